@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// The CLI runs the TypeScript sources through tsx: no build step between a clone and a command.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../src-main/cli/index.ts');
+process.exitCode = await main(process.argv.slice(2));

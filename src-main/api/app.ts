@@ -1,0 +1,71 @@
+/**
+ * The one Fastify app: the Electron main process and `spamops serve` both start this. It only
+ * composes plugins; each route group owns its schemas.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import { existsSync } from 'node:fs';
+import type { Engines } from '../engines';
+import { installErrorHandler } from './errors';
+import { installSecurity } from './security';
+import { featureServerRoutes } from './featureserver';
+import { registryRoutes } from './registry';
+
+export interface AppOptions {
+  /** built console (renderer) to serve at `/`, when running headless */
+  consoleDir?: string;
+  logger?: boolean;
+}
+
+export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const cfg = engines.config.server;
+  const app = Fastify({
+    logger: opts.logger ? { level: 'warn' } : false,
+    bodyLimit: cfg.bodyLimitBytes,
+    trustProxy: cfg.trustedProxies.length ? cfg.trustedProxies : false,
+    // Strict bodies: no silent type coercion, no dropped fields; one error is enough to answer.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    routerOptions: { maxParamLength: 500 },
+  });
+  // curl -d (the seed's commands) sends x-www-form-urlencoded: read such a body as JSON.
+  // Cross-site forms cannot abuse this: requests from browser origins not configured are refused.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, JSON.parse(body as string));
+    } catch (e) {
+      const err = e as Error & { statusCode?: number };
+      err.statusCode = 400;
+      done(err, undefined);
+    }
+  });
+  installErrorHandler(app);
+  installSecurity(app, cfg);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'SpamOps local API', version: '0.1.0', description: 'Feature store, model serving, inbox and monitoring of the SpamOps console.' },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.get('/health', { schema: { tags: ['health'], summary: '200 once the engines are ready' } }, async () => {
+    const snap = await engines.features.registry.current();
+    return {
+      status: 'ok',
+      storage: { backend: engines.storage.backend, location: engines.storage.location },
+      registry_version: snap?.version ?? 0,
+      bootstrapped: snap !== undefined,
+    };
+  });
+
+  await app.register(featureServerRoutes, { engines });
+  await app.register(registryRoutes, { engines });
+
+  if (opts.consoleDir && existsSync(opts.consoleDir)) {
+    await app.register(fastifyStatic, { root: opts.consoleDir, prefix: '/', index: ['index.html'], wildcard: false });
+  }
+  return app;
+}

@@ -1,0 +1,53 @@
+/**
+ * Who may talk to the local API: loopback Host names only (DNS rebinding), browser origins only
+ * from the configured list (CORS and cross-site forms), a bearer token when bound beyond loopback.
+ */
+import type { FastifyInstance } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import type { ServerConfig } from '../config';
+import { HttpError } from './errors';
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+export function isLoopbackAddress(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+function hostName(hostHeader: string): string {
+  if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1);
+  const i = hostHeader.lastIndexOf(':');
+  return (i >= 0 ? hostHeader.slice(0, i) : hostHeader).toLowerCase();
+}
+
+export function installSecurity(app: FastifyInstance, cfg: ServerConfig): void {
+  const allowedHosts = new Set(LOOPBACK_HOSTS);
+  const exposed = !isLoopbackAddress(cfg.host);
+  if (exposed && cfg.host !== '0.0.0.0' && cfg.host !== '::') allowedHosts.add(cfg.host.toLowerCase());
+  const origins = new Set(cfg.corsOrigins);
+  const token = cfg.token ? Buffer.from(`Bearer ${cfg.token}`) : undefined;
+
+  app.addHook('onRequest', async (req, reply) => {
+    const host = hostName(String(req.headers.host ?? ''));
+    if (!exposed && !allowedHosts.has(host)) throw new HttpError(421, 'misdirected_request', `Host "${host}" is not served here: use localhost or 127.0.0.1`);
+    const origin = req.headers.origin;
+    if (origin) {
+      const self = `http://${req.headers.host}`;
+      if (origin !== self && !origins.has(origin)) throw new HttpError(403, 'origin_not_allowed', `origin ${origin} is not allowed; configure server.corsOrigins`);
+      if (origin !== self) {
+        reply.header('Access-Control-Allow-Origin', origin);
+        reply.header('Vary', 'Origin');
+        if (req.method === 'OPTIONS') {
+          reply.header('Access-Control-Allow-Methods', 'GET,POST,DELETE,OPTIONS');
+          reply.header('Access-Control-Allow-Headers', 'Content-Type, Authorization');
+          reply.header('Access-Control-Max-Age', '600');
+          return reply.status(204).send();
+        }
+      }
+    }
+    if (exposed) {
+      if (!token) throw new HttpError(503, 'token_missing', 'the server listens beyond loopback but has no token configured');
+      const got = Buffer.from(String(req.headers.authorization ?? ''));
+      if (got.length !== token.length || !timingSafeEqual(got, token)) throw new HttpError(401, 'unauthorized', 'send Authorization: Bearer <token> (shown in the console, stored in the data dir)');
+    }
+  });
+}

@@ -1,0 +1,38 @@
+/** Listening: the main port and, in compatibility mode, the seed story's service ports. */
+import type { FastifyInstance } from 'fastify';
+import http from 'node:http';
+import type { ServerConfig } from '../config';
+
+export const COMPAT_PORTS = [8111, 8222, 6566, 8999];
+
+export interface Listening {
+  urls: string[];
+  close(): Promise<void>;
+}
+
+export async function listen(app: FastifyInstance, cfg: ServerConfig): Promise<Listening> {
+  await app.listen({ host: cfg.host, port: cfg.port });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
+  const urls = [`http://${cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host}:${port}`];
+  const extra: http.Server[] = [];
+  if (cfg.compatPorts) {
+    for (const p of COMPAT_PORTS) {
+      // The same request handler behind more ports: one app, many doors.
+      const s = http.createServer((req, res) => app.routing(req, res));
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', (e) => reject(new Error(`cannot listen on ${cfg.host}:${p} (compatibility port): ${e.message}`)));
+        s.listen(p, cfg.host, () => resolve());
+      });
+      extra.push(s);
+      urls.push(`http://${cfg.host}:${p}`);
+    }
+  }
+  return {
+    urls,
+    close: async () => {
+      await Promise.all(extra.map((s) => new Promise((r) => s.close(() => r(undefined)))));
+      await app.close();
+    },
+  };
+}

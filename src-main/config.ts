@@ -1,0 +1,125 @@
+/**
+ * Configuration: defaults, then `<data dir>/config.json`, then environment variables, then
+ * command-line flags (passed in as overrides). Every setting has one name in each place.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir, platform } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { StorageSettings } from './storage';
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** also listen on the seed story's service ports (8111, 8222, 6566, 8999) */
+  compatPorts: boolean;
+  /** browser origins allowed by CORS (the seed's React client among them) */
+  corsOrigins: string[];
+  /** proxies whose X-Forwarded-For is believed for the caller id */
+  trustedProxies: string[];
+  /** bearer token required when listening beyond loopback */
+  token?: string;
+  bodyLimitBytes: number;
+}
+
+export interface AppConfig {
+  dataDir: string;
+  storage: StorageSettings;
+  offlineDir: string;
+  modelsDir: string;
+  server: ServerConfig;
+  /** the labelled dataset `bootstrap` imports; the project's small sample by default */
+  datasetPath: string;
+  /** ids the story trains on (fits the tokenizer); all imported ids when absent */
+  trainingIdsPath?: string;
+  sampleInboxPath: string;
+}
+
+/** The project's root folder (package.json), wherever this file was bundled to. */
+export function appRoot(): string {
+  if (process.env.SPAMOPS_APP_ROOT) return resolve(process.env.SPAMOPS_APP_ROOT);
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'raw_data'))) return dir;
+    dir = dirname(dir);
+  }
+  return process.cwd();
+}
+
+/** Where Electron keeps the app's data (`app.getPath('userData')`), computed the same headless. */
+export function defaultDataDir(): string {
+  const home = homedir();
+  switch (platform()) {
+    case 'darwin':
+      return join(home, 'Library', 'Application Support', 'SpamOps');
+    case 'win32':
+      return join(process.env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'SpamOps');
+    default:
+      return join(process.env.XDG_CONFIG_HOME ?? join(home, '.config'), 'SpamOps');
+  }
+}
+
+export interface ConfigOverrides {
+  dataDir?: string;
+  host?: string;
+  port?: number;
+  compatPorts?: boolean;
+  datasetPath?: string;
+  storage?: 'sqlite' | 'cassandra';
+}
+
+type FileConfig = Partial<Omit<AppConfig, 'server' | 'storage'>> & {
+  server?: Partial<ServerConfig>;
+  storage?: { backend?: 'sqlite' | 'cassandra' } & Record<string, unknown>;
+};
+
+const list = (s: string | undefined) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined);
+
+export function loadConfig(o: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const dataDir = resolve(o.dataDir ?? env.SPAMOPS_DATA_DIR ?? defaultDataDir());
+  const file = join(dataDir, 'config.json');
+  let fc: FileConfig = {};
+  if (existsSync(file)) {
+    try {
+      fc = JSON.parse(readFileSync(file, 'utf8')) as FileConfig;
+    } catch (e) {
+      throw new Error(`${file} is not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  const root = appRoot();
+  const backend = o.storage ?? (env.SPAMOPS_STORAGE as 'sqlite' | 'cassandra' | undefined) ?? fc.storage?.backend ?? 'sqlite';
+  if (backend !== 'sqlite' && backend !== 'cassandra') throw new Error(`SPAMOPS_STORAGE: expected "sqlite" or "cassandra", got "${String(backend)}"`);
+  const fs = (fc.storage ?? {}) as Record<string, string | undefined>;
+  const storage: StorageSettings =
+    backend === 'sqlite'
+      ? { backend, path: resolve(dataDir, env.SPAMOPS_SQLITE_PATH ?? fs.path ?? 'spamops.sqlite') }
+      : {
+          backend,
+          contactPoints: list(env.CASSANDRA_CONTACT_POINTS) ?? list(fs.contactPoints) ?? ['127.0.0.1'],
+          keyspace: env.CASSANDRA_KEYSPACE ?? fs.keyspace ?? 'spamops',
+          localDataCenter: env.CASSANDRA_LOCAL_DC ?? fs.localDataCenter ?? 'datacenter1',
+          username: env.CASSANDRA_USERNAME ?? fs.username,
+          password: env.CASSANDRA_PASSWORD ?? fs.password,
+          secureConnectBundle: env.ASTRA_DB_SECURE_BUNDLE_PATH ?? fs.secureConnectBundle,
+        };
+  const port = o.port ?? (env.SPAMOPS_PORT ? Number(env.SPAMOPS_PORT) : undefined) ?? fc.server?.port ?? 8000;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`port: expected an integer 0-65535, got ${String(port)}`);
+  return {
+    dataDir,
+    storage,
+    offlineDir: resolve(dataDir, fc.offlineDir ?? 'offline_data'),
+    modelsDir: resolve(dataDir, env.SPAMOPS_MODELS_DIR ?? fc.modelsDir ?? 'models'),
+    server: {
+      host: o.host ?? env.SPAMOPS_HOST ?? fc.server?.host ?? '127.0.0.1',
+      port,
+      compatPorts: o.compatPorts ?? (env.SPAMOPS_COMPAT_PORTS === '1' || fc.server?.compatPorts === true),
+      corsOrigins: list(env.SPAMOPS_CORS_ORIGINS) ?? fc.server?.corsOrigins ?? ['http://localhost:3000', 'http://127.0.0.1:3000'],
+      trustedProxies: list(env.SPAMOPS_TRUSTED_PROXIES) ?? fc.server?.trustedProxies ?? [],
+      token: env.SPAMOPS_TOKEN ?? fc.server?.token,
+      bodyLimitBytes: fc.server?.bodyLimitBytes ?? 1024 * 1024,
+    },
+    datasetPath: resolve(o.datasetPath ?? env.SPAMOPS_DATASET ?? fc.datasetPath ?? join(root, 'raw_data', 'sample_dataset.csv')),
+    trainingIdsPath: env.SPAMOPS_TRAINING_IDS ?? fc.trainingIdsPath,
+    sampleInboxPath: resolve(fc.sampleInboxPath ?? join(root, 'raw_data', 'sample_inbox.json')),
+  };
+}

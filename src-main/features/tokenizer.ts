@@ -1,0 +1,120 @@
+/**
+ * A word tokenizer with the semantics of Keras' `Tokenizer` and `pad_sequences`, which the
+ * seed's v2/v3 models were trained with: lower-case, strip Keras' default filter characters,
+ * split on spaces, index words by descending frequency (ties in order of first appearance),
+ * keep indices below `numWords`, drop unknown words; pad and truncate at the front.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../platform/atomic-write';
+
+export const KERAS_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n';
+const FILTER_SET = new Set(KERAS_FILTERS);
+
+export interface TokenizerSettings {
+  MAX_NUM_WORDS: number;
+  MAX_SEQ_LENGTH: number;
+}
+export const DEFAULT_TOKENIZER_SETTINGS: TokenizerSettings = { MAX_NUM_WORDS: 180, MAX_SEQ_LENGTH: 30 };
+
+/** Keras' text_to_word_sequence with its defaults. */
+export function textToWordSequence(text: string): string[] {
+  let cleaned = '';
+  for (const c of text.toLowerCase()) cleaned += FILTER_SET.has(c) ? ' ' : c;
+  return cleaned.split(' ').filter((w) => w.length > 0);
+}
+
+export interface TokenizerState {
+  settings: TokenizerSettings;
+  /** word → index (1-based), most frequent first; the whole vocabulary as Keras keeps it */
+  wordIndex: Record<string, number>;
+  documentCount: number;
+  fittedAt: string;
+  fittedOn: { entityCount: number; timeFreeze: string | null };
+}
+
+export class KerasTokenizer {
+  private readonly index: Map<string, number>;
+  constructor(readonly state: TokenizerState) {
+    this.index = new Map(Object.entries(state.wordIndex));
+  }
+
+  static fit(texts: Iterable<string>, settings: TokenizerSettings = DEFAULT_TOKENIZER_SETTINGS, timeFreeze: string | null = null): KerasTokenizer {
+    const counts = new Map<string, number>();
+    let documentCount = 0;
+    for (const text of texts) {
+      documentCount += 1;
+      for (const w of textToWordSequence(text)) counts.set(w, (counts.get(w) ?? 0) + 1);
+    }
+    // Array.prototype.sort is stable: equal counts keep first-appearance order, as in Keras.
+    const sorted = [...counts.entries()].sort((a, b) => b[1] - a[1]);
+    const wordIndex: Record<string, number> = {};
+    sorted.forEach(([w], i) => {
+      wordIndex[w] = i + 1;
+    });
+    return new KerasTokenizer({
+      settings,
+      wordIndex,
+      documentCount,
+      fittedAt: new Date().toISOString(),
+      fittedOn: { entityCount: documentCount, timeFreeze },
+    });
+  }
+
+  textToSequence(text: string): number[] {
+    const limit = this.state.settings.MAX_NUM_WORDS;
+    const out: number[] = [];
+    for (const w of textToWordSequence(text)) {
+      const i = this.index.get(w);
+      if (i !== undefined && i < limit) out.push(i);
+    }
+    return out;
+  }
+
+  /** token ids of the text, pre-padded with zeros and pre-truncated to MAX_SEQ_LENGTH */
+  encode(text: string): number[] {
+    return padSequence(this.textToSequence(text), this.state.settings.MAX_SEQ_LENGTH);
+  }
+
+  /** share of the text's words that the kept vocabulary does not know (for drift checks) */
+  outOfVocabularyRate(text: string): number {
+    const words = textToWordSequence(text);
+    if (words.length === 0) return 0;
+    const limit = this.state.settings.MAX_NUM_WORDS;
+    let unknown = 0;
+    for (const w of words) {
+      const i = this.index.get(w);
+      if (i === undefined || i >= limit) unknown += 1;
+    }
+    return unknown / words.length;
+  }
+
+  save(dir: string): void {
+    mkdirSync(dir, { recursive: true });
+    writeFileAtomic(join(dir, 'tokenizer.json'), JSON.stringify(this.state));
+    writeFileAtomic(join(dir, 'settings.json'), JSON.stringify(this.state.settings, null, 2));
+  }
+
+  static load(dir: string): KerasTokenizer {
+    let raw: string;
+    try {
+      raw = readFileSync(join(dir, 'tokenizer.json'), 'utf8');
+    } catch {
+      throw new Error(`no tokenizer at ${join(dir, 'tokenizer.json')}: run \`spamops bootstrap\` (or \`spamops offline-sources\`) to fit one`);
+    }
+    const state = JSON.parse(raw) as TokenizerState;
+    try {
+      // settings.json is the documented place to read the sizes from; it wins if edited
+      state.settings = { ...state.settings, ...(JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as TokenizerSettings) };
+    } catch {
+      /* tokenizer.json carries the settings too */
+    }
+    return new KerasTokenizer(state);
+  }
+}
+
+/** Keras pad_sequences(padding='pre', truncating='pre', value=0) for one sequence. */
+export function padSequence(seq: number[], maxLen: number): number[] {
+  if (seq.length >= maxLen) return seq.slice(seq.length - maxLen);
+  return new Array<number>(maxLen - seq.length).fill(0).concat(seq);
+}

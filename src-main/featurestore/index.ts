@@ -1,0 +1,10 @@
+export { FeatureStore, fieldsOfSource } from './store';
+export type { FeatureRef, HistoricalResult, Progress } from './store';
+export { FeatureRegistry, diffDefinitions, validateDefinitions, formatDiff, RegistryEmptyError } from './registry';
+export { OfflineStore, OfflineSourceError } from './offline';
+export type { OfflineRow } from './offline';
+export { pointInTimeLookup, latestAtOrBefore } from './pit';
+export { UnknownNameError, FeatureInputError } from './errors';
+export { parseTimestamp, isoUtc } from './timestamps';
+export { definitionsForStage, STAGES, LATEST_STAGE, isStage, SOURCE_EVENT_TIMES } from './definitions';
+export type { Stage } from './definitions';

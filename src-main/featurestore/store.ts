@@ -1,0 +1,406 @@
+/**
+ * The feature store: registry + offline store (Parquet) + online store (the storage layer),
+ * with Feast's operations: apply/plan, historical retrieval, materialize, push and online reads.
+ */
+import type {
+  FeatureServiceDef,
+  FeatureStatus,
+  FeatureValue,
+  FeatureViewDef,
+  FieldDef,
+  FileSourceDef,
+  GetOnlineFeaturesRequest,
+  GetOnlineFeaturesResponse,
+  MaterializeResponse,
+  PushTarget,
+  RegistryDefinitions,
+} from '../../src-shared/featurestore';
+import type { OnlineRow, Storage } from '../storage';
+import { FeatureRegistry } from './registry';
+import { OfflineStore, type OfflineRow } from './offline';
+import { pointInTimeLookup } from './pit';
+import { FeatureInputError, UnknownNameError } from './errors';
+import { describe, isoUtc, parseTimestamp } from './timestamps';
+
+export interface FeatureRef {
+  view: FeatureViewDef;
+  field: FieldDef;
+}
+
+export interface HistoricalResult {
+  /** column names in order: join key, event_timestamp, then the features */
+  columns: string[];
+  rows: Record<string, FeatureValue>[];
+}
+
+export type Progress = (p: { view: string; done: number; total: number }) => void;
+
+interface MaterializationRecord {
+  view: string;
+  startTs: string;
+  endTs: string;
+  rows: number;
+  at: string;
+  incremental: boolean;
+}
+
+const EPOCH = '1970-01-01T00:00:00Z';
+const WRITE_CHUNK = 2000;
+
+export class FeatureStore {
+  readonly registry: FeatureRegistry;
+  readonly offline: OfflineStore;
+
+  constructor(
+    readonly storage: Storage,
+    offlineDir: string,
+  ) {
+    this.registry = new FeatureRegistry(storage.registry);
+    this.offline = new OfflineStore(offlineDir);
+  }
+
+  /* ---------------- definitions ---------------- */
+
+  async apply(defs: RegistryDefinitions, stage: string) {
+    const result = await this.registry.apply(defs, stage);
+    for (const v of defs.featureViews) if (v.online) await this.storage.online.ensureView(v.name);
+    for (const e of result.diff.entries) if (e.kind === 'feature_view' && e.change === 'removed') await this.storage.online.dropView(e.name);
+    return result;
+  }
+
+  async view(name: string): Promise<FeatureViewDef> {
+    const d = await this.registry.definitions();
+    const v = d.featureViews.find((x) => x.name === name);
+    if (!v) throw new UnknownNameError('feature view', name, d.featureViews.map((x) => x.name));
+    return v;
+  }
+
+  async service(name: string): Promise<FeatureServiceDef> {
+    const d = await this.registry.definitions();
+    const s = d.featureServices.find((x) => x.name === name);
+    if (!s) throw new UnknownNameError('feature service', name, d.featureServices.map((x) => x.name));
+    return s;
+  }
+
+  /** the file source behind a view, following a push source to its batch source */
+  async fileSourceOf(view: FeatureViewDef): Promise<FileSourceDef> {
+    const d = await this.registry.definitions();
+    const src = d.sources.find((s) => s.name === view.source);
+    const file = src?.kind === 'push' ? d.sources.find((s) => s.name === src.batchSource) : src;
+    if (!file || file.kind !== 'file') throw new UnknownNameError('data source', view.source, d.sources.map((s) => s.name));
+    return file;
+  }
+
+  async fileSource(name: string): Promise<FileSourceDef> {
+    const d = await this.registry.definitions();
+    const s = d.sources.find((x) => x.name === name);
+    if (!s || s.kind !== 'file') throw new UnknownNameError('file source', name, d.sources.filter((x) => x.kind === 'file').map((x) => x.name));
+    return s;
+  }
+
+  /** the columns a file source holds: the union of the fields of the views reading it */
+  async sourceFields(source: FileSourceDef): Promise<FieldDef[]> {
+    return fieldsOfSource(await this.registry.definitions(), source.name);
+  }
+
+  async joinKey(view: FeatureViewDef): Promise<string> {
+    const d = await this.registry.definitions();
+    const entity = d.entities.find((e) => e.name === view.entities[0]);
+    return entity?.joinKeys[0] ?? 'sms_id';
+  }
+
+  private async viewIndex(view: FeatureViewDef) {
+    const source = await this.fileSourceOf(view);
+    return this.offline.index(source, await this.joinKey(view), await this.sourceFields(source));
+  }
+
+  /** Feature references (`view:feature`) or a feature service, resolved against the registry. */
+  async resolveRefs(req: { features?: string[]; feature_service?: string }): Promise<FeatureRef[]> {
+    if (req.feature_service !== undefined && req.features !== undefined)
+      throw new FeatureInputError('features', 'give either "features" or "feature_service", not both');
+    const refs: FeatureRef[] = [];
+    if (req.feature_service !== undefined) {
+      const svc = await this.service(req.feature_service);
+      for (const p of svc.features) {
+        const view = await this.view(p.view);
+        for (const field of view.schema) if (!p.features || p.features.includes(field.name)) refs.push({ view, field });
+      }
+      return refs;
+    }
+    if (!req.features || req.features.length === 0) throw new FeatureInputError('features', 'give "features" (a list of "view:feature") or "feature_service"');
+    for (const ref of req.features) {
+      const i = ref.indexOf(':');
+      if (i <= 0 || i === ref.length - 1) throw new FeatureInputError('features', `features: "${ref}" is not of the form "view:feature"`);
+      const view = await this.view(ref.slice(0, i));
+      const name = ref.slice(i + 1);
+      const field = view.schema.find((f) => f.name === name);
+      if (!field) throw new UnknownNameError(`feature of view ${view.name}`, name, view.schema.map((f) => f.name));
+      refs.push({ view, field });
+    }
+    return refs;
+  }
+
+  private static columnName(ref: FeatureRef, full: boolean): string {
+    return full ? `${ref.view.name}__${ref.field.name}` : ref.field.name;
+  }
+
+  private static checkNames(refs: FeatureRef[], full: boolean): void {
+    const seen = new Set<string>();
+    for (const r of refs) {
+      const n = FeatureStore.columnName(r, full);
+      if (seen.has(n)) throw new FeatureInputError('full_feature_names', `feature name "${n}" appears in two views: set full_feature_names`);
+      seen.add(n);
+    }
+  }
+
+  /* ---------------- offline: historical retrieval ---------------- */
+
+  /**
+   * Point-in-time correct training data: for each entity row, the feature values as they were
+   * known at the row's event time.
+   */
+  async getHistoricalFeatures(
+    entityRows: { keys: string[]; timestamps: number[] },
+    refs: FeatureRef[],
+    fullFeatureNames = false,
+  ): Promise<HistoricalResult> {
+    if (entityRows.keys.length !== entityRows.timestamps.length) throw new FeatureInputError('entity_df', 'entity keys and timestamps differ in length');
+    FeatureStore.checkNames(refs, fullFeatureNames);
+    const byView = new Map<string, FeatureRef[]>();
+    for (const r of refs) byView.set(r.view.name, [...(byView.get(r.view.name) ?? []), r]);
+    const joinKey = refs.length ? await this.joinKey(refs[0].view) : 'sms_id';
+    const rows: Record<string, FeatureValue>[] = entityRows.keys.map((k, i) => ({ [joinKey]: k, event_timestamp: isoUtc(entityRows.timestamps[i]) }));
+    for (const vrefs of byView.values()) {
+      const view = vrefs[0].view;
+      const index = await this.viewIndex(view);
+      const ttlMs = view.ttlSeconds * 1000;
+      entityRows.keys.forEach((k, i) => {
+        const hit = pointInTimeLookup(index.byEntity, k, entityRows.timestamps[i], ttlMs);
+        for (const r of vrefs) rows[i][FeatureStore.columnName(r, fullFeatureNames)] = hit ? (hit.values[r.field.name] ?? null) : null;
+      });
+    }
+    return { columns: [joinKey, 'event_timestamp', ...refs.map((r) => FeatureStore.columnName(r, fullFeatureNames))], rows };
+  }
+
+  /** the newest rows of a source, for previews */
+  async previewSource(sourceName: string, limit: number): Promise<{ rows: OfflineRow[]; total: number; parts: number }> {
+    const source = await this.fileSource(sourceName);
+    const d = await this.registry.definitions();
+    const view = d.featureViews.find((v) => v.source === source.name || d.sources.some((s) => s.kind === 'push' && s.name === v.source && s.batchSource === source.name));
+    const index = await this.offline.index(source, view ? await this.joinKey(view) : 'sms_id', await this.sourceFields(source));
+    const all: OfflineRow[] = [];
+    for (const list of index.byEntity.values()) all.push(...list);
+    all.sort((a, b) => b.eventTs - a.eventTs || b.createdTs - a.createdTs || (a.entityKey < b.entityKey ? -1 : 1));
+    return { rows: all.slice(0, limit), total: index.rowCount, parts: this.offline.listParts(source).length };
+  }
+
+  /* ---------------- online: materialize ---------------- */
+
+  private async onlineViews(names?: string[]): Promise<FeatureViewDef[]> {
+    const d = await this.registry.definitions();
+    if (!names || names.length === 0) return d.featureViews.filter((v) => v.online);
+    return Promise.all(names.map((n) => this.view(n)));
+  }
+
+  async materialize(startMs: number, endMs: number, views?: string[], onProgress?: Progress): Promise<MaterializeResponse> {
+    if (!(startMs <= endMs)) throw new FeatureInputError('start_ts', 'start_ts must not be after end_ts');
+    const t0 = performance.now();
+    const out: MaterializeResponse['views'] = [];
+    for (const view of await this.onlineViews(views)) out.push(await this.materializeView(view, startMs, endMs, false, onProgress));
+    return { views: out, duration_ms: performance.now() - t0 };
+  }
+
+  async materializeIncremental(endMs: number, views?: string[], onProgress?: Progress): Promise<MaterializeResponse> {
+    const t0 = performance.now();
+    const out: MaterializeResponse['views'] = [];
+    for (const view of await this.onlineViews(views)) {
+      const last = await this.storage.registry.getMeta(`materialized:${view.name}`);
+      // As Feast: from where the last run stopped, else from ttl before the end (or the epoch).
+      const start = last ? Date.parse(last) : view.ttlSeconds > 0 ? endMs - view.ttlSeconds * 1000 : 0;
+      out.push(await this.materializeView(view, Math.min(start, endMs), endMs, true, onProgress));
+    }
+    return { views: out, duration_ms: performance.now() - t0 };
+  }
+
+  private async materializeView(view: FeatureViewDef, startMs: number, endMs: number, incremental: boolean, onProgress?: Progress) {
+    const index = await this.viewIndex(view);
+    const latest: OnlineRow[] = [];
+    for (const [entityKey, rows] of index.byEntity) {
+      // rows are sorted: the last one inside [start, end] is the entity's latest
+      for (let i = rows.length - 1; i >= 0; i--) {
+        const r = rows[i];
+        if (r.eventTs > endMs) continue;
+        if (r.eventTs < startMs) break;
+        const values: Record<string, FeatureValue> = {};
+        for (const f of view.schema) values[f.name] = r.values[f.name] ?? null;
+        latest.push({ entityKey, values, eventTs: r.eventTs, createdTs: r.createdTs });
+        break;
+      }
+    }
+    await this.storage.online.ensureView(view.name);
+    for (let i = 0; i < latest.length; i += WRITE_CHUNK) {
+      await this.storage.online.writeBatch(view.name, latest.slice(i, i + WRITE_CHUNK));
+      onProgress?.({ view: view.name, done: Math.min(i + WRITE_CHUNK, latest.length), total: latest.length });
+    }
+    if (latest.length === 0) onProgress?.({ view: view.name, done: 0, total: 0 });
+    const record: MaterializationRecord = { view: view.name, startTs: isoUtc(startMs), endTs: isoUtc(endMs), rows: latest.length, at: new Date().toISOString(), incremental };
+    const prev = await this.storage.registry.getMeta(`materialized:${view.name}`);
+    if (!prev || Date.parse(prev) < endMs) await this.storage.registry.setMeta(`materialized:${view.name}`, isoUtc(endMs));
+    const history = JSON.parse((await this.storage.registry.getMeta('materializations')) ?? '[]') as MaterializationRecord[];
+    await this.storage.registry.setMeta('materializations', JSON.stringify([record, ...history].slice(0, 100)));
+    return { feature_view: view.name, start_ts: record.startTs, end_ts: record.endTs, rows_written: latest.length, entities: latest.length };
+  }
+
+  async materializationHistory(): Promise<MaterializationRecord[]> {
+    return JSON.parse((await this.storage.registry.getMeta('materializations')) ?? '[]') as MaterializationRecord[];
+  }
+
+  async materializedUntil(view: string): Promise<string | undefined> {
+    return this.storage.registry.getMeta(`materialized:${view}`);
+  }
+
+  /* ---------------- online: reads ---------------- */
+
+  async getOnlineFeatures(req: GetOnlineFeaturesRequest, now = Date.now()): Promise<GetOnlineFeaturesResponse> {
+    const refs = await this.resolveRefs(req);
+    const full = req.full_feature_names ?? false;
+    FeatureStore.checkNames(refs, full);
+    const joinKey = await this.joinKey(refs[0].view);
+    const names = Object.keys(req.entities);
+    if (names.length !== 1 || names[0] !== joinKey)
+      throw new FeatureInputError('entities', `entities: expected exactly the join key "${joinKey}" (a list of ids), got ${names.length ? names.map((n) => `"${n}"`).join(', ') : 'nothing'}`);
+    const keys = req.entities[joinKey];
+    keys.forEach((k, i) => {
+      if (typeof k !== 'string' || k.length === 0) throw new FeatureInputError(`entities.${joinKey}[${i}]`, `entities.${joinKey}[${i}]: expected a non-empty string, got ${describe(k)}`);
+    });
+    const results: GetOnlineFeaturesResponse['results'] = [
+      { values: [...keys], statuses: keys.map(() => 'PRESENT'), event_timestamps: keys.map(() => EPOCH) },
+    ];
+    const byView = new Map<string, (OnlineRow | undefined)[]>();
+    for (const r of refs) if (!byView.has(r.view.name)) byView.set(r.view.name, await this.storage.online.read(r.view.name, keys));
+    for (const r of refs) {
+      const rows = byView.get(r.view.name)!;
+      const values: FeatureValue[] = [];
+      const statuses: FeatureStatus[] = [];
+      const stamps: string[] = [];
+      for (const row of rows) {
+        if (!row) {
+          values.push(null);
+          statuses.push('NOT_FOUND');
+          stamps.push(EPOCH);
+          continue;
+        }
+        const v = row.values[r.field.name] ?? null;
+        stamps.push(isoUtc(row.eventTs));
+        if (r.view.ttlSeconds > 0 && row.eventTs < now - r.view.ttlSeconds * 1000) {
+          values.push(null);
+          statuses.push('OUTSIDE_MAX_AGE');
+        } else {
+          values.push(v);
+          statuses.push(v === null ? 'NULL_VALUE' : 'PRESENT');
+        }
+      }
+      results.push({ values, statuses, event_timestamps: stamps });
+    }
+    return { metadata: { feature_names: [joinKey, ...refs.map((r) => FeatureStore.columnName(r, full))] }, results };
+  }
+
+  /* ---------------- push ---------------- */
+
+  /**
+   * Rows through a push source to the views reading it: to the online store, the offline
+   * store, or both. The batch is checked whole against the schema first; then written whole
+   * or not at all (the offline part is published only once the online write succeeded).
+   */
+  async push(pushSourceName: string, df: Record<string, unknown[]>, to: PushTarget = 'online'): Promise<{ rows: number; views: string[] }> {
+    const d = await this.registry.definitions();
+    const src = d.sources.find((s) => s.name === pushSourceName && s.kind === 'push');
+    if (!src || src.kind !== 'push') throw new UnknownNameError('push source', pushSourceName, d.sources.filter((s) => s.kind === 'push').map((s) => s.name));
+    const views = d.featureViews.filter((v) => v.source === src.name);
+    const batch = await this.fileSource(src.batchSource);
+    if (views.length === 0) throw new FeatureInputError('push_source_name', `push source "${src.name}" feeds no feature view`);
+    const joinKey = await this.joinKey(views[0]);
+    const fields = new Map<string, FieldDef>();
+    for (const v of views) for (const f of v.schema) fields.set(f.name, f);
+    const expected = [joinKey, batch.timestampField, ...fields.keys()];
+    for (const c of expected) if (!(c in df)) throw new FeatureInputError(`df.${c}`, `df: missing column "${c}"; expected columns ${expected.join(', ')} (optional: ${batch.createdTimestampColumn})`);
+    for (const c of Object.keys(df)) {
+      if (!expected.includes(c) && c !== batch.createdTimestampColumn) throw new FeatureInputError(`df.${c}`, `df: unknown column "${c}"; expected columns ${expected.join(', ')}`);
+      if (!Array.isArray(df[c])) throw new FeatureInputError(`df.${c}`, `df.${c}: expected a list of values`);
+    }
+    const n = df[joinKey].length;
+    if (n === 0) throw new FeatureInputError(`df.${joinKey}`, 'df: no rows to push');
+    for (const c of Object.keys(df)) if (df[c].length !== n) throw new FeatureInputError(`df.${c}`, `df.${c}: has ${df[c].length} values, column "${joinKey}" has ${n}`);
+    const now = Date.now();
+    const rows: OfflineRow[] = [];
+    for (let i = 0; i < n; i++) {
+      const key = df[joinKey][i];
+      if (typeof key !== 'string' || key.length === 0 || key.length > 200) throw new FeatureInputError(`df.${joinKey}[${i}]`, `df.${joinKey}[${i}]: expected a non-empty id string, got ${describe(key)}`);
+      const eventTs = parseTimestamp(df[batch.timestampField][i], `df.${batch.timestampField}[${i}]`);
+      const createdCol = df[batch.createdTimestampColumn];
+      const createdTs = createdCol ? parseTimestamp(createdCol[i], `df.${batch.createdTimestampColumn}[${i}]`) : now;
+      const values: Record<string, FeatureValue> = {};
+      for (const f of fields.values()) values[f.name] = checkValue(df[f.name][i], f, `df.${f.name}[${i}]`);
+      rows.push({ entityKey: key, eventTs, createdTs, values });
+    }
+    const toOffline = to === 'offline' || to === 'online_and_offline';
+    const toOnline = to === 'online' || to === 'online_and_offline';
+    const tmp = toOffline ? await this.offline.writePartTemp(batch, joinKey, await this.sourceFields(batch), rows) : undefined;
+    try {
+      if (toOnline) {
+        for (const v of views) {
+          if (!v.online) continue;
+          await this.storage.online.ensureView(v.name);
+          await this.storage.online.writeBatch(
+            v.name,
+            rows.map((r) => ({ entityKey: r.entityKey, eventTs: r.eventTs, createdTs: r.createdTs, values: Object.fromEntries(v.schema.map((f) => [f.name, r.values[f.name]])) })),
+          );
+        }
+      }
+    } catch (e) {
+      if (tmp) this.offline.discardPart(tmp);
+      throw e;
+    }
+    if (tmp) this.offline.publishPart(batch, tmp);
+    return { rows: n, views: views.map((v) => v.name) };
+  }
+}
+
+/** The columns of a file source: the fields of every view reading it, directly or by push. */
+export function fieldsOfSource(d: RegistryDefinitions, sourceName: string): FieldDef[] {
+  const fields = new Map<string, FieldDef>();
+  for (const v of d.featureViews) {
+    const src = d.sources.find((s) => s.name === v.source);
+    const file = src?.kind === 'push' ? src.batchSource : src?.name;
+    if (file === sourceName) for (const f of v.schema) fields.set(f.name, f);
+  }
+  return [...fields.values()];
+}
+
+function checkValue(v: unknown, f: FieldDef, path: string): FeatureValue {
+  const fail = (what: string): never => {
+    throw new FeatureInputError(path, `${path}: expected ${what} for ${f.dtype} field "${f.name}", got ${describe(v)}`);
+  };
+  switch (f.dtype) {
+    case 'String':
+      if (typeof v !== 'string') fail('a string');
+      return v as string;
+    case 'Float32':
+    case 'Float64':
+      if (typeof v !== 'number' || !Number.isFinite(v)) fail('a finite number');
+      return v as number;
+    case 'Int64':
+      if (typeof v !== 'number' || !Number.isSafeInteger(v)) fail('an integer');
+      return v as number;
+    case 'Array(Int64)': {
+      if (!Array.isArray(v)) fail('a list of integers');
+      const arr = v as unknown[];
+      if (f.length !== undefined && arr.length !== f.length)
+        throw new FeatureInputError(path, `${path}: expected ${f.length} integers for "${f.name}", got ${arr.length}`);
+      arr.forEach((x, j) => {
+        if (typeof x !== 'number' || !Number.isSafeInteger(x)) throw new FeatureInputError(`${path}[${j}]`, `${path}[${j}]: expected an integer, got ${describe(x)}`);
+      });
+      return arr as number[];
+    }
+  }
+}

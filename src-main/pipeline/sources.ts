@@ -1,0 +1,73 @@
+/**
+ * The seed's `create_offline_sources_1/2` and `create_tokenizer_2`: from the labelled
+ * messages of the warehouse to the Parquet sources of the feature store, with the event times
+ * the story gives them, and the v2 tokenizer fitted on the training ids.
+ */
+import { readFileSync } from 'node:fs';
+import type { Engines } from '../engines';
+import { tokenizerDir } from '../engines';
+import { FeatureExtractorV1, KerasTokenizer } from '../features';
+import { definitionsForStage, fieldsOfSource, LATEST_STAGE, SOURCE_EVENT_TIMES, type OfflineRow } from '../featurestore';
+import type { FileSourceDef } from '../../src-shared/featurestore';
+import type { LabelledMessage } from '../storage';
+
+export const BASE_PART = 'part-00000-base.parquet';
+
+export function readTrainingIds(path: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read the training ids file ${path}: ${(e as Error).message}`);
+  }
+  return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+}
+
+export interface SourcesReport {
+  messages: number;
+  tokenizer: { fittedOn: number; vocabulary: number; dir: string };
+  sources: { source: string; rows: number; file: string }[];
+  durationMs: number;
+}
+
+/**
+ * Writes the base part of each file source (replacing an earlier base by rename; pushed parts
+ * are kept) and fits the tokenizer on the training ids (all messages when none are given).
+ */
+export async function buildOfflineSources(engines: Engines, trainingIds?: string[], onStep?: (s: string) => void): Promise<SourcesReport> {
+  const t0 = performance.now();
+  const messages = await engines.storage.labelled.all();
+  if (messages.length === 0) throw new Error('no labelled messages in the warehouse: run `spamops import <file>` first');
+  const wanted = trainingIds ? new Set(trainingIds) : undefined;
+  const fitOn = wanted ? messages.filter((m) => wanted.has(m.sms_id)) : messages;
+  if (fitOn.length === 0) throw new Error('none of the training ids is among the imported messages: check the training ids file');
+  onStep?.(`fitting the v2 tokenizer on ${fitOn.length} training messages`);
+  const tokenizer = KerasTokenizer.fit(fitOn.map((m) => m.text));
+  tokenizer.save(tokenizerDir(engines.config));
+  engines.reloadTokenizer();
+
+  const defs = definitionsForStage(LATEST_STAGE);
+  const v1 = new FeatureExtractorV1();
+  const created = Date.now();
+  const build: Record<string, (m: LabelledMessage) => OfflineRow['values']> = {
+    smss1: (m) => v1.extract(m.text),
+    labels: (m) => ({ label: m.label }),
+    smss2: (m) => ({ features: tokenizer.encode(m.text) }),
+  };
+  const sources: SourcesReport['sources'] = [];
+  for (const source of defs.sources.filter((s): s is FileSourceDef => s.kind === 'file')) {
+    const values = build[source.name];
+    if (!values) continue;
+    onStep?.(`writing offline source ${source.name} (${messages.length} rows)`);
+    const eventTs = Date.parse(SOURCE_EVENT_TIMES[source.name]);
+    const rows: OfflineRow[] = messages.map((m) => ({ entityKey: m.sms_id, eventTs, createdTs: created, values: values(m) }));
+    const file = await engines.features.offline.appendPart(source, 'sms_id', fieldsOfSource(defs, source.name), rows, BASE_PART);
+    sources.push({ source: source.name, rows: rows.length, file });
+  }
+  return {
+    messages: messages.length,
+    tokenizer: { fittedOn: fitOn.length, vocabulary: Object.keys(tokenizer.state.wordIndex).length, dir: tokenizerDir(engines.config) },
+    sources,
+    durationMs: performance.now() - t0,
+  };
+}

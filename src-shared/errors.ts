@@ -1,0 +1,7 @@
+/** The one error body every route answers with: what went wrong and, where it helps, which field. */
+export interface ApiErrorBody {
+  error: string;
+  detail: string;
+  field?: string;
+  known?: string[];
+}
