@@ -29,6 +29,8 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     routerOptions: { maxParamLength: 500 },
   });
+  // Bodies are JSON; plain text is refused with 415 rather than guessed at.
+  app.removeContentTypeParser('text/plain');
   // curl -d (the seed's commands) sends x-www-form-urlencoded: read such a body as JSON.
   // Cross-site forms cannot abuse this: requests from browser origins not configured are refused.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {

@@ -37,7 +37,9 @@ Data and feature store
                                the seed story's set-up in one go (idempotent)
 
 Serving
-  serve [--host H] [--port P] [--compat-ports] [--console DIR]
+  serve [--host H] [--port P] [--compat-ports] [--console DIR] [--auto-bootstrap]
+                               the local API (and the built console); --auto-bootstrap
+                               runs bootstrap first when the data dir is empty
 
 Options for every command
   --data-dir DIR               data dir (env SPAMOPS_DATA_DIR; default the app's data dir)
@@ -60,6 +62,7 @@ const OPTIONS = {
   all: { type: 'boolean' },
   json: { type: 'boolean' },
   quick: { type: 'boolean' },
+  'auto-bootstrap': { type: 'boolean' },
 } as const;
 
 export class CliError extends Error {}
@@ -202,8 +205,9 @@ async function run(cmd: string, args: string[], v: Values): Promise<void> {
               const res = r.results[j + 1];
               return res.statuses[i] === 'PRESENT' ? `${n}=${JSON.stringify(res.values[i])}` : `${n}:${res.statuses[i]}`;
             });
-            const found = r.results.slice(1).some((res) => res.statuses[i] === 'PRESENT');
-            out(`  ${id}: ${found ? 'FOUND' : 'NOT FOUND'}  ${cells.join('  ')}`);
+            const present = r.results.slice(1).filter((res) => res.statuses[i] === 'PRESENT').length;
+            const state = present === 0 ? 'NOT FOUND' : present === r.results.length - 1 ? 'FOUND' : 'PARTIAL';
+            out(`  ${id}: ${state}  ${cells.join('  ')}`);
           });
         }
       });
@@ -235,7 +239,7 @@ async function run(cmd: string, args: string[], v: Values): Promise<void> {
       });
     case 'serve': {
       const { serve } = await import('./serve');
-      await serve(loadConfig(overrides(v)), { consoleDir: v.console });
+      await serve(loadConfig(overrides(v)), { consoleDir: v.console, autoBootstrap: v['auto-bootstrap'] });
       return;
     }
     case 'bench': {

@@ -68,7 +68,8 @@ export function parseDataset(text: string, origin: string, format: DatasetFormat
 
   const records = parseCsvRecovering(body, problems);
   const [header, ...data] = records;
-  if (!header) return { format, rows, problems };
+  const byLine = () => problems.sort((a, b) => a.line - b.line);
+  if (!header) return { format, rows, problems: byLine() };
   const cols = header.record.map((c) => c.trim().toLowerCase());
   const need = format === 'seed-csv' ? ['sms_id', 'text', 'label'] : ['comment_id', 'content', 'class'];
   for (const c of need) if (!cols.includes(c)) throw new Error(`the header lacks column "${c}"; expected ${need.join(', ')}`);
@@ -85,7 +86,7 @@ export function parseDataset(text: string, origin: string, format: DatasetFormat
       add(info.lines, `yt_${(at(record, 'comment_id') ?? '').trim()}`, at(record, 'content'), label);
     }
   }
-  return { format, rows, problems };
+  return { format, rows, problems: byLine() };
 }
 
 interface CsvRecord {

@@ -101,7 +101,7 @@ export class OfflineStore {
 
   /** Second half: rename into place (atomic on one file system). */
   publishPart(source: FileSourceDef, tmp: string, name?: string): string {
-    const final = join(this.sourceDir(source), name ?? `part-${Date.now()}-${randomBytes(4).toString('hex')}.parquet`);
+    const final = join(this.sourceDir(source), name ?? nextPartName());
     renameSync(tmp, final);
     return final;
   }
@@ -184,6 +184,13 @@ export class OfflineStore {
     this.parts.set(p.file, { signature, rows });
     return rows;
   }
+}
+
+let partSeq = 0;
+/** Part names sort in write order (readers apply parts in name order: later parts win ties). */
+function nextPartName(): string {
+  partSeq = (partSeq + 1) % 1_000_000;
+  return `part-${String(Date.now()).padStart(15, '0')}-${String(partSeq).padStart(6, '0')}-${randomBytes(3).toString('hex')}.parquet`;
 }
 
 function fromParquet(v: unknown, dtype: FeatureValueType): FeatureValue {

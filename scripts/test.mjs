@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// `npm test`: the unit/integration suite (vitest), then the browser e2e suite when a Chromium
+// is found (else it says why it was skipped), then one closing line with the totals.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(fileURLToPath(import.meta.url), '..', '..');
+const outDir = join(root, 'test-results');
+rmSync(outDir, { recursive: true, force: true });
+mkdirSync(outDir, { recursive: true });
+const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
+const totals = { passed: 0, failed: 0, skipped: 0 };
+let exit = 0;
+
+function runSuite(name, args) {
+  const json = join(outDir, `${name}.json`);
+  const r = spawnSync(process.execPath, [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${json}`, ...args], { stdio: 'inherit', cwd: root });
+  if (!existsSync(json)) {
+    console.error(`${name}: the test runner wrote no report (exit ${r.status})`);
+    totals.failed += 1;
+    exit = 1;
+    return;
+  }
+  const rep = JSON.parse(readFileSync(json, 'utf8'));
+  totals.passed += rep.numPassedTests;
+  totals.failed += rep.numFailedTests;
+  totals.skipped += rep.numPendingTests + rep.numTodoTests;
+  // a file that failed to load counts as a failure even with no test in it
+  if (r.status !== 0) {
+    exit = 1;
+    if (rep.numFailedTests === 0) totals.failed += 1;
+  }
+}
+
+runSuite('unit', []);
+
+const chromium = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
+if (process.env.SPAMOPS_SKIP_E2E === '1') console.log('\ne2e: skipped (SPAMOPS_SKIP_E2E=1)');
+else if (!chromium) console.log('\ne2e: skipped: no Chromium found (install Debian\'s `chromium` or set CHROMIUM_PATH; .ci/run installs it)');
+else runSuite('e2e', ['--config', 'e2e/vitest.config.ts']);
+
+console.log(`\nTests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(exit);

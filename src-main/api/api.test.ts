@@ -1,0 +1,105 @@
+/** The feature server over real HTTP on loopback, against real engines on a temp data dir. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import http from 'node:http';
+import { buildApp } from '.';
+import { testEngines, SAMPLE_DATASET } from '../testing/fixtures';
+import { bootstrap } from '../pipeline/bootstrap';
+import type { Engines } from '../engines';
+
+let app: FastifyInstance;
+let engines: Engines;
+let cleanup: () => Promise<void>;
+let base: string;
+
+beforeAll(async () => {
+  ({ engines, cleanup } = await testEngines());
+  await bootstrap(engines, { datasetPath: SAMPLE_DATASET, log: () => undefined });
+  app = await buildApp(engines);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const addr = app.server.address();
+  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+});
+afterAll(async () => {
+  await app.close();
+  await cleanup();
+});
+
+const post = (path: string, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+  fetch(base + path, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+describe('feature server over HTTP', () => {
+  it('answers /health and the OpenAPI document', async () => {
+    const h = await (await fetch(`${base}/health`)).json();
+    expect(h).toMatchObject({ status: 'ok', bootstrapped: true, storage: { backend: 'sqlite' } });
+    const doc = await (await fetch(`${base}/openapi.json`)).json();
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/get-online-features', '/push', '/materialize', '/materialize-incremental']));
+    expect((await fetch(`${base}/docs`)).status).toBe(200);
+  });
+
+  it('serves get-online-features like the seed curl (no content type: curl -d)', async () => {
+    const r = await post('/get-online-features', '{"feature_service": "labeled_sms_2", "entities": {"sms_id": ["sms90001", "sms90002", "nope"]}}', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    expect(r.status).toBe(200);
+    const j = await r.json();
+    const i = j.metadata.feature_names.indexOf('features');
+    expect(j.results[i].values[0]).toHaveLength(30);
+    expect(j.results[i].statuses).toEqual(['PRESENT', 'PRESENT', 'NOT_FOUND']);
+  });
+
+  it('pushes through the push source, then reads the new value', async () => {
+    const features = [...Array(25).fill(1), 65, 65, 108, 2, 30];
+    const r = await post('/push', { push_source_name: 'smss2_push', df: { sms_id: ['sms90003'], event_timestamp: ['2021-09-02 00:00:00'], features: [features] }, to: 'online_and_offline' });
+    expect(r.status).toBe(200);
+    const j = await (await post('/get-online-features', { feature_service: 'labeled_sms_2', entities: { sms_id: ['sms90003'] } })).json();
+    expect(j.results[1].values[0]).toEqual(features);
+  });
+
+  it('gives 4xx with the field or the known names for bad input', async () => {
+    const cases: [string, unknown, number, RegExp][] = [
+      ['/get-online-features', { feature_service: 'nope', entities: { sms_id: ['a'] } }, 404, /labeled_sms_1, labeled_sms_2/],
+      ['/get-online-features', { features: ['sms_features9:x'], entities: { sms_id: ['a'] } }, 404, /sms_features1/],
+      ['/get-online-features', { feature_service: 'labeled_sms_1', entities: { sms_id: 'a' } }, 400, /entities/],
+      ['/get-online-features', { feature_service: 'labeled_sms_1' }, 400, /entities/],
+      ['/push', { push_source_name: 'smss2_push', df: { sms_id: ['a'], event_timestamp: ['2021-09-02'], features: [[1, 2]] } }, 400, /expected 30 integers/],
+      ['/push', { push_source_name: 'smss2_push', df: { sms_id: ['a'], event_timestamp: ['soon'], features: [Array(30).fill(0)] } }, 400, /not a timestamp/],
+      ['/materialize', { start_ts: '2020-01-01', end_ts: 'never' }, 400, /end_ts/],
+      ['/materialize', { start_ts: '2020-01-01', end_ts: '2021-01-01', feature_views: ['nope'] }, 404, /sms_features1/],
+    ];
+    for (const [path, body, status, re] of cases) {
+      const r = await post(path, body);
+      const j = await r.json();
+      expect({ path, status: r.status }).toEqual({ path, status });
+      expect(j.detail).toMatch(re);
+    }
+  });
+
+  it('maps malformed, wrong-typed, oversized and misdirected requests to 4xx', async () => {
+    expect((await post('/get-online-features', '{"entities": ')).status).toBe(400);
+    expect((await post('/get-online-features', 'x', { 'content-type': 'text/plain' })).status).toBe(415);
+    expect((await post('/push', JSON.stringify({ push_source_name: 'smss2_push', df: { sms_id: ['x'.repeat(2_000_000)] } }))).status).toBe(413);
+    // fetch cannot set Host: a raw request as a DNS-rebinding page would send it
+    const rebinding = await new Promise<number>((resolve, reject) => {
+      const u = new URL(base);
+      http.get({ host: u.hostname, port: u.port, path: '/health', headers: { host: 'evil.example:8000' } }, (res) => resolve(res.statusCode ?? 0)).on('error', reject);
+    });
+    expect(rebinding).toBe(421);
+    const foreign = await post('/push', {}, { 'content-type': 'application/json', origin: 'http://evil.example' });
+    expect(foreign.status).toBe(403);
+    const allowed = await fetch(`${base}/health`, { headers: { origin: 'http://localhost:3000' } });
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+  });
+
+  it('serves the registry read-only routes', async () => {
+    const views = await (await fetch(`${base}/registry/feature-views`)).json();
+    expect(views.map((v: { name: string }) => v.name)).toEqual(['sms_features1', 'sms_labels', 'sms_features2']);
+    expect(views[0].online_rows).toBe(240);
+    const hist = await (await fetch(`${base}/registry/history`)).json();
+    expect(hist[0].version).toBe(1);
+    const prev = await (await fetch(`${base}/offline/smss1/preview?limit=5`)).json();
+    expect(prev.rows).toHaveLength(5);
+    expect(prev.total_rows).toBe(240);
+    expect((await fetch(`${base}/offline/nope/preview`)).status).toBe(404);
+  });
+});

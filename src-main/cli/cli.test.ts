@@ -1,0 +1,79 @@
+/** The CLI as people run it: a child process, exit codes, messages. */
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { appRoot } from '../config';
+import { tempDir, fullDatasetPath, SKIP_FULL } from '../testing/fixtures';
+
+const bin = join(appRoot(), 'bin', 'spamops.mjs');
+const t = tempDir('spamops-cli-');
+afterAll(() => t.remove());
+
+function spamops(args: string[], dataDir = t.dir) {
+  const r = spawnSync(process.execPath, [bin, ...args, '--data-dir', dataDir], { encoding: 'utf8', env: { ...process.env, SPAMOPS_DATA_DIR: '', FEAST_STORE_STAGE: '' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('spamops CLI', () => {
+  it('prints help and refuses unknown commands and flags', () => {
+    expect(spamops(['--help']).out).toMatch(/materialize-incremental/);
+    const bad = spamops(['frobnicate']);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/unknown command "frobnicate"/);
+    expect(spamops(['apply', '--bogus']).code).toBe(2);
+    expect(spamops(['apply', '--stage', '2042']).err).toMatch(/--stage: expected 2019, 2020 or 2021/);
+  });
+
+  it('says what to do before anything was applied', () => {
+    const r = spamops(['sample', 'sms1'], join(t.dir, 'empty'));
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/registry is empty: run `spamops apply`/);
+    expect(spamops(['materialize', '2020-01-01', 'later'], join(t.dir, 'empty')).err).toMatch(/"later" is not a timestamp/);
+  });
+
+  it('imports with bad rows reported by line and duplicates rejected', () => {
+    const f = join(t.dir, 'in.csv');
+    writeFileSync(f, 'sms_id,text,label\nx1,hello there,ham\nx2,,spam\nx3,WIN CASH NOW,spam\n');
+    const r = spamops(['import', f]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/imported 2 messages/);
+    expect(r.err).toMatch(/line 3: empty text/);
+    const again = spamops(['import', f]);
+    expect(again.out).toMatch(/imported 0 messages.*2 duplicates rejected/);
+    expect(again.err).toMatch(/rejected duplicate sms_id x1/);
+  });
+
+  it('bootstraps the sample and samples the online store', () => {
+    const dir = join(t.dir, 'boot');
+    const b = spamops(['bootstrap'], dir);
+    expect(b.code).toBe(0);
+    expect(b.err).toMatch(/bootstrap done/);
+    const s = spamops(['sample', 'sms90001', 'nope'], dir);
+    expect(s.out).toMatch(/== labeled_sms_1\n {2}sms90001: FOUND/);
+    expect(s.out).toMatch(/nope: NOT FOUND/);
+    expect(spamops(['explore'], dir).out).toMatch(/sms_features2 \(source smss2_push/);
+    expect(spamops(['features', 'v2', 'I', 'have', 'a', 'dream'], dir).out).toMatch(/"features":\[(0,){27}\d+,\d+,\d+\]/);
+  });
+});
+
+describe.skipIf(!fullDatasetPath())(`seed story on the full dataset${fullDatasetPath() ? '' : ` (skipped: ${SKIP_FULL})`}`, () => {
+  it('replays chapters 1-3 of the feature store with the sampler', () => {
+    const dir = join(t.dir, 'full');
+    const data = fullDatasetPath()!;
+    expect(spamops(['import', data], dir).out).toMatch(/imported 7528 messages/);
+    expect(spamops(['offline-sources', '--training-ids', join(data, '..', 'training_sms_ids.txt')], dir).code).toBe(0);
+    expect(spamops(['apply', '--stage', '2019'], dir).out).toMatch(/\+ feature_view sms_features1 added/);
+    const ids = ['sms14050', 'sms14051', 'sms14052'];
+    expect(spamops(['sample', ...ids], dir).out).not.toMatch(/: FOUND/);
+    expect(spamops(['apply', '--stage', '2021'], dir).out).toMatch(/\+ feature_view sms_features2 added/);
+    spamops(['materialize', '2009-01-01T00:00:00', '2019-12-31T00:00:00'], dir);
+    const after1 = spamops(['sample', ...ids], dir).out.split('== labeled_sms_2');
+    expect(after1[0].match(/: FOUND/g)).toHaveLength(3);
+    expect(after1[1]).not.toMatch(/: FOUND/);
+    spamops(['materialize-incremental', '2021-09-02T00:00:00'], dir);
+    expect(spamops(['sample', ...ids], dir).out.match(/: FOUND/g)).toHaveLength(6);
+    // the seed's v2 features of "I have a dream"
+    expect(spamops(['features', 'v2', 'I', 'have', 'a', 'dream'], dir).out).toMatch(/"features":\[(0,){27}1,20,4\]/);
+  });
+});

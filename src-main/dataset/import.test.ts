@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { detectFormat, parseDataset } from './import';
+
+describe('dataset import', () => {
+  it('reads the seed CSV with quoting and reports bad rows by line', () => {
+    const csv = [
+      'sms_id,text,label',
+      'sms1,"Hello, you",ham',
+      'sms2,,spam',
+      'sms3,no label,',
+      'sms4,what,maybe',
+      'sms5,"a ""quoted"" word",SPAM',
+      'sms6,"broken quote,spam',
+      'sms7,still read after the broken row,ham',
+      'sms1,again,ham',
+    ].join('\n');
+    const r = parseDataset(csv, 'x.csv');
+    expect(r.format).toBe('seed-csv');
+    expect(r.rows.map((x) => [x.sms_id, x.text, x.label])).toEqual([
+      ['sms1', 'Hello, you', 'ham'],
+      ['sms5', 'a "quoted" word', 'spam'],
+      ['sms7', 'still read after the broken row', 'ham'],
+    ]);
+    expect(r.problems).toEqual([
+      { line: 3, reason: 'empty text' },
+      { line: 4, reason: 'missing label' },
+      { line: 5, reason: 'unknown label "maybe" (expected spam or ham)' },
+      { line: 7, reason: 'broken quoting: a quoted field is never closed' },
+      { line: 9, reason: 'duplicate sms_id "sms1" (first on line 2)' },
+    ]);
+  });
+
+  it('reads the UCI SMS Spam Collection TSV with seed-style ids', () => {
+    const tsv = 'ham\tGo until jurong point\nspam\tFree entry in 2 a wkly comp\nbad line without tab\nspam\t\n';
+    expect(detectFormat(tsv)).toBe('uci-sms-tsv');
+    const r = parseDataset(tsv, 'SMSSpamCollection');
+    expect(r.rows.map((x) => [x.sms_id, x.label])).toEqual([
+      ['sms10001', 'ham'],
+      ['sms10002', 'spam'],
+    ]);
+    expect(r.problems).toEqual([
+      { line: 3, reason: 'no tab between label and text' },
+      { line: 4, reason: 'empty text' },
+    ]);
+  });
+
+  it('reads the UCI YouTube Spam Collection CSV', () => {
+    const csv = 'COMMENT_ID,AUTHOR,DATE,CONTENT,CLASS\nz13a,Ann,2014-01-19T00:10:39,"Check out my channel <br />",1\nz13b,Bob,2014-01-19,Nice song,0\nz13c,Cy,2014-01-19,Odd,7\n';
+    const r = parseDataset(csv, 'Youtube01.csv');
+    expect(r.format).toBe('uci-youtube-csv');
+    expect(r.rows.map((x) => [x.sms_id, x.label])).toEqual([
+      ['yt_z13a', 'spam'],
+      ['yt_z13b', 'ham'],
+    ]);
+    expect(r.problems).toEqual([{ line: 4, reason: 'unknown label "7" (expected spam or ham)' }]);
+  });
+
+  it('says what it expected when the format is unknown', () => {
+    expect(() => detectFormat('a;b;c\n')).toThrow(/sms_id,text,label/);
+  });
+});

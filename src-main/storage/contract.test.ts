@@ -1,0 +1,123 @@
+/**
+ * One contract for every storage backend: SQLite always, Cassandra when
+ * CASSANDRA_CONTACT_POINTS is set (otherwise reported as skipped).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { openStorage, DuplicateKeyError, type Storage, type StorageSettings, type CallLogEntry } from '.';
+import { newTimeUuid } from '../platform/timeuuid';
+import { tempDir } from '../testing/fixtures';
+
+const tmp = tempDir('spamops-contract-');
+const backends: { name: string; settings: () => StorageSettings; skip?: string }[] = [
+  { name: 'sqlite', settings: () => ({ backend: 'sqlite', path: join(tmp.dir, 'contract.sqlite') }) },
+  {
+    name: 'cassandra',
+    skip: process.env.CASSANDRA_CONTACT_POINTS ? undefined : 'CASSANDRA_CONTACT_POINTS is not set',
+    settings: () => ({
+      backend: 'cassandra',
+      contactPoints: process.env.CASSANDRA_CONTACT_POINTS!.split(','),
+      keyspace: `spamops_test_${randomBytes(3).toString('hex')}`,
+      localDataCenter: process.env.CASSANDRA_LOCAL_DC ?? 'datacenter1',
+      username: process.env.CASSANDRA_USERNAME,
+      password: process.env.CASSANDRA_PASSWORD,
+    }),
+  },
+];
+
+afterAll(() => tmp.remove());
+
+for (const b of backends) {
+  describe.skipIf(!!b.skip)(`storage contract: ${b.name}${b.skip ? ` (skipped: ${b.skip})` : ''}`, () => {
+    let s: Storage;
+    beforeAll(async () => {
+      s = await openStorage(b.settings());
+    });
+    afterAll(async () => {
+      await s?.close();
+    });
+
+    it('online store keeps the newest row and reads in key order', async () => {
+      await s.online.ensureView('v_test');
+      await s.online.writeBatch('v_test', [
+        { entityKey: 'a', values: { x: 1, arr: [1, 2] }, eventTs: 1000, createdTs: 1 },
+        { entityKey: 'b', values: { x: 2, arr: [] }, eventTs: 1000, createdTs: 1 },
+      ]);
+      // older event: ignored; same event, newer created: wins
+      await s.online.writeBatch('v_test', [
+        { entityKey: 'a', values: { x: 99, arr: [9] }, eventTs: 500, createdTs: 5 },
+        { entityKey: 'b', values: { x: 3, arr: [3] }, eventTs: 1000, createdTs: 2 },
+      ]);
+      const rows = await s.online.read('v_test', ['b', 'missing', 'a']);
+      expect(rows.map((r) => r?.values.x)).toEqual([3, undefined, 1]);
+      expect(rows[2]).toEqual({ entityKey: 'a', values: { x: 1, arr: [1, 2] }, eventTs: 1000, createdTs: 1 });
+      expect(await s.online.count('v_test')).toBe(2);
+      await s.online.dropView('v_test');
+      expect(await s.online.read('v_test', ['a'])).toEqual([undefined]);
+    });
+
+    it('user data: newest first by TimeUUID, duplicates rejected', async () => {
+      const ids = [new Date('2019-06-01T10:00:00Z'), new Date('2019-06-03T10:00:00Z'), new Date('2019-06-02T10:00:00Z')].map((d) => newTimeUuid(d));
+      for (const [i, id] of ids.entries()) await s.users.insert({ user_id: 'ua', sms_id: id, sender_id: `s${i}`, sms_text: `t${i}` });
+      await s.users.insert({ user_id: 'ub', sms_id: newTimeUuid(), sender_id: 'x', sms_text: 'y' });
+      const list = await s.users.listByUser('ua');
+      expect(list.map((m) => m.sender_id)).toEqual(['s1', 's2', 's0']);
+      expect(await s.users.get('ua', ids[0])).toEqual({ user_id: 'ua', sms_id: ids[0], sender_id: 's0', sms_text: 't0' });
+      expect(await s.users.get('ua', newTimeUuid())).toBeUndefined();
+      await expect(s.users.insert({ user_id: 'ua', sms_id: ids[0], sender_id: 'z', sms_text: 'overwrite?' })).rejects.toBeInstanceOf(DuplicateKeyError);
+      expect((await s.users.get('ua', ids[0]))?.sms_text).toBe('t0');
+      expect(await s.users.listUsers()).toEqual(expect.arrayContaining(['ua', 'ub']));
+    });
+
+    it('labelled messages: duplicates never overwrite, order kept', async () => {
+      const r1 = await s.labelled.insertMany([
+        { sms_id: 'm1', text: 'one', label: 'ham', origin: 't' },
+        { sms_id: 'm2', text: 'two', label: 'spam', origin: 't' },
+      ]);
+      expect(r1).toEqual({ inserted: 2, duplicates: [] });
+      const r2 = await s.labelled.insertMany([
+        { sms_id: 'm2', text: 'TWO', label: 'ham', origin: 't' },
+        { sms_id: 'm3', text: 'three', label: 'ham', origin: 't' },
+        { sms_id: 'm3', text: 'again', label: 'ham', origin: 't' },
+      ]);
+      expect(r2).toEqual({ inserted: 1, duplicates: ['m2', 'm3'] });
+      expect((await s.labelled.all()).map((m) => `${m.sms_id}:${m.text}`)).toEqual(['m1:one', 'm2:two', 'm3:three']);
+      expect((await s.labelled.get(['m3', 'nope'])).map((m) => m?.label)).toEqual(['ham', undefined]);
+      expect(await s.labelled.count()).toBe(3);
+    });
+
+    it('prediction cache: set, get, invalidate one version only', async () => {
+      await s.cache.set('text_to_prediction', 'v1', 'k', '{"a":1}');
+      await s.cache.set('text_to_prediction', 'v2', 'k', '{"a":2}');
+      expect(await s.cache.get('text_to_prediction', 'v1', 'k')).toBe('{"a":1}');
+      await s.cache.invalidateVersion('v1');
+      expect(await s.cache.get('text_to_prediction', 'v1', 'k')).toBeUndefined();
+      expect(await s.cache.get('text_to_prediction', 'v2', 'k')).toBe('{"a":2}');
+    });
+
+    it('call log: per caller, newest first, expired entries hidden', async () => {
+      const now = Date.now();
+      const e = (caller: string, dt: number, endpoint: string): CallLogEntry => ({ caller_id: caller, called_at: now - dt, endpoint, version: 'v1', input_json: '{}' });
+      await s.callLog.append(e('c1', 3000, 'old'), 3600);
+      await s.callLog.append(e('c1', 1000, 'new'), 3600);
+      await s.callLog.append(e('c1', 2000, 'expired'), 1);
+      await s.callLog.append(e('c2', 500, 'other'), 3600);
+      const got: string[] = [];
+      for await (const x of s.callLog.recent('c1', now - 3600_000)) got.push(x.endpoint);
+      expect(got).toEqual(['new', 'old']);
+    });
+
+    it('registry: snapshots versioned in order, meta values', async () => {
+      const v1 = await s.registry.append('{"n":1}');
+      const v2 = await s.registry.append('{"n":2}');
+      expect(v2).toBe(v1 + 1);
+      expect(await s.registry.latest()).toEqual({ version: v2, json: '{"n":2}' });
+      expect((await s.registry.history()).map((h) => h.version)).toEqual([v1, v2]);
+      expect(await s.registry.getMeta('k')).toBeUndefined();
+      await s.registry.setMeta('k', 'a');
+      await s.registry.setMeta('k', 'b');
+      expect(await s.registry.getMeta('k')).toBe('b');
+    });
+  });
+}

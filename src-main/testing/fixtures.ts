@@ -1,0 +1,31 @@
+/** Helpers for tests: temporary data dirs with real engines, and the full dataset by path. */
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadConfig, appRoot, type AppConfig } from '../config';
+import { openEngines, type Engines } from '../engines';
+
+export function tempDir(prefix = 'spamops-test-'): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function testConfig(dataDir: string, extra: Partial<AppConfig> = {}): AppConfig {
+  // An empty env: tests never pick up the developer's own settings.
+  return { ...loadConfig({ dataDir }, {}), ...extra };
+}
+
+export async function testEngines(extra: Partial<AppConfig> = {}): Promise<{ engines: Engines; dir: string; cleanup: () => Promise<void> }> {
+  const t = tempDir();
+  const engines = await openEngines(testConfig(t.dir, extra));
+  return { engines, dir: t.dir, cleanup: async () => { await engines.close(); t.remove(); } };
+}
+
+/** The full 7,528-message dataset, by path (SPAMOPS_DATASET or ../shared/raw_data). */
+export function fullDatasetPath(): string | undefined {
+  const p = process.env.SPAMOPS_DATASET ?? resolve(appRoot(), '..', 'shared', 'raw_data', 'raw_dataset.csv');
+  return existsSync(p) ? p : undefined;
+}
+
+export const SAMPLE_DATASET = join(appRoot(), 'raw_data', 'sample_dataset.csv');
+export const SKIP_FULL = 'the full dataset is absent (set SPAMOPS_DATASET or put it at ../shared/raw_data/raw_dataset.csv)';
