@@ -1,1 +1,155 @@
-export async function runBench(_o: { dataset?: string; quick?: boolean }): Promise<void> {}
+/**
+ * `npm run bench`: speed of the engines on the full 7,528-message dataset, on this machine.
+ * Prints a table and writes bench/results/bench-<time>.json (plus latest.json). Medians of
+ * several runs; the HTTP load comes from autocannon against a server in a child process.
+ */
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import { cpus, totalmem } from 'node:os';
+import autocannon from 'autocannon';
+import { appRoot } from '../src-main/config';
+import { openEngines, type Engines } from '../src-main/engines';
+import { parseDataset } from '../src-main/dataset/import';
+import { buildOfflineSources, readTrainingIds } from '../src-main/pipeline/sources';
+import { definitionsForStage, FeatureStore, parseTimestamp } from '../src-main/featurestore';
+import { tempDir, testConfig, fullDatasetPath } from '../src-main/testing/fixtures';
+
+interface Row {
+  name: string;
+  value: number;
+  unit: string;
+  target: string;
+  ok: boolean;
+  runs?: number[];
+  note?: string;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+async function timeIt(n: number, fn: () => Promise<unknown>): Promise<number[]> {
+  const runs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await fn();
+    runs.push(performance.now() - t0);
+  }
+  return runs;
+}
+
+export async function runBench(o: { dataset?: string; quick?: boolean } = {}): Promise<void> {
+  const dataset = o.dataset ?? fullDatasetPath();
+  if (!dataset || !existsSync(dataset)) throw new Error('the full dataset is needed: pass --dataset ../shared/raw_data/raw_dataset.csv or set SPAMOPS_DATASET');
+  const reps = o.quick ? 3 : 5;
+  const rows: Row[] = [];
+  const t = tempDir('spamops-bench-');
+  const config = testConfig(t.dir);
+  const engines = await openEngines(config);
+  try {
+    const parsed = parseDataset(readFileSync(dataset, 'utf8'), dataset);
+    await engines.storage.labelled.insertMany(parsed.rows);
+    const idsFile = join(dataset, '..', 'training_sms_ids.txt');
+    const ids = existsSync(idsFile) ? readTrainingIds(idsFile) : undefined;
+    process.stderr.write(`dataset: ${parsed.rows.length} messages\n`);
+
+    // 1. offline sources (features v1, labels, tokenizer fit + features v2) to Parquet
+    const build = await timeIt(3, () => buildOfflineSources(engines, ids));
+    rows.push({ name: 'build all offline sources (3 Parquet sources + tokenizer)', value: median(build), unit: 'ms', target: '< 3000 ms', ok: median(build) < 3000, runs: build });
+    await engines.features.apply(definitionsForStage('2021'), '2021');
+
+    // 2. historical retrieval, cold (fresh store: reads Parquet) and warm (indexed in memory)
+    const entity = { keys: parsed.rows.map((r) => r.sms_id), timestamps: parsed.rows.map(() => parseTimestamp('2019-05-05', 't')) };
+    const cold = await timeIt(3, async () => {
+      const fresh = new FeatureStore(engines.storage, config.offlineDir);
+      await fresh.getHistoricalFeatures(entity, await fresh.resolveRefs({ feature_service: 'labeled_sms_1' }));
+    });
+    const refs = await engines.features.resolveRefs({ feature_service: 'labeled_sms_1' });
+    await engines.features.getHistoricalFeatures(entity, refs);
+    const warm = await timeIt(reps, () => engines.features.getHistoricalFeatures(entity, refs));
+    rows.push({ name: `historical retrieval ${entity.keys.length} rows x labeled_sms_1, cold (reads Parquet)`, value: median(cold), unit: 'ms', target: '< 300 ms', ok: median(cold) < 300, runs: cold });
+    rows.push({ name: `historical retrieval ${entity.keys.length} rows x labeled_sms_1, warm (indexed)`, value: median(warm), unit: 'ms', target: '< 300 ms', ok: median(warm) < 300, runs: warm });
+
+    // 3. full materialization of every view into an empty SQLite online store
+    const views = ['sms_features1', 'sms_labels', 'sms_features2'];
+    const mat = await timeIt(3, async () => {
+      for (const v of views) await engines.storage.online.dropView(v);
+      await engines.features.materialize(0, Date.now());
+    });
+    rows.push({ name: `full materialization, 3 views x ${entity.keys.length} entities into SQLite`, value: median(mat), unit: 'ms', target: '< 1000 ms', ok: median(mat) < 1000, runs: mat });
+
+    // 4. /get-online-features over HTTP, 3 entities by feature service
+    rows.push(...(await httpBench(engines, config.dataDir, o.quick ? 5 : 10)));
+  } finally {
+    await engines.close();
+    t.remove();
+  }
+
+  const nameW = Math.max(...rows.map((r) => r.name.length));
+  const lines = [
+    `${'benchmark'.padEnd(nameW)}  ${'median'.padStart(12)}  target          ok`,
+    ...rows.map((r) => `${r.name.padEnd(nameW)}  ${`${r.value.toFixed(r.value < 10 ? 2 : 0)} ${r.unit}`.padStart(12)}  ${r.target.padEnd(14)}  ${r.ok ? 'yes' : 'NO'}${r.note ? `  (${r.note})` : ''}`),
+  ];
+  process.stdout.write(`\n${lines.join('\n')}\n`);
+  const outDir = join(appRoot(), 'bench', 'results');
+  mkdirSync(outDir, { recursive: true });
+  const report = { at: new Date().toISOString(), machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version }, rows };
+  const file = join(outDir, `bench-${report.at.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify(report, null, 2));
+  writeFileSync(join(outDir, 'latest.json'), JSON.stringify(report, null, 2));
+  process.stdout.write(`\nwritten: ${file}\n`);
+}
+
+async function httpBench(engines: Engines, dataDir: string, seconds: number): Promise<Row[]> {
+  await engines.features.materialize(0, Date.now());
+  const port = 18000 + Math.floor(Math.random() * 1000);
+  const child = spawn(process.execPath, [join(appRoot(), 'bin', 'spamops.mjs'), 'serve', '--data-dir', dataDir, '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
+      child.once('exit', (c) => reject(new Error(`server exited with ${c}`)));
+    });
+    const body = JSON.stringify({ feature_service: 'labeled_sms_2', entities: { sms_id: ['sms14050', 'sms14051', 'sms14052'] } });
+    const run = (duration: number) =>
+      autocannon({ url: `http://127.0.0.1:${port}/get-online-features`, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections: 8, duration });
+    await run(2); // warm-up
+    // Latency at microsecond resolution (autocannon's histogram counts whole milliseconds):
+    // one keep-alive connection, requests one after another.
+    const lat = await sequentialLatencies(port, '/get-online-features', body, 3000);
+    const r = await run(seconds);
+    if (r.non2xx > 0 || r.errors > 0) throw new Error(`/get-online-features answered ${r.non2xx} non-2xx and ${r.errors} errors under load`);
+    const note = `${r.requests.total} requests, 8 connections, ${seconds} s`;
+    return [
+      { name: 'POST /get-online-features, 3 entities: p50 latency (sequential, 1 conn)', value: lat.p50, unit: 'ms', target: '< 1 ms', ok: lat.p50 < 1, note: `${lat.n} requests` },
+      { name: 'POST /get-online-features, 3 entities: p99 latency (sequential, 1 conn)', value: lat.p99, unit: 'ms', target: '< 3 ms', ok: lat.p99 < 3 },
+      { name: 'POST /get-online-features, 3 entities: p99 latency under load (autocannon)', value: r.latency.p99, unit: 'ms', target: '< 3 ms', ok: r.latency.p99 < 3, note },
+      { name: 'POST /get-online-features, 3 entities: throughput (autocannon)', value: r.requests.average, unit: 'req/s', target: '>= 5000 req/s', ok: r.requests.average >= 5000 },
+    ];
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+async function sequentialLatencies(port: number, path: string, body: string, n: number): Promise<{ p50: number; p99: number; n: number }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const once = () =>
+    new Promise<number>((resolve, reject) => {
+      const t0 = process.hrtime.bigint();
+      const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - t0) / 1e6) : reject(new Error(`status ${res.statusCode}`))));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  for (let i = 0; i < 200; i++) await once();
+  const xs: number[] = [];
+  for (let i = 0; i < n; i++) xs.push(await once());
+  agent.destroy();
+  xs.sort((a, b) => a - b);
+  return { p50: xs[Math.floor(n * 0.5)], p99: xs[Math.floor(n * 0.99)], n };
+}

@@ -32,6 +32,9 @@ const { TimeUuid, Long, responseErrorCodes: RC } = cassandra.types;
 const PROJECT = 'spamops';
 /** a few seconds: an unreachable cluster should fail the start quickly, not hang it */
 const CONNECT_TIMEOUT_MS = 3000;
+/** the socket-level read timeout covers the handshake and metadata queries: short as well */
+const HANDSHAKE_TIMEOUT_MS = 5000;
+/** what queries get, through the default execution profile */
 const READ_TIMEOUT_MS = 12_000;
 /** COUNT(*) scans the table; give it longer than a point query */
 const SCAN_TIMEOUT_MS = 120_000;
@@ -59,7 +62,8 @@ export async function openCassandraStorage(settings: CassandraSettings): Promise
       ? { cloud: { secureConnectBundle: bundle } }
       : { contactPoints: settings.contactPoints, localDataCenter: settings.localDataCenter }),
     authProvider,
-    socketOptions: { connectTimeout: CONNECT_TIMEOUT_MS, readTimeout: READ_TIMEOUT_MS },
+    socketOptions: { connectTimeout: CONNECT_TIMEOUT_MS, readTimeout: HANDSHAKE_TIMEOUT_MS },
+    profiles: [new cassandra.ExecutionProfile('default', { readTimeout: READ_TIMEOUT_MS })],
   });
   const cql = new Cql(client, where, !!bundle);
 

@@ -1,0 +1,27 @@
+declare module 'autocannon' {
+  interface Options {
+    url: string;
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    connections?: number;
+    duration?: number;
+    pipelining?: number;
+  }
+  interface Histogram {
+    average: number;
+    p50: number;
+    p90: number;
+    p99: number;
+    max: number;
+    total: number;
+  }
+  interface Result {
+    latency: Histogram;
+    requests: Histogram;
+    non2xx: number;
+    errors: number;
+  }
+  function autocannon(o: Options): Promise<Result>;
+  export default autocannon;
+}
