@@ -4,4 +4,5 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../src-main/cli/index.ts');
-process.exitCode = await main(process.argv.slice(2));
+// exit explicitly: a failed Cassandra connect leaves driver timers that would hold the process
+process.exit(await main(process.argv.slice(2)));

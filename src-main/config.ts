@@ -100,7 +100,7 @@ export function loadConfig(o: ConfigOverrides = {}, env: NodeJS.ProcessEnv = pro
           localDataCenter: env.CASSANDRA_LOCAL_DC ?? fs.localDataCenter ?? 'datacenter1',
           username: env.CASSANDRA_USERNAME ?? fs.username,
           password: env.CASSANDRA_PASSWORD ?? fs.password,
-          secureConnectBundle: env.ASTRA_DB_SECURE_BUNDLE_PATH ?? fs.secureConnectBundle,
+          secureConnectBundle: env.CASSANDRA_SECURE_CONNECT_BUNDLE ?? env.ASTRA_DB_SECURE_BUNDLE_PATH ?? fs.secureConnectBundle,
         };
   const port = o.port ?? (env.SPAMOPS_PORT ? Number(env.SPAMOPS_PORT) : undefined) ?? fc.server?.port ?? 8000;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`port: expected an integer 0-65535, got ${String(port)}`);

@@ -55,7 +55,7 @@ export async function openCassandraStorage(settings: CassandraSettings): Promise
     : `${settings.contactPoints.map(withPort).join(',')} (keyspace ${ks})`;
 
   // Astra authenticates with client id + secret, or the literal user 'token' + an AstraCS token.
-  const username = settings.username ?? (settings.password ? 'token' : undefined);
+  const username = settings.username || (bundle && settings.password ? 'token' : undefined);
   const authProvider = username && settings.password ? new cassandra.auth.PlainTextAuthProvider(username, settings.password) : undefined;
   const client = new cassandra.Client({
     ...(bundle

@@ -1,0 +1,357 @@
+/*
+ * SpamOps fused LSTM kernel, compiled to WebAssembly (SIMD128), for the text classifier
+ *   Embedding(V, D) -> SpatialDropout1D -> LSTM(H, dropout, recurrent_dropout) -> Dense(C, softmax)
+ * with Keras semantics (gate order i, f, c, o; sigmoid recurrent activation; one dropout mask
+ * per sample for inputs and one for the recurrent state, fixed across time steps).
+ *
+ * Why: tfjs spends the training time of this model in per-op overhead (tens of thousands of
+ * tiny ops per epoch). Here a whole batch — forward, loss, backward through time — is one call,
+ * the big products are GEMMs over all time steps at once, and weights stay in place.
+ *
+ * Memory is managed by the host (JavaScript): it allocates with `sp_alloc` and passes offsets.
+ * Build: see build.sh (clang --target=wasm32 -O3 -msimd128, no libc).
+ */
+#include <wasm_simd128.h>
+#include <stdint.h>
+
+#define EXPORT __attribute__((visibility("default")))
+
+extern unsigned char __heap_base;
+static uintptr_t heap_top = 0;
+
+EXPORT void *sp_alloc(int bytes) {
+  if (heap_top == 0) heap_top = ((uintptr_t)&__heap_base + 15) & ~(uintptr_t)15;
+  uintptr_t p = heap_top;
+  uintptr_t end = p + (((uintptr_t)bytes + 15) & ~(uintptr_t)15);
+  uintptr_t have = __builtin_wasm_memory_size(0) * 65536u;
+  if (end > have) {
+    uintptr_t pages = (end - have + 65535u) / 65536u;
+    if (__builtin_wasm_memory_grow(0, pages) == (uintptr_t)-1) return 0;
+  }
+  heap_top = end;
+  return (void *)p;
+}
+
+EXPORT void sp_reset(void) { heap_top = 0; }
+
+/* ---------- math ---------- */
+
+static inline float fast_exp(float x) {
+  /* exp(x) = 2^n * 2^f, f in [-0.5, 0.5]; degree-6 polynomial, rel. error ~2e-7 */
+  if (x > 88.0f) x = 88.0f;
+  if (x < -87.0f) x = -87.0f;
+  float t = x * 1.44269504088896341f;
+  float n = __builtin_floorf(t + 0.5f);
+  float f = t - n;
+  float p = 1.535336188319500e-4f;
+  p = p * f + 1.339887440266574e-3f;
+  p = p * f + 9.618437357674640e-3f;
+  p = p * f + 5.550332471162809e-2f;
+  p = p * f + 2.402264791363012e-1f;
+  p = p * f + 6.931472028550421e-1f;
+  p = p * f + 1.0f;
+  union { float f; int32_t i; } u;
+  u.i = ((int32_t)n + 127) << 23;
+  return p * u.f;
+}
+static inline float fast_log(float x) {
+  /* x = 2^e * m, m in [1, 2): log m = 2 atanh((m-1)/(m+1)), series to r^9; only for reporting loss */
+  union { float f; int32_t i; } u;
+  u.f = x;
+  int e = ((u.i >> 23) & 255) - 127;
+  u.i = (u.i & 0x007fffff) | 0x3f800000;
+  float r = (u.f - 1.0f) / (u.f + 1.0f), r2 = r * r;
+  float s = r * (2.0f + r2 * (2.0f / 3.0f + r2 * (2.0f / 5.0f + r2 * (2.0f / 7.0f + r2 * (2.0f / 9.0f)))));
+  return s + (float)e * 0.69314718056f;
+}
+static inline float sigmoidf(float x) { return 1.0f / (1.0f + fast_exp(-x)); }
+static inline float tanhf_(float x) {
+  /* tanh(x) = 2 sigmoid(2x) - 1 */
+  return 2.0f / (1.0f + fast_exp(-2.0f * x)) - 1.0f;
+}
+
+/* ---------- GEMM ----------
+ * C[M,N] = (acc ? C : 0) + A * B, row-major, where A(i,k) = A[i*sai + k*sak] (so A or A^T),
+ * B is [K,N] row-major. Blocks of 4 rows x 8 columns; columns past the last multiple of 4
+ * are done by a scalar loop.
+ */
+EXPORT void sp_gemm(int M, int Nfull, int K, const float *A, int sai, int sak, const float *B, float *C, int acc) {
+  const int N = Nfull; /* row stride */
+  const int NV = Nfull & ~3; /* vectorised columns */
+  for (int i = 0; i < M; i++)
+    for (int j = NV; j < Nfull; j++) {
+      float c = acc ? C[i * N + j] : 0.0f;
+      for (int k = 0; k < K; k++) c += A[i * sai + k * sak] * B[k * N + j];
+      C[i * N + j] = c;
+    }
+  int i = 0;
+  for (; i + 4 <= M; i += 4) {
+    int j = 0;
+    for (; j + 8 <= NV; j += 8) {
+      v128_t c00, c01, c10, c11, c20, c21, c30, c31;
+      if (acc) {
+        c00 = wasm_v128_load(C + (i + 0) * N + j); c01 = wasm_v128_load(C + (i + 0) * N + j + 4);
+        c10 = wasm_v128_load(C + (i + 1) * N + j); c11 = wasm_v128_load(C + (i + 1) * N + j + 4);
+        c20 = wasm_v128_load(C + (i + 2) * N + j); c21 = wasm_v128_load(C + (i + 2) * N + j + 4);
+        c30 = wasm_v128_load(C + (i + 3) * N + j); c31 = wasm_v128_load(C + (i + 3) * N + j + 4);
+      } else {
+        c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = wasm_f32x4_splat(0.0f);
+      }
+      const float *a0 = A + (i + 0) * sai, *a1 = A + (i + 1) * sai, *a2 = A + (i + 2) * sai, *a3 = A + (i + 3) * sai;
+      for (int k = 0; k < K; k++) {
+        v128_t b0 = wasm_v128_load(B + k * N + j);
+        v128_t b1 = wasm_v128_load(B + k * N + j + 4);
+        v128_t x0 = wasm_f32x4_splat(a0[k * sak]);
+        v128_t x1 = wasm_f32x4_splat(a1[k * sak]);
+        v128_t x2 = wasm_f32x4_splat(a2[k * sak]);
+        v128_t x3 = wasm_f32x4_splat(a3[k * sak]);
+        c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(x0, b0)); c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(x0, b1));
+        c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(x1, b0)); c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(x1, b1));
+        c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(x2, b0)); c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(x2, b1));
+        c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(x3, b0)); c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(x3, b1));
+      }
+      wasm_v128_store(C + (i + 0) * N + j, c00); wasm_v128_store(C + (i + 0) * N + j + 4, c01);
+      wasm_v128_store(C + (i + 1) * N + j, c10); wasm_v128_store(C + (i + 1) * N + j + 4, c11);
+      wasm_v128_store(C + (i + 2) * N + j, c20); wasm_v128_store(C + (i + 2) * N + j + 4, c21);
+      wasm_v128_store(C + (i + 3) * N + j, c30); wasm_v128_store(C + (i + 3) * N + j + 4, c31);
+    }
+    for (; j < NV; j += 4) {
+      for (int r = 0; r < 4; r++) {
+        v128_t c = acc ? wasm_v128_load(C + (i + r) * N + j) : wasm_f32x4_splat(0.0f);
+        const float *a = A + (i + r) * sai;
+        for (int k = 0; k < K; k++) c = wasm_f32x4_add(c, wasm_f32x4_mul(wasm_f32x4_splat(a[k * sak]), wasm_v128_load(B + k * N + j)));
+        wasm_v128_store(C + (i + r) * N + j, c);
+      }
+    }
+  }
+  for (; i < M; i++) {
+    const float *a = A + i * sai;
+    for (int j = 0; j < NV; j += 4) {
+      v128_t c = acc ? wasm_v128_load(C + i * N + j) : wasm_f32x4_splat(0.0f);
+      for (int k = 0; k < K; k++) c = wasm_f32x4_add(c, wasm_f32x4_mul(wasm_f32x4_splat(a[k * sak]), wasm_v128_load(B + k * N + j)));
+      wasm_v128_store(C + i * N + j, c);
+    }
+  }
+}
+
+/* ---------- the model ---------- */
+
+typedef struct {
+  int V, D, H, C, T, Bmax;
+  /* parameters, contiguous: E[V*D] W[D*4H] U[H*4H] b[4H] Wd[H*C] bd[C] */
+  float *params, *grads, *adam_m, *adam_v;
+  int nparams;
+  float *E, *W, *U, *b, *Wd, *bd;
+  float *gE, *gW, *gU, *gb, *gWd, *gbd;
+  /* work buffers, time-major rows r = t*B + b */
+  float *X;      /* [T*B, D]  masked embeddings */
+  float *Z;      /* [T*B, 4H] pre-activations, then activations i f g o */
+  float *Cs;     /* [(T+1)*B, H] cell states, Cs[0] = 0 */
+  float *Hm;     /* [T*B, H] masked previous hidden state fed to step t */
+  float *Hs;     /* [B, H] last hidden state */
+  float *TC;     /* [T*B, H] tanh(c_t) */
+  float *dZ;     /* [T*B, 4H] */
+  float *dX;     /* [T*B, D] */
+  float *UT;     /* [4H, H] */
+  float *WT;     /* [4H, D] */
+  float *dh, *dc, *dtmp; /* [B, H] */
+  float *probs;  /* [B, C] */
+  int lastB;
+} Model;
+
+static Model M_;
+
+EXPORT float *sp_params(void) { return M_.params; }
+EXPORT float *sp_adam_m(void) { return M_.adam_m; }
+EXPORT float *sp_adam_v(void) { return M_.adam_v; }
+EXPORT float *sp_grads(void) { return M_.grads; }
+EXPORT float *sp_probs(void) { return M_.probs; }
+EXPORT int sp_nparams(void) { return M_.nparams; }
+
+static float *falloc(int n) { return (float *)sp_alloc(n * 4); }
+
+/* Allocates parameters and work space; returns 0 when memory cannot grow. H*4 and D must be multiples of 4. */
+EXPORT int sp_init(int V, int D, int H, int C, int T, int Bmax) {
+  sp_reset();
+  Model *m = &M_;
+  m->V = V; m->D = D; m->H = H; m->C = C; m->T = T; m->Bmax = Bmax;
+  int G = 4 * H;
+  m->nparams = V * D + D * G + H * G + G + H * C + C;
+  m->params = falloc(m->nparams); m->grads = falloc(m->nparams);
+  m->adam_m = falloc(m->nparams); m->adam_v = falloc(m->nparams);
+  m->X = falloc(T * Bmax * D); m->Z = falloc(T * Bmax * G); m->Cs = falloc((T + 1) * Bmax * H);
+  m->Hm = falloc(T * Bmax * H); m->Hs = falloc(Bmax * H); m->TC = falloc(T * Bmax * H);
+  m->dZ = falloc(T * Bmax * G); m->dX = falloc(T * Bmax * D); m->UT = falloc(G * H); m->WT = falloc(G * D);
+  m->dh = falloc(Bmax * H); m->dc = falloc(Bmax * H); m->dtmp = falloc(Bmax * H); m->probs = falloc(Bmax * C);
+  if (!m->probs) return 0;
+  float *p = m->params, *g = m->grads;
+  m->E = p; m->gE = g; p += V * D; g += V * D;
+  m->W = p; m->gW = g; p += D * G; g += D * G;
+  m->U = p; m->gU = g; p += H * G; g += H * G;
+  m->b = p; m->gb = g; p += G; g += G;
+  m->Wd = p; m->gWd = g; p += H * C; g += H * C;
+  m->bd = p; m->gbd = g;
+  for (int i = 0; i < m->nparams; i++) m->adam_m[i] = m->adam_v[i] = m->grads[i] = 0.0f;
+  return 1;
+}
+
+/*
+ * Forward pass for B samples. tokens: [B, T] ids; xmask: [B, D] input mask (spatial dropout x
+ * input dropout, already scaled) or 0; hmask: [B, H] recurrent mask or 0. Leaves probs [B, C].
+ */
+EXPORT void sp_forward(const int32_t *tokens, int B, const float *xmask, const float *hmask) {
+  Model *m = &M_;
+  const int T = m->T, D = m->D, H = m->H, G = 4 * H, C = m->C;
+  m->lastB = B;
+  for (int t = 0; t < T; t++)
+    for (int s = 0; s < B; s++) {
+      int tok = tokens[s * T + t];
+      if (tok < 0 || tok >= m->V) tok = 0;
+      const float *e = m->E + tok * D;
+      float *x = m->X + (t * B + s) * D;
+      if (xmask) for (int d = 0; d < D; d++) x[d] = e[d] * xmask[s * D + d];
+      else for (int d = 0; d < D; d++) x[d] = e[d];
+    }
+  /* input projections of all time steps at once */
+  sp_gemm(T * B, G, D, m->X, D, 1, m->W, m->Z, 0);
+  for (int r = 0; r < T * B; r++) {
+    float *z = m->Z + r * G;
+    for (int k = 0; k < G; k++) z[k] += m->b[k];
+  }
+  for (int i = 0; i < B * H; i++) m->Cs[i] = 0.0f;
+  for (int t = 0; t < T; t++) {
+    float *Zt = m->Z + t * B * G;
+    float *Hmt = m->Hm + t * B * H;
+    if (t > 0) sp_gemm(B, G, H, Hmt, H, 1, m->U, Zt, 1); /* h_0 = 0: no recurrent term at t = 0 */
+    else for (int i = 0; i < B * H; i++) Hmt[i] = 0.0f;
+    float *cprev = m->Cs + t * B * H, *ccur = m->Cs + (t + 1) * B * H, *tc = m->TC + t * B * H;
+    float *h = m->Hs;
+    for (int s = 0; s < B; s++) {
+      float *z = Zt + s * G;
+      for (int j = 0; j < H; j++) {
+        float ig = sigmoidf(z[j]), fg = sigmoidf(z[H + j]), gg = tanhf_(z[2 * H + j]), og = sigmoidf(z[3 * H + j]);
+        z[j] = ig; z[H + j] = fg; z[2 * H + j] = gg; z[3 * H + j] = og;
+        float c = fg * cprev[s * H + j] + ig * gg;
+        ccur[s * H + j] = c;
+        float th = tanhf_(c);
+        tc[s * H + j] = th;
+        h[s * H + j] = og * th;
+      }
+    }
+    /* the (masked) state the next step multiplies with U */
+    if (t + 1 < T) {
+      float *Hmn = m->Hm + (t + 1) * B * H;
+      for (int i = 0; i < B * H; i++) Hmn[i] = hmask ? h[i] * hmask[i] : h[i];
+    }
+  }
+  /* dense + softmax */
+  for (int s = 0; s < B; s++) {
+    float mx = -1e30f;
+    float *p = m->probs + s * C;
+    for (int c = 0; c < C; c++) {
+      float a = m->bd[c];
+      for (int j = 0; j < H; j++) a += m->Hs[s * H + j] * m->Wd[j * C + c];
+      p[c] = a;
+      if (a > mx) mx = a;
+    }
+    float sum = 0.0f;
+    for (int c = 0; c < C; c++) { p[c] = fast_exp(p[c] - mx); sum += p[c]; }
+    for (int c = 0; c < C; c++) p[c] /= sum;
+  }
+}
+
+/*
+ * One training step's gradients: forward, mean categorical cross-entropy against labels
+ * [B] (class index), backward through time. Gradients are written (not accumulated) to
+ * grads. Returns the loss.
+ */
+EXPORT float sp_backward(const int32_t *tokens, const int32_t *labels, int B, const float *xmask, const float *hmask) {
+  Model *m = &M_;
+  const int T = m->T, D = m->D, H = m->H, G = 4 * H, C = m->C;
+  sp_forward(tokens, B, xmask, hmask);
+  for (int i = 0; i < m->nparams; i++) m->grads[i] = 0.0f;
+  float loss = 0.0f;
+  /* dense */
+  float *dlog = m->dtmp; /* reuse: [B, C] fits in [B, H] when C <= H */
+  for (int s = 0; s < B; s++) {
+    float *p = m->probs + s * C;
+    int y = labels[s];
+    float py = p[y] < 1e-7f ? 1e-7f : p[y];
+    loss -= fast_log(py);
+    for (int c = 0; c < C; c++) dlog[s * C + c] = (p[c] - (c == y ? 1.0f : 0.0f)) / (float)B;
+  }
+  loss /= (float)B;
+  for (int s = 0; s < B; s++)
+    for (int c = 0; c < C; c++) {
+      float g = dlog[s * C + c];
+      m->gbd[c] += g;
+      for (int j = 0; j < H; j++) m->gWd[j * C + c] += m->Hs[s * H + j] * g;
+    }
+  for (int s = 0; s < B; s++)
+    for (int j = 0; j < H; j++) {
+      float a = 0.0f;
+      for (int c = 0; c < C; c++) a += dlog[s * C + c] * m->Wd[j * C + c];
+      m->dh[s * H + j] = a;
+    }
+  for (int i = 0; i < B * H; i++) m->dc[i] = 0.0f;
+  /* U^T once per batch: dh_prev = dZ_t U^T becomes a plain GEMM */
+  for (int j = 0; j < H; j++)
+    for (int k = 0; k < G; k++) m->UT[k * H + j] = m->U[j * G + k];
+  for (int t = T - 1; t >= 0; t--) {
+    float *A = m->Z + t * B * G, *dZt = m->dZ + t * B * G;
+    float *cprev = m->Cs + t * B * H, *tc = m->TC + t * B * H;
+    for (int s = 0; s < B; s++) {
+      for (int j = 0; j < H; j++) {
+        int q = s * H + j;
+        float ig = A[s * G + j], fg = A[s * G + H + j], gg = A[s * G + 2 * H + j], og = A[s * G + 3 * H + j];
+        float th = tc[q], dhq = m->dh[q];
+        float dc = m->dc[q] + dhq * og * (1.0f - th * th);
+        float dog = dhq * th;
+        dZt[s * G + j] = dc * gg * ig * (1.0f - ig);
+        dZt[s * G + H + j] = dc * cprev[q] * fg * (1.0f - fg);
+        dZt[s * G + 2 * H + j] = dc * ig * (1.0f - gg * gg);
+        dZt[s * G + 3 * H + j] = dog * og * (1.0f - og);
+        m->dc[q] = dc * fg;
+      }
+    }
+    if (t > 0) {
+      sp_gemm(B, H, G, dZt, G, 1, m->UT, m->dh, 0);
+      if (hmask) for (int i = 0; i < B * H; i++) m->dh[i] *= hmask[i];
+    }
+  }
+  /* weight gradients over all time steps at once */
+  sp_gemm(H, G, T * B, m->Hm, 1, H, m->dZ, m->gU, 0);
+  sp_gemm(D, G, T * B, m->X, 1, D, m->dZ, m->gW, 0);
+  for (int r = 0; r < T * B; r++) {
+    const float *dz = m->dZ + r * G;
+    for (int k = 0; k < G; k++) m->gb[k] += dz[k];
+  }
+  for (int d = 0; d < D; d++)
+    for (int k = 0; k < G; k++) m->WT[k * D + d] = m->W[d * G + k];
+  sp_gemm(T * B, D, G, m->dZ, G, 1, m->WT, m->dX, 0);
+  for (int t = 0; t < T; t++)
+    for (int s = 0; s < B; s++) {
+      int tok = tokens[s * T + t];
+      if (tok < 0 || tok >= m->V) tok = 0;
+      float *ge = m->gE + tok * D;
+      const float *dx = m->dX + (t * B + s) * D;
+      if (xmask) for (int d = 0; d < D; d++) ge[d] += dx[d] * xmask[s * D + d];
+      else for (int d = 0; d < D; d++) ge[d] += dx[d];
+    }
+  return loss;
+}
+
+/* Adam with Keras' defaults for epsilon placement (epsilon-hat), bias-corrected step size. */
+EXPORT void sp_adam(float lr, float beta1, float beta2, float eps, int step) {
+  Model *m = &M_;
+  float b1t = 1.0f, b2t = 1.0f;
+  for (int i = 0; i < step; i++) { b1t *= beta1; b2t *= beta2; }
+  float alpha = lr * __builtin_sqrtf(1.0f - b2t) / (1.0f - b1t);
+  for (int i = 0; i < m->nparams; i++) {
+    float g = m->grads[i];
+    float mm = beta1 * m->adam_m[i] + (1.0f - beta1) * g;
+    float vv = beta2 * m->adam_v[i] + (1.0f - beta2) * g * g;
+    m->adam_m[i] = mm; m->adam_v[i] = vv;
+    m->params[i] -= alpha * mm / (__builtin_sqrtf(vv) + eps);
+  }
+}
