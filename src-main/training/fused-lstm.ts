@@ -1,0 +1,157 @@
+/**
+ * The fused LSTM kernel (kernel/lstm.c compiled to WebAssembly SIMD) behind a typed face:
+ * weights in Keras/tfjs layout, a training step per call, and fast inference.
+ */
+import { readFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { appRoot } from '../config';
+
+export interface LstmShape {
+  vocab: number;
+  embed: number;
+  units: number;
+  classes: number;
+  seqLen: number;
+  /** largest batch a call may pass */
+  maxBatch: number;
+}
+
+/** Weights in the layout of Keras and tfjs (gate order i, f, c, o). */
+export interface LstmWeights {
+  embedding: Float32Array; // [vocab, embed]
+  kernel: Float32Array; // [embed, 4 units]
+  recurrentKernel: Float32Array; // [units, 4 units]
+  bias: Float32Array; // [4 units]
+  denseKernel: Float32Array; // [units, classes]
+  denseBias: Float32Array; // [classes]
+}
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  sp_alloc(bytes: number): number;
+  sp_init(V: number, D: number, H: number, C: number, T: number, B: number): number;
+  sp_params(): number;
+  sp_grads(): number;
+  sp_adam_m(): number;
+  sp_adam_v(): number;
+  sp_probs(): number;
+  sp_nparams(): number;
+  sp_forward(tokens: number, B: number, xmask: number, hmask: number): void;
+  sp_backward(tokens: number, labels: number, B: number, xmask: number, hmask: number): number;
+  sp_adam(lr: number, b1: number, b2: number, eps: number, step: number): void;
+}
+
+let compiled: WebAssembly.Module | undefined;
+
+function wasmPath(): string {
+  const here = join(dirname(fileURLToPath(import.meta.url)), 'kernel', 'lstm.wasm');
+  try {
+    readFileSync(here, { flag: 'r' });
+    return here;
+  } catch {
+    // bundled builds (electron-vite) keep the kernel beside the sources
+    return join(appRoot(), 'src-main', 'training', 'kernel', 'lstm.wasm');
+  }
+}
+
+/** true when this runtime can run the kernel (WebAssembly with SIMD128) */
+export function fusedKernelAvailable(): boolean {
+  try {
+    compiled ??= new WebAssembly.Module(readFileSync(wasmPath()));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class FusedLstm {
+  private readonly x: Exports;
+  private readonly off: { tokens: number; labels: number; xmask: number; hmask: number };
+  readonly nparams: number;
+
+  constructor(readonly shape: LstmShape) {
+    compiled ??= new WebAssembly.Module(readFileSync(wasmPath()));
+    this.x = new WebAssembly.Instance(compiled, {}).exports as unknown as Exports;
+    const { vocab, embed, units, classes, seqLen, maxBatch } = shape;
+    if (!this.x.sp_init(vocab, embed, units, classes, seqLen, maxBatch)) throw new Error('the LSTM kernel could not allocate its memory');
+    this.nparams = this.x.sp_nparams();
+    this.off = {
+      tokens: this.x.sp_alloc(maxBatch * seqLen * 4),
+      labels: this.x.sp_alloc(maxBatch * 4),
+      xmask: this.x.sp_alloc(maxBatch * embed * 4),
+      hmask: this.x.sp_alloc(maxBatch * units * 4),
+    };
+    if (!this.off.hmask) throw new Error('the LSTM kernel could not allocate its memory');
+  }
+
+  private f32(offset: number, n: number): Float32Array {
+    return new Float32Array(this.x.memory.buffer, offset, n);
+  }
+
+  /** live views of the parameter block, in Keras layout */
+  private views(base: number): LstmWeights {
+    const { vocab: V, embed: D, units: H, classes: C } = this.shape;
+    const G = 4 * H;
+    let o = base;
+    const take = (n: number) => {
+      const v = this.f32(o, n);
+      o += n * 4;
+      return v;
+    };
+    return { embedding: take(V * D), kernel: take(D * G), recurrentKernel: take(H * G), bias: take(G), denseKernel: take(H * C), denseBias: take(C) };
+  }
+
+  setWeights(w: LstmWeights): void {
+    const v = this.views(this.x.sp_params());
+    for (const k of Object.keys(v) as (keyof LstmWeights)[]) {
+      if (w[k].length !== v[k].length) throw new Error(`weights.${k}: expected ${v[k].length} values, got ${w[k].length}`);
+      v[k].set(w[k]);
+    }
+    this.f32(this.x.sp_adam_m(), this.nparams).fill(0);
+    this.f32(this.x.sp_adam_v(), this.nparams).fill(0);
+  }
+
+  /** a copy of the weights */
+  getWeights(): LstmWeights {
+    const v = this.views(this.x.sp_params());
+    return Object.fromEntries(Object.entries(v).map(([k, a]) => [k, Float32Array.from(a)])) as unknown as LstmWeights;
+  }
+
+  gradients(): LstmWeights {
+    const v = this.views(this.x.sp_grads());
+    return Object.fromEntries(Object.entries(v).map(([k, a]) => [k, Float32Array.from(a)])) as unknown as LstmWeights;
+  }
+
+  private load(tokens: Int32Array, B: number, xmask?: Float32Array, hmask?: Float32Array): [number, number] {
+    const { seqLen, maxBatch, embed, units } = this.shape;
+    if (B > maxBatch) throw new Error(`batch of ${B} exceeds the kernel's ${maxBatch}`);
+    new Int32Array(this.x.memory.buffer, this.off.tokens, B * seqLen).set(tokens.subarray(0, B * seqLen));
+    if (xmask) this.f32(this.off.xmask, B * embed).set(xmask.subarray(0, B * embed));
+    if (hmask) this.f32(this.off.hmask, B * units).set(hmask.subarray(0, B * units));
+    return [xmask ? this.off.xmask : 0, hmask ? this.off.hmask : 0];
+  }
+
+  /** class probabilities [B, classes] of B token sequences [B, seqLen] (no dropout) */
+  predict(tokens: Int32Array, B: number): Float32Array {
+    this.load(tokens, B);
+    this.x.sp_forward(this.off.tokens, B, 0, 0);
+    return Float32Array.from(this.f32(this.x.sp_probs(), B * this.shape.classes));
+  }
+
+  /** forward + backward of one batch; gradients stay in the kernel; returns the mean loss */
+  gradientStep(tokens: Int32Array, labels: Int32Array, B: number, xmask?: Float32Array, hmask?: Float32Array): number {
+    const [xm, hm] = this.load(tokens, B, xmask, hmask);
+    new Int32Array(this.x.memory.buffer, this.off.labels, B).set(labels.subarray(0, B));
+    return this.x.sp_backward(this.off.tokens, this.off.labels, B, xm, hm);
+  }
+
+  /** probabilities of the last forward pass (training step or predict) */
+  lastProbs(B: number): Float32Array {
+    return Float32Array.from(this.f32(this.x.sp_probs(), B * this.shape.classes));
+  }
+
+  adam(lr: number, beta1: number, beta2: number, epsilon: number, step: number): void {
+    this.x.sp_adam(lr, beta1, beta2, epsilon, step);
+  }
+}
