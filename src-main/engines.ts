@@ -8,11 +8,16 @@ import type { AppConfig } from './config';
 import { openStorage, type Storage } from './storage';
 import { FeatureStore } from './featurestore';
 import { KerasTokenizer } from './features';
+import { ModelRegistry, RunManager } from './training';
 
 export interface Engines {
   config: AppConfig;
   storage: Storage;
   features: FeatureStore;
+  /** model versions and aliases */
+  models: ModelRegistry;
+  /** training runs; `runs.init()` before use (serve and train do), so other commands never start queued runs */
+  runs: RunManager;
   /** the fitted v2 tokenizer; throws with what to do when none was fitted yet */
   tokenizer(): KerasTokenizer;
   /** forget the loaded tokenizer after a new fit */
@@ -28,10 +33,16 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
   const storage = await openStorage(config.storage);
   const features = new FeatureStore(storage, config.offlineDir);
   let tokenizer: KerasTokenizer | undefined;
-  return {
+  const models = new ModelRegistry(storage.documents, config.modelsDir);
+  let runs: RunManager;
+  const engines: Engines = {
     config,
     storage,
     features,
+    models,
+    get runs() {
+      return runs;
+    },
     tokenizer() {
       tokenizer ??= KerasTokenizer.load(tokenizerDir(config));
       return tokenizer;
@@ -39,8 +50,13 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
     reloadTokenizer() {
       tokenizer = undefined;
     },
-    close: () => storage.close(),
+    close: async () => {
+      await runs.close();
+      await storage.close();
+    },
   };
+  runs = new RunManager(engines, models);
+  return engines;
 }
 
 export function hasTokenizer(config: AppConfig): boolean {

@@ -3,25 +3,15 @@
  * messages of the warehouse to the Parquet sources of the feature store, with the event times
  * the story gives them, and the v2 tokenizer fitted on the training ids.
  */
-import { readFileSync } from 'node:fs';
 import type { Engines } from '../engines';
 import { tokenizerDir } from '../engines';
 import { FeatureExtractorV1, KerasTokenizer } from '../features';
 import { definitionsForStage, fieldsOfSource, LATEST_STAGE, SOURCE_EVENT_TIMES, type OfflineRow } from '../featurestore';
 import type { FileSourceDef } from '../../src-shared/featurestore';
 import type { LabelledMessage } from '../storage';
+export { readTrainingIds } from '../dataset/training-ids';
 
 export const BASE_PART = 'part-00000-base.parquet';
-
-export function readTrainingIds(path: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new Error(`cannot read the training ids file ${path}: ${(e as Error).message}`);
-  }
-  return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-}
 
 export interface SourcesReport {
   messages: number;

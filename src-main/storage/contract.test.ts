@@ -108,6 +108,21 @@ for (const b of backends) {
       expect(got).toEqual(['new', 'old']);
     });
 
+    it('documents: put replaces, list by id, delete', async () => {
+      await s.documents.put('runs', 'b', '{"n":1}');
+      await s.documents.put('runs', 'a', '{"n":2}');
+      await s.documents.put('runs', 'b', '{"n":3}');
+      await s.documents.put('other', 'z', '{}');
+      expect(await s.documents.list('runs')).toEqual([
+        { id: 'a', json: '{"n":2}' },
+        { id: 'b', json: '{"n":3}' },
+      ]);
+      expect(await s.documents.get('runs', 'b')).toBe('{"n":3}');
+      await s.documents.delete('runs', 'b');
+      expect(await s.documents.get('runs', 'b')).toBeUndefined();
+      expect(await s.documents.list('nothing')).toEqual([]);
+    });
+
     it('registry: snapshots versioned in order, meta values', async () => {
       const v1 = await s.registry.append('{"n":1}');
       const v2 = await s.registry.append('{"n":2}');

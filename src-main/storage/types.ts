@@ -99,6 +99,17 @@ export interface RegistryStore {
   setMeta(key: string, value: string): Promise<void>;
 }
 
+/**
+ * JSON documents by collection and id: training runs, model versions, aliases, monitoring
+ * records. Small, read whole; listing returns a collection's documents by id.
+ */
+export interface DocumentStore {
+  put(collection: string, id: string, json: string): Promise<void>;
+  get(collection: string, id: string): Promise<string | undefined>;
+  list(collection: string): Promise<{ id: string; json: string }[]>;
+  delete(collection: string, id: string): Promise<void>;
+}
+
 export interface Storage {
   readonly backend: 'sqlite' | 'cassandra';
   /** where it lives, for people: a file path or contact points + keyspace */
@@ -109,6 +120,7 @@ export interface Storage {
   cache: PredictionCache;
   callLog: CallLog;
   registry: RegistryStore;
+  documents: DocumentStore;
   close(): Promise<void>;
 }
 

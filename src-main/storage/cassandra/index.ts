@@ -11,6 +11,7 @@ import type { CassandraSettings } from '../index';
 import type {
   CallLog,
   CallLogEntry,
+  DocumentStore,
   LabelledMessage,
   LabelledMessageStore,
   OnlineRow,
@@ -89,6 +90,7 @@ export async function openCassandraStorage(settings: CassandraSettings): Promise
     cache: new CassandraCache(cql, t('model_serving_api_cache'), t('model_serving_api_cache_keys')),
     callLog: new CassandraCallLog(cql, t('spam_calls_log')),
     registry: new CassandraRegistry(cql, t('registry_snapshots'), t('spamops_meta')),
+    documents: new CassandraDocuments(cql, t('spamops_documents')),
     close: () => client.shutdown(),
   };
 }
@@ -107,6 +109,8 @@ function schema(ks: string, callLogTtl: number): string[] {
     `CREATE TABLE IF NOT EXISTS ${ks}.registry_snapshots (project text, version int, "json" text, applied_at timestamp,
       PRIMARY KEY ((project), version))`,
     `CREATE TABLE IF NOT EXISTS ${ks}.spamops_meta ("key" text PRIMARY KEY, "value" text)`,
+    `CREATE TABLE IF NOT EXISTS ${ks}.spamops_documents (collection text, id text, "json" text, updated_at timestamp,
+      PRIMARY KEY ((collection), id))`,
   ];
 }
 
@@ -474,5 +478,24 @@ class CassandraRegistry implements RegistryStore {
   }
   async setMeta(key: string, value: string): Promise<void> {
     await this.cql.run(`INSERT INTO ${this.meta} ("key", "value") VALUES (?, ?)`, [key, value]);
+  }
+}
+
+class CassandraDocuments implements DocumentStore {
+  constructor(private readonly cql: Cql, private readonly table: string) {}
+  async put(collection: string, id: string, json: string): Promise<void> {
+    await this.cql.run(`INSERT INTO ${this.table} (collection, id, "json", updated_at) VALUES (?, ?, ?, ?)`, [collection, id, json, new Date()]);
+  }
+  async get(collection: string, id: string): Promise<string | undefined> {
+    const rs = await this.cql.run(`SELECT "json" FROM ${this.table} WHERE collection = ? AND id = ?`, [collection, id]);
+    return rs.first()?.get('json') ?? undefined;
+  }
+  async list(collection: string): Promise<{ id: string; json: string }[]> {
+    const out: { id: string; json: string }[] = [];
+    for await (const r of this.cql.paged(`SELECT id, "json" FROM ${this.table} WHERE collection = ?`, [collection])) out.push({ id: str(r, 'id'), json: str(r, 'json') });
+    return out; // clustering order: id ascending, as SQLite's ORDER BY id
+  }
+  async delete(collection: string, id: string): Promise<void> {
+    await this.cql.run(`DELETE FROM ${this.table} WHERE collection = ? AND id = ?`, [collection, id]);
   }
 }

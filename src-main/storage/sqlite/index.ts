@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import type {
   CallLog,
   CallLogEntry,
+  DocumentStore,
   LabelledMessage,
   LabelledMessageStore,
   OnlineRow,
@@ -49,6 +50,9 @@ CREATE INDEX IF NOT EXISTS spam_calls_log_expiry ON spam_calls_log (expires_at);
 CREATE TABLE IF NOT EXISTS registry_snapshots (
   version INTEGER PRIMARY KEY, json TEXT NOT NULL, applied_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+  collection TEXT NOT NULL, id TEXT NOT NULL, json TEXT NOT NULL, updated_at INTEGER NOT NULL,
+  PRIMARY KEY (collection, id)) WITHOUT ROWID;
 `;
 
 export function openSqliteStorage(path: string): Storage {
@@ -72,6 +76,7 @@ export function openSqliteStorage(path: string): Storage {
     cache: new SqliteCache(db),
     callLog: new SqliteCallLog(db),
     registry: new SqliteRegistry(db),
+    documents: new SqliteDocuments(db),
     close: async () => {
       if (db.open) db.close();
     },
@@ -241,5 +246,21 @@ class SqliteRegistry implements RegistryStore {
   }
   async setMeta(key: string, value: string): Promise<void> {
     this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
+  }
+}
+
+class SqliteDocuments implements DocumentStore {
+  constructor(private readonly db: DB) {}
+  async put(collection: string, id: string, json: string): Promise<void> {
+    this.db.prepare('INSERT OR REPLACE INTO documents (collection, id, json, updated_at) VALUES (?, ?, ?, ?)').run(collection, id, json, Date.now());
+  }
+  async get(collection: string, id: string): Promise<string | undefined> {
+    return this.db.prepare('SELECT json FROM documents WHERE collection = ? AND id = ?').pluck().get(collection, id) as string | undefined;
+  }
+  async list(collection: string): Promise<{ id: string; json: string }[]> {
+    return this.db.prepare('SELECT id, json FROM documents WHERE collection = ? ORDER BY id').all(collection) as { id: string; json: string }[];
+  }
+  async delete(collection: string, id: string): Promise<void> {
+    this.db.prepare('DELETE FROM documents WHERE collection = ? AND id = ?').run(collection, id);
   }
 }

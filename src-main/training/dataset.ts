@@ -1,0 +1,86 @@
+/**
+ * Training data from the feature store, as the seed's notebooks got it: the training ids at a
+ * time freeze, features and labels by point-in-time retrieval through a feature service, then a
+ * seeded train/test split.
+ */
+import { existsSync } from 'node:fs';
+import type { Engines } from '../engines';
+import type { DataSnapshot, RunRecord } from '../../src-shared/training';
+import { parseTimestamp } from '../featurestore';
+import { readTrainingIds } from '../dataset/training-ids';
+import { FEATURES_V1 } from '../features';
+import { Rng } from './rng';
+import { LABELS } from './specs';
+
+export class TrainingDataError extends Error {}
+
+export interface TrainingSet {
+  ids: string[];
+  /** v1: 9 numbers per row; v2: the token ids */
+  features: number[][];
+  labels: Int32Array;
+  train: Int32Array;
+  test: Int32Array;
+  snapshot: DataSnapshot;
+}
+
+export async function loadTrainingSet(engines: Engines, p: RunRecord['params']): Promise<TrainingSet> {
+  const fs = engines.features;
+  let ids = p.entityIds;
+  if (!ids) {
+    const file = engines.config.trainingIdsPath;
+    ids = file && existsSync(file) ? readTrainingIds(file) : (await engines.storage.labelled.all()).map((m) => m.sms_id);
+  }
+  if (p.entityIdPattern) {
+    let re: RegExp;
+    try {
+      re = new RegExp(p.entityIdPattern);
+    } catch (e) {
+      throw new TrainingDataError(`params.entityIdPattern: not a regular expression: ${(e as Error).message}`);
+    }
+    ids = ids.filter((id) => re.test(id));
+  }
+  if (ids.length === 0) throw new TrainingDataError('no training entities: import a dataset (spamops import) or check entityIds / entityIdPattern');
+  const freeze = parseTimestamp(p.timeFreeze, 'params.timeFreeze');
+  const refs = await fs.resolveRefs({ feature_service: p.featureService });
+  const hist = await fs.getHistoricalFeatures({ keys: ids, timestamps: ids.map(() => freeze) }, refs);
+  const featureCols = hist.columns.slice(2).filter((c) => c !== 'label');
+  if (!hist.columns.includes('label')) throw new TrainingDataError(`feature service ${p.featureService} has no label feature`);
+  const keptIds: string[] = [];
+  const features: number[][] = [];
+  const labels: number[] = [];
+  let dropped = 0;
+  for (const row of hist.rows) {
+    const label = row.label;
+    const vals = featureCols.map((c) => row[c]);
+    if (typeof label !== 'string' || !LABELS.includes(label) || vals.some((v) => v === null || v === undefined)) {
+      dropped++;
+      continue;
+    }
+    keptIds.push(row.sms_id as string);
+    features.push(vals.length === 1 && Array.isArray(vals[0]) ? (vals[0] as number[]) : (vals as number[]));
+    labels.push(LABELS.indexOf(label));
+  }
+  if (keptIds.length === 0)
+    throw new TrainingDataError(
+      `no rows with features and labels at the time freeze ${p.timeFreeze} through ${p.featureService} (${dropped} entities had none): materialize offline sources (spamops bootstrap) or move the time freeze later`,
+    );
+  const spam = labels.filter((l) => l === 1).length;
+  if (spam === 0 || spam === labels.length) throw new TrainingDataError(`only one class in the training data (${spam} spam of ${labels.length}): a classifier needs both ham and spam`);
+  if (featureCols.length === 9 && featureCols.some((c, i) => c !== FEATURES_V1[i])) throw new TrainingDataError('unexpected v1 feature order');
+  const order = Int32Array.from(keptIds.keys());
+  new Rng(p.seed).shuffle(order);
+  const nTest = Math.max(1, Math.round(order.length * p.testSize));
+  if (order.length - nTest < 2) throw new TrainingDataError(`too few rows (${order.length}) for a ${p.testSize} test split`);
+  const snapshot: DataSnapshot = {
+    featureService: p.featureService,
+    timeFreeze: p.timeFreeze,
+    entities: keptIds.length,
+    dropped,
+    classBalance: { ham: labels.length - spam, spam },
+    trainRows: order.length - nTest,
+    testRows: nTest,
+    registryVersion: (await fs.registry.current())?.version ?? 0,
+  };
+  return { ids: keptIds, features, labels: Int32Array.from(labels), test: order.slice(0, nTest), train: order.slice(nTest), snapshot };
+}

@@ -1,0 +1,47 @@
+/**
+ * Reference statistics of a model's training features, stored with the model so that drift
+ * checks can later compare what is served with what the model learnt from.
+ */
+export interface NumericReference {
+  kind: 'numeric';
+  count: number;
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+  /** quantiles at 0, 0.1, ..., 1 */
+  quantiles: number[];
+  /** an evenly spaced sample of the sorted values (at most 1000), for two-sample tests */
+  sample: number[];
+}
+export interface TokenReference {
+  kind: 'tokens';
+  count: number;
+  /** share of each token id among non-padding positions */
+  tokenShare: number[];
+  /** mean number of non-padding tokens per message */
+  meanLength: number;
+}
+export type FeatureReference = NumericReference | TokenReference;
+
+export function numericReference(values: number[]): NumericReference {
+  const s = [...values].sort((a, b) => a - b);
+  const n = s.length;
+  const mean = s.reduce((a, b) => a + b, 0) / (n || 1);
+  const std = Math.sqrt(s.reduce((a, b) => a + (b - mean) ** 2, 0) / (n || 1));
+  const q = (p: number) => (n ? s[Math.min(n - 1, Math.floor(p * (n - 1)))] : 0);
+  const step = Math.max(1, n / 1000);
+  const sample: number[] = [];
+  for (let i = 0; i < n; i += step) sample.push(s[Math.floor(i)]);
+  return { kind: 'numeric', count: n, mean, std, min: s[0] ?? 0, max: s[n - 1] ?? 0, quantiles: Array.from({ length: 11 }, (_, i) => q(i / 10)), sample };
+}
+
+export function tokenReference(rows: number[][], vocab: number): TokenReference {
+  const counts = new Array<number>(vocab).fill(0);
+  let total = 0;
+  for (const r of rows) for (const t of r) if (t > 0 && t < vocab) {
+    counts[t]++;
+    total++;
+  }
+  return { kind: 'tokens', count: rows.length, tokenShare: counts.map((c) => (total ? c / total : 0)), meanLength: rows.length ? total / rows.length : 0 };
+}

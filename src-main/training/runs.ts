@@ -1,0 +1,279 @@
+/**
+ * Training runs: a queue, one worker thread per run, progress events for live charts, records
+ * persisted through the storage layer (what MLflow tracks, for this product), registration of
+ * the trained version. A failing run is recorded with a reason; the app keeps running.
+ */
+import { Worker } from 'node:worker_threads';
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import type { Engines } from '../engines';
+import type { RunRecord, StartRunRequest, TrainEvent } from '../../src-shared/training';
+import { MODEL_SPECS, resolveParams } from './specs';
+import type { ModelRegistry } from './model-registry';
+import type { WorkerInput, WorkerMessage } from './worker';
+import type { TrainOutcome } from './train';
+
+const RUNS = 'training_runs';
+const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
+
+export class RunNotFoundError extends Error {
+  constructor(
+    id: string,
+    readonly known: string[],
+  ) {
+    super(`no training run "${id}"`);
+  }
+}
+
+function newRunId(): string {
+  const t = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `run-${t}-${randomBytes(2).toString('hex')}`;
+}
+
+/** A worker for the training job, under tsx when running from the TypeScript sources. */
+function spawnWorker(input: WorkerInput, memoryMb: number): Worker {
+  const self = import.meta.url;
+  const resourceLimits = { maxOldGenerationSizeMb: memoryMb };
+  if (self.endsWith('.ts')) {
+    const target = new URL('./worker.ts', self).href;
+    const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(target)}); })`;
+    return new Worker(boot, { eval: true, workerData: input, resourceLimits });
+  }
+  // bundled (electron-vite): the worker is its own entry beside the main bundle
+  return new Worker(new URL('./training-worker.js', self), { workerData: input, resourceLimits });
+}
+
+export class RunManager extends EventEmitter {
+  private readonly records = new Map<string, RunRecord>();
+  private readonly queue: string[] = [];
+  private running: { id: string; worker: Worker; flag: Int32Array; killTimer?: NodeJS.Timeout } | undefined;
+  private lastSave = 0;
+  private idle: Promise<void> = Promise.resolve();
+  memoryLimitMb = 4096;
+
+  constructor(
+    private readonly engines: Engines,
+    private readonly registry: ModelRegistry,
+  ) {
+    super();
+    this.setMaxListeners(100);
+  }
+
+  /** Loads past runs; runs a previous process left unfinished are marked failed or requeued. */
+  async init(): Promise<void> {
+    for (const d of await this.engines.storage.documents.list(RUNS)) {
+      const r = JSON.parse(d.json) as RunRecord;
+      if (r.status === 'running') {
+        r.status = 'failed';
+        r.error = 'interrupted: the app stopped while this run was training; rerun it';
+        r.finishedAt = new Date().toISOString();
+        await this.save(r);
+      }
+      this.records.set(r.id, r);
+      if (r.status === 'queued') this.queue.push(r.id);
+    }
+    this.pump();
+  }
+
+  list(): RunRecord[] {
+    return [...this.records.values()].sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+  }
+
+  get(id: string): RunRecord {
+    const r = this.records.get(id);
+    if (!r) throw new RunNotFoundError(id, [...this.records.keys()].slice(-20));
+    return r;
+  }
+
+  async start(req: StartRunRequest & { rerunOf?: string }): Promise<RunRecord> {
+    const params = resolveParams(req.model, req.params);
+    const r: RunRecord = {
+      id: newRunId(),
+      model: req.model,
+      status: 'queued',
+      params,
+      backendRequested: req.backend ?? 'auto',
+      note: req.note,
+      alias: req.alias,
+      createdAt: new Date().toISOString(),
+      history: { epochs: [], batches: [] },
+      rerunOf: req.rerunOf,
+    };
+    this.records.set(r.id, r);
+    await this.save(r);
+    this.queue.push(r.id);
+    this.event({ type: 'status', runId: r.id, status: 'queued' });
+    this.pump();
+    return r;
+  }
+
+  /** the same model, parameters (seed included) and backend as an earlier run */
+  async rerun(id: string): Promise<RunRecord> {
+    const old = this.get(id);
+    return this.start({ model: old.model, params: old.params, backend: old.backendRequested, alias: old.alias, note: `rerun of ${id}`, rerunOf: id });
+  }
+
+  async cancel(id: string): Promise<RunRecord> {
+    const r = this.get(id);
+    if (r.status === 'queued') {
+      this.queue.splice(this.queue.indexOf(id), 1);
+      await this.finish(r, 'cancelled');
+    } else if (r.status === 'running' && this.running?.id === id) {
+      Atomics.store(this.running.flag, 0, 1);
+      // a worker stuck outside the batch loop (e.g. loading data) is stopped after a grace period
+      const running = this.running;
+      running.killTimer = setTimeout(() => void running.worker.terminate(), 10_000);
+    }
+    return r;
+  }
+
+  /** resolves once the run has ended */
+  async wait(id: string): Promise<RunRecord> {
+    const r = this.get(id);
+    if (TERMINAL.has(r.status)) return r;
+    return new Promise((resolve) => {
+      const on = (e: TrainEvent) => {
+        if (e.type === 'done' && e.runId === id) {
+          this.off('event', on);
+          resolve(e.record);
+        }
+      };
+      this.on('event', on);
+    });
+  }
+
+  /** resolves when nothing is queued or running */
+  async drained(): Promise<void> {
+    while (this.running || this.queue.length) await new Promise((r) => setTimeout(r, 50));
+    await this.idle;
+  }
+
+  async close(): Promise<void> {
+    this.queue.length = 0;
+    if (this.running) {
+      Atomics.store(this.running.flag, 0, 1);
+      await this.running.worker.terminate();
+    }
+  }
+
+  private event(e: TrainEvent): void {
+    this.emit('event', e);
+  }
+
+  private async save(r: RunRecord, throttle = false): Promise<void> {
+    const now = Date.now();
+    if (throttle && now - this.lastSave < 2000) return;
+    this.lastSave = now;
+    await this.engines.storage.documents.put(RUNS, r.id, JSON.stringify(r));
+  }
+
+  private pump(): void {
+    if (this.running || this.queue.length === 0) return;
+    const id = this.queue.shift()!;
+    const r = this.records.get(id)!;
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    r.status = 'running';
+    r.startedAt = new Date().toISOString();
+    let worker: Worker;
+    try {
+      worker = spawnWorker({ config: this.engines.config, job: { runId: id, model: r.model, params: r.params, backend: r.backendRequested }, cancelFlag: flag.buffer as SharedArrayBuffer }, this.memoryLimitMb);
+    } catch (e) {
+      void this.finish(r, 'failed', `could not start a training worker: ${(e as Error).message}`);
+      return;
+    }
+    this.running = { id, worker, flag };
+    void this.save(r);
+    this.event({ type: 'status', runId: id, status: 'running' });
+    let ended = false;
+    const end = (status: RunRecord['status'], error?: string, outcome?: TrainOutcome) => {
+      if (ended) return;
+      ended = true;
+      if (this.running?.killTimer) clearTimeout(this.running.killTimer);
+      this.idle = this.finish(r, status, error, outcome).finally(() => {
+        this.running = undefined;
+        this.pump();
+      });
+    };
+    worker.on('message', (m: WorkerMessage) => {
+      switch (m.type) {
+        case 'backend':
+          r.backend = m.backend;
+          this.event({ type: 'status', runId: id, status: 'running', backend: m.backend });
+          break;
+        case 'data':
+          r.data = m.data;
+          void this.save(r);
+          this.event({ type: 'data', runId: id, data: m.data });
+          break;
+        case 'batch':
+          r.history.batches.push(m.batch);
+          r.progress = m.progress;
+          void this.save(r, true);
+          this.event({ type: 'batch', runId: id, batch: m.batch, progress: m.progress! });
+          break;
+        case 'epoch':
+          r.history.epochs.push(m.epoch);
+          r.progress = m.progress;
+          void this.save(r);
+          this.event({ type: 'epoch', runId: id, epoch: m.epoch, progress: m.progress! });
+          break;
+        case 'done':
+          end('succeeded', undefined, m.outcome);
+          break;
+        case 'error':
+          end(m.cancelled ? 'cancelled' : 'failed', m.cancelled ? undefined : m.message);
+          break;
+      }
+    });
+    worker.on('error', (e: Error & { code?: string }) => {
+      const oom = e.code === 'ERR_WORKER_OUT_OF_MEMORY';
+      end('failed', oom ? `the training worker ran out of memory (limit ${this.memoryLimitMb} MB): lower batchSize, embeddingDim or lstmUnits` : `the training worker crashed: ${e.message}`);
+    });
+    worker.on('exit', (code) => {
+      if (Atomics.load(flag, 0) === 1) end('cancelled');
+      else end('failed', `the training worker exited unexpectedly (code ${code})`);
+    });
+  }
+
+  private async finish(r: RunRecord, status: RunRecord['status'], error?: string, outcome?: TrainOutcome): Promise<void> {
+    r.finishedAt = new Date().toISOString();
+    if (r.startedAt) r.durationMs = Date.parse(r.finishedAt) - Date.parse(r.startedAt);
+    r.progress = r.progress && { ...r.progress, etaSeconds: 0 };
+    if (outcome) {
+      try {
+        r.backend = outcome.backend;
+        r.data = outcome.data;
+        r.history = outcome.history;
+        r.metrics = outcome.metrics;
+        const spec = MODEL_SPECS[r.model];
+        const v = await this.registry.register(outcome.stagingDir, {
+          name: r.model,
+          runId: r.id,
+          kind: spec.kind,
+          featureExtractor: spec.featureExtractor,
+          featureService: r.params.featureService,
+          inputShape: outcome.inputShape,
+          labels: ['ham', 'spam'],
+          metrics: outcome.metrics,
+          params: r.params,
+          backend: outcome.backend,
+          data: outcome.data,
+        });
+        r.version = v.version;
+        r.artifacts = [...outcome.artifacts, 'metadata.json'].map((f) => `${v.dir}/${f}`);
+        if (r.alias) await this.registry.setAlias(r.model, r.alias, v.version);
+      } catch (e) {
+        status = 'failed';
+        error = `trained, but registering the model failed: ${(e as Error).message}`;
+      }
+    } else {
+      rmSync(`${this.engines.config.modelsDir}/.staging/${r.id}`, { recursive: true, force: true });
+    }
+    r.status = status;
+    if (error) r.error = error;
+    await this.save(r);
+    this.event({ type: 'status', runId: r.id, status, error });
+    this.event({ type: 'done', runId: r.id, record: r });
+  }
+}

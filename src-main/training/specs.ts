@@ -1,0 +1,68 @@
+/** The three model generations of the story and their default hyperparameters. */
+import type { ModelName, RunRecord, TrainParams } from '../../src-shared/training';
+
+export interface ModelSpec {
+  name: ModelName;
+  kind: 'random-forest' | 'lstm';
+  description: string;
+  featureExtractor: string;
+  defaults: RunRecord['params'];
+}
+
+export const MODEL_SPECS: Record<ModelName, ModelSpec> = {
+  v1: {
+    name: 'v1',
+    kind: 'random-forest',
+    description: '2019: random forest on the 9 hand-made features v1',
+    featureExtractor: 'features_v1@1',
+    defaults: { featureService: 'labeled_sms_1', timeFreeze: '2019-05-05T00:00:00Z', testSize: 0.2, seed: 42, nEstimators: 10, maxDepth: 10, maxFeatures: 3 },
+  },
+  v2: {
+    name: 'v2',
+    kind: 'lstm',
+    description: '2020: Embedding(180, 6) - SpatialDropout1D(0.05) - LSTM(6) - Dense(2) on the token ids of features v2',
+    featureExtractor: 'features_v2@1',
+    defaults: {
+      featureService: 'labeled_sms_2',
+      timeFreeze: '2020-07-02T00:00:00Z',
+      testSize: 0.25,
+      seed: 42,
+      embeddingDim: 6,
+      spatialDropout: 0.05,
+      lstmUnits: 6,
+      dropout: 0.05,
+      recurrentDropout: 0.05,
+      epochs: 3,
+      batchSize: 32,
+      learningRate: 0.001,
+    },
+  },
+  v3: {
+    name: 'v3',
+    kind: 'lstm',
+    description: '2021: Embedding(180, 64) - SpatialDropout1D(0.3) - LSTM(96) - Dense(2) on the same features v2',
+    featureExtractor: 'features_v2@1',
+    defaults: {
+      featureService: 'labeled_sms_2',
+      timeFreeze: '2021-07-01T00:00:00Z',
+      testSize: 0.25,
+      seed: 42,
+      embeddingDim: 64,
+      spatialDropout: 0.3,
+      lstmUnits: 96,
+      dropout: 0.3,
+      recurrentDropout: 0.25,
+      epochs: 5,
+      batchSize: 32,
+      learningRate: 0.001,
+    },
+  },
+};
+
+export function resolveParams(model: ModelName, params: TrainParams = {}): RunRecord['params'] {
+  const merged = { ...MODEL_SPECS[model].defaults };
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) (merged as Record<string, unknown>)[k] = v;
+  return merged;
+}
+
+export const LABELS = ['ham', 'spam'];

@@ -1,0 +1,115 @@
+/**
+ * One training job, start to artifacts: data from the feature store, the model trained on the
+ * chosen backend, held-out metrics, reference statistics, artifacts in a staging folder.
+ * Runs inside the training worker (see worker.ts); callable directly in tests.
+ */
+import { join } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import type { Engines } from '../engines';
+import type { BackendName, BatchMetrics, DataSnapshot, EpochMetrics, EvalMetrics, ModelName, RunRecord } from '../../src-shared/training';
+import { loadTrainingSet } from './dataset';
+import { MODEL_SPECS, LABELS } from './specs';
+import { RandomForest } from './forest';
+import { trainLstm, type LstmTrainHooks, type LstmTrainResult } from './lstm-trainer';
+import { trainLstmTfjs, tryTfjsNode } from './tfjs-trainer';
+import { fusedKernelAvailable } from './fused-lstm';
+import { evaluate } from './metrics';
+import { numericReference, tokenReference, type FeatureReference } from './reference';
+import { writeForestArtifacts, writeLstmArtifacts } from './artifacts';
+import { FEATURES_V1 } from '../features';
+import { writeFileAtomic } from '../platform/atomic-write';
+
+export interface TrainJob {
+  runId: string;
+  model: ModelName;
+  params: RunRecord['params'];
+  backend: BackendName;
+}
+
+export interface TrainHooks {
+  onData?(d: DataSnapshot): void;
+  onBackend?(b: string): void;
+  onBatch?: LstmTrainHooks['onBatch'];
+  onEpoch?: LstmTrainHooks['onEpoch'];
+  cancelled?(): boolean;
+}
+
+export interface TrainOutcome {
+  backend: string;
+  data: DataSnapshot;
+  history: { epochs: EpochMetrics[]; batches: BatchMetrics[] };
+  metrics: EvalMetrics;
+  stagingDir: string;
+  artifacts: string[];
+  inputShape: number[];
+}
+
+export function stagingDirFor(engines: Engines, runId: string): string {
+  return join(engines.config.modelsDir, '.staging', runId);
+}
+
+async function chooseLstmBackend(requested: BackendName): Promise<'fused-wasm' | 'tfjs-node' | 'tfjs-cpu' | 'tfjs-wasm'> {
+  if (requested === 'js-forest') throw new Error('backend js-forest trains random forests (v1) only; the LSTM models use auto, fused-wasm, tfjs-node or tfjs-cpu');
+  if (requested !== 'auto') return requested;
+  if (await tryTfjsNode()) return 'tfjs-node';
+  return fusedKernelAvailable() ? 'fused-wasm' : 'tfjs-cpu';
+}
+
+export async function runTrainJob(engines: Engines, job: TrainJob, hooks: TrainHooks = {}): Promise<TrainOutcome> {
+  const spec = MODEL_SPECS[job.model];
+  const p = job.params;
+  const data = await loadTrainingSet(engines, p);
+  hooks.onData?.(data.snapshot);
+  const staging = stagingDirFor(engines, job.runId);
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  const yTest = Array.from(data.test, (i) => data.labels[i]);
+  let backend: string;
+  let history: TrainOutcome['history'] = { epochs: [], batches: [] };
+  let scores: ArrayLike<number>;
+  let artifacts: string[];
+  let reference: Record<string, FeatureReference>;
+  let inputShape: number[];
+
+  if (spec.kind === 'random-forest') {
+    if (job.backend !== 'auto' && job.backend !== 'js-forest') throw new Error(`backend ${job.backend} trains the LSTM models; v1 is a random forest (backend js-forest)`);
+    backend = 'js-forest';
+    hooks.onBackend?.(backend);
+    const t0 = performance.now();
+    const X = Array.from(data.train, (i) => data.features[i]);
+    const forest = RandomForest.train(X, Array.from(data.train, (i) => data.labels[i]), 2, {
+      nEstimators: p.nEstimators!,
+      maxDepth: p.maxDepth!,
+      maxFeatures: Math.min(p.maxFeatures!, FEATURES_V1.length),
+      minSamplesSplit: 2,
+      seed: p.seed,
+    });
+    if (hooks.cancelled?.()) throw new Error('cancelled');
+    const trainScores = X.map((x) => forest.predictProba(x)[1]);
+    scores = Array.from(data.test, (i) => forest.predictProba(data.features[i])[1]);
+    const tr = evaluate(Array.from(data.train, (i) => data.labels[i]), trainScores);
+    const te = evaluate(yTest, scores);
+    history.epochs.push({ epoch: 1, loss: NaN, accuracy: tr.accuracy, val_loss: NaN, val_accuracy: te.accuracy, seconds: (performance.now() - t0) / 1000 });
+    hooks.onEpoch?.(history.epochs[0], { epoch: 1, epochs: 1, batch: 1, batches: 1, etaSeconds: 0 });
+    artifacts = writeForestArtifacts(staging, forest.json);
+    reference = Object.fromEntries(FEATURES_V1.map((f, j) => [f, numericReference(X.map((x) => x[j]))]));
+    inputShape = [FEATURES_V1.length];
+  } else {
+    const chosen = await chooseLstmBackend(job.backend);
+    backend = chosen;
+    hooks.onBackend?.(backend);
+    const vocab = engines.tokenizer().state.settings.MAX_NUM_WORDS;
+    const args = [data.features, data.labels, data.train, data.test, p, vocab, hooks] as const;
+    const r: LstmTrainResult = chosen === 'fused-wasm' ? trainLstm(...args) : await trainLstmTfjs(chosen, ...args);
+    history = { epochs: r.epochs, batches: r.batches };
+    scores = r.testScores;
+    artifacts = await writeLstmArtifacts(staging, r.shape, r.weights, { spatialDropout: p.spatialDropout!, dropout: p.dropout!, recurrentDropout: p.recurrentDropout! });
+    const trainRows = Array.from(data.train, (i) => data.features[i]);
+    reference = { features: tokenReference(trainRows, vocab) };
+    inputShape = [r.shape.seqLen];
+  }
+  const metrics = evaluate(yTest, scores);
+  writeFileAtomic(join(staging, 'reference.json'), JSON.stringify({ labels: LABELS, features: reference }));
+  artifacts.push('reference.json');
+  return { backend, data: data.snapshot, history, metrics, stagingDir: staging, artifacts, inputShape };
+}
