@@ -12,6 +12,7 @@ import { installErrorHandler } from './errors';
 import { installSecurity } from './security';
 import { featureServerRoutes } from './featureserver';
 import { registryRoutes } from './registry';
+import { trainingRoutes } from './training';
 
 export interface AppOptions {
   /** built console (renderer) to serve at `/`, when running headless */
@@ -65,6 +66,7 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
 
   await app.register(featureServerRoutes, { engines });
   await app.register(registryRoutes, { engines });
+  await app.register(trainingRoutes, { engines });
 
   if (opts.consoleDir && existsSync(opts.consoleDir)) {
     await app.register(fastifyStatic, { root: opts.consoleDir, prefix: '/', index: ['index.html'], wildcard: false });

@@ -13,7 +13,9 @@ import { bootstrap } from '../pipeline/bootstrap';
 import { definitionsForStage, formatDiff, isStage, LATEST_STAGE, parseTimestamp } from '../featurestore';
 import { FeatureExtractorV1, FeatureExtractorV2 } from '../features';
 import { backfillV2Features } from '../inbox/backfill';
-import { viewProgress } from './progress';
+import { viewProgress, runProgress } from './progress';
+import { ModelRegistry, RegistryError } from '../training';
+import { MODEL_NAMES, type BackendName, type ModelName, type RunRecord, type StartRunRequest, type TrainParams } from '../../src-shared/training';
 
 const HELP = `spamops — the SpamOps engines, headless
 
@@ -33,8 +35,18 @@ Data and feature store
   sample <sms_id...>           online-store sampler: both feature services per id
   backfill [user...]           push v2 features of inbox messages lacking them
   features v1|v2 <text...>     run a feature extractor on a text
-  bootstrap [--dataset FILE] [--training-ids FILE]
-                               the seed story's set-up in one go (idempotent)
+  bootstrap [--dataset FILE] [--training-ids FILE] [--models v1,v2,v3|none]
+                               the seed story's set-up in one go (idempotent),
+                               then trains the models that have no version yet
+
+Training and models
+  train v1|v2|v3 [--epochs N] [--batch-size N] [--learning-rate X] [--seed N]
+        [--time-freeze TS] [--backend auto|fused-wasm|tfjs-node|tfjs-cpu|js-forest]
+        [--alias NAME] [--param key=value ...]
+                               train a model (progress bar), register the version
+  runs list | runs show <id> | runs rerun <id>
+  models list | models delete <name> [<version>] [--force]
+  models alias <name> <alias> <version>
 
 Serving
   serve [--host H] [--port P] [--compat-ports] [--console DIR] [--auto-bootstrap]
@@ -63,11 +75,21 @@ const OPTIONS = {
   json: { type: 'boolean' },
   quick: { type: 'boolean' },
   'auto-bootstrap': { type: 'boolean' },
+  epochs: { type: 'string' },
+  'batch-size': { type: 'string' },
+  'learning-rate': { type: 'string' },
+  seed: { type: 'string' },
+  'time-freeze': { type: 'string' },
+  backend: { type: 'string' },
+  alias: { type: 'string' },
+  param: { type: 'string', multiple: true },
+  force: { type: 'boolean' },
+  models: { type: 'string' },
 } as const;
 
 export class CliError extends Error {}
 
-type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : (typeof OPTIONS)[K] extends { multiple: true } ? string[] : string };
 
 function overrides(v: Values): ConfigOverrides {
   const port = v.port !== undefined ? Number(v.port) : undefined;
@@ -236,6 +258,69 @@ async function run(cmd: string, args: string[], v: Values): Promise<void> {
         const p = viewProgress();
         await bootstrap(e, { datasetPath: e.config.datasetPath, trainingIdsPath: v['training-ids'] ?? e.config.trainingIdsPath, log: (s) => process.stderr.write(`${s}\n`), progress: p.onProgress });
         p.stop();
+        const wanted = parseModelList(v.models ?? 'v1,v2,v3');
+        await e.runs.init();
+        for (const m of wanted) {
+          if ((await e.models.list(m)).length > 0) {
+            process.stderr.write(`model ${m}: a version exists, not retrained\n`);
+            continue;
+          }
+          await trainWithProgress(e, { model: m, alias: 'production' });
+        }
+      });
+    case 'train': {
+      const model = args[0];
+      if (!model || !ModelRegistry.isModelName(model)) throw new CliError(`train: expected v1, v2 or v3, got "${model ?? ''}"`);
+      return withEngines(v, async (e) => {
+        await e.runs.init();
+        const r = await trainWithProgress(e, { model, params: trainParams(v), backend: backendOf(v), alias: v.alias });
+        if (r.status !== 'succeeded') throw new CliError(`run ${r.id} ${r.status}${r.error ? `: ${r.error}` : ''}`);
+      });
+    }
+    case 'runs':
+      return withEngines(v, async (e) => {
+        await e.runs.init();
+        const [sub, id] = args;
+        if (sub === 'list' || !sub) {
+          out(table(['run', 'model', 'status', 'backend', 'duration', 'accuracy', 'f1 spam', 'version'], e.runs.list().map((r) => [r.id, r.model, r.status, r.backend ?? '-', r.durationMs !== undefined ? `${(r.durationMs / 1000).toFixed(1)} s` : '-', fmt(r.metrics?.accuracy), fmt(r.metrics?.f1), r.version ?? '-'])));
+        } else if (sub === 'show') {
+          if (!id) throw new CliError('runs show <id>');
+          out(JSON.stringify({ ...e.runs.get(id), history: { epochs: e.runs.get(id).history.epochs, batches: `${e.runs.get(id).history.batches.length} batches` } }, null, 2));
+        } else if (sub === 'rerun') {
+          if (!id) throw new CliError('runs rerun <id>');
+          const old = e.runs.get(id);
+          const r = await trainWithProgress(e, { model: old.model, params: old.params, backend: old.backendRequested, alias: old.alias, rerunOf: id });
+          out(`metrics of ${id}: accuracy ${fmt(old.metrics?.accuracy)}, f1 ${fmt(old.metrics?.f1)}; of ${r.id}: accuracy ${fmt(r.metrics?.accuracy)}, f1 ${fmt(r.metrics?.f1)}`);
+        } else throw new CliError(`runs: expected list, show or rerun, got "${sub}"`);
+      });
+    case 'models':
+      return withEngines(v, async (e) => {
+        const [sub, name, a, b] = args;
+        if (sub === 'list' || !sub) {
+          const served = new Map<string, string | undefined>();
+          for (const m of ['v1', 'v2', 'v3'] as const) served.set(m, (await e.models.resolve(m))?.version);
+          out(table(['model', 'version', 'aliases', 'served', 'accuracy', 'f1 spam', 'roc auc', 'backend', 'run', 'created'], (await e.models.list()).map((m) => [m.name, m.version, m.aliases.join(',') || '-', served.get(m.name) === m.version ? 'yes' : '', fmt(m.metrics.accuracy), fmt(m.metrics.f1), fmt(m.metrics.rocAuc), m.backend, m.runId, m.createdAt.slice(0, 19)])));
+          return;
+        }
+        if (!name || !ModelRegistry.isModelName(name)) throw new CliError(`models ${sub}: expected a model name v1, v2 or v3, got "${name ?? ''}"`);
+        if (sub === 'delete') {
+          const servedVersion = (await e.models.resolve(name))?.version;
+          const versions = a ? [a] : (await e.models.list(name)).map((m) => m.version);
+          if (versions.length === 0) throw new CliError(`model ${name} has no versions`);
+          for (const ver of versions) {
+            try {
+              await e.models.delete(name, ver, { force: v.force, isServed: (m) => m.version === servedVersion });
+            } catch (err) {
+              if (err instanceof RegistryError) throw new CliError(err.message.replace('delete with force', 'use --force'));
+              throw err;
+            }
+            out(`deleted ${name} version ${ver}`);
+          }
+        } else if (sub === 'alias') {
+          if (!a || !b) throw new CliError('models alias <name> <alias> <version>');
+          await e.models.setAlias(name, a, b);
+          out(`${name}: ${a} -> version ${b}`);
+        } else throw new CliError(`models: expected list, delete or alias, got "${sub}"`);
       });
     case 'serve': {
       const { serve } = await import('./serve');
@@ -250,4 +335,65 @@ async function run(cmd: string, args: string[], v: Values): Promise<void> {
     default:
       throw new CliError(`unknown command "${cmd}"; run \`spamops --help\``);
   }
+}
+
+const fmt = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(4));
+
+function table(head: string[], rows: string[][]): string {
+  if (rows.length === 0) return '(none)';
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  return [head, ...rows].map((r) => r.map((c, i) => c.padEnd(w[i])).join('  ')).join('\n');
+}
+
+function parseModelList(s: string): ModelName[] {
+  if (s === 'none') return [];
+  const list = s.split(',').map((x) => x.trim());
+  for (const m of list) if (!ModelRegistry.isModelName(m)) throw new CliError(`--models: expected a list of ${MODEL_NAMES.join(', ')} or "none", got "${m}"`);
+  return list as ModelName[];
+}
+
+const BACKENDS: BackendName[] = ['auto', 'fused-wasm', 'tfjs-node', 'tfjs-wasm', 'tfjs-cpu', 'js-forest'];
+function backendOf(v: Values): BackendName | undefined {
+  if (v.backend === undefined) return undefined;
+  if (!BACKENDS.includes(v.backend as BackendName)) throw new CliError(`--backend: expected one of ${BACKENDS.join(', ')}, got "${v.backend}"`);
+  return v.backend as BackendName;
+}
+
+const NUMERIC_PARAMS = ['testSize', 'seed', 'nEstimators', 'maxDepth', 'maxFeatures', 'embeddingDim', 'spatialDropout', 'lstmUnits', 'dropout', 'recurrentDropout', 'epochs', 'batchSize', 'learningRate'];
+function trainParams(v: Values): TrainParams {
+  const p: Record<string, unknown> = {};
+  const num = (flag: string, key: string, raw: string | undefined) => {
+    if (raw === undefined) return;
+    const n = Number(raw);
+    if (!Number.isFinite(n)) throw new CliError(`${flag}: expected a number, got "${raw}"`);
+    p[key] = n;
+  };
+  num('--epochs', 'epochs', v.epochs);
+  num('--batch-size', 'batchSize', v['batch-size']);
+  num('--learning-rate', 'learningRate', v['learning-rate']);
+  num('--seed', 'seed', v.seed);
+  if (v['time-freeze']) p.timeFreeze = v['time-freeze'];
+  for (const kv of v.param ?? []) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new CliError(`--param: expected key=value, got "${kv}"`);
+    const k = kv.slice(0, i);
+    const val = kv.slice(i + 1);
+    if (NUMERIC_PARAMS.includes(k)) num(`--param ${k}`, k, val);
+    else if (k === 'featureService' || k === 'timeFreeze' || k === 'entityIdPattern') p[k] = val;
+    else throw new CliError(`--param: unknown parameter "${k}"; known: ${[...NUMERIC_PARAMS, 'featureService', 'timeFreeze', 'entityIdPattern'].join(', ')}`);
+  }
+  return p as TrainParams;
+}
+
+async function trainWithProgress(e: Engines, req: StartRunRequest & { rerunOf?: string }): Promise<RunRecord> {
+  const run = await e.runs.start(req);
+  process.stderr.write(`run ${run.id}: training ${req.model}\n`);
+  const stop = runProgress(e.runs, run.id);
+  const r = await e.runs.wait(run.id);
+  stop();
+  if (r.status === 'succeeded') {
+    const m = r.metrics!;
+    out(`${r.model} version ${r.version} (${r.backend}, ${((r.durationMs ?? 0) / 1000).toFixed(1)} s): accuracy ${fmt(m.accuracy)}, precision ${fmt(m.precision)}, recall ${fmt(m.recall)}, f1 spam ${fmt(m.f1)}, roc auc ${fmt(m.rocAuc)}${r.alias ? `; alias ${r.alias}` : ''}`);
+  } else process.stderr.write(`run ${r.id} ${r.status}${r.error ? `: ${r.error}` : ''}\n`);
+  return r;
 }

@@ -18,3 +18,38 @@ export function viewProgress(): { onProgress: Progress; stop: () => void } {
   };
   return { onProgress, stop: () => multi?.stop() };
 }
+
+/** A progress bar of one training run, fed by the run manager's events; returns a stop function. */
+export function runProgress(runs: import('../training').RunManager, runId: string): () => void {
+  const tty = process.stderr.isTTY;
+  const bar = tty ? new cliProgress.SingleBar({ format: ' epoch {epoch}/{epochs} [{bar}] {percentage}% | loss {loss} acc {acc} | ETA {eta_s}s', hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
+  let started = false;
+  const on = (e: import('../../src-shared/training').TrainEvent) => {
+    if (e.runId !== runId) return;
+    if (e.type === 'batch' || e.type === 'epoch') {
+      const p = e.progress;
+      const total = p.epochs * p.batches;
+      const done = (p.epoch - 1) * p.batches + p.batch;
+      const m = e.type === 'batch' ? e.batch : e.epoch;
+      const payload = { epoch: p.epoch, epochs: p.epochs, loss: Number.isNaN(m.loss) ? '-' : m.loss.toFixed(4), acc: m.accuracy.toFixed(3), eta_s: Math.round(p.etaSeconds ?? 0) };
+      if (bar) {
+        if (!started) bar.start(total, 0, payload);
+        started = true;
+        bar.update(done, payload);
+      }
+      if (e.type === 'epoch') {
+        const x = e.epoch;
+        const line = `  epoch ${x.epoch}: loss ${Number.isNaN(x.loss) ? '-' : x.loss.toFixed(4)} acc ${x.accuracy.toFixed(4)} val_loss ${Number.isNaN(x.val_loss) ? '-' : x.val_loss.toFixed(4)} val_acc ${x.val_accuracy.toFixed(4)} (${x.seconds.toFixed(1)} s)`;
+        if (bar) bar.stop(), (started = false);
+        process.stderr.write(`${line}\n`);
+      }
+    } else if (e.type === 'data') {
+      process.stderr.write(`  data: ${e.data.entities} entities at ${e.data.timeFreeze} via ${e.data.featureService} (ham ${e.data.classBalance.ham}, spam ${e.data.classBalance.spam}; train ${e.data.trainRows}, test ${e.data.testRows})\n`);
+    } else if (e.type === 'status' && e.backend) process.stderr.write(`  backend: ${e.backend}\n`);
+  };
+  runs.on('event', on);
+  return () => {
+    runs.off('event', on);
+    if (bar && started) bar.stop();
+  };
+}

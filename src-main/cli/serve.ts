@@ -13,6 +13,7 @@ export async function serve(config: AppConfig, opts: { consoleDir?: string; auto
     process.stderr.write(`First start on ${config.dataDir}: running bootstrap\n`);
     await bootstrap(engines, { datasetPath: config.datasetPath, trainingIdsPath: config.trainingIdsPath, log: (s) => process.stderr.write(`${s}\n`) });
   }
+  await engines.runs.init();
   const consoleDir = opts.consoleDir ?? join(appRoot(), 'out', 'renderer');
   const app = await buildApp(engines, { consoleDir, logger: true });
   const l = await listen(app, config.server);

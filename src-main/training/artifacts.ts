@@ -10,6 +10,8 @@ import type { LstmShape, LstmWeights } from './fused-lstm';
 import type { ForestJson } from './forest';
 
 export async function ensureTfBackend(): Promise<void> {
+  // production mode: no debug checks, and no banner asking for tfjs-node on every start
+  if (!tf.env().getBool('PROD')) tf.enableProdMode();
   if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
 }
 

@@ -33,6 +33,7 @@ export async function trainLstmTfjs(
   if (backend === 'tfjs-wasm')
     throw new Error("tfjs' wasm backend cannot train an Embedding layer (no UnsortedSegmentSum kernel, tensorflow/tfjs#8082): use backend fused-wasm");
   if (backend === 'tfjs-node' && !(await tryTfjsNode())) throw new Error('@tensorflow/tfjs-node is not installed or its native binding does not load here: use backend auto or fused-wasm');
+  if (!tf.env().getBool('PROD')) tf.enableProdMode();
   if (backend === 'tfjs-cpu') await tf.setBackend('cpu');
   const seqLen = tokens[0].length;
   const shape = { vocab, embed: p.embeddingDim!, units: p.lstmUnits!, classes: 2, seqLen };

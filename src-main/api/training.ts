@@ -1,0 +1,179 @@
+/**
+ * Training runs and the model registry over HTTP, with live progress as Server-Sent Events.
+ * `/models` also answers the seed's model-management service (GET, POST with force_update, DELETE).
+ */
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { Engines } from '../engines';
+import { StartRunRequest, TrainParams, MODEL_NAMES, type ModelName, type RunRecord, type TrainEvent } from '../../src-shared/training';
+import { ModelRegistry, RegistryError, RunNotFoundError } from '../training';
+import { HttpError } from './errors';
+
+const RunId = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+const ModelParam = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) });
+const VersionParam = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), version: Type.String({ pattern: '^[0-9]{1,6}$' }) });
+const AliasBody = Type.Object({ alias: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,39}$' }), version: Type.String({ pattern: '^[0-9]{1,6}$' }) }, { additionalProperties: false });
+const AliasParam = Type.Object({ name: Type.String({ maxLength: 100 }), alias: Type.String({ maxLength: 40 }) });
+const ForceQuery = Type.Object({ force: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) }, { additionalProperties: false });
+const ListQuery = Type.Object({ full: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) }, { additionalProperties: false });
+
+/** The seed's model-management request: {id, force_update} plus our model and parameters. */
+const ModelsPost = Type.Object(
+  {
+    id: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    model: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    force_update: Type.Optional(Type.Union([Type.Boolean(), Type.Literal('True'), Type.Literal('False'), Type.Literal('true'), Type.Literal('false')])),
+    params: Type.Optional(TrainParams),
+    alias: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_-]{0,39}$' })),
+  },
+  { additionalProperties: true },
+);
+
+function modelName(n: string): ModelName {
+  if (!ModelRegistry.isModelName(n)) throw new HttpError(404, 'not_found', `unknown model "${n}"; known models: ${MODEL_NAMES.join(', ')}`, { known: [...MODEL_NAMES] });
+  return n;
+}
+
+const summary = (r: RunRecord) => ({ ...r, history: { epochs: r.history.epochs, batches: [] as RunRecord['history']['batches'], batchCount: r.history.batches.length } });
+
+export const trainingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (app, { engines }) => {
+  const runs = engines.runs;
+  const models = engines.models;
+  const tags = ['training'];
+
+  const wrap = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof RunNotFoundError) throw new HttpError(404, 'not_found', e.message, { known: e.known });
+      if (e instanceof RegistryError) throw new HttpError(e.status, e.status === 409 ? 'conflict' : e.status === 404 ? 'not_found' : 'bad_request', e.message, e.known ? { known: e.known } : {});
+      throw e;
+    }
+  };
+  /** is this version what serving answers with for its model (alias production, else newest)? */
+  const served = async (name: ModelName) => (await models.resolve(name))?.version;
+
+  app.get<{ Querystring: Static<typeof ListQuery> }>('/runs', { schema: { tags, summary: 'Training runs, newest first (per-batch history only with ?full=true)', querystring: ListQuery } }, async (req) =>
+    runs.list().map((r) => (req.query.full === 'true' ? r : summary(r))),
+  );
+  app.get<{ Params: Static<typeof RunId> }>('/runs/:id', { schema: { tags, params: RunId } }, async (req) => wrap(async () => runs.get(req.params.id)));
+  app.post<{ Body: StartRunRequest }>('/runs', { schema: { tags, summary: 'Queue a training run; answers at once with the run', body: StartRunRequest } }, async (req, reply) => {
+    reply.status(202);
+    return runs.start(req.body);
+  });
+  app.post<{ Params: Static<typeof RunId> }>('/runs/:id/cancel', { schema: { tags, params: RunId } }, async (req) => wrap(async () => summary(await runs.cancel(req.params.id))));
+  app.post<{ Params: Static<typeof RunId> }>('/runs/:id/rerun', { schema: { tags, params: RunId, summary: 'Repeat a run from its record (same data, parameters, seed)' } }, async (req, reply) =>
+    wrap(async () => {
+      reply.status(202);
+      return runs.rerun(req.params.id);
+    }),
+  );
+
+  const sse = (req: FastifyRequest, reply: FastifyReply, filter: (e: TrainEvent) => boolean, first: unknown[], endOnDone: boolean) => {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', ...corsOf(reply) });
+    const send = (e: unknown) => res.write(`event: ${(e as { type: string }).type}\ndata: ${JSON.stringify(e)}\n\n`);
+    first.forEach(send);
+    const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+    const close = () => {
+      clearInterval(ping);
+      runs.off('event', on);
+      res.end();
+    };
+    const on = (e: TrainEvent) => {
+      if (!filter(e)) return;
+      send(e);
+      if (endOnDone && e.type === 'done') close();
+    };
+    runs.on('event', on);
+    req.raw.on('close', close);
+  };
+  const corsOf = (reply: FastifyReply) => {
+    const o = reply.getHeader('access-control-allow-origin');
+    return o ? { 'access-control-allow-origin': String(o), vary: 'Origin' } : {};
+  };
+
+  app.get<{ Params: Static<typeof RunId> }>('/runs/:id/events', { schema: { tags, params: RunId, summary: 'Server-Sent Events of one run: its record, then progress until it ends' } }, async (req, reply) => {
+    const r = await wrap(async () => runs.get(req.params.id));
+    const snapshot = { type: 'snapshot', runId: r.id, record: r };
+    if (['succeeded', 'failed', 'cancelled'].includes(r.status)) {
+      sse(req, reply, () => false, [snapshot, { type: 'done', runId: r.id, record: r }], true);
+      reply.raw.end();
+      return;
+    }
+    sse(req, reply, (e) => e.runId === r.id, [snapshot], true);
+  });
+  app.get('/runs-events', { schema: { tags, summary: 'Server-Sent Events of every run (status, epochs; batches throttled by the client)' } }, async (req, reply) => {
+    sse(req, reply, () => true, [], false);
+  });
+
+  /* ---------- model registry ---------- */
+
+  const rtags = ['model registry'];
+  app.get('/models', { schema: { tags: rtags, summary: 'Registered models and versions with metrics, aliases and which version is served' } }, async () => {
+    const all = await models.list();
+    return Promise.all(
+      MODEL_NAMES.map(async (name) => ({
+        id: name,
+        served_version: (await served(name)) ?? null,
+        versions: all.filter((v) => v.name === name),
+        latest_run: runs.list().find((r) => r.model === name) ?? null,
+      })),
+    );
+  });
+  app.post<{ Body: Static<typeof ModelsPost> }>('/models', { schema: { tags: rtags, summary: 'Train a model (id v1, v2 or v3); an existing one is retrained only with force_update', body: ModelsPost } }, async (req, reply) => {
+    const id = req.body.model ?? req.body.id;
+    if (!id) throw new HttpError(400, 'validation_error', 'body.id is required: the model to train (v1, v2 or v3)', { field: 'body.id' });
+    const name = modelName(id);
+    const force = req.body.force_update === true || req.body.force_update === 'True' || req.body.force_update === 'true';
+    if (!force && (await models.list(name)).length > 0)
+      throw new HttpError(409, 'conflict', `model ${name} exists already: send "force_update": true to train a new version`);
+    const run = await runs.start({ model: name, params: req.body.params, alias: req.body.alias });
+    reply.status(202);
+    return { status: 'queued', model_id: name, run_id: run.id, job_id: run.id, events: `/runs/${run.id}/events` };
+  });
+  app.get<{ Params: Static<typeof ModelParam> }>('/models/:name', { schema: { tags: rtags, params: ModelParam } }, async (req) => wrap(() => models.list(modelName(req.params.name))));
+  app.get<{ Params: Static<typeof VersionParam> }>('/models/:name/versions/:version', { schema: { tags: rtags, params: VersionParam } }, async (req) =>
+    wrap(() => models.get(modelName(req.params.name), req.params.version)),
+  );
+  app.delete<{ Params: Static<typeof ModelParam>; Querystring: Static<typeof ForceQuery> }>(
+    '/models/:name',
+    { schema: { tags: rtags, params: ModelParam, querystring: ForceQuery, summary: 'Delete every version of a model (refused while served unless ?force=true)' } },
+    async (req) =>
+      wrap(async () => {
+        const name = modelName(req.params.name);
+        const versions = await models.list(name);
+        if (versions.length === 0) throw new HttpError(404, 'not_found', `model ${name} has no versions`);
+        const force = req.query.force === 'true';
+        const s = await served(name);
+        if (!force && s) throw new HttpError(409, 'conflict', `model ${name} is being served (version ${s}): delete with ?force=true`);
+        for (const v of versions) await models.delete(name, v.version, { force: true });
+        return { deleted: versions.map((v) => `${name}/${v.version}`) };
+      }),
+  );
+  app.delete<{ Params: Static<typeof VersionParam>; Querystring: Static<typeof ForceQuery> }>(
+    '/models/:name/versions/:version',
+    { schema: { tags: rtags, params: VersionParam, querystring: ForceQuery } },
+    async (req) =>
+      wrap(async () => {
+        const name = modelName(req.params.name);
+        const s = await served(name);
+        await models.delete(name, req.params.version, { force: req.query.force === 'true', isServed: (v) => v.version === s });
+        return { deleted: [`${name}/${req.params.version}`] };
+      }),
+  );
+  app.post<{ Params: Static<typeof ModelParam>; Body: Static<typeof AliasBody> }>('/models/:name/aliases', { schema: { tags: rtags, params: ModelParam, body: AliasBody } }, async (req) =>
+    wrap(async () => {
+      const name = modelName(req.params.name);
+      await models.setAlias(name, req.body.alias, req.body.version);
+      return models.get(name, req.body.version);
+    }),
+  );
+  app.delete<{ Params: Static<typeof AliasParam> }>('/models/:name/aliases/:alias', { schema: { tags: rtags, params: AliasParam } }, async (req) =>
+    wrap(async () => {
+      await models.removeAlias(modelName(req.params.name), req.params.alias);
+      return { removed: req.params.alias };
+    }),
+  );
+};

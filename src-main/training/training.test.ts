@@ -1,0 +1,168 @@
+/** Training through the run manager (worker threads), the registry and the HTTP routes. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { FastifyInstance } from 'fastify';
+import type { Engines } from '../engines';
+import { testEngines, SAMPLE_DATASET } from '../testing/fixtures';
+import { bootstrap } from '../pipeline/bootstrap';
+import { buildApp } from '../api';
+import { evaluate, rocAuc } from './metrics';
+import { readLstmArtifacts } from './artifacts';
+import { FusedLstm } from './fused-lstm';
+
+let engines: Engines;
+let cleanup: () => Promise<void>;
+beforeAll(async () => {
+  ({ engines, cleanup } = await testEngines());
+  await bootstrap(engines, { datasetPath: SAMPLE_DATASET, log: () => undefined });
+  await engines.runs.init();
+});
+afterAll(async () => cleanup());
+
+describe('metrics', () => {
+  it('computes spam-positive metrics and ROC AUC by hand', () => {
+    const m = evaluate([1, 1, 0, 0, 1], [0.9, 0.4, 0.6, 0.1, 0.8]);
+    expect(m.confusion).toEqual([
+      [1, 1],
+      [1, 2],
+    ]);
+    expect(m.precision).toBeCloseTo(2 / 3);
+    expect(m.recall).toBeCloseTo(2 / 3);
+    expect(m.accuracy).toBeCloseTo(3 / 5);
+    // pairs (pos, neg): 0.9>0.6,0.9>0.1,0.4<0.6,0.4>0.1,0.8>0.6,0.8>0.1 -> 5/6
+    expect(m.rocAuc).toBeCloseTo(5 / 6);
+    expect(rocAuc([1, 0], [0.5, 0.5])).toBe(0.5);
+  });
+});
+
+describe('training runs', () => {
+  it('trains v1 and v2 in workers, records runs and registers versions', async () => {
+    const r1 = await engines.runs.start({ model: 'v1' });
+    const r2 = await engines.runs.start({ model: 'v2', params: { epochs: 2 }, alias: 'production' });
+    expect(r2.status).toBe('queued'); // runs queue: one at a time
+    const events: string[] = [];
+    engines.runs.on('event', (e) => e.runId === r2.id && events.push(e.type));
+    const d1 = await engines.runs.wait(r1.id);
+    const d2 = await engines.runs.wait(r2.id);
+    expect(d1).toMatchObject({ status: 'succeeded', backend: 'js-forest', version: '1' });
+    expect(d2).toMatchObject({ status: 'succeeded', backend: 'fused-wasm', version: '1', alias: 'production' });
+    expect(d2.data).toMatchObject({ featureService: 'labeled_sms_2', entities: 240, trainRows: 180, testRows: 60 });
+    expect(d2.data!.classBalance.ham + d2.data!.classBalance.spam).toBe(240);
+    expect(d2.history.epochs).toHaveLength(2);
+    expect(d2.history.batches).toHaveLength(2 * Math.ceil(180 / 32));
+    expect(d2.metrics!.confusion.flat().reduce((a, b) => a + b, 0)).toBe(60);
+    expect(events).toEqual(expect.arrayContaining(['status', 'data', 'batch', 'epoch', 'done']));
+    // persisted through the storage layer
+    const stored = JSON.parse((await engines.storage.documents.get('training_runs', r2.id))!);
+    expect(stored.status).toBe('succeeded');
+    // registry and artifacts
+    const v = await engines.models.get('v2', '1');
+    expect(v.aliases).toEqual(['production']);
+    for (const f of ['model.json', 'weights.bin', 'metadata.json', 'reference.json']) expect(existsSync(join(v.dir, f))).toBe(true);
+    expect(JSON.parse(readFileSync(join(v.dir, 'metadata.json'), 'utf8')).labels).toEqual(['ham', 'spam']);
+    expect(existsSync(join(engines.models.modelsDir, 'v1', '1', 'forest.json'))).toBe(true);
+  });
+
+  it('saves a tfjs model that tfjs loads and that predicts like the kernel', async () => {
+    const v = await engines.models.get('v2', '1');
+    const json = JSON.parse(readFileSync(join(v.dir, 'model.json'), 'utf8'));
+    const model = await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: new Uint8Array(readFileSync(join(v.dir, 'weights.bin'))).buffer }),
+    );
+    const tokens = engines.tokenizer().encode('WINNER!! Claim your FREE prize cash now, call 09061701461');
+    const ref = (model.predict(tf.tensor2d([tokens], [1, 30], 'int32')) as tf.Tensor).dataSync();
+    const a = readLstmArtifacts(v.dir);
+    const k = new FusedLstm({ ...a.shape, maxBatch: 1 });
+    k.setWeights(a.weights);
+    const mine = k.predict(Int32Array.from(tokens), 1);
+    expect(mine[1]).toBeCloseTo(ref[1], 4);
+  });
+
+  it('repeats a run from its record with the same metrics', async () => {
+    const first = engines.runs.list().find((r) => r.model === 'v2')!;
+    const again = await engines.runs.wait((await engines.runs.rerun(first.id)).id);
+    expect(again.rerunOf).toBe(first.id);
+    expect(again.metrics!.accuracy).toBe(first.metrics!.accuracy);
+    expect(again.history.epochs.map((e) => e.loss)).toEqual(first.history.epochs.map((e) => e.loss));
+  });
+
+  it('cancels a running run and a queued one', async () => {
+    const long = await engines.runs.start({ model: 'v3', params: { epochs: 50 } });
+    const queued = await engines.runs.start({ model: 'v1' });
+    await new Promise<void>((resolve) => {
+      const on = (e: { type: string; runId: string }) => {
+        if (e.type === 'batch' && e.runId === long.id) {
+          engines.runs.off('event', on);
+          resolve();
+        }
+      };
+      engines.runs.on('event', on);
+    });
+    await engines.runs.cancel(queued.id);
+    await engines.runs.cancel(long.id);
+    expect((await engines.runs.wait(long.id)).status).toBe('cancelled');
+    expect((await engines.runs.wait(queued.id)).status).toBe('cancelled');
+    expect(existsSync(join(engines.models.modelsDir, '.staging', long.id))).toBe(false);
+  });
+
+  it('fails with a reason a person can act on', async () => {
+    const early = await engines.runs.wait((await engines.runs.start({ model: 'v2', params: { timeFreeze: '2019-01-01' } })).id);
+    expect(early.status).toBe('failed');
+    expect(early.error).toMatch(/no rows with features and labels at the time freeze 2019-01-01/);
+    const oneClass = await engines.runs.wait((await engines.runs.start({ model: 'v1', params: { entityIds: ['sms90001', 'sms90002', 'sms90003'] } })).id);
+    expect(oneClass.error).toMatch(/only one class/);
+    const wrongBackend = await engines.runs.wait((await engines.runs.start({ model: 'v2', backend: 'tfjs-wasm' })).id);
+    expect(wrongBackend.error).toMatch(/UnsortedSegmentSum/);
+  });
+});
+
+describe('training over HTTP', () => {
+  let app: FastifyInstance;
+  let base: string;
+  beforeAll(async () => {
+    app = await buildApp(engines);
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const addr = app.server.address();
+    base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  });
+  afterAll(async () => app.close());
+  const post = (path: string, body: unknown) => fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('starts a run at once and streams its progress as Server-Sent Events', async () => {
+    const res = await post('/runs', { model: 'v2', params: { epochs: 1, seed: 7 } });
+    expect(res.status).toBe(202);
+    const run = await res.json();
+    const sse = await fetch(`${base}/runs/${run.id}/events`);
+    expect(sse.headers.get('content-type')).toBe('text/event-stream');
+    const text = await sse.text(); // the stream ends when the run does
+    const types = [...text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
+    expect(types[0]).toBe('snapshot');
+    expect(types).toEqual(expect.arrayContaining(['batch', 'epoch', 'done']));
+    const done = JSON.parse(text.trim().split('\n').pop()!.replace(/^data: /, ''));
+    expect(done.record.status).toBe('succeeded');
+  });
+
+  it('answers the model-management routes of the seed', async () => {
+    const list = await (await fetch(`${base}/models`)).json();
+    expect(list.map((m: { id: string }) => m.id)).toEqual(['v1', 'v2', 'v3']);
+    const servedV2 = list[1].served_version as string;
+    expect(servedV2).toBe((await engines.models.resolve('v2'))!.version); // the production alias
+    expect((await post('/models', { id: 'v1' })).status).toBe(409);
+    const forced = await post('/models', { id: 'v1', force_update: 'True' });
+    expect(forced.status).toBe(202);
+    const body = await forced.json();
+    expect(body.run_id).toMatch(/^run-/);
+    await engines.runs.wait(body.run_id);
+    expect((await fetch(`${base}/models/v9`)).status).toBe(404);
+    const del = await fetch(`${base}/models/v2/versions/${servedV2}`, { method: 'DELETE' });
+    expect(del.status).toBe(409); // served (alias production)
+    const other = servedV2 === '1' ? '2' : '1';
+    expect((await post('/models/v2/aliases', { alias: 'production', version: other })).status).toBe(200);
+    expect((await fetch(`${base}/models/v2/versions/${servedV2}`, { method: 'DELETE' })).status).toBe(200);
+    expect((await post('/runs', { model: 'v7' })).status).toBe(400);
+    expect((await post('/runs', { model: 'v2', params: { epochs: 0 } })).status).toBe(400);
+    expect((await fetch(`${base}/runs/nope`)).status).toBe(404);
+  });
+});
