@@ -16,7 +16,12 @@ export default defineConfig({
       // dependencies stay in node_modules (native better-sqlite3, tfjs, fastify...)
       externalizeDeps: true,
       outDir: resolve(root, 'out/main'),
-      rollupOptions: { input: { index: resolve(root, 'src-main/electron/main.ts') } },
+      // the training worker is an entry of its own: runs.ts starts it beside the main bundle
+      rollupOptions: {
+        input: { index: resolve(root, 'src-main/electron/main.ts'), 'training-worker': resolve(root, 'src-main/training/worker.ts') },
+        // optional: loaded at run time when its native binding is installed
+        external: ['@tensorflow/tfjs-node'],
+      },
     },
   },
   preload: {

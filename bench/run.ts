@@ -15,6 +15,10 @@ import { parseDataset } from '../src-main/dataset/import';
 import { buildOfflineSources, readTrainingIds } from '../src-main/pipeline/sources';
 import { definitionsForStage, FeatureStore, parseTimestamp } from '../src-main/featurestore';
 import { tempDir, testConfig, fullDatasetPath } from '../src-main/testing/fixtures';
+import { runTrainJob } from '../src-main/training/train';
+import { resolveParams, MODEL_SPECS } from '../src-main/training/specs';
+import { FusedLstm, RandomForest, readForestArtifacts, readLstmArtifacts } from '../src-main/training';
+import { extractV1 } from '../src-main/features';
 
 interface Row {
   name: string;
@@ -84,6 +88,9 @@ export async function runBench(o: { dataset?: string; quick?: boolean } = {}): P
 
     // 4. /get-online-features over HTTP, 3 entities by feature service
     rows.push(...(await httpBench(engines, config.dataDir, o.quick ? 5 : 10)));
+
+    // 5. training on the full dataset (fused WebAssembly kernel; the forest for v1) and inference
+    rows.push(...(await trainingBench(engines, o.quick ? 1 : 3)));
   } finally {
     await engines.close();
     t.remove();
@@ -92,7 +99,7 @@ export async function runBench(o: { dataset?: string; quick?: boolean } = {}): P
   const nameW = Math.max(...rows.map((r) => r.name.length));
   const lines = [
     `${'benchmark'.padEnd(nameW)}  ${'median'.padStart(12)}  target          ok`,
-    ...rows.map((r) => `${r.name.padEnd(nameW)}  ${`${r.value.toFixed(r.value < 10 ? 2 : 0)} ${r.unit}`.padStart(12)}  ${r.target.padEnd(14)}  ${r.ok ? 'yes' : 'NO'}${r.note ? `  (${r.note})` : ''}`),
+    ...rows.map((r) => `${r.name.padEnd(nameW)}  ${`${r.value.toFixed(r.value < 1 ? 4 : r.value < 10 ? 2 : 0)} ${r.unit}`.padStart(12)}  ${r.target.padEnd(14)}  ${r.ok ? 'yes' : 'NO'}${r.note ? `  (${r.note})` : ''}`),
   ];
   process.stdout.write(`\n${lines.join('\n')}\n`);
   const outDir = join(appRoot(), 'bench', 'results');
@@ -152,4 +159,45 @@ async function sequentialLatencies(port: number, path: string, body: string, n: 
   agent.destroy();
   xs.sort((a, b) => a - b);
   return { p50: xs[Math.floor(n * 0.5)], p99: xs[Math.floor(n * 0.99)], n };
+}
+
+async function trainingBench(engines: Engines, reps: number): Promise<Row[]> {
+  const rows: Row[] = [];
+  const targets = { v1: { s: 5, acc: 0.9 }, v2: { s: 10, acc: 0.9 }, v3: { s: 45, acc: 0.95 } } as const;
+  const texts = ['WINNER!! You have won a FREE prize, call 09061701461 to claim your CASH now', 'Are we still on for dinner tonight? Let me know when you leave'];
+  for (const model of ['v1', 'v2', 'v3'] as const) {
+    const times: number[] = [];
+    let last;
+    for (let i = 0; i < reps; i++) {
+      const t0 = performance.now();
+      last = await runTrainJob(engines, { runId: `bench-${model}-${i}`, model, params: resolveParams(model), backend: 'auto' });
+      times.push(performance.now() - t0);
+    }
+    const m = last!.metrics;
+    const t = targets[model];
+    rows.push({ name: `train ${model} (${MODEL_SPECS[model].kind}, ${last!.backend}), ${last!.data.trainRows} rows, full run`, value: median(times) / 1000, unit: 's', target: `<= ${t.s} s`, ok: median(times) / 1000 <= t.s, runs: times.map((x) => x / 1000) });
+    rows.push({ name: `  ${model} held-out accuracy`, value: m.accuracy, unit: '', target: `>= ${t.acc}`, ok: m.accuracy >= t.acc, note: `F1 spam ${m.f1.toFixed(3)}, precision ${m.precision.toFixed(3)}, recall ${m.recall.toFixed(3)}, ROC AUC ${m.rocAuc.toFixed(3)}` });
+    // single-message inference after loading, text to probability
+    const lat: number[] = [];
+    if (model === 'v1') {
+      const forest = new RandomForest(readForestArtifacts(last!.stagingDir));
+      for (let i = 0; i < 2000; i++) {
+        const t0 = performance.now();
+        forest.predictProba(Object.values(extractV1(texts[i % 2])));
+        lat.push(performance.now() - t0);
+      }
+    } else {
+      const a = readLstmArtifacts(last!.stagingDir);
+      const k = new FusedLstm({ ...a.shape, maxBatch: 1 });
+      k.setWeights(a.weights);
+      const tok = engines.tokenizer();
+      for (let i = 0; i < 2000; i++) {
+        const t0 = performance.now();
+        k.predict(Int32Array.from(tok.encode(texts[i % 2])), 1);
+        lat.push(performance.now() - t0);
+      }
+    }
+    rows.push({ name: `  ${model} single-message inference (text to probability), p50`, value: median(lat.slice(200)), unit: 'ms', target: 'a few ms', ok: median(lat.slice(200)) < 3 });
+  }
+  return rows;
 }

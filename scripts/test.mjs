@@ -39,7 +39,15 @@ runSuite('unit', []);
 const chromium = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
 if (process.env.SPAMOPS_SKIP_E2E === '1') console.log('\ne2e: skipped (SPAMOPS_SKIP_E2E=1)');
 else if (!chromium) console.log('\ne2e: skipped: no Chromium found (install Debian\'s `chromium` or set CHROMIUM_PATH; .ci/run installs it)');
-else runSuite('e2e', ['--config', 'e2e/vitest.config.ts']);
+else {
+  // the e2e suite drives the built console: build it when missing or stale
+  const b = spawnSync(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], { stdio: 'inherit', cwd: root });
+  if (b.status !== 0) {
+    console.error('e2e: the console build failed');
+    totals.failed += 1;
+    exit = 1;
+  } else runSuite('e2e', ['--config', 'e2e/vitest.config.ts']);
+}
 
 console.log(`\nTests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(exit);

@@ -9,7 +9,7 @@ import { loadConfig, type ConfigOverrides } from '../config';
 import { openEngines, type Engines } from '../engines';
 import { DATASET_FORMATS, parseDataset, type DatasetFormat } from '../dataset/import';
 import { buildOfflineSources, readTrainingIds } from '../pipeline/sources';
-import { bootstrap } from '../pipeline/bootstrap';
+import { bootstrap, queueMissingModels } from '../pipeline/bootstrap';
 import { definitionsForStage, formatDiff, isStage, LATEST_STAGE, parseTimestamp } from '../featurestore';
 import { FeatureExtractorV1, FeatureExtractorV2 } from '../features';
 import { backfillV2Features } from '../inbox/backfill';
@@ -258,14 +258,13 @@ async function run(cmd: string, args: string[], v: Values): Promise<void> {
         const p = viewProgress();
         await bootstrap(e, { datasetPath: e.config.datasetPath, trainingIdsPath: v['training-ids'] ?? e.config.trainingIdsPath, log: (s) => process.stderr.write(`${s}\n`), progress: p.onProgress });
         p.stop();
-        const wanted = parseModelList(v.models ?? 'v1,v2,v3');
-        await e.runs.init();
-        for (const m of wanted) {
-          if ((await e.models.list(m)).length > 0) {
-            process.stderr.write(`model ${m}: a version exists, not retrained\n`);
-            continue;
-          }
-          await trainWithProgress(e, { model: m, alias: 'production' });
+        for (const run of await queueMissingModels(e, parseModelList(v.models ?? 'v1,v2,v3'))) {
+          process.stderr.write(`run ${run.id}: training ${run.model}\n`);
+          const stopBar = runProgress(e.runs, run.id);
+          const r = await e.runs.wait(run.id);
+          stopBar();
+          if (r.status !== 'succeeded') throw new CliError(`training ${r.model} ${r.status}: ${r.error ?? ''}`);
+          out(`${r.model} version ${r.version} (${r.backend}, ${((r.durationMs ?? 0) / 1000).toFixed(1)} s): accuracy ${fmt(r.metrics?.accuracy)}, f1 spam ${fmt(r.metrics?.f1)}; alias production`);
         }
       });
     case 'train': {

@@ -5,7 +5,7 @@ import type { AppConfig } from '../config';
 import { appRoot } from '../config';
 import { openEngines } from '../engines';
 import { buildApp, listen } from '../api';
-import { bootstrap, needsBootstrap } from '../pipeline/bootstrap';
+import { bootstrap, needsBootstrap, queueMissingModels } from '../pipeline/bootstrap';
 
 export async function serve(config: AppConfig, opts: { consoleDir?: string; autoBootstrap?: boolean } = {}): Promise<void> {
   const engines = await openEngines(config);
@@ -14,6 +14,10 @@ export async function serve(config: AppConfig, opts: { consoleDir?: string; auto
     await bootstrap(engines, { datasetPath: config.datasetPath, trainingIdsPath: config.trainingIdsPath, log: (s) => process.stderr.write(`${s}\n`) });
   }
   await engines.runs.init();
+  if (opts.autoBootstrap) {
+    const queued = await queueMissingModels(engines);
+    if (queued.length) process.stderr.write(`Training in the background: ${queued.map((r) => `${r.model} (${r.id})`).join(', ')}\n`);
+  }
   const consoleDir = opts.consoleDir ?? join(appRoot(), 'out', 'renderer');
   const app = await buildApp(engines, { consoleDir, logger: true });
   const l = await listen(app, config.server);

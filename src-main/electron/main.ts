@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { defaultDataDir, loadConfig } from '../config';
 import { openEngines, type Engines } from '../engines';
 import { buildApp, listen, type Listening } from '../api';
-import { bootstrap, needsBootstrap } from '../pipeline/bootstrap';
+import { bootstrap, needsBootstrap, queueMissingModels } from '../pipeline/bootstrap';
 
 const here = dirname(fileURLToPath(import.meta.url)); // out/main
 const devUrl = process.env.ELECTRON_RENDERER_URL;
@@ -62,6 +62,8 @@ async function start(): Promise<void> {
     process.stderr.write(`First start on ${config.dataDir}: running bootstrap\n`);
     await bootstrap(engines, { datasetPath: config.datasetPath, trainingIdsPath: config.trainingIdsPath, log: (s) => process.stderr.write(`${s}\n`) });
   }
+  await engines.runs.init();
+  await queueMissingModels(engines); // first versions train in the background while the window opens
   const consoleDir = join(here, '..', 'renderer');
   server = await listen(await buildApp(engines, { consoleDir, logger: true }), config.server);
   const apiBase = server.urls[0];

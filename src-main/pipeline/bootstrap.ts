@@ -12,6 +12,7 @@ import { definitionsForStage, formatDiff, LATEST_STAGE, parseTimestamp } from '.
 import { loadSampleInbox } from '../inbox/sample';
 import { backfillV2Features } from '../inbox/backfill';
 import type { Progress } from '../featurestore';
+import { MODEL_NAMES, type ModelName, type RunRecord } from '../../src-shared/training';
 
 export interface BootstrapOptions {
   datasetPath: string;
@@ -48,6 +49,21 @@ export async function bootstrap(engines: Engines, o: BootstrapOptions): Promise<
   const bf = await backfillV2Features(engines, []);
   step(`v2 features pushed for ${bf.pushed} inbox messages (${bf.present} had them)`);
   step('bootstrap done');
+}
+
+/**
+ * Queues a training run (alias production) for each model that has no version yet; the caller
+ * decides whether to wait (the CLI) or to serve meanwhile (serve, the desktop app).
+ */
+export async function queueMissingModels(engines: Engines, models: ModelName[] = [...MODEL_NAMES]): Promise<RunRecord[]> {
+  await engines.runs.init();
+  const queued: RunRecord[] = [];
+  const busy = new Set(engines.runs.list().filter((r) => r.status === 'queued' || r.status === 'running').map((r) => r.model));
+  for (const m of models) {
+    if ((await engines.models.list(m)).length > 0 || busy.has(m)) continue;
+    queued.push(await engines.runs.start({ model: m, alias: 'production', note: 'bootstrap: first version' }));
+  }
+  return queued;
 }
 
 /** true when the data dir has never been bootstrapped (nothing applied yet) */

@@ -1,0 +1,60 @@
+/**
+ * The headless console for browser tests: real engines on a temp data dir (bootstrapped with
+ * the project's sample), the real API serving the built renderer, Debian's Chromium driven by
+ * Playwright. Screenshots go to e2e/artifacts/.
+ */
+import { chromium, type Browser, type Page } from 'playwright';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { appRoot } from '../src-main/config';
+import { testEngines, SAMPLE_DATASET } from '../src-main/testing/fixtures';
+import { bootstrap, queueMissingModels } from '../src-main/pipeline/bootstrap';
+import { buildApp } from '../src-main/api';
+import type { Engines } from '../src-main/engines';
+
+export const ARTIFACTS = join(appRoot(), 'e2e', 'artifacts');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+export const CONSOLE_DIR = join(appRoot(), 'out', 'renderer');
+
+export interface Harness {
+  engines: Engines;
+  base: string;
+  browser: Browser;
+  page: Page;
+  consoleErrors: string[];
+  close(): Promise<void>;
+}
+
+export async function startHarness(): Promise<Harness> {
+  if (!CHROMIUM) throw new Error('no Chromium: install Debian chromium or set CHROMIUM_PATH');
+  if (!existsSync(join(CONSOLE_DIR, 'index.html'))) throw new Error(`the console is not built (${CONSOLE_DIR}): run npm run build`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const { engines, cleanup } = await testEngines();
+  await bootstrap(engines, { datasetPath: SAMPLE_DATASET, log: () => undefined });
+  for (const r of await queueMissingModels(engines)) await engines.runs.wait(r.id);
+  const app: FastifyInstance = await buildApp(engines, { consoleDir: CONSOLE_DIR });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const addr = app.server.address();
+  const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-dev-shm-usage'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  return {
+    engines,
+    base,
+    browser,
+    page,
+    consoleErrors,
+    close: async () => {
+      await browser.close();
+      await app.close();
+      await cleanup();
+    },
+  };
+}
