@@ -1,0 +1,107 @@
+/**
+ * Which versions are served and with which model. A version promoted (alias `production`) or
+ * retrained is picked up without a restart: on the registry's change events in this process,
+ * and by a periodic check for changes made by other processes (the CLI). Requests in flight
+ * keep the model object they started with; the version's cache entries are invalidated.
+ */
+import type { Engines } from '../engines';
+import type { ModelName } from '../../src-shared/training';
+import { MODEL_NAMES } from '../../src-shared/training';
+import { loadServedModel, type ServedModel } from './models';
+
+export class NotServedError extends Error {
+  constructor(
+    readonly version: string,
+    readonly served: string[],
+  ) {
+    super(`model version "${version}" is not served here; served: ${served.join(', ') || '(none)'}`);
+  }
+}
+
+export class NoModelYetError extends Error {
+  constructor(readonly name: string) {
+    super(`model ${name} has no trained version yet: train it (spamops train ${name}, or POST /runs {"model": "${name}"})`);
+  }
+}
+
+export function servedNamesFromEnv(env: NodeJS.ProcessEnv = process.env): ModelName[] {
+  const raw = env.SPAM_MODEL_VERSIONS;
+  if (!raw) return [...MODEL_NAMES];
+  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const n of names) if (!(MODEL_NAMES as readonly string[]).includes(n)) throw new Error(`SPAM_MODEL_VERSIONS: unknown model "${n}"; known: ${MODEL_NAMES.join(', ')}`);
+  return names as ModelName[];
+}
+
+export class ServedModels {
+  private readonly loaded = new Map<ModelName, ServedModel>();
+  private readonly loading = new Map<ModelName, Promise<ServedModel | undefined>>();
+  private timer: NodeJS.Timeout | undefined;
+  readonly alias = 'production';
+
+  constructor(
+    private readonly engines: Engines,
+    readonly names: ModelName[],
+  ) {
+    engines.models.on('changed', (name: ModelName) => void this.refresh(name));
+  }
+
+  /** checks every few seconds for versions promoted by another process */
+  watch(intervalMs = 3000): void {
+    this.timer = setInterval(() => {
+      for (const n of this.names) void this.refresh(n);
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  isServed(name: string): name is ModelName {
+    return (this.names as string[]).includes(name);
+  }
+
+  /** the model to answer with; loads it on first use */
+  async get(name: string): Promise<ServedModel> {
+    if (!this.isServed(name)) throw new NotServedError(name, this.names);
+    const m = this.loaded.get(name) ?? (await this.load(name));
+    if (!m) throw new NoModelYetError(name);
+    return m;
+  }
+
+  current(name: ModelName): ServedModel | undefined {
+    return this.loaded.get(name);
+  }
+
+  private load(name: ModelName): Promise<ServedModel | undefined> {
+    let p = this.loading.get(name);
+    if (!p) {
+      p = (async () => {
+        const v = await this.engines.models.resolve(name, this.alias);
+        if (!v) return undefined;
+        const m = loadServedModel(v, () => this.engines.tokenizer());
+        this.loaded.set(name, m);
+        return m;
+      })().finally(() => this.loading.delete(name));
+      this.loading.set(name, p);
+    }
+    return p;
+  }
+
+  /** reload when the version that should be served changed; invalidates its cache entries */
+  async refresh(name: ModelName): Promise<void> {
+    if (!this.isServed(name)) return;
+    const want = await this.engines.models.resolve(name, this.alias).catch(() => undefined);
+    const have = this.loaded.get(name);
+    if (want?.version === have?.version && want?.runId === have?.info.runId) return;
+    if (!want) this.loaded.delete(name);
+    else {
+      try {
+        this.loaded.set(name, loadServedModel(want, () => this.engines.tokenizer()));
+      } catch {
+        return; // artifacts being written or removed: the next check picks it up
+      }
+    }
+    await this.engines.storage.cache.invalidateVersion(name);
+  }
+}
