@@ -9,6 +9,8 @@ import { openStorage, type Storage } from './storage';
 import { FeatureStore } from './featurestore';
 import { KerasTokenizer } from './features';
 import { ModelRegistry, RunManager } from './training';
+import { ServedModels, servedNamesFromEnv } from './serving/served';
+import { InboxPipeline } from './inbox/pipeline';
 
 export interface Engines {
   config: AppConfig;
@@ -18,6 +20,10 @@ export interface Engines {
   models: ModelRegistry;
   /** training runs; `runs.init()` before use (serve and train do), so other commands never start queued runs */
   runs: RunManager;
+  /** the versions answering on /model/{v}/… (SPAM_MODEL_VERSIONS) */
+  serving: ServedModels;
+  /** the inbox pipeline with its durable outbox; `inbox.start()` replays what is pending */
+  inbox: InboxPipeline;
   /** the fitted v2 tokenizer; throws with what to do when none was fitted yet */
   tokenizer(): KerasTokenizer;
   /** forget the loaded tokenizer after a new fit */
@@ -35,6 +41,8 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
   let tokenizer: KerasTokenizer | undefined;
   const models = new ModelRegistry(storage.documents, config.modelsDir);
   let runs: RunManager;
+  let serving: ServedModels;
+  let inbox: InboxPipeline;
   const engines: Engines = {
     config,
     storage,
@@ -42,6 +50,12 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
     models,
     get runs() {
       return runs;
+    },
+    get serving() {
+      return serving;
+    },
+    get inbox() {
+      return inbox;
     },
     tokenizer() {
       tokenizer ??= KerasTokenizer.load(tokenizerDir(config));
@@ -51,11 +65,15 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
       tokenizer = undefined;
     },
     close: async () => {
+      serving.stop();
+      inbox.stop();
       await runs.close();
       await storage.close();
     },
   };
   runs = new RunManager(engines, models);
+  serving = new ServedModels(engines, servedNamesFromEnv());
+  inbox = new InboxPipeline(engines);
   return engines;
 }
 

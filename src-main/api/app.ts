@@ -13,6 +13,8 @@ import { installSecurity } from './security';
 import { featureServerRoutes } from './featureserver';
 import { registryRoutes } from './registry';
 import { trainingRoutes } from './training';
+import { servingRoutes } from './serving';
+import { userDataRoutes } from './userdata';
 
 export interface AppOptions {
   /** built console (renderer) to serve at `/`, when running headless */
@@ -67,6 +69,8 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
   await app.register(featureServerRoutes, { engines });
   await app.register(registryRoutes, { engines });
   await app.register(trainingRoutes, { engines });
+  await app.register(servingRoutes, { engines });
+  await app.register(userDataRoutes, { engines });
 
   if (opts.consoleDir && existsSync(opts.consoleDir)) {
     await app.register(fastifyStatic, { root: opts.consoleDir, prefix: '/', index: ['index.html'], wildcard: false });

@@ -14,6 +14,8 @@ export async function serve(config: AppConfig, opts: { consoleDir?: string; auto
     await bootstrap(engines, { datasetPath: config.datasetPath, trainingIdsPath: config.trainingIdsPath, log: (s) => process.stderr.write(`${s}\n`) });
   }
   await engines.runs.init();
+  await engines.inbox.start();
+  engines.serving.watch();
   if (opts.autoBootstrap) {
     const queued = await queueMissingModels(engines);
     if (queued.length) process.stderr.write(`Training in the background: ${queued.map((r) => `${r.model} (${r.id})`).join(', ')}\n`);

@@ -63,6 +63,8 @@ async function start(): Promise<void> {
     await bootstrap(engines, { datasetPath: config.datasetPath, trainingIdsPath: config.trainingIdsPath, log: (s) => process.stderr.write(`${s}\n`) });
   }
   await engines.runs.init();
+  await engines.inbox.start();
+  engines.serving.watch();
   await queueMissingModels(engines); // first versions train in the background while the window opens
   const consoleDir = join(here, '..', 'renderer');
   server = await listen(await buildApp(engines, { consoleDir, logger: true }), config.server);

@@ -19,8 +19,8 @@ export class NotServedError extends Error {
 }
 
 export class NoModelYetError extends Error {
-  constructor(readonly name: string) {
-    super(`model ${name} has no trained version yet: train it (spamops train ${name}, or POST /runs {"model": "${name}"})`);
+  constructor(readonly model: string) {
+    super(`model ${model} has no trained version yet: train it (spamops train ${model}, or POST /runs {"model": "${model}"})`);
   }
 }
 

@@ -1,0 +1,170 @@
+/**
+ * Model serving, one router per served version as in the seed (`/model/{v}/…`), plus the
+ * text-classification service's `/prediction`. Cache and call log are written after the
+ * response is sent; the caller is the client address (X-Forwarded-For only from trusted proxies).
+ */
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { Readable } from 'node:stream';
+import { Type, type Static } from '@sinclair/typebox';
+import type { Engines } from '../engines';
+import { FeatureVectorError, top, type Prediction, type ServedModel } from '../serving/models';
+import { NoModelYetError, NotServedError } from '../serving/served';
+import { HttpError } from './errors';
+
+const CALL_LOG_TTL_SECONDS = 3600;
+const TextBody = Type.Object(
+  { text: Type.String({ maxLength: 20000 }), echo_input: Type.Optional(Type.Boolean()), skip_cache: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
+const FeaturesBody = Type.Object(
+  // element types are checked by the model (422 with the index), not by the schema (400)
+  { features: Type.Array(Type.Any(), { maxItems: 1000 }), echo_input: Type.Optional(Type.Boolean()), skip_cache: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
+const VersionParam = Type.Object({ version: Type.String({ minLength: 1, maxLength: 100 }) });
+const PredictionBody = Type.Object(
+  { model_id: Type.String({ minLength: 1, maxLength: 100 }), text: Type.String({ maxLength: 20000 }), n_top: Type.Optional(Type.Integer({ minimum: 1, maximum: 2 })) },
+  { additionalProperties: false },
+);
+const PredictionQuery = Type.Object(
+  { model_id: Type.Optional(Type.String({ maxLength: 100 })), text: Type.Optional(Type.String({ maxLength: 20000 })), n_top: Type.Optional(Type.String({ pattern: '^[0-9]{1,2}$' })) },
+  { additionalProperties: false },
+);
+const PredictionResponse = Type.Object({ prediction: Type.Object({ ham: Type.Number(), spam: Type.Number() }), top: Type.Object({ label: Type.String(), value: Type.Number() }), from_cache: Type.Boolean(), input: Type.Optional(Type.Any()) });
+
+type Endpoint = 'text_to_features' | 'features_to_prediction' | 'text_to_prediction';
+
+export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (app, { engines }) => {
+  const served = engines.serving;
+  const cache = engines.storage.cache;
+  const tags = ['model serving'];
+
+  const model = async (version: string): Promise<ServedModel> => {
+    try {
+      return await served.get(version);
+    } catch (e) {
+      if (e instanceof NotServedError) throw new HttpError(404, 'not_found', e.message, { known: e.served });
+      if (e instanceof NoModelYetError) throw new HttpError(503, 'model_not_trained', e.message);
+      throw e;
+    }
+  };
+
+  /** after the response: cache write and call log, so the caller does not wait for them */
+  const afterResponse = (req: FastifyRequest, version: string, endpoint: Endpoint, inputKey: string, output: string | undefined, input: unknown) => {
+    setImmediate(() => {
+      if (output !== undefined) void cache.set(endpoint, version, inputKey, output).catch((e) => req.log.warn(e));
+      void engines.storage.callLog
+        .append({ caller_id: req.ip, called_at: Date.now(), endpoint, version, input_json: JSON.stringify(input) }, CALL_LOG_TTL_SECONDS)
+        .catch((e) => req.log.warn(e));
+    });
+  };
+
+  const answer = async <T extends object>(
+    req: FastifyRequest,
+    version: string,
+    endpoint: Endpoint,
+    input: unknown,
+    body: { echo_input?: boolean; skip_cache?: boolean },
+    compute: (m: ServedModel) => T,
+  ): Promise<T & { from_cache: boolean; input?: unknown }> => {
+    const m = await model(version);
+    const key = JSON.stringify(input);
+    const echo = body.echo_input ? { input } : {};
+    if (!body.skip_cache) {
+      const hit = await cache.get(endpoint, version, key);
+      if (hit !== undefined) {
+        afterResponse(req, version, endpoint, key, undefined, input);
+        return { ...(JSON.parse(hit) as T), from_cache: true, ...echo };
+      }
+    }
+    let out: T;
+    try {
+      out = compute(m);
+    } catch (e) {
+      if (e instanceof FeatureVectorError) throw new HttpError(422, 'unprocessable_features', e.message, { field: 'body.features' });
+      throw e;
+    }
+    afterResponse(req, version, endpoint, key, JSON.stringify(out), input);
+    return { ...out, from_cache: false, ...echo };
+  };
+
+  const predictionOf = (p: Prediction) => ({ prediction: { ham: p.ham, spam: p.spam }, top: top(p) });
+
+  app.post<{ Params: Static<typeof VersionParam>; Body: Static<typeof TextBody> }>(
+    '/model/:version/text_to_features',
+    { schema: { tags, summary: 'Text to the feature vector of the version', params: VersionParam, body: TextBody } },
+    async (req) => answer(req, req.params.version, 'text_to_features', req.body.text, req.body, (m) => ({ features: m.textToFeatures(req.body.text) })),
+  );
+  app.post<{ Params: Static<typeof VersionParam>; Body: Static<typeof FeaturesBody> }>(
+    '/model/:version/features_to_prediction',
+    { schema: { tags, summary: 'Feature vector to ham/spam probabilities', params: VersionParam, body: FeaturesBody, response: { 200: PredictionResponse } } },
+    async (req) => answer(req, req.params.version, 'features_to_prediction', req.body.features, req.body, (m) => predictionOf(m.predict([m.checkFeatures(req.body.features)])[0])),
+  );
+  app.post<{ Params: Static<typeof VersionParam>; Body: Static<typeof TextBody> }>(
+    '/model/:version/text_to_prediction',
+    { schema: { tags, summary: 'Text to ham/spam probabilities', params: VersionParam, body: TextBody, response: { 200: PredictionResponse } } },
+    async (req) => answer(req, req.params.version, 'text_to_prediction', req.body.text, req.body, (m) => predictionOf(m.predict([m.textToFeatures(req.body.text)])[0])),
+  );
+  app.get<{ Params: Static<typeof VersionParam> }>(
+    '/model/:version/recent_call_log',
+    { schema: { tags, summary: "The caller's calls of the last hour, newest first (streamed)", params: VersionParam } },
+    async (req, reply: FastifyReply) => {
+      if (!served.isServed(req.params.version)) throw new HttpError(404, 'not_found', `model version "${req.params.version}" is not served here; served: ${served.names.join(', ')}`, { known: served.names });
+      const rows = engines.storage.callLog.recent(req.ip, Date.now() - CALL_LOG_TTL_SECONDS * 1000);
+      const version = req.params.version;
+      // a large log is streamed row by row instead of being gathered first
+      async function* json() {
+        yield '[';
+        let first = true;
+        for await (const r of rows) {
+          if (r.version !== version) continue;
+          yield `${first ? '' : ','}${JSON.stringify({ caller_id: r.caller_id, called_at: new Date(r.called_at).toISOString(), endpoint: r.endpoint, version: r.version, input_json: r.input_json })}`;
+          first = false;
+        }
+        yield ']';
+      }
+      reply.type('application/json');
+      return reply.send(Readable.from(json()));
+    },
+  );
+
+  /* ---------- the text-classification service (seed 002): /prediction with n_top ---------- */
+  const predictTop = async (modelId: string, text: string, nTop: number) => {
+    const m = await model(modelId);
+    const p = m.predict([m.textToFeatures(text)])[0];
+    const ranked = [
+      { label: 'ham', score: p.ham },
+      { label: 'spam', score: p.spam },
+    ].sort((a, b) => b.score - a.score);
+    return { model_id: modelId, version: m.version, text, predictions: ranked.slice(0, nTop) };
+  };
+  app.post<{ Body: Static<typeof PredictionBody> }>('/prediction', { schema: { tags, summary: 'Top-n labels of a text with their scores', body: PredictionBody } }, async (req) =>
+    predictTop(req.body.model_id, req.body.text, req.body.n_top ?? 1),
+  );
+  // The seed sends GET with a JSON body (curl -X GET -d ...); query parameters work too.
+  app.get<{ Querystring: Static<typeof PredictionQuery> }>(
+    '/prediction',
+    { schema: { tags, summary: 'As POST /prediction; the JSON body of a GET, or ?model_id=&text=&n_top=', querystring: PredictionQuery } },
+    async (req) => {
+      let src: Record<string, unknown> = { ...req.query };
+      const len = Number(req.headers['content-length'] ?? 0);
+      if (len > 0) {
+        if (len > 100_000) throw new HttpError(413, 'payload_too_large', 'request body too large');
+        const chunks: Buffer[] = [];
+        for await (const c of req.raw) chunks.push(c as Buffer);
+        try {
+          src = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+        } catch (e) {
+          throw new HttpError(400, 'bad_request', `malformed JSON: ${(e as Error).message}`);
+        }
+        if (!src || typeof src !== 'object' || Array.isArray(src)) throw new HttpError(400, 'validation_error', 'body: expected a JSON object {model_id, text, n_top?}');
+      }
+      const { model_id, text } = src;
+      const n = src.n_top === undefined ? 1 : Number(src.n_top);
+      if (typeof model_id !== 'string' || !model_id) throw new HttpError(400, 'validation_error', 'model_id is required: v1, v2 or v3', { field: 'model_id' });
+      if (typeof text !== 'string') throw new HttpError(400, 'validation_error', 'text is required: the text to classify', { field: 'text' });
+      if (!Number.isInteger(n) || n < 1) throw new HttpError(400, 'validation_error', 'n_top: expected a positive integer', { field: 'n_top' });
+      return predictTop(model_id, text, n);
+    },
+  );
+};
