@@ -1,0 +1,224 @@
+/** Serving, user data and the inbox over real HTTP, against real engines and trained models. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import { renameSync, writeFileSync, rmSync, mkdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '.';
+import type { Engines } from '../engines';
+import { testEngines, SAMPLE_DATASET } from '../testing/fixtures';
+import { bootstrap, queueMissingModels } from '../pipeline/bootstrap';
+
+let app: FastifyInstance;
+let engines: Engines;
+let cleanup: () => Promise<void>;
+let base: string;
+
+beforeAll(async () => {
+  ({ engines, cleanup } = await testEngines());
+  await bootstrap(engines, { datasetPath: SAMPLE_DATASET, log: () => undefined });
+  for (const r of await queueMissingModels(engines)) await engines.runs.wait(r.id);
+  app = await buildApp(engines);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const addr = app.server.address();
+  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+});
+afterAll(async () => {
+  await app.close();
+  await cleanup();
+});
+
+const post = (path: string, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+  fetch(base + path, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+const json = async (r: Response | Promise<Response>) => (await r).json();
+const idle = () => new Promise((r) => setTimeout(r, 30));
+
+describe('model serving (the seed curl commands)', () => {
+  it('serves text_to_features, features_to_prediction and text_to_prediction for v1, v2, v3', async () => {
+    const f1 = await json(post('/model/v1/text_to_features', { text: 'I have a dream' }));
+    expect(f1).toEqual({ features: [1 / 11, 0, 0, 0, 0, 0, 0, 0, 0], from_cache: false });
+    const p1 = await json(post('/model/v1/features_to_prediction', { features: [0.09090909090909091, 0.0, 0, 0, 0, 0, 0, 0, 0] }));
+    expect(p1.prediction.ham + p1.prediction.spam).toBeCloseTo(1, 6);
+    expect(p1.top.label).toBe(p1.prediction.ham >= p1.prediction.spam ? 'ham' : 'spam');
+    for (const v of ['v2', 'v3']) {
+      const f = await json(post(`/model/${v}/text_to_features`, { text: 'I have a dream' }));
+      expect(f.features).toHaveLength(30);
+      const seedVector = [...Array(27).fill(0.0), 1.0, 20.0, 4.0];
+      const p = await json(post(`/model/${v}/features_to_prediction`, { features: seedVector }));
+      expect(Object.keys(p).sort()).toEqual(['from_cache', 'prediction', 'top']);
+      const t = await json(post(`/model/${v}/text_to_prediction`, { text: 'I have a dream', echo_input: true }));
+      expect(t.input).toBe('I have a dream');
+    }
+  });
+
+  it('caches by (endpoint, version, input), skip_cache bypasses it', async () => {
+    const body = { text: 'Call now to claim your FREE prize' };
+    const a = await json(post('/model/v3/text_to_prediction', body));
+    await idle(); // the cache is written after the response
+    const b = await json(post('/model/v3/text_to_prediction', body));
+    const c = await json(post('/model/v3/text_to_prediction', { ...body, skip_cache: true }));
+    expect([a.from_cache, b.from_cache, c.from_cache]).toEqual([false, true, false]);
+    expect(b.prediction).toEqual(a.prediction);
+    expect((await json(post('/model/v2/text_to_prediction', body))).from_cache).toBe(false);
+  });
+
+  it("keeps the caller's recent call log, newest first, per caller", async () => {
+    await post('/model/v1/text_to_prediction', { text: 'log me' });
+    await idle();
+    const log = await json(fetch(`${base}/model/v1/recent_call_log`));
+    expect(log[0]).toMatchObject({ endpoint: 'text_to_prediction', version: 'v1', input_json: '"log me"', caller_id: '127.0.0.1' });
+    const times = log.map((x: { called_at: string }) => x.called_at);
+    expect([...times].sort().reverse()).toEqual(times);
+    // another caller (behind a trusted proxy in production) sees nothing of these
+    const other = await engines.storage.callLog.recent('10.9.9.9', 0)[Symbol.asyncIterator]().next();
+    expect(other.done).toBe(true);
+  });
+
+  it('answers unknown versions and bad vectors with 404 and 422', async () => {
+    const r = await post('/model/v7/text_to_prediction', { text: 'x' });
+    expect(r.status).toBe(404);
+    expect((await r.json()).known).toEqual(['v1', 'v2', 'v3']);
+    for (const features of [[1, 2, 3], [...Array(29).fill(0), 'x'], [...Array(29).fill(0), 1.5], [...Array(29).fill(0), 999]]) {
+      const x = await post('/model/v3/features_to_prediction', { features });
+      expect(x.status).toBe(422);
+    }
+    expect((await post('/model/v1/features_to_prediction', { features: [0, 0, 0, 0, 0, 0, 0, 0, null] })).status).toBe(422);
+  });
+
+  it('answers the seed 002 /prediction with n_top, also as GET with a JSON body', async () => {
+    const p = await json(post('/prediction', { model_id: 'v3', text: 'I want to save for vacation!', n_top: 2 }));
+    expect(p.predictions.map((x: { label: string }) => x.label).sort()).toEqual(['ham', 'spam']);
+    const viaGet = await new Promise<string>((resolve, reject) => {
+      const body = JSON.stringify({ model_id: 'v1', text: 'I want to save for vacation!' });
+      const u = new URL(base);
+      const req = http.request({ host: u.hostname, port: u.port, path: '/prediction', method: 'GET', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        let s = '';
+        res.on('data', (d) => (s += d));
+        res.on('end', () => resolve(s));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(JSON.parse(viaGet).predictions).toHaveLength(1);
+  });
+
+  it('picks up a promoted version without a restart and invalidates its cache', async () => {
+    const before = engines.serving.current('v2')?.version ?? (await engines.serving.get('v2')).version;
+    const body = { text: 'promotion check' };
+    await post('/model/v2/text_to_prediction', body);
+    await idle();
+    expect((await json(post('/model/v2/text_to_prediction', body))).from_cache).toBe(true);
+    const run = await engines.runs.wait((await engines.runs.start({ model: 'v2', params: { seed: 99, epochs: 1 }, alias: 'production' })).id);
+    for (let i = 0; i < 50 && engines.serving.current('v2')?.version === before; i++) await idle();
+    expect(engines.serving.current('v2')?.version).toBe(run.version);
+    expect((await json(post('/model/v2/text_to_prediction', body))).from_cache).toBe(false);
+  });
+});
+
+describe('user data and the inbox pipeline', () => {
+  it('serves the sample inbox with the seed ids and dates', async () => {
+    const m = await json(fetch(`${base}/sms/fiona/32e14000-8400-11e9-aeb7-d19b11ef0c7e`));
+    expect(m).toMatchObject({ user_id: 'fiona', sender_id: 'nina', date_sent: '2019-06-01T00:00:00.000Z' });
+    const list = await json(fetch(`${base}/sms/fiona`));
+    expect(list.length).toBeGreaterThanOrEqual(6);
+    expect(list.some((x: { sms_text: string }) => x.sms_text.startsWith('Dear winner'))).toBe(true);
+    expect((await fetch(`${base}/sms/fiona/32e14000-8400-11e9-aeb7-d19b11ef0c7f`)).status).toBe(404);
+    expect((await fetch(`${base}/sms/fiona/not-a-uuid`)).status).toBe(400);
+  });
+
+  it('writes with POST /sms/{user} (TimeUUID id, date derived)', async () => {
+    const w = await json(post('/sms/ellen', { sender_id: 'otto', sms_text: 'Can u get me some cabbages at the grocery store?' }));
+    expect(w).toMatchObject({ successful: true });
+    const back = await json(fetch(`${base}/sms/ellen/${w.sms_id}`));
+    expect(Math.abs(Date.parse(back.date_sent) - Date.now())).toBeLessThan(60_000);
+  });
+
+  it('architecture II: inbox message -> online v2 features -> v3 prediction', async () => {
+    const r = await json(post('/sms', { recipient_id: 'otto', sender_id: 'ellen', sms_text: 'They only have turnips left. What do I do?' }));
+    expect(r).toMatchObject({ success: true });
+    const [latest] = await json(fetch(`${base}/sms/otto`));
+    expect(latest.sms_id).toBe(r.sms_id);
+    const online = await json(post('/get-online-features', { feature_service: 'labeled_sms_2', entities: { sms_id: [latest.sms_id] } }));
+    const i = online.metadata.feature_names.indexOf('features');
+    expect(online.results[i].statuses[0]).toBe('PRESENT');
+    const p = await json(post('/model/v3/features_to_prediction', { features: online.results[i].values[0] }));
+    expect(p.top.label).toMatch(/ham|spam/);
+  });
+
+  it('loses nothing when the feature push fails: stored, outboxed, retried', async () => {
+    const dir = join(engines.config.offlineDir, 'smss2');
+    renameSync(dir, `${dir}.away`);
+    writeFileSync(dir, 'the offline store is down'); // a file where the source folder should be
+    try {
+      const res = await post('/sms', { recipient_id: 'max', sender_id: 'roger', sms_text: 'Running tomorrow at 7?' });
+      expect(res.status).toBe(202);
+      const r = await res.json();
+      expect((await json(fetch(`${base}/sms/max/${r.sms_id}`))).sms_text).toBe('Running tomorrow at 7?');
+      expect((await json(fetch(`${base}/inbox/outbox`))).map((e: { message: { sms_id: string } }) => e.message.sms_id)).toContain(r.sms_id);
+      expect((await engines.storage.online.read('sms_features2', [r.sms_id]))[0]).toBeUndefined(); // whole push or nothing
+      rmSync(dir);
+      renameSync(`${dir}.away`, dir);
+      const drained = await engines.inbox.drain();
+      expect(drained.failed).toBe(0);
+      expect((await engines.storage.online.read('sms_features2', [r.sms_id]))[0]).toBeDefined();
+      expect(await json(fetch(`${base}/inbox/outbox`))).toEqual([]);
+    } finally {
+      if (!existsSync(dir) || !existsSync(join(dir))) mkdirSync(dir, { recursive: true });
+      if (existsSync(`${dir}.away`)) {
+        rmSync(dir, { recursive: true, force: true });
+        renameSync(`${dir}.away`, dir);
+      }
+    }
+  });
+});
+
+describe('hostile input', () => {
+  it('answers hundreds of malformed requests to every route with a 4xx and stays healthy', async () => {
+    const routes = [
+      ['POST', '/get-online-features'], ['POST', '/push'], ['POST', '/materialize'], ['POST', '/materialize-incremental'],
+      ['POST', '/model/v1/text_to_prediction'], ['POST', '/model/v3/features_to_prediction'], ['POST', '/model/v2/text_to_features'],
+      ['GET', '/model/v9/recent_call_log'], ['POST', '/sms'], ['POST', '/sms/fiona'], ['GET', '/sms/fiona/..%2F..%2Fetc%2Fpasswd'],
+      ['POST', '/runs'], ['POST', '/models'], ['DELETE', '/models/v1%00'], ['POST', '/prediction'], ['GET', '/offline/..%2Fsmss1/preview'],
+      ['POST', '/models/v1/aliases'], ['POST', '/runs/x/cancel'], ['GET', '/registry/feature-views/%E0%A4%A'],
+    ] as [string, string][];
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const junk = (depth = 0): unknown => {
+      const k = Math.floor(rnd() * 9);
+      if (depth > 3) return 'x';
+      switch (k) {
+        case 0: return null;
+        case 1: return rnd() * 1e308 * (rnd() < 0.5 ? -1 : 1);
+        case 2: return '\u0000\uffff💣'.repeat(Math.floor(rnd() * 50));
+        case 3: return 'A'.repeat(Math.floor(rnd() * 5000));
+        case 4: return Array.from({ length: Math.floor(rnd() * 5) }, () => junk(depth + 1));
+        case 5: return { __proto__: { polluted: true }, constructor: { prototype: { x: 1 } }, text: junk(depth + 1) };
+        case 6: return { text: junk(depth + 1), features: junk(depth + 1), entities: junk(depth + 1), model: junk(depth + 1) };
+        case 7: return -0;
+        default: return true;
+      }
+    };
+    const bodies = (i: number): { body: string; type: string } => {
+      const v = i % 6;
+      if (v === 0) return { body: '{"text": ', type: 'application/json' };
+      if (v === 1) return { body: 'text=hello', type: 'text/plain' };
+      if (v === 2) return { body: JSON.stringify(junk()), type: 'application/json' };
+      if (v === 3) return { body: `{"a":${'['.repeat(2000)}${']'.repeat(2000)}}`, type: 'application/json' };
+      if (v === 4) return { body: '"\\ud800"', type: 'application/json' };
+      return { body: JSON.stringify({ push_source_name: 'smss2_push', df: { sms_id: [junk()], event_timestamp: [junk()], features: [junk()] }, feature_service: junk(), start_ts: junk(), end_ts: 'x' }), type: 'application/json' };
+    };
+    let n = 0;
+    for (let i = 0; i < 320; i++) {
+      const [method, path] = routes[i % routes.length];
+      const { body, type } = bodies(i);
+      const res = await fetch(base + path, method === 'GET' ? { method } : { method, headers: { 'content-type': type }, body });
+      n++;
+      expect({ method, path, i, status: res.status }).toEqual({ method, path, i, status: expect.any(Number) });
+      if (res.status < 400 || res.status >= 500) throw new Error(`${method} ${path} #${i} answered ${res.status}: ${await res.text()}`);
+      await res.arrayBuffer();
+    }
+    expect(n).toBe(320);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+  });
+});

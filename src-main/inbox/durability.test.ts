@@ -1,0 +1,54 @@
+/**
+ * The inbox loses nothing when the process is killed while the feature push cannot succeed:
+ * a real server process, SIGKILL, a restart that replays the outbox.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { appRoot } from '../config';
+import { tempDir } from '../testing/fixtures';
+
+const bin = join(appRoot(), 'bin', 'spamops.mjs');
+const t = tempDir('spamops-inbox-');
+afterAll(() => t.remove());
+
+async function startServer(port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [bin, 'serve', '--data-dir', t.dir, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SPAMOPS_DATA_DIR: '' } });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
+    child.once('exit', (c) => reject(new Error(`server exited with ${c}`)));
+  });
+  return child;
+}
+
+describe('inbox durability across a killed process', () => {
+  it('replays the outbox on restart: the message is kept and its features arrive', async () => {
+    expect(spawnSync(process.execPath, [bin, 'bootstrap', '--models', 'none', '--data-dir', t.dir], { encoding: 'utf8' }).status).toBe(0);
+    const port = 18500 + Math.floor(Math.random() * 400);
+    const src = join(t.dir, 'offline_data', 'smss2');
+    renameSync(src, `${src}.away`);
+    writeFileSync(src, 'offline store down');
+    let server = await startServer(port);
+    const res = await fetch(`http://127.0.0.1:${port}/sms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ recipient_id: 'kim', sender_id: 'lee', sms_text: 'See you at 8' }) });
+    expect(res.status).toBe(202);
+    const { sms_id } = await res.json();
+    server.kill('SIGKILL');
+    await new Promise((r) => server.once('exit', r));
+    // the store comes back; a new process must finish the job
+    rmSync(src);
+    renameSync(`${src}.away`, src);
+    server = await startServer(port);
+    try {
+      const msg = await (await fetch(`http://127.0.0.1:${port}/sms/kim/${sms_id}`)).json();
+      expect(msg.sms_text).toBe('See you at 8');
+      const online = await (
+        await fetch(`http://127.0.0.1:${port}/get-online-features`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ features: ['sms_features2:features'], entities: { sms_id: [sms_id] } }) })
+      ).json();
+      expect(online.results[1].statuses).toEqual(['PRESENT']);
+      expect(await (await fetch(`http://127.0.0.1:${port}/inbox/outbox`)).json()).toEqual([]);
+    } finally {
+      server.kill('SIGTERM');
+    }
+  });
+});
