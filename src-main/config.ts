@@ -75,7 +75,9 @@ type FileConfig = Partial<Omit<AppConfig, 'server' | 'storage'>> & {
 
 const list = (s: string | undefined) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined);
 
-export function loadConfig(o: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): AppConfig {
+export function loadConfig(o: ConfigOverrides = {}, rawEnv: NodeJS.ProcessEnv = process.env): AppConfig {
+  // an empty variable counts as unset (VAR= in a shell line)
+  const env = Object.fromEntries(Object.entries(rawEnv).filter(([, v]) => v !== undefined && v !== '')) as NodeJS.ProcessEnv;
   const dataDir = resolve(o.dataDir ?? env.SPAMOPS_DATA_DIR ?? defaultDataDir());
   const file = join(dataDir, 'config.json');
   let fc: FileConfig = {};

@@ -10,11 +10,12 @@ import { appRoot } from '../config';
 import { tempDir } from '../testing/fixtures';
 
 const bin = join(appRoot(), 'bin', 'spamops.mjs');
+const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SPAMOPS_') && !k.startsWith('CASSANDRA_')));
 const t = tempDir('spamops-inbox-');
 afterAll(() => t.remove());
 
 async function startServer(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [bin, 'serve', '--data-dir', t.dir, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SPAMOPS_DATA_DIR: '' } });
+  const child = spawn(process.execPath, [bin, 'serve', '--data-dir', t.dir, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() });
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
     child.once('exit', (c) => reject(new Error(`server exited with ${c}`)));
@@ -24,7 +25,7 @@ async function startServer(port: number): Promise<ChildProcess> {
 
 describe('inbox durability across a killed process', () => {
   it('replays the outbox on restart: the message is kept and its features arrive', async () => {
-    expect(spawnSync(process.execPath, [bin, 'bootstrap', '--models', 'none', '--data-dir', t.dir], { encoding: 'utf8' }).status).toBe(0);
+    expect(spawnSync(process.execPath, [bin, 'bootstrap', '--models', 'none', '--data-dir', t.dir], { encoding: 'utf8', env: cleanEnv() }).status).toBe(0);
     const port = 18500 + Math.floor(Math.random() * 400);
     const src = join(t.dir, 'offline_data', 'smss2');
     renameSync(src, `${src}.away`);
