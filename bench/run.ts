@@ -86,11 +86,11 @@ export async function runBench(o: { dataset?: string; quick?: boolean } = {}): P
     });
     rows.push({ name: `full materialization, 3 views x ${entity.keys.length} entities into SQLite`, value: median(mat), unit: 'ms', target: '< 1000 ms', ok: median(mat) < 1000, runs: mat });
 
-    // 4. /get-online-features over HTTP, 3 entities by feature service
-    rows.push(...(await httpBench(engines, config.dataDir, o.quick ? 5 : 10)));
-
-    // 5. training on the full dataset (fused WebAssembly kernel; the forest for v1) and inference
+    // 4. training on the full dataset (fused WebAssembly kernel; the forest for v1) and inference
     rows.push(...(await trainingBench(engines, o.quick ? 1 : 3)));
+
+    // 5. the HTTP API under load: feature server, model serving, inbox
+    rows.push(...(await httpBench(engines, config.dataDir, o.quick ? 5 : 10)));
   } finally {
     await engines.close();
     t.remove();
@@ -130,7 +130,38 @@ async function httpBench(engines: Engines, dataDir: string, seconds: number): Pr
     const r = await run(seconds);
     if (r.non2xx > 0 || r.errors > 0) throw new Error(`/get-online-features answered ${r.non2xx} non-2xx and ${r.errors} errors under load`);
     const note = `${r.requests.total} requests, 8 connections, ${seconds} s`;
+    const load = async (path: string, payload: unknown, connections = 8) => {
+      const x = await autocannon({ url: `http://127.0.0.1:${port}${path}`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload), connections, duration: seconds });
+      if (x.non2xx > 0 || x.errors > 0) throw new Error(`${path} answered ${x.non2xx} non-2xx and ${x.errors} errors under load`);
+      return x;
+    };
+    const text = 'WINNER!! You have been selected to receive a FREE prize of 1000 cash, call 09061701461 now';
+    const v3lat = await sequentialLatencies(port, '/model/v3/text_to_prediction', JSON.stringify({ text, skip_cache: true }), 2000);
+    const v3u = await load('/model/v3/text_to_prediction', { text, skip_cache: true });
+    const v3c = await load('/model/v3/text_to_prediction', { text });
+    const v1u = await load('/model/v1/text_to_prediction', { text, skip_cache: true });
+    const usersBefore = (await engines.storage.users.listUsers()).length;
+    const inbox = await load('/sms', { recipient_id: 'bench-user', sender_id: 'bench-sender', sms_text: text }, 4);
+    const stored = await engines.storage.users.listByUser('bench-user', 10_000_000);
+    const online = await engines.storage.online.read('sms_features2', stored.map((m) => m.sms_id));
+    const withFeatures = online.filter(Boolean).length;
+    void usersBefore;
+    const serving: Row[] = [
+      { name: 'POST /model/v3/text_to_prediction uncached: p50 latency (sequential)', value: v3lat.p50, unit: 'ms', target: '<= 3 ms', ok: v3lat.p50 <= 3 },
+      { name: 'POST /model/v3/text_to_prediction uncached: throughput', value: v3u.requests.average, unit: 'req/s', target: '>= 1000 req/s', ok: v3u.requests.average >= 1000, note: `p50 ${v3u.latency.p50} ms, p99 ${v3u.latency.p99} ms at 8 connections` },
+      { name: 'POST /model/v3/text_to_prediction cached: throughput', value: v3c.requests.average, unit: 'req/s', target: '>= 10000 req/s', ok: v3c.requests.average >= 10000, note: `p99 ${v3c.latency.p99} ms` },
+      { name: 'POST /model/v1/text_to_prediction uncached: throughput', value: v1u.requests.average, unit: 'req/s', target: '>= 5000 req/s', ok: v1u.requests.average >= 5000, note: `p50 ${v1u.latency.p50} ms, p99 ${v1u.latency.p99} ms` },
+      {
+        name: 'POST /sms (inbox: store + v2 features + push online and offline): sustained',
+        value: inbox.requests.average,
+        unit: 'msg/s',
+        target: '>= 500 msg/s',
+        ok: inbox.requests.average >= 500 && withFeatures === stored.length && stored.length >= inbox.requests.total,
+        note: `${inbox.requests.total} answered 2xx; ${stored.length} stored, ${withFeatures} with online features`,
+      },
+    ];
     return [
+      ...serving,
       { name: 'POST /get-online-features, 3 entities: p50 latency (sequential, 1 conn)', value: lat.p50, unit: 'ms', target: '< 1 ms', ok: lat.p50 < 1, note: `${lat.n} requests` },
       { name: 'POST /get-online-features, 3 entities: p99 latency (sequential, 1 conn)', value: lat.p99, unit: 'ms', target: '< 3 ms', ok: lat.p99 < 3 },
       { name: 'POST /get-online-features, 3 entities: p99 latency under load (autocannon)', value: r.latency.p99, unit: 'ms', target: '< 3 ms', ok: r.latency.p99 < 3, note },
@@ -175,19 +206,25 @@ async function trainingBench(engines: Engines, reps: number): Promise<Row[]> {
     }
     const m = last!.metrics;
     const t = targets[model];
+    const spec = MODEL_SPECS[model];
+    const registered = await engines.models.register(last!.stagingDir, {
+      name: model, runId: `bench-${model}`, kind: spec.kind, featureExtractor: spec.featureExtractor, featureService: last!.data.featureService,
+      inputShape: last!.inputShape, labels: ['ham', 'spam'], metrics: m, params: resolveParams(model), backend: last!.backend, data: last!.data,
+    });
+    await engines.models.setAlias(model, 'production', registered.version);
     rows.push({ name: `train ${model} (${MODEL_SPECS[model].kind}, ${last!.backend}), ${last!.data.trainRows} rows, full run`, value: median(times) / 1000, unit: 's', target: `<= ${t.s} s`, ok: median(times) / 1000 <= t.s, runs: times.map((x) => x / 1000) });
     rows.push({ name: `  ${model} held-out accuracy`, value: m.accuracy, unit: '', target: `>= ${t.acc}`, ok: m.accuracy >= t.acc, note: `F1 spam ${m.f1.toFixed(3)}, precision ${m.precision.toFixed(3)}, recall ${m.recall.toFixed(3)}, ROC AUC ${m.rocAuc.toFixed(3)}` });
     // single-message inference after loading, text to probability
     const lat: number[] = [];
     if (model === 'v1') {
-      const forest = new RandomForest(readForestArtifacts(last!.stagingDir));
+      const forest = new RandomForest(readForestArtifacts(registered.dir));
       for (let i = 0; i < 2000; i++) {
         const t0 = performance.now();
         forest.predictProba(Object.values(extractV1(texts[i % 2])));
         lat.push(performance.now() - t0);
       }
     } else {
-      const a = readLstmArtifacts(last!.stagingDir);
+      const a = readLstmArtifacts(registered.dir);
       const k = new FusedLstm({ ...a.shape, maxBatch: 1 });
       k.setWeights(a.weights);
       const tok = engines.tokenizer();

@@ -4,6 +4,8 @@
  * those steps: the message is first written to a durable outbox (storage documents), then to
  * the user's inbox, then pushed; the outbox entry is removed only after the push succeeded.
  * A failed push (store down, process killed) is retried from the outbox, also after a restart.
+ * Concurrent messages are pushed together (up to BATCH within a few milliseconds): one Parquet
+ * part and one online transaction per batch instead of per message.
  */
 import type { Engines } from '../engines';
 import { DuplicateKeyError, type SmsMessage } from '../storage';
@@ -12,6 +14,8 @@ import { isoUtc } from '../featurestore';
 import { V2_PUSH_SOURCE } from './backfill';
 
 const OUTBOX = 'inbox_outbox';
+const BATCH = 256;
+const BATCH_WAIT_MS = 5;
 
 interface OutboxEntry {
   message: SmsMessage;
@@ -30,6 +34,8 @@ export class InboxPipeline {
   private retryTimer: NodeJS.Timeout | undefined;
   private retrying = false;
   private delayMs = 1000;
+  private batch: { entry: OutboxEntry; done: (error: string | undefined) => void }[] = [];
+  private batchTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly engines: Engines) {}
 
@@ -39,27 +45,48 @@ export class InboxPipeline {
     const entry: OutboxEntry = { message, attempts: 0, createdAt: new Date().toISOString() };
     await this.engines.storage.documents.put(OUTBOX, message.sms_id, JSON.stringify(entry));
     await this.engines.storage.users.insert(message);
-    const error = await this.attempt(entry);
+    const error = await new Promise<string | undefined>((done) => {
+      this.batch.push({ entry, done });
+      if (this.batch.length >= BATCH) void this.flush();
+      else this.batchTimer ??= setTimeout(() => void this.flush(), BATCH_WAIT_MS);
+    });
     if (error) this.scheduleRetry();
     return { sms_id: message.sms_id, pushed: !error, error };
   }
 
-  /** one push attempt; undefined on success, else the error (the entry stays in the outbox) */
-  private async attempt(entry: OutboxEntry): Promise<string | undefined> {
-    const m = entry.message;
+  private async flush(): Promise<void> {
+    if (this.batchTimer) clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
+    const taken = this.batch;
+    this.batch = [];
+    if (taken.length === 0) return;
+    const error = await this.attempt(taken.map((t) => t.entry));
+    for (const t of taken) t.done(error);
+  }
+
+  /** one push of a batch; undefined on success, else the error (the entries stay in the outbox) */
+  private async attempt(entries: OutboxEntry[]): Promise<string | undefined> {
+    const tokenizer = this.engines.tokenizer();
     try {
       await this.engines.features.push(
         V2_PUSH_SOURCE,
-        { sms_id: [m.sms_id], event_timestamp: [isoUtc(timeOfTimeUuid(m.sms_id).getTime())], features: [this.engines.tokenizer().encode(m.sms_text)] },
+        {
+          sms_id: entries.map((e) => e.message.sms_id),
+          event_timestamp: entries.map((e) => isoUtc(timeOfTimeUuid(e.message.sms_id).getTime())),
+          features: entries.map((e) => tokenizer.encode(e.message.sms_text)),
+        },
         'online_and_offline',
       );
-      await this.engines.storage.documents.delete(OUTBOX, m.sms_id);
+      for (const e of entries) await this.engines.storage.documents.delete(OUTBOX, e.message.sms_id);
       return undefined;
-    } catch (e) {
-      entry.attempts += 1;
-      entry.lastError = (e as Error).message;
-      await this.engines.storage.documents.put(OUTBOX, m.sms_id, JSON.stringify(entry)).catch(() => undefined);
-      return entry.lastError;
+    } catch (err) {
+      const message = (err as Error).message;
+      for (const e of entries) {
+        e.attempts += 1;
+        e.lastError = message;
+        await this.engines.storage.documents.put(OUTBOX, e.message.sms_id, JSON.stringify(e)).catch(() => undefined);
+      }
+      return message;
     }
   }
 
@@ -71,6 +98,7 @@ export class InboxPipeline {
   async drain(): Promise<{ pushed: number; failed: number }> {
     let pushed = 0;
     let failed = 0;
+    const ready: OutboxEntry[] = [];
     for (const entry of await this.pending()) {
       try {
         await this.engines.storage.users.insert(entry.message);
@@ -80,8 +108,12 @@ export class InboxPipeline {
           continue;
         }
       }
-      if (await this.attempt(entry)) failed++;
-      else pushed++;
+      ready.push(entry);
+    }
+    for (let i = 0; i < ready.length; i += BATCH) {
+      const chunk = ready.slice(i, i + BATCH);
+      if (await this.attempt(chunk)) failed += chunk.length;
+      else pushed += chunk.length;
     }
     return { pushed, failed };
   }
