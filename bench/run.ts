@@ -141,7 +141,7 @@ async function httpBench(engines: Engines, dataDir: string, seconds: number): Pr
     const v3c = await load('/model/v3/text_to_prediction', { text });
     const v1u = await load('/model/v1/text_to_prediction', { text, skip_cache: true });
     const usersBefore = (await engines.storage.users.listUsers()).length;
-    const inbox = await load('/sms', { recipient_id: 'bench-user', sender_id: 'bench-sender', sms_text: text }, 4);
+    const inbox = await load('/sms', { recipient_id: 'bench-user', sender_id: 'bench-sender', sms_text: text }, 16);
     const stored = await engines.storage.users.listByUser('bench-user', 10_000_000);
     const online = await engines.storage.online.read('sms_features2', stored.map((m) => m.sms_id));
     const withFeatures = online.filter(Boolean).length;

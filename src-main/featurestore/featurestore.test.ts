@@ -92,6 +92,23 @@ describe('seed story on the sample data', () => {
     await expect(fs.push('nope', good)).rejects.toMatchObject({ known: ['smss2_push'] });
   });
 
+  it('merges many pushed parts into one, keeping every row and the write order', async () => {
+    const fs = engines.features;
+    const dir = join(engines.config.offlineDir, 'smss2');
+    for (let i = 0; i < 70; i++) {
+      // the same entity and event time each time: the last push must win
+      await fs.push('smss2_push', { sms_id: [`c${i % 7}`], event_timestamp: ['2021-01-01T00:00:00Z'], features: [Array(30).fill(i)], created_timestamp: ['2021-01-01T00:00:00Z'] }, 'offline');
+    }
+    for (let i = 0; i < 100 && !readdirSync(dir).some((f) => f.endsWith('-compacted.parquet')); i++) await new Promise((r) => setTimeout(r, 20));
+    const parts = readdirSync(dir).filter((f) => f.endsWith('.parquet'));
+    // base + one merged part + the few pushed after the merge (it starts past 64 parts)
+    expect(parts.filter((f) => f.endsWith('-compacted.parquet'))).toHaveLength(1);
+    expect(parts.length).toBeLessThan(20);
+    const refs = await fs.resolveRefs({ features: ['sms_features2:features'] });
+    const h = await fs.getHistoricalFeatures({ keys: ['c0', 'c6'], timestamps: [T('2021-06-01'), T('2021-06-01')] }, refs);
+    expect(h.rows.map((r) => (r.features as number[])[0])).toEqual([63, 69]);
+  });
+
   it('a corrupt Parquet part is named; other sources are still served', async () => {
     writeFileSync(join(engines.config.offlineDir, 'smss1', 'part-zz-corrupt.parquet'), 'not parquet at all');
     const svc = await engines.features.resolveRefs({ feature_service: 'labeled_sms_1' });

@@ -118,6 +118,27 @@ export class OfflineStore {
     this.indexes.delete(source.name);
   }
 
+  /**
+   * Merges the pushed parts of a source into one, so that many small pushes do not leave
+   * thousands of files to read. The merged part is named after the last part it replaces, so it
+   * keeps their place in the write order; the old parts are removed only after it is in place.
+   * Returns the number of parts merged.
+   */
+  async compact(source: FileSourceDef, key: string, fields: FieldDef[], keepBase = true): Promise<number> {
+    const parts = this.listParts(source).filter((p) => !(keepBase && p.file.endsWith('-base.parquet')));
+    if (parts.length < 2) return 0;
+    const rows: OfflineRow[] = [];
+    for (const p of parts) rows.push(...(await this.readPart(source, key, fields, p)));
+    const last = parts[parts.length - 1].file;
+    const name = last.slice(last.lastIndexOf('/') + 1).replace(/(-compacted)?\.parquet$/, '-compacted.parquet');
+    const tmp = await this.writePartTemp(source, key, fields, rows);
+    // the merged part replaces the last one under a name that sorts right after it
+    this.publishPart(source, tmp, name);
+    for (const p of parts) if (!p.file.endsWith(name)) unlinkSync(p.file);
+    for (const p of parts) this.parts.delete(p.file);
+    return parts.length;
+  }
+
   listParts(source: FileSourceDef): { file: string; size: number; mtimeMs: number }[] {
     const dir = this.sourceDir(source);
     if (!existsSync(dir)) return [];

@@ -46,6 +46,7 @@ interface MaterializationRecord {
 
 const EPOCH = '1970-01-01T00:00:00Z';
 const WRITE_CHUNK = 2000;
+const COMPACT_AFTER_PARTS = 64;
 
 export class FeatureStore {
   readonly registry: FeatureRegistry;
@@ -361,8 +362,27 @@ export class FeatureStore {
       if (tmp) this.offline.discardPart(tmp);
       throw e;
     }
-    if (tmp) this.offline.publishPart(batch, tmp);
+    if (tmp) {
+      this.offline.publishPart(batch, tmp);
+      this.maybeCompact(batch, joinKey);
+    }
     return { rows: n, views: views.map((v) => v.name) };
+  }
+
+  private compacting = new Set<string>();
+  /** after pushes: merge a source's parts in the background once there are many */
+  private maybeCompact(source: FileSourceDef, joinKey: string): void {
+    if (this.compacting.has(source.name) || this.offline.listParts(source).length <= COMPACT_AFTER_PARTS) return;
+    this.compacting.add(source.name);
+    setImmediate(async () => {
+      try {
+        await this.offline.compact(source, joinKey, await this.sourceFields(source));
+      } catch {
+        /* a failed compaction leaves the parts as they were; the next push tries again */
+      } finally {
+        this.compacting.delete(source.name);
+      }
+    });
   }
 }
 

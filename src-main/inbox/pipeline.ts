@@ -4,8 +4,9 @@
  * those steps: the message is first written to a durable outbox (storage documents), then to
  * the user's inbox, then pushed; the outbox entry is removed only after the push succeeded.
  * A failed push (store down, process killed) is retried from the outbox, also after a restart.
- * Concurrent messages are pushed together (up to BATCH within a few milliseconds): one Parquet
- * part and one online transaction per batch instead of per message.
+ * Concurrent messages are pushed together: while one push is under way, the messages that
+ * arrive wait for the next one (up to BATCH), so a lone message goes out at once and a burst
+ * costs one Parquet part and one online transaction per batch instead of per message.
  */
 import type { Engines } from '../engines';
 import { DuplicateKeyError, type SmsMessage } from '../storage';
@@ -15,7 +16,6 @@ import { V2_PUSH_SOURCE } from './backfill';
 
 const OUTBOX = 'inbox_outbox';
 const BATCH = 256;
-const BATCH_WAIT_MS = 5;
 
 interface OutboxEntry {
   message: SmsMessage;
@@ -35,7 +35,7 @@ export class InboxPipeline {
   private retrying = false;
   private delayMs = 1000;
   private batch: { entry: OutboxEntry; done: (error: string | undefined) => void }[] = [];
-  private batchTimer: NodeJS.Timeout | undefined;
+  private flushing = false;
 
   constructor(private readonly engines: Engines) {}
 
@@ -47,21 +47,23 @@ export class InboxPipeline {
     await this.engines.storage.users.insert(message);
     const error = await new Promise<string | undefined>((done) => {
       this.batch.push({ entry, done });
-      if (this.batch.length >= BATCH) void this.flush();
-      else this.batchTimer ??= setTimeout(() => void this.flush(), BATCH_WAIT_MS);
+      if (!this.flushing) {
+        this.flushing = true;
+        setImmediate(() => void this.flush()); // let messages of the same tick join
+      }
     });
     if (error) this.scheduleRetry();
     return { sms_id: message.sms_id, pushed: !error, error };
   }
 
+  /** pushes batches until none is waiting; only one push is under way at a time */
   private async flush(): Promise<void> {
-    if (this.batchTimer) clearTimeout(this.batchTimer);
-    this.batchTimer = undefined;
-    const taken = this.batch;
-    this.batch = [];
-    if (taken.length === 0) return;
-    const error = await this.attempt(taken.map((t) => t.entry));
-    for (const t of taken) t.done(error);
+    while (this.batch.length > 0) {
+      const taken = this.batch.splice(0, BATCH);
+      const error = await this.attempt(taken.map((t) => t.entry));
+      for (const t of taken) t.done(error);
+    }
+    this.flushing = false;
   }
 
   /** one push of a batch; undefined on success, else the error (the entries stay in the outbox) */
