@@ -15,6 +15,7 @@ import { registryRoutes } from './registry';
 import { trainingRoutes } from './training';
 import { servingRoutes } from './serving';
 import { userDataRoutes } from './userdata';
+import { feedbackRoutes } from './feedback';
 
 export interface AppOptions {
   /** built console (renderer) to serve at `/`, when running headless */
@@ -71,6 +72,7 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
   await app.register(trainingRoutes, { engines });
   await app.register(servingRoutes, { engines });
   await app.register(userDataRoutes, { engines });
+  await app.register(feedbackRoutes, { engines });
 
   if (opts.consoleDir && existsSync(opts.consoleDir)) {
     await app.register(fastifyStatic, { root: opts.consoleDir, prefix: '/', index: ['index.html'], wildcard: false });

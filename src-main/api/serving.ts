@@ -10,6 +10,7 @@ import type { Engines } from '../engines';
 import { FeatureVectorError, top, type Prediction, type ServedModel } from '../serving/models';
 import { NoModelYetError, NotServedError } from '../serving/served';
 import { HttpError } from './errors';
+import { ServingStats } from '../serving/stats';
 
 const CALL_LOG_TTL_SECONDS = 3600;
 const TextBody = Type.Object(
@@ -38,6 +39,22 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
   const served = engines.serving;
   const cache = engines.storage.cache;
   const tags = ['model serving'];
+  const stats = new ServingStats();
+
+  // latency of every serving request, from arrival to the response being sent
+  app.addHook('onResponse', async (req, reply) => {
+    const url = req.routeOptions.url ?? '';
+    if (url.startsWith('/model/') || url === '/prediction') stats.record(url.split('/').pop() ?? url, reply.elapsedTime);
+  });
+  app.get('/serving/stats', { schema: { tags, summary: 'Served versions, cache hit rate, request counts and latency per 10 s over the last hour' } }, async () => {
+    const served = await Promise.all(
+      engines.serving.names.map(async (name) => {
+        const v = await engines.models.resolve(name, engines.serving.alias);
+        return { name, version: v?.version ?? null, aliases: v?.aliases ?? [], loaded: engines.serving.current(name)?.version ?? null };
+      }),
+    );
+    return { served, ...stats.snapshot() };
+  });
 
   const model = async (version: string): Promise<ServedModel> => {
     try {
@@ -73,10 +90,12 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
     if (!body.skip_cache) {
       const hit = await cache.get(endpoint, version, key);
       if (hit !== undefined) {
+        stats.hits++;
         afterResponse(req, version, endpoint, key, undefined, input);
         return { ...(JSON.parse(hit) as T), from_cache: true, ...echo };
       }
     }
+    if (!body.skip_cache) stats.misses++;
     let out: T;
     try {
       out = compute(m);

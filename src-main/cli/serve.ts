@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { AppConfig } from '../config';
 import { appRoot } from '../config';
+import { ensureInstallToken } from '../platform/install-token';
 import { openEngines } from '../engines';
 import { buildApp, listen } from '../api';
 import { bootstrap, needsBootstrap, queueMissingModels } from '../pipeline/bootstrap';
@@ -16,6 +17,7 @@ export async function serve(config: AppConfig, opts: { consoleDir?: string; auto
   await engines.runs.init();
   await engines.inbox.start();
   engines.serving.watch();
+  ensureInstallToken(config);
   if (opts.autoBootstrap) {
     const queued = await queueMissingModels(engines);
     if (queued.length) process.stderr.write(`Training in the background: ${queued.map((r) => `${r.model} (${r.id})`).join(', ')}\n`);

@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultDataDir, loadConfig } from '../config';
+import { ensureInstallToken } from '../platform/install-token';
 import { openEngines, type Engines } from '../engines';
 import { buildApp, listen, type Listening } from '../api';
 import { bootstrap, needsBootstrap, queueMissingModels } from '../pipeline/bootstrap';
@@ -65,6 +66,7 @@ async function start(): Promise<void> {
   await engines.runs.init();
   await engines.inbox.start();
   engines.serving.watch();
+  ensureInstallToken(config);
   await queueMissingModels(engines); // first versions train in the background while the window opens
   const consoleDir = join(here, '..', 'renderer');
   server = await listen(await buildApp(engines, { consoleDir, logger: true }), config.server);

@@ -1,0 +1,61 @@
+/** Reachability rules: the token beyond loopback, trusted proxies for the caller id, feedback. */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '.';
+import { testEngines } from '../testing/fixtures';
+import { ensureInstallToken } from '../platform/install-token';
+import type { Engines } from '../engines';
+
+let app: FastifyInstance | undefined;
+let cleanup: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await app?.close();
+  await cleanup?.();
+});
+
+async function start(server: Partial<Engines['config']['server']>): Promise<{ base: string; engines: Engines }> {
+  const t = await testEngines();
+  cleanup = t.cleanup;
+  Object.assign(t.engines.config.server, server);
+  ensureInstallToken(t.engines.config);
+  app = await buildApp(t.engines);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const addr = app.server.address();
+  return { base: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`, engines: t.engines };
+}
+
+describe('reachability', () => {
+  it('requires the install token when bound beyond loopback', async () => {
+    const { base, engines } = await start({ host: '0.0.0.0' });
+    const token = engines.config.server.token!;
+    expect(token.length).toBeGreaterThan(20);
+    expect((await fetch(`${base}/health`)).status).toBe(401);
+    expect((await fetch(`${base}/health`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    expect((await fetch(`${base}/health`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    // the same token on the next start
+    expect(ensureInstallToken({ ...engines.config, server: { ...engines.config.server, token: undefined } })).toBe(token);
+  });
+
+  it('believes X-Forwarded-For only from a configured proxy', async () => {
+    const { base } = await start({ trustedProxies: ['127.0.0.1'] });
+    const info = await fetch(`${base}/feedback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.7' },
+      body: JSON.stringify({ sms_id: 'sms90001', true_label: 'spam', predicted_label: 'ham', model_version: 'v3' }),
+    });
+    expect(info.status).toBe(201);
+    const list = await (await fetch(`${base}/feedback`)).json();
+    expect(list[0]).toMatchObject({ sms_id: 'sms90001', true_label: 'spam', caller: '203.0.113.7' });
+  });
+
+  it('ignores X-Forwarded-For from anyone else, and refuses bad feedback', async () => {
+    const { base } = await start({});
+    await fetch(`${base}/feedback`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.7' }, body: JSON.stringify({ sms_id: 'a', true_label: 'ham' }) });
+    expect((await (await fetch(`${base}/feedback`)).json())[0].caller).toBe('127.0.0.1');
+    const bad = await fetch(`${base}/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sms_id: 'a', true_label: 'maybe' }) });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).field).toMatch(/true_label/);
+    const local = await (await fetch(`${base}/local/info`)).json();
+    expect(local.token).toBeTruthy();
+  });
+});
