@@ -201,14 +201,14 @@ async function trainingBench(engines: Engines, reps: number): Promise<Row[]> {
     let last;
     for (let i = 0; i < reps; i++) {
       const t0 = performance.now();
-      last = await runTrainJob(engines, { runId: `bench-${model}-${i}`, model, params: resolveParams(model), backend: 'auto' });
+      last = await runTrainJob(engines, { runId: `bench-${model}-${i}`, model, base: model, params: resolveParams(model), backend: 'auto' });
       times.push(performance.now() - t0);
     }
     const m = last!.metrics;
     const t = targets[model];
     const spec = MODEL_SPECS[model];
     const registered = await engines.models.register(last!.stagingDir, {
-      name: model, runId: `bench-${model}`, kind: spec.kind, featureExtractor: spec.featureExtractor, featureService: last!.data.featureService,
+      name: model, base: model, runId: `bench-${model}`, kind: spec.kind, featureExtractor: spec.featureExtractor, featureService: last!.data.featureService,
       inputShape: last!.inputShape, labels: ['ham', 'spam'], metrics: m, params: resolveParams(model), backend: last!.backend, data: last!.data,
     });
     await engines.models.setAlias(model, 'production', registered.version);

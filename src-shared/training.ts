@@ -1,8 +1,12 @@
 /** Contracts of the training engine and the model registry, shared by the API and the console. */
 import { Type, type Static } from '@sinclair/typebox';
 
+/** the story's three generations; other model ids (e.g. the seed 002's "tc-01") build on one of them */
 export const MODEL_NAMES = ['v1', 'v2', 'v3'] as const;
-export type ModelName = (typeof MODEL_NAMES)[number];
+export type BuiltinModel = (typeof MODEL_NAMES)[number];
+export type ModelName = string;
+export const MODEL_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$';
+export const BaseModel = Type.Union([Type.Literal('v1'), Type.Literal('v2'), Type.Literal('v3')]);
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 export type BackendName = 'auto' | 'fused-wasm' | 'tfjs-node' | 'tfjs-wasm' | 'tfjs-cpu' | 'js-forest';
@@ -38,7 +42,9 @@ export type TrainParams = Static<typeof TrainParams>;
 
 export const StartRunRequest = Type.Object(
   {
-    model: Type.Union(MODEL_NAMES.map((m) => Type.Literal(m))),
+    /** v1, v2, v3, or a model id of your own (then `base` says which generation it is) */
+    model: Type.String({ pattern: MODEL_ID_PATTERN }),
+    base: Type.Optional(BaseModel),
     params: Type.Optional(TrainParams),
     backend: Type.Optional(
       Type.Union([Type.Literal('auto'), Type.Literal('fused-wasm'), Type.Literal('tfjs-node'), Type.Literal('tfjs-wasm'), Type.Literal('tfjs-cpu'), Type.Literal('js-forest')]),
@@ -93,6 +99,8 @@ export interface DataSnapshot {
 export interface RunRecord {
   id: string;
   model: ModelName;
+  /** the generation the model is built as (its own name for v1, v2, v3) */
+  base: BuiltinModel;
   status: RunStatus;
   params: Required<Pick<TrainParams, 'featureService' | 'timeFreeze' | 'testSize' | 'seed'>> & TrainParams;
   backendRequested: BackendName;
@@ -123,6 +131,7 @@ export type TrainEvent =
 
 export interface ModelVersion {
   name: ModelName;
+  base: BuiltinModel;
   version: string;
   runId: string;
   createdAt: string;

@@ -149,7 +149,13 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
 
   /* ---------- the text-classification service (seed 002): /prediction with n_top ---------- */
   const predictTop = async (modelId: string, text: string, nTop: number) => {
-    const m = await model(modelId);
+    let m: ServedModel;
+    try {
+      m = await served.getAny(modelId);
+    } catch (e) {
+      if (e instanceof NoModelYetError) throw new HttpError(404, 'not_found', `no model "${modelId}" is registered; models: ${(await engines.models.names()).join(', ')}`, { known: await engines.models.names() });
+      throw e;
+    }
     const p = m.predict([m.textToFeatures(text)])[0];
     const ranked = [
       { label: 'ham', score: p.ham },

@@ -5,7 +5,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Engines } from '../engines';
-import { StartRunRequest, TrainParams, MODEL_NAMES, type ModelName, type RunRecord, type TrainEvent } from '../../src-shared/training';
+import { StartRunRequest, TrainParams, MODEL_NAMES, BaseModel, type ModelName, type RunRecord, type TrainEvent } from '../../src-shared/training';
 import { ModelRegistry, RegistryError, RunNotFoundError } from '../training';
 import { HttpError } from './errors';
 
@@ -23,14 +23,17 @@ const ModelsPost = Type.Object(
     id: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     model: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     force_update: Type.Optional(Type.Union([Type.Boolean(), Type.Literal('True'), Type.Literal('False'), Type.Literal('true'), Type.Literal('false')])),
+    /** for a model id of your own: the generation to build it as (default v3) */
+    base: Type.Optional(BaseModel),
     params: Type.Optional(TrainParams),
     alias: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_-]{0,39}$' })),
   },
+  // the seed's requests carry s3bucket and training_object: accepted, not used (the data comes from the feature store)
   { additionalProperties: true },
 );
 
 function modelName(n: string): ModelName {
-  if (!ModelRegistry.isModelName(n)) throw new HttpError(404, 'not_found', `unknown model "${n}"; known models: ${MODEL_NAMES.join(', ')}`, { known: [...MODEL_NAMES] });
+  if (!ModelRegistry.isModelName(n)) throw new HttpError(400, 'validation_error', `model id "${String(n).slice(0, 60)}": expected 1-40 letters, digits, ".", "_" or "-"`, { field: 'model' });
   return n;
 }
 
@@ -113,9 +116,11 @@ export const trainingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
   const rtags = ['model registry'];
   app.get('/models', { schema: { tags: rtags, summary: 'Registered models and versions with metrics, aliases and which version is served' } }, async () => {
     const all = await models.list();
+    const names = [...new Set([...MODEL_NAMES, ...(await models.names())])];
     return Promise.all(
-      MODEL_NAMES.map(async (name) => ({
+      names.map(async (name) => ({
         id: name,
+        base: all.find((v) => v.name === name)?.base ?? name,
         served_version: (await served(name)) ?? null,
         versions: all.filter((v) => v.name === name),
         latest_run: runs.list().find((r) => r.model === name) ?? null,
@@ -129,7 +134,7 @@ export const trainingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
     const force = req.body.force_update === true || req.body.force_update === 'True' || req.body.force_update === 'true';
     if (!force && (await models.list(name)).length > 0)
       throw new HttpError(409, 'conflict', `model ${name} exists already: send "force_update": true to train a new version`);
-    const run = await runs.start({ model: name, params: req.body.params, alias: req.body.alias });
+    const run = await runs.start({ model: name, base: req.body.base, params: req.body.params, alias: req.body.alias });
     reply.status(202);
     return { status: 'queued', model_id: name, run_id: run.id, job_id: run.id, events: `/runs/${run.id}/events` };
   });
@@ -144,7 +149,7 @@ export const trainingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
       wrap(async () => {
         const name = modelName(req.params.name);
         const versions = await models.list(name);
-        if (versions.length === 0) throw new HttpError(404, 'not_found', `model ${name} has no versions`);
+        if (versions.length === 0) throw new HttpError(404, 'not_found', `model ${name} has no versions; models with versions: ${(await models.names()).join(', ') || '(none)'}`, { known: await models.names() });
         const force = req.query.force === 'true';
         const s = await served(name);
         if (!force && s) throw new HttpError(409, 'conflict', `model ${name} is being served (version ${s}): delete with ?force=true`);

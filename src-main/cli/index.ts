@@ -14,8 +14,8 @@ import { definitionsForStage, formatDiff, isStage, LATEST_STAGE, parseTimestamp 
 import { FeatureExtractorV1, FeatureExtractorV2 } from '../features';
 import { backfillV2Features } from '../inbox/backfill';
 import { viewProgress, runProgress } from './progress';
-import { ModelRegistry, RegistryError } from '../training';
-import { MODEL_NAMES, type BackendName, type ModelName, type RunRecord, type StartRunRequest, type TrainParams } from '../../src-shared/training';
+import { ModelRegistry, RegistryError, isBuiltin } from '../training';
+import { MODEL_NAMES, type BuiltinModel, type BackendName, type ModelName, type RunRecord, type StartRunRequest, type TrainParams } from '../../src-shared/training';
 
 const HELP = `spamops — the SpamOps engines, headless
 
@@ -40,7 +40,7 @@ Data and feature store
                                then trains the models that have no version yet
 
 Training and models
-  train v1|v2|v3 [--epochs N] [--batch-size N] [--learning-rate X] [--seed N]
+  train v1|v2|v3|<id> [--base v1|v2|v3] [--epochs N] [--batch-size N] [--learning-rate X] [--seed N]
         [--time-freeze TS] [--backend auto|fused-wasm|tfjs-node|tfjs-cpu|js-forest]
         [--alias NAME] [--param key=value ...]
                                train a model (progress bar), register the version
@@ -85,6 +85,7 @@ const OPTIONS = {
   param: { type: 'string', multiple: true },
   force: { type: 'boolean' },
   models: { type: 'string' },
+  base: { type: 'string' },
 } as const;
 
 export class CliError extends Error {}
@@ -269,10 +270,11 @@ async function run(cmd: string, args: string[], v: Values): Promise<void> {
       });
     case 'train': {
       const model = args[0];
-      if (!model || !ModelRegistry.isModelName(model)) throw new CliError(`train: expected v1, v2 or v3, got "${model ?? ''}"`);
+      if (!model || !ModelRegistry.isModelName(model)) throw new CliError(`train: expected v1, v2, v3 or a model id of your own (with --base v1|v2|v3), got "${model ?? ''}"`);
+      if (v.base !== undefined && !isBuiltin(v.base)) throw new CliError(`--base: expected v1, v2 or v3, got "${v.base}"`);
       return withEngines(v, async (e) => {
         await e.runs.init();
-        const r = await trainWithProgress(e, { model, params: trainParams(v), backend: backendOf(v), alias: v.alias });
+        const r = await trainWithProgress(e, { model, base: v.base as BuiltinModel | undefined, params: trainParams(v), backend: backendOf(v), alias: v.alias });
         if (r.status !== 'succeeded') throw new CliError(`run ${r.id} ${r.status}${r.error ? `: ${r.error}` : ''}`);
       });
     }

@@ -69,6 +69,16 @@ export class ServedModels {
     return m;
   }
 
+  /** any registered model, served on /model/{v} or not (the seed 002's /prediction takes any id) */
+  async getAny(name: string): Promise<ServedModel> {
+    if (this.isServed(name)) return this.get(name);
+    const have = this.loaded.get(name);
+    if (have) return have;
+    const m = await this.load(name);
+    if (!m) throw new NoModelYetError(name);
+    return m;
+  }
+
   current(name: ModelName): ServedModel | undefined {
     return this.loaded.get(name);
   }
@@ -90,7 +100,7 @@ export class ServedModels {
 
   /** reload when the version that should be served changed; invalidates its cache entries */
   async refresh(name: ModelName): Promise<void> {
-    if (!this.isServed(name)) return;
+    if (!this.isServed(name) && !this.loaded.has(name)) return;
     const want = await this.engines.models.resolve(name, this.alias).catch(() => undefined);
     const have = this.loaded.get(name);
     if (want?.version === have?.version && want?.runId === have?.info.runId) return;

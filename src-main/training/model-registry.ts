@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { EventEmitter } from 'node:events';
 import type { DocumentStore } from '../storage';
 import type { ModelName, ModelVersion } from '../../src-shared/training';
-import { MODEL_NAMES } from '../../src-shared/training';
+import { MODEL_ID_PATTERN } from '../../src-shared/training';
 import { writeFileAtomic } from '../platform/atomic-write';
 
 const VERSIONS = 'model_versions';
@@ -36,7 +36,13 @@ export class ModelRegistry extends EventEmitter {
   }
 
   static isModelName(n: string): n is ModelName {
-    return (MODEL_NAMES as readonly string[]).includes(n);
+    return new RegExp(MODEL_ID_PATTERN).test(n);
+  }
+
+  /** every model id that has versions, the built-in ones first */
+  async names(): Promise<ModelName[]> {
+    const seen = new Set((await this.docs.list(VERSIONS)).map((d) => d.id.slice(0, d.id.lastIndexOf(':'))));
+    return [...seen];
   }
 
   private async aliasMap(): Promise<Map<string, string[]>> {

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import type { Engines } from '../engines';
 import type { RunRecord, StartRunRequest, TrainEvent } from '../../src-shared/training';
-import { MODEL_SPECS, resolveParams } from './specs';
+import { MODEL_SPECS, resolveParams, baseOf } from './specs';
 import type { ModelRegistry } from './model-registry';
 import type { WorkerInput, WorkerMessage } from './worker';
 import type { TrainOutcome } from './train';
@@ -87,10 +87,12 @@ export class RunManager extends EventEmitter {
   }
 
   async start(req: StartRunRequest & { rerunOf?: string }): Promise<RunRecord> {
-    const params = resolveParams(req.model, req.params);
+    const base = baseOf(req.model, req.base);
+    const params = resolveParams(req.model, req.params, base);
     const r: RunRecord = {
       id: newRunId(),
       model: req.model,
+      base,
       status: 'queued',
       params,
       backendRequested: req.backend ?? 'auto',
@@ -111,7 +113,7 @@ export class RunManager extends EventEmitter {
   /** the same model, parameters (seed included) and backend as an earlier run */
   async rerun(id: string): Promise<RunRecord> {
     const old = this.get(id);
-    return this.start({ model: old.model, params: old.params, backend: old.backendRequested, alias: old.alias, note: `rerun of ${id}`, rerunOf: id });
+    return this.start({ model: old.model, base: old.base, params: old.params, backend: old.backendRequested, alias: old.alias, note: `rerun of ${id}`, rerunOf: id });
   }
 
   async cancel(id: string): Promise<RunRecord> {
@@ -177,7 +179,7 @@ export class RunManager extends EventEmitter {
     r.startedAt = new Date().toISOString();
     let worker: Worker;
     try {
-      worker = spawnWorker({ config: this.engines.config, job: { runId: id, model: r.model, params: r.params, backend: r.backendRequested }, cancelFlag: flag.buffer as SharedArrayBuffer }, this.memoryLimitMb);
+      worker = spawnWorker({ config: this.engines.config, job: { runId: id, model: r.model, base: r.base ?? baseOf(r.model), params: r.params, backend: r.backendRequested }, cancelFlag: flag.buffer as SharedArrayBuffer }, this.memoryLimitMb);
     } catch (e) {
       void this.finish(r, 'failed', `could not start a training worker: ${(e as Error).message}`);
       return;
@@ -246,9 +248,10 @@ export class RunManager extends EventEmitter {
         r.data = outcome.data;
         r.history = outcome.history;
         r.metrics = outcome.metrics;
-        const spec = MODEL_SPECS[r.model];
+        const spec = MODEL_SPECS[r.base ?? baseOf(r.model)];
         const v = await this.registry.register(outcome.stagingDir, {
           name: r.model,
+          base: r.base ?? baseOf(r.model),
           runId: r.id,
           kind: spec.kind,
           featureExtractor: spec.featureExtractor,

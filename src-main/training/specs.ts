@@ -1,15 +1,16 @@
 /** The three model generations of the story and their default hyperparameters. */
-import type { ModelName, RunRecord, TrainParams } from '../../src-shared/training';
+import type { BuiltinModel, ModelName, RunRecord, TrainParams } from '../../src-shared/training';
+import { MODEL_NAMES } from '../../src-shared/training';
 
 export interface ModelSpec {
-  name: ModelName;
+  name: BuiltinModel;
   kind: 'random-forest' | 'lstm';
   description: string;
   featureExtractor: string;
   defaults: RunRecord['params'];
 }
 
-export const MODEL_SPECS: Record<ModelName, ModelSpec> = {
+export const MODEL_SPECS: Record<BuiltinModel, ModelSpec> = {
   v1: {
     name: 'v1',
     kind: 'random-forest',
@@ -59,8 +60,17 @@ export const MODEL_SPECS: Record<ModelName, ModelSpec> = {
   },
 };
 
-export function resolveParams(model: ModelName, params: TrainParams = {}): RunRecord['params'] {
-  const merged = { ...MODEL_SPECS[model].defaults };
+export function isBuiltin(model: string): model is BuiltinModel {
+  return (MODEL_NAMES as readonly string[]).includes(model);
+}
+
+/** the generation a model is built as: its own for v1, v2, v3; else the given base (v3 by default) */
+export function baseOf(model: ModelName, base?: BuiltinModel): BuiltinModel {
+  return isBuiltin(model) ? model : (base ?? 'v3');
+}
+
+export function resolveParams(model: ModelName, params: TrainParams = {}, base?: BuiltinModel): RunRecord['params'] {
+  const merged = { ...MODEL_SPECS[baseOf(model, base)].defaults };
   for (const [k, v] of Object.entries(params)) if (v !== undefined) (merged as Record<string, unknown>)[k] = v;
   return merged;
 }

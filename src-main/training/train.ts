@@ -9,6 +9,7 @@ import type { Engines } from '../engines';
 import type { BackendName, BatchMetrics, DataSnapshot, EpochMetrics, EvalMetrics, ModelName, RunRecord } from '../../src-shared/training';
 import { loadTrainingSet } from './dataset';
 import { MODEL_SPECS, LABELS } from './specs';
+import type { BuiltinModel } from '../../src-shared/training';
 import { RandomForest } from './forest';
 import { trainLstm, type LstmTrainHooks, type LstmTrainResult } from './lstm-trainer';
 import { trainLstmTfjs, tryTfjsNode } from './tfjs-trainer';
@@ -22,6 +23,7 @@ import { writeFileAtomic } from '../platform/atomic-write';
 export interface TrainJob {
   runId: string;
   model: ModelName;
+  base: BuiltinModel;
   params: RunRecord['params'];
   backend: BackendName;
 }
@@ -56,7 +58,7 @@ async function chooseLstmBackend(requested: BackendName): Promise<'fused-wasm' |
 }
 
 export async function runTrainJob(engines: Engines, job: TrainJob, hooks: TrainHooks = {}): Promise<TrainOutcome> {
-  const spec = MODEL_SPECS[job.model];
+  const spec = MODEL_SPECS[job.base];
   const p = job.params;
   const data = await loadTrainingSet(engines, p);
   hooks.onData?.(data.snapshot);

@@ -155,13 +155,13 @@ describe('training over HTTP', () => {
     const body = await forced.json();
     expect(body.run_id).toMatch(/^run-/);
     await engines.runs.wait(body.run_id);
-    expect((await fetch(`${base}/models/v9`)).status).toBe(404);
+    expect((await fetch(`${base}/models/..bad`)).status).toBe(400);
     const del = await fetch(`${base}/models/v2/versions/${servedV2}`, { method: 'DELETE' });
     expect(del.status).toBe(409); // served (alias production)
     const other = servedV2 === '1' ? '2' : '1';
     expect((await post('/models/v2/aliases', { alias: 'production', version: other })).status).toBe(200);
     expect((await fetch(`${base}/models/v2/versions/${servedV2}`, { method: 'DELETE' })).status).toBe(200);
-    expect((await post('/runs', { model: 'v7' })).status).toBe(400);
+    expect((await post('/runs', { model: 'v 7!' })).status).toBe(400);
     expect((await post('/runs', { model: 'v2', params: { epochs: 0 } })).status).toBe(400);
     expect((await fetch(`${base}/runs/nope`)).status).toBe(404);
   });
