@@ -115,6 +115,23 @@ describe('training runs', () => {
     expect(oneClass.error).toMatch(/only one class/);
     const wrongBackend = await engines.runs.wait((await engines.runs.start({ model: 'v2', backend: 'tfjs-wasm' })).id);
     expect(wrongBackend.error).toMatch(/UnsortedSegmentSum/);
+    // a worker that runs out of memory ends the run, not the app
+    engines.runs.memoryLimitMb = 8;
+    try {
+      const oom = await engines.runs.wait((await engines.runs.start({ model: 'v2' })).id);
+      expect(oom.status).toBe('failed');
+      expect(oom.error).toMatch(/out of memory|crashed|exited/);
+    } finally {
+      engines.runs.memoryLimitMb = 4096;
+    }
+    expect((await engines.runs.wait((await engines.runs.start({ model: 'v1' })).id)).status).toBe('succeeded');
+  });
+
+  it("trains the same model with tfjs' own fit on the cpu backend (the reference path)", async () => {
+    const r = await engines.runs.wait((await engines.runs.start({ model: 'v2', backend: 'tfjs-cpu', params: { epochs: 1 } })).id);
+    expect(r).toMatchObject({ status: 'succeeded', backend: 'tfjs-cpu' });
+    expect(r.history.epochs).toHaveLength(1);
+    expect(r.metrics!.accuracy).toBeGreaterThan(0.5);
   });
 });
 
