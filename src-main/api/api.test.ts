@@ -1,27 +1,22 @@
 /** The feature server over real HTTP on loopback, against real engines on a temp data dir. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import http from 'node:http';
-import { buildApp } from '.';
-import { testEngines, SAMPLE_DATASET } from '../testing/fixtures';
+import { testEngines, startTestServer, SAMPLE_DATASET } from '../testing/fixtures';
 import { bootstrap } from '../pipeline/bootstrap';
 import type { Engines } from '../engines';
 
-let app: FastifyInstance;
 let engines: Engines;
 let cleanup: () => Promise<void>;
 let base: string;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
   ({ engines, cleanup } = await testEngines());
   await bootstrap(engines, { datasetPath: SAMPLE_DATASET, log: () => undefined });
-  app = await buildApp(engines);
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const addr = app.server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  ({ base, close } = await startTestServer(engines));
 });
 afterAll(async () => {
-  await app.close();
+  await close();
   await cleanup();
 });
 

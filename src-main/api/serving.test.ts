@@ -3,28 +3,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import { renameSync, writeFileSync, rmSync, mkdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '.';
 import type { Engines } from '../engines';
-import { testEngines, SAMPLE_DATASET } from '../testing/fixtures';
+import { testEngines, startTestServer, SAMPLE_DATASET } from '../testing/fixtures';
 import { bootstrap, queueMissingModels } from '../pipeline/bootstrap';
 
-let app: FastifyInstance;
 let engines: Engines;
 let cleanup: () => Promise<void>;
 let base: string;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
   ({ engines, cleanup } = await testEngines());
   await bootstrap(engines, { datasetPath: SAMPLE_DATASET, log: () => undefined });
   for (const r of await queueMissingModels(engines)) await engines.runs.wait(r.id);
-  app = await buildApp(engines);
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const addr = app.server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  ({ base, close } = await startTestServer(engines));
 });
 afterAll(async () => {
-  await app.close();
+  await close();
   await cleanup();
 });
 

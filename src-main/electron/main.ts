@@ -8,10 +8,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultDataDir, loadConfig } from '../config';
-import { ensureInstallToken } from '../platform/install-token';
-import { openEngines, type Engines } from '../engines';
+import type { Engines } from '../engines';
 import { buildApp, listen, type Listening } from '../api';
-import { bootstrap, needsBootstrap, queueMissingModels } from '../pipeline/bootstrap';
+import { startEngines } from '../pipeline/start';
 
 const here = dirname(fileURLToPath(import.meta.url)); // out/main
 const devUrl = process.env.ELECTRON_RENDERER_URL;
@@ -58,16 +57,8 @@ async function start(): Promise<void> {
   // the dev renderer is another origin: allow it (in this process's config only)
   if (devUrl) config.server.corsOrigins = [...config.server.corsOrigins, new URL(devUrl).origin];
 
-  engines = await openEngines(config);
-  if (await needsBootstrap(engines)) {
-    process.stderr.write(`First start on ${config.dataDir}: running bootstrap\n`);
-    await bootstrap(engines, { datasetPath: config.datasetPath, trainingIdsPath: config.trainingIdsPath, log: (s) => process.stderr.write(`${s}\n`) });
-  }
-  await engines.runs.init();
-  await engines.inbox.start();
-  engines.serving.watch();
-  ensureInstallToken(config);
-  await queueMissingModels(engines); // first versions train in the background while the window opens
+  // the same start as headless `serve`; the first model versions train while the window opens
+  engines = await startEngines(config, { autoBootstrap: true, log: (s) => process.stderr.write(`${s}\n`) });
   const consoleDir = join(here, '..', 'renderer');
   server = await listen(await buildApp(engines, { consoleDir, logger: true }), config.server);
   const apiBase = server.urls[0];

@@ -29,3 +29,12 @@ export function fullDatasetPath(): string | undefined {
 
 export const SAMPLE_DATASET = join(appRoot(), 'raw_data', 'sample_dataset.csv');
 export const SKIP_FULL = 'the full dataset is absent (set SPAMOPS_DATASET or put it at ../shared/raw_data/raw_dataset.csv)';
+
+/** The one Fastify app on a loopback port; returns its base URL and a close function. */
+export async function startTestServer(engines: Engines): Promise<{ base: string; close: () => Promise<void> }> {
+  const { buildApp } = await import('../api');
+  const app = await buildApp(engines);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const addr = app.server.address();
+  return { base: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`, close: () => app.close() };
+}
