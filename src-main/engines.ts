@@ -11,6 +11,7 @@ import { KerasTokenizer } from './features';
 import { ModelRegistry, RunManager } from './training';
 import { ServedModels, servedNamesFromEnv } from './serving/served';
 import { InboxPipeline } from './inbox/pipeline';
+import { Monitor } from './monitoring/monitor';
 
 export interface Engines {
   config: AppConfig;
@@ -24,6 +25,8 @@ export interface Engines {
   serving: ServedModels;
   /** the inbox pipeline with its durable outbox; `inbox.start()` replays what is pending */
   inbox: InboxPipeline;
+  /** recorded predictions, drift reports, alerts */
+  monitor: Monitor;
   /** the fitted v2 tokenizer; throws with what to do when none was fitted yet */
   tokenizer(): KerasTokenizer;
   /** forget the loaded tokenizer after a new fit */
@@ -43,6 +46,7 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
   let runs: RunManager;
   let serving: ServedModels;
   let inbox: InboxPipeline;
+  let monitor: Monitor;
   const engines: Engines = {
     config,
     storage,
@@ -57,6 +61,9 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
     get inbox() {
       return inbox;
     },
+    get monitor() {
+      return monitor;
+    },
     tokenizer() {
       tokenizer ??= KerasTokenizer.load(tokenizerDir(config));
       return tokenizer;
@@ -67,6 +74,8 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
     close: async () => {
       serving.stop();
       inbox.stop();
+      monitor.stop();
+      await monitor.recorder.flush();
       await runs.close();
       await storage.close();
     },
@@ -74,6 +83,7 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
   runs = new RunManager(engines, models);
   serving = new ServedModels(engines, servedNamesFromEnv());
   inbox = new InboxPipeline(engines);
+  monitor = new Monitor(engines);
   return engines;
 }
 

@@ -16,6 +16,7 @@ import { trainingRoutes } from './training';
 import { servingRoutes } from './serving';
 import { userDataRoutes } from './userdata';
 import { feedbackRoutes } from './feedback';
+import { monitoringRoutes } from './monitoring';
 
 export interface AppOptions {
   /** built console (renderer) to serve at `/`, when running headless */
@@ -81,6 +82,7 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
   await app.register(servingRoutes, { engines });
   await app.register(userDataRoutes, { engines });
   await app.register(feedbackRoutes, { engines });
+  await app.register(monitoringRoutes, { engines });
 
   if (opts.consoleDir && existsSync(opts.consoleDir)) {
     await app.register(fastifyStatic, { root: opts.consoleDir, prefix: '/', index: ['index.html'], wildcard: false });

@@ -107,6 +107,22 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
     return { ...out, from_cache: false, ...echo };
   };
 
+  /** every served prediction goes to the monitoring engine (an in-memory append) */
+  const record = (req: FastifyRequest, name: string, endpoint: string, features: number[] | undefined, spam: number, text?: string) => {
+    const m = served.current(name);
+    if (!m) return;
+    engines.monitor.recorder.record({
+      model: name,
+      version: m.version,
+      endpoint,
+      features: features ?? m.textToFeatures(text ?? ''),
+      spam,
+      label: spam > 0.5 ? 'spam' : 'ham',
+      caller: req.ip,
+      ...(text !== undefined && m.info.kind === 'lstm' ? { oov: engines.tokenizer().outOfVocabularyRate(text) } : {}),
+    });
+  };
+
   const predictionOf = (p: Prediction) => ({ prediction: { ham: p.ham, spam: p.spam }, top: top(p) });
 
   app.post<{ Params: Static<typeof VersionParam>; Body: Static<typeof TextBody> }>(
@@ -117,12 +133,20 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
   app.post<{ Params: Static<typeof VersionParam>; Body: Static<typeof FeaturesBody> }>(
     '/model/:version/features_to_prediction',
     { schema: { tags, summary: 'Feature vector to ham/spam probabilities', params: VersionParam, body: FeaturesBody, response: { 200: PredictionResponse } } },
-    async (req) => answer(req, req.params.version, 'features_to_prediction', req.body.features, req.body, (m) => predictionOf(m.predict([m.checkFeatures(req.body.features)])[0])),
+    async (req) => {
+      const r = await answer(req, req.params.version, 'features_to_prediction', req.body.features, req.body, (m) => predictionOf(m.predict([m.checkFeatures(req.body.features)])[0]));
+      record(req, req.params.version, 'features_to_prediction', req.body.features as number[], r.prediction.spam);
+      return r;
+    },
   );
   app.post<{ Params: Static<typeof VersionParam>; Body: Static<typeof TextBody> }>(
     '/model/:version/text_to_prediction',
     { schema: { tags, summary: 'Text to ham/spam probabilities', params: VersionParam, body: TextBody, response: { 200: PredictionResponse } } },
-    async (req) => answer(req, req.params.version, 'text_to_prediction', req.body.text, req.body, (m) => predictionOf(m.predict([m.textToFeatures(req.body.text)])[0])),
+    async (req) => {
+      const r = await answer(req, req.params.version, 'text_to_prediction', req.body.text, req.body, (m) => predictionOf(m.predict([m.textToFeatures(req.body.text)])[0]));
+      record(req, req.params.version, 'text_to_prediction', undefined, r.prediction.spam, req.body.text);
+      return r;
+    },
   );
   app.get<{ Params: Static<typeof VersionParam> }>(
     '/model/:version/recent_call_log',
@@ -161,6 +185,7 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
       { label: 'ham', score: p.ham },
       { label: 'spam', score: p.spam },
     ].sort((a, b) => b.score - a.score);
+    engines.monitor.recorder.record({ model: m.name, version: m.version, endpoint: 'prediction', features: m.textToFeatures(text), spam: p.spam, label: p.spam > 0.5 ? 'spam' : 'ham', caller: 'api', ...(m.info.kind === 'lstm' ? { oov: engines.tokenizer().outOfVocabularyRate(text) } : {}) });
     return { model_id: modelId, version: m.version, text, predictions: ranked.slice(0, nTop) };
   };
   app.post<{ Body: Static<typeof PredictionBody> }>('/prediction', { schema: { tags, summary: 'Top-n labels of a text with their scores', body: PredictionBody } }, async (req) =>

@@ -37,6 +37,9 @@ export class InboxPipeline {
   private batch: { entry: OutboxEntry; done: (error: string | undefined) => void }[] = [];
   private flushing = false;
 
+  /** the model whose verdict on each new message is recorded for monitoring */
+  verdictModel = process.env.SPAMOPS_INBOX_MODEL || 'v3';
+
   constructor(private readonly engines: Engines) {}
 
   /** store + features + push; the message is safe once this resolves, pushed or not */
@@ -80,6 +83,7 @@ export class InboxPipeline {
         'online_and_offline',
       );
       for (const e of entries) await this.engines.storage.documents.delete(OUTBOX, e.message.sms_id);
+      this.recordVerdicts(entries.map((e) => e.message));
       return undefined;
     } catch (err) {
       const message = (err as Error).message;
@@ -90,6 +94,33 @@ export class InboxPipeline {
       }
       return message;
     }
+  }
+
+  /**
+   * The inbox's verdicts: each new message scored by `verdictModel` (v3 unless
+   * SPAMOPS_INBOX_MODEL says otherwise), recorded for monitoring with its sms_id so that
+   * feedback can be joined to it.
+   */
+  private recordVerdicts(messages: SmsMessage[]): void {
+    void this.engines.serving
+      .getAny(this.verdictModel)
+      .then((m) => {
+        const rows = messages.map((msg) => m.textToFeatures(msg.sms_text));
+        m.predict(rows).forEach((p, i) =>
+          this.engines.monitor.recorder.record({
+            model: m.name,
+            version: m.version,
+            endpoint: 'inbox',
+            features: rows[i],
+            spam: p.spam,
+            label: p.spam > 0.5 ? 'spam' : 'ham',
+            caller: 'inbox',
+            sms_id: messages[i].sms_id,
+            ...(m.info.kind === 'lstm' ? { oov: this.engines.tokenizer().outOfVocabularyRate(messages[i].sms_text) } : {}),
+          }),
+        );
+      })
+      .catch(() => undefined); // no model trained yet: nothing to record
   }
 
   async pending(): Promise<OutboxEntry[]> {

@@ -17,6 +17,7 @@ export async function startEngines(config: AppConfig, opts: { autoBootstrap: boo
   await engines.runs.init();
   await engines.inbox.start();
   engines.serving.watch();
+  engines.monitor.schedule();
   ensureInstallToken(config);
   if (opts.autoBootstrap) {
     const queued = await queueMissingModels(engines);

@@ -123,6 +123,20 @@ for (const b of backends) {
       expect(await s.documents.list('nothing')).toEqual([]);
     });
 
+    it('predictions: recent per model newest first, pruned by age and count', async () => {
+      const now = Date.now();
+      const rec = (i: number, model: string, ageMs: number) => ({ id: `p${i}`, at: now - ageMs, model, version: '1', endpoint: 'text_to_prediction', features: [i, 0.5], spam: i / 10, label: i > 5 ? 'spam' : 'ham', caller: '127.0.0.1', ...(i % 2 ? { sms_id: `s${i}`, oov: 0.25 } : {}) });
+      await s.predictions.appendMany([rec(1, 'v1', 5000), rec(2, 'v1', 1000), rec(3, 'v3', 2000), rec(4, 'v1', 100_000)]);
+      const r = await s.predictions.recent('v1', now - 10_000, 10);
+      expect(r.map((x) => x.id)).toEqual(['p2', 'p1']);
+      expect(r[1]).toMatchObject({ features: [1, 0.5], sms_id: 's1', oov: 0.25, label: 'ham' });
+      expect(r[0].sms_id).toBeUndefined();
+      expect(await s.predictions.count()).toBe(4);
+      expect(await s.predictions.prune(now - 50_000, 2)).toBe(2); // p4 by age, then the oldest beyond 2
+      expect(await s.predictions.count()).toBe(2);
+      expect((await s.predictions.recent('v1', 0, 10)).map((x) => x.id)).toEqual(['p2']);
+    });
+
     it('registry: snapshots versioned in order, meta values', async () => {
       const v1 = await s.registry.append('{"n":1}');
       const v2 = await s.registry.append('{"n":2}');

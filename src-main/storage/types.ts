@@ -110,6 +110,35 @@ export interface DocumentStore {
   delete(collection: string, id: string): Promise<void>;
 }
 
+/** A served prediction, kept for monitoring (beyond the call log's hour). */
+export interface PredictionRecord {
+  id: string;
+  /** epoch milliseconds */
+  at: number;
+  model: string;
+  version: string;
+  /** text_to_prediction, features_to_prediction, inbox, ... */
+  endpoint: string;
+  features: number[];
+  /** probability of spam */
+  spam: number;
+  label: string;
+  caller: string;
+  /** the message, when known (inbox, or when the caller sent text) */
+  sms_id?: string;
+  /** share of the text's words the tokenizer does not know (v2 features, when the text is known) */
+  oov?: number;
+}
+
+export interface PredictionStore {
+  appendMany(rows: PredictionRecord[]): Promise<void>;
+  /** the newest records of a model, at most `limit`, newer than sinceMs; newest first */
+  recent(model: string, sinceMs: number, limit: number): Promise<PredictionRecord[]>;
+  count(model?: string): Promise<number>;
+  /** drops records older than beforeMs, then the oldest beyond maxRows; returns how many went */
+  prune(beforeMs: number, maxRows: number): Promise<number>;
+}
+
 export interface Storage {
   readonly backend: 'sqlite' | 'cassandra';
   /** where it lives, for people: a file path or contact points + keyspace */
@@ -121,6 +150,7 @@ export interface Storage {
   callLog: CallLog;
   registry: RegistryStore;
   documents: DocumentStore;
+  predictions: PredictionStore;
   close(): Promise<void>;
 }
 

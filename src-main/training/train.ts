@@ -107,7 +107,14 @@ export async function runTrainJob(engines: Engines, job: TrainJob, hooks: TrainH
     scores = r.testScores;
     artifacts = await writeLstmArtifacts(staging, r.shape, r.weights, { spatialDropout: p.spatialDropout!, dropout: p.dropout!, recurrentDropout: p.recurrentDropout! });
     const trainRows = Array.from(data.train, (i) => data.features[i]);
-    reference = { features: tokenReference(trainRows, vocab) };
+    // what drift checks compare: token shares, message length in known tokens, unknown-word rate
+    const tokenizer = engines.tokenizer();
+    const texts = (await engines.storage.labelled.get(Array.from(data.train, (i) => data.ids[i]))).map((m) => m?.text);
+    reference = {
+      features: tokenReference(trainRows, vocab),
+      length: numericReference(trainRows.map((r) => r.filter((t) => t > 0).length)),
+      oov_rate: numericReference(texts.filter((t): t is string => t !== undefined).map((t) => tokenizer.outOfVocabularyRate(t))),
+    };
     inputShape = [r.shape.seqLen];
   }
   const metrics = evaluate(yTest, scores);

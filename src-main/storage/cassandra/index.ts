@@ -12,6 +12,8 @@ import type {
   CallLog,
   CallLogEntry,
   DocumentStore,
+  PredictionRecord,
+  PredictionStore,
   LabelledMessage,
   LabelledMessageStore,
   OnlineRow,
@@ -91,6 +93,7 @@ export async function openCassandraStorage(settings: CassandraSettings): Promise
     callLog: new CassandraCallLog(cql, t('spam_calls_log')),
     registry: new CassandraRegistry(cql, t('registry_snapshots'), t('spamops_meta')),
     documents: new CassandraDocuments(cql, t('spamops_documents')),
+    predictions: new CassandraPredictions(cql, t('served_predictions')),
     close: () => client.shutdown(),
   };
 }
@@ -109,6 +112,9 @@ function schema(ks: string, callLogTtl: number): string[] {
     `CREATE TABLE IF NOT EXISTS ${ks}.registry_snapshots (project text, version int, "json" text, applied_at timestamp,
       PRIMARY KEY ((project), version))`,
     `CREATE TABLE IF NOT EXISTS ${ks}.spamops_meta ("key" text PRIMARY KEY, "value" text)`,
+    `CREATE TABLE IF NOT EXISTS ${ks}.served_predictions (model text, at timestamp, id text, version text, endpoint text,
+      features text, spam double, label text, caller text, sms_id text, oov double,
+      PRIMARY KEY ((model), at, id)) WITH CLUSTERING ORDER BY (at DESC, id DESC)`,
     `CREATE TABLE IF NOT EXISTS ${ks}.spamops_documents (collection text, id text, "json" text, updated_at timestamp,
       PRIMARY KEY ((collection), id))`,
   ];
@@ -497,5 +503,65 @@ class CassandraDocuments implements DocumentStore {
   }
   async delete(collection: string, id: string): Promise<void> {
     await this.cql.run(`DELETE FROM ${this.table} WHERE collection = ? AND id = ?`, [collection, id]);
+  }
+}
+
+/** One partition per model, newest first. Pruning walks each model's partition (bounded by maxRows). */
+class CassandraPredictions implements PredictionStore {
+  constructor(private readonly cql: Cql, private readonly table: string) {}
+  async appendMany(rows: PredictionRecord[]): Promise<void> {
+    await this.cql.many(
+      `INSERT INTO ${this.table} (model, at, id, version, endpoint, features, spam, label, caller, sms_id, oov) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      rows.map((r) => [r.model, new Date(r.at), r.id, r.version, r.endpoint, JSON.stringify(r.features), r.spam, r.label, r.caller, r.sms_id ?? null, r.oov ?? null]),
+    );
+  }
+  private static row(r: Row): PredictionRecord {
+    const smsId = r.get('sms_id') as string | null;
+    const oov = r.get('oov') as number | null;
+    return {
+      id: str(r, 'id'),
+      at: ms(r, 'at'),
+      model: str(r, 'model'),
+      version: str(r, 'version'),
+      endpoint: str(r, 'endpoint'),
+      features: JSON.parse(str(r, 'features')) as number[],
+      spam: Number(r.get('spam')),
+      label: str(r, 'label'),
+      caller: str(r, 'caller'),
+      ...(smsId ? { sms_id: smsId } : {}),
+      ...(oov !== null && oov !== undefined ? { oov: Number(oov) } : {}),
+    };
+  }
+  async recent(model: string, sinceMs: number, limit: number): Promise<PredictionRecord[]> {
+    const out: PredictionRecord[] = [];
+    for await (const r of this.cql.paged(`SELECT * FROM ${this.table} WHERE model = ? AND at > ?`, [model, new Date(sinceMs)])) {
+      out.push(CassandraPredictions.row(r));
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+  private async models(): Promise<string[]> {
+    const seen = new Set<string>();
+    for await (const r of this.cql.paged(`SELECT DISTINCT model FROM ${this.table}`, [])) seen.add(str(r, 'model'));
+    return [...seen];
+  }
+  async count(model?: string): Promise<number> {
+    let n = 0;
+    for (const m of model ? [model] : await this.models()) n += num((await this.cql.run(`SELECT COUNT(*) AS n FROM ${this.table} WHERE model = ?`, [m], { readTimeout: 120_000 })).first()!, 'n');
+    return n;
+  }
+  async prune(beforeMs: number, maxRows: number): Promise<number> {
+    let n = 0;
+    for (const m of await this.models()) {
+      await this.cql.run(`DELETE FROM ${this.table} WHERE model = ? AND at < ?`, [m, new Date(beforeMs)]);
+      let kept = 0;
+      for await (const r of this.cql.paged(`SELECT at, id FROM ${this.table} WHERE model = ?`, [m])) {
+        if (++kept > maxRows) {
+          await this.cql.run(`DELETE FROM ${this.table} WHERE model = ? AND at = ? AND id = ?`, [m, r.get('at'), str(r, 'id')]);
+          n++;
+        }
+      }
+    }
+    return n;
   }
 }

@@ -10,6 +10,8 @@ import type {
   CallLog,
   CallLogEntry,
   DocumentStore,
+  PredictionRecord,
+  PredictionStore,
   LabelledMessage,
   LabelledMessageStore,
   OnlineRow,
@@ -50,6 +52,11 @@ CREATE INDEX IF NOT EXISTS spam_calls_log_expiry ON spam_calls_log (expires_at);
 CREATE TABLE IF NOT EXISTS registry_snapshots (
   version INTEGER PRIMARY KEY, json TEXT NOT NULL, applied_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS served_predictions (
+  id TEXT PRIMARY KEY, at INTEGER NOT NULL, model TEXT NOT NULL, version TEXT NOT NULL, endpoint TEXT NOT NULL,
+  features TEXT NOT NULL, spam REAL NOT NULL, label TEXT NOT NULL, caller TEXT NOT NULL, sms_id TEXT, oov REAL);
+CREATE INDEX IF NOT EXISTS served_predictions_model_at ON served_predictions (model, at DESC);
+CREATE INDEX IF NOT EXISTS served_predictions_at ON served_predictions (at);
 CREATE TABLE IF NOT EXISTS documents (
   collection TEXT NOT NULL, id TEXT NOT NULL, json TEXT NOT NULL, updated_at INTEGER NOT NULL,
   PRIMARY KEY (collection, id)) WITHOUT ROWID;
@@ -77,6 +84,7 @@ export function openSqliteStorage(path: string): Storage {
     callLog: new SqliteCallLog(db),
     registry: new SqliteRegistry(db),
     documents: new SqliteDocuments(db),
+    predictions: new SqlitePredictions(db),
     close: async () => {
       if (db.open) db.close();
     },
@@ -262,5 +270,36 @@ class SqliteDocuments implements DocumentStore {
   }
   async delete(collection: string, id: string): Promise<void> {
     this.db.prepare('DELETE FROM documents WHERE collection = ? AND id = ?').run(collection, id);
+  }
+}
+
+class SqlitePredictions implements PredictionStore {
+  constructor(private readonly db: DB) {}
+  async appendMany(rows: PredictionRecord[]): Promise<void> {
+    const q = this.db.prepare(
+      'INSERT OR IGNORE INTO served_predictions (id, at, model, version, endpoint, features, spam, label, caller, sms_id, oov) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.db.transaction(() => {
+      for (const r of rows) q.run(r.id, r.at, r.model, r.version, r.endpoint, JSON.stringify(r.features), r.spam, r.label, r.caller, r.sms_id ?? null, r.oov ?? null);
+    })();
+  }
+  async recent(model: string, sinceMs: number, limit: number): Promise<PredictionRecord[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM served_predictions WHERE model = ? AND at > ? ORDER BY at DESC, id DESC LIMIT ?')
+      .all(model, sinceMs, limit) as (Omit<PredictionRecord, 'features'> & { features: string; sms_id: string | null; oov: number | null })[];
+    return rows.map((r) => ({ ...r, features: JSON.parse(r.features) as number[], sms_id: r.sms_id ?? undefined, oov: r.oov ?? undefined }));
+  }
+  async count(model?: string): Promise<number> {
+    const q = model ? this.db.prepare('SELECT COUNT(*) AS n FROM served_predictions WHERE model = ?').get(model) : this.db.prepare('SELECT COUNT(*) AS n FROM served_predictions').get();
+    return (q as { n: number }).n;
+  }
+  async prune(beforeMs: number, maxRows: number): Promise<number> {
+    return this.db.transaction(() => {
+      let n = this.db.prepare('DELETE FROM served_predictions WHERE at < ?').run(beforeMs).changes;
+      const total = (this.db.prepare('SELECT COUNT(*) AS n FROM served_predictions').get() as { n: number }).n;
+      if (total > maxRows)
+        n += this.db.prepare('DELETE FROM served_predictions WHERE id IN (SELECT id FROM served_predictions ORDER BY at ASC LIMIT ?)').run(total - maxRows).changes;
+      return n;
+    })();
   }
 }

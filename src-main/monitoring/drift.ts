@@ -1,0 +1,171 @@
+/**
+ * A drift report: a model's training reference against a window of served predictions.
+ * Per feature the test Evidently would choose (numeric: KS for a small reference, else normed
+ * Wasserstein; binary: Z-test for a small reference, else Jensen-Shannon; token ids:
+ * Jensen-Shannon), PSI beside it, dataset drift when at least half of the features drift;
+ * prediction drift (share of spam) and, where feedback exists, quality.
+ */
+import type { ModelVersion } from '../../src-shared/training';
+import type { PredictionRecord } from '../storage';
+import type { FeatureReference, NumericReference, TokenReference } from '../training/reference';
+import { FEATURES_V1 } from '../features';
+import { binShares, jensenShannon, ksTwoSample, psi, wassersteinNormed, zTestProportions } from './stats';
+
+export interface DriftOptions {
+  /** per feature: the p-value (tests) or distance (metrics) that marks drift */
+  thresholds?: Record<string, number>;
+  /** share of drifting features that makes the dataset drift */
+  datasetDriftShare?: number;
+}
+
+export interface FeatureDrift {
+  feature: string;
+  kind: 'numeric' | 'binary' | 'tokens';
+  test: 'ks' | 'wasserstein_normed' | 'z_test' | 'jensen_shannon';
+  statistic: number;
+  pValue?: number;
+  threshold: number;
+  drifted: boolean;
+  psi: number;
+  /** for the charts: bin labels and the shares of each side */
+  bins: string[];
+  reference: number[];
+  current: number[];
+}
+
+export interface DriftReport {
+  id: string;
+  at: string;
+  model: string;
+  version: string;
+  window: { from: string | null; to: string | null; n: number };
+  referenceRows: number;
+  features: FeatureDrift[];
+  driftShare: number;
+  datasetDrift: boolean;
+  prediction: { referenceSpamShare: number; currentSpamShare: number; pValue: number; drifted: boolean };
+  quality?: { n: number; accuracy: number; precision: number; recall: number; f1: number };
+}
+
+const SMALL_REFERENCE = 1000;
+
+function numericDrift(name: string, ref: NumericReference, cur: number[], o: DriftOptions): FeatureDrift {
+  const cuts = [...new Set(ref.quantiles.slice(1, -1))];
+  const refShares = binShares(ref.sample, cuts);
+  const curShares = binShares(cur, cuts);
+  const bins = [...cuts.map((c) => `<= ${+c.toFixed(3)}`), `> ${+(cuts[cuts.length - 1] ?? 0).toFixed(3)}`];
+  const base = { feature: name, kind: 'numeric' as const, psi: psi(refShares, curShares), bins, reference: refShares, current: curShares };
+  if (ref.count <= SMALL_REFERENCE) {
+    const t = ksTwoSample(ref.sample, cur);
+    const th = o.thresholds?.[name] ?? 0.05;
+    return { ...base, test: 'ks', statistic: t.statistic, pValue: t.pValue, threshold: th, drifted: t.pValue < th };
+  }
+  const w = wassersteinNormed(ref.sample, cur);
+  const th = o.thresholds?.[name] ?? 0.1;
+  return { ...base, test: 'wasserstein_normed', statistic: w, threshold: th, drifted: w >= th };
+}
+
+function binaryDrift(name: string, ref: NumericReference, cur: number[], o: DriftOptions): FeatureDrift {
+  const p1 = ref.mean;
+  const c1 = cur.length ? cur.filter((v) => v >= 0.5).length / cur.length : 0;
+  const refShares = [1 - p1, p1];
+  const curShares = [1 - c1, c1];
+  const base = { feature: name, kind: 'binary' as const, psi: psi(refShares, curShares), bins: ['0', '1'], reference: refShares, current: curShares };
+  if (ref.count <= SMALL_REFERENCE) {
+    const t = zTestProportions(p1, ref.count, c1, cur.length);
+    const th = o.thresholds?.[name] ?? 0.05;
+    return { ...base, test: 'z_test', statistic: t.statistic, pValue: t.pValue, threshold: th, drifted: t.pValue < th };
+  }
+  const js = jensenShannon(refShares, curShares);
+  const th = o.thresholds?.[name] ?? 0.1;
+  return { ...base, test: 'jensen_shannon', statistic: js, threshold: th, drifted: js >= th };
+}
+
+function tokenDrift(ref: TokenReference, rows: number[][], o: DriftOptions): FeatureDrift {
+  const counts = new Array<number>(ref.tokenShare.length).fill(0);
+  let total = 0;
+  for (const r of rows) for (const t of r) if (t > 0 && t < counts.length) {
+    counts[t]++;
+    total++;
+  }
+  const cur = counts.map((c) => c / (total || 1));
+  const js = jensenShannon(ref.tokenShare, cur);
+  const th = o.thresholds?.features ?? 0.1;
+  // the 20 most frequent reference tokens for the chart
+  const top = ref.tokenShare.map((s, i) => [s, i] as const).sort((a, b) => b[0] - a[0]).slice(0, 20);
+  return {
+    feature: 'token_ids',
+    kind: 'tokens',
+    test: 'jensen_shannon',
+    statistic: js,
+    threshold: th,
+    drifted: js >= th,
+    psi: psi(ref.tokenShare.slice(1), cur.slice(1)),
+    bins: top.map(([, i]) => `#${i}`),
+    reference: top.map(([s]) => s),
+    current: top.map(([, i]) => cur[i]),
+  };
+}
+
+export function computeDrift(
+  version: ModelVersion,
+  reference: Record<string, FeatureReference>,
+  records: PredictionRecord[],
+  feedback: Map<string, string>,
+  o: DriftOptions = {},
+): DriftReport {
+  const features: FeatureDrift[] = [];
+  if (records.length > 0) {
+    if (version.kind === 'random-forest') {
+      FEATURES_V1.forEach((name, j) => {
+        const ref = reference[name];
+        if (!ref || ref.kind !== 'numeric') return;
+        const cur = records.map((r) => r.features[j]);
+        features.push(name.startsWith('cw_scores') ? binaryDrift(name, ref, cur, o) : numericDrift(name, ref, cur, o));
+      });
+    } else {
+      const tokens = reference.features;
+      if (tokens?.kind === 'tokens') features.push(tokenDrift(tokens, records.map((r) => r.features), o));
+      const len = reference.length;
+      if (len?.kind === 'numeric') features.push(numericDrift('length', len, records.map((r) => r.features.filter((t) => t > 0).length), o));
+      const oov = reference.oov_rate;
+      const withText = records.filter((r) => r.oov !== undefined);
+      if (oov?.kind === 'numeric' && withText.length > 0) features.push(numericDrift('oov_rate', oov, withText.map((r) => r.oov!), o));
+    }
+  }
+  const drifting = features.filter((f) => f.drifted).length;
+  const driftShare = features.length ? drifting / features.length : 0;
+  const refSpam = version.data.classBalance.spam / (version.data.classBalance.spam + version.data.classBalance.ham || 1);
+  const curSpam = records.length ? records.filter((r) => r.label === 'spam').length / records.length : 0;
+  const pz = records.length ? zTestProportions(refSpam, version.data.entities, curSpam, records.length).pValue : 1;
+  let quality: DriftReport['quality'];
+  const labelled = records.filter((r) => r.sms_id && feedback.has(r.sms_id));
+  if (labelled.length) {
+    let tp = 0, fp = 0, fn = 0, tn = 0;
+    for (const r of labelled) {
+      const truth = feedback.get(r.sms_id!) === 'spam';
+      const pred = r.label === 'spam';
+      if (pred && truth) tp++;
+      else if (pred) fp++;
+      else if (truth) fn++;
+      else tn++;
+    }
+    const precision = tp + fp ? tp / (tp + fp) : 0;
+    const recall = tp + fn ? tp / (tp + fn) : 0;
+    quality = { n: labelled.length, accuracy: (tp + tn) / labelled.length, precision, recall, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0 };
+  }
+  const at = new Date().toISOString();
+  return {
+    id: `${version.name}:${at}`,
+    at,
+    model: version.name,
+    version: version.version,
+    window: { from: records.length ? new Date(records[records.length - 1].at).toISOString() : null, to: records.length ? new Date(records[0].at).toISOString() : null, n: records.length },
+    referenceRows: version.data.trainRows,
+    features,
+    driftShare,
+    datasetDrift: features.length > 0 && driftShare >= (o.datasetDriftShare ?? 0.5),
+    prediction: { referenceSpamShare: refSpam, currentSpamShare: curSpam, pValue: pz, drifted: pz < 0.05 },
+    quality,
+  };
+}

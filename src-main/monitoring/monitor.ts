@@ -1,0 +1,135 @@
+/**
+ * The monitoring engine: served predictions are recorded; a check compares a window of them
+ * with the model's training reference (drift, prediction drift, quality from feedback), keeps
+ * the report for the time series, and raises an alert when dataset drift turns true or quality
+ * drops below its threshold (listed, sent to a webhook, acknowledged by an operator).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Engines } from '../engines';
+import type { FeatureReference } from '../training/reference';
+import { PredictionRecorder } from './recorder';
+import { computeDrift, type DriftOptions, type DriftReport } from './drift';
+
+const REPORTS = 'drift_reports';
+const ALERTS = 'alerts';
+
+export interface Alert {
+  id: string;
+  at: string;
+  model: string;
+  version: string;
+  kind: 'dataset_drift' | 'quality';
+  message: string;
+  numbers: Record<string, number>;
+  reportId: string;
+  acknowledged: boolean;
+  acknowledgedAt?: string;
+  webhook?: { url: string; status: number | string; at: string };
+}
+
+export interface MonitorSettings {
+  windowSize: number;
+  windowHours: number;
+  qualityThreshold: number;
+  minLabelled: number;
+  webhookUrl?: string;
+  drift: DriftOptions;
+}
+
+export class Monitor {
+  readonly recorder: PredictionRecorder;
+  settings: MonitorSettings;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly engines: Engines) {
+    this.recorder = new PredictionRecorder(engines.storage.predictions);
+    this.settings = {
+      windowSize: 1000,
+      windowHours: 24,
+      qualityThreshold: 0.8,
+      minLabelled: 20,
+      webhookUrl: process.env.SPAMOPS_ALERT_WEBHOOK || undefined,
+      drift: {},
+    };
+  }
+
+  /** checks every served model every `intervalMs` */
+  schedule(intervalMs = 15 * 60_000): void {
+    this.timer = setInterval(() => {
+      for (const m of this.engines.serving.names) void this.check(m).catch(() => undefined);
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private async feedbackLabels(): Promise<Map<string, string>> {
+    const m = new Map<string, string>();
+    // oldest first, so the newest statement about a message wins
+    for (const d of await this.engines.storage.documents.list('feedback')) {
+      const f = JSON.parse(d.json) as { sms_id: string; true_label: string };
+      m.set(f.sms_id, f.true_label);
+    }
+    return m;
+  }
+
+  /** a drift report of the model's current version over the latest window; stored and alerted on */
+  async check(model: string, window: { size?: number; hours?: number } = {}, store = true): Promise<DriftReport> {
+    await this.recorder.flush();
+    const version = await this.engines.models.resolve(model);
+    if (!version) throw new Error(`model ${model} has no trained version to monitor`);
+    const reference = (JSON.parse(readFileSync(join(version.dir, 'reference.json'), 'utf8')) as { features: Record<string, FeatureReference> }).features;
+    const since = Date.now() - (window.hours ?? this.settings.windowHours) * 3_600_000;
+    const records = (await this.engines.storage.predictions.recent(model, since, window.size ?? this.settings.windowSize)).filter((r) => r.version === version.version);
+    const report = computeDrift(version, reference, records, await this.feedbackLabels(), this.settings.drift);
+    if (!store) return report;
+    const previous = (await this.history(model)).at(-1);
+    await this.engines.storage.documents.put(REPORTS, report.id, JSON.stringify(report));
+    if (report.datasetDrift && !previous?.datasetDrift)
+      await this.alert(report, 'dataset_drift', `dataset drift on ${model} v${version.version}: ${report.features.filter((f) => f.drifted).map((f) => f.feature).join(', ')} drifted (${(report.driftShare * 100).toFixed(0)} % of features)`, {
+        driftShare: report.driftShare,
+        window: report.window.n,
+      });
+    const q = report.quality;
+    if (q && q.n >= this.settings.minLabelled && q.accuracy < this.settings.qualityThreshold && !(previous?.quality && previous.quality.accuracy < this.settings.qualityThreshold))
+      await this.alert(report, 'quality', `quality of ${model} v${version.version} dropped: accuracy ${q.accuracy.toFixed(3)} on ${q.n} labelled predictions (threshold ${this.settings.qualityThreshold})`, {
+        accuracy: q.accuracy,
+        f1: q.f1,
+        labelled: q.n,
+      });
+    return report;
+  }
+
+  async history(model?: string): Promise<DriftReport[]> {
+    return (await this.engines.storage.documents.list(REPORTS)).map((d) => JSON.parse(d.json) as DriftReport).filter((r) => !model || r.model === model).sort((a, b) => (a.at < b.at ? -1 : 1));
+  }
+
+  async alerts(): Promise<Alert[]> {
+    return (await this.engines.storage.documents.list(ALERTS)).map((d) => JSON.parse(d.json) as Alert).sort((a, b) => (a.at < b.at ? 1 : -1));
+  }
+
+  async acknowledge(id: string): Promise<Alert | undefined> {
+    const json = await this.engines.storage.documents.get(ALERTS, id);
+    if (!json) return undefined;
+    const a = { ...(JSON.parse(json) as Alert), acknowledged: true, acknowledgedAt: new Date().toISOString() };
+    await this.engines.storage.documents.put(ALERTS, id, JSON.stringify(a));
+    return a;
+  }
+
+  private async alert(report: DriftReport, kind: Alert['kind'], message: string, numbers: Record<string, number>): Promise<void> {
+    const a: Alert = { id: `${report.at.replace(/[-:.TZ]/g, '')}-${randomBytes(3).toString('hex')}`, at: report.at, model: report.model, version: report.version, kind, message, numbers, reportId: report.id, acknowledged: false };
+    if (this.settings.webhookUrl) {
+      try {
+        const res = await fetch(this.settings.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ source: 'spamops', ...a }), signal: AbortSignal.timeout(3000) });
+        a.webhook = { url: this.settings.webhookUrl, status: res.status, at: new Date().toISOString() };
+      } catch (e) {
+        a.webhook = { url: this.settings.webhookUrl, status: `failed: ${(e as Error).message}`, at: new Date().toISOString() };
+      }
+    }
+    await this.engines.storage.documents.put(ALERTS, a.id, JSON.stringify(a));
+  }
+}

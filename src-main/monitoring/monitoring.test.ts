@@ -1,0 +1,139 @@
+/**
+ * Monitoring end to end: recorded predictions, drift against the training reference, alerts
+ * to a webhook. On the full dataset: a model trained on SMS only shows drift on the YouTube
+ * comments and none on unseen SMS.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import { readFileSync } from 'node:fs';
+import type { Engines } from '../engines';
+import { testEngines, startTestServer, fullDatasetPath, SKIP_FULL, SAMPLE_DATASET } from '../testing/fixtures';
+import { parseDataset } from '../dataset/import';
+import { buildOfflineSources } from '../pipeline/sources';
+import { bootstrap, queueMissingModels } from '../pipeline/bootstrap';
+import { definitionsForStage } from '../featurestore';
+import { Simulator } from './simulator';
+
+/** a loopback webhook receiver */
+async function webhookSink(): Promise<{ url: string; received: unknown[]; close: () => void }> {
+  const received: unknown[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      received.push(JSON.parse(body));
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const addr = server.address();
+  return { url: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/hook`, received, close: () => server.close() };
+}
+
+describe('monitoring on the sample data, over HTTP', () => {
+  let engines: Engines;
+  let cleanup: () => Promise<void>;
+  let base: string;
+  let close: () => Promise<void>;
+  beforeAll(async () => {
+    ({ engines, cleanup } = await testEngines());
+    await bootstrap(engines, { datasetPath: SAMPLE_DATASET, log: () => undefined });
+    for (const r of await queueMissingModels(engines)) await engines.runs.wait(r.id);
+    ({ base, close } = await startTestServer(engines));
+  });
+  afterAll(async () => {
+    await close();
+    await cleanup();
+  });
+  const post = (path: string, body: unknown) => fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('records every served prediction and reports drift per feature', async () => {
+    for (const text of ['Hi, are we still on for lunch?', 'WIN a FREE prize now!!! Call 0800 123', 'ok see you later']) {
+      await post('/model/v1/text_to_prediction', { text });
+      await post('/model/v3/text_to_prediction', { text });
+    }
+    const preds = await (await fetch(`${base}/monitoring/predictions?model=v1`)).json();
+    expect(preds).toHaveLength(3);
+    expect(preds[0]).toMatchObject({ model: 'v1', endpoint: 'text_to_prediction', caller: '127.0.0.1' });
+    expect(preds[0].features).toHaveLength(9);
+    const r1 = await (await fetch(`${base}/monitoring/drift?model=v1`)).json();
+    expect(r1.features.map((f: { feature: string }) => f.feature)).toEqual(['cap_r', 'nal_r', 'cw_scores_0', 'cw_scores_1', 'cw_scores_2', 'cw_scores_3', 'cw_scores_4', 'cw_scores_5', 'cw_scores_6']);
+    expect(r1.features[0].test).toBe('ks'); // a reference of 192 rows: the small-sample test
+    const r3 = await (await fetch(`${base}/monitoring/drift?model=v3`)).json();
+    expect(r3.features.map((f: { feature: string }) => f.feature)).toEqual(['token_ids', 'length', 'oov_rate']);
+    expect(r3.window.n).toBe(3);
+    expect((await fetch(`${base}/monitoring/drift?model=nope`)).status).toBe(404);
+  });
+
+  it('raises an alert when dataset drift turns true, sends it to the webhook, lets an operator acknowledge it', async () => {
+    const sink = await webhookSink();
+    engines.monitor.settings.webhookUrl = sink.url;
+    try {
+      // a window of messages unlike the training data: shouting every cue word at once
+      for (let i = 0; i < 60; i++) await post('/model/v1/text_to_prediction', { text: `FREE MONEY PRIZE WIN WON WINNER CASH ${i}!!!!!!!! ${'#'.repeat(i % 7)}` });
+      const r = await (await post('/monitoring/check', { model: 'v1', size: 60 })).json();
+      expect(r.datasetDrift).toBe(true);
+      const alerts = await (await fetch(`${base}/monitoring/alerts`)).json();
+      expect(alerts[0]).toMatchObject({ model: 'v1', kind: 'dataset_drift', acknowledged: false, webhook: { status: 204 } });
+      expect(sink.received[0]).toMatchObject({ source: 'spamops', kind: 'dataset_drift', model: 'v1' });
+      // still drifting: no second alert
+      await post('/monitoring/check', { model: 'v1', size: 60 });
+      expect((await (await fetch(`${base}/monitoring/alerts`)).json()).length).toBe(alerts.length);
+      const ack = await (await post(`/monitoring/alerts/${alerts[0].id}/ack`, {})).json();
+      expect(ack.acknowledged).toBe(true);
+      const history = await (await fetch(`${base}/monitoring/drift/history?model=v1`)).json();
+      expect(history.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      sink.close();
+      engines.monitor.settings.webhookUrl = undefined;
+    }
+  });
+
+  it('joins feedback to inbox verdicts for quality', async () => {
+    const sim = new Simulator(engines);
+    const { done } = sim.start({ idPattern: '^sms900[0-4]\\d$', count: 30, rate: 1000, labelDelayMs: 0, recipient: 'sim', labelShare: 1 });
+    const s = await done;
+    expect(s).toMatchObject({ status: 'done', sent: 30, labelled: 30 });
+    const r = await engines.monitor.check('v3', { size: 1000 }, false);
+    expect(r.quality?.n).toBe(30);
+    expect(r.quality!.accuracy).toBeGreaterThan(0.5);
+  });
+});
+
+const full = fullDatasetPath();
+describe.skipIf(!full)(`drift on the full dataset${full ? '' : ` (skipped: ${SKIP_FULL})`}`, () => {
+  let engines: Engines;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => {
+    ({ engines, cleanup } = await testEngines());
+    await engines.storage.labelled.insertMany(parseDataset(readFileSync(full!, 'utf8'), full!).rows);
+    await buildOfflineSources(engines);
+    await engines.features.apply(definitionsForStage('2021'), '2021');
+    await engines.runs.init();
+    // trained on the first 4,000 SMS only (sms10001-sms14000)
+    const run = await engines.runs.wait(
+      (await engines.runs.start({ model: 'sms-only', base: 'v2', params: { entityIdPattern: '^sms1([0-3]\\d{3}|4000)$' }, alias: 'production' })).id,
+    );
+    expect(run.status).toBe('succeeded');
+    engines.inbox.verdictModel = 'sms-only';
+  }, 120_000);
+  afterAll(async () => cleanup());
+
+  const replay = async (idPattern: string) => {
+    const { done } = new Simulator(engines).start({ idPattern, count: 500, rate: 5000, labelDelayMs: 0, recipient: 'replay', labelShare: 0.2 });
+    expect((await done).sent).toBe(500);
+    return engines.monitor.check('sms-only', { size: 500 });
+  };
+
+  it('shows no drift on unseen SMS, then drift on the YouTube comments', async () => {
+    const sms = await replay('^sms15[0-4]\\d\\d$'); // 500 SMS the model never saw
+    expect(sms.window.n).toBe(500);
+    expect(sms.features.filter((f) => f.drifted).map((f) => f.feature)).toEqual([]);
+    expect(sms.datasetDrift).toBe(false);
+    const yt = await replay('^sms1(557[3-9]|55[89]\\d|5[6-9]\\d\\d|[67]\\d\\d\\d)$'); // comments from sms15573 on
+    expect(yt.datasetDrift).toBe(true);
+    expect(yt.features.find((f) => f.feature === 'token_ids')!.drifted).toBe(true);
+    const alerts = await engines.monitor.alerts();
+    expect(alerts.filter((a) => a.kind === 'dataset_drift' && a.model === 'sms-only')).toHaveLength(1);
+  }, 120_000);
+});

@@ -1,0 +1,53 @@
+/**
+ * Records served predictions for monitoring. Serving only appends to an in-memory buffer (well
+ * under 0.1 ms); the buffer goes to the storage layer in batches, and old records are pruned
+ * by age and count so storage stays bounded.
+ */
+import { randomBytes } from 'node:crypto';
+import type { PredictionRecord, PredictionStore } from '../storage';
+
+export interface RecorderOptions {
+  retentionDays: number;
+  maxRows: number;
+  flushEveryMs: number;
+}
+
+export class PredictionRecorder {
+  private buffer: PredictionRecord[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private lastPrune = 0;
+  private seq = 0;
+  private readonly prefix = randomBytes(4).toString('hex');
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: PredictionStore,
+    private readonly o: RecorderOptions = { retentionDays: 30, maxRows: 1_000_000, flushEveryMs: 250 },
+  ) {}
+
+  record(r: Omit<PredictionRecord, 'id' | 'at'> & { at?: number }): void {
+    this.buffer.push({ ...r, at: r.at ?? Date.now(), id: `${this.prefix}-${(++this.seq).toString(36)}` });
+    if (this.buffer.length >= 1000) void this.flush();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => void this.flush(), this.o.flushEveryMs);
+      this.timer.unref();
+    }
+  }
+
+  /** writes what is buffered; resolves when it is stored */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const rows = this.buffer;
+    this.buffer = [];
+    this.flushing = this.flushing.then(async () => {
+      if (rows.length) await this.store.appendMany(rows).catch(() => this.buffer.unshift(...rows));
+      const now = Date.now();
+      if (now - this.lastPrune > 10 * 60_000) {
+        this.lastPrune = now;
+        await this.store.prune(now - this.o.retentionDays * 86_400_000, this.o.maxRows).catch(() => undefined);
+      }
+    });
+    return this.flushing;
+  }
+}

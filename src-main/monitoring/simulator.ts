@@ -1,0 +1,85 @@
+/**
+ * The seed's mock caller and mock labeler, for demos and tests: replays labelled messages of
+ * the warehouse through the inbox pipeline at a chosen rate, then states their true labels as
+ * feedback after a delay.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Engines } from '../engines';
+
+export interface SimulationRequest {
+  /** which warehouse messages: ids matching this pattern, in id order */
+  idPattern: string;
+  count: number;
+  /** messages per second */
+  rate: number;
+  labelDelayMs: number;
+  recipient: string;
+  /** share of the replayed messages that get a feedback label (0 to 1) */
+  labelShare: number;
+}
+
+export interface Simulation extends SimulationRequest {
+  id: string;
+  status: 'running' | 'done' | 'failed';
+  sent: number;
+  labelled: number;
+  startedAt: string;
+  error?: string;
+}
+
+export class Simulator {
+  private readonly runs = new Map<string, Simulation>();
+  constructor(private readonly engines: Engines) {}
+
+  list(): Simulation[] {
+    return [...this.runs.values()];
+  }
+
+  get(id: string): Simulation | undefined {
+    return this.runs.get(id);
+  }
+
+  /** starts the replay in the background; `done` resolves when every message is sent and labelled */
+  start(req: SimulationRequest): { simulation: Simulation; done: Promise<Simulation> } {
+    const sim: Simulation = { ...req, id: `sim-${randomBytes(3).toString('hex')}`, status: 'running', sent: 0, labelled: 0, startedAt: new Date().toISOString() };
+    this.runs.set(sim.id, sim);
+    const done = this.run(sim).then(
+      () => {
+        sim.status = 'done';
+        return sim;
+      },
+      (e: Error) => {
+        sim.status = 'failed';
+        sim.error = e.message;
+        return sim;
+      },
+    );
+    return { simulation: sim, done };
+  }
+
+  private async run(sim: Simulation): Promise<void> {
+    const re = new RegExp(sim.idPattern);
+    const msgs = (await this.engines.storage.labelled.all()).filter((m) => re.test(m.sms_id)).slice(0, sim.count);
+    if (msgs.length === 0) throw new Error(`no warehouse message matches ${sim.idPattern}`);
+    const gap = 1000 / sim.rate;
+    const labels: Promise<void>[] = [];
+    const t0 = Date.now();
+    for (const [i, m] of msgs.entries()) {
+      const wait = t0 + i * gap - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const r = await this.engines.inbox.ingest(sim.recipient, `sim:${m.sms_id}`, m.text);
+      sim.sent++;
+      if ((i * 7919) % 1000 < sim.labelShare * 1000)
+        labels.push(
+          new Promise<void>((resolve) => setTimeout(resolve, sim.labelDelayMs)).then(async () => {
+            const at = new Date().toISOString();
+            const id = `${at.replace(/[-:.TZ]/g, '')}-${randomBytes(3).toString('hex')}`;
+            await this.engines.storage.documents.put('feedback', id, JSON.stringify({ id, at, caller: 'simulator', sms_id: r.sms_id, user_id: sim.recipient, true_label: m.label, source_id: m.sms_id }));
+            sim.labelled++;
+          }),
+        );
+    }
+    await Promise.all(labels);
+    await this.engines.monitor.recorder.flush();
+  }
+}
