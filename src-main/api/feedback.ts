@@ -5,10 +5,10 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { randomBytes } from 'node:crypto';
 import type { Engines } from '../engines';
 import { isLoopbackAddress } from './security';
 import { HttpError } from './errors';
+import { recordFeedback } from '../monitoring/feedback';
 
 const Label = Type.Union([Type.Literal('ham'), Type.Literal('spam')]);
 const FeedbackBody = Type.Object(
@@ -28,11 +28,8 @@ type FeedbackBody = Static<typeof FeedbackBody>;
 export const feedbackRoutes: FastifyPluginAsync<{ engines: Engines }> = async (app, { engines }) => {
   const docs = engines.storage.documents;
   app.post<{ Body: FeedbackBody }>('/feedback', { schema: { tags: ['monitoring'], summary: 'State the true label of a message', body: FeedbackBody } }, async (req, reply) => {
-    const at = new Date().toISOString();
-    const id = `${at.replace(/[-:.TZ]/g, '')}-${randomBytes(3).toString('hex')}`;
-    await docs.put('feedback', id, JSON.stringify({ id, at, caller: req.ip, ...req.body }));
     reply.status(201);
-    return { id, at };
+    return recordFeedback(engines, { ...req.body, caller: req.ip });
   });
   app.get('/feedback', { schema: { tags: ['monitoring'], summary: 'Feedback labels, newest first' } }, async () =>
     (await docs.list('feedback')).map((d) => JSON.parse(d.json) as unknown).reverse(),

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Engines } from '../engines';
 import { Simulator } from '../monitoring/simulator';
+import { listDecisions, startRetraining } from '../monitoring/retrain';
 import { HttpError } from './errors';
 
 const ModelQuery = Type.Object(
@@ -72,4 +73,17 @@ export const monitoringRoutes: FastifyPluginAsync<{ engines: Engines }> = async 
     return simulation;
   });
   app.get('/monitoring/simulations', { schema: { tags } }, async () => sim.list());
+
+  const RetrainBody = Type.Object({ model: Type.String({ minLength: 1, maxLength: 40 }), margin: Type.Optional(Type.Number({ minimum: -1, maximum: 1 })) }, { additionalProperties: false });
+  app.post<{ Body: Static<typeof RetrainBody> }>(
+    '/monitoring/retrain',
+    { schema: { tags, summary: 'Train a challenger on the training set plus feedback labels; promote it if it beats the champion by the margin', body: RetrainBody } },
+    async (req, reply) => {
+      const model = modelOf(req.body.model);
+      const { run } = await checked(model, () => startRetraining(engines, model, { margin: req.body.margin ?? mon.settings.retrainMargin, trigger: 'manual' }));
+      reply.status(202);
+      return { model, challenger_run: run.id, decisions: '/monitoring/retrain' };
+    },
+  );
+  app.get('/monitoring/retrain', { schema: { tags, summary: 'Retraining decisions with their numbers, newest first' } }, async () => listDecisions(engines));
 };

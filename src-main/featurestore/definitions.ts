@@ -95,6 +95,13 @@ export function definitionsForStage(stage: Stage): RegistryDefinitions {
         batchSource: 'smss2',
         description: 'Real-time entry point of features v2: pushed rows reach the offline source and, if asked, the online store.',
       });
+      sources.push({
+        kind: 'push',
+        name: 'labels_push',
+        batchSource: 'labels',
+        description: 'Feedback labels stated by operators and tools, pushed to the labels source and the online store.',
+      });
+      views[1] = { ...views[1], source: 'labels_push' };
     }
     views.push({
       name: 'sms_features2',

@@ -28,11 +28,13 @@ describe('registry', () => {
     const r2021 = await fs.apply(definitionsForStage('2021'), '2021');
     expect(r2021.diff.entries).toEqual([
       { kind: 'data_source', name: 'smss2_push', change: 'added' },
+      { kind: 'data_source', name: 'labels_push', change: 'added' },
+      { kind: 'feature_view', name: 'sms_labels', change: 'changed', fields: [{ path: 'source', before: 'labels', after: 'labels_push' }] },
       { kind: 'feature_view', name: 'sms_features2', change: 'changed', fields: [{ path: 'source', before: 'smss2', after: 'smss2_push' }] },
     ]);
     // back to 2019: views and services removed
     const back = await fs.apply(definitionsForStage('2019'), '2019');
-    expect(back.diff.entries.filter((e) => e.change === 'removed').map((e) => e.name)).toEqual(['smss2', 'smss2_push', 'sms_features2', 'labeled_sms_2']);
+    expect(back.diff.entries.filter((e) => e.change === 'removed').map((e) => e.name)).toEqual(['smss2', 'smss2_push', 'labels_push', 'sms_features2', 'labeled_sms_2']);
     expect((await fs.registry.history()).map((h) => h.stage)).toEqual(['2019', '2020', '2021', '2019']);
   });
 
@@ -89,7 +91,7 @@ describe('seed story on the sample data', () => {
     for (const df of bad) await expect(fs.push('smss2_push', df, 'online_and_offline')).rejects.toBeInstanceOf(FeatureInputError);
     expect(readdirSync(join(engines.config.offlineDir, 'smss2')).length).toBe(partsBefore + 1);
     expect((await engines.storage.online.read('sms_features2', ['a']))[0]).toBeUndefined();
-    await expect(fs.push('nope', good)).rejects.toMatchObject({ known: ['smss2_push'] });
+    await expect(fs.push('nope', good)).rejects.toMatchObject({ known: ['smss2_push', 'labels_push'] });
   });
 
   it('merges many pushed parts into one, keeping every row and the write order', async () => {

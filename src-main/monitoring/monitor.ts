@@ -11,6 +11,7 @@ import type { Engines } from '../engines';
 import type { FeatureReference } from '../training/reference';
 import { PredictionRecorder } from './recorder';
 import { computeDrift, type DriftOptions, type DriftReport } from './drift';
+import { startRetraining } from './retrain';
 
 const REPORTS = 'drift_reports';
 const ALERTS = 'alerts';
@@ -36,6 +37,11 @@ export interface MonitorSettings {
   minLabelled: number;
   webhookUrl?: string;
   drift: DriftOptions;
+  /** train and evaluate a challenger when an alert fires */
+  retrainOnAlert: boolean;
+  /** also every N hours (0: never) */
+  retrainEveryHours: number;
+  retrainMargin: number;
 }
 
 export class Monitor {
@@ -52,6 +58,9 @@ export class Monitor {
       minLabelled: 20,
       webhookUrl: process.env.SPAMOPS_ALERT_WEBHOOK || undefined,
       drift: {},
+      retrainOnAlert: process.env.SPAMOPS_RETRAIN_ON_ALERT === '1',
+      retrainEveryHours: Number(process.env.SPAMOPS_RETRAIN_EVERY_HOURS ?? 0),
+      retrainMargin: 0.01,
     };
   }
 
@@ -61,11 +70,20 @@ export class Monitor {
       for (const m of this.engines.serving.names) void this.check(m).catch(() => undefined);
     }, intervalMs);
     this.timer.unref();
+    if (this.settings.retrainEveryHours > 0) {
+      this.retrainTimer = setInterval(() => {
+        for (const m of this.engines.serving.names) void startRetraining(this.engines, m, { trigger: 'schedule', margin: this.settings.retrainMargin }).catch(() => undefined);
+      }, this.settings.retrainEveryHours * 3_600_000);
+      this.retrainTimer.unref();
+    }
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.retrainTimer) clearInterval(this.retrainTimer);
   }
+
+  private retrainTimer: NodeJS.Timeout | undefined;
 
   private async feedbackLabels(): Promise<Map<string, string>> {
     const m = new Map<string, string>();
@@ -131,5 +149,6 @@ export class Monitor {
       }
     }
     await this.engines.storage.documents.put(ALERTS, a.id, JSON.stringify(a));
+    if (this.settings.retrainOnAlert) void startRetraining(this.engines, report.model, { trigger: 'alert', margin: this.settings.retrainMargin }).catch(() => undefined);
   }
 }

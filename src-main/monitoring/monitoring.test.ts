@@ -13,6 +13,7 @@ import { buildOfflineSources } from '../pipeline/sources';
 import { bootstrap, queueMissingModels } from '../pipeline/bootstrap';
 import { definitionsForStage } from '../featurestore';
 import { Simulator } from './simulator';
+import { startRetraining, listDecisions } from './retrain';
 
 /** a loopback webhook receiver */
 async function webhookSink(): Promise<{ url: string; received: unknown[]; close: () => void }> {
@@ -97,6 +98,44 @@ describe('monitoring on the sample data, over HTTP', () => {
     const r = await engines.monitor.check('v3', { size: 1000 }, false);
     expect(r.quality?.n).toBe(30);
     expect(r.quality!.accuracy).toBeGreaterThan(0.5);
+  });
+});
+
+describe('retraining on feedback, champion against challenger', () => {
+  let engines: Engines;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => {
+    ({ engines, cleanup } = await testEngines());
+    await bootstrap(engines, { datasetPath: SAMPLE_DATASET, log: () => undefined });
+    for (const r of await queueMissingModels(engines, ['v2'])) await engines.runs.wait(r.id);
+    engines.inbox.verdictModel = 'v2';
+    // labelled feedback on replayed messages
+    await new Simulator(engines).start({ idPattern: '^sms901', count: 40, rate: 2000, labelDelayMs: 0, recipient: 'fb', labelShare: 1 }).done;
+  });
+  afterAll(async () => cleanup());
+
+  it('promotes a challenger that beats the margin and records the decision', async () => {
+    const before = (await engines.models.resolve('v2'))!.version;
+    const { decision } = await startRetraining(engines, 'v2', { margin: -1 });
+    const d = await decision;
+    expect(d.feedbackLabels).toBe(40);
+    expect(d.promoted).toBe(true);
+    expect(d.champion.metrics!.f1).toBeGreaterThanOrEqual(0);
+    expect(d.heldOutRows).toBeGreaterThan(0);
+    expect((await engines.models.resolve('v2'))!.version).toBe(d.challenger!.version);
+    expect(d.challenger!.version).not.toBe(before);
+    // the feedback messages were in the challenger's data: labels reached the feature store
+    const run = engines.runs.get(d.challenger!.runId);
+    expect(run.data!.entities).toBeGreaterThan(240);
+  });
+
+  it('keeps the champion when the challenger does not beat it by the margin', async () => {
+    const before = (await engines.models.resolve('v2'))!.version;
+    const d = await (await startRetraining(engines, 'v2', { margin: 1 })).decision;
+    expect(d.promoted).toBe(false);
+    expect(d.reason).toMatch(/champion kept/);
+    expect((await engines.models.resolve('v2'))!.version).toBe(before);
+    expect((await listDecisions(engines)).map((x) => x.promoted)).toEqual([false, true]);
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Engines } from '../engines';
+import { recordFeedback } from './feedback';
 
 export interface SimulationRequest {
   /** which warehouse messages: ids matching this pattern, in id order */
@@ -72,9 +73,7 @@ export class Simulator {
       if ((i * 7919) % 1000 < sim.labelShare * 1000)
         labels.push(
           new Promise<void>((resolve) => setTimeout(resolve, sim.labelDelayMs)).then(async () => {
-            const at = new Date().toISOString();
-            const id = `${at.replace(/[-:.TZ]/g, '')}-${randomBytes(3).toString('hex')}`;
-            await this.engines.storage.documents.put('feedback', id, JSON.stringify({ id, at, caller: 'simulator', sms_id: r.sms_id, user_id: sim.recipient, true_label: m.label, source_id: m.sms_id }));
+            await recordFeedback(this.engines, { caller: 'simulator', sms_id: r.sms_id, user_id: sim.recipient, true_label: m.label as 'ham' | 'spam', source_id: m.sms_id });
             sim.labelled++;
           }),
         );
