@@ -19,6 +19,9 @@ import { runTrainJob } from '../src-main/training/train';
 import { resolveParams, MODEL_SPECS } from '../src-main/training/specs';
 import { FusedLstm, RandomForest, readForestArtifacts, readLstmArtifacts } from '../src-main/training';
 import { extractV1 } from '../src-main/features';
+import { computeDrift } from '../src-main/monitoring/drift';
+import { PredictionRecorder } from '../src-main/monitoring/recorder';
+import type { FeatureReference } from '../src-main/training/reference';
 
 interface Row {
   name: string;
@@ -91,6 +94,9 @@ export async function runBench(o: { dataset?: string; quick?: boolean } = {}): P
 
     // 5. the HTTP API under load: feature server, model serving, inbox
     rows.push(...(await httpBench(engines, config.dataDir, o.quick ? 5 : 10)));
+
+    // 6. monitoring: drift over a 10,000-prediction window, and what recording costs a request
+    rows.push(...(await monitoringBench(engines, parsed.rows.map((r) => r.text))));
   } finally {
     await engines.close();
     t.remove();
@@ -236,5 +242,31 @@ async function trainingBench(engines: Engines, reps: number): Promise<Row[]> {
     }
     rows.push({ name: `  ${model} single-message inference (text to probability), p50`, value: median(lat.slice(200)), unit: 'ms', target: 'a few ms', ok: median(lat.slice(200)) < 3 });
   }
+  return rows;
+}
+
+async function monitoringBench(engines: Engines, texts: string[]): Promise<Row[]> {
+  const rows: Row[] = [];
+  const tok = engines.tokenizer();
+  for (const model of ['v1', 'v3'] as const) {
+    const v = (await engines.models.resolve(model))!;
+    const reference = (JSON.parse(readFileSync(join(v.dir, 'reference.json'), 'utf8')) as { features: Record<string, FeatureReference> }).features;
+    const now = Date.now();
+    const records = Array.from({ length: 10_000 }, (_, i) => {
+      const text = texts[i % texts.length];
+      return { id: `b${i}`, at: now - i, model, version: v.version, endpoint: 'bench', features: model === 'v1' ? Object.values(extractV1(text)) : tok.encode(text), spam: 0.1, label: 'ham', caller: 'bench', oov: tok.outOfVocabularyRate(text) };
+    });
+    const times = await timeIt(7, async () => computeDrift(v, reference, records, new Map()));
+    rows.push({ name: `drift of all ${model} features, 10,000-prediction window vs reference`, value: median(times), unit: 'ms', target: '< 100 ms', ok: median(times) < 100, runs: times });
+  }
+  const sink = { appendMany: async () => undefined, recent: async () => [], count: async () => 0, prune: async () => 0 };
+  const rec = new PredictionRecorder(sink, { retentionDays: 30, maxRows: 1e6, flushEveryMs: 250 });
+  const features = tok.encode(texts[0]);
+  const n = 200_000;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) rec.record({ model: 'v3', version: '1', endpoint: 'bench', features, spam: 0.5, label: 'ham', caller: '127.0.0.1' });
+  const per = (performance.now() - t0) / n;
+  await rec.flush();
+  rows.push({ name: 'recording a served prediction, added to the request', value: per, unit: 'ms', target: '< 0.1 ms', ok: per < 0.1, note: `${n} records` });
   return rows;
 }

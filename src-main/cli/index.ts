@@ -48,6 +48,12 @@ Training and models
   models list | models delete <name> [<version>] [--force]
   models alias <name> <alias> <version>
 
+Monitoring
+  drift <model> [--size N]      drift of the latest predictions against the training reference
+  simulate --pattern REGEX [--count N] [--rate R] [--model M]
+                               replay warehouse messages through the inbox, label them after
+  retrain <model> [--margin X]  challenger on training set + feedback; promoted if better
+
 Serving
   serve [--host H] [--port P] [--compat-ports] [--console DIR] [--auto-bootstrap]
                                the local API (and the built console); --auto-bootstrap
@@ -86,6 +92,12 @@ const OPTIONS = {
   force: { type: 'boolean' },
   models: { type: 'string' },
   base: { type: 'string' },
+  size: { type: 'string' },
+  pattern: { type: 'string' },
+  count: { type: 'string' },
+  rate: { type: 'string' },
+  model: { type: 'string' },
+  margin: { type: 'string' },
 } as const;
 
 export class CliError extends Error {}
@@ -322,6 +334,36 @@ async function run(cmd: string, args: string[], v: Values): Promise<void> {
           await e.models.setAlias(name, a, b);
           out(`${name}: ${a} -> version ${b}`);
         } else throw new CliError(`models: expected list, delete or alias, got "${sub}"`);
+      });
+    case 'drift':
+      return withEngines(v, async (e) => {
+        const model = args[0] ?? 'v3';
+        const r = await e.monitor.check(model, { size: v.size ? Number(v.size) : undefined });
+        out(`${model} version ${r.version}: ${r.window.n} predictions (${r.window.from ?? '-'} .. ${r.window.to ?? '-'}) vs ${r.referenceRows} training rows`);
+        out(table(['feature', 'test', 'statistic', 'p-value', 'threshold', 'PSI', 'drift'], r.features.map((f) => [f.feature, f.test, f.statistic.toFixed(4), f.pValue === undefined ? '-' : f.pValue.toExponential(2), String(f.threshold), f.psi.toFixed(3), f.drifted ? 'DRIFT' : 'ok'])));
+        out(`dataset drift: ${r.datasetDrift ? 'YES' : 'no'} (${(r.driftShare * 100).toFixed(0)} % of features); spam share ${r.prediction.referenceSpamShare.toFixed(3)} -> ${r.prediction.currentSpamShare.toFixed(3)}${r.quality ? `; accuracy on ${r.quality.n} labelled: ${r.quality.accuracy.toFixed(3)}` : ''}`);
+      });
+    case 'simulate':
+      return withEngines(v, async (e) => {
+        if (!v.pattern) throw new CliError('simulate: --pattern REGEX is required (the warehouse ids to replay, e.g. "^sms155")');
+        if (v.model) e.inbox.verdictModel = v.model;
+        const { Simulator } = await import('../monitoring/simulator');
+        const { done } = new Simulator(e).start({ idPattern: v.pattern, count: Number(v.count ?? 200), rate: Number(v.rate ?? 50), labelDelayMs: 1000, recipient: 'simulated', labelShare: 1 });
+        const s = await done;
+        if (s.status !== 'done') throw new CliError(`simulation ${s.status}: ${s.error ?? ''}`);
+        out(`replayed ${s.sent} messages through the inbox (verdicts by ${e.inbox.verdictModel}), ${s.labelled} labelled`);
+      });
+    case 'retrain':
+      return withEngines(v, async (e) => {
+        const model = args[0];
+        if (!model) throw new CliError('retrain <model>');
+        await e.runs.init();
+        const { startRetraining } = await import('../monitoring/retrain');
+        const { run, decision } = await startRetraining(e, model, { margin: v.margin ? Number(v.margin) : undefined });
+        const stop = runProgress(e.runs, run.id);
+        const d = await decision;
+        stop();
+        out(`${d.reason} (champion ${d.champion.version}, challenger ${d.challenger?.version ?? '-'}, ${d.heldOutRows ?? 0} held-out rows, ${d.feedbackLabels} feedback labels)`);
       });
     case 'serve': {
       const { serve } = await import('./serve');

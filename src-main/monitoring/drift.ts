@@ -1,15 +1,15 @@
 /**
  * A drift report: a model's training reference against a window of served predictions.
  * Per feature the test Evidently would choose (numeric: KS for a small reference, else normed
- * Wasserstein; binary: Z-test for a small reference, else Jensen-Shannon; token ids:
- * Jensen-Shannon), PSI beside it, dataset drift when at least half of the features drift;
+ * Wasserstein; binary: Z-test for a small reference, else Jensen-Shannon; token ids: chi-square
+ * for a small window, else Jensen-Shannon), PSI beside it, dataset drift when at least half of the features drift;
  * prediction drift (share of spam) and, where feedback exists, quality.
  */
 import type { ModelVersion } from '../../src-shared/training';
 import type { PredictionRecord } from '../storage';
 import type { FeatureReference, NumericReference, TokenReference } from '../training/reference';
 import { FEATURES_V1 } from '../features';
-import { binShares, jensenShannon, ksTwoSample, psi, wassersteinNormed, zTestProportions } from './stats';
+import { binShares, chiSquareTest, jensenShannon, ksTwoSample, psi, wassersteinNormed, zTestProportions } from './stats';
 
 export interface DriftOptions {
   /** per feature: the p-value (tests) or distance (metrics) that marks drift */
@@ -21,7 +21,7 @@ export interface DriftOptions {
 export interface FeatureDrift {
   feature: string;
   kind: 'numeric' | 'binary' | 'tokens';
-  test: 'ks' | 'wasserstein_normed' | 'z_test' | 'jensen_shannon';
+  test: 'ks' | 'wasserstein_normed' | 'z_test' | 'jensen_shannon' | 'chi_square';
   statistic: number;
   pValue?: number;
   threshold: number;
@@ -48,6 +48,8 @@ export interface DriftReport {
 }
 
 const SMALL_REFERENCE = 1000;
+/** below this many tokens in the window, token drift is tested (chi-square), not measured */
+const SMALL_WINDOW_TOKENS = 3000;
 
 function numericDrift(name: string, ref: NumericReference, cur: number[], o: DriftOptions): FeatureDrift {
   const cuts = [...new Set(ref.quantiles.slice(1, -1))];
@@ -89,22 +91,36 @@ function tokenDrift(ref: TokenReference, rows: number[][], o: DriftOptions): Fea
     total++;
   }
   const cur = counts.map((c) => c / (total || 1));
-  const js = jensenShannon(ref.tokenShare, cur);
-  const th = o.thresholds?.features ?? 0.1;
-  // the 20 most frequent reference tokens for the chart
   const top = ref.tokenShare.map((s, i) => [s, i] as const).sort((a, b) => b[0] - a[0]).slice(0, 20);
-  return {
-    feature: 'token_ids',
-    kind: 'tokens',
-    test: 'jensen_shannon',
-    statistic: js,
-    threshold: th,
-    drifted: js >= th,
-    psi: psi(ref.tokenShare.slice(1), cur.slice(1)),
-    bins: top.map(([, i]) => `#${i}`),
-    reference: top.map(([s]) => s),
-    current: top.map(([, i]) => cur[i]),
-  };
+  const chart = { bins: top.map(([, i]) => `#${i}`), reference: top.map(([s]) => s), current: top.map(([, i]) => cur[i]) };
+  const psiValue = psi(ref.tokenShare.slice(1), cur.slice(1));
+  if (total < SMALL_WINDOW_TOKENS) {
+    // a small window: a distance over 180 sparse bins is biased upward by sampling alone, so
+    // test instead (chi-square, rare tokens pooled so every expected count is at least 5)
+    const keep = ref.tokenShare.map((s, i) => i > 0 && s * total >= 5);
+    const refP: number[] = [];
+    const curC: number[] = [];
+    let otherP = 0;
+    let otherC = 0;
+    ref.tokenShare.forEach((s, i) => {
+      if (i === 0) return;
+      if (keep[i]) {
+        refP.push(s);
+        curC.push(counts[i]);
+      } else {
+        otherP += s;
+        otherC += counts[i];
+      }
+    });
+    refP.push(otherP);
+    curC.push(otherC);
+    const t = chiSquareTest(refP, curC);
+    const th = o.thresholds?.token_ids ?? 0.05;
+    return { feature: 'token_ids', kind: 'tokens', test: 'chi_square', statistic: t.statistic, pValue: t.pValue, threshold: th, drifted: t.pValue < th, psi: psiValue, ...chart };
+  }
+  const js = jensenShannon(ref.tokenShare, cur);
+  const th = o.thresholds?.token_ids ?? 0.1;
+  return { feature: 'token_ids', kind: 'tokens', test: 'jensen_shannon', statistic: js, threshold: th, drifted: js >= th, psi: psiValue, ...chart };
 }
 
 export function computeDrift(
