@@ -144,10 +144,12 @@ async function httpBench(engines: Engines, dataDir: string, seconds: number): Pr
     const text = 'WINNER!! You have been selected to receive a FREE prize of 1000 cash, call 09061701461 now';
     const v3lat = await sequentialLatencies(port, '/model/v3/text_to_prediction', JSON.stringify({ text, skip_cache: true }), 2000);
     const v3u = await load('/model/v3/text_to_prediction', { text, skip_cache: true });
+    await autocannon({ url: `http://127.0.0.1:${port}/model/v3/text_to_prediction`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text }), connections: 8, duration: 2 }); // warm-up
     const v3c = await load('/model/v3/text_to_prediction', { text });
     const v1u = await load('/model/v1/text_to_prediction', { text, skip_cache: true });
     const usersBefore = (await engines.storage.users.listUsers()).length;
     const inbox = await load('/sms', { recipient_id: 'bench-user', sender_id: 'bench-sender', sms_text: text }, 16);
+    await new Promise((r) => setTimeout(r, 1000)); // requests still in flight when the load stopped
     const stored = await engines.storage.users.listByUser('bench-user', 10_000_000);
     const online = await engines.storage.online.read('sms_features2', stored.map((m) => m.sms_id));
     const withFeatures = online.filter(Boolean).length;

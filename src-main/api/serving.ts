@@ -11,6 +11,7 @@ import { FeatureVectorError, top, type Prediction, type ServedModel } from '../s
 import { NoModelYetError, NotServedError } from '../serving/served';
 import { HttpError } from './errors';
 import { ServingStats } from '../serving/stats';
+import type { CallLogEntry } from '../storage';
 
 const CALL_LOG_TTL_SECONDS = 3600;
 const TextBody = Type.Object(
@@ -37,7 +38,7 @@ type Endpoint = 'text_to_features' | 'features_to_prediction' | 'text_to_predict
 
 export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (app, { engines }) => {
   const served = engines.serving;
-  const cache = engines.storage.cache;
+  const cache = engines.serving.cache;
   const tags = ['model serving'];
   const stats = new ServingStats();
 
@@ -66,14 +67,20 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
     }
   };
 
+  /** the call log is written in batches, after the responses */
+  let callLogBuffer: CallLogEntry[] = [];
+  const flushCallLog = () => {
+    const entries = callLogBuffer;
+    callLogBuffer = [];
+    void engines.storage.callLog.appendMany(entries, CALL_LOG_TTL_SECONDS).catch((e) => app.log.warn(e));
+  };
+  app.addHook('onClose', async () => flushCallLog());
+
   /** after the response: cache write and call log, so the caller does not wait for them */
   const afterResponse = (req: FastifyRequest, version: string, endpoint: Endpoint, inputKey: string, output: string | undefined, input: unknown) => {
-    setImmediate(() => {
-      if (output !== undefined) void cache.set(endpoint, version, inputKey, output).catch((e) => req.log.warn(e));
-      void engines.storage.callLog
-        .append({ caller_id: req.ip, called_at: Date.now(), endpoint, version, input_json: JSON.stringify(input) }, CALL_LOG_TTL_SECONDS)
-        .catch((e) => req.log.warn(e));
-    });
+    if (callLogBuffer.length === 0) setTimeout(flushCallLog, 20);
+    callLogBuffer.push({ caller_id: req.ip, called_at: Date.now(), endpoint, version, input_json: JSON.stringify(input) });
+    if (output !== undefined) setImmediate(() => void cache.set(endpoint, version, inputKey, output).catch((e) => req.log.warn(e)));
   };
 
   const answer = async <T extends object>(

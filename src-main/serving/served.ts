@@ -8,6 +8,7 @@ import type { Engines } from '../engines';
 import type { ModelName } from '../../src-shared/training';
 import { MODEL_NAMES } from '../../src-shared/training';
 import { loadServedModel, type ServedModel } from './models';
+import { LayeredPredictionCache } from './cache';
 
 export class NotServedError extends Error {
   constructor(
@@ -37,11 +38,14 @@ export class ServedModels {
   private readonly loading = new Map<ModelName, Promise<ServedModel | undefined>>();
   private timer: NodeJS.Timeout | undefined;
   readonly alias = 'production';
+  /** the prediction cache serving reads and writes */
+  readonly cache: LayeredPredictionCache;
 
   constructor(
     private readonly engines: Engines,
     readonly names: ModelName[],
   ) {
+    this.cache = new LayeredPredictionCache(engines.storage.cache);
     engines.models.on('changed', (name: ModelName) => void this.refresh(name));
   }
 
@@ -112,6 +116,6 @@ export class ServedModels {
         return; // artifacts being written or removed: the next check picks it up
       }
     }
-    await this.engines.storage.cache.invalidateVersion(name);
+    await this.cache.invalidateVersion(name);
   }
 }

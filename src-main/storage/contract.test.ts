@@ -102,10 +102,10 @@ for (const b of backends) {
       await s.callLog.append(e('c1', 3000, 'old'), 3600);
       await s.callLog.append(e('c1', 1000, 'new'), 3600);
       await s.callLog.append(e('c1', 2000, 'expired'), 1);
-      await s.callLog.append(e('c2', 500, 'other'), 3600);
+      await s.callLog.appendMany([e('c2', 500, 'other'), e('c1', 1500, 'batched')], 3600);
       const got: string[] = [];
       for await (const x of s.callLog.recent('c1', now - 3600_000)) got.push(x.endpoint);
-      expect(got).toEqual(['new', 'old']);
+      expect(got).toEqual(['new', 'batched', 'old']);
     });
 
     it('documents: put replaces, list by id, delete', async () => {

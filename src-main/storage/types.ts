@@ -85,6 +85,8 @@ export interface CallLogEntry {
 
 export interface CallLog {
   append(entry: CallLogEntry, ttlSeconds: number): Promise<void>;
+  /** several entries in one write (serving batches its log) */
+  appendMany(entries: CallLogEntry[], ttlSeconds: number): Promise<void>;
   /** the caller's entries newer than sinceMs and not expired, newest first */
   recent(callerId: string, sinceMs: number): AsyncIterable<CallLogEntry>;
 }

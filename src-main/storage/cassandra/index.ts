@@ -441,6 +441,9 @@ class CassandraCallLog implements CallLog {
       [e.caller_id, new Date(e.called_at), TimeUuid.now(), e.endpoint, e.version, e.input_json, Math.min(remaining, 630_720_000)],
     );
   }
+  async appendMany(entries: CallLogEntry[], ttlSeconds: number): Promise<void> {
+    for (const e of entries) await this.append(e, ttlSeconds);
+  }
   async *recent(callerId: string, sinceMs: number): AsyncIterable<CallLogEntry> {
     // Clustering order is (called_at DESC, call_id DESC): newest first, ties in reverse write order.
     const q = `SELECT caller_id, called_at, endpoint, version, input_json FROM ${this.table} WHERE caller_id = ? AND called_at > ?`;

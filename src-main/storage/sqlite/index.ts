@@ -224,6 +224,11 @@ class SqliteCallLog implements CallLog {
       this.db.prepare('DELETE FROM spam_calls_log WHERE expires_at <= ?').run(now);
     }
   }
+  async appendMany(entries: CallLogEntry[], ttlSeconds: number): Promise<void> {
+    this.db.transaction(() => {
+      for (const e of entries) this.insert.run(e.caller_id, e.called_at, ++this.seq, e.endpoint, e.version, e.input_json, e.called_at + ttlSeconds * 1000);
+    })();
+  }
   async *recent(callerId: string, sinceMs: number): AsyncIterable<CallLogEntry> {
     const q = this.db.prepare(
       'SELECT caller_id, called_at, endpoint, version, input_json FROM spam_calls_log WHERE caller_id = ? AND called_at > ? AND expires_at > ? ORDER BY called_at DESC, seq DESC',
