@@ -85,5 +85,33 @@ export const monitoringRoutes: FastifyPluginAsync<{ engines: Engines }> = async 
       return { model, challenger_run: run.id, decisions: '/monitoring/retrain' };
     },
   );
+  const SettingsBody = Type.Object(
+    {
+      windowSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
+      windowHours: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100000 })),
+      qualityThreshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+      minLabelled: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
+      webhookUrl: Type.Optional(Type.Union([Type.String({ pattern: '^https?://', maxLength: 500 }), Type.Null()])),
+      drift: Type.Optional(
+        Type.Object(
+          {
+            thresholds: Type.Optional(Type.Record(Type.String({ maxLength: 100 }), Type.Number({ minimum: 0, maximum: 10 }))),
+            datasetDriftShare: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+      retrainOnAlert: Type.Optional(Type.Boolean()),
+      retrainEveryHours: Type.Optional(Type.Number({ minimum: 0, maximum: 10000 })),
+      retrainMargin: Type.Optional(Type.Number({ minimum: -1, maximum: 1 })),
+    },
+    { additionalProperties: false },
+  );
+  app.get('/monitoring/settings', { schema: { tags, summary: 'Window, thresholds (per feature), webhook and retraining settings' } }, async () => mon.settings);
+  app.put<{ Body: Static<typeof SettingsBody> }>('/monitoring/settings', { schema: { tags, summary: 'Change monitoring settings (kept in the storage layer)', body: SettingsBody } }, async (req) => {
+    const { webhookUrl, ...rest } = req.body;
+    return mon.saveSettings({ ...rest, ...(webhookUrl !== undefined ? { webhookUrl: webhookUrl ?? undefined } : {}) });
+  });
+
   app.get('/monitoring/retrain', { schema: { tags, summary: 'Retraining decisions with their numbers, newest first' } }, async () => listDecisions(engines));
 };

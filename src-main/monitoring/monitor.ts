@@ -64,6 +64,19 @@ export class Monitor {
     };
   }
 
+  /** settings saved by an operator (PUT /monitoring/settings) override the defaults */
+  async loadSettings(): Promise<MonitorSettings> {
+    const saved = await this.engines.storage.documents.get('settings', 'monitoring');
+    if (saved) this.settings = { ...this.settings, ...(JSON.parse(saved) as Partial<MonitorSettings>) };
+    return this.settings;
+  }
+
+  async saveSettings(patch: Partial<MonitorSettings>): Promise<MonitorSettings> {
+    this.settings = { ...this.settings, ...patch, drift: { ...this.settings.drift, ...(patch.drift ?? {}) } };
+    await this.engines.storage.documents.put('settings', 'monitoring', JSON.stringify(this.settings));
+    return this.settings;
+  }
+
   /** checks every served model every `intervalMs` */
   schedule(intervalMs = 15 * 60_000): void {
     this.timer = setInterval(() => {

@@ -66,6 +66,17 @@ describe('monitoring on the sample data, over HTTP', () => {
     expect((await fetch(`${base}/monitoring/drift?model=nope`)).status).toBe(404);
   });
 
+  it('takes per-feature thresholds from the settings', async () => {
+    const put = await fetch(`${base}/monitoring/settings`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ drift: { thresholds: { cap_r: 0.000001 } } }) });
+    expect((await put.json()).drift.thresholds).toEqual({ cap_r: 0.000001 });
+    const r = await (await fetch(`${base}/monitoring/drift?model=v1`)).json();
+    expect(r.features[0]).toMatchObject({ feature: 'cap_r', threshold: 0.000001 });
+    const bad = await fetch(`${base}/monitoring/settings`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ qualityThreshold: 3 }) });
+    expect(bad.status).toBe(400);
+    await fetch(`${base}/monitoring/settings`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ drift: { thresholds: {} } }) });
+    engines.monitor.settings.drift = {};
+  });
+
   it('raises an alert when dataset drift turns true, sends it to the webhook, lets an operator acknowledge it', async () => {
     const sink = await webhookSink();
     engines.monitor.settings.webhookUrl = sink.url;

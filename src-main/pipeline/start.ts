@@ -17,6 +17,7 @@ export async function startEngines(config: AppConfig, opts: { autoBootstrap: boo
   await engines.runs.init();
   await engines.inbox.start();
   engines.serving.watch();
+  await engines.monitor.loadSettings();
   engines.monitor.schedule();
   ensureInstallToken(config);
   if (opts.autoBootstrap) {
