@@ -69,16 +69,16 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
 
   /** the call log is written in batches, after the responses */
   let callLogBuffer: CallLogEntry[] = [];
-  const flushCallLog = () => {
+  const flushCallLog = async () => {
     const entries = callLogBuffer;
     callLogBuffer = [];
-    void engines.storage.callLog.appendMany(entries, CALL_LOG_TTL_SECONDS).catch((e) => app.log.warn(e));
+    if (entries.length) await engines.storage.callLog.appendMany(entries, CALL_LOG_TTL_SECONDS).catch((e) => app.log.warn(e));
   };
-  app.addHook('onClose', async () => flushCallLog());
+  app.addHook('onClose', flushCallLog);
 
   /** after the response: cache write and call log, so the caller does not wait for them */
   const afterResponse = (req: FastifyRequest, version: string, endpoint: Endpoint, inputKey: string, output: string | undefined, input: unknown) => {
-    if (callLogBuffer.length === 0) setTimeout(flushCallLog, 20);
+    if (callLogBuffer.length === 0) setTimeout(() => void flushCallLog(), 20);
     callLogBuffer.push({ caller_id: req.ip, called_at: Date.now(), endpoint, version, input_json: JSON.stringify(input) });
     if (output !== undefined) setImmediate(() => void cache.set(endpoint, version, inputKey, output).catch((e) => req.log.warn(e)));
   };
@@ -160,6 +160,7 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
     { schema: { tags, summary: "The caller's calls of the last hour, newest first (streamed)", params: VersionParam } },
     async (req, reply: FastifyReply) => {
       if (!served.isServed(req.params.version)) throw new HttpError(404, 'not_found', `model version "${req.params.version}" is not served here; served: ${served.names.join(', ')}`, { known: served.names });
+      await flushCallLog(); // the caller's latest calls are part of the answer
       const rows = engines.storage.callLog.recent(req.ip, Date.now() - CALL_LOG_TTL_SECONDS * 1000);
       const version = req.params.version;
       // a large log is streamed row by row instead of being gathered first
