@@ -8,13 +8,81 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
+const shot = (name: string) => h.page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+
 describe('headless console in Chromium', () => {
-  it('opens, shows the engines state and the feature views, without console errors', async () => {
+  it('opens every pane without a console error', async () => {
     await h.page.goto(`${h.base}/`);
-    await h.page.getByRole('heading', { name: 'SpamOps' }).waitFor();
-    await h.page.getByText('sms_features2').first().waitFor();
-    await expect(h.page.getByText('sqlite').first().isVisible()).resolves.toBe(true);
-    await h.page.screenshot({ path: join(ARTIFACTS, 'console-home.png'), fullPage: true });
+    await h.page.getByTestId('api-status').getByText('API ok').waitFor();
+    for (const [label, check] of [
+      ['Inbox', 'Sign in'],
+      ['Feature store', 'Online store lookup'],
+      ['Training', 'Start a training run'],
+      ['Serving', 'Served versions'],
+      ['Drift', 'Data drift against the training reference'],
+    ] as const) {
+      await h.page.getByRole('navigation').getByRole('button', { name: label }).click();
+      await h.page.getByRole('heading', { name: check }).waitFor();
+      await h.page.waitForLoadState('networkidle');
+      await shot(`pane-${label.toLowerCase().replace(' ', '-')}`);
+    }
+    expect(h.consoleErrors).toEqual([]);
+  });
+
+  it("signs in as fiona and flags the seed's spam message", async () => {
+    await h.page.goto(`${h.base}/#/inbox`);
+    await h.page.getByLabel('user name').fill('fiona');
+    await h.page.getByRole('button', { name: 'Open inbox' }).click();
+    const spam = h.page.locator('.message', { hasText: 'Dear winner, please call 800-884433' });
+    await spam.waitFor();
+    // v1 (the 2019 model) flags it on the project's 240-message sample; the LSTMs trained on 180
+    // rows are too weak for that (with the full dataset v3 flags it too)
+    await h.page.getByLabel('model version').selectOption('v1');
+    await h.page.getByRole('button', { name: 'Check all' }).click();
+    await expect(spam.getByTestId('verdict').textContent()).resolves.toMatch(/^SPAM .* v1 · arch I/);
+    // a message from a friend is not flagged
+    await expect(h.page.locator('.message', { hasText: 'Did you read my book?' }).getByTestId('verdict').textContent()).resolves.toMatch(/^ham/);
+    // architecture II (v3): online features, then features_to_prediction
+    await h.page.getByLabel('model version').selectOption('v3');
+    await h.page.getByLabel('architecture').selectOption('II');
+    await spam.getByRole('button', { name: /check message/ }).click();
+    await expect(spam.getByTestId('verdict').textContent()).resolves.toMatch(/arch II/);
+    await shot('inbox-fiona');
+    expect(h.consoleErrors).toEqual([]);
+  });
+
+  it('composes a message that goes through the inbox pipeline and gets a verdict', async () => {
+    await h.page.getByLabel('sender').fill('otto');
+    await h.page.getByLabel('message text').fill('Congratulations! You WON a FREE cash prize, call now to claim');
+    await h.page.getByRole('button', { name: 'Send' }).click();
+    const msg = h.page.locator('.message', { hasText: 'You WON a FREE cash prize' });
+    await msg.getByTestId('verdict').waitFor();
+    await h.page.getByText(/v2 features pushed/).waitFor();
+    await msg.getByRole('button', { name: 'Mark verdict wrong' }).click();
+    await msg.getByText('feedback sent').waitFor();
+    await shot('inbox-compose');
+  });
+
+  it('looks up an sms_id in the online store', async () => {
+    await h.page.goto(`${h.base}/#/features`);
+    await h.page.getByLabel('sms ids').fill('sms90001, nope');
+    await h.page.getByRole('button', { name: 'Look up' }).click();
+    await h.page.locator('.status.PRESENT').first().waitFor();
+    await expect(h.page.locator('.status.NOT_FOUND').count()).resolves.toBeGreaterThan(0);
+    await shot('features-lookup');
+  });
+
+  it('trains v1 from the Training pane to metrics, and v2 with live curves', async () => {
+    await h.page.goto(`${h.base}/#/training`);
+    await h.page.getByRole('button', { name: 'Start run' }).click();
+    await h.page.getByTestId('run-metrics').waitFor({ timeout: 60_000 });
+    await expect(h.page.getByLabel('confusion matrix').isVisible()).resolves.toBe(true);
+    await h.page.getByLabel('train model').selectOption('v2');
+    await h.page.getByLabel('epochs').fill('2');
+    await h.page.getByRole('button', { name: 'Start run' }).click();
+    await h.page.getByText(/· v2 · succeeded/).waitFor({ timeout: 60_000 });
+    await h.page.locator('.recharts-line').first().waitFor();
+    await shot('training-run');
     expect(h.consoleErrors).toEqual([]);
   });
 
@@ -22,6 +90,5 @@ describe('headless console in Chromium', () => {
     const r = await h.page.goto(`${h.base}/docs`);
     expect(r?.status()).toBe(200);
     await h.page.waitForSelector('.swagger-ui');
-    await h.page.screenshot({ path: join(ARTIFACTS, 'api-docs.png') });
   });
 });
