@@ -26,13 +26,14 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(o: { datasetPath?: string; trainModels?: boolean } = {}): Promise<Harness> {
   if (!CHROMIUM) throw new Error('no Chromium: install Debian chromium or set CHROMIUM_PATH');
   if (!existsSync(join(CONSOLE_DIR, 'index.html'))) throw new Error(`the console is not built (${CONSOLE_DIR}): run npm run build`);
   mkdirSync(ARTIFACTS, { recursive: true });
   const { engines, cleanup } = await testEngines();
-  await bootstrap(engines, { datasetPath: SAMPLE_DATASET, log: () => undefined });
-  for (const r of await queueMissingModels(engines)) await engines.runs.wait(r.id);
+  await bootstrap(engines, { datasetPath: o.datasetPath ?? SAMPLE_DATASET, log: () => undefined });
+  if (o.trainModels !== false) for (const r of await queueMissingModels(engines)) await engines.runs.wait(r.id);
+  else await engines.runs.init();
   const app: FastifyInstance = await buildApp(engines, { consoleDir: CONSOLE_DIR });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const addr = app.server.address();

@@ -5,12 +5,17 @@ import { api, errorText } from '../api';
 import { Card, Empty, ErrorBox, num, pct, useLoad, when } from '../ui';
 
 export function DriftPane() {
-  const [model, setModel] = useState('v3');
-  const report = useLoad(() => api.drift(model), [model]);
-  const history = useLoad(() => api.driftHistory(model), [model]);
+  const models = useLoad(() => api.models());
+  const ids = models.data?.filter((m) => m.versions.length > 0).map((m) => m.id) ?? [];
+  const [chosen, setModel] = useState<string>();
+  // only models with a trained version can be monitored; v3 first when there is one
+  const model = chosen ?? (ids.includes('v3') ? 'v3' : ids[0]);
+  const report = useLoad(async () => (model ? api.drift(model) : undefined), [model]);
+  const history = useLoad(async () => (model ? api.driftHistory(model) : []), [model]);
   const alerts = useLoad(() => api.alerts());
   const [busy, setBusy] = useState<string>();
   const check = async () => {
+    if (!model) return;
     try {
       await api.check(model);
       setBusy(undefined);
@@ -28,16 +33,19 @@ export function DriftPane() {
         title="Data drift against the training reference"
         actions={
           <>
-            <select aria-label="drift model" value={model} onChange={(e) => setModel(e.target.value)}>
-              <option>v1</option>
-              <option>v2</option>
-              <option>v3</option>
+            <select aria-label="drift model" value={model ?? ''} onChange={(e) => setModel(e.target.value)}>
+              {ids.map((id) => (
+                <option key={id}>{id}</option>
+              ))}
             </select>
-            <button onClick={() => void check()}>Run check (store + alert)</button>
+            <button onClick={() => void check()} disabled={!model}>
+              Run check (store + alert)
+            </button>
           </>
         }
       >
         <ErrorBox error={report.error ?? busy} />
+        {models.data && ids.length === 0 && <Empty>No trained model yet: train one in the Training pane, then serve some predictions.</Empty>}
         {r && r.window.n === 0 && (
           <Empty>
             No predictions of {model} version {r.version} recorded yet. Serve some (Inbox or Try it), or replay messages: <code>npx spamops simulate --pattern '^sms15[6-9]' --count 500</code>.

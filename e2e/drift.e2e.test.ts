@@ -1,0 +1,50 @@
+/**
+ * The drift pane on the full dataset: a model trained on SMS only, fed unseen SMS (no drift)
+ * and then YouTube comments (drift), through the simulator.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { startHarness, ARTIFACTS, type Harness } from './harness';
+import { fullDatasetPath, SKIP_FULL } from '../src-main/testing/fixtures';
+
+const full = fullDatasetPath();
+let h: Harness;
+
+describe.skipIf(!full)(`drift pane on the full dataset${full ? '' : ` (skipped: ${SKIP_FULL})`}`, () => {
+  beforeAll(async () => {
+    h = await startHarness({ datasetPath: full, trainModels: false });
+    const run = await h.engines.runs.wait((await h.engines.runs.start({ model: 'sms-only', base: 'v2', params: { entityIdPattern: '^sms1([0-3]\\d{3}|4000)$' }, alias: 'production' })).id);
+    expect(run.status).toBe('succeeded');
+    h.engines.inbox.verdictModel = 'sms-only';
+    // an operator's setting: windows of the latest 500 predictions
+    await fetch(`${h.base}/monitoring/settings`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ windowSize: 500 }) });
+  }, 180_000);
+  afterAll(async () => h?.close());
+
+  const replay = async (idPattern: string) => {
+    const res = await fetch(`${h.base}/monitoring/simulate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ idPattern, count: 500, rate: 5000, labelDelayMs: 0 }) });
+    expect(res.status).toBe(202);
+    const { id } = await res.json();
+    for (let i = 0; i < 600; i++) {
+      const sims = await (await fetch(`${h.base}/monitoring/simulations`)).json();
+      if (sims.find((s: { id: string; status: string }) => s.id === id)?.status === 'done') return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('the simulation did not finish');
+  };
+
+  it('shows no drift for unseen SMS and drift for the YouTube comments', async () => {
+    await replay('^sms15[0-4]\\d\\d$');
+    await h.page.goto(`${h.base}/#/drift`);
+    await h.page.getByLabel('drift model').selectOption('sms-only');
+    await h.page.getByRole('button', { name: 'Run check (store + alert)' }).click();
+    await expect(h.page.getByTestId('dataset-drift').locator('.value').textContent()).resolves.toBe('no drift');
+    await h.page.screenshot({ path: join(ARTIFACTS, 'drift-sms-replay.png'), fullPage: true });
+    await replay('^sms1(557[3-9]|55[89]\\d|5[6-9]\\d\\d|[67]\\d\\d\\d)$');
+    await h.page.getByRole('button', { name: 'Run check (store + alert)' }).click();
+    await expect(h.page.getByTestId('dataset-drift').locator('.value').filter({ hasText: /^DRIFT$/ }).textContent()).resolves.toBe('DRIFT');
+    await h.page.getByText(/dataset drift on sms-only/).waitFor();
+    await h.page.screenshot({ path: join(ARTIFACTS, 'drift-youtube-replay.png'), fullPage: true });
+    expect(h.consoleErrors).toEqual([]);
+  }, 120_000);
+});
