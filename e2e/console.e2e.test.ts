@@ -26,6 +26,14 @@ describe('headless console in Chromium', () => {
       await h.page.waitForLoadState('networkidle');
       await shot(`pane-${label.toLowerCase().replace(' ', '-')}`);
     }
+    // the dark theme, remembered across reloads
+    await h.page.getByRole('button', { name: 'toggle theme' }).click();
+    await h.page.reload();
+    await expect(h.page.locator('html').getAttribute('data-theme')).resolves.toBe('dark');
+    await h.page.getByRole('navigation').getByRole('button', { name: 'Feature store' }).click();
+    await h.page.getByRole('heading', { name: 'Feature views' }).waitFor();
+    await shot('pane-feature-store-dark');
+    await h.page.getByRole('button', { name: 'toggle theme' }).click();
     expect(h.consoleErrors).toEqual([]);
   });
 
