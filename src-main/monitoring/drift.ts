@@ -6,6 +6,8 @@
  * prediction drift (share of spam) and, where feedback exists, quality.
  */
 import type { ModelVersion } from '../../src-shared/training';
+import type { DriftReport, FeatureDrift } from '../../src-shared/monitoring';
+export type { DriftReport, FeatureDrift } from '../../src-shared/monitoring';
 import type { PredictionRecord } from '../storage';
 import type { FeatureReference, NumericReference, TokenReference } from '../training/reference';
 import { FEATURES_V1 } from '../features';
@@ -16,35 +18,6 @@ export interface DriftOptions {
   thresholds?: Record<string, number>;
   /** share of drifting features that makes the dataset drift */
   datasetDriftShare?: number;
-}
-
-export interface FeatureDrift {
-  feature: string;
-  kind: 'numeric' | 'binary' | 'tokens';
-  test: 'ks' | 'wasserstein_normed' | 'z_test' | 'jensen_shannon' | 'chi_square';
-  statistic: number;
-  pValue?: number;
-  threshold: number;
-  drifted: boolean;
-  psi: number;
-  /** for the charts: bin labels and the shares of each side */
-  bins: string[];
-  reference: number[];
-  current: number[];
-}
-
-export interface DriftReport {
-  id: string;
-  at: string;
-  model: string;
-  version: string;
-  window: { from: string | null; to: string | null; n: number };
-  referenceRows: number;
-  features: FeatureDrift[];
-  driftShare: number;
-  datasetDrift: boolean;
-  prediction: { referenceSpamShare: number; currentSpamShare: number; pValue: number; drifted: boolean };
-  quality?: { n: number; accuracy: number; precision: number; recall: number; f1: number };
 }
 
 const SMALL_REFERENCE = 1000;

@@ -11,24 +11,12 @@ import type { Engines } from '../engines';
 import type { FeatureReference } from '../training/reference';
 import { PredictionRecorder } from './recorder';
 import { computeDrift, type DriftOptions, type DriftReport } from './drift';
+import type { Alert } from '../../src-shared/monitoring';
+export type { Alert } from '../../src-shared/monitoring';
 import { startRetraining } from './retrain';
 
 const REPORTS = 'drift_reports';
 const ALERTS = 'alerts';
-
-export interface Alert {
-  id: string;
-  at: string;
-  model: string;
-  version: string;
-  kind: 'dataset_drift' | 'quality';
-  message: string;
-  numbers: Record<string, number>;
-  reportId: string;
-  acknowledged: boolean;
-  acknowledgedAt?: string;
-  webhook?: { url: string; status: number | string; at: string };
-}
 
 export interface MonitorSettings {
   windowSize: number;

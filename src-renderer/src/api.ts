@@ -5,6 +5,8 @@
 import type { ApiErrorBody } from '../../src-shared/errors';
 import type { GetOnlineFeaturesResponse, RegistrySnapshot, FeatureViewDef, FeatureServiceDef, EntityDef, DataSourceDef, MaterializeResponse } from '../../src-shared/featurestore';
 import type { RunRecord, ModelVersion, StartRunRequest, TrainEvent } from '../../src-shared/training';
+import type { Alert, DriftReport } from '../../src-shared/monitoring';
+export type { Alert, DriftReport, FeatureDrift } from '../../src-shared/monitoring';
 
 export const apiBase = window.spamops?.apiBase ?? window.location.origin;
 
@@ -70,41 +72,6 @@ export interface ServingStats {
   requests: { total: number; by_endpoint: Record<string, number> };
   latency: { t: string; count: number; p50_ms: number; p95_ms: number; max_ms: number }[];
 }
-export interface FeatureDrift {
-  feature: string;
-  test: string;
-  statistic: number;
-  pValue?: number;
-  threshold: number;
-  drifted: boolean;
-  psi: number;
-  bins: string[];
-  reference: number[];
-  current: number[];
-}
-export interface DriftReport {
-  id: string;
-  at: string;
-  model: string;
-  version: string;
-  window: { from: string | null; to: string | null; n: number };
-  referenceRows: number;
-  features: FeatureDrift[];
-  driftShare: number;
-  datasetDrift: boolean;
-  prediction: { referenceSpamShare: number; currentSpamShare: number; pValue: number; drifted: boolean };
-  quality?: { n: number; accuracy: number; precision: number; recall: number; f1: number };
-}
-export interface Alert {
-  id: string;
-  at: string;
-  model: string;
-  version: string;
-  kind: string;
-  message: string;
-  acknowledged: boolean;
-}
-
 export const api = {
   health: () => call<Health>('GET', '/health'),
   messages: (user: string) => call<Sms[]>('GET', `/sms/${encodeURIComponent(user)}`),
