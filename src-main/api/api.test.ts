@@ -1,24 +1,15 @@
 /** The feature server over real HTTP on loopback, against real engines on a temp data dir. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
-import { testEngines, startTestServer, SAMPLE_DATASET } from '../testing/fixtures';
-import { bootstrap } from '../pipeline/bootstrap';
-import type { Engines } from '../engines';
+import { sampleServer } from '../testing/fixtures';
 
-let engines: Engines;
-let cleanup: () => Promise<void>;
 let base: string;
 let close: () => Promise<void>;
 
 beforeAll(async () => {
-  ({ engines, cleanup } = await testEngines());
-  await bootstrap(engines, { datasetPath: SAMPLE_DATASET, log: () => undefined });
-  ({ base, close } = await startTestServer(engines));
+  ({ base, close } = await sampleServer({ train: false }));
 });
-afterAll(async () => {
-  await close();
-  await cleanup();
-});
+afterAll(async () => close());
 
 const post = (path: string, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
   fetch(base + path, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });

@@ -4,24 +4,16 @@ import http from 'node:http';
 import { renameSync, writeFileSync, rmSync, mkdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Engines } from '../engines';
-import { testEngines, startTestServer, SAMPLE_DATASET } from '../testing/fixtures';
-import { bootstrap, queueMissingModels } from '../pipeline/bootstrap';
+import { sampleServer } from '../testing/fixtures';
 
 let engines: Engines;
-let cleanup: () => Promise<void>;
 let base: string;
 let close: () => Promise<void>;
 
 beforeAll(async () => {
-  ({ engines, cleanup } = await testEngines());
-  await bootstrap(engines, { datasetPath: SAMPLE_DATASET, log: () => undefined });
-  for (const r of await queueMissingModels(engines)) await engines.runs.wait(r.id);
-  ({ base, close } = await startTestServer(engines));
+  ({ engines, base, close } = await sampleServer());
 });
-afterAll(async () => {
-  await close();
-  await cleanup();
-});
+afterAll(async () => close());
 
 const post = (path: string, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
   fetch(base + path, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import type { Engines } from '../engines';
-import { testEngines, startTestServer, fullDatasetPath, SKIP_FULL, SAMPLE_DATASET } from '../testing/fixtures';
+import { testEngines, sampleServer, fullDatasetPath, SKIP_FULL, SAMPLE_DATASET } from '../testing/fixtures';
 import { parseDataset } from '../dataset/import';
 import { buildOfflineSources } from '../pipeline/sources';
 import { bootstrap, queueMissingModels } from '../pipeline/bootstrap';
@@ -33,19 +33,12 @@ async function webhookSink(): Promise<{ url: string; received: unknown[]; close:
 
 describe('monitoring on the sample data, over HTTP', () => {
   let engines: Engines;
-  let cleanup: () => Promise<void>;
   let base: string;
   let close: () => Promise<void>;
   beforeAll(async () => {
-    ({ engines, cleanup } = await testEngines());
-    await bootstrap(engines, { datasetPath: SAMPLE_DATASET, log: () => undefined });
-    for (const r of await queueMissingModels(engines)) await engines.runs.wait(r.id);
-    ({ base, close } = await startTestServer(engines));
+    ({ engines, base, close } = await sampleServer());
   });
-  afterAll(async () => {
-    await close();
-    await cleanup();
-  });
+  afterAll(async () => close());
   const post = (path: string, body: unknown) => fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   it('records every served prediction and reports drift per feature', async () => {

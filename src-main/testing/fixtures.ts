@@ -38,3 +38,23 @@ export async function startTestServer(engines: Engines): Promise<{ base: string;
   const addr = app.server.address();
   return { base: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`, close: () => app.close() };
 }
+
+/**
+ * Engines bootstrapped with the project's sample (models trained unless `train: false`) and the
+ * API on a loopback port: what the HTTP tests start from.
+ */
+export async function sampleServer(o: { train?: boolean } = {}): Promise<{ engines: Engines; base: string; close: () => Promise<void> }> {
+  const { bootstrap, queueMissingModels } = await import('../pipeline/bootstrap');
+  const { engines, cleanup } = await testEngines();
+  await bootstrap(engines, { datasetPath: SAMPLE_DATASET, log: () => undefined });
+  if (o.train !== false) for (const r of await queueMissingModels(engines)) await engines.runs.wait(r.id);
+  const server = await startTestServer(engines);
+  return {
+    engines,
+    base: server.base,
+    close: async () => {
+      await server.close();
+      await cleanup();
+    },
+  };
+}
