@@ -205,14 +205,23 @@ async function trainingBench(engines: Engines, reps: number): Promise<Row[]> {
   const targets = { v1: { s: 5, acc: 0.9 }, v2: { s: 10, acc: 0.9 }, v3: { s: 45, acc: 0.95 } } as const;
   const texts = ['WINNER!! You have won a FREE prize, call 09061701461 to claim your CASH now', 'Are we still on for dinner tonight? Let me know when you leave'];
   for (const model of ['v1', 'v2', 'v3'] as const) {
+    // accuracy depends on the split and the initialisation: median over seeds 1-5 (fixed in
+    // advance), times over the same runs; the default seed (42) is reported beside
     const times: number[] = [];
-    let last;
-    for (let i = 0; i < reps; i++) {
+    const accs: number[] = [];
+    const f1s: number[] = [];
+    let last: Awaited<ReturnType<typeof runTrainJob>> | undefined;
+    const seeds = reps === 1 ? [42] : [1, 2, 3, 4, 5];
+    for (const seed of seeds) {
       const t0 = performance.now();
-      last = await runTrainJob(engines, { runId: `bench-${model}-${i}`, model, base: model, params: resolveParams(model), backend: 'auto' });
+      last = await runTrainJob(engines, { runId: `bench-${model}-${seed}`, model, base: model, params: resolveParams(model, { seed }), backend: 'auto' });
       times.push(performance.now() - t0);
+      accs.push(last.metrics.accuracy);
+      f1s.push(last.metrics.f1);
     }
-    const m = last!.metrics;
+    const seeded: Awaited<ReturnType<typeof runTrainJob>> = reps === 1 ? last! : await runTrainJob(engines, { runId: `bench-${model}-42`, model, base: model, params: resolveParams(model), backend: 'auto' });
+    last = seeded;
+    const m = last.metrics;
     const t = targets[model];
     const spec = MODEL_SPECS[model];
     const registered = await engines.models.register(last!.stagingDir, {
@@ -221,7 +230,15 @@ async function trainingBench(engines: Engines, reps: number): Promise<Row[]> {
     });
     await engines.models.setAlias(model, 'production', registered.version);
     rows.push({ name: `train ${model} (${MODEL_SPECS[model].kind}, ${last!.backend}), ${last!.data.trainRows} rows, full run`, value: median(times) / 1000, unit: 's', target: `<= ${t.s} s`, ok: median(times) / 1000 <= t.s, runs: times.map((x) => x / 1000) });
-    rows.push({ name: `  ${model} held-out accuracy`, value: m.accuracy, unit: '', target: `>= ${t.acc}`, ok: m.accuracy >= t.acc, note: `F1 spam ${m.f1.toFixed(3)}, precision ${m.precision.toFixed(3)}, recall ${m.recall.toFixed(3)}, ROC AUC ${m.rocAuc.toFixed(3)}` });
+    rows.push({
+      name: `  ${model} held-out accuracy, median over seeds ${seeds.join(',')}`,
+      value: median(accs),
+      unit: '',
+      target: `>= ${t.acc}`,
+      ok: median(accs) >= t.acc,
+      runs: accs,
+      note: `F1 spam median ${median(f1s).toFixed(3)}; seed 42: accuracy ${m.accuracy.toFixed(4)}, F1 ${m.f1.toFixed(3)}, ROC AUC ${m.rocAuc.toFixed(3)}`,
+    });
     // single-message inference after loading, text to probability
     const lat: number[] = [];
     if (model === 'v1') {

@@ -30,6 +30,9 @@ export interface LstmTrainResult {
   testScores: Float32Array;
 }
 
+/** SPAMOPS_RECURRENT_DROPOUT=1 applies the recurrent mask (Keras' implementation 1, tfjs) */
+const APPLY_RECURRENT_DROPOUT = process.env.SPAMOPS_RECURRENT_DROPOUT === '1';
+
 function dropoutMask(rng: Rng, n: number, rate: number, out: Float32Array, offset: number): void {
   const keep = 1 - rate;
   for (let i = 0; i < n; i++) out[offset + i] = rate > 0 && rng.next() < rate ? 0 : 1 / keep;
@@ -102,9 +105,13 @@ export function trainLstm(
         dropoutMask(rng, shape.embed, p.spatialDropout!, xmask, b * shape.embed);
         for (let d = 0; d < shape.embed; d++) if (p.dropout! > 0 && rng.next() < p.dropout!) xmask[b * shape.embed + d] = 0;
         else xmask[b * shape.embed + d] /= 1 - p.dropout!;
-        dropoutMask(rng, shape.units, p.recurrentDropout!, hmask, b * shape.units);
       }
-      const loss = k.gradientStep(tok, lab, n, xmask, hmask);
+      // As Keras 2 does: its default LSTM implementation (2) multiplies the inputs by the dropout
+      // mask but never the state by the recurrent-dropout mask, so the seed's models trained
+      // without it. `recurrentDropout` is recorded (and kept in the tfjs topology) but not applied;
+      // SPAMOPS_RECURRENT_DROPOUT=1 applies it.
+      if (APPLY_RECURRENT_DROPOUT) for (let b = 0; b < n; b++) dropoutMask(rng, shape.units, p.recurrentDropout!, hmask, b * shape.units);
+      const loss = k.gradientStep(tok, lab, n, xmask, APPLY_RECURRENT_DROPOUT ? hmask : undefined);
       k.adam(p.learningRate!, 0.9, 0.999, 1e-7, ++step);
       const probs = k.lastProbs(n);
       let ok = 0;
