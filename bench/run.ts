@@ -53,7 +53,7 @@ export async function runBench(o: { dataset?: string; quick?: boolean } = {}): P
   const dataset = o.dataset ?? fullDatasetPath();
   if (!dataset || !existsSync(dataset)) throw new Error('the full dataset is needed: pass --dataset ../shared/raw_data/raw_dataset.csv or set SPAMOPS_DATASET');
   const reps = o.quick ? 3 : 5;
-  const rows: Row[] = [];
+  const rows: Row[] = [cpuProbe()];
   const t = tempDir('spamops-bench-');
   const config = testConfig(t.dir);
   const engines = await openEngines(config);
@@ -115,6 +115,27 @@ export async function runBench(o: { dataset?: string; quick?: boolean } = {}): P
   writeFileSync(file, JSON.stringify(report, null, 2));
   writeFileSync(join(outDir, 'latest.json'), JSON.stringify(report, null, 2));
   process.stdout.write(`\nwritten: ${file}\n`);
+}
+
+/**
+ * Fixed single-thread workloads, so that runs on different machines can be compared: a dependent
+ * integer chain (core speed) and building + serialising 200,000 small objects (allocation, GC,
+ * memory). Seen here on 2026-11-26: 140 ms and the second noted beside it.
+ */
+function cpuProbe(): Row {
+  const core: number[] = [];
+  const alloc: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    let t0 = performance.now();
+    let x = r;
+    for (let i = 0; i < 1e8; i++) x = (Math.imul(x, 1103515245) + 12345) | 0;
+    core.push(performance.now() - t0 + (x === 0.5 ? 1 : 0));
+    t0 = performance.now();
+    const objs = Array.from({ length: 200_000 }, (_, i) => ({ i, s: `m${i}`, f: [i, i / 3] }));
+    JSON.parse(JSON.stringify(objs));
+    alloc.push(performance.now() - t0);
+  }
+  return { name: 'machine probe: 1e8-step integer chain, one core (lower is faster)', value: median(core), unit: 'ms', target: 'context', ok: true, runs: core, note: `200k objects built + JSON round trip: ${median(alloc).toFixed(0)} ms` };
 }
 
 async function httpBench(engines: Engines, dataDir: string, seconds: number): Promise<Row[]> {
