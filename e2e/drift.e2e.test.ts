@@ -39,11 +39,13 @@ describe.skipIf(!full)(`drift pane on the full dataset${full ? '' : ` (skipped: 
     await h.page.getByLabel('drift model').selectOption('sms-only');
     await h.page.getByRole('button', { name: 'Run check (store + alert)' }).click();
     await expect(h.page.getByTestId('dataset-drift').locator('.value').textContent()).resolves.toBe('no drift');
+    await h.page.evaluate(() => window.scrollTo(0, 0));
     await h.page.screenshot({ path: join(ARTIFACTS, 'drift-sms-replay.png'), fullPage: true });
     await replay('^sms1(557[3-9]|55[89]\\d|5[6-9]\\d\\d|[67]\\d\\d\\d)$');
     await h.page.getByRole('button', { name: 'Run check (store + alert)' }).click();
     await expect(h.page.getByTestId('dataset-drift').locator('.value').filter({ hasText: /^DRIFT$/ }).textContent()).resolves.toBe('DRIFT');
     await h.page.getByText(/dataset drift on sms-only/).waitFor();
+    await h.page.evaluate(() => window.scrollTo(0, 0));
     await h.page.screenshot({ path: join(ARTIFACTS, 'drift-youtube-replay.png'), fullPage: true });
     expect(h.consoleErrors).toEqual([]);
   }, 120_000);

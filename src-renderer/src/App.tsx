@@ -1,62 +1,111 @@
-/** The console's shell: sidebar navigation, engine status, theme; each pane in its own file. */
-import { useEffect } from 'react';
-import { api } from './api';
-import { useShell, type Pane } from './store';
-import { useLoad } from './ui';
+/** The console's shell: sidebar navigation (hash routes), API status, theme; each pane in its own file. */
+import { useEffect, type ComponentType } from 'react';
+import { apiBase } from './api';
+import { useShell, type Pane } from './store/shell';
+import { Icon, useInterval, type IconName } from './ui';
 import { InboxPane } from './panes/Inbox';
 import { FeatureStorePane } from './panes/FeatureStore';
 import { TrainingPane } from './panes/Training';
 import { ServingPane } from './panes/Serving';
 import { DriftPane } from './panes/Drift';
 
-const PANES: { id: Pane; label: string; icon: string }[] = [
-  { id: 'inbox', label: 'Inbox', icon: '✉' },
-  { id: 'features', label: 'Feature store', icon: '▦' },
-  { id: 'training', label: 'Training', icon: '◔' },
-  { id: 'serving', label: 'Serving', icon: '⇄' },
-  { id: 'drift', label: 'Drift', icon: '≋' },
+const PANES: { id: Pane; label: string; icon: IconName; blurb: string; component: ComponentType }[] = [
+  { id: 'inbox', label: 'Inbox', icon: 'inbox', blurb: "A user's messages with the served models' verdicts", component: InboxPane },
+  { id: 'features', label: 'Feature store', icon: 'database', blurb: 'Registry, online store and offline sources', component: FeatureStorePane },
+  { id: 'training', label: 'Training', icon: 'training', blurb: 'Train versions, watch them learn, compare and promote', component: TrainingPane },
+  { id: 'serving', label: 'Serving', icon: 'serving', blurb: 'What the API serves, how fast, and from cache', component: ServingPane },
+  { id: 'drift', label: 'Drift', icon: 'drift', blurb: "Live traffic against each model's training reference", component: DriftPane },
 ];
 
+function ApiStatus() {
+  const health = useShell((s) => s.health);
+  const checkHealth = useShell((s) => s.checkHealth);
+  useInterval(() => void checkHealth(), 10_000);
+  const h = health.data;
+  const down = health.error !== undefined;
+  return (
+    <span className={`api-status ${down ? 'bad' : h ? (h.bootstrapped ? 'ok' : 'warn') : ''}`} data-testid="api-status" title={down ? health.error : h ? `${apiBase} · ${h.storage.location}` : apiBase} role="status">
+      <span className="dot" aria-hidden="true" />
+      {down ? (
+        <>API unreachable</>
+      ) : h ? (
+        <>
+          API ok <span className="sep">·</span> {h.storage.backend} <span className="sep">·</span> registry v{h.registry_version}
+          {!h.bootstrapped && <> · not bootstrapped</>}
+        </>
+      ) : (
+        'connecting…'
+      )}
+    </span>
+  );
+}
+
 export function App() {
-  const { pane, setPane, theme, toggleTheme } = useShell();
-  const health = useLoad(() => api.health());
+  const pane = useShell((s) => s.pane);
+  const go = useShell((s) => s.go);
+  const theme = useShell((s) => s.theme);
+  const toggleTheme = useShell((s) => s.toggleTheme);
+  const current = PANES.find((p) => p.id === pane)!;
+
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
+    document.documentElement.style.colorScheme = theme;
   }, [theme]);
-  const Current = { inbox: InboxPane, features: FeatureStorePane, training: TrainingPane, serving: ServingPane, drift: DriftPane }[pane];
+  useEffect(() => {
+    document.title = `${current.label} · SpamOps`;
+  }, [current]);
+
+  const Current = current.component;
   return (
     <div className="shell">
-      <nav className="sidebar" aria-label="panes">
-        <div className="brand">SpamOps</div>
-        {PANES.map((p) => (
-          <button key={p.id} className={p.id === pane ? 'nav active' : 'nav'} aria-current={p.id === pane ? 'page' : undefined} onClick={() => setPane(p.id)}>
-            <span aria-hidden="true">{p.icon}</span> {p.label}
-          </button>
-        ))}
-        <div className="grow" />
-        <button className="nav" onClick={toggleTheme} aria-label="toggle theme">
-          {theme === 'dark' ? '☀ Light theme' : '☾ Dark theme'}
-        </button>
+      <a className="skip" href="#content" onClick={(e) => (e.preventDefault(), document.getElementById('content')?.focus())}>
+        Skip to content
+      </a>
+      <nav className="sidebar" aria-label="Panes">
+        <div className="sidebar-inner">
+          <div className="brand">
+            <svg width="26" height="26" viewBox="0 0 32 32" aria-hidden="true">
+              <rect width="32" height="32" rx="8" fill="#2563eb" />
+              <path d="M9 21c1.5 1.6 3.7 2.4 6.4 2.4 3.4 0 5.6-1.6 5.6-4.1 0-2.3-1.5-3.3-5-4.1-2.6-.6-3.4-1.1-3.4-2.1 0-1 1-1.7 2.6-1.7 1.7 0 3 .6 4 1.6" fill="none" stroke="#fff" strokeWidth="2.4" strokeLinecap="round" />
+            </svg>
+            <div>
+              <div className="brand-name">SpamOps</div>
+              <div className="brand-sub">operator console</div>
+            </div>
+          </div>
+          <ul className="nav-list">
+            {PANES.map((p) => (
+              <li key={p.id}>
+                <button type="button" className={p.id === pane ? 'nav active' : 'nav'} aria-current={p.id === pane ? 'page' : undefined} onClick={() => go(p.id)}>
+                  <Icon name={p.icon} />
+                  <span>{p.label}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+          <div className="grow" />
+          <a className="side-link" href={`${apiBase}/docs`} target="_blank" rel="noreferrer">
+            <Icon name="external" size={14} /> API docs
+          </a>
+        </div>
       </nav>
-      <main>
+      <div className="main">
         <header className="topbar">
-          <h1>{PANES.find((p) => p.id === pane)!.label}</h1>
-          <span className="status-line" data-testid="api-status">
-            {health.data ? (
-              <>
-                <span className="dot ok" /> API ok · {health.data.storage.backend} · registry v{health.data.registry_version}
-              </>
-            ) : health.error ? (
-              <>
-                <span className="dot bad" /> {health.error}
-              </>
-            ) : (
-              'connecting…'
-            )}
-          </span>
+          <div className="topbar-title">
+            <h1>{current.label}</h1>
+            <span className="blurb">{current.blurb}</span>
+          </div>
+          <div className="topbar-tools">
+            <ApiStatus />
+            <button type="button" className="icon-button" onClick={toggleTheme} aria-label="toggle theme" aria-pressed={theme === 'dark'} title={theme === 'dark' ? 'Switch to the light theme' : 'Switch to the dark theme'}>
+              <Icon name={theme === 'dark' ? 'sun' : 'moon'} />
+            </button>
+          </div>
         </header>
-        <Current />
-      </main>
+        <main id="content" tabIndex={-1}>
+          <Current />
+        </main>
+      </div>
     </div>
   );
 }

@@ -3,13 +3,28 @@
  * The base URL and token come from the Electron preload, else the page's own origin.
  */
 import type { ApiErrorBody } from '../../src-shared/errors';
-import type { GetOnlineFeaturesResponse, RegistrySnapshot, FeatureViewDef, FeatureServiceDef, EntityDef, DataSourceDef, MaterializeResponse } from '../../src-shared/featurestore';
-import type { RunRecord, ModelVersion, StartRunRequest, TrainEvent } from '../../src-shared/training';
+import type {
+  DataSourceDef,
+  EntityDef,
+  FeatureServiceDef,
+  FeatureViewDef,
+  FieldDef,
+  GetOnlineFeaturesRequest,
+  GetOnlineFeaturesResponse,
+  MaterializeResponse,
+  RegistrySnapshot,
+} from '../../src-shared/featurestore';
+import type { ModelVersion, RunRecord, StartRunRequest, TrainEvent } from '../../src-shared/training';
 import type { Alert, DriftReport } from '../../src-shared/monitoring';
+
 export type { Alert, DriftReport, FeatureDrift } from '../../src-shared/monitoring';
+export type { RunRecord, ModelVersion, TrainEvent, EpochMetrics, BatchMetrics, StartRunRequest, TrainParams } from '../../src-shared/training';
+export type { GetOnlineFeaturesResponse, MaterializeResponse, RegistrySnapshot, FeatureStatus } from '../../src-shared/featurestore';
 
-export const apiBase = window.spamops?.apiBase ?? window.location.origin;
+export const apiBase = (window.spamops?.apiBase ?? window.location.origin).replace(/\/$/, '');
+const token = window.spamops?.token;
 
+/** An answer of the API that is not 2xx (or no answer at all: status 0), with its error body. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -19,22 +34,42 @@ export class ApiError extends Error {
   }
 }
 
+/** a 404 from the router itself: the route does not exist (yet) on this API */
+export const isMissingRoute = (e: unknown): boolean => e instanceof ApiError && e.status === 404 && (!e.body.detail || e.body.detail.startsWith('no route'));
+export const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+export const statusOf = (e: unknown): number | undefined => (e instanceof ApiError ? e.status : undefined);
+
+const authHeaders = (): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
+
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = {};
-  if (window.spamops?.token) headers.authorization = `Bearer ${window.spamops.token}`;
+  const headers: Record<string, string> = { accept: 'application/json', ...authHeaders() };
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {
     res = await fetch(apiBase + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch (e) {
-    throw new ApiError(0, { error: 'unreachable', detail: `the local API at ${apiBase} does not answer (${(e as Error).message})` });
+    throw new ApiError(0, { error: 'unreachable', detail: `The local API at ${apiBase} does not answer (${errorText(e)}). Is \`spamops serve\` running?` });
   }
   const text = await res.text();
-  const json = text ? (JSON.parse(text) as unknown) : undefined;
-  if (!res.ok) throw new ApiError(res.status, (json ?? {}) as Partial<ApiErrorBody>);
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    if (!res.ok) throw new ApiError(res.status, { error: 'http_error', detail: `HTTP ${res.status}: ${text.slice(0, 200)}` });
+    throw new ApiError(res.status, { error: 'bad_response', detail: `${method} ${path} answered something that is not JSON` });
+  }
+  if (!res.ok) throw new ApiError(res.status, (json && typeof json === 'object' ? json : { detail: `HTTP ${res.status}` }) as Partial<ApiErrorBody>);
   return json as T;
 }
 
+/* ---------- shapes the routes answer with (beyond src-shared's contracts) ---------- */
+
+export interface Health {
+  status: string;
+  storage: { backend: string; location: string };
+  registry_version: number;
+  bootstrapped: boolean;
+}
 export interface Sms {
   user_id: string;
   sms_id: string;
@@ -42,10 +77,32 @@ export interface Sms {
   sms_text: string;
   date_sent: string;
 }
+export interface SendResult {
+  success: boolean;
+  reason: string;
+  sms_id: string;
+}
 export interface PredictionOut {
   prediction: { ham: number; spam: number };
   top: { label: string; value: number };
   from_cache: boolean;
+}
+export interface FeedbackBody {
+  sms_id: string;
+  true_label: 'ham' | 'spam';
+  user_id?: string;
+  predicted_label?: 'ham' | 'spam';
+  model_version?: string;
+  architecture?: 'I' | 'II';
+  note?: string;
+}
+export type SourceInfo = DataSourceDef & { parts?: number; columns?: FieldDef[] };
+export type ViewInfo = FeatureViewDef & { online_rows: number; materialized_until: string | null };
+export interface OfflinePreview {
+  source: string;
+  total_rows: number;
+  parts: number;
+  rows: Record<string, unknown>[];
 }
 export interface ModelEntry {
   id: string;
@@ -54,64 +111,128 @@ export interface ModelEntry {
   versions: ModelVersion[];
   latest_run: RunRecord | null;
 }
-export interface Health {
-  status: string;
-  storage: { backend: string; location: string };
-  registry_version: number;
-  bootstrapped: boolean;
-}
 export interface CallLogRow {
+  caller_id?: string;
   called_at: string;
   endpoint: string;
   version: string;
   input_json: string;
 }
+export interface LatencyBucket {
+  t: string;
+  count: number;
+  p50_ms: number;
+  p95_ms: number;
+  max_ms: number;
+}
 export interface ServingStats {
-  served: { name: string; version: string | null; aliases: string[]; loaded: string | null }[];
+  served: { name: string; version: string | null; aliases: string[]; loaded?: string | null }[];
   cache: { hits: number; misses: number; hit_rate: number };
   requests: { total: number; by_endpoint: Record<string, number> };
-  latency: { t: string; count: number; p50_ms: number; p95_ms: number; max_ms: number }[];
+  latency: LatencyBucket[];
 }
+
+const q = encodeURIComponent;
+
 export const api = {
   health: () => call<Health>('GET', '/health'),
-  messages: (user: string) => call<Sms[]>('GET', `/sms/${encodeURIComponent(user)}`),
-  send: (recipient_id: string, sender_id: string, sms_text: string) => call<{ success: boolean; reason: string; sms_id: string }>('POST', '/sms', { recipient_id, sender_id, sms_text }),
-  textToPrediction: (v: string, text: string) => call<PredictionOut>('POST', `/model/${v}/text_to_prediction`, { text }),
-  featuresToPrediction: (v: string, features: number[]) => call<PredictionOut>('POST', `/model/${v}/features_to_prediction`, { features }),
-  onlineFeatures: (body: { entities: { sms_id: string[] }; feature_service?: string; features?: string[] }) => call<GetOnlineFeaturesResponse>('POST', '/get-online-features', body),
-  feedback: (body: Record<string, unknown>) => call<{ id: string }>('POST', '/feedback', body),
-  registry: () => call<RegistrySnapshot>('GET', '/registry'),
+
+  // inbox
+  messages: (user: string) => call<Sms[]>('GET', `/sms/${q(user)}`),
+  send: (recipient_id: string, sender_id: string, sms_text: string) => call<SendResult>('POST', '/sms', { recipient_id, sender_id, sms_text }),
+  feedback: (body: FeedbackBody) => call<{ id: string; at: string; label_pushed: boolean; reason?: string }>('POST', '/feedback', body),
+
+  // serving
+  textToPrediction: (v: string, text: string) => call<PredictionOut>('POST', `/model/${q(v)}/text_to_prediction`, { text }),
+  featuresToPrediction: (v: string, features: unknown[]) => call<PredictionOut>('POST', `/model/${q(v)}/features_to_prediction`, { features }),
+  callLog: (v: string) => call<CallLogRow[]>('GET', `/model/${q(v)}/recent_call_log`),
+  servingStats: () => call<ServingStats>('GET', '/serving/stats'),
+
+  // feature store
+  onlineFeatures: (body: GetOnlineFeaturesRequest) => call<GetOnlineFeaturesResponse>('POST', '/get-online-features', body),
   entities: () => call<EntityDef[]>('GET', '/registry/entities'),
-  sources: () => call<(DataSourceDef & { parts?: number })[]>('GET', '/registry/data-sources'),
-  views: () => call<(FeatureViewDef & { online_rows: number; materialized_until: string | null })[]>('GET', '/registry/feature-views'),
+  sources: () => call<SourceInfo[]>('GET', '/registry/data-sources'),
+  views: () => call<ViewInfo[]>('GET', '/registry/feature-views'),
   services: () => call<FeatureServiceDef[]>('GET', '/registry/feature-services'),
   history: () => call<RegistrySnapshot[]>('GET', '/registry/history'),
-  preview: (source: string) => call<{ total_rows: number; parts: number; rows: Record<string, unknown>[] }>('GET', `/offline/${encodeURIComponent(source)}/preview?limit=20`),
+  preview: (source: string, limit = 50) => call<OfflinePreview>('GET', `/offline/${q(source)}/preview?limit=${limit}`),
   materialize: (start_ts: string, end_ts: string) => call<MaterializeResponse>('POST', '/materialize', { start_ts, end_ts }),
   materializeIncremental: (end_ts: string) => call<MaterializeResponse>('POST', '/materialize-incremental', { end_ts }),
+
+  // training and the model registry
   runs: () => call<RunRecord[]>('GET', '/runs'),
-  run: (id: string) => call<RunRecord>('GET', `/runs/${id}`),
+  run: (id: string) => call<RunRecord>('GET', `/runs/${q(id)}`),
   startRun: (req: StartRunRequest) => call<RunRecord>('POST', '/runs', req),
-  cancelRun: (id: string) => call<RunRecord>('POST', `/runs/${id}/cancel`),
+  cancelRun: (id: string) => call<RunRecord>('POST', `/runs/${q(id)}/cancel`),
   models: () => call<ModelEntry[]>('GET', '/models'),
-  setAlias: (name: string, alias: string, version: string) => call<ModelVersion>('POST', `/models/${name}/aliases`, { alias, version }),
-  deleteVersion: (name: string, version: string, force = false) => call<unknown>('DELETE', `/models/${name}/versions/${version}${force ? '?force=true' : ''}`),
-  callLog: (v: string) => call<CallLogRow[]>('GET', `/model/${v}/recent_call_log`),
-  servingStats: () => call<ServingStats>('GET', '/serving/stats'),
-  drift: (model: string) => call<DriftReport>('GET', `/monitoring/drift?model=${encodeURIComponent(model)}`),
+  setAlias: (name: string, alias: string, version: string) => call<ModelVersion>('POST', `/models/${q(name)}/aliases`, { alias, version }),
+  deleteVersion: (name: string, version: string, force = false) => call<{ deleted: string[] }>('DELETE', `/models/${q(name)}/versions/${q(version)}${force ? '?force=true' : ''}`),
+
+  // monitoring
+  drift: (model: string) => call<DriftReport>('GET', `/monitoring/drift?model=${q(model)}`),
   check: (model: string) => call<DriftReport>('POST', '/monitoring/check', { model }),
-  driftHistory: (model: string) => call<DriftReport[]>('GET', `/monitoring/drift/history?model=${encodeURIComponent(model)}`),
+  driftHistory: (model: string) => call<DriftReport[]>('GET', `/monitoring/drift/history?model=${q(model)}`),
   alerts: () => call<Alert[]>('GET', '/monitoring/alerts'),
-  ack: (id: string) => call<Alert>('POST', `/monitoring/alerts/${id}/ack`, {}),
+  ack: (id: string) => call<Alert>('POST', `/monitoring/alerts/${q(id)}/ack`, {}),
 };
 
-/** live progress of a run (Server-Sent Events); returns a function that stops listening */
-export function watchRun(id: string, on: (e: TrainEvent | { type: 'snapshot'; record: RunRecord }) => void): () => void {
-  const es = new EventSource(`${apiBase}/runs/${id}/events`);
-  for (const t of ['snapshot', 'status', 'data', 'batch', 'epoch', 'done']) es.addEventListener(t, (m) => on(JSON.parse((m as MessageEvent).data)));
-  es.addEventListener('done', () => es.close());
-  es.onerror = () => es.close();
-  return () => es.close();
-}
+export type RunEvent = TrainEvent | { type: 'snapshot'; runId: string; record: RunRecord };
+const EVENT_TYPES = ['snapshot', 'status', 'data', 'batch', 'epoch', 'done'] as const;
 
-export const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+/**
+ * Live progress of a run (Server-Sent Events of GET /runs/{id}/events). EventSource cannot send
+ * an Authorization header, so with a token the stream is read through fetch instead.
+ * Returns a function that stops listening.
+ */
+export function watchRun(id: string, on: (e: RunEvent) => void, onError?: (message: string) => void): () => void {
+  const url = `${apiBase}/runs/${q(id)}/events`;
+  let ended = false;
+  const deliver = (data: string) => {
+    try {
+      const e = JSON.parse(data) as RunEvent;
+      if (e.type === 'done') ended = true;
+      on(e);
+    } catch {
+      /* a malformed event is skipped */
+    }
+  };
+  if (!token) {
+    const es = new EventSource(url);
+    for (const t of EVENT_TYPES) es.addEventListener(t, (m) => deliver((m as MessageEvent<string>).data));
+    es.onerror = () => {
+      es.close();
+      if (!ended) onError?.('the live stream of this run was interrupted; refresh to see its state');
+    };
+    const stop = () => es.close();
+    es.addEventListener('done', stop);
+    return stop;
+  }
+  const ctrl = new AbortController();
+  void (async () => {
+    try {
+      const res = await fetch(url, { headers: { accept: 'text/event-stream', ...authHeaders() }, signal: ctrl.signal });
+      if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
+      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buf = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buf += value;
+        let i: number;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const data = block
+            .split('\n')
+            .filter((l) => l.startsWith('data:'))
+            .map((l) => l.slice(5).trimStart())
+            .join('\n');
+          if (data) deliver(data);
+        }
+      }
+    } catch (e) {
+      if (!ctrl.signal.aborted && !ended) onError?.(`the live stream of this run failed: ${errorText(e)}`);
+    }
+  })();
+  return () => ctrl.abort();
+}

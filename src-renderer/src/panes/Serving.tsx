@@ -1,68 +1,240 @@
 /** Serving: served versions, try-it, call log, cache hit rate and latency over time. */
-import { useEffect, useState } from 'react';
-import { Area, AreaChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { api, apiBase, errorText, type PredictionOut } from '../api';
-import { Card, Empty, ErrorBox, pct, useLoad, when } from '../ui';
+import { useEffect } from 'react';
+import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { apiBase } from '../api';
+import { useServing } from '../store/serving';
+import { Card, Empty, ErrorBox, Icon, SERIES, Spinner, Stat, clock, num, pct, useChartTheme, useInterval, when } from '../ui';
 
 export function ServingPane() {
-  const stats = useLoad(() => api.servingStats());
-  const [version, setVersion] = useState('v3');
-  const log = useLoad(() => api.callLog(version), [version]);
+  const loadAll = useServing((s) => s.loadAll);
+  const poll = useServing((s) => s.poll);
   useEffect(() => {
-    const t = setInterval(() => void stats.reload(), 5000);
-    return () => clearInterval(t);
-  }, [stats.reload]);
-  const s = stats.data;
+    void loadAll();
+  }, [loadAll]);
+  useInterval(() => void poll(), 5000);
   return (
     <div className="stack">
-      <Card title="Served versions" actions={<a href={`${apiBase}/docs`} target="_blank" rel="noreferrer">API docs ↗</a>}>
-        <ErrorBox error={stats.error} />
-        {s && (
-          <div className="tiles">
-            {s.served.map((m) => (
-              <div className="tile" key={m.name}>
-                <div className="label">/model/{m.name}</div>
-                <div className="value">{m.version ? `version ${m.version}` : 'not trained'}</div>
-                <div className="muted small">{m.aliases.join(', ') || 'newest version'}</div>
+      <Served />
+      <Stats />
+      <div className="cols-1-2">
+        <TryIt />
+        <CallLog />
+      </div>
+    </div>
+  );
+}
+
+function Served() {
+  const models = useServing((s) => s.models);
+  const stats = useServing((s) => s.stats);
+  const servedNames = stats.data?.served.map((s) => s.name);
+  const rows = (models.data ?? []).filter((m) => (servedNames ? servedNames.includes(m.id) : m.served_version !== null || ['v1', 'v2', 'v3'].includes(m.id)));
+  return (
+    <Card
+      title="Served versions"
+      subtitle="Each route /model/{v}/… answers with the version its production alias points at, else the newest"
+      actions={
+        <a className="button small" href={`${apiBase}/docs`} target="_blank" rel="noreferrer">
+          API docs <Icon name="external" size={13} />
+        </a>
+      }
+    >
+      <ErrorBox error={models.error} onRetry={() => void useServing.getState().loadAll()} />
+      {models.loading && !models.data && <Spinner />}
+      {models.data && rows.length === 0 && <Empty title="Nothing is served">No model has a trained version: train one in the Training pane.</Empty>}
+      <div className="served-grid">
+        {rows.map((m) => {
+          const v = m.versions.find((x) => x.version === m.served_version);
+          const loaded = stats.data?.served.find((s) => s.name === m.id)?.loaded;
+          return (
+            <div className="served" key={m.id}>
+              <div className="served-head">
+                <code>/model/{m.id}</code>
+                {m.served_version ? <span className="pill good">serving</span> : <span className="pill warn">not trained</span>}
               </div>
-            ))}
-            <div className="tile">
-              <div className="label">cache hit rate</div>
-              <div className="value">{pct(s.cache.hit_rate)}</div>
-              <div className="muted small">
-                {s.cache.hits} hits / {s.cache.misses} misses
+              <div className="served-version">{m.served_version ? `version ${m.served_version}` : '–'}</div>
+              <div className="small">
+                {v?.aliases.length ? (
+                  v.aliases.map((a) => (
+                    <span key={a} className={`tag ${a === 'production' ? 'prod' : ''}`}>
+                      {a}
+                    </span>
+                  ))
+                ) : (
+                  <span className="muted">{m.served_version ? 'newest version (no alias)' : 'train it in the Training pane'}</span>
+                )}
               </div>
+              {v && (
+                <div className="muted tiny">
+                  {v.kind} · accuracy {num(v.metrics.accuracy)} · F1 {num(v.metrics.f1)}
+                  {loaded !== undefined && loaded !== m.served_version && ` · loading ${m.served_version} (was ${loaded ?? 'none'})`}
+                </div>
+              )}
             </div>
-            <div className="tile">
-              <div className="label">requests</div>
-              <div className="value">{s.requests.total}</div>
-              <div className="muted small">{Object.entries(s.requests.by_endpoint).map(([k, n]) => `${k} ${n}`).join(' · ') || 'none yet'}</div>
-            </div>
+          );
+        })}
+      </div>
+    </Card>
+  );
+}
+
+function Stats() {
+  const stats = useServing((s) => s.stats);
+  const hitRate = useServing((s) => s.hitRate);
+  const theme = useChartTheme();
+  if (stats.missing)
+    return (
+      <Card title="Traffic">
+        <Empty icon="chart" title="Serving statistics are not available on this API" tone="feature">
+          <code>GET /serving/stats</code> answered 404: this server does not report cache hits and latency yet. Served versions, try-it and the call log work without it.
+        </Empty>
+      </Card>
+    );
+  const s = stats.data;
+  const latency = (s?.latency ?? []).map((b) => ({ ...b, label: clock(b.t) }));
+  const last = latency[latency.length - 1];
+  const hits = hitRate.map((h) => ({ label: clock(h.t), hit_rate: h.hit_rate, requests: h.requests }));
+  return (
+    <Card title="Traffic" subtitle="Since the server started: cache, requests, latency per 10-second bucket over the last hour" actions={stats.loading ? <Spinner /> : undefined}>
+      <ErrorBox error={stats.error} />
+      {s && (
+        <div className="stat-row">
+          <Stat label="cache hit rate" value={pct(s.cache.hit_rate)} hint={`${s.cache.hits} hits / ${s.cache.misses} misses`} />
+          <Stat label="requests" value={s.requests.total.toLocaleString()} hint={Object.entries(s.requests.by_endpoint).map(([k, n]) => `${k} ${n}`).join(' · ') || 'none yet'} />
+          <Stat label="p50 latency (last bucket)" value={last ? `${num(last.p50_ms, 2)} ms` : '–'} hint={last ? `${last.count} requests at ${last.label}` : 'no requests yet'} />
+          <Stat label="p95 latency (last bucket)" value={last ? `${num(last.p95_ms, 2)} ms` : '–'} hint={last ? `max ${num(last.max_ms, 2)} ms` : undefined} />
+        </div>
+      )}
+      {s && (
+        <div className="cols-2">
+          <div className="chart">
+            <div className="chart-title">Request latency (ms)</div>
+            {latency.length === 0 ? (
+              <div className="chart-empty">No requests in the last hour: try a text below.</div>
+            ) : (
+              <ResponsiveContainer width="100%" height={200}>
+                <AreaChart data={latency} margin={{ top: 6, right: 12, bottom: 0, left: -14 }}>
+                  <CartesianGrid strokeDasharray="3 3" stroke={theme.grid} />
+                  <XAxis dataKey="label" stroke={theme.axis} tick={theme.tick} minTickGap={24} />
+                  <YAxis stroke={theme.axis} tick={theme.tick} />
+                  <Tooltip {...theme.tooltip} formatter={(v) => `${num(Number(v), 2)} ms`} />
+                  <Legend wrapperStyle={{ fontSize: 12 }} />
+                  <Area type="monotone" dataKey="p95_ms" name="p95" stroke={SERIES[3]} fill={SERIES[3]} fillOpacity={0.15} isAnimationActive={false} />
+                  <Area type="monotone" dataKey="p50_ms" name="p50" stroke={SERIES[0]} fill={SERIES[0]} fillOpacity={0.2} isAnimationActive={false} />
+                </AreaChart>
+              </ResponsiveContainer>
+            )}
           </div>
-        )}
-      </Card>
-      <TryIt onDone={() => void Promise.all([stats.reload(), log.reload()])} version={version} setVersion={setVersion} />
-      <Card title="Request latency (10-second buckets)">
-        {s && s.latency.length === 0 && <Empty>No requests yet: try a text above, or call /model/v3/text_to_prediction.</Empty>}
-        {s && s.latency.length > 0 && (
-          <ResponsiveContainer width="100%" height={220}>
-            <AreaChart data={s.latency.map((b) => ({ ...b, t: new Date(b.t).toLocaleTimeString() }))}>
-              <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
-              <XAxis dataKey="t" stroke="var(--muted)" />
-              <YAxis stroke="var(--muted)" unit=" ms" />
-              <Tooltip contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)' }} />
-              <Legend />
-              <Area dataKey="p95_ms" name="p95" stroke="#f59f00" fill="#f59f0033" isAnimationActive={false} />
-              <Area dataKey="p50_ms" name="p50" stroke="#2563eb" fill="#2563eb33" isAnimationActive={false} />
-            </AreaChart>
+          <div className="chart">
+            <div className="chart-title">Cache hit rate (sampled by this console every 5 s)</div>
+            {hits.length < 2 ? (
+              <div className="chart-empty">Collecting: the curve starts after the next sample. Predict the same text twice to see a hit.</div>
+            ) : (
+              <ResponsiveContainer width="100%" height={200}>
+                <LineChart data={hits} margin={{ top: 6, right: 12, bottom: 0, left: -14 }}>
+                  <CartesianGrid strokeDasharray="3 3" stroke={theme.grid} />
+                  <XAxis dataKey="label" stroke={theme.axis} tick={theme.tick} minTickGap={24} />
+                  <YAxis stroke={theme.axis} tick={theme.tick} domain={[0, 1]} tickFormatter={(v) => `${Math.round(Number(v) * 100)}%`} />
+                  <Tooltip {...theme.tooltip} formatter={(v) => pct(Number(v))} />
+                  <Line type="stepAfter" dataKey="hit_rate" name="hit rate" stroke={SERIES[2]} strokeWidth={1.8} dot={false} isAnimationActive={false} />
+                </LineChart>
+              </ResponsiveContainer>
+            )}
+          </div>
+        </div>
+      )}
+      {latency.length > 1 && (
+        <div className="chart">
+          <div className="chart-title">Requests per 10 s</div>
+          <ResponsiveContainer width="100%" height={110}>
+            <BarChart data={latency} margin={{ top: 6, right: 12, bottom: 0, left: -14 }}>
+              <XAxis dataKey="label" stroke={theme.axis} tick={theme.tick} minTickGap={24} />
+              <YAxis stroke={theme.axis} tick={theme.tick} allowDecimals={false} />
+              <Tooltip {...theme.tooltip} cursor={{ fill: theme.grid }} />
+              <Bar dataKey="count" name="requests" fill={SERIES[0]} isAnimationActive={false} />
+            </BarChart>
           </ResponsiveContainer>
-        )}
-      </Card>
-      <Card title={`Your recent calls to ${version} (last hour)`}>
-        <ErrorBox error={log.error} />
-        {log.data?.length === 0 && <Empty>No calls in the last hour.</Empty>}
-        {log.data && log.data.length > 0 && (
-          <table>
+        </div>
+      )}
+    </Card>
+  );
+}
+
+function TryIt() {
+  const version = useServing((s) => s.version);
+  const text = useServing((s) => s.text);
+  const prediction = useServing((s) => s.prediction);
+  const setVersion = useServing((s) => s.setVersion);
+  const setText = useServing((s) => s.setText);
+  const predict = useServing((s) => s.predict);
+  const r = prediction.data;
+  return (
+    <Card title="Try it" subtitle={<>POST /model/{version}/text_to_prediction</>}>
+      <form
+        className="tryit"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (text.trim()) void predict();
+        }}
+      >
+        <label className="field">
+          <span>Version</span>
+          <select aria-label="serving version" value={version} onChange={(e) => setVersion(e.target.value)}>
+            {(useServing.getState().stats.data?.served.map((s) => s.name) ?? ['v1', 'v2', 'v3']).map((v) => (
+              <option key={v}>{v}</option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>Text</span>
+          <textarea aria-label="text to classify" rows={3} value={text} onChange={(e) => setText(e.target.value)} />
+        </label>
+        <div className="row">
+          <button type="submit" className="primary" disabled={prediction.loading || !text.trim()}>
+            Predict
+          </button>
+          {prediction.loading && <Spinner label="Predicting" />}
+        </div>
+      </form>
+      <ErrorBox error={prediction.error} />
+      {r && !prediction.loading && (
+        <div className="prediction" data-testid="prediction">
+          <span className={`badge big ${r.top.label}`}>
+            {r.top.label === 'spam' ? 'SPAM' : 'HAM'} {pct(r.top.value)}
+          </span>
+          <div className="prob-bar" aria-label={`spam probability ${pct(r.prediction.spam)}`}>
+            <div className="prob-spam" style={{ width: `${r.prediction.spam * 100}%` }} />
+          </div>
+          <div className="muted small">
+            spam {pct(r.prediction.spam, 2)} · ham {pct(r.prediction.ham, 2)} · {prediction.version} ·{' '}
+            {r.from_cache ? <span className="pill">from cache</span> : 'computed (not from cache)'}
+          </div>
+        </div>
+      )}
+    </Card>
+  );
+}
+
+function CallLog() {
+  const version = useServing((s) => s.version);
+  const log = useServing((s) => s.log);
+  const loadLog = useServing((s) => s.loadLog);
+  return (
+    <Card
+      title={`Recent calls to ${version}`}
+      subtitle="Your calls of the last hour, newest first (GET /model/{v}/recent_call_log)"
+      actions={
+        <button type="button" className="small" onClick={() => void loadLog()} aria-label="reload the call log">
+          <Icon name="refresh" size={13} /> Reload
+        </button>
+      }
+    >
+      <ErrorBox error={log.error} />
+      {log.loading && !log.data && <Spinner />}
+      {log.data?.length === 0 && <Empty title="No calls in the last hour">Predict a text on the left, or check messages in the Inbox: each call is logged here for an hour.</Empty>}
+      {log.data && log.data.length > 0 && (
+        <div className="scroll medium">
+          <table className="compact sticky">
             <thead>
               <tr>
                 <th>called at</th>
@@ -71,50 +243,22 @@ export function ServingPane() {
               </tr>
             </thead>
             <tbody>
-              {log.data.slice(0, 50).map((r, i) => (
+              {log.data.slice(0, 100).map((r, i) => (
                 <tr key={i}>
-                  <td className="small">{when(r.called_at)}</td>
-                  <td>{r.endpoint}</td>
-                  <td className="mono small ellipsis">{r.input_json}</td>
+                  <td className="nowrap" title={when(r.called_at)}>
+                    {clock(r.called_at)}
+                  </td>
+                  <td>
+                    <code>{r.endpoint}</code>
+                  </td>
+                  <td className="mono ellipsis" title={r.input_json}>
+                    {r.input_json}
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
-        )}
-      </Card>
-    </div>
-  );
-}
-
-function TryIt({ version, setVersion, onDone }: { version: string; setVersion: (v: string) => void; onDone: () => void }) {
-  const [text, setText] = useState('WINNER!! Claim your FREE prize now, call 09061701461');
-  const [state, setState] = useState<{ error?: string; result?: PredictionOut }>({});
-  return (
-    <Card title="Try it">
-      <form
-        className="row"
-        onSubmit={(e) => {
-          e.preventDefault();
-          api
-            .textToPrediction(version, text)
-            .then((result) => setState({ result }), (err) => setState({ error: errorText(err) }))
-            .finally(onDone);
-        }}
-      >
-        <select aria-label="serving version" value={version} onChange={(e) => setVersion(e.target.value)}>
-          <option>v1</option>
-          <option>v2</option>
-          <option>v3</option>
-        </select>
-        <input className="grow" aria-label="text to classify" value={text} onChange={(e) => setText(e.target.value)} />
-        <button type="submit">Predict</button>
-      </form>
-      <ErrorBox error={state.error} />
-      {state.result && (
-        <p>
-          <span className={`badge ${state.result.top.label}`}>{state.result.top.label}</span> spam {pct(state.result.prediction.spam)} · ham {pct(state.result.prediction.ham)}
-          {state.result.from_cache && <span className="muted"> · from cache</span>}
-        </p>
+        </div>
       )}
     </Card>
   );

@@ -1,174 +1,219 @@
-/** Training runs: start with hyperparameters, live curves, runs table, comparison, registry. */
+/** Training runs: start with hyperparameters, live curves, runs table, comparison, model registry. */
 import { useEffect, useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { create } from 'zustand';
-import { api, errorText, watchRun, ApiError } from '../api';
-import type { RunRecord, BatchMetrics } from '../../../src-shared/training';
-import { Card, Empty, ErrorBox, Spinner, num, useLoad, when } from '../ui';
-
-const DEFAULTS: Record<string, Record<string, number | string>> = {
-  v1: { timeFreeze: '2019-05-05T00:00:00Z', nEstimators: 10, maxDepth: 10, maxFeatures: 3, testSize: 0.2, seed: 42 },
-  v2: { timeFreeze: '2020-07-02T00:00:00Z', embeddingDim: 6, spatialDropout: 0.05, lstmUnits: 6, dropout: 0.05, recurrentDropout: 0.05, epochs: 3, batchSize: 32, learningRate: 0.001, testSize: 0.25, seed: 42 },
-  v3: { timeFreeze: '2021-07-01T00:00:00Z', embeddingDim: 64, spatialDropout: 0.3, lstmUnits: 96, dropout: 0.3, recurrentDropout: 0.25, epochs: 5, batchSize: 32, learningRate: 0.001, testSize: 0.25, seed: 42 },
-};
-
-interface TrainingSlice {
-  live?: RunRecord;
-  liveBatches: BatchMetrics[];
-  selected: string[];
-  sort: { key: string; desc: boolean };
-  setLive(r: RunRecord | undefined): void;
-  toggle(id: string): void;
-  sortBy(key: string): void;
-}
-const useTraining = create<TrainingSlice>((set, get) => ({
-  liveBatches: [],
-  selected: [],
-  sort: { key: 'createdAt', desc: true },
-  setLive: (live) => set({ live, liveBatches: live?.history.batches ?? [] }),
-  toggle: (id) => set({ selected: get().selected.includes(id) ? get().selected.filter((x) => x !== id) : [...get().selected, id] }),
-  sortBy: (key) => set({ sort: { key, desc: get().sort.key === key ? !get().sort.desc : true } }),
-}));
+import type { ModelEntry, RunRecord } from '../api';
+import { useTraining, TRAIN_MODELS, TERMINAL, specOf, type SortKey, type TrainModel } from '../store/training';
+import { Card, Empty, ErrorBox, Icon, Progress, SERIES, Spinner, Stat, ago, num, seconds, useChartTheme, useInterval, when } from '../ui';
 
 export function TrainingPane() {
-  const runs = useLoad(() => api.runs());
-  const models = useLoad(() => api.models());
-  const t = useTraining();
-  const reload = () => {
-    void runs.reload();
-    void models.reload();
-  };
+  const loadAll = useTraining((s) => s.loadAll);
+  const anyActive = useTraining((s) => s.runs.data?.some((r) => !TERMINAL.has(r.status)) ?? false);
+  useEffect(() => {
+    void loadAll();
+  }, [loadAll]);
+  // runs started elsewhere (CLI, retraining) show up too
+  useInterval(() => void (anyActive ? useTraining.getState().loadAll() : undefined), 3000, [anyActive]);
   return (
     <div className="stack">
-      <StartRun onStarted={reload} onDone={reload} />
-      {t.live && <LiveRun run={t.live} batches={t.liveBatches} />}
-      <Card title="Runs" actions={<button onClick={reload}>⟳</button>}>
-        <ErrorBox error={runs.error} />
-        {runs.loading && !runs.data && <Spinner />}
-        {runs.data?.length === 0 && <Empty>No runs yet: start one above.</Empty>}
-        {runs.data && runs.data.length > 0 && <RunsTable runs={runs.data} onChange={reload} />}
-      </Card>
-      {runs.data && t.selected.length > 0 && <Compare runs={runs.data.filter((r) => t.selected.includes(r.id))} />}
-      <Card title="Model versions">
-        <ErrorBox error={models.error} />
-        {models.data && <Versions models={models.data} onChange={reload} />}
-      </Card>
+      <div className="cols-1-2">
+        <StartRun />
+        <RunDetail />
+      </div>
+      <Runs />
+      <Compare />
+      <Versions />
     </div>
   );
 }
 
-function StartRun({ onStarted, onDone }: { onStarted: () => void; onDone: () => void }) {
-  const [model, setModel] = useState('v1');
-  const [params, setParams] = useState<Record<string, number | string>>(DEFAULTS.v1);
-  const [alias, setAlias] = useState('');
-  const [state, setState] = useState<{ busy?: boolean; error?: string }>({});
-  const setLive = useTraining((s) => s.setLive);
-  const start = async () => {
-    setState({ busy: true });
-    try {
-      const body = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, k === 'timeFreeze' ? String(v) : Number(v)]));
-      const run = await api.startRun({ model, params: body, ...(alias ? { alias } : {}) });
-      setState({});
-      onStarted();
-      let current = run;
-      const batches: BatchMetrics[] = [];
-      setLive(run);
-      watchRun(run.id, (e) => {
-        if (e.type === 'snapshot') current = e.record;
-        else if (e.type === 'batch') {
-          batches.push(e.batch);
-          current = { ...current, status: 'running', progress: e.progress };
-        } else if (e.type === 'epoch') current = { ...current, progress: e.progress, history: { ...current.history, epochs: [...current.history.epochs, e.epoch] } };
-        else if (e.type === 'status') current = { ...current, status: e.status, backend: e.backend ?? current.backend, error: e.error };
-        else if (e.type === 'data') current = { ...current, data: e.data };
-        else if (e.type === 'done') {
-          current = e.record;
-          onDone();
-        }
-        useTraining.setState({ live: current, liveBatches: [...batches] });
-      });
-    } catch (e) {
-      setState({ error: errorText(e) });
-    }
-  };
+/* ---------- start a run ---------- */
+
+const PARAM_HINTS: Record<string, string> = {
+  featureService: 'training data (feature service)',
+  timeFreeze: 'point-in-time of the training set',
+  testSize: 'held-out share, 0–1',
+  seed: 'split and init seed',
+  nEstimators: 'trees',
+  maxDepth: 'tree depth',
+  maxFeatures: 'features per split',
+  embeddingDim: 'embedding size',
+  spatialDropout: '0–0.95',
+  lstmUnits: 'LSTM units',
+  dropout: '0–0.95',
+  recurrentDropout: '0–0.95',
+  epochs: 'passes over the data',
+  batchSize: 'rows per step',
+  learningRate: 'Adam step size',
+};
+
+function StartRun() {
+  const form = useTraining((s) => s.form);
+  const starting = useTraining((s) => s.starting);
+  const setForm = useTraining((s) => s.setForm);
+  const chooseModel = useTraining((s) => s.chooseModel);
+  const resetParams = useTraining((s) => s.resetParams);
+  const start = useTraining((s) => s.start);
+  const spec = specOf(form.model);
   return (
-    <Card title="Start a training run">
-      <div className="row">
-        <label>
-          Model{' '}
-          <select
-            aria-label="train model"
-            value={model}
-            onChange={(e) => {
-              setModel(e.target.value);
-              setParams(DEFAULTS[e.target.value]);
-            }}
-          >
-            <option value="v1">v1 — random forest on features v1</option>
-            <option value="v2">v2 — LSTM(6) on token ids</option>
-            <option value="v3">v3 — LSTM(96) on token ids</option>
-          </select>
-        </label>
-        <label>
-          Alias <input aria-label="alias" placeholder="e.g. production" value={alias} onChange={(e) => setAlias(e.target.value)} />
-        </label>
-        <button onClick={() => void start()} disabled={state.busy}>
-          Start run
-        </button>
-      </div>
-      <div className="params">
-        {Object.entries(params).map(([k, v]) => (
-          <label key={k}>
-            {k}
-            <input aria-label={k} value={v} onChange={(e) => setParams({ ...params, [k]: e.target.value })} />
+    <Card title="Start a training run" subtitle={spec.description}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void start();
+        }}
+      >
+        <div className="row wrap-tight">
+          <label className="field">
+            <span>Model</span>
+            <select aria-label="train model" value={form.model} onChange={(e) => chooseModel(e.target.value as TrainModel)}>
+              {TRAIN_MODELS.map((m) => (
+                <option key={m} value={m}>
+                  {m} · {specOf(m).kind === 'lstm' ? 'LSTM' : 'random forest'}
+                </option>
+              ))}
+            </select>
           </label>
-        ))}
-      </div>
-      <ErrorBox error={state.error} />
+          <label className="field grow">
+            <span>Alias (optional)</span>
+            <input aria-label="alias" placeholder="e.g. production, staging" value={form.alias} pattern="[a-z][a-z0-9_\-]{0,39}" title="lower-case letters, digits, - and _" onChange={(e) => setForm({ alias: e.target.value })} />
+          </label>
+        </div>
+        <fieldset className="params">
+          <legend>
+            Hyperparameters <button type="button" className="link small" onClick={resetParams}>reset to defaults</button>
+          </legend>
+          {Object.entries(form.params).map(([k, v]) => {
+            const def = String((spec.defaults as Record<string, unknown>)[k] ?? '');
+            return (
+              <label key={k} className={`param ${v !== def ? 'changed' : ''}`} title={PARAM_HINTS[k]}>
+                <span className="param-name">{k}</span>
+                <input aria-label={k} value={v} onChange={(e) => setForm({ params: { ...form.params, [k]: e.target.value } })} inputMode={k === 'timeFreeze' || k === 'featureService' ? 'text' : 'decimal'} />
+              </label>
+            );
+          })}
+        </fieldset>
+        <div className="row">
+          <button type="submit" className="primary" disabled={starting.loading}>
+            <Icon name="play" /> {starting.loading ? 'Starting…' : 'Start run'}
+          </button>
+          <span className="muted small">Runs queue and train one at a time in a worker thread.</span>
+        </div>
+      </form>
+      <ErrorBox error={starting.error} title="The run was not started:" />
     </Card>
   );
 }
 
-function LiveRun({ run, batches }: { run: RunRecord; batches: BatchMetrics[] }) {
+/* ---------- the run being watched ---------- */
+
+function StatusPill({ status }: { status: RunRecord['status'] }) {
+  return <span className={`status-pill run-${status}`}>{status}</span>;
+}
+
+function RunDetail() {
+  const view = useTraining((s) => s.view);
+  const cancel = useTraining((s) => s.cancel);
+  const theme = useChartTheme();
+  if (!view)
+    return (
+      <Card title="Run">
+        <Empty icon="training" title="No run selected">
+          Start a run to watch its loss and accuracy live, or open one from the runs table below for its curves, metrics and confusion matrix.
+        </Empty>
+      </Card>
+    );
+  const run = view.record;
+  if (!run)
+    return (
+      <Card title={`Run ${view.id}`}>
+        <ErrorBox error={view.error} />
+        {!view.error && <Spinner />}
+      </Card>
+    );
   const p = run.progress;
-  const total = p ? p.epochs * p.batches : 1;
-  const done = p ? (p.epoch - 1) * p.batches + p.batch : 0;
-  const series = batches.map((b, i) => ({ step: i + 1, loss: b.loss, accuracy: b.accuracy }));
+  const active = !TERMINAL.has(run.status);
+  const fraction = run.status === 'succeeded' ? 1 : p && p.epochs * p.batches > 0 ? ((p.epoch - 1) * p.batches + p.batch) / (p.epochs * p.batches) : run.status === 'queued' ? 0 : undefined;
+  const batchSeries = view.batches.map((b, i) => ({ step: i + 1, epoch: b.epoch, loss: b.loss, accuracy: b.accuracy }));
+  const epochSeries = run.history.epochs.map((e) => ({ epoch: e.epoch, loss: e.loss ?? undefined, val_loss: e.val_loss ?? undefined, accuracy: e.accuracy, val_accuracy: e.val_accuracy }));
   return (
     <Card
-      title={`Run ${run.id} · ${run.model} · ${run.status}`}
+      title={
+        <>
+          Run <span className="mono">{run.id}</span> · {run.model} <StatusPill status={run.status} />
+        </>
+      }
+      subtitle={
+        <>
+          {run.backend ? `backend ${run.backend}` : `backend ${run.backendRequested}`}
+          {run.data && ` · ${run.data.trainRows} train / ${run.data.testRows} test rows at ${run.data.timeFreeze}`}
+          {run.durationMs !== undefined && ` · ${seconds(run.durationMs)}`}
+          {run.alias && ` · alias ${run.alias}`}
+        </>
+      }
       actions={
-        run.status === 'running' || run.status === 'queued' ? (
-          <button className="danger" onClick={() => void api.cancelRun(run.id)}>
-            Cancel
+        active ? (
+          <button type="button" className="danger" onClick={() => void cancel(run.id)}>
+            <Icon name="stop" /> Cancel
           </button>
         ) : undefined
       }
+      testId="run-detail"
     >
-      <div className="progress" role="progressbar" aria-valuenow={Math.round((100 * done) / total)} aria-valuemin={0} aria-valuemax={100} aria-label="training progress">
-        <div style={{ width: `${run.status === 'succeeded' ? 100 : Math.round((100 * done) / total)}%` }} />
-      </div>
-      <p className="small muted">
-        {run.backend && `backend ${run.backend} · `}
-        {p && `epoch ${p.epoch}/${p.epochs}, batch ${p.batch}/${p.batches}`}
-        {p?.etaSeconds !== undefined && run.status === 'running' && ` · ETA ${Math.round(p.etaSeconds)} s`}
-        {run.data && ` · ${run.data.trainRows} train / ${run.data.testRows} test rows at ${run.data.timeFreeze}`}
-      </p>
-      <ErrorBox error={run.error} />
-      {series.length > 1 && (
-        <ResponsiveContainer width="100%" height={220}>
-          <LineChart data={series}>
-            <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
-            <XAxis dataKey="step" stroke="var(--muted)" />
-            <YAxis stroke="var(--muted)" domain={[0, 'auto']} />
-            <Tooltip contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)' }} />
-            <Legend />
-            <Line type="monotone" dataKey="loss" stroke="#e5484d" dot={false} isAnimationActive={false} />
-            <Line type="monotone" dataKey="accuracy" stroke="#2f9e44" dot={false} isAnimationActive={false} />
-          </LineChart>
-        </ResponsiveContainer>
+      {(active || run.status === 'succeeded') && (
+        <div className="run-progress">
+          <Progress value={fraction} label="training progress" />
+          <span className="muted small">
+            {run.status === 'queued' && 'queued: waiting for the run before it'}
+            {run.status === 'running' && !p && 'loading the training data…'}
+            {p && `epoch ${p.epoch}/${p.epochs} · batch ${p.batch}/${p.batches}`}
+            {p?.etaSeconds !== undefined && run.status === 'running' && ` · about ${Math.max(0, Math.round(p.etaSeconds))} s left`}
+            {view.streaming && <span className="live"> · live</span>}
+          </span>
+        </div>
       )}
-      {run.metrics && <Metrics run={run} />}
+      <ErrorBox error={run.error ?? view.error} />
+      <div className="run-body">
+        <div className="charts">
+          {batchSeries.length > 1 && (
+            <div className="chart" data-testid="live-curve">
+              <div className="chart-title">Loss and accuracy per batch</div>
+              <ResponsiveContainer width="100%" height={190}>
+                <LineChart data={batchSeries} margin={{ top: 6, right: 12, bottom: 0, left: -14 }}>
+                  <CartesianGrid strokeDasharray="3 3" stroke={theme.grid} />
+                  <XAxis dataKey="step" stroke={theme.axis} tick={theme.tick} />
+                  <YAxis stroke={theme.axis} tick={theme.tick} domain={[0, 'auto']} />
+                  <Tooltip {...theme.tooltip} labelFormatter={(s) => `batch ${s}`} formatter={(v) => num(Number(v))} />
+                  <Legend wrapperStyle={{ fontSize: 12 }} />
+                  <Line type="monotone" dataKey="loss" stroke={SERIES[1]} dot={false} strokeWidth={1.6} isAnimationActive={false} />
+                  <Line type="monotone" dataKey="accuracy" stroke={SERIES[2]} dot={false} strokeWidth={1.6} isAnimationActive={false} />
+                </LineChart>
+              </ResponsiveContainer>
+            </div>
+          )}
+          {epochSeries.length > 0 && (
+            <div className="chart" data-testid="epoch-curve">
+              <div className="chart-title">{run.base === 'v1' ? 'Accuracy (one evaluation: a forest has no epochs)' : 'Per epoch: training and validation'}</div>
+              <ResponsiveContainer width="100%" height={190}>
+                <LineChart data={epochSeries} margin={{ top: 6, right: 12, bottom: 0, left: -14 }}>
+                  <CartesianGrid strokeDasharray="3 3" stroke={theme.grid} />
+                  <XAxis dataKey="epoch" stroke={theme.axis} tick={theme.tick} allowDecimals={false} padding={epochSeries.length === 1 ? { left: 40, right: 40 } : undefined} />
+                  <YAxis stroke={theme.axis} tick={theme.tick} domain={[0, 'auto']} />
+                  <Tooltip {...theme.tooltip} labelFormatter={(s) => `epoch ${s}`} formatter={(v) => num(Number(v))} />
+                  <Legend wrapperStyle={{ fontSize: 12 }} />
+                  {run.base !== 'v1' && <Line dataKey="loss" stroke={SERIES[1]} strokeWidth={1.6} isAnimationActive={false} />}
+                  {run.base !== 'v1' && <Line dataKey="val_loss" stroke={SERIES[1]} strokeDasharray="5 3" strokeWidth={1.6} isAnimationActive={false} />}
+                  <Line dataKey="accuracy" stroke={SERIES[2]} strokeWidth={1.6} isAnimationActive={false} dot={{ r: 3 }} />
+                  <Line dataKey="val_accuracy" stroke={SERIES[0]} strokeDasharray="5 3" strokeWidth={1.6} isAnimationActive={false} dot={{ r: 3 }} />
+                </LineChart>
+              </ResponsiveContainer>
+            </div>
+          )}
+          {batchSeries.length <= 1 && epochSeries.length === 0 && (
+            <div className="chart placeholder">{active ? <Spinner label="Waiting for the first batch" /> : <span className="muted small">This run recorded no curve.</span>}</div>
+          )}
+        </div>
+        {run.metrics && <Metrics run={run} />}
+      </div>
     </Card>
   );
 }
@@ -176,40 +221,45 @@ function LiveRun({ run, batches }: { run: RunRecord; batches: BatchMetrics[] }) 
 function Metrics({ run }: { run: RunRecord }) {
   const m = run.metrics!;
   const [[tn, fp], [fn, tp]] = m.confusion;
+  const total = tn + fp + fn + tp || 1;
+  const shade = (n: number, good: boolean) => ({ background: `color-mix(in srgb, ${good ? 'var(--ok)' : 'var(--bad)'} ${Math.round(8 + (60 * n) / total)}%, transparent)` });
   return (
     <div className="metrics" data-testid="run-metrics">
-      <div className="kv">
-        <span>accuracy</span>
-        <b>{num(m.accuracy)}</b>
-        <span>precision (spam)</span>
-        <b>{num(m.precision)}</b>
-        <span>recall (spam)</span>
-        <b>{num(m.recall)}</b>
-        <span>F1 (spam)</span>
-        <b>{num(m.f1)}</b>
-        <span>ROC AUC</span>
-        <b>{num(m.rocAuc)}</b>
-        <span>version</span>
-        <b>{run.version ?? '–'}</b>
+      <div className="metric-grid">
+        <Stat label="accuracy" value={num(m.accuracy)} />
+        <Stat label="F1 (spam)" value={num(m.f1)} />
+        <Stat label="precision" value={num(m.precision)} />
+        <Stat label="recall" value={num(m.recall)} />
+        <Stat label="ROC AUC" value={num(m.rocAuc)} />
+        <Stat label="version" value={run.version ?? '–'} hint={`${m.support.ham} ham / ${m.support.spam} spam tested`} />
       </div>
       <table className="confusion" aria-label="confusion matrix">
+        <caption>Confusion matrix (test set)</caption>
         <thead>
           <tr>
-            <th />
-            <th>predicted ham</th>
-            <th>predicted spam</th>
+            <td />
+            <th scope="col">pred. ham</th>
+            <th scope="col">pred. spam</th>
           </tr>
         </thead>
         <tbody>
           <tr>
-            <th>true ham</th>
-            <td className="good">{tn}</td>
-            <td className="bad">{fp}</td>
+            <th scope="row">true ham</th>
+            <td style={shade(tn, true)} title="true negatives">
+              {tn}
+            </td>
+            <td style={shade(fp, false)} title="false positives: ham flagged as spam">
+              {fp}
+            </td>
           </tr>
           <tr>
-            <th>true spam</th>
-            <td className="bad">{fn}</td>
-            <td className="good">{tp}</td>
+            <th scope="row">true spam</th>
+            <td style={shade(fn, false)} title="false negatives: spam let through">
+              {fn}
+            </td>
+            <td style={shade(tp, true)} title="true positives">
+              {tp}
+            </td>
           </tr>
         </tbody>
       </table>
@@ -217,165 +267,367 @@ function Metrics({ run }: { run: RunRecord }) {
   );
 }
 
-function RunsTable({ runs, onChange }: { runs: RunRecord[]; onChange: () => void }) {
-  const t = useTraining();
-  const val = (r: RunRecord, k: string): string | number => (k === 'accuracy' ? (r.metrics?.accuracy ?? -1) : k === 'f1' ? (r.metrics?.f1 ?? -1) : k === 'duration' ? (r.durationMs ?? -1) : String((r as unknown as Record<string, unknown>)[k] ?? ''));
-  const sorted = useMemo(() => [...runs].sort((a, b) => (val(a, t.sort.key) < val(b, t.sort.key) ? 1 : -1) * (t.sort.desc ? 1 : -1)), [runs, t.sort]);
-  const head = (k: string, label: string) => (
-    <th>
-      <button className="link" onClick={() => t.sortBy(k)}>
+/* ---------- runs table ---------- */
+
+function sortValue(r: RunRecord, k: SortKey): string | number {
+  switch (k) {
+    case 'accuracy':
+      return r.metrics?.accuracy ?? -1;
+    case 'f1':
+      return r.metrics?.f1 ?? -1;
+    case 'duration':
+      return r.durationMs ?? -1;
+    case 'version':
+      return Number(r.version ?? -1);
+    case 'backend':
+      return r.backend ?? '';
+    default:
+      return String(r[k] ?? '');
+  }
+}
+
+function Runs() {
+  const runs = useTraining((s) => s.runs);
+  const sort = useTraining((s) => s.sort);
+  const sortBy = useTraining((s) => s.sortBy);
+  const compare = useTraining((s) => s.compare);
+  const toggleCompare = useTraining((s) => s.toggleCompare);
+  const open = useTraining((s) => s.open);
+  const cancel = useTraining((s) => s.cancel);
+  const viewId = useTraining((s) => s.view?.id);
+  const loadAll = useTraining((s) => s.loadAll);
+  const sorted = useMemo(() => {
+    const list = [...(runs.data ?? [])];
+    return list.sort((a, b) => {
+      const x = sortValue(a, sort.key);
+      const y = sortValue(b, sort.key);
+      const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
+      return sort.desc ? -c : c;
+    });
+  }, [runs.data, sort]);
+  const head = (k: SortKey, label: string, cls?: string) => (
+    <th className={cls} aria-sort={sort.key === k ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
+      <button type="button" className="sort" onClick={() => sortBy(k)}>
         {label}
-        {t.sort.key === k ? (t.sort.desc ? ' ▾' : ' ▴') : ''}
+        <span className="sort-mark" aria-hidden="true">
+          {sort.key === k ? (sort.desc ? '▾' : '▴') : '↕'}
+        </span>
       </button>
     </th>
   );
   return (
-    <div className="scroll">
-      <table>
-        <thead>
-          <tr>
-            <th>compare</th>
-            {head('createdAt', 'started')}
-            {head('model', 'model')}
-            {head('status', 'status')}
-            {head('backend', 'backend')}
-            {head('duration', 'duration')}
-            {head('accuracy', 'accuracy')}
-            {head('f1', 'F1 spam')}
-            <th>version</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {sorted.map((r) => (
-            <tr key={r.id}>
-              <td>
-                <input type="checkbox" aria-label={`compare ${r.id}`} checked={t.selected.includes(r.id)} onChange={() => t.toggle(r.id)} />
-              </td>
-              <td className="small">{when(r.createdAt)}</td>
-              <td>{r.model}</td>
-              <td>
-                <span className={`status run-${r.status}`}>{r.status}</span>
-              </td>
-              <td className="small">{r.backend ?? '–'}</td>
-              <td>{r.durationMs !== undefined ? `${(r.durationMs / 1000).toFixed(1)} s` : '–'}</td>
-              <td>{num(r.metrics?.accuracy)}</td>
-              <td>{num(r.metrics?.f1)}</td>
-              <td>{r.version ?? '–'}</td>
-              <td>
-                <button className="small ghost" onClick={() => void api.run(r.id).then((full) => t.setLive(full))}>
-                  details
-                </button>
-                {(r.status === 'running' || r.status === 'queued') && (
-                  <button className="small danger" onClick={() => void api.cancelRun(r.id).then(onChange)}>
-                    cancel
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
-
-function Compare({ runs }: { runs: RunRecord[] }) {
-  const colors = ['#2563eb', '#e5484d', '#2f9e44', '#f59f00', '#7048e8', '#0ca678'];
-  const maxEpochs = Math.max(...runs.map((r) => r.history.epochs.length));
-  const data = Array.from({ length: maxEpochs }, (_, i) => Object.fromEntries([['epoch', i + 1], ...runs.map((r) => [r.id, r.history.epochs[i]?.val_accuracy])]));
-  return (
-    <Card title={`Compare ${runs.length} run(s): validation accuracy by epoch`}>
-      {maxEpochs <= 1 ? (
-        <Empty>Random-forest runs have one evaluation; pick LSTM runs (v2, v3) to compare curves.</Empty>
-      ) : (
-        <ResponsiveContainer width="100%" height={240}>
-          <LineChart data={data}>
-            <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
-            <XAxis dataKey="epoch" stroke="var(--muted)" />
-            <YAxis stroke="var(--muted)" domain={['auto', 'auto']} />
-            <Tooltip contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)' }} />
-            <Legend />
-            {runs.map((r, i) => (
-              <Line key={r.id} dataKey={r.id} name={`${r.model} ${r.id.slice(-4)}`} stroke={colors[i % colors.length]} isAnimationActive={false} />
-            ))}
-          </LineChart>
-        </ResponsiveContainer>
+    <Card
+      title="Runs"
+      subtitle={runs.data ? `${runs.data.length} run${runs.data.length === 1 ? '' : 's'} · tick two or more to compare their curves` : undefined}
+      actions={
+        <button type="button" className="small" onClick={() => void loadAll()} aria-label="reload runs">
+          <Icon name="refresh" size={13} /> Reload
+        </button>
+      }
+    >
+      <ErrorBox error={runs.error} onRetry={() => void loadAll()} />
+      {runs.loading && !runs.data && <Spinner />}
+      {runs.data?.length === 0 && (
+        <Empty icon="training" title="No runs yet">
+          Start one above, or from a terminal: <code>npx spamops train v1</code>.
+        </Empty>
+      )}
+      {sorted.length > 0 && (
+        <div className="scroll">
+          <table className="runs">
+            <thead>
+              <tr>
+                <th className="narrow">
+                  <span className="sr-only">compare</span>
+                </th>
+                {head('createdAt', 'created')}
+                {head('model', 'model')}
+                {head('status', 'status')}
+                {head('backend', 'backend')}
+                {head('duration', 'duration', 'num')}
+                {head('accuracy', 'accuracy', 'num')}
+                {head('f1', 'F1 spam', 'num')}
+                {head('version', 'version', 'num')}
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {sorted.map((r) => (
+                <tr key={r.id} className={r.id === viewId ? 'selected' : ''}>
+                  <td className="narrow">
+                    <input type="checkbox" aria-label={`compare ${r.id}`} checked={compare.includes(r.id)} onChange={() => toggleCompare(r.id)} />
+                  </td>
+                  <td className="nowrap" title={r.id}>
+                    {when(r.createdAt)}
+                  </td>
+                  <td>
+                    <b>{r.model}</b>
+                    {r.note && <span className="muted small"> · {r.note}</span>}
+                  </td>
+                  <td>
+                    <StatusPill status={r.status} />
+                  </td>
+                  <td className="muted">{r.backend ?? '–'}</td>
+                  <td className="num">{seconds(r.durationMs)}</td>
+                  <td className="num">{num(r.metrics?.accuracy)}</td>
+                  <td className="num">{num(r.metrics?.f1)}</td>
+                  <td className="num">{r.version ?? '–'}</td>
+                  <td className="row-actions">
+                    <button type="button" className="small" onClick={() => void open(r.id)} aria-label={`open run ${r.id}`}>
+                      Open
+                    </button>
+                    {!TERMINAL.has(r.status) && (
+                      <button type="button" className="small danger" onClick={() => void cancel(r.id)}>
+                        Cancel
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </Card>
   );
 }
 
-function Versions({ models, onChange }: { models: Awaited<ReturnType<typeof api.models>>; onChange: () => void }) {
-  const [error, setError] = useState<string>();
-  const [confirm, setConfirm] = useState<string>();
-  useEffect(() => setError(undefined), [models]);
-  const act = async (fn: () => Promise<unknown>) => {
-    try {
-      await fn();
-      setError(undefined);
-      onChange();
-    } catch (e) {
-      setError(errorText(e));
-      if (e instanceof ApiError && e.status === 409) return true;
+/* ---------- comparison ---------- */
+
+function Compare() {
+  const runs = useTraining((s) => s.runs.data);
+  const ids = useTraining((s) => s.compare);
+  const clear = useTraining((s) => s.clearCompare);
+  const theme = useChartTheme();
+  const chosen = (runs ?? []).filter((r) => ids.includes(r.id));
+  if (chosen.length === 0) return null;
+  const maxEpochs = Math.max(1, ...chosen.map((r) => r.history.epochs.length));
+  const data = Array.from({ length: maxEpochs }, (_, i) => {
+    const row: Record<string, number | undefined> = { epoch: i + 1 };
+    for (const r of chosen) {
+      row[`${r.id}:acc`] = r.history.epochs[i]?.val_accuracy ?? undefined;
+      row[`${r.id}:loss`] = r.history.epochs[i]?.val_loss ?? undefined;
     }
-    return false;
-  };
-  const rows = models.flatMap((m) => m.versions.map((v) => ({ m, v })));
+    return row;
+  });
+  const name = (r: RunRecord) => `${r.model}${r.version ? ` v${r.version}` : ''} · ${r.id.slice(-4)}`;
+  const chart = (metric: 'acc' | 'loss', title: string) => (
+    <div className="chart">
+      <div className="chart-title">{title}</div>
+      <ResponsiveContainer width="100%" height={220}>
+        <LineChart data={data} margin={{ top: 6, right: 12, bottom: 0, left: -14 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke={theme.grid} />
+          <XAxis dataKey="epoch" stroke={theme.axis} tick={theme.tick} allowDecimals={false} padding={maxEpochs === 1 ? { left: 40, right: 40 } : undefined} />
+          <YAxis stroke={theme.axis} tick={theme.tick} domain={metric === 'acc' ? ['auto', 1] : [0, 'auto']} />
+          <Tooltip {...theme.tooltip} labelFormatter={(s) => `epoch ${s}`} formatter={(v) => num(Number(v))} />
+          <Legend wrapperStyle={{ fontSize: 12 }} />
+          {chosen.map((r, i) => (
+            <Line key={r.id} dataKey={`${r.id}:${metric}`} name={name(r)} stroke={SERIES[i % SERIES.length]} strokeWidth={1.8} dot={{ r: 3 }} connectNulls isAnimationActive={false} />
+          ))}
+        </LineChart>
+      </ResponsiveContainer>
+    </div>
+  );
   return (
-    <>
-      <ErrorBox error={error} />
-      {rows.length === 0 && <Empty>No model versions yet: a successful run registers one.</Empty>}
-      {rows.length > 0 && (
-        <table>
+    <Card
+      title={`Compare ${chosen.length} run${chosen.length === 1 ? '' : 's'}`}
+      subtitle="Validation curves by epoch (random-forest runs have one evaluation and no loss)"
+      actions={
+        <button type="button" className="small" onClick={clear}>
+          Clear selection
+        </button>
+      }
+      testId="compare"
+    >
+      {chosen.length < 2 ? (
+        <p className="muted small">Tick one more run to compare.</p>
+      ) : (
+        <div className="cols-2">
+          {chart('acc', 'val_accuracy')}
+          {chart('loss', 'val_loss')}
+        </div>
+      )}
+      <div className="scroll">
+        <table className="compact">
           <thead>
             <tr>
-              <th>model</th>
-              <th>version</th>
-              <th>aliases</th>
-              <th>served</th>
-              <th>accuracy</th>
-              <th>F1 spam</th>
-              <th>backend</th>
-              <th>created</th>
-              <th />
+              <th>run</th>
+              <th>params</th>
+              <th className="num">accuracy</th>
+              <th className="num">F1 spam</th>
+              <th className="num">ROC AUC</th>
             </tr>
           </thead>
           <tbody>
-            {rows.map(({ m, v }) => {
-              const key = `${m.id}/${v.version}`;
-              return (
-                <tr key={key}>
-                  <td>{m.id}</td>
-                  <td>{v.version}</td>
-                  <td>{v.aliases.map((a) => <span key={a} className="tag">{a}</span>)}</td>
-                  <td>{m.served_version === v.version ? '●' : ''}</td>
-                  <td>{num(v.metrics.accuracy)}</td>
-                  <td>{num(v.metrics.f1)}</td>
-                  <td className="small">{v.backend}</td>
-                  <td className="small">{when(v.createdAt)}</td>
-                  <td>
-                    {!v.aliases.includes('production') && (
-                      <button className="small" onClick={() => void act(() => api.setAlias(m.id, 'production', v.version))}>
-                        make production
-                      </button>
-                    )}
-                    {confirm === key ? (
-                      <button className="small danger" onClick={() => void act(() => api.deleteVersion(m.id, v.version, true)).then(() => setConfirm(undefined))}>
-                        delete anyway
-                      </button>
-                    ) : (
-                      <button className="small ghost" onClick={() => void act(() => api.deleteVersion(m.id, v.version)).then((served) => served && setConfirm(key))}>
-                        delete
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
+            {chosen.map((r, i) => (
+              <tr key={r.id}>
+                <td className="nowrap">
+                  <span className="swatch" style={{ background: SERIES[i % SERIES.length] }} /> {name(r)}
+                </td>
+                <td className="mono tiny">
+                  {Object.entries(r.params)
+                    .filter(([k]) => !['featureService', 'entityIds'].includes(k))
+                    .map(([k, v]) => `${k}=${String(v)}`)
+                    .join(' ')}
+                </td>
+                <td className="num">{num(r.metrics?.accuracy)}</td>
+                <td className="num">{num(r.metrics?.f1)}</td>
+                <td className="num">{num(r.metrics?.rocAuc)}</td>
+              </tr>
+            ))}
           </tbody>
         </table>
+      </div>
+    </Card>
+  );
+}
+
+/* ---------- model registry ---------- */
+
+function AliasForm({ models }: { models: ModelEntry[] }) {
+  const setAlias = useTraining((s) => s.setAlias);
+  const withVersions = models.filter((m) => m.versions.length > 0);
+  const [name, setName] = useState(withVersions[0]?.id ?? '');
+  const entry = withVersions.find((m) => m.id === name) ?? withVersions[0];
+  const [version, setVersion] = useState('');
+  const [alias, setAliasText] = useState('production');
+  const v = entry?.versions.some((x) => x.version === version) ? version : (entry?.versions[entry.versions.length - 1]?.version ?? '');
+  if (!entry) return null;
+  return (
+    <form
+      className="row wrap-tight alias-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (alias && v) void setAlias(entry.id, alias, v);
+      }}
+    >
+      <span className="muted small">Point an alias at a version:</span>
+      <select aria-label="alias model" value={entry.id} onChange={(e) => setName(e.target.value)}>
+        {withVersions.map((m) => (
+          <option key={m.id}>{m.id}</option>
+        ))}
+      </select>
+      <select aria-label="alias version" value={v} onChange={(e) => setVersion(e.target.value)}>
+        {entry.versions.map((x) => (
+          <option key={x.version} value={x.version}>
+            version {x.version}
+          </option>
+        ))}
+      </select>
+      <input aria-label="alias name" value={alias} onChange={(e) => setAliasText(e.target.value)} pattern="[a-z][a-z0-9_\-]{0,39}" title="lower-case letters, digits, - and _" size={14} />
+      <button type="submit">Set alias</button>
+    </form>
+  );
+}
+
+function Versions() {
+  const models = useTraining((s) => s.models);
+  const action = useTraining((s) => s.registryAction);
+  const setAlias = useTraining((s) => s.setAlias);
+  const del = useTraining((s) => s.deleteVersion);
+  const dismiss = useTraining((s) => s.dismissRegistryMessage);
+  const rows = (models.data ?? []).flatMap((m) => [...m.versions].reverse().map((v) => ({ m, v })));
+  return (
+    <Card title="Model versions" subtitle="The model registry: what each model id has, and which version serving answers with (alias production, else the newest)">
+      <ErrorBox error={models.error} />
+      {models.loading && !models.data && <Spinner />}
+      {models.data && rows.length === 0 && (
+        <Empty icon="layers" title="No model versions yet">
+          A successful run registers a version. Start one above.
+        </Empty>
       )}
-    </>
+      {rows.length > 0 && (
+        <>
+          <AliasForm models={models.data!} />
+          {action.note && (
+            <p className="note ok" role="status">
+              <Icon name="check" size={13} /> {action.note}
+            </p>
+          )}
+          {action.error && (
+            <div className="error" role="alert">
+              <Icon name="alert" />
+              <div className="error-body">{action.error}</div>
+              {action.forceKey && (
+                <button
+                  type="button"
+                  className="small danger solid"
+                  onClick={() => {
+                    const [n, ver] = action.forceKey!.split('/');
+                    void del(n, ver, true);
+                  }}
+                >
+                  Delete anyway
+                </button>
+              )}
+              <button type="button" className="small" onClick={dismiss}>
+                Dismiss
+              </button>
+            </div>
+          )}
+          <div className="scroll">
+            <table>
+              <thead>
+                <tr>
+                  <th>model</th>
+                  <th className="num">version</th>
+                  <th>aliases</th>
+                  <th>serving</th>
+                  <th className="num">accuracy</th>
+                  <th className="num">F1 spam</th>
+                  <th>backend</th>
+                  <th>trained</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map(({ m, v }) => {
+                  const key = `${m.id}/${v.version}`;
+                  const served = m.served_version === v.version;
+                  return (
+                    <tr key={key} className={action.forceKey === key ? 'warn-row' : ''}>
+                      <td>
+                        <b>{m.id}</b>
+                        {m.base !== m.id && <span className="muted small"> ({m.base})</span>}
+                      </td>
+                      <td className="num">{v.version}</td>
+                      <td>
+                        {v.aliases.length ? (
+                          v.aliases.map((a) => (
+                            <span key={a} className={`tag ${a === 'production' ? 'prod' : ''}`}>
+                              {a}
+                            </span>
+                          ))
+                        ) : (
+                          <span className="muted">–</span>
+                        )}
+                      </td>
+                      <td>{served ? <span className="pill good">served</span> : <span className="muted">–</span>}</td>
+                      <td className="num">{num(v.metrics.accuracy)}</td>
+                      <td className="num">{num(v.metrics.f1)}</td>
+                      <td className="muted">{v.backend}</td>
+                      <td className="nowrap" title={when(v.createdAt)}>
+                        {ago(v.createdAt)}
+                      </td>
+                      <td className="row-actions">
+                        {!v.aliases.includes('production') && (
+                          <button type="button" className="small" disabled={action.busy === key} onClick={() => void setAlias(m.id, 'production', v.version)}>
+                            Make production
+                          </button>
+                        )}
+                        <button type="button" className="small ghost danger-text" disabled={action.busy === key} onClick={() => void del(m.id, v.version)} aria-label={`delete ${m.id} version ${v.version}`}>
+                          Delete
+                        </button>
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+          <p className="muted tiny">Accuracy and F1 on each version's held-out test set. Deleting a served version asks again.</p>
+        </>
+      )}
+    </Card>
   );
 }

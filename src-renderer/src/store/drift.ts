@@ -1,0 +1,63 @@
+/** The Drift pane's slice: the monitored model, its drift report and history, alerts. */
+import { create } from 'zustand';
+import { api, type Alert, type DriftReport, type ModelEntry } from '../api';
+import { idle, loader, type Remote } from './remote';
+
+interface DriftSlice {
+  models: Remote<ModelEntry[]>;
+  chosen?: string;
+  report: Remote<DriftReport>;
+  history: Remote<DriftReport[]>;
+  alerts: Remote<Alert[]>;
+  checking: Remote<DriftReport>;
+  loadAll(): Promise<void>;
+  choose(model: string): Promise<void>;
+  runCheck(): Promise<void>;
+  ack(id: string): Promise<void>;
+}
+
+/** models with a trained version can be monitored; v3 first when there is one */
+export function monitoredModels(models: ModelEntry[] | undefined): string[] {
+  const ids = (models ?? []).filter((m) => m.versions.length > 0).map((m) => m.id);
+  return ids.includes('v3') ? ['v3', ...ids.filter((x) => x !== 'v3')] : ids;
+}
+
+export const useDrift = create<DriftSlice>((set, get) => {
+  const load = loader<DriftSlice>(set, get);
+  const current = () => get().chosen ?? monitoredModels(get().models.data)[0];
+  const loadModel = async () => {
+    const model = current();
+    if (!model) return;
+    await Promise.all([load('report', () => api.drift(model)), load('history', () => api.driftHistory(model))]);
+  };
+  return {
+    models: idle(),
+    report: idle(),
+    history: idle(),
+    alerts: idle(),
+    checking: idle(),
+    loadAll: async () => {
+      await Promise.all([load('models', api.models, { quiet: get().models.data !== undefined }), load('alerts', api.alerts)]);
+      const ids = monitoredModels(get().models.data);
+      if (get().chosen && !ids.includes(get().chosen!)) set({ chosen: undefined });
+      await loadModel();
+    },
+    choose: async (model) => {
+      set({ chosen: model, report: idle(), history: idle() });
+      await loadModel();
+    },
+    runCheck: async () => {
+      const model = current();
+      if (!model) return;
+      const r = await load('checking', () => api.check(model));
+      if (r) set({ report: { data: r, loading: false, at: Date.now() } });
+      await Promise.all([load('history', () => api.driftHistory(model), { quiet: true }), load('alerts', api.alerts, { quiet: true })]);
+    },
+    ack: async (id) => {
+      await load('alerts', async () => {
+        await api.ack(id);
+        return api.alerts();
+      }, { quiet: true });
+    },
+  };
+});

@@ -1,0 +1,168 @@
+/** The Inbox pane's slice: the signed-in user, their messages, verdicts and feedback. */
+import { create } from 'zustand';
+import { api, errorText, statusOf, type PredictionOut, type SendResult, type Sms } from '../api';
+import { idle, loader, type Remote } from './remote';
+
+export type ModelVersion = 'v1' | 'v2' | 'v3';
+export type Architecture = 'I' | 'II';
+export const VERSIONS: { id: ModelVersion; label: string; hint: string }[] = [
+  { id: 'v1', label: 'v1', hint: '2019 · random forest on features v1' },
+  { id: 'v2', label: 'v2', hint: '2020 · LSTM(6) on token ids' },
+  { id: 'v3', label: 'v3', hint: '2021 · LSTM(96) on token ids' },
+];
+/** v1 reads the hand-made features v1, which the inbox does not push: architecture II needs features v2 */
+export const supportsArchitectureII = (v: ModelVersion) => v !== 'v1';
+
+export interface Verdict {
+  loading?: boolean;
+  result?: PredictionOut;
+  error?: string;
+  version?: ModelVersion;
+  architecture?: Architecture;
+  at?: number;
+}
+export interface Feedback {
+  state: 'sending' | 'sent' | 'error' | 'unavailable';
+  trueLabel: 'ham' | 'spam';
+  message?: string;
+}
+
+interface InboxSlice {
+  user: string;
+  messages: Remote<Sms[]>;
+  version: ModelVersion;
+  architecture: Architecture;
+  verdicts: Record<string, Verdict>;
+  feedback: Record<string, Feedback>;
+  checkingAll: boolean;
+  /** the message just sent, highlighted once */
+  fresh?: string;
+  signIn(user: string): Promise<void>;
+  signOut(): void;
+  refresh(): Promise<void>;
+  setVersion(v: ModelVersion): void;
+  setArchitecture(a: Architecture): void;
+  check(m: Sms): Promise<void>;
+  checkAll(): Promise<void>;
+  markWrong(m: Sms): Promise<void>;
+  send(sender: string, text: string): Promise<SendResult>;
+}
+
+const read = (k: string) => {
+  try {
+    return localStorage.getItem(k) ?? undefined;
+  } catch {
+    return undefined;
+  }
+};
+const write = (k: string, v: string | undefined) => {
+  try {
+    if (v === undefined) localStorage.removeItem(k);
+    else localStorage.setItem(k, v);
+  } catch {
+    /* not persisted */
+  }
+};
+
+const storedVersion = read('spamops.inbox.version');
+const initialVersion: ModelVersion = storedVersion === 'v1' || storedVersion === 'v2' || storedVersion === 'v3' ? storedVersion : 'v3';
+
+export const useInbox = create<InboxSlice>((set, get) => {
+  const load = loader<InboxSlice>(set, get);
+  const putVerdict = (id: string, v: Verdict) => set({ verdicts: { ...get().verdicts, [id]: v } });
+
+  const predict = async (m: Sms, version: ModelVersion, architecture: Architecture): Promise<PredictionOut> => {
+    if (architecture === 'I') return api.textToPrediction(version, m.sms_text);
+    // architecture II: the v2 features the inbox pushed to the online store, then the model
+    const online = await api.onlineFeatures({ feature_service: 'labeled_sms_2', entities: { sms_id: [m.sms_id] } });
+    const i = online.metadata.feature_names.indexOf('features');
+    if (i < 0) throw new Error('the feature service labeled_sms_2 has no "features" feature');
+    const status = online.results[i].statuses[0];
+    if (status !== 'PRESENT') throw new Error(`features v2 of this message: ${status} in the online store (run \`spamops backfill ${m.user_id}\` to push them)`);
+    return api.featuresToPrediction(version, online.results[i].values[0] as unknown[]);
+  };
+
+  return {
+    user: read('spamops.user') ?? '',
+    messages: idle(),
+    version: initialVersion,
+    architecture: read('spamops.inbox.architecture') === 'II' && supportsArchitectureII(initialVersion) ? 'II' : 'I',
+    verdicts: {},
+    feedback: {},
+    checkingAll: false,
+    signIn: async (user) => {
+      write('spamops.user', user);
+      set({ user, messages: idle(), verdicts: {}, feedback: {}, fresh: undefined });
+      await get().refresh();
+    },
+    signOut: () => {
+      write('spamops.user', undefined);
+      set({ user: '', messages: idle(), verdicts: {}, feedback: {}, fresh: undefined });
+    },
+    refresh: async () => {
+      const { user } = get();
+      if (!user) return;
+      await load('messages', async () => {
+        const ms = await api.messages(user);
+        // newest first, whatever the storage answers with
+        return [...ms].sort((a, b) => (a.date_sent < b.date_sent ? 1 : a.date_sent > b.date_sent ? -1 : 0));
+      });
+    },
+    setVersion: (version) => {
+      write('spamops.inbox.version', version);
+      set({ version, architecture: supportsArchitectureII(version) ? get().architecture : 'I' });
+    },
+    setArchitecture: (architecture) => {
+      if (architecture === 'II' && !supportsArchitectureII(get().version)) return;
+      write('spamops.inbox.architecture', architecture);
+      set({ architecture });
+    },
+    check: async (m) => {
+      const { version, architecture } = get();
+      putVerdict(m.sms_id, { ...get().verdicts[m.sms_id], loading: true, error: undefined });
+      try {
+        const result = await predict(m, version, architecture);
+        putVerdict(m.sms_id, { result, version, architecture, at: Date.now() });
+        const f = get().feedback[m.sms_id];
+        if (f && f.state !== 'sending') {
+          const { [m.sms_id]: _, ...rest } = get().feedback;
+          set({ feedback: rest });
+        }
+      } catch (e) {
+        putVerdict(m.sms_id, { error: errorText(e), version, architecture });
+      }
+    },
+    checkAll: async () => {
+      const queue = [...(get().messages.data ?? [])];
+      set({ checkingAll: true });
+      const worker = async () => {
+        for (let m = queue.shift(); m; m = queue.shift()) await get().check(m);
+      };
+      await Promise.all([worker(), worker(), worker(), worker()]);
+      set({ checkingAll: false });
+    },
+    markWrong: async (m) => {
+      const v = get().verdicts[m.sms_id];
+      if (!v?.result) return;
+      const predicted = v.result.top.label === 'spam' ? 'spam' : 'ham';
+      const trueLabel = predicted === 'spam' ? 'ham' : 'spam';
+      const put = (f: Feedback) => set({ feedback: { ...get().feedback, [m.sms_id]: f } });
+      put({ state: 'sending', trueLabel });
+      try {
+        await api.feedback({ sms_id: m.sms_id, user_id: m.user_id, true_label: trueLabel, predicted_label: predicted, model_version: v.version, architecture: v.architecture });
+        put({ state: 'sent', trueLabel });
+      } catch (e) {
+        if (statusOf(e) === 404 || statusOf(e) === 405) put({ state: 'unavailable', trueLabel, message: 'Feedback is not available on this API yet (POST /feedback answered 404). Nothing was recorded.' });
+        else put({ state: 'error', trueLabel, message: errorText(e) });
+      }
+    },
+    send: async (sender, text) => {
+      const r = await api.send(get().user, sender, text);
+      await get().refresh();
+      set({ fresh: r.sms_id });
+      const m = get().messages.data?.find((x) => x.sms_id === r.sms_id);
+      if (m) await get().check(m);
+      return r;
+    },
+  };
+});

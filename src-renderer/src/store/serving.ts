@@ -1,0 +1,74 @@
+/** The Serving pane's slice: served versions, request statistics over time, try-it, call log. */
+import { create } from 'zustand';
+import { api, type CallLogRow, type ModelEntry, type PredictionOut, type ServingStats } from '../api';
+import { idle, loader, type Remote } from './remote';
+
+export interface HitRateSample {
+  t: number;
+  hit_rate: number;
+  hits: number;
+  misses: number;
+  requests: number;
+}
+
+interface ServingSlice {
+  models: Remote<ModelEntry[]>;
+  stats: Remote<ServingStats>;
+  /** cache hit rate as sampled by this console while the pane is open (the API keeps totals only) */
+  hitRate: HitRateSample[];
+  version: string;
+  text: string;
+  prediction: Remote<PredictionOut> & { version?: string; text?: string };
+  log: Remote<CallLogRow[]>;
+  loadAll(): Promise<void>;
+  poll(): Promise<void>;
+  setVersion(v: string): void;
+  setText(t: string): void;
+  predict(): Promise<void>;
+  loadLog(): Promise<void>;
+}
+
+export const useServing = create<ServingSlice>((set, get) => {
+  const load = loader<ServingSlice>(set, get);
+  const sample = (s: ServingStats | undefined) => {
+    if (!s) return;
+    const prev = get().hitRate;
+    const last = prev[prev.length - 1];
+    const point = { t: Date.now(), hit_rate: s.cache.hit_rate, hits: s.cache.hits, misses: s.cache.misses, requests: s.requests.total };
+    // one point per change (and at most one per 5 s when nothing changes)
+    if (last && last.hits === point.hits && last.misses === point.misses && point.t - last.t < 5000) return;
+    set({ hitRate: [...prev, point].slice(-240) });
+  };
+  return {
+    models: idle(),
+    stats: idle(),
+    hitRate: [],
+    version: 'v3',
+    text: 'WINNER!! Claim your FREE prize now, call 09061701461',
+    prediction: idle(),
+    log: idle(),
+    loadAll: async () => {
+      const [, s] = await Promise.all([load('models', api.models), load('stats', api.servingStats), get().loadLog()]);
+      sample(s);
+    },
+    poll: async () => {
+      if (get().stats.missing) return;
+      sample(await load('stats', api.servingStats, { quiet: true }));
+    },
+    setVersion: (version) => {
+      set({ version });
+      void get().loadLog();
+    },
+    setText: (text) => set({ text }),
+    predict: async () => {
+      const { version, text } = get();
+      set({ prediction: { loading: true, version, text } });
+      await load('prediction', () => api.textToPrediction(version, text));
+      await Promise.all([get().poll(), get().loadLog()]);
+    },
+    loadLog: async () => {
+      const v = get().version;
+      await load('log', () => api.callLog(v), { quiet: get().log.data !== undefined });
+    },
+  };
+});

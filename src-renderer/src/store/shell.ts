@@ -1,0 +1,67 @@
+/** The shell's slice: which pane (from the URL hash), the theme, the API's health. */
+import { create } from 'zustand';
+import { api, type Health } from '../api';
+import { idle, loader, type Remote } from './remote';
+
+export const PANES = ['inbox', 'features', 'training', 'serving', 'drift'] as const;
+export type Pane = (typeof PANES)[number];
+export type Theme = 'light' | 'dark';
+
+const THEME_KEY = 'spamops.theme';
+
+function storedTheme(): Theme | undefined {
+  try {
+    const t = localStorage.getItem(THEME_KEY);
+    return t === 'dark' || t === 'light' ? t : undefined;
+  } catch {
+    return undefined;
+  }
+}
+const systemTheme = (): Theme => (window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light');
+
+export function paneFromHash(hash = window.location.hash): Pane {
+  const p = hash.replace(/^#\/?/, '').split(/[/?]/)[0];
+  return (PANES as readonly string[]).includes(p) ? (p as Pane) : 'inbox';
+}
+
+interface ShellSlice {
+  pane: Pane;
+  theme: Theme;
+  /** the theme was chosen by the operator (else it follows the system) */
+  themeChosen: boolean;
+  health: Remote<Health>;
+  go(p: Pane): void;
+  toggleTheme(): void;
+  checkHealth(): Promise<void>;
+}
+
+export const useShell = create<ShellSlice>((set, get) => {
+  const load = loader<ShellSlice>(set, get);
+  return {
+    pane: paneFromHash(),
+    theme: storedTheme() ?? systemTheme(),
+    themeChosen: storedTheme() !== undefined,
+    health: idle(),
+    go: (pane) => {
+      if (paneFromHash() !== pane) window.location.hash = `/${pane}`;
+      set({ pane });
+    },
+    toggleTheme: () => {
+      const theme = get().theme === 'dark' ? 'light' : 'dark';
+      try {
+        localStorage.setItem(THEME_KEY, theme);
+      } catch {
+        /* private mode: the choice lasts this session */
+      }
+      set({ theme, themeChosen: true });
+    },
+    checkHealth: async () => {
+      await load('health', () => api.health(), { quiet: get().health.data !== undefined });
+    },
+  };
+});
+
+window.addEventListener('hashchange', () => useShell.setState({ pane: paneFromHash() }));
+window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', (e) => {
+  if (!useShell.getState().themeChosen) useShell.setState({ theme: e.matches ? 'dark' : 'light' });
+});

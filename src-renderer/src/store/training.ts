@@ -1,0 +1,185 @@
+/** The Training pane's slice: runs (live through SSE), comparison, the model registry's versions. */
+import { create } from 'zustand';
+import { api, errorText, statusOf, watchRun, type BatchMetrics, type ModelEntry, type RunRecord, type TrainParams } from '../api';
+import { MODEL_SPECS } from '../../../src-main/training/specs';
+import { idle, loader, type Remote } from './remote';
+
+export type TrainModel = 'v1' | 'v2' | 'v3';
+export const TRAIN_MODELS: TrainModel[] = ['v1', 'v2', 'v3'];
+export const specOf = (m: TrainModel) => MODEL_SPECS[m];
+export const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
+
+/** the form's values, as typed (strings), from the model's defaults */
+export const defaultParams = (m: TrainModel): Record<string, string> => Object.fromEntries(Object.entries(MODEL_SPECS[m].defaults).map(([k, v]) => [k, String(v)]));
+const STRING_PARAMS = new Set(['featureService', 'timeFreeze', 'entityIdPattern']);
+
+export type SortKey = 'createdAt' | 'model' | 'status' | 'backend' | 'duration' | 'accuracy' | 'f1' | 'version';
+
+export interface RunView {
+  id: string;
+  record?: RunRecord;
+  /** per-batch loss and accuracy, from the record and then the live stream */
+  batches: BatchMetrics[];
+  streaming: boolean;
+  error?: string;
+}
+
+interface TrainingSlice {
+  runs: Remote<RunRecord[]>;
+  models: Remote<ModelEntry[]>;
+  form: { model: TrainModel; params: Record<string, string>; alias: string };
+  starting: Remote<RunRecord>;
+  view?: RunView;
+  sort: { key: SortKey; desc: boolean };
+  compare: string[];
+  registryAction: { busy?: string; error?: string; forceKey?: string; note?: string };
+  loadAll(): Promise<void>;
+  setForm(p: Partial<TrainingSlice['form']>): void;
+  chooseModel(m: TrainModel): void;
+  resetParams(): void;
+  start(): Promise<void>;
+  open(id: string): Promise<void>;
+  cancel(id: string): Promise<void>;
+  sortBy(k: SortKey): void;
+  toggleCompare(id: string): void;
+  clearCompare(): void;
+  setAlias(name: string, alias: string, version: string): Promise<boolean>;
+  deleteVersion(name: string, version: string, force?: boolean): Promise<void>;
+  dismissRegistryMessage(): void;
+}
+
+let stopWatching: (() => void) | undefined;
+
+export const useTraining = create<TrainingSlice>((set, get) => {
+  const load = loader<TrainingSlice>(set, get);
+  const reloadLists = () => Promise.all([load('runs', api.runs, { quiet: true }), load('models', api.models, { quiet: true })]);
+
+  /** follow a run's events into `view` (and the runs table) until it ends */
+  const follow = (id: string) => {
+    stopWatching?.();
+    const patchView = (fn: (v: RunView) => RunView) => {
+      const v = get().view;
+      if (v?.id === id) set({ view: fn(v) });
+    };
+    const patchRecord = (fn: (r: RunRecord) => RunRecord) =>
+      patchView((v) => {
+        if (!v.record) return v;
+        const record = fn(v.record);
+        // the runs table shows the live status too
+        const runs = get().runs.data;
+        if (runs) set({ runs: { ...get().runs, data: runs.map((r) => (r.id === id ? { ...record, history: { ...record.history, batches: [] } } : r)) } });
+        return { ...v, record };
+      });
+    patchView((v) => ({ ...v, streaming: true, error: undefined }));
+    stopWatching = watchRun(
+      id,
+      (e) => {
+        switch (e.type) {
+          case 'snapshot':
+            patchView((v) => ({ ...v, record: e.record, batches: e.record.history.batches.length ? e.record.history.batches : v.batches }));
+            break;
+          case 'status':
+            patchRecord((r) => ({ ...r, status: e.status, backend: e.backend ?? r.backend, error: e.error ?? r.error }));
+            break;
+          case 'data':
+            patchRecord((r) => ({ ...r, data: e.data }));
+            break;
+          case 'batch':
+            patchView((v) => ({ ...v, batches: [...v.batches, e.batch] }));
+            patchRecord((r) => ({ ...r, status: 'running', progress: e.progress }));
+            break;
+          case 'epoch':
+            patchRecord((r) => ({ ...r, progress: e.progress, history: { ...r.history, epochs: [...r.history.epochs.filter((x) => x.epoch !== e.epoch.epoch), e.epoch] } }));
+            break;
+          case 'done':
+            patchView((v) => ({ ...v, record: e.record, batches: e.record.history.batches.length ? e.record.history.batches : v.batches, streaming: false }));
+            void reloadLists();
+            break;
+        }
+      },
+      (message) => {
+        patchView((v) => ({ ...v, streaming: false, error: message }));
+        void reloadLists();
+      },
+    );
+  };
+
+  return {
+    runs: idle(),
+    models: idle(),
+    form: { model: 'v1', params: defaultParams('v1'), alias: '' },
+    starting: idle(),
+    sort: { key: 'createdAt', desc: true },
+    compare: [],
+    registryAction: {},
+    loadAll: async () => {
+      await Promise.all([load('runs', api.runs), load('models', api.models)]);
+    },
+    setForm: (p) => set({ form: { ...get().form, ...p } }),
+    chooseModel: (model) => set({ form: { ...get().form, model, params: defaultParams(model) } }),
+    resetParams: () => set({ form: { ...get().form, params: defaultParams(get().form.model) } }),
+    start: async () => {
+      const { model, params, alias } = get().form;
+      const body: TrainParams = {};
+      for (const [k, raw] of Object.entries(params)) {
+        const v = raw.trim();
+        if (v === '') continue;
+        (body as Record<string, unknown>)[k] = STRING_PARAMS.has(k) ? v : Number(v);
+      }
+      const run = await load('starting', () => api.startRun({ model, params: body, ...(alias.trim() ? { alias: alias.trim() } : {}) }));
+      if (!run) return;
+      set({ view: { id: run.id, record: run, batches: [], streaming: true } });
+      void reloadLists();
+      follow(run.id);
+    },
+    open: async (id) => {
+      stopWatching?.();
+      set({ view: { id, batches: [], streaming: false } });
+      try {
+        const record = await api.run(id);
+        if (get().view?.id !== id) return;
+        set({ view: { id, record, batches: record.history.batches, streaming: false } });
+        if (!TERMINAL.has(record.status)) follow(id);
+      } catch (e) {
+        if (get().view?.id === id) set({ view: { id, batches: [], streaming: false, error: errorText(e) } });
+      }
+    },
+    cancel: async (id) => {
+      try {
+        await api.cancelRun(id);
+      } catch (e) {
+        const v = get().view;
+        if (v?.id === id) set({ view: { ...v, error: errorText(e) } });
+      }
+      await reloadLists();
+    },
+    sortBy: (key) => set({ sort: { key, desc: get().sort.key === key ? !get().sort.desc : key !== 'model' && key !== 'status' && key !== 'backend' } }),
+    toggleCompare: (id) => set({ compare: get().compare.includes(id) ? get().compare.filter((x) => x !== id) : [...get().compare, id] }),
+    clearCompare: () => set({ compare: [] }),
+    setAlias: async (name, alias, version) => {
+      set({ registryAction: { busy: `${name}/${version}` } });
+      try {
+        await api.setAlias(name, alias, version);
+        set({ registryAction: { note: `${name} version ${version} is now "${alias}"` } });
+        await reloadLists();
+        return true;
+      } catch (e) {
+        set({ registryAction: { error: errorText(e) } });
+        return false;
+      }
+    },
+    deleteVersion: async (name, version, force = false) => {
+      const key = `${name}/${version}`;
+      set({ registryAction: { busy: key } });
+      try {
+        await api.deleteVersion(name, version, force);
+        set({ registryAction: { note: `deleted ${name} version ${version}` } });
+        await reloadLists();
+      } catch (e) {
+        // 409: the version is served; the operator may insist
+        set({ registryAction: { error: errorText(e), forceKey: statusOf(e) === 409 ? key : undefined } });
+      }
+    },
+    dismissRegistryMessage: () => set({ registryAction: {} }),
+  };
+});
