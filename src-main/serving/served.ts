@@ -6,7 +6,7 @@
  */
 import type { Engines } from '../engines';
 import type { ModelName } from '../../src-shared/training';
-import { MODEL_NAMES } from '../../src-shared/training';
+import { MODEL_ID_PATTERN, MODEL_NAMES } from '../../src-shared/training';
 import { loadServedModel, type ServedModel } from './models';
 import { LayeredPredictionCache } from './cache';
 
@@ -21,16 +21,29 @@ export class NotServedError extends Error {
 
 export class NoModelYetError extends Error {
   constructor(readonly model: string) {
-    super(`model ${model} has no trained version yet: train it (spamops train ${model}, or POST /runs {"model": "${model}"})`);
+    const builtin = (MODEL_NAMES as readonly string[]).includes(model);
+    super(
+      builtin
+        ? `model ${model} has no trained version yet: train it (spamops train ${model}, or POST /runs {"model": "${model}"})`
+        : `model ${model} has no trained version yet: train it with a base generation (spamops train ${model} --base v3, or POST /runs {"model": "${model}", "base": "v3"})`,
+    );
   }
 }
 
+/**
+ * The model ids answering on /model/{v}/…: SPAM_MODEL_VERSIONS as in the seed ("v1,v2,v3"), where
+ * a model id of your own (trained with a base generation, e.g. `tc-01`) may be listed too; until
+ * it has a trained version its routes answer 503 with how to train it.
+ */
 export function servedNamesFromEnv(env: NodeJS.ProcessEnv = process.env): ModelName[] {
   const raw = env.SPAM_MODEL_VERSIONS;
-  if (!raw) return [...MODEL_NAMES];
-  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const n of names) if (!(MODEL_NAMES as readonly string[]).includes(n)) throw new Error(`SPAM_MODEL_VERSIONS: unknown model "${n}"; known: ${MODEL_NAMES.join(', ')}`);
-  return names as ModelName[];
+  if (!raw?.trim()) return [...MODEL_NAMES];
+  const names = [...new Set(raw.split(',').map((s) => s.trim()).filter(Boolean))];
+  const idPattern = new RegExp(MODEL_ID_PATTERN);
+  for (const n of names)
+    if (!idPattern.test(n))
+      throw new Error(`SPAM_MODEL_VERSIONS: "${n}" is not a model id (expected letters, digits, '_', '.', '-', at most 40, e.g. ${MODEL_NAMES.join(',')},tc-01)`);
+  return names;
 }
 
 export class ServedModels {
