@@ -45,6 +45,11 @@ describe('headless console in Chromium', () => {
 
   it("signs in as fiona and flags the seed's spam message", async () => {
     await h.page.goto(`${h.base}/#/inbox`);
+    // a name the user-data API would refuse (spaces) is stopped in the form, before any request
+    await h.page.getByLabel('user name').fill('john smith');
+    await h.page.getByRole('button', { name: 'Open inbox' }).click();
+    await expect(h.page.getByLabel('user name').evaluate((el) => (el as HTMLInputElement).validity.patternMismatch)).resolves.toBe(true);
+    await h.page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await h.page.getByLabel('user name').fill('fiona');
     await h.page.getByRole('button', { name: 'Open inbox' }).click();
     const spam = h.page.locator('.message', { hasText: 'Dear winner, please call 800-884433' });

@@ -230,6 +230,7 @@ export function watchRun(id: string, on: (e: RunEvent) => void, onError?: (messa
           if (data) deliver(data);
         }
       }
+      if (!ended && !ctrl.signal.aborted) onError?.('the live stream of this run ended before the run did (server restarted?)');
     } catch (e) {
       if (!ctrl.signal.aborted && !ended) onError?.(`the live stream of this run failed: ${errorText(e)}`);
     }

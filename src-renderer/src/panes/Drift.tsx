@@ -1,16 +1,12 @@
 /** Drift: reference against current distributions per feature, drift over time, alerts. */
-import { useEffect } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { DriftReport } from '../api';
 import { monitoredModels, useDrift } from '../store/drift';
 import { Card, Empty, ErrorBox, Icon, SERIES, Spinner, Stat, ago, clock, num, pct, useChartTheme, useInterval, when } from '../ui';
 
 export function DriftPane() {
-  const loadAll = useDrift((s) => s.loadAll);
-  useEffect(() => {
-    void loadAll();
-  }, [loadAll]);
-  // alerts and the stored time series change when the server's scheduled check runs
+  // loads now, then every 30 s: alerts and the stored time series change when the server's
+  // scheduled check runs
   useInterval(() => void useDrift.getState().loadAll(), 30_000);
   return (
     <div className="stack">

@@ -126,7 +126,10 @@ function Lookup() {
   const lookup = useFeatures((s) => s.lookup);
   const runLookup = useFeatures((s) => s.runLookup);
   const [ids, setIds] = useState('sms90001');
-  const [target, setTarget] = useState('service:labeled_sms_2');
+  const [chosen, setTarget] = useState('service:labeled_sms_2');
+  // what the applied registry has: an earlier stage has no labeled_sms_2
+  const available = services || views ? [...(services ?? []).map((sv) => `service:${sv.name}`), ...(views ?? []).map((v) => `view:${v.name}`)] : undefined;
+  const target = !available || available.includes(chosen) ? chosen : (available.filter((a) => a.startsWith('service:')).pop() ?? available[0] ?? chosen);
   const d = lookup.data;
   const entityIds = d?.results[0]?.values.map(String) ?? [];
   const rows = d ? d.metadata.feature_names.map((name, j) => ({ name, r: d.results[j] })).slice(1) : [];

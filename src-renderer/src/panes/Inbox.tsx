@@ -29,7 +29,7 @@ function SignIn() {
         >
           <label className="field">
             <span>User name</span>
-            <input aria-label="user name" value={name} onChange={(e) => setName(e.target.value)} placeholder="fiona, max, or any name" autoFocus autoComplete="username" />
+            <input aria-label="user name" value={name} onChange={(e) => setName(e.target.value)} pattern={'[^\\/\\s]+'} maxLength={100} title="A user name: no spaces or slashes" placeholder="fiona, max, or any name" autoFocus autoComplete="username" />
           </label>
           <button type="submit" className="primary" disabled={!name.trim()}>
             Open inbox
@@ -269,7 +269,7 @@ function Compose({ user }: { user: string }) {
             value={text}
             onChange={(e) => setText(e.target.value)}
             onKeyDown={(e) => {
-              if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && text.trim()) void submit();
+              if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && text.trim() && !state.busy) void submit();
             }}
           />
         </label>

@@ -167,6 +167,7 @@ function TryIt() {
   const setVersion = useServing((s) => s.setVersion);
   const setText = useServing((s) => s.setText);
   const predict = useServing((s) => s.predict);
+  const served = useServing((s) => s.stats.data?.served)?.map((s) => s.name);
   const r = prediction.data;
   return (
     <Card title="Try it" subtitle={<>POST /model/{version}/text_to_prediction</>}>
@@ -180,7 +181,7 @@ function TryIt() {
         <label className="field">
           <span>Version</span>
           <select aria-label="serving version" value={version} onChange={(e) => setVersion(e.target.value)}>
-            {(useServing.getState().stats.data?.served.map((s) => s.name) ?? ['v1', 'v2', 'v3']).map((v) => (
+            {(served ?? ['v1', 'v2', 'v3']).map((v) => (
               <option key={v}>{v}</option>
             ))}
           </select>

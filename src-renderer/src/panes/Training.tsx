@@ -552,6 +552,7 @@ function Versions() {
                 <button
                   type="button"
                   className="small danger solid"
+                  disabled={action.busy !== undefined}
                   onClick={() => {
                     const [n, ver] = action.forceKey!.split('/');
                     void del(n, ver, true);
@@ -615,7 +616,12 @@ function Versions() {
                             Make production
                           </button>
                         )}
-                        <button type="button" className="small ghost danger-text" disabled={action.busy === key} onClick={() => void del(m.id, v.version)} aria-label={`delete ${m.id} version ${v.version}`}>
+                        <button type="button" className="small ghost danger-text" disabled={action.busy === key} onClick={() => {
+                            // cannot be undone: the artifacts go; a served version asks a second time (server 409)
+                            if (window.confirm(`Delete ${m.id} version ${v.version} and its artifacts? This cannot be undone.`)) void del(m.id, v.version);
+                          }}
+                          aria-label={`delete ${m.id} version ${v.version}`}
+                        >
                           Delete
                         </button>
                       </td>

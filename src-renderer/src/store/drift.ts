@@ -50,6 +50,7 @@ export const useDrift = create<DriftSlice>((set, get) => {
       const model = current();
       if (!model) return;
       const r = await load('checking', () => api.check(model));
+      if (current() !== model) return; // switched to another model during the check
       if (r) set({ report: { data: r, loading: false, at: Date.now() } });
       await Promise.all([load('history', () => api.driftHistory(model), { quiet: true }), load('alerts', api.alerts, { quiet: true })]);
     },

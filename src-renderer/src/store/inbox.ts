@@ -149,8 +149,9 @@ export const useInbox = create<InboxSlice>((set, get) => {
       const put = (f: Feedback) => set({ feedback: { ...get().feedback, [m.sms_id]: f } });
       put({ state: 'sending', trueLabel });
       try {
-        await api.feedback({ sms_id: m.sms_id, user_id: m.user_id, true_label: trueLabel, predicted_label: predicted, model_version: v.version, architecture: v.architecture });
-        put({ state: 'sent', trueLabel });
+        const r = await api.feedback({ sms_id: m.sms_id, user_id: m.user_id, true_label: trueLabel, predicted_label: predicted, model_version: v.version, architecture: v.architecture });
+        if (r.label_pushed) put({ state: 'sent', trueLabel });
+        else put({ state: 'unavailable', trueLabel, message: `Feedback recorded as ${trueLabel}, but the label did not reach the feature store (labels_push): ${r.reason ?? 'no reason given'}. Monitoring sees it; retraining will not.` });
       } catch (e) {
         if (statusOf(e) === 404 || statusOf(e) === 405) put({ state: 'unavailable', trueLabel, message: 'Feedback is not available on this API yet (POST /feedback answered 404). Nothing was recorded.' });
         else put({ state: 'error', trueLabel, message: errorText(e) });

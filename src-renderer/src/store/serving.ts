@@ -50,6 +50,9 @@ export const useServing = create<ServingSlice>((set, get) => {
     loadAll: async () => {
       const [, s] = await Promise.all([load('models', api.models), load('stats', api.servingStats), get().loadLog()]);
       sample(s);
+      // the served ids come from the server (SPAM_MODEL_VERSIONS): keep the chosen one if served
+      const names = s?.served.map((x) => x.name) ?? [];
+      if (names.length && !names.includes(get().version)) get().setVersion(names.includes('v3') ? 'v3' : names[0]);
     },
     poll: async () => {
       if (get().stats.missing) return;

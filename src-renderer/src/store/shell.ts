@@ -65,3 +65,6 @@ window.addEventListener('hashchange', () => useShell.setState({ pane: paneFromHa
 window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', (e) => {
   if (!useShell.getState().themeChosen) useShell.setState({ theme: e.matches ? 'dark' : 'light' });
 });
+// before the first paint, so a dark console does not flash light while React mounts
+document.documentElement.dataset.theme = useShell.getState().theme;
+document.documentElement.style.colorScheme = useShell.getState().theme;
