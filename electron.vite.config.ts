@@ -1,7 +1,9 @@
 /**
- * Three builds: the Electron main process (engines + local API, ESM), the preload (CommonJS:
- * sandboxed preloads cannot be ES modules) and the console renderer (React). The renderer uses
- * relative asset URLs so the same build works served by Fastify at `/` and loaded from disk.
+ * Three builds: the Electron main process (the window; it runs the engines and the local API as
+ * a plain Node child, `spamops serve`, see src-main/electron/engine-process.ts), the preload
+ * (CommonJS: sandboxed preloads cannot be ES modules) and the console renderer (React). The
+ * renderer uses relative asset URLs so the same build works served by Fastify at `/` and loaded
+ * from disk.
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,15 +15,9 @@ const root = dirname(fileURLToPath(import.meta.url));
 export default defineConfig({
   main: {
     build: {
-      // dependencies stay in node_modules (native better-sqlite3, tfjs, fastify...)
       externalizeDeps: true,
       outDir: resolve(root, 'out/main'),
-      // the training worker is an entry of its own: runs.ts starts it beside the main bundle
-      rollupOptions: {
-        input: { index: resolve(root, 'src-main/electron/main.ts'), 'training-worker': resolve(root, 'src-main/training/worker.ts') },
-        // optional: loaded at run time when its native binding is installed
-        external: ['@tensorflow/tfjs-node'],
-      },
+      rollupOptions: { input: { index: resolve(root, 'src-main/electron/main.ts') } },
     },
   },
   preload: {

@@ -32,7 +32,7 @@ describe.skipIf(!bin)(`the Electron app${reason}`, () => {
     app = await electron.launch({
       executablePath: bin,
       args: [join(appRoot(), 'out', 'main', 'index.js'), '--no-sandbox'],
-      env: { ...process.env, SPAMOPS_DATA_DIR: t.dir, SPAMOPS_PORT: '0' } as Record<string, string>,
+      env: { ...process.env, SPAMOPS_DATA_DIR: t.dir, SPAMOPS_PORT: '0', SPAMOPS_NODE: process.execPath } as Record<string, string>,
     });
   }, 120_000);
   afterAll(async () => {

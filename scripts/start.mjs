@@ -123,7 +123,8 @@ if (electron) {
   }
   // The desktop app reads its settings from the environment: map the CLI flags onto it.
   const { values } = parseArgs({ args, strict: false, options: { port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' } } });
-  const env = { ...process.env };
+  // the engines run in a child under this very Node (native addons are built for it, not for Electron)
+  const env = { ...process.env, SPAMOPS_NODE: process.execPath };
   if (typeof values.port === 'string') env.SPAMOPS_PORT = values.port;
   if (typeof values.host === 'string') env.SPAMOPS_HOST = values.host;
   if (typeof values['data-dir'] === 'string') env.SPAMOPS_DATA_DIR = values['data-dir'];

@@ -1,6 +1,6 @@
 /**
  * The engines of one data dir, opened together: storage, feature store, tokenizer. The CLI,
- * the headless server and the Electron main process all start from here.
+ * the headless server (also the desktop app's engine process) all start from here.
  */
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';

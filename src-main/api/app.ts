@@ -1,5 +1,5 @@
 /**
- * The one Fastify app: the Electron main process and `spamops serve` both start this. It only
+ * The one Fastify app: `spamops serve` starts this (also as the desktop app's engine process). It only
  * composes plugins; each route group owns its schemas.
  */
 import Fastify, { type FastifyInstance } from 'fastify';

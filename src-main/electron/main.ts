@@ -1,22 +1,22 @@
 /**
- * The Electron main process: the same engines and local API as `spamops serve`, plus one window
- * showing the console. The console is served by the API itself (same origin: the API's origin
- * checks and the CSP need no exception); in development it comes from the Vite dev server.
+ * The Electron main process: one window showing the console, over the engines and the local API
+ * of `spamops serve`, which run in a plain Node child process (see engine-process.ts for why).
+ * The console is served by the API itself (same origin: the API's origin checks and the CSP need
+ * no exception); in development it comes from the Vite dev server.
  */
 import { app, BrowserWindow, Menu, dialog, screen, session, shell, type Rectangle } from 'electron';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultDataDir, loadConfig } from '../config';
-import type { Engines } from '../engines';
-import { buildApp, listen, type Listening } from '../api';
-import { startEngines } from '../pipeline/start';
+import { appRoot, defaultDataDir, loadConfig } from '../config';
+import { ensureInstallToken } from '../platform/install-token';
+import { startEngineProcess, type EngineProcess } from './engine-process';
 
 const here = dirname(fileURLToPath(import.meta.url)); // out/main
 const devUrl = process.env.ELECTRON_RENDERER_URL;
 
-let engines: Engines | undefined;
-let server: Listening | undefined;
+let engineProcess: EngineProcess | undefined;
+let quitting = false;
 let win: BrowserWindow | undefined;
 
 // The same data dir headless `spamops serve` uses by default.
@@ -54,15 +54,23 @@ function saveWindowState(file: string, w: BrowserWindow): void {
 async function start(): Promise<void> {
   const config = loadConfig({ dataDir: process.env.SPAMOPS_DATA_DIR ?? app.getPath('userData') });
   mkdirSync(config.dataDir, { recursive: true });
-  // the dev renderer is another origin: allow it (in this process's config only)
-  if (devUrl) config.server.corsOrigins = [...config.server.corsOrigins, new URL(devUrl).origin];
+  // the token of this install, created before the engines start so both read the same file
+  const token = ensureInstallToken(config);
+  const env: NodeJS.ProcessEnv = { ...process.env, SPAMOPS_DATA_DIR: config.dataDir };
+  // the dev renderer is another origin: allow it (for this run only)
+  if (devUrl) env.SPAMOPS_CORS_ORIGINS = [...config.server.corsOrigins, new URL(devUrl).origin].join(',');
 
   // the same start as headless `serve`; the first model versions train while the window opens
-  engines = await startEngines(config, { autoBootstrap: true, log: (s) => process.stderr.write(`${s}\n`) });
-  const consoleDir = join(here, '..', 'renderer');
-  server = await listen(await buildApp(engines, { consoleDir, logger: true }), config.server);
-  const apiBase = server.urls[0];
-  process.stdout.write(`SpamOps API listening on ${server.urls.join(', ')} (data dir ${config.dataDir}, storage ${engines.storage.backend})\n`);
+  engineProcess = await startEngineProcess({ root: appRoot(), dataDir: config.dataDir, env, onLog: (s) => process.stderr.write(`${s}\n`) });
+  const engines = engineProcess;
+  void engines.exited.then((code) => {
+    if (quitting || engineProcess !== engines) return;
+    engineProcess = undefined;
+    dialog.showErrorBox('SpamOps engines stopped', `The engines process exited (code ${code}). Its log is on the terminal that started SpamOps; the app will close.`);
+    app.quit();
+  });
+  const apiBase = engineProcess.url;
+  process.stdout.write(`SpamOps API listening on ${apiBase} (data dir ${config.dataDir}, engines pid ${engineProcess.pid})\n`);
 
   const connect = ["'self'", apiBase];
   if (devUrl) connect.push(new URL(devUrl).origin, new URL(devUrl).origin.replace(/^http/, 'ws'));
@@ -96,7 +104,7 @@ async function start(): Promise<void> {
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
-      additionalArguments: [`--spamops-api=${apiBase}`, ...(config.server.token ? [`--spamops-token=${config.server.token}`] : [])],
+      additionalArguments: [`--spamops-api=${apiBase}`, `--spamops-token=${token}`],
     },
   });
   if (state.maximized) win.maximize();
@@ -126,10 +134,10 @@ async function start(): Promise<void> {
 /* ---------------- lifecycle ---------------- */
 
 async function shutdown(): Promise<void> {
-  const [s, e] = [server, engines];
-  server = engines = undefined;
-  await s?.close().catch((err: Error) => process.stderr.write(`closing the API: ${err.message}\n`));
-  await e?.close().catch((err: Error) => process.stderr.write(`closing the engines: ${err.message}\n`));
+  quitting = true;
+  const p = engineProcess;
+  engineProcess = undefined;
+  await p?.stop().catch((err: Error) => process.stderr.write(`stopping the engines: ${err.message}\n`));
 }
 
 if (!app.requestSingleInstanceLock()) {
@@ -142,7 +150,7 @@ if (!app.requestSingleInstanceLock()) {
   });
   app.on('window-all-closed', () => app.quit());
   app.on('before-quit', (e) => {
-    if (!server && !engines) return;
+    if (!engineProcess) return;
     e.preventDefault();
     void shutdown().finally(() => app.quit());
   });

@@ -31,17 +31,14 @@ function newRunId(): string {
   return `run-${t}-${randomBytes(2).toString('hex')}`;
 }
 
-/** A worker for the training job, under tsx when running from the TypeScript sources. */
+/**
+ * A worker for the training job. The engines run from the TypeScript sources under tsx (the CLI,
+ * `serve`, the desktop app's engine process, the tests), so the worker registers tsx too.
+ */
 function spawnWorker(input: WorkerInput, memoryMb: number): Worker {
-  const self = import.meta.url;
-  const resourceLimits = { maxOldGenerationSizeMb: memoryMb };
-  if (self.endsWith('.ts')) {
-    const target = new URL('./worker.ts', self).href;
-    const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(target)}); })`;
-    return new Worker(boot, { eval: true, workerData: input, resourceLimits });
-  }
-  // bundled (electron-vite): the worker is its own entry beside the main bundle
-  return new Worker(new URL('./training-worker.js', self), { workerData: input, resourceLimits });
+  const target = new URL('./worker.ts', import.meta.url).href;
+  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(target)}); })`;
+  return new Worker(boot, { eval: true, workerData: input, resourceLimits: { maxOldGenerationSizeMb: memoryMb } });
 }
 
 export class RunManager extends EventEmitter {
