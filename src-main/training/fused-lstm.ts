@@ -146,6 +146,16 @@ export class FusedLstm {
     return this.x.sp_backward(this.off.tokens, this.off.labels, B, xm, hm);
   }
 
+  /** live view of all parameters, flat (valid until the next call into the kernel allocates) */
+  paramsFlat(): Float32Array {
+    return this.f32(this.x.sp_params(), this.nparams);
+  }
+
+  /** live view of the gradients of the last training step, flat, in the parameters' order */
+  gradsFlat(): Float32Array {
+    return this.f32(this.x.sp_grads(), this.nparams);
+  }
+
   /** probabilities of the last forward pass (training step or predict) */
   lastProbs(B: number): Float32Array {
     return Float32Array.from(this.f32(this.x.sp_probs(), B * this.shape.classes));

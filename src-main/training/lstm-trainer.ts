@@ -5,6 +5,7 @@
  */
 import type { BatchMetrics, EpochMetrics, RunRecord } from '../../src-shared/training';
 import { FusedLstm, type LstmShape, type LstmWeights } from './fused-lstm';
+import { LstmShardPool } from './lstm-shards';
 import { initLstmWeights } from './init';
 import { Rng } from './rng';
 
@@ -46,12 +47,15 @@ export function trainLstm(
   p: RunRecord['params'],
   vocab: number,
   hooks: LstmTrainHooks = {},
+  /** threads per training step (data-parallel shards of each batch); 1 = this thread only */
+  threads = 1,
 ): LstmTrainResult {
   const seqLen = tokens[0].length;
   const B = p.batchSize!;
   const shape: LstmShape = { vocab, embed: p.embeddingDim!, units: p.lstmUnits!, classes: 2, seqLen, maxBatch: B };
   const k = new FusedLstm(shape);
   k.setWeights(initLstmWeights(shape, p.seed));
+  const pool = LstmShardPool.open(shape, k.nparams, threads);
   const rng = new Rng(p.seed + 1);
   const tok = new Int32Array(B * seqLen);
   const lab = new Int32Array(B);
@@ -89,48 +93,52 @@ export function trainLstm(
     return { scores, loss: loss / test.length, accuracy: correct / test.length };
   };
   let scores = new Float32Array(0);
-  for (let epoch = 1; epoch <= epochs; epoch++) {
-    const te = performance.now();
-    rng.shuffle(order);
-    let lossSum = 0;
-    let correct = 0;
-    let seen = 0;
-    for (let bi = 0; bi < batches; bi++) {
-      if (hooks.cancelled?.()) throw new CancelledError();
-      const from = bi * B;
-      const n = Math.min(B, order.length - from);
-      fill(order, from, n);
-      // SpatialDropout1D then the LSTM's input dropout: both per sample and channel, same mask over time
-      for (let b = 0; b < n; b++) {
-        dropoutMask(rng, shape.embed, p.spatialDropout!, xmask, b * shape.embed);
-        for (let d = 0; d < shape.embed; d++) if (p.dropout! > 0 && rng.next() < p.dropout!) xmask[b * shape.embed + d] = 0;
-        else xmask[b * shape.embed + d] /= 1 - p.dropout!;
+  try {
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      const te = performance.now();
+      rng.shuffle(order);
+      let lossSum = 0;
+      let correct = 0;
+      let seen = 0;
+      for (let bi = 0; bi < batches; bi++) {
+        if (hooks.cancelled?.()) throw new CancelledError();
+        const from = bi * B;
+        const n = Math.min(B, order.length - from);
+        fill(order, from, n);
+        // SpatialDropout1D then the LSTM's input dropout: both per sample and channel, same mask over time
+        for (let b = 0; b < n; b++) {
+          dropoutMask(rng, shape.embed, p.spatialDropout!, xmask, b * shape.embed);
+          for (let d = 0; d < shape.embed; d++) if (p.dropout! > 0 && rng.next() < p.dropout!) xmask[b * shape.embed + d] = 0;
+          else xmask[b * shape.embed + d] /= 1 - p.dropout!;
+        }
+        // As Keras 2 does: its default LSTM implementation (2) multiplies the inputs by the dropout
+        // mask but never the state by the recurrent-dropout mask, so the seed's models trained
+        // without it. `recurrentDropout` is recorded (and kept in the tfjs topology) but not applied;
+        // SPAMOPS_RECURRENT_DROPOUT=1 applies it.
+        if (APPLY_RECURRENT_DROPOUT) for (let b = 0; b < n; b++) dropoutMask(rng, shape.units, p.recurrentDropout!, hmask, b * shape.units);
+        const hm = APPLY_RECURRENT_DROPOUT ? hmask : undefined;
+        const { loss, probs } = pool ? pool.step(k, tok, lab, n, xmask, hm) : { loss: k.gradientStep(tok, lab, n, xmask, hm), probs: k.lastProbs(n) };
+        k.adam(p.learningRate!, 0.9, 0.999, 1e-7, ++step);
+        let ok = 0;
+        for (let b = 0; b < n; b++) if ((probs[b * 2 + 1] >= 0.5 ? 1 : 0) === lab[b]) ok++;
+        lossSum += loss * n;
+        correct += ok;
+        seen += n;
+        const bm: BatchMetrics = { epoch, batch: bi + 1, loss, accuracy: ok / n };
+        history.batches.push(bm);
+        const done = (epoch - 1) * batches + bi + 1;
+        const elapsed = (performance.now() - t0) / 1000;
+        hooks.onBatch?.(bm, { epoch, epochs, batch: bi + 1, batches, etaSeconds: (elapsed / done) * (epochs * batches - done) });
       }
-      // As Keras 2 does: its default LSTM implementation (2) multiplies the inputs by the dropout
-      // mask but never the state by the recurrent-dropout mask, so the seed's models trained
-      // without it. `recurrentDropout` is recorded (and kept in the tfjs topology) but not applied;
-      // SPAMOPS_RECURRENT_DROPOUT=1 applies it.
-      if (APPLY_RECURRENT_DROPOUT) for (let b = 0; b < n; b++) dropoutMask(rng, shape.units, p.recurrentDropout!, hmask, b * shape.units);
-      const loss = k.gradientStep(tok, lab, n, xmask, APPLY_RECURRENT_DROPOUT ? hmask : undefined);
-      k.adam(p.learningRate!, 0.9, 0.999, 1e-7, ++step);
-      const probs = k.lastProbs(n);
-      let ok = 0;
-      for (let b = 0; b < n; b++) if ((probs[b * 2 + 1] >= 0.5 ? 1 : 0) === lab[b]) ok++;
-      lossSum += loss * n;
-      correct += ok;
-      seen += n;
-      const bm: BatchMetrics = { epoch, batch: bi + 1, loss, accuracy: ok / n };
-      history.batches.push(bm);
-      const done = (epoch - 1) * batches + bi + 1;
+      const val = evaluate();
+      scores = val.scores;
+      const em: EpochMetrics = { epoch, loss: lossSum / seen, accuracy: correct / seen, val_loss: val.loss, val_accuracy: val.accuracy, seconds: (performance.now() - te) / 1000 };
+      history.epochs.push(em);
       const elapsed = (performance.now() - t0) / 1000;
-      hooks.onBatch?.(bm, { epoch, epochs, batch: bi + 1, batches, etaSeconds: (elapsed / done) * (epochs * batches - done) });
+      hooks.onEpoch?.(em, { epoch, epochs, batch: batches, batches, etaSeconds: (elapsed / epoch) * (epochs - epoch) });
     }
-    const val = evaluate();
-    scores = val.scores;
-    const em: EpochMetrics = { epoch, loss: lossSum / seen, accuracy: correct / seen, val_loss: val.loss, val_accuracy: val.accuracy, seconds: (performance.now() - te) / 1000 };
-    history.epochs.push(em);
-    const elapsed = (performance.now() - t0) / 1000;
-    hooks.onEpoch?.(em, { epoch, epochs, batch: batches, batches, etaSeconds: (elapsed / epoch) * (epochs - epoch) });
+  } finally {
+    pool?.close();
   }
   return { shape: { vocab, embed: shape.embed, units: shape.units, classes: 2, seqLen }, weights: k.getWeights(), epochs: history.epochs, batches: history.batches, testScores: scores };
 }

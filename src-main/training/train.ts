@@ -14,6 +14,7 @@ import { RandomForest } from './forest';
 import { trainLstm, type LstmTrainHooks, type LstmTrainResult } from './lstm-trainer';
 import { trainLstmTfjs, tryTfjsNode } from './tfjs-trainer';
 import { fusedKernelAvailable } from './fused-lstm';
+import { trainThreads } from './lstm-shards';
 import { evaluate } from './metrics';
 import { numericReference, tokenReference, type FeatureReference } from './reference';
 import { writeForestArtifacts, writeLstmArtifacts } from './artifacts';
@@ -44,6 +45,17 @@ export interface TrainOutcome {
   stagingDir: string;
   artifacts: string[];
   inputShape: number[];
+}
+
+/**
+ * Threads for a fused-kernel run: helpers cost a start (~1 s under tsx) and a few copies per
+ * step, so only runs of more than ~20 GFLOP (v3 on the full dataset: ~310; v2: ~1) get them.
+ */
+function lstmThreads(rows: number, seqLen: number, p: RunRecord['params']): number {
+  const H = p.lstmUnits!;
+  const D = p.embeddingDim!;
+  const flops = 2 * 3 * rows * seqLen * 4 * H * (D + H) * p.epochs!; // 2 flops a MAC; forward + backward ~ 3x forward
+  return flops > 2e10 ? trainThreads() : 1;
 }
 
 export function stagingDirFor(engines: Engines, runId: string): string {
@@ -98,11 +110,12 @@ export async function runTrainJob(engines: Engines, job: TrainJob, hooks: TrainH
     inputShape = [FEATURES_V1.length];
   } else {
     const chosen = await chooseLstmBackend(job.backend);
-    backend = chosen;
+    const threads = chosen === 'fused-wasm' ? lstmThreads(data.train.length, data.features[0]?.length ?? 0, p) : 1;
+    backend = threads > 1 ? `${chosen} (${threads} threads)` : chosen;
     hooks.onBackend?.(backend);
     const vocab = engines.tokenizer().state.settings.MAX_NUM_WORDS;
     const args = [data.features, data.labels, data.train, data.test, p, vocab, hooks] as const;
-    const r: LstmTrainResult = chosen === 'fused-wasm' ? trainLstm(...args) : await trainLstmTfjs(chosen, ...args);
+    const r: LstmTrainResult = chosen === 'fused-wasm' ? trainLstm(...args, threads) : await trainLstmTfjs(chosen, ...args);
     history = { epochs: r.epochs, batches: r.batches };
     scores = r.testScores;
     artifacts = await writeLstmArtifacts(staging, r.shape, r.weights, { spatialDropout: p.spatialDropout!, dropout: p.dropout!, recurrentDropout: p.recurrentDropout! });
