@@ -1,5 +1,5 @@
 /** The seed's SMS web app, done better: inbox, verdicts by architecture I or II, compose, feedback. */
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import { errorText, type Sms } from '../api';
 import { useInbox, VERSIONS, supportsArchitectureII, type Architecture, type ModelVersion } from '../store/inbox';
 import { Card, Empty, ErrorBox, Icon, Segmented, Spinner, day, pct } from '../ui';
@@ -168,7 +168,9 @@ function SignedIn({ user }: { user: string }) {
   );
 }
 
-function Message({ m, fresh }: { m: Sms; fresh: boolean }) {
+// memo: a verdict arriving re-renders its own message only (each subscribes to its own entry),
+// not every message of the inbox
+const Message = memo(function Message({ m, fresh }: { m: Sms; fresh: boolean }) {
   const v = useInbox((s) => s.verdicts[m.sms_id]);
   const f = useInbox((s) => s.feedback[m.sms_id]);
   const check = useInbox((s) => s.check);
@@ -229,7 +231,7 @@ function Message({ m, fresh }: { m: Sms; fresh: boolean }) {
       </div>
     </li>
   );
-}
+});
 
 function Compose({ user }: { user: string }) {
   const send = useInbox((s) => s.send);
