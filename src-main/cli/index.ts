@@ -55,7 +55,7 @@ Monitoring
   retrain <model> [--margin X]  challenger on training set + feedback; promoted if better
 
 Serving
-  serve [--host H] [--port P] [--compat-ports] [--console DIR] [--auto-bootstrap]
+  serve [--host H] [--port P] [--compat-ports] [--console DIR] [--auto-bootstrap] [--exit-with-stdin]
                                the local API (and the built console); --auto-bootstrap
                                runs bootstrap first when the data dir is empty
 
@@ -81,6 +81,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   quick: { type: 'boolean' },
   'auto-bootstrap': { type: 'boolean' },
+  'exit-with-stdin': { type: 'boolean' },
   epochs: { type: 'string' },
   'batch-size': { type: 'string' },
   'learning-rate': { type: 'string' },
@@ -367,7 +368,7 @@ async function run(cmd: string, args: string[], v: Values): Promise<void> {
       });
     case 'serve': {
       const { serve } = await import('./serve');
-      await serve(loadConfig(overrides(v)), { consoleDir: v.console, autoBootstrap: v['auto-bootstrap'] });
+      await serve(loadConfig(overrides(v)), { consoleDir: v.console, autoBootstrap: v['auto-bootstrap'], exitWithStdin: v['exit-with-stdin'] });
       return;
     }
     case 'bench': {

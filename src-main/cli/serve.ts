@@ -6,7 +6,11 @@ import { appRoot } from '../config';
 import { buildApp, listen } from '../api';
 import { startEngines } from '../pipeline/start';
 
-export async function serve(config: AppConfig, opts: { consoleDir?: string; autoBootstrap?: boolean } = {}): Promise<void> {
+/**
+ * `exitWithStdin`: stop when standard input closes, i.e. when the parent that holds its other
+ * end is gone, however it ended (the desktop app's engine process; see electron/engine-process.ts).
+ */
+export async function serve(config: AppConfig, opts: { consoleDir?: string; autoBootstrap?: boolean; exitWithStdin?: boolean } = {}): Promise<void> {
   const engines = await startEngines(config, { autoBootstrap: opts.autoBootstrap ?? false, log: (s) => process.stderr.write(`${s}\n`) });
   const consoleDir = opts.consoleDir ?? join(appRoot(), 'out', 'renderer');
   const app = await buildApp(engines, { consoleDir, logger: true });
@@ -18,6 +22,11 @@ export async function serve(config: AppConfig, opts: { consoleDir?: string; auto
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    if (opts.exitWithStdin) {
+      process.stdin.once('end', stop);
+      process.stdin.once('close', stop);
+      process.stdin.resume();
+    }
   });
   await l.close();
   await engines.close();

@@ -1,5 +1,7 @@
 /** The Electron shell's engine process, under plain Node: starts, answers, stops; failures are reported. */
 import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { appRoot } from '../config';
 import { tempDir } from '../testing/fixtures';
 import { nodeBinary, startEngineProcess } from './engine-process';
@@ -30,6 +32,26 @@ describe('engine process for the desktop shell', () => {
         /exited with code 1 before listening:[\s\S]*port: expected an integer 0-65535/,
       );
       await expect(startEngineProcess({ root: appRoot(), dataDir: t.dir, node: '/nonexistent/node' })).rejects.toThrow(/could not start .*SPAMOPS_NODE/);
+    } finally {
+      t.remove();
+    }
+  }, 60_000);
+
+  it('stops the engines when the parent is gone (its end of stdin closes), so no orphan keeps the port', async () => {
+    const t = tempDir();
+    try {
+      const child = spawn(process.execPath, [join(appRoot(), 'bin', 'spamops.mjs'), 'serve', '--exit-with-stdin', '--data-dir', t.dir, '--port', '0'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => {
+          const m = /listening on (http:\/\/\S+?)[\s,]/.exec(d.toString());
+          if (m) resolve(m[1]);
+        });
+        child.once('exit', (c) => reject(new Error(`exited ${c}`)));
+      });
+      expect((await fetch(`${url}/health`)).status).toBe(200);
+      const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+      child.stdin.end(); // what the parent's death does
+      expect(await exited).toBe(0);
     } finally {
       t.remove();
     }

@@ -50,12 +50,23 @@ const LISTENING = /^SpamOps API listening on (https?:\/\/[^\s,]+)/;
 
 export function startEngineProcess(o: EngineProcessOptions): Promise<EngineProcess> {
   const node = o.node ?? nodeBinary(o.env);
-  const child = spawn(node, [join(o.root, 'bin', 'spamops.mjs'), 'serve', '--auto-bootstrap', '--data-dir', o.dataDir], {
+  // stdin is a pipe held by this process: when it dies, however (crash, SIGKILL), the pipe
+  // closes and the engines stop (--exit-with-stdin), instead of keeping the port and database
+  const child = spawn(node, [join(o.root, 'bin', 'spamops.mjs'), 'serve', '--auto-bootstrap', '--exit-with-stdin', '--data-dir', o.dataDir], {
     cwd: o.root,
     env: { ...(o.env ?? process.env), ELECTRON_RUN_AS_NODE: undefined },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // and on an orderly exit of this process, whatever state the start is in
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
+  // 'close' comes after the output is read to its end (and also after a failed spawn)
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('close', (code) => {
+      process.removeListener('exit', killOnExit);
+      resolve(code);
+    }),
+  );
   const tail: string[] = [];
   const lines = (stream: NodeJS.ReadableStream, each: (line: string) => void) => {
     let buf = '';
@@ -76,7 +87,7 @@ export function startEngineProcess(o: EngineProcessOptions): Promise<EngineProce
   });
 
   const stop = async (graceMs = 10_000) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
+    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     await exited;
@@ -95,10 +106,13 @@ export function startEngineProcess(o: EngineProcessOptions): Promise<EngineProce
     };
     const timer = setTimeout(() => fail(`did not listen within ${Math.round((o.timeoutMs ?? 120_000) / 1000)} s`), o.timeoutMs ?? 120_000);
     child.once('error', (e) => fail(`could not start (${e.message}); set SPAMOPS_NODE to a Node.js executable`));
-    child.once('exit', (code, signal) => fail(`exited ${signal ? `on ${signal}` : `with code ${code}`} before listening`));
+    child.once('close', (code, signal) => fail(`exited ${signal ? `on ${signal}` : `with code ${code}`} before listening`));
     lines(child.stdout!, (line) => {
       const m = LISTENING.exec(line);
-      if (!m || settled) return;
+      if (!m || settled) {
+        o.onLog?.(line); // the API's request log, errors included
+        return;
+      }
       settled = true;
       clearTimeout(timer);
       resolve({ url: m[1], pid: child.pid!, exited, stop });

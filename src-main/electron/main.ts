@@ -66,7 +66,8 @@ async function start(): Promise<void> {
   void engines.exited.then((code) => {
     if (quitting || engineProcess !== engines) return;
     engineProcess = undefined;
-    dialog.showErrorBox('SpamOps engines stopped', `The engines process exited (code ${code}). Its log is on the terminal that started SpamOps; the app will close.`);
+    // code 0: stopped by a signal (Ctrl-C on the terminal reaches the whole process group)
+    if (code !== 0) dialog.showErrorBox('SpamOps engines stopped', `The engines process exited (code ${code}). Its log is on the terminal that started SpamOps; the app will close.`);
     app.quit();
   });
   const apiBase = engineProcess.url;

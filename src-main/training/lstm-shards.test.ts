@@ -46,4 +46,16 @@ describe('LSTM training on several threads', () => {
     // and it learned
     expect(one.epochs[2].val_accuracy).toBeGreaterThan(0.85);
   }, 60_000);
+
+  it('handles a last batch with fewer rows than threads (helpers sit out, the loss stays a number)', () => {
+    const { tokens, labels } = synthetic(60, 8, 20);
+    const train = Int32Array.from({ length: 33 }, (_, i) => i); // one batch of 32, then one of 1 row
+    const test = Int32Array.from({ length: 27 }, (_, i) => 33 + i);
+    const p = { ...resolveParams('v3'), embeddingDim: 4, lstmUnits: 6, epochs: 1, seed: 9 };
+    const one = trainLstm(tokens, labels, train, test, p, 20, {}, 1);
+    const three = trainLstm(tokens, labels, train, test, p, 20, {}, 3);
+    expect(Number.isFinite(three.epochs[0].loss)).toBe(true);
+    expect(three.batches[1].loss).toBeCloseTo(one.batches[1].loss, 5);
+    expect(three.epochs[0].loss).toBeCloseTo(one.epochs[0].loss, 5);
+  }, 60_000);
 });

@@ -13,6 +13,9 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { FusedLstm, LstmShape } from './fused-lstm';
 
+/** far above a step's time (tens of ms), short enough that a lost helper fails the run */
+const STEP_TIMEOUT_MS = 60_000;
+
 /** control words of a helper */
 export const CTRL = { seq: 0, done: 1, rows: 2, hmask: 3, stop: 4, failed: 5 } as const;
 
@@ -67,7 +70,6 @@ export class LstmShardPool {
   private readonly helpers: Helper[] = [];
   private readonly params: Float32Array;
   private seq = 0;
-  private error: Error | undefined;
 
   private constructor(
     private readonly shape: LstmShape,
@@ -89,7 +91,8 @@ export class LstmShardPool {
         out: sab(1 + B * C),
       };
       const worker = spawnShardWorker({ shape, buffers });
-      worker.on('error', (e) => (this.error = e));
+      // reported when this thread's event loop turns again (after the run): for the log
+      worker.on('error', (e) => process.stderr.write(`LSTM training thread: ${e.stack ?? e.message}\n`));
       worker.unref();
       this.helpers.push({
         worker,
@@ -119,7 +122,6 @@ export class LstmShardPool {
    * probabilities of all n rows, in row order.
    */
   step(main: FusedLstm, tokens: Int32Array, labels: Int32Array, n: number, xmask: Float32Array, hmask: Float32Array | undefined): { loss: number; probs: Float32Array } {
-    if (this.error) throw new Error(`an LSTM training thread failed: ${this.error.message}`);
     const { seqLen: T, embed: D, units: H, classes: C } = this.shape;
     const sizes = shardSizes(n, this.threads);
     this.params.set(main.paramsFlat());
@@ -127,6 +129,7 @@ export class LstmShardPool {
     let from = sizes[0];
     this.helpers.forEach((h, i) => {
       const m = sizes[i + 1];
+      if (m === 0) return; // fewer rows than threads (a ragged last batch): this helper sits out
       h.tokens.set(tokens.subarray(from * T, (from + m) * T));
       h.labels.set(labels.subarray(from, from + m));
       h.xmask.set(xmask.subarray(from * D, (from + m) * D));
@@ -148,11 +151,17 @@ export class LstmShardPool {
     from = n0;
     this.helpers.forEach((h, i) => {
       const m = sizes[i + 1];
+      if (m === 0) return;
+      // this thread does not turn its event loop while training: a helper's failure arrives
+      // through the shared control words (set by the helper, or by its boot on a load error),
+      // and a helper that stops answering (killed) is given up on after STEP_TIMEOUT_MS
+      const since = performance.now();
       for (;;) {
         const done = Atomics.load(h.ctrl, CTRL.done);
         if (done === seq) break;
-        if (Atomics.load(h.ctrl, CTRL.failed) !== 0 || this.error) throw new Error(`an LSTM training thread failed${this.error ? `: ${this.error.message}` : ''}`);
-        Atomics.wait(h.ctrl, CTRL.done, done, 1000);
+        if (Atomics.load(h.ctrl, CTRL.failed) !== 0) throw new Error('an LSTM training thread failed (its error is in the log); rerun with SPAMOPS_TRAIN_THREADS=1 to train on one thread');
+        if (performance.now() - since > STEP_TIMEOUT_MS) throw new Error(`an LSTM training thread did not answer within ${STEP_TIMEOUT_MS / 1000} s; rerun with SPAMOPS_TRAIN_THREADS=1 to train on one thread`);
+        Atomics.wait(h.ctrl, CTRL.done, done, 500);
       }
       const w = m / n;
       const hg = h.grads;
@@ -175,9 +184,19 @@ export class LstmShardPool {
   }
 }
 
-/** the helper thread, under tsx like every engine thread (the sources are TypeScript) */
+/**
+ * The helper thread, under tsx like every engine thread (the sources are TypeScript). A failure
+ * to load it is flagged in its control words, since the waiting thread cannot hear events.
+ */
 function spawnShardWorker(data: ShardWorkerData): Worker {
   const target = new URL('./lstm-shard-worker.ts', import.meta.url).href;
-  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(target)}); })`;
+  const boot = `
+    const flagFailed = (e) => import('node:worker_threads').then(({ workerData }) => {
+      const c = new Int32Array(workerData.buffers.ctrl);
+      Atomics.store(c, ${CTRL.failed}, 1);
+      Atomics.notify(c, ${CTRL.done});
+      throw e;
+    });
+    import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(target)}); }).catch(flagFailed);`;
   return new Worker(boot, { eval: true, workerData: data });
 }

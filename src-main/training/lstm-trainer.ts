@@ -55,7 +55,7 @@ export function trainLstm(
   const shape: LstmShape = { vocab, embed: p.embeddingDim!, units: p.lstmUnits!, classes: 2, seqLen, maxBatch: B };
   const k = new FusedLstm(shape);
   k.setWeights(initLstmWeights(shape, p.seed));
-  const pool = LstmShardPool.open(shape, k.nparams, threads);
+  let pool: LstmShardPool | undefined;
   const rng = new Rng(p.seed + 1);
   const tok = new Int32Array(B * seqLen);
   const lab = new Int32Array(B);
@@ -94,6 +94,7 @@ export function trainLstm(
   };
   let scores = new Float32Array(0);
   try {
+    pool = LstmShardPool.open(shape, k.nparams, threads);
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const te = performance.now();
       rng.shuffle(order);
