@@ -200,7 +200,7 @@ function Alerts() {
               <div>{a.message}</div>
             </div>
             {!a.acknowledged && (
-              <button type="button" className="small" onClick={() => void ack(a.id)}>
+              <button type="button" className="small" onClick={() => void ack(a.id)} disabled={alerts.loading} aria-label={`acknowledge the ${a.kind} alert of ${when(a.at)}`}>
                 acknowledge
               </button>
             )}

@@ -212,7 +212,7 @@ const Message = memo(function Message({ m, fresh }: { m: Sms; fresh: boolean }) 
             {v?.result ? 'Recheck' : 'Check'}
           </button>
           {v?.result && (!f || f.state === 'error') && (
-            <button type="button" className="small ghost" onClick={() => void markWrong(m)} aria-label="Mark verdict wrong" title={`Record that this message is ${label === 'spam' ? 'ham' : 'spam'}`}>
+            <button type="button" className="small ghost" onClick={() => void markWrong(m)} aria-label={`Mark verdict wrong: message from ${m.sender_id}`} title={`Record that this message is ${label === 'spam' ? 'ham' : 'spam'}`}>
               <Icon name="flag" size={13} /> Mark wrong
             </button>
           )}

@@ -203,7 +203,7 @@ function TryIt() {
           <span className={`badge big ${r.top.label}`}>
             {r.top.label === 'spam' ? 'SPAM' : 'HAM'} {pct(r.top.value)}
           </span>
-          <div className="prob-bar" aria-label={`spam probability ${pct(r.prediction.spam)}`}>
+          <div className="prob-bar" role="img" aria-label={`spam probability ${pct(r.prediction.spam)}`}>
             <div className="prob-spam" style={{ width: `${r.prediction.spam * 100}%` }} />
           </div>
           <div className="muted small">

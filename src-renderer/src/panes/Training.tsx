@@ -377,7 +377,7 @@ function Runs() {
                       Open
                     </button>
                     {!TERMINAL.has(r.status) && (
-                      <button type="button" className="small danger" onClick={() => void cancel(r.id)}>
+                      <button type="button" className="small danger" onClick={() => void cancel(r.id)} aria-label={`cancel run ${r.id}`}>
                         Cancel
                       </button>
                     )}
@@ -612,7 +612,7 @@ function Versions() {
                       </td>
                       <td className="row-actions">
                         {!v.aliases.includes('production') && (
-                          <button type="button" className="small" disabled={action.busy === key} onClick={() => void setAlias(m.id, 'production', v.version)}>
+                          <button type="button" className="small" disabled={action.busy === key} onClick={() => void setAlias(m.id, 'production', v.version)} aria-label={`make ${m.id} version ${v.version} production`}>
                             Make production
                           </button>
                         )}
