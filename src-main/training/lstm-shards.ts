@@ -9,7 +9,8 @@
  * For a given number of threads the result is deterministic; across thread counts it differs in
  * the last bits (the sum of the shards' gradients is taken in another order).
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { tsxWorker } from '../platform/tsx-worker';
 import { availableParallelism } from 'node:os';
 import type { FusedLstm, LstmShape } from './fused-lstm';
 
@@ -189,14 +190,11 @@ export class LstmShardPool {
  * to load it is flagged in its control words, since the waiting thread cannot hear events.
  */
 function spawnShardWorker(data: ShardWorkerData): Worker {
-  const target = new URL('./lstm-shard-worker.ts', import.meta.url).href;
-  const boot = `
-    const flagFailed = (e) => import('node:worker_threads').then(({ workerData }) => {
-      const c = new Int32Array(workerData.buffers.ctrl);
-      Atomics.store(c, ${CTRL.failed}, 1);
-      Atomics.notify(c, ${CTRL.done});
-      throw e;
-    });
-    import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(target)}); }).catch(flagFailed);`;
-  return new Worker(boot, { eval: true, workerData: data });
+  const flagFailed = `(e) => import('node:worker_threads').then(({ workerData }) => {
+    const c = new Int32Array(workerData.buffers.ctrl);
+    Atomics.store(c, ${CTRL.failed}, 1);
+    Atomics.notify(c, ${CTRL.done});
+    throw e;
+  })`;
+  return tsxWorker(new URL('./lstm-shard-worker.ts', import.meta.url), { workerData: data }, flagFailed);
 }

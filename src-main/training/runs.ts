@@ -3,7 +3,8 @@
  * persisted through the storage layer (what MLflow tracks, for this product), registration of
  * the trained version. A failing run is recorded with a reason; the app keeps running.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { tsxWorker } from '../platform/tsx-worker';
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
@@ -36,9 +37,7 @@ function newRunId(): string {
  * `serve`, the desktop app's engine process, the tests), so the worker registers tsx too.
  */
 function spawnWorker(input: WorkerInput, memoryMb: number): Worker {
-  const target = new URL('./worker.ts', import.meta.url).href;
-  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(target)}); })`;
-  return new Worker(boot, { eval: true, workerData: input, resourceLimits: { maxOldGenerationSizeMb: memoryMb } });
+  return tsxWorker(new URL('./worker.ts', import.meta.url), { workerData: input, resourceLimits: { maxOldGenerationSizeMb: memoryMb } });
 }
 
 export class RunManager extends EventEmitter {
