@@ -16,7 +16,7 @@ import { buildOfflineSources, readTrainingIds } from '../src-main/pipeline/sourc
 import { definitionsForStage, FeatureStore, parseTimestamp } from '../src-main/featurestore';
 import { tempDir, testConfig, fullDatasetPath } from '../src-main/testing/fixtures';
 import { runTrainJob } from '../src-main/training/train';
-import { resolveParams, MODEL_SPECS } from '../src-main/training/specs';
+import { resolveParams, MODEL_SPECS } from '../src-shared/model-specs';
 import { FusedLstm, RandomForest, readForestArtifacts, readLstmArtifacts } from '../src-main/training';
 import { extractV1 } from '../src-main/features';
 import { computeDrift } from '../src-main/monitoring/drift';

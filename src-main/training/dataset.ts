@@ -10,7 +10,7 @@ import { parseTimestamp } from '../featurestore';
 import { readTrainingIds } from '../dataset/training-ids';
 import { FEATURES_V1 } from '../features';
 import { Rng } from './rng';
-import { LABELS } from './specs';
+import { LABELS } from '../../src-shared/model-specs';
 
 export class TrainingDataError extends Error {}
 

@@ -1,6 +1,6 @@
 export { RunManager, RunNotFoundError } from './runs';
 export { ModelRegistry, RegistryError } from './model-registry';
-export { MODEL_SPECS, resolveParams, LABELS, baseOf, isBuiltin } from './specs';
+export { MODEL_SPECS, resolveParams, LABELS, baseOf, isBuiltin } from '../../src-shared/model-specs';
 export { runTrainJob } from './train';
 export { TrainingDataError } from './dataset';
 export { FusedLstm, fusedKernelAvailable } from './fused-lstm';

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import type { Engines } from '../engines';
 import type { RunRecord, StartRunRequest, TrainEvent } from '../../src-shared/training';
-import { MODEL_SPECS, resolveParams, baseOf } from './specs';
+import { MODEL_SPECS, resolveParams, baseOf } from '../../src-shared/model-specs';
 import type { ModelRegistry } from './model-registry';
 import type { WorkerInput, WorkerMessage } from './worker';
 import type { TrainOutcome } from './train';

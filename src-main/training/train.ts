@@ -8,7 +8,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import type { Engines } from '../engines';
 import type { BackendName, BatchMetrics, DataSnapshot, EpochMetrics, EvalMetrics, ModelName, RunRecord } from '../../src-shared/training';
 import { loadTrainingSet } from './dataset';
-import { MODEL_SPECS, LABELS } from './specs';
+import { MODEL_SPECS, LABELS } from '../../src-shared/model-specs';
 import type { BuiltinModel } from '../../src-shared/training';
 import { RandomForest } from './forest';
 import { trainLstm, type LstmTrainHooks, type LstmTrainResult } from './lstm-trainer';

@@ -2,8 +2,10 @@
 import { create } from 'zustand';
 import { api, errorText, statusOf, type PredictionOut, type SendResult, type Sms } from '../api';
 import { idle, loader, type Remote } from './remote';
+import { readSetting, writeSetting } from './persist';
+import type { BuiltinModel } from '../../../src-shared/training';
 
-export type ModelVersion = 'v1' | 'v2' | 'v3';
+export type ModelVersion = BuiltinModel;
 export type Architecture = 'I' | 'II';
 export const VERSIONS: { id: ModelVersion; label: string; hint: string }[] = [
   { id: 'v1', label: 'v1', hint: '2019 · random forest on features v1' },
@@ -48,23 +50,8 @@ interface InboxSlice {
   send(sender: string, text: string): Promise<SendResult>;
 }
 
-const read = (k: string) => {
-  try {
-    return localStorage.getItem(k) ?? undefined;
-  } catch {
-    return undefined;
-  }
-};
-const write = (k: string, v: string | undefined) => {
-  try {
-    if (v === undefined) localStorage.removeItem(k);
-    else localStorage.setItem(k, v);
-  } catch {
-    /* not persisted */
-  }
-};
 
-const storedVersion = read('spamops.inbox.version');
+const storedVersion = readSetting('spamops.inbox.version');
 const initialVersion: ModelVersion = storedVersion === 'v1' || storedVersion === 'v2' || storedVersion === 'v3' ? storedVersion : 'v3';
 
 export const useInbox = create<InboxSlice>((set, get) => {
@@ -83,20 +70,20 @@ export const useInbox = create<InboxSlice>((set, get) => {
   };
 
   return {
-    user: read('spamops.user') ?? '',
+    user: readSetting('spamops.user') ?? '',
     messages: idle(),
     version: initialVersion,
-    architecture: read('spamops.inbox.architecture') === 'II' && supportsArchitectureII(initialVersion) ? 'II' : 'I',
+    architecture: readSetting('spamops.inbox.architecture') === 'II' && supportsArchitectureII(initialVersion) ? 'II' : 'I',
     verdicts: {},
     feedback: {},
     checkingAll: false,
     signIn: async (user) => {
-      write('spamops.user', user);
+      writeSetting('spamops.user', user);
       set({ user, messages: idle(), verdicts: {}, feedback: {}, fresh: undefined });
       await get().refresh();
     },
     signOut: () => {
-      write('spamops.user', undefined);
+      writeSetting('spamops.user', undefined);
       set({ user: '', messages: idle(), verdicts: {}, feedback: {}, fresh: undefined });
     },
     refresh: async () => {
@@ -109,12 +96,12 @@ export const useInbox = create<InboxSlice>((set, get) => {
       });
     },
     setVersion: (version) => {
-      write('spamops.inbox.version', version);
+      writeSetting('spamops.inbox.version', version);
       set({ version, architecture: supportsArchitectureII(version) ? get().architecture : 'I' });
     },
     setArchitecture: (architecture) => {
       if (architecture === 'II' && !supportsArchitectureII(get().version)) return;
-      write('spamops.inbox.architecture', architecture);
+      writeSetting('spamops.inbox.architecture', architecture);
       set({ architecture });
     },
     check: async (m) => {

@@ -2,6 +2,7 @@
 import { create } from 'zustand';
 import { api, type Health } from '../api';
 import { idle, loader, type Remote } from './remote';
+import { readSetting, writeSetting } from './persist';
 
 export const PANES = ['inbox', 'features', 'training', 'serving', 'drift'] as const;
 export type Pane = (typeof PANES)[number];
@@ -10,12 +11,8 @@ export type Theme = 'light' | 'dark';
 const THEME_KEY = 'spamops.theme';
 
 function storedTheme(): Theme | undefined {
-  try {
-    const t = localStorage.getItem(THEME_KEY);
-    return t === 'dark' || t === 'light' ? t : undefined;
-  } catch {
-    return undefined;
-  }
+  const t = readSetting(THEME_KEY);
+  return t === 'dark' || t === 'light' ? t : undefined;
 }
 const systemTheme = (): Theme => (window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light');
 
@@ -48,11 +45,7 @@ export const useShell = create<ShellSlice>((set, get) => {
     },
     toggleTheme: () => {
       const theme = get().theme === 'dark' ? 'light' : 'dark';
-      try {
-        localStorage.setItem(THEME_KEY, theme);
-      } catch {
-        /* private mode: the choice lasts this session */
-      }
+      writeSetting(THEME_KEY, theme);
       set({ theme, themeChosen: true });
     },
     checkHealth: async () => {

@@ -1,11 +1,12 @@
 /** The Training pane's slice: runs (live through SSE), comparison, the model registry's versions. */
 import { create } from 'zustand';
 import { api, errorText, statusOf, watchRun, type BatchMetrics, type ModelEntry, type RunRecord, type TrainParams } from '../api';
-import { MODEL_SPECS } from '../../../src-main/training/specs';
+import { MODEL_SPECS } from '../../../src-shared/model-specs';
 import { idle, loader, type Remote } from './remote';
+import { MODEL_NAMES, type BuiltinModel } from '../../../src-shared/training';
 
-export type TrainModel = 'v1' | 'v2' | 'v3';
-export const TRAIN_MODELS: TrainModel[] = ['v1', 'v2', 'v3'];
+export type TrainModel = BuiltinModel;
+export const TRAIN_MODELS: readonly TrainModel[] = MODEL_NAMES;
 export const specOf = (m: TrainModel) => MODEL_SPECS[m];
 export const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
 

@@ -1,6 +1,6 @@
-/** The three model generations of the story and their default hyperparameters. */
-import type { BuiltinModel, ModelName, RunRecord, TrainParams } from '../../src-shared/training';
-import { MODEL_NAMES } from '../../src-shared/training';
+/** The three model generations of the story and their default hyperparameters (shared: the engines train with them, the console fills its form from them). */
+import type { BuiltinModel, ModelName, RunRecord, TrainParams } from './training';
+import { MODEL_NAMES } from './training';
 
 export interface ModelSpec {
   name: BuiltinModel;
