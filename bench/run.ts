@@ -11,17 +11,16 @@ import { cpus, totalmem } from 'node:os';
 import autocannon from 'autocannon';
 import { appRoot } from '../src-main/config';
 import { openEngines, type Engines } from '../src-main/engines';
-import { parseDataset } from '../src-main/dataset/import';
-import { buildOfflineSources, readTrainingIds } from '../src-main/pipeline/sources';
+import { parseDataset, readTrainingIds } from '../src-main/dataset';
+import { buildOfflineSources } from '../src-main/setup';
 import { definitionsForStage, FeatureStore, parseTimestamp } from '../src-main/featurestore';
 import { tempDir, testConfig, fullDatasetPath } from '../src-main/testing/fixtures';
-import { runTrainJob } from '../src-main/training/train';
+import { runTrainJob } from '../src-main/training';
 import { resolveParams, MODEL_SPECS } from '../src-shared/model-specs';
 import { FusedLstm, RandomForest, readForestArtifacts, readLstmArtifacts } from '../src-main/training';
 import { extractV1 } from '../src-main/features';
-import { computeDrift } from '../src-main/monitoring/drift';
-import { PredictionRecorder } from '../src-main/monitoring/recorder';
-import type { FeatureReference } from '../src-main/training/reference';
+import { computeDrift, PredictionRecorder } from '../src-main/monitoring';
+import type { FeatureReference } from '../src-main/training';
 
 interface Row {
   name: string;
@@ -237,7 +236,7 @@ async function v1ByCollection(engines: Engines, seeds: number[]): Promise<Row[]>
     const f1s: number[] = [];
     let entities = 0;
     for (const seed of seeds) {
-      const r = await runTrainJob(engines, { runId: `bench-v1-part-${seed}`, model: 'v1', base: 'v1', params: resolveParams('v1', { seed, entityIdPattern: part.pattern }), backend: 'auto' });
+      const r = await runTrainJob(engines.training, { runId: `bench-v1-part-${seed}`, model: 'v1', base: 'v1', params: resolveParams('v1', { seed, entityIdPattern: part.pattern }), backend: 'auto' });
       accs.push(r.metrics.accuracy);
       f1s.push(r.metrics.f1);
       entities = r.data.entities;
@@ -257,7 +256,7 @@ async function v3OnThreads(engines: Engines, oneThreadAccuracy: number): Promise
   process.env.SPAMOPS_TRAIN_THREADS = '2';
   try {
     const t0 = performance.now();
-    const r = await runTrainJob(engines, { runId: 'bench-v3-threads', model: 'v3', base: 'v3', params: resolveParams('v3'), backend: 'auto' });
+    const r = await runTrainJob(engines.training, { runId: 'bench-v3-threads', model: 'v3', base: 'v3', params: resolveParams('v3'), backend: 'auto' });
     const s = (performance.now() - t0) / 1000;
     return { name: `  train v3 (${r.backend}), seed 42, one run`, value: s, unit: 's', target: '<= 45 s', ok: s <= 45, note: `accuracy ${r.metrics.accuracy.toFixed(4)} (one thread: ${oneThreadAccuracy.toFixed(4)})` };
   } finally {
@@ -280,12 +279,12 @@ async function trainingBench(engines: Engines, reps: number): Promise<Row[]> {
     const seeds = reps === 1 ? [42] : [1, 2, 3, 4, 5];
     for (const seed of seeds) {
       const t0 = performance.now();
-      last = await runTrainJob(engines, { runId: `bench-${model}-${seed}`, model, base: model, params: resolveParams(model, { seed }), backend: 'auto' });
+      last = await runTrainJob(engines.training, { runId: `bench-${model}-${seed}`, model, base: model, params: resolveParams(model, { seed }), backend: 'auto' });
       times.push(performance.now() - t0);
       accs.push(last.metrics.accuracy);
       f1s.push(last.metrics.f1);
     }
-    const seeded: Awaited<ReturnType<typeof runTrainJob>> = reps === 1 ? last! : await runTrainJob(engines, { runId: `bench-${model}-42`, model, base: model, params: resolveParams(model), backend: 'auto' });
+    const seeded: Awaited<ReturnType<typeof runTrainJob>> = reps === 1 ? last! : await runTrainJob(engines.training, { runId: `bench-${model}-42`, model, base: model, params: resolveParams(model), backend: 'auto' });
     last = seeded;
     const m = last.metrics;
     const t = targets[model];
@@ -320,7 +319,7 @@ async function trainingBench(engines: Engines, reps: number): Promise<Row[]> {
       const a = readLstmArtifacts(registered.dir);
       const k = new FusedLstm({ ...a.shape, maxBatch: 1 });
       k.setWeights(a.weights);
-      const tok = engines.tokenizer();
+      const tok = engines.tokenizers.get();
       for (let i = 0; i < 2000; i++) {
         const t0 = performance.now();
         k.predict(Int32Array.from(tok.encode(texts[i % 2])), 1);
@@ -334,7 +333,7 @@ async function trainingBench(engines: Engines, reps: number): Promise<Row[]> {
 
 async function monitoringBench(engines: Engines, texts: string[]): Promise<Row[]> {
   const rows: Row[] = [];
-  const tok = engines.tokenizer();
+  const tok = engines.tokenizers.get();
   for (const model of ['v1', 'v3'] as const) {
     const v = (await engines.models.resolve(model))!;
     const reference = (JSON.parse(readFileSync(join(v.dir, 'reference.json'), 'utf8')) as { features: Record<string, FeatureReference> }).features;

@@ -15,7 +15,7 @@ describe.skipIf(!full)(`drift pane on the full dataset${full ? '' : ` (skipped: 
     h = await startHarness({ datasetPath: full, trainModels: false });
     const run = await h.engines.runs.wait((await h.engines.runs.start({ model: 'sms-only', base: 'v2', params: { entityIdPattern: '^sms1([0-3]\\d{3}|4000)$' }, alias: 'production' })).id);
     expect(run.status).toBe('succeeded');
-    h.engines.inbox.verdictModel = 'sms-only';
+    h.engines.verdicts.model = 'sms-only';
     // an operator's setting: windows of the latest 500 predictions
     await fetch(`${h.base}/monitoring/settings`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ windowSize: 500 }) });
   }, 180_000);

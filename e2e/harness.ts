@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { appRoot } from '../src-main/config';
 import { testEngines, SAMPLE_DATASET } from '../src-main/testing/fixtures';
-import { bootstrap, queueMissingModels } from '../src-main/pipeline/bootstrap';
+import { bootstrap, queueMissingModels } from '../src-main/setup';
 import { buildApp } from '../src-main/api';
 import type { Engines } from '../src-main/engines';
 

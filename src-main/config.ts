@@ -7,6 +7,7 @@ import { homedir, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StorageSettings } from './storage';
+import { ensureInstallToken } from './platform';
 
 export interface ServerConfig {
   host: string;
@@ -124,4 +125,10 @@ export function loadConfig(o: ConfigOverrides = {}, rawEnv: NodeJS.ProcessEnv = 
     trainingIdsPath: env.SPAMOPS_TRAINING_IDS ?? fc.trainingIdsPath,
     sampleInboxPath: resolve(fc.sampleInboxPath ?? join(root, 'raw_data', 'sample_inbox.json')),
   };
+}
+
+/** The API token: the configured one (SPAMOPS_TOKEN, config.json), else this install's (made once in the data dir). */
+export function installToken(config: AppConfig): string {
+  config.server.token ??= ensureInstallToken(config.dataDir);
+  return config.server.token;
 }

@@ -1,76 +1,83 @@
 /**
- * The engines of one data dir, opened together: storage, feature store, tokenizer. The CLI,
- * the headless server (also the desktop app's engine process) all start from here.
+ * The composition root: the engines of one data dir, built in one order, each given only what it
+ * needs. Only the shells (the CLI, the API, the set-up workflows of `serve` and the desktop app,
+ * tests and the bench) import this file; no engine does.
  */
-import { join } from 'node:path';
-import { existsSync } from 'node:fs';
 import type { AppConfig } from './config';
 import { openStorage, type Storage } from './storage';
 import { FeatureStore } from './featurestore';
-import { KerasTokenizer } from './features';
-import { ModelRegistry, RunManager } from './training';
-import { ServedModels, servedNamesFromEnv } from './serving/served';
-import { InboxPipeline } from './inbox/pipeline';
-import { Monitor } from './monitoring/monitor';
+import { TokenizerStore } from './features';
+import { ModelRegistry, TrainingRuns, type TrainJobDeps } from './training';
+import { ServedModels, servedNamesFromEnv } from './serving';
+import { InboxPipeline, V2Backfill } from './inbox';
+import { FeedbackLog, InboxVerdicts, Monitor, Retrainer, Simulator } from './monitoring';
 
 export interface Engines {
   config: AppConfig;
   storage: Storage;
   features: FeatureStore;
+  /** the data dir's fitted v2 tokenizer */
+  tokenizers: TokenizerStore;
   /** model versions and aliases */
   models: ModelRegistry;
   /** training runs; `runs.init()` before use (serve and train do), so other commands never start queued runs */
-  runs: RunManager;
+  runs: TrainingRuns;
+  /** what a training job reads, for jobs run in this thread (the bench, tests); runs use worker threads */
+  training: TrainJobDeps;
   /** the versions answering on /model/{v}/… (SPAM_MODEL_VERSIONS) */
   serving: ServedModels;
-  /** the inbox pipeline with its durable outbox; `inbox.start()` replays what is pending */
-  inbox: InboxPipeline;
+  /** champion/challenger retraining */
+  retrainer: Retrainer;
   /** recorded predictions, drift reports, alerts */
   monitor: Monitor;
-  /** the fitted v2 tokenizer; throws with what to do when none was fitted yet */
-  tokenizer(): KerasTokenizer;
-  /** forget the loaded tokenizer after a new fit */
-  reloadTokenizer(): void;
+  /** which model's verdict on each inbox message is recorded */
+  verdicts: InboxVerdicts;
+  /** the inbox pipeline with its durable outbox; `inbox.start()` replays what is pending */
+  inbox: InboxPipeline;
+  /** v2 features for inbox messages that lack them */
+  backfill: V2Backfill;
+  /** operators' true labels */
+  feedback: FeedbackLog;
+  /** the seed's mock caller and labeler */
+  simulator: Simulator;
   close(): Promise<void>;
-}
-
-export function tokenizerDir(config: AppConfig): string {
-  return join(config.modelsDir, 'tokenizer');
 }
 
 export async function openEngines(config: AppConfig): Promise<Engines> {
   const storage = await openStorage(config.storage);
   const features = new FeatureStore(storage, config.offlineDir);
-  let tokenizer: KerasTokenizer | undefined;
+  const tokenizers = TokenizerStore.inModelsDir(config.modelsDir);
   const models = new ModelRegistry(storage.documents, config.modelsDir);
-  let runs: RunManager;
-  let serving: ServedModels;
-  let inbox: InboxPipeline;
-  let monitor: Monitor;
-  const engines: Engines = {
+  const runs = new TrainingRuns({
+    documents: storage.documents,
+    registry: models,
+    worker: { storage: config.storage, offlineDir: config.offlineDir, modelsDir: config.modelsDir, trainingIdsPath: config.trainingIdsPath },
+  });
+  const serving = new ServedModels({ models, cache: storage.cache, tokenizers }, servedNamesFromEnv());
+  const training: TrainJobDeps = { features, labelled: storage.labelled, tokenizers, modelsDir: config.modelsDir, trainingIdsPath: config.trainingIdsPath };
+  const retrainer = new Retrainer({ models, runs, documents: storage.documents, data: training, tokenizers });
+  const monitor = new Monitor({ documents: storage.documents, predictions: storage.predictions, models, servedNames: serving.names, retrainer });
+  const verdicts = new InboxVerdicts({ models: serving, recorder: monitor.recorder });
+  const inbox = new InboxPipeline({ outbox: storage.documents, users: storage.users, features, tokenizers, onPushed: (messages) => verdicts.record(messages) });
+  const backfill = new V2Backfill({ users: storage.users, online: storage.online, features, tokenizers });
+  const feedback = new FeedbackLog({ documents: storage.documents, features });
+  const simulator = new Simulator({ labelled: storage.labelled, inbox, feedback, recorder: monitor.recorder });
+  return {
     config,
     storage,
     features,
+    tokenizers,
     models,
-    get runs() {
-      return runs;
-    },
-    get serving() {
-      return serving;
-    },
-    get inbox() {
-      return inbox;
-    },
-    get monitor() {
-      return monitor;
-    },
-    tokenizer() {
-      tokenizer ??= KerasTokenizer.load(tokenizerDir(config));
-      return tokenizer;
-    },
-    reloadTokenizer() {
-      tokenizer = undefined;
-    },
+    runs,
+    training,
+    serving,
+    retrainer,
+    monitor,
+    verdicts,
+    inbox,
+    backfill,
+    feedback,
+    simulator,
     close: async () => {
       serving.stop();
       inbox.stop();
@@ -80,13 +87,4 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
       await storage.close();
     },
   };
-  runs = new RunManager(engines, models);
-  serving = new ServedModels(engines, servedNamesFromEnv());
-  inbox = new InboxPipeline(engines);
-  monitor = new Monitor(engines);
-  return engines;
-}
-
-export function hasTokenizer(config: AppConfig): boolean {
-  return existsSync(join(tokenizerDir(config), 'tokenizer.json'));
 }

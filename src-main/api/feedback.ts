@@ -8,7 +8,6 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Engines } from '../engines';
 import { isLoopbackAddress } from './security';
 import { HttpError } from './errors';
-import { recordFeedback } from '../monitoring/feedback';
 
 const Label = Type.Union([Type.Literal('ham'), Type.Literal('spam')]);
 const FeedbackBody = Type.Object(
@@ -26,13 +25,12 @@ const FeedbackBody = Type.Object(
 type FeedbackBody = Static<typeof FeedbackBody>;
 
 export const feedbackRoutes: FastifyPluginAsync<{ engines: Engines }> = async (app, { engines }) => {
-  const docs = engines.storage.documents;
   app.post<{ Body: FeedbackBody }>('/feedback', { schema: { tags: ['monitoring'], summary: 'State the true label of a message', body: FeedbackBody } }, async (req, reply) => {
     reply.status(201);
-    return recordFeedback(engines, { ...req.body, caller: req.ip });
+    return engines.feedback.record({ ...req.body, caller: req.ip });
   });
   app.get('/feedback', { schema: { tags: ['monitoring'], summary: 'Feedback labels, newest first' } }, async () =>
-    (await docs.list('feedback')).map((d) => JSON.parse(d.json) as unknown).reverse(),
+    (await engines.feedback.list()).reverse(),
   );
 
   // What the console shows about this install; the token only to local callers.

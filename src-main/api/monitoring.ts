@@ -2,8 +2,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Engines } from '../engines';
-import { Simulator } from '../monitoring/simulator';
-import { listDecisions, startRetraining } from '../monitoring/retrain';
 import { HttpError } from './errors';
 
 const ModelQuery = Type.Object(
@@ -29,7 +27,7 @@ const IdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) 
 
 export const monitoringRoutes: FastifyPluginAsync<{ engines: Engines }> = async (app, { engines }) => {
   const mon = engines.monitor;
-  const sim = new Simulator(engines);
+  const sim = engines.simulator;
   const tags = ['monitoring'];
   const modelOf = (m?: string) => {
     const model = m ?? 'v3';
@@ -80,7 +78,7 @@ export const monitoringRoutes: FastifyPluginAsync<{ engines: Engines }> = async 
     { schema: { tags, summary: 'Train a challenger on the training set plus feedback labels; promote it if it beats the champion by the margin', body: RetrainBody } },
     async (req, reply) => {
       const model = modelOf(req.body.model);
-      const { run } = await checked(model, () => startRetraining(engines, model, { margin: req.body.margin ?? mon.settings.retrainMargin, trigger: 'manual' }));
+      const { run } = await checked(model, () => engines.retrainer.start(model, { margin: req.body.margin ?? mon.settings.retrainMargin, trigger: 'manual' }));
       reply.status(202);
       return { model, challenger_run: run.id, decisions: '/monitoring/retrain' };
     },
@@ -113,5 +111,5 @@ export const monitoringRoutes: FastifyPluginAsync<{ engines: Engines }> = async 
     return mon.saveSettings({ ...rest, ...(webhookUrl !== undefined ? { webhookUrl: webhookUrl ?? undefined } : {}) });
   });
 
-  app.get('/monitoring/retrain', { schema: { tags, summary: 'Retraining decisions with their numbers, newest first' } }, async () => listDecisions(engines));
+  app.get('/monitoring/retrain', { schema: { tags, summary: 'Retraining decisions with their numbers, newest first' } }, async () => engines.retrainer.decisions());
 };

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '.';
 import { testEngines } from '../testing/fixtures';
-import { ensureInstallToken } from '../platform/install-token';
+import { ensureInstallToken } from '../platform';
+import { installToken } from '../config';
 import type { Engines } from '../engines';
 
 let app: FastifyInstance | undefined;
@@ -17,7 +18,7 @@ async function start(server: Partial<Engines['config']['server']>): Promise<{ ba
   const t = await testEngines();
   cleanup = t.cleanup;
   Object.assign(t.engines.config.server, server);
-  ensureInstallToken(t.engines.config);
+  installToken(t.engines.config);
   app = await buildApp(t.engines);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const addr = app.server.address();
@@ -33,7 +34,7 @@ describe('reachability', () => {
     expect((await fetch(`${base}/health`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
     expect((await fetch(`${base}/health`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
     // the same token on the next start
-    expect(ensureInstallToken({ ...engines.config, server: { ...engines.config.server, token: undefined } })).toBe(token);
+    expect(ensureInstallToken(engines.config.dataDir)).toBe(token);
   });
 
   it('believes X-Forwarded-For only from a configured proxy', async () => {

@@ -7,10 +7,8 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Engines } from '../engines';
-import { FeatureVectorError, top, type Prediction, type ServedModel } from '../serving/models';
-import { NoModelYetError, NotServedError } from '../serving/served';
+import { FeatureVectorError, NoModelYetError, NotServedError, ServingStats, top, type Prediction, type ServedModel } from '../serving';
 import { HttpError } from './errors';
-import { ServingStats } from '../serving/stats';
 import type { CallLogEntry } from '../storage';
 
 const CALL_LOG_TTL_SECONDS = 3600;
@@ -118,16 +116,7 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
   const record = (req: FastifyRequest, name: string, endpoint: string, features: number[] | undefined, spam: number, text?: string) => {
     const m = served.current(name);
     if (!m) return;
-    engines.monitor.recorder.record({
-      model: name,
-      version: m.version,
-      endpoint,
-      features: features ?? m.textToFeatures(text ?? ''),
-      spam,
-      label: spam > 0.5 ? 'spam' : 'ham',
-      caller: req.ip,
-      ...(text !== undefined && m.info.kind === 'lstm' ? { oov: engines.tokenizer().outOfVocabularyRate(text) } : {}),
-    });
+    engines.monitor.recorder.recordServed(m, { endpoint, caller: req.ip, features: features ?? m.textToFeatures(text ?? ''), spam, text });
   };
 
   const predictionOf = (p: Prediction) => ({ prediction: { ham: p.ham, spam: p.spam }, top: top(p) });
@@ -159,7 +148,7 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
     '/model/:version/recent_call_log',
     { schema: { tags, summary: "The caller's calls of the last hour, newest first (streamed)", params: VersionParam } },
     async (req, reply: FastifyReply) => {
-      if (!served.isServed(req.params.version)) throw new HttpError(404, 'not_found', `model version "${req.params.version}" is not served here; served: ${served.names.join(', ')}`, { known: served.names });
+      if (!served.isServed(req.params.version)) throw new HttpError(404, 'not_found', `model version "${req.params.version}" is not served here; served: ${served.names.join(', ')}`, { known: [...served.names] });
       await flushCallLog(); // the caller's latest calls are part of the answer
       const rows = engines.storage.callLog.recent(req.ip, Date.now() - CALL_LOG_TTL_SECONDS * 1000);
       const version = req.params.version;
@@ -188,12 +177,13 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
       if (e instanceof NoModelYetError) throw new HttpError(404, 'not_found', `no model "${modelId}" is registered; models: ${(await engines.models.names()).join(', ')}`, { known: await engines.models.names() });
       throw e;
     }
-    const p = m.predict([m.textToFeatures(text)])[0];
+    const features = m.textToFeatures(text);
+    const p = m.predict([features])[0];
     const ranked = [
       { label: 'ham', score: p.ham },
       { label: 'spam', score: p.spam },
     ].sort((a, b) => b.score - a.score);
-    engines.monitor.recorder.record({ model: m.name, version: m.version, endpoint: 'prediction', features: m.textToFeatures(text), spam: p.spam, label: p.spam > 0.5 ? 'spam' : 'ham', caller: 'api', ...(m.info.kind === 'lstm' ? { oov: engines.tokenizer().outOfVocabularyRate(text) } : {}) });
+    engines.monitor.recorder.recordServed(m, { endpoint: 'prediction', caller: 'api', features, spam: p.spam, text });
     return { model_id: modelId, version: m.version, text, predictions: ranked.slice(0, nTop) };
   };
   app.post<{ Body: Static<typeof PredictionBody> }>('/prediction', { schema: { tags, summary: 'Top-n labels of a text with their scores', body: PredictionBody } }, async (req) =>

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Engines } from '../engines';
-import { newTimeUuid, isTimeUuid, timeOfTimeUuid } from '../platform/timeuuid';
+import { newTimeUuid, isTimeUuid, timeOfTimeUuid } from '../platform';
 import type { SmsMessage } from '../storage';
 import { HttpError } from './errors';
 

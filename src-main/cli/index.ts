@@ -7,12 +7,10 @@ import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig, type ConfigOverrides } from '../config';
 import { openEngines, type Engines } from '../engines';
-import { DATASET_FORMATS, parseDataset, type DatasetFormat } from '../dataset/import';
-import { buildOfflineSources, readTrainingIds } from '../pipeline/sources';
-import { bootstrap, queueMissingModels } from '../pipeline/bootstrap';
+import { DATASET_FORMATS, parseDataset, readTrainingIds, type DatasetFormat } from '../dataset';
+import { bootstrap, buildOfflineSources, queueMissingModels } from '../setup';
 import { definitionsForStage, formatDiff, isStage, LATEST_STAGE, parseTimestamp } from '../featurestore';
 import { FeatureExtractorV1, FeatureExtractorV2 } from '../features';
-import { backfillV2Features } from '../inbox/backfill';
 import { viewProgress, runProgress } from './progress';
 import { ModelRegistry, RegistryError, isBuiltin } from '../training';
 import { MODEL_NAMES, type BuiltinModel, type BackendName, type ModelName, type RunRecord, type StartRunRequest, type TrainParams } from '../../src-shared/training';
@@ -249,7 +247,7 @@ async function run(cmd: string, args: string[], v: Values): Promise<void> {
       });
     case 'backfill':
       return withEngines(v, async (e) => {
-        const r = await backfillV2Features(e, args, { all: v.all });
+        const r = await e.backfill.run(args, { all: v.all });
         out(`pushed v2 features of ${r.pushed} messages for ${r.users} users (${r.present} had them already)`);
       });
     case 'features': {
@@ -262,7 +260,7 @@ async function run(cmd: string, args: string[], v: Values): Promise<void> {
       }
       if (gen === 'v2')
         return withEngines(v, async (e) => {
-          const x = new FeatureExtractorV2(e.tokenizer());
+          const x = new FeatureExtractorV2(e.tokenizers.get());
           out(`get_features: ${JSON.stringify(x.extract(text))}\nget_feature_names: ${JSON.stringify(x.featureNames())}`);
         });
       throw new CliError(`features: expected v1 or v2, got "${gen ?? ''}"`);
@@ -347,20 +345,18 @@ async function run(cmd: string, args: string[], v: Values): Promise<void> {
     case 'simulate':
       return withEngines(v, async (e) => {
         if (!v.pattern) throw new CliError('simulate: --pattern REGEX is required (the warehouse ids to replay, e.g. "^sms155")');
-        if (v.model) e.inbox.verdictModel = v.model;
-        const { Simulator } = await import('../monitoring/simulator');
-        const { done } = new Simulator(e).start({ idPattern: v.pattern, count: Number(v.count ?? 200), rate: Number(v.rate ?? 50), labelDelayMs: 1000, recipient: 'simulated', labelShare: 1 });
+        if (v.model) e.verdicts.model = v.model;
+        const { done } = e.simulator.start({ idPattern: v.pattern, count: Number(v.count ?? 200), rate: Number(v.rate ?? 50), labelDelayMs: 1000, recipient: 'simulated', labelShare: 1 });
         const s = await done;
         if (s.status !== 'done') throw new CliError(`simulation ${s.status}: ${s.error ?? ''}`);
-        out(`replayed ${s.sent} messages through the inbox (verdicts by ${e.inbox.verdictModel}), ${s.labelled} labelled`);
+        out(`replayed ${s.sent} messages through the inbox (verdicts by ${e.verdicts.model}), ${s.labelled} labelled`);
       });
     case 'retrain':
       return withEngines(v, async (e) => {
         const model = args[0];
         if (!model) throw new CliError('retrain <model>');
         await e.runs.init();
-        const { startRetraining } = await import('../monitoring/retrain');
-        const { run, decision } = await startRetraining(e, model, { margin: v.margin ? Number(v.margin) : undefined });
+        const { run, decision } = await e.retrainer.start(model, { margin: v.margin ? Number(v.margin) : undefined });
         const stop = runProgress(e.runs, run.id);
         const d = await decision;
         stop();

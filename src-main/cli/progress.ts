@@ -20,7 +20,7 @@ export function viewProgress(): { onProgress: Progress; stop: () => void } {
 }
 
 /** A progress bar of one training run, fed by the run manager's events; returns a stop function. */
-export function runProgress(runs: import('../training').RunManager, runId: string): () => void {
+export function runProgress(runs: import('../training').TrainingRuns, runId: string): () => void {
   const tty = process.stderr.isTTY;
   const bar = tty ? new cliProgress.SingleBar({ format: ' epoch {epoch}/{epochs} [{bar}] {percentage}% | loss {loss} acc {acc} | ETA {eta_s}s', hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
   let started = false;

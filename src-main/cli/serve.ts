@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import type { AppConfig } from '../config';
 import { appRoot } from '../config';
 import { buildApp, listen } from '../api';
-import { startEngines } from '../pipeline/start';
+import { startEngines } from '../setup';
 
 /**
  * `exitWithStdin`: stop when standard input closes, i.e. when the parent that holds its other

@@ -5,11 +5,11 @@
  * no exception); in development it comes from the Vite dev server.
  */
 import { app, BrowserWindow, Menu, dialog, screen, session, shell, type Rectangle } from 'electron';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appRoot, defaultDataDir, loadConfig } from '../config';
-import { ensureInstallToken } from '../platform/install-token';
+import { appRoot, defaultDataDir, installToken, loadConfig } from '../config';
+import { writeFileAtomic } from '../platform';
 import { startEngineProcess, type EngineProcess } from './engine-process';
 
 const here = dirname(fileURLToPath(import.meta.url)); // out/main
@@ -43,7 +43,8 @@ function readWindowState(file: string): WindowState {
 
 function saveWindowState(file: string, w: BrowserWindow): void {
   try {
-    writeFileSync(file, JSON.stringify({ ...w.getNormalBounds(), maximized: w.isMaximized() }));
+    // atomic: a crash mid-write must not leave a half file that resets the window next time
+    writeFileAtomic(file, JSON.stringify({ ...w.getNormalBounds(), maximized: w.isMaximized() }));
   } catch {
     // not worth failing a quit over
   }
@@ -55,7 +56,7 @@ async function start(): Promise<void> {
   const config = loadConfig({ dataDir: process.env.SPAMOPS_DATA_DIR ?? app.getPath('userData') });
   mkdirSync(config.dataDir, { recursive: true });
   // the token of this install, created before the engines start so both read the same file
-  const token = ensureInstallToken(config);
+  const token = installToken(config);
   const env: NodeJS.ProcessEnv = { ...process.env, SPAMOPS_DATA_DIR: config.dataDir };
   // the dev renderer is another origin: allow it (for this run only)
   if (devUrl) env.SPAMOPS_CORS_ORIGINS = [...config.server.corsOrigins, new URL(devUrl).origin].join(',');

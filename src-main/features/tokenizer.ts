@@ -6,7 +6,7 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../platform/atomic-write';
+import { writeFileAtomic } from '../platform';
 
 export const KERAS_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n';
 const FILTER_SET = new Set(KERAS_FILTERS);

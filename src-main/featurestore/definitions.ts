@@ -12,8 +12,7 @@ import type {
   FieldDef,
   RegistryDefinitions,
 } from '../../src-shared/featurestore';
-import { CUE_WORDS } from '../features';
-import { DEFAULT_TOKENIZER_SETTINGS } from '../features/tokenizer';
+import { CUE_WORDS, DEFAULT_TOKENIZER_SETTINGS } from '../features';
 
 export const STAGES = ['2019', '2020', '2021'] as const;
 export type Stage = (typeof STAGES)[number];

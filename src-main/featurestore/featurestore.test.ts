@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Engines } from '../engines';
 import type { RegistryDefinitions } from '../../src-shared/featurestore';
 import { testEngines, SAMPLE_DATASET } from '../testing/fixtures';
-import { bootstrap } from '../pipeline/bootstrap';
+import { bootstrap } from '../setup';
 import { definitionsForStage, parseTimestamp, FeatureInputError, UnknownNameError, OfflineSourceError, type OfflineRow } from '.';
 
 let engines: Engines;
@@ -214,7 +214,7 @@ describe('point-in-time join against a brute-force reference', () => {
 async function bootstrapSourcesOnly(e: Engines) {
   const { parseDataset } = await import('../dataset/import');
   const { readFileSync } = await import('node:fs');
-  const { buildOfflineSources } = await import('../pipeline/sources');
+  const { buildOfflineSources } = await import('../setup');
   await e.storage.labelled.insertMany(parseDataset(readFileSync(SAMPLE_DATASET, 'utf8'), 'sample').rows);
   await buildOfflineSources(e);
   await e.features.apply(definitionsForStage('2021'), '2021');

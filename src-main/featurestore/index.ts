@@ -1,5 +1,5 @@
 export { FeatureStore, fieldsOfSource } from './store';
-export type { FeatureRef, HistoricalResult, Progress } from './store';
+export type { FeatureRef, FeatureStoreStorage, HistoricalResult, Progress } from './store';
 export { FeatureRegistry, diffDefinitions, validateDefinitions, formatDiff, RegistryEmptyError } from './registry';
 export { OfflineStore, OfflineSourceError } from './offline';
 export type { OfflineRow } from './offline';

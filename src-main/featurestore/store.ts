@@ -15,7 +15,7 @@ import type {
   PushTarget,
   RegistryDefinitions,
 } from '../../src-shared/featurestore';
-import type { OnlineRow, Storage } from '../storage';
+import type { OnlineRow, OnlineStore, RegistryStore } from '../storage';
 import { FeatureRegistry } from './registry';
 import { OfflineStore, type OfflineRow } from './offline';
 import { pointInTimeLookup } from './pit';
@@ -48,14 +48,19 @@ const EPOCH = '1970-01-01T00:00:00Z';
 const WRITE_CHUNK = 2000;
 const COMPACT_AFTER_PARTS = 64;
 
+/** What the feature store keeps in the storage layer: the online rows and the registry. */
+export interface FeatureStoreStorage {
+  online: OnlineStore;
+  registry: RegistryStore;
+}
+
 export class FeatureStore {
   readonly registry: FeatureRegistry;
   readonly offline: OfflineStore;
+  private readonly storage: FeatureStoreStorage;
 
-  constructor(
-    readonly storage: Storage,
-    offlineDir: string,
-  ) {
+  constructor(storage: FeatureStoreStorage, offlineDir: string) {
+    this.storage = storage;
     this.registry = new FeatureRegistry(storage.registry);
     this.offline = new OfflineStore(offlineDir);
   }

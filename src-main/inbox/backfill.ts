@@ -2,26 +2,43 @@
  * The seed's `push_v2_features_to_store`: push the v2 features of users' messages through
  * the push source, to the online and offline store, for messages that lack them.
  */
-import type { Engines } from '../engines';
-import { timeOfTimeUuid } from '../platform/timeuuid';
-import { isoUtc } from '../featurestore';
+import type { OnlineStore, UserDataStore } from '../storage';
+import { timeOfTimeUuid } from '../platform';
+import { isoUtc, type FeatureStore } from '../featurestore';
+import type { TokenizerSource } from '../features';
 
 export const V2_PUSH_SOURCE = 'smss2_push';
 export const V2_VIEW = 'sms_features2';
 
-export async function backfillV2Features(engines: Engines, users: string[], opts: { all?: boolean } = {}): Promise<{ users: number; pushed: number; present: number }> {
-  const tokenizer = engines.tokenizer();
-  const targets = users.length ? users : await engines.storage.users.listUsers();
+/** What a backfill reads (inboxes, the online store) and writes through (the push source). */
+export interface BackfillDeps {
+  users: UserDataStore;
+  online: Pick<OnlineStore, 'read'>;
+  features: Pick<FeatureStore, 'push'>;
+  tokenizers: TokenizerSource;
+}
+
+export class V2Backfill {
+  constructor(private readonly deps: BackfillDeps) {}
+  /** the users' messages (all users when none is named) that lack v2 features, pushed; `all` pushes every message again */
+  run(users: string[], opts: { all?: boolean } = {}): Promise<{ users: number; pushed: number; present: number }> {
+    return backfillV2Features(this.deps, users, opts);
+  }
+}
+
+async function backfillV2Features(deps: BackfillDeps, users: string[], opts: { all?: boolean } = {}): Promise<{ users: number; pushed: number; present: number }> {
+  const tokenizer = deps.tokenizers.get();
+  const targets = users.length ? users : await deps.users.listUsers();
   let pushed = 0;
   let present = 0;
   for (const user of targets) {
-    const msgs = await engines.storage.users.listByUser(user, 100000);
+    const msgs = await deps.users.listByUser(user, 100000);
     if (msgs.length === 0) continue;
-    const have = opts.all ? [] : await engines.storage.online.read(V2_VIEW, msgs.map((m) => m.sms_id));
+    const have = opts.all ? [] : await deps.online.read(V2_VIEW, msgs.map((m) => m.sms_id));
     const missing = msgs.filter((_, i) => !have[i]);
     present += msgs.length - missing.length;
     if (missing.length === 0) continue;
-    await engines.features.push(
+    await deps.features.push(
       V2_PUSH_SOURCE,
       {
         sms_id: missing.map((m) => m.sms_id),

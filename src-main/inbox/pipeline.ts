@@ -8,10 +8,10 @@
  * arrive wait for the next one (up to BATCH), so a lone message goes out at once and a burst
  * costs one Parquet part and one online transaction per batch instead of per message.
  */
-import type { Engines } from '../engines';
-import { DuplicateKeyError, type SmsMessage } from '../storage';
-import { newTimeUuid, timeOfTimeUuid } from '../platform/timeuuid';
-import { isoUtc } from '../featurestore';
+import { DuplicateKeyError, type DocumentStore, type SmsMessage, type UserDataStore } from '../storage';
+import { newTimeUuid, timeOfTimeUuid } from '../platform';
+import { isoUtc, type FeatureStore } from '../featurestore';
+import type { TokenizerSource } from '../features';
 import { V2_PUSH_SOURCE } from './backfill';
 
 const OUTBOX = 'inbox_outbox';
@@ -30,6 +30,17 @@ export interface IngestResult {
   error?: string;
 }
 
+/** What the pipeline writes to (outbox, inbox, the push source) and what it encodes with. */
+export interface InboxDeps {
+  /** the durable outbox: documents of the storage layer */
+  outbox: DocumentStore;
+  users: UserDataStore;
+  features: Pick<FeatureStore, 'push'>;
+  tokenizers: TokenizerSource;
+  /** called with each batch once its features are pushed (the monitoring engine records verdicts) */
+  onPushed?: (messages: SmsMessage[]) => void;
+}
+
 export class InboxPipeline {
   private retryTimer: NodeJS.Timeout | undefined;
   private retrying = false;
@@ -37,17 +48,14 @@ export class InboxPipeline {
   private batch: { entry: OutboxEntry; done: (error: string | undefined) => void }[] = [];
   private flushing = false;
 
-  /** the model whose verdict on each new message is recorded for monitoring */
-  verdictModel = process.env.SPAMOPS_INBOX_MODEL || 'v3';
-
-  constructor(private readonly engines: Engines) {}
+  constructor(private readonly deps: InboxDeps) {}
 
   /** store + features + push; the message is safe once this resolves, pushed or not */
   async ingest(recipient: string, sender: string, text: string): Promise<IngestResult> {
     const message: SmsMessage = { user_id: recipient, sms_id: newTimeUuid(), sender_id: sender, sms_text: text };
     const entry: OutboxEntry = { message, attempts: 0, createdAt: new Date().toISOString() };
-    await this.engines.storage.documents.put(OUTBOX, message.sms_id, JSON.stringify(entry));
-    await this.engines.storage.users.insert(message);
+    await this.deps.outbox.put(OUTBOX, message.sms_id, JSON.stringify(entry));
+    await this.deps.users.insert(message);
     const error = await new Promise<string | undefined>((done) => {
       this.batch.push({ entry, done });
       if (!this.flushing) {
@@ -71,9 +79,9 @@ export class InboxPipeline {
 
   /** one push of a batch; undefined on success, else the error (the entries stay in the outbox) */
   private async attempt(entries: OutboxEntry[]): Promise<string | undefined> {
-    const tokenizer = this.engines.tokenizer();
     try {
-      await this.engines.features.push(
+      const tokenizer = this.deps.tokenizers.get();
+      await this.deps.features.push(
         V2_PUSH_SOURCE,
         {
           sms_id: entries.map((e) => e.message.sms_id),
@@ -82,49 +90,22 @@ export class InboxPipeline {
         },
         'online_and_offline',
       );
-      for (const e of entries) await this.engines.storage.documents.delete(OUTBOX, e.message.sms_id);
-      this.recordVerdicts(entries.map((e) => e.message));
+      for (const e of entries) await this.deps.outbox.delete(OUTBOX, e.message.sms_id);
+      this.deps.onPushed?.(entries.map((e) => e.message));
       return undefined;
     } catch (err) {
       const message = (err as Error).message;
       for (const e of entries) {
         e.attempts += 1;
         e.lastError = message;
-        await this.engines.storage.documents.put(OUTBOX, e.message.sms_id, JSON.stringify(e)).catch(() => undefined);
+        await this.deps.outbox.put(OUTBOX, e.message.sms_id, JSON.stringify(e)).catch(() => undefined);
       }
       return message;
     }
   }
 
-  /**
-   * The inbox's verdicts: each new message scored by `verdictModel` (v3 unless
-   * SPAMOPS_INBOX_MODEL says otherwise), recorded for monitoring with its sms_id so that
-   * feedback can be joined to it.
-   */
-  private recordVerdicts(messages: SmsMessage[]): void {
-    void this.engines.serving
-      .getAny(this.verdictModel)
-      .then((m) => {
-        const rows = messages.map((msg) => m.textToFeatures(msg.sms_text));
-        m.predict(rows).forEach((p, i) =>
-          this.engines.monitor.recorder.record({
-            model: m.name,
-            version: m.version,
-            endpoint: 'inbox',
-            features: rows[i],
-            spam: p.spam,
-            label: p.spam > 0.5 ? 'spam' : 'ham',
-            caller: 'inbox',
-            sms_id: messages[i].sms_id,
-            ...(m.info.kind === 'lstm' ? { oov: this.engines.tokenizer().outOfVocabularyRate(messages[i].sms_text) } : {}),
-          }),
-        );
-      })
-      .catch(() => undefined); // no model trained yet: nothing to record
-  }
-
   async pending(): Promise<OutboxEntry[]> {
-    return (await this.engines.storage.documents.list(OUTBOX)).map((d) => JSON.parse(d.json) as OutboxEntry);
+    return (await this.deps.outbox.list(OUTBOX)).map((d) => JSON.parse(d.json) as OutboxEntry);
   }
 
   /** replays the outbox: stores messages a crash left unstored, pushes what was not pushed */
@@ -134,7 +115,7 @@ export class InboxPipeline {
     const ready: OutboxEntry[] = [];
     for (const entry of await this.pending()) {
       try {
-        await this.engines.storage.users.insert(entry.message);
+        await this.deps.users.insert(entry.message);
       } catch (e) {
         if (!(e instanceof DuplicateKeyError)) {
           failed++;

@@ -9,7 +9,7 @@ import type { ModelVersion } from '../../src-shared/training';
 import type { DriftReport, FeatureDrift } from '../../src-shared/monitoring';
 export type { DriftReport, FeatureDrift } from '../../src-shared/monitoring';
 import type { PredictionRecord } from '../storage';
-import type { FeatureReference, NumericReference, TokenReference } from '../training/reference';
+import type { FeatureReference, NumericReference, TokenReference } from '../training';
 import { FEATURES_V1 } from '../features';
 import { binShares, chiSquareTest, jensenShannon, ksTwoSample, psi, wassersteinNormed, zTestProportions } from './stats';
 

@@ -4,7 +4,8 @@
  * reaches the feature store's labels view (offline for retraining, online).
  */
 import { randomBytes } from 'node:crypto';
-import type { Engines } from '../engines';
+import type { DocumentStore } from '../storage';
+import type { FeatureStore } from '../featurestore';
 
 export interface FeedbackInput {
   sms_id: string;
@@ -18,12 +19,33 @@ export interface FeedbackInput {
   source_id?: string;
 }
 
-export async function recordFeedback(engines: Engines, fb: FeedbackInput): Promise<{ id: string; at: string; label_pushed: boolean; reason?: string }> {
+/** Where feedback goes: a document, and the labels push source. */
+export interface FeedbackDeps {
+  documents: DocumentStore;
+  features: Pick<FeatureStore, 'push'>;
+}
+
+export class FeedbackLog {
+  constructor(private readonly deps: FeedbackDeps) {}
+
+  record(fb: FeedbackInput): Promise<{ id: string; at: string; label_pushed: boolean; reason?: string }> {
+    return recordFeedback(this.deps, fb);
+  }
+
+  /** every statement, oldest first */
+  async list(): Promise<(FeedbackInput & { id: string; at: string })[]> {
+    return (await this.deps.documents.list(FEEDBACK)).map((d) => JSON.parse(d.json) as FeedbackInput & { id: string; at: string });
+  }
+}
+
+const FEEDBACK = 'feedback';
+
+async function recordFeedback(deps: FeedbackDeps, fb: FeedbackInput): Promise<{ id: string; at: string; label_pushed: boolean; reason?: string }> {
   const at = new Date().toISOString();
   const id = `${at.replace(/[-:.TZ]/g, '')}-${randomBytes(3).toString('hex')}`;
-  await engines.storage.documents.put('feedback', id, JSON.stringify({ id, at, ...fb }));
+  await deps.documents.put(FEEDBACK, id, JSON.stringify({ id, at, ...fb }));
   try {
-    await engines.features.push('labels_push', { sms_id: [fb.sms_id], event_timestamp: [at], label: [fb.true_label] }, 'online_and_offline');
+    await deps.features.push('labels_push', { sms_id: [fb.sms_id], event_timestamp: [at], label: [fb.true_label] }, 'online_and_offline');
     return { id, at, label_pushed: true };
   } catch (e) {
     return { id, at, label_pushed: false, reason: (e as Error).message };

@@ -7,13 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Engines } from '../engines';
-import type { FeatureReference } from '../training/reference';
+import type { DocumentStore, PredictionStore } from '../storage';
+import type { FeatureReference, ModelRegistry } from '../training';
 import { PredictionRecorder } from './recorder';
 import { computeDrift, type DriftOptions, type DriftReport } from './drift';
 import type { Alert } from '../../src-shared/monitoring';
 export type { Alert } from '../../src-shared/monitoring';
-import { startRetraining } from './retrain';
+import type { Retrainer } from './retrain';
 
 const REPORTS = 'drift_reports';
 const ALERTS = 'alerts';
@@ -32,13 +32,23 @@ export interface MonitorSettings {
   retrainMargin: number;
 }
 
+/** What the monitoring engine reads and keeps, and whom it asks to retrain. */
+export interface MonitorDeps {
+  documents: DocumentStore;
+  predictions: PredictionStore;
+  models: Pick<ModelRegistry, 'resolve'>;
+  /** the model ids serving answers for: checked on schedule */
+  servedNames: readonly string[];
+  retrainer: Pick<Retrainer, 'start'>;
+}
+
 export class Monitor {
   readonly recorder: PredictionRecorder;
   settings: MonitorSettings;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly engines: Engines) {
-    this.recorder = new PredictionRecorder(engines.storage.predictions);
+  constructor(private readonly deps: MonitorDeps) {
+    this.recorder = new PredictionRecorder(deps.predictions);
     this.settings = {
       windowSize: 1000,
       windowHours: 24,
@@ -54,26 +64,26 @@ export class Monitor {
 
   /** settings saved by an operator (PUT /monitoring/settings) override the defaults */
   async loadSettings(): Promise<MonitorSettings> {
-    const saved = await this.engines.storage.documents.get('settings', 'monitoring');
+    const saved = await this.deps.documents.get('settings', 'monitoring');
     if (saved) this.settings = { ...this.settings, ...(JSON.parse(saved) as Partial<MonitorSettings>) };
     return this.settings;
   }
 
   async saveSettings(patch: Partial<MonitorSettings>): Promise<MonitorSettings> {
     this.settings = { ...this.settings, ...patch, drift: { ...this.settings.drift, ...(patch.drift ?? {}) } };
-    await this.engines.storage.documents.put('settings', 'monitoring', JSON.stringify(this.settings));
+    await this.deps.documents.put('settings', 'monitoring', JSON.stringify(this.settings));
     return this.settings;
   }
 
   /** checks every served model every `intervalMs` */
   schedule(intervalMs = 15 * 60_000): void {
     this.timer = setInterval(() => {
-      for (const m of this.engines.serving.names) void this.check(m).catch(() => undefined);
+      for (const m of this.deps.servedNames) void this.check(m).catch(() => undefined);
     }, intervalMs);
     this.timer.unref();
     if (this.settings.retrainEveryHours > 0) {
       this.retrainTimer = setInterval(() => {
-        for (const m of this.engines.serving.names) void startRetraining(this.engines, m, { trigger: 'schedule', margin: this.settings.retrainMargin }).catch(() => undefined);
+        for (const m of this.deps.servedNames) void this.deps.retrainer.start(m, { trigger: 'schedule', margin: this.settings.retrainMargin }).catch(() => undefined);
       }, this.settings.retrainEveryHours * 3_600_000);
       this.retrainTimer.unref();
     }
@@ -89,7 +99,7 @@ export class Monitor {
   private async feedbackLabels(): Promise<Map<string, string>> {
     const m = new Map<string, string>();
     // oldest first, so the newest statement about a message wins
-    for (const d of await this.engines.storage.documents.list('feedback')) {
+    for (const d of await this.deps.documents.list('feedback')) {
       const f = JSON.parse(d.json) as { sms_id: string; true_label: string };
       m.set(f.sms_id, f.true_label);
     }
@@ -99,15 +109,15 @@ export class Monitor {
   /** a drift report of the model's current version over the latest window; stored and alerted on */
   async check(model: string, window: { size?: number; hours?: number } = {}, store = true): Promise<DriftReport> {
     await this.recorder.flush();
-    const version = await this.engines.models.resolve(model);
+    const version = await this.deps.models.resolve(model);
     if (!version) throw new Error(`model ${model} has no trained version to monitor`);
     const reference = (JSON.parse(readFileSync(join(version.dir, 'reference.json'), 'utf8')) as { features: Record<string, FeatureReference> }).features;
     const since = Date.now() - (window.hours ?? this.settings.windowHours) * 3_600_000;
-    const records = (await this.engines.storage.predictions.recent(model, since, window.size ?? this.settings.windowSize)).filter((r) => r.version === version.version);
+    const records = (await this.deps.predictions.recent(model, since, window.size ?? this.settings.windowSize)).filter((r) => r.version === version.version);
     const report = computeDrift(version, reference, records, await this.feedbackLabels(), this.settings.drift);
     if (!store) return report;
     const previous = (await this.history(model)).at(-1);
-    await this.engines.storage.documents.put(REPORTS, report.id, JSON.stringify(report));
+    await this.deps.documents.put(REPORTS, report.id, JSON.stringify(report));
     if (report.datasetDrift && !previous?.datasetDrift)
       await this.alert(report, 'dataset_drift', `dataset drift on ${model} v${version.version}: ${report.features.filter((f) => f.drifted).map((f) => f.feature).join(', ')} drifted (${(report.driftShare * 100).toFixed(0)} % of features)`, {
         driftShare: report.driftShare,
@@ -124,18 +134,18 @@ export class Monitor {
   }
 
   async history(model?: string): Promise<DriftReport[]> {
-    return (await this.engines.storage.documents.list(REPORTS)).map((d) => JSON.parse(d.json) as DriftReport).filter((r) => !model || r.model === model).sort((a, b) => (a.at < b.at ? -1 : 1));
+    return (await this.deps.documents.list(REPORTS)).map((d) => JSON.parse(d.json) as DriftReport).filter((r) => !model || r.model === model).sort((a, b) => (a.at < b.at ? -1 : 1));
   }
 
   async alerts(): Promise<Alert[]> {
-    return (await this.engines.storage.documents.list(ALERTS)).map((d) => JSON.parse(d.json) as Alert).sort((a, b) => (a.at < b.at ? 1 : -1));
+    return (await this.deps.documents.list(ALERTS)).map((d) => JSON.parse(d.json) as Alert).sort((a, b) => (a.at < b.at ? 1 : -1));
   }
 
   async acknowledge(id: string): Promise<Alert | undefined> {
-    const json = await this.engines.storage.documents.get(ALERTS, id);
+    const json = await this.deps.documents.get(ALERTS, id);
     if (!json) return undefined;
     const a = { ...(JSON.parse(json) as Alert), acknowledged: true, acknowledgedAt: new Date().toISOString() };
-    await this.engines.storage.documents.put(ALERTS, id, JSON.stringify(a));
+    await this.deps.documents.put(ALERTS, id, JSON.stringify(a));
     return a;
   }
 
@@ -149,7 +159,7 @@ export class Monitor {
         a.webhook = { url: this.settings.webhookUrl, status: `failed: ${(e as Error).message}`, at: new Date().toISOString() };
       }
     }
-    await this.engines.storage.documents.put(ALERTS, a.id, JSON.stringify(a));
-    if (this.settings.retrainOnAlert) void startRetraining(this.engines, report.model, { trigger: 'alert', margin: this.settings.retrainMargin }).catch(() => undefined);
+    await this.deps.documents.put(ALERTS, a.id, JSON.stringify(a));
+    if (this.settings.retrainOnAlert) void this.deps.retrainer.start(report.model, { trigger: 'alert', margin: this.settings.retrainMargin }).catch(() => undefined);
   }
 }

@@ -8,12 +8,9 @@ import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import type { Engines } from '../engines';
 import { testEngines, sampleServer, fullDatasetPath, SKIP_FULL, SAMPLE_DATASET } from '../testing/fixtures';
-import { parseDataset } from '../dataset/import';
-import { buildOfflineSources } from '../pipeline/sources';
-import { bootstrap, queueMissingModels } from '../pipeline/bootstrap';
+import { parseDataset } from '../dataset';
+import { bootstrap, buildOfflineSources, queueMissingModels } from '../setup';
 import { definitionsForStage } from '../featurestore';
-import { Simulator } from './simulator';
-import { startRetraining, listDecisions } from './retrain';
 
 /** a loopback webhook receiver */
 async function webhookSink(): Promise<{ url: string; received: unknown[]; close: () => void }> {
@@ -95,7 +92,7 @@ describe('monitoring on the sample data, over HTTP', () => {
   });
 
   it('joins feedback to inbox verdicts for quality', async () => {
-    const sim = new Simulator(engines);
+    const sim = engines.simulator;
     const { done } = sim.start({ idPattern: '^sms900[0-4]\\d$', count: 30, rate: 1000, labelDelayMs: 0, recipient: 'sim', labelShare: 1 });
     const s = await done;
     expect(s).toMatchObject({ status: 'done', sent: 30, labelled: 30 });
@@ -112,15 +109,15 @@ describe('retraining on feedback, champion against challenger', () => {
     ({ engines, cleanup } = await testEngines());
     await bootstrap(engines, { datasetPath: SAMPLE_DATASET, log: () => undefined });
     for (const r of await queueMissingModels(engines, ['v2'])) await engines.runs.wait(r.id);
-    engines.inbox.verdictModel = 'v2';
+    engines.verdicts.model = 'v2';
     // labelled feedback on replayed messages
-    await new Simulator(engines).start({ idPattern: '^sms901', count: 40, rate: 2000, labelDelayMs: 0, recipient: 'fb', labelShare: 1 }).done;
+    await engines.simulator.start({ idPattern: '^sms901', count: 40, rate: 2000, labelDelayMs: 0, recipient: 'fb', labelShare: 1 }).done;
   });
   afterAll(async () => cleanup());
 
   it('promotes a challenger that beats the margin and records the decision', async () => {
     const before = (await engines.models.resolve('v2'))!.version;
-    const { decision } = await startRetraining(engines, 'v2', { margin: -1 });
+    const { decision } = await engines.retrainer.start('v2', { margin: -1 });
     const d = await decision;
     expect(d.feedbackLabels).toBe(40);
     expect(d.promoted).toBe(true);
@@ -135,11 +132,11 @@ describe('retraining on feedback, champion against challenger', () => {
 
   it('keeps the champion when the challenger does not beat it by the margin', async () => {
     const before = (await engines.models.resolve('v2'))!.version;
-    const d = await (await startRetraining(engines, 'v2', { margin: 1 })).decision;
+    const d = await (await engines.retrainer.start('v2', { margin: 1 })).decision;
     expect(d.promoted).toBe(false);
     expect(d.reason).toMatch(/champion kept/);
     expect((await engines.models.resolve('v2'))!.version).toBe(before);
-    expect((await listDecisions(engines)).map((x) => x.promoted)).toEqual([false, true]);
+    expect((await engines.retrainer.decisions()).map((x) => x.promoted)).toEqual([false, true]);
   });
 });
 
@@ -158,12 +155,12 @@ describe.skipIf(!full)(`drift on the full dataset${full ? '' : ` (skipped: ${SKI
       (await engines.runs.start({ model: 'sms-only', base: 'v2', params: { entityIdPattern: '^sms1([0-3]\\d{3}|4000)$' }, alias: 'production' })).id,
     );
     expect(run.status).toBe('succeeded');
-    engines.inbox.verdictModel = 'sms-only';
+    engines.verdicts.model = 'sms-only';
   }, 120_000);
   afterAll(async () => cleanup());
 
   const replay = async (idPattern: string) => {
-    const { done } = new Simulator(engines).start({ idPattern, count: 500, rate: 5000, labelDelayMs: 0, recipient: 'replay', labelShare: 0.2 });
+    const { done } = engines.simulator.start({ idPattern, count: 500, rate: 5000, labelDelayMs: 0, recipient: 'replay', labelShare: 0.2 });
     expect((await done).sent).toBe(500);
     return engines.monitor.check('sms-only', { size: 500 });
   };

@@ -6,6 +6,24 @@
 import { randomBytes } from 'node:crypto';
 import type { PredictionRecord, PredictionStore } from '../storage';
 
+/** The model that answered, as the recorder needs it (a served model is one). */
+export interface ScoringModel {
+  name: string;
+  version: string;
+  outOfVocabularyRate(text: string): number | undefined;
+}
+
+export interface ServedPrediction {
+  endpoint: string;
+  caller: string;
+  features: number[];
+  /** probability of spam */
+  spam: number;
+  /** the text, when the caller sent one (for the unknown-word rate) */
+  text?: string;
+  sms_id?: string;
+}
+
 export interface RecorderOptions {
   retentionDays: number;
   maxRows: number;
@@ -32,6 +50,26 @@ export class PredictionRecorder {
       this.timer = setTimeout(() => void this.flush(), this.o.flushEveryMs);
       this.timer.unref();
     }
+  }
+
+  /**
+   * A served prediction, the one way every door records one (the model routes, /prediction, the
+   * inbox's verdicts): the label from the spam probability, the unknown-word rate when the model
+   * has a tokenizer and the text is known.
+   */
+  recordServed(model: ScoringModel, p: ServedPrediction): void {
+    const oov = p.text !== undefined ? model.outOfVocabularyRate(p.text) : undefined;
+    this.record({
+      model: model.name,
+      version: model.version,
+      endpoint: p.endpoint,
+      features: p.features,
+      spam: p.spam,
+      label: p.spam > 0.5 ? 'spam' : 'ham',
+      caller: p.caller,
+      ...(p.sms_id !== undefined ? { sms_id: p.sms_id } : {}),
+      ...(oov !== undefined ? { oov } : {}),
+    });
   }
 
   /** writes what is buffered; resolves when it is stored */

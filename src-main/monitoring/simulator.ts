@@ -4,8 +4,8 @@
  * feedback after a delay.
  */
 import { randomBytes } from 'node:crypto';
-import type { Engines } from '../engines';
-import { recordFeedback } from './feedback';
+import type { LabelledMessageStore } from '../storage';
+import type { FeedbackLog } from './feedback';
 
 export interface SimulationRequest {
   /** which warehouse messages: ids matching this pattern, in id order */
@@ -28,9 +28,17 @@ export interface Simulation extends SimulationRequest {
   error?: string;
 }
 
+/** What the simulator replays (warehouse messages), through which door (the inbox), and where labels go. */
+export interface SimulatorDeps {
+  labelled: LabelledMessageStore;
+  inbox: { ingest(recipient: string, sender: string, text: string): Promise<{ sms_id: string }> };
+  feedback: Pick<FeedbackLog, 'record'>;
+  recorder: { flush(): Promise<void> };
+}
+
 export class Simulator {
   private readonly runs = new Map<string, Simulation>();
-  constructor(private readonly engines: Engines) {}
+  constructor(private readonly deps: SimulatorDeps) {}
 
   list(): Simulation[] {
     return [...this.runs.values()];
@@ -60,7 +68,7 @@ export class Simulator {
 
   private async run(sim: Simulation): Promise<void> {
     const re = new RegExp(sim.idPattern);
-    const msgs = (await this.engines.storage.labelled.all()).filter((m) => re.test(m.sms_id)).slice(0, sim.count);
+    const msgs = (await this.deps.labelled.all()).filter((m) => re.test(m.sms_id)).slice(0, sim.count);
     if (msgs.length === 0) throw new Error(`no warehouse message matches ${sim.idPattern}`);
     const gap = 1000 / sim.rate;
     const labels: Promise<void>[] = [];
@@ -68,17 +76,17 @@ export class Simulator {
     for (const [i, m] of msgs.entries()) {
       const wait = t0 + i * gap - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const r = await this.engines.inbox.ingest(sim.recipient, `sim:${m.sms_id}`, m.text);
+      const r = await this.deps.inbox.ingest(sim.recipient, `sim:${m.sms_id}`, m.text);
       sim.sent++;
       if ((i * 7919) % 1000 < sim.labelShare * 1000)
         labels.push(
           new Promise<void>((resolve) => setTimeout(resolve, sim.labelDelayMs)).then(async () => {
-            await recordFeedback(this.engines, { caller: 'simulator', sms_id: r.sms_id, user_id: sim.recipient, true_label: m.label as 'ham' | 'spam', source_id: m.sms_id });
+            await this.deps.feedback.record({ caller: 'simulator', sms_id: r.sms_id, user_id: sim.recipient, true_label: m.label as 'ham' | 'spam', source_id: m.sms_id });
             sim.labelled++;
           }),
         );
     }
     await Promise.all(labels);
-    await this.engines.monitor.recorder.flush();
+    await this.deps.recorder.flush();
   }
 }

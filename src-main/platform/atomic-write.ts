@@ -1,18 +1,29 @@
 /** Write a file so that readers see the old content or the new one, never a half-written file. */
-import { closeSync, fsyncSync, openSync, renameSync, writeSync, unlinkSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+/**
+ * Writes to a temporary file beside `path`, flushes it to disk, then renames it over `path`
+ * (atomic on one file system). On failure (a full disk, say) the temporary file is removed and
+ * `path` keeps its old content. `mode` applies to a new file (e.g. 0o600 for secrets).
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): void {
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const fd = openSync(tmp, 'w');
+  const fd = openSync(tmp, 'w', mode);
   try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+    const buf = typeof data === 'string' ? Buffer.from(data) : data;
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
     fsyncSync(fd);
-  } catch (e) {
     closeSync(fd);
+  } catch (e) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
     unlinkSync(tmp);
     throw e;
   }
-  closeSync(fd);
   renameSync(tmp, path);
 }

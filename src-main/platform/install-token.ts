@@ -1,17 +1,20 @@
-/** The API token of this install: generated once, kept in the data dir (mode 600). */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+/** The API token of an install: generated once, kept in the data dir (mode 600, written atomically). */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { AppConfig } from '../config';
+import { writeFileAtomic } from './atomic-write';
 
-export function ensureInstallToken(config: AppConfig): string {
-  if (config.server.token) return config.server.token;
-  const file = join(config.dataDir, 'api-token');
-  if (existsSync(file)) config.server.token = readFileSync(file, 'utf8').trim();
-  if (!config.server.token) {
-    mkdirSync(config.dataDir, { recursive: true });
-    config.server.token = randomBytes(24).toString('base64url');
-    writeFileSync(file, `${config.server.token}\n`, { mode: 0o600 });
+export const INSTALL_TOKEN_FILE = 'api-token';
+
+/** the token in `<dataDir>/api-token`, made on first use */
+export function ensureInstallToken(dataDir: string): string {
+  const file = join(dataDir, INSTALL_TOKEN_FILE);
+  if (existsSync(file)) {
+    const token = readFileSync(file, 'utf8').trim();
+    if (token) return token;
   }
-  return config.server.token;
+  mkdirSync(dataDir, { recursive: true });
+  const token = randomBytes(24).toString('base64url');
+  writeFileAtomic(file, `${token}\n`, 0o600);
+  return token;
 }

@@ -1,18 +1,57 @@
-/** Version-1 TimeUUIDs (as Cassandra's `timeuuid`), through cassandra-driver's implementation. */
-import cassandra from 'cassandra-driver';
+/**
+ * Version-1 TimeUUIDs (RFC 4122, Cassandra's `timeuuid`): 60 bits of 100-ns intervals since
+ * 1582-10-15, a clock sequence and a node id. Written here (30 lines) so that the embedded
+ * default does not load cassandra-driver (127 modules) just to make ids; the Cassandra backend
+ * reads and writes the same strings.
+ */
+import { randomBytes } from 'node:crypto';
 
-const { TimeUuid } = cassandra.types;
 const TIMEUUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-1[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** 100-ns intervals between the Gregorian epoch (1582-10-15) and the Unix epoch */
+const GREGORIAN_OFFSET = 122_192_928_000_000_000n;
+const TICKS_PER_MS = 10_000;
 
+// A random node with the multicast bit set (RFC 4122 §4.5: not a real MAC address), and a random
+// clock sequence, both per process.
+const node = randomBytes(6);
+node[0] |= 0x01;
+const nodeHex = node.toString('hex');
+let clockSeq = randomBytes(2).readUInt16BE(0) & 0x3fff;
+let lastMs = -1;
+let ticks = 0;
+
+/** A new TimeUUID for `date`; ids made in the same millisecond differ in their sub-millisecond ticks. */
 export function newTimeUuid(date: Date = new Date()): string {
-  return TimeUuid.fromDate(date).toString();
+  const ms = date.getTime();
+  if (!Number.isFinite(ms)) throw new RangeError('newTimeUuid: invalid date');
+  if (ms === lastMs) {
+    ticks += 1;
+    // more than 10,000 ids in one millisecond: a new clock sequence keeps them unique (RFC 4122 §4.1.5)
+    if (ticks >= TICKS_PER_MS) {
+      ticks = 0;
+      clockSeq = (clockSeq + 1) & 0x3fff;
+    }
+  } else {
+    lastMs = ms;
+    ticks = 0;
+  }
+  const t = BigInt(ms) * BigInt(TICKS_PER_MS) + BigInt(ticks) + GREGORIAN_OFFSET;
+  const hex = t.toString(16).padStart(15, '0');
+  const timeLow = hex.slice(7, 15);
+  const timeMid = hex.slice(3, 7);
+  const timeHi = `1${hex.slice(0, 3)}`;
+  const seq = (0x8000 | clockSeq).toString(16);
+  return `${timeLow}-${timeMid}-${timeHi}-${seq}-${nodeHex}`;
 }
 
 export function isTimeUuid(id: string): boolean {
   return TIMEUUID_RE.test(id);
 }
 
-/** the instant a TimeUUID was made, at millisecond precision */
+/** the instant a TimeUUID was made, at millisecond precision; throws on anything else */
 export function timeOfTimeUuid(id: string): Date {
-  return TimeUuid.fromString(id).getDate();
+  if (!isTimeUuid(id)) throw new RangeError(`not a TimeUUID: "${id.slice(0, 60)}"`);
+  const hex = id.slice(15, 18) + id.slice(9, 13) + id.slice(0, 8);
+  const t = BigInt(`0x${hex}`) - GREGORIAN_OFFSET;
+  return new Date(Number(t / BigInt(TICKS_PER_MS)));
 }

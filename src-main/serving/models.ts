@@ -4,7 +4,7 @@
  * weights tfjs loads from model.json) on the token ids of features v2.
  */
 import type { ModelName, ModelVersion } from '../../src-shared/training';
-import { FeatureExtractorV1, FEATURES_V1, type KerasTokenizer } from '../features';
+import { FeatureExtractorV1, FEATURES_V1, type KerasTokenizer, type TokenizerSource } from '../features';
 import { FusedLstm, RandomForest, readForestArtifacts, readLstmArtifacts } from '../training';
 
 export interface Prediction {
@@ -29,6 +29,8 @@ export interface ServedModel {
   /** checks length and values; throws FeatureVectorError */
   checkFeatures(features: unknown): number[];
   predict(rows: number[][]): Prediction[];
+  /** share of the text's words the model's tokenizer does not know; undefined for models without one */
+  outOfVocabularyRate(text: string): number | undefined;
 }
 
 class ForestModel implements ServedModel {
@@ -54,6 +56,9 @@ class ForestModel implements ServedModel {
       if (typeof v !== 'number' || !Number.isFinite(v)) throw new FeatureVectorError(`features[${i}]: expected a finite number, got ${JSON.stringify(v)}`);
     });
     return f as number[];
+  }
+  outOfVocabularyRate(): undefined {
+    return undefined;
   }
   predict(rows: number[][]): Prediction[] {
     return rows.map((r) => {
@@ -83,6 +88,9 @@ class LstmModel implements ServedModel {
   textToFeatures(text: string): number[] {
     return this.tokenizer.encode(text);
   }
+  outOfVocabularyRate(text: string): number {
+    return this.tokenizer.outOfVocabularyRate(text);
+  }
   checkFeatures(f: unknown): number[] {
     const n = this.featureLength;
     if (!Array.isArray(f) || f.length !== n) throw new FeatureVectorError(`features: model ${this.name} expects ${n} token ids, got ${Array.isArray(f) ? f.length : typeof f}`);
@@ -107,12 +115,12 @@ class LstmModel implements ServedModel {
   }
 }
 
-export function loadServedModel(v: ModelVersion, tokenizer: () => KerasTokenizer): ServedModel {
+export function loadServedModel(v: ModelVersion, tokenizers: TokenizerSource): ServedModel {
   if (v.kind === 'random-forest') return new ForestModel(v, new RandomForest(readForestArtifacts(v.dir)));
   const a = readLstmArtifacts(v.dir);
   const kernel = new FusedLstm({ ...a.shape, maxBatch: MAX_BATCH });
   kernel.setWeights(a.weights);
-  return new LstmModel(v, kernel, tokenizer());
+  return new LstmModel(v, kernel, tokenizers.get());
 }
 
 export function top(p: Prediction): { label: string; value: number } {

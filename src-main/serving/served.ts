@@ -4,7 +4,9 @@
  * and by a periodic check for changes made by other processes (the CLI). Requests in flight
  * keep the model object they started with; the version's cache entries are invalidated.
  */
-import type { Engines } from '../engines';
+import type { TokenizerSource } from '../features';
+import type { ModelRegistry } from '../training';
+import type { PredictionCache } from '../storage';
 import type { ModelName } from '../../src-shared/training';
 import { MODEL_ID_PATTERN, MODEL_NAMES } from '../../src-shared/training';
 import { loadServedModel, type ServedModel } from './models';
@@ -46,6 +48,13 @@ export function servedNamesFromEnv(env: NodeJS.ProcessEnv = process.env): ModelN
   return names;
 }
 
+/** What serving needs: which version each model id answers with, the cache under it, the tokenizer. */
+export interface ServedModelsDeps {
+  models: Pick<ModelRegistry, 'resolve' | 'on'>;
+  cache: PredictionCache;
+  tokenizers: TokenizerSource;
+}
+
 export class ServedModels {
   private readonly loaded = new Map<ModelName, ServedModel>();
   private readonly loading = new Map<ModelName, Promise<ServedModel | undefined>>();
@@ -55,11 +64,11 @@ export class ServedModels {
   readonly cache: LayeredPredictionCache;
 
   constructor(
-    private readonly engines: Engines,
-    readonly names: ModelName[],
+    private readonly deps: ServedModelsDeps,
+    readonly names: readonly ModelName[],
   ) {
-    this.cache = new LayeredPredictionCache(engines.storage.cache);
-    engines.models.on('changed', (name: ModelName) => void this.refresh(name));
+    this.cache = new LayeredPredictionCache(deps.cache);
+    deps.models.on('changed', (name: ModelName) => void this.refresh(name));
   }
 
   /** checks every few seconds for versions promoted by another process */
@@ -75,12 +84,12 @@ export class ServedModels {
   }
 
   isServed(name: string): name is ModelName {
-    return (this.names as string[]).includes(name);
+    return (this.names as readonly string[]).includes(name);
   }
 
   /** the model to answer with; loads it on first use */
   async get(name: string): Promise<ServedModel> {
-    if (!this.isServed(name)) throw new NotServedError(name, this.names);
+    if (!this.isServed(name)) throw new NotServedError(name, [...this.names]);
     const m = this.loaded.get(name) ?? (await this.load(name));
     if (!m) throw new NoModelYetError(name);
     return m;
@@ -104,9 +113,9 @@ export class ServedModels {
     let p = this.loading.get(name);
     if (!p) {
       p = (async () => {
-        const v = await this.engines.models.resolve(name, this.alias);
+        const v = await this.deps.models.resolve(name, this.alias);
         if (!v) return undefined;
-        const m = loadServedModel(v, () => this.engines.tokenizer());
+        const m = loadServedModel(v, this.deps.tokenizers);
         this.loaded.set(name, m);
         return m;
       })().finally(() => this.loading.delete(name));
@@ -118,13 +127,13 @@ export class ServedModels {
   /** reload when the version that should be served changed; invalidates its cache entries */
   async refresh(name: ModelName): Promise<void> {
     if (!this.isServed(name) && !this.loaded.has(name)) return;
-    const want = await this.engines.models.resolve(name, this.alias).catch(() => undefined);
+    const want = await this.deps.models.resolve(name, this.alias).catch(() => undefined);
     const have = this.loaded.get(name);
     if (want?.version === have?.version && want?.runId === have?.info.runId) return;
     if (!want) this.loaded.delete(name);
     else {
       try {
-        this.loaded.set(name, loadServedModel(want, () => this.engines.tokenizer()));
+        this.loaded.set(name, loadServedModel(want, this.deps.tokenizers));
       } catch {
         return; // artifacts being written or removed: the next check picks it up
       }

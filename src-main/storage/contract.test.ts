@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { openStorage, DuplicateKeyError, type Storage, type StorageSettings, type CallLogEntry } from '.';
-import { newTimeUuid } from '../platform/timeuuid';
+import { newTimeUuid } from '../platform';
 import { tempDir } from '../testing/fixtures';
 
 const tmp = tempDir('spamops-contract-');

@@ -44,7 +44,7 @@ export async function startTestServer(engines: Engines): Promise<{ base: string;
  * API on a loopback port: what the HTTP tests start from.
  */
 export async function sampleServer(o: { train?: boolean } = {}): Promise<{ engines: Engines; base: string; close: () => Promise<void> }> {
-  const { bootstrap, queueMissingModels } = await import('../pipeline/bootstrap');
+  const { bootstrap, queueMissingModels } = await import('../setup');
   const { engines, cleanup } = await testEngines();
   await bootstrap(engines, { datasetPath: SAMPLE_DATASET, log: () => undefined });
   if (o.train !== false) for (const r of await queueMissingModels(engines)) await engines.runs.wait(r.id);

@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { writeFileAtomic } from '../platform/atomic-write';
+import { writeFileAtomic } from '../platform';
 import type { LstmShape, LstmWeights } from './fused-lstm';
 import type { ForestJson } from './forest';
 

@@ -4,10 +4,11 @@
  * seeded train/test split.
  */
 import { existsSync } from 'node:fs';
-import type { Engines } from '../engines';
+import type { FeatureStore } from '../featurestore';
+import type { LabelledMessageStore } from '../storage';
 import type { DataSnapshot, RunRecord } from '../../src-shared/training';
 import { parseTimestamp } from '../featurestore';
-import { readTrainingIds } from '../dataset/training-ids';
+import { readTrainingIds } from '../dataset';
 import { FEATURES_V1 } from '../features';
 import { Rng } from './rng';
 import { LABELS } from '../../src-shared/model-specs';
@@ -24,12 +25,20 @@ export interface TrainingSet {
   snapshot: DataSnapshot;
 }
 
-export async function loadTrainingSet(engines: Engines, p: RunRecord['params']): Promise<TrainingSet> {
-  const fs = engines.features;
+/** Where training data comes from: the feature store, the warehouse's ids, the seed's training ids file. */
+export interface TrainingDataSource {
+  features: FeatureStore;
+  labelled: LabelledMessageStore;
+  /** one sms_id per line; all labelled ids when absent */
+  trainingIdsPath?: string;
+}
+
+export async function loadTrainingSet(src: TrainingDataSource, p: RunRecord['params']): Promise<TrainingSet> {
+  const fs = src.features;
   let ids = p.entityIds;
   if (!ids) {
-    const file = engines.config.trainingIdsPath;
-    ids = file && existsSync(file) ? readTrainingIds(file) : (await engines.storage.labelled.all()).map((m) => m.sms_id);
+    const file = src.trainingIdsPath;
+    ids = file && existsSync(file) ? readTrainingIds(file) : (await src.labelled.all()).map((m) => m.sms_id);
   }
   if (p.entityIdPattern) {
     let re: RegExp;

@@ -1,8 +1,15 @@
-export { RunManager, RunNotFoundError } from './runs';
-export { ModelRegistry, RegistryError } from './model-registry';
+export { TrainingRuns, RunNotFoundError } from './runs';
+export type { TrainingRunsDeps } from './runs';
+export type { TrainingWorkerSettings } from './worker';
+export { ModelRegistry, RegistryError, stagingDirFor } from './model-registry';
 export { MODEL_SPECS, resolveParams, LABELS, baseOf, isBuiltin } from '../../src-shared/model-specs';
 export { runTrainJob } from './train';
-export { TrainingDataError } from './dataset';
+export type { TrainJob, TrainJobDeps, TrainOutcome } from './train';
+export { TrainingDataError, loadTrainingSet } from './dataset';
+export type { TrainingDataSource, TrainingSet } from './dataset';
+export { evaluate } from './metrics';
+export { numericReference, tokenReference } from './reference';
+export type { FeatureReference, NumericReference, TokenReference } from './reference';
 export { FusedLstm, fusedKernelAvailable } from './fused-lstm';
 export type { LstmShape, LstmWeights } from './fused-lstm';
 export { readLstmArtifacts, readForestArtifacts } from './artifacts';

@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import type { DocumentStore } from '../storage';
 import type { ModelName, ModelVersion } from '../../src-shared/training';
 import { MODEL_ID_PATTERN } from '../../src-shared/training';
-import { writeFileAtomic } from '../platform/atomic-write';
+import { writeFileAtomic } from '../platform';
 
 const VERSIONS = 'model_versions';
 const ALIASES = 'model_aliases';
@@ -26,6 +26,11 @@ export class RegistryError extends Error {
 }
 
 const key = (name: string, version: string) => `${name}:${version.padStart(6, '0')}`;
+
+/** where a run stages its artifacts before they are registered: `<models dir>/.staging/<run>` */
+export function stagingDirFor(modelsDir: string, runId: string): string {
+  return join(modelsDir, '.staging', runId);
+}
 
 export class ModelRegistry extends EventEmitter {
   constructor(

@@ -4,15 +4,16 @@
  * the trained version. A failing run is recorded with a reason; the app keeps running.
  */
 import type { Worker } from 'node:worker_threads';
-import { tsxWorker } from '../platform/tsx-worker';
+import { tsxWorker } from '../platform';
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import type { Engines } from '../engines';
+import type { DocumentStore } from '../storage';
 import type { RunRecord, StartRunRequest, TrainEvent } from '../../src-shared/training';
 import { MODEL_SPECS, resolveParams, baseOf } from '../../src-shared/model-specs';
 import type { ModelRegistry } from './model-registry';
-import type { WorkerInput, WorkerMessage } from './worker';
+import type { TrainingWorkerSettings, WorkerInput, WorkerMessage } from './worker';
+import { stagingDirFor } from './model-registry';
 import type { TrainOutcome } from './train';
 
 const RUNS = 'training_runs';
@@ -40,7 +41,14 @@ function spawnWorker(input: WorkerInput, memoryMb: number): Worker {
   return tsxWorker(new URL('./worker.ts', import.meta.url), { workerData: input, resourceLimits: { maxOldGenerationSizeMb: memoryMb } });
 }
 
-export class RunManager extends EventEmitter {
+/** What the run queue needs: where records live, where versions are registered, what workers open. */
+export interface TrainingRunsDeps {
+  documents: DocumentStore;
+  registry: ModelRegistry;
+  worker: TrainingWorkerSettings;
+}
+
+export class TrainingRuns extends EventEmitter {
   private readonly records = new Map<string, RunRecord>();
   private readonly queue: string[] = [];
   private running: { id: string; worker: Worker; flag: Int32Array; killTimer?: NodeJS.Timeout } | undefined;
@@ -48,17 +56,16 @@ export class RunManager extends EventEmitter {
   private idle: Promise<void> = Promise.resolve();
   memoryLimitMb = 4096;
 
-  constructor(
-    private readonly engines: Engines,
-    private readonly registry: ModelRegistry,
-  ) {
+  private readonly registry: ModelRegistry;
+  constructor(private readonly deps: TrainingRunsDeps) {
     super();
+    this.registry = deps.registry;
     this.setMaxListeners(100);
   }
 
   /** Loads past runs; runs a previous process left unfinished are marked failed or requeued. */
   async init(): Promise<void> {
-    for (const d of await this.engines.storage.documents.list(RUNS)) {
+    for (const d of await this.deps.documents.list(RUNS)) {
       const r = JSON.parse(d.json) as RunRecord;
       if (r.status === 'running') {
         r.status = 'failed';
@@ -163,7 +170,7 @@ export class RunManager extends EventEmitter {
     const now = Date.now();
     if (throttle && now - this.lastSave < 2000) return;
     this.lastSave = now;
-    await this.engines.storage.documents.put(RUNS, r.id, JSON.stringify(r));
+    await this.deps.documents.put(RUNS, r.id, JSON.stringify(r));
   }
 
   private pump(): void {
@@ -175,7 +182,7 @@ export class RunManager extends EventEmitter {
     r.startedAt = new Date().toISOString();
     let worker: Worker;
     try {
-      worker = spawnWorker({ config: this.engines.config, job: { runId: id, model: r.model, base: r.base ?? baseOf(r.model), params: r.params, backend: r.backendRequested }, cancelFlag: flag.buffer as SharedArrayBuffer }, this.memoryLimitMb);
+      worker = spawnWorker({ settings: this.deps.worker, job: { runId: id, model: r.model, base: r.base ?? baseOf(r.model), params: r.params, backend: r.backendRequested }, cancelFlag: flag.buffer as SharedArrayBuffer }, this.memoryLimitMb);
     } catch (e) {
       void this.finish(r, 'failed', `could not start a training worker: ${(e as Error).message}`);
       return;
@@ -267,7 +274,7 @@ export class RunManager extends EventEmitter {
         error = `trained, but registering the model failed: ${(e as Error).message}`;
       }
     } else {
-      rmSync(`${this.engines.config.modelsDir}/.staging/${r.id}`, { recursive: true, force: true });
+      rmSync(stagingDirFor(this.deps.worker.modelsDir, r.id), { recursive: true, force: true });
     }
     r.status = status;
     if (error) r.error = error;

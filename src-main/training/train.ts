@@ -5,9 +5,9 @@
  */
 import { join } from 'node:path';
 import { mkdirSync, rmSync } from 'node:fs';
-import type { Engines } from '../engines';
+import type { TokenizerSource } from '../features';
 import type { BackendName, BatchMetrics, DataSnapshot, EpochMetrics, EvalMetrics, ModelName, RunRecord } from '../../src-shared/training';
-import { loadTrainingSet } from './dataset';
+import { loadTrainingSet, type TrainingDataSource } from './dataset';
 import { MODEL_SPECS, LABELS } from '../../src-shared/model-specs';
 import type { BuiltinModel } from '../../src-shared/training';
 import { RandomForest } from './forest';
@@ -19,7 +19,8 @@ import { evaluate } from './metrics';
 import { numericReference, tokenReference, type FeatureReference } from './reference';
 import { writeForestArtifacts, writeLstmArtifacts } from './artifacts';
 import { FEATURES_V1 } from '../features';
-import { writeFileAtomic } from '../platform/atomic-write';
+import { writeFileAtomic } from '../platform';
+import { stagingDirFor } from './model-registry';
 
 export interface TrainJob {
   runId: string;
@@ -58,9 +59,13 @@ function lstmThreads(rows: number, seqLen: number, p: RunRecord['params']): numb
   return flops > 2e10 ? trainThreads() : 1;
 }
 
-export function stagingDirFor(engines: Engines, runId: string): string {
-  return join(engines.config.modelsDir, '.staging', runId);
+/** What a training job reads (the feature store, the warehouse, the tokenizer) and where it writes. */
+export interface TrainJobDeps extends TrainingDataSource {
+  tokenizers: TokenizerSource;
+  /** the data dir's models folder: artifacts are staged in `.staging/<run>` there */
+  modelsDir: string;
 }
+
 
 async function chooseLstmBackend(requested: BackendName): Promise<'fused-wasm' | 'tfjs-node' | 'tfjs-cpu' | 'tfjs-wasm'> {
   if (requested === 'js-forest') throw new Error('backend js-forest trains random forests (v1) only; the LSTM models use auto, fused-wasm, tfjs-node or tfjs-cpu');
@@ -69,12 +74,12 @@ async function chooseLstmBackend(requested: BackendName): Promise<'fused-wasm' |
   return fusedKernelAvailable() ? 'fused-wasm' : 'tfjs-cpu';
 }
 
-export async function runTrainJob(engines: Engines, job: TrainJob, hooks: TrainHooks = {}): Promise<TrainOutcome> {
+export async function runTrainJob(deps: TrainJobDeps, job: TrainJob, hooks: TrainHooks = {}): Promise<TrainOutcome> {
   const spec = MODEL_SPECS[job.base];
   const p = job.params;
-  const data = await loadTrainingSet(engines, p);
+  const data = await loadTrainingSet(deps, p);
   hooks.onData?.(data.snapshot);
-  const staging = stagingDirFor(engines, job.runId);
+  const staging = stagingDirFor(deps.modelsDir, job.runId);
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   const yTest = Array.from(data.test, (i) => data.labels[i]);
@@ -113,7 +118,8 @@ export async function runTrainJob(engines: Engines, job: TrainJob, hooks: TrainH
     const threads = chosen === 'fused-wasm' ? lstmThreads(data.train.length, data.features[0]?.length ?? 0, p) : 1;
     backend = threads > 1 ? `${chosen} (${threads} threads)` : chosen;
     hooks.onBackend?.(backend);
-    const vocab = engines.tokenizer().state.settings.MAX_NUM_WORDS;
+    const tokenizer = deps.tokenizers.get();
+    const vocab = tokenizer.state.settings.MAX_NUM_WORDS;
     const args = [data.features, data.labels, data.train, data.test, p, vocab, hooks] as const;
     const r: LstmTrainResult = chosen === 'fused-wasm' ? trainLstm(...args, threads) : await trainLstmTfjs(chosen, ...args);
     history = { epochs: r.epochs, batches: r.batches };
@@ -121,8 +127,7 @@ export async function runTrainJob(engines: Engines, job: TrainJob, hooks: TrainH
     artifacts = await writeLstmArtifacts(staging, r.shape, r.weights, { spatialDropout: p.spatialDropout!, dropout: p.dropout!, recurrentDropout: p.recurrentDropout! });
     const trainRows = Array.from(data.train, (i) => data.features[i]);
     // what drift checks compare: token shares, message length in known tokens, unknown-word rate
-    const tokenizer = engines.tokenizer();
-    const texts = (await engines.storage.labelled.get(Array.from(data.train, (i) => data.ids[i]))).map((m) => m?.text);
+    const texts = (await deps.labelled.get(Array.from(data.train, (i) => data.ids[i]))).map((m) => m?.text);
     reference = {
       features: tokenReference(trainRows, vocab),
       length: numericReference(trainRows.map((r) => r.filter((t) => t > 0).length)),

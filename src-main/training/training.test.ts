@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { FastifyInstance } from 'fastify';
 import type { Engines } from '../engines';
 import { testEngines, SAMPLE_DATASET } from '../testing/fixtures';
-import { bootstrap } from '../pipeline/bootstrap';
+import { bootstrap } from '../setup';
 import { buildApp } from '../api';
 import { evaluate, rocAuc } from './metrics';
 import { readLstmArtifacts } from './artifacts';
@@ -71,7 +71,7 @@ describe('training runs', () => {
     const model = await tf.loadLayersModel(
       tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: new Uint8Array(readFileSync(join(v.dir, 'weights.bin'))).buffer }),
     );
-    const tokens = engines.tokenizer().encode('WINNER!! Claim your FREE prize cash now, call 09061701461');
+    const tokens = engines.tokenizers.get().encode('WINNER!! Claim your FREE prize cash now, call 09061701461');
     const ref = (model.predict(tf.tensor2d([tokens], [1, 30], 'int32')) as tf.Tensor).dataSync();
     const a = readLstmArtifacts(v.dir);
     const k = new FusedLstm({ ...a.shape, maxBatch: 1 });

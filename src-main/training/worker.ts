@@ -1,34 +1,53 @@
 /**
  * The training worker: one thread per run, so that the thread serving requests never trains.
- * It opens its own engines on the same data dir, runs the job and reports progress by message;
- * the run manager (runs.ts) sets a shared flag to cancel.
+ * It opens what a job reads on its own (the same storage, offline store and tokenizer as the
+ * process that started it), runs the job and reports progress by message; the run queue
+ * (runs.ts) sets a shared flag to cancel.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { AppConfig } from '../config';
-import { openEngines } from '../engines';
-import { runTrainJob, type TrainJob } from './train';
+import type { StorageSettings } from '../storage';
+import { openStorage } from '../storage';
+import { FeatureStore } from '../featurestore';
+import { TokenizerStore } from '../features';
+import type { BatchMetrics, DataSnapshot, EpochMetrics, RunRecord } from '../../src-shared/training';
+import { runTrainJob, type TrainJob, type TrainOutcome } from './train';
+
+/** Where a worker finds what the job reads: plain data, copied into the thread. */
+export interface TrainingWorkerSettings {
+  storage: StorageSettings;
+  offlineDir: string;
+  modelsDir: string;
+  trainingIdsPath?: string;
+}
 
 export interface WorkerInput {
-  config: AppConfig;
+  settings: TrainingWorkerSettings;
   job: TrainJob;
   cancelFlag: SharedArrayBuffer;
 }
 
 export type WorkerMessage =
   | { type: 'backend'; backend: string }
-  | { type: 'data'; data: import('../../src-shared/training').DataSnapshot }
-  | { type: 'batch'; batch: import('../../src-shared/training').BatchMetrics; progress: import('../../src-shared/training').RunRecord['progress'] }
-  | { type: 'epoch'; epoch: import('../../src-shared/training').EpochMetrics; progress: import('../../src-shared/training').RunRecord['progress'] }
-  | { type: 'done'; outcome: import('./train').TrainOutcome }
+  | { type: 'data'; data: DataSnapshot }
+  | { type: 'batch'; batch: BatchMetrics; progress: RunRecord['progress'] }
+  | { type: 'epoch'; epoch: EpochMetrics; progress: RunRecord['progress'] }
+  | { type: 'done'; outcome: TrainOutcome }
   | { type: 'error'; message: string; cancelled: boolean };
 
 async function main(): Promise<void> {
-  const { config, job, cancelFlag } = workerData as WorkerInput;
+  const { settings, job, cancelFlag } = workerData as WorkerInput;
   const flag = new Int32Array(cancelFlag);
   const post = (m: WorkerMessage) => parentPort!.postMessage(m);
-  const engines = await openEngines(config);
+  const storage = await openStorage(settings.storage);
   try {
-    const outcome = await runTrainJob(engines, job, {
+    const deps = {
+      features: new FeatureStore(storage, settings.offlineDir),
+      labelled: storage.labelled,
+      tokenizers: TokenizerStore.inModelsDir(settings.modelsDir),
+      modelsDir: settings.modelsDir,
+      trainingIdsPath: settings.trainingIdsPath,
+    };
+    const outcome = await runTrainJob(deps, job, {
       onBackend: (backend) => post({ type: 'backend', backend }),
       onData: (data) => post({ type: 'data', data }),
       onBatch: (batch, progress) => post({ type: 'batch', batch, progress }),
@@ -40,7 +59,7 @@ async function main(): Promise<void> {
     const err = e as Error;
     post({ type: 'error', message: err?.message || String(e), cancelled: Atomics.load(flag, 0) === 1 });
   } finally {
-    await engines.close();
+    await storage.close();
   }
 }
 

@@ -3,9 +3,8 @@
  * them, bootstrap an empty data dir, resume queued runs and the inbox outbox, watch for
  * promoted models, make sure the install has its API token, queue the first model versions.
  */
-import type { AppConfig } from '../config';
+import { installToken, type AppConfig } from '../config';
 import { openEngines, type Engines } from '../engines';
-import { ensureInstallToken } from '../platform/install-token';
 import { bootstrap, needsBootstrap, queueMissingModels } from './bootstrap';
 
 export async function startEngines(config: AppConfig, opts: { autoBootstrap: boolean; log: (line: string) => void }): Promise<Engines> {
@@ -19,7 +18,7 @@ export async function startEngines(config: AppConfig, opts: { autoBootstrap: boo
   engines.serving.watch();
   await engines.monitor.loadSettings();
   engines.monitor.schedule();
-  ensureInstallToken(config);
+  installToken(config);
   if (opts.autoBootstrap) {
     const queued = await queueMissingModels(engines);
     if (queued.length) opts.log(`Training in the background: ${queued.map((r) => `${r.model} (${r.id})`).join(', ')}`);

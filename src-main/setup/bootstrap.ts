@@ -6,11 +6,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Engines } from '../engines';
-import { parseDataset } from '../dataset/import';
-import { buildOfflineSources, readTrainingIds } from './sources';
+import { parseDataset, readTrainingIds } from '../dataset';
+import { buildOfflineSources } from './offline-sources';
 import { definitionsForStage, formatDiff, LATEST_STAGE, parseTimestamp } from '../featurestore';
-import { loadSampleInbox } from '../inbox/sample';
-import { backfillV2Features } from '../inbox/backfill';
+import { loadSampleInbox } from '../inbox';
 import type { Progress } from '../featurestore';
 import { MODEL_NAMES, type ModelName, type RunRecord } from '../../src-shared/training';
 
@@ -44,9 +43,9 @@ export async function bootstrap(engines: Engines, o: BootstrapOptions): Promise<
   const m2 = await engines.features.materializeIncremental(Date.now(), undefined, o.progress);
   step(`materialized incrementally up to now: ${m2.views.map((v) => `${v.feature_view} ${v.rows_written}`).join(', ')}`);
 
-  const inbox = await loadSampleInbox(engines.storage, engines.config.sampleInboxPath);
+  const inbox = await loadSampleInbox(engines.storage.users, engines.config.sampleInboxPath);
   step(`sample inbox: ${inbox.inserted} messages loaded, ${inbox.present} already there`);
-  const bf = await backfillV2Features(engines, []);
+  const bf = await engines.backfill.run([]);
   step(`v2 features pushed for ${bf.pushed} inbox messages (${bf.present} had them)`);
   step('bootstrap done');
 }

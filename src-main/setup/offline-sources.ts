@@ -3,13 +3,11 @@
  * messages of the warehouse to the Parquet sources of the feature store, with the event times
  * the story gives them, and the v2 tokenizer fitted on the training ids.
  */
-import type { Engines } from '../engines';
-import { tokenizerDir } from '../engines';
 import { FeatureExtractorV1, KerasTokenizer } from '../features';
 import { definitionsForStage, fieldsOfSource, LATEST_STAGE, SOURCE_EVENT_TIMES, type OfflineRow } from '../featurestore';
 import type { FileSourceDef } from '../../src-shared/featurestore';
 import type { LabelledMessage } from '../storage';
-export { readTrainingIds } from '../dataset/training-ids';
+import type { Engines } from '../engines';
 
 export const BASE_PART = 'part-00000-base.parquet';
 
@@ -24,17 +22,19 @@ export interface SourcesReport {
  * Writes the base part of each file source (replacing an earlier base by rename; pushed parts
  * are kept) and fits the tokenizer on the training ids (all messages when none are given).
  */
-export async function buildOfflineSources(engines: Engines, trainingIds?: string[], onStep?: (s: string) => void): Promise<SourcesReport> {
+/** What building the sources reads (the warehouse) and writes (the offline store, the tokenizer). */
+export type OfflineSourcesDeps = Pick<Engines, 'storage' | 'features' | 'tokenizers'>;
+
+export async function buildOfflineSources(deps: OfflineSourcesDeps, trainingIds?: string[], onStep?: (s: string) => void): Promise<SourcesReport> {
   const t0 = performance.now();
-  const messages = await engines.storage.labelled.all();
+  const messages = await deps.storage.labelled.all();
   if (messages.length === 0) throw new Error('no labelled messages in the warehouse: run `spamops import <file>` first');
   const wanted = trainingIds ? new Set(trainingIds) : undefined;
   const fitOn = wanted ? messages.filter((m) => wanted.has(m.sms_id)) : messages;
   if (fitOn.length === 0) throw new Error('none of the training ids is among the imported messages: check the training ids file');
   onStep?.(`fitting the v2 tokenizer on ${fitOn.length} training messages`);
   const tokenizer = KerasTokenizer.fit(fitOn.map((m) => m.text));
-  tokenizer.save(tokenizerDir(engines.config));
-  engines.reloadTokenizer();
+  deps.tokenizers.save(tokenizer);
 
   const defs = definitionsForStage(LATEST_STAGE);
   const v1 = new FeatureExtractorV1();
@@ -51,12 +51,12 @@ export async function buildOfflineSources(engines: Engines, trainingIds?: string
     onStep?.(`writing offline source ${source.name} (${messages.length} rows)`);
     const eventTs = Date.parse(SOURCE_EVENT_TIMES[source.name]);
     const rows: OfflineRow[] = messages.map((m) => ({ entityKey: m.sms_id, eventTs, createdTs: created, values: values(m) }));
-    const file = await engines.features.offline.appendPart(source, 'sms_id', fieldsOfSource(defs, source.name), rows, BASE_PART);
+    const file = await deps.features.offline.appendPart(source, 'sms_id', fieldsOfSource(defs, source.name), rows, BASE_PART);
     sources.push({ source: source.name, rows: rows.length, file });
   }
   return {
     messages: messages.length,
-    tokenizer: { fittedOn: fitOn.length, vocabulary: Object.keys(tokenizer.state.wordIndex).length, dir: tokenizerDir(engines.config) },
+    tokenizer: { fittedOn: fitOn.length, vocabulary: Object.keys(tokenizer.state.wordIndex).length, dir: deps.tokenizers.dir },
     sources,
     durationMs: performance.now() - t0,
   };

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import cassandra from 'cassandra-driver';
+import { isTimeUuid, newTimeUuid, timeOfTimeUuid } from './timeuuid';
+
+describe('TimeUUIDs', () => {
+  it('are version-1 UUIDs (RFC 4122 variant) carrying their date to the millisecond', () => {
+    const d = new Date('2021-09-02T10:11:12.345Z');
+    const id = newTimeUuid(d);
+    expect(isTimeUuid(id)).toBe(true);
+    expect(id[14]).toBe('1');
+    expect('89ab').toContain(id[19]);
+    expect(timeOfTimeUuid(id).toISOString()).toBe(d.toISOString());
+  });
+
+  it('read the same as cassandra-driver reads them, both ways (the Cassandra backend stores them as timeuuid)', () => {
+    const ours = newTimeUuid(new Date('2019-02-03T00:00:00.007Z'));
+    expect(cassandra.types.TimeUuid.fromString(ours).getDate().toISOString()).toBe('2019-02-03T00:00:00.007Z');
+    const theirs = cassandra.types.TimeUuid.fromDate(new Date('2030-01-01T12:00:00.999Z')).toString();
+    expect(timeOfTimeUuid(theirs).toISOString()).toBe('2030-01-01T12:00:00.999Z');
+    // the seed's sample inbox ids
+    expect(timeOfTimeUuid('0c6a1800-6b56-11ec-bf63-0242ac130002').toISOString()).toBe(
+      cassandra.types.TimeUuid.fromString('0c6a1800-6b56-11ec-bf63-0242ac130002').getDate().toISOString(),
+    );
+  });
+
+  it('stay unique within one millisecond, also past 10,000 ids in it', () => {
+    const d = new Date('2024-01-01T00:00:00Z');
+    const ids = Array.from({ length: 25_000 }, () => newTimeUuid(d));
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids.slice(0, 50)) expect(timeOfTimeUuid(id).getTime()).toBe(d.getTime());
+  });
+
+  it('refuse what is not a TimeUUID, by name', () => {
+    expect(isTimeUuid('f47ac10b-58cc-4372-a567-0e02b2c3d479')).toBe(false); // version 4
+    expect(() => timeOfTimeUuid('nope')).toThrow(/not a TimeUUID/);
+    expect(() => newTimeUuid(new Date(Number.NaN))).toThrow(/invalid date/);
+  });
+});

@@ -1,0 +1,7 @@
+/** Serving: which versions answer, the models behind them, the layered prediction cache, request statistics. */
+export { ServedModels, NotServedError, NoModelYetError, servedNamesFromEnv } from './served';
+export type { ServedModelsDeps } from './served';
+export { loadServedModel, FeatureVectorError, top } from './models';
+export type { ServedModel, Prediction } from './models';
+export { LayeredPredictionCache } from './cache';
+export { ServingStats } from './request-stats';

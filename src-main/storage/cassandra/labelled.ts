@@ -1,0 +1,50 @@
+/** The labelled messages of the warehouse; IF NOT EXISTS keeps an existing sms_id. */
+import cassandra from 'cassandra-driver';
+import type { LabelledMessage, LabelledMessageStore } from '../types';
+import { Cql, SCAN_TIMEOUT_MS, num, str } from './cql';
+
+const { Long } = cassandra.types;
+
+export class CassandraLabelled implements LabelledMessageStore {
+  private nextSeq = 0;
+  constructor(private readonly cql: Cql, private readonly table: string) {}
+  async insertMany(rows: LabelledMessage[]): Promise<{ inserted: number; duplicates: string[] }> {
+    // seq orders all(): microseconds since the epoch, kept increasing in this process; a
+    // MAX(seq) query would scan the whole table on every import.
+    const base = Math.max(Date.now() * 1000, this.nextSeq);
+    const seen = new Set<string>();
+    const fresh: { row: LabelledMessage; index: number }[] = [];
+    rows.forEach((row, index) => {
+      if (!seen.has(row.sms_id)) fresh.push({ row, index });
+      seen.add(row.sms_id);
+    });
+    this.nextSeq = base + fresh.length;
+    // IF NOT EXISTS: an existing sms_id is reported, never overwritten.
+    const results = await this.cql.many(
+      `INSERT INTO ${this.table} (sms_id, "text", label, origin, seq) VALUES (?, ?, ?, ?, ?) IF NOT EXISTS`,
+      fresh.map(({ row }, i) => [row.sms_id, row.text, row.label, row.origin, Long.fromNumber(base + i)]),
+    );
+    const written = new Set<number>();
+    results.forEach((rs, i) => rs.wasApplied() && written.add(fresh[i].index));
+    const duplicates = rows.filter((_, i) => !written.has(i)).map((r) => r.sms_id);
+    return { inserted: written.size, duplicates };
+  }
+  async all(): Promise<LabelledMessage[]> {
+    const rows: (LabelledMessage & { seq: number })[] = [];
+    for await (const r of this.cql.paged(`SELECT sms_id, "text", label, origin, seq FROM ${this.table}`, [])) {
+      rows.push({ sms_id: str(r, 'sms_id'), text: str(r, 'text'), label: str(r, 'label'), origin: str(r, 'origin'), seq: num(r, 'seq') });
+    }
+    // Partitions come back in token order; insertion order is seq's.
+    return rows.sort((a, b) => a.seq - b.seq).map(({ seq: _seq, ...m }) => m);
+  }
+  async get(ids: string[]): Promise<(LabelledMessage | undefined)[]> {
+    const results = await this.cql.many(`SELECT sms_id, "text", label, origin FROM ${this.table} WHERE sms_id = ?`, ids.map((id) => [id]));
+    return results.map((rs) => {
+      const r = rs.first();
+      return r ? { sms_id: str(r, 'sms_id'), text: str(r, 'text'), label: str(r, 'label'), origin: str(r, 'origin') } : undefined;
+    });
+  }
+  async count(): Promise<number> {
+    return num((await this.cql.run(`SELECT COUNT(*) AS n FROM ${this.table}`, [], { readTimeout: SCAN_TIMEOUT_MS })).first(), 'n');
+  }
+}

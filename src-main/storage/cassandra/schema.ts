@@ -1,0 +1,32 @@
+/** The CQL tables: the seed story's (`smss_by_users`, `model_serving_api_cache`, `spam_calls_log` with TTL) and ours. */
+import { createHash } from 'node:crypto';
+
+export function schema(ks: string, callLogTtl: number): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS ${ks}.smss_by_users (user_id text, sms_id timeuuid, sender_id text, sms_text text,
+      PRIMARY KEY ((user_id), sms_id)) WITH CLUSTERING ORDER BY (sms_id DESC)`,
+    `CREATE TABLE IF NOT EXISTS ${ks}.model_serving_api_cache (version text, endpoint text, input_key text, output text,
+      PRIMARY KEY ((version, endpoint), input_key))`,
+    `CREATE TABLE IF NOT EXISTS ${ks}.model_serving_api_cache_keys (version text, endpoint text, PRIMARY KEY ((version), endpoint))`,
+    `CREATE TABLE IF NOT EXISTS ${ks}.spam_calls_log (caller_id text, called_at timestamp, call_id timeuuid, endpoint text,
+      version text, input_json text, PRIMARY KEY ((caller_id), called_at, call_id))
+      WITH CLUSTERING ORDER BY (called_at DESC, call_id DESC) AND default_time_to_live = ${Math.max(1, Math.floor(callLogTtl))}`,
+    `CREATE TABLE IF NOT EXISTS ${ks}.labelled_sms (sms_id text PRIMARY KEY, "text" text, label text, origin text, seq bigint)`,
+    `CREATE TABLE IF NOT EXISTS ${ks}.registry_snapshots (project text, version int, "json" text, applied_at timestamp,
+      PRIMARY KEY ((project), version))`,
+    `CREATE TABLE IF NOT EXISTS ${ks}.spamops_meta ("key" text PRIMARY KEY, "value" text)`,
+    `CREATE TABLE IF NOT EXISTS ${ks}.served_predictions (model text, at timestamp, id text, version text, endpoint text,
+      features text, spam double, label text, caller text, sms_id text, oov double,
+      PRIMARY KEY ((model), at, id)) WITH CLUSTERING ORDER BY (at DESC, id DESC)`,
+    `CREATE TABLE IF NOT EXISTS ${ks}.spamops_documents (collection text, id text, "json" text, updated_at timestamp,
+      PRIMARY KEY ((collection), id))`,
+  ];
+}
+
+/** Feast names a view's table after the view; CQL names are [a-z0-9_]{1,48}, so lossy names get a hash. */
+export function onlineTableName(view: string): string {
+  const clean = view.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  if (clean === view && clean.length <= 41) return `online_${clean}`;
+  return `online_${clean.slice(0, 31)}_${createHash('sha1').update(view).digest('hex').slice(0, 8)}`;
+}
+

@@ -1,0 +1,21 @@
+/** JSON documents by collection and id (runs, model versions, settings, ...). */
+import type Database from 'better-sqlite3';
+import type { DocumentStore } from '../types';
+
+type DB = Database.Database;
+
+export class SqliteDocuments implements DocumentStore {
+  constructor(private readonly db: DB) {}
+  async put(collection: string, id: string, json: string): Promise<void> {
+    this.db.prepare('INSERT OR REPLACE INTO documents (collection, id, json, updated_at) VALUES (?, ?, ?, ?)').run(collection, id, json, Date.now());
+  }
+  async get(collection: string, id: string): Promise<string | undefined> {
+    return this.db.prepare('SELECT json FROM documents WHERE collection = ? AND id = ?').pluck().get(collection, id) as string | undefined;
+  }
+  async list(collection: string): Promise<{ id: string; json: string }[]> {
+    return this.db.prepare('SELECT id, json FROM documents WHERE collection = ? ORDER BY id').all(collection) as { id: string; json: string }[];
+  }
+  async delete(collection: string, id: string): Promise<void> {
+    this.db.prepare('DELETE FROM documents WHERE collection = ? AND id = ?').run(collection, id);
+  }
+}

@@ -1,0 +1,37 @@
+/** The labelled messages of the warehouse; an existing sms_id is never overwritten. */
+import type Database from 'better-sqlite3';
+import type { LabelledMessage, LabelledMessageStore } from '../types';
+
+type DB = Database.Database;
+
+export class SqliteLabelled implements LabelledMessageStore {
+  constructor(private readonly db: DB) {}
+  async insertMany(rows: LabelledMessage[]): Promise<{ inserted: number; duplicates: string[] }> {
+    const exists = this.db.prepare('SELECT 1 FROM labelled_sms WHERE sms_id = ?');
+    const insert = this.db.prepare('INSERT INTO labelled_sms (sms_id, text, label, origin, seq) VALUES (?, ?, ?, ?, ?)');
+    return this.db.transaction(() => {
+      const duplicates: string[] = [];
+      let seq = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM labelled_sms').get() as { s: number }).s;
+      const seen = new Set<string>();
+      for (const r of rows) {
+        if (seen.has(r.sms_id) || exists.get(r.sms_id)) {
+          duplicates.push(r.sms_id);
+          continue;
+        }
+        seen.add(r.sms_id);
+        insert.run(r.sms_id, r.text, r.label, r.origin, ++seq);
+      }
+      return { inserted: seen.size, duplicates };
+    })();
+  }
+  async all(): Promise<LabelledMessage[]> {
+    return this.db.prepare('SELECT sms_id, text, label, origin FROM labelled_sms ORDER BY seq').all() as LabelledMessage[];
+  }
+  async get(ids: string[]): Promise<(LabelledMessage | undefined)[]> {
+    const q = this.db.prepare('SELECT sms_id, text, label, origin FROM labelled_sms WHERE sms_id = ?');
+    return ids.map((id) => q.get(id) as LabelledMessage | undefined);
+  }
+  async count(): Promise<number> {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM labelled_sms').get() as { n: number }).n;
+  }
+}

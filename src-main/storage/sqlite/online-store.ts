@@ -1,0 +1,43 @@
+/** The online store: one row per (view, entity), the newer event (then creation) wins. */
+import type Database from 'better-sqlite3';
+import type { OnlineRow, OnlineStore } from '../types';
+
+type DB = Database.Database;
+
+export class SqliteOnlineStore implements OnlineStore {
+  private readonly upsert;
+  private readonly selectOne;
+  constructor(private readonly db: DB) {
+    // Keep the newer row: an older event (or same event, older creation) never overwrites.
+    this.upsert = db.prepare(`INSERT INTO online_features (view, entity_key, values_json, event_ts, created_ts)
+      VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (view, entity_key) DO UPDATE SET values_json = excluded.values_json,
+        event_ts = excluded.event_ts, created_ts = excluded.created_ts
+      WHERE excluded.event_ts > online_features.event_ts
+         OR (excluded.event_ts = online_features.event_ts AND excluded.created_ts >= online_features.created_ts)`);
+    this.selectOne = db.prepare('SELECT entity_key, values_json, event_ts, created_ts FROM online_features WHERE view = ? AND entity_key = ?');
+  }
+  async ensureView(view: string): Promise<void> {
+    this.db.prepare('INSERT OR IGNORE INTO online_views (view) VALUES (?)').run(view);
+  }
+  async dropView(view: string): Promise<void> {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM online_features WHERE view = ?').run(view);
+      this.db.prepare('DELETE FROM online_views WHERE view = ?').run(view);
+    })();
+  }
+  async writeBatch(view: string, rows: OnlineRow[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const r of rows) this.upsert.run(view, r.entityKey, JSON.stringify(r.values), r.eventTs, r.createdTs);
+    })();
+  }
+  async read(view: string, keys: string[]): Promise<(OnlineRow | undefined)[]> {
+    return keys.map((k) => {
+      const r = this.selectOne.get(view, k) as { entity_key: string; values_json: string; event_ts: number; created_ts: number } | undefined;
+      return r && { entityKey: r.entity_key, values: JSON.parse(r.values_json), eventTs: r.event_ts, createdTs: r.created_ts };
+    });
+  }
+  async count(view: string): Promise<number> {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM online_features WHERE view = ?').get(view) as { n: number }).n;
+  }
+}

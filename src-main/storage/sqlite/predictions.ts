@@ -1,0 +1,36 @@
+/** Served predictions kept for monitoring, pruned by age and count. */
+import type Database from 'better-sqlite3';
+import type { PredictionRecord, PredictionStore } from '../types';
+
+type DB = Database.Database;
+
+export class SqlitePredictions implements PredictionStore {
+  constructor(private readonly db: DB) {}
+  async appendMany(rows: PredictionRecord[]): Promise<void> {
+    const q = this.db.prepare(
+      'INSERT OR IGNORE INTO served_predictions (id, at, model, version, endpoint, features, spam, label, caller, sms_id, oov) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.db.transaction(() => {
+      for (const r of rows) q.run(r.id, r.at, r.model, r.version, r.endpoint, JSON.stringify(r.features), r.spam, r.label, r.caller, r.sms_id ?? null, r.oov ?? null);
+    })();
+  }
+  async recent(model: string, sinceMs: number, limit: number): Promise<PredictionRecord[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM served_predictions WHERE model = ? AND at > ? ORDER BY at DESC, id DESC LIMIT ?')
+      .all(model, sinceMs, limit) as (Omit<PredictionRecord, 'features'> & { features: string; sms_id: string | null; oov: number | null })[];
+    return rows.map((r) => ({ ...r, features: JSON.parse(r.features) as number[], sms_id: r.sms_id ?? undefined, oov: r.oov ?? undefined }));
+  }
+  async count(model?: string): Promise<number> {
+    const q = model ? this.db.prepare('SELECT COUNT(*) AS n FROM served_predictions WHERE model = ?').get(model) : this.db.prepare('SELECT COUNT(*) AS n FROM served_predictions').get();
+    return (q as { n: number }).n;
+  }
+  async prune(beforeMs: number, maxRows: number): Promise<number> {
+    return this.db.transaction(() => {
+      let n = this.db.prepare('DELETE FROM served_predictions WHERE at < ?').run(beforeMs).changes;
+      const total = (this.db.prepare('SELECT COUNT(*) AS n FROM served_predictions').get() as { n: number }).n;
+      if (total > maxRows)
+        n += this.db.prepare('DELETE FROM served_predictions WHERE id IN (SELECT id FROM served_predictions ORDER BY at ASC LIMIT ?)').run(total - maxRows).changes;
+      return n;
+    })();
+  }
+}

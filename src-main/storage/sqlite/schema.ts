@@ -1,0 +1,35 @@
+/** The tables of the embedded backend (CREATE IF NOT EXISTS: opening an existing file changes nothing). */
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS online_features (
+  view TEXT NOT NULL, entity_key TEXT NOT NULL, values_json TEXT NOT NULL,
+  event_ts INTEGER NOT NULL, created_ts INTEGER NOT NULL,
+  PRIMARY KEY (view, entity_key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS online_views (view TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS smss_by_users (
+  user_id TEXT NOT NULL, sms_id TEXT NOT NULL, sent_at INTEGER NOT NULL,
+  sender_id TEXT NOT NULL, sms_text TEXT NOT NULL,
+  PRIMARY KEY (user_id, sms_id));
+CREATE INDEX IF NOT EXISTS smss_by_users_time ON smss_by_users (user_id, sent_at DESC, sms_id DESC);
+CREATE TABLE IF NOT EXISTS labelled_sms (
+  sms_id TEXT PRIMARY KEY, text TEXT NOT NULL, label TEXT NOT NULL, origin TEXT NOT NULL,
+  seq INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS model_serving_api_cache (
+  endpoint TEXT NOT NULL, version TEXT NOT NULL, input_key TEXT NOT NULL, output TEXT NOT NULL,
+  PRIMARY KEY (version, endpoint, input_key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS spam_calls_log (
+  caller_id TEXT NOT NULL, called_at INTEGER NOT NULL, seq INTEGER NOT NULL, endpoint TEXT NOT NULL,
+  version TEXT NOT NULL, input_json TEXT NOT NULL, expires_at INTEGER NOT NULL,
+  PRIMARY KEY (caller_id, called_at, seq));
+CREATE INDEX IF NOT EXISTS spam_calls_log_expiry ON spam_calls_log (expires_at);
+CREATE TABLE IF NOT EXISTS registry_snapshots (
+  version INTEGER PRIMARY KEY, json TEXT NOT NULL, applied_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS served_predictions (
+  id TEXT PRIMARY KEY, at INTEGER NOT NULL, model TEXT NOT NULL, version TEXT NOT NULL, endpoint TEXT NOT NULL,
+  features TEXT NOT NULL, spam REAL NOT NULL, label TEXT NOT NULL, caller TEXT NOT NULL, sms_id TEXT, oov REAL);
+CREATE INDEX IF NOT EXISTS served_predictions_model_at ON served_predictions (model, at DESC);
+CREATE INDEX IF NOT EXISTS served_predictions_at ON served_predictions (at);
+CREATE TABLE IF NOT EXISTS documents (
+  collection TEXT NOT NULL, id TEXT NOT NULL, json TEXT NOT NULL, updated_at INTEGER NOT NULL,
+  PRIMARY KEY (collection, id)) WITHOUT ROWID;
+`;
