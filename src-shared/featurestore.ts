@@ -163,3 +163,37 @@ export interface RegistryDiffEntry {
 export interface RegistryDiff {
   entries: RegistryDiffEntry[];
 }
+
+/* ---------- registry and offline routes (read-only, for the console and discovery) ---------- */
+
+export const NameParam = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) });
+export type NameParam = Static<typeof NameParam>;
+export const PreviewQuery = Type.Object({ limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$' })) }, { additionalProperties: false });
+export type PreviewQuery = Static<typeof PreviewQuery>;
+
+/** GET /registry/data-sources: file sources with their columns and part count */
+export type SourceInfo = DataSourceDef & { parts?: number; columns?: FieldDef[] };
+/** GET /registry/feature-views: views with their online rows and watermark */
+export type ViewInfo = FeatureViewDef & { online_rows: number; materialized_until: string | null };
+/** GET /offline/{source}/preview: the newest rows of a file source */
+export interface OfflinePreview {
+  source: string;
+  total_rows: number;
+  parts: number;
+  rows: Record<string, unknown>[];
+}
+export interface MaterializationRecord {
+  view: string;
+  startTs: string;
+  endTs: string;
+  rows: number;
+  at: string;
+  incremental: boolean;
+}
+/** POST /push answers with what was written */
+export interface PushAnswer {
+  status: 'ok';
+  rows: number;
+  feature_views: string[];
+  to: PushTarget;
+}

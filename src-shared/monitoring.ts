@@ -1,44 +1,180 @@
-/** Contracts of the monitoring engine: drift reports and alerts, shared by the API and the console. */
+/** Contracts of the monitoring engine: drift reports, alerts, settings, retraining, the simulator. */
+import { Type, type Static } from '@sinclair/typebox';
+import { MODEL_ID_PATTERN, type EvalMetrics } from './training';
 
-export interface FeatureDrift {
-  feature: string;
-  kind: 'numeric' | 'binary' | 'tokens';
-  test: 'ks' | 'wasserstein_normed' | 'z_test' | 'jensen_shannon' | 'chi_square';
-  statistic: number;
-  pValue?: number;
-  threshold: number;
-  drifted: boolean;
-  psi: number;
+const ModelId = Type.String({ pattern: MODEL_ID_PATTERN, description: 'a model id (1-40 letters, digits, ".", "_" or "-")' });
+
+export const FeatureDrift = Type.Object({
+  feature: Type.String(),
+  kind: Type.Union([Type.Literal('numeric'), Type.Literal('binary'), Type.Literal('tokens')]),
+  test: Type.Union([Type.Literal('ks'), Type.Literal('wasserstein_normed'), Type.Literal('z_test'), Type.Literal('jensen_shannon'), Type.Literal('chi_square')]),
+  statistic: Type.Number(),
+  pValue: Type.Optional(Type.Number()),
+  threshold: Type.Number(),
+  drifted: Type.Boolean(),
+  psi: Type.Number(),
   /** for the charts: bin labels and the shares of each side */
-  bins: string[];
-  reference: number[];
-  current: number[];
+  bins: Type.Array(Type.String()),
+  reference: Type.Array(Type.Number()),
+  current: Type.Array(Type.Number()),
+});
+export type FeatureDrift = Static<typeof FeatureDrift>;
+
+export const DriftReport = Type.Object({
+  id: Type.String(),
+  at: Type.String(),
+  model: Type.String(),
+  version: Type.String(),
+  window: Type.Object({ from: Type.Union([Type.String(), Type.Null()]), to: Type.Union([Type.String(), Type.Null()]), n: Type.Integer() }),
+  referenceRows: Type.Integer(),
+  features: Type.Array(FeatureDrift),
+  driftShare: Type.Number(),
+  datasetDrift: Type.Boolean(),
+  prediction: Type.Object({ referenceSpamShare: Type.Number(), currentSpamShare: Type.Number(), pValue: Type.Number(), drifted: Type.Boolean() }),
+  quality: Type.Optional(Type.Object({ n: Type.Integer(), accuracy: Type.Number(), precision: Type.Number(), recall: Type.Number(), f1: Type.Number() })),
+});
+export type DriftReport = Static<typeof DriftReport>;
+/** the history leaves the charts' bins out */
+export type DriftReportSummary = Omit<DriftReport, 'features'> & { features: Omit<FeatureDrift, 'bins' | 'reference' | 'current'>[] };
+
+export const Alert = Type.Object({
+  id: Type.String(),
+  at: Type.String(),
+  model: Type.String(),
+  version: Type.String(),
+  kind: Type.Union([Type.Literal('dataset_drift'), Type.Literal('quality')]),
+  message: Type.String(),
+  numbers: Type.Record(Type.String(), Type.Number()),
+  reportId: Type.String(),
+  acknowledged: Type.Boolean(),
+  acknowledgedAt: Type.Optional(Type.String()),
+  webhook: Type.Optional(Type.Object({ url: Type.String(), status: Type.Union([Type.Number(), Type.String()]), at: Type.String() })),
+});
+export type Alert = Static<typeof Alert>;
+
+/* ---------- routes ---------- */
+
+export const ModelQuery = Type.Object(
+  { model: Type.Optional(ModelId), size: Type.Optional(Type.String({ pattern: '^[0-9]{1,6}$' })), hours: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })) },
+  { additionalProperties: false },
+);
+export type ModelQuery = Static<typeof ModelQuery>;
+export const CheckBody = Type.Object(
+  { model: ModelId, size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })), hours: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100000 })) },
+  { additionalProperties: false },
+);
+export type CheckBody = Static<typeof CheckBody>;
+export const AlertIdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+export type AlertIdParam = Static<typeof AlertIdParam>;
+
+export const SimulateBody = Type.Object(
+  {
+    idPattern: Type.String({ minLength: 1, maxLength: 200 }),
+    count: Type.Integer({ minimum: 1, maximum: 100000 }),
+    rate: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10000 })),
+    labelDelayMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600_000 })),
+    recipient: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    labelShare: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+  },
+  { additionalProperties: false },
+);
+export type SimulateBody = Static<typeof SimulateBody>;
+
+export interface SimulationRequest {
+  /** which warehouse messages: ids matching this pattern, in id order */
+  idPattern: string;
+  count: number;
+  /** messages per second */
+  rate: number;
+  labelDelayMs: number;
+  recipient: string;
+  /** share of the replayed messages that get a feedback label (0 to 1) */
+  labelShare: number;
+}
+export interface Simulation extends SimulationRequest {
+  id: string;
+  status: 'running' | 'done' | 'failed';
+  sent: number;
+  labelled: number;
+  startedAt: string;
+  error?: string;
 }
 
-export interface DriftReport {
+export const RetrainBody = Type.Object({ model: ModelId, margin: Type.Optional(Type.Number({ minimum: -1, maximum: 1 })) }, { additionalProperties: false });
+export type RetrainBody = Static<typeof RetrainBody>;
+export interface RetrainAnswer {
+  model: string;
+  challenger_run: string;
+  decisions: string;
+}
+export interface RetrainDecision {
   id: string;
   at: string;
   model: string;
-  version: string;
-  window: { from: string | null; to: string | null; n: number };
-  referenceRows: number;
-  features: FeatureDrift[];
-  driftShare: number;
-  datasetDrift: boolean;
-  prediction: { referenceSpamShare: number; currentSpamShare: number; pValue: number; drifted: boolean };
-  quality?: { n: number; accuracy: number; precision: number; recall: number; f1: number };
+  trigger: 'manual' | 'alert' | 'schedule';
+  metric: 'f1';
+  margin: number;
+  champion: { version: string; metrics?: EvalMetrics };
+  challenger?: { version: string; runId: string; metrics?: EvalMetrics };
+  heldOutRows?: number;
+  feedbackLabels: number;
+  promoted: boolean;
+  reason: string;
 }
 
-export interface Alert {
+export const DriftOptions = Type.Object(
+  {
+    /** per feature: the p-value (tests) or distance (metrics) that marks drift */
+    thresholds: Type.Optional(Type.Record(Type.String({ maxLength: 100 }), Type.Number({ minimum: 0, maximum: 10 }))),
+    /** share of drifting features that makes the dataset drift */
+    datasetDriftShare: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+  },
+  { additionalProperties: false },
+);
+export type DriftOptions = Static<typeof DriftOptions>;
+
+export const SettingsBody = Type.Object(
+  {
+    windowSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
+    windowHours: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100000 })),
+    qualityThreshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    minLabelled: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
+    webhookUrl: Type.Optional(Type.Union([Type.String({ pattern: '^https?://', maxLength: 500 }), Type.Null()])),
+    drift: Type.Optional(DriftOptions),
+    retrainOnAlert: Type.Optional(Type.Boolean()),
+    retrainEveryHours: Type.Optional(Type.Number({ minimum: 0, maximum: 10000 })),
+    retrainMargin: Type.Optional(Type.Number({ minimum: -1, maximum: 1 })),
+  },
+  { additionalProperties: false },
+);
+export type SettingsBody = Static<typeof SettingsBody>;
+
+export interface MonitorSettings {
+  windowSize: number;
+  windowHours: number;
+  qualityThreshold: number;
+  minLabelled: number;
+  webhookUrl?: string;
+  drift: DriftOptions;
+  /** train and evaluate a challenger when an alert fires */
+  retrainOnAlert: boolean;
+  /** also every N hours (0: never) */
+  retrainEveryHours: number;
+  retrainMargin: number;
+}
+
+/** a recorded prediction, as GET /monitoring/predictions lists it */
+export interface RecordedPrediction {
   id: string;
-  at: string;
+  /** epoch milliseconds */
+  at: number;
   model: string;
   version: string;
-  kind: 'dataset_drift' | 'quality';
-  message: string;
-  numbers: Record<string, number>;
-  reportId: string;
-  acknowledged: boolean;
-  acknowledgedAt?: string;
-  webhook?: { url: string; status: number | string; at: string };
+  endpoint: string;
+  features: number[];
+  spam: number;
+  label: string;
+  caller: string;
+  sms_id?: string;
+  oov?: number;
 }

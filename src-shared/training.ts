@@ -11,30 +11,30 @@ export const BaseModel = Type.Union([Type.Literal('v1'), Type.Literal('v2'), Typ
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 export type BackendName = 'auto' | 'fused-wasm' | 'tfjs-node' | 'tfjs-wasm' | 'tfjs-cpu' | 'js-forest';
 
-/** Every hyperparameter of a run; what a model does not use it ignores. */
+/** Every hyperparameter of a run; what a model does not use it ignores. The descriptions are the console's hints and the CLI's help. */
 export const TrainParams = Type.Object(
   {
-    featureService: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    timeFreeze: Type.Optional(Type.String({ minLength: 4, maxLength: 40 })),
+    featureService: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'training data (feature service)' })),
+    timeFreeze: Type.Optional(Type.String({ minLength: 4, maxLength: 40, description: 'point-in-time of the training set' })),
     /** restrict the training entities to these ids (e.g. the SMS part only) */
-    entityIds: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 200000 })),
+    entityIds: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 200000, description: 'only these entity ids' })),
     /** restrict to ids matching this regular expression */
-    entityIdPattern: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    testSize: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 })),
-    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })),
+    entityIdPattern: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'only ids matching this regular expression' })),
+    testSize: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'held-out share' })),
+    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1, description: 'split and init seed' })),
     // random forest (v1)
-    nEstimators: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-    maxDepth: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
-    maxFeatures: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+    nEstimators: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'trees' })),
+    maxDepth: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, description: 'tree depth' })),
+    maxFeatures: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, description: 'features per split' })),
     // LSTM (v2, v3)
-    embeddingDim: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024 })),
-    spatialDropout: Type.Optional(Type.Number({ minimum: 0, maximum: 0.95 })),
-    lstmUnits: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024 })),
-    dropout: Type.Optional(Type.Number({ minimum: 0, maximum: 0.95 })),
-    recurrentDropout: Type.Optional(Type.Number({ minimum: 0, maximum: 0.95 })),
-    epochs: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-    batchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096 })),
-    learningRate: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10 })),
+    embeddingDim: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024, description: 'embedding size' })),
+    spatialDropout: Type.Optional(Type.Number({ minimum: 0, maximum: 0.95, description: 'dropout of whole embedding channels' })),
+    lstmUnits: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024, description: 'LSTM units' })),
+    dropout: Type.Optional(Type.Number({ minimum: 0, maximum: 0.95, description: 'input dropout of the LSTM' })),
+    recurrentDropout: Type.Optional(Type.Number({ minimum: 0, maximum: 0.95, description: 'recurrent dropout (recorded; Keras 2 does not apply it)' })),
+    epochs: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'passes over the data' })),
+    batchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096, description: 'rows per step' })),
+    learningRate: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10, description: 'Adam step size' })),
   },
   { additionalProperties: false },
 );
@@ -147,3 +147,118 @@ export interface ModelVersion {
   dir: string;
   aliases: string[];
 }
+
+/* ---------- one parameter at a time: the console's form and the CLI's --param, from the schema above ---------- */
+
+export type TrainParamKey = keyof typeof TrainParams.properties;
+export const TRAIN_PARAM_KEYS = Object.keys(TrainParams.properties) as TrainParamKey[];
+
+interface ParamSchema {
+  type?: string;
+  description?: string;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  minLength?: number;
+  maxLength?: number;
+}
+
+const paramSchema = (key: string): ParamSchema | undefined => (TrainParams.properties as Record<string, ParamSchema>)[key];
+
+/** the allowed range of a numeric parameter, as people write it: "1–1024", "(0, 1)" */
+export function paramRange(key: string): string | undefined {
+  const s = paramSchema(key);
+  if (!s || (s.type !== 'number' && s.type !== 'integer')) return undefined;
+  const lo = s.exclusiveMinimum !== undefined ? `(${s.exclusiveMinimum}` : `[${s.minimum ?? '-∞'}`;
+  const hi = s.exclusiveMaximum !== undefined ? `${s.exclusiveMaximum})` : `${s.maximum ?? '∞'}]`;
+  return `${s.type === 'integer' ? 'an integer' : 'a number'} in ${lo}, ${hi}`;
+}
+
+/** the hint shown beside a parameter: what it is and its range */
+export function paramHint(key: string): string {
+  const s = paramSchema(key);
+  if (!s) return '';
+  const range = paramRange(key);
+  return range ? `${s.description ?? key}: ${range}` : (s.description ?? key);
+}
+
+/**
+ * A parameter typed by a person (a form field, `--param k=v`), checked against the schema:
+ * the value, or an error naming the parameter and what was expected.
+ */
+export function parseTrainParam(key: string, raw: string): { value: string | number } | { error: string } {
+  const s = paramSchema(key);
+  if (!s || key === 'entityIds') return { error: `unknown parameter "${key}"; known: ${TRAIN_PARAM_KEYS.filter((k) => k !== 'entityIds').join(', ')}` };
+  if (s.type === 'string') {
+    if (raw.length < (s.minLength ?? 0) || raw.length > (s.maxLength ?? Infinity)) return { error: `${key}: expected ${s.minLength ?? 0} to ${s.maxLength} characters, got ${raw.length}` };
+    return { value: raw };
+  }
+  const n = raw.trim() === '' ? Number.NaN : Number(raw);
+  const range = paramRange(key) ?? 'a number';
+  const bad = () => ({ error: `${key}: expected ${range}, got "${raw}"` });
+  if (!Number.isFinite(n)) return bad();
+  if (s.type === 'integer' && !Number.isInteger(n)) return bad();
+  if (s.minimum !== undefined && n < s.minimum) return bad();
+  if (s.maximum !== undefined && n > s.maximum) return bad();
+  if (s.exclusiveMinimum !== undefined && n <= s.exclusiveMinimum) return bad();
+  if (s.exclusiveMaximum !== undefined && n >= s.exclusiveMaximum) return bad();
+  return { value: n };
+}
+
+/* ---------- routes of the training engine and the model registry ---------- */
+
+const Alias = Type.String({ pattern: '^[a-z][a-z0-9_-]{0,39}$', description: 'an alias: lower-case letters, digits, - or _' });
+const VersionNumber = Type.String({ pattern: '^[0-9]{1,6}$', description: 'a version number' });
+export const ModelId = Type.String({ pattern: MODEL_ID_PATTERN, description: 'a model id: 1-40 letters, digits, ".", "_" or "-"' });
+export const RunIdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+export type RunIdParam = Static<typeof RunIdParam>;
+export const ModelParam = Type.Object({ name: ModelId });
+export type ModelParam = Static<typeof ModelParam>;
+export const ModelVersionParam = Type.Object({ name: ModelId, version: VersionNumber });
+export type ModelVersionParam = Static<typeof ModelVersionParam>;
+export const AliasBody = Type.Object({ alias: Alias, version: VersionNumber }, { additionalProperties: false });
+export type AliasBody = Static<typeof AliasBody>;
+export const AliasParam = Type.Object({ name: ModelId, alias: Type.String({ maxLength: 40 }) });
+export type AliasParam = Static<typeof AliasParam>;
+export const ForceQuery = Type.Object({ force: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) }, { additionalProperties: false });
+export type ForceQuery = Static<typeof ForceQuery>;
+export const RunsQuery = Type.Object({ full: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) }, { additionalProperties: false });
+export type RunsQuery = Static<typeof RunsQuery>;
+
+/** The seed's model-management request: {id, force_update} plus our model and parameters. */
+export const ModelsPost = Type.Object(
+  {
+    id: Type.Optional(ModelId),
+    model: Type.Optional(ModelId),
+    force_update: Type.Optional(Type.Union([Type.Boolean(), Type.Literal('True'), Type.Literal('False'), Type.Literal('true'), Type.Literal('false')])),
+    /** for a model id of your own: the generation to build it as (default v3) */
+    base: Type.Optional(BaseModel),
+    params: Type.Optional(TrainParams),
+    alias: Type.Optional(Alias),
+  },
+  // the seed's requests carry s3bucket and training_object: accepted, not used (the data comes from the feature store)
+  { additionalProperties: true },
+);
+export type ModelsPost = Static<typeof ModelsPost>;
+export interface ModelsPostAnswer {
+  status: 'queued';
+  model_id: string;
+  run_id: string;
+  job_id: string;
+  events: string;
+}
+
+/** GET /models: one entry per model id, with its versions and latest run */
+export interface ModelEntry {
+  id: string;
+  base: string;
+  served_version: string | null;
+  versions: ModelVersion[];
+  latest_run: RunRecord | null;
+}
+export interface DeletedAnswer {
+  deleted: string[];
+}
+/** what streams on GET /runs/{id}/events: the record first, then the run's events */
+export type RunEvent = TrainEvent | { type: 'snapshot'; runId: string; record: RunRecord };

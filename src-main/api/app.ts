@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import type { Engines } from '../engines';
 import { installErrorHandler } from './errors';
 import { installSecurity } from './security';
+import { healthRoutes } from './health';
 import { featureServerRoutes } from './featureserver';
 import { registryRoutes } from './registry';
 import { trainingRoutes } from './training';
@@ -31,7 +32,8 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
     bodyLimit: cfg.bodyLimitBytes,
     trustProxy: cfg.trustedProxies.length ? cfg.trustedProxies : false,
     // Strict bodies: no silent type coercion, no dropped fields; one error is enough to answer.
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    // verbose: a failed check carries its schema, whose description names what was expected
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, verbose: true } },
     routerOptions: { maxParamLength: 500 },
   });
   // The seed's DELETE sends "Content-Type: application/json" with no body: an empty body is no
@@ -66,16 +68,7 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  app.get('/health', { schema: { tags: ['health'], summary: '200 once the engines are ready' } }, async () => {
-    const snap = await engines.features.registry.current();
-    return {
-      status: 'ok',
-      storage: { backend: engines.storage.backend, location: engines.storage.location },
-      registry_version: snap?.version ?? 0,
-      bootstrapped: snap !== undefined,
-    };
-  });
-
+  await app.register(healthRoutes, { engines });
   await app.register(featureServerRoutes, { engines });
   await app.register(registryRoutes, { engines });
   await app.register(trainingRoutes, { engines });

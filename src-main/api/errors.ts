@@ -34,7 +34,9 @@ export function installErrorHandler(app: FastifyInstance): void {
       const extraProp = (v?.params as { additionalProperty?: string } | undefined)?.additionalProperty;
       const field = [where, path, missing ?? extraProp].filter(Boolean).join('.');
       const what = missing ? 'is required' : extraProp ? 'is not an accepted field' : (v?.message ?? 'is invalid');
-      return send(400, { error: 'validation_error', detail: `${field} ${what}`, field });
+      // a schema with a description says what it expects in words ("a TimeUUID"), not as a pattern
+      const expected = v?.keyword === 'pattern' ? (v as { parentSchema?: { description?: string } } | undefined)?.parentSchema?.description : undefined;
+      return send(400, { error: 'validation_error', detail: expected ? `${field}: expected ${expected}` : `${field} ${what}`, field });
     }
     const status = fe.statusCode ?? 500;
     if (status >= 400 && status < 500) {

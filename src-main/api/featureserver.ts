@@ -7,6 +7,7 @@ import {
   MaterializeRequest,
   MaterializeResponse,
   PushRequest,
+  type PushAnswer,
 } from '../../src-shared/featurestore';
 import type { Engines } from '../engines';
 import { parseTimestamp } from '../featurestore';
@@ -23,7 +24,7 @@ export const featureServerRoutes: FastifyPluginAsync<{ engines: Engines }> = asy
   app.post<{ Body: PushRequest }>(
     '/push',
     { schema: { tags: ['feature server'], summary: 'Push rows through a push source (whole batch or nothing)', body: PushRequest } },
-    async (req) => {
+    async (req): Promise<PushAnswer> => {
       const r = await fs.push(req.body.push_source_name, req.body.df, req.body.to ?? 'online');
       return { status: 'ok', rows: r.rows, feature_views: r.views, to: req.body.to ?? 'online' };
     },

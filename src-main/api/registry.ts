@@ -1,11 +1,8 @@
 /** Read-only registry routes, for the console and for discovery (`feast registry-dump`). */
 import type { FastifyPluginAsync } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
 import type { Engines } from '../engines';
 import { fieldsOfSource } from '../featurestore';
-
-const NameParam = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) });
-const PreviewQuery = Type.Object({ limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$' })) }, { additionalProperties: false });
+import { NameParam, PreviewQuery, type OfflinePreview, type SourceInfo, type ViewInfo } from '../../src-shared/featurestore';
 
 export const registryRoutes: FastifyPluginAsync<{ engines: Engines }> = async (app, { engines }) => {
   const fs = engines.features;
@@ -16,26 +13,26 @@ export const registryRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
     return snap ?? { version: 0, definitions: null };
   });
   app.get('/registry/entities', { schema: { tags } }, async () => (await fs.registry.definitions()).entities);
-  app.get('/registry/data-sources', { schema: { tags } }, async () => {
+  app.get('/registry/data-sources', { schema: { tags } }, async (): Promise<SourceInfo[]> => {
     const d = await fs.registry.definitions();
     return d.sources.map((s) => (s.kind === 'file' ? { ...s, columns: fieldsOfSource(d, s.name), parts: fs.offline.listParts(s).length } : s));
   });
-  app.get('/registry/feature-views', { schema: { tags } }, async () => {
+  app.get('/registry/feature-views', { schema: { tags } }, async (): Promise<ViewInfo[]> => {
     const d = await fs.registry.definitions();
     return Promise.all(
       d.featureViews.map(async (v) => ({ ...v, materialized_until: (await fs.materializedUntil(v.name)) ?? null, online_rows: v.online ? await engines.storage.online.count(v.name) : 0 })),
     );
   });
-  app.get<{ Params: Static<typeof NameParam> }>('/registry/feature-views/:name', { schema: { tags, params: NameParam } }, async (req) => fs.view(req.params.name));
+  app.get<{ Params: NameParam }>('/registry/feature-views/:name', { schema: { tags, params: NameParam } }, async (req) => fs.view(req.params.name));
   app.get('/registry/feature-services', { schema: { tags } }, async () => (await fs.registry.definitions()).featureServices);
-  app.get<{ Params: Static<typeof NameParam> }>('/registry/feature-services/:name', { schema: { tags, params: NameParam } }, async (req) => fs.service(req.params.name));
+  app.get<{ Params: NameParam }>('/registry/feature-services/:name', { schema: { tags, params: NameParam } }, async (req) => fs.service(req.params.name));
   app.get('/registry/history', { schema: { tags, summary: 'Every applied snapshot with the diff that produced it' } }, async () => fs.registry.history());
   app.get('/registry/materializations', { schema: { tags, summary: 'Materialization runs, newest first' } }, async () => fs.materializationHistory());
 
-  app.get<{ Params: Static<typeof NameParam>; Querystring: Static<typeof PreviewQuery> }>(
+  app.get<{ Params: NameParam; Querystring: PreviewQuery }>(
     '/offline/:name/preview',
     { schema: { tags: ['offline store'], summary: 'Newest rows of a file source', params: NameParam, querystring: PreviewQuery } },
-    async (req) => {
+    async (req): Promise<OfflinePreview> => {
       const limit = Math.min(Number(req.query.limit ?? 50), 1000);
       const p = await fs.previewSource(req.params.name, limit);
       return {

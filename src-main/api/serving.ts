@@ -5,32 +5,23 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
-import { Type, type Static } from '@sinclair/typebox';
 import type { Engines } from '../engines';
 import { FeatureVectorError, NoModelYetError, NotServedError, ServingStats, top, type Prediction, type ServedModel } from '../serving';
 import { HttpError } from './errors';
 import type { CallLogEntry } from '../storage';
+import {
+  FeaturesAnswer,
+  FeaturesBody,
+  PredictionAnswer,
+  PredictionQuery,
+  PredictionRequest,
+  ServedVersionParam,
+  ServingStatsAnswer,
+  TextBody,
+  TopPredictionsAnswer,
+} from '../../src-shared/serving';
 
 const CALL_LOG_TTL_SECONDS = 3600;
-const TextBody = Type.Object(
-  { text: Type.String({ maxLength: 20000 }), echo_input: Type.Optional(Type.Boolean()), skip_cache: Type.Optional(Type.Boolean()) },
-  { additionalProperties: false },
-);
-const FeaturesBody = Type.Object(
-  // element types are checked by the model (422 with the index), not by the schema (400)
-  { features: Type.Array(Type.Any(), { maxItems: 1000 }), echo_input: Type.Optional(Type.Boolean()), skip_cache: Type.Optional(Type.Boolean()) },
-  { additionalProperties: false },
-);
-const VersionParam = Type.Object({ version: Type.String({ minLength: 1, maxLength: 100 }) });
-const PredictionBody = Type.Object(
-  { model_id: Type.String({ minLength: 1, maxLength: 100 }), text: Type.String({ maxLength: 20000 }), n_top: Type.Optional(Type.Integer({ minimum: 1, maximum: 2 })) },
-  { additionalProperties: false },
-);
-const PredictionQuery = Type.Object(
-  { model_id: Type.Optional(Type.String({ maxLength: 100 })), text: Type.Optional(Type.String({ maxLength: 20000 })), n_top: Type.Optional(Type.String({ pattern: '^[0-9]{1,2}$' })) },
-  { additionalProperties: false },
-);
-const PredictionResponse = Type.Object({ prediction: Type.Object({ ham: Type.Number(), spam: Type.Number() }), top: Type.Object({ label: Type.String(), value: Type.Number() }), from_cache: Type.Boolean(), input: Type.Optional(Type.Any()) });
 
 type Endpoint = 'text_to_features' | 'features_to_prediction' | 'text_to_prediction';
 
@@ -45,7 +36,7 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
     const url = req.routeOptions.url ?? '';
     if (url.startsWith('/model/') || url === '/prediction') stats.record(url.split('/').pop() ?? url, reply.elapsedTime);
   });
-  app.get('/serving/stats', { schema: { tags, summary: 'Served versions, cache hit rate, request counts and latency per 10 s over the last hour' } }, async () => {
+  app.get('/serving/stats', { schema: { tags, summary: 'Served versions, cache hit rate, request counts and latency per 10 s over the last hour', response: { 200: ServingStatsAnswer } } }, async (): Promise<ServingStatsAnswer> => {
     const served = await Promise.all(
       engines.serving.names.map(async (name) => {
         const v = await engines.models.resolve(name, engines.serving.alias);
@@ -121,32 +112,32 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
 
   const predictionOf = (p: Prediction) => ({ prediction: { ham: p.ham, spam: p.spam }, top: top(p) });
 
-  app.post<{ Params: Static<typeof VersionParam>; Body: Static<typeof TextBody> }>(
+  app.post<{ Params: ServedVersionParam; Body: TextBody }>(
     '/model/:version/text_to_features',
-    { schema: { tags, summary: 'Text to the feature vector of the version', params: VersionParam, body: TextBody } },
+    { schema: { tags, summary: 'Text to the feature vector of the version', params: ServedVersionParam, body: TextBody, response: { 200: FeaturesAnswer } } },
     async (req) => answer(req, req.params.version, 'text_to_features', req.body.text, req.body, (m) => ({ features: m.textToFeatures(req.body.text) })),
   );
-  app.post<{ Params: Static<typeof VersionParam>; Body: Static<typeof FeaturesBody> }>(
+  app.post<{ Params: ServedVersionParam; Body: FeaturesBody }>(
     '/model/:version/features_to_prediction',
-    { schema: { tags, summary: 'Feature vector to ham/spam probabilities', params: VersionParam, body: FeaturesBody, response: { 200: PredictionResponse } } },
+    { schema: { tags, summary: 'Feature vector to ham/spam probabilities', params: ServedVersionParam, body: FeaturesBody, response: { 200: PredictionAnswer } } },
     async (req) => {
       const r = await answer(req, req.params.version, 'features_to_prediction', req.body.features, req.body, (m) => predictionOf(m.predict([m.checkFeatures(req.body.features)])[0]));
       record(req, req.params.version, 'features_to_prediction', req.body.features as number[], r.prediction.spam);
       return r;
     },
   );
-  app.post<{ Params: Static<typeof VersionParam>; Body: Static<typeof TextBody> }>(
+  app.post<{ Params: ServedVersionParam; Body: TextBody }>(
     '/model/:version/text_to_prediction',
-    { schema: { tags, summary: 'Text to ham/spam probabilities', params: VersionParam, body: TextBody, response: { 200: PredictionResponse } } },
+    { schema: { tags, summary: 'Text to ham/spam probabilities', params: ServedVersionParam, body: TextBody, response: { 200: PredictionAnswer } } },
     async (req) => {
       const r = await answer(req, req.params.version, 'text_to_prediction', req.body.text, req.body, (m) => predictionOf(m.predict([m.textToFeatures(req.body.text)])[0]));
       record(req, req.params.version, 'text_to_prediction', undefined, r.prediction.spam, req.body.text);
       return r;
     },
   );
-  app.get<{ Params: Static<typeof VersionParam> }>(
+  app.get<{ Params: ServedVersionParam }>(
     '/model/:version/recent_call_log',
-    { schema: { tags, summary: "The caller's calls of the last hour, newest first (streamed)", params: VersionParam } },
+    { schema: { tags, summary: "The caller's calls of the last hour, newest first (streamed; CallLogRow[])", params: ServedVersionParam } },
     async (req, reply: FastifyReply) => {
       if (!served.isServed(req.params.version)) throw new HttpError(404, 'not_found', `model version "${req.params.version}" is not served here; served: ${served.names.join(', ')}`, { known: [...served.names] });
       await flushCallLog(); // the caller's latest calls are part of the answer
@@ -169,7 +160,7 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
   );
 
   /* ---------- the text-classification service (seed 002): /prediction with n_top ---------- */
-  const predictTop = async (modelId: string, text: string, nTop: number) => {
+  const predictTop = async (modelId: string, text: string, nTop: number): Promise<TopPredictionsAnswer> => {
     let m: ServedModel;
     try {
       m = await served.getAny(modelId);
@@ -186,13 +177,13 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
     engines.monitor.recorder.recordServed(m, { endpoint: 'prediction', caller: 'api', features, spam: p.spam, text });
     return { model_id: modelId, version: m.version, text, predictions: ranked.slice(0, nTop) };
   };
-  app.post<{ Body: Static<typeof PredictionBody> }>('/prediction', { schema: { tags, summary: 'Top-n labels of a text with their scores', body: PredictionBody } }, async (req) =>
+  app.post<{ Body: PredictionRequest }>('/prediction', { schema: { tags, summary: 'Top-n labels of a text with their scores', body: PredictionRequest, response: { 200: TopPredictionsAnswer } } }, async (req) =>
     predictTop(req.body.model_id, req.body.text, req.body.n_top ?? 1),
   );
   // The seed sends GET with a JSON body (curl -X GET -d ...); query parameters work too.
-  app.get<{ Querystring: Static<typeof PredictionQuery> }>(
+  app.get<{ Querystring: PredictionQuery }>(
     '/prediction',
-    { schema: { tags, summary: 'As POST /prediction; the JSON body of a GET, or ?model_id=&text=&n_top=', querystring: PredictionQuery } },
+    { schema: { tags, summary: 'As POST /prediction; the JSON body of a GET, or ?model_id=&text=&n_top=', querystring: PredictionQuery, response: { 200: TopPredictionsAnswer } } },
     async (req) => {
       let src: Record<string, unknown> = { ...req.query };
       const len = Number(req.headers['content-length'] ?? 0);

@@ -3,39 +3,28 @@
  * `/models` also answers the seed's model-management service (GET, POST with force_update, DELETE).
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
 import type { Engines } from '../engines';
-import { StartRunRequest, TrainParams, MODEL_NAMES, BaseModel, type ModelName, type RunRecord, type TrainEvent } from '../../src-shared/training';
-import { ModelRegistry, RegistryError, RunNotFoundError } from '../training';
+import {
+  AliasBody,
+  AliasParam,
+  ForceQuery,
+  MODEL_NAMES,
+  ModelParam,
+  ModelsPost,
+  ModelVersionParam,
+  RunIdParam,
+  RunsQuery,
+  StartRunRequest,
+  type DeletedAnswer,
+  type ModelEntry,
+  type ModelName,
+  type ModelsPostAnswer,
+  type ModelVersion,
+  type RunRecord,
+  type TrainEvent,
+} from '../../src-shared/training';
+import { RegistryError, RunNotFoundError } from '../training';
 import { HttpError } from './errors';
-
-const RunId = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
-const ModelParam = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) });
-const VersionParam = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), version: Type.String({ pattern: '^[0-9]{1,6}$' }) });
-const AliasBody = Type.Object({ alias: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,39}$' }), version: Type.String({ pattern: '^[0-9]{1,6}$' }) }, { additionalProperties: false });
-const AliasParam = Type.Object({ name: Type.String({ maxLength: 100 }), alias: Type.String({ maxLength: 40 }) });
-const ForceQuery = Type.Object({ force: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) }, { additionalProperties: false });
-const ListQuery = Type.Object({ full: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) }, { additionalProperties: false });
-
-/** The seed's model-management request: {id, force_update} plus our model and parameters. */
-const ModelsPost = Type.Object(
-  {
-    id: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-    model: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-    force_update: Type.Optional(Type.Union([Type.Boolean(), Type.Literal('True'), Type.Literal('False'), Type.Literal('true'), Type.Literal('false')])),
-    /** for a model id of your own: the generation to build it as (default v3) */
-    base: Type.Optional(BaseModel),
-    params: Type.Optional(TrainParams),
-    alias: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_-]{0,39}$' })),
-  },
-  // the seed's requests carry s3bucket and training_object: accepted, not used (the data comes from the feature store)
-  { additionalProperties: true },
-);
-
-function modelName(n: string): ModelName {
-  if (!ModelRegistry.isModelName(n)) throw new HttpError(400, 'validation_error', `model id "${String(n).slice(0, 60)}": expected 1-40 letters, digits, ".", "_" or "-"`, { field: 'model' });
-  return n;
-}
 
 const summary = (r: RunRecord) => ({ ...r, history: { epochs: r.history.epochs, batches: [] as RunRecord['history']['batches'], batchCount: r.history.batches.length } });
 
@@ -56,16 +45,16 @@ export const trainingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
   /** is this version what serving answers with for its model (alias production, else newest)? */
   const served = async (name: ModelName) => (await models.resolve(name))?.version;
 
-  app.get<{ Querystring: Static<typeof ListQuery> }>('/runs', { schema: { tags, summary: 'Training runs, newest first (per-batch history only with ?full=true)', querystring: ListQuery } }, async (req) =>
+  app.get<{ Querystring: RunsQuery }>('/runs', { schema: { tags, summary: 'Training runs, newest first (per-batch history only with ?full=true)', querystring: RunsQuery } }, async (req): Promise<RunRecord[]> =>
     runs.list().map((r) => (req.query.full === 'true' ? r : summary(r))),
   );
-  app.get<{ Params: Static<typeof RunId> }>('/runs/:id', { schema: { tags, params: RunId } }, async (req) => wrap(async () => runs.get(req.params.id)));
-  app.post<{ Body: StartRunRequest }>('/runs', { schema: { tags, summary: 'Queue a training run; answers at once with the run', body: StartRunRequest } }, async (req, reply) => {
+  app.get<{ Params: RunIdParam }>('/runs/:id', { schema: { tags, params: RunIdParam } }, async (req): Promise<RunRecord> => wrap(async () => runs.get(req.params.id)));
+  app.post<{ Body: StartRunRequest }>('/runs', { schema: { tags, summary: 'Queue a training run; answers at once with the run', body: StartRunRequest } }, async (req, reply): Promise<RunRecord> => {
     reply.status(202);
     return runs.start(req.body);
   });
-  app.post<{ Params: Static<typeof RunId> }>('/runs/:id/cancel', { schema: { tags, params: RunId } }, async (req) => wrap(async () => summary(await runs.cancel(req.params.id))));
-  app.post<{ Params: Static<typeof RunId> }>('/runs/:id/rerun', { schema: { tags, params: RunId, summary: 'Repeat a run from its record (same data, parameters, seed)' } }, async (req, reply) =>
+  app.post<{ Params: RunIdParam }>('/runs/:id/cancel', { schema: { tags, params: RunIdParam } }, async (req): Promise<RunRecord> => wrap(async () => summary(await runs.cancel(req.params.id))));
+  app.post<{ Params: RunIdParam }>('/runs/:id/rerun', { schema: { tags, params: RunIdParam, summary: 'Repeat a run from its record (same data, parameters, seed)' } }, async (req, reply): Promise<RunRecord> =>
     wrap(async () => {
       reply.status(202);
       return runs.rerun(req.params.id);
@@ -97,7 +86,7 @@ export const trainingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
     return o ? { 'access-control-allow-origin': String(o), vary: 'Origin' } : {};
   };
 
-  app.get<{ Params: Static<typeof RunId> }>('/runs/:id/events', { schema: { tags, params: RunId, summary: 'Server-Sent Events of one run: its record, then progress until it ends' } }, async (req, reply) => {
+  app.get<{ Params: RunIdParam }>('/runs/:id/events', { schema: { tags, params: RunIdParam, summary: 'Server-Sent Events of one run: its record, then progress until it ends' } }, async (req, reply) => {
     const r = await wrap(async () => runs.get(req.params.id));
     const snapshot = { type: 'snapshot', runId: r.id, record: r };
     if (['succeeded', 'failed', 'cancelled'].includes(r.status)) {
@@ -114,7 +103,7 @@ export const trainingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
   /* ---------- model registry ---------- */
 
   const rtags = ['model registry'];
-  app.get('/models', { schema: { tags: rtags, summary: 'Registered models and versions with metrics, aliases and which version is served' } }, async () => {
+  app.get('/models', { schema: { tags: rtags, summary: 'Registered models and versions with metrics, aliases and which version is served' } }, async (): Promise<ModelEntry[]> => {
     const all = await models.list();
     const names = [...new Set([...MODEL_NAMES, ...(await models.names())])];
     return Promise.all(
@@ -127,10 +116,10 @@ export const trainingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
       })),
     );
   });
-  app.post<{ Body: Static<typeof ModelsPost> }>('/models', { schema: { tags: rtags, summary: 'Train a model (id v1, v2 or v3); an existing one is retrained only with force_update', body: ModelsPost } }, async (req, reply) => {
+  app.post<{ Body: ModelsPost }>('/models', { schema: { tags: rtags, summary: 'Train a model (id v1, v2 or v3); an existing one is retrained only with force_update', body: ModelsPost } }, async (req, reply): Promise<ModelsPostAnswer> => {
     const id = req.body.model ?? req.body.id;
     if (!id) throw new HttpError(400, 'validation_error', 'body.id is required: the model to train (v1, v2 or v3)', { field: 'body.id' });
-    const name = modelName(id);
+    const name: ModelName = id;
     const force = req.body.force_update === true || req.body.force_update === 'True' || req.body.force_update === 'true';
     if (!force && (await models.list(name)).length > 0)
       throw new HttpError(409, 'conflict', `model ${name} exists already: send "force_update": true to train a new version`);
@@ -138,16 +127,16 @@ export const trainingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
     reply.status(202);
     return { status: 'queued', model_id: name, run_id: run.id, job_id: run.id, events: `/runs/${run.id}/events` };
   });
-  app.get<{ Params: Static<typeof ModelParam> }>('/models/:name', { schema: { tags: rtags, params: ModelParam } }, async (req) => wrap(() => models.list(modelName(req.params.name))));
-  app.get<{ Params: Static<typeof VersionParam> }>('/models/:name/versions/:version', { schema: { tags: rtags, params: VersionParam } }, async (req) =>
-    wrap(() => models.get(modelName(req.params.name), req.params.version)),
+  app.get<{ Params: ModelParam }>('/models/:name', { schema: { tags: rtags, params: ModelParam } }, async (req): Promise<ModelVersion[]> => wrap(() => models.list(req.params.name)));
+  app.get<{ Params: ModelVersionParam }>('/models/:name/versions/:version', { schema: { tags: rtags, params: ModelVersionParam } }, async (req): Promise<ModelVersion> =>
+    wrap(() => models.get(req.params.name, req.params.version)),
   );
-  app.delete<{ Params: Static<typeof ModelParam>; Querystring: Static<typeof ForceQuery> }>(
+  app.delete<{ Params: ModelParam; Querystring: ForceQuery }>(
     '/models/:name',
     { schema: { tags: rtags, params: ModelParam, querystring: ForceQuery, summary: 'Delete every version of a model (refused while served unless ?force=true)' } },
-    async (req) =>
+    async (req): Promise<DeletedAnswer> =>
       wrap(async () => {
-        const name = modelName(req.params.name);
+        const name = req.params.name;
         const versions = await models.list(name);
         if (versions.length === 0) throw new HttpError(404, 'not_found', `model ${name} has no versions; models with versions: ${(await models.names()).join(', ') || '(none)'}`, { known: await models.names() });
         const force = req.query.force === 'true';
@@ -157,27 +146,27 @@ export const trainingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
         return { deleted: versions.map((v) => `${name}/${v.version}`) };
       }),
   );
-  app.delete<{ Params: Static<typeof VersionParam>; Querystring: Static<typeof ForceQuery> }>(
+  app.delete<{ Params: ModelVersionParam; Querystring: ForceQuery }>(
     '/models/:name/versions/:version',
-    { schema: { tags: rtags, params: VersionParam, querystring: ForceQuery } },
-    async (req) =>
+    { schema: { tags: rtags, params: ModelVersionParam, querystring: ForceQuery } },
+    async (req): Promise<DeletedAnswer> =>
       wrap(async () => {
-        const name = modelName(req.params.name);
+        const name = req.params.name;
         const s = await served(name);
         await models.delete(name, req.params.version, { force: req.query.force === 'true', isServed: (v) => v.version === s });
         return { deleted: [`${name}/${req.params.version}`] };
       }),
   );
-  app.post<{ Params: Static<typeof ModelParam>; Body: Static<typeof AliasBody> }>('/models/:name/aliases', { schema: { tags: rtags, params: ModelParam, body: AliasBody } }, async (req) =>
+  app.post<{ Params: ModelParam; Body: AliasBody }>('/models/:name/aliases', { schema: { tags: rtags, params: ModelParam, body: AliasBody } }, async (req): Promise<ModelVersion> =>
     wrap(async () => {
-      const name = modelName(req.params.name);
+      const name = req.params.name;
       await models.setAlias(name, req.body.alias, req.body.version);
       return models.get(name, req.body.version);
     }),
   );
-  app.delete<{ Params: Static<typeof AliasParam> }>('/models/:name/aliases/:alias', { schema: { tags: rtags, params: AliasParam } }, async (req) =>
+  app.delete<{ Params: AliasParam }>('/models/:name/aliases/:alias', { schema: { tags: rtags, params: AliasParam } }, async (req): Promise<{ removed: string }> =>
     wrap(async () => {
-      await models.removeAlias(modelName(req.params.name), req.params.alias);
+      await models.removeAlias(req.params.name, req.params.alias);
       return { removed: req.params.alias };
     }),
   );

@@ -11,6 +11,7 @@ import type {
   FileSourceDef,
   GetOnlineFeaturesRequest,
   GetOnlineFeaturesResponse,
+  MaterializationRecord,
   MaterializeResponse,
   PushTarget,
   RegistryDefinitions,
@@ -35,14 +36,6 @@ export interface HistoricalResult {
 
 export type Progress = (p: { view: string; done: number; total: number }) => void;
 
-interface MaterializationRecord {
-  view: string;
-  startTs: string;
-  endTs: string;
-  rows: number;
-  at: string;
-  incremental: boolean;
-}
 
 const EPOCH = '1970-01-01T00:00:00Z';
 const WRITE_CHUNK = 2000;

@@ -6,19 +6,13 @@
  * prediction drift (share of spam) and, where feedback exists, quality.
  */
 import type { ModelVersion } from '../../src-shared/training';
-import type { DriftReport, FeatureDrift } from '../../src-shared/monitoring';
-export type { DriftReport, FeatureDrift } from '../../src-shared/monitoring';
+import type { DriftOptions, DriftReport, FeatureDrift } from '../../src-shared/monitoring';
+export type { DriftOptions, DriftReport, FeatureDrift } from '../../src-shared/monitoring';
 import type { PredictionRecord } from '../storage';
 import type { FeatureReference, NumericReference, TokenReference } from '../training';
 import { FEATURES_V1 } from '../features';
 import { binShares, chiSquareTest, jensenShannon, ksTwoSample, psi, wassersteinNormed, zTestProportions } from './stats';
 
-export interface DriftOptions {
-  /** per feature: the p-value (tests) or distance (metrics) that marks drift */
-  thresholds?: Record<string, number>;
-  /** share of drifting features that makes the dataset drift */
-  datasetDriftShare?: number;
-}
 
 const SMALL_REFERENCE = 1000;
 /** below this many tokens in the window, token drift is tested (chi-square), not measured */

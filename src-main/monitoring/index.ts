@@ -1,14 +1,14 @@
 /** Monitoring: recorded predictions, drift reports and alerts, feedback, retraining, the simulator. */
 export { Monitor } from './monitor';
-export type { MonitorDeps, MonitorSettings, Alert } from './monitor';
+export type { MonitorDeps } from './monitor';
 export { PredictionRecorder } from './recorder';
 export type { ScoringModel, ServedPrediction } from './recorder';
 export { computeDrift } from './drift';
-export type { DriftReport, FeatureDrift, DriftOptions } from './drift';
+
 export { FeedbackLog } from './feedback';
 export type { FeedbackDeps, FeedbackInput } from './feedback';
 export { Retrainer } from './retrain';
-export type { RetrainDecision, RetrainerDeps } from './retrain';
+export type { RetrainerDeps } from './retrain';
 export { InboxVerdicts } from './verdicts';
 export { Simulator } from './simulator';
-export type { Simulation, SimulationRequest, SimulatorDeps } from './simulator';
+export type { SimulatorDeps } from './simulator';

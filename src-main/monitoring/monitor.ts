@@ -10,27 +10,12 @@ import { randomBytes } from 'node:crypto';
 import type { DocumentStore, PredictionStore } from '../storage';
 import type { FeatureReference, ModelRegistry } from '../training';
 import { PredictionRecorder } from './recorder';
-import { computeDrift, type DriftOptions, type DriftReport } from './drift';
-import type { Alert } from '../../src-shared/monitoring';
-export type { Alert } from '../../src-shared/monitoring';
+import { computeDrift, type DriftReport } from './drift';
+import type { Alert, MonitorSettings } from '../../src-shared/monitoring';
 import type { Retrainer } from './retrain';
 
 const REPORTS = 'drift_reports';
 const ALERTS = 'alerts';
-
-export interface MonitorSettings {
-  windowSize: number;
-  windowHours: number;
-  qualityThreshold: number;
-  minLabelled: number;
-  webhookUrl?: string;
-  drift: DriftOptions;
-  /** train and evaluate a challenger when an alert fires */
-  retrainOnAlert: boolean;
-  /** also every N hours (0: never) */
-  retrainEveryHours: number;
-  retrainMargin: number;
-}
 
 /** What the monitoring engine reads and keeps, and whom it asks to retrain. */
 export interface MonitorDeps {

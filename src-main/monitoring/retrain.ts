@@ -7,26 +7,13 @@
 import { randomBytes } from 'node:crypto';
 import type { DocumentStore } from '../storage';
 import type { TokenizerSource } from '../features';
-import type { EvalMetrics, RunRecord } from '../../src-shared/training';
+import type { RunRecord } from '../../src-shared/training';
+import type { RetrainDecision } from '../../src-shared/monitoring';
 import { evaluate, loadTrainingSet, type ModelRegistry, type TrainingDataSource, type TrainingRuns } from '../training';
 import { loadServedModel } from '../serving';
 
 const DECISIONS = 'retraining_decisions';
 
-export interface RetrainDecision {
-  id: string;
-  at: string;
-  model: string;
-  trigger: 'manual' | 'alert' | 'schedule';
-  metric: 'f1';
-  margin: number;
-  champion: { version: string; metrics?: EvalMetrics };
-  challenger?: { version: string; runId: string; metrics?: EvalMetrics };
-  heldOutRows?: number;
-  feedbackLabels: number;
-  promoted: boolean;
-  reason: string;
-}
 
 /** What retraining needs: the registry, the run queue, the feedback documents, the training data. */
 export interface RetrainerDeps {

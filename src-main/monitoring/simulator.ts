@@ -6,27 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { LabelledMessageStore } from '../storage';
 import type { FeedbackLog } from './feedback';
-
-export interface SimulationRequest {
-  /** which warehouse messages: ids matching this pattern, in id order */
-  idPattern: string;
-  count: number;
-  /** messages per second */
-  rate: number;
-  labelDelayMs: number;
-  recipient: string;
-  /** share of the replayed messages that get a feedback label (0 to 1) */
-  labelShare: number;
-}
-
-export interface Simulation extends SimulationRequest {
-  id: string;
-  status: 'running' | 'done' | 'failed';
-  sent: number;
-  labelled: number;
-  startedAt: string;
-  error?: string;
-}
+import type { Simulation, SimulationRequest } from '../../src-shared/monitoring';
 
 /** What the simulator replays (warehouse messages), through which door (the inbox), and where labels go. */
 export interface SimulatorDeps {

@@ -4,22 +4,30 @@
  */
 import type { ApiErrorBody } from '../../src-shared/errors';
 import type {
-  DataSourceDef,
   EntityDef,
   FeatureServiceDef,
-  FeatureViewDef,
-  FieldDef,
   GetOnlineFeaturesRequest,
   GetOnlineFeaturesResponse,
   MaterializeResponse,
+  OfflinePreview,
   RegistrySnapshot,
+  SourceInfo,
+  ViewInfo,
 } from '../../src-shared/featurestore';
-import type { ModelVersion, RunRecord, StartRunRequest, TrainEvent } from '../../src-shared/training';
+import type { DeletedAnswer, ModelEntry, ModelVersion, RunEvent, RunRecord, StartRunRequest } from '../../src-shared/training';
 import type { Alert, DriftReport } from '../../src-shared/monitoring';
+import type { CallLogRow, PredictionAnswer, ServingStatsAnswer } from '../../src-shared/serving';
+import type { InboxAnswer, Sms } from '../../src-shared/userdata';
+import type { FeedbackAnswer, FeedbackBody } from '../../src-shared/feedback';
+import type { HealthAnswer } from '../../src-shared/health';
 
 export type { Alert, DriftReport, FeatureDrift } from '../../src-shared/monitoring';
-export type { RunRecord, ModelVersion, TrainEvent, EpochMetrics, BatchMetrics, StartRunRequest, TrainParams } from '../../src-shared/training';
-export type { GetOnlineFeaturesResponse, MaterializeResponse, RegistrySnapshot, FeatureStatus } from '../../src-shared/featurestore';
+export type { RunRecord, ModelVersion, ModelEntry, RunEvent, TrainEvent, EpochMetrics, BatchMetrics, StartRunRequest, TrainParams } from '../../src-shared/training';
+export type { GetOnlineFeaturesResponse, MaterializeResponse, RegistrySnapshot, FeatureStatus, OfflinePreview, SourceInfo, ViewInfo } from '../../src-shared/featurestore';
+export type { CallLogRow, LatencyBucket, PredictionAnswer, ServingStatsAnswer } from '../../src-shared/serving';
+export type { InboxAnswer, Sms } from '../../src-shared/userdata';
+export type { FeedbackBody } from '../../src-shared/feedback';
+export type { HealthAnswer } from '../../src-shared/health';
 
 export const apiBase = (window.spamops?.apiBase ?? window.location.origin).replace(/\/$/, '');
 const token = window.spamops?.token;
@@ -62,91 +70,21 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   return json as T;
 }
 
-/* ---------- shapes the routes answer with (beyond src-shared's contracts) ---------- */
-
-export interface Health {
-  status: string;
-  storage: { backend: string; location: string };
-  registry_version: number;
-  bootstrapped: boolean;
-}
-export interface Sms {
-  user_id: string;
-  sms_id: string;
-  sender_id: string;
-  sms_text: string;
-  date_sent: string;
-}
-export interface SendResult {
-  success: boolean;
-  reason: string;
-  sms_id: string;
-}
-export interface PredictionOut {
-  prediction: { ham: number; spam: number };
-  top: { label: string; value: number };
-  from_cache: boolean;
-}
-export interface FeedbackBody {
-  sms_id: string;
-  true_label: 'ham' | 'spam';
-  user_id?: string;
-  predicted_label?: 'ham' | 'spam';
-  model_version?: string;
-  architecture?: 'I' | 'II';
-  note?: string;
-}
-export type SourceInfo = DataSourceDef & { parts?: number; columns?: FieldDef[] };
-export type ViewInfo = FeatureViewDef & { online_rows: number; materialized_until: string | null };
-export interface OfflinePreview {
-  source: string;
-  total_rows: number;
-  parts: number;
-  rows: Record<string, unknown>[];
-}
-export interface ModelEntry {
-  id: string;
-  base: string;
-  served_version: string | null;
-  versions: ModelVersion[];
-  latest_run: RunRecord | null;
-}
-export interface CallLogRow {
-  caller_id?: string;
-  called_at: string;
-  endpoint: string;
-  version: string;
-  input_json: string;
-}
-export interface LatencyBucket {
-  t: string;
-  count: number;
-  p50_ms: number;
-  p95_ms: number;
-  max_ms: number;
-}
-export interface ServingStats {
-  served: { name: string; version: string | null; aliases: string[]; loaded?: string | null }[];
-  cache: { hits: number; misses: number; hit_rate: number };
-  requests: { total: number; by_endpoint: Record<string, number> };
-  latency: LatencyBucket[];
-}
-
 const q = encodeURIComponent;
 
 export const api = {
-  health: () => call<Health>('GET', '/health'),
+  health: () => call<HealthAnswer>('GET', '/health'),
 
   // inbox
   messages: (user: string) => call<Sms[]>('GET', `/sms/${q(user)}`),
-  send: (recipient_id: string, sender_id: string, sms_text: string) => call<SendResult>('POST', '/sms', { recipient_id, sender_id, sms_text }),
-  feedback: (body: FeedbackBody) => call<{ id: string; at: string; label_pushed: boolean; reason?: string }>('POST', '/feedback', body),
+  send: (recipient_id: string, sender_id: string, sms_text: string) => call<InboxAnswer>('POST', '/sms', { recipient_id, sender_id, sms_text }),
+  feedback: (body: FeedbackBody) => call<FeedbackAnswer>('POST', '/feedback', body),
 
   // serving
-  textToPrediction: (v: string, text: string) => call<PredictionOut>('POST', `/model/${q(v)}/text_to_prediction`, { text }),
-  featuresToPrediction: (v: string, features: unknown[]) => call<PredictionOut>('POST', `/model/${q(v)}/features_to_prediction`, { features }),
+  textToPrediction: (v: string, text: string) => call<PredictionAnswer>('POST', `/model/${q(v)}/text_to_prediction`, { text }),
+  featuresToPrediction: (v: string, features: unknown[]) => call<PredictionAnswer>('POST', `/model/${q(v)}/features_to_prediction`, { features }),
   callLog: (v: string) => call<CallLogRow[]>('GET', `/model/${q(v)}/recent_call_log`),
-  servingStats: () => call<ServingStats>('GET', '/serving/stats'),
+  servingStats: () => call<ServingStatsAnswer>('GET', '/serving/stats'),
 
   // feature store
   onlineFeatures: (body: GetOnlineFeaturesRequest) => call<GetOnlineFeaturesResponse>('POST', '/get-online-features', body),
@@ -166,7 +104,7 @@ export const api = {
   cancelRun: (id: string) => call<RunRecord>('POST', `/runs/${q(id)}/cancel`),
   models: () => call<ModelEntry[]>('GET', '/models'),
   setAlias: (name: string, alias: string, version: string) => call<ModelVersion>('POST', `/models/${q(name)}/aliases`, { alias, version }),
-  deleteVersion: (name: string, version: string, force = false) => call<{ deleted: string[] }>('DELETE', `/models/${q(name)}/versions/${q(version)}${force ? '?force=true' : ''}`),
+  deleteVersion: (name: string, version: string, force = false) => call<DeletedAnswer>('DELETE', `/models/${q(name)}/versions/${q(version)}${force ? '?force=true' : ''}`),
 
   // monitoring
   drift: (model: string) => call<DriftReport>('GET', `/monitoring/drift?model=${q(model)}`),
@@ -176,7 +114,6 @@ export const api = {
   ack: (id: string) => call<Alert>('POST', `/monitoring/alerts/${q(id)}/ack`, {}),
 };
 
-export type RunEvent = TrainEvent | { type: 'snapshot'; runId: string; record: RunRecord };
 const EVENT_TYPES = ['snapshot', 'status', 'data', 'batch', 'epoch', 'done'] as const;
 
 /**

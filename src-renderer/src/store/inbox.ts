@@ -1,6 +1,6 @@
 /** The Inbox pane's slice: the signed-in user, their messages, verdicts and feedback. */
 import { create } from 'zustand';
-import { api, errorText, statusOf, type PredictionOut, type SendResult, type Sms } from '../api';
+import { api, errorText, statusOf, type PredictionAnswer, type InboxAnswer, type Sms } from '../api';
 import { idle, loader, type Remote } from './remote';
 import { readSetting, writeSetting } from './persist';
 import type { BuiltinModel } from '../../../src-shared/training';
@@ -17,7 +17,7 @@ export const supportsArchitectureII = (v: ModelVersion) => v !== 'v1';
 
 export interface Verdict {
   loading?: boolean;
-  result?: PredictionOut;
+  result?: PredictionAnswer;
   error?: string;
   version?: ModelVersion;
   architecture?: Architecture;
@@ -47,7 +47,7 @@ interface InboxSlice {
   check(m: Sms): Promise<void>;
   checkAll(): Promise<void>;
   markWrong(m: Sms): Promise<void>;
-  send(sender: string, text: string): Promise<SendResult>;
+  send(sender: string, text: string): Promise<InboxAnswer>;
 }
 
 
@@ -58,7 +58,7 @@ export const useInbox = create<InboxSlice>((set, get) => {
   const load = loader<InboxSlice>(set, get);
   const putVerdict = (id: string, v: Verdict) => set({ verdicts: { ...get().verdicts, [id]: v } });
 
-  const predict = async (m: Sms, version: ModelVersion, architecture: Architecture): Promise<PredictionOut> => {
+  const predict = async (m: Sms, version: ModelVersion, architecture: Architecture): Promise<PredictionAnswer> => {
     if (architecture === 'I') return api.textToPrediction(version, m.sms_text);
     // architecture II: the v2 features the inbox pushed to the online store, then the model
     const online = await api.onlineFeatures({ feature_service: 'labeled_sms_2', entities: { sms_id: [m.sms_id] } });

@@ -1,6 +1,6 @@
 /** The Serving pane's slice: served versions, request statistics over time, try-it, call log. */
 import { create } from 'zustand';
-import { api, type CallLogRow, type ModelEntry, type PredictionOut, type ServingStats } from '../api';
+import { api, type CallLogRow, type ModelEntry, type PredictionAnswer, type ServingStatsAnswer } from '../api';
 import { idle, loader, type Remote } from './remote';
 
 export interface HitRateSample {
@@ -13,12 +13,12 @@ export interface HitRateSample {
 
 interface ServingSlice {
   models: Remote<ModelEntry[]>;
-  stats: Remote<ServingStats>;
+  stats: Remote<ServingStatsAnswer>;
   /** cache hit rate as sampled by this console while the pane is open (the API keeps totals only) */
   hitRate: HitRateSample[];
   version: string;
   text: string;
-  prediction: Remote<PredictionOut> & { version?: string; text?: string };
+  prediction: Remote<PredictionAnswer> & { version?: string; text?: string };
   log: Remote<CallLogRow[]>;
   loadAll(): Promise<void>;
   poll(): Promise<void>;
@@ -30,7 +30,7 @@ interface ServingSlice {
 
 export const useServing = create<ServingSlice>((set, get) => {
   const load = loader<ServingSlice>(set, get);
-  const sample = (s: ServingStats | undefined) => {
+  const sample = (s: ServingStatsAnswer | undefined) => {
     if (!s) return;
     const prev = get().hitRate;
     const last = prev[prev.length - 1];

@@ -1,6 +1,6 @@
 /** The shell's slice: which pane (from the URL hash), the theme, the API's health. */
 import { create } from 'zustand';
-import { api, type Health } from '../api';
+import { api, type HealthAnswer } from '../api';
 import { idle, loader, type Remote } from './remote';
 import { readSetting, writeSetting } from './persist';
 
@@ -26,7 +26,7 @@ interface ShellSlice {
   theme: Theme;
   /** the theme was chosen by the operator (else it follows the system) */
   themeChosen: boolean;
-  health: Remote<Health>;
+  health: Remote<HealthAnswer>;
   go(p: Pane): void;
   toggleTheme(): void;
   checkHealth(): Promise<void>;
