@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { appRoot } from '../config';
 import { tempDir, fullDatasetPath, SKIP_FULL } from '../testing/fixtures';
 
@@ -23,9 +23,32 @@ describe('spamops CLI', () => {
     expect(spamops(['--help']).out).toMatch(/materialize-incremental/);
     const bad = spamops(['frobnicate']);
     expect(bad.code).toBe(1);
-    expect(bad.err).toMatch(/unknown command "frobnicate"/);
+    expect(bad.err).toMatch(/unknown command 'frobnicate'/);
     expect(spamops(['apply', '--bogus']).code).toBe(2);
     expect(spamops(['apply', '--stage', '2042']).err).toMatch(/--stage: expected 2019, 2020 or 2021/);
+    // every command's help comes from its own module
+    expect(spamops(['train', '--help']).out).toMatch(/--epochs <n> +passes over the data: an integer in \[1, 1000\]/);
+  });
+
+  it('checks numbers and names against their ranges before opening anything (usage errors exit 2)', () => {
+    const cases: [string[], RegExp][] = [
+      [['drift', '--size', 'abc'], /--size: expected an integer from 1 to 100000, got "abc"/],
+      [['simulate', '--pattern', '^sms', '--count', '-5'], /--count: expected an integer from 1 to 100000/],
+      [['simulate', '--pattern', '^sms', '--rate', '0'], /--rate: expected a number above 0/],
+      [['simulate', '--pattern', '(unclosed'], /--pattern: not a regular expression/],
+      [['retrain', 'v3', '--margin', '7'], /--margin: expected a number from -1 to 1/],
+      [['train', 'v3', '--epochs', '0'], /epochs: expected an integer in \[1, 1000\], got "0"/],
+      [['train', 'v3', '--param', 'lstmUnits=99999'], /lstmUnits: expected an integer in \[1, 1024\]/],
+      [['train', 'v3', '--param', 'bogus=1'], /unknown parameter "bogus"/],
+      [['serve', '--port', '70000'], /--port: expected an integer from 0 to 65535/],
+      [['import', 'x.csv', '--format', 'xml'], /--format: expected one of seed-csv, uci-sms-tsv, uci-youtube-csv/],
+    ];
+    for (const [args, message] of cases) {
+      const r = spamops(args, join(t.dir, 'never-opened'));
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err, args.join(' ')).toMatch(message);
+    }
+    expect(existsSync(join(t.dir, 'never-opened'))).toBe(false);
   });
 
   it('says what to do before anything was applied', () => {

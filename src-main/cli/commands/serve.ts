@@ -1,10 +1,24 @@
 /** `spamops serve`: the engines and the local API under plain Node, until Ctrl-C. */
+import { Command } from 'commander';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import type { AppConfig } from '../config';
-import { appRoot } from '../config';
-import { buildApp, listen } from '../api';
-import { startEngines } from '../setup';
+import { appRoot, type AppConfig } from '../../config';
+import { buildApp, listen } from '../../api';
+import { startEngines } from '../../setup';
+import { configOf, integer } from '../context';
+
+export const serveCommand = new Command('serve')
+  .description('the local API (and the built console) until Ctrl-C')
+  .option('--host <host>', 'address to listen on (env SPAMOPS_HOST; beyond loopback a token is required)')
+  .option('--port <port>', 'port (env SPAMOPS_PORT; default 8000; 0 picks a free one)', integer('--port', 0, 65535))
+  .option('--compat-ports', "also listen on the seed story's ports 8111, 8222, 6566, 8999")
+  .option('--console <dir>', 'the built console to serve at / (default out/renderer)')
+  .option('--auto-bootstrap', 'run bootstrap first when the data dir is empty')
+  .option('--dataset <file>', 'the dataset --auto-bootstrap imports (env SPAMOPS_DATASET)')
+  .option('--exit-with-stdin', 'stop when standard input closes (the desktop app runs the engines so)')
+  .action(async (o: { host?: string; port?: number; compatPorts?: boolean; console?: string; autoBootstrap?: boolean; dataset?: string; exitWithStdin?: boolean }, cmd: Command) =>
+    serve(configOf(cmd, { host: o.host, port: o.port, compatPorts: o.compatPorts, datasetPath: o.dataset }), { consoleDir: o.console, autoBootstrap: o.autoBootstrap, exitWithStdin: o.exitWithStdin }),
+  );
 
 /**
  * `exitWithStdin`: stop when standard input closes, i.e. when the parent that holds its other

@@ -1,0 +1,37 @@
+/** `spamops bootstrap`: the seed story's set-up in one go (idempotent), then the models that have no version yet. */
+import { Command } from 'commander';
+import { bootstrap, queueMissingModels } from '../../setup';
+import { MODEL_NAMES, type ModelName } from '../../../src-shared/training';
+import { ModelRegistry } from '../../training';
+import { viewProgress } from '../progress';
+import { CliError, withEngines } from '../context';
+import { followRun } from './training-output';
+
+function modelList(raw: string): ModelName[] {
+  if (raw === 'none') return [];
+  const list = raw.split(',').map((x) => x.trim());
+  for (const m of list) if (!ModelRegistry.isModelName(m)) throw new CliError(`--models: expected a list of ${MODEL_NAMES.join(', ')} or "none", got "${m}"`);
+  return list;
+}
+
+export const bootstrapCommand = new Command('bootstrap')
+  .description("the seed story's set-up in one go (idempotent), then trains the models that have no version yet")
+  .option('--dataset <file>', 'the labelled dataset to import (env SPAMOPS_DATASET; default the project sample)')
+  .option('--training-ids <file>', 'the ids to fit the tokenizer on (default training_sms_ids.txt beside the dataset)')
+  .option('--models <list>', 'models to train: v1,v2,v3 or none', 'v1,v2,v3')
+  .action(async (o: { dataset?: string; trainingIds?: string; models: string }, cmd: Command) => {
+    const models = modelList(o.models);
+    await withEngines(
+      cmd,
+      async (e) => {
+        const p = viewProgress();
+        await bootstrap(e, { datasetPath: e.config.datasetPath, trainingIdsPath: o.trainingIds ?? e.config.trainingIdsPath, log: (s) => process.stderr.write(`${s}\n`), progress: p.onProgress });
+        p.stop();
+        for (const run of await queueMissingModels(e, models)) {
+          const r = await followRun(e, run);
+          if (r.status !== 'succeeded') throw new CliError(`training ${r.model} ${r.status}: ${r.error ?? ''}`);
+        }
+      },
+      { datasetPath: o.dataset },
+    );
+  });

@@ -1,0 +1,47 @@
+/** `spamops plan | apply | history | explore`: the feature registry, as `feast plan`, `feast apply` and the seed's explorer. */
+import { Command } from 'commander';
+import { definitionsForStage, formatDiff } from '../../featurestore';
+import { out, stageOf, withEngines } from '../context';
+
+const STAGE = ['--stage <stage>', 'the story stage 2019, 2020 or 2021 (env FEAST_STORE_STAGE; default 2021)'] as const;
+
+export const planCommand = new Command('plan')
+  .description('show what apply would change in the registry')
+  .option(...STAGE)
+  .action(async (o: { stage?: string }, cmd: Command) => withEngines(cmd, async (e) => out(formatDiff(await e.features.registry.plan(definitionsForStage(stageOf(o.stage)))))));
+
+export const applyCommand = new Command('apply')
+  .description('apply the feature definitions of a stage (a snapshot with its diff is kept)')
+  .option(...STAGE)
+  .action(async (o: { stage?: string }, cmd: Command) => {
+    const stage = stageOf(o.stage);
+    await withEngines(cmd, async (e) => {
+      const r = await e.features.apply(definitionsForStage(stage), stage);
+      out(formatDiff(r.diff));
+      out(r.changed ? `applied: registry version ${r.snapshot.version} (stage ${stage})` : `registry unchanged at version ${r.snapshot.version}`);
+    });
+  });
+
+export const historyCommand = new Command('history').description('registry snapshots with their diffs').action(async (_o: unknown, cmd: Command) =>
+  withEngines(cmd, async (e) => {
+    for (const s of await e.features.registry.history()) out(`version ${s.version}  ${s.appliedAt}  stage ${s.stage}\n${formatDiff(s.diff).replace(/^/gm, '  ')}`);
+  }),
+);
+
+export const exploreCommand = new Command('explore').description('entities, sources, feature views and services').action(async (_o: unknown, cmd: Command) =>
+  withEngines(cmd, async (e) => {
+    const d = await e.features.registry.definitions();
+    out(`Project ${d.project}`);
+    out('\nEntities:');
+    for (const x of d.entities) out(`  ${x.name} (join keys: ${x.joinKeys.join(', ')}) — ${x.description}`);
+    out('\nData sources:');
+    for (const s of d.sources) out(`  ${s.name} [${s.kind}] ${s.kind === 'push' ? `over ${s.batchSource}` : `${s.path}/, time ${s.timestampField}`}`);
+    out('\nFeature views:');
+    for (const fv of d.featureViews) {
+      out(`  ${fv.name} (source ${fv.source}, ttl ${fv.ttlSeconds || 'none'}, online ${fv.online}, tags ${JSON.stringify(fv.tags)}, materialized until ${(await e.features.materializedUntil(fv.name)) ?? 'never'})`);
+      for (const f of fv.schema) out(`    - ${f.name}: ${f.dtype}${f.length ? `[${f.length}]` : ''} — ${f.description}`);
+    }
+    out('\nFeature services:');
+    for (const s of d.featureServices) out(`  ${s.name}: ${s.features.map((f) => f.view + (f.features ? `[${f.features.join(',')}]` : '')).join(' + ')}`);
+  }),
+);
