@@ -13,9 +13,27 @@ const TEST = '\\.test\\.ts$';
 module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', comment: 'No import cycle anywhere, type-only ones included.', from: {}, to: { circular: true } },
-    { name: 'renderer-not-to-main', severity: 'error', comment: 'The console reaches the engines over HTTP only.', from: { path: '^src-renderer/' }, to: { path: '^src-main/' } },
-    { name: 'shared-is-the-bottom', severity: 'error', comment: 'src-shared holds contracts; it imports neither side.', from: { path: '^src-shared/' }, to: { path: '^(src-main|src-renderer)/' } },
-    { name: 'engines-not-to-shells', severity: 'error', comment: 'Engines never import the API, the CLI, the set-up workflows or the composition root.', from: { path: ENGINE, pathNot: TEST }, to: { path: [SHELL, '^src-main/engines\\.ts$'] } },
+    {
+      name: 'renderer-not-to-main',
+      severity: 'error',
+      comment: 'The console reaches the engines over HTTP only.',
+      from: { path: '^src-renderer/' },
+      to: { path: '^src-main/' },
+    },
+    {
+      name: 'shared-is-the-bottom',
+      severity: 'error',
+      comment: 'src-shared holds contracts; it imports neither side.',
+      from: { path: '^src-shared/' },
+      to: { path: '^(src-main|src-renderer)/' },
+    },
+    {
+      name: 'engines-not-to-shells',
+      severity: 'error',
+      comment: 'Engines never import the API, the CLI, the set-up workflows or the composition root.',
+      from: { path: ENGINE, pathNot: TEST },
+      to: { path: [SHELL, '^src-main/engines\\.ts$'] },
+    },
     {
       name: 'only-shells-compose',
       severity: 'error',
@@ -30,7 +48,13 @@ module.exports = {
       from: { path: '^src-main/([^/]+)/', pathNot: TEST },
       to: { path: '^src-main/([^/]+)/.+', pathNot: ['^src-main/$1/', '^src-main/[^/]+/index\\.ts$', '^src-main/storage/(sqlite|cassandra)/index\\.ts$'] },
     },
-    { name: 'platform-is-the-floor', severity: 'error', comment: 'platform/ imports no other part of src-main.', from: { path: '^src-main/platform/', pathNot: TEST }, to: { path: '^src-main/', pathNot: '^src-main/platform/' } },
+    {
+      name: 'platform-is-the-floor',
+      severity: 'error',
+      comment: 'platform/ imports no other part of src-main.',
+      from: { path: '^src-main/platform/', pathNot: TEST },
+      to: { path: '^src-main/', pathNot: '^src-main/platform/' },
+    },
     {
       name: 'storage-over-platform-only',
       severity: 'error',
@@ -45,8 +69,20 @@ module.exports = {
       from: { path: '^src-main/(features|featurestore|dataset)/', pathNot: TEST },
       to: { path: '^src-main/(training|serving|inbox|monitoring)/' },
     },
-    { name: 'training-below-serving', severity: 'error', comment: 'Training knows nothing of serving, the inbox or monitoring.', from: { path: '^src-main/training/', pathNot: TEST }, to: { path: '^src-main/(serving|inbox|monitoring)/' } },
-    { name: 'serving-below-monitoring', severity: 'error', comment: 'Serving and the inbox do not import monitoring (it observes them).', from: { path: '^src-main/(serving|inbox)/', pathNot: TEST }, to: { path: '^src-main/monitoring/' } },
+    {
+      name: 'training-below-serving',
+      severity: 'error',
+      comment: 'Training knows nothing of serving, the inbox or monitoring.',
+      from: { path: '^src-main/training/', pathNot: TEST },
+      to: { path: '^src-main/(serving|inbox|monitoring)/' },
+    },
+    {
+      name: 'serving-below-monitoring',
+      severity: 'error',
+      comment: 'Serving and the inbox do not import monitoring (it observes them).',
+      from: { path: '^src-main/(serving|inbox)/', pathNot: TEST },
+      to: { path: '^src-main/monitoring/' },
+    },
     { name: 'no-unresolvable', severity: 'error', from: {}, to: { couldNotResolve: true } },
   ],
   options: {
@@ -54,7 +90,11 @@ module.exports = {
     exclude: { path: ['^node_modules', '^out/', '\\.d\\.ts$'] },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], extensions: ['.ts', '.tsx', '.js', '.mjs', '.cjs', '.json'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.tsx', '.js', '.mjs', '.cjs', '.json'],
+    },
     reporterOptions: { text: { highlightFocused: true } },
   },
 };

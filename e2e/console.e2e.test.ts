@@ -66,7 +66,10 @@ describe('headless console in Chromium', () => {
     await pick('model version', 'v3');
     await pick('architecture', 'II · online features');
     await spam.getByRole('button', { name: /check message/ }).click();
-    await spam.getByTestId('verdict-meta').filter({ hasText: /^v3 · arch II/ }).waitFor();
+    await spam
+      .getByTestId('verdict-meta')
+      .filter({ hasText: /^v3 · arch II/ })
+      .waitFor();
     await shot('inbox-fiona');
     expect(h.consoleErrors).toEqual([]);
   });
@@ -100,7 +103,10 @@ describe('headless console in Chromium', () => {
     await h.page.getByLabel('train model').selectOption('v2');
     await h.page.getByLabel('epochs').fill('2');
     await h.page.getByRole('button', { name: 'Start run' }).click();
-    await h.page.getByTestId('run-detail').getByRole('heading', { name: /· v2 succeeded$/ }).waitFor({ timeout: 60_000 });
+    await h.page
+      .getByTestId('run-detail')
+      .getByRole('heading', { name: /· v2 succeeded$/ })
+      .waitFor({ timeout: 60_000 });
     await h.page.locator('.recharts-line').first().waitFor();
     await shot('training-run');
     expect(h.consoleErrors).toEqual([]);

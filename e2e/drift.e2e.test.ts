@@ -13,7 +13,9 @@ let h: Harness;
 describe.skipIf(!full)(`drift pane on the full dataset${full ? '' : ` (skipped: ${SKIP_FULL})`}`, () => {
   beforeAll(async () => {
     h = await startHarness({ datasetPath: full, trainModels: false });
-    const run = await h.engines.runs.wait((await h.engines.runs.start({ model: 'sms-only', base: 'v2', params: { entityIdPattern: '^sms1([0-3]\\d{3}|4000)$' }, alias: 'production' })).id);
+    const run = await h.engines.runs.wait(
+      (await h.engines.runs.start({ model: 'sms-only', base: 'v2', params: { entityIdPattern: '^sms1([0-3]\\d{3}|4000)$' }, alias: 'production' })).id,
+    );
     expect(run.status).toBe('succeeded');
     h.engines.verdicts.model = 'sms-only';
     // an operator's setting: windows of the latest 500 predictions
@@ -22,7 +24,11 @@ describe.skipIf(!full)(`drift pane on the full dataset${full ? '' : ` (skipped: 
   afterAll(async () => h?.close());
 
   const replay = async (idPattern: string) => {
-    const res = await fetch(`${h.base}/monitoring/simulate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ idPattern, count: 500, rate: 5000, labelDelayMs: 0 }) });
+    const res = await fetch(`${h.base}/monitoring/simulate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ idPattern, count: 500, rate: 5000, labelDelayMs: 0 }),
+    });
     expect(res.status).toBe(202);
     const { id } = await res.json();
     for (let i = 0; i < 600; i++) {
@@ -43,7 +49,13 @@ describe.skipIf(!full)(`drift pane on the full dataset${full ? '' : ` (skipped: 
     await h.page.screenshot({ path: join(ARTIFACTS, 'drift-sms-replay.png'), fullPage: true });
     await replay('^sms1(557[3-9]|55[89]\\d|5[6-9]\\d\\d|[67]\\d\\d\\d)$');
     await h.page.getByRole('button', { name: 'Run check (store + alert)' }).click();
-    await expect(h.page.getByTestId('dataset-drift').locator('.value').filter({ hasText: /^DRIFT$/ }).textContent()).resolves.toBe('DRIFT');
+    await expect(
+      h.page
+        .getByTestId('dataset-drift')
+        .locator('.value')
+        .filter({ hasText: /^DRIFT$/ })
+        .textContent(),
+    ).resolves.toBe('DRIFT');
     await h.page.getByText(/dataset drift on sms-only/).waitFor();
     await h.page.evaluate(() => window.scrollTo(0, 0));
     await h.page.screenshot({ path: join(ARTIFACTS, 'drift-youtube-replay.png'), fullPage: true });

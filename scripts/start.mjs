@@ -41,7 +41,7 @@ function newest(paths) {
       for (const e of readdirSync(p)) if (e !== 'node_modules' && !e.startsWith('.')) walk(join(p, e));
     } else t = Math.max(t, st.mtimeMs);
   };
-  paths.forEach((p) => walk(join(ROOT, p)));
+  for (const p of paths) walk(join(ROOT, p));
   return t;
 }
 

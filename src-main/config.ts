@@ -74,7 +74,13 @@ type FileConfig = Partial<Omit<AppConfig, 'server' | 'storage'>> & {
   storage?: { backend?: 'sqlite' | 'cassandra' } & Record<string, unknown>;
 };
 
-const list = (s: string | undefined) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined);
+const list = (s: string | undefined) =>
+  s
+    ? s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : undefined;
 
 export function loadConfig(o: ConfigOverrides = {}, rawEnv: NodeJS.ProcessEnv = process.env): AppConfig {
   // an empty variable counts as unset (VAR= in a shell line)

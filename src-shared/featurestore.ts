@@ -15,12 +15,7 @@ export type FeatureValueType = Static<typeof FeatureValueType>;
 
 export type FeatureValue = number | string | number[] | null;
 
-export const FeatureStatus = Type.Union([
-  Type.Literal('PRESENT'),
-  Type.Literal('NOT_FOUND'),
-  Type.Literal('OUTSIDE_MAX_AGE'),
-  Type.Literal('NULL_VALUE'),
-]);
+export const FeatureStatus = Type.Union([Type.Literal('PRESENT'), Type.Literal('NOT_FOUND'), Type.Literal('OUTSIDE_MAX_AGE'), Type.Literal('NULL_VALUE')]);
 export type FeatureStatus = Static<typeof FeatureStatus>;
 
 const EntityKey = Type.String({ minLength: 1, maxLength: 200 });

@@ -7,7 +7,13 @@ const ModelId = Type.String({ pattern: MODEL_ID_PATTERN, description: 'a model i
 export const FeatureDrift = Type.Object({
   feature: Type.String(),
   kind: Type.Union([Type.Literal('numeric'), Type.Literal('binary'), Type.Literal('tokens')]),
-  test: Type.Union([Type.Literal('ks'), Type.Literal('wasserstein_normed'), Type.Literal('z_test'), Type.Literal('jensen_shannon'), Type.Literal('chi_square')]),
+  test: Type.Union([
+    Type.Literal('ks'),
+    Type.Literal('wasserstein_normed'),
+    Type.Literal('z_test'),
+    Type.Literal('jensen_shannon'),
+    Type.Literal('chi_square'),
+  ]),
   statistic: Type.Number(),
   pValue: Type.Optional(Type.Number()),
   threshold: Type.Number(),
@@ -55,12 +61,20 @@ export type Alert = Static<typeof Alert>;
 /* ---------- routes ---------- */
 
 export const ModelQuery = Type.Object(
-  { model: Type.Optional(ModelId), size: Type.Optional(Type.String({ pattern: '^[0-9]{1,6}$' })), hours: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })) },
+  {
+    model: Type.Optional(ModelId),
+    size: Type.Optional(Type.String({ pattern: '^[0-9]{1,6}$' })),
+    hours: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
+  },
   { additionalProperties: false },
 );
 export type ModelQuery = Static<typeof ModelQuery>;
 export const CheckBody = Type.Object(
-  { model: ModelId, size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })), hours: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100000 })) },
+  {
+    model: ModelId,
+    size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
+    hours: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100000 })),
+  },
   { additionalProperties: false },
 );
 export type CheckBody = Static<typeof CheckBody>;

@@ -24,17 +24,31 @@ export type PredictionAnswer = Static<typeof PredictionAnswer>;
 export const FeaturesAnswer = Type.Object({ features: Type.Array(Type.Number()), from_cache: Type.Boolean(), input: Type.Optional(Type.Any()) });
 export type FeaturesAnswer = Static<typeof FeaturesAnswer>;
 
-export const CallLogRow = Type.Object({ caller_id: Type.String(), called_at: Type.String(), endpoint: Type.String(), version: Type.String(), input_json: Type.String() });
+export const CallLogRow = Type.Object({
+  caller_id: Type.String(),
+  called_at: Type.String(),
+  endpoint: Type.String(),
+  version: Type.String(),
+  input_json: Type.String(),
+});
 export type CallLogRow = Static<typeof CallLogRow>;
 
 /** the text-classification service of seed 002 */
 export const PredictionRequest = Type.Object(
-  { model_id: Type.String({ minLength: 1, maxLength: 100 }), text: Type.String({ maxLength: 20000 }), n_top: Type.Optional(Type.Integer({ minimum: 1, maximum: 2 })) },
+  {
+    model_id: Type.String({ minLength: 1, maxLength: 100 }),
+    text: Type.String({ maxLength: 20000 }),
+    n_top: Type.Optional(Type.Integer({ minimum: 1, maximum: 2 })),
+  },
   { additionalProperties: false },
 );
 export type PredictionRequest = Static<typeof PredictionRequest>;
 export const PredictionQuery = Type.Object(
-  { model_id: Type.Optional(Type.String({ maxLength: 100 })), text: Type.Optional(Type.String({ maxLength: 20000 })), n_top: Type.Optional(Type.String({ pattern: '^[0-9]{1,2}$' })) },
+  {
+    model_id: Type.Optional(Type.String({ maxLength: 100 })),
+    text: Type.Optional(Type.String({ maxLength: 20000 })),
+    n_top: Type.Optional(Type.String({ pattern: '^[0-9]{1,2}$' })),
+  },
   { additionalProperties: false },
 );
 export type PredictionQuery = Static<typeof PredictionQuery>;
@@ -49,7 +63,14 @@ export type TopPredictionsAnswer = Static<typeof TopPredictionsAnswer>;
 export const LatencyBucket = Type.Object({ t: Type.String(), count: Type.Integer(), p50_ms: Type.Number(), p95_ms: Type.Number(), max_ms: Type.Number() });
 export type LatencyBucket = Static<typeof LatencyBucket>;
 export const ServingStatsAnswer = Type.Object({
-  served: Type.Array(Type.Object({ name: Type.String(), version: Type.Union([Type.String(), Type.Null()]), aliases: Type.Array(Type.String()), loaded: Type.Union([Type.String(), Type.Null()]) })),
+  served: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      version: Type.Union([Type.String(), Type.Null()]),
+      aliases: Type.Array(Type.String()),
+      loaded: Type.Union([Type.String(), Type.Null()]),
+    }),
+  ),
   cache: Type.Object({ hits: Type.Integer(), misses: Type.Integer(), hit_rate: Type.Number() }),
   requests: Type.Object({ total: Type.Integer(), by_endpoint: Type.Record(Type.String(), Type.Integer()) }),
   latency: Type.Array(LatencyBucket),

@@ -47,7 +47,14 @@ export const StartRunRequest = Type.Object(
     base: Type.Optional(BaseModel),
     params: Type.Optional(TrainParams),
     backend: Type.Optional(
-      Type.Union([Type.Literal('auto'), Type.Literal('fused-wasm'), Type.Literal('tfjs-node'), Type.Literal('tfjs-wasm'), Type.Literal('tfjs-cpu'), Type.Literal('js-forest')]),
+      Type.Union([
+        Type.Literal('auto'),
+        Type.Literal('fused-wasm'),
+        Type.Literal('tfjs-node'),
+        Type.Literal('tfjs-wasm'),
+        Type.Literal('tfjs-cpu'),
+        Type.Literal('js-forest'),
+      ]),
     ),
     /** register the trained version and point this alias at it (e.g. "production") */
     alias: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_-]{0,39}$' })),
@@ -191,7 +198,8 @@ export function parseTrainParam(key: string, raw: string): { value: string | num
   const s = paramSchema(key);
   if (!s || key === 'entityIds') return { error: `unknown parameter "${key}"; known: ${TRAIN_PARAM_KEYS.filter((k) => k !== 'entityIds').join(', ')}` };
   if (s.type === 'string') {
-    if (raw.length < (s.minLength ?? 0) || raw.length > (s.maxLength ?? Infinity)) return { error: `${key}: expected ${s.minLength ?? 0} to ${s.maxLength} characters, got ${raw.length}` };
+    if (raw.length < (s.minLength ?? 0) || raw.length > (s.maxLength ?? Infinity))
+      return { error: `${key}: expected ${s.minLength ?? 0} to ${s.maxLength} characters, got ${raw.length}` };
     return { value: raw };
   }
   const n = raw.trim() === '' ? Number.NaN : Number(raw);

@@ -36,7 +36,11 @@ describe('feature server over HTTP', () => {
 
   it('pushes through the push source, then reads the new value', async () => {
     const features = [...Array(25).fill(1), 65, 65, 108, 2, 30];
-    const r = await post('/push', { push_source_name: 'smss2_push', df: { sms_id: ['sms90003'], event_timestamp: ['2021-09-02 00:00:00'], features: [features] }, to: 'online_and_offline' });
+    const r = await post('/push', {
+      push_source_name: 'smss2_push',
+      df: { sms_id: ['sms90003'], event_timestamp: ['2021-09-02 00:00:00'], features: [features] },
+      to: 'online_and_offline',
+    });
     expect(r.status).toBe(200);
     const j = await (await post('/get-online-features', { feature_service: 'labeled_sms_2', entities: { sms_id: ['sms90003'] } })).json();
     expect(j.results[1].values[0]).toEqual(features);
@@ -68,7 +72,9 @@ describe('feature server over HTTP', () => {
     // fetch cannot set Host: a raw request as a DNS-rebinding page would send it
     const rebinding = await new Promise<number>((resolve, reject) => {
       const u = new URL(base);
-      http.get({ host: u.hostname, port: u.port, path: '/health', headers: { host: 'evil.example:8000' } }, (res) => resolve(res.statusCode ?? 0)).on('error', reject);
+      http
+        .get({ host: u.hostname, port: u.port, path: '/health', headers: { host: 'evil.example:8000' } }, (res) => resolve(res.statusCode ?? 0))
+        .on('error', reject);
     });
     expect(rebinding).toBe(421);
     const foreign = await post('/push', {}, { 'content-type': 'application/json', origin: 'http://evil.example' });

@@ -17,7 +17,14 @@ export const featureServerRoutes: FastifyPluginAsync<{ engines: Engines }> = asy
 
   app.post<{ Body: GetOnlineFeaturesRequest }>(
     '/get-online-features',
-    { schema: { tags: ['feature server'], summary: 'Latest feature values of entities, by feature refs or feature service', body: GetOnlineFeaturesRequest, response: { 200: GetOnlineFeaturesResponse } } },
+    {
+      schema: {
+        tags: ['feature server'],
+        summary: 'Latest feature values of entities, by feature refs or feature service',
+        body: GetOnlineFeaturesRequest,
+        response: { 200: GetOnlineFeaturesResponse },
+      },
+    },
     async (req) => fs.getOnlineFeatures(req.body),
   );
 
@@ -32,13 +39,27 @@ export const featureServerRoutes: FastifyPluginAsync<{ engines: Engines }> = asy
 
   app.post<{ Body: MaterializeRequest }>(
     '/materialize',
-    { schema: { tags: ['feature server'], summary: 'Materialize offline rows in [start_ts, end_ts] into the online store', body: MaterializeRequest, response: { 200: MaterializeResponse } } },
+    {
+      schema: {
+        tags: ['feature server'],
+        summary: 'Materialize offline rows in [start_ts, end_ts] into the online store',
+        body: MaterializeRequest,
+        response: { 200: MaterializeResponse },
+      },
+    },
     async (req) => fs.materialize(parseTimestamp(req.body.start_ts, 'start_ts'), parseTimestamp(req.body.end_ts, 'end_ts'), req.body.feature_views),
   );
 
   app.post<{ Body: MaterializeIncrementalRequest }>(
     '/materialize-incremental',
-    { schema: { tags: ['feature server'], summary: 'Materialize from where each view stopped up to end_ts', body: MaterializeIncrementalRequest, response: { 200: MaterializeResponse } } },
+    {
+      schema: {
+        tags: ['feature server'],
+        summary: 'Materialize from where each view stopped up to end_ts',
+        body: MaterializeIncrementalRequest,
+        response: { 200: MaterializeResponse },
+      },
+    },
     async (req) => fs.materializeIncremental(parseTimestamp(req.body.end_ts, 'end_ts'), req.body.feature_views),
   );
 };

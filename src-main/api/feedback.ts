@@ -16,5 +16,9 @@ export const feedbackRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
       return engines.feedback.record({ ...req.body, caller: req.ip });
     },
   );
-  app.get('/feedback', { schema: { tags: ['monitoring'], summary: 'Feedback labels, newest first' } }, async () => (await engines.feedback.list()).reverse() as FeedbackRecord[]);
+  app.get(
+    '/feedback',
+    { schema: { tags: ['monitoring'], summary: 'Feedback labels, newest first' } },
+    async () => (await engines.feedback.list()).reverse() as FeedbackRecord[],
+  );
 };

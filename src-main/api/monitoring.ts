@@ -26,46 +26,93 @@ export const monitoringRoutes: FastifyPluginAsync<{ engines: Engines }> = async 
   const tags = ['monitoring'];
   const modelOf = (m?: string) => m ?? 'v3';
   const checked = async <T>(model: string, fn: () => Promise<T>): Promise<T> => {
-    if (!(await engines.models.resolve(model))) throw new HttpError(404, 'not_found', `model ${model} has no trained version to monitor`, { known: await engines.models.names() });
+    if (!(await engines.models.resolve(model)))
+      throw new HttpError(404, 'not_found', `model ${model} has no trained version to monitor`, { known: await engines.models.names() });
     return fn();
   };
 
-  app.get<{ Querystring: ModelQuery }>('/monitoring/drift', { schema: { tags, summary: 'Drift of the latest window against the training reference (not stored)', querystring: ModelQuery, response: { 200: DriftReport } } }, async (req): Promise<DriftReport> => {
-    const model = modelOf(req.query.model);
-    return checked(model, () => mon.check(model, { size: req.query.size ? Number(req.query.size) : undefined, hours: req.query.hours ? Number(req.query.hours) : undefined }, false));
-  });
-  app.post<{ Body: CheckBody }>('/monitoring/check', { schema: { tags, summary: 'Compute, store and alert on a drift report', body: CheckBody, response: { 200: DriftReport } } }, async (req): Promise<DriftReport> => {
-    const model = modelOf(req.body.model);
-    return checked(model, () => mon.check(model, { size: req.body.size, hours: req.body.hours }));
-  });
-  app.get<{ Querystring: ModelQuery }>('/monitoring/drift/history', { schema: { tags, summary: 'Stored drift reports, oldest first (the time series)', querystring: ModelQuery } }, async (req): Promise<DriftReportSummary[]> =>
-    (await mon.history(req.query.model)).map((r) => ({ ...r, features: r.features.map(({ bins, reference, current, ...f }) => f) })),
+  app.get<{ Querystring: ModelQuery }>(
+    '/monitoring/drift',
+    {
+      schema: {
+        tags,
+        summary: 'Drift of the latest window against the training reference (not stored)',
+        querystring: ModelQuery,
+        response: { 200: DriftReport },
+      },
+    },
+    async (req): Promise<DriftReport> => {
+      const model = modelOf(req.query.model);
+      return checked(model, () =>
+        mon.check(model, { size: req.query.size ? Number(req.query.size) : undefined, hours: req.query.hours ? Number(req.query.hours) : undefined }, false),
+      );
+    },
   );
-  app.get('/monitoring/alerts', { schema: { tags, summary: 'Alerts, newest first', response: { 200: Type.Array(Alert) } } }, async (): Promise<Alert[]> => mon.alerts());
-  app.post<{ Params: AlertIdParam }>('/monitoring/alerts/:id/ack', { schema: { tags, params: AlertIdParam, response: { 200: Alert } } }, async (req): Promise<Alert> => {
-    const a = await mon.acknowledge(req.params.id);
-    if (!a) throw new HttpError(404, 'not_found', `no alert ${req.params.id}`);
-    return a;
-  });
-  app.get<{ Querystring: ModelQuery }>('/monitoring/predictions', { schema: { tags, summary: 'Recorded predictions of a model, newest first', querystring: ModelQuery } }, async (req): Promise<RecordedPrediction[]> => {
-    await mon.recorder.flush();
-    return engines.storage.predictions.recent(modelOf(req.query.model), Date.now() - Number(req.query.hours ?? 24) * 3_600_000, Number(req.query.size ?? 100));
-  });
-  app.post<{ Body: SimulateBody }>('/monitoring/simulate', { schema: { tags, summary: 'Replay warehouse messages through the inbox, then label them (mock caller + labeler)', body: SimulateBody } }, async (req, reply): Promise<Simulation> => {
-    try {
-      new RegExp(req.body.idPattern);
-    } catch (e) {
-      throw new HttpError(400, 'validation_error', `idPattern: not a regular expression: ${(e as Error).message}`, { field: 'body.idPattern' });
-    }
-    const { simulation } = sim.start({ rate: 50, labelDelayMs: 2000, recipient: 'simulated', labelShare: 1, ...req.body });
-    reply.status(202);
-    return simulation;
-  });
+  app.post<{ Body: CheckBody }>(
+    '/monitoring/check',
+    { schema: { tags, summary: 'Compute, store and alert on a drift report', body: CheckBody, response: { 200: DriftReport } } },
+    async (req): Promise<DriftReport> => {
+      const model = modelOf(req.body.model);
+      return checked(model, () => mon.check(model, { size: req.body.size, hours: req.body.hours }));
+    },
+  );
+  app.get<{ Querystring: ModelQuery }>(
+    '/monitoring/drift/history',
+    { schema: { tags, summary: 'Stored drift reports, oldest first (the time series)', querystring: ModelQuery } },
+    async (req): Promise<DriftReportSummary[]> =>
+      (await mon.history(req.query.model)).map((r) => ({ ...r, features: r.features.map(({ bins, reference, current, ...f }) => f) })),
+  );
+  app.get(
+    '/monitoring/alerts',
+    { schema: { tags, summary: 'Alerts, newest first', response: { 200: Type.Array(Alert) } } },
+    async (): Promise<Alert[]> => mon.alerts(),
+  );
+  app.post<{ Params: AlertIdParam }>(
+    '/monitoring/alerts/:id/ack',
+    { schema: { tags, params: AlertIdParam, response: { 200: Alert } } },
+    async (req): Promise<Alert> => {
+      const a = await mon.acknowledge(req.params.id);
+      if (!a) throw new HttpError(404, 'not_found', `no alert ${req.params.id}`);
+      return a;
+    },
+  );
+  app.get<{ Querystring: ModelQuery }>(
+    '/monitoring/predictions',
+    { schema: { tags, summary: 'Recorded predictions of a model, newest first', querystring: ModelQuery } },
+    async (req): Promise<RecordedPrediction[]> => {
+      await mon.recorder.flush();
+      return engines.storage.predictions.recent(
+        modelOf(req.query.model),
+        Date.now() - Number(req.query.hours ?? 24) * 3_600_000,
+        Number(req.query.size ?? 100),
+      );
+    },
+  );
+  app.post<{ Body: SimulateBody }>(
+    '/monitoring/simulate',
+    { schema: { tags, summary: 'Replay warehouse messages through the inbox, then label them (mock caller + labeler)', body: SimulateBody } },
+    async (req, reply): Promise<Simulation> => {
+      try {
+        new RegExp(req.body.idPattern);
+      } catch (e) {
+        throw new HttpError(400, 'validation_error', `idPattern: not a regular expression: ${(e as Error).message}`, { field: 'body.idPattern' });
+      }
+      const { simulation } = sim.start({ rate: 50, labelDelayMs: 2000, recipient: 'simulated', labelShare: 1, ...req.body });
+      reply.status(202);
+      return simulation;
+    },
+  );
   app.get('/monitoring/simulations', { schema: { tags } }, async (): Promise<Simulation[]> => sim.list());
 
   app.post<{ Body: RetrainBody }>(
     '/monitoring/retrain',
-    { schema: { tags, summary: 'Train a challenger on the training set plus feedback labels; promote it if it beats the champion by the margin', body: RetrainBody } },
+    {
+      schema: {
+        tags,
+        summary: 'Train a challenger on the training set plus feedback labels; promote it if it beats the champion by the margin',
+        body: RetrainBody,
+      },
+    },
     async (req, reply): Promise<RetrainAnswer> => {
       const model = modelOf(req.body.model);
       const { run } = await checked(model, () => engines.retrainer.start(model, { margin: req.body.margin ?? mon.settings.retrainMargin, trigger: 'manual' }));
@@ -73,11 +120,23 @@ export const monitoringRoutes: FastifyPluginAsync<{ engines: Engines }> = async 
       return { model, challenger_run: run.id, decisions: '/monitoring/retrain' };
     },
   );
-  app.get('/monitoring/settings', { schema: { tags, summary: 'Window, thresholds (per feature), webhook and retraining settings' } }, async (): Promise<MonitorSettings> => mon.settings);
-  app.put<{ Body: SettingsBody }>('/monitoring/settings', { schema: { tags, summary: 'Change monitoring settings (kept in the storage layer)', body: SettingsBody } }, async (req): Promise<MonitorSettings> => {
-    const { webhookUrl, ...rest } = req.body;
-    return mon.saveSettings({ ...rest, ...(webhookUrl !== undefined ? { webhookUrl: webhookUrl ?? undefined } : {}) });
-  });
+  app.get(
+    '/monitoring/settings',
+    { schema: { tags, summary: 'Window, thresholds (per feature), webhook and retraining settings' } },
+    async (): Promise<MonitorSettings> => mon.settings,
+  );
+  app.put<{ Body: SettingsBody }>(
+    '/monitoring/settings',
+    { schema: { tags, summary: 'Change monitoring settings (kept in the storage layer)', body: SettingsBody } },
+    async (req): Promise<MonitorSettings> => {
+      const { webhookUrl, ...rest } = req.body;
+      return mon.saveSettings({ ...rest, ...(webhookUrl !== undefined ? { webhookUrl: webhookUrl ?? undefined } : {}) });
+    },
+  );
 
-  app.get('/monitoring/retrain', { schema: { tags, summary: 'Retraining decisions with their numbers, newest first' } }, async (): Promise<RetrainDecision[]> => engines.retrainer.decisions());
+  app.get(
+    '/monitoring/retrain',
+    { schema: { tags, summary: 'Retraining decisions with their numbers, newest first' } },
+    async (): Promise<RetrainDecision[]> => engines.retrainer.decisions(),
+  );
 };

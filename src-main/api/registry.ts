@@ -20,7 +20,11 @@ export const registryRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
   app.get('/registry/feature-views', { schema: { tags } }, async (): Promise<ViewInfo[]> => {
     const d = await fs.registry.definitions();
     return Promise.all(
-      d.featureViews.map(async (v) => ({ ...v, materialized_until: (await fs.materializedUntil(v.name)) ?? null, online_rows: v.online ? await engines.storage.online.count(v.name) : 0 })),
+      d.featureViews.map(async (v) => ({
+        ...v,
+        materialized_until: (await fs.materializedUntil(v.name)) ?? null,
+        online_rows: v.online ? await engines.storage.online.count(v.name) : 0,
+      })),
     );
   });
   app.get<{ Params: NameParam }>('/registry/feature-views/:name', { schema: { tags, params: NameParam } }, async (req) => fs.view(req.params.name));
@@ -39,7 +43,12 @@ export const registryRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
         source: req.params.name,
         total_rows: p.total,
         parts: p.parts,
-        rows: p.rows.map((r) => ({ entity_key: r.entityKey, event_timestamp: new Date(r.eventTs).toISOString(), created_timestamp: new Date(r.createdTs).toISOString(), ...r.values })),
+        rows: p.rows.map((r) => ({
+          entity_key: r.entityKey,
+          event_timestamp: new Date(r.eventTs).toISOString(),
+          created_timestamp: new Date(r.createdTs).toISOString(),
+          ...r.values,
+        })),
       };
     },
   );

@@ -51,9 +51,17 @@ describe('reachability', () => {
 
   it('ignores X-Forwarded-For from anyone else, and refuses bad feedback', async () => {
     const { base } = await start({});
-    await fetch(`${base}/feedback`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.7' }, body: JSON.stringify({ sms_id: 'a', true_label: 'ham' }) });
+    await fetch(`${base}/feedback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.7' },
+      body: JSON.stringify({ sms_id: 'a', true_label: 'ham' }),
+    });
     expect((await (await fetch(`${base}/feedback`)).json())[0].caller).toBe('127.0.0.1');
-    const bad = await fetch(`${base}/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sms_id: 'a', true_label: 'maybe' }) });
+    const bad = await fetch(`${base}/feedback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sms_id: 'a', true_label: 'maybe' }),
+    });
     expect(bad.status).toBe(400);
     expect((await bad.json()).field).toMatch(/true_label/);
     const local = await (await fetch(`${base}/local/info`)).json();

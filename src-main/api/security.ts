@@ -32,7 +32,8 @@ export function installSecurity(app: FastifyInstance, cfg: ServerConfig): void {
     const origin = req.headers.origin;
     if (origin) {
       const self = `http://${req.headers.host}`;
-      if (origin !== self && !origins.has(origin)) throw new HttpError(403, 'origin_not_allowed', `origin ${origin} is not allowed; configure server.corsOrigins`);
+      if (origin !== self && !origins.has(origin))
+        throw new HttpError(403, 'origin_not_allowed', `origin ${origin} is not allowed; configure server.corsOrigins`);
       if (origin !== self) {
         reply.header('Access-Control-Allow-Origin', origin);
         reply.header('Vary', 'Origin');
@@ -47,7 +48,8 @@ export function installSecurity(app: FastifyInstance, cfg: ServerConfig): void {
     if (exposed) {
       if (!token) throw new HttpError(503, 'token_missing', 'the server listens beyond loopback but has no token configured');
       const got = Buffer.from(String(req.headers.authorization ?? ''));
-      if (got.length !== token.length || !timingSafeEqual(got, token)) throw new HttpError(401, 'unauthorized', 'send Authorization: Bearer <token> (shown in the console, stored in the data dir)');
+      if (got.length !== token.length || !timingSafeEqual(got, token))
+        throw new HttpError(401, 'unauthorized', 'send Authorization: Bearer <token> (shown in the console, stored in the data dir)');
     }
   });
 }

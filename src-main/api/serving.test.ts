@@ -64,7 +64,12 @@ describe('model serving (the seed curl commands)', () => {
     const r = await post('/model/v7/text_to_prediction', { text: 'x' });
     expect(r.status).toBe(404);
     expect((await r.json()).known).toEqual(['v1', 'v2', 'v3']);
-    for (const features of [[1, 2, 3], [...Array(29).fill(0), 'x'], [...Array(29).fill(0), 1.5], [...Array(29).fill(0), 999]]) {
+    for (const features of [
+      [1, 2, 3],
+      [...Array(29).fill(0), 'x'],
+      [...Array(29).fill(0), 1.5],
+      [...Array(29).fill(0), 999],
+    ]) {
       const x = await post('/model/v3/features_to_prediction', { features });
       expect(x.status).toBe(422);
     }
@@ -77,11 +82,20 @@ describe('model serving (the seed curl commands)', () => {
     const viaGet = await new Promise<string>((resolve, reject) => {
       const body = JSON.stringify({ model_id: 'v1', text: 'I want to save for vacation!' });
       const u = new URL(base);
-      const req = http.request({ host: u.hostname, port: u.port, path: '/prediction', method: 'GET', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-        let s = '';
-        res.on('data', (d) => (s += d));
-        res.on('end', () => resolve(s));
-      });
+      const req = http.request(
+        {
+          host: u.hostname,
+          port: u.port,
+          path: '/prediction',
+          method: 'GET',
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          let s = '';
+          res.on('data', (d) => (s += d));
+          res.on('end', () => resolve(s));
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -161,27 +175,53 @@ describe('user data and the inbox pipeline', () => {
 describe('hostile input', () => {
   it('answers hundreds of malformed requests to every route with a 4xx and stays healthy', async () => {
     const routes = [
-      ['POST', '/get-online-features'], ['POST', '/push'], ['POST', '/materialize'], ['POST', '/materialize-incremental'],
-      ['POST', '/model/v1/text_to_prediction'], ['POST', '/model/v3/features_to_prediction'], ['POST', '/model/v2/text_to_features'],
-      ['GET', '/model/v9/recent_call_log'], ['POST', '/sms'], ['POST', '/sms/fiona'], ['GET', '/sms/fiona/..%2F..%2Fetc%2Fpasswd'],
-      ['POST', '/runs'], ['POST', '/models'], ['DELETE', '/models/v1%00'], ['POST', '/prediction'], ['GET', '/offline/..%2Fsmss1/preview'],
-      ['POST', '/models/v1/aliases'], ['POST', '/runs/x/cancel'], ['GET', '/registry/feature-views/%E0%A4%A'],
+      ['POST', '/get-online-features'],
+      ['POST', '/push'],
+      ['POST', '/materialize'],
+      ['POST', '/materialize-incremental'],
+      ['POST', '/model/v1/text_to_prediction'],
+      ['POST', '/model/v3/features_to_prediction'],
+      ['POST', '/model/v2/text_to_features'],
+      ['GET', '/model/v9/recent_call_log'],
+      ['POST', '/sms'],
+      ['POST', '/sms/fiona'],
+      ['GET', '/sms/fiona/..%2F..%2Fetc%2Fpasswd'],
+      ['POST', '/runs'],
+      ['POST', '/models'],
+      ['DELETE', '/models/v1%00'],
+      ['POST', '/prediction'],
+      ['GET', '/offline/..%2Fsmss1/preview'],
+      ['POST', '/models/v1/aliases'],
+      ['POST', '/runs/x/cancel'],
+      ['GET', '/registry/feature-views/%E0%A4%A'],
     ] as [string, string][];
     let seed = 7;
-    const rnd = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const rnd = () => {
+      seed = (seed * 48271) % 2147483647;
+      return seed / 2147483647;
+    };
     const junk = (depth = 0): unknown => {
       const k = Math.floor(rnd() * 9);
       if (depth > 3) return 'x';
       switch (k) {
-        case 0: return null;
-        case 1: return rnd() * 1e308 * (rnd() < 0.5 ? -1 : 1);
-        case 2: return '\u0000\uffff💣'.repeat(Math.floor(rnd() * 50));
-        case 3: return 'A'.repeat(Math.floor(rnd() * 5000));
-        case 4: return Array.from({ length: Math.floor(rnd() * 5) }, () => junk(depth + 1));
-        case 5: return { __proto__: { polluted: true }, constructor: { prototype: { x: 1 } }, text: junk(depth + 1) };
-        case 6: return { text: junk(depth + 1), features: junk(depth + 1), entities: junk(depth + 1), model: junk(depth + 1) };
-        case 7: return -0;
-        default: return true;
+        case 0:
+          return null;
+        case 1:
+          return rnd() * 1e308 * (rnd() < 0.5 ? -1 : 1);
+        case 2:
+          return '\u0000\uffff💣'.repeat(Math.floor(rnd() * 50));
+        case 3:
+          return 'A'.repeat(Math.floor(rnd() * 5000));
+        case 4:
+          return Array.from({ length: Math.floor(rnd() * 5) }, () => junk(depth + 1));
+        case 5:
+          return { __proto__: { polluted: true }, constructor: { prototype: { x: 1 } }, text: junk(depth + 1) };
+        case 6:
+          return { text: junk(depth + 1), features: junk(depth + 1), entities: junk(depth + 1), model: junk(depth + 1) };
+        case 7:
+          return -0;
+        default:
+          return true;
       }
     };
     const bodies = (i: number): { body: string; type: string } => {
@@ -191,7 +231,16 @@ describe('hostile input', () => {
       if (v === 2) return { body: JSON.stringify(junk()), type: 'application/json' };
       if (v === 3) return { body: `{"a":${'['.repeat(2000)}${']'.repeat(2000)}}`, type: 'application/json' };
       if (v === 4) return { body: '"\\ud800"', type: 'application/json' };
-      return { body: JSON.stringify({ push_source_name: 'smss2_push', df: { sms_id: [junk()], event_timestamp: [junk()], features: [junk()] }, feature_service: junk(), start_ts: junk(), end_ts: 'x' }), type: 'application/json' };
+      return {
+        body: JSON.stringify({
+          push_source_name: 'smss2_push',
+          df: { sms_id: [junk()], event_timestamp: [junk()], features: [junk()] },
+          feature_service: junk(),
+          start_ts: junk(),
+          end_ts: 'x',
+        }),
+        type: 'application/json',
+      };
     };
     let n = 0;
     for (let i = 0; i < 320; i++) {

@@ -36,15 +36,25 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
     const url = req.routeOptions.url ?? '';
     if (url.startsWith('/model/') || url === '/prediction') stats.record(url.split('/').pop() ?? url, reply.elapsedTime);
   });
-  app.get('/serving/stats', { schema: { tags, summary: 'Served versions, cache hit rate, request counts and latency per 10 s over the last hour', response: { 200: ServingStatsAnswer } } }, async (): Promise<ServingStatsAnswer> => {
-    const served = await Promise.all(
-      engines.serving.names.map(async (name) => {
-        const v = await engines.models.resolve(name, engines.serving.alias);
-        return { name, version: v?.version ?? null, aliases: v?.aliases ?? [], loaded: engines.serving.current(name)?.version ?? null };
-      }),
-    );
-    return { served, ...stats.snapshot() };
-  });
+  app.get(
+    '/serving/stats',
+    {
+      schema: {
+        tags,
+        summary: 'Served versions, cache hit rate, request counts and latency per 10 s over the last hour',
+        response: { 200: ServingStatsAnswer },
+      },
+    },
+    async (): Promise<ServingStatsAnswer> => {
+      const served = await Promise.all(
+        engines.serving.names.map(async (name) => {
+          const v = await engines.models.resolve(name, engines.serving.alias);
+          return { name, version: v?.version ?? null, aliases: v?.aliases ?? [], loaded: engines.serving.current(name)?.version ?? null };
+        }),
+      );
+      return { served, ...stats.snapshot() };
+    },
+  );
 
   const model = async (version: string): Promise<ServedModel> => {
     try {
@@ -119,9 +129,19 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
   );
   app.post<{ Params: ServedVersionParam; Body: FeaturesBody }>(
     '/model/:version/features_to_prediction',
-    { schema: { tags, summary: 'Feature vector to ham/spam probabilities', params: ServedVersionParam, body: FeaturesBody, response: { 200: PredictionAnswer } } },
+    {
+      schema: {
+        tags,
+        summary: 'Feature vector to ham/spam probabilities',
+        params: ServedVersionParam,
+        body: FeaturesBody,
+        response: { 200: PredictionAnswer },
+      },
+    },
     async (req) => {
-      const r = await answer(req, req.params.version, 'features_to_prediction', req.body.features, req.body, (m) => predictionOf(m.predict([m.checkFeatures(req.body.features)])[0]));
+      const r = await answer(req, req.params.version, 'features_to_prediction', req.body.features, req.body, (m) =>
+        predictionOf(m.predict([m.checkFeatures(req.body.features)])[0]),
+      );
       record(req, req.params.version, 'features_to_prediction', req.body.features as number[], r.prediction.spam);
       return r;
     },
@@ -130,7 +150,9 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
     '/model/:version/text_to_prediction',
     { schema: { tags, summary: 'Text to ham/spam probabilities', params: ServedVersionParam, body: TextBody, response: { 200: PredictionAnswer } } },
     async (req) => {
-      const r = await answer(req, req.params.version, 'text_to_prediction', req.body.text, req.body, (m) => predictionOf(m.predict([m.textToFeatures(req.body.text)])[0]));
+      const r = await answer(req, req.params.version, 'text_to_prediction', req.body.text, req.body, (m) =>
+        predictionOf(m.predict([m.textToFeatures(req.body.text)])[0]),
+      );
       record(req, req.params.version, 'text_to_prediction', undefined, r.prediction.spam, req.body.text);
       return r;
     },
@@ -139,7 +161,10 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
     '/model/:version/recent_call_log',
     { schema: { tags, summary: "The caller's calls of the last hour, newest first (streamed; CallLogRow[])", params: ServedVersionParam } },
     async (req, reply: FastifyReply) => {
-      if (!served.isServed(req.params.version)) throw new HttpError(404, 'not_found', `model version "${req.params.version}" is not served here; served: ${served.names.join(', ')}`, { known: [...served.names] });
+      if (!served.isServed(req.params.version))
+        throw new HttpError(404, 'not_found', `model version "${req.params.version}" is not served here; served: ${served.names.join(', ')}`, {
+          known: [...served.names],
+        });
       await flushCallLog(); // the caller's latest calls are part of the answer
       const rows = engines.storage.callLog.recent(req.ip, Date.now() - CALL_LOG_TTL_SECONDS * 1000);
       const version = req.params.version;
@@ -165,7 +190,10 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
     try {
       m = await served.getAny(modelId);
     } catch (e) {
-      if (e instanceof NoModelYetError) throw new HttpError(404, 'not_found', `no model "${modelId}" is registered; models: ${(await engines.models.names()).join(', ')}`, { known: await engines.models.names() });
+      if (e instanceof NoModelYetError)
+        throw new HttpError(404, 'not_found', `no model "${modelId}" is registered; models: ${(await engines.models.names()).join(', ')}`, {
+          known: await engines.models.names(),
+        });
       throw e;
     }
     const features = m.textToFeatures(text);
@@ -177,13 +205,22 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
     engines.monitor.recorder.recordServed(m, { endpoint: 'prediction', caller: 'api', features, spam: p.spam, text });
     return { model_id: modelId, version: m.version, text, predictions: ranked.slice(0, nTop) };
   };
-  app.post<{ Body: PredictionRequest }>('/prediction', { schema: { tags, summary: 'Top-n labels of a text with their scores', body: PredictionRequest, response: { 200: TopPredictionsAnswer } } }, async (req) =>
-    predictTop(req.body.model_id, req.body.text, req.body.n_top ?? 1),
+  app.post<{ Body: PredictionRequest }>(
+    '/prediction',
+    { schema: { tags, summary: 'Top-n labels of a text with their scores', body: PredictionRequest, response: { 200: TopPredictionsAnswer } } },
+    async (req) => predictTop(req.body.model_id, req.body.text, req.body.n_top ?? 1),
   );
   // The seed sends GET with a JSON body (curl -X GET -d ...); query parameters work too.
   app.get<{ Querystring: PredictionQuery }>(
     '/prediction',
-    { schema: { tags, summary: 'As POST /prediction; the JSON body of a GET, or ?model_id=&text=&n_top=', querystring: PredictionQuery, response: { 200: TopPredictionsAnswer } } },
+    {
+      schema: {
+        tags,
+        summary: 'As POST /prediction; the JSON body of a GET, or ?model_id=&text=&n_top=',
+        querystring: PredictionQuery,
+        response: { 200: TopPredictionsAnswer },
+      },
+    },
     async (req) => {
       let src: Record<string, unknown> = { ...req.query };
       const len = Number(req.headers['content-length'] ?? 0);
@@ -196,7 +233,8 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
         } catch (e) {
           throw new HttpError(400, 'bad_request', `malformed JSON: ${(e as Error).message}`);
         }
-        if (!src || typeof src !== 'object' || Array.isArray(src)) throw new HttpError(400, 'validation_error', 'body: expected a JSON object {model_id, text, n_top?}');
+        if (!src || typeof src !== 'object' || Array.isArray(src))
+          throw new HttpError(400, 'validation_error', 'body: expected a JSON object {model_id, text, n_top?}');
       }
       const { model_id, text } = src;
       const n = src.n_top === undefined ? 1 : Number(src.n_top);

@@ -26,7 +26,15 @@ export const userDataRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
   });
   app.post<{ Params: UserParam; Body: WriteBody }>(
     '/sms/:user_id',
-    { schema: { tags, summary: "Write a message to a user's inbox (no features: see POST /sms)", params: UserParam, body: WriteBody, response: { 200: WriteAnswer } } },
+    {
+      schema: {
+        tags,
+        summary: "Write a message to a user's inbox (no features: see POST /sms)",
+        params: UserParam,
+        body: WriteBody,
+        response: { 200: WriteAnswer },
+      },
+    },
     async (req): Promise<WriteAnswer> => {
       const sms_id = newTimeUuid();
       await users.insert({ user_id: req.params.user_id, sms_id, sender_id: req.body.sender_id, sms_text: req.body.sms_text });
@@ -35,7 +43,14 @@ export const userDataRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
   );
   app.post<{ Body: InboxBody }>(
     '/sms',
-    { schema: { tags: ['inbox'], summary: 'The Inbox API: store the message, push its v2 features online and offline', body: InboxBody, response: { 200: InboxAnswer, 202: InboxAnswer } } },
+    {
+      schema: {
+        tags: ['inbox'],
+        summary: 'The Inbox API: store the message, push its v2 features online and offline',
+        body: InboxBody,
+        response: { 200: InboxAnswer, 202: InboxAnswer },
+      },
+    },
     async (req, reply): Promise<InboxAnswer> => {
       const r = await engines.inbox.ingest(req.body.recipient_id, req.body.sender_id, req.body.sms_text);
       if (r.pushed) return { success: true, reason: 'stored; v2 features pushed to the online and offline store', sms_id: r.sms_id };
@@ -43,5 +58,9 @@ export const userDataRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
       return { success: true, reason: `stored; the feature push failed (${r.error}) and is retried from the outbox`, sms_id: r.sms_id };
     },
   );
-  app.get('/inbox/outbox', { schema: { tags: ['inbox'], summary: 'Messages whose feature push is pending', response: { 200: Type.Array(OutboxEntry) } } }, async () => engines.inbox.pending());
+  app.get(
+    '/inbox/outbox',
+    { schema: { tags: ['inbox'], summary: 'Messages whose feature push is pending', response: { 200: Type.Array(OutboxEntry) } } },
+    async () => engines.inbox.pending(),
+  );
 };

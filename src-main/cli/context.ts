@@ -37,7 +37,8 @@ export async function withEngines<T>(cmd: Command, fn: (e: Engines) => Promise<T
 export function integer(flag: string, min: number, max: number): (raw: string) => number {
   return (raw) => {
     const n = Number(raw);
-    if (raw.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${flag}: expected an integer from ${min} to ${max}, got "${raw}"`);
+    if (raw.trim() === '' || !Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`${flag}: expected an integer from ${min} to ${max}, got "${raw}"`);
     return n;
   };
 }
@@ -46,7 +47,10 @@ export function decimal(flag: string, min: number, max: number, o: { exclusiveMi
   return (raw) => {
     const n = Number(raw);
     const low = o.exclusiveMin ? n > min : n >= min;
-    if (raw.trim() === '' || !Number.isFinite(n) || !low || n > max) throw new InvalidArgumentError(`${flag}: expected a number ${o.exclusiveMin ? 'above' : 'from'} ${min}${o.exclusiveMin ? ' up to' : ' to'} ${max}, got "${raw}"`);
+    if (raw.trim() === '' || !Number.isFinite(n) || !low || n > max)
+      throw new InvalidArgumentError(
+        `${flag}: expected a number ${o.exclusiveMin ? 'above' : 'from'} ${min}${o.exclusiveMin ? ' up to' : ' to'} ${max}, got "${raw}"`,
+      );
     return n;
   };
 }

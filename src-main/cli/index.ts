@@ -4,7 +4,6 @@
  * Exit codes: 0 done, 1 the command failed (the message names what went wrong), 2 a usage error.
  */
 import { Command, CommanderError } from 'commander';
-import { CliError } from './context';
 import { importCommand } from './commands/import';
 import { offlineSourcesCommand } from './commands/offline-sources';
 import { applyCommand, exploreCommand, historyCommand, planCommand } from './commands/registry';
@@ -25,7 +24,23 @@ import { benchCommand } from './commands/bench';
 export { CliError } from './context';
 
 const GROUPS: [string, Command[]][] = [
-  ['Data and feature store', [importCommand, offlineSourcesCommand, planCommand, applyCommand, historyCommand, exploreCommand, materializeCommand, materializeIncrementalCommand, sampleCommand, backfillCommand, featuresCommand, bootstrapCommand]],
+  [
+    'Data and feature store',
+    [
+      importCommand,
+      offlineSourcesCommand,
+      planCommand,
+      applyCommand,
+      historyCommand,
+      exploreCommand,
+      materializeCommand,
+      materializeIncrementalCommand,
+      sampleCommand,
+      backfillCommand,
+      featuresCommand,
+      bootstrapCommand,
+    ],
+  ],
   ['Training and models', [trainCommand, runsCommand, modelsCommand]],
   ['Monitoring', [driftCommand, simulateCommand, retrainCommand]],
   ['Serving', [serveCommand, benchCommand]],
@@ -53,7 +68,7 @@ function forEach(c: Command, fn: (c: Command) => void): void {
 
 function fullName(c: Command): string {
   const names: string[] = [];
-  for (let x: Command | null = c; x && x.parent; x = x.parent) names.unshift(x.name());
+  for (let x: Command | null = c; x?.parent; x = x.parent) names.unshift(x.name());
   return names.join(' ');
 }
 

@@ -5,14 +5,22 @@ import type { Progress } from '../featurestore';
 export function viewProgress(): { onProgress: Progress; stop: () => void } {
   const quiet = !process.stderr.isTTY;
   const bars = new Map<string, cliProgress.SingleBar>();
-  const multi = quiet ? undefined : new cliProgress.MultiBar({ format: ' {view} [{bar}] {value}/{total} rows', hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic);
+  const multi = quiet
+    ? undefined
+    : new cliProgress.MultiBar(
+        { format: ' {view} [{bar}] {value}/{total} rows', hideCursor: true, clearOnComplete: false },
+        cliProgress.Presets.shades_classic,
+      );
   const onProgress: Progress = ({ view, done, total }) => {
     if (!multi) {
       if (done === total) process.stderr.write(`  ${view}: ${done}/${total} rows\n`);
       return;
     }
     let bar = bars.get(view);
-    if (!bar) bars.set(view, (bar = multi.create(total, 0, { view: view.padEnd(14) })));
+    if (!bar) {
+      bar = multi.create(total, 0, { view: view.padEnd(14) });
+      bars.set(view, bar);
+    }
     bar.setTotal(total);
     bar.update(done);
   };
@@ -22,7 +30,12 @@ export function viewProgress(): { onProgress: Progress; stop: () => void } {
 /** A progress bar of one training run, fed by the run manager's events; returns a stop function. */
 export function runProgress(runs: import('../training').TrainingRuns, runId: string): () => void {
   const tty = process.stderr.isTTY;
-  const bar = tty ? new cliProgress.SingleBar({ format: ' epoch {epoch}/{epochs} [{bar}] {percentage}% | loss {loss} acc {acc} | ETA {eta_s}s', hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
+  const bar = tty
+    ? new cliProgress.SingleBar(
+        { format: ' epoch {epoch}/{epochs} [{bar}] {percentage}% | loss {loss} acc {acc} | ETA {eta_s}s', hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
   let started = false;
   const on = (e: import('../../src-shared/training').TrainEvent) => {
     if (e.runId !== runId) return;
@@ -31,7 +44,13 @@ export function runProgress(runs: import('../training').TrainingRuns, runId: str
       const total = p.epochs * p.batches;
       const done = (p.epoch - 1) * p.batches + p.batch;
       const m = e.type === 'batch' ? e.batch : e.epoch;
-      const payload = { epoch: p.epoch, epochs: p.epochs, loss: Number.isNaN(m.loss) ? '-' : m.loss.toFixed(4), acc: m.accuracy.toFixed(3), eta_s: Math.round(p.etaSeconds ?? 0) };
+      const payload = {
+        epoch: p.epoch,
+        epochs: p.epochs,
+        loss: Number.isNaN(m.loss) ? '-' : m.loss.toFixed(4),
+        acc: m.accuracy.toFixed(3),
+        eta_s: Math.round(p.etaSeconds ?? 0),
+      };
       if (bar) {
         if (!started) bar.start(total, 0, payload);
         started = true;
@@ -40,11 +59,16 @@ export function runProgress(runs: import('../training').TrainingRuns, runId: str
       if (e.type === 'epoch') {
         const x = e.epoch;
         const line = `  epoch ${x.epoch}: loss ${Number.isNaN(x.loss) ? '-' : x.loss.toFixed(4)} acc ${x.accuracy.toFixed(4)} val_loss ${Number.isNaN(x.val_loss) ? '-' : x.val_loss.toFixed(4)} val_acc ${x.val_accuracy.toFixed(4)} (${x.seconds.toFixed(1)} s)`;
-        if (bar) bar.stop(), (started = false);
+        if (bar) {
+          bar.stop();
+          started = false;
+        }
         process.stderr.write(`${line}\n`);
       }
     } else if (e.type === 'data') {
-      process.stderr.write(`  data: ${e.data.entities} entities at ${e.data.timeFreeze} via ${e.data.featureService} (ham ${e.data.classBalance.ham}, spam ${e.data.classBalance.spam}; train ${e.data.trainRows}, test ${e.data.testRows})\n`);
+      process.stderr.write(
+        `  data: ${e.data.entities} entities at ${e.data.timeFreeze} via ${e.data.featureService} (ham ${e.data.classBalance.ham}, spam ${e.data.classBalance.spam}; train ${e.data.trainRows}, test ${e.data.testRows})\n`,
+      );
     } else if (e.type === 'status' && e.backend) process.stderr.write(`  backend: ${e.backend}\n`);
   };
   runs.on('event', on);

@@ -87,7 +87,9 @@ describe.skipIf(!hasCurl)(`the seed's curl commands${hasCurl ? '' : ' (skipped: 
 /** seed 002 (the text-classification service), its port 5000 pointed at ours */
 describe.skipIf(!hasCurl)(`seed 002's model-management curl commands${hasCurl ? '' : ' (skipped: curl is not installed)'}`, () => {
   const run = (cmd: string) => {
-    const r = spawnSync('bash', ['-c', cmd.replace('[address]:5000', 'localhost:8000').replace(/^curl -i /, 'curl -s -w "\\n%{http_code}" ')], { encoding: 'utf8' });
+    const r = spawnSync('bash', ['-c', cmd.replace('[address]:5000', 'localhost:8000').replace(/^curl -i /, 'curl -s -w "\\n%{http_code}" ')], {
+      encoding: 'utf8',
+    });
     const lines = r.stdout.trimEnd().split('\n');
     return { status: Number(lines.pop()), body: JSON.parse(lines.join('\n')) };
   };
@@ -100,16 +102,26 @@ describe.skipIf(!hasCurl)(`seed 002's model-management curl commands${hasCurl ? 
     throw new Error(`run ${id} did not finish`);
   };
   it('trains tc-01, refuses a plain retrain, force-updates, lists, predicts, deletes', async () => {
-    const train = run(`curl -i -H "Content-Type: application/json" -X POST -d '{"id":"tc-01", "s3bucket":"albert-textcats", "training_object":"trainingSet.json"}' http://[address]:5000/models`);
+    const train = run(
+      `curl -i -H "Content-Type: application/json" -X POST -d '{"id":"tc-01", "s3bucket":"albert-textcats", "training_object":"trainingSet.json"}' http://[address]:5000/models`,
+    );
     expect(train.status).toBe(202);
     expect((await waitRun(train.body.run_id)).status).toBe('succeeded');
-    expect(run(`curl -i -H "Content-Type: application/json" -X POST -d '{"id":"tc-01", "s3bucket":"albert-textcats", "training_object":"trainingSet.json"}' http://[address]:5000/models`).status).toBe(409);
-    const force = run(`curl -i -H "Content-Type: application/json" -X POST -d '{"force_update":"True", "id":"tc-01", "s3bucket":"albert-textcats-best", "training_object":"trainingSet.json"}' http://[address]:5000/models`);
+    expect(
+      run(
+        `curl -i -H "Content-Type: application/json" -X POST -d '{"id":"tc-01", "s3bucket":"albert-textcats", "training_object":"trainingSet.json"}' http://[address]:5000/models`,
+      ).status,
+    ).toBe(409);
+    const force = run(
+      `curl -i -H "Content-Type: application/json" -X POST -d '{"force_update":"True", "id":"tc-01", "s3bucket":"albert-textcats-best", "training_object":"trainingSet.json"}' http://[address]:5000/models`,
+    );
     expect(force.status).toBe(202);
     expect((await waitRun(force.body.run_id)).version).toBe('2');
     const list = run(`curl -i -H "Content-Type: application/json" -X GET http://[address]:5000/models`);
     expect(list.body.find((m: { id: string }) => m.id === 'tc-01').versions).toHaveLength(2);
-    const p = run(`curl -i -H "Content-Type: application/json" -X GET -d '{"model_id":"tc-01", "text":"I want to save for vacation!"}' http://[address]:5000/prediction`);
+    const p = run(
+      `curl -i -H "Content-Type: application/json" -X GET -d '{"model_id":"tc-01", "text":"I want to save for vacation!"}' http://[address]:5000/prediction`,
+    );
     expect(p.status).toBe(200);
     expect(p.body.predictions[0].label).toMatch(/ham|spam/);
     const del = run(`curl -i -H "Content-Type: application/json" -X DELETE http://[address]:5000/models/tc-02`);

@@ -45,7 +45,8 @@ describe('dataset import', () => {
   });
 
   it('reads the UCI YouTube Spam Collection CSV', () => {
-    const csv = 'COMMENT_ID,AUTHOR,DATE,CONTENT,CLASS\nz13a,Ann,2014-01-19T00:10:39,"Check out my channel <br />",1\nz13b,Bob,2014-01-19,Nice song,0\nz13c,Cy,2014-01-19,Odd,7\n';
+    const csv =
+      'COMMENT_ID,AUTHOR,DATE,CONTENT,CLASS\nz13a,Ann,2014-01-19T00:10:39,"Check out my channel <br />",1\nz13b,Bob,2014-01-19,Nice song,0\nz13c,Cy,2014-01-19,Odd,7\n';
     const r = parseDataset(csv, 'Youtube01.csv');
     expect(r.format).toBe('uci-youtube-csv');
     expect(r.rows.map((x) => [x.sms_id, x.label])).toEqual([

@@ -22,7 +22,11 @@ export interface ParsedDataset {
 }
 
 export function detectFormat(text: string): DatasetFormat {
-  const first = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0].trim().toLowerCase();
+  const first = text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/, 1)[0]
+    .trim()
+    .toLowerCase();
   if (first.replace(/\s/g, '') === 'sms_id,text,label') return 'seed-csv';
   if (first.startsWith('comment_id,')) return 'uci-youtube-csv';
   if (/^(ham|spam)\t/.test(first)) return 'uci-sms-tsv';
@@ -47,7 +51,7 @@ export function parseDataset(text: string, origin: string, format: DatasetFormat
     const { label, problem } = normaliseLabel(rawLabel);
     if (!sms_id.trim()) problems.push({ line, reason: 'missing sms_id' });
     else if (problem) problems.push({ line, reason: problem });
-    else if (!msgText || !msgText.trim()) problems.push({ line, reason: 'empty text' });
+    else if (!msgText?.trim()) problems.push({ line, reason: 'empty text' });
     else if (seen.has(sms_id)) problems.push({ line, reason: `duplicate sms_id "${sms_id}" (first on line ${seen.get(sms_id)})` });
     else {
       seen.set(sms_id, line);

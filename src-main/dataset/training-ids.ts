@@ -8,5 +8,8 @@ export function readTrainingIds(path: string): string[] {
   } catch (e) {
     throw new Error(`cannot read the training ids file ${path}: ${(e as Error).message}`);
   }
-  return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
 }

@@ -11,7 +11,13 @@ describe('engine process for the desktop shell', () => {
     const t = tempDir();
     const logs: string[] = [];
     try {
-      const p = await startEngineProcess({ root: appRoot(), dataDir: t.dir, node: process.execPath, env: { ...process.env, SPAMOPS_PORT: '0' }, onLog: (l) => logs.push(l) });
+      const p = await startEngineProcess({
+        root: appRoot(),
+        dataDir: t.dir,
+        node: process.execPath,
+        env: { ...process.env, SPAMOPS_PORT: '0' },
+        onLog: (l) => logs.push(l),
+      });
       expect(p.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const health = await fetch(`${p.url}/health`);
       expect(health.status).toBe(200);
@@ -28,9 +34,9 @@ describe('engine process for the desktop shell', () => {
   it('rejects with the reason when the engines cannot start', async () => {
     const t = tempDir();
     try {
-      await expect(startEngineProcess({ root: appRoot(), dataDir: t.dir, node: process.execPath, env: { ...process.env, SPAMOPS_PORT: 'eighty' } })).rejects.toThrow(
-        /exited with code 1 before listening:[\s\S]*port: expected an integer 0-65535/,
-      );
+      await expect(
+        startEngineProcess({ root: appRoot(), dataDir: t.dir, node: process.execPath, env: { ...process.env, SPAMOPS_PORT: 'eighty' } }),
+      ).rejects.toThrow(/exited with code 1 before listening:[\s\S]*port: expected an integer 0-65535/);
       await expect(startEngineProcess({ root: appRoot(), dataDir: t.dir, node: '/nonexistent/node' })).rejects.toThrow(/could not start .*SPAMOPS_NODE/);
     } finally {
       t.remove();
@@ -40,7 +46,9 @@ describe('engine process for the desktop shell', () => {
   it('stops the engines when the parent is gone (its end of stdin closes), so no orphan keeps the port', async () => {
     const t = tempDir();
     try {
-      const child = spawn(process.execPath, [join(appRoot(), 'bin', 'spamops.mjs'), 'serve', '--exit-with-stdin', '--data-dir', t.dir, '--port', '0'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [join(appRoot(), 'bin', 'spamops.mjs'), 'serve', '--exit-with-stdin', '--data-dir', t.dir, '--port', '0'], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
       const url = await new Promise<string>((resolve, reject) => {
         child.stdout.on('data', (d: Buffer) => {
           const m = /listening on (http:\/\/\S+?)[\s,]/.exec(d.toString());

@@ -73,8 +73,7 @@ export function startEngineProcess(o: EngineProcessOptions): Promise<EngineProce
     stream.setEncoding('utf8');
     stream.on('data', (d: string) => {
       buf += d;
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
+      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
         each(buf.slice(0, i));
         buf = buf.slice(i + 1);
       }
@@ -101,7 +100,10 @@ export function startEngineProcess(o: EngineProcessOptions): Promise<EngineProce
       settled = true;
       clearTimeout(timer);
       void stop(2000);
-      const last = tail.filter((l) => l.trim()).slice(-8).join('\n');
+      const last = tail
+        .filter((l) => l.trim())
+        .slice(-8)
+        .join('\n');
       reject(new Error(`the SpamOps engines (${node} bin/spamops.mjs serve) ${why}${last ? `:\n${last}` : ''}`));
     };
     const timer = setTimeout(() => fail(`did not listen within ${Math.round((o.timeoutMs ?? 120_000) / 1000)} s`), o.timeoutMs ?? 120_000);

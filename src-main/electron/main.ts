@@ -32,7 +32,9 @@ function readWindowState(file: string): WindowState {
     const s = JSON.parse(readFileSync(file, 'utf8')) as WindowState;
     if (s.width >= 400 && s.height >= 300) {
       const r = { x: s.x ?? 0, y: s.y ?? 0, width: s.width, height: s.height };
-      const visible = screen.getAllDisplays().some(({ workArea: a }) => r.x < a.x + a.width && r.x + r.width > a.x && r.y < a.y + a.height && r.y + r.height > a.y);
+      const visible = screen
+        .getAllDisplays()
+        .some(({ workArea: a }) => r.x < a.x + a.width && r.x + r.width > a.x && r.y < a.y + a.height && r.y + r.height > a.y);
       return visible ? s : { width: s.width, height: s.height, maximized: s.maximized };
     }
   } catch {
@@ -68,7 +70,11 @@ async function start(): Promise<void> {
     if (quitting || engineProcess !== engines) return;
     engineProcess = undefined;
     // code 0: stopped by a signal (Ctrl-C on the terminal reaches the whole process group)
-    if (code !== 0) dialog.showErrorBox('SpamOps engines stopped', `The engines process exited (code ${code}). Its log is on the terminal that started SpamOps; the app will close.`);
+    if (code !== 0)
+      dialog.showErrorBox(
+        'SpamOps engines stopped',
+        `The engines process exited (code ${code}). Its log is on the terminal that started SpamOps; the app will close.`,
+      );
     app.quit();
   });
   const apiBase = engineProcess.url;
@@ -76,7 +82,9 @@ async function start(): Promise<void> {
 
   const connect = ["'self'", apiBase];
   if (devUrl) connect.push(new URL(devUrl).origin, new URL(devUrl).origin.replace(/^http/, 'ws'));
-  const csp = ["default-src 'self'", `connect-src ${connect.join(' ')}`, "img-src 'self' data:", "style-src 'self' 'unsafe-inline'", "script-src 'self'"].join('; ');
+  const csp = ["default-src 'self'", `connect-src ${connect.join(' ')}`, "img-src 'self' data:", "style-src 'self' 'unsafe-inline'", "script-src 'self'"].join(
+    '; ',
+  );
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
   });

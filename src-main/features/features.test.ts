@@ -12,7 +12,17 @@ describe('features v1', () => {
     expect(f.cap_r).toBeCloseTo(18 / 23, 12);
     expect(f.nal_r).toBeCloseTo(7 / 23, 12);
     expect(x.extractList('You are A WINNER OF FREE CASH!!!!!!!').slice(2)).toEqual([1, 0, 0, 0, 0, 1, 1]);
-    expect(x.featureNames()).toEqual(['cap_r', 'nal_r', 'cw_scores_0', 'cw_scores_1', 'cw_scores_2', 'cw_scores_3', 'cw_scores_4', 'cw_scores_5', 'cw_scores_6']);
+    expect(x.featureNames()).toEqual([
+      'cap_r',
+      'nal_r',
+      'cw_scores_0',
+      'cw_scores_1',
+      'cw_scores_2',
+      'cw_scores_3',
+      'cw_scores_4',
+      'cw_scores_5',
+      'cw_scores_6',
+    ]);
   });
   it('matches the seed API example for "I have a dream"', () => {
     expect(x.extractList('I have a dream')).toEqual([1 / 11, 0, 0, 0, 0, 0, 0, 0, 0]);
@@ -32,7 +42,7 @@ describe('features v1', () => {
 
 describe('Keras-style tokenizer', () => {
   it('filters, lower-cases and splits like text_to_word_sequence', () => {
-    expect(textToWordSequence('Hello, WORLD!! it\'s  me\tnow')).toEqual(['hello', 'world', "it's", 'me', 'now']);
+    expect(textToWordSequence("Hello, WORLD!! it's  me\tnow")).toEqual(['hello', 'world', "it's", 'me', 'now']);
   });
   it('indexes by frequency with ties in first-seen order and keeps num_words-1 words', () => {
     const t = KerasTokenizer.fit(['b a c', 'a c d', 'a'], { MAX_NUM_WORDS: 3, MAX_SEQ_LENGTH: 4 });

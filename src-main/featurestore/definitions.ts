@@ -4,14 +4,7 @@
  * FEAST_STORE_STAGE: 2019 (features v1 + labels), 2020 (+ features v2 from a file source),
  * 2021 (features v2 fed through a push source over the same file source).
  */
-import type {
-  DataSourceDef,
-  EntityDef,
-  FeatureServiceDef,
-  FeatureViewDef,
-  FieldDef,
-  RegistryDefinitions,
-} from '../../src-shared/featurestore';
+import type { DataSourceDef, EntityDef, FeatureServiceDef, FeatureViewDef, FieldDef, RegistryDefinitions } from '../../src-shared/featurestore';
 import { CUE_WORDS, DEFAULT_TOKENIZER_SETTINGS } from '../features';
 
 export const STAGES = ['2019', '2020', '2021'] as const;

@@ -20,7 +20,14 @@ describe('registry', () => {
   it('plans and applies stage by stage with diffs and history', async () => {
     const fs = engines.features;
     const plan = await fs.registry.plan(definitionsForStage('2019'));
-    expect(plan.entries.filter((e) => e.change === 'added').map((e) => e.name)).toEqual(['sms', 'smss1', 'labels', 'sms_features1', 'sms_labels', 'labeled_sms_1']);
+    expect(plan.entries.filter((e) => e.change === 'added').map((e) => e.name)).toEqual([
+      'sms',
+      'smss1',
+      'labels',
+      'sms_features1',
+      'sms_labels',
+      'labeled_sms_1',
+    ]);
     expect((await fs.apply(definitionsForStage('2019'), '2019')).snapshot.version).toBe(1);
     expect((await fs.apply(definitionsForStage('2019'), '2019')).changed).toBe(false);
     const r2020 = await fs.apply(definitionsForStage('2020'), '2020');
@@ -34,7 +41,13 @@ describe('registry', () => {
     ]);
     // back to 2019: views and services removed
     const back = await fs.apply(definitionsForStage('2019'), '2019');
-    expect(back.diff.entries.filter((e) => e.change === 'removed').map((e) => e.name)).toEqual(['smss2', 'smss2_push', 'labels_push', 'sms_features2', 'labeled_sms_2']);
+    expect(back.diff.entries.filter((e) => e.change === 'removed').map((e) => e.name)).toEqual([
+      'smss2',
+      'smss2_push',
+      'labels_push',
+      'sms_features2',
+      'labeled_sms_2',
+    ]);
     expect((await fs.registry.history()).map((h) => h.stage)).toEqual(['2019', '2020', '2021', '2019']);
   });
 
@@ -58,7 +71,11 @@ describe('seed story on the sample data', () => {
     expect(f.values[0]).toHaveLength(30);
     expect(f.values[1]).toBeNull();
     expect(f.event_timestamps[0]).toBe('2020-04-05T00:00:00Z');
-    const full = await engines.features.getOnlineFeatures({ entities: { sms_id: ['sms90001'] }, features: ['sms_features1:cap_r', 'sms_labels:label'], full_feature_names: true });
+    const full = await engines.features.getOnlineFeatures({
+      entities: { sms_id: ['sms90001'] },
+      features: ['sms_features1:cap_r', 'sms_labels:label'],
+      full_feature_names: true,
+    });
     expect(full.metadata.feature_names).toEqual(['sms_id', 'sms_features1__cap_r', 'sms_labels__label']);
   });
 
@@ -66,9 +83,13 @@ describe('seed story on the sample data', () => {
     await expect(engines.features.getOnlineFeatures({ entities: { sms_id: ['a'] }, feature_service: 'nope' })).rejects.toMatchObject({
       known: ['labeled_sms_1', 'labeled_sms_2'],
     });
-    await expect(engines.features.getOnlineFeatures({ entities: { sms_id: ['a'] }, features: ['sms_features1:nope'] })).rejects.toBeInstanceOf(UnknownNameError);
+    await expect(engines.features.getOnlineFeatures({ entities: { sms_id: ['a'] }, features: ['sms_features1:nope'] })).rejects.toBeInstanceOf(
+      UnknownNameError,
+    );
     await expect(engines.features.getOnlineFeatures({ entities: { sms_id: ['a'] }, features: ['no-colon'] })).rejects.toBeInstanceOf(FeatureInputError);
-    await expect(engines.features.getOnlineFeatures({ entities: { user: ['a'] }, feature_service: 'labeled_sms_1' })).rejects.toMatchObject({ field: 'entities' });
+    await expect(engines.features.getOnlineFeatures({ entities: { user: ['a'] }, feature_service: 'labeled_sms_1' })).rejects.toMatchObject({
+      field: 'entities',
+    });
   });
 
   it('push writes online and offline; a bad batch writes nothing anywhere', async () => {
@@ -99,7 +120,11 @@ describe('seed story on the sample data', () => {
     const dir = join(engines.config.offlineDir, 'smss2');
     for (let i = 0; i < 70; i++) {
       // the same entity and event time each time: the last push must win
-      await fs.push('smss2_push', { sms_id: [`c${i % 7}`], event_timestamp: ['2021-01-01T00:00:00Z'], features: [Array(30).fill(i)], created_timestamp: ['2021-01-01T00:00:00Z'] }, 'offline');
+      await fs.push(
+        'smss2_push',
+        { sms_id: [`c${i % 7}`], event_timestamp: ['2021-01-01T00:00:00Z'], features: [Array(30).fill(i)], created_timestamp: ['2021-01-01T00:00:00Z'] },
+        'offline',
+      );
     }
     for (let i = 0; i < 100 && !readdirSync(dir).some((f) => f.endsWith('-compacted.parquet')); i++) await new Promise((r) => setTimeout(r, 20));
     const parts = readdirSync(dir).filter((f) => f.endsWith('.parquet'));
@@ -114,7 +139,9 @@ describe('seed story on the sample data', () => {
   it('a corrupt Parquet part is named; other sources are still served', async () => {
     writeFileSync(join(engines.config.offlineDir, 'smss1', 'part-zz-corrupt.parquet'), 'not parquet at all');
     const svc = await engines.features.resolveRefs({ feature_service: 'labeled_sms_1' });
-    await expect(engines.features.getHistoricalFeatures({ keys: ['sms90001'], timestamps: [T('2019-05-05')] }, svc)).rejects.toThrow(/part-zz-corrupt\.parquet/);
+    await expect(engines.features.getHistoricalFeatures({ keys: ['sms90001'], timestamps: [T('2019-05-05')] }, svc)).rejects.toThrow(
+      /part-zz-corrupt\.parquet/,
+    );
     await expect(engines.features.materialize(0, Date.now(), ['sms_features1'])).rejects.toBeInstanceOf(OfflineSourceError);
     const labels = await engines.features.resolveRefs({ features: ['sms_labels:label'] });
     const h = await engines.features.getHistoricalFeatures({ keys: ['sms90001'], timestamps: [T('2019-05-05')] }, labels);
@@ -175,7 +202,10 @@ describe('point-in-time join against a brute-force reference', () => {
     defs.featureViews.find((v) => v.name === 'sms_labels')!.ttlSeconds = 5 * 86400;
     await engines.features.apply(defs, 'ttl');
     let seed = 42;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     const day = 86400_000;
     const base = T('2020-01-01');
     const keys = Array.from({ length: 40 }, (_, i) => `e${i}`);
@@ -184,7 +214,12 @@ describe('point-in-time join against a brute-force reference', () => {
     for (let part = 0; part < 4; part++) {
       const rows: OfflineRow[] = [];
       for (let i = 0; i < 120; i++) {
-        rows.push({ entityKey: keys[Math.floor(rnd() * keys.length)], eventTs: base + Math.floor(rnd() * 30) * day, createdTs: Math.floor(rnd() * 5), values: { label: `L${part}-${i}` } });
+        rows.push({
+          entityKey: keys[Math.floor(rnd() * keys.length)],
+          eventTs: base + Math.floor(rnd() * 30) * day,
+          createdTs: Math.floor(rnd() * 5),
+          values: { label: `L${part}-${i}` },
+        });
       }
       all.push(...rows);
       await engines.features.offline.appendPart(labelsSrc, 'sms_id', [{ name: 'label', dtype: 'String', description: '' }], rows);

@@ -162,7 +162,10 @@ export class OfflineStore {
     for (const p of parts) {
       for (const r of await this.readPart(source, key, fields, p)) {
         let list = byEntity.get(r.entityKey);
-        if (!list) byEntity.set(r.entityKey, (list = []));
+        if (!list) {
+          list = [];
+          byEntity.set(r.entityKey, list);
+        }
         list.push(r);
         rowCount += 1;
       }
@@ -178,7 +181,7 @@ export class OfflineStore {
     const hit = this.parts.get(p.file);
     if (hit && hit.signature === signature) return hit.rows;
     const rows: OfflineRow[] = [];
-    let reader;
+    let reader: Awaited<ReturnType<typeof parquet.ParquetReader.openFile>>;
     try {
       reader = await parquet.ParquetReader.openFile(p.file);
     } catch (e) {

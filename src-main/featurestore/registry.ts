@@ -3,13 +3,7 @@
  * latest applied snapshot; `apply` stores a new snapshot (the history is kept, every
  * snapshot with the diff that produced it).
  */
-import type {
-  DiffKind,
-  RegistryDefinitions,
-  RegistryDiff,
-  RegistryDiffEntry,
-  RegistrySnapshot,
-} from '../../src-shared/featurestore';
+import type { DiffKind, RegistryDefinitions, RegistryDiff, RegistryDiffEntry, RegistrySnapshot } from '../../src-shared/featurestore';
 import type { RegistryStore } from '../storage';
 
 type Named = { name: string };
@@ -77,7 +71,9 @@ export function validateDefinitions(d: RegistryDefinitions): string[] {
     for (const ref of s.features) {
       const v = views.get(ref.view);
       if (!v) errors.push(`feature service "${s.name}" uses unknown feature view "${ref.view}"`);
-      else for (const f of ref.features ?? []) if (!v.schema.some((x) => x.name === f)) errors.push(`feature service "${s.name}" uses unknown feature "${ref.view}:${f}"`);
+      else
+        for (const f of ref.features ?? [])
+          if (!v.schema.some((x) => x.name === f)) errors.push(`feature service "${s.name}" uses unknown feature "${ref.view}:${f}"`);
     }
   }
   return errors;

@@ -36,7 +36,6 @@ export interface HistoricalResult {
 
 export type Progress = (p: { view: string; done: number; total: number }) => void;
 
-
 const EPOCH = '1970-01-01T00:00:00Z';
 const WRITE_CHUNK = 2000;
 const COMPACT_AFTER_PARTS = 64;
@@ -70,14 +69,24 @@ export class FeatureStore {
   async view(name: string): Promise<FeatureViewDef> {
     const d = await this.registry.definitions();
     const v = d.featureViews.find((x) => x.name === name);
-    if (!v) throw new UnknownNameError('feature view', name, d.featureViews.map((x) => x.name));
+    if (!v)
+      throw new UnknownNameError(
+        'feature view',
+        name,
+        d.featureViews.map((x) => x.name),
+      );
     return v;
   }
 
   async service(name: string): Promise<FeatureServiceDef> {
     const d = await this.registry.definitions();
     const s = d.featureServices.find((x) => x.name === name);
-    if (!s) throw new UnknownNameError('feature service', name, d.featureServices.map((x) => x.name));
+    if (!s)
+      throw new UnknownNameError(
+        'feature service',
+        name,
+        d.featureServices.map((x) => x.name),
+      );
     return s;
   }
 
@@ -86,14 +95,24 @@ export class FeatureStore {
     const d = await this.registry.definitions();
     const src = d.sources.find((s) => s.name === view.source);
     const file = src?.kind === 'push' ? d.sources.find((s) => s.name === src.batchSource) : src;
-    if (!file || file.kind !== 'file') throw new UnknownNameError('data source', view.source, d.sources.map((s) => s.name));
+    if (file?.kind !== 'file')
+      throw new UnknownNameError(
+        'data source',
+        view.source,
+        d.sources.map((s) => s.name),
+      );
     return file;
   }
 
   async fileSource(name: string): Promise<FileSourceDef> {
     const d = await this.registry.definitions();
     const s = d.sources.find((x) => x.name === name);
-    if (!s || s.kind !== 'file') throw new UnknownNameError('file source', name, d.sources.filter((x) => x.kind === 'file').map((x) => x.name));
+    if (s?.kind !== 'file')
+      throw new UnknownNameError(
+        'file source',
+        name,
+        d.sources.filter((x) => x.kind === 'file').map((x) => x.name),
+      );
     return s;
   }
 
@@ -133,7 +152,12 @@ export class FeatureStore {
       const view = await this.view(ref.slice(0, i));
       const name = ref.slice(i + 1);
       const field = view.schema.find((f) => f.name === name);
-      if (!field) throw new UnknownNameError(`feature of view ${view.name}`, name, view.schema.map((f) => f.name));
+      if (!field)
+        throw new UnknownNameError(
+          `feature of view ${view.name}`,
+          name,
+          view.schema.map((f) => f.name),
+        );
       refs.push({ view, field });
     }
     return refs;
@@ -158,11 +182,7 @@ export class FeatureStore {
    * Point-in-time correct training data: for each entity row, the feature values as they were
    * known at the row's event time.
    */
-  async getHistoricalFeatures(
-    entityRows: { keys: string[]; timestamps: number[] },
-    refs: FeatureRef[],
-    fullFeatureNames = false,
-  ): Promise<HistoricalResult> {
+  async getHistoricalFeatures(entityRows: { keys: string[]; timestamps: number[] }, refs: FeatureRef[], fullFeatureNames = false): Promise<HistoricalResult> {
     if (entityRows.keys.length !== entityRows.timestamps.length) throw new FeatureInputError('entity_df', 'entity keys and timestamps differ in length');
     FeatureStore.checkNames(refs, fullFeatureNames);
     const byView = new Map<string, FeatureRef[]>();
@@ -185,7 +205,9 @@ export class FeatureStore {
   async previewSource(sourceName: string, limit: number): Promise<{ rows: OfflineRow[]; total: number; parts: number }> {
     const source = await this.fileSource(sourceName);
     const d = await this.registry.definitions();
-    const view = d.featureViews.find((v) => v.source === source.name || d.sources.some((s) => s.kind === 'push' && s.name === v.source && s.batchSource === source.name));
+    const view = d.featureViews.find(
+      (v) => v.source === source.name || d.sources.some((s) => s.kind === 'push' && s.name === v.source && s.batchSource === source.name),
+    );
     const index = await this.offline.index(source, view ? await this.joinKey(view) : 'sms_id', await this.sourceFields(source));
     const all: OfflineRow[] = [];
     for (const list of index.byEntity.values()) all.push(...list);
@@ -242,7 +264,14 @@ export class FeatureStore {
       onProgress?.({ view: view.name, done: Math.min(i + WRITE_CHUNK, latest.length), total: latest.length });
     }
     if (latest.length === 0) onProgress?.({ view: view.name, done: 0, total: 0 });
-    const record: MaterializationRecord = { view: view.name, startTs: isoUtc(startMs), endTs: isoUtc(endMs), rows: latest.length, at: new Date().toISOString(), incremental };
+    const record: MaterializationRecord = {
+      view: view.name,
+      startTs: isoUtc(startMs),
+      endTs: isoUtc(endMs),
+      rows: latest.length,
+      at: new Date().toISOString(),
+      incremental,
+    };
     const prev = await this.storage.registry.getMeta(`materialized:${view.name}`);
     if (!prev || Date.parse(prev) < endMs) await this.storage.registry.setMeta(`materialized:${view.name}`, isoUtc(endMs));
     const history = JSON.parse((await this.storage.registry.getMeta('materializations')) ?? '[]') as MaterializationRecord[];
@@ -267,14 +296,16 @@ export class FeatureStore {
     const joinKey = await this.joinKey(refs[0].view);
     const names = Object.keys(req.entities);
     if (names.length !== 1 || names[0] !== joinKey)
-      throw new FeatureInputError('entities', `entities: expected exactly the join key "${joinKey}" (a list of ids), got ${names.length ? names.map((n) => `"${n}"`).join(', ') : 'nothing'}`);
+      throw new FeatureInputError(
+        'entities',
+        `entities: expected exactly the join key "${joinKey}" (a list of ids), got ${names.length ? names.map((n) => `"${n}"`).join(', ') : 'nothing'}`,
+      );
     const keys = req.entities[joinKey];
     keys.forEach((k, i) => {
-      if (typeof k !== 'string' || k.length === 0) throw new FeatureInputError(`entities.${joinKey}[${i}]`, `entities.${joinKey}[${i}]: expected a non-empty string, got ${describe(k)}`);
+      if (typeof k !== 'string' || k.length === 0)
+        throw new FeatureInputError(`entities.${joinKey}[${i}]`, `entities.${joinKey}[${i}]: expected a non-empty string, got ${describe(k)}`);
     });
-    const results: GetOnlineFeaturesResponse['results'] = [
-      { values: [...keys], statuses: keys.map(() => 'PRESENT'), event_timestamps: keys.map(() => EPOCH) },
-    ];
+    const results: GetOnlineFeaturesResponse['results'] = [{ values: [...keys], statuses: keys.map(() => 'PRESENT'), event_timestamps: keys.map(() => EPOCH) }];
     const byView = new Map<string, (OnlineRow | undefined)[]>();
     for (const r of refs) if (!byView.has(r.view.name)) byView.set(r.view.name, await this.storage.online.read(r.view.name, keys));
     for (const r of refs) {
@@ -314,7 +345,12 @@ export class FeatureStore {
   async push(pushSourceName: string, df: Record<string, unknown[]>, to: PushTarget = 'online'): Promise<{ rows: number; views: string[] }> {
     const d = await this.registry.definitions();
     const src = d.sources.find((s) => s.name === pushSourceName && s.kind === 'push');
-    if (!src || src.kind !== 'push') throw new UnknownNameError('push source', pushSourceName, d.sources.filter((s) => s.kind === 'push').map((s) => s.name));
+    if (src?.kind !== 'push')
+      throw new UnknownNameError(
+        'push source',
+        pushSourceName,
+        d.sources.filter((s) => s.kind === 'push').map((s) => s.name),
+      );
     const views = d.featureViews.filter((v) => v.source === src.name);
     const batch = await this.fileSource(src.batchSource);
     if (views.length === 0) throw new FeatureInputError('push_source_name', `push source "${src.name}" feeds no feature view`);
@@ -322,19 +358,27 @@ export class FeatureStore {
     const fields = new Map<string, FieldDef>();
     for (const v of views) for (const f of v.schema) fields.set(f.name, f);
     const expected = [joinKey, batch.timestampField, ...fields.keys()];
-    for (const c of expected) if (!(c in df)) throw new FeatureInputError(`df.${c}`, `df: missing column "${c}"; expected columns ${expected.join(', ')} (optional: ${batch.createdTimestampColumn})`);
+    for (const c of expected)
+      if (!(c in df))
+        throw new FeatureInputError(
+          `df.${c}`,
+          `df: missing column "${c}"; expected columns ${expected.join(', ')} (optional: ${batch.createdTimestampColumn})`,
+        );
     for (const c of Object.keys(df)) {
-      if (!expected.includes(c) && c !== batch.createdTimestampColumn) throw new FeatureInputError(`df.${c}`, `df: unknown column "${c}"; expected columns ${expected.join(', ')}`);
+      if (!expected.includes(c) && c !== batch.createdTimestampColumn)
+        throw new FeatureInputError(`df.${c}`, `df: unknown column "${c}"; expected columns ${expected.join(', ')}`);
       if (!Array.isArray(df[c])) throw new FeatureInputError(`df.${c}`, `df.${c}: expected a list of values`);
     }
     const n = df[joinKey].length;
     if (n === 0) throw new FeatureInputError(`df.${joinKey}`, 'df: no rows to push');
-    for (const c of Object.keys(df)) if (df[c].length !== n) throw new FeatureInputError(`df.${c}`, `df.${c}: has ${df[c].length} values, column "${joinKey}" has ${n}`);
+    for (const c of Object.keys(df))
+      if (df[c].length !== n) throw new FeatureInputError(`df.${c}`, `df.${c}: has ${df[c].length} values, column "${joinKey}" has ${n}`);
     const now = Date.now();
     const rows: OfflineRow[] = [];
     for (let i = 0; i < n; i++) {
       const key = df[joinKey][i];
-      if (typeof key !== 'string' || key.length === 0 || key.length > 200) throw new FeatureInputError(`df.${joinKey}[${i}]`, `df.${joinKey}[${i}]: expected a non-empty id string, got ${describe(key)}`);
+      if (typeof key !== 'string' || key.length === 0 || key.length > 200)
+        throw new FeatureInputError(`df.${joinKey}[${i}]`, `df.${joinKey}[${i}]: expected a non-empty id string, got ${describe(key)}`);
       const eventTs = parseTimestamp(df[batch.timestampField][i], `df.${batch.timestampField}[${i}]`);
       const createdCol = df[batch.createdTimestampColumn];
       const createdTs = createdCol ? parseTimestamp(createdCol[i], `df.${batch.createdTimestampColumn}[${i}]`) : now;
@@ -352,7 +396,12 @@ export class FeatureStore {
           await this.storage.online.ensureView(v.name);
           await this.storage.online.writeBatch(
             v.name,
-            rows.map((r) => ({ entityKey: r.entityKey, eventTs: r.eventTs, createdTs: r.createdTs, values: Object.fromEntries(v.schema.map((f) => [f.name, r.values[f.name]])) })),
+            rows.map((r) => ({
+              entityKey: r.entityKey,
+              eventTs: r.eventTs,
+              createdTs: r.createdTs,
+              values: Object.fromEntries(v.schema.map((f) => [f.name, r.values[f.name]])),
+            })),
           );
         }
       }
@@ -416,7 +465,8 @@ function checkValue(v: unknown, f: FieldDef, path: string): FeatureValue {
       if (f.length !== undefined && arr.length !== f.length)
         throw new FeatureInputError(path, `${path}: expected ${f.length} integers for "${f.name}", got ${arr.length}`);
       arr.forEach((x, j) => {
-        if (typeof x !== 'number' || !Number.isSafeInteger(x)) throw new FeatureInputError(`${path}[${j}]`, `${path}[${j}]: expected an integer, got ${describe(x)}`);
+        if (typeof x !== 'number' || !Number.isSafeInteger(x))
+          throw new FeatureInputError(`${path}[${j}]`, `${path}[${j}]: expected an integer, got ${describe(x)}`);
       });
       return arr as number[];
     }

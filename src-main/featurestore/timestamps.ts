@@ -5,15 +5,18 @@ const TS_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d
 
 export function parseTimestamp(value: unknown, field: string): number {
   if (value instanceof Date && !Number.isNaN(value.getTime())) return value.getTime();
-  if (typeof value !== 'string') throw new FeatureInputError(field, `${field}: expected a timestamp string such as "2021-09-02 00:00:00" or "2021-09-02T00:00:00Z", got ${describe(value)}`);
+  if (typeof value !== 'string')
+    throw new FeatureInputError(field, `${field}: expected a timestamp string such as "2021-09-02 00:00:00" or "2021-09-02T00:00:00Z", got ${describe(value)}`);
   const m = TS_RE.exec(value.trim());
-  if (!m) throw new FeatureInputError(field, `${field}: "${truncate(value)}" is not a timestamp; expected e.g. "2021-09-02 00:00:00" or "2021-09-02T00:00:00Z"`);
+  if (!m)
+    throw new FeatureInputError(field, `${field}: "${truncate(value)}" is not a timestamp; expected e.g. "2021-09-02 00:00:00" or "2021-09-02T00:00:00Z"`);
   const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone] = m;
   let iso = `${y}-${mo}-${d}T${h}:${mi}:${s}`;
   if (frac) iso += `.${frac.slice(0, 3).padEnd(3, '0')}`;
   iso += !zone || zone.toUpperCase() === 'Z' ? 'Z' : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
   const t = Date.parse(iso);
-  if (Number.isNaN(t) || new Date(t).getUTCDate() !== Number(d) && !zone) throw new FeatureInputError(field, `${field}: "${truncate(value)}" is not a valid date`);
+  if (Number.isNaN(t) || (new Date(t).getUTCDate() !== Number(d) && !zone))
+    throw new FeatureInputError(field, `${field}: "${truncate(value)}" is not a valid date`);
   return t;
 }
 

@@ -26,7 +26,11 @@ export class V2Backfill {
   }
 }
 
-async function backfillV2Features(deps: BackfillDeps, users: string[], opts: { all?: boolean } = {}): Promise<{ users: number; pushed: number; present: number }> {
+async function backfillV2Features(
+  deps: BackfillDeps,
+  users: string[],
+  opts: { all?: boolean } = {},
+): Promise<{ users: number; pushed: number; present: number }> {
   const tokenizer = deps.tokenizers.get();
   const targets = users.length ? users : await deps.users.listUsers();
   let pushed = 0;
@@ -34,7 +38,12 @@ async function backfillV2Features(deps: BackfillDeps, users: string[], opts: { a
   for (const user of targets) {
     const msgs = await deps.users.listByUser(user, 100000);
     if (msgs.length === 0) continue;
-    const have = opts.all ? [] : await deps.online.read(V2_VIEW, msgs.map((m) => m.sms_id));
+    const have = opts.all
+      ? []
+      : await deps.online.read(
+          V2_VIEW,
+          msgs.map((m) => m.sms_id),
+        );
     const missing = msgs.filter((_, i) => !have[i]);
     present += msgs.length - missing.length;
     if (missing.length === 0) continue;

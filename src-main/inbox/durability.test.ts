@@ -31,7 +31,11 @@ describe('inbox durability across a killed process', () => {
     renameSync(src, `${src}.away`);
     writeFileSync(src, 'offline store down');
     let server = await startServer(port);
-    const res = await fetch(`http://127.0.0.1:${port}/sms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ recipient_id: 'kim', sender_id: 'lee', sms_text: 'See you at 8' }) });
+    const res = await fetch(`http://127.0.0.1:${port}/sms`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ recipient_id: 'kim', sender_id: 'lee', sms_text: 'See you at 8' }),
+    });
     expect(res.status).toBe(202);
     const { sms_id } = await res.json();
     server.kill('SIGKILL');
@@ -44,7 +48,11 @@ describe('inbox durability across a killed process', () => {
       const msg = await (await fetch(`http://127.0.0.1:${port}/sms/kim/${sms_id}`)).json();
       expect(msg.sms_text).toBe('See you at 8');
       const online = await (
-        await fetch(`http://127.0.0.1:${port}/get-online-features`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ features: ['sms_features2:features'], entities: { sms_id: [sms_id] } }) })
+        await fetch(`http://127.0.0.1:${port}/get-online-features`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ features: ['sms_features2:features'], entities: { sms_id: [sms_id] } }),
+        })
       ).json();
       expect(online.results[1].statuses).toEqual(['PRESENT']);
       expect(await (await fetch(`http://127.0.0.1:${port}/inbox/outbox`)).json()).toEqual([]);

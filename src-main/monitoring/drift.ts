@@ -13,7 +13,6 @@ import type { FeatureReference, NumericReference, TokenReference } from '../trai
 import { FEATURES_V1 } from '../features';
 import { binShares, chiSquareTest, jensenShannon, ksTwoSample, psi, wassersteinNormed, zTestProportions } from './stats';
 
-
 const SMALL_REFERENCE = 1000;
 /** below this many tokens in the window, token drift is tested (chi-square), not measured */
 const SMALL_WINDOW_TOKENS = 3000;
@@ -53,12 +52,17 @@ function binaryDrift(name: string, ref: NumericReference, cur: number[], o: Drif
 function tokenDrift(ref: TokenReference, rows: number[][], o: DriftOptions): FeatureDrift {
   const counts = new Array<number>(ref.tokenShare.length).fill(0);
   let total = 0;
-  for (const r of rows) for (const t of r) if (t > 0 && t < counts.length) {
-    counts[t]++;
-    total++;
-  }
+  for (const r of rows)
+    for (const t of r)
+      if (t > 0 && t < counts.length) {
+        counts[t]++;
+        total++;
+      }
   const cur = counts.map((c) => c / (total || 1));
-  const top = ref.tokenShare.map((s, i) => [s, i] as const).sort((a, b) => b[0] - a[0]).slice(0, 20);
+  const top = ref.tokenShare
+    .map((s, i) => [s, i] as const)
+    .sort((a, b) => b[0] - a[0])
+    .slice(0, 20);
   const chart = { bins: top.map(([, i]) => `#${i}`), reference: top.map(([s]) => s), current: top.map(([, i]) => cur[i]) };
   const psiValue = psi(ref.tokenShare.slice(1), cur.slice(1));
   if (total < SMALL_WINDOW_TOKENS) {
@@ -83,7 +87,17 @@ function tokenDrift(ref: TokenReference, rows: number[][], o: DriftOptions): Fea
     curC.push(otherC);
     const t = chiSquareTest(refP, curC);
     const th = o.thresholds?.token_ids ?? 0.05;
-    return { feature: 'token_ids', kind: 'tokens', test: 'chi_square', statistic: t.statistic, pValue: t.pValue, threshold: th, drifted: t.pValue < th, psi: psiValue, ...chart };
+    return {
+      feature: 'token_ids',
+      kind: 'tokens',
+      test: 'chi_square',
+      statistic: t.statistic,
+      pValue: t.pValue,
+      threshold: th,
+      drifted: t.pValue < th,
+      psi: psiValue,
+      ...chart,
+    };
   }
   const js = jensenShannon(ref.tokenShare, cur);
   const th = o.thresholds?.token_ids ?? 0.1;
@@ -102,18 +116,41 @@ export function computeDrift(
     if (version.kind === 'random-forest') {
       FEATURES_V1.forEach((name, j) => {
         const ref = reference[name];
-        if (!ref || ref.kind !== 'numeric') return;
+        if (ref?.kind !== 'numeric') return;
         const cur = records.map((r) => r.features[j]);
         features.push(name.startsWith('cw_scores') ? binaryDrift(name, ref, cur, o) : numericDrift(name, ref, cur, o));
       });
     } else {
       const tokens = reference.features;
-      if (tokens?.kind === 'tokens') features.push(tokenDrift(tokens, records.map((r) => r.features), o));
+      if (tokens?.kind === 'tokens')
+        features.push(
+          tokenDrift(
+            tokens,
+            records.map((r) => r.features),
+            o,
+          ),
+        );
       const len = reference.length;
-      if (len?.kind === 'numeric') features.push(numericDrift('length', len, records.map((r) => r.features.filter((t) => t > 0).length), o));
+      if (len?.kind === 'numeric')
+        features.push(
+          numericDrift(
+            'length',
+            len,
+            records.map((r) => r.features.filter((t) => t > 0).length),
+            o,
+          ),
+        );
       const oov = reference.oov_rate;
       const withText = records.filter((r) => r.oov !== undefined);
-      if (oov?.kind === 'numeric' && withText.length > 0) features.push(numericDrift('oov_rate', oov, withText.map((r) => r.oov!), o));
+      if (oov?.kind === 'numeric' && withText.length > 0)
+        features.push(
+          numericDrift(
+            'oov_rate',
+            oov,
+            withText.map((r) => r.oov!),
+            o,
+          ),
+        );
     }
   }
   const drifting = features.filter((f) => f.drifted).length;
@@ -124,7 +161,10 @@ export function computeDrift(
   let quality: DriftReport['quality'];
   const labelled = records.filter((r) => r.sms_id && feedback.has(r.sms_id));
   if (labelled.length) {
-    let tp = 0, fp = 0, fn = 0, tn = 0;
+    let tp = 0,
+      fp = 0,
+      fn = 0,
+      tn = 0;
     for (const r of labelled) {
       const truth = feedback.get(r.sms_id!) === 'spam';
       const pred = r.label === 'spam';
@@ -135,7 +175,13 @@ export function computeDrift(
     }
     const precision = tp + fp ? tp / (tp + fp) : 0;
     const recall = tp + fn ? tp / (tp + fn) : 0;
-    quality = { n: labelled.length, accuracy: (tp + tn) / labelled.length, precision, recall, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0 };
+    quality = {
+      n: labelled.length,
+      accuracy: (tp + tn) / labelled.length,
+      precision,
+      recall,
+      f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0,
+    };
   }
   const at = new Date().toISOString();
   return {
@@ -143,7 +189,11 @@ export function computeDrift(
     at,
     model: version.name,
     version: version.version,
-    window: { from: records.length ? new Date(records[records.length - 1].at).toISOString() : null, to: records.length ? new Date(records[0].at).toISOString() : null, n: records.length },
+    window: {
+      from: records.length ? new Date(records[records.length - 1].at).toISOString() : null,
+      to: records.length ? new Date(records[0].at).toISOString() : null,
+      n: records.length,
+    },
     referenceRows: version.data.trainRows,
     features,
     driftShare,

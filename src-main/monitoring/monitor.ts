@@ -68,7 +68,8 @@ export class Monitor {
     this.timer.unref();
     if (this.settings.retrainEveryHours > 0) {
       this.retrainTimer = setInterval(() => {
-        for (const m of this.deps.servedNames) void this.deps.retrainer.start(m, { trigger: 'schedule', margin: this.settings.retrainMargin }).catch(() => undefined);
+        for (const m of this.deps.servedNames)
+          void this.deps.retrainer.start(m, { trigger: 'schedule', margin: this.settings.retrainMargin }).catch(() => undefined);
       }, this.settings.retrainEveryHours * 3_600_000);
       this.retrainTimer.unref();
     }
@@ -104,22 +105,43 @@ export class Monitor {
     const previous = (await this.history(model)).at(-1);
     await this.deps.documents.put(REPORTS, report.id, JSON.stringify(report));
     if (report.datasetDrift && !previous?.datasetDrift)
-      await this.alert(report, 'dataset_drift', `dataset drift on ${model} v${version.version}: ${report.features.filter((f) => f.drifted).map((f) => f.feature).join(', ')} drifted (${(report.driftShare * 100).toFixed(0)} % of features)`, {
-        driftShare: report.driftShare,
-        window: report.window.n,
-      });
+      await this.alert(
+        report,
+        'dataset_drift',
+        `dataset drift on ${model} v${version.version}: ${report.features
+          .filter((f) => f.drifted)
+          .map((f) => f.feature)
+          .join(', ')} drifted (${(report.driftShare * 100).toFixed(0)} % of features)`,
+        {
+          driftShare: report.driftShare,
+          window: report.window.n,
+        },
+      );
     const q = report.quality;
-    if (q && q.n >= this.settings.minLabelled && q.accuracy < this.settings.qualityThreshold && !(previous?.quality && previous.quality.accuracy < this.settings.qualityThreshold))
-      await this.alert(report, 'quality', `quality of ${model} v${version.version} dropped: accuracy ${q.accuracy.toFixed(3)} on ${q.n} labelled predictions (threshold ${this.settings.qualityThreshold})`, {
-        accuracy: q.accuracy,
-        f1: q.f1,
-        labelled: q.n,
-      });
+    if (
+      q &&
+      q.n >= this.settings.minLabelled &&
+      q.accuracy < this.settings.qualityThreshold &&
+      !(previous?.quality && previous.quality.accuracy < this.settings.qualityThreshold)
+    )
+      await this.alert(
+        report,
+        'quality',
+        `quality of ${model} v${version.version} dropped: accuracy ${q.accuracy.toFixed(3)} on ${q.n} labelled predictions (threshold ${this.settings.qualityThreshold})`,
+        {
+          accuracy: q.accuracy,
+          f1: q.f1,
+          labelled: q.n,
+        },
+      );
     return report;
   }
 
   async history(model?: string): Promise<DriftReport[]> {
-    return (await this.deps.documents.list(REPORTS)).map((d) => JSON.parse(d.json) as DriftReport).filter((r) => !model || r.model === model).sort((a, b) => (a.at < b.at ? -1 : 1));
+    return (await this.deps.documents.list(REPORTS))
+      .map((d) => JSON.parse(d.json) as DriftReport)
+      .filter((r) => !model || r.model === model)
+      .sort((a, b) => (a.at < b.at ? -1 : 1));
   }
 
   async alerts(): Promise<Alert[]> {
@@ -135,16 +157,32 @@ export class Monitor {
   }
 
   private async alert(report: DriftReport, kind: Alert['kind'], message: string, numbers: Record<string, number>): Promise<void> {
-    const a: Alert = { id: `${report.at.replace(/[-:.TZ]/g, '')}-${randomBytes(3).toString('hex')}`, at: report.at, model: report.model, version: report.version, kind, message, numbers, reportId: report.id, acknowledged: false };
+    const a: Alert = {
+      id: `${report.at.replace(/[-:.TZ]/g, '')}-${randomBytes(3).toString('hex')}`,
+      at: report.at,
+      model: report.model,
+      version: report.version,
+      kind,
+      message,
+      numbers,
+      reportId: report.id,
+      acknowledged: false,
+    };
     if (this.settings.webhookUrl) {
       try {
-        const res = await fetch(this.settings.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ source: 'spamops', ...a }), signal: AbortSignal.timeout(3000) });
+        const res = await fetch(this.settings.webhookUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ source: 'spamops', ...a }),
+          signal: AbortSignal.timeout(3000),
+        });
         a.webhook = { url: this.settings.webhookUrl, status: res.status, at: new Date().toISOString() };
       } catch (e) {
         a.webhook = { url: this.settings.webhookUrl, status: `failed: ${(e as Error).message}`, at: new Date().toISOString() };
       }
     }
     await this.deps.documents.put(ALERTS, a.id, JSON.stringify(a));
-    if (this.settings.retrainOnAlert) void this.deps.retrainer.start(report.model, { trigger: 'alert', margin: this.settings.retrainMargin }).catch(() => undefined);
+    if (this.settings.retrainOnAlert)
+      void this.deps.retrainer.start(report.model, { trigger: 'alert', margin: this.settings.retrainMargin }).catch(() => undefined);
   }
 }

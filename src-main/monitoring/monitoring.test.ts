@@ -36,7 +36,8 @@ describe('monitoring on the sample data, over HTTP', () => {
     ({ engines, base, close } = await sampleServer());
   });
   afterAll(async () => close());
-  const post = (path: string, body: unknown) => fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (path: string, body: unknown) =>
+    fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   it('records every served prediction and reports drift per feature', async () => {
     for (const text of ['Hi, are we still on for lunch?', 'WIN a FREE prize now!!! Call 0800 123', 'ok see you later']) {
@@ -48,7 +49,17 @@ describe('monitoring on the sample data, over HTTP', () => {
     expect(preds[0]).toMatchObject({ model: 'v1', endpoint: 'text_to_prediction', caller: '127.0.0.1' });
     expect(preds[0].features).toHaveLength(9);
     const r1 = await (await fetch(`${base}/monitoring/drift?model=v1`)).json();
-    expect(r1.features.map((f: { feature: string }) => f.feature)).toEqual(['cap_r', 'nal_r', 'cw_scores_0', 'cw_scores_1', 'cw_scores_2', 'cw_scores_3', 'cw_scores_4', 'cw_scores_5', 'cw_scores_6']);
+    expect(r1.features.map((f: { feature: string }) => f.feature)).toEqual([
+      'cap_r',
+      'nal_r',
+      'cw_scores_0',
+      'cw_scores_1',
+      'cw_scores_2',
+      'cw_scores_3',
+      'cw_scores_4',
+      'cw_scores_5',
+      'cw_scores_6',
+    ]);
     expect(r1.features[0].test).toBe('ks'); // a reference of 192 rows: the small-sample test
     const r3 = await (await fetch(`${base}/monitoring/drift?model=v3`)).json();
     expect(r3.features.map((f: { feature: string }) => f.feature)).toEqual(['token_ids', 'length', 'oov_rate']);
@@ -57,13 +68,25 @@ describe('monitoring on the sample data, over HTTP', () => {
   });
 
   it('takes per-feature thresholds from the settings', async () => {
-    const put = await fetch(`${base}/monitoring/settings`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ drift: { thresholds: { cap_r: 0.000001 } } }) });
+    const put = await fetch(`${base}/monitoring/settings`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ drift: { thresholds: { cap_r: 0.000001 } } }),
+    });
     expect((await put.json()).drift.thresholds).toEqual({ cap_r: 0.000001 });
     const r = await (await fetch(`${base}/monitoring/drift?model=v1`)).json();
     expect(r.features[0]).toMatchObject({ feature: 'cap_r', threshold: 0.000001 });
-    const bad = await fetch(`${base}/monitoring/settings`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ qualityThreshold: 3 }) });
+    const bad = await fetch(`${base}/monitoring/settings`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ qualityThreshold: 3 }),
+    });
     expect(bad.status).toBe(400);
-    await fetch(`${base}/monitoring/settings`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ drift: { thresholds: {} } }) });
+    await fetch(`${base}/monitoring/settings`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ drift: { thresholds: {} } }),
+    });
     engines.monitor.settings.drift = {};
   });
 
@@ -72,7 +95,8 @@ describe('monitoring on the sample data, over HTTP', () => {
     engines.monitor.settings.webhookUrl = sink.url;
     try {
       // a window of messages unlike the training data: shouting every cue word at once
-      for (let i = 0; i < 60; i++) await post('/model/v1/text_to_prediction', { text: `FREE MONEY PRIZE WIN WON WINNER CASH ${i}!!!!!!!! ${'#'.repeat(i % 7)}` });
+      for (let i = 0; i < 60; i++)
+        await post('/model/v1/text_to_prediction', { text: `FREE MONEY PRIZE WIN WON WINNER CASH ${i}!!!!!!!! ${'#'.repeat(i % 7)}` });
       const r = await (await post('/monitoring/check', { model: 'v1', size: 60 })).json();
       expect(r.datasetDrift).toBe(true);
       const alerts = await (await fetch(`${base}/monitoring/alerts`)).json();

@@ -14,7 +14,6 @@ import { loadServedModel } from '../serving';
 
 const DECISIONS = 'retraining_decisions';
 
-
 /** What retraining needs: the registry, the run queue, the feedback documents, the training data. */
 export interface RetrainerDeps {
   models: Pick<ModelRegistry, 'resolve' | 'get' | 'setAlias'>;
@@ -32,7 +31,10 @@ export class Retrainer {
   }
 
   /** queues the challenger's run; `decision` resolves once it is trained and judged */
-  async start(model: string, o: { margin?: number; trigger?: RetrainDecision['trigger'] } = {}): Promise<{ run: RunRecord; decision: Promise<RetrainDecision> }> {
+  async start(
+    model: string,
+    o: { margin?: number; trigger?: RetrainDecision['trigger'] } = {},
+  ): Promise<{ run: RunRecord; decision: Promise<RetrainDecision> }> {
     const { models, runs, documents, data, tokenizers } = this.deps;
     const champion = await models.resolve(model);
     if (!champion) throw new Error(`model ${model} has no version to challenge: train it first`);
@@ -44,7 +46,12 @@ export class Retrainer {
       const re = new RegExp(champion.params.entityIdPattern);
       baseIds = baseIds.filter((id) => re.test(id));
     }
-    const params = { ...champion.params, entityIds: [...new Set([...baseIds, ...feedbackIds])], entityIdPattern: undefined, timeFreeze: new Date().toISOString() };
+    const params = {
+      ...champion.params,
+      entityIds: [...new Set([...baseIds, ...feedbackIds])],
+      entityIdPattern: undefined,
+      timeFreeze: new Date().toISOString(),
+    };
     const run = await runs.start({ model, base: champion.base, params, note: `challenger of version ${champion.version} (${trigger})` });
 
     const decide = async (): Promise<RetrainDecision> => {
@@ -69,7 +76,13 @@ export class Retrainer {
         const set = await loadTrainingSet(data, done.params);
         const rows = Array.from(set.test, (i) => set.features[i]);
         const y = Array.from(set.test, (i) => set.labels[i]);
-        const score = (v: typeof champion) => evaluate(y, loadServedModel(v, tokenizers).predict(rows).map((p) => p.spam));
+        const score = (v: typeof champion) =>
+          evaluate(
+            y,
+            loadServedModel(v, tokenizers)
+              .predict(rows)
+              .map((p) => p.spam),
+          );
         const cm = score(champion);
         const ch = score(challenger);
         d.champion.metrics = cm;

@@ -30,7 +30,14 @@ export class Simulator {
 
   /** starts the replay in the background; `done` resolves when every message is sent and labelled */
   start(req: SimulationRequest): { simulation: Simulation; done: Promise<Simulation> } {
-    const sim: Simulation = { ...req, id: `sim-${randomBytes(3).toString('hex')}`, status: 'running', sent: 0, labelled: 0, startedAt: new Date().toISOString() };
+    const sim: Simulation = {
+      ...req,
+      id: `sim-${randomBytes(3).toString('hex')}`,
+      status: 'running',
+      sent: 0,
+      labelled: 0,
+      startedAt: new Date().toISOString(),
+    };
     this.runs.set(sim.id, sim);
     const done = this.run(sim).then(
       () => {
@@ -61,7 +68,13 @@ export class Simulator {
       if ((i * 7919) % 1000 < sim.labelShare * 1000)
         labels.push(
           new Promise<void>((resolve) => setTimeout(resolve, sim.labelDelayMs)).then(async () => {
-            await this.deps.feedback.record({ caller: 'simulator', sms_id: r.sms_id, user_id: sim.recipient, true_label: m.label as 'ham' | 'spam', source_id: m.sms_id });
+            await this.deps.feedback.record({
+              caller: 'simulator',
+              sms_id: r.sms_id,
+              user_id: sim.recipient,
+              true_label: m.label as 'ham' | 'spam',
+              source_id: m.sms_id,
+            });
             sim.labelled++;
           }),
         );

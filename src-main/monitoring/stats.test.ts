@@ -36,7 +36,12 @@ describe('drift statistics against known values', () => {
     const ref = [0, 1, 2, 3, 4];
     expect(wassersteinNormed(ref, ref)).toBe(0);
     // shift by 1 over a std of sqrt(2)
-    expect(wassersteinNormed(ref, ref.map((x) => x + 1))).toBeCloseTo(1 / Math.sqrt(2), 10);
+    expect(
+      wassersteinNormed(
+        ref,
+        ref.map((x) => x + 1),
+      ),
+    ).toBeCloseTo(1 / Math.sqrt(2), 10);
     expect(psi([0.5, 0.5], [0.5, 0.5])).toBe(0);
     expect(psi([0.5, 0.5], [0.9, 0.1])).toBeCloseTo(0.4 * Math.log(1.8) - 0.4 * Math.log(0.2), 10);
     expect(binShares([0, 1, 2, 3], [0.5, 2.5])).toEqual([0.25, 0.5, 0.25]);

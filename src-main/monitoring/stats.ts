@@ -5,7 +5,9 @@
  */
 import jstatModule from 'jstat';
 
-const { jStat } = jstatModule as unknown as { jStat: { chisquare: { cdf(x: number, df: number): number }; normal: { cdf(x: number, m: number, s: number): number } } };
+const { jStat } = jstatModule as unknown as {
+  jStat: { chisquare: { cdf(x: number, df: number): number }; normal: { cdf(x: number, m: number, s: number): number } };
+};
 
 const sorted = (xs: number[]) => Float64Array.from(xs).sort();
 

@@ -23,9 +23,15 @@ export class InboxVerdicts {
       .getAny(this.model)
       .then((m) => {
         const rows = messages.map((msg) => m.textToFeatures(msg.sms_text));
-        m.predict(rows).forEach((p, i) =>
-          this.deps.recorder.recordServed(m, { endpoint: 'inbox', caller: 'inbox', features: rows[i], spam: p.spam, text: messages[i].sms_text, sms_id: messages[i].sms_id }),
-        );
+        for (const [i, p] of m.predict(rows).entries())
+          this.deps.recorder.recordServed(m, {
+            endpoint: 'inbox',
+            caller: 'inbox',
+            features: rows[i],
+            spam: p.spam,
+            text: messages[i].sms_text,
+            sms_id: messages[i].sms_id,
+          });
       })
       .catch(() => undefined); // no model trained yet: nothing to record
   }

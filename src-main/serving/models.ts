@@ -51,7 +51,9 @@ class ForestModel implements ServedModel {
   }
   checkFeatures(f: unknown): number[] {
     if (!Array.isArray(f) || f.length !== this.featureLength)
-      throw new FeatureVectorError(`features: model ${this.name} expects ${this.featureLength} numbers (${FEATURES_V1.join(', ')}), got ${Array.isArray(f) ? f.length : typeof f}`);
+      throw new FeatureVectorError(
+        `features: model ${this.name} expects ${this.featureLength} numbers (${FEATURES_V1.join(', ')}), got ${Array.isArray(f) ? f.length : typeof f}`,
+      );
     f.forEach((v, i) => {
       if (typeof v !== 'number' || !Number.isFinite(v)) throw new FeatureVectorError(`features[${i}]: expected a finite number, got ${JSON.stringify(v)}`);
     });
@@ -93,11 +95,13 @@ class LstmModel implements ServedModel {
   }
   checkFeatures(f: unknown): number[] {
     const n = this.featureLength;
-    if (!Array.isArray(f) || f.length !== n) throw new FeatureVectorError(`features: model ${this.name} expects ${n} token ids, got ${Array.isArray(f) ? f.length : typeof f}`);
+    if (!Array.isArray(f) || f.length !== n)
+      throw new FeatureVectorError(`features: model ${this.name} expects ${n} token ids, got ${Array.isArray(f) ? f.length : typeof f}`);
     const vocab = this.kernel.shape.vocab;
     f.forEach((v, i) => {
       // the seed sends token ids as floats (1.0, 20.0): integral numbers are accepted
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= vocab) throw new FeatureVectorError(`features[${i}]: expected a token id, an integer from 0 to ${vocab - 1}, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= vocab)
+        throw new FeatureVectorError(`features[${i}]: expected a token id, an integer from 0 to ${vocab - 1}, got ${JSON.stringify(v)}`);
     });
     return f as number[];
   }
@@ -107,7 +111,7 @@ class LstmModel implements ServedModel {
     for (let i = 0; i < rows.length; i += MAX_BATCH) {
       const chunk = rows.slice(i, i + MAX_BATCH);
       const tokens = new Int32Array(chunk.length * T);
-      chunk.forEach((r, b) => tokens.set(r, b * T));
+      for (const [b, r] of chunk.entries()) tokens.set(r, b * T);
       const p = this.kernel.predict(tokens, chunk.length);
       for (let b = 0; b < chunk.length; b++) out.push({ ham: p[b * 2], spam: p[b * 2 + 1] });
     }

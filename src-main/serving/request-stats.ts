@@ -45,7 +45,13 @@ export class ServingStats {
     return {
       cache: { hits: this.hits, misses: this.misses, hit_rate: this.hits + this.misses ? this.hits / (this.hits + this.misses) : 0 },
       requests: { total: this.total, by_endpoint: { ...this.byEndpoint } },
-      latency: this.buckets.map((b) => ({ t: new Date(b.t).toISOString(), count: b.count, p50_ms: pct(b.samples, 0.5), p95_ms: pct(b.samples, 0.95), max_ms: b.max })),
+      latency: this.buckets.map((b) => ({
+        t: new Date(b.t).toISOString(),
+        count: b.count,
+        p50_ms: pct(b.samples, 0.5),
+        p95_ms: pct(b.samples, 0.95),
+        max_ms: b.max,
+      })),
     };
   }
 }

@@ -31,7 +31,8 @@ describe('a model id of your own on /model/{v}', () => {
     else process.env.SPAM_MODEL_VERSIONS = saved;
     await close?.();
   });
-  const post = (path: string, body: unknown) => fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (path: string, body: unknown) =>
+    fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   it('answers 503 with how to train it, then serves it once trained; unlisted ids stay 404', async () => {
     const before = await post('/model/my-forest/text_to_prediction', { text: 'WIN a FREE prize now' });

@@ -40,11 +40,20 @@ export class NoModelYetError extends Error {
 export function servedNamesFromEnv(env: NodeJS.ProcessEnv = process.env): ModelName[] {
   const raw = env.SPAM_MODEL_VERSIONS;
   if (!raw?.trim()) return [...MODEL_NAMES];
-  const names = [...new Set(raw.split(',').map((s) => s.trim()).filter(Boolean))];
+  const names = [
+    ...new Set(
+      raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
   const idPattern = new RegExp(MODEL_ID_PATTERN);
   for (const n of names)
     if (!idPattern.test(n))
-      throw new Error(`SPAM_MODEL_VERSIONS: "${n}" is not a model id (expected letters, digits, '_', '.', '-', at most 40, e.g. ${MODEL_NAMES.join(',')},tc-01)`);
+      throw new Error(
+        `SPAM_MODEL_VERSIONS: "${n}" is not a model id (expected letters, digits, '_', '.', '-', at most 40, e.g. ${MODEL_NAMES.join(',')},tc-01)`,
+      );
   return names;
 }
 

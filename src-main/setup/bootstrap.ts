@@ -38,7 +38,12 @@ export async function bootstrap(engines: Engines, o: BootstrapOptions): Promise<
   const applied = await engines.features.apply(definitionsForStage(LATEST_STAGE), LATEST_STAGE);
   step(applied.changed ? `registry applied (stage ${LATEST_STAGE}):\n${formatDiff(applied.diff)}` : 'registry already up to date');
 
-  const m1 = await engines.features.materialize(parseTimestamp('2009-01-01T00:00:00', 'start'), parseTimestamp('2019-12-31T00:00:00', 'end'), undefined, o.progress);
+  const m1 = await engines.features.materialize(
+    parseTimestamp('2009-01-01T00:00:00', 'start'),
+    parseTimestamp('2019-12-31T00:00:00', 'end'),
+    undefined,
+    o.progress,
+  );
   step(`materialized 2009-01-01 → 2019-12-31: ${m1.views.map((v) => `${v.feature_view} ${v.rows_written}`).join(', ')}`);
   const m2 = await engines.features.materializeIncremental(Date.now(), undefined, o.progress);
   step(`materialized incrementally up to now: ${m2.views.map((v) => `${v.feature_view} ${v.rows_written}`).join(', ')}`);
@@ -57,7 +62,12 @@ export async function bootstrap(engines: Engines, o: BootstrapOptions): Promise<
 export async function queueMissingModels(engines: Engines, models: ModelName[] = [...MODEL_NAMES]): Promise<RunRecord[]> {
   await engines.runs.init();
   const queued: RunRecord[] = [];
-  const busy = new Set(engines.runs.list().filter((r) => r.status === 'queued' || r.status === 'running').map((r) => r.model));
+  const busy = new Set(
+    engines.runs
+      .list()
+      .filter((r) => r.status === 'queued' || r.status === 'running')
+      .map((r) => r.model),
+  );
   for (const m of models) {
     if ((await engines.models.list(m)).length > 0 || busy.has(m)) continue;
     queued.push(await engines.runs.start({ model: m, alias: 'production', note: 'bootstrap: first version' }));

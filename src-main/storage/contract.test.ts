@@ -98,7 +98,13 @@ for (const b of backends) {
 
     it('call log: per caller, newest first, expired entries hidden', async () => {
       const now = Date.now();
-      const e = (caller: string, dt: number, endpoint: string): CallLogEntry => ({ caller_id: caller, called_at: now - dt, endpoint, version: 'v1', input_json: '{}' });
+      const e = (caller: string, dt: number, endpoint: string): CallLogEntry => ({
+        caller_id: caller,
+        called_at: now - dt,
+        endpoint,
+        version: 'v1',
+        input_json: '{}',
+      });
       await s.callLog.append(e('c1', 3000, 'old'), 3600);
       await s.callLog.append(e('c1', 1000, 'new'), 3600);
       await s.callLog.append(e('c1', 2000, 'expired'), 1);
@@ -125,7 +131,18 @@ for (const b of backends) {
 
     it('predictions: recent per model newest first, pruned by age and count', async () => {
       const now = Date.now();
-      const rec = (i: number, model: string, ageMs: number) => ({ id: `p${i}`, at: now - ageMs, model, version: '1', endpoint: 'text_to_prediction', features: [i, 0.5], spam: i / 10, label: i > 5 ? 'spam' : 'ham', caller: '127.0.0.1', ...(i % 2 ? { sms_id: `s${i}`, oov: 0.25 } : {}) });
+      const rec = (i: number, model: string, ageMs: number) => ({
+        id: `p${i}`,
+        at: now - ageMs,
+        model,
+        version: '1',
+        endpoint: 'text_to_prediction',
+        features: [i, 0.5],
+        spam: i / 10,
+        label: i > 5 ? 'spam' : 'ham',
+        caller: '127.0.0.1',
+        ...(i % 2 ? { sms_id: `s${i}`, oov: 0.25 } : {}),
+      });
       await s.predictions.appendMany([rec(1, 'v1', 5000), rec(2, 'v1', 1000), rec(3, 'v3', 2000), rec(4, 'v1', 100_000)]);
       const r = await s.predictions.recent('v1', now - 10_000, 10);
       expect(r.map((x) => x.id)).toEqual(['p2', 'p1']);

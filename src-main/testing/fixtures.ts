@@ -18,7 +18,14 @@ export function testConfig(dataDir: string, extra: Partial<AppConfig> = {}): App
 export async function testEngines(extra: Partial<AppConfig> = {}): Promise<{ engines: Engines; dir: string; cleanup: () => Promise<void> }> {
   const t = tempDir();
   const engines = await openEngines(testConfig(t.dir, extra));
-  return { engines, dir: t.dir, cleanup: async () => { await engines.close(); t.remove(); } };
+  return {
+    engines,
+    dir: t.dir,
+    cleanup: async () => {
+      await engines.close();
+      t.remove();
+    },
+  };
 }
 
 /** The full 7,528-message dataset, by path (SPAMOPS_DATASET or ../shared/raw_data). */

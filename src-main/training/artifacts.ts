@@ -19,11 +19,21 @@ export async function ensureTfBackend(): Promise<void> {
  * The classifier as a tfjs model. `forExport` skips the initializers (weights are set right
  * after): tfjs' Orthogonal initializer alone takes ~7 s on v3's 96x384 recurrent kernel.
  */
-export function buildTfjsLstm(shape: Omit<LstmShape, 'maxBatch'>, p: { spatialDropout: number; dropout: number; recurrentDropout: number }, forExport = false): tf.Sequential {
-  const init = forExport ? { kernelInitializer: 'zeros', recurrentInitializer: 'zeros' } as const : {};
+export function buildTfjsLstm(
+  shape: Omit<LstmShape, 'maxBatch'>,
+  p: { spatialDropout: number; dropout: number; recurrentDropout: number },
+  forExport = false,
+): tf.Sequential {
+  const init = forExport ? ({ kernelInitializer: 'zeros', recurrentInitializer: 'zeros' } as const) : {};
   return tf.sequential({
     layers: [
-      tf.layers.embedding({ inputDim: shape.vocab, outputDim: shape.embed, inputLength: shape.seqLen, name: 'embedding', ...(forExport ? { embeddingsInitializer: 'zeros' as const } : {}) }),
+      tf.layers.embedding({
+        inputDim: shape.vocab,
+        outputDim: shape.embed,
+        inputLength: shape.seqLen,
+        name: 'embedding',
+        ...(forExport ? { embeddingsInitializer: 'zeros' as const } : {}),
+      }),
       tf.layers.spatialDropout1d({ rate: p.spatialDropout, name: 'spatial_dropout1d' }),
       tf.layers.lstm({ units: shape.units, dropout: p.dropout, recurrentDropout: p.recurrentDropout, recurrentActivation: 'sigmoid', name: 'lstm', ...init }),
       tf.layers.dense({ units: shape.classes, activation: 'softmax', name: 'dense', ...(forExport ? { kernelInitializer: 'zeros' as const } : {}) }),
@@ -49,7 +59,8 @@ export async function writeTfjsModel(dir: string, model: tf.LayersModel): Promis
   let files: string[] = [];
   await model.save(
     tf.io.withSaveHandler(async (a) => {
-      const weights = a.weightData instanceof ArrayBuffer ? new Uint8Array(a.weightData) : new Uint8Array(tf.io.concatenateArrayBuffers(a.weightData as ArrayBuffer[]));
+      const weights =
+        a.weightData instanceof ArrayBuffer ? new Uint8Array(a.weightData) : new Uint8Array(tf.io.concatenateArrayBuffers(a.weightData as ArrayBuffer[]));
       writeFileAtomic(join(dir, 'weights.bin'), weights);
       const json = {
         modelTopology: a.modelTopology,
@@ -66,7 +77,12 @@ export async function writeTfjsModel(dir: string, model: tf.LayersModel): Promis
   return files;
 }
 
-export async function writeLstmArtifacts(dir: string, shape: Omit<LstmShape, 'maxBatch'>, w: LstmWeights, p: { spatialDropout: number; dropout: number; recurrentDropout: number }): Promise<string[]> {
+export async function writeLstmArtifacts(
+  dir: string,
+  shape: Omit<LstmShape, 'maxBatch'>,
+  w: LstmWeights,
+  p: { spatialDropout: number; dropout: number; recurrentDropout: number },
+): Promise<string[]> {
   await ensureTfBackend();
   const model = buildTfjsLstm(shape, p, true);
   const tensors = weightsToTensors(shape, w);
@@ -104,8 +120,8 @@ export function readLstmArtifacts(dir: string): { shape: Omit<LstmShape, 'maxBat
   const dk = byName('dense/kernel');
   const db = byName('dense/bias');
   const units = rec.shape[0];
-  const seqLen = ((JSON.parse(readFileSync(jsonPath, 'utf8')) as { modelTopology: { config: { layers: { config: { batch_input_shape?: number[] } }[] } } }).modelTopology.config.layers[0].config
-    .batch_input_shape ?? [null, 30])[1] as number;
+  const seqLen = ((JSON.parse(readFileSync(jsonPath, 'utf8')) as { modelTopology: { config: { layers: { config: { batch_input_shape?: number[] } }[] } } })
+    .modelTopology.config.layers[0].config.batch_input_shape ?? [null, 30])[1] as number;
   return {
     shape: { vocab: emb.shape[0], embed: emb.shape[1], units, classes: dk.shape[1], seqLen },
     weights: { embedding: emb.data, kernel: kernel.data, recurrentKernel: rec.data, bias: bias.data, denseKernel: dk.data, denseBias: db.data },

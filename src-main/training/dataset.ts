@@ -75,7 +75,8 @@ export async function loadTrainingSet(src: TrainingDataSource, p: RunRecord['par
       `no rows with features and labels at the time freeze ${p.timeFreeze} through ${p.featureService} (${dropped} entities had none): materialize offline sources (spamops bootstrap) or move the time freeze later`,
     );
   const spam = labels.filter((l) => l === 1).length;
-  if (spam === 0 || spam === labels.length) throw new TrainingDataError(`only one class in the training data (${spam} spam of ${labels.length}): a classifier needs both ham and spam`);
+  if (spam === 0 || spam === labels.length)
+    throw new TrainingDataError(`only one class in the training data (${spam} spam of ${labels.length}): a classifier needs both ham and spam`);
   if (featureCols.length === 9 && featureCols.some((c, i) => c !== FEATURES_V1[i])) throw new TrainingDataError('unexpected v1 feature order');
   const order = Int32Array.from(keptIds.keys());
   new Rng(p.seed).shuffle(order);

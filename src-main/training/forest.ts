@@ -55,7 +55,7 @@ export class RandomForest {
     for (const t of this.json.trees) {
       let i = 0;
       while (t.feature[i] >= 0) i = x[t.feature[i]] <= t.threshold[i] ? t.left[i] : t.right[i];
-      t.value[i].forEach((p, c) => (out[c] += p));
+      for (const [c, p] of t.value[i].entries()) out[c] += p;
     }
     return out.map((v) => v / this.json.trees.length);
   }

@@ -18,7 +18,7 @@ describe('fused LSTM kernel', () => {
     const k = new FusedLstm(shape);
     const w = initLstmWeights(shape, 7);
     // make the biases non-trivial so every gate matters
-    w.bias.forEach((_, i) => (w.bias[i] = ((i * 37) % 11) / 20 - 0.25));
+    for (let i = 0; i < w.bias.length; i++) w.bias[i] = ((i * 37) % 11) / 20 - 0.25;
     w.denseBias.set([0.1, -0.2]);
     k.setWeights(w);
     const { tokens } = batch(new Rng(1), 4);
@@ -82,10 +82,11 @@ describe('fused LSTM kernel', () => {
     const make = () => {
       const tokens = Int32Array.from({ length: 16 * 6 }, () => 1 + Math.floor(rng.next() * 6));
       const labels = new Int32Array(16);
-      for (let b = 0; b < 16; b++) if (rng.next() < 0.5) {
-        tokens[b * 6 + Math.floor(rng.next() * 6)] = 7;
-        labels[b] = 1;
-      }
+      for (let b = 0; b < 16; b++)
+        if (rng.next() < 0.5) {
+          tokens[b * 6 + Math.floor(rng.next() * 6)] = 7;
+          labels[b] = 1;
+        }
       return { tokens, labels };
     };
     let loss = 0;

@@ -24,7 +24,7 @@ function orthogonal(rng: Rng, rows: number, cols: number): Float32Array {
     q.push(v);
   }
   const out = new Float32Array(rows * cols);
-  q.forEach((v, r) => out.set(v, r * cols));
+  for (const [r, v] of q.entries()) out.set(v, r * cols);
   return out;
 }
 

@@ -6,7 +6,10 @@ import { shardSizes, trainThreads } from './lstm-shards';
 
 function synthetic(rows: number, seqLen: number, vocab: number) {
   let s = 7;
-  const r = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const r = () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648;
+  };
   const tokens = Array.from({ length: rows }, () => Array.from({ length: seqLen }, () => (r() < 0.5 ? 0 : 1 + Math.floor(r() * (vocab - 1)))));
   // spam when token 3 or 5 occurs: learnable
   const labels = Int32Array.from(tokens, (t) => (t.includes(3) || t.includes(5) ? 1 : 0));

@@ -122,7 +122,14 @@ export class LstmShardPool {
    * gradients left in `main` (ready for its Adam step). Returns the mean loss and the class
    * probabilities of all n rows, in row order.
    */
-  step(main: FusedLstm, tokens: Int32Array, labels: Int32Array, n: number, xmask: Float32Array, hmask: Float32Array | undefined): { loss: number; probs: Float32Array } {
+  step(
+    main: FusedLstm,
+    tokens: Int32Array,
+    labels: Int32Array,
+    n: number,
+    xmask: Float32Array,
+    hmask: Float32Array | undefined,
+  ): { loss: number; probs: Float32Array } {
     const { seqLen: T, embed: D, units: H, classes: C } = this.shape;
     const sizes = shardSizes(n, this.threads);
     this.params.set(main.paramsFlat());
@@ -160,8 +167,12 @@ export class LstmShardPool {
       for (;;) {
         const done = Atomics.load(h.ctrl, CTRL.done);
         if (done === seq) break;
-        if (Atomics.load(h.ctrl, CTRL.failed) !== 0) throw new Error('an LSTM training thread failed (its error is in the log); rerun with SPAMOPS_TRAIN_THREADS=1 to train on one thread');
-        if (performance.now() - since > STEP_TIMEOUT_MS) throw new Error(`an LSTM training thread did not answer within ${STEP_TIMEOUT_MS / 1000} s; rerun with SPAMOPS_TRAIN_THREADS=1 to train on one thread`);
+        if (Atomics.load(h.ctrl, CTRL.failed) !== 0)
+          throw new Error('an LSTM training thread failed (its error is in the log); rerun with SPAMOPS_TRAIN_THREADS=1 to train on one thread');
+        if (performance.now() - since > STEP_TIMEOUT_MS)
+          throw new Error(
+            `an LSTM training thread did not answer within ${STEP_TIMEOUT_MS / 1000} s; rerun with SPAMOPS_TRAIN_THREADS=1 to train on one thread`,
+          );
         Atomics.wait(h.ctrl, CTRL.done, done, 500);
       }
       const w = m / n;

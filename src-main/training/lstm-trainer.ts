@@ -109,8 +109,9 @@ export function trainLstm(
         // SpatialDropout1D then the LSTM's input dropout: both per sample and channel, same mask over time
         for (let b = 0; b < n; b++) {
           dropoutMask(rng, shape.embed, p.spatialDropout!, xmask, b * shape.embed);
-          for (let d = 0; d < shape.embed; d++) if (p.dropout! > 0 && rng.next() < p.dropout!) xmask[b * shape.embed + d] = 0;
-          else xmask[b * shape.embed + d] /= 1 - p.dropout!;
+          for (let d = 0; d < shape.embed; d++)
+            if (p.dropout! > 0 && rng.next() < p.dropout!) xmask[b * shape.embed + d] = 0;
+            else xmask[b * shape.embed + d] /= 1 - p.dropout!;
         }
         // As Keras 2 does: its default LSTM implementation (2) multiplies the inputs by the dropout
         // mask but never the state by the recurrent-dropout mask, so the seed's models trained
@@ -133,7 +134,14 @@ export function trainLstm(
       }
       const val = evaluate();
       scores = val.scores;
-      const em: EpochMetrics = { epoch, loss: lossSum / seen, accuracy: correct / seen, val_loss: val.loss, val_accuracy: val.accuracy, seconds: (performance.now() - te) / 1000 };
+      const em: EpochMetrics = {
+        epoch,
+        loss: lossSum / seen,
+        accuracy: correct / seen,
+        val_loss: val.loss,
+        val_accuracy: val.accuracy,
+        seconds: (performance.now() - te) / 1000,
+      };
       history.epochs.push(em);
       const elapsed = (performance.now() - t0) / 1000;
       hooks.onEpoch?.(em, { epoch, epochs, batch: batches, batches, etaSeconds: (elapsed / epoch) * (epochs - epoch) });
@@ -141,5 +149,11 @@ export function trainLstm(
   } finally {
     pool?.close();
   }
-  return { shape: { vocab, embed: shape.embed, units: shape.units, classes: 2, seqLen }, weights: k.getWeights(), epochs: history.epochs, batches: history.batches, testScores: scores };
+  return {
+    shape: { vocab, embed: shape.embed, units: shape.units, classes: 2, seqLen },
+    weights: k.getWeights(),
+    epochs: history.epochs,
+    batches: history.batches,
+    testScores: scores,
+  };
 }

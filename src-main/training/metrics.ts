@@ -2,7 +2,10 @@
 import type { EvalMetrics } from '../../src-shared/training';
 
 export function evaluate(yTrue: ArrayLike<number>, pSpam: ArrayLike<number>, threshold = 0.5): EvalMetrics {
-  let tp = 0, fp = 0, tn = 0, fn = 0;
+  let tp = 0,
+    fp = 0,
+    tn = 0,
+    fn = 0;
   for (let i = 0; i < yTrue.length; i++) {
     const pred = pSpam[i] >= threshold ? 1 : 0;
     if (pred === 1 && yTrue[i] === 1) tp++;
@@ -36,10 +39,11 @@ export function rocAuc(yTrue: ArrayLike<number>, score: ArrayLike<number>): numb
     let j = i;
     while (j + 1 < idx.length && score[idx[j + 1]] === score[idx[i]]) j++;
     const avgRank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) if (yTrue[idx[k]] === 1) {
-      pos++;
-      rankSum += avgRank;
-    }
+    for (let k = i; k <= j; k++)
+      if (yTrue[idx[k]] === 1) {
+        pos++;
+        rankSum += avgRank;
+      }
     i = j + 1;
   }
   const neg = idx.length - pos;

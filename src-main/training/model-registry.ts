@@ -70,7 +70,12 @@ export class ModelRegistry extends EventEmitter {
 
   async get(name: ModelName, version: string): Promise<ModelVersion> {
     const json = await this.docs.get(VERSIONS, key(name, version));
-    if (!json) throw new RegistryError(404, `model ${name} has no version ${version}`, (await this.list(name)).map((v) => v.version));
+    if (!json)
+      throw new RegistryError(
+        404,
+        `model ${name} has no version ${version}`,
+        (await this.list(name)).map((v) => v.version),
+      );
     const v = JSON.parse(json) as ModelVersion;
     return { ...v, aliases: (await this.aliasMap()).get(`${name}:${v.version}`) ?? [] };
   }
@@ -116,7 +121,8 @@ export class ModelRegistry extends EventEmitter {
    */
   async delete(name: ModelName, version: string, opts: { force?: boolean; isServed?: (v: ModelVersion) => boolean } = {}): Promise<void> {
     const v = await this.get(name, version);
-    if (!opts.force && opts.isServed?.(v)) throw new RegistryError(409, `model ${name} version ${version} is being served: promote another version first, or delete with force`);
+    if (!opts.force && opts.isServed?.(v))
+      throw new RegistryError(409, `model ${name} version ${version} is being served: promote another version first, or delete with force`);
     for (const a of v.aliases) await this.docs.delete(ALIASES, `${name}:${a}`);
     await this.docs.delete(VERSIONS, key(name, version));
     rmSync(v.dir, { recursive: true, force: true });

@@ -39,9 +39,11 @@ export function numericReference(values: number[]): NumericReference {
 export function tokenReference(rows: number[][], vocab: number): TokenReference {
   const counts = new Array<number>(vocab).fill(0);
   let total = 0;
-  for (const r of rows) for (const t of r) if (t > 0 && t < vocab) {
-    counts[t]++;
-    total++;
-  }
+  for (const r of rows)
+    for (const t of r)
+      if (t > 0 && t < vocab) {
+        counts[t]++;
+        total++;
+      }
   return { kind: 'tokens', count: rows.length, tokenShare: counts.map((c) => (total ? c / total : 0)), meanLength: rows.length ? total / rows.length : 0 };
 }

@@ -116,7 +116,15 @@ export class TrainingRuns extends EventEmitter {
   /** the same model, parameters (seed included) and backend as an earlier run */
   async rerun(id: string): Promise<RunRecord> {
     const old = this.get(id);
-    return this.start({ model: old.model, base: old.base, params: old.params, backend: old.backendRequested, alias: old.alias, note: `rerun of ${id}`, rerunOf: id });
+    return this.start({
+      model: old.model,
+      base: old.base,
+      params: old.params,
+      backend: old.backendRequested,
+      alias: old.alias,
+      note: `rerun of ${id}`,
+      rerunOf: id,
+    });
   }
 
   async cancel(id: string): Promise<RunRecord> {
@@ -182,7 +190,14 @@ export class TrainingRuns extends EventEmitter {
     r.startedAt = new Date().toISOString();
     let worker: Worker;
     try {
-      worker = spawnWorker({ settings: this.deps.worker, job: { runId: id, model: r.model, base: r.base ?? baseOf(r.model), params: r.params, backend: r.backendRequested }, cancelFlag: flag.buffer as SharedArrayBuffer }, this.memoryLimitMb);
+      worker = spawnWorker(
+        {
+          settings: this.deps.worker,
+          job: { runId: id, model: r.model, base: r.base ?? baseOf(r.model), params: r.params, backend: r.backendRequested },
+          cancelFlag: flag.buffer as SharedArrayBuffer,
+        },
+        this.memoryLimitMb,
+      );
     } catch (e) {
       void this.finish(r, 'failed', `could not start a training worker: ${(e as Error).message}`);
       return;
@@ -233,7 +248,12 @@ export class TrainingRuns extends EventEmitter {
     });
     worker.on('error', (e: Error & { code?: string }) => {
       const oom = e.code === 'ERR_WORKER_OUT_OF_MEMORY';
-      end('failed', oom ? `the training worker ran out of memory (limit ${this.memoryLimitMb} MB): lower batchSize, embeddingDim or lstmUnits` : `the training worker crashed: ${e.message}`);
+      end(
+        'failed',
+        oom
+          ? `the training worker ran out of memory (limit ${this.memoryLimitMb} MB): lower batchSize, embeddingDim or lstmUnits`
+          : `the training worker crashed: ${e.message}`,
+      );
     });
     worker.on('exit', (code) => {
       if (Atomics.load(flag, 0) === 1) end('cancelled');

@@ -32,15 +32,28 @@ export async function trainLstmTfjs(
 ): Promise<LstmTrainResult> {
   if (backend === 'tfjs-wasm')
     throw new Error("tfjs' wasm backend cannot train an Embedding layer (no UnsortedSegmentSum kernel, tensorflow/tfjs#8082): use backend fused-wasm");
-  if (backend === 'tfjs-node' && !(await tryTfjsNode())) throw new Error('@tensorflow/tfjs-node is not installed or its native binding does not load here: use backend auto or fused-wasm');
+  if (backend === 'tfjs-node' && !(await tryTfjsNode()))
+    throw new Error('@tensorflow/tfjs-node is not installed or its native binding does not load here: use backend auto or fused-wasm');
   if (!tf.env().getBool('PROD')) tf.enableProdMode();
   if (backend === 'tfjs-cpu') await tf.setBackend('cpu');
   const seqLen = tokens[0].length;
   const shape = { vocab, embed: p.embeddingDim!, units: p.lstmUnits!, classes: 2, seqLen };
   const model = buildTfjsLstm(shape, { spatialDropout: p.spatialDropout!, dropout: p.dropout!, recurrentDropout: p.recurrentDropout! });
   model.compile({ optimizer: tf.train.adam(p.learningRate!), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  const rows = (idx: Int32Array) => tf.tensor2d(Array.from(idx, (i) => tokens[i]), [idx.length, seqLen], 'int32');
-  const ys = (idx: Int32Array) => tf.oneHot(tf.tensor1d(Array.from(idx, (i) => labels[i]), 'int32'), 2);
+  const rows = (idx: Int32Array) =>
+    tf.tensor2d(
+      Array.from(idx, (i) => tokens[i]),
+      [idx.length, seqLen],
+      'int32',
+    );
+  const ys = (idx: Int32Array) =>
+    tf.oneHot(
+      tf.tensor1d(
+        Array.from(idx, (i) => labels[i]),
+        'int32',
+      ),
+      2,
+    );
   const [xTr, yTr, xTe, yTe] = [rows(train), ys(train), rows(test), ys(test)];
   const batches = Math.ceil(train.length / p.batchSize!);
   const out: LstmTrainResult = { shape, weights: undefined as unknown as LstmWeights, epochs: [], batches: [], testScores: new Float32Array(0) };
@@ -70,7 +83,14 @@ export async function trainLstmTfjs(
         hooks.onBatch?.(bm, { epoch, epochs: p.epochs!, batch: b + 1, batches, etaSeconds: (el / done) * (p.epochs! * batches - done) });
       },
       onEpochEnd: async (e, logs) => {
-        const em = { epoch: e + 1, loss: logs?.loss ?? NaN, accuracy: logs?.acc ?? NaN, val_loss: logs?.val_loss ?? NaN, val_accuracy: logs?.val_acc ?? NaN, seconds: (performance.now() - te) / 1000 };
+        const em = {
+          epoch: e + 1,
+          loss: logs?.loss ?? NaN,
+          accuracy: logs?.acc ?? NaN,
+          val_loss: logs?.val_loss ?? NaN,
+          val_accuracy: logs?.val_acc ?? NaN,
+          seconds: (performance.now() - te) / 1000,
+        };
         out.epochs.push(em);
         hooks.onEpoch?.(em, { epoch: e + 1, epochs: p.epochs!, batch: batches, batches });
       },

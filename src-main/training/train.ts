@@ -66,9 +66,9 @@ export interface TrainJobDeps extends TrainingDataSource {
   modelsDir: string;
 }
 
-
 async function chooseLstmBackend(requested: BackendName): Promise<'fused-wasm' | 'tfjs-node' | 'tfjs-cpu' | 'tfjs-wasm'> {
-  if (requested === 'js-forest') throw new Error('backend js-forest trains random forests (v1) only; the LSTM models use auto, fused-wasm, tfjs-node or tfjs-cpu');
+  if (requested === 'js-forest')
+    throw new Error('backend js-forest trains random forests (v1) only; the LSTM models use auto, fused-wasm, tfjs-node or tfjs-cpu');
   if (requested !== 'auto') return requested;
   if (await tryTfjsNode()) return 'tfjs-node';
   return fusedKernelAvailable() ? 'fused-wasm' : 'tfjs-cpu';
@@ -91,22 +91,31 @@ export async function runTrainJob(deps: TrainJobDeps, job: TrainJob, hooks: Trai
   let inputShape: number[];
 
   if (spec.kind === 'random-forest') {
-    if (job.backend !== 'auto' && job.backend !== 'js-forest') throw new Error(`backend ${job.backend} trains the LSTM models; v1 is a random forest (backend js-forest)`);
+    if (job.backend !== 'auto' && job.backend !== 'js-forest')
+      throw new Error(`backend ${job.backend} trains the LSTM models; v1 is a random forest (backend js-forest)`);
     backend = 'js-forest';
     hooks.onBackend?.(backend);
     const t0 = performance.now();
     const X = Array.from(data.train, (i) => data.features[i]);
-    const forest = RandomForest.train(X, Array.from(data.train, (i) => data.labels[i]), 2, {
-      nEstimators: p.nEstimators!,
-      maxDepth: p.maxDepth!,
-      maxFeatures: Math.min(p.maxFeatures!, FEATURES_V1.length),
-      minSamplesSplit: 2,
-      seed: p.seed,
-    });
+    const forest = RandomForest.train(
+      X,
+      Array.from(data.train, (i) => data.labels[i]),
+      2,
+      {
+        nEstimators: p.nEstimators!,
+        maxDepth: p.maxDepth!,
+        maxFeatures: Math.min(p.maxFeatures!, FEATURES_V1.length),
+        minSamplesSplit: 2,
+        seed: p.seed,
+      },
+    );
     if (hooks.cancelled?.()) throw new Error('cancelled');
     const trainScores = X.map((x) => forest.predictProba(x)[1]);
     scores = Array.from(data.test, (i) => forest.predictProba(data.features[i])[1]);
-    const tr = evaluate(Array.from(data.train, (i) => data.labels[i]), trainScores);
+    const tr = evaluate(
+      Array.from(data.train, (i) => data.labels[i]),
+      trainScores,
+    );
     const te = evaluate(yTest, scores);
     history.epochs.push({ epoch: 1, loss: NaN, accuracy: tr.accuracy, val_loss: NaN, val_accuracy: te.accuracy, seconds: (performance.now() - t0) / 1000 });
     hooks.onEpoch?.(history.epochs[0], { epoch: 1, epochs: 1, batch: 1, batches: 1, etaSeconds: 0 });
@@ -124,7 +133,11 @@ export async function runTrainJob(deps: TrainJobDeps, job: TrainJob, hooks: Trai
     const r: LstmTrainResult = chosen === 'fused-wasm' ? trainLstm(...args, threads) : await trainLstmTfjs(chosen, ...args);
     history = { epochs: r.epochs, batches: r.batches };
     scores = r.testScores;
-    artifacts = await writeLstmArtifacts(staging, r.shape, r.weights, { spatialDropout: p.spatialDropout!, dropout: p.dropout!, recurrentDropout: p.recurrentDropout! });
+    artifacts = await writeLstmArtifacts(staging, r.shape, r.weights, {
+      spatialDropout: p.spatialDropout!,
+      dropout: p.dropout!,
+      recurrentDropout: p.recurrentDropout!,
+    });
     const trainRows = Array.from(data.train, (i) => data.features[i]);
     // what drift checks compare: token shares, message length in known tokens, unknown-word rate
     const texts = (await deps.labelled.get(Array.from(data.train, (i) => data.ids[i]))).map((m) => m?.text);

@@ -69,7 +69,11 @@ describe('training runs', () => {
     const v = await engines.models.get('v2', '1');
     const json = JSON.parse(readFileSync(join(v.dir, 'model.json'), 'utf8'));
     const model = await tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: new Uint8Array(readFileSync(join(v.dir, 'weights.bin'))).buffer }),
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest[0].weights,
+        weightData: new Uint8Array(readFileSync(join(v.dir, 'weights.bin'))).buffer,
+      }),
     );
     const tokens = engines.tokenizers.get().encode('WINNER!! Claim your FREE prize cash now, call 09061701461');
     const ref = (model.predict(tf.tensor2d([tokens], [1, 30], 'int32')) as tf.Tensor).dataSync();
@@ -145,7 +149,8 @@ describe('training over HTTP', () => {
     base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
   });
   afterAll(async () => app.close());
-  const post = (path: string, body: unknown) => fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (path: string, body: unknown) =>
+    fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   it('starts a run at once and streams its progress as Server-Sent Events', async () => {
     const res = await post('/runs', { model: 'v2', params: { epochs: 1, seed: 7 } });
@@ -157,7 +162,13 @@ describe('training over HTTP', () => {
     const types = [...text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
     expect(types[0]).toBe('snapshot');
     expect(types).toEqual(expect.arrayContaining(['batch', 'epoch', 'done']));
-    const done = JSON.parse(text.trim().split('\n').pop()!.replace(/^data: /, ''));
+    const done = JSON.parse(
+      text
+        .trim()
+        .split('\n')
+        .pop()!
+        .replace(/^data: /, ''),
+    );
     expect(done.record.status).toBe('succeeded');
   });
 

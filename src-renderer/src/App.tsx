@@ -3,11 +3,11 @@ import { useEffect, type ComponentType } from 'react';
 import { apiBase } from './api';
 import { useShell, type Pane } from './store/shell';
 import { Icon, useInterval, type IconName } from './ui';
-import { InboxPane } from './panes/Inbox';
-import { FeatureStorePane } from './panes/FeatureStore';
-import { TrainingPane } from './panes/Training';
-import { ServingPane } from './panes/Serving';
-import { DriftPane } from './panes/Drift';
+import { InboxPane } from './panes/inbox';
+import { FeatureStorePane } from './panes/features';
+import { TrainingPane } from './panes/training';
+import { ServingPane } from './panes/serving';
+import { DriftPane } from './panes/drift';
 
 const PANES: { id: Pane; label: string; icon: IconName; blurb: string; component: ComponentType }[] = [
   { id: 'inbox', label: 'Inbox', icon: 'inbox', blurb: "A user's messages with the served models' verdicts", component: InboxPane },
@@ -24,7 +24,12 @@ function ApiStatus() {
   const h = health.data;
   const down = health.error !== undefined;
   return (
-    <span className={`api-status ${down ? 'bad' : h ? (h.bootstrapped ? 'ok' : 'warn') : ''}`} data-testid="api-status" title={down ? health.error : h ? `${apiBase} · ${h.storage.location}` : apiBase} role="status">
+    <span
+      className={`api-status ${down ? 'bad' : h ? (h.bootstrapped ? 'ok' : 'warn') : ''}`}
+      data-testid="api-status"
+      title={down ? health.error : h ? `${apiBase} · ${h.storage.location}` : apiBase}
+      role="status"
+    >
       <span className="dot" aria-hidden="true" />
       {down ? (
         <>API unreachable</>
@@ -58,15 +63,21 @@ export function App() {
   const Current = current.component;
   return (
     <div className="shell">
-      <a className="skip" href="#content" onClick={(e) => (e.preventDefault(), document.getElementById('content')?.focus())}>
+      <button type="button" className="skip" onClick={() => document.getElementById('content')?.focus()}>
         Skip to content
-      </a>
+      </button>
       <nav className="sidebar" aria-label="Panes">
         <div className="sidebar-inner">
           <div className="brand">
             <svg width="26" height="26" viewBox="0 0 32 32" aria-hidden="true">
               <rect width="32" height="32" rx="8" fill="#2563eb" />
-              <path d="M9 21c1.5 1.6 3.7 2.4 6.4 2.4 3.4 0 5.6-1.6 5.6-4.1 0-2.3-1.5-3.3-5-4.1-2.6-.6-3.4-1.1-3.4-2.1 0-1 1-1.7 2.6-1.7 1.7 0 3 .6 4 1.6" fill="none" stroke="#fff" strokeWidth="2.4" strokeLinecap="round" />
+              <path
+                d="M9 21c1.5 1.6 3.7 2.4 6.4 2.4 3.4 0 5.6-1.6 5.6-4.1 0-2.3-1.5-3.3-5-4.1-2.6-.6-3.4-1.1-3.4-2.1 0-1 1-1.7 2.6-1.7 1.7 0 3 .6 4 1.6"
+                fill="none"
+                stroke="#fff"
+                strokeWidth="2.4"
+                strokeLinecap="round"
+              />
             </svg>
             <div>
               <div className="brand-name">SpamOps</div>
@@ -76,7 +87,12 @@ export function App() {
           <ul className="nav-list">
             {PANES.map((p) => (
               <li key={p.id}>
-                <button type="button" className={p.id === pane ? 'nav active' : 'nav'} aria-current={p.id === pane ? 'page' : undefined} onClick={() => go(p.id)}>
+                <button
+                  type="button"
+                  className={p.id === pane ? 'nav active' : 'nav'}
+                  aria-current={p.id === pane ? 'page' : undefined}
+                  onClick={() => go(p.id)}
+                >
                   <Icon name={p.icon} />
                   <span>{p.label}</span>
                 </button>
@@ -97,7 +113,14 @@ export function App() {
           </div>
           <div className="topbar-tools">
             <ApiStatus />
-            <button type="button" className="icon-button" onClick={toggleTheme} aria-label="toggle theme" aria-pressed={theme === 'dark'} title={theme === 'dark' ? 'Switch to the light theme' : 'Switch to the dark theme'}>
+            <button
+              type="button"
+              className="icon-button"
+              onClick={toggleTheme}
+              aria-label="toggle theme"
+              aria-pressed={theme === 'dark'}
+              title={theme === 'dark' ? 'Switch to the light theme' : 'Switch to the dark theme'}
+            >
               <Icon name={theme === 'dark' ? 'sun' : 'moon'} />
             </button>
           </div>

@@ -22,8 +22,26 @@ import type { FeedbackAnswer, FeedbackBody } from '../../src-shared/feedback';
 import type { HealthAnswer } from '../../src-shared/health';
 
 export type { Alert, DriftReport, FeatureDrift } from '../../src-shared/monitoring';
-export type { RunRecord, ModelVersion, ModelEntry, RunEvent, TrainEvent, EpochMetrics, BatchMetrics, StartRunRequest, TrainParams } from '../../src-shared/training';
-export type { GetOnlineFeaturesResponse, MaterializeResponse, RegistrySnapshot, FeatureStatus, OfflinePreview, SourceInfo, ViewInfo } from '../../src-shared/featurestore';
+export type {
+  RunRecord,
+  ModelVersion,
+  ModelEntry,
+  RunEvent,
+  TrainEvent,
+  EpochMetrics,
+  BatchMetrics,
+  StartRunRequest,
+  TrainParams,
+} from '../../src-shared/training';
+export type {
+  GetOnlineFeaturesResponse,
+  MaterializeResponse,
+  RegistrySnapshot,
+  FeatureStatus,
+  OfflinePreview,
+  SourceInfo,
+  ViewInfo,
+} from '../../src-shared/featurestore';
 export type { CallLogRow, LatencyBucket, PredictionAnswer, ServingStatsAnswer } from '../../src-shared/serving';
 export type { InboxAnswer, Sms } from '../../src-shared/userdata';
 export type { FeedbackBody } from '../../src-shared/feedback';
@@ -104,7 +122,8 @@ export const api = {
   cancelRun: (id: string) => call<RunRecord>('POST', `/runs/${q(id)}/cancel`),
   models: () => call<ModelEntry[]>('GET', '/models'),
   setAlias: (name: string, alias: string, version: string) => call<ModelVersion>('POST', `/models/${q(name)}/aliases`, { alias, version }),
-  deleteVersion: (name: string, version: string, force = false) => call<DeletedAnswer>('DELETE', `/models/${q(name)}/versions/${q(version)}${force ? '?force=true' : ''}`),
+  deleteVersion: (name: string, version: string, force = false) =>
+    call<DeletedAnswer>('DELETE', `/models/${q(name)}/versions/${q(version)}${force ? '?force=true' : ''}`),
 
   // monitoring
   drift: (model: string) => call<DriftReport>('GET', `/monitoring/drift?model=${q(model)}`),
@@ -155,8 +174,7 @@ export function watchRun(id: string, on: (e: RunEvent) => void, onError?: (messa
         const { value, done } = await reader.read();
         if (done) break;
         buf += value;
-        let i: number;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
+        for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
           const block = buf.slice(0, i);
           buf = buf.slice(i + 2);
           const data = block

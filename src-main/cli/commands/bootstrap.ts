@@ -25,7 +25,12 @@ export const bootstrapCommand = new Command('bootstrap')
       cmd,
       async (e) => {
         const p = viewProgress();
-        await bootstrap(e, { datasetPath: e.config.datasetPath, trainingIdsPath: o.trainingIds ?? e.config.trainingIdsPath, log: (s) => process.stderr.write(`${s}\n`), progress: p.onProgress });
+        await bootstrap(e, {
+          datasetPath: e.config.datasetPath,
+          trainingIdsPath: o.trainingIds ?? e.config.trainingIdsPath,
+          log: (s) => process.stderr.write(`${s}\n`),
+          progress: p.onProgress,
+        });
         p.stop();
         for (const run of await queueMissingModels(e, models)) {
           const r = await followRun(e, run);

@@ -10,9 +10,19 @@ export const driftCommand = new Command('drift')
     withEngines(cmd, async (e) => {
       const r = await e.monitor.check(model, { size: o.size });
       out(`${model} version ${r.version}: ${r.window.n} predictions (${r.window.from ?? '-'} .. ${r.window.to ?? '-'}) vs ${r.referenceRows} training rows`);
-      const rows = r.features.map((f) => [f.feature, f.test, f.statistic.toFixed(4), f.pValue === undefined ? '-' : f.pValue.toExponential(2), String(f.threshold), f.psi.toFixed(3), f.drifted ? 'DRIFT' : 'ok']);
+      const rows = r.features.map((f) => [
+        f.feature,
+        f.test,
+        f.statistic.toFixed(4),
+        f.pValue === undefined ? '-' : f.pValue.toExponential(2),
+        String(f.threshold),
+        f.psi.toFixed(3),
+        f.drifted ? 'DRIFT' : 'ok',
+      ]);
       out(table(['feature', 'test', 'statistic', 'p-value', 'threshold', 'PSI', 'drift'], rows));
       const quality = r.quality ? `; accuracy on ${r.quality.n} labelled: ${r.quality.accuracy.toFixed(3)}` : '';
-      out(`dataset drift: ${r.datasetDrift ? 'YES' : 'no'} (${(r.driftShare * 100).toFixed(0)} % of features); spam share ${r.prediction.referenceSpamShare.toFixed(3)} -> ${r.prediction.currentSpamShare.toFixed(3)}${quality}`);
+      out(
+        `dataset drift: ${r.datasetDrift ? 'YES' : 'no'} (${(r.driftShare * 100).toFixed(0)} % of features); spam share ${r.prediction.referenceSpamShare.toFixed(3)} -> ${r.prediction.currentSpamShare.toFixed(3)}${quality}`,
+      );
     }),
   );

@@ -11,7 +11,9 @@ export const featuresCommand = new Command('features')
     const text = words.join(' ');
     if (gen === 'v1') {
       const x = new FeatureExtractorV1();
-      out(`get_features: ${JSON.stringify(x.extract(text))}\nget_feature_names: ${JSON.stringify(x.featureNames())}\nget_features_list: ${JSON.stringify(x.extractList(text))}`);
+      out(
+        `get_features: ${JSON.stringify(x.extract(text))}\nget_feature_names: ${JSON.stringify(x.featureNames())}\nget_features_list: ${JSON.stringify(x.extractList(text))}`,
+      );
       return;
     }
     await withEngines(cmd, async (e) => {

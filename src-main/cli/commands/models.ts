@@ -13,7 +13,18 @@ const list = new Command('list').description('every version with its metrics, al
   withEngines(cmd, async (e) => {
     const served = new Map<string, string | undefined>();
     for (const m of MODEL_NAMES) served.set(m, (await e.models.resolve(m))?.version);
-    const rows = (await e.models.list()).map((m) => [m.name, m.version, m.aliases.join(',') || '-', served.get(m.name) === m.version ? 'yes' : '', fmt(m.metrics.accuracy), fmt(m.metrics.f1), fmt(m.metrics.rocAuc), m.backend, m.runId, m.createdAt.slice(0, 19)]);
+    const rows = (await e.models.list()).map((m) => [
+      m.name,
+      m.version,
+      m.aliases.join(',') || '-',
+      served.get(m.name) === m.version ? 'yes' : '',
+      fmt(m.metrics.accuracy),
+      fmt(m.metrics.f1),
+      fmt(m.metrics.rocAuc),
+      m.backend,
+      m.runId,
+      m.createdAt.slice(0, 19),
+    ]);
     out(table(['model', 'version', 'aliases', 'served', 'accuracy', 'f1 spam', 'roc auc', 'backend', 'run', 'created'], rows));
   }),
 );
@@ -54,4 +65,8 @@ const alias = new Command('alias')
     });
   });
 
-export const modelsCommand = new Command('models').description('the model registry: list (default), delete, alias').addCommand(list, { isDefault: true }).addCommand(del).addCommand(alias);
+export const modelsCommand = new Command('models')
+  .description('the model registry: list (default), delete, alias')
+  .addCommand(list, { isDefault: true })
+  .addCommand(del)
+  .addCommand(alias);

@@ -8,7 +8,9 @@ const STAGE = ['--stage <stage>', 'the story stage 2019, 2020 or 2021 (env FEAST
 export const planCommand = new Command('plan')
   .description('show what apply would change in the registry')
   .option(...STAGE)
-  .action(async (o: { stage?: string }, cmd: Command) => withEngines(cmd, async (e) => out(formatDiff(await e.features.registry.plan(definitionsForStage(stageOf(o.stage)))))));
+  .action(async (o: { stage?: string }, cmd: Command) =>
+    withEngines(cmd, async (e) => out(formatDiff(await e.features.registry.plan(definitionsForStage(stageOf(o.stage)))))),
+  );
 
 export const applyCommand = new Command('apply')
   .description('apply the feature definitions of a stage (a snapshot with its diff is kept)')
@@ -24,7 +26,8 @@ export const applyCommand = new Command('apply')
 
 export const historyCommand = new Command('history').description('registry snapshots with their diffs').action(async (_o: unknown, cmd: Command) =>
   withEngines(cmd, async (e) => {
-    for (const s of await e.features.registry.history()) out(`version ${s.version}  ${s.appliedAt}  stage ${s.stage}\n${formatDiff(s.diff).replace(/^/gm, '  ')}`);
+    for (const s of await e.features.registry.history())
+      out(`version ${s.version}  ${s.appliedAt}  stage ${s.stage}\n${formatDiff(s.diff).replace(/^/gm, '  ')}`);
   }),
 );
 
@@ -38,7 +41,9 @@ export const exploreCommand = new Command('explore').description('entities, sour
     for (const s of d.sources) out(`  ${s.name} [${s.kind}] ${s.kind === 'push' ? `over ${s.batchSource}` : `${s.path}/, time ${s.timestampField}`}`);
     out('\nFeature views:');
     for (const fv of d.featureViews) {
-      out(`  ${fv.name} (source ${fv.source}, ttl ${fv.ttlSeconds || 'none'}, online ${fv.online}, tags ${JSON.stringify(fv.tags)}, materialized until ${(await e.features.materializedUntil(fv.name)) ?? 'never'})`);
+      out(
+        `  ${fv.name} (source ${fv.source}, ttl ${fv.ttlSeconds || 'none'}, online ${fv.online}, tags ${JSON.stringify(fv.tags)}, materialized until ${(await e.features.materializedUntil(fv.name)) ?? 'never'})`,
+      );
       for (const f of fv.schema) out(`    - ${f.name}: ${f.dtype}${f.length ? `[${f.length}]` : ''} — ${f.description}`);
     }
     out('\nFeature services:');

@@ -14,6 +14,8 @@ export const retrainCommand = new Command('retrain')
       const stop = runProgress(e.runs, run.id);
       const d = await decision;
       stop();
-      out(`${d.reason} (champion ${d.champion.version}, challenger ${d.challenger?.version ?? '-'}, ${d.heldOutRows ?? 0} held-out rows, ${d.feedbackLabels} feedback labels)`);
+      out(
+        `${d.reason} (champion ${d.champion.version}, challenger ${d.challenger?.version ?? '-'}, ${d.heldOutRows ?? 0} held-out rows, ${d.feedbackLabels} feedback labels)`,
+      );
     }),
   );

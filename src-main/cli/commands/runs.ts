@@ -6,7 +6,18 @@ import { trainWithProgress } from './training-output';
 const list = new Command('list').description('every run, newest first').action(async (_o: unknown, cmd: Command) =>
   withEngines(cmd, async (e) => {
     await e.runs.init();
-    const rows = e.runs.list().map((r) => [r.id, r.model, r.status, r.backend ?? '-', r.durationMs !== undefined ? `${(r.durationMs / 1000).toFixed(1)} s` : '-', fmt(r.metrics?.accuracy), fmt(r.metrics?.f1), r.version ?? '-']);
+    const rows = e.runs
+      .list()
+      .map((r) => [
+        r.id,
+        r.model,
+        r.status,
+        r.backend ?? '-',
+        r.durationMs !== undefined ? `${(r.durationMs / 1000).toFixed(1)} s` : '-',
+        fmt(r.metrics?.accuracy),
+        fmt(r.metrics?.f1),
+        r.version ?? '-',
+      ]);
     out(table(['run', 'model', 'status', 'backend', 'duration', 'accuracy', 'f1 spam', 'version'], rows));
   }),
 );
@@ -29,9 +40,22 @@ const rerun = new Command('rerun')
     withEngines(cmd, async (e) => {
       await e.runs.init();
       const old = e.runs.get(id);
-      const r = await trainWithProgress(e, { model: old.model, base: old.base, params: old.params, backend: old.backendRequested, alias: old.alias, rerunOf: id });
-      out(`metrics of ${id}: accuracy ${fmt(old.metrics?.accuracy)}, f1 ${fmt(old.metrics?.f1)}; of ${r.id}: accuracy ${fmt(r.metrics?.accuracy)}, f1 ${fmt(r.metrics?.f1)}`);
+      const r = await trainWithProgress(e, {
+        model: old.model,
+        base: old.base,
+        params: old.params,
+        backend: old.backendRequested,
+        alias: old.alias,
+        rerunOf: id,
+      });
+      out(
+        `metrics of ${id}: accuracy ${fmt(old.metrics?.accuracy)}, f1 ${fmt(old.metrics?.f1)}; of ${r.id}: accuracy ${fmt(r.metrics?.accuracy)}, f1 ${fmt(r.metrics?.f1)}`,
+      );
     }),
   );
 
-export const runsCommand = new Command('runs').description('training runs: list (default), show <id>, rerun <id>').addCommand(list, { isDefault: true }).addCommand(show).addCommand(rerun);
+export const runsCommand = new Command('runs')
+  .description('training runs: list (default), show <id>, rerun <id>')
+  .addCommand(list, { isDefault: true })
+  .addCommand(show)
+  .addCommand(rerun);

@@ -16,8 +16,16 @@ export const serveCommand = new Command('serve')
   .option('--auto-bootstrap', 'run bootstrap first when the data dir is empty')
   .option('--dataset <file>', 'the dataset --auto-bootstrap imports (env SPAMOPS_DATASET)')
   .option('--exit-with-stdin', 'stop when standard input closes (the desktop app runs the engines so)')
-  .action(async (o: { host?: string; port?: number; compatPorts?: boolean; console?: string; autoBootstrap?: boolean; dataset?: string; exitWithStdin?: boolean }, cmd: Command) =>
-    serve(configOf(cmd, { host: o.host, port: o.port, compatPorts: o.compatPorts, datasetPath: o.dataset }), { consoleDir: o.console, autoBootstrap: o.autoBootstrap, exitWithStdin: o.exitWithStdin }),
+  .action(
+    async (
+      o: { host?: string; port?: number; compatPorts?: boolean; console?: string; autoBootstrap?: boolean; dataset?: string; exitWithStdin?: boolean },
+      cmd: Command,
+    ) =>
+      serve(configOf(cmd, { host: o.host, port: o.port, compatPorts: o.compatPorts, datasetPath: o.dataset }), {
+        consoleDir: o.console,
+        autoBootstrap: o.autoBootstrap,
+        exitWithStdin: o.exitWithStdin,
+      }),
   );
 
 /**

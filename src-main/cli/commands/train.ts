@@ -41,7 +41,17 @@ export const trainCommand = new Command('train')
   .action(
     async (
       model: string,
-      o: { base?: BuiltinModel; epochs?: number; batchSize?: number; learningRate?: number; seed?: number; timeFreeze?: string; backend?: BackendName; alias?: string; param?: Record<string, string | number> },
+      o: {
+        base?: BuiltinModel;
+        epochs?: number;
+        batchSize?: number;
+        learningRate?: number;
+        seed?: number;
+        timeFreeze?: string;
+        backend?: BackendName;
+        alias?: string;
+        param?: Record<string, string | number>;
+      },
       cmd: Command,
     ) => {
       if (!ModelRegistry.isModelName(model)) throw new CliError(`train: expected v1, v2, v3 or a model id of your own (with --base v1|v2|v3), got "${model}"`);

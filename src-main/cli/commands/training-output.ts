@@ -17,7 +17,9 @@ export async function followRun(e: Engines, run: RunRecord): Promise<RunRecord> 
   stop();
   if (r.status === 'succeeded') {
     const m = r.metrics!;
-    out(`${r.model} version ${r.version} (${r.backend}, ${((r.durationMs ?? 0) / 1000).toFixed(1)} s): accuracy ${fmt(m.accuracy)}, precision ${fmt(m.precision)}, recall ${fmt(m.recall)}, f1 spam ${fmt(m.f1)}, roc auc ${fmt(m.rocAuc)}${r.alias ? `; alias ${r.alias}` : ''}`);
+    out(
+      `${r.model} version ${r.version} (${r.backend}, ${((r.durationMs ?? 0) / 1000).toFixed(1)} s): accuracy ${fmt(m.accuracy)}, precision ${fmt(m.precision)}, recall ${fmt(m.recall)}, f1 spam ${fmt(m.f1)}, roc auc ${fmt(m.rocAuc)}${r.alias ? `; alias ${r.alias}` : ''}`,
+    );
   } else note(`run ${r.id} ${r.status}${r.error ? `: ${r.error}` : ''}`);
   return r;
 }

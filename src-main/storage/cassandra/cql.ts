@@ -64,7 +64,11 @@ export function isMissingTable(e: unknown): boolean {
 
 /** Every statement goes through here: prepared, with errors explained. */
 export class Cql {
-  constructor(readonly client: Client, private readonly where: string, private readonly astra: boolean) {}
+  constructor(
+    readonly client: Client,
+    private readonly where: string,
+    private readonly astra: boolean,
+  ) {}
   fail(e: unknown): CassandraError {
     return e instanceof CassandraError ? e : new CassandraError(explain(e, this.where, this.astra), e);
   }
@@ -119,4 +123,3 @@ export async function forEachLimit<T>(items: T[], limit: number, fn: (item: T) =
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
-

@@ -1,9 +1,12 @@
 /** JSON documents by collection (partition) and id. */
 import type { DocumentStore } from '../types';
-import { Cql, str } from './cql';
+import { type Cql, str } from './cql';
 
 export class CassandraDocuments implements DocumentStore {
-  constructor(private readonly cql: Cql, private readonly table: string) {}
+  constructor(
+    private readonly cql: Cql,
+    private readonly table: string,
+  ) {}
   async put(collection: string, id: string, json: string): Promise<void> {
     await this.cql.run(`INSERT INTO ${this.table} (collection, id, "json", updated_at) VALUES (?, ?, ?, ?)`, [collection, id, json, new Date()]);
   }
@@ -13,7 +16,8 @@ export class CassandraDocuments implements DocumentStore {
   }
   async list(collection: string): Promise<{ id: string; json: string }[]> {
     const out: { id: string; json: string }[] = [];
-    for await (const r of this.cql.paged(`SELECT id, "json" FROM ${this.table} WHERE collection = ?`, [collection])) out.push({ id: str(r, 'id'), json: str(r, 'json') });
+    for await (const r of this.cql.paged(`SELECT id, "json" FROM ${this.table} WHERE collection = ?`, [collection]))
+      out.push({ id: str(r, 'id'), json: str(r, 'json') });
     return out; // clustering order: id ascending, as SQLite's ORDER BY id
   }
   async delete(collection: string, id: string): Promise<void> {

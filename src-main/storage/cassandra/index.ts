@@ -39,17 +39,13 @@ export async function openCassandraStorage(settings: CassandraSettings): Promise
   if (!bundle && settings.contactPoints.length === 0) {
     throw new Error('no Cassandra contact points configured — set CASSANDRA_CONTACT_POINTS (or an Astra secure-connect bundle)');
   }
-  const where = bundle
-    ? `Astra DB (bundle ${bundle}, keyspace ${ks})`
-    : `${settings.contactPoints.map(withPort).join(',')} (keyspace ${ks})`;
+  const where = bundle ? `Astra DB (bundle ${bundle}, keyspace ${ks})` : `${settings.contactPoints.map(withPort).join(',')} (keyspace ${ks})`;
 
   // Astra authenticates with client id + secret, or the literal user 'token' + an AstraCS token.
   const username = settings.username || (bundle && settings.password ? 'token' : undefined);
   const authProvider = username && settings.password ? new cassandra.auth.PlainTextAuthProvider(username, settings.password) : undefined;
   const client = new cassandra.Client({
-    ...(bundle
-      ? { cloud: { secureConnectBundle: bundle } }
-      : { contactPoints: settings.contactPoints, localDataCenter: settings.localDataCenter }),
+    ...(bundle ? { cloud: { secureConnectBundle: bundle } } : { contactPoints: settings.contactPoints, localDataCenter: settings.localDataCenter }),
     authProvider,
     socketOptions: { connectTimeout: CONNECT_TIMEOUT_MS, readTimeout: HANDSHAKE_TIMEOUT_MS },
     profiles: [new cassandra.ExecutionProfile('default', { readTimeout: READ_TIMEOUT_MS })],
@@ -83,4 +79,3 @@ export async function openCassandraStorage(settings: CassandraSettings): Promise
     close: () => client.shutdown(),
   };
 }
-

@@ -1,13 +1,16 @@
 /** The labelled messages of the warehouse; IF NOT EXISTS keeps an existing sms_id. */
 import cassandra from 'cassandra-driver';
 import type { LabelledMessage, LabelledMessageStore } from '../types';
-import { Cql, SCAN_TIMEOUT_MS, num, str } from './cql';
+import { type Cql, SCAN_TIMEOUT_MS, num, str } from './cql';
 
 const { Long } = cassandra.types;
 
 export class CassandraLabelled implements LabelledMessageStore {
   private nextSeq = 0;
-  constructor(private readonly cql: Cql, private readonly table: string) {}
+  constructor(
+    private readonly cql: Cql,
+    private readonly table: string,
+  ) {}
   async insertMany(rows: LabelledMessage[]): Promise<{ inserted: number; duplicates: string[] }> {
     // seq orders all(): microseconds since the epoch, kept increasing in this process; a
     // MAX(seq) query would scan the whole table on every import.
@@ -25,7 +28,7 @@ export class CassandraLabelled implements LabelledMessageStore {
       fresh.map(({ row }, i) => [row.sms_id, row.text, row.label, row.origin, Long.fromNumber(base + i)]),
     );
     const written = new Set<number>();
-    results.forEach((rs, i) => rs.wasApplied() && written.add(fresh[i].index));
+    for (const [i, rs] of results.entries()) if (rs.wasApplied()) written.add(fresh[i].index);
     const duplicates = rows.filter((_, i) => !written.has(i)).map((r) => r.sms_id);
     return { inserted: written.size, duplicates };
   }
@@ -38,7 +41,10 @@ export class CassandraLabelled implements LabelledMessageStore {
     return rows.sort((a, b) => a.seq - b.seq).map(({ seq: _seq, ...m }) => m);
   }
   async get(ids: string[]): Promise<(LabelledMessage | undefined)[]> {
-    const results = await this.cql.many(`SELECT sms_id, "text", label, origin FROM ${this.table} WHERE sms_id = ?`, ids.map((id) => [id]));
+    const results = await this.cql.many(
+      `SELECT sms_id, "text", label, origin FROM ${this.table} WHERE sms_id = ?`,
+      ids.map((id) => [id]),
+    );
     return results.map((rs) => {
       const r = rs.first();
       return r ? { sms_id: str(r, 'sms_id'), text: str(r, 'text'), label: str(r, 'label'), origin: str(r, 'origin') } : undefined;

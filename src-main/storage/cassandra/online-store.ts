@@ -1,13 +1,16 @@
 /** The online store: one table per feature view, as Feast's Cassandra store; the newer row wins by lightweight transactions. */
 import type { OnlineRow, OnlineStore } from '../types';
 import { onlineTableName } from './schema';
-import { CONCURRENCY, CassandraError, Cql, SCAN_TIMEOUT_MS, forEachLimit, isMissingTable, ms, num, str } from './cql';
+import { CONCURRENCY, CassandraError, type Cql, SCAN_TIMEOUT_MS, forEachLimit, isMissingTable, ms, num, str } from './cql';
 
 /** the SQLite rule: newer event wins; on equal events, the same-or-newer creation wins */
 const isNewer = (ev: number, cr: number, oldEv: number, oldCr: number): boolean => ev > oldEv || (ev === oldEv && cr >= oldCr);
 
 export class CassandraOnlineStore implements OnlineStore {
-  constructor(private readonly cql: Cql, private readonly t: (name: string) => string) {}
+  constructor(
+    private readonly cql: Cql,
+    private readonly t: (name: string) => string,
+  ) {}
   async ensureView(view: string): Promise<void> {
     await this.cql.ddl(`CREATE TABLE IF NOT EXISTS ${this.t(onlineTableName(view))}
       (entity_key text PRIMARY KEY, values_json text, event_ts timestamp, created_ts timestamp)`);
@@ -20,7 +23,8 @@ export class CassandraOnlineStore implements OnlineStore {
     const winners = new Map<string, OnlineRow>();
     for (const r of rows) {
       const w = winners.get(r.entityKey);
-      const ev = new Date(r.eventTs).getTime(), cr = new Date(r.createdTs).getTime();
+      const ev = new Date(r.eventTs).getTime(),
+        cr = new Date(r.createdTs).getTime();
       if (!w || isNewer(ev, cr, w.eventTs, w.createdTs)) winners.set(r.entityKey, { ...r, eventTs: ev, createdTs: cr });
     }
     const table = this.t(onlineTableName(view));
@@ -48,22 +52,30 @@ export class CassandraOnlineStore implements OnlineStore {
         rs = await insert();
         continue;
       }
-      const oldEv = ms(cur, 'event_ts'), oldCr = ms(cur, 'created_ts');
+      const oldEv = ms(cur, 'event_ts'),
+        oldCr = ms(cur, 'created_ts');
       if (!isNewer(r.eventTs, r.createdTs, oldEv, oldCr)) return; // stored row is newer: ignore ours
-      rs = await this.cql.run(
-        `UPDATE ${table} SET values_json = ?, event_ts = ?, created_ts = ? WHERE entity_key = ? IF event_ts = ? AND created_ts = ?`,
-        [...values, r.entityKey, new Date(oldEv), new Date(oldCr)],
-      );
+      rs = await this.cql.run(`UPDATE ${table} SET values_json = ?, event_ts = ?, created_ts = ? WHERE entity_key = ? IF event_ts = ? AND created_ts = ?`, [
+        ...values,
+        r.entityKey,
+        new Date(oldEv),
+        new Date(oldCr),
+      ]);
     }
     throw new CassandraError(`online store: too much contention writing ${r.entityKey} in ${table}; retry the push`, undefined);
   }
   async read(view: string, keys: string[]): Promise<(OnlineRow | undefined)[]> {
     try {
       const q = `SELECT entity_key, values_json, event_ts, created_ts FROM ${this.t(onlineTableName(view))} WHERE entity_key = ?`;
-      const results = await this.cql.many(q, keys.map((k) => [k]));
+      const results = await this.cql.many(
+        q,
+        keys.map((k) => [k]),
+      );
       return results.map((rs) => {
         const r = rs.first();
-        return r ? { entityKey: str(r, 'entity_key'), values: JSON.parse(str(r, 'values_json')), eventTs: ms(r, 'event_ts'), createdTs: ms(r, 'created_ts') } : undefined;
+        return r
+          ? { entityKey: str(r, 'entity_key'), values: JSON.parse(str(r, 'values_json')), eventTs: ms(r, 'event_ts'), createdTs: ms(r, 'created_ts') }
+          : undefined;
       });
     } catch (e) {
       if (isMissingTable(e)) return keys.map(() => undefined);

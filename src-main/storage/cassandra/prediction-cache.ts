@@ -1,9 +1,13 @@
 /** The prediction cache (the seed's `model_serving_api_cache`), with a key table for invalidation. */
 import type { PredictionCache } from '../types';
-import { Cql, str } from './cql';
+import { type Cql, str } from './cql';
 
 export class CassandraCache implements PredictionCache {
-  constructor(private readonly cql: Cql, private readonly table: string, private readonly keys: string) {}
+  constructor(
+    private readonly cql: Cql,
+    private readonly table: string,
+    private readonly keys: string,
+  ) {}
   async get(endpoint: string, version: string, inputKey: string): Promise<string | undefined> {
     const rs = await this.cql.run(`SELECT output FROM ${this.table} WHERE version = ? AND endpoint = ? AND input_key = ?`, [version, endpoint, inputKey]);
     return rs.first()?.get('output') ?? undefined;
@@ -26,7 +30,13 @@ export class CassandraCache implements PredictionCache {
     const rs = await this.cql.run(`SELECT endpoint FROM ${this.keys} WHERE version = ?`, [version]);
     const endpoints = rs.rows.map((r) => str(r, 'endpoint'));
     // Drop each endpoint's partition, then its key row (not the whole version: a concurrent set keeps its row).
-    await this.cql.many(`DELETE FROM ${this.table} WHERE version = ? AND endpoint = ?`, endpoints.map((e) => [version, e]));
-    await this.cql.many(`DELETE FROM ${this.keys} WHERE version = ? AND endpoint = ?`, endpoints.map((e) => [version, e]));
+    await this.cql.many(
+      `DELETE FROM ${this.table} WHERE version = ? AND endpoint = ?`,
+      endpoints.map((e) => [version, e]),
+    );
+    await this.cql.many(
+      `DELETE FROM ${this.keys} WHERE version = ? AND endpoint = ?`,
+      endpoints.map((e) => [version, e]),
+    );
   }
 }

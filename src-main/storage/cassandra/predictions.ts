@@ -1,15 +1,30 @@
 /** Served predictions kept for monitoring, one partition per model. */
 import type { PredictionRecord, PredictionStore } from '../types';
-import { Cql, ms, num, str } from './cql';
+import { type Cql, ms, num, str } from './cql';
 import type { Row } from './cql';
 
 /** One partition per model, newest first. Pruning walks each model's partition (bounded by maxRows). */
 export class CassandraPredictions implements PredictionStore {
-  constructor(private readonly cql: Cql, private readonly table: string) {}
+  constructor(
+    private readonly cql: Cql,
+    private readonly table: string,
+  ) {}
   async appendMany(rows: PredictionRecord[]): Promise<void> {
     await this.cql.many(
       `INSERT INTO ${this.table} (model, at, id, version, endpoint, features, spam, label, caller, sms_id, oov) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      rows.map((r) => [r.model, new Date(r.at), r.id, r.version, r.endpoint, JSON.stringify(r.features), r.spam, r.label, r.caller, r.sms_id ?? null, r.oov ?? null]),
+      rows.map((r) => [
+        r.model,
+        new Date(r.at),
+        r.id,
+        r.version,
+        r.endpoint,
+        JSON.stringify(r.features),
+        r.spam,
+        r.label,
+        r.caller,
+        r.sms_id ?? null,
+        r.oov ?? null,
+      ]),
     );
   }
   private static row(r: Row): PredictionRecord {
@@ -44,7 +59,8 @@ export class CassandraPredictions implements PredictionStore {
   }
   async count(model?: string): Promise<number> {
     let n = 0;
-    for (const m of model ? [model] : await this.models()) n += num((await this.cql.run(`SELECT COUNT(*) AS n FROM ${this.table} WHERE model = ?`, [m], { readTimeout: 120_000 })).first()!, 'n');
+    for (const m of model ? [model] : await this.models())
+      n += num((await this.cql.run(`SELECT COUNT(*) AS n FROM ${this.table} WHERE model = ?`, [m], { readTimeout: 120_000 })).first()!, 'n');
     return n;
   }
   async prune(beforeMs: number, maxRows: number): Promise<number> {

@@ -1,9 +1,13 @@
 /** Registry snapshots (one partition, version clustering) and bookkeeping values. */
 import type { RegistryStore } from '../types';
-import { CassandraError, Cql, PROJECT, num, str } from './cql';
+import { CassandraError, type Cql, PROJECT, num, str } from './cql';
 
 export class CassandraRegistry implements RegistryStore {
-  constructor(private readonly cql: Cql, private readonly table: string, private readonly meta: string) {}
+  constructor(
+    private readonly cql: Cql,
+    private readonly table: string,
+    private readonly meta: string,
+  ) {}
   async latest(): Promise<{ version: number; json: string } | undefined> {
     const rs = await this.cql.run(`SELECT version, "json" FROM ${this.table} WHERE project = ? ORDER BY version DESC LIMIT 1`, [PROJECT]);
     const r = rs.first();

@@ -29,4 +29,3 @@ export function onlineTableName(view: string): string {
   if (clean === view && clean.length <= 41) return `online_${clean}`;
   return `online_${clean.slice(0, 31)}_${createHash('sha1').update(view).digest('hex').slice(0, 8)}`;
 }
-

@@ -4,13 +4,16 @@ import type { types } from 'cassandra-driver';
 import type { SmsMessage, UserDataStore } from '../types';
 import { DuplicateKeyError } from '../types';
 import { isTimeUuid } from '../../platform';
-import { Cql, byCodeUnit, str } from './cql';
+import { type Cql, byCodeUnit, str } from './cql';
 import type { Row } from './cql';
 
 const { TimeUuid } = cassandra.types;
 
 export class CassandraUserData implements UserDataStore {
-  constructor(private readonly cql: Cql, private readonly table: string) {}
+  constructor(
+    private readonly cql: Cql,
+    private readonly table: string,
+  ) {}
   private toMsg = (r: Row): SmsMessage => ({
     user_id: str(r, 'user_id'),
     sms_id: (r.get('sms_id') as types.TimeUuid).toString(),

@@ -9,9 +9,7 @@ export class SqliteCallLog implements CallLog {
   private lastPurge = 0;
   private readonly insert;
   constructor(private readonly db: DB) {
-    this.insert = db.prepare(
-      'INSERT INTO spam_calls_log (caller_id, called_at, seq, endpoint, version, input_json, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
+    this.insert = db.prepare('INSERT INTO spam_calls_log (caller_id, called_at, seq, endpoint, version, input_json, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
   }
   async append(e: CallLogEntry, ttlSeconds: number): Promise<void> {
     this.insert.run(e.caller_id, e.called_at, ++this.seq, e.endpoint, e.version, e.input_json, e.called_at + ttlSeconds * 1000);

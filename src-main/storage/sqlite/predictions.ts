@@ -11,7 +11,8 @@ export class SqlitePredictions implements PredictionStore {
       'INSERT OR IGNORE INTO served_predictions (id, at, model, version, endpoint, features, spam, label, caller, sms_id, oov) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.db.transaction(() => {
-      for (const r of rows) q.run(r.id, r.at, r.model, r.version, r.endpoint, JSON.stringify(r.features), r.spam, r.label, r.caller, r.sms_id ?? null, r.oov ?? null);
+      for (const r of rows)
+        q.run(r.id, r.at, r.model, r.version, r.endpoint, JSON.stringify(r.features), r.spam, r.label, r.caller, r.sms_id ?? null, r.oov ?? null);
     })();
   }
   async recent(model: string, sinceMs: number, limit: number): Promise<PredictionRecord[]> {
@@ -21,7 +22,9 @@ export class SqlitePredictions implements PredictionStore {
     return rows.map((r) => ({ ...r, features: JSON.parse(r.features) as number[], sms_id: r.sms_id ?? undefined, oov: r.oov ?? undefined }));
   }
   async count(model?: string): Promise<number> {
-    const q = model ? this.db.prepare('SELECT COUNT(*) AS n FROM served_predictions WHERE model = ?').get(model) : this.db.prepare('SELECT COUNT(*) AS n FROM served_predictions').get();
+    const q = model
+      ? this.db.prepare('SELECT COUNT(*) AS n FROM served_predictions WHERE model = ?').get(model)
+      : this.db.prepare('SELECT COUNT(*) AS n FROM served_predictions').get();
     return (q as { n: number }).n;
   }
   async prune(beforeMs: number, maxRows: number): Promise<number> {
@@ -29,7 +32,9 @@ export class SqlitePredictions implements PredictionStore {
       let n = this.db.prepare('DELETE FROM served_predictions WHERE at < ?').run(beforeMs).changes;
       const total = (this.db.prepare('SELECT COUNT(*) AS n FROM served_predictions').get() as { n: number }).n;
       if (total > maxRows)
-        n += this.db.prepare('DELETE FROM served_predictions WHERE id IN (SELECT id FROM served_predictions ORDER BY at ASC LIMIT ?)').run(total - maxRows).changes;
+        n += this.db
+          .prepare('DELETE FROM served_predictions WHERE id IN (SELECT id FROM served_predictions ORDER BY at ASC LIMIT ?)')
+          .run(total - maxRows).changes;
       return n;
     })();
   }

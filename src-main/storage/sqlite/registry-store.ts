@@ -7,9 +7,7 @@ type DB = Database.Database;
 export class SqliteRegistry implements RegistryStore {
   constructor(private readonly db: DB) {}
   async latest(): Promise<{ version: number; json: string } | undefined> {
-    return this.db.prepare('SELECT version, json FROM registry_snapshots ORDER BY version DESC LIMIT 1').get() as
-      | { version: number; json: string }
-      | undefined;
+    return this.db.prepare('SELECT version, json FROM registry_snapshots ORDER BY version DESC LIMIT 1').get() as { version: number; json: string } | undefined;
   }
   async append(json: string): Promise<number> {
     return this.db.transaction(() => {

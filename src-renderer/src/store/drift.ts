@@ -55,10 +55,14 @@ export const useDrift = create<DriftSlice>((set, get) => {
       await Promise.all([load('history', () => api.driftHistory(model), { quiet: true }), load('alerts', api.alerts, { quiet: true })]);
     },
     ack: async (id) => {
-      await load('alerts', async () => {
-        await api.ack(id);
-        return api.alerts();
-      }, { quiet: true });
+      await load(
+        'alerts',
+        async () => {
+          await api.ack(id);
+          return api.alerts();
+        },
+        { quiet: true },
+      );
     },
   };
 });

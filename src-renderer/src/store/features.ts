@@ -1,6 +1,14 @@
 /** The Feature store pane's slice: registry objects, online lookups, materialization, offline rows. */
 import { create } from 'zustand';
-import { api, type GetOnlineFeaturesResponse, type MaterializeResponse, type OfflinePreview, type RegistrySnapshot, type SourceInfo, type ViewInfo } from '../api';
+import {
+  api,
+  type GetOnlineFeaturesResponse,
+  type MaterializeResponse,
+  type OfflinePreview,
+  type RegistrySnapshot,
+  type SourceInfo,
+  type ViewInfo,
+} from '../api';
 import type { EntityDef, FeatureServiceDef } from '../../../src-shared/featurestore';
 import { idle, loader, type Remote } from './remote';
 
@@ -41,7 +49,13 @@ export const useFeatures = create<FeaturesSlice>((set, get) => {
     previewSource: 'smss1',
     preview: idle(),
     loadRegistry: async () => {
-      await Promise.all([load('views', api.views), load('entities', api.entities), load('sources', api.sources), load('services', api.services), load('history', api.history)]);
+      await Promise.all([
+        load('views', api.views),
+        load('entities', api.entities),
+        load('sources', api.sources),
+        load('services', api.services),
+        load('history', api.history),
+      ]);
     },
     runLookup: async (query) => {
       set({ lookup: { query, loading: true } });

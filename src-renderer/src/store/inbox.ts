@@ -50,7 +50,6 @@ interface InboxSlice {
   send(sender: string, text: string): Promise<InboxAnswer>;
 }
 
-
 const storedVersion = readSetting('spamops.inbox.version');
 const initialVersion: ModelVersion = storedVersion === 'v1' || storedVersion === 'v2' || storedVersion === 'v3' ? storedVersion : 'v3';
 
@@ -65,7 +64,8 @@ export const useInbox = create<InboxSlice>((set, get) => {
     const i = online.metadata.feature_names.indexOf('features');
     if (i < 0) throw new Error('the feature service labeled_sms_2 has no "features" feature');
     const status = online.results[i].statuses[0];
-    if (status !== 'PRESENT') throw new Error(`features v2 of this message: ${status} in the online store (run \`spamops backfill ${m.user_id}\` to push them)`);
+    if (status !== 'PRESENT')
+      throw new Error(`features v2 of this message: ${status} in the online store (run \`spamops backfill ${m.user_id}\` to push them)`);
     return api.featuresToPrediction(version, online.results[i].values[0] as unknown[]);
   };
 
@@ -136,11 +136,24 @@ export const useInbox = create<InboxSlice>((set, get) => {
       const put = (f: Feedback) => set({ feedback: { ...get().feedback, [m.sms_id]: f } });
       put({ state: 'sending', trueLabel });
       try {
-        const r = await api.feedback({ sms_id: m.sms_id, user_id: m.user_id, true_label: trueLabel, predicted_label: predicted, model_version: v.version, architecture: v.architecture });
+        const r = await api.feedback({
+          sms_id: m.sms_id,
+          user_id: m.user_id,
+          true_label: trueLabel,
+          predicted_label: predicted,
+          model_version: v.version,
+          architecture: v.architecture,
+        });
         if (r.label_pushed) put({ state: 'sent', trueLabel });
-        else put({ state: 'unavailable', trueLabel, message: `Feedback recorded as ${trueLabel}, but the label did not reach the feature store (labels_push): ${r.reason ?? 'no reason given'}. Monitoring sees it; retraining will not.` });
+        else
+          put({
+            state: 'unavailable',
+            trueLabel,
+            message: `Feedback recorded as ${trueLabel}, but the label did not reach the feature store (labels_push): ${r.reason ?? 'no reason given'}. Monitoring sees it; retraining will not.`,
+          });
       } catch (e) {
-        if (statusOf(e) === 404 || statusOf(e) === 405) put({ state: 'unavailable', trueLabel, message: 'Feedback is not available on this API yet (POST /feedback answered 404). Nothing was recorded.' });
+        if (statusOf(e) === 404 || statusOf(e) === 405)
+          put({ state: 'unavailable', trueLabel, message: 'Feedback is not available on this API yet (POST /feedback answered 404). Nothing was recorded.' });
         else put({ state: 'error', trueLabel, message: errorText(e) });
       }
     },

@@ -26,7 +26,11 @@ type DataOf<R> = R extends Remote<infer T> ? T : never;
  */
 export function loader<S extends object>(set: (p: Partial<S>) => void, get: () => S) {
   const latest = new Map<PropertyKey, number>();
-  return async function load<K extends RemoteKeys<S>>(key: K, fn: () => Promise<DataOf<S[K]>>, opts: { quiet?: boolean } = {}): Promise<DataOf<S[K]> | undefined> {
+  return async function load<K extends RemoteKeys<S>>(
+    key: K,
+    fn: () => Promise<DataOf<S[K]>>,
+    opts: { quiet?: boolean } = {},
+  ): Promise<DataOf<S[K]> | undefined> {
     const ticket = (latest.get(key) ?? 0) + 1;
     latest.set(key, ticket);
     const current = () => latest.get(key) === ticket;
@@ -35,7 +39,9 @@ export function loader<S extends object>(set: (p: Partial<S>) => void, get: () =
     try {
       const data = await fn();
       if (!current()) return undefined;
-      set({ [key]: { ...(get()[key] as object), data, loading: false, error: undefined, status: undefined, missing: undefined, at: Date.now() } } as Partial<S>);
+      set({
+        [key]: { ...(get()[key] as object), data, loading: false, error: undefined, status: undefined, missing: undefined, at: Date.now() },
+      } as Partial<S>);
       return data;
     } catch (e) {
       if (!current()) return undefined;

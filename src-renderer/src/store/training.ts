@@ -3,7 +3,7 @@ import { create } from 'zustand';
 import { api, errorText, statusOf, watchRun, type BatchMetrics, type ModelEntry, type RunRecord, type TrainParams } from '../api';
 import { MODEL_SPECS } from '../../../src-shared/model-specs';
 import { idle, loader, type Remote } from './remote';
-import { MODEL_NAMES, type BuiltinModel } from '../../../src-shared/training';
+import { MODEL_NAMES, parseTrainParam, type BuiltinModel } from '../../../src-shared/training';
 
 export type TrainModel = BuiltinModel;
 export const TRAIN_MODELS: readonly TrainModel[] = MODEL_NAMES;
@@ -11,8 +11,8 @@ export const specOf = (m: TrainModel) => MODEL_SPECS[m];
 export const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
 /** the form's values, as typed (strings), from the model's defaults */
-export const defaultParams = (m: TrainModel): Record<string, string> => Object.fromEntries(Object.entries(MODEL_SPECS[m].defaults).map(([k, v]) => [k, String(v)]));
-const STRING_PARAMS = new Set(['featureService', 'timeFreeze', 'entityIdPattern']);
+export const defaultParams = (m: TrainModel): Record<string, string> =>
+  Object.fromEntries(Object.entries(MODEL_SPECS[m].defaults).map(([k, v]) => [k, String(v)]));
 
 export type SortKey = 'createdAt' | 'model' | 'status' | 'backend' | 'duration' | 'accuracy' | 'f1' | 'version';
 
@@ -90,7 +90,11 @@ export const useTraining = create<TrainingSlice>((set, get) => {
             patchRecord((r) => ({ ...r, status: 'running', progress: e.progress }));
             break;
           case 'epoch':
-            patchRecord((r) => ({ ...r, progress: e.progress, history: { ...r.history, epochs: [...r.history.epochs.filter((x) => x.epoch !== e.epoch.epoch), e.epoch] } }));
+            patchRecord((r) => ({
+              ...r,
+              progress: e.progress,
+              history: { ...r.history, epochs: [...r.history.epochs.filter((x) => x.epoch !== e.epoch.epoch), e.epoch] },
+            }));
             break;
           case 'done':
             patchView((v) => ({ ...v, record: e.record, batches: e.record.history.batches.length ? e.record.history.batches : v.batches, streaming: false }));
@@ -122,10 +126,16 @@ export const useTraining = create<TrainingSlice>((set, get) => {
     start: async () => {
       const { model, params, alias } = get().form;
       const body: TrainParams = {};
+      // checked by the same schema the API validates with: a wrong field is named before sending
       for (const [k, raw] of Object.entries(params)) {
         const v = raw.trim();
         if (v === '') continue;
-        (body as Record<string, unknown>)[k] = STRING_PARAMS.has(k) ? v : Number(v);
+        const r = parseTrainParam(k, v);
+        if ('error' in r) {
+          set({ starting: { loading: false, error: r.error } });
+          return;
+        }
+        (body as Record<string, unknown>)[k] = r.value;
       }
       const run = await load('starting', () => api.startRun({ model, params: body, ...(alias.trim() ? { alias: alias.trim() } : {}) }));
       if (!run) return;

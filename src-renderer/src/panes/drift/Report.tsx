@@ -1,0 +1,56 @@
+import { monitoredModels, useDrift } from '../../store/drift';
+import { Card, Empty, ErrorBox, Spinner } from '../../ui';
+import { ReportBody } from './ReportBody';
+
+export function Report() {
+  const models = useDrift((s) => s.models);
+  const chosen = useDrift((s) => s.chosen);
+  const report = useDrift((s) => s.report);
+  const checking = useDrift((s) => s.checking);
+  const choose = useDrift((s) => s.choose);
+  const runCheck = useDrift((s) => s.runCheck);
+  const ids = monitoredModels(models.data);
+  const model = chosen ?? ids[0];
+  const r = report.data;
+  return (
+    <Card
+      title="Data drift against the training reference"
+      subtitle="The window of recorded predictions of the served version, per feature, against the rows it was trained on"
+      actions={
+        <>
+          <label className="field inline">
+            <span>Model</span>
+            <select aria-label="drift model" value={model ?? ''} onChange={(e) => void choose(e.target.value)} disabled={ids.length === 0}>
+              {ids.map((id) => (
+                <option key={id}>{id}</option>
+              ))}
+            </select>
+          </label>
+          <button
+            type="button"
+            className="primary"
+            onClick={() => void runCheck()}
+            disabled={!model || checking.loading}
+            title="Compute the report now, store it in the time series and raise an alert if drift starts"
+          >
+            {checking.loading ? <Spinner label="Checking" /> : 'Run check (store + alert)'}
+          </button>
+        </>
+      }
+    >
+      <ErrorBox error={models.error ?? report.error ?? checking.error} onRetry={() => void useDrift.getState().loadAll()} />
+      {(models.loading || report.loading) && !r && <Spinner />}
+      {models.data && ids.length === 0 && (
+        <Empty icon="drift" title="No trained model yet">
+          Train one in the Training pane, then serve some predictions: the report compares them with the training rows.
+        </Empty>
+      )}
+      {r && r.window.n === 0 && (
+        <Empty icon="drift" title={`No predictions of ${model} version ${r.version} recorded yet`}>
+          Serve some (Inbox or Try it), or replay messages: <code>npx spamops simulate --pattern '^sms15[6-9]' --count 500</code>.
+        </Empty>
+      )}
+      {r && r.window.n > 0 && <ReportBody r={r} />}
+    </Card>
+  );
+}

@@ -1,0 +1,91 @@
+/** A drift report: per-feature tests, PSI and reference-vs-current histograms. */
+import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
+import type { DriftReport } from '../../api';
+import { CHART_MARGIN, ChartFrame, SERIES, Stat, num, pct, useChartTheme } from '../../ui';
+
+export function ReportBody({ r }: { r: DriftReport }) {
+  const theme = useChartTheme();
+  return (
+    <>
+      <div className="tiles">
+        <div className={`tile ${r.datasetDrift ? 'alarm' : 'calm'}`} data-testid="dataset-drift">
+          <div className="label">dataset drift</div>
+          <div className="value">{r.datasetDrift ? 'DRIFT' : 'no drift'}</div>
+          <div className="muted small">{pct(r.driftShare)} of features drifted</div>
+        </div>
+        <Stat
+          label="window"
+          value={`${r.window.n.toLocaleString()} predictions`}
+          hint={`vs ${r.referenceRows.toLocaleString()} training rows · version ${r.version}`}
+        />
+        <Stat
+          label="share of spam predicted"
+          value={
+            <>
+              {pct(r.prediction.referenceSpamShare)} → {pct(r.prediction.currentSpamShare)}
+            </>
+          }
+          hint={r.prediction.drifted ? 'prediction drift' : 'stable'}
+          tone={r.prediction.drifted ? 'bad' : undefined}
+        />
+        <Stat
+          label="quality (feedback labels)"
+          value={r.quality ? `accuracy ${num(r.quality.accuracy, 3)}` : '–'}
+          hint={r.quality ? `${r.quality.n} labelled, F1 ${num(r.quality.f1, 3)}` : 'no feedback labels yet'}
+        />
+      </div>
+      <div className="scroll">
+        <table className="compact">
+          <thead>
+            <tr>
+              <th>feature</th>
+              <th>test</th>
+              <th className="num">statistic</th>
+              <th className="num">p-value</th>
+              <th className="num">threshold</th>
+              <th className="num">PSI</th>
+              <th>drift</th>
+            </tr>
+          </thead>
+          <tbody>
+            {r.features.map((f) => (
+              <tr key={f.feature}>
+                <td>
+                  <code>{f.feature}</code>
+                </td>
+                <td className="small">{f.test}</td>
+                <td className="num">{num(f.statistic)}</td>
+                <td className="num">{f.pValue === undefined ? '–' : f.pValue.toExponential(2)}</td>
+                <td className="num">{f.threshold}</td>
+                <td className="num">{num(f.psi, 3)}</td>
+                <td>{f.drifted ? <span className="badge spam">drift</span> : <span className="badge ham">ok</span>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div className="grid2 charts">
+        {r.features.map((f) => (
+          <ChartFrame
+            key={f.feature}
+            height={160}
+            title={
+              <>
+                <code>{f.feature}</code>: reference vs current {f.drifted && <span className="badge spam">drift</span>}
+              </>
+            }
+          >
+            <BarChart data={f.bins.map((b, i) => ({ bin: b, reference: f.reference[i], current: f.current[i] }))} margin={{ ...CHART_MARGIN, right: 8 }}>
+              <CartesianGrid strokeDasharray="3 3" stroke={theme.grid} vertical={false} />
+              <XAxis dataKey="bin" stroke={theme.axis} tick={theme.tick} minTickGap={8} />
+              <YAxis stroke={theme.axis} tick={theme.tick} tickFormatter={(v) => `${Math.round(Number(v) * 100)}%`} />
+              <Tooltip {...theme.tooltip} cursor={{ fill: theme.grid }} formatter={(v) => pct(Number(v))} />
+              <Bar dataKey="reference" fill={theme.reference} isAnimationActive={false} />
+              <Bar dataKey="current" fill={f.drifted ? SERIES[1] : SERIES[0]} isAnimationActive={false} />
+            </BarChart>
+          </ChartFrame>
+        ))}
+      </div>
+    </>
+  );
+}

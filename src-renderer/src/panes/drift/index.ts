@@ -1,0 +1,2 @@
+/** Drift: reference against current distributions per feature, drift over time, alerts. */
+export { DriftPane } from './DriftPane';

@@ -1,0 +1,126 @@
+/** Online-store lookup of entities through a feature service or feature refs, with statuses and event times. */
+import { useState } from 'react';
+import type { FeatureStatus } from '../../api';
+import { useFeatures } from '../../store/features';
+import { Card, ErrorBox, Icon, Progress } from '../../ui';
+
+const STATUS_HINT: Record<FeatureStatus, string> = {
+  PRESENT: 'value present in the online store',
+  NOT_FOUND: 'no row for this entity',
+  OUTSIDE_MAX_AGE: 'the row is older than the view ttl',
+  NULL_VALUE: 'the row holds no value',
+};
+
+function formatValue(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (Array.isArray(v)) return `[${v.join(', ')}]`;
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(+v.toFixed(6));
+  return String(v);
+}
+
+export function Lookup() {
+  const views = useFeatures((s) => s.views.data);
+  const services = useFeatures((s) => s.services.data);
+  const lookup = useFeatures((s) => s.lookup);
+  const runLookup = useFeatures((s) => s.runLookup);
+  const [ids, setIds] = useState('sms90001');
+  const [chosen, setTarget] = useState('service:labeled_sms_2');
+  // what the applied registry has: an earlier stage has no labeled_sms_2
+  const available = services || views ? [...(services ?? []).map((sv) => `service:${sv.name}`), ...(views ?? []).map((v) => `view:${v.name}`)] : undefined;
+  const target = !available || available.includes(chosen) ? chosen : (available.filter((a) => a.startsWith('service:')).pop() ?? available[0] ?? chosen);
+  const d = lookup.data;
+  const entityIds = d?.results[0]?.values.map(String) ?? [];
+  const rows = d ? d.metadata.feature_names.map((name, j) => ({ name, r: d.results[j] })).slice(1) : [];
+  const counts: Record<string, number> = {};
+  for (const st of rows.flatMap((x) => x.r.statuses)) counts[st] = (counts[st] ?? 0) + 1;
+  return (
+    <Card title="Online store lookup" subtitle="Latest feature values of entities, as the feature server answers them (POST /get-online-features)">
+      <form
+        className="row wrap-tight"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const list = ids.split(/[\s,;]+/).filter(Boolean);
+          if (list.length) void runLookup({ ids: list, target });
+        }}
+      >
+        <label className="field grow">
+          <span>sms_id(s)</span>
+          <input aria-label="sms ids" value={ids} onChange={(e) => setIds(e.target.value)} placeholder="sms90001, sms90002" />
+        </label>
+        <label className="field">
+          <span>Feature service or view</span>
+          <select aria-label="feature service or view" value={target} onChange={(e) => setTarget(e.target.value)}>
+            <optgroup label="Feature services">
+              {(services ?? [{ name: 'labeled_sms_1' }, { name: 'labeled_sms_2' }]).map((sv) => (
+                <option key={sv.name} value={`service:${sv.name}`}>
+                  {sv.name}
+                </option>
+              ))}
+            </optgroup>
+            {views && (
+              <optgroup label="Feature views">
+                {views.map((v) => (
+                  <option key={v.name} value={`view:${v.name}`}>
+                    {v.name}
+                  </option>
+                ))}
+              </optgroup>
+            )}
+          </select>
+        </label>
+        <button type="submit" className="primary align-end" disabled={lookup.loading}>
+          <Icon name="search" /> Look up
+        </button>
+      </form>
+      {lookup.loading && <Progress label="looking up" />}
+      <ErrorBox error={lookup.error} />
+      {!d && !lookup.loading && !lookup.error && (
+        <p className="muted small">Enter one or more sms_ids (comma or space separated). Sample ids run from sms90001 to sms90240.</p>
+      )}
+      {d && (
+        <>
+          <p className="muted small result-line">
+            {entityIds.length} entit{entityIds.length === 1 ? 'y' : 'ies'} × {rows.length} feature{rows.length === 1 ? '' : 's'} ·{' '}
+            {Object.entries(counts).map(([st, n]) => (
+              <span key={st} className={`status ${st}`}>
+                {n} {st}{' '}
+              </span>
+            ))}
+          </p>
+          <div className="scroll">
+            <table className="lookup">
+              <thead>
+                <tr>
+                  <th>feature</th>
+                  {entityIds.map((id, i) => (
+                    // biome-ignore lint/suspicious/noArrayIndexKey: an id may be asked for twice; columns are positional
+                    <th key={i}>{id}</th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map(({ name, r }) => (
+                  <tr key={name}>
+                    <td>
+                      <code>{name}</code>
+                    </td>
+                    {r.values.map((v, i) => (
+                      // biome-ignore lint/suspicious/noArrayIndexKey: one cell per requested entity, by position
+                      <td key={i}>
+                        <span className={`status ${r.statuses[i]}`} title={STATUS_HINT[r.statuses[i] as FeatureStatus]}>
+                          {r.statuses[i]}
+                        </span>
+                        {r.statuses[i] === 'PRESENT' && <div className="mono small value">{formatValue(v)}</div>}
+                        {r.statuses[i] !== 'NOT_FOUND' && <div className="muted tiny">event {r.event_timestamps[i]}</div>}
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </Card>
+  );
+}

@@ -1,0 +1,2 @@
+/** The feature registry explorer, online-store lookup, materialization and offline previews. */
+export { FeatureStorePane } from './FeatureStorePane';

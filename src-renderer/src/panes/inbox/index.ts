@@ -1,0 +1,2 @@
+/** The seed's SMS web app, done better: inbox, verdicts by architecture I or II, compose, feedback. */
+export { InboxPane } from './InboxPane';

@@ -1,0 +1,2 @@
+/** Serving: served versions, try-it, call log, cache hit rate and latency over time. */
+export { ServingPane } from './ServingPane';

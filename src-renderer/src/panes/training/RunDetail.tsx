@@ -1,0 +1,132 @@
+import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { useTraining, TERMINAL } from '../../store/training';
+import { CHART_MARGIN, Card, ChartFrame, Empty, ErrorBox, Icon, Progress, SERIES, Spinner, num, seconds, useChartTheme } from '../../ui';
+import { StatusPill } from './StatusPill';
+import { Metrics } from './Metrics';
+
+export function RunDetail() {
+  const view = useTraining((s) => s.view);
+  const cancel = useTraining((s) => s.cancel);
+  const theme = useChartTheme();
+  if (!view)
+    return (
+      <Card title="Run">
+        <Empty icon="training" title="No run selected">
+          Start a run to watch its loss and accuracy live, or open one from the runs table below for its curves, metrics and confusion matrix.
+        </Empty>
+      </Card>
+    );
+  const run = view.record;
+  if (!run)
+    return (
+      <Card title={`Run ${view.id}`}>
+        <ErrorBox error={view.error} />
+        {!view.error && <Spinner />}
+      </Card>
+    );
+  const p = run.progress;
+  const active = !TERMINAL.has(run.status);
+  const fraction =
+    run.status === 'succeeded'
+      ? 1
+      : p && p.epochs * p.batches > 0
+        ? ((p.epoch - 1) * p.batches + p.batch) / (p.epochs * p.batches)
+        : run.status === 'queued'
+          ? 0
+          : undefined;
+  const batchSeries = view.batches.map((b, i) => ({ step: i + 1, epoch: b.epoch, loss: b.loss, accuracy: b.accuracy }));
+  const epochSeries = run.history.epochs.map((e) => ({
+    epoch: e.epoch,
+    loss: e.loss ?? undefined,
+    val_loss: e.val_loss ?? undefined,
+    accuracy: e.accuracy,
+    val_accuracy: e.val_accuracy,
+  }));
+  return (
+    <Card
+      title={
+        <>
+          Run <span className="mono">{run.id}</span> · {run.model} <StatusPill status={run.status} />
+        </>
+      }
+      subtitle={
+        <>
+          {run.backend ? `backend ${run.backend}` : `backend ${run.backendRequested}`}
+          {run.data && ` · ${run.data.trainRows} train / ${run.data.testRows} test rows at ${run.data.timeFreeze}`}
+          {run.durationMs !== undefined && ` · ${seconds(run.durationMs)}`}
+          {run.alias && ` · alias ${run.alias}`}
+        </>
+      }
+      actions={
+        active ? (
+          <button type="button" className="danger" onClick={() => void cancel(run.id)}>
+            <Icon name="stop" /> Cancel
+          </button>
+        ) : undefined
+      }
+      testId="run-detail"
+    >
+      {(active || run.status === 'succeeded') && (
+        <div className="run-progress">
+          <Progress value={fraction} label="training progress" />
+          <span className="muted small">
+            {run.status === 'queued' && 'queued: waiting for the run before it'}
+            {run.status === 'running' && !p && 'loading the training data…'}
+            {p && `epoch ${p.epoch}/${p.epochs} · batch ${p.batch}/${p.batches}`}
+            {p?.etaSeconds !== undefined && run.status === 'running' && ` · about ${Math.max(0, Math.round(p.etaSeconds))} s left`}
+            {view.streaming && <span className="live"> · live</span>}
+          </span>
+        </div>
+      )}
+      <ErrorBox error={run.error ?? view.error} />
+      <div className="run-body">
+        <div className="charts">
+          {batchSeries.length > 1 && (
+            <ChartFrame title="Loss and accuracy per batch" height={190} testId="live-curve">
+              <LineChart data={batchSeries} margin={CHART_MARGIN}>
+                <CartesianGrid strokeDasharray="3 3" stroke={theme.grid} />
+                <XAxis dataKey="step" stroke={theme.axis} tick={theme.tick} />
+                <YAxis stroke={theme.axis} tick={theme.tick} domain={[0, 'auto']} />
+                <Tooltip {...theme.tooltip} labelFormatter={(s) => `batch ${s}`} formatter={(v) => num(Number(v))} />
+                <Legend wrapperStyle={{ fontSize: 12 }} />
+                <Line type="monotone" dataKey="loss" stroke={SERIES[1]} dot={false} strokeWidth={1.6} isAnimationActive={false} />
+                <Line type="monotone" dataKey="accuracy" stroke={SERIES[2]} dot={false} strokeWidth={1.6} isAnimationActive={false} />
+              </LineChart>
+            </ChartFrame>
+          )}
+          {epochSeries.length > 0 && (
+            <ChartFrame
+              title={run.base === 'v1' ? 'Accuracy (one evaluation: a forest has no epochs)' : 'Per epoch: training and validation'}
+              height={190}
+              testId="epoch-curve"
+            >
+              <LineChart data={epochSeries} margin={CHART_MARGIN}>
+                <CartesianGrid strokeDasharray="3 3" stroke={theme.grid} />
+                <XAxis
+                  dataKey="epoch"
+                  stroke={theme.axis}
+                  tick={theme.tick}
+                  allowDecimals={false}
+                  padding={epochSeries.length === 1 ? { left: 40, right: 40 } : undefined}
+                />
+                <YAxis stroke={theme.axis} tick={theme.tick} domain={[0, 'auto']} />
+                <Tooltip {...theme.tooltip} labelFormatter={(s) => `epoch ${s}`} formatter={(v) => num(Number(v))} />
+                <Legend wrapperStyle={{ fontSize: 12 }} />
+                {run.base !== 'v1' && <Line dataKey="loss" stroke={SERIES[1]} strokeWidth={1.6} isAnimationActive={false} />}
+                {run.base !== 'v1' && <Line dataKey="val_loss" stroke={SERIES[1]} strokeDasharray="5 3" strokeWidth={1.6} isAnimationActive={false} />}
+                <Line dataKey="accuracy" stroke={SERIES[2]} strokeWidth={1.6} isAnimationActive={false} dot={{ r: 3 }} />
+                <Line dataKey="val_accuracy" stroke={SERIES[0]} strokeDasharray="5 3" strokeWidth={1.6} isAnimationActive={false} dot={{ r: 3 }} />
+              </LineChart>
+            </ChartFrame>
+          )}
+          {batchSeries.length <= 1 && epochSeries.length === 0 && (
+            <div className="chart placeholder">
+              {active ? <Spinner label="Waiting for the first batch" /> : <span className="muted small">This run recorded no curve.</span>}
+            </div>
+          )}
+        </div>
+        {run.metrics && <Metrics run={run} />}
+      </div>
+    </Card>
+  );
+}

@@ -1,0 +1,134 @@
+import { useTraining } from '../../store/training';
+import { Card, Empty, ErrorBox, Icon, Spinner, ago, num, when } from '../../ui';
+import { AliasForm } from './AliasForm';
+
+export function Versions() {
+  const models = useTraining((s) => s.models);
+  const action = useTraining((s) => s.registryAction);
+  const setAlias = useTraining((s) => s.setAlias);
+  const del = useTraining((s) => s.deleteVersion);
+  const dismiss = useTraining((s) => s.dismissRegistryMessage);
+  const rows = (models.data ?? []).flatMap((m) => [...m.versions].reverse().map((v) => ({ m, v })));
+  return (
+    <Card
+      title="Model versions"
+      subtitle="The model registry: what each model id has, and which version serving answers with (alias production, else the newest)"
+    >
+      <ErrorBox error={models.error} />
+      {models.loading && !models.data && <Spinner />}
+      {models.data && rows.length === 0 && (
+        <Empty icon="layers" title="No model versions yet">
+          A successful run registers a version. Start one above.
+        </Empty>
+      )}
+      {rows.length > 0 && (
+        <>
+          <AliasForm models={models.data!} />
+          {action.note && (
+            <p className="note ok" role="status">
+              <Icon name="check" size={13} /> {action.note}
+            </p>
+          )}
+          {action.error && (
+            <div className="error" role="alert">
+              <Icon name="alert" />
+              <div className="error-body">{action.error}</div>
+              {action.forceKey && (
+                <button
+                  type="button"
+                  className="small danger solid"
+                  disabled={action.busy !== undefined}
+                  onClick={() => {
+                    const [n, ver] = action.forceKey!.split('/');
+                    void del(n, ver, true);
+                  }}
+                >
+                  Delete anyway
+                </button>
+              )}
+              <button type="button" className="small" onClick={dismiss}>
+                Dismiss
+              </button>
+            </div>
+          )}
+          <div className="scroll">
+            <table>
+              <thead>
+                <tr>
+                  <th>model</th>
+                  <th className="num">version</th>
+                  <th>aliases</th>
+                  <th>serving</th>
+                  <th className="num">accuracy</th>
+                  <th className="num">F1 spam</th>
+                  <th>backend</th>
+                  <th>trained</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map(({ m, v }) => {
+                  const key = `${m.id}/${v.version}`;
+                  const served = m.served_version === v.version;
+                  return (
+                    <tr key={key} className={action.forceKey === key ? 'warn-row' : ''}>
+                      <td>
+                        <b>{m.id}</b>
+                        {m.base !== m.id && <span className="muted small"> ({m.base})</span>}
+                      </td>
+                      <td className="num">{v.version}</td>
+                      <td>
+                        {v.aliases.length ? (
+                          v.aliases.map((a) => (
+                            <span key={a} className={`tag ${a === 'production' ? 'prod' : ''}`}>
+                              {a}
+                            </span>
+                          ))
+                        ) : (
+                          <span className="muted">–</span>
+                        )}
+                      </td>
+                      <td>{served ? <span className="pill good">served</span> : <span className="muted">–</span>}</td>
+                      <td className="num">{num(v.metrics.accuracy)}</td>
+                      <td className="num">{num(v.metrics.f1)}</td>
+                      <td className="muted">{v.backend}</td>
+                      <td className="nowrap" title={when(v.createdAt)}>
+                        {ago(v.createdAt)}
+                      </td>
+                      <td className="row-actions">
+                        {!v.aliases.includes('production') && (
+                          <button
+                            type="button"
+                            className="small"
+                            disabled={action.busy === key}
+                            onClick={() => void setAlias(m.id, 'production', v.version)}
+                            aria-label={`make ${m.id} version ${v.version} production`}
+                          >
+                            Make production
+                          </button>
+                        )}
+                        <button
+                          type="button"
+                          className="small ghost danger-text"
+                          disabled={action.busy === key}
+                          onClick={() => {
+                            // cannot be undone: the artifacts go; a served version asks a second time (server 409)
+                            if (window.confirm(`Delete ${m.id} version ${v.version} and its artifacts? This cannot be undone.`)) void del(m.id, v.version);
+                          }}
+                          aria-label={`delete ${m.id} version ${v.version}`}
+                        >
+                          Delete
+                        </button>
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+          <p className="muted tiny">Accuracy and F1 on each version's held-out test set. Deleting a served version asks again.</p>
+        </>
+      )}
+    </Card>
+  );
+}
