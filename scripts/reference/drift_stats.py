@@ -81,6 +81,15 @@ def main():
             'psi_bins': nbins,
             'psi': evidently_psi(r, c),
         }
+    # past 10,000 values ks_2samp uses kstwo.sf(D, round(mn/(m+n)))
+    small = [((k * 7919) % 300) / 300 * 3 + ((k * 31) % 17) / 17 for k in range(300)]
+    out['ks_asymp'] = {}
+    for shift in (0.15, 0.35):
+        large = [((k * 104729) % 12000) / 12000 * 3 + ((k * 13) % 11) / 11 + shift for k in range(12000)]
+        r = stats.ks_2samp(small, large)
+        out['ks_asymp'][shift] = [float(r.statistic), float(r.pvalue)]
+    out['kstwo_sf'] = [[n, x, float(stats.kstwo.sf(x, n))] for n, x in
+                       [(20, 0.2), (60, 0.1), (60, 0.3), (140, 0.15), (293, 0.05), (952, 0.05), (952, 0.1), (5000, 0.01)]]
     # chi-square of counts against reference proportions (Evidently: f_exp = ref counts * n_cur / n_ref)
     chi = {}
     for name, (p, counts) in {

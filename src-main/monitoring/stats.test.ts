@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { kolmogorovSmirnovSurvival } from './kolmogorov';
 import { binShares, chiSquareTest, evidentlyShares, fillZeroShares, gammaQ, jensenShannon, kolmogorovSurvival, ksTwoSample, psi, sturgesEdges, wassersteinNormed, zTestProportions } from './stats';
 
 /** |got - want| within `rel` of |want| (12 digits: the table's values come from scipy/numpy) */
@@ -88,6 +89,28 @@ describe('drift statistics equal scipy and Evidently on fixed samples', () => {
       close(psi(binned.reference, binned.current), want.psi);
     });
   }
+  it('KS past 10,000 values: the one-sample distribution of D for n = round(mn/(m+n)), as scipy', () => {
+    const a = range(300).map((k) => (((k * 7919) % 300) / 300) * 3 + ((k * 31) % 17) / 17);
+    const b = (shift: number) => range(12000).map((k) => (((k * 104729) % 12000) / 12000) * 3 + ((k * 13) % 11) / 11 + shift);
+    for (const [shift, d, p] of [[0.15, 0.057083333333333375, 0.28444521573015524], [0.35, 0.11950000000000002, 0.00041992438174835327]]) {
+      const r = ksTwoSample(a, b(shift));
+      expect(r.method).toBe('asymp');
+      close(r.statistic, d);
+      close(r.pValue, p);
+    }
+    // scipy.stats.kstwo.sf(x, n) in each of its regions (Durbin matrix, Pomeranz, Smirnov's sum, Pelz-Good)
+    const kstwo: [number, number, number][] = [
+      [20, 0.2, 0.352720173623415],
+      [60, 0.1, 0.5521961259289287],
+      [60, 0.3, 2.7617543388165356e-5],
+      [140, 0.15, 0.0032495604415101703],
+      [293, 0.05, 0.4421809601000565],
+      [952, 0.05, 0.016543801179226124],
+      [952, 0.1, 9.69367911287561e-9],
+      [5000, 0.01, 0.6954557253913853],
+    ];
+    for (const [n, x, p] of kstwo) close(kolmogorovSmirnovSurvival(n, x), p);
+  });
   it('chi-square: statistic and upper-tail p-value, also far below 1e-16 (1 - cdf gives 0 there)', () => {
     const cases: [number[], number[], number, number][] = [
       [[0.5, 0.3, 0.2], [60, 25, 15], 4.083333333333334, 0.12981217685543797],

@@ -6,6 +6,7 @@
  * binning (`evidentlyShares`). The normal distribution comes from jStat.
  */
 import jstatModule from 'jstat';
+import { kolmogorovSmirnovSurvival } from './kolmogorov';
 
 const { jStat } = jstatModule as unknown as { jStat: { normal: { cdf(x: number, m: number, s: number): number } } };
 
@@ -33,8 +34,9 @@ const roundHalfEven = (x: number) => {
 /**
  * Two-sample KS test, two-sided, as scipy.stats.ks_2samp(method='auto') (scipy 1.10): the exact
  * distribution when both samples have at most 10,000 values (the statistic is then rounded to a
- * multiple of 1/lcm(n, m), as scipy returns it), else the asymptotic one. Evidently's KS test
- * calls ks_2samp with these defaults.
+ * multiple of 1/lcm(n, m), as scipy returns it), else (and where the exact sum leaves [0, 1]) the
+ * one-sample distribution of D for n = round(mn/(m+n)), scipy's kstwo. Evidently's KS test calls
+ * ks_2samp with these defaults.
  */
 export function ksTwoSample(a: number[], b: number[]): { statistic: number; pValue: number; method: 'exact' | 'asymp' } {
   const x = sorted(a);
@@ -107,28 +109,6 @@ function probOutsideBand(n1: number, n2: number, g: number, h: number): number {
     }
   }
   return q[hi - 1];
-}
-
-/**
- * Survival function of the one-sample Kolmogorov-Smirnov statistic D_n (scipy's kstwo.sf),
- * which ks_2samp uses past 10,000 values with n = round(mn/(m+n)). Exact cases of Ruben and
- * Gambino at the ends; between them Kolmogorov's limit with Stephens' correction (scipy uses
- * Simard and L'Ecuyer's algorithms there; the two agree to about 1e-3 relative at n > 5000).
- */
-function kolmogorovSmirnovSurvival(n: number, x: number): number {
-  if (x >= 1) return 0;
-  if (x <= 0) return 1;
-  const t = n * x;
-  if (t <= 0.5) return 1;
-  if (t <= 1) {
-    // P(D_n <= x) = n!/n^n (2t - 1)^n for 1/2n <= x <= 1/n
-    let logCdf = n * Math.log(2 * t - 1);
-    for (let k = 1; k <= n; k++) logCdf += Math.log(k / n);
-    return 1 - Math.exp(logCdf);
-  }
-  if (t >= n - 1) return 2 * (1 - x) ** n;
-  const en = Math.sqrt(n);
-  return kolmogorovSurvival((en + 0.12 + 0.11 / en) * x);
 }
 
 /** Wasserstein-1 distance (scipy) over the reference's standard deviation, at least 0.001 (Evidently) */
