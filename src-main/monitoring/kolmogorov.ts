@@ -98,12 +98,12 @@ function durbinMatrix(n: number, d: number): number {
     v[j - 1] = (1 - h ** j) * fac;
   }
   v[m - 1] = (1 + (Math.max(2 * h - 1, 0) ** m - 2 * h ** m)) * fac;
-  let H = Array.from({ length: m }, () => new Float64Array(m));
+  let H: Float64Array[] = Array.from({ length: m }, () => new Float64Array(m));
   for (let i = 1; i < m; i++) for (let r = i - 1; r < m; r++) H[r][i] = w[r - i + 1];
   for (let r = 0; r < m; r++) H[r][0] = v[r];
   for (let c = 0; c < m; c++) H[m - 1][c] = v[m - 1 - c];
   // H^n by squaring, keeping the entries in range with powers of 2^128 on the side
-  let P = Array.from({ length: m }, (_, i) => {
+  let P: Float64Array[] = Array.from({ length: m }, (_, i) => {
     const row = new Float64Array(m);
     row[i] = 1;
     return row;
