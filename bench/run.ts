@@ -339,7 +339,7 @@ async function sequentialLatencies(port: number, path: string, body: string, n: 
 }
 
 /**
- * Why v1 stays below 0.90 on the full dataset: the same forest trained and tested on each of the
+ * Why v1 stays near 0.85 on the full dataset: the same forest trained and tested on each of the
  * two collections the dataset merges (raw_data/README: SMS ids sms10001-sms15572, YouTube
  * comments from sms15573). The nine features v1 separate SMS spam well and YouTube spam barely.
  */
@@ -406,7 +406,14 @@ async function v3OnThreads(engines: Engines, oneThreadAccuracy: number): Promise
 
 async function trainingBench(engines: Engines, reps: number): Promise<Row[]> {
   const rows: Row[] = [];
-  const targets = { v1: { s: 5, acc: 0.9 }, v2: { s: 10, acc: 0.9 }, v3: { s: 45, acc: 0.95 } } as const;
+  // v1's target is parity with scikit-learn on the same 9 features and split (issue 13): its
+  // RandomForest (10 trees, depth 10) scores 0.847 +- 0.010 over seeds 0-9, the best of 20
+  // settings 0.849 (scripts/reference/v1_sklearn.py); 0.90 is out of reach for these features
+  const targets = {
+    v1: { s: 5, acc: 0.845, label: '>= 0.845 (scikit-learn parity)' },
+    v2: { s: 10, acc: 0.9, label: '>= 0.9' },
+    v3: { s: 45, acc: 0.95, label: '>= 0.95' },
+  } as const;
   const texts = [
     'WINNER!! You have won a FREE prize, call 09061701461 to claim your CASH now',
     'Are we still on for dinner tonight? Let me know when you leave',
@@ -467,7 +474,7 @@ async function trainingBench(engines: Engines, reps: number): Promise<Row[]> {
       name: `  ${model} held-out accuracy, median over seeds ${seeds.join(',')}`,
       value: median(accs),
       unit: '',
-      target: `>= ${t.acc}`,
+      target: t.label,
       ok: median(accs) >= t.acc,
       runs: accs,
       note: `F1 spam median ${median(f1s).toFixed(3)}; seed 42: accuracy ${m.accuracy.toFixed(4)}, F1 ${m.f1.toFixed(3)}, ROC AUC ${m.rocAuc.toFixed(3)}`,

@@ -11,22 +11,29 @@ export type { DriftOptions, DriftReport, FeatureDrift } from '../../src-shared/m
 import type { PredictionRecord } from '../storage';
 import type { FeatureReference, NumericReference, TokenReference } from '../training';
 import { FEATURES_V1 } from '../features';
-import { binShares, chiSquareTest, jensenShannon, ksTwoSample, psi, wassersteinNormed, zTestProportions } from './stats';
+import { chiSquareTest, evidentlyShares, jensenShannon, ksTwoSample, psi, wassersteinNormed, zTestProportions } from './stats';
 
 const SMALL_REFERENCE = 1000;
 /** below this many tokens in the window, token drift is tested (chi-square), not measured */
 const SMALL_WINDOW_TOKENS = 3000;
 
+/** categories seen in either sample: Evidently's PSI has no bin for a value neither has */
+function seenBins(refShares: number[], curShares: number[]): [number[], number[]] {
+  const keep = refShares.map((r, k) => r > 0 || curShares[k] > 0);
+  return [refShares.filter((_, k) => keep[k]), curShares.filter((_, k) => keep[k])];
+}
+
 function numericDrift(name: string, ref: NumericReference, cur: number[], o: DriftOptions): FeatureDrift {
-  const cuts = [...new Set(ref.quantiles.slice(1, -1))];
-  const refShares = binShares(ref.sample, cuts);
-  const curShares = binShares(cur, cuts);
-  const bins = [...cuts.map((c) => `<= ${+c.toFixed(3)}`), `> ${+(cuts[cuts.length - 1] ?? 0).toFixed(3)}`];
+  // PSI as Evidently bins it (sturges edges over reference and current together, or one bin per
+  // value for 20 distinct reference values or fewer), on the stored reference sample: all the
+  // training values up to 1,000 of them, an evenly spaced sample of the sorted values beyond
+  const { bins, reference: refShares, current: curShares } = evidentlyShares(ref.sample, cur);
   const base = { feature: name, kind: 'numeric' as const, psi: psi(refShares, curShares), bins, reference: refShares, current: curShares };
   if (ref.count <= SMALL_REFERENCE) {
     const t = ksTwoSample(ref.sample, cur);
     const th = o.thresholds?.[name] ?? 0.05;
-    return { ...base, test: 'ks', statistic: t.statistic, pValue: t.pValue, threshold: th, drifted: t.pValue < th };
+    // Evidently's KS test flags drift at p <= threshold (its other tests at p < threshold)
+    return { ...base, test: 'ks', statistic: t.statistic, pValue: t.pValue, threshold: th, drifted: t.pValue <= th };
   }
   const w = wassersteinNormed(ref.sample, cur);
   const th = o.thresholds?.[name] ?? 0.1;
@@ -38,7 +45,14 @@ function binaryDrift(name: string, ref: NumericReference, cur: number[], o: Drif
   const c1 = cur.length ? cur.filter((v) => v >= 0.5).length / cur.length : 0;
   const refShares = [1 - p1, p1];
   const curShares = [1 - c1, c1];
-  const base = { feature: name, kind: 'binary' as const, psi: psi(refShares, curShares), bins: ['0', '1'], reference: refShares, current: curShares };
+  const base = {
+    feature: name,
+    kind: 'binary' as const,
+    psi: psi(...seenBins(refShares, curShares)),
+    bins: ['0', '1'],
+    reference: refShares,
+    current: curShares,
+  };
   if (ref.count <= SMALL_REFERENCE) {
     const t = zTestProportions(p1, ref.count, c1, cur.length);
     const th = o.thresholds?.[name] ?? 0.05;
@@ -64,7 +78,7 @@ function tokenDrift(ref: TokenReference, rows: number[][], o: DriftOptions): Fea
     .sort((a, b) => b[0] - a[0])
     .slice(0, 20);
   const chart = { bins: top.map(([, i]) => `#${i}`), reference: top.map(([s]) => s), current: top.map(([, i]) => cur[i]) };
-  const psiValue = psi(ref.tokenShare.slice(1), cur.slice(1));
+  const psiValue = psi(...seenBins(ref.tokenShare.slice(1), cur.slice(1)));
   if (total < SMALL_WINDOW_TOKENS) {
     // a small window: a distance over 180 sparse bins is biased upward by sampling alone, so
     // test instead (chi-square, rare tokens pooled so every expected count is at least 5)

@@ -1,13 +1,14 @@
 /**
- * Two-sample statistics for drift, with Evidently's defaults in mind: Kolmogorov-Smirnov and the
- * normed Wasserstein distance for numeric features, chi-square / Z-test and Jensen-Shannon for
- * categorical ones, PSI for both. Distributions (chi-square, normal) come from jStat.
+ * Two-sample statistics for drift, computed as scipy and Evidently compute them (the test table
+ * in stats.test.ts holds their values for fixed samples; scripts/reference/drift_stats.py makes
+ * them): Kolmogorov-Smirnov as scipy.stats.ks_2samp (method 'auto'), the normed Wasserstein
+ * distance, chi-square, Z-test, Jensen-Shannon and PSI as Evidently's stattests, with Evidently's
+ * binning (`evidentlyShares`). The normal distribution comes from jStat.
  */
 import jstatModule from 'jstat';
+import { kolmogorovSmirnovSurvival } from './kolmogorov';
 
-const { jStat } = jstatModule as unknown as {
-  jStat: { chisquare: { cdf(x: number, df: number): number }; normal: { cdf(x: number, m: number, s: number): number } };
-};
+const { jStat } = jstatModule as unknown as { jStat: { normal: { cdf(x: number, m: number, s: number): number } } };
 
 const sorted = (xs: number[]) => Float64Array.from(xs).sort();
 
@@ -23,13 +24,26 @@ export function kolmogorovSurvival(x: number): number {
   return Math.min(1, Math.max(0, s));
 }
 
-/** two-sample KS test: statistic D and the asymptotic p-value (with Stephens' small-sample correction) */
-export function ksTwoSample(a: number[], b: number[]): { statistic: number; pValue: number } {
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+/** numpy's round: halves to even */
+const roundHalfEven = (x: number) => {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+};
+
+/**
+ * Two-sample KS test, two-sided, as scipy.stats.ks_2samp(method='auto') (scipy 1.10): the exact
+ * distribution when both samples have at most 10,000 values (the statistic is then rounded to a
+ * multiple of 1/lcm(n, m), as scipy returns it), else (and where the exact sum leaves [0, 1]) the
+ * one-sample distribution of D for n = round(mn/(m+n)), scipy's kstwo. Evidently's KS test calls
+ * ks_2samp with these defaults.
+ */
+export function ksTwoSample(a: number[], b: number[]): { statistic: number; pValue: number; method: 'exact' | 'asymp' } {
   const x = sorted(a);
   const y = sorted(b);
   const n = x.length;
   const m = y.length;
-  if (n === 0 || m === 0) return { statistic: 0, pValue: 1 };
+  if (n === 0 || m === 0) return { statistic: 0, pValue: 1, method: 'exact' };
   let i = 0;
   let j = 0;
   let d = 0;
@@ -39,11 +53,65 @@ export function ksTwoSample(a: number[], b: number[]): { statistic: number; pVal
     while (j < m && y[j] <= v) j++;
     d = Math.max(d, Math.abs(i / n - j / m));
   }
-  const en = Math.sqrt((n * m) / (n + m));
-  return { statistic: d, pValue: kolmogorovSurvival((en + 0.12 + 0.11 / en) * d) };
+  if (Math.max(n, m) <= 10000) {
+    const g = gcd(n, m);
+    const lcm = (n / g) * m;
+    const h = roundHalfEven(d * lcm);
+    const p = h === 0 ? 1 : n === m ? probOutsideSquare(n, h) : probOutsideBand(n, m, g, h);
+    // scipy falls back to the asymptotic distribution when the exact sum leaves [0, 1]
+    if (p >= 0 && p <= 1) return { statistic: h / lcm, pValue: p, method: 'exact' };
+  }
+  const [big, small] = n >= m ? [n, m] : [m, n];
+  const en = (big * small) / (big + small);
+  return { statistic: d, pValue: Math.min(1, Math.max(0, kolmogorovSmirnovSurvival(roundHalfEven(en), d))), method: 'asymp' };
 }
 
-/** Wasserstein-1 distance between two samples divided by the reference's standard deviation */
+/**
+ * P(D_{n,n} >= h/n) for two samples of n: 2 * sum_k (-1)^(k+1) binom(2n, n-kh) / binom(2n, n),
+ * evaluated as nested products from the innermost term out (no cancellation), as scipy does.
+ */
+function probOutsideSquare(n: number, h: number): number {
+  let p = 0;
+  for (let k = Math.floor(n / h); k >= 0; k--) {
+    let term = 1;
+    for (let j = 0; j < h; j++) term = ((n - k * h - j) * term) / (n + k * h + j + 1);
+    p = term * (1 - p);
+  }
+  return 2 * p;
+}
+
+/**
+ * P(D >= h/lcm) for samples of n and m: the share of lattice paths from (0,0) to (m,n) that
+ * leave the band |x/m - y/n| < h/lcm. Column by column we keep, per point, the probability
+ * that a random path to it has left the band already (1 outside the band), which needs no
+ * binomial coefficients (the "inside method" of Hodges in the form of Viehmann, 2021).
+ */
+function probOutsideBand(n1: number, n2: number, g: number, h: number): number {
+  const m = Math.max(n1, n2);
+  const n = Math.min(n1, n2);
+  const mg = m / g;
+  const ng = n / g;
+  const q = new Float64Array(n + 1);
+  // column 0: inside for j < h/mg
+  let lo = 0;
+  let hi = Math.min(Math.ceil(h / mg), n + 1);
+  for (let i = 1; i <= m; i++) {
+    const prevLo = lo;
+    const prevHi = hi;
+    lo = Math.min(Math.max(Math.floor((ng * i - h) / mg) + 1, 0), n);
+    hi = Math.min(Math.ceil((ng * i + h) / mg), n + 1);
+    if (hi <= lo) return 1;
+    let below = lo === 0 ? 0 : 1;
+    for (let j = lo; j < hi; j++) {
+      const left = j >= prevLo && j < prevHi ? q[j] : 1;
+      below = (left * i + below * j) / (i + j);
+      q[j] = below;
+    }
+  }
+  return q[hi - 1];
+}
+
+/** Wasserstein-1 distance (scipy) over the reference's standard deviation, at least 0.001 (Evidently) */
 export function wassersteinNormed(ref: number[], cur: number[]): number {
   const x = sorted(ref);
   const y = sorted(cur);
@@ -60,10 +128,15 @@ export function wassersteinNormed(ref: number[], cur: number[]): number {
   }
   const mean = x.reduce((s, v) => s + v, 0) / x.length;
   const std = Math.sqrt(x.reduce((s, v) => s + (v - mean) ** 2, 0) / x.length);
-  return w / (std || 1);
+  // a (near) constant reference: Evidently divides by 0.001, so any shift reads as large
+  return w / Math.max(std, 0.001);
 }
 
-/** Pearson's chi-square test of the current counts against the reference proportions */
+/**
+ * Pearson's chi-square test of the current counts against the reference proportions (scipy's
+ * chisquare, which Evidently's test calls); the p-value is the upper tail Q(df/2, stat/2)
+ * itself, not 1 - cdf, so it stays accurate far below 1e-16.
+ */
 export function chiSquareTest(refProportions: number[], curCounts: number[]): { statistic: number; pValue: number; df: number } {
   const n = curCounts.reduce((s, c) => s + c, 0);
   let stat = 0;
@@ -75,10 +148,60 @@ export function chiSquareTest(refProportions: number[], curCounts: number[]): { 
     df++;
   });
   if (df < 1 || n === 0) return { statistic: 0, pValue: 1, df: Math.max(df, 0) };
-  return { statistic: stat, pValue: 1 - jStat.chisquare.cdf(stat, df), df };
+  return { statistic: stat, pValue: gammaQ(df / 2, stat / 2), df };
 }
 
-/** two-proportion Z-test (two-sided) */
+// Lanczos approximation (g = 7, 9 terms): ln Γ to about 1e-15
+const LANCZOS = [
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012,
+  9.9843695780195716e-6, 1.5056327351493116e-7,
+];
+export function logGamma(z: number): number {
+  if (z < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * z))) - logGamma(1 - z);
+  const x = z - 1;
+  let s = LANCZOS[0];
+  for (let k = 1; k < 9; k++) s += LANCZOS[k] / (x + k);
+  const t = x + 7.5;
+  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(s);
+}
+
+/** regularized upper incomplete gamma Q(a, x): a series below a + 1, a continued fraction above */
+export function gammaQ(a: number, x: number): number {
+  if (x <= 0) return 1;
+  const logPrefix = a * Math.log(x) - x - logGamma(a);
+  if (x < a + 1) {
+    // P(a, x) = x^a e^-x / Γ(a+1) * sum_k x^k / ((a+1)...(a+k))
+    let term = 1 / a;
+    let sum = term;
+    for (let k = 1; k < 10000; k++) {
+      term *= x / (a + k);
+      sum += term;
+      if (term < sum * 1e-17) break;
+    }
+    return 1 - sum * Math.exp(logPrefix);
+  }
+  // Q(a, x) = x^a e^-x / Γ(a) * 1/(x+1-a- 1(1-a)/(x+3-a- 2(2-a)/(x+5-a- ...))), modified Lentz
+  const tiny = 1e-300;
+  let b = x + 1 - a;
+  let c = 1 / tiny;
+  let d = 1 / b;
+  let f = d;
+  for (let k = 1; k < 10000; k++) {
+    const an = -k * (k - a);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = b + an / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const delta = d * c;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  return Math.exp(logPrefix) * f;
+}
+
+/** two-proportion Z-test (two-sided), as Evidently: 2 (1 - Φ(|z|)) */
 export function zTestProportions(p1: number, n1: number, p2: number, n2: number): { statistic: number; pValue: number } {
   const p = (p1 * n1 + p2 * n2) / (n1 + n2);
   const se = Math.sqrt(p * (1 - p) * (1 / n1 + 1 / n2));
@@ -87,33 +210,43 @@ export function zTestProportions(p1: number, n1: number, p2: number, n2: number)
   return { statistic: z, pValue: 2 * (1 - jStat.normal.cdf(Math.abs(z), 0, 1)) };
 }
 
-/** Jensen-Shannon distance (natural log, as scipy's default): sqrt of the divergence */
+/** Jensen-Shannon distance (natural log, scipy's jensenshannon as Evidently calls it) */
 export function jensenShannon(p: number[], q: number[]): number {
   const sp = p.reduce((s, v) => s + v, 0) || 1;
   const sq = q.reduce((s, v) => s + v, 0) || 1;
-  let js = 0;
+  let left = 0;
+  let right = 0;
   for (let k = 0; k < p.length; k++) {
     const a = p[k] / sp;
     const b = q[k] / sq;
     const m = (a + b) / 2;
-    if (a > 0) js += 0.5 * a * Math.log(a / m);
-    if (b > 0) js += 0.5 * b * Math.log(b / m);
+    if (a > 0) left += a * Math.log(a / m);
+    if (b > 0) right += b * Math.log(b / m);
   }
-  return Math.sqrt(Math.max(0, js));
+  return Math.sqrt(Math.max(0, (left + right) / 2));
 }
 
-/** Population Stability Index over given bin proportions (empty bins floored at 1e-4) */
+/**
+ * Evidently's stand-in for empty shares (get_binned_data): 0.0001, or a millionth of the
+ * smallest non-empty share when that is itself at most 0.0001. Other shares stay as they are.
+ */
+export function fillZeroShares(shares: number[]): number[] {
+  let min = Infinity;
+  for (const s of shares) if (s > 0 && s < min) min = s;
+  const fill = min <= 0.0001 ? min / 1e6 : 0.0001;
+  return shares.map((s) => (s === 0 ? fill : s));
+}
+
+/** Population Stability Index over bin shares, as Evidently: empty bins filled, then sum (r - c) ln(r / c) */
 export function psi(refShare: number[], curShare: number[]): number {
+  const r = fillZeroShares(refShare);
+  const c = fillZeroShares(curShare);
   let s = 0;
-  for (let k = 0; k < refShare.length; k++) {
-    const a = Math.max(refShare[k], 1e-4);
-    const b = Math.max(curShare[k], 1e-4);
-    s += (b - a) * Math.log(b / a);
-  }
+  for (let k = 0; k < r.length; k++) s += (r[k] - c[k]) * Math.log(r[k] / c[k]);
   return s;
 }
 
-/** shares of values in the bins given by ascending cut points */
+/** shares of values in the bins given by ascending cut points (a value on a cut goes below it) */
 export function binShares(values: number[], cuts: number[]): number[] {
   const counts = new Array<number>(cuts.length + 1).fill(0);
   for (const v of values) {
@@ -122,4 +255,66 @@ export function binShares(values: number[], cuts: number[]): number[] {
     counts[k]++;
   }
   return counts.map((c) => c / (values.length || 1));
+}
+
+export interface BinnedShares {
+  /** bin labels: "[a, b)" ranges (the last closed) or the distinct values */
+  bins: string[];
+  reference: number[];
+  current: number[];
+}
+
+/**
+ * Evidently's binning for a numeric feature (get_binned_data): more than 20 distinct reference
+ * values give numpy's 'sturges' histogram edges over reference and current together; fewer give
+ * one bin per value seen in either sample.
+ */
+export function evidentlyShares(ref: number[], cur: number[]): BinnedShares {
+  const distinct = new Set(ref);
+  if (distinct.size > 20) {
+    const edges = sturgesEdges([...ref, ...cur]);
+    const label = (k: number) => `[${+edges[k].toPrecision(4)}, ${+edges[k + 1].toPrecision(4)}${k === edges.length - 2 ? ']' : ')'}`;
+    return { bins: edges.slice(0, -1).map((_, k) => label(k)), reference: histogramShares(ref, edges), current: histogramShares(cur, edges) };
+  }
+  const keys = [...new Set([...ref, ...cur])].sort((a, b) => a - b);
+  const share = (xs: number[], key: number) => xs.filter((v) => v === key).length / xs.length;
+  return { bins: keys.map((k) => `${+k.toPrecision(4)}`), reference: keys.map((k) => share(ref, k)), current: keys.map((k) => share(cur, k)) };
+}
+
+/** numpy.histogram_bin_edges(values, bins='sturges') */
+export function sturgesEdges(values: number[]): number[] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const width = (hi - lo) / (Math.log2(values.length) + 1);
+  if (lo === hi) {
+    lo -= 0.5;
+    hi += 0.5;
+  }
+  const bins = width ? Math.ceil((hi - lo) / width) : 1;
+  const step = (hi - lo) / bins;
+  const edges = Array.from({ length: bins + 1 }, (_, k) => k * step + lo);
+  edges[bins] = hi;
+  return edges;
+}
+
+/** numpy.histogram(values, edges) as shares: bins [e_k, e_k+1), the last one closed */
+function histogramShares(values: number[], edges: number[]): number[] {
+  const s = sorted(values);
+  // values below e_k (and, for the last edge, not above it)
+  const below = (e: number, last: boolean) => {
+    let lo = 0;
+    let hi = s.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (last ? s[mid] <= e : s[mid] < e) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const cum = edges.map((e, k) => below(e, k === edges.length - 1));
+  return cum.slice(1).map((c, k) => (c - cum[k]) / (values.length || 1));
 }
