@@ -1,0 +1,61 @@
+/** The layered prediction cache: memory in front of the storage layer, bounded, invalidated by version. */
+import { describe, expect, it } from 'vitest';
+import { openSqliteStorage, type PredictionCache } from '../storage';
+import { LayeredPredictionCache } from './cache';
+
+/** the SQLite cache, counting the reads that reach it */
+function counted(): { store: PredictionCache; reads: () => number } {
+  const inner = openSqliteStorage(':memory:').cache;
+  let reads = 0;
+  return {
+    store: {
+      get: (...a) => {
+        reads++;
+        return inner.get(...a);
+      },
+      set: (...a) => inner.set(...a),
+      invalidateVersion: (v) => inner.invalidateVersion(v),
+    },
+    reads: () => reads,
+  };
+}
+
+describe('LayeredPredictionCache', () => {
+  it('answers a hot input from memory and writes through to the storage layer', async () => {
+    const { store, reads } = counted();
+    const c = new LayeredPredictionCache(store);
+    await c.set('text_to_prediction', 'v3', '"hi"', '{"spam":0.1}');
+    expect(await c.get('text_to_prediction', 'v3', '"hi"')).toBe('{"spam":0.1}');
+    expect(reads()).toBe(0);
+    // a fresh layer (another process) finds it in the store, then keeps it in memory
+    const other = new LayeredPredictionCache(store);
+    expect(await other.get('text_to_prediction', 'v3', '"hi"')).toBe('{"spam":0.1}');
+    expect(await other.get('text_to_prediction', 'v3', '"hi"')).toBe('{"spam":0.1}');
+    expect(reads()).toBe(1);
+  });
+
+  it('keeps endpoints and versions apart and forgets a whole version in both layers', async () => {
+    const { store } = counted();
+    const c = new LayeredPredictionCache(store);
+    await c.set('text_to_prediction', 'v3', 'k', 'a');
+    await c.set('text_to_features', 'v3', 'k', 'b');
+    await c.set('text_to_prediction', 'v1', 'k', 'c');
+    expect(await c.get('text_to_features', 'v3', 'k')).toBe('b');
+    await c.invalidateVersion('v3');
+    expect(await c.get('text_to_prediction', 'v3', 'k')).toBeUndefined();
+    expect(await c.get('text_to_features', 'v3', 'k')).toBeUndefined();
+    expect(await new LayeredPredictionCache(store).get('text_to_prediction', 'v3', 'k')).toBeUndefined();
+    expect(await c.get('text_to_prediction', 'v1', 'k')).toBe('c');
+  });
+
+  it('holds at most 20,000 entries in memory, dropping the oldest first', async () => {
+    const { store, reads } = counted();
+    const c = new LayeredPredictionCache(store);
+    for (let i = 0; i < 20_001; i++) await c.set('e', 'v', String(i), 'x');
+    const before = reads();
+    await c.get('e', 'v', '20000'); // newest: memory
+    expect(reads()).toBe(before);
+    expect(await c.get('e', 'v', '0')).toBe('x'); // oldest: dropped from memory, still stored
+    expect(reads()).toBe(before + 1);
+  });
+});
