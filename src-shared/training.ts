@@ -151,6 +151,7 @@ export interface ModelVersion {
   params: RunRecord['params'];
   backend: string;
   data: DataSnapshot;
+  /** the artifacts' folder; stored relative to the models dir (`v3/2`), answered absolute */
   dir: string;
   aliases: string[];
 }

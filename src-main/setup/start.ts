@@ -9,6 +9,9 @@ import { bootstrap, needsBootstrap, queueMissingModels } from './bootstrap';
 
 export async function startEngines(config: AppConfig, opts: { autoBootstrap: boolean; log: (line: string) => void }): Promise<Engines> {
   const engines = await openEngines(config);
+  // model records of data dirs made before folders were stored relative
+  const migrated = await engines.models.migrate();
+  if (migrated) opts.log(`model registry: ${migrated} version records made relative to the models dir`);
   if (opts.autoBootstrap && (await needsBootstrap(engines))) {
     opts.log(`First start on ${config.dataDir}: running bootstrap`);
     await bootstrap(engines, { datasetPath: config.datasetPath, trainingIdsPath: config.trainingIdsPath, log: opts.log });

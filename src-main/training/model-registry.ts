@@ -1,10 +1,12 @@
 /**
  * The model registry: versions of each model under models/<name>/<version>/ with metadata,
  * aliases such as `production` and `staging` (MLflow's stages are deprecated for aliases).
- * Records live in the storage layer's documents; artifacts on disk.
+ * Records live in the storage layer's documents; artifacts on disk. A record keeps its folder
+ * relative to the models dir, so a data dir survives copy, move and backup-restore: the absolute
+ * path is made from wherever the data dir is now, at every read.
  */
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { EventEmitter } from 'node:events';
 import type { DocumentStore } from '../storage';
 import type { ModelName, ModelVersion } from '../../src-shared/training';
@@ -60,12 +62,32 @@ export class ModelRegistry extends EventEmitter {
     return m;
   }
 
+  /** where a stored folder is now: under this models dir, whatever the record says */
+  private located(v: ModelVersion): ModelVersion {
+    return { ...v, dir: join(this.modelsDir, relativeDirOf(v)) };
+  }
+
   async list(name?: ModelName): Promise<ModelVersion[]> {
     const aliases = await this.aliasMap();
     return (await this.docs.list(VERSIONS))
       .map((d) => JSON.parse(d.json) as ModelVersion)
       .filter((v) => !name || v.name === name)
-      .map((v) => ({ ...v, aliases: aliases.get(`${v.name}:${v.version}`) ?? [] }));
+      .map((v) => ({ ...this.located(v), aliases: aliases.get(`${v.name}:${v.version}`) ?? [] }));
+  }
+
+  /**
+   * Records written before folders were stored relative held absolute paths (of wherever the
+   * data dir was then): rewrites them as `<name>/<version>`. Returns how many were rewritten.
+   */
+  async migrate(): Promise<number> {
+    let n = 0;
+    for (const d of await this.docs.list(VERSIONS)) {
+      const v = JSON.parse(d.json) as ModelVersion;
+      if (!isAbsolute(v.dir)) continue;
+      await this.docs.put(VERSIONS, d.id, JSON.stringify({ ...v, dir: relativeDirOf(v) }));
+      n++;
+    }
+    return n;
   }
 
   async get(name: ModelName, version: string): Promise<ModelVersion> {
@@ -77,7 +99,7 @@ export class ModelRegistry extends EventEmitter {
         (await this.list(name)).map((v) => v.version),
       );
     const v = JSON.parse(json) as ModelVersion;
-    return { ...v, aliases: (await this.aliasMap()).get(`${name}:${v.version}`) ?? [] };
+    return { ...this.located(v), aliases: (await this.aliasMap()).get(`${name}:${v.version}`) ?? [] };
   }
 
   /** the version an alias points at, or the newest version when the alias is not set */
@@ -96,11 +118,11 @@ export class ModelRegistry extends EventEmitter {
     mkdirSync(join(this.modelsDir, meta.name), { recursive: true });
     if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
     renameSync(stagingDir, dir);
-    const v: ModelVersion = { ...meta, version, dir, aliases: [], createdAt: new Date().toISOString() };
-    writeFileAtomic(join(dir, 'metadata.json'), JSON.stringify(v, null, 2));
-    await this.docs.put(VERSIONS, key(meta.name, version), JSON.stringify(v));
+    const stored: ModelVersion = { ...meta, version, dir: join(meta.name, version), aliases: [], createdAt: new Date().toISOString() };
+    writeFileAtomic(join(dir, 'metadata.json'), JSON.stringify(stored, null, 2));
+    await this.docs.put(VERSIONS, key(meta.name, version), JSON.stringify(stored));
     this.emit('changed', meta.name);
-    return v;
+    return { ...stored, dir };
   }
 
   async setAlias(name: ModelName, alias: string, version: string): Promise<void> {
@@ -125,7 +147,20 @@ export class ModelRegistry extends EventEmitter {
       throw new RegistryError(409, `model ${name} version ${version} is being served: promote another version first, or delete with force`);
     for (const a of v.aliases) await this.docs.delete(ALIASES, `${name}:${a}`);
     await this.docs.delete(VERSIONS, key(name, version));
-    rmSync(v.dir, { recursive: true, force: true });
+    // never outside this data dir's models folder, whatever a record says
+    const inside = relative(resolve(this.modelsDir), resolve(v.dir));
+    if (inside && !inside.startsWith('..') && !isAbsolute(inside)) rmSync(v.dir, { recursive: true, force: true });
     this.emit('changed', name);
   }
+}
+
+/**
+ * A record's folder relative to the models dir: `<name>/<version>`. Old records hold an absolute
+ * path ending in `/<name>/<version>`; only that end counts.
+ */
+function relativeDirOf(v: Pick<ModelVersion, 'dir' | 'name' | 'version'>): string {
+  if (!isAbsolute(v.dir)) return v.dir;
+  const parts = v.dir.split(sep).filter(Boolean);
+  const [name, version] = parts.slice(-2);
+  return name === v.name && version === v.version ? join(name, version) : join(v.name, v.version);
 }
