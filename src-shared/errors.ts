@@ -4,4 +4,6 @@ export interface ApiErrorBody {
   detail: string;
   field?: string;
   known?: string[];
+  /** the file on disk that is missing or broken (503 artifact_unavailable) */
+  file?: string;
 }

@@ -1,9 +1,21 @@
 /** Contracts of /health and /local/info. */
 import { Type, type Static } from '@sinclair/typebox';
 
+/** something that does not work, and what to do about it */
+export const HealthProblem = Type.Object({
+  component: Type.String({ description: 'tokenizer, model v3, disk, process, ...' }),
+  detail: Type.String(),
+  remedy: Type.Optional(Type.String()),
+  file: Type.Optional(Type.String()),
+});
+export type HealthProblem = Static<typeof HealthProblem>;
+
 export const HealthAnswer = Type.Object(
   {
-    status: Type.String(),
+    /** ok, or degraded: the API answers, some parts cannot (see problems) */
+    status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+    problems: Type.Array(HealthProblem),
+    disk: Type.Object({ dir: Type.String(), free_bytes: Type.Union([Type.Integer(), Type.Null()]) }),
     storage: Type.Object({ backend: Type.String(), location: Type.String() }),
     registry_version: Type.Integer(),
     bootstrapped: Type.Boolean(),

@@ -153,6 +153,8 @@ export interface ModelVersion {
   data: DataSnapshot;
   /** the artifacts' folder; stored relative to the models dir (`v3/2`), answered absolute */
   dir: string;
+  /** sha256 of each artifact file, recorded at registration and checked when the version loads */
+  checksums?: Record<string, string>;
   aliases: string[];
 }
 

@@ -5,6 +5,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { ApiErrorBody } from '../../src-shared/errors';
 import { FeatureInputError, OfflineSourceError, RegistryEmptyError, UnknownNameError } from '../featurestore';
+import { ArtifactError, isDiskFullError, noteDiskFull } from '../platform';
 
 export class HttpError extends Error {
   constructor(
@@ -25,6 +26,8 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (err instanceof FeatureInputError) return send(400, { error: 'bad_request', detail: err.message, field: err.field });
     if (err instanceof RegistryEmptyError) return send(409, { error: 'registry_empty', detail: err.message });
     if (err instanceof OfflineSourceError) return send(503, { error: 'offline_source_unavailable', detail: err.message });
+    // a missing or broken model file or tokenizer: this route cannot answer, the others can
+    if (err instanceof ArtifactError) return send(503, { error: 'artifact_unavailable', detail: err.message, file: err.file });
     const fe = err as FastifyError;
     if (fe.validation) {
       const v = fe.validation[0];
@@ -49,6 +52,13 @@ export function installErrorHandler(app: FastifyInstance): void {
               ? `malformed JSON: ${err.message}`
               : err.message;
       return send(status, { error: fe.code ?? 'bad_request', detail });
+    }
+    if (isDiskFullError(err)) {
+      noteDiskFull(err);
+      return send(507, {
+        error: 'insufficient_storage',
+        detail: `the disk is full: ${err.message}; this request was not carried out — free space on the disk holding the data dir, then retry`,
+      });
     }
     req.log.error(err);
     return send(500, { error: 'internal_error', detail: `the server failed on this request: ${err.message}` });

@@ -12,7 +12,11 @@ describe('F6: run from another folder than the project', () => {
   it('bootstraps and trains (worker threads load their TypeScript loader from the package)', () => {
     const env = { ...process.env };
     for (const k of Object.keys(env)) if (k.startsWith('SPAMOPS_')) delete env[k];
-    const r = spawnSync(process.execPath, [join(appRoot(), 'bin', 'spamops.mjs'), 'bootstrap', '--models', 'v1', '--data-dir', join(t.dir, 'data')], { cwd: t.dir, encoding: 'utf8', env });
+    const r = spawnSync(process.execPath, [join(appRoot(), 'bin', 'spamops.mjs'), 'bootstrap', '--models', 'v1', '--data-dir', join(t.dir, 'data')], {
+      cwd: t.dir,
+      encoding: 'utf8',
+      env,
+    });
     expect(r.stderr).not.toMatch(/Cannot find package/);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/v1 version 1 .*alias production/);

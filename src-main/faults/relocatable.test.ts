@@ -44,7 +44,7 @@ describe('F1: data dirs are relocatable', () => {
     });
   });
 
-  it('a copy deletes its own model files, never the source dir\'s', async () => {
+  it("a copy deletes its own model files, never the source dir's", async () => {
     const copy = join(t.dir, 'copy');
     cpSync(source, copy, { recursive: true });
     await withEngines(copy, async (e) => {
@@ -61,7 +61,12 @@ describe('F1: data dirs are relocatable', () => {
     await withEngines(moved, async (e) => {
       const { buildApp } = await import('../api');
       const app = await buildApp(e);
-      const r = await app.inject({ method: 'POST', url: '/model/v1/text_to_prediction', headers: { host: 'localhost', 'content-type': 'application/json' }, payload: { text: 'WIN FREE CASH NOW' } });
+      const r = await app.inject({
+        method: 'POST',
+        url: '/model/v1/text_to_prediction',
+        headers: { host: 'localhost', 'content-type': 'application/json' },
+        payload: { text: 'WIN FREE CASH NOW' },
+      });
       expect(r.statusCode, r.body).toBe(200);
       await app.close();
     });

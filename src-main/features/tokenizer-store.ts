@@ -5,7 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { KerasTokenizer } from './tokenizer';
+import { ArtifactError } from '../platform';
+import { KerasTokenizer, TOKENIZER_REMEDY } from './tokenizer';
 
 /** What the engines need of the tokenizer: the fitted one, or an error saying how to get one. */
 export interface TokenizerSource {
@@ -39,6 +40,22 @@ export class TokenizerStore implements TokenizerSource {
   save(tokenizer: KerasTokenizer): void {
     tokenizer.save(this.dir);
     this.loaded = tokenizer;
+  }
+
+  /**
+   * What is wrong with the tokenizer on disk, if anything (for /health): missing, or not
+   * loadable. What was loaded before keeps encoding meanwhile.
+   */
+  problem(): ArtifactError | undefined {
+    if (!this.exists()) return new ArtifactError(this.file, 'missing', TOKENIZER_REMEDY);
+    if (this.loaded) return undefined;
+    try {
+      this.get();
+      return undefined;
+    } catch (e) {
+      if (e instanceof ArtifactError) return e;
+      throw e;
+    }
   }
 
   /** forget what was loaded (another process fitted a new one) */

@@ -6,7 +6,11 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../platform';
+import { ArtifactError, readJsonArtifact, writeFileAtomic } from '../platform';
+
+/** what to do about a missing or broken tokenizer file */
+export const TOKENIZER_REMEDY =
+  'refit it with `spamops offline-sources` (or `spamops bootstrap` on a new data dir), or restore models/tokenizer/ from a backup';
 
 export const KERAS_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n';
 const FILTER_SET = new Set(KERAS_FILTERS);
@@ -95,14 +99,18 @@ export class KerasTokenizer {
     writeFileAtomic(join(dir, 'settings.json'), JSON.stringify(this.state.settings, null, 2));
   }
 
-  static load(dir: string): KerasTokenizer {
-    let raw: string;
-    try {
-      raw = readFileSync(join(dir, 'tokenizer.json'), 'utf8');
-    } catch {
-      throw new Error(`no tokenizer at ${join(dir, 'tokenizer.json')}: run \`spamops bootstrap\` (or \`spamops offline-sources\`) to fit one`);
-    }
-    const state = JSON.parse(raw) as TokenizerState;
+  /** a saved tokenizer, checked: a missing or broken file is an ArtifactError naming it */
+  static load(dir: string, file = 'tokenizer.json'): KerasTokenizer {
+    const path = join(dir, file);
+    const state = readJsonArtifact<TokenizerState>(path, TOKENIZER_REMEDY);
+    const broken = (what: string) => new ArtifactError(path, what, TOKENIZER_REMEDY);
+    if (!state || typeof state !== 'object' || !state.wordIndex || typeof state.wordIndex !== 'object') throw broken('no word index');
+    const s = state.settings;
+    if (!s || !Number.isInteger(s.MAX_NUM_WORDS) || !Number.isInteger(s.MAX_SEQ_LENGTH) || s.MAX_NUM_WORDS < 2 || s.MAX_SEQ_LENGTH < 1)
+      throw broken('settings lack MAX_NUM_WORDS and MAX_SEQ_LENGTH');
+    for (const [w, i] of Object.entries(state.wordIndex))
+      if (!Number.isInteger(i) || i < 1) throw broken(`word "${w.slice(0, 30)}" has index ${String(i)}, expected a positive integer`);
+    if (file !== 'tokenizer.json') return new KerasTokenizer(state);
     try {
       // settings.json is the documented place to read the sizes from; it wins if edited
       state.settings = { ...state.settings, ...(JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as TokenizerSettings) };

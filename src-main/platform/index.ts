@@ -3,3 +3,6 @@ export { writeFileAtomic } from './atomic-write';
 export { newTimeUuid, isTimeUuid, timeOfTimeUuid } from './timeuuid';
 export { ensureInstallToken, INSTALL_TOKEN_FILE } from './install-token';
 export { tsxWorker } from './tsx-worker';
+export { ArtifactError, sha256File, readArtifact, readJsonArtifact } from './artifact-error';
+export { installProcessPolicy, internalErrors, type InternalError } from './process-policy';
+export { isDiskFullError, noteDiskFull, diskStatus, LOW_SPACE_BYTES, type DiskStatus } from './disk';

@@ -1,6 +1,6 @@
 /** Serving: which versions answer, the models behind them, the layered prediction cache, request statistics. */
 export { ServedModels, NotServedError, NoModelYetError, servedNamesFromEnv } from './served';
-export type { ServedModelsDeps } from './served';
+export type { ServedModelsDeps, ServingProblem } from './served';
 export { loadServedModel, FeatureVectorError, top } from './models';
 export type { ServedModel, Prediction } from './models';
 export { LayeredPredictionCache } from './cache';

@@ -4,8 +4,10 @@
  * weights tfjs loads from model.json) on the token ids of features v2.
  */
 import type { ModelName, ModelVersion } from '../../src-shared/training';
-import { FeatureExtractorV1, FEATURES_V1, type KerasTokenizer, type TokenizerSource } from '../features';
-import { FusedLstm, RandomForest, readForestArtifacts, readLstmArtifacts } from '../training';
+import { FeatureExtractorV1, FEATURES_V1, KerasTokenizer, type TokenizerSource } from '../features';
+import { FusedLstm, RandomForest, readForestArtifacts, readLstmArtifacts, verifyChecksums } from '../training';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface Prediction {
   ham: number;
@@ -119,12 +121,19 @@ class LstmModel implements ServedModel {
   }
 }
 
+/**
+ * A registered version, ready to answer; its files checked (the recorded checksums, then sizes
+ * and values): a missing or broken file is an ArtifactError naming it. An LSTM encodes with the
+ * tokenizer it was trained with (kept beside it; the data dir's for versions from before that).
+ */
 export function loadServedModel(v: ModelVersion, tokenizers: TokenizerSource): ServedModel {
+  verifyChecksums(v.dir, v.checksums);
   if (v.kind === 'random-forest') return new ForestModel(v, new RandomForest(readForestArtifacts(v.dir)));
   const a = readLstmArtifacts(v.dir);
+  const tokenizer = existsSync(join(v.dir, 'tokenizer.json')) ? KerasTokenizer.load(v.dir) : tokenizers.get();
   const kernel = new FusedLstm({ ...a.shape, maxBatch: MAX_BATCH });
   kernel.setWeights(a.weights);
-  return new LstmModel(v, kernel, tokenizers.get());
+  return new LstmModel(v, kernel, tokenizer);
 }
 
 export function top(p: Prediction): { label: string; value: number } {

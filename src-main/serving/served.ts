@@ -11,6 +11,16 @@ import type { ModelName } from '../../src-shared/training';
 import { MODEL_ID_PATTERN, MODEL_NAMES } from '../../src-shared/training';
 import { loadServedModel, type ServedModel } from './models';
 import { LayeredPredictionCache } from './cache';
+import { ArtifactError } from '../platform';
+
+/** a served model id that cannot answer: its version's files are missing or broken */
+export interface ServingProblem {
+  model: string;
+  version: string;
+  file: string;
+  problem: string;
+  remedy: string;
+}
 
 export class NotServedError extends Error {
   constructor(
@@ -67,6 +77,8 @@ export interface ServedModelsDeps {
 export class ServedModels {
   private readonly loaded = new Map<ModelName, ServedModel>();
   private readonly loading = new Map<ModelName, Promise<ServedModel | undefined>>();
+  /** the latest load failure of each model id (cleared when a load succeeds) */
+  private readonly broken = new Map<ModelName, ServingProblem>();
   private timer: NodeJS.Timeout | undefined;
   readonly alias = 'production';
   /** the prediction cache serving reads and writes */
@@ -124,13 +136,30 @@ export class ServedModels {
       p = (async () => {
         const v = await this.deps.models.resolve(name, this.alias);
         if (!v) return undefined;
-        const m = loadServedModel(v, this.deps.tokenizers);
+        const m = this.loadChecked(name, v);
         this.loaded.set(name, m);
         return m;
       })().finally(() => this.loading.delete(name));
       this.loading.set(name, p);
     }
     return p;
+  }
+
+  /** loads a version, remembering a broken artifact for /health */
+  private loadChecked(name: ModelName, v: Parameters<typeof loadServedModel>[0]): ServedModel {
+    try {
+      const m = loadServedModel(v, this.deps.tokenizers);
+      this.broken.delete(name);
+      return m;
+    } catch (e) {
+      if (e instanceof ArtifactError) this.broken.set(name, { model: name, version: v.version, file: e.file, problem: e.problem, remedy: e.remedy });
+      throw e;
+    }
+  }
+
+  /** model ids whose version cannot load, with the file and what to do */
+  problems(): ServingProblem[] {
+    return [...this.broken.values()];
   }
 
   /** reload when the version that should be served changed; invalidates its cache entries */
@@ -142,9 +171,11 @@ export class ServedModels {
     if (!want) this.loaded.delete(name);
     else {
       try {
-        this.loaded.set(name, loadServedModel(want, this.deps.tokenizers));
+        this.loaded.set(name, this.loadChecked(name, want));
       } catch {
-        return; // artifacts being written or removed: the next check picks it up
+        // the version cannot load (being written, removed or broken): the one loaded before
+        // keeps answering; the problem is listed by problems() until a load succeeds
+        return;
       }
     }
     await this.cache.invalidateVersion(name);

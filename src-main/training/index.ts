@@ -12,5 +12,5 @@ export { numericReference, tokenReference } from './reference';
 export type { FeatureReference, NumericReference, TokenReference } from './reference';
 export { FusedLstm, fusedKernelAvailable } from './fused-lstm';
 export type { LstmShape, LstmWeights } from './fused-lstm';
-export { readLstmArtifacts, readForestArtifacts } from './artifacts';
+export { readLstmArtifacts, readForestArtifacts, verifyChecksums, checksumsOf, modelRemedy } from './artifacts';
 export { RandomForest } from './forest';

@@ -5,13 +5,14 @@
  * relative to the models dir, so a data dir survives copy, move and backup-restore: the absolute
  * path is made from wherever the data dir is now, at every read.
  */
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { EventEmitter } from 'node:events';
 import type { DocumentStore } from '../storage';
 import type { ModelName, ModelVersion } from '../../src-shared/training';
 import { MODEL_ID_PATTERN } from '../../src-shared/training';
 import { writeFileAtomic } from '../platform';
+import { checksumsOf } from './artifacts';
 
 const VERSIONS = 'model_versions';
 const ALIASES = 'model_aliases';
@@ -118,7 +119,8 @@ export class ModelRegistry extends EventEmitter {
     mkdirSync(join(this.modelsDir, meta.name), { recursive: true });
     if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
     renameSync(stagingDir, dir);
-    const stored: ModelVersion = { ...meta, version, dir: join(meta.name, version), aliases: [], createdAt: new Date().toISOString() };
+    const checksums = checksumsOf(dir, readdirSync(dir));
+    const stored: ModelVersion = { ...meta, version, dir: join(meta.name, version), checksums, aliases: [], createdAt: new Date().toISOString() };
     writeFileAtomic(join(dir, 'metadata.json'), JSON.stringify(stored, null, 2));
     await this.docs.put(VERSIONS, key(meta.name, version), JSON.stringify(stored));
     this.emit('changed', meta.name);

@@ -138,6 +138,11 @@ export async function runTrainJob(deps: TrainJobDeps, job: TrainJob, hooks: Trai
       dropout: p.dropout!,
       recurrentDropout: p.recurrentDropout!,
     });
+    // the tokenizer the model was trained with travels with it: serving encodes with this copy,
+    // whatever the data dir's tokenizer becomes later (a refit, a lost file)
+    tokenizer.save(staging);
+    rmSync(join(staging, 'settings.json'), { force: true });
+    artifacts.push('tokenizer.json');
     const trainRows = Array.from(data.train, (i) => data.features[i]);
     // what drift checks compare: token shares, message length in known tokens, unknown-word rate
     const texts = (await deps.labelled.get(Array.from(data.train, (i) => data.ids[i]))).map((m) => m?.text);

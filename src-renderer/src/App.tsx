@@ -2,7 +2,9 @@
 import { useEffect, type ComponentType } from 'react';
 import { apiBase } from './api';
 import { useShell, type Pane } from './store/shell';
-import { Icon, useInterval, type IconName } from './ui';
+import { ApiStatus } from './shell/ApiStatus';
+import { HealthBanner } from './shell/HealthBanner';
+import { Icon, type IconName } from './ui';
 import { InboxPane } from './panes/inbox';
 import { FeatureStorePane } from './panes/features';
 import { TrainingPane } from './panes/training';
@@ -16,34 +18,6 @@ const PANES: { id: Pane; label: string; icon: IconName; blurb: string; component
   { id: 'serving', label: 'Serving', icon: 'serving', blurb: 'What the API serves, how fast, and from cache', component: ServingPane },
   { id: 'drift', label: 'Drift', icon: 'drift', blurb: "Live traffic against each model's training reference", component: DriftPane },
 ];
-
-function ApiStatus() {
-  const health = useShell((s) => s.health);
-  const checkHealth = useShell((s) => s.checkHealth);
-  useInterval(() => void checkHealth(), 10_000);
-  const h = health.data;
-  const down = health.error !== undefined;
-  return (
-    <span
-      className={`api-status ${down ? 'bad' : h ? (h.bootstrapped ? 'ok' : 'warn') : ''}`}
-      data-testid="api-status"
-      title={down ? health.error : h ? `${apiBase} · ${h.storage.location}` : apiBase}
-      role="status"
-    >
-      <span className="dot" aria-hidden="true" />
-      {down ? (
-        <>API unreachable</>
-      ) : h ? (
-        <>
-          API ok <span className="sep">·</span> {h.storage.backend} <span className="sep">·</span> registry v{h.registry_version}
-          {!h.bootstrapped && <> · not bootstrapped</>}
-        </>
-      ) : (
-        'connecting…'
-      )}
-    </span>
-  );
-}
 
 export function App() {
   const pane = useShell((s) => s.pane);
@@ -125,6 +99,7 @@ export function App() {
             </button>
           </div>
         </header>
+        <HealthBanner />
         <main id="content" tabIndex={-1}>
           <Current />
         </main>

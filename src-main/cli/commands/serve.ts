@@ -6,6 +6,7 @@ import { appRoot, type AppConfig } from '../../config';
 import { buildApp, listen } from '../../api';
 import { startEngines } from '../../setup';
 import { configOf, integer } from '../context';
+import { installProcessPolicy } from '../../platform';
 
 export const serveCommand = new Command('serve')
   .description('the local API (and the built console) until Ctrl-C')
@@ -33,6 +34,8 @@ export const serveCommand = new Command('serve')
  * end is gone, however it ended (the desktop app's engine process; see electron/engine-process.ts).
  */
 export async function serve(config: AppConfig, opts: { consoleDir?: string; autoBootstrap?: boolean; exitWithStdin?: boolean } = {}): Promise<void> {
+  // an error nobody caught is logged and the server keeps serving what still works (F2, F3)
+  installProcessPolicy();
   const engines = await startEngines(config, { autoBootstrap: opts.autoBootstrap ?? false, log: (s) => process.stderr.write(`${s}\n`) });
   const consoleDir = opts.consoleDir ?? join(appRoot(), 'out', 'renderer');
   const app = await buildApp(engines, { consoleDir, logger: true });
