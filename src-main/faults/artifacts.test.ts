@@ -17,8 +17,6 @@ beforeAll(async () => {
 });
 afterAll(async () => s?.close());
 
-  fetch(`${s.base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  (await fetch(`${s.base}/health`)).json() as Promise<{ status: string; problems: { component: string; detail: string; remedy?: string; file?: string }[] }>;
 const dirOf = async (e: Engines, model: string) => (await e.models.resolve(model))!.dir;
 
 describe('F5: corrupt model files', () => {
