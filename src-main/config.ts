@@ -21,6 +21,17 @@ export interface ServerConfig {
   /** bearer token required when listening beyond loopback */
   token?: string;
   bodyLimitBytes: number;
+  /** a request's headers and body must arrive within this (a client that stalls is cut off with 408) */
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  /** an idle keep-alive connection is closed after this */
+  keepAliveTimeoutMs: number;
+  /** open connections per port beyond which new ones are refused */
+  maxConnections: number;
+  /** open Server-Sent Event streams (run progress, imports, ...) across the app */
+  maxEventStreams: number;
+  /** largest dataset upload (multipart), bytes */
+  uploadLimitBytes: number;
 }
 
 export interface AppConfig {
@@ -126,6 +137,12 @@ export function loadConfig(o: ConfigOverrides = {}, rawEnv: NodeJS.ProcessEnv = 
       trustedProxies: list(env.SPAMOPS_TRUSTED_PROXIES) ?? fc.server?.trustedProxies ?? [],
       token: env.SPAMOPS_TOKEN ?? fc.server?.token,
       bodyLimitBytes: fc.server?.bodyLimitBytes ?? 1024 * 1024,
+      requestTimeoutMs: fc.server?.requestTimeoutMs ?? 60_000,
+      headersTimeoutMs: fc.server?.headersTimeoutMs ?? 10_000,
+      keepAliveTimeoutMs: fc.server?.keepAliveTimeoutMs ?? 5_000,
+      maxConnections: fc.server?.maxConnections ?? 512,
+      maxEventStreams: fc.server?.maxEventStreams ?? 100,
+      uploadLimitBytes: fc.server?.uploadLimitBytes ?? 200 * 1024 * 1024,
     },
     datasetPath: resolve(o.datasetPath ?? env.SPAMOPS_DATASET ?? fc.datasetPath ?? join(root, 'raw_data', 'sample_dataset.csv')),
     trainingIdsPath: env.SPAMOPS_TRAINING_IDS ?? fc.trainingIdsPath,

@@ -2,15 +2,18 @@
  * The one Fastify app: `spamops serve` starts this (also as the desktop app's engine process). It only
  * composes plugins; each route group owns its schemas.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import type { Engines } from '../engines';
-import { installErrorHandler } from './errors';
+import { HttpError, installErrorHandler } from './errors';
+import type { ApiErrorBody } from '../../src-shared/errors';
 import { installSecurity } from './security';
 import { healthRoutes } from './health';
+import { EventStreams } from './event-stream';
+import { limitConnections } from './server';
 import { featureServerRoutes } from './featureserver';
 import { registryRoutes } from './registry';
 import { trainingRoutes } from './training';
@@ -30,11 +33,21 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
   const app = Fastify({
     logger: opts.logger ? { level: 'warn' } : false,
     bodyLimit: cfg.bodyLimitBytes,
+    // no request may hold a connection for ever: stalled headers or bodies get 408 and are closed
+    requestTimeout: cfg.requestTimeoutMs,
+    keepAliveTimeout: cfg.keepAliveTimeoutMs,
+    // Node checks those timeouts on this period (30 s by default): often enough for short ones
+    http: { connectionsCheckingInterval: Math.min(5000, Math.max(250, Math.floor(cfg.requestTimeoutMs / 4))) },
     trustProxy: cfg.trustedProxies.length ? cfg.trustedProxies : false,
     // Strict bodies: no silent type coercion, no dropped fields; one error is enough to answer.
     // verbose: a failed check carries its schema, whose description names what was expected
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, verbose: true } },
     routerOptions: { maxParamLength: 500 },
+    // errors of the router itself (a URL that is not valid UTF-8, ...) in the API's error shape too
+    frameworkErrors: (error, _req, reply) => {
+      const body: ApiErrorBody = { error: 'bad_request', detail: `${error.message}: the URL must be valid percent-encoded UTF-8` };
+      (reply as FastifyReply).status(400).send(body);
+    },
   });
   // The seed's DELETE sends "Content-Type: application/json" with no body: an empty body is no
   // body there; for POST it stays an error. Fastify's own parser guards against proto poisoning.
@@ -42,7 +55,7 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     if ((body as string).length === 0 && (req.method === 'DELETE' || req.method === 'GET')) return done(null, undefined);
-    jsonParser(req, body as string, done);
+    jsonParser(req, body as string, (err, value) => (err ? done(err, undefined) : done(unicodeError(value), value)));
   });
   // Bodies are JSON; plain text is refused with 415 rather than guessed at.
   app.removeContentTypeParser('text/plain');
@@ -50,13 +63,15 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
   // Cross-site forms cannot abuse this: requests from browser origins not configured are refused.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     try {
-      done(null, JSON.parse(body as string));
+      const value = JSON.parse(body as string);
+      done(unicodeError(value), value);
     } catch (e) {
       const err = e as Error & { statusCode?: number };
       err.statusCode = 400;
       done(err, undefined);
     }
   });
+  limitConnections(app.server, cfg);
   installErrorHandler(app);
   installSecurity(app, cfg);
 
@@ -71,7 +86,8 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
   await app.register(healthRoutes, { engines });
   await app.register(featureServerRoutes, { engines });
   await app.register(registryRoutes, { engines });
-  await app.register(trainingRoutes, { engines });
+  const streams = new EventStreams(cfg.maxEventStreams);
+  await app.register(trainingRoutes, { engines, streams });
   await app.register(servingRoutes, { engines });
   await app.register(userDataRoutes, { engines });
   await app.register(feedbackRoutes, { engines });
@@ -81,4 +97,32 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
     await app.register(fastifyStatic, { root: opts.consoleDir, prefix: '/', index: ['index.html'], wildcard: false });
   }
   return app;
+}
+
+/**
+ * A body whose strings are not valid Unicode (a lone UTF-16 surrogate, "\ud800" in JSON) is
+ * refused with 400 naming the field: stored, such a string becomes invalid UTF-8 that can never
+ * be read back.
+ */
+function unicodeError(value: unknown): HttpError | null {
+  const bad = (v: unknown, path: string): string | undefined => {
+    if (typeof v === 'string') return v.isWellFormed() ? undefined : path;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const p = bad(v[i], `${path}[${i}]`);
+        if (p) return p;
+      }
+      return undefined;
+    }
+    if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (!k.isWellFormed()) return `${path} (a key)`;
+        const p = bad(x, `${path}.${k}`);
+        if (p) return p;
+      }
+    }
+    return undefined;
+  };
+  const field = bad(value, 'body');
+  return field ? new HttpError(400, 'validation_error', `${field}: contains a lone UTF-16 surrogate, not valid Unicode text`, { field }) : null;
 }

@@ -5,6 +5,14 @@ import type { ServerConfig } from '../config';
 
 export const COMPAT_PORTS = [8111, 8222, 6566, 8999];
 
+/** the timeouts and the connection cap of a port (the main one and each compatibility port) */
+export function limitConnections(server: http.Server, cfg: ServerConfig): void {
+  server.headersTimeout = cfg.headersTimeoutMs;
+  server.requestTimeout = cfg.requestTimeoutMs;
+  server.keepAliveTimeout = cfg.keepAliveTimeoutMs;
+  server.maxConnections = cfg.maxConnections;
+}
+
 export interface Listening {
   urls: string[];
   close(): Promise<void>;
@@ -19,7 +27,10 @@ export async function listen(app: FastifyInstance, cfg: ServerConfig): Promise<L
   if (cfg.compatPorts) {
     for (const p of COMPAT_PORTS) {
       // The same request handler behind more ports: one app, many doors.
-      const s = http.createServer((req, res) => app.routing(req, res));
+      const s = http.createServer({ connectionsCheckingInterval: Math.min(5000, Math.max(250, Math.floor(cfg.requestTimeoutMs / 4))) }, (req, res) =>
+        app.routing(req, res),
+      );
+      limitConnections(s, cfg);
       await new Promise<void>((resolve, reject) => {
         s.once('error', (e) => reject(new Error(`cannot listen on ${cfg.host}:${p} (compatibility port): ${e.message}`)));
         s.listen(p, cfg.host, () => resolve());

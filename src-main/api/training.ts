@@ -2,7 +2,7 @@
  * Training runs and the model registry over HTTP, with live progress as Server-Sent Events.
  * `/models` also answers the seed's model-management service (GET, POST with force_update, DELETE).
  */
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { Engines } from '../engines';
 import {
   AliasBody,
@@ -20,18 +20,19 @@ import {
   type ModelName,
   type ModelsPostAnswer,
   type ModelVersion,
+  type RunEvent,
   type RunRecord,
-  type TrainEvent,
 } from '../../src-shared/training';
 import { RegistryError, RunNotFoundError } from '../training';
 import { HttpError } from './errors';
+import type { EventStreams } from './event-stream';
 
 const summary = (r: RunRecord) => ({
   ...r,
   history: { epochs: r.history.epochs, batches: [] as RunRecord['history']['batches'], batchCount: r.history.batches.length },
 });
 
-export const trainingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (app, { engines }) => {
+export const trainingRoutes: FastifyPluginAsync<{ engines: Engines; streams: EventStreams }> = async (app, { engines, streams }) => {
   const runs = engines.runs;
   const models = engines.models;
   const tags = ['training'];
@@ -87,50 +88,28 @@ export const trainingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
       }),
   );
 
-  const sse = (req: FastifyRequest, reply: FastifyReply, filter: (e: TrainEvent) => boolean, first: unknown[], endOnDone: boolean) => {
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', ...corsOf(reply) });
-    const send = (e: unknown) => res.write(`event: ${(e as { type: string }).type}\ndata: ${JSON.stringify(e)}\n\n`);
-    first.forEach(send);
-    const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
-    const close = () => {
-      clearInterval(ping);
-      runs.off('event', on);
-      res.end();
-    };
-    const on = (e: TrainEvent) => {
-      if (!filter(e)) return;
-      send(e);
-      if (endOnDone && e.type === 'done') close();
-    };
+  // one listener on the run queue, however many consoles and tools follow runs
+  const runEvents = streams.fanout<RunEvent>((on) => {
     runs.on('event', on);
-    req.raw.on('close', close);
-  };
-  const corsOf = (reply: FastifyReply) => {
-    const o = reply.getHeader('access-control-allow-origin');
-    return o ? { 'access-control-allow-origin': String(o), vary: 'Origin' } : {};
-  };
+    return () => runs.off('event', on);
+  });
+  const ended = (e: RunEvent) => e.type === 'done';
 
   app.get<{ Params: RunIdParam }>(
     '/runs/:id/events',
     { schema: { tags, params: RunIdParam, summary: 'Server-Sent Events of one run: its record, then progress until it ends' } },
     async (req, reply) => {
       const r = await wrap(async () => runs.get(req.params.id));
-      const snapshot = { type: 'snapshot', runId: r.id, record: r };
-      if (['succeeded', 'failed', 'cancelled'].includes(r.status)) {
-        sse(req, reply, () => false, [snapshot, { type: 'done', runId: r.id, record: r }], true);
-        reply.raw.end();
-        return;
-      }
-      sse(req, reply, (e) => e.runId === r.id, [snapshot], true);
+      const first: RunEvent[] = [{ type: 'snapshot', runId: r.id, record: r }];
+      if (['succeeded', 'failed', 'cancelled'].includes(r.status)) first.push({ type: 'done', runId: r.id, record: r });
+      runEvents.serve(req, reply, { filter: (e) => e.runId === r.id, first, endOn: ended });
     },
   );
   app.get(
     '/runs-events',
     { schema: { tags, summary: 'Server-Sent Events of every run (status, epochs; batches throttled by the client)' } },
     async (req, reply) => {
-      sse(req, reply, () => true, [], false);
+      runEvents.serve(req, reply, { filter: () => true });
     },
   );
 

@@ -15,8 +15,10 @@ export function parseTimestamp(value: unknown, field: string): number {
   if (frac) iso += `.${frac.slice(0, 3).padEnd(3, '0')}`;
   iso += !zone || zone.toUpperCase() === 'Z' ? 'Z' : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
   const t = Date.parse(iso);
-  if (Number.isNaN(t) || (new Date(t).getUTCDate() !== Number(d) && !zone))
-    throw new FeatureInputError(field, `${field}: "${truncate(value)}" is not a valid date`);
+  // Date.parse rolls impossible dates over (2021-02-30 becomes March 2): check every field, zone or not
+  const [Y, Mo, D, H, Mi, S] = [y, mo, d, h, mi, s].map(Number);
+  const valid = !Number.isNaN(t) && Mo >= 1 && Mo <= 12 && D >= 1 && D <= new Date(Date.UTC(Y, Mo, 0)).getUTCDate() && H <= 23 && Mi <= 59 && S <= 59;
+  if (!valid) throw new FeatureInputError(field, `${field}: "${truncate(value)}" is not a valid date`);
   return t;
 }
 
