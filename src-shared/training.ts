@@ -127,6 +127,8 @@ export interface RunRecord {
   version?: string;
   artifacts?: string[];
   rerunOf?: string;
+  /** the process that runs (or queued) it: another process leaves it alone while that one lives */
+  owner?: { pid: number; host: string };
 }
 
 export type TrainEvent =

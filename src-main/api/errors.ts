@@ -4,8 +4,8 @@
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { ApiErrorBody } from '../../src-shared/errors';
-import { FeatureInputError, OfflineSourceError, RegistryEmptyError, UnknownNameError } from '../featurestore';
-import { ArtifactError, isDiskFullError, noteDiskFull } from '../platform';
+import { OfflineSourceError, RegistryEmptyError, UnknownNameError } from '../featurestore';
+import { ArtifactError, InputError, isDiskFullError, noteDiskFull } from '../platform';
 
 export class HttpError extends Error {
   constructor(
@@ -23,7 +23,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     const send = (status: number, body: ApiErrorBody) => reply.status(status).send(body);
     if (err instanceof HttpError) return send(err.statusCode, { error: err.code, detail: err.message, ...err.extra });
     if (err instanceof UnknownNameError) return send(404, { error: 'not_found', detail: err.message, known: err.known });
-    if (err instanceof FeatureInputError) return send(400, { error: 'bad_request', detail: err.message, field: err.field });
+    if (err instanceof InputError) return send(400, { error: 'bad_request', detail: err.message, field: err.field });
     if (err instanceof RegistryEmptyError) return send(409, { error: 'registry_empty', detail: err.message });
     if (err instanceof OfflineSourceError) return send(503, { error: 'offline_source_unavailable', detail: err.message });
     // a missing or broken model file or tokenizer: this route cannot answer, the others can

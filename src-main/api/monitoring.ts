@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Engines } from '../engines';
 import { HttpError } from './errors';
+import { compileUserPattern } from '../platform';
 import {
   Alert,
   AlertIdParam,
@@ -92,11 +93,7 @@ export const monitoringRoutes: FastifyPluginAsync<{ engines: Engines }> = async 
     '/monitoring/simulate',
     { schema: { tags, summary: 'Replay warehouse messages through the inbox, then label them (mock caller + labeler)', body: SimulateBody } },
     async (req, reply): Promise<Simulation> => {
-      try {
-        new RegExp(req.body.idPattern);
-      } catch (e) {
-        throw new HttpError(400, 'validation_error', `idPattern: not a regular expression: ${(e as Error).message}`, { field: 'body.idPattern' });
-      }
+      compileUserPattern(req.body.idPattern, 'body.idPattern'); // refused here, by name, rather than in the background
       const { simulation } = sim.start({ rate: 50, labelDelayMs: 2000, recipient: 'simulated', labelShare: 1, ...req.body });
       reply.status(202);
       return simulation;

@@ -6,6 +6,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { loadConfig, type AppConfig, type ConfigOverrides } from '../config';
 import { openEngines, type Engines } from '../engines';
 import { isStage, LATEST_STAGE, parseTimestamp, type Stage } from '../featurestore';
+import { tryLockDataDir } from '../platform';
 
 /** A failure a person can act on: printed as `spamops <command>: <message>`, exit code 1. */
 export class CliError extends Error {}
@@ -30,6 +31,23 @@ export async function withEngines<T>(cmd: Command, fn: (e: Engines) => Promise<T
   } finally {
     await engines.close();
   }
+}
+
+/**
+ * Loads the training runs for a command that trains. When no server holds the data dir, the
+ * command takes it (and with it the queued runs of processes that are gone) until it ends;
+ * when a server runs, the command is a guest: it trains its own runs and leaves the server's be.
+ */
+export async function initRunsForTraining(e: Engines): Promise<void> {
+  const lock = tryLockDataDir(e.config.dataDir);
+  if (lock.acquired) {
+    const close = e.close;
+    e.close = async () => {
+      await close();
+      lock.release();
+    };
+  }
+  await e.runs.init({ resume: lock.acquired });
 }
 
 /* ---------- option parsers: commander calls them with the raw text ---------- */

@@ -10,13 +10,12 @@ export class UnknownNameError extends Error {
   }
 }
 
+import { InputError } from '../platform';
+
 /** Input that does not fit the schema; `field` names what is wrong. */
-export class FeatureInputError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
+export class FeatureInputError extends InputError {
+  constructor(field: string, message: string) {
+    super(field, message);
     this.name = 'FeatureInputError';
   }
 }

@@ -11,6 +11,7 @@ import type { RunRecord } from '../../src-shared/training';
 import type { RetrainDecision } from '../../src-shared/monitoring';
 import { evaluate, loadTrainingSet, type ModelRegistry, type TrainingDataSource, type TrainingRuns } from '../training';
 import { loadServedModel } from '../serving';
+import { compileUserPattern } from '../platform';
 
 const DECISIONS = 'retraining_decisions';
 
@@ -43,7 +44,7 @@ export class Retrainer {
     const feedbackIds = [...new Set((await documents.list('feedback')).map((d) => (JSON.parse(d.json) as { sms_id: string }).sms_id))];
     let baseIds = champion.params.entityIds ?? (await data.labelled.all()).map((m) => m.sms_id);
     if (champion.params.entityIdPattern) {
-      const re = new RegExp(champion.params.entityIdPattern);
+      const re = compileUserPattern(champion.params.entityIdPattern, 'params.entityIdPattern');
       baseIds = baseIds.filter((id) => re.test(id));
     }
     const params = {

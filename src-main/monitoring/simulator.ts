@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { LabelledMessageStore } from '../storage';
 import type { FeedbackLog } from './feedback';
+import { compileUserPattern } from '../platform';
 import type { Simulation, SimulationRequest } from '../../src-shared/monitoring';
 
 /** What the simulator replays (warehouse messages), through which door (the inbox), and where labels go. */
@@ -54,7 +55,7 @@ export class Simulator {
   }
 
   private async run(sim: Simulation): Promise<void> {
-    const re = new RegExp(sim.idPattern);
+    const re = compileUserPattern(sim.idPattern, 'idPattern');
     const msgs = (await this.deps.labelled.all()).filter((m) => re.test(m.sms_id)).slice(0, sim.count);
     if (msgs.length === 0) throw new Error(`no warehouse message matches ${sim.idPattern}`);
     const gap = 1000 / sim.rate;

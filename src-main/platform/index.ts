@@ -6,3 +6,6 @@ export { tsxWorker } from './tsx-worker';
 export { ArtifactError, sha256File, readArtifact, readJsonArtifact } from './artifact-error';
 export { installProcessPolicy, internalErrors, type InternalError } from './process-policy';
 export { isDiskFullError, noteDiskFull, diskStatus, LOW_SPACE_BYTES, type DiskStatus } from './disk';
+export { InputError } from './input-error';
+export { compileUserPattern, type UserPattern } from './user-pattern';
+export { tryLockDataDir, isAlive, thisProcess, LOCK_FILE, type DataDirLock, type ProcessId } from './data-dir-lock';

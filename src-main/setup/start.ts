@@ -3,12 +3,34 @@
  * them, bootstrap an empty data dir, resume queued runs and the inbox outbox, watch for
  * promoted models, make sure the install has its API token, queue the first model versions.
  */
+import { mkdirSync } from 'node:fs';
 import { installToken, type AppConfig } from '../config';
 import { openEngines, type Engines } from '../engines';
+import { tryLockDataDir } from '../platform';
+import { removeLeftovers } from './leftovers';
 import { bootstrap, needsBootstrap, queueMissingModels } from './bootstrap';
 
 export async function startEngines(config: AppConfig, opts: { autoBootstrap: boolean; log: (line: string) => void }): Promise<Engines> {
-  const engines = await openEngines(config);
+  // one server per data dir: two would both resume the same queued runs and replay the same outbox
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const lock = tryLockDataDir(config.dataDir);
+  if (!lock.acquired)
+    throw new Error(
+      `another SpamOps server (pid ${lock.holder.pid} on ${lock.holder.host}) serves ${config.dataDir}: stop it first, or use another --data-dir`,
+    );
+  let engines: Engines;
+  try {
+    engines = await openEngines(config);
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+  const close = engines.close;
+  engines.close = async () => {
+    await close();
+    lock.release();
+  };
+
   // model records of data dirs made before folders were stored relative
   const migrated = await engines.models.migrate();
   if (migrated) opts.log(`model registry: ${migrated} version records made relative to the models dir`);
@@ -16,7 +38,16 @@ export async function startEngines(config: AppConfig, opts: { autoBootstrap: boo
     opts.log(`First start on ${config.dataDir}: running bootstrap`);
     await bootstrap(engines, { datasetPath: config.datasetPath, trainingIdsPath: config.trainingIdsPath, log: opts.log });
   }
-  await engines.runs.init();
+  await engines.runs.init({ resume: true });
+  // staging folders of runs that no live process trains, temporary parts of killed pushes
+  const active = new Set(
+    engines.runs
+      .list()
+      .filter((r) => r.status === 'queued' || r.status === 'running')
+      .map((r) => r.id),
+  );
+  const left = removeLeftovers(config, active);
+  if (left.length) opts.log(`removed what killed processes left: ${left.join(', ')}`);
   await engines.inbox.start();
   engines.serving.watch();
   await engines.monitor.loadSettings();

@@ -8,6 +8,7 @@ import type { FeatureStore } from '../featurestore';
 import type { LabelledMessageStore } from '../storage';
 import type { DataSnapshot, RunRecord } from '../../src-shared/training';
 import { parseTimestamp } from '../featurestore';
+import { compileUserPattern } from '../platform';
 import { readTrainingIds } from '../dataset';
 import { FEATURES_V1 } from '../features';
 import { Rng } from './rng';
@@ -41,12 +42,7 @@ export async function loadTrainingSet(src: TrainingDataSource, p: RunRecord['par
     ids = file && existsSync(file) ? readTrainingIds(file) : (await src.labelled.all()).map((m) => m.sms_id);
   }
   if (p.entityIdPattern) {
-    let re: RegExp;
-    try {
-      re = new RegExp(p.entityIdPattern);
-    } catch (e) {
-      throw new TrainingDataError(`params.entityIdPattern: not a regular expression: ${(e as Error).message}`);
-    }
+    const re = compileUserPattern(p.entityIdPattern, 'params.entityIdPattern');
     ids = ids.filter((id) => re.test(id));
   }
   if (ids.length === 0) throw new TrainingDataError('no training entities: import a dataset (spamops import) or check entityIds / entityIdPattern');

@@ -165,3 +165,20 @@ export class FusedLstm {
     this.x.sp_adam(lr, beta1, beta2, epsilon, step);
   }
 }
+
+/** the kernel's WebAssembly memory ceiling (build.sh: --max-memory) */
+export const KERNEL_MAX_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * Bytes the kernel allocates for a shape (as sp_init does in lstm.c): parameters, gradients and
+ * Adam's two moments, then the activations of a batch over every time step. Checked before a
+ * run starts, so an impossible configuration is refused at once instead of failing mid-run.
+ */
+export function kernelBytes(s: LstmShape): number {
+  const { vocab: V, embed: D, units: H, classes: C, seqLen: T, maxBatch: B } = s;
+  const G = 4 * H;
+  const nparams = V * D + D * G + H * G + G + H * C + C;
+  const floats = 4 * nparams + T * B * D * 2 + T * B * G * 2 + (T + 1) * B * H + T * B * H * 2 + B * H * 4 + G * H + G * D + B * C;
+  const ints = B * T + B;
+  return (floats + ints + B * D + B * H) * 4 + 2 * 1024 * 1024; // + the 2 MB the module starts with
+}

@@ -10,7 +10,7 @@ export type { TrainingDataSource, TrainingSet } from './dataset';
 export { evaluate } from './metrics';
 export { numericReference, tokenReference } from './reference';
 export type { FeatureReference, NumericReference, TokenReference } from './reference';
-export { FusedLstm, fusedKernelAvailable } from './fused-lstm';
+export { FusedLstm, fusedKernelAvailable, kernelBytes, KERNEL_MAX_BYTES } from './fused-lstm';
 export type { LstmShape, LstmWeights } from './fused-lstm';
 export { readLstmArtifacts, readForestArtifacts, verifyChecksums, checksumsOf, modelRemedy } from './artifacts';
 export { RandomForest } from './forest';

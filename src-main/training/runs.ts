@@ -14,6 +14,9 @@ import { MODEL_SPECS, resolveParams, baseOf } from '../../src-shared/model-specs
 import type { ModelRegistry } from './model-registry';
 import type { TrainingWorkerSettings, WorkerInput, WorkerMessage } from './worker';
 import { stagingDirFor } from './model-registry';
+import { KERNEL_MAX_BYTES, kernelBytes } from './fused-lstm';
+import { compileUserPattern, InputError, isAlive, thisProcess } from '../platform';
+import { DEFAULT_TOKENIZER_SETTINGS } from '../features';
 import type { TrainOutcome } from './train';
 
 const RUNS = 'training_runs';
@@ -55,6 +58,7 @@ export class TrainingRuns extends EventEmitter {
   private lastSave = 0;
   private idle: Promise<void> = Promise.resolve();
   memoryLimitMb = 4096;
+  private initialized = false;
 
   private readonly registry: ModelRegistry;
   constructor(private readonly deps: TrainingRunsDeps) {
@@ -63,18 +67,29 @@ export class TrainingRuns extends EventEmitter {
     this.setMaxListeners(100);
   }
 
-  /** Loads past runs; runs a previous process left unfinished are marked failed or requeued. */
-  async init(): Promise<void> {
+  /**
+   * Loads past runs. With `resume` (the process that owns the data dir: the server, or a command
+   * when no server runs), runs whose process is gone are taken over: a queued one is queued here,
+   * a running one is marked failed (interrupted). Runs of a process that still runs are left to it.
+   */
+  async init(o: { resume?: boolean } = {}): Promise<void> {
+    if (this.initialized) return; // once per process: a second call must not queue runs twice
+    this.initialized = true;
+    const resume = o.resume ?? true;
     for (const d of await this.deps.documents.list(RUNS)) {
       const r = JSON.parse(d.json) as RunRecord;
+      this.records.set(r.id, r);
+      if (!resume || TERMINAL.has(r.status) || isAlive(r.owner)) continue;
       if (r.status === 'running') {
         r.status = 'failed';
-        r.error = 'interrupted: the app stopped while this run was training; rerun it';
+        r.error = 'interrupted: the process training it stopped; rerun it';
         r.finishedAt = new Date().toISOString();
         await this.save(r);
+      } else if (r.status === 'queued') {
+        r.owner = thisProcess();
+        await this.save(r);
+        this.queue.push(r.id);
       }
-      this.records.set(r.id, r);
-      if (r.status === 'queued') this.queue.push(r.id);
     }
     this.pump();
   }
@@ -92,6 +107,7 @@ export class TrainingRuns extends EventEmitter {
   async start(req: StartRunRequest & { rerunOf?: string }): Promise<RunRecord> {
     const base = baseOf(req.model, req.base);
     const params = resolveParams(req.model, req.params, base);
+    checkRunParams(base, params);
     const r: RunRecord = {
       id: newRunId(),
       model: req.model,
@@ -104,6 +120,7 @@ export class TrainingRuns extends EventEmitter {
       createdAt: new Date().toISOString(),
       history: { epochs: [], batches: [] },
       rerunOf: req.rerunOf,
+      owner: thisProcess(),
     };
     this.records.set(r.id, r);
     await this.save(r);
@@ -302,5 +319,30 @@ export class TrainingRuns extends EventEmitter {
     await this.save(r);
     this.event({ type: 'status', runId: r.id, status, error });
     this.event({ type: 'done', runId: r.id, record: r });
+  }
+}
+
+/**
+ * What can be known wrong before a run starts is refused at once, by name: a pattern RE2 cannot
+ * run, an LSTM that cannot fit the kernel's memory (it would fail minutes later, mid-run).
+ */
+function checkRunParams(base: string, p: RunRecord['params']): void {
+  if (p.entityIdPattern) compileUserPattern(p.entityIdPattern, 'params.entityIdPattern');
+  if (MODEL_SPECS[base as keyof typeof MODEL_SPECS]?.kind !== 'lstm') return;
+  const shape = {
+    vocab: DEFAULT_TOKENIZER_SETTINGS.MAX_NUM_WORDS,
+    embed: p.embeddingDim!,
+    units: p.lstmUnits!,
+    classes: 2,
+    seqLen: DEFAULT_TOKENIZER_SETTINGS.MAX_SEQ_LENGTH,
+    maxBatch: p.batchSize!,
+  };
+  const bytes = kernelBytes(shape);
+  if (bytes > KERNEL_MAX_BYTES) {
+    const gib = (b: number) => (b / 2 ** 30).toFixed(2);
+    throw new InputError(
+      'params',
+      `params: embeddingDim ${shape.embed}, lstmUnits ${shape.units} and batchSize ${shape.maxBatch} need ${gib(bytes)} GiB of LSTM kernel memory; the kernel has ${gib(KERNEL_MAX_BYTES)} GiB (WebAssembly): lower batchSize, lstmUnits or embeddingDim`,
+    );
   }
 }

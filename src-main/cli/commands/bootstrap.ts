@@ -4,7 +4,7 @@ import { bootstrap, queueMissingModels } from '../../setup';
 import { MODEL_NAMES, type ModelName } from '../../../src-shared/training';
 import { ModelRegistry } from '../../training';
 import { viewProgress } from '../progress';
-import { CliError, withEngines } from '../context';
+import { CliError, initRunsForTraining, withEngines } from '../context';
 import { followRun } from './training-output';
 
 function modelList(raw: string): ModelName[] {
@@ -24,6 +24,7 @@ export const bootstrapCommand = new Command('bootstrap')
     await withEngines(
       cmd,
       async (e) => {
+        await initRunsForTraining(e);
         const p = viewProgress();
         await bootstrap(e, {
           datasetPath: e.config.datasetPath,

@@ -1,7 +1,7 @@
 /** `spamops retrain <model>`: a challenger on the training set plus feedback, promoted only if better. */
 import { Command } from 'commander';
 import { runProgress } from '../progress';
-import { decimal, out, withEngines } from '../context';
+import { decimal, out, withEngines, initRunsForTraining } from '../context';
 
 export const retrainCommand = new Command('retrain')
   .description('train a challenger on the training set + feedback labels; promote it if it beats the champion')
@@ -9,7 +9,7 @@ export const retrainCommand = new Command('retrain')
   .option('--margin <x>', 'spam F1 the challenger must gain (default 0.01)', decimal('--margin', -1, 1))
   .action(async (model: string, o: { margin?: number }, cmd: Command) =>
     withEngines(cmd, async (e) => {
-      await e.runs.init();
+      await initRunsForTraining(e);
       const { run, decision } = await e.retrainer.start(model, { margin: o.margin });
       const stop = runProgress(e.runs, run.id);
       const d = await decision;

@@ -5,7 +5,7 @@ import { trainWithProgress } from './training-output';
 
 const list = new Command('list').description('every run, newest first').action(async (_o: unknown, cmd: Command) =>
   withEngines(cmd, async (e) => {
-    await e.runs.init();
+    await e.runs.init({ resume: false });
     const rows = e.runs
       .list()
       .map((r) => [
@@ -27,7 +27,7 @@ const show = new Command('show')
   .argument('<id>', 'the run id')
   .action(async (id: string, _o: unknown, cmd: Command) =>
     withEngines(cmd, async (e) => {
-      await e.runs.init();
+      await e.runs.init({ resume: false });
       const r = e.runs.get(id);
       out(JSON.stringify({ ...r, history: { epochs: r.history.epochs, batches: `${r.history.batches.length} batches` } }, null, 2));
     }),
@@ -38,7 +38,7 @@ const rerun = new Command('rerun')
   .argument('<id>', 'the run id')
   .action(async (id: string, _o: unknown, cmd: Command) =>
     withEngines(cmd, async (e) => {
-      await e.runs.init();
+      await e.runs.init({ resume: false });
       const old = e.runs.get(id);
       const r = await trainWithProgress(e, {
         model: old.model,

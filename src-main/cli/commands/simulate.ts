@@ -1,12 +1,13 @@
 /** `spamops simulate --pattern REGEX`: the seed's mock caller and labeler, through the inbox. */
 import { Command, InvalidArgumentError } from 'commander';
 import { CliError, decimal, integer, out, withEngines } from '../context';
+import { compileUserPattern } from '../../platform';
 
 const regex = (raw: string): string => {
   try {
-    new RegExp(raw);
+    compileUserPattern(raw, '--pattern');
   } catch (e) {
-    throw new InvalidArgumentError(`--pattern: not a regular expression: ${(e as Error).message}`);
+    throw new InvalidArgumentError((e as Error).message);
   }
   return raw;
 };

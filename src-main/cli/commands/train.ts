@@ -6,7 +6,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { MODEL_NAMES, TRAIN_PARAM_KEYS, paramHint, parseTrainParam, type BackendName, type BuiltinModel, type TrainParams } from '../../../src-shared/training';
 import { ModelRegistry } from '../../training';
-import { CliError, oneOf, withEngines } from '../context';
+import { CliError, oneOf, withEngines, initRunsForTraining } from '../context';
 import { trainWithProgress } from './training-output';
 
 export const BACKENDS: readonly BackendName[] = ['auto', 'fused-wasm', 'tfjs-node', 'tfjs-wasm', 'tfjs-cpu', 'js-forest'];
@@ -58,7 +58,7 @@ export const trainCommand = new Command('train')
       const flags = { epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, seed: o.seed, timeFreeze: o.timeFreeze };
       const params = Object.fromEntries(Object.entries({ ...o.param, ...flags }).filter(([, v]) => v !== undefined)) as TrainParams;
       await withEngines(cmd, async (e) => {
-        await e.runs.init();
+        await initRunsForTraining(e);
         const r = await trainWithProgress(e, { model, base: o.base, params, backend: o.backend, alias: o.alias });
         if (r.status !== 'succeeded') throw new CliError(`run ${r.id} ${r.status}${r.error ? `: ${r.error}` : ''}`);
       });

@@ -4,7 +4,7 @@
  * notices, and the interfaces stay the same as for Cassandra. One file per store beside this.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Storage } from '../types';
 import { SCHEMA } from './schema';
@@ -25,7 +25,13 @@ export interface SqliteSettings {
 
 export function openSqliteStorage(settings: SqliteSettings | string): Storage {
   const path = typeof settings === 'string' ? settings : settings.path;
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') {
+    // the database holds users' messages: readable by its owner only (SQLite gives its -wal and
+    // -shm files the database's mode)
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+    for (const f of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+  }
   let db: Database.Database;
   try {
     db = new Database(path);

@@ -21,8 +21,10 @@ static uintptr_t heap_top = 0;
 
 EXPORT void *sp_alloc(int bytes) {
   if (heap_top == 0) heap_top = ((uintptr_t)&__heap_base + 15) & ~(uintptr_t)15;
+  if (bytes < 0) return 0; /* an int overflow in the caller's size */
   uintptr_t p = heap_top;
   uintptr_t end = p + (((uintptr_t)bytes + 15) & ~(uintptr_t)15);
+  if (end < p) return 0;
   uintptr_t have = __builtin_wasm_memory_size(0) * 65536u;
   if (end > have) {
     uintptr_t pages = (end - have + 65535u) / 65536u;
@@ -183,7 +185,10 @@ EXPORT int sp_init(int V, int D, int H, int C, int T, int Bmax) {
   m->Hm = falloc(T * Bmax * H); m->Hs = falloc(Bmax * H); m->TC = falloc(T * Bmax * H);
   m->dZ = falloc(T * Bmax * G); m->dX = falloc(T * Bmax * D); m->UT = falloc(G * H); m->WT = falloc(G * D);
   m->dh = falloc(Bmax * H); m->dc = falloc(Bmax * H); m->dtmp = falloc(Bmax * H); m->probs = falloc(Bmax * C);
-  if (!m->probs) return 0;
+  /* every buffer: a large one may fail while a later, smaller one still fits */
+  void *all[] = {m->params, m->grads, m->adam_m, m->adam_v, m->X, m->Z, m->Cs, m->Hm, m->Hs, m->TC,
+                 m->dZ, m->dX, m->UT, m->WT, m->dh, m->dc, m->dtmp, m->probs};
+  for (unsigned i = 0; i < sizeof all / sizeof all[0]; i++) if (!all[i]) return 0;
   float *p = m->params, *g = m->grads;
   m->E = p; m->gE = g; p += V * D; g += V * D;
   m->W = p; m->gW = g; p += D * G; g += D * G;
