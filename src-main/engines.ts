@@ -10,7 +10,7 @@ import { TokenizerStore } from './features';
 import { ModelRegistry, TrainingRuns, type TrainJobDeps } from './training';
 import { ServedModels, servedNamesFromEnv } from './serving';
 import { InboxPipeline, V2Backfill } from './inbox';
-import { FeedbackLog, InboxVerdicts, Monitor, Retrainer, Simulator } from './monitoring';
+import { DriftRunner, FeedbackLog, InboxVerdicts, Monitor, Retrainer, Simulator } from './monitoring';
 
 export interface Engines {
   config: AppConfig;
@@ -56,7 +56,8 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
   const serving = new ServedModels({ models, cache: storage.cache, tokenizers }, servedNamesFromEnv());
   const training: TrainJobDeps = { features, labelled: storage.labelled, tokenizers, modelsDir: config.modelsDir, trainingIdsPath: config.trainingIdsPath };
   const retrainer = new Retrainer({ models, runs, documents: storage.documents, data: training, tokenizers });
-  const monitor = new Monitor({ documents: storage.documents, predictions: storage.predictions, models, servedNames: serving.names, retrainer });
+  const drift = new DriftRunner(config.storage, storage);
+  const monitor = new Monitor({ documents: storage.documents, predictions: storage.predictions, models, servedNames: serving.names, retrainer, drift });
   const verdicts = new InboxVerdicts({ models: serving, recorder: monitor.recorder });
   const inbox = new InboxPipeline({ outbox: storage.documents, users: storage.users, features, tokenizers, onPushed: (messages) => verdicts.record(messages) });
   const backfill = new V2Backfill({ users: storage.users, online: storage.online, features, tokenizers });

@@ -1,6 +1,7 @@
 /** Contracts of the monitoring engine: drift reports, alerts, settings, retraining, the simulator. */
 import { Type, type Static } from '@sinclair/typebox';
 import { MODEL_ID_PATTERN, type EvalMetrics } from './training';
+import { PageLimit } from './paging';
 
 const ModelId = Type.String({ pattern: MODEL_ID_PATTERN, description: 'a model id (1-40 letters, digits, ".", "_" or "-")' });
 
@@ -63,12 +64,26 @@ export type Alert = Static<typeof Alert>;
 export const ModelQuery = Type.Object(
   {
     model: Type.Optional(ModelId),
-    size: Type.Optional(Type.String({ pattern: '^[0-9]{1,6}$' })),
+    size: Type.Optional(Type.String({ pattern: '^(100000|[1-9][0-9]{0,4})$', description: 'a window of 1 to 100000 predictions' })),
     hours: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
   },
   { additionalProperties: false },
 );
 export type ModelQuery = Static<typeof ModelQuery>;
+/** a page of recorded predictions, newest first; `before` is the `at` (epoch ms) of the last one seen */
+export const PredictionsQuery = Type.Object(
+  {
+    model: Type.Optional(ModelId),
+    size: Type.Optional(PageLimit),
+    hours: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
+    before: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$', description: 'epoch milliseconds' })),
+  },
+  { additionalProperties: false },
+);
+export type PredictionsQuery = Static<typeof PredictionsQuery>;
+/** the stored reports of a model: the newest `limit` (default 100), oldest first (a time series) */
+export const HistoryQuery = Type.Object({ model: Type.Optional(ModelId), limit: Type.Optional(PageLimit) }, { additionalProperties: false });
+export type HistoryQuery = Static<typeof HistoryQuery>;
 export const CheckBody = Type.Object(
   {
     model: ModelId,

@@ -1,5 +1,6 @@
 /** Contracts of the training engine and the model registry, shared by the API and the console. */
 import { Type, type Static } from '@sinclair/typebox';
+import { PageLimit } from './paging';
 
 /** the story's three generations; other model ids (e.g. the seed 002's "tc-01") build on one of them */
 export const MODEL_NAMES = ['v1', 'v2', 'v3'] as const;
@@ -236,7 +237,10 @@ export const AliasParam = Type.Object({ name: ModelId, alias: Type.String({ maxL
 export type AliasParam = Static<typeof AliasParam>;
 export const ForceQuery = Type.Object({ force: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) }, { additionalProperties: false });
 export type ForceQuery = Static<typeof ForceQuery>;
-export const RunsQuery = Type.Object({ full: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) }, { additionalProperties: false });
+export const RunsQuery = Type.Object(
+  { full: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])), limit: Type.Optional(PageLimit) },
+  { additionalProperties: false },
+);
 export type RunsQuery = Static<typeof RunsQuery>;
 
 /** The seed's model-management request: {id, force_update} plus our model and parameters. */

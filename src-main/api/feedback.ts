@@ -6,6 +6,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Engines } from '../engines';
 import { FeedbackAnswer, FeedbackBody, type FeedbackRecord } from '../../src-shared/feedback';
+import { PageQuery, pageLimit } from '../../src-shared/paging';
 
 export const feedbackRoutes: FastifyPluginAsync<{ engines: Engines }> = async (app, { engines }) => {
   app.post<{ Body: FeedbackBody }>(
@@ -16,9 +17,15 @@ export const feedbackRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
       return engines.feedback.record({ ...req.body, caller: req.ip });
     },
   );
-  app.get(
+  app.get<{ Querystring: PageQuery }>(
     '/feedback',
-    { schema: { tags: ['monitoring'], summary: 'Feedback labels, newest first' } },
-    async () => (await engines.feedback.list()).reverse() as FeedbackRecord[],
+    {
+      schema: {
+        tags: ['monitoring'],
+        summary: 'Feedback labels, newest first: a page of `limit` (100, at most 1000) before the id `before`',
+        querystring: PageQuery,
+      },
+    },
+    async (req) => (await engines.feedback.list({ limit: pageLimit(req.query.limit), before: req.query.before })) as FeedbackRecord[],
   );
 };

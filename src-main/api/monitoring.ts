@@ -8,7 +8,9 @@ import {
   AlertIdParam,
   CheckBody,
   DriftReport,
+  HistoryQuery,
   ModelQuery,
+  PredictionsQuery,
   RetrainBody,
   SettingsBody,
   SimulateBody,
@@ -20,6 +22,7 @@ import {
   type Simulation,
 } from '../../src-shared/monitoring';
 import { Type } from '@sinclair/typebox';
+import { PageQuery, pageLimit } from '../../src-shared/paging';
 
 export const monitoringRoutes: FastifyPluginAsync<{ engines: Engines }> = async (app, { engines }) => {
   const mon = engines.monitor;
@@ -57,16 +60,26 @@ export const monitoringRoutes: FastifyPluginAsync<{ engines: Engines }> = async 
       return checked(model, () => mon.check(model, { size: req.body.size, hours: req.body.hours }));
     },
   );
-  app.get<{ Querystring: ModelQuery }>(
+  app.get<{ Querystring: HistoryQuery }>(
     '/monitoring/drift/history',
-    { schema: { tags, summary: 'Stored drift reports, oldest first (the time series)', querystring: ModelQuery } },
+    { schema: { tags, summary: 'Stored drift reports: the newest `limit` (100, at most 1000), oldest first (the time series)', querystring: HistoryQuery } },
     async (req): Promise<DriftReportSummary[]> =>
-      (await mon.history(req.query.model)).map((r) => ({ ...r, features: r.features.map(({ bins, reference, current, ...f }) => f) })),
+      (await mon.history(req.query.model, pageLimit(req.query.limit))).map((r) => ({
+        ...r,
+        features: r.features.map(({ bins, reference, current, ...f }) => f),
+      })),
   );
-  app.get(
+  app.get<{ Querystring: PageQuery }>(
     '/monitoring/alerts',
-    { schema: { tags, summary: 'Alerts, newest first', response: { 200: Type.Array(Alert) } } },
-    async (): Promise<Alert[]> => mon.alerts(),
+    {
+      schema: {
+        tags,
+        summary: 'Alerts, newest first: a page of `limit` (100, at most 1000) before the id `before`',
+        querystring: PageQuery,
+        response: { 200: Type.Array(Alert) },
+      },
+    },
+    async (req): Promise<Alert[]> => mon.alerts({ limit: pageLimit(req.query.limit), before: req.query.before }),
   );
   app.post<{ Params: AlertIdParam }>(
     '/monitoring/alerts/:id/ack',
@@ -77,15 +90,24 @@ export const monitoringRoutes: FastifyPluginAsync<{ engines: Engines }> = async 
       return a;
     },
   );
-  app.get<{ Querystring: ModelQuery }>(
+  app.get<{ Querystring: PredictionsQuery }>(
     '/monitoring/predictions',
-    { schema: { tags, summary: 'Recorded predictions of a model, newest first', querystring: ModelQuery } },
+    {
+      schema: {
+        tags,
+        summary:
+          'Recorded predictions of a model, newest first: `size` (100, at most 1000) of the last `hours` (24), before the epoch-ms `before` for the next page',
+        querystring: PredictionsQuery,
+      },
+    },
     async (req): Promise<RecordedPrediction[]> => {
       await mon.recorder.flush();
+      const since = Date.now() - Number(req.query.hours ?? 24) * 3_600_000;
       return engines.storage.predictions.recent(
         modelOf(req.query.model),
-        Date.now() - Number(req.query.hours ?? 24) * 3_600_000,
-        Number(req.query.size ?? 100),
+        since,
+        pageLimit(req.query.size),
+        req.query.before ? Number(req.query.before) : undefined,
       );
     },
   );
@@ -131,9 +153,9 @@ export const monitoringRoutes: FastifyPluginAsync<{ engines: Engines }> = async 
     },
   );
 
-  app.get(
+  app.get<{ Querystring: PageQuery }>(
     '/monitoring/retrain',
-    { schema: { tags, summary: 'Retraining decisions with their numbers, newest first' } },
-    async (): Promise<RetrainDecision[]> => engines.retrainer.decisions(),
+    { schema: { tags, summary: 'Retraining decisions with their numbers, newest first (a page)', querystring: PageQuery } },
+    async (req): Promise<RetrainDecision[]> => engines.retrainer.decisions({ limit: pageLimit(req.query.limit), before: req.query.before }),
   );
 };

@@ -22,6 +22,7 @@ import {
 } from '../../src-shared/serving';
 
 const CALL_LOG_TTL_SECONDS = 3600;
+const CALL_LOG_MAX_ROWS = 10_000;
 
 type Endpoint = 'text_to_features' | 'features_to_prediction' | 'text_to_prediction';
 
@@ -172,8 +173,10 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
       async function* json() {
         yield '[';
         let first = true;
+        let n = 0;
         for await (const r of rows) {
           if (r.version !== version) continue;
+          if (++n > CALL_LOG_MAX_ROWS) break; // bounded like every list: the newest 10,000
           yield `${first ? '' : ','}${JSON.stringify({ caller_id: r.caller_id, called_at: new Date(r.called_at).toISOString(), endpoint: r.endpoint, version: r.version, input_json: r.input_json })}`;
           first = false;
         }

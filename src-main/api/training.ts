@@ -25,6 +25,7 @@ import {
 } from '../../src-shared/training';
 import { RegistryError, RunNotFoundError } from '../training';
 import { HttpError } from './errors';
+import { pageLimit } from '../../src-shared/paging';
 import type { EventStreams } from './event-stream';
 
 const summary = (r: RunRecord) => ({
@@ -58,7 +59,11 @@ export const trainingRoutes: FastifyPluginAsync<{ engines: Engines; streams: Eve
   app.get<{ Querystring: RunsQuery }>(
     '/runs',
     { schema: { tags, summary: 'Training runs, newest first (per-batch history only with ?full=true)', querystring: RunsQuery } },
-    async (req): Promise<RunRecord[]> => runs.list().map((r) => (req.query.full === 'true' ? r : summary(r))),
+    async (req): Promise<RunRecord[]> =>
+      runs
+        .list()
+        .slice(0, pageLimit(req.query.limit, 200))
+        .map((r) => (req.query.full === 'true' ? r : summary(r))),
   );
   app.get<{ Params: RunIdParam }>(
     '/runs/:id',

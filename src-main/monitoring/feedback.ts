@@ -32,9 +32,11 @@ export class FeedbackLog {
     return recordFeedback(this.deps, fb);
   }
 
-  /** every statement, oldest first */
-  async list(): Promise<(FeedbackInput & { id: string; at: string })[]> {
-    return (await this.deps.documents.list(FEEDBACK)).map((d) => JSON.parse(d.json) as FeedbackInput & { id: string; at: string });
+  /** a page of statements, newest first (ids start with their time) */
+  async list(o: { limit?: number; before?: string } = {}): Promise<(FeedbackInput & { id: string; at: string })[]> {
+    return (await this.deps.documents.page(FEEDBACK, { limit: o.limit ?? 100, order: 'desc', before: o.before })).map(
+      (d) => JSON.parse(d.json) as FeedbackInput & { id: string; at: string },
+    );
   }
 }
 

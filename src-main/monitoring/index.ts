@@ -4,6 +4,7 @@ export type { MonitorDeps } from './monitor';
 export { PredictionRecorder } from './recorder';
 export type { ScoringModel, ServedPrediction } from './recorder';
 export { computeDrift } from './drift';
+export { DriftRunner, computeWindow } from './drift-window';
 
 export { FeedbackLog } from './feedback';
 export type { FeedbackDeps, FeedbackInput } from './feedback';

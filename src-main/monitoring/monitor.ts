@@ -4,13 +4,12 @@
  * the report for the time series, and raises an alert when dataset drift turns true or quality
  * drops below its threshold (listed, sent to a webhook, acknowledged by an operator).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { DocumentStore, PredictionStore } from '../storage';
-import type { FeatureReference, ModelRegistry } from '../training';
+import type { ModelRegistry } from '../training';
 import { PredictionRecorder } from './recorder';
-import { computeDrift, type DriftReport } from './drift';
+import type { DriftReport } from './drift';
+import type { DriftRunner } from './drift-window';
 import type { Alert, MonitorSettings } from '../../src-shared/monitoring';
 import type { Retrainer } from './retrain';
 
@@ -25,6 +24,8 @@ export interface MonitorDeps {
   /** the model ids serving answers for: checked on schedule */
   servedNames: readonly string[];
   retrainer: Pick<Retrainer, 'start'>;
+  /** where drift windows are computed (a worker thread) */
+  drift: Pick<DriftRunner, 'compute' | 'stop'>;
 }
 
 export class Monitor {
@@ -78,31 +79,24 @@ export class Monitor {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     if (this.retrainTimer) clearInterval(this.retrainTimer);
+    void this.deps.drift.stop();
   }
 
   private retrainTimer: NodeJS.Timeout | undefined;
-
-  private async feedbackLabels(): Promise<Map<string, string>> {
-    const m = new Map<string, string>();
-    // oldest first, so the newest statement about a message wins
-    for (const d of await this.deps.documents.list('feedback')) {
-      const f = JSON.parse(d.json) as { sms_id: string; true_label: string };
-      m.set(f.sms_id, f.true_label);
-    }
-    return m;
-  }
 
   /** a drift report of the model's current version over the latest window; stored and alerted on */
   async check(model: string, window: { size?: number; hours?: number } = {}, store = true): Promise<DriftReport> {
     await this.recorder.flush();
     const version = await this.deps.models.resolve(model);
     if (!version) throw new Error(`model ${model} has no trained version to monitor`);
-    const reference = (JSON.parse(readFileSync(join(version.dir, 'reference.json'), 'utf8')) as { features: Record<string, FeatureReference> }).features;
-    const since = Date.now() - (window.hours ?? this.settings.windowHours) * 3_600_000;
-    const records = (await this.deps.predictions.recent(model, since, window.size ?? this.settings.windowSize)).filter((r) => r.version === version.version);
-    const report = computeDrift(version, reference, records, await this.feedbackLabels(), this.settings.drift);
+    const report = await this.deps.drift.compute({
+      version,
+      sinceMs: Date.now() - (window.hours ?? this.settings.windowHours) * 3_600_000,
+      size: window.size ?? this.settings.windowSize,
+      options: this.settings.drift,
+    });
     if (!store) return report;
-    const previous = (await this.history(model)).at(-1);
+    const previous = (await this.history(model, 1)).at(-1);
     await this.deps.documents.put(REPORTS, report.id, JSON.stringify(report));
     if (report.datasetDrift && !previous?.datasetDrift)
       await this.alert(
@@ -137,15 +131,19 @@ export class Monitor {
     return report;
   }
 
-  async history(model?: string): Promise<DriftReport[]> {
-    return (await this.deps.documents.list(REPORTS))
+  /** the newest `limit` stored reports (of a model), oldest first: a time series */
+  async history(model?: string, limit = 100): Promise<DriftReport[]> {
+    // report ids are `<model>:<time>`: a model's reports are one id range, in time order
+    const page = await this.deps.documents.page(REPORTS, { limit, order: 'desc', prefix: model ? `${model}:` : undefined });
+    return page
       .map((d) => JSON.parse(d.json) as DriftReport)
       .filter((r) => !model || r.model === model)
       .sort((a, b) => (a.at < b.at ? -1 : 1));
   }
 
-  async alerts(): Promise<Alert[]> {
-    return (await this.deps.documents.list(ALERTS)).map((d) => JSON.parse(d.json) as Alert).sort((a, b) => (a.at < b.at ? 1 : -1));
+  /** a page of alerts, newest first (ids start with their time) */
+  async alerts(o: { limit?: number; before?: string } = {}): Promise<Alert[]> {
+    return (await this.deps.documents.page(ALERTS, { limit: o.limit ?? 100, order: 'desc', before: o.before })).map((d) => JSON.parse(d.json) as Alert);
   }
 
   async acknowledge(id: string): Promise<Alert | undefined> {

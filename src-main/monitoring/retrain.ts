@@ -27,8 +27,11 @@ export interface RetrainerDeps {
 export class Retrainer {
   constructor(private readonly deps: RetrainerDeps) {}
 
-  async decisions(): Promise<RetrainDecision[]> {
-    return (await this.deps.documents.list(DECISIONS)).map((d) => JSON.parse(d.json) as RetrainDecision).sort((a, b) => (a.at < b.at ? 1 : -1));
+  /** a page of decisions, newest first (ids start with their time) */
+  async decisions(o: { limit?: number; before?: string } = {}): Promise<RetrainDecision[]> {
+    return (await this.deps.documents.page(DECISIONS, { limit: o.limit ?? 100, order: 'desc', before: o.before })).map(
+      (d) => JSON.parse(d.json) as RetrainDecision,
+    );
   }
 
   /** queues the challenger's run; `decision` resolves once it is trained and judged */

@@ -129,6 +129,17 @@ for (const b of backends) {
       expect(await s.documents.list('nothing')).toEqual([]);
     });
 
+    it('documents: pages in id order, by prefix, before and after a cursor', async () => {
+      for (const id of ['m1:2021', 'm1:2022', 'm1:2023', 'm2:2022', 'n:1']) await s.documents.put('pages', id, JSON.stringify({ id }));
+      const ids = (rows: { id: string }[]) => rows.map((r) => r.id);
+      expect(ids(await s.documents.page('pages', { limit: 2 }))).toEqual(['m1:2021', 'm1:2022']);
+      expect(ids(await s.documents.page('pages', { limit: 2, order: 'desc' }))).toEqual(['n:1', 'm2:2022']);
+      expect(ids(await s.documents.page('pages', { limit: 10, prefix: 'm1:', order: 'desc' }))).toEqual(['m1:2023', 'm1:2022', 'm1:2021']);
+      expect(ids(await s.documents.page('pages', { limit: 10, prefix: 'm1:', order: 'desc', before: 'm1:2023' }))).toEqual(['m1:2022', 'm1:2021']);
+      expect(ids(await s.documents.page('pages', { limit: 2, after: 'm1:2022' }))).toEqual(['m1:2023', 'm2:2022']);
+      expect(await s.documents.page('nothing', { limit: 5 })).toEqual([]);
+    });
+
     it('predictions: recent per model newest first, pruned by age and count', async () => {
       const now = Date.now();
       const rec = (i: number, model: string, ageMs: number) => ({

@@ -109,7 +109,23 @@ export interface DocumentStore {
   put(collection: string, id: string, json: string): Promise<void>;
   get(collection: string, id: string): Promise<string | undefined>;
   list(collection: string): Promise<{ id: string; json: string }[]>;
+  /**
+   * At most `limit` documents in id order (`desc`: from the largest id down), only ids starting
+   * with `prefix`, only ids after `after` (asc) or before `before` (desc): one page of a
+   * collection that may be large (feedback, alerts, drift reports; their ids start with a time).
+   */
+  page(collection: string, o: DocumentPage): Promise<{ id: string; json: string }[]>;
   delete(collection: string, id: string): Promise<void>;
+}
+
+export interface DocumentPage {
+  limit: number;
+  order?: 'asc' | 'desc';
+  prefix?: string;
+  /** asc: ids greater than this */
+  after?: string;
+  /** desc: ids smaller than this */
+  before?: string;
 }
 
 /** A served prediction, kept for monitoring (beyond the call log's hour). */
@@ -134,8 +150,8 @@ export interface PredictionRecord {
 
 export interface PredictionStore {
   appendMany(rows: PredictionRecord[]): Promise<void>;
-  /** the newest records of a model, at most `limit`, newer than sinceMs; newest first */
-  recent(model: string, sinceMs: number, limit: number): Promise<PredictionRecord[]>;
+  /** the newest records of a model, at most `limit`, newer than sinceMs (and older than beforeMs); newest first */
+  recent(model: string, sinceMs: number, limit: number, beforeMs?: number): Promise<PredictionRecord[]>;
   count(model?: string): Promise<number>;
   /** drops records older than beforeMs, then the oldest beyond maxRows; returns how many went */
   prune(beforeMs: number, maxRows: number): Promise<number>;

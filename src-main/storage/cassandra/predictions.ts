@@ -44,9 +44,9 @@ export class CassandraPredictions implements PredictionStore {
       ...(oov !== null && oov !== undefined ? { oov: Number(oov) } : {}),
     };
   }
-  async recent(model: string, sinceMs: number, limit: number): Promise<PredictionRecord[]> {
+  async recent(model: string, sinceMs: number, limit: number, beforeMs = 8.64e15): Promise<PredictionRecord[]> {
     const out: PredictionRecord[] = [];
-    for await (const r of this.cql.paged(`SELECT * FROM ${this.table} WHERE model = ? AND at > ?`, [model, new Date(sinceMs)])) {
+    for await (const r of this.cql.paged(`SELECT * FROM ${this.table} WHERE model = ? AND at > ? AND at < ?`, [model, new Date(sinceMs), new Date(beforeMs)])) {
       out.push(CassandraPredictions.row(r));
       if (out.length >= limit) break;
     }

@@ -1,6 +1,6 @@
 /** JSON documents by collection and id (runs, model versions, settings, ...). */
 import type Database from 'better-sqlite3';
-import type { DocumentStore } from '../types';
+import type { DocumentPage, DocumentStore } from '../types';
 
 type DB = Database.Database;
 
@@ -14,6 +14,26 @@ export class SqliteDocuments implements DocumentStore {
   }
   async list(collection: string): Promise<{ id: string; json: string }[]> {
     return this.db.prepare('SELECT id, json FROM documents WHERE collection = ? ORDER BY id').all(collection) as { id: string; json: string }[];
+  }
+  async page(collection: string, o: DocumentPage): Promise<{ id: string; json: string }[]> {
+    const desc = o.order === 'desc';
+    const where = ['collection = ?'];
+    const args: unknown[] = [collection];
+    if (o.prefix) {
+      // ids in [prefix, prefix + U+FFFF): the prefix's range in id order
+      where.push('id >= ? AND id < ?');
+      args.push(o.prefix, `${o.prefix}\uffff`);
+    }
+    if (!desc && o.after !== undefined) {
+      where.push('id > ?');
+      args.push(o.after);
+    }
+    if (desc && o.before !== undefined) {
+      where.push('id < ?');
+      args.push(o.before);
+    }
+    const sql = `SELECT id, json FROM documents WHERE ${where.join(' AND ')} ORDER BY id ${desc ? 'DESC' : 'ASC'} LIMIT ?`;
+    return this.db.prepare(sql).all(...args, o.limit) as { id: string; json: string }[];
   }
   async delete(collection: string, id: string): Promise<void> {
     this.db.prepare('DELETE FROM documents WHERE collection = ? AND id = ?').run(collection, id);

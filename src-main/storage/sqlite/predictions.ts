@@ -15,10 +15,10 @@ export class SqlitePredictions implements PredictionStore {
         q.run(r.id, r.at, r.model, r.version, r.endpoint, JSON.stringify(r.features), r.spam, r.label, r.caller, r.sms_id ?? null, r.oov ?? null);
     })();
   }
-  async recent(model: string, sinceMs: number, limit: number): Promise<PredictionRecord[]> {
+  async recent(model: string, sinceMs: number, limit: number, beforeMs = Number.MAX_SAFE_INTEGER): Promise<PredictionRecord[]> {
     const rows = this.db
-      .prepare('SELECT * FROM served_predictions WHERE model = ? AND at > ? ORDER BY at DESC, id DESC LIMIT ?')
-      .all(model, sinceMs, limit) as (Omit<PredictionRecord, 'features'> & { features: string; sms_id: string | null; oov: number | null })[];
+      .prepare('SELECT * FROM served_predictions WHERE model = ? AND at > ? AND at < ? ORDER BY at DESC, id DESC LIMIT ?')
+      .all(model, sinceMs, beforeMs, limit) as (Omit<PredictionRecord, 'features'> & { features: string; sms_id: string | null; oov: number | null })[];
     return rows.map((r) => ({ ...r, features: JSON.parse(r.features) as number[], sms_id: r.sms_id ?? undefined, oov: r.oov ?? undefined }));
   }
   async count(model?: string): Promise<number> {

@@ -1,0 +1,98 @@
+/**
+ * One drift computation: the window of recorded predictions of a model's version against its
+ * training reference, joined with feedback labels. Reading the window and the statistics are the
+ * heavy part (a 100,000-prediction window is seconds of work), so a worker thread does it
+ * (drift-worker.ts, through DriftRunner); without one it runs here (tests, the CLI).
+ */
+import { join } from 'node:path';
+import { tsxWorker, readJsonArtifact, ArtifactError } from '../platform';
+import { modelRemedy, type FeatureReference } from '../training';
+import type { DocumentStore, PredictionStore, StorageSettings } from '../storage';
+import type { ModelVersion } from '../../src-shared/training';
+import type { DriftOptions, DriftReport } from '../../src-shared/monitoring';
+import { computeDrift } from './drift';
+import type { Worker } from 'node:worker_threads';
+
+export interface DriftWindow {
+  version: ModelVersion;
+  sinceMs: number;
+  size: number;
+  options: DriftOptions;
+}
+
+export interface DriftSources {
+  predictions: Pick<PredictionStore, 'recent'>;
+  documents: Pick<DocumentStore, 'list'>;
+}
+
+/** the newest statement about each message (oldest first, so the newest wins) */
+async function feedbackLabels(documents: DriftSources['documents']): Promise<Map<string, string>> {
+  const m = new Map<string, string>();
+  for (const d of await documents.list('feedback')) {
+    const f = JSON.parse(d.json) as { sms_id: string; true_label: string };
+    m.set(f.sms_id, f.true_label);
+  }
+  return m;
+}
+
+export async function computeWindow(src: DriftSources, w: DriftWindow): Promise<DriftReport> {
+  const v = w.version;
+  const file = join(v.dir, 'reference.json');
+  const reference = readJsonArtifact<{ features?: Record<string, FeatureReference> }>(file, modelRemedy(v.dir)).features;
+  if (!reference || typeof reference !== 'object') throw new ArtifactError(file, 'no "features" statistics', modelRemedy(v.dir));
+  const records = (await src.predictions.recent(v.name, w.sinceMs, w.size)).filter((r) => r.version === v.version);
+  return computeDrift(v, reference, records, await feedbackLabels(src.documents), w.options);
+}
+
+type Reply = { id: number; report?: DriftReport; error?: { message: string; file?: string; problem?: string; remedy?: string } };
+
+/** drift computations on a worker thread of their own, one at a time, so that serving never waits on them */
+export class DriftRunner {
+  private worker: Worker | undefined;
+  private seq = 0;
+  private readonly pending = new Map<number, { resolve: (r: DriftReport) => void; reject: (e: Error) => void }>();
+
+  /** without storage settings (an in-memory store), computations run in this thread */
+  constructor(
+    private readonly storage: StorageSettings | undefined,
+    private readonly local: DriftSources,
+  ) {}
+
+  compute(w: DriftWindow): Promise<DriftReport> {
+    if (!this.storage || (this.storage.backend === 'sqlite' && this.storage.path === ':memory:')) return computeWindow(this.local, w);
+    const id = ++this.seq;
+    return new Promise<DriftReport>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.start().postMessage({ id, window: w });
+    });
+  }
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const worker = tsxWorker(new URL('./drift-worker.ts', import.meta.url), { workerData: { storage: this.storage } });
+    worker.unref();
+    worker.on('message', (m: Reply) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.report) p.resolve(m.report);
+      else if (m.error?.file && m.error.problem && m.error.remedy) p.reject(new ArtifactError(m.error.file, m.error.problem, m.error.remedy));
+      else p.reject(new Error(m.error?.message ?? 'the drift worker failed'));
+    });
+    const fail = (e: Error) => {
+      for (const p of this.pending.values()) p.reject(new Error(`the drift worker stopped: ${e.message}`));
+      this.pending.clear();
+      this.worker = undefined;
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
+    this.worker = worker;
+    return worker;
+  }
+
+  async stop(): Promise<void> {
+    const w = this.worker;
+    this.worker = undefined;
+    if (w) await w.terminate();
+  }
+}
