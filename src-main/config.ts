@@ -45,6 +45,8 @@ export interface AppConfig {
   /** ids the story trains on (fits the tokenizer); all imported ids when absent */
   trainingIdsPath?: string;
   sampleInboxPath: string;
+  /** the released models shipped with the app (`models/` of the project): served on a first start */
+  releasedModelsDir: string;
 }
 
 /** The project's root folder (package.json), wherever this file was bundled to. */
@@ -147,6 +149,7 @@ export function loadConfig(o: ConfigOverrides = {}, rawEnv: NodeJS.ProcessEnv = 
     datasetPath: resolve(o.datasetPath ?? env.SPAMOPS_DATASET ?? fc.datasetPath ?? join(root, 'raw_data', 'sample_dataset.csv')),
     trainingIdsPath: env.SPAMOPS_TRAINING_IDS ?? fc.trainingIdsPath,
     sampleInboxPath: resolve(fc.sampleInboxPath ?? join(root, 'raw_data', 'sample_inbox.json')),
+    releasedModelsDir: resolve(env.SPAMOPS_RELEASED_MODELS ?? join(root, 'models')),
   };
 }
 

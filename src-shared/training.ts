@@ -101,6 +101,8 @@ export interface DataSnapshot {
   classBalance: { ham: number; spam: number };
   trainRows: number;
   testRows: number;
+  /** sha256 of the rows' ids and labels, in training order: the same data gives the same checksum */
+  checksum?: string;
   registryVersion: number;
 }
 

@@ -12,6 +12,7 @@ import { sampleCommand } from './commands/sample';
 import { backfillCommand } from './commands/backfill';
 import { featuresCommand } from './commands/features';
 import { bootstrapCommand } from './commands/bootstrap';
+import { releaseModelsCommand } from './commands/release-models';
 import { trainCommand } from './commands/train';
 import { runsCommand } from './commands/runs';
 import { modelsCommand } from './commands/models';
@@ -41,7 +42,7 @@ const GROUPS: [string, Command[]][] = [
       bootstrapCommand,
     ],
   ],
-  ['Training and models', [trainCommand, runsCommand, modelsCommand]],
+  ['Training and models', [trainCommand, runsCommand, modelsCommand, releaseModelsCommand]],
   ['Monitoring', [driftCommand, simulateCommand, retrainCommand]],
   ['Serving', [serveCommand, benchCommand]],
 ];

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import type { Engines } from '../engines';
 import { parseDataset, readTrainingIds } from '../dataset';
 import { buildOfflineSources } from './offline-sources';
+import { registerReleased } from './release';
 import { definitionsForStage, formatDiff, LATEST_STAGE, parseTimestamp } from '../featurestore';
 import { loadSampleInbox } from '../inbox';
 import type { Progress } from '../featurestore';
@@ -18,6 +19,8 @@ export interface BootstrapOptions {
   trainingIdsPath?: string;
   log: (line: string) => void;
   progress?: Progress;
+  /** serve the released models (and encode with the released tokenizer) instead of fitting and training on the dataset */
+  released?: boolean;
 }
 
 export async function bootstrap(engines: Engines, o: BootstrapOptions): Promise<void> {
@@ -32,7 +35,8 @@ export async function bootstrap(engines: Engines, o: BootstrapOptions): Promise<
   // The seed's ids file sits beside the full dataset; the project's sample trains on all ids.
   const idsPath = o.trainingIdsPath ?? join(dirname(o.datasetPath), 'training_sms_ids.txt');
   const ids = existsSync(idsPath) ? readTrainingIds(idsPath) : undefined;
-  const rep = await buildOfflineSources(engines, ids, step);
+  if (o.released) await registerReleased(engines, { tokenizer: true, log: step });
+  const rep = await buildOfflineSources(engines, ids, step, { keepTokenizer: o.released });
   step(`offline sources written (${rep.sources.map((s) => `${s.source}: ${s.rows}`).join(', ')}); tokenizer fitted on ${rep.tokenizer.fittedOn} messages`);
 
   const applied = await engines.features.apply(definitionsForStage(LATEST_STAGE), LATEST_STAGE);

@@ -8,3 +8,5 @@ export type { OfflineSourcesDeps, SourcesReport } from './offline-sources';
 export { bootstrap, queueMissingModels, needsBootstrap } from './bootstrap';
 export type { BootstrapOptions } from './bootstrap';
 export { startEngines } from './start';
+export { releaseModels, releasedModels, registerReleased } from './release';
+export type { ReleasedModel, ReleaseInfo, ReleaseOptions } from './release';

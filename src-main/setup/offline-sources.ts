@@ -25,16 +25,31 @@ export interface SourcesReport {
 /** What building the sources reads (the warehouse) and writes (the offline store, the tokenizer). */
 export type OfflineSourcesDeps = Pick<Engines, 'storage' | 'features' | 'tokenizers'>;
 
-export async function buildOfflineSources(deps: OfflineSourcesDeps, trainingIds?: string[], onStep?: (s: string) => void): Promise<SourcesReport> {
+/**
+ * `keepTokenizer`: encode with the tokenizer the data dir has (the released one, or an earlier
+ * fit) instead of fitting a new one: the models served keep meaning the same token ids.
+ */
+export async function buildOfflineSources(
+  deps: OfflineSourcesDeps,
+  trainingIds?: string[],
+  onStep?: (s: string) => void,
+  o: { keepTokenizer?: boolean } = {},
+): Promise<SourcesReport> {
   const t0 = performance.now();
   const messages = await deps.storage.labelled.all();
   if (messages.length === 0) throw new Error('no labelled messages in the warehouse: run `spamops import <file>` first');
   const wanted = trainingIds ? new Set(trainingIds) : undefined;
   const fitOn = wanted ? messages.filter((m) => wanted.has(m.sms_id)) : messages;
   if (fitOn.length === 0) throw new Error('none of the training ids is among the imported messages: check the training ids file');
-  onStep?.(`fitting the v2 tokenizer on ${fitOn.length} training messages`);
-  const tokenizer = KerasTokenizer.fit(fitOn.map((m) => m.text));
-  deps.tokenizers.save(tokenizer);
+  let tokenizer: KerasTokenizer;
+  if (o.keepTokenizer && deps.tokenizers.exists()) {
+    tokenizer = deps.tokenizers.get();
+    onStep?.(`encoding with the data dir's tokenizer (${Object.keys(tokenizer.state.wordIndex).length} words, fitted on ${tokenizer.state.documentCount} messages)`);
+  } else {
+    onStep?.(`fitting the v2 tokenizer on ${fitOn.length} training messages`);
+    tokenizer = KerasTokenizer.fit(fitOn.map((m) => m.text));
+    deps.tokenizers.save(tokenizer);
+  }
 
   const defs = definitionsForStage(LATEST_STAGE);
   const v1 = new FeatureExtractorV1();
@@ -56,7 +71,7 @@ export async function buildOfflineSources(deps: OfflineSourcesDeps, trainingIds?
   }
   return {
     messages: messages.length,
-    tokenizer: { fittedOn: fitOn.length, vocabulary: Object.keys(tokenizer.state.wordIndex).length, dir: deps.tokenizers.dir },
+    tokenizer: { fittedOn: tokenizer.state.documentCount, vocabulary: Object.keys(tokenizer.state.wordIndex).length, dir: deps.tokenizers.dir },
     sources,
     durationMs: performance.now() - t0,
   };

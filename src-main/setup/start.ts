@@ -8,6 +8,7 @@ import { installToken, type AppConfig } from '../config';
 import { openEngines, type Engines } from '../engines';
 import { tryLockDataDir } from '../platform';
 import { removeLeftovers } from './leftovers';
+import { registerReleased } from './release';
 import { bootstrap, needsBootstrap, queueMissingModels } from './bootstrap';
 
 export async function startEngines(config: AppConfig, opts: { autoBootstrap: boolean; log: (line: string) => void }): Promise<Engines> {
@@ -36,7 +37,8 @@ export async function startEngines(config: AppConfig, opts: { autoBootstrap: boo
   if (migrated) opts.log(`model registry: ${migrated} version records made relative to the models dir`);
   if (opts.autoBootstrap && (await needsBootstrap(engines))) {
     opts.log(`First start on ${config.dataDir}: running bootstrap`);
-    await bootstrap(engines, { datasetPath: config.datasetPath, trainingIdsPath: config.trainingIdsPath, log: opts.log });
+    // a first start serves the released models at once: no training before the first verdict
+    await bootstrap(engines, { datasetPath: config.datasetPath, trainingIdsPath: config.trainingIdsPath, log: opts.log, released: true });
   }
   await engines.runs.init({ resume: true });
   // staging folders of runs that no live process trains, temporary parts of killed pushes
@@ -54,6 +56,8 @@ export async function startEngines(config: AppConfig, opts: { autoBootstrap: boo
   engines.monitor.schedule();
   installToken(config);
   if (opts.autoBootstrap) {
+    // models still without a version get the released one, else (no release shipped) a training run
+    await registerReleased(engines, { tokenizer: false, log: opts.log });
     const queued = await queueMissingModels(engines);
     if (queued.length) opts.log(`Training in the background: ${queued.map((r) => `${r.model} (${r.id})`).join(', ')}`);
   }

@@ -4,6 +4,7 @@
  * seeded train/test split.
  */
 import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import type { FeatureStore } from '../featurestore';
 import type { LabelledMessageStore } from '../storage';
 import type { DataSnapshot, RunRecord } from '../../src-shared/training';
@@ -87,6 +88,13 @@ export async function loadTrainingSet(src: TrainingDataSource, p: RunRecord['par
     trainRows: order.length - nTest,
     testRows: nTest,
     registryVersion: (await fs.registry.current())?.version ?? 0,
+    checksum: dataChecksum(keptIds, labels),
   };
   return { ids: keptIds, features, labels: Int32Array.from(labels), test: order.slice(0, nTest), train: order.slice(nTest), snapshot };
+}
+
+function dataChecksum(ids: string[], labels: number[]): string {
+  const h = createHash('sha256');
+  for (let i = 0; i < ids.length; i++) h.update(`${ids[i]}\t${LABELS[labels[i]]}\n`);
+  return h.digest('hex');
 }

@@ -19,7 +19,7 @@ export const bootstrapCommand = new Command('bootstrap')
   .option('--dataset <file>', 'the labelled dataset to import (env SPAMOPS_DATASET; default the project sample)')
   .option('--training-ids <file>', 'the ids to fit the tokenizer on (default training_sms_ids.txt beside the dataset)')
   .option('--models <list>', 'models to train: v1,v2,v3 or none', 'v1,v2,v3')
-  .action(async (o: { dataset?: string; trainingIds?: string; models: string }, cmd: Command) => {
+  .action(async (o: { dataset?: string; trainingIds?: string; models: string; released?: boolean }, cmd: Command) => {
     const models = modelList(o.models);
     await withEngines(
       cmd,
@@ -31,6 +31,7 @@ export const bootstrapCommand = new Command('bootstrap')
           trainingIdsPath: o.trainingIds ?? e.config.trainingIdsPath,
           log: (s) => process.stderr.write(`${s}\n`),
           progress: p.onProgress,
+          released: o.released,
         });
         p.stop();
         for (const run of await queueMissingModels(e, models)) {
