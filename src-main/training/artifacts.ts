@@ -25,7 +25,10 @@ export function buildTfjsLstm(
   forExport = false,
 ): tf.Sequential {
   const init = forExport ? ({ kernelInitializer: 'zeros', recurrentInitializer: 'zeros' } as const) : {};
+  // a fixed name: tfjs numbers unnamed models per process (sequential_1, _2, ...), which would make
+  // two saves of the same weights differ
   return tf.sequential({
+    name: 'spam_classifier',
     layers: [
       tf.layers.embedding({
         inputDim: shape.vocab,
