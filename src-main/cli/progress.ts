@@ -77,3 +77,29 @@ export function runProgress(runs: import('../training').TrainingRuns, runId: str
     if (bar && started) bar.stop();
   };
 }
+
+/** a bar over a count (bytes downloaded, bytes read); on a pipe, one line at the end */
+export function countProgress(label: string, unit: 'bytes' | 'rows'): { update: (done: number, total?: number, note?: string) => void; stop: () => void } {
+  const tty = process.stderr.isTTY;
+  const fmtCount = (n: number) => (unit === 'bytes' ? `${(n / 1024 / 1024).toFixed(1)} MB` : n.toLocaleString('en-US'));
+  const bar = tty
+    ? new cliProgress.SingleBar({ format: ` ${label.padEnd(28)} [{bar}] {done}{of} {note}`, hideCursor: true }, cliProgress.Presets.shades_classic)
+    : undefined;
+  let started = false;
+  let last = { done: 0, total: undefined as number | undefined, note: '' };
+  return {
+    update(done, total, note = '') {
+      last = { done, total, note };
+      if (!bar) return;
+      const payload = { done: fmtCount(done), of: total ? ` / ${fmtCount(total)}` : '', note };
+      if (!started) bar.start(total ?? done + 1, done, payload);
+      started = true;
+      if (total) bar.setTotal(total);
+      bar.update(done, payload);
+    },
+    stop() {
+      if (bar && started) bar.stop();
+      else if (!tty && last.done) process.stderr.write(`  ${label}: ${fmtCount(last.done)}${last.total ? ` / ${fmtCount(last.total)}` : ''} ${last.note}\n`);
+    },
+  };
+}

@@ -2,10 +2,13 @@
  * Reading labelled messages from the formats people have: the seed's CSV (`sms_id,text,label`),
  * the UCI SMS Spam Collection (`label<TAB>text`, no header) and the UCI YouTube Spam Collection
  * CSV (`COMMENT_ID,AUTHOR,DATE,CONTENT,CLASS`). Bad rows are reported by line and skipped; the
- * good rows are kept.
+ * good rows are kept. One line at a time (DatasetReader), so a file of millions of messages is
+ * read in bounded memory (readDatasetFile); parseDataset reads a text already in memory.
  */
-import { parse } from 'csv-parse/sync';
+import { createReadStream } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import type { LabelledMessage } from '../storage';
+import { CsvRecords, type CsvEvent } from './csv-records';
 
 export type DatasetFormat = 'seed-csv' | 'uci-sms-tsv' | 'uci-youtube-csv';
 export const DATASET_FORMATS: DatasetFormat[] = ['seed-csv', 'uci-sms-tsv', 'uci-youtube-csv'];
@@ -21,18 +24,24 @@ export interface ParsedDataset {
   problems: RowProblem[];
 }
 
-export function detectFormat(text: string): DatasetFormat {
-  const first = text
+export function formatOfFirstLine(line: string): DatasetFormat | undefined {
+  const first = line
     .replace(/^\uFEFF/, '')
-    .split(/\r?\n/, 1)[0]
     .trim()
     .toLowerCase();
   if (first.replace(/\s/g, '') === 'sms_id,text,label') return 'seed-csv';
   if (first.startsWith('comment_id,')) return 'uci-youtube-csv';
   if (/^(ham|spam)\t/.test(first)) return 'uci-sms-tsv';
-  throw new Error(
-    'cannot tell the file format from its first line; expected a header "sms_id,text,label" (seed CSV), "COMMENT_ID,AUTHOR,DATE,CONTENT,CLASS" (UCI YouTube) or a "ham<TAB>text" line (UCI SMS); use --format',
-  );
+  return undefined;
+}
+
+export function detectFormat(text: string): DatasetFormat {
+  const format = formatOfFirstLine(text.split(/\r?\n/, 1)[0]);
+  if (!format)
+    throw new Error(
+      'cannot tell the file format from its first line; expected a header "sms_id,text,label" (seed CSV), "COMMENT_ID,AUTHOR,DATE,CONTENT,CLASS" (UCI YouTube) or a "ham<TAB>text" line (UCI SMS); use --format',
+    );
+  return format;
 }
 
 function normaliseLabel(raw: string | undefined): { label?: string; problem?: string } {
@@ -42,92 +51,182 @@ function normaliseLabel(raw: string | undefined): { label?: string; problem?: st
   return { problem: `unknown label "${raw}" (expected spam or ham)` };
 }
 
-export function parseDataset(text: string, origin: string, format: DatasetFormat = detectFormat(text), idStart = 10001): ParsedDataset {
-  const body = text.replace(/^\uFEFF/, '');
-  const rows: LabelledMessage[] = [];
-  const problems: RowProblem[] = [];
-  const seen = new Map<string, number>();
-  const add = (line: number, sms_id: string, msgText: string | undefined, rawLabel: string | undefined) => {
-    const { label, problem } = normaliseLabel(rawLabel);
-    if (!sms_id.trim()) problems.push({ line, reason: 'missing sms_id' });
-    else if (problem) problems.push({ line, reason: problem });
-    else if (!msgText?.trim()) problems.push({ line, reason: 'empty text' });
-    else if (seen.has(sms_id)) problems.push({ line, reason: `duplicate sms_id "${sms_id}" (first on line ${seen.get(sms_id)})` });
-    else {
-      seen.set(sms_id, line);
-      rows.push({ sms_id: sms_id.trim(), text: msgText, label: label!, origin: `${origin} (${format})` });
-    }
-  };
-
-  if (format === 'uci-sms-tsv') {
-    const lines = body.split(/\r?\n/);
-    lines.forEach((l, i) => {
-      if (l === '' && i === lines.length - 1) return;
-      const tab = l.indexOf('\t');
-      if (tab < 0) problems.push({ line: i + 1, reason: 'no tab between label and text' });
-      else add(i + 1, `sms${idStart + i}`, l.slice(tab + 1), l.slice(0, tab));
-    });
-    return { format, rows, problems };
-  }
-
-  const records = parseCsvRecovering(body, problems);
-  const [header, ...data] = records;
-  const byLine = () => problems.sort((a, b) => a.line - b.line);
-  if (!header) return { format, rows, problems: byLine() };
-  const cols = header.record.map((c) => c.trim().toLowerCase());
-  const need = format === 'seed-csv' ? ['sms_id', 'text', 'label'] : ['comment_id', 'content', 'class'];
-  for (const c of need) if (!cols.includes(c)) throw new Error(`the header lacks column "${c}"; expected ${need.join(', ')}`);
-  const at = (r: string[], c: string) => r[cols.indexOf(c)];
-  for (const { record, info } of data) {
-    if (record.length !== cols.length) {
-      problems.push({ line: info.lines, reason: `expected ${cols.length} fields, got ${record.length}` });
-      continue;
-    }
-    if (format === 'seed-csv') add(info.lines, at(record, 'sms_id') ?? '', at(record, 'text'), at(record, 'label'));
-    else {
-      const cls = (at(record, 'class') ?? '').trim();
-      const label = cls === '1' ? 'spam' : cls === '0' ? 'ham' : cls;
-      add(info.lines, `yt_${(at(record, 'comment_id') ?? '').trim()}`, at(record, 'content'), label);
-    }
-  }
-  return { format, rows, problems: byLine() };
+export interface ReaderOptions {
+  origin: string;
+  format: DatasetFormat;
+  /** the number of the first UCI SMS line's id (`sms10001`) */
+  idStart?: number;
+  /** YouTube comments: ids `yt_<COMMENT_ID>` (default) or `sms<n>` numbered from idStart in file order */
+  youtubeIds?: 'comment' | 'sequential';
 }
 
-interface CsvRecord {
-  record: string[];
-  info: { lines: number };
+/** in-file duplicates are reported by line for this many ids; past it the store rejects them */
+const MAX_TRACKED_IDS = 2_000_000;
+
+/** a dataset file read line by line: `push` each line (without '\n', with its '\r'), `end` once */
+export class DatasetReader {
+  readonly rows: LabelledMessage[] = [];
+  readonly problems: RowProblem[] = [];
+  private readonly seen = new Map<string, number>();
+  private readonly csv = new CsvRecords();
+  private cols: string[] | undefined;
+  private next: number;
+
+  constructor(private readonly o: ReaderOptions) {
+    this.next = o.idStart ?? 10001;
+  }
+
+  /** takes what was read so far (a batch), leaving the reader empty */
+  take(): { rows: LabelledMessage[]; problems: RowProblem[] } {
+    return { rows: this.rows.splice(0), problems: this.problems.splice(0) };
+  }
+
+  push(lineNo: number, text: string): void {
+    if (this.o.format === 'uci-sms-tsv') {
+      const line = lineNo === 1 ? text.replace(/^\uFEFF/, '') : text;
+      if (line === '' || line === '\r') return;
+      const body = line.endsWith('\r') ? line.slice(0, -1) : line;
+      const tab = body.indexOf('\t');
+      // ids follow the file's line numbers, as the seed's CSV numbered the collection
+      const id = `sms${(this.o.idStart ?? 10001) + lineNo - 1}`;
+      if (tab < 0) this.problems.push({ line: lineNo, reason: 'no tab between label and text' });
+      else this.add(lineNo, id, body.slice(tab + 1), body.slice(0, tab));
+      return;
+    }
+    for (const e of this.csv.push(lineNo, lineNo === 1 ? text.replace(/^\uFEFF/, '') : text)) this.onCsv(e);
+  }
+
+  end(): void {
+    if (this.o.format !== 'uci-sms-tsv') for (const e of this.csv.end()) this.onCsv(e);
+    this.seen.clear();
+  }
+
+  private onCsv(e: CsvEvent): void {
+    if (e.kind === 'broken') {
+      this.problems.push({ line: e.line, reason: e.reason });
+      return;
+    }
+    if (!this.cols) {
+      this.cols = e.fields.map((c) => c.trim().toLowerCase());
+      const need = this.o.format === 'seed-csv' ? ['sms_id', 'text', 'label'] : ['comment_id', 'content', 'class'];
+      for (const c of need) if (!this.cols.includes(c)) throw new Error(`the header lacks column "${c}"; expected ${need.join(', ')}`);
+      return;
+    }
+    const cols = this.cols;
+    const r = e.fields;
+    if (r.length !== cols.length) {
+      this.problems.push({ line: e.line, reason: `expected ${cols.length} fields, got ${r.length}` });
+      return;
+    }
+    const at = (c: string) => r[cols.indexOf(c)];
+    if (this.o.format === 'seed-csv') this.add(e.line, at('sms_id') ?? '', at('text'), at('label'));
+    else {
+      const cls = (at('class') ?? '').trim();
+      const label = cls === '1' ? 'spam' : cls === '0' ? 'ham' : cls;
+      const id = this.o.youtubeIds === 'sequential' ? `sms${this.next++}` : `yt_${(at('comment_id') ?? '').trim()}`;
+      this.add(e.line, id, at('content'), label);
+    }
+  }
+
+  private add(line: number, smsId: string, text: string | undefined, rawLabel: string | undefined): void {
+    const { label, problem } = normaliseLabel(rawLabel);
+    const id = smsId.trim();
+    if (!id) this.problems.push({ line, reason: 'missing sms_id' });
+    else if (problem) this.problems.push({ line, reason: problem });
+    else if (!text?.trim()) this.problems.push({ line, reason: 'empty text' });
+    else if (this.seen.has(id)) this.problems.push({ line, reason: `duplicate sms_id "${id}" (first on line ${this.seen.get(id)})` });
+    else {
+      if (this.seen.size < MAX_TRACKED_IDS) this.seen.set(id, line);
+      this.rows.push({ sms_id: id, text, label: label!, origin: `${this.o.origin} (${this.o.format})` });
+    }
+  }
+}
+
+/** lines of a text, each with its '\r' kept (a quoted line break stays as written) */
+function* linesOf(text: string): Generator<string> {
+  let i = 0;
+  for (;;) {
+    const j = text.indexOf('\n', i);
+    if (j < 0) {
+      if (i < text.length) yield text.slice(i);
+      return;
+    }
+    yield text.slice(i, j);
+    i = j + 1;
+  }
+}
+
+/** a dataset already in memory (small files, tests) */
+export function parseDataset(
+  text: string,
+  origin: string,
+  format: DatasetFormat = detectFormat(text),
+  idStart = 10001,
+  youtubeIds: 'comment' | 'sequential' = 'comment',
+): ParsedDataset {
+  const r = new DatasetReader({ origin, format, idStart, youtubeIds });
+  let n = 0;
+  for (const line of linesOf(text)) r.push(++n, line);
+  r.end();
+  return { format, rows: r.rows, problems: r.problems.sort((a, b) => a.line - b.line) };
+}
+
+export interface DatasetBatch {
+  format: DatasetFormat;
+  rows: LabelledMessage[];
+  problems: RowProblem[];
+  /** bytes of the file read so far (for progress) */
+  bytesRead: number;
 }
 
 /**
- * csv-parse over the whole text; a quote that is never closed would swallow the rest of the
- * file, so the broken record is reported by its first line and parsing resumes on the line after.
+ * A dataset file in batches of about `batchSize` rows, read as a stream: memory stays bounded
+ * whatever the file's size (a 10-million-message file does not fit in one JavaScript string).
  */
-function parseCsvRecovering(body: string, problems: RowProblem[]): CsvRecord[] {
-  const out: CsvRecord[] = [];
-  let offsetLines = 0;
-  let text = body;
-  for (;;) {
-    let unclosed = false;
-    const records = parse(text, {
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-      on_skip: (err: { code?: string; lines?: number; message: string } | undefined) => {
-        if (!err) return;
-        if (err.code === 'CSV_QUOTE_NOT_CLOSED') unclosed = true;
-        else problems.push({ line: offsetLines + (err.lines ?? 0), reason: `broken quoting: ${err.message.replace(/ at line \d+.*$/, '')}` });
-      },
-    }) as unknown as CsvRecord[];
-    for (const r of records) out.push({ record: r.record, info: { lines: offsetLines + r.info.lines } });
-    if (!unclosed) return out;
-    const lastGood = records.length ? records[records.length - 1].info.lines : 0;
-    const brokenLine = offsetLines + lastGood + 1;
-    problems.push({ line: brokenLine, reason: 'broken quoting: a quoted field is never closed' });
-    const lines = text.split('\n');
-    // resume after the broken line; the header stays the first record already taken
-    text = lines.slice(lastGood + 1).join('\n');
-    offsetLines = brokenLine;
-    if (!text.trim()) return out;
+export function readDatasetFile(path: string, o: Omit<ReaderOptions, 'format'> & { format?: DatasetFormat; batchSize?: number }): AsyncGenerator<DatasetBatch> {
+  return readDataset(createReadStream(path, { highWaterMark: 1 << 20 }), path, o);
+}
+
+/** the same over any byte stream (a file, an entry of a zip archive, an upload) */
+export async function* readDataset(
+  stream: AsyncIterable<Buffer | string>,
+  name: string,
+  o: Omit<ReaderOptions, 'format'> & { format?: DatasetFormat; batchSize?: number },
+): AsyncGenerator<DatasetBatch> {
+  const batchSize = o.batchSize ?? 20_000;
+  const decoder = new StringDecoder('utf8');
+  let reader: DatasetReader | undefined;
+  let format = o.format;
+  let carry = '';
+  let lineNo = 0;
+  let bytesRead = 0;
+  const batch = () => ({ format: format!, ...reader!.take(), bytesRead });
+  for await (const chunk of stream) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    bytesRead += buf.length;
+    carry += decoder.write(buf);
+    let start = 0;
+    for (let j = carry.indexOf('\n'); j >= 0; j = carry.indexOf('\n', start)) {
+      const line = carry.slice(start, j);
+      start = j + 1;
+      if (!reader) {
+        format ??= formatOfFirstLine(line) ?? detectFormat(line);
+        reader = new DatasetReader({ ...o, format });
+      }
+      reader.push(++lineNo, line);
+      if (reader.rows.length >= batchSize) yield batch();
+    }
+    carry = carry.slice(start);
   }
+  carry += decoder.end();
+  if (carry !== '') {
+    if (!reader) {
+      format ??= detectFormat(carry);
+      reader = new DatasetReader({ ...o, format });
+    }
+    reader.push(++lineNo, carry);
+  }
+  if (!reader) throw new Error(`${name} is empty`);
+  reader.end();
+  yield batch();
 }

@@ -1,4 +1,6 @@
 /** Labelled datasets: the formats people have (seed CSV, UCI SMS TSV, UCI YouTube CSV) and training id lists. */
-export { parseDataset, detectFormat, DATASET_FORMATS } from './import';
-export type { DatasetFormat, ParsedDataset, RowProblem } from './import';
+export { parseDataset, detectFormat, formatOfFirstLine, readDatasetFile, readDataset, DatasetReader, DATASET_FORMATS } from './import';
+export type { DatasetFormat, ParsedDataset, RowProblem, DatasetBatch, ReaderOptions } from './import';
 export { readTrainingIds } from './training-ids';
+export { UCI_ARCHIVES, UCI_WHICH, UciError, archivesOf, downloadArchive, identifyArchive, readArchive, urlOf } from './uci';
+export type { UciArchive, UciWhich } from './uci';

@@ -10,3 +10,5 @@ export type { BootstrapOptions } from './bootstrap';
 export { startEngines } from './start';
 export { releaseModels, releasedModels, registerReleased } from './release';
 export type { ReleasedModel, ReleaseInfo, ReleaseOptions } from './release';
+export { importBatches, emptyReport } from './warehouse-import';
+export type { ImportReport } from './warehouse-import';

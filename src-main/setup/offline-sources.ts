@@ -44,7 +44,9 @@ export async function buildOfflineSources(
   let tokenizer: KerasTokenizer;
   if (o.keepTokenizer && deps.tokenizers.exists()) {
     tokenizer = deps.tokenizers.get();
-    onStep?.(`encoding with the data dir's tokenizer (${Object.keys(tokenizer.state.wordIndex).length} words, fitted on ${tokenizer.state.documentCount} messages)`);
+    onStep?.(
+      `encoding with the data dir's tokenizer (${Object.keys(tokenizer.state.wordIndex).length} words, fitted on ${tokenizer.state.documentCount} messages)`,
+    );
   } else {
     onStep?.(`fitting the v2 tokenizer on ${fitOn.length} training messages`);
     tokenizer = KerasTokenizer.fit(fitOn.map((m) => m.text));

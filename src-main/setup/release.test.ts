@@ -47,7 +47,9 @@ describe('a first start', () => {
       }
       expect(e.runs.list()).toHaveLength(0);
       // the sample's v2 features were computed with the released tokenizer
-      expect(readFileSync(join(config.modelsDir, 'tokenizer', 'tokenizer.json'), 'utf8')).toBe(readFileSync(join(released, 'tokenizer', 'tokenizer.json'), 'utf8'));
+      expect(readFileSync(join(config.modelsDir, 'tokenizer', 'tokenizer.json'), 'utf8')).toBe(
+        readFileSync(join(released, 'tokenizer', 'tokenizer.json'), 'utf8'),
+      );
       // a later run trained on the data dir is a new version; production stays the release
       const run = await e.runs.start({ model: 'v1' });
       expect((await e.runs.wait(run.id)).status).toBe('succeeded');
@@ -68,7 +70,12 @@ describe('a first start', () => {
     const e = await startEngines(config, { autoBootstrap: true, log: (s) => lines.push(s) });
     try {
       expect(lines.join('\n')).toMatch(/the released models are not served: .*weights\.bin: differs from the release/);
-      expect(e.runs.list().map((r) => r.model).sort()).toEqual(['v1', 'v2', 'v3']);
+      expect(
+        e.runs
+          .list()
+          .map((r) => r.model)
+          .sort(),
+      ).toEqual(['v1', 'v2', 'v3']);
     } finally {
       await e.close();
     }
@@ -76,7 +83,7 @@ describe('a first start', () => {
 });
 
 describe('the release shipped in models/', () => {
-  it('is complete and intact, trained on the 7,528 public messages, and v3 flags the seed story\'s spam at first start', async () => {
+  it("is complete and intact, trained on the 7,528 public messages, and v3 flags the seed story's spam at first start", async () => {
     const shipped = releasedModels(join(appRoot(), 'models'));
     expect(shipped.map((r) => r.name)).toEqual(['v1', 'v2', 'v3']);
     for (const r of shipped) expect(r.meta.release.dataset.rows).toBe(7528);

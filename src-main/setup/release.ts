@@ -128,7 +128,12 @@ export function releasedModels(dir: string): { name: BuiltinModel; dir: string; 
     const meta = JSON.parse(readFileSync(file, 'utf8')) as ReleasedModel;
     const actual = checksumsOf(d, readdirSync(d));
     for (const [f, sum] of Object.entries(meta.checksums ?? {}))
-      if (actual[f] !== sum) throw new ArtifactError(join(d, f), 'differs from the release (checksum)', 'restore models/ from the repository, or rebuild it with `npm run release-models -- --dataset FILE`');
+      if (actual[f] !== sum)
+        throw new ArtifactError(
+          join(d, f),
+          'differs from the release (checksum)',
+          'restore models/ from the repository, or rebuild it with `npm run release-models -- --dataset FILE`',
+        );
     found.push({ name, dir: d, meta });
   }
   return found;

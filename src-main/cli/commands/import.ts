@@ -1,23 +1,101 @@
-/** `spamops import <file>`: labelled messages into the warehouse; bad rows reported by line. */
+/**
+ * `spamops import <file>` or `spamops import --uci sms|youtube|all`: labelled messages into the
+ * warehouse, read as a stream (any size), bad rows reported by line, existing ids never
+ * overwritten. --uci downloads the public UCI archives (or takes them with --archive).
+ */
 import { Command } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { DATASET_FORMATS, parseDataset, type DatasetFormat } from '../../dataset';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  archivesOf,
+  DATASET_FORMATS,
+  downloadArchive,
+  identifyArchive,
+  readArchive,
+  readDatasetFile,
+  UCI_WHICH,
+  urlOf,
+  type DatasetFormat,
+  type UciArchive,
+  type UciWhich,
+} from '../../dataset';
+import { emptyReport, importBatches, type ImportReport } from '../../setup';
+import { countProgress } from '../progress';
 import { CliError, integer, note, oneOf, out, withEngines } from '../context';
 
+function printReport(r: ImportReport, what: string): void {
+  for (const p of r.problems.slice(0, 50)) note(`  line ${p.line}: ${p.reason}`);
+  if (r.problemCount > 50) note(`  ... and ${r.problemCount - 50} more bad rows`);
+  for (const d of r.duplicateIds) note(`  rejected duplicate sms_id ${d}: it exists already and is not overwritten`);
+  if (r.duplicates > r.duplicateIds.length) note(`  ... and ${r.duplicates - r.duplicateIds.length} more duplicates`);
+  out(
+    `imported ${r.inserted} messages (${what}: ${r.labels.ham} ham, ${r.labels.spam} spam read); ${r.problemCount} bad rows skipped; ${r.duplicates} duplicates rejected`,
+  );
+}
+
 export const importCommand = new Command('import')
-  .description('import labelled messages (seed CSV, UCI SMS TSV, UCI YouTube CSV); bad rows are reported by line')
-  .argument('<file>', 'the dataset file')
+  .description('import labelled messages (seed CSV, UCI SMS TSV, UCI YouTube CSV), or the public UCI collections with --uci')
+  .argument('[file]', 'the dataset file')
   .option('--format <format>', `the file's format (default: told from its first line): ${DATASET_FORMATS.join(', ')}`, oneOf('--format', DATASET_FORMATS))
   .option('--id-start <n>', 'first number of the sms ids given to UCI SMS lines (default 10001)', integer('--id-start', 0, 1e12))
-  .action(async (file: string, o: { format?: DatasetFormat; idStart?: number }, cmd: Command) => {
-    if (!existsSync(file)) throw new CliError(`no such file: ${file}`);
-    const parsed = parseDataset(readFileSync(file, 'utf8'), resolve(file), o.format, o.idStart);
+  .option(
+    '--uci <which>',
+    `the public UCI collections: ${UCI_WHICH.join(', ')} (downloaded; SPAMOPS_UCI_MIRROR names a folder URL holding the archives)`,
+    oneOf('--uci', UCI_WHICH),
+  )
+  .option('--archive <file.zip>', 'with --uci: an archive downloaded by hand instead of downloading (repeatable)', (v: string, prev: string[] = []) => [
+    ...prev,
+    v,
+  ])
+  .action(async (file: string | undefined, o: { format?: DatasetFormat; idStart?: number; uci?: UciWhich; archive?: string[] }, cmd: Command) => {
+    if (!file && !o.uci) throw new CliError('missing <file>: the dataset to import (or --uci sms|youtube|all for the public collections)');
+    if (file && o.uci) throw new CliError('give either <file> or --uci, not both');
+    if (o.archive && !o.uci) throw new CliError('--archive goes with --uci');
+    if (file) {
+      if (!existsSync(file)) throw new CliError(`no such file: ${file}`);
+      const size = statSync(file).size;
+      await withEngines(cmd, async (e) => {
+        const bar = countProgress(`reading ${file.split('/').pop()}`, 'bytes');
+        const r = await importBatches(e, readDatasetFile(resolve(file), { origin: resolve(file), format: o.format, idStart: o.idStart }), {
+          file,
+          onBatch: (rep, bytes) => bar.update(bytes, size, `${rep.read.toLocaleString('en-US')} messages`),
+        });
+        bar.stop();
+        printReport(r, o.format ?? 'format told from the first line');
+      });
+      return;
+    }
     await withEngines(cmd, async (e) => {
-      const r = await e.storage.labelled.insertMany(parsed.rows);
-      for (const p of parsed.problems) note(`  line ${p.line}: ${p.reason}`);
-      for (const d of r.duplicates.slice(0, 20)) note(`  rejected duplicate sms_id ${d}: it exists already and is not overwritten`);
-      if (r.duplicates.length > 20) note(`  ... and ${r.duplicates.length - 20} more duplicates`);
-      out(`imported ${r.inserted} messages (${parsed.format}); ${parsed.problems.length} bad rows skipped; ${r.duplicates.length} duplicates rejected`);
+      const wanted = archivesOf(o.uci!);
+      const mirror = process.env.SPAMOPS_UCI_MIRROR || undefined;
+      // archives given by hand: which collection each holds is read from its files
+      const given = new Map<string, string>();
+      for (const a of o.archive ?? []) {
+        if (!existsSync(a)) throw new CliError(`no such archive: ${a}`);
+        given.set((await identifyArchive(a)).key, resolve(a));
+      }
+      const paths: [UciArchive, string][] = [];
+      for (const a of wanted) {
+        let path = given.get(a.key);
+        if (!path) {
+          if (o.archive?.length)
+            throw new CliError(`--archive: none of the archives given is the ${a.title} (${a.file}); download it from ${urlOf(a, mirror)}`);
+          const bar = countProgress(`downloading ${a.file}`, 'bytes');
+          path = await downloadArchive(a, join(e.config.dataDir, 'downloads'), { mirror, onProgress: (d, t) => bar.update(d, t) });
+          bar.stop();
+        }
+        paths.push([a, path]);
+      }
+      const report = emptyReport();
+      for (const [a, path] of paths) {
+        const bar = countProgress(`importing ${a.key}`, 'rows');
+        const before = report.read;
+        await importBatches(e, readArchive(path, a), { file: a.file, report, onBatch: (r) => bar.update(r.read - before, a.expectedRows) });
+        bar.stop();
+        const read = report.read - before;
+        const files = a.entries.map((f) => `${f} ${report.files[f] ?? 0}`).join(', ');
+        note(`  ${a.title}: ${read} messages read (UCI's archive holds ${a.expectedRows}): ${files}`);
+      }
+      printReport(report, wanted.map((a) => a.title).join(' + '));
     });
   });

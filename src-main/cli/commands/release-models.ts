@@ -17,6 +17,8 @@ export const releaseModelsCommand = new Command('release-models')
     const outDir = resolve(o.out ?? resolve(appRoot(), 'models'));
     const released = await releaseModels({ datasetPath: resolve(o.dataset), trainingIdsPath: o.trainingIds, outDir, seed: o.seed, log: note });
     for (const [m, r] of Object.entries(released))
-      out(`${m}: accuracy ${r.metrics.accuracy.toFixed(4)}, F1 spam ${r.metrics.f1.toFixed(4)}, ROC AUC ${r.metrics.rocAuc.toFixed(4)} (${r.backend}; ${r.release.trainingData.trainRows} train / ${r.release.trainingData.testRows} test rows)`);
+      out(
+        `${m}: accuracy ${r.metrics.accuracy.toFixed(4)}, F1 spam ${r.metrics.f1.toFixed(4)}, ROC AUC ${r.metrics.rocAuc.toFixed(4)} (${r.backend}; ${r.release.trainingData.trainRows} train / ${r.release.trainingData.testRows} test rows)`,
+      );
     out(`written to ${outDir}`);
   });
