@@ -12,6 +12,7 @@ import { HttpError, installErrorHandler } from './errors';
 import type { ApiErrorBody } from '../../src-shared/errors';
 import { installSecurity } from './security';
 import { healthRoutes } from './health';
+import { dataRoutes } from './data';
 import { EventStreams } from './event-stream';
 import { limitConnections } from './server';
 import { featureServerRoutes } from './featureserver';
@@ -88,6 +89,7 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
   await app.register(registryRoutes, { engines });
   const streams = new EventStreams(cfg.maxEventStreams);
   await app.register(trainingRoutes, { engines, streams });
+  await app.register(dataRoutes, { engines, streams });
   await app.register(servingRoutes, { engines });
   await app.register(userDataRoutes, { engines });
   await app.register(feedbackRoutes, { engines });

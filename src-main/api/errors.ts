@@ -48,9 +48,11 @@ export function installErrorHandler(app: FastifyInstance): void {
           ? `unsupported content type "${req.headers['content-type'] ?? ''}": send application/json`
           : fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
             ? 'request body too large'
-            : fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError
-              ? `malformed JSON: ${err.message}`
-              : err.message;
+            : fe.code === 'FST_REQ_FILE_TOO_LARGE'
+              ? 'the file is larger than the upload limit (server.uploadLimitBytes in config.json); nothing was kept'
+              : fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError
+                ? `malformed JSON: ${err.message}`
+                : err.message;
       return send(status, { error: fe.code ?? 'bad_request', detail });
     }
     if (isDiskFullError(err)) {

@@ -84,6 +84,7 @@ for (const b of backends) {
       expect(r2).toEqual({ inserted: 1, duplicates: ['m2', 'm3'] });
       expect((await s.labelled.all()).map((m) => `${m.sms_id}:${m.text}`)).toEqual(['m1:one', 'm2:two', 'm3:three']);
       expect((await s.labelled.get(['m3', 'nope'])).map((m) => m?.label)).toEqual(['ham', undefined]);
+      expect(await s.labelled.countByLabel()).toEqual({ ham: 2, spam: 1 });
       expect(await s.labelled.count()).toBe(3);
     });
 

@@ -65,6 +65,8 @@ export interface LabelledMessageStore {
   all(): Promise<LabelledMessage[]>;
   get(ids: string[]): Promise<(LabelledMessage | undefined)[]>;
   count(): Promise<number>;
+  /** messages per label (ham, spam) */
+  countByLabel(): Promise<Record<string, number>>;
 }
 
 export interface PredictionCache {

@@ -50,6 +50,12 @@ export class CassandraLabelled implements LabelledMessageStore {
       return r ? { sms_id: str(r, 'sms_id'), text: str(r, 'text'), label: str(r, 'label'), origin: str(r, 'origin') } : undefined;
     });
   }
+  async countByLabel(): Promise<Record<string, number>> {
+    // no GROUP BY over partitions in CQL: one paged scan of the labels
+    const out: Record<string, number> = {};
+    for await (const r of this.cql.paged(`SELECT label FROM ${this.table}`, [])) out[str(r, 'label')] = (out[str(r, 'label')] ?? 0) + 1;
+    return out;
+  }
   async count(): Promise<number> {
     return num((await this.cql.run(`SELECT COUNT(*) AS n FROM ${this.table}`, [], { readTimeout: SCAN_TIMEOUT_MS })).first(), 'n');
   }

@@ -31,6 +31,10 @@ export class SqliteLabelled implements LabelledMessageStore {
     const q = this.db.prepare('SELECT sms_id, text, label, origin FROM labelled_sms WHERE sms_id = ?');
     return ids.map((id) => q.get(id) as LabelledMessage | undefined);
   }
+  async countByLabel(): Promise<Record<string, number>> {
+    const rows = this.db.prepare('SELECT label, COUNT(*) AS n FROM labelled_sms GROUP BY label').all() as { label: string; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.label, r.n]));
+  }
   async count(): Promise<number> {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM labelled_sms').get() as { n: number }).n;
   }

@@ -1,0 +1,107 @@
+/**
+ * Data imports over HTTP: a file uploaded as multipart/form-data (seed CSV, UCI SMS TSV, UCI
+ * YouTube CSV or a UCI zip; at most server.uploadLimitBytes, else 413; another type, 415) or the
+ * UCI download, each a job whose steps stream as Server-Sent Events.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import multipart from '@fastify/multipart';
+import { closeSync, mkdirSync, openSync, readSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createWriteStream } from 'node:fs';
+import type { Engines } from '../engines';
+import { DataImports } from '../setup';
+import { formatOfFirstLine } from '../dataset';
+import { ImportIdParam, UciBody, type DataSummary, type ImportEvent, type ImportJob } from '../../src-shared/data';
+import { HttpError } from './errors';
+import type { EventStreams } from './event-stream';
+
+const ACCEPTED = 'a seed CSV (sms_id,text,label), the UCI SMS TSV (label<TAB>text), a UCI YouTube CSV (COMMENT_ID,...,CLASS) or a UCI zip archive';
+
+/** the first bytes of a saved upload: a zip, or a dataset whose first line tells its format */
+function kindOf(path: string): { kind: 'archive' } | { kind: 'file'; format: NonNullable<ReturnType<typeof formatOfFirstLine>> } | undefined {
+  const fd = openSync(path, 'r');
+  const head = Buffer.alloc(64 * 1024);
+  const n = readSync(fd, head, 0, head.length, 0);
+  closeSync(fd);
+  if (n >= 4 && head.readUInt32LE(0) === 0x04034b50) return { kind: 'archive' };
+  const format = formatOfFirstLine(head.subarray(0, n).toString('utf8').split(/\r?\n/, 1)[0]);
+  return format ? { kind: 'file', format } : undefined;
+}
+
+export const dataRoutes: FastifyPluginAsync<{ engines: Engines; streams: EventStreams }> = async (app, { engines, streams }) => {
+  const imports = new DataImports(engines);
+  const limit = engines.config.server.uploadLimitBytes;
+  await app.register(multipart, { limits: { fileSize: limit, files: 1, fields: 4, parts: 5 } });
+  const tags = ['data'];
+
+  app.get('/data/summary', { schema: { tags, summary: 'Labelled messages in the warehouse, by label' } }, async (): Promise<DataSummary> => {
+    const labels = await engines.storage.labelled.countByLabel();
+    return { labelled: Object.values(labels).reduce((a, b) => a + b, 0), labels, upload_limit_bytes: limit };
+  });
+
+  app.post(
+    '/data/imports',
+    { schema: { tags, summary: `Upload a dataset (multipart/form-data, field "file"): ${ACCEPTED}; 202 with the import job` } },
+    async (req, reply): Promise<ImportJob> => {
+      if (!req.isMultipart()) throw new HttpError(415, 'unsupported_media_type', `send the file as multipart/form-data (field "file"): ${ACCEPTED}`);
+      const file = await req.file();
+      if (!file) throw new HttpError(400, 'validation_error', 'no file in the form: send it in the field "file"', { field: 'file' });
+      const dir = join(engines.config.dataDir, 'imports');
+      mkdirSync(dir, { recursive: true });
+      const path = join(dir, `${Date.now()}-${randomBytes(4).toString('hex')}.upload`);
+      try {
+        // a file over the limit ends the stream with 413 (FST_REQ_FILE_TOO_LARGE): nothing kept
+        await pipeline(file.file, createWriteStream(path));
+        if (file.file.truncated)
+          throw new HttpError(
+            413,
+            'payload_too_large',
+            `${file.filename}: the file is larger than the upload limit (${limit} bytes, server.uploadLimitBytes in config.json); nothing was kept`,
+          );
+        const kind = kindOf(path);
+        if (!kind) throw new HttpError(415, 'unsupported_media_type', `${file.filename}: not a dataset SpamOps reads; expected ${ACCEPTED}`);
+        const size = file.file.bytesRead;
+        const name = basename(file.filename || 'upload');
+        reply.status(202);
+        return imports.start(kind.kind === 'archive' ? { kind: 'archive', path, name, size } : { kind: 'file', path, name, format: kind.format, size });
+      } catch (e) {
+        rmSync(path, { force: true });
+        throw e;
+      }
+    },
+  );
+
+  app.post<{ Body: UciBody }>(
+    '/data/imports/uci',
+    { schema: { tags, summary: 'Download the UCI collections (sms, youtube or all) and import them; 202 with the import job', body: UciBody } },
+    async (req, reply): Promise<ImportJob> => {
+      reply.status(202);
+      return imports.start({ kind: 'uci', which: req.body.which });
+    },
+  );
+
+  app.get('/data/imports', { schema: { tags, summary: 'Imports, newest first (the last 50)' } }, async (): Promise<ImportJob[]> => imports.list());
+  app.get<{ Params: ImportIdParam }>('/data/imports/:id', { schema: { tags, params: ImportIdParam } }, async (req): Promise<ImportJob> => {
+    const job = await imports.get(req.params.id);
+    if (!job) throw new HttpError(404, 'not_found', `no import ${req.params.id}`);
+    return job;
+  });
+
+  const events = streams.fanout<ImportEvent>((on) => {
+    imports.on('event', on);
+    return () => imports.off('event', on);
+  });
+  app.get<{ Params: ImportIdParam }>(
+    '/data/imports/:id/events',
+    { schema: { tags, params: ImportIdParam, summary: 'Server-Sent Events of an import: its state now, then every step until it ends' } },
+    async (req, reply) => {
+      const job = await imports.get(req.params.id);
+      if (!job) throw new HttpError(404, 'not_found', `no import ${req.params.id}`);
+      const first: ImportEvent[] = [{ type: job.status === 'running' ? 'job' : 'done', job }];
+      events.serve(req, reply, { filter: (e) => e.job.id === job.id, first, endOn: (e) => e.type === 'done' });
+    },
+  );
+  app.addHook('onClose', async () => imports.idle());
+};

@@ -1,0 +1,204 @@
+/**
+ * Data imports the console (or any tool) starts: a file uploaded (seed CSV, UCI SMS TSV, UCI
+ * YouTube CSV, a UCI zip) or the UCI download, then what makes the data usable: the warehouse
+ * import, the offline sources rebuilt, the registry applied, the views materialized. Each step
+ * reports as it goes (rows, bytes, what it wrote); jobs run one at a time; the console follows
+ * them as Server-Sent Events. The tokenizer is kept (not refit): the features v2 of the new rows
+ * mean what the served models were trained on.
+ */
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Engines } from '../engines';
+import {
+  archivesOf,
+  downloadArchive,
+  identifyArchive,
+  readArchive,
+  readDatasetFile,
+  type DatasetBatch,
+  type DatasetFormat,
+  type UciArchive,
+  type UciWhich,
+} from '../dataset';
+import { definitionsForStage, LATEST_STAGE } from '../featurestore';
+import type { ImportEvent, ImportJob, ImportStep, ImportStepKey } from '../../src-shared/data';
+import { buildOfflineSources } from './offline-sources';
+import { importBatches } from './warehouse-import';
+
+export type ImportSource =
+  | { kind: 'file'; path: string; name: string; format: DatasetFormat; size: number }
+  | { kind: 'archive'; path: string; name: string; size: number }
+  | { kind: 'uci'; which: UciWhich };
+
+const JOBS = 'data_imports';
+const LABELS: Record<ImportStepKey, string> = {
+  upload: 'File received',
+  download: 'Download from UCI',
+  read: 'Rows imported into the warehouse',
+  'offline-sources': 'Offline sources rebuilt',
+  apply: 'Feature registry applied',
+  materialize: 'Online store materialized',
+};
+
+export class DataImports extends EventEmitter {
+  private readonly jobs = new Map<string, ImportJob>();
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly engines: Engines) {
+    super();
+  }
+
+  /** the jobs of this process, then the stored ones, newest first */
+  async list(limit = 50): Promise<ImportJob[]> {
+    const stored = (await this.engines.storage.documents.page(JOBS, { limit, order: 'desc' })).map((d) => JSON.parse(d.json) as ImportJob);
+    const byId = new Map(stored.map((j) => [j.id, j]));
+    for (const j of this.jobs.values()) byId.set(j.id, j);
+    return [...byId.values()].sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, limit);
+  }
+
+  async get(id: string): Promise<ImportJob | undefined> {
+    const live = this.jobs.get(id);
+    if (live) return live;
+    const json = await this.engines.storage.documents.get(JOBS, id);
+    return json ? (JSON.parse(json) as ImportJob) : undefined;
+  }
+
+  /** queues an import; it starts when the one before it ends */
+  start(source: ImportSource): ImportJob {
+    const at = new Date();
+    const id = `imp-${at
+      .toISOString()
+      .replace(/[-:.TZ]/g, '')
+      .toLowerCase()}-${randomBytes(2).toString('hex')}`;
+    const keys: ImportStepKey[] = [source.kind === 'uci' ? 'download' : 'upload', 'read', 'offline-sources', 'apply', 'materialize'];
+    const job: ImportJob = {
+      id,
+      createdAt: at.toISOString(),
+      source:
+        source.kind === 'uci'
+          ? {
+              kind: 'uci',
+              name: `UCI ${source.which === 'all' ? 'SMS + YouTube' : source.which === 'sms' ? 'SMS' : 'YouTube'} Spam Collection`,
+              which: source.which,
+            }
+          : { kind: source.kind, name: source.name, ...(source.kind === 'file' ? { format: source.format } : {}) },
+      status: 'running',
+      steps: keys.map((key) => ({ key, label: LABELS[key], status: 'pending' })),
+    };
+    if (source.kind !== 'uci')
+      Object.assign(job.steps[0], {
+        status: 'done',
+        done: source.size,
+        total: source.size,
+        unit: 'bytes',
+        detail: `${source.name}, ${(source.size / 1024).toFixed(1)} KB`,
+      });
+    this.jobs.set(id, job);
+    this.publish(job);
+    this.queue = this.queue.then(() => this.run(job, source));
+    return job;
+  }
+
+  /** resolves when every queued import has ended (tests, shutdown) */
+  async idle(): Promise<void> {
+    await this.queue;
+  }
+
+  private lastPublish = 0;
+  private publish(job: ImportJob, throttle = false): void {
+    const now = Date.now();
+    if (throttle && now - this.lastPublish < 200) return;
+    this.lastPublish = now;
+    const event: ImportEvent = { type: job.status === 'running' ? 'job' : 'done', job: structuredClone(job) };
+    this.emit('event', event);
+  }
+
+  private step(job: ImportJob, key: ImportStepKey, patch: Partial<ImportStep>, throttle = false): void {
+    const s = job.steps.find((x) => x.key === key)!;
+    Object.assign(s, patch);
+    this.publish(job, throttle);
+  }
+
+  private async run(job: ImportJob, source: ImportSource): Promise<void> {
+    const e = this.engines;
+    let current: ImportStepKey = job.steps[0].key;
+    const mark = (key: ImportStepKey, patch: Partial<ImportStep>, throttle = false) => {
+      current = key;
+      this.step(job, key, patch, throttle);
+    };
+    try {
+      let batches: AsyncIterable<DatasetBatch & { entry?: string }>;
+      let total: number | undefined;
+      if (source.kind === 'uci') {
+        const archives = archivesOf(source.which);
+        const paths: [UciArchive, string][] = [];
+        const mirror = process.env.SPAMOPS_UCI_MIRROR || undefined;
+        for (const a of archives) {
+          mark('download', { status: 'running', unit: 'bytes', detail: `downloading ${a.file}` });
+          paths.push([
+            a,
+            await downloadArchive(a, join(e.config.dataDir, 'downloads'), { mirror, onProgress: (done, t) => mark('download', { done, total: t }, true) }),
+          ]);
+        }
+        mark('download', { status: 'done', detail: `${archives.map((a) => a.file).join(' and ')} downloaded and checked` });
+        batches = (async function* () {
+          for (const [a, p] of paths) yield* readArchive(p, a);
+        })();
+        total = archives.reduce((n, a) => n + a.expectedRows, 0);
+      } else if (source.kind === 'archive') {
+        const a = await identifyArchive(source.path);
+        job.source.name = `${source.name} (${a.title})`;
+        batches = readArchive(source.path, a);
+        total = a.expectedRows;
+      } else {
+        batches = readDatasetFile(source.path, { origin: source.name, format: source.format });
+      }
+      mark('read', { status: 'running', unit: 'rows', done: 0, total });
+      const report = await importBatches(e, batches, {
+        file: source.kind === 'uci' ? 'UCI' : source.name,
+        onBatch: (r) => {
+          job.report = { ...r, problems: r.problems.slice(0, 100) };
+          mark('read', { done: r.read }, true);
+        },
+      });
+      job.report = { ...report, problems: report.problems.slice(0, 100) };
+      mark('read', {
+        status: 'done',
+        done: report.read,
+        total: report.read,
+        detail: `${report.inserted} new messages (${report.labels.ham} ham, ${report.labels.spam} spam read), ${report.problemCount} bad rows skipped, ${report.duplicates} duplicates kept as they were`,
+      });
+
+      mark('offline-sources', { status: 'running' });
+      const rep = await buildOfflineSources(e, undefined, (s) => mark('offline-sources', { detail: s }, true), { keepTokenizer: true });
+      mark('offline-sources', { status: 'done', detail: rep.sources.map((s) => `${s.source} ${s.rows} rows`).join(', ') });
+
+      mark('apply', { status: 'running' });
+      const applied = await e.features.apply(definitionsForStage(LATEST_STAGE), LATEST_STAGE);
+      mark('apply', {
+        status: 'done',
+        detail: applied.changed ? `registry version ${applied.snapshot.version} (stage ${LATEST_STAGE})` : `unchanged at version ${applied.snapshot.version}`,
+      });
+
+      mark('materialize', { status: 'running', unit: 'rows' });
+      const m = await e.features.materialize(0, Date.now(), undefined, (p) =>
+        mark('materialize', { detail: `${p.view}: ${p.done} / ${p.total}`, done: p.done, total: p.total }, true),
+      );
+      mark('materialize', { status: 'done', detail: m.views.map((v) => `${v.feature_view} ${v.rows_written}`).join(', ') });
+      job.status = 'succeeded';
+    } catch (err) {
+      job.status = 'failed';
+      job.error = (err as Error).message;
+      this.step(job, current, { status: 'failed', detail: job.error });
+      for (const s of job.steps) if (s.status === 'pending') s.status = 'skipped';
+    } finally {
+      job.finishedAt = new Date().toISOString();
+      if (source.kind !== 'uci') rmSync(source.path, { force: true });
+      await e.storage.documents.put(JOBS, job.id, JSON.stringify(job)).catch(() => undefined);
+      this.jobs.delete(job.id);
+      this.publish(job);
+    }
+  }
+}
