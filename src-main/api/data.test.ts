@@ -9,7 +9,7 @@ beforeAll(async () => {
 });
 afterAll(async () => s?.close());
 
-const upload = (name: string, content: string | Buffer, type = 'text/csv') => {
+const upload = (name: string, content: string, type = 'text/csv') => {
   const form = new FormData();
   form.append('file', new Blob([content], { type }), name);
   return fetch(`${s.base}/data/imports`, { method: 'POST', body: form });
