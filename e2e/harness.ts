@@ -26,13 +26,18 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(o: { datasetPath?: string; trainModels?: boolean } = {}): Promise<Harness> {
+/**
+ * `released` (the default without a dataset): a first start, the released models served at once;
+ * `trainModels`: v1, v2, v3 trained on the dataset instead.
+ */
+export async function startHarness(o: { datasetPath?: string; trainModels?: boolean; released?: boolean } = {}): Promise<Harness> {
   if (!CHROMIUM) throw new Error('no Chromium: install Debian chromium or set CHROMIUM_PATH');
   if (!existsSync(join(CONSOLE_DIR, 'index.html'))) throw new Error(`the console is not built (${CONSOLE_DIR}): run npm run build`);
   mkdirSync(ARTIFACTS, { recursive: true });
   const { engines, cleanup } = await testEngines();
-  await bootstrap(engines, { datasetPath: o.datasetPath ?? SAMPLE_DATASET, log: () => undefined });
-  if (o.trainModels !== false) for (const r of await queueMissingModels(engines)) await engines.runs.wait(r.id);
+  const released = o.released ?? (o.datasetPath === undefined && o.trainModels !== true);
+  await bootstrap(engines, { datasetPath: o.datasetPath ?? SAMPLE_DATASET, log: () => undefined, released });
+  if (o.trainModels === true) for (const r of await queueMissingModels(engines)) await engines.runs.wait(r.id);
   else await engines.runs.init();
   const app: FastifyInstance = await buildApp(engines, { consoleDir: CONSOLE_DIR });
   await app.listen({ host: '127.0.0.1', port: 0 });

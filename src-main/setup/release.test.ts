@@ -23,8 +23,8 @@ describe('release-models', () => {
     const b = await release(join(t.dir, 'b'));
     for (const m of ['v1', 'v2', 'v3']) {
       expect(b[m].metrics).toEqual(a[m].metrics);
-      const { ['tokenizer.json']: _ta, ...artifactsA } = a[m].checksums ?? {};
-      const { ['tokenizer.json']: _tb, ...artifactsB } = b[m].checksums ?? {};
+      const { 'tokenizer.json': _ta, ...artifactsA } = a[m].checksums ?? {};
+      const { 'tokenizer.json': _tb, ...artifactsB } = b[m].checksums ?? {};
       expect(artifactsB).toEqual(artifactsA); // the tokenizer differs only by its fit time
       expect(a[m].release).toMatchObject({ seed: 7, threads: 1, dataset: { file: 'sample_dataset.csv', rows: 240 } });
       expect(a[m].release.command).toMatch(/^npm run release-models -- --dataset sample_dataset\.csv --seed 7/);

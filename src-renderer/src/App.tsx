@@ -10,9 +10,11 @@ import { FeatureStorePane } from './panes/features';
 import { TrainingPane } from './panes/training';
 import { ServingPane } from './panes/serving';
 import { DriftPane } from './panes/drift';
+import { DataPane } from './panes/data';
 
 const PANES: { id: Pane; label: string; icon: IconName; blurb: string; component: ComponentType }[] = [
   { id: 'inbox', label: 'Inbox', icon: 'inbox', blurb: "A user's messages with the served models' verdicts", component: InboxPane },
+  { id: 'data', label: 'Data', icon: 'layers', blurb: 'Bring labelled messages in and train on them', component: DataPane },
   { id: 'features', label: 'Feature store', icon: 'database', blurb: 'Registry, online store and offline sources', component: FeatureStorePane },
   { id: 'training', label: 'Training', icon: 'training', blurb: 'Train versions, watch them learn, compare and promote', component: TrainingPane },
   { id: 'serving', label: 'Serving', icon: 'serving', blurb: 'What the API serves, how fast, and from cache', component: ServingPane },

@@ -20,6 +20,7 @@ import type { CallLogRow, PredictionAnswer, ServingStatsAnswer } from '../../src
 import type { InboxAnswer, Sms } from '../../src-shared/userdata';
 import type { FeedbackAnswer, FeedbackBody } from '../../src-shared/feedback';
 import type { HealthAnswer } from '../../src-shared/health';
+import type { DataSummary, ImportEvent, ImportJob } from '../../src-shared/data';
 
 export type { Alert, DriftReport, FeatureDrift } from '../../src-shared/monitoring';
 export type {
@@ -46,6 +47,7 @@ export type { CallLogRow, LatencyBucket, PredictionAnswer, ServingStatsAnswer } 
 export type { InboxAnswer, Sms } from '../../src-shared/userdata';
 export type { FeedbackBody } from '../../src-shared/feedback';
 export type { HealthAnswer } from '../../src-shared/health';
+export type { DataSummary, ImportEvent, ImportJob, ImportStep } from '../../src-shared/data';
 
 export const apiBase = (window.spamops?.apiBase ?? window.location.origin).replace(/\/$/, '');
 const token = window.spamops?.token;
@@ -131,21 +133,32 @@ export const api = {
   driftHistory: (model: string) => call<DriftReport[]>('GET', `/monitoring/drift/history?model=${q(model)}`),
   alerts: () => call<Alert[]>('GET', '/monitoring/alerts'),
   ack: (id: string) => call<Alert>('POST', `/monitoring/alerts/${q(id)}/ack`, {}),
+
+  // data
+  dataSummary: () => call<DataSummary>('GET', '/data/summary'),
+  imports: () => call<ImportJob[]>('GET', '/data/imports'),
+  importUci: (which: 'sms' | 'youtube' | 'all') => call<ImportJob>('POST', '/data/imports/uci', { which }),
 };
 
-const EVENT_TYPES = ['snapshot', 'status', 'data', 'batch', 'epoch', 'done'] as const;
+const RUN_EVENT_TYPES = ['snapshot', 'status', 'data', 'batch', 'epoch', 'done'];
 
 /**
- * Live progress of a run (Server-Sent Events of GET /runs/{id}/events). EventSource cannot send
- * an Authorization header, so with a token the stream is read through fetch instead.
- * Returns a function that stops listening.
+ * A stream of Server-Sent Events of the API, `done` ending it. EventSource cannot send an
+ * Authorization header, so with a token the stream is read through fetch instead. Returns a
+ * function that stops listening.
  */
-export function watchRun(id: string, on: (e: RunEvent) => void, onError?: (message: string) => void): () => void {
-  const url = `${apiBase}/runs/${q(id)}/events`;
+function watchEvents<E extends { type: string }>(
+  path: string,
+  types: string[],
+  what: string,
+  on: (e: E) => void,
+  onError?: (message: string) => void,
+): () => void {
+  const url = `${apiBase}${path}`;
   let ended = false;
   const deliver = (data: string) => {
     try {
-      const e = JSON.parse(data) as RunEvent;
+      const e = JSON.parse(data) as E;
       if (e.type === 'done') ended = true;
       on(e);
     } catch {
@@ -154,10 +167,10 @@ export function watchRun(id: string, on: (e: RunEvent) => void, onError?: (messa
   };
   if (!token) {
     const es = new EventSource(url);
-    for (const t of EVENT_TYPES) es.addEventListener(t, (m) => deliver((m as MessageEvent<string>).data));
+    for (const t of types) es.addEventListener(t, (m) => deliver((m as MessageEvent<string>).data));
     es.onerror = () => {
       es.close();
-      if (!ended) onError?.('the live stream of this run was interrupted; refresh to see its state');
+      if (!ended) onError?.(`the live stream of ${what} was interrupted; refresh to see its state`);
     };
     const stop = () => es.close();
     es.addEventListener('done', stop);
@@ -185,10 +198,33 @@ export function watchRun(id: string, on: (e: RunEvent) => void, onError?: (messa
           if (data) deliver(data);
         }
       }
-      if (!ended && !ctrl.signal.aborted) onError?.('the live stream of this run ended before the run did (server restarted?)');
+      if (!ended && !ctrl.signal.aborted) onError?.(`the live stream of ${what} ended before it did (server restarted?)`);
     } catch (e) {
-      if (!ctrl.signal.aborted && !ended) onError?.(`the live stream of this run failed: ${errorText(e)}`);
+      if (!ctrl.signal.aborted && !ended) onError?.(`the live stream of ${what} failed: ${errorText(e)}`);
     }
   })();
   return () => ctrl.abort();
+}
+
+/** Live progress of a run (GET /runs/{id}/events). */
+export const watchRun = (id: string, on: (e: RunEvent) => void, onError?: (message: string) => void) =>
+  watchEvents<RunEvent>(`/runs/${q(id)}/events`, RUN_EVENT_TYPES, 'this run', on, onError);
+
+/** Live steps of a data import (GET /data/imports/{id}/events). */
+export const watchImport = (id: string, on: (e: ImportEvent) => void, onError?: (message: string) => void) =>
+  watchEvents<ImportEvent>(`/data/imports/${q(id)}/events`, ['job', 'done'], 'this import', on, onError);
+
+/** Uploads a dataset file (multipart/form-data): the import job, or the API's error. */
+export async function uploadDataset(file: File): Promise<ImportJob> {
+  const form = new FormData();
+  form.append('file', file, file.name);
+  let res: Response;
+  try {
+    res = await fetch(`${apiBase}/data/imports`, { method: 'POST', headers: { accept: 'application/json', ...authHeaders() }, body: form });
+  } catch (e) {
+    throw new ApiError(0, { error: 'unreachable', detail: `The local API at ${apiBase} does not answer (${errorText(e)}).` });
+  }
+  const json = (await res.json().catch(() => ({}))) as ImportJob & Partial<ApiErrorBody>;
+  if (!res.ok) throw new ApiError(res.status, json);
+  return json;
 }

@@ -3,8 +3,9 @@ import { useShell } from '../store/shell';
 import { Icon } from '../ui';
 
 export function HealthBanner() {
-  const problems = useShell((s) => s.health.data?.problems ?? []);
-  if (problems.length === 0) return null;
+  // the selector returns what the store holds (a new [] per call would re-render for ever)
+  const problems = useShell((s) => s.health.data?.problems);
+  if (!problems?.length) return null;
   return (
     <div className="health-banner" role="alert" data-testid="health-banner">
       <Icon name="alert" />

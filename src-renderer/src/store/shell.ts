@@ -4,7 +4,7 @@ import { api, type HealthAnswer } from '../api';
 import { idle, loader, type Remote } from './remote';
 import { readSetting, writeSetting } from './persist';
 
-export const PANES = ['inbox', 'features', 'training', 'serving', 'drift'] as const;
+export const PANES = ['inbox', 'data', 'features', 'training', 'serving', 'drift'] as const;
 export type Pane = (typeof PANES)[number];
 export type Theme = 'light' | 'dark';
 

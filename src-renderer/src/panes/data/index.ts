@@ -1,0 +1,2 @@
+/** Data: imports and training on what was imported. */
+export { DataPane } from './DataPane';
