@@ -55,7 +55,17 @@ describe('RandomForest', () => {
   it('makes a single leaf of a pure class or of features that never differ', () => {
     const pure = RandomForest.train([[0], [1], [2]], [1, 1, 1], 2, options({ maxFeatures: 1 }));
     expect(pure.predictProba([5])).toEqual([0, 1]);
-    const flat = RandomForest.train([[1, 1], [1, 1], [1, 1], [1, 1]], [0, 1, 0, 1], 2, options({ nEstimators: 1 }));
+    const flat = RandomForest.train(
+      [
+        [1, 1],
+        [1, 1],
+        [1, 1],
+        [1, 1],
+      ],
+      [0, 1, 0, 1],
+      2,
+      options({ nEstimators: 1 }),
+    );
     expect(flat.json.trees[0].feature).toEqual([-1]);
     const p = flat.predictProba([1, 1]);
     expect(p[0] + p[1]).toBeCloseTo(1, 12);
