@@ -9,7 +9,7 @@ import { FeatureStore } from './featurestore';
 import { TokenizerStore } from './features';
 import { ModelRegistry, TrainingRuns, type TrainJobDeps } from './training';
 import { ServedModels, servedNamesFromEnv } from './serving';
-import { InboxPipeline, V2Backfill } from './inbox';
+import { EmbeddedIngestion, FeatureStep, InboxPipeline, V2Backfill, type Ingestion } from './inbox';
 import { FeedbackLog, InboxVerdicts, Monitor, Retrainer, Simulator } from './monitoring';
 
 export interface Engines {
@@ -32,7 +32,11 @@ export interface Engines {
   monitor: Monitor;
   /** which model's verdict on each inbox message is recorded */
   verdicts: InboxVerdicts;
-  /** the inbox pipeline with its durable outbox; `inbox.start()` replays what is pending */
+  /** v2 features of every stored message, from the change log or the change stream */
+  featureStep: FeatureStep;
+  /** how stored messages reach the feature step: the embedded change log */
+  ingestion: Ingestion;
+  /** the Inbox API: store, then answer once the features are pushed; `inbox.start()` replays an old outbox */
   inbox: InboxPipeline;
   /** v2 features for inbox messages that lack them */
   backfill: V2Backfill;
@@ -58,7 +62,9 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
   const retrainer = new Retrainer({ models, runs, documents: storage.documents, data: training, tokenizers });
   const monitor = new Monitor({ documents: storage.documents, predictions: storage.predictions, models, servedNames: serving.names, retrainer });
   const verdicts = new InboxVerdicts({ models: serving, recorder: monitor.recorder });
-  const inbox = new InboxPipeline({ outbox: storage.documents, users: storage.users, features, tokenizers, onPushed: (messages) => verdicts.record(messages) });
+  const featureStep = new FeatureStep({ features, online: storage.online, tokenizers, onPushed: (messages) => verdicts.record(messages) });
+  const ingestion: Ingestion = new EmbeddedIngestion({ changes: storage.users, step: featureStep });
+  const inbox = new InboxPipeline({ users: storage.users, step: featureStep, legacyOutbox: storage.documents });
   const backfill = new V2Backfill({ users: storage.users, online: storage.online, features, tokenizers });
   const feedback = new FeedbackLog({ documents: storage.documents, features });
   const simulator = new Simulator({ labelled: storage.labelled, inbox, feedback, recorder: monitor.recorder });
@@ -74,13 +80,15 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
     retrainer,
     monitor,
     verdicts,
+    featureStep,
+    ingestion,
     inbox,
     backfill,
     feedback,
     simulator,
     close: async () => {
       serving.stop();
-      inbox.stop();
+      await ingestion.stop();
       monitor.stop();
       await monitor.recorder.flush();
       await runs.close();

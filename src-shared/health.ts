@@ -1,5 +1,6 @@
 /** Contracts of /health and /local/info. */
 import { Type, type Static } from '@sinclair/typebox';
+import { IngestionHealth } from './ingestion';
 
 export const HealthAnswer = Type.Object(
   {
@@ -7,6 +8,7 @@ export const HealthAnswer = Type.Object(
     storage: Type.Object({ backend: Type.String(), location: Type.String() }),
     registry_version: Type.Integer(),
     bootstrapped: Type.Boolean(),
+    ingestion: IngestionHealth,
   },
   { additionalProperties: true },
 );

@@ -5,6 +5,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { ApiErrorBody } from '../../src-shared/errors';
 import { FeatureInputError, OfflineSourceError, RegistryEmptyError, UnknownNameError } from '../featurestore';
+import { IngestionError } from '../inbox';
 
 export class HttpError extends Error {
   constructor(
@@ -25,6 +26,8 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (err instanceof FeatureInputError) return send(400, { error: 'bad_request', detail: err.message, field: err.field });
     if (err instanceof RegistryEmptyError) return send(409, { error: 'registry_empty', detail: err.message });
     if (err instanceof OfflineSourceError) return send(503, { error: 'offline_source_unavailable', detail: err.message });
+    if (err instanceof IngestionError)
+      return send(err.code === 'not_found' ? 404 : err.code === 'stream_off' ? 409 : 503, { error: err.code, detail: err.message });
     const fe = err as FastifyError;
     if (fe.validation) {
       const v = fe.validation[0];

@@ -8,7 +8,7 @@ import { HttpError } from './errors';
 export const healthRoutes: FastifyPluginAsync<{ engines: Engines }> = async (app, { engines }) => {
   app.get(
     '/health',
-    { schema: { tags: ['health'], summary: '200 once the engines are ready', response: { 200: HealthAnswer } } },
+    { schema: { tags: ['health'], summary: '200 once the engines are ready (with the stream state when it is on)', response: { 200: HealthAnswer } } },
     async (): Promise<HealthAnswer> => {
       const snap = await engines.features.registry.current();
       return {
@@ -16,6 +16,8 @@ export const healthRoutes: FastifyPluginAsync<{ engines: Engines }> = async (app
         storage: { backend: engines.storage.backend, location: engines.storage.location },
         registry_version: snap?.version ?? 0,
         bootstrapped: snap !== undefined,
+        // the stream's state: SpamOps serves while NATS is down, and says so here
+        ingestion: engines.ingestion.health(),
       };
     },
   );

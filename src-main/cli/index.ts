@@ -20,6 +20,7 @@ import { simulateCommand } from './commands/simulate';
 import { retrainCommand } from './commands/retrain';
 import { serveCommand } from './commands/serve';
 import { benchCommand } from './commands/bench';
+import { smsCommand } from './commands/sms';
 
 export { CliError } from './context';
 
@@ -41,6 +42,7 @@ const GROUPS: [string, Command[]][] = [
       bootstrapCommand,
     ],
   ],
+  ['Inboxes', [smsCommand]],
   ['Training and models', [trainCommand, runsCommand, modelsCommand]],
   ['Monitoring', [driftCommand, simulateCommand, retrainCommand]],
   ['Serving', [serveCommand, benchCommand]],
