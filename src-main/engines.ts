@@ -34,7 +34,7 @@ export interface Engines {
   verdicts: InboxVerdicts;
   /** v2 features of every stored message, from the change log or the change stream */
   featureStep: FeatureStep;
-  /** how stored messages reach the feature step: the embedded change log */
+  /** how stored messages reach the feature step: the embedded change log, or NATS JetStream (`config.stream`) */
   ingestion: Ingestion;
   /** the Inbox API: store, then answer once the features are pushed; `inbox.start()` replays an old outbox */
   inbox: InboxPipeline;
@@ -63,7 +63,10 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
   const monitor = new Monitor({ documents: storage.documents, predictions: storage.predictions, models, servedNames: serving.names, retrainer });
   const verdicts = new InboxVerdicts({ models: serving, recorder: monitor.recorder });
   const featureStep = new FeatureStep({ features, online: storage.online, tokenizers, onPushed: (messages) => verdicts.record(messages) });
-  const ingestion: Ingestion = new EmbeddedIngestion({ changes: storage.users, step: featureStep });
+  // the stream's engine (and the NATS client) is loaded only when the stream is on
+  const ingestion: Ingestion = config.stream
+    ? (await import('./streaming')).openStreamIngestion(config.stream, { users: storage.users, step: featureStep })
+    : new EmbeddedIngestion({ changes: storage.users, step: featureStep });
   const inbox = new InboxPipeline({ users: storage.users, step: featureStep, legacyOutbox: storage.documents });
   const backfill = new V2Backfill({ users: storage.users, online: storage.online, features, tokenizers });
   const feedback = new FeedbackLog({ documents: storage.documents, features });
