@@ -7,7 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { appRoot } from '../src-main/config';
+import { appRoot, type AppConfig } from '../src-main/config';
 import { testEngines, SAMPLE_DATASET } from '../src-main/testing/fixtures';
 import { bootstrap, queueMissingModels } from '../src-main/setup';
 import { buildApp } from '../src-main/api';
@@ -26,11 +26,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(o: { datasetPath?: string; trainModels?: boolean } = {}): Promise<Harness> {
+export async function startHarness(o: { datasetPath?: string; trainModels?: boolean; stream?: AppConfig['stream'] } = {}): Promise<Harness> {
   if (!CHROMIUM) throw new Error('no Chromium: install Debian chromium or set CHROMIUM_PATH');
   if (!existsSync(join(CONSOLE_DIR, 'index.html'))) throw new Error(`the console is not built (${CONSOLE_DIR}): run npm run build`);
   mkdirSync(ARTIFACTS, { recursive: true });
-  const { engines, cleanup } = await testEngines();
+  const { engines, cleanup } = await testEngines(o.stream ? { stream: o.stream } : {});
   await bootstrap(engines, { datasetPath: o.datasetPath ?? SAMPLE_DATASET, log: () => undefined });
   if (o.trainModels !== false) for (const r of await queueMissingModels(engines)) await engines.runs.wait(r.id);
   else await engines.runs.init();
