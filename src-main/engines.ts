@@ -8,7 +8,7 @@ import { openStorage, type Storage } from './storage';
 import { FeatureStore } from './featurestore';
 import { TokenizerStore } from './features';
 import { ModelRegistry, TrainingRuns, type TrainJobDeps } from './training';
-import { ServedModels, servedNamesFromEnv } from './serving';
+import { OffThreadPredictor, ServedModels, servedNamesFromEnv } from './serving';
 import { EmbeddedIngestion, FeatureStep, InboxPipeline, V2Backfill, type Ingestion } from './inbox';
 import { FeedbackLog, InboxVerdicts, Monitor, Retrainer, Simulator } from './monitoring';
 
@@ -61,7 +61,8 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
   const training: TrainJobDeps = { features, labelled: storage.labelled, tokenizers, modelsDir: config.modelsDir, trainingIdsPath: config.trainingIdsPath };
   const retrainer = new Retrainer({ models, runs, documents: storage.documents, data: training, tokenizers });
   const monitor = new Monitor({ documents: storage.documents, predictions: storage.predictions, models, servedNames: serving.names, retrainer });
-  const verdicts = new InboxVerdicts({ models: serving, recorder: monitor.recorder });
+  const predictor = new OffThreadPredictor();
+  const verdicts = new InboxVerdicts({ models: serving, recorder: monitor.recorder, predictor });
   const featureStep = new FeatureStep({ features, online: storage.online, tokenizers, onPushed: (messages) => verdicts.record(messages) });
   // the stream's engine (and the NATS client) is loaded only when the stream is on
   const ingestion: Ingestion = config.stream
@@ -70,7 +71,14 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
   const inbox = new InboxPipeline({ users: storage.users, step: featureStep, legacyOutbox: storage.documents });
   const backfill = new V2Backfill({ users: storage.users, online: storage.online, features, tokenizers });
   const feedback = new FeedbackLog({ documents: storage.documents, features });
-  const simulator = new Simulator({ labelled: storage.labelled, inbox, feedback, recorder: monitor.recorder });
+  // the simulator's replay ends once its messages' verdicts are recorded too
+  const recorded = {
+    flush: async () => {
+      await verdicts.settled();
+      await monitor.recorder.flush();
+    },
+  };
+  const simulator = new Simulator({ labelled: storage.labelled, inbox, feedback, recorder: recorded });
   return {
     config,
     storage,
@@ -92,6 +100,7 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
     close: async () => {
       serving.stop();
       await ingestion.stop();
+      predictor.close();
       monitor.stop();
       await monitor.recorder.flush();
       await runs.close();
