@@ -23,6 +23,12 @@ export interface ConsumerSpec {
   ackWaitMs: number;
   /** handles a batch; one outcome per message, in order (a rejection retries them all) */
   handle(msgs: JsMsg[]): Promise<Outcome[]>;
+  /**
+   * Under sustained load, how long a small batch waits for more before it is cut: fewer, larger
+   * batches (for the feature step: fewer Parquet parts to write and merge). A batch after a quiet
+   * spell goes at once.
+   */
+  lingerMs?: number;
 }
 
 const BATCH = 512;
@@ -111,7 +117,8 @@ export class BatchConsumer {
 
   private async flush(link: Link): Promise<void> {
     try {
-      while (this.queue.length) {
+      for (let busy = false; this.queue.length; busy = true) {
+        if (busy && this.spec.lingerMs && this.queue.length < BATCH) await new Promise((r) => setTimeout(r, this.spec.lingerMs));
         try {
           await this.handleBatch(link, this.queue.splice(0, BATCH));
         } catch (e) {
