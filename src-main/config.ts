@@ -167,6 +167,15 @@ export function subjectsOverlap(a: string, b: string): boolean {
   }
 }
 
+/** the NATS servers of a stream URL (`nats://host:port`, several separated by commas); throws naming `where` */
+export function streamServers(raw: string, where: string): string[] {
+  const servers = list(raw) ?? [];
+  for (const s of servers)
+    if (!NATS_URL.test(s)) throw new Error(`${where}: expected nats://host:port (several separated by commas for a cluster), got "${s}"`);
+  if (servers.length === 0) throw new Error(`${where}: expected nats://host:port, got "${raw}"`);
+  return servers;
+}
+
 function streamSettings(o: ConfigOverrides, env: NodeJS.ProcessEnv, fc: FileConfig): StreamSettings | undefined {
   const f = fc.stream ?? {};
   const [raw, where] = o.streamUrl
@@ -175,10 +184,7 @@ function streamSettings(o: ConfigOverrides, env: NodeJS.ProcessEnv, fc: FileConf
       ? [env.SPAMOPS_STREAM_URL, 'SPAMOPS_STREAM_URL']
       : [f.url, 'config.json stream.url'];
   if (!raw) return undefined;
-  const servers = list(raw) ?? [];
-  for (const s of servers)
-    if (!NATS_URL.test(s)) throw new Error(`${where}: expected nats://host:port (several separated by commas for a cluster), got "${s}"`);
-  if (servers.length === 0) throw new Error(`${where}: expected nats://host:port, got "${raw}"`);
+  const servers = streamServers(raw, where);
   const subject = checkSubject(env.SPAMOPS_STREAM_SUBJECT ?? f.subject ?? 'sms.incoming', 'SPAMOPS_STREAM_SUBJECT', true);
   const changesSubject = checkSubject(env.SPAMOPS_STREAM_CHANGES_SUBJECT ?? f.changesSubject ?? 'sms.changes', 'SPAMOPS_STREAM_CHANGES_SUBJECT', false);
   const deadLetterSubject = checkSubject(

@@ -1,8 +1,8 @@
 /** `spamops serve`: the engines and the local API under plain Node, until Ctrl-C. */
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { appRoot, type AppConfig } from '../../config';
+import { appRoot, streamServers, type AppConfig } from '../../config';
 import { buildApp, listen } from '../../api';
 import { startEngines } from '../../setup';
 import { configOf, integer } from '../context';
@@ -16,7 +16,18 @@ export const serveCommand = new Command('serve')
   .option('--auto-bootstrap', 'run bootstrap first when the data dir is empty')
   .option('--dataset <file>', 'the dataset --auto-bootstrap imports (env SPAMOPS_DATASET)')
   .option('--exit-with-stdin', 'stop when standard input closes (the desktop app runs the engines so)')
-  .option('--stream <url>', 'ingest through NATS JetStream at this URL, e.g. nats://127.0.0.1:4222 (env SPAMOPS_STREAM_URL; default: the embedded change log)')
+  .option(
+    '--stream <url>',
+    'ingest through NATS JetStream at this URL, e.g. nats://127.0.0.1:4222 (env SPAMOPS_STREAM_URL; default: the embedded change log)',
+    (raw: string) => {
+      try {
+        streamServers(raw, '--stream');
+      } catch (e) {
+        throw new InvalidArgumentError((e as Error).message);
+      }
+      return raw;
+    },
+  )
   .action(
     async (
       o: {
