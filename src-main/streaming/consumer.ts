@@ -34,6 +34,13 @@ export interface ConsumerSpec {
 const BATCH = 512;
 const MAX_ACK_PENDING = 4096;
 const NS_PER_MS = 1_000_000;
+/**
+ * A failed message comes back after 2 s, then 4, 8, … up to 60 s: with the default five
+ * deliveries a failure that lasts about 30 s (the store down) sends what arrives meanwhile to the
+ * dead letters, from where Retry sends it back; more deliveries wait longer.
+ */
+const NAK_FIRST_MS = 2000;
+const NAK_MAX_MS = 60_000;
 
 export const isApiError = (e: unknown, code: number) => e instanceof JetStreamApiError && e.code === code;
 
@@ -170,7 +177,7 @@ export class BatchConsumer {
           await this.toDeadLetters(link, m, `failed ${m.info.deliveryCount} deliveries: ${o.retry}`);
         } else {
           this.errors.set(m.seq, o.retry);
-          m.nak(Math.min(1000 * 2 ** (m.info.deliveryCount - 1), 30_000));
+          m.nak(Math.min(NAK_FIRST_MS * 2 ** (m.info.deliveryCount - 1), NAK_MAX_MS));
         }
       }
     }

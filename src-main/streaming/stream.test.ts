@@ -227,6 +227,18 @@ describe.skipIf(!!skip)(`the stream, failing and missing${skip ? ` (skipped: ${s
     }
   });
 
+  it('a NATS server without JetStream: SpamOps serves and says to start it with -js', async () => {
+    const plain = await startNats({ jetstream: false });
+    const t = await testEngines({ stream: settingsFor(plain.url) });
+    try {
+      await until('the reason', async () => /runs without JetStream: start it with -js/.test(t.engines.ingestion.health().reason ?? ''));
+      expect(t.engines.ingestion.health().stream).toBe('unavailable');
+    } finally {
+      await t.cleanup();
+      await plain.stop();
+    }
+  });
+
   it('NATS down at start: SpamOps starts and says why, stores meanwhile (202), and catches up when NATS comes', async () => {
     const port = await freePort();
     const url = `nats://127.0.0.1:${port}`;
