@@ -1,11 +1,11 @@
 /**
  * The dependency rules of SpamOps, checked by `npm test` (`npm run deps`):
  *   shells (cli, api, setup, electron, bench, tests) → composition (engines.ts) → engines
- *   (training, serving, inbox, monitoring) → featurestore / features / dataset → storage → platform;
+ *   (training, serving, inbox, monitoring, streaming) → featurestore / features / dataset → storage → platform;
  *   src-shared below all; the renderer talks to src-main only over HTTP.
  * Type-only imports count (tsPreCompilationDeps), so a cycle of types is a cycle too.
  */
-const ENGINE = '^src-main/(platform|storage|features|featurestore|dataset|training|serving|inbox|monitoring)/';
+const ENGINE = '^src-main/(platform|storage|features|featurestore|dataset|training|serving|inbox|monitoring|streaming)/';
 const SHELL = '^src-main/(api|cli|setup|electron|testing)/';
 /** tests exercise the composed engines through the shells' fixtures: they are shells too */
 const TEST = '\\.test\\.ts$';
@@ -82,6 +82,27 @@ module.exports = {
       comment: 'Serving and the inbox do not import monitoring (it observes them).',
       from: { path: '^src-main/(serving|inbox)/', pathNot: TEST },
       to: { path: '^src-main/monitoring/' },
+    },
+    {
+      name: 'streaming-over-inbox',
+      severity: 'error',
+      comment: 'The stream feeds the inbox engines (the feature step, the user-data store); it knows nothing of serving, training or monitoring.',
+      from: { path: '^src-main/streaming/', pathNot: TEST },
+      to: { path: '^src-main/(serving|training|monitoring)/' },
+    },
+    {
+      name: 'streaming-loaded-on-demand',
+      severity: 'error',
+      comment: 'Only the composition root loads the stream (dynamically, when it is on); others may import its types.',
+      from: { pathNot: ['^src-main/engines\\.ts$', '^src-main/streaming/', '^bench/', TEST] },
+      to: { path: '^src-main/streaming/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'nats-in-streaming-only',
+      severity: 'error',
+      comment: "The NATS client is the stream engine's business: the embedded default never loads it.",
+      from: { pathNot: ['^src-main/streaming/', '^bench/', TEST] },
+      to: { path: 'node_modules/@nats-io/' },
     },
     { name: 'no-unresolvable', severity: 'error', from: {}, to: { couldNotResolve: true } },
   ],

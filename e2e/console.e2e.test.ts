@@ -55,6 +55,7 @@ describe('headless console in Chromium', () => {
     await h.page.getByRole('button', { name: 'Open inbox' }).click();
     const spam = h.page.locator('.message', { hasText: 'Dear winner, please call 800-884433' });
     await spam.waitFor();
+    await spam.getByTestId('features-status').filter({ hasText: 'features v2 ✓' }).waitFor();
     // the released v3 (trained on the 7,528 public messages) flags it from the first second
     await pick('model version', 'v3');
     await h.page.getByRole('button', { name: 'Check all' }).click();
@@ -88,6 +89,8 @@ describe('headless console in Chromium', () => {
     const msg = h.page.locator('.message', { hasText: 'You WON a FREE cash prize' });
     await msg.getByTestId('verdict').waitFor();
     await h.page.getByText(/v2 features pushed/).waitFor();
+    // the feature step got there: the message shows its features v2 as present
+    await msg.getByTestId('features-status').filter({ hasText: 'features v2 ✓' }).waitFor();
     await msg.getByRole('button', { name: 'Mark verdict wrong' }).click();
     await msg.getByText('feedback sent').waitFor();
     await shot('inbox-compose');

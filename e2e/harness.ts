@@ -7,7 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { appRoot } from '../src-main/config';
+import { appRoot, type AppConfig } from '../src-main/config';
 import { testEngines, SAMPLE_DATASET } from '../src-main/testing/fixtures';
 import { bootstrap, queueMissingModels } from '../src-main/setup';
 import { buildApp } from '../src-main/api';
@@ -28,13 +28,15 @@ export interface Harness {
 
 /**
  * `released` (the default without a dataset): a first start, the released models served at once;
- * `trainModels`: v1, v2, v3 trained on the dataset instead.
+ * `trainModels`: v1, v2, v3 trained on the dataset instead; `stream`: ingestion on NATS.
  */
-export async function startHarness(o: { datasetPath?: string; trainModels?: boolean; released?: boolean } = {}): Promise<Harness> {
+export async function startHarness(
+  o: { datasetPath?: string; trainModels?: boolean; released?: boolean; stream?: AppConfig['stream'] } = {},
+): Promise<Harness> {
   if (!CHROMIUM) throw new Error('no Chromium: install Debian chromium or set CHROMIUM_PATH');
   if (!existsSync(join(CONSOLE_DIR, 'index.html'))) throw new Error(`the console is not built (${CONSOLE_DIR}): run npm run build`);
   mkdirSync(ARTIFACTS, { recursive: true });
-  const { engines, cleanup } = await testEngines();
+  const { engines, cleanup } = await testEngines(o.stream ? { stream: o.stream } : {});
   const released = o.released ?? (o.datasetPath === undefined && o.trainModels !== true);
   await bootstrap(engines, { datasetPath: o.datasetPath ?? SAMPLE_DATASET, log: () => undefined, released });
   if (o.trainModels === true) for (const r of await queueMissingModels(engines)) await engines.runs.wait(r.id);

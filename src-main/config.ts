@@ -7,6 +7,7 @@ import { homedir, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StorageSettings } from './storage';
+import type { StreamSettings } from './streaming';
 import { ensureInstallToken } from './platform';
 
 export interface ServerConfig {
@@ -47,6 +48,8 @@ export interface AppConfig {
   sampleInboxPath: string;
   /** the released models shipped with the app (`models/` of the project): served on a first start */
   releasedModelsDir: string;
+  /** NATS JetStream ingestion (the seed's chapter 4); absent: the embedded change log, no outside service */
+  stream?: StreamSettings;
 }
 
 /** The project's root folder (package.json), wherever this file was bundled to. */
@@ -80,11 +83,14 @@ export interface ConfigOverrides {
   compatPorts?: boolean;
   datasetPath?: string;
   storage?: 'sqlite' | 'cassandra';
+  /** `serve --stream <url>` */
+  streamUrl?: string;
 }
 
-type FileConfig = Partial<Omit<AppConfig, 'server' | 'storage'>> & {
+type FileConfig = Partial<Omit<AppConfig, 'server' | 'storage' | 'stream'>> & {
   server?: Partial<ServerConfig>;
   storage?: { backend?: 'sqlite' | 'cassandra' } & Record<string, unknown>;
+  stream?: { url?: string; subject?: string; changesSubject?: string; deadLetterSubject?: string; maxDeliver?: number; ackWaitMs?: number };
 };
 
 const list = (s: string | undefined) =>
@@ -150,6 +156,83 @@ export function loadConfig(o: ConfigOverrides = {}, rawEnv: NodeJS.ProcessEnv = 
     trainingIdsPath: env.SPAMOPS_TRAINING_IDS ?? fc.trainingIdsPath,
     sampleInboxPath: resolve(fc.sampleInboxPath ?? join(root, 'raw_data', 'sample_inbox.json')),
     releasedModelsDir: resolve(env.SPAMOPS_RELEASED_MODELS ?? join(root, 'models')),
+    stream: streamSettings(o, env, fc),
+  };
+}
+
+/* ---------- the stream (NATS JetStream) ---------- */
+
+const NATS_URL = /^(?:(?:nats|tls):\/\/)?(?:[^@\s/]+@)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?$/;
+/** a NATS subject: dot-separated tokens; `*` stands for one token, a last `>` for the rest */
+const SUBJECT_TOKEN = /^[A-Za-z0-9_-]+$/;
+
+function checkSubject(subject: string, where: string, wildcards: boolean): string {
+  const tokens = subject.split('.');
+  const ok = tokens.every((t, i) => SUBJECT_TOKEN.test(t) || (wildcards && (t === '*' || (t === '>' && i === tokens.length - 1))));
+  if (!ok)
+    throw new Error(
+      `${where}: expected a NATS subject such as sms.incoming (tokens of letters, digits, _ and - separated by dots${wildcards ? '; * for one token, a last > for the rest' : ', no wildcards'}), got "${subject}"`,
+    );
+  return subject;
+}
+
+/** true when some subject matches both patterns (the streams of two overlapping subjects would fight over messages) */
+export function subjectsOverlap(a: string, b: string): boolean {
+  const x = a.split('.');
+  const y = b.split('.');
+  for (let i = 0; ; i++) {
+    if (x[i] === '>' || y[i] === '>') return i < x.length && i < y.length;
+    if (i === x.length || i === y.length) return x.length === y.length;
+    if (x[i] !== y[i] && x[i] !== '*' && y[i] !== '*') return false;
+  }
+}
+
+/** the NATS servers of a stream URL (`nats://host:port`, several separated by commas); throws naming `where` */
+export function streamServers(raw: string, where: string): string[] {
+  const servers = list(raw) ?? [];
+  for (const s of servers)
+    if (!NATS_URL.test(s)) throw new Error(`${where}: expected nats://host:port (several separated by commas for a cluster), got "${s}"`);
+  if (servers.length === 0) throw new Error(`${where}: expected nats://host:port, got "${raw}"`);
+  return servers;
+}
+
+function streamSettings(o: ConfigOverrides, env: NodeJS.ProcessEnv, fc: FileConfig): StreamSettings | undefined {
+  const f = fc.stream ?? {};
+  const [raw, where] = o.streamUrl
+    ? [o.streamUrl, '--stream']
+    : env.SPAMOPS_STREAM_URL
+      ? [env.SPAMOPS_STREAM_URL, 'SPAMOPS_STREAM_URL']
+      : [f.url, 'config.json stream.url'];
+  if (!raw) return undefined;
+  const servers = streamServers(raw, where);
+  const subject = checkSubject(env.SPAMOPS_STREAM_SUBJECT ?? f.subject ?? 'sms.incoming', 'SPAMOPS_STREAM_SUBJECT', true);
+  const changesSubject = checkSubject(env.SPAMOPS_STREAM_CHANGES_SUBJECT ?? f.changesSubject ?? 'sms.changes', 'SPAMOPS_STREAM_CHANGES_SUBJECT', false);
+  const deadLetterSubject = checkSubject(
+    env.SPAMOPS_STREAM_DEAD_LETTER_SUBJECT ?? f.deadLetterSubject ?? 'sms.dead',
+    'SPAMOPS_STREAM_DEAD_LETTER_SUBJECT',
+    false,
+  );
+  const named: [string, string][] = [
+    ['SPAMOPS_STREAM_SUBJECT', subject],
+    ['SPAMOPS_STREAM_CHANGES_SUBJECT', changesSubject],
+    ['SPAMOPS_STREAM_DEAD_LETTER_SUBJECT', deadLetterSubject],
+  ];
+  for (const [i, [na, a]] of named.entries())
+    for (const [nb, b] of named.slice(i + 1))
+      if (subjectsOverlap(a, b))
+        throw new Error(`${na} "${a}" and ${nb} "${b}" overlap: each needs a stream of its own, pick subjects that do not match each other`);
+  const int = (name: string, v: string | number | undefined, dflt: number, min: number, max: number) => {
+    const n = v === undefined ? dflt : Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name}: expected an integer from ${min} to ${max}, got "${String(v)}"`);
+    return n;
+  };
+  return {
+    servers,
+    subject,
+    changesSubject,
+    deadLetterSubject,
+    maxDeliver: int('SPAMOPS_STREAM_MAX_DELIVER', env.SPAMOPS_STREAM_MAX_DELIVER ?? f.maxDeliver, 5, 1, 100),
+    ackWaitMs: int('SPAMOPS_STREAM_ACK_WAIT_MS', env.SPAMOPS_STREAM_ACK_WAIT_MS ?? f.ackWaitMs, 10_000, 500, 600_000),
   };
 }
 

@@ -8,8 +8,8 @@ import { openStorage, type Storage } from './storage';
 import { FeatureStore } from './featurestore';
 import { TokenizerStore } from './features';
 import { ModelRegistry, TrainingRuns, type TrainJobDeps } from './training';
-import { ServedModels, servedNamesFromEnv } from './serving';
-import { InboxPipeline, V2Backfill } from './inbox';
+import { OffThreadPredictor, ServedModels, servedNamesFromEnv } from './serving';
+import { EmbeddedIngestion, FeatureStep, InboxPipeline, V2Backfill, type Ingestion } from './inbox';
 import { DriftRunner, FeedbackLog, InboxVerdicts, Monitor, Retrainer, Simulator } from './monitoring';
 
 export interface Engines {
@@ -32,7 +32,11 @@ export interface Engines {
   monitor: Monitor;
   /** which model's verdict on each inbox message is recorded */
   verdicts: InboxVerdicts;
-  /** the inbox pipeline with its durable outbox; `inbox.start()` replays what is pending */
+  /** v2 features of every stored message, from the change log or the change stream */
+  featureStep: FeatureStep;
+  /** how stored messages reach the feature step: the embedded change log, or NATS JetStream (`config.stream`) */
+  ingestion: Ingestion;
+  /** the Inbox API: store, then answer once the features are pushed; `inbox.start()` replays an old outbox */
   inbox: InboxPipeline;
   /** v2 features for inbox messages that lack them */
   backfill: V2Backfill;
@@ -58,11 +62,24 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
   const retrainer = new Retrainer({ models, runs, documents: storage.documents, data: training, tokenizers });
   const drift = new DriftRunner(config.storage, storage);
   const monitor = new Monitor({ documents: storage.documents, predictions: storage.predictions, models, servedNames: serving.names, retrainer, drift });
-  const verdicts = new InboxVerdicts({ models: serving, recorder: monitor.recorder });
-  const inbox = new InboxPipeline({ outbox: storage.documents, users: storage.users, features, tokenizers, onPushed: (messages) => verdicts.record(messages) });
+  const predictor = new OffThreadPredictor();
+  const verdicts = new InboxVerdicts({ models: serving, recorder: monitor.recorder, predictor });
+  const featureStep = new FeatureStep({ features, online: storage.online, tokenizers, onPushed: (messages) => verdicts.record(messages) });
+  // the stream's engine (and the NATS client) is loaded only when the stream is on
+  const ingestion: Ingestion = config.stream
+    ? (await import('./streaming')).openStreamIngestion(config.stream, { users: storage.users, step: featureStep })
+    : new EmbeddedIngestion({ changes: storage.users, step: featureStep });
+  const inbox = new InboxPipeline({ users: storage.users, step: featureStep, legacyOutbox: storage.documents });
   const backfill = new V2Backfill({ users: storage.users, online: storage.online, features, tokenizers });
   const feedback = new FeedbackLog({ documents: storage.documents, features });
-  const simulator = new Simulator({ labelled: storage.labelled, inbox, feedback, recorder: monitor.recorder });
+  // the simulator's replay ends once its messages' verdicts are recorded too
+  const recorded = {
+    flush: async () => {
+      await verdicts.settled();
+      await monitor.recorder.flush();
+    },
+  };
+  const simulator = new Simulator({ labelled: storage.labelled, inbox, feedback, recorder: recorded });
   return {
     config,
     storage,
@@ -75,13 +92,16 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
     retrainer,
     monitor,
     verdicts,
+    featureStep,
+    ingestion,
     inbox,
     backfill,
     feedback,
     simulator,
     close: async () => {
       serving.stop();
-      inbox.stop();
+      await ingestion.stop();
+      predictor.close();
       monitor.stop();
       await monitor.recorder.flush();
       await runs.close();

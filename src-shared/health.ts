@@ -1,5 +1,6 @@
 /** Contracts of /health and /local/info. */
 import { Type, type Static } from '@sinclair/typebox';
+import { IngestionHealth } from './ingestion';
 
 /** something that does not work, and what to do about it */
 export const HealthProblem = Type.Object({
@@ -19,6 +20,7 @@ export const HealthAnswer = Type.Object(
     storage: Type.Object({ backend: Type.String(), location: Type.String() }),
     registry_version: Type.Integer(),
     bootstrapped: Type.Boolean(),
+    ingestion: IngestionHealth,
   },
   { additionalProperties: true },
 );

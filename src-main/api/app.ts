@@ -20,6 +20,7 @@ import { registryRoutes } from './registry';
 import { trainingRoutes } from './training';
 import { servingRoutes } from './serving';
 import { userDataRoutes } from './userdata';
+import { ingestionRoutes } from './ingestion';
 import { feedbackRoutes } from './feedback';
 import { monitoringRoutes } from './monitoring';
 
@@ -92,6 +93,7 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
   await app.register(dataRoutes, { engines, streams });
   await app.register(servingRoutes, { engines });
   await app.register(userDataRoutes, { engines });
+  await app.register(ingestionRoutes, { engines });
   await app.register(feedbackRoutes, { engines });
   await app.register(monitoringRoutes, { engines });
 

@@ -6,6 +6,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import type { ApiErrorBody } from '../../src-shared/errors';
 import { OfflineSourceError, RegistryEmptyError, UnknownNameError } from '../featurestore';
 import { ArtifactError, InputError, isDiskFullError, noteDiskFull } from '../platform';
+import { IngestionError } from '../inbox';
 
 export class HttpError extends Error {
   constructor(
@@ -28,6 +29,8 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (err instanceof OfflineSourceError) return send(503, { error: 'offline_source_unavailable', detail: err.message });
     // a missing or broken model file or tokenizer: this route cannot answer, the others can
     if (err instanceof ArtifactError) return send(503, { error: 'artifact_unavailable', detail: err.message, file: err.file });
+    if (err instanceof IngestionError)
+      return send(err.code === 'not_found' ? 404 : err.code === 'stream_off' ? 409 : 503, { error: err.code, detail: err.message });
     const fe = err as FastifyError;
     if (fe.validation) {
       const v = fe.validation[0];

@@ -13,7 +13,7 @@ async function problems(engines: Engines): Promise<HealthProblem[]> {
   if (tok)
     out.push({
       component: 'tokenizer',
-      detail: `${tok.problem}: the inbox cannot compute features v2 (messages wait in the outbox)`,
+      detail: `${tok.problem}: the inbox cannot compute features v2 (messages are stored and wait in the change log)`,
       remedy: tok.remedy,
       file: tok.file,
     });
@@ -35,6 +35,13 @@ async function problems(engines: Engines): Promise<HealthProblem[]> {
       detail: disk.problem,
       remedy: 'free space on that disk; nothing acknowledged was lost, writes refused meanwhile answered 507',
     });
+  const ing = engines.ingestion.health();
+  if (ing.stream === 'unavailable')
+    out.push({
+      component: 'stream',
+      detail: `NATS unavailable (${ing.reason ?? 'no reason given'}): messages are stored and wait in the change log`,
+      remedy: 'start nats-server with JetStream (-js) at the configured URL; SpamOps reconnects and catches up by itself',
+    });
   const errs = internalErrors();
   if (errs.length) {
     const last = errs[errs.length - 1];
@@ -53,7 +60,7 @@ export const healthRoutes: FastifyPluginAsync<{ engines: Engines }> = async (app
     {
       schema: {
         tags: ['health'],
-        summary: '200 once the engines answer; status degraded lists what does not work and what to do',
+        summary: '200 once the engines answer; status degraded lists what does not work and what to do; the stream state when it is on',
         response: { 200: HealthAnswer },
       },
     },
@@ -68,6 +75,8 @@ export const healthRoutes: FastifyPluginAsync<{ engines: Engines }> = async (app
         storage: { backend: engines.storage.backend, location: engines.storage.location },
         registry_version: snap?.version ?? 0,
         bootstrapped: snap !== undefined,
+        // the stream's state: SpamOps serves while NATS is down, and says so here
+        ingestion: engines.ingestion.health(),
       };
     },
   );

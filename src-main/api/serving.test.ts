@@ -158,7 +158,7 @@ describe('user data and the inbox pipeline', () => {
       expect((await engines.storage.online.read('sms_features2', [r.sms_id]))[0]).toBeUndefined(); // whole push or nothing
       rmSync(dir);
       renameSync(`${dir}.away`, dir);
-      const drained = await engines.inbox.drain();
+      const drained = await engines.ingestion.drain();
       expect(drained.failed).toBe(0);
       expect((await engines.storage.online.read('sms_features2', [r.sms_id]))[0]).toBeDefined();
       expect(await json(fetch(`${base}/inbox/outbox`))).toEqual([]);

@@ -29,7 +29,7 @@ export const userDataRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
     {
       schema: {
         tags,
-        summary: "Write a message to a user's inbox (no features: see POST /sms)",
+        summary: "Write a message to a user's inbox; its change is recorded with it, so the feature step pushes its v2 features within seconds",
         params: UserParam,
         body: WriteBody,
         response: { 200: WriteAnswer },
@@ -38,7 +38,7 @@ export const userDataRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
     async (req): Promise<WriteAnswer> => {
       const sms_id = newTimeUuid();
       await users.insert({ user_id: req.params.user_id, sms_id, sender_id: req.body.sender_id, sms_text: req.body.sms_text });
-      return { successful: true, msg: 'message stored', sms_id };
+      return { successful: true, msg: 'message stored; its v2 features follow (change data capture)', sms_id };
     },
   );
   app.post<{ Body: InboxBody }>(
@@ -46,7 +46,8 @@ export const userDataRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
     {
       schema: {
         tags: ['inbox'],
-        summary: 'The Inbox API: store the message, push its v2 features online and offline',
+        summary:
+          'The Inbox API: store the message, then answer once its v2 features are pushed online and offline (200), or after 5 s with why they are late (202: stored, features on their way)',
         body: InboxBody,
         response: { 200: InboxAnswer, 202: InboxAnswer },
       },
@@ -55,12 +56,18 @@ export const userDataRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
       const r = await engines.inbox.ingest(req.body.recipient_id, req.body.sender_id, req.body.sms_text);
       if (r.pushed) return { success: true, reason: 'stored; v2 features pushed to the online and offline store', sms_id: r.sms_id };
       reply.status(202);
-      return { success: true, reason: `stored; the feature push failed (${r.error}) and is retried from the outbox`, sms_id: r.sms_id };
+      return { success: true, reason: `stored; its v2 features are on their way (${r.error})`, sms_id: r.sms_id };
     },
   );
   app.get(
     '/inbox/outbox',
-    { schema: { tags: ['inbox'], summary: 'Messages whose feature push is pending', response: { 200: Type.Array(OutboxEntry) } } },
-    async () => engines.inbox.pending(),
+    {
+      schema: {
+        tags: ['inbox'],
+        summary: 'Stored messages whose change has not been handed on yet (to the feature step, or to the stream when it is on)',
+        response: { 200: Type.Array(OutboxEntry) },
+      },
+    },
+    async () => engines.ingestion.pending(),
   );
 };

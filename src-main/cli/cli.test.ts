@@ -41,6 +41,9 @@ describe('spamops CLI', () => {
       [['train', 'v3', '--param', 'lstmUnits=99999'], /lstmUnits: expected an integer in \[1, 1024\]/],
       [['train', 'v3', '--param', 'bogus=1'], /unknown parameter "bogus"/],
       [['serve', '--port', '70000'], /--port: expected an integer from 0 to 65535/],
+      [['serve', '--stream', 'http://example.org/x'], /--stream: expected nats:\/\/host:port/],
+      [['sms', 'send', 'a/b', 'hi', '--from', 'x'], /<user>: expected 1-100 characters without \/ or spaces/],
+      [['sms', 'import', 'x.json', '--user', 'a b'], /--user: expected 1-100 characters without \/ or spaces/],
       [['import', 'x.csv', '--format', 'xml'], /--format: expected one of seed-csv, uci-sms-tsv, uci-youtube-csv/],
     ];
     for (const [args, message] of cases) {

@@ -21,6 +21,7 @@ import { simulateCommand } from './commands/simulate';
 import { retrainCommand } from './commands/retrain';
 import { serveCommand } from './commands/serve';
 import { benchCommand } from './commands/bench';
+import { smsCommand } from './commands/sms';
 
 export { CliError } from './context';
 
@@ -42,6 +43,7 @@ const GROUPS: [string, Command[]][] = [
       bootstrapCommand,
     ],
   ],
+  ['Inboxes', [smsCommand]],
   ['Training and models', [trainCommand, runsCommand, modelsCommand, releaseModelsCommand]],
   ['Monitoring', [driftCommand, simulateCommand, retrainCommand]],
   ['Serving', [serveCommand, benchCommand]],

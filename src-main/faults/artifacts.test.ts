@@ -117,7 +117,7 @@ describe('F2: the tokenizer file is missing', () => {
       // the file comes back: the next drain pushes the waiting message
       renameSync(`${tok}.away`, tok);
       fresh.tokenizers.reload();
-      expect((await fresh.inbox.drain()).pushed).toBe(1);
+      expect((await fresh.ingestion.drain()).handled).toBe(1);
       expect((await inject('GET', '/inbox/outbox')).json()).toHaveLength(0);
       expect((await inject('GET', '/health')).json().problems.filter((p: { component: string }) => p.component === 'tokenizer')).toHaveLength(0);
     } finally {

@@ -1,6 +1,16 @@
-/** The inbox: the Inbox API's pipeline with its durable outbox, v2 backfills, the seed's sample inbox. */
+/**
+ * The inbox: the Inbox API's pipeline, the feature step every stored message reaches through the
+ * change log, the embedded ingestion (and the face the stream's implements), v2 backfills, the
+ * seed's sample inbox.
+ */
 export { InboxPipeline } from './pipeline';
 export type { InboxDeps, IngestResult } from './pipeline';
+export { FeatureStep } from './feature-step';
+export type { FeatureStepDeps, FeatureWait } from './feature-step';
+export { ChangeFollower } from './change-follower';
+export type { ChangeLog, FollowerOptions } from './change-follower';
+export { EmbeddedIngestion, IngestionError, pendingOf } from './ingestion';
+export type { Ingestion, EmbeddedIngestionDeps, PendingChange } from './ingestion';
 export { V2Backfill, V2_PUSH_SOURCE, V2_VIEW } from './backfill';
 export type { BackfillDeps } from './backfill';
 export { loadSampleInbox } from './sample';

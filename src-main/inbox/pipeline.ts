@@ -1,28 +1,20 @@
 /**
- * The inbox pipeline (the seed's Inbox API): store a new message, compute its v2 features and
- * push them through the push source to the online and offline store. Nothing is lost between
- * those steps: the message is first written to a durable outbox (storage documents), then to
- * the user's inbox, then pushed; the outbox entry is removed only after the push succeeded.
- * A failed push (store down, process killed) is retried from the outbox, also after a restart.
- * Concurrent messages are pushed together: while one push is under way, the messages that
- * arrive wait for the next one (up to BATCH), so a lone message goes out at once and a burst
- * costs one Parquet part and one online transaction per batch instead of per message.
+ * The inbox pipeline (the seed's Inbox API): store a new message, then answer once its v2 features
+ * are pushed to the online and offline store. Nothing is lost between those steps: storing the
+ * message records its change in the same transaction (change data capture), and the feature step
+ * takes every change from the log (or from the stream) until its push succeeded, also after a crash
+ * or a restart. So the answer can be truthful: "pushed" when the feature step got there within
+ * ANSWER_WITHIN_MS, else "stored, features on their way" with the reason (a failed push, the stream
+ * unreachable, a backlog); never "failed" for a message that is stored.
  */
-import { DuplicateKeyError, type DocumentStore, type SmsMessage, type UserDataStore } from '../storage';
-import { newTimeUuid, timeOfTimeUuid } from '../platform';
-import { isoUtc, type FeatureStore } from '../featurestore';
-import type { TokenizerSource } from '../features';
-import { V2_PUSH_SOURCE } from './backfill';
+import type { DocumentStore, SmsMessage, UserDataStore } from '../storage';
+import { newTimeUuid } from '../platform';
+import type { FeatureStep } from './feature-step';
 
-const OUTBOX = 'inbox_outbox';
-const BATCH = 256;
-
-interface OutboxEntry {
-  message: SmsMessage;
-  attempts: number;
-  lastError?: string;
-  createdAt: string;
-}
+/** how long the answer waits for the feature step before saying "stored, features pending" */
+const ANSWER_WITHIN_MS = 5000;
+/** where the previous version's outbox kept messages whose push was pending */
+const LEGACY_OUTBOX = 'inbox_outbox';
 
 export interface IngestResult {
   sms_id: string;
@@ -30,132 +22,44 @@ export interface IngestResult {
   error?: string;
 }
 
-/** What the pipeline writes to (outbox, inbox, the push source) and what it encodes with. */
+/** What the pipeline stores into, and whom it waits for. */
 export interface InboxDeps {
-  /** the durable outbox: documents of the storage layer */
-  outbox: DocumentStore;
-  users: UserDataStore;
-  features: Pick<FeatureStore, 'push'>;
-  tokenizers: TokenizerSource;
-  /** called with each batch once its features are pushed (the monitoring engine records verdicts) */
-  onPushed?: (messages: SmsMessage[]) => void;
+  users: Pick<UserDataStore, 'insert' | 'insertMany'>;
+  step: Pick<FeatureStep, 'waitFor'>;
+  /** the documents where an earlier version kept its outbox: replayed once on start */
+  legacyOutbox?: DocumentStore;
 }
 
 export class InboxPipeline {
-  private retryTimer: NodeJS.Timeout | undefined;
-  private retrying = false;
-  private delayMs = 1000;
-  private batch: { entry: OutboxEntry; done: (error: string | undefined) => void }[] = [];
-  private flushing = false;
-
   constructor(private readonly deps: InboxDeps) {}
 
-  /** store + features + push; the message is safe once this resolves, pushed or not */
+  /** stores the message (durable once this resolves) and waits a little for its features */
   async ingest(recipient: string, sender: string, text: string): Promise<IngestResult> {
     const message: SmsMessage = { user_id: recipient, sms_id: newTimeUuid(), sender_id: sender, sms_text: text };
-    const entry: OutboxEntry = { message, attempts: 0, createdAt: new Date().toISOString() };
-    await this.deps.outbox.put(OUTBOX, message.sms_id, JSON.stringify(entry));
-    await this.deps.users.insert(message);
-    const error = await new Promise<string | undefined>((done) => {
-      this.batch.push({ entry, done });
-      if (!this.flushing) {
-        this.flushing = true;
-        setImmediate(() => void this.flush()); // let messages of the same tick join
-      }
-    });
-    if (error) this.scheduleRetry();
+    // waiting starts before the write: the feature step may get there before insert() returns
+    const wait = this.deps.step.waitFor(message.sms_id, ANSWER_WITHIN_MS);
+    try {
+      await this.deps.users.insert(message);
+    } catch (e) {
+      wait.cancel();
+      throw e;
+    }
+    const error = await wait.done;
     return { sms_id: message.sms_id, pushed: !error, error };
   }
 
-  /** pushes batches until none is waiting; only one push is under way at a time */
-  private async flush(): Promise<void> {
-    while (this.batch.length > 0) {
-      const taken = this.batch.splice(0, BATCH);
-      const error = await this.attempt(taken.map((t) => t.entry));
-      for (const t of taken) t.done(error);
-    }
-    this.flushing = false;
-  }
-
-  /** one push of a batch; undefined on success, else the error (the entries stay in the outbox) */
-  private async attempt(entries: OutboxEntry[]): Promise<string | undefined> {
-    try {
-      const tokenizer = this.deps.tokenizers.get();
-      await this.deps.features.push(
-        V2_PUSH_SOURCE,
-        {
-          sms_id: entries.map((e) => e.message.sms_id),
-          event_timestamp: entries.map((e) => isoUtc(timeOfTimeUuid(e.message.sms_id).getTime())),
-          features: entries.map((e) => tokenizer.encode(e.message.sms_text)),
-        },
-        'online_and_offline',
-      );
-      for (const e of entries) await this.deps.outbox.delete(OUTBOX, e.message.sms_id);
-      this.deps.onPushed?.(entries.map((e) => e.message));
-      return undefined;
-    } catch (err) {
-      const message = (err as Error).message;
-      for (const e of entries) {
-        e.attempts += 1;
-        e.lastError = message;
-        await this.deps.outbox.put(OUTBOX, e.message.sms_id, JSON.stringify(e)).catch(() => undefined);
-      }
-      return message;
-    }
-  }
-
-  async pending(): Promise<OutboxEntry[]> {
-    return (await this.deps.outbox.list(OUTBOX)).map((d) => JSON.parse(d.json) as OutboxEntry);
-  }
-
-  /** replays the outbox: stores messages a crash left unstored, pushes what was not pushed */
-  async drain(): Promise<{ pushed: number; failed: number }> {
-    let pushed = 0;
-    let failed = 0;
-    const ready: OutboxEntry[] = [];
-    for (const entry of await this.pending()) {
-      try {
-        await this.deps.users.insert(entry.message);
-      } catch (e) {
-        if (!(e instanceof DuplicateKeyError)) {
-          failed++;
-          continue;
-        }
-      }
-      ready.push(entry);
-    }
-    for (let i = 0; i < ready.length; i += BATCH) {
-      const chunk = ready.slice(i, i + BATCH);
-      if (await this.attempt(chunk)) failed += chunk.length;
-      else pushed += chunk.length;
-    }
-    return { pushed, failed };
-  }
-
-  /** on start: replay what a previous process left, and keep retrying while anything fails */
-  async start(): Promise<void> {
-    const r = await this.drain();
-    if (r.failed) this.scheduleRetry();
-  }
-
-  stop(): void {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
-  }
-
-  private scheduleRetry(): void {
-    if (this.retryTimer || this.retrying) return;
-    this.retryTimer = setTimeout(async () => {
-      this.retryTimer = undefined;
-      this.retrying = true;
-      try {
-        const r = await this.drain();
-        this.delayMs = r.failed ? Math.min(this.delayMs * 2, 60_000) : 1000;
-        if (r.failed) this.scheduleRetry();
-      } finally {
-        this.retrying = false;
-      }
-    }, this.delayMs);
-    this.retryTimer.unref();
+  /**
+   * Stores what an earlier version's outbox still held (messages whose push was pending when it
+   * stopped); storing records their changes, and the feature step takes them from there.
+   */
+  async start(): Promise<{ replayed: number }> {
+    const docs = this.deps.legacyOutbox;
+    if (!docs) return { replayed: 0 };
+    const entries = await docs.list(LEGACY_OUTBOX);
+    if (entries.length === 0) return { replayed: 0 };
+    const messages = entries.map((d) => (JSON.parse(d.json) as { message: SmsMessage }).message);
+    await this.deps.users.insertMany(messages);
+    for (const d of entries) await docs.delete(LEGACY_OUTBOX, d.id);
+    return { replayed: entries.length };
   }
 }

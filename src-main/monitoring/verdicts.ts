@@ -4,26 +4,36 @@
  * feedback can be joined to it.
  */
 import type { SmsMessage } from '../storage';
-import type { ServedModel } from '../serving';
+import type { Prediction, ServedModel } from '../serving';
 import type { PredictionRecorder } from './recorder';
 
 export interface InboxVerdictsDeps {
   models: { getAny(name: string): Promise<ServedModel> };
   recorder: Pick<PredictionRecorder, 'recordServed'>;
+  /** where the verdicts are computed: a helper thread (serving's OffThreadPredictor), else this one */
+  predictor?: { predict(model: ServedModel, rows: number[][]): Promise<Prediction[]> };
 }
 
 export class InboxVerdicts {
   /** the model whose verdict on each new message is recorded */
   model = process.env.SPAMOPS_INBOX_MODEL || 'v3';
 
+  private readonly inFlight = new Set<Promise<void>>();
+
   constructor(private readonly deps: InboxVerdictsDeps) {}
 
+  /** resolves once every verdict asked for so far is recorded (they are computed off the serving thread) */
+  async settled(): Promise<void> {
+    while (this.inFlight.size) await Promise.all([...this.inFlight]);
+  }
+
   record(messages: SmsMessage[]): void {
-    void this.deps.models
+    const p = this.deps.models
       .getAny(this.model)
-      .then((m) => {
+      .then(async (m) => {
         const rows = messages.map((msg) => m.textToFeatures(msg.sms_text));
-        for (const [i, p] of m.predict(rows).entries())
+        const predictions = this.deps.predictor ? await this.deps.predictor.predict(m, rows) : m.predict(rows);
+        for (const [i, p] of predictions.entries())
           this.deps.recorder.recordServed(m, {
             endpoint: 'inbox',
             caller: 'inbox',
@@ -33,6 +43,8 @@ export class InboxVerdicts {
             sms_id: messages[i].sms_id,
           });
       })
-      .catch(() => undefined); // no model trained yet: nothing to record
+      .catch(() => undefined) // no model trained yet: nothing to record
+      .finally(() => this.inFlight.delete(p));
+    this.inFlight.add(p);
   }
 }

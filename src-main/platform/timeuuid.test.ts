@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import cassandra from 'cassandra-driver';
-import { isTimeUuid, newTimeUuid, timeOfTimeUuid } from './timeuuid';
+import { isTimeUuid, newTimeUuid, timeOfTimeUuid, timeUuidOf } from './timeuuid';
 
 describe('TimeUUIDs', () => {
   it('are version-1 UUIDs (RFC 4122 variant) carrying their date to the millisecond', () => {
@@ -34,5 +34,18 @@ describe('TimeUUIDs', () => {
     expect(isTimeUuid('f47ac10b-58cc-4372-a567-0e02b2c3d479')).toBe(false); // version 4
     expect(() => timeOfTimeUuid('nope')).toThrow(/not a TimeUUID/);
     expect(() => newTimeUuid(new Date(Number.NaN))).toThrow(/invalid date/);
+  });
+
+  it('derived from a key: the same inputs give the same id, with the time kept and other keys apart', () => {
+    const ms = Date.parse('2026-11-27T10:00:00.123Z');
+    const a = timeUuidOf(ms, 'SMS_INCOMING:17', 4567);
+    expect(timeUuidOf(ms, 'SMS_INCOMING:17', 4567)).toBe(a);
+    expect(isTimeUuid(a)).toBe(true);
+    expect(timeOfTimeUuid(a).getTime()).toBe(ms);
+    expect(cassandra.types.TimeUuid.fromString(a).getDate().getTime()).toBe(ms);
+    const others = new Set(Array.from({ length: 5000 }, (_, i) => timeUuidOf(ms, `SMS_INCOMING:${i}`, 4567)));
+    expect(others.size).toBe(5000);
+    expect(others.has(a)).toBe(true);
+    expect(() => timeUuidOf(ms, 'k', 10_000)).toThrow(/ticks/);
   });
 });

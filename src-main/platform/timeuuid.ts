@@ -4,7 +4,7 @@
  * default does not load cassandra-driver (127 modules) just to make ids; the Cassandra backend
  * reads and writes the same strings.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 const TIMEUUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-1[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** 100-ns intervals between the Gregorian epoch (1582-10-15) and the Unix epoch */
@@ -35,13 +35,31 @@ export function newTimeUuid(date: Date = new Date()): string {
     lastMs = ms;
     ticks = 0;
   }
+  return format(ms, ticks, clockSeq, nodeHex);
+}
+
+/**
+ * A TimeUUID that is a function of its inputs: the time `ms` plus `subMsTicks` 100-ns ticks
+ * (0-9999), with the clock sequence and node taken from a hash of `key`. The same message
+ * redelivered (same stream, sequence and timestamp) gets the same id, so storing it again finds
+ * it there instead of making a copy; distinct keys collide with odds of 2^-62 within one tick.
+ */
+export function timeUuidOf(ms: number, key: string, subMsTicks = 0): string {
+  if (!Number.isFinite(ms)) throw new RangeError('timeUuidOf: invalid time');
+  if (!Number.isInteger(subMsTicks) || subMsTicks < 0 || subMsTicks >= TICKS_PER_MS) throw new RangeError('timeUuidOf: ticks must be 0-9999');
+  const h = createHash('sha256').update(key).digest();
+  h[2] |= 0x01; // the multicast bit of the node, as for random nodes: not a MAC address
+  return format(ms, subMsTicks, h.readUInt16BE(0) & 0x3fff, h.subarray(2, 8).toString('hex'));
+}
+
+function format(ms: number, ticks: number, seq14: number, node: string): string {
   const t = BigInt(ms) * BigInt(TICKS_PER_MS) + BigInt(ticks) + GREGORIAN_OFFSET;
   const hex = t.toString(16).padStart(15, '0');
   const timeLow = hex.slice(7, 15);
   const timeMid = hex.slice(3, 7);
   const timeHi = `1${hex.slice(0, 3)}`;
-  const seq = (0x8000 | clockSeq).toString(16);
-  return `${timeLow}-${timeMid}-${timeHi}-${seq}-${nodeHex}`;
+  const seq = (0x8000 | seq14).toString(16);
+  return `${timeLow}-${timeMid}-${timeHi}-${seq}-${node}`;
 }
 
 export function isTimeUuid(id: string): boolean {

@@ -4,4 +4,5 @@ export type { ServedModelsDeps, ServingProblem } from './served';
 export { loadServedModel, FeatureVectorError, top } from './models';
 export type { ServedModel, Prediction } from './models';
 export { LayeredPredictionCache } from './cache';
+export { OffThreadPredictor } from './off-thread';
 export { ServingStats } from './request-stats';

@@ -1,6 +1,7 @@
 /**
  * Starting the engines for a long-lived process (headless `serve` or the desktop app): open
- * them, bootstrap an empty data dir, resume queued runs and the inbox outbox, watch for
+ * them, bootstrap an empty data dir, resume queued runs, start ingestion (the change log, or the
+ * stream when it is on; what a killed process left is taken up first), watch for
  * promoted models, make sure the install has its API token, queue the first model versions.
  */
 import { mkdirSync } from 'node:fs';
@@ -50,7 +51,9 @@ export async function startEngines(config: AppConfig, opts: { autoBootstrap: boo
   );
   const left = removeLeftovers(config, active);
   if (left.length) opts.log(`removed what killed processes left: ${left.join(', ')}`);
-  await engines.inbox.start();
+  const replayed = await engines.inbox.start();
+  if (replayed.replayed) opts.log(`Stored ${replayed.replayed} messages an earlier version's outbox held; the feature step takes them from the change log`);
+  await engines.ingestion.start(opts.log);
   engines.serving.watch();
   await engines.monitor.loadSettings();
   engines.monitor.schedule();

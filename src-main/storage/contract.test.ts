@@ -70,6 +70,79 @@ for (const b of backends) {
       expect(await s.users.listUsers()).toEqual(expect.arrayContaining(['ua', 'ub']));
     });
 
+    it('user data: storing is idempotent; insertMany tells each outcome', async () => {
+      const m = { user_id: 'ui', sms_id: newTimeUuid(), sender_id: 'a', sms_text: 'once' };
+      expect(await s.users.insert(m)).toBe(true);
+      expect(await s.users.insert({ ...m })).toBe(false); // the very same message: nothing new
+      await expect(s.users.insert({ ...m, sms_text: 'other' })).rejects.toBeInstanceOf(DuplicateKeyError);
+      const fresh = { user_id: 'ui', sms_id: newTimeUuid(), sender_id: 'b', sms_text: 'twice' };
+      expect(await s.users.insertMany([m, { ...m, sender_id: 'z' }, fresh])).toEqual(['present', 'conflict', 'inserted']);
+      expect(await s.users.insertMany([])).toEqual([]);
+      expect((await s.users.listByUser('ui')).map((x) => x.sms_text).sort()).toEqual(['once', 'twice']);
+    });
+
+    it('change log: one change per stored message in commit order, read in pages, cursors only move forward', async () => {
+      // the Cassandra backend hands out changes a few seconds old only (writers' clocks, batches in flight)
+      const settled = async (after: string | undefined, want: (n: number) => boolean) => {
+        for (let i = 0; ; i++) {
+          const all: Awaited<ReturnType<typeof s.users.changesAfter>>['changes'] = [];
+          let at = after;
+          for (;;) {
+            const page = await s.users.changesAfter(at, 3);
+            all.push(...page.changes);
+            if (!page.next || page.changes.length === 0) break;
+            at = page.next;
+          }
+          if (want(all.filter((c) => c.message.user_id === 'uc').length) || i > 40) return { all, end: at };
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      };
+      const woke: number[] = [];
+      const off = s.users.onChange(() => woke.push(Date.now()));
+      const before = await settled(undefined, () => true);
+      const msgs = Array.from({ length: 7 }, (_, i) => ({
+        user_id: 'uc',
+        sms_id: newTimeUuid(new Date(Date.UTC(2020, 0, 10 - i))),
+        sender_id: `s${i}`,
+        sms_text: `c${i}`,
+      }));
+      for (const m of msgs.slice(0, 3)) await s.users.insert(m);
+      await s.users.insertMany(msgs.slice(3));
+      await s.users.insert(msgs[0]); // present: no change
+      await expect(s.users.insert({ ...msgs[1], sms_text: 'no' })).rejects.toBeInstanceOf(DuplicateKeyError); // refused: no change
+      off();
+      await s.users.insert({ user_id: 'uc', sms_id: newTimeUuid(), sender_id: 'late', sms_text: 'after off' });
+      expect(woke.length).toBe(4); // one per commit that recorded changes while listening (3 inserts, 1 insertMany)
+      const { all } = await settled(before.end, (n) => n >= 8);
+      const ours = all.filter((c) => c.message.user_id === 'uc');
+      expect(ours.map((c) => c.message.sms_text)).toEqual([...msgs.map((m) => m.sms_text), 'after off']); // commit order, not message time
+      expect(ours[0].message).toEqual(msgs[0]);
+      expect(Math.abs(ours[0].at - Date.now())).toBeLessThan(60_000);
+      expect(await s.users.countChangesAfter(before.end, 100)).toBe(all.length);
+      expect(await s.users.countChangesAfter(before.end, 2)).toBe(2);
+      const third = ours[2].seq;
+      expect((await s.users.changesAfter(third, 100)).changes.filter((c) => c.message.user_id === 'uc').map((c) => c.message.sender_id)).toEqual([
+        's3',
+        's4',
+        's5',
+        's6',
+        'late',
+      ]);
+
+      expect(await s.users.getCursor('test-consumer')).toBeUndefined();
+      await s.users.setCursor('test-consumer', ours[4].seq);
+      await s.users.setCursor('test-consumer', ours[1].seq); // behind: ignored
+      expect(await s.users.getCursor('test-consumer')).toBe(ours[4].seq);
+      expect((await s.users.changesAfter(await s.users.getCursor('test-consumer'), 100)).changes.filter((c) => c.message.user_id === 'uc')).toHaveLength(3);
+
+      expect(await s.users.pruneChanges(ours[4].seq, Date.now() - 3_600_000)).toBe(0); // none is an hour old
+      const pruned = await s.users.pruneChanges(ours[4].seq, Date.now() + 1000);
+      expect(pruned).toBeGreaterThanOrEqual(5);
+      const left = (await s.users.changesAfter(undefined, 1000)).changes;
+      expect(left.filter((c) => c.message.user_id === 'uc').map((c) => c.message.sender_id)).toEqual(['s5', 's6', 'late']);
+      expect((await s.users.get('uc', msgs[0].sms_id))?.sms_text).toBe('c0'); // pruning the log keeps the messages
+    });
+
     it('labelled messages: duplicates never overwrite, order kept', async () => {
       const r1 = await s.labelled.insertMany([
         { sms_id: 'm1', text: 'one', label: 'ham', origin: 't' },

@@ -38,13 +38,52 @@ export interface SmsMessage {
   sms_text: string;
 }
 
+/**
+ * One row of the change log: a message as it was stored, in commit order. Written by the store
+ * itself in the same transaction as the message (change data capture), so that every door into
+ * the inboxes (the APIs, the CLI, imports, the stream) produces one without remembering to.
+ */
+export interface SmsChange {
+  /** the change's position: opaque to callers, increasing in commit order */
+  seq: string;
+  /** epoch milliseconds when the change was recorded */
+  at: number;
+  message: SmsMessage;
+}
+
+/** what storing one message did: written (and its change recorded), there already, or another message holds its key */
+export type InsertOutcome = 'inserted' | 'present' | 'conflict';
+
 export interface UserDataStore {
-  /** rejects with DuplicateKeyError when (user_id, sms_id) exists */
-  insert(msg: SmsMessage): Promise<void>;
+  /**
+   * Stores the message and records its change, in one transaction. Resolves true when written,
+   * false when this very message is there already (nothing recorded: storing is idempotent);
+   * rejects with DuplicateKeyError when another message holds (user_id, sms_id).
+   */
+  insert(msg: SmsMessage): Promise<boolean>;
+  /** several messages in one transaction; one outcome per message, in order */
+  insertMany(msgs: SmsMessage[]): Promise<InsertOutcome[]>;
   /** newest first (by the TimeUUID's time) */
   listByUser(userId: string, limit?: number): Promise<SmsMessage[]>;
   get(userId: string, smsId: string): Promise<SmsMessage | undefined>;
   listUsers(): Promise<string[]>;
+
+  /**
+   * The change log after position `after` (from its start when undefined), oldest first, at most
+   * `limit` changes; `next` is where the following read starts (the last change's seq, or further
+   * when the backend skipped empty stretches), undefined when nothing was read.
+   */
+  changesAfter(after: string | undefined, limit: number): Promise<{ changes: SmsChange[]; next: string | undefined }>;
+  /** how many changes follow `after`, counted up to `cap` */
+  countChangesAfter(after: string | undefined, cap: number): Promise<number>;
+  /** a consumer's durable position in the change log (undefined: it has read nothing) */
+  getCursor(name: string): Promise<string | undefined>;
+  /** moves the consumer's position forward; a position behind the stored one is ignored */
+  setCursor(name: string, seq: string): Promise<void>;
+  /** drops changes at or before `through` recorded before `beforeMs`; resolves how many went */
+  pruneChanges(through: string, beforeMs: number): Promise<number>;
+  /** `listener` runs after this process committed new changes (so a consumer wakes at once instead of at its next poll) */
+  onChange(listener: () => void): () => void;
 }
 
 /** A labelled message of the data warehouse (`raw_data` imported). */

@@ -18,6 +18,8 @@ export function testConfig(dataDir: string, extra: Partial<AppConfig> = {}): App
 export async function testEngines(extra: Partial<AppConfig> = {}): Promise<{ engines: Engines; dir: string; cleanup: () => Promise<void> }> {
   const t = tempDir();
   const engines = await openEngines(testConfig(t.dir, extra));
+  // the feature step follows the change log, as under `serve` (the inbox answers once it got there)
+  await engines.ingestion.start();
   return {
     engines,
     dir: t.dir,

@@ -21,6 +21,7 @@ import type { InboxAnswer, Sms } from '../../src-shared/userdata';
 import type { FeedbackAnswer, FeedbackBody } from '../../src-shared/feedback';
 import type { HealthAnswer } from '../../src-shared/health';
 import type { DataSummary, ImportEvent, ImportJob } from '../../src-shared/data';
+import type { DeadLetter, IngestionStats, RetryAnswer } from '../../src-shared/ingestion';
 
 export type { Alert, DriftReport, FeatureDrift } from '../../src-shared/monitoring';
 export type {
@@ -48,6 +49,7 @@ export type { InboxAnswer, Sms } from '../../src-shared/userdata';
 export type { FeedbackBody } from '../../src-shared/feedback';
 export type { HealthAnswer } from '../../src-shared/health';
 export type { DataSummary, ImportEvent, ImportJob, ImportStep } from '../../src-shared/data';
+export type { ConsumerStats, DeadLetter, IngestionStats, RetryAnswer } from '../../src-shared/ingestion';
 
 export const apiBase = (window.spamops?.apiBase ?? window.location.origin).replace(/\/$/, '');
 const token = window.spamops?.token;
@@ -99,6 +101,11 @@ export const api = {
   messages: (user: string) => call<Sms[]>('GET', `/sms/${q(user)}`),
   send: (recipient_id: string, sender_id: string, sms_text: string) => call<InboxAnswer>('POST', '/sms', { recipient_id, sender_id, sms_text }),
   feedback: (body: FeedbackBody) => call<FeedbackAnswer>('POST', '/feedback', body),
+
+  // ingestion: the feature step's intake (change log or stream) and the stream's dead letters
+  ingestionStats: () => call<IngestionStats>('GET', '/ingestion/stats'),
+  deadLetters: (limit = 50) => call<DeadLetter[]>('GET', `/ingestion/dead-letters?limit=${limit}`),
+  retryDeadLetter: (seq: number) => call<RetryAnswer>('POST', `/ingestion/dead-letters/${seq}/retry`, {}),
 
   // serving
   textToPrediction: (v: string, text: string) => call<PredictionAnswer>('POST', `/model/${q(v)}/text_to_prediction`, { text }),

@@ -1,8 +1,8 @@
 /** `spamops serve`: the engines and the local API under plain Node, until Ctrl-C. */
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { appRoot, type AppConfig } from '../../config';
+import { appRoot, streamServers, type AppConfig } from '../../config';
 import { buildApp, listen } from '../../api';
 import { startEngines } from '../../setup';
 import { configOf, integer } from '../context';
@@ -17,12 +17,33 @@ export const serveCommand = new Command('serve')
   .option('--auto-bootstrap', 'run bootstrap first when the data dir is empty')
   .option('--dataset <file>', 'the dataset --auto-bootstrap imports (env SPAMOPS_DATASET)')
   .option('--exit-with-stdin', 'stop when standard input closes (the desktop app runs the engines so)')
+  .option(
+    '--stream <url>',
+    'ingest through NATS JetStream at this URL, e.g. nats://127.0.0.1:4222 (env SPAMOPS_STREAM_URL; default: the embedded change log)',
+    (raw: string) => {
+      try {
+        streamServers(raw, '--stream');
+      } catch (e) {
+        throw new InvalidArgumentError((e as Error).message);
+      }
+      return raw;
+    },
+  )
   .action(
     async (
-      o: { host?: string; port?: number; compatPorts?: boolean; console?: string; autoBootstrap?: boolean; dataset?: string; exitWithStdin?: boolean },
+      o: {
+        host?: string;
+        port?: number;
+        compatPorts?: boolean;
+        console?: string;
+        autoBootstrap?: boolean;
+        dataset?: string;
+        exitWithStdin?: boolean;
+        stream?: string;
+      },
       cmd: Command,
     ) =>
-      serve(configOf(cmd, { host: o.host, port: o.port, compatPorts: o.compatPorts, datasetPath: o.dataset }), {
+      serve(configOf(cmd, { host: o.host, port: o.port, compatPorts: o.compatPorts, datasetPath: o.dataset, streamUrl: o.stream }), {
         consoleDir: o.console,
         autoBootstrap: o.autoBootstrap,
         exitWithStdin: o.exitWithStdin,
@@ -43,6 +64,12 @@ export async function serve(config: AppConfig, opts: { consoleDir?: string; auto
   process.stdout.write(`SpamOps API listening on ${l.urls.join(', ')} (data dir ${config.dataDir}, storage ${engines.storage.backend})\n`);
   if (existsSync(join(consoleDir, 'index.html'))) process.stdout.write(`Console: ${l.urls[0]}/\n`);
   process.stdout.write(`API docs: ${l.urls[0]}/docs\n`);
+  const h = engines.ingestion.health();
+  process.stdout.write(
+    h.mode === 'embedded'
+      ? 'Ingestion: embedded change log (no outside service)\n'
+      : `Ingestion: NATS JetStream at ${config.stream?.servers.join(',')}, subject ${config.stream?.subject}: ${h.stream === 'connected' ? 'connected' : `unavailable (${h.reason}); retrying in the background`}\n`,
+  );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);

@@ -21,6 +21,8 @@ export const simulateCommand = new Command('simulate')
   .action(async (o: { pattern: string; count: number; rate: number; model?: string }, cmd: Command) =>
     withEngines(cmd, async (e) => {
       if (o.model) e.verdicts.model = o.model;
+      // the inbox answers once the feature step got to each message: run it here too
+      await e.ingestion.start();
       const { done } = e.simulator.start({ idPattern: o.pattern, count: o.count, rate: o.rate, labelDelayMs: 1000, recipient: 'simulated', labelShare: 1 });
       const s = await done;
       if (s.status !== 'done') throw new CliError(`simulation ${s.status}: ${s.error ?? ''}`);

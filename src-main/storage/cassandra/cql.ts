@@ -79,6 +79,14 @@ export class Cql {
       throw this.fail(e);
     }
   }
+  /** a logged batch: every statement applies or none does (eventually), whatever their partitions */
+  async batch(statements: { query: string; params: Params }[]): Promise<void> {
+    try {
+      await this.client.batch(statements, { prepare: true, logged: true });
+    } catch (e) {
+      throw this.fail(e);
+    }
+  }
   /** schema statements carry names, not values, so they are not prepared */
   async ddl(query: string): Promise<void> {
     try {

@@ -1,12 +1,23 @@
 /** The CQL tables: the seed story's (`smss_by_users`, `model_serving_api_cache`, `spam_calls_log` with TTL) and ours. */
 import { createHash } from 'node:crypto';
 
+/** how long the change log keeps a change (a consumer further behind starts at the oldest kept) */
+export const CHANGE_LOG_TTL_SECONDS = 7 * 24 * 3600;
+
 export function schema(ks: string, callLogTtl: number): string[] {
   return [
     `CREATE TABLE IF NOT EXISTS ${ks}.smss_by_users (user_id text, sms_id timeuuid, sender_id text, sms_text text,
       PRIMARY KEY ((user_id), sms_id)) WITH CLUSTERING ORDER BY (sms_id DESC)`,
+    // the change log of smss_by_users: one partition per hour, in TimeUUID order; kept 7 days
+    `CREATE TABLE IF NOT EXISTS ${ks}.sms_changes (bucket bigint, change_id timeuuid, user_id text, sms_id timeuuid, sender_id text,
+      sms_text text, PRIMARY KEY ((bucket), change_id)) WITH default_time_to_live = ${CHANGE_LOG_TTL_SECONDS}`,
+    `CREATE TABLE IF NOT EXISTS ${ks}.sms_change_cursors (name text PRIMARY KEY, seq text)`,
     `CREATE TABLE IF NOT EXISTS ${ks}.model_serving_api_cache (version text, endpoint text, input_key text, output text,
       PRIMARY KEY ((version, endpoint), input_key))`,
+    // the change log of smss_by_users: one partition per hour, in TimeUUID order; kept 7 days
+    `CREATE TABLE IF NOT EXISTS ${ks}.sms_changes (bucket bigint, change_id timeuuid, user_id text, sms_id timeuuid, sender_id text,
+      sms_text text, PRIMARY KEY ((bucket), change_id)) WITH default_time_to_live = ${CHANGE_LOG_TTL_SECONDS}`,
+    `CREATE TABLE IF NOT EXISTS ${ks}.sms_change_cursors (name text PRIMARY KEY, seq text)`,
     `CREATE TABLE IF NOT EXISTS ${ks}.model_serving_api_cache_keys (version text, endpoint text, PRIMARY KEY ((version), endpoint))`,
     `CREATE TABLE IF NOT EXISTS ${ks}.spam_calls_log (caller_id text, called_at timestamp, call_id timeuuid, endpoint text,
       version text, input_json text, PRIMARY KEY ((caller_id), called_at, call_id))

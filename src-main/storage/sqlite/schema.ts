@@ -10,6 +10,11 @@ CREATE TABLE IF NOT EXISTS smss_by_users (
   sender_id TEXT NOT NULL, sms_text TEXT NOT NULL,
   PRIMARY KEY (user_id, sms_id));
 CREATE INDEX IF NOT EXISTS smss_by_users_time ON smss_by_users (user_id, sent_at DESC, sms_id DESC);
+-- the change log of smss_by_users (written in the insert's transaction); AUTOINCREMENT: a
+-- sequence never reused, and with one writer at a time in commit order
+CREATE TABLE IF NOT EXISTS sms_changes (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, user_id TEXT NOT NULL, sms_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sms_change_cursors (name TEXT PRIMARY KEY, seq INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS labelled_sms (
   sms_id TEXT PRIMARY KEY, text TEXT NOT NULL, label TEXT NOT NULL, origin TEXT NOT NULL,
   seq INTEGER NOT NULL);

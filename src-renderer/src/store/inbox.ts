@@ -29,9 +29,14 @@ export interface Feedback {
   message?: string;
 }
 
+/** whether a message's features v2 are in the online store (the feature step put them there) */
+export type FeatureState = 'present' | 'missing';
+
 interface InboxSlice {
   user: string;
   messages: Remote<Sms[]>;
+  /** per sms_id; absent while unknown */
+  features: Record<string, FeatureState>;
   version: ModelVersion;
   architecture: Architecture;
   verdicts: Record<string, Verdict>;
@@ -48,7 +53,14 @@ interface InboxSlice {
   checkAll(): Promise<void>;
   markWrong(m: Sms): Promise<void>;
   send(sender: string, text: string): Promise<InboxAnswer>;
+  /** reads which messages have their features v2 online; checks again a while when some are missing */
+  checkFeatures(): Promise<void>;
 }
+
+/** features arrive within seconds of a message (change data capture): look again for ~30 s */
+const FEATURE_RECHECK_MS = 2000;
+const FEATURE_RECHECKS = 15;
+let featureTimer: ReturnType<typeof setTimeout> | undefined;
 
 const storedVersion = readSetting('spamops.inbox.version');
 const initialVersion: ModelVersion = storedVersion === 'v1' || storedVersion === 'v2' || storedVersion === 'v3' ? storedVersion : 'v3';
@@ -76,24 +88,48 @@ export const useInbox = create<InboxSlice>((set, get) => {
     architecture: readSetting('spamops.inbox.architecture') === 'II' && supportsArchitectureII(initialVersion) ? 'II' : 'I',
     verdicts: {},
     feedback: {},
+    features: {},
     checkingAll: false,
     signIn: async (user) => {
       writeSetting('spamops.user', user);
-      set({ user, messages: idle(), verdicts: {}, feedback: {}, fresh: undefined });
+      set({ user, messages: idle(), verdicts: {}, feedback: {}, features: {}, fresh: undefined });
       await get().refresh();
     },
     signOut: () => {
       writeSetting('spamops.user', undefined);
-      set({ user: '', messages: idle(), verdicts: {}, feedback: {}, fresh: undefined });
+      clearTimeout(featureTimer);
+      set({ user: '', messages: idle(), verdicts: {}, feedback: {}, features: {}, fresh: undefined });
     },
     refresh: async () => {
       const { user } = get();
       if (!user) return;
-      await load('messages', async () => {
+      const ms = await load('messages', async () => {
         const ms = await api.messages(user);
         // newest first, whatever the storage answers with
         return [...ms].sort((a, b) => (a.date_sent < b.date_sent ? 1 : a.date_sent > b.date_sent ? -1 : 0));
       });
+      if (ms) await get().checkFeatures();
+    },
+    checkFeatures: async () => {
+      clearTimeout(featureTimer);
+      const rounds = { left: FEATURE_RECHECKS };
+      const once = async (): Promise<void> => {
+        const { user, messages } = get();
+        const ids = (messages.data ?? []).map((m) => m.sms_id);
+        if (!ids.length) return;
+        try {
+          const online = await api.onlineFeatures({ features: ['sms_features2:features'], entities: { sms_id: ids } });
+          const i = online.metadata.feature_names.indexOf('features');
+          if (i < 0 || get().user !== user) return;
+          const features: Record<string, FeatureState> = {};
+          for (const [k, id] of ids.entries()) features[id] = online.results[i].statuses[k] === 'PRESENT' ? 'present' : 'missing';
+          set({ features: { ...get().features, ...features } });
+          if (Object.values(features).includes('missing') && rounds.left-- > 0) featureTimer = setTimeout(() => void once(), FEATURE_RECHECK_MS);
+        } catch {
+          /* no registry yet (before bootstrap): the marks stay unknown */
+        }
+      };
+      await once();
     },
     setVersion: (version) => {
       writeSetting('spamops.inbox.version', version);

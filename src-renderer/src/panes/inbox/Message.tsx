@@ -6,6 +6,7 @@ import { Icon, Spinner, day, pct } from '../../ui';
 
 export const Message = memo(function Message({ m, fresh }: { m: Sms; fresh: boolean }) {
   const v = useInbox((s) => s.verdicts[m.sms_id]);
+  const features = useInbox((s) => s.features[m.sms_id]);
   const f = useInbox((s) => s.feedback[m.sms_id]);
   const check = useInbox((s) => s.check);
   const markWrong = useInbox((s) => s.markWrong);
@@ -43,6 +44,19 @@ export const Message = memo(function Message({ m, fresh }: { m: Sms; fresh: bool
           {v?.error && !v.loading && (
             <span className="inline-error" role="alert">
               <Icon name="alert" size={13} /> {v.error}
+            </span>
+          )}
+          {features && (
+            <span
+              className={`pill ${features === 'present' ? 'good' : 'warn'}`}
+              data-testid="features-status"
+              title={
+                features === 'present'
+                  ? 'Its features v2 are in the online store: architecture II can judge it'
+                  : 'Its features v2 are not in the online store yet: the feature step pushes them within seconds of storing it (whichever door it came through)'
+              }
+            >
+              {features === 'present' ? 'features v2 ✓' : 'features pending'}
             </span>
           )}
           <span className="grow" />

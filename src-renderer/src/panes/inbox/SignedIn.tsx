@@ -108,6 +108,11 @@ export function SignedIn({ user }: { user: string }) {
                 { term: <span className="badge ham">HAM 88.0%</span>, value: 'not spam' },
                 { term: <code>I</code>, value: 'text → model (features computed by the server)' },
                 { term: <code>II</code>, value: 'online store features v2 → model' },
+                {
+                  term: <span className="pill good">features v2 ✓</span>,
+                  value:
+                    'its features are in the online store; "pending" until the feature step pushed them (seconds, whichever door the message came through)',
+                },
               ]}
             />
             <p className="muted small">"Mark wrong" records the opposite label as feedback for the monitoring engine.</p>

@@ -1,9 +1,10 @@
-/** Serving: served versions, request statistics, a try-it box, the caller's call log. */
+/** Serving: served versions, request statistics, ingestion (change log or stream), a try-it box, the caller's call log. */
 import { useEffect } from 'react';
 import { useServing } from '../../store/serving';
 import { useInterval } from '../../ui';
 import { Served } from './Served';
 import { Stats } from './Stats';
+import { Ingestion } from './Ingestion';
 import { TryIt } from './TryIt';
 import { CallLog } from './CallLog';
 
@@ -18,6 +19,7 @@ export function ServingPane() {
     <div className="stack">
       <Served />
       <Stats />
+      <Ingestion />
       <div className="cols-1-2">
         <TryIt />
         <CallLog />

@@ -1,0 +1,113 @@
+/**
+ * The feature step (the seed's chapter 4 "function"): v2 features of stored messages, pushed through
+ * the push source to the online and offline store in one push per batch, then their verdicts
+ * recorded (`onPushed`). Every door into the inboxes reaches it the same way: the store records a
+ * change with each message, and the change log (embedded) or the change stream (NATS) hands the
+ * changes here in batches.
+ *
+ * A change may arrive twice (a crash between the push and the consumer's cursor or acknowledgement,
+ * a redelivery): a message whose features are in the online store already is skipped, so a
+ * repeat costs one lookup, not a second offline row.
+ */
+import type { OnlineStore, SmsMessage } from '../storage';
+import { RateMeter, timeOfTimeUuid } from '../platform';
+import { isoUtc, type FeatureStore } from '../featurestore';
+import type { TokenizerSource } from '../features';
+import { V2_PUSH_SOURCE, V2_VIEW } from './backfill';
+
+/** What the step reads (the online store, to skip what is there), pushes through, and encodes with. */
+export interface FeatureStepDeps {
+  features: Pick<FeatureStore, 'push'>;
+  online: Pick<OnlineStore, 'read'>;
+  tokenizers: TokenizerSource;
+  /** called with the messages of each push once it succeeded (the monitoring engine records verdicts) */
+  onPushed?: (messages: SmsMessage[]) => void;
+}
+
+/** someone waiting for a message's features (the Inbox API's answer) */
+export interface FeatureWait {
+  /** undefined once the features are pushed; else why not (yet) */
+  done: Promise<string | undefined>;
+  cancel(): void;
+}
+
+export class FeatureStep {
+  /** messages handled (pushed or found present), per second over 10 s */
+  readonly meter = new RateMeter();
+  failures = 0;
+  lastError: string | undefined;
+  private readonly waiters = new Map<string, Set<(error: string | undefined) => void>>();
+
+  constructor(private readonly deps: FeatureStepDeps) {}
+
+  /** pushes the features of the messages that lack them; rejects (nothing pushed) when the push fails */
+  async process(messages: SmsMessage[]): Promise<{ pushed: number; present: number }> {
+    const unique = [...new Map(messages.map((m) => [m.sms_id, m])).values()];
+    if (unique.length === 0) return { pushed: 0, present: 0 };
+    const ids = unique.map((m) => m.sms_id);
+    let missing: SmsMessage[];
+    try {
+      const have = await this.deps.online.read(V2_VIEW, ids);
+      missing = unique.filter((_, i) => !have[i]);
+      if (missing.length) {
+        const tokenizer = this.deps.tokenizers.get();
+        await this.deps.features.push(
+          V2_PUSH_SOURCE,
+          {
+            sms_id: missing.map((m) => m.sms_id),
+            event_timestamp: missing.map((m) => isoUtc(timeOfTimeUuid(m.sms_id).getTime())),
+            features: missing.map((m) => tokenizer.encode(m.sms_text)),
+          },
+          'online_and_offline',
+        );
+      }
+    } catch (e) {
+      const reason = (e as Error).message;
+      this.failures += 1;
+      this.lastError = reason;
+      this.fail(ids, `the feature push failed: ${reason}`);
+      throw e;
+    }
+    this.lastError = undefined;
+    this.meter.add(unique.length);
+    if (missing.length) {
+      try {
+        this.deps.onPushed?.(missing);
+      } catch {
+        /* recording verdicts is monitoring's business; the features are pushed */
+      }
+    }
+    for (const id of ids) this.settle(id, undefined);
+    return { pushed: missing.length, present: unique.length - missing.length };
+  }
+
+  /** waits for a message's features, at most `timeoutMs`; register before storing the message */
+  waitFor(smsId: string, timeoutMs: number): FeatureWait {
+    let resolve!: (error: string | undefined) => void;
+    const done = new Promise<string | undefined>((r) => {
+      resolve = r;
+    });
+    const set = this.waiters.get(smsId) ?? new Set();
+    this.waiters.set(smsId, set);
+    const finish = (error: string | undefined) => {
+      clearTimeout(timer);
+      set.delete(finish);
+      if (set.size === 0 && this.waiters.get(smsId) === set) this.waiters.delete(smsId);
+      resolve(error);
+    };
+    const timer = setTimeout(() => finish(`the feature step has not reached it within ${timeoutMs / 1000} s`), timeoutMs);
+    timer.unref();
+    set.add(finish);
+    return { done, cancel: () => finish('cancelled') };
+  }
+
+  /** tells those waiting for these messages why their features are late (they stay on their way) */
+  fail(smsIds: string[], reason: string): void {
+    for (const id of smsIds) this.settle(id, reason);
+  }
+
+  private settle(smsId: string, error: string | undefined): void {
+    const set = this.waiters.get(smsId);
+    if (set) for (const finish of [...set]) finish(error);
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * A durable JetStream consumer that handles messages in batches: what arrives while a batch is
+ * handled waits for the next one, so a lone message goes at once and a burst costs one handling
+ * per batch (one transaction, one push). Each message is acknowledged only after its batch was
+ * handled; a failed one is delivered again with backoff, and after maxDeliver deliveries (or at
+ * once when it can never succeed) it goes to the dead letters with the reason, then is acknowledged.
+ * The server bounds what is in flight (max_ack_pending), which is the back-pressure.
+ */
+import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, type ConsumerConfig, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { RateMeter } from '../platform';
+import type { ConsumerStats } from '../../src-shared/ingestion';
+import type { Link } from './connection';
+import type { DeadLetters } from './dead-letters';
+
+/** what became of one message: done, try again later, or never (dead letter) */
+export type Outcome = { ok: true } | { retry: string } | { dead: string; smsId?: string };
+
+export interface ConsumerSpec {
+  stream: string;
+  durable: string;
+  filter: string;
+  maxDeliver: number;
+  ackWaitMs: number;
+  /** handles a batch; one outcome per message, in order (a rejection retries them all) */
+  handle(msgs: JsMsg[]): Promise<Outcome[]>;
+  /**
+   * Under sustained load, how long a small batch waits for more before it is cut: fewer, larger
+   * batches (for the feature step: fewer Parquet parts to write and merge). A batch after a quiet
+   * spell goes at once.
+   */
+  lingerMs?: number;
+}
+
+const BATCH = 512;
+const MAX_ACK_PENDING = 4096;
+const NS_PER_MS = 1_000_000;
+/**
+ * A failed message comes back after 2 s, then 4, 8, … up to 60 s: with the default five
+ * deliveries a failure that lasts about 30 s (the store down) sends what arrives meanwhile to the
+ * dead letters, from where Retry sends it back; more deliveries wait longer.
+ */
+const NAK_FIRST_MS = 2000;
+const NAK_MAX_MS = 60_000;
+
+export const isApiError = (e: unknown, code: number) => e instanceof JetStreamApiError && e.code === code;
+
+export class BatchConsumer {
+  readonly meter = new RateMeter();
+  redelivered = 0;
+  failures = 0;
+  lastError: string | undefined;
+  private queue: JsMsg[] = [];
+  private flushing: Promise<void> | undefined;
+  private messages: ConsumerMessages | undefined;
+  /** the last error of a message still being retried, by stream sequence (for its dead letter) */
+  private readonly errors = new Map<number, string>();
+
+  constructor(
+    private readonly spec: ConsumerSpec,
+    private readonly dead: DeadLetters,
+  ) {}
+
+  /** creates the durable consumer, or brings its settings up to date */
+  async ensure(link: Link): Promise<void> {
+    const { stream, durable, filter, ackWaitMs } = this.spec;
+    const want: Partial<ConsumerConfig> = {
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: ackWaitMs * NS_PER_MS,
+      // redelivery is counted here, so that the last failure goes to the dead letters with its reason
+      max_deliver: -1,
+      max_ack_pending: MAX_ACK_PENDING,
+      filter_subject: filter,
+    };
+    try {
+      const ci = await link.jsm.consumers.info(stream, durable);
+      if (ci.config.ack_wait !== want.ack_wait || ci.config.max_ack_pending !== want.max_ack_pending || ci.config.filter_subject !== filter)
+        await link.jsm.consumers.update(stream, durable, { ack_wait: want.ack_wait, max_ack_pending: want.max_ack_pending, filter_subject: filter });
+    } catch (e) {
+      if (!isApiError(e, JetStreamApiCodes.ConsumerNotFound)) throw e;
+      await link.jsm.consumers.add(stream, want);
+    }
+  }
+
+  /** starts (or restarts, after a reconnection) delivery into batches */
+  async consume(link: Link): Promise<void> {
+    this.messages?.stop();
+    const c = await link.js.consumers.get(this.spec.stream, this.spec.durable);
+    this.messages = await c.consume({
+      max_messages: 1024,
+      callback: (m) => {
+        this.queue.push(m);
+        // let the messages of this burst join before the batch is cut
+        if (!this.flushing) this.flushing = new Promise<void>((r) => setImmediate(r)).then(() => this.flush(link));
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.messages?.stop();
+    this.messages = undefined;
+    await this.flushing;
+  }
+
+  async stats(link: Link | undefined): Promise<ConsumerStats> {
+    let pending: number | null = null;
+    let ackPending: number | null = null;
+    if (link) {
+      const ci = await link.jsm.consumers.info(this.spec.stream, this.spec.durable).catch(() => undefined);
+      pending = ci?.num_pending ?? null;
+      ackPending = ci?.num_ack_pending ?? null;
+    }
+    return {
+      processed: this.meter.total,
+      per_second: this.meter.perSecond(),
+      pending,
+      ack_pending: ackPending,
+      redelivered: this.redelivered,
+      failures: this.failures,
+      last_error: this.lastError ?? null,
+    };
+  }
+
+  private async flush(link: Link): Promise<void> {
+    try {
+      for (let busy = false; this.queue.length; busy = true) {
+        if (busy && this.spec.lingerMs && this.queue.length < BATCH) await new Promise((r) => setTimeout(r, this.spec.lingerMs));
+        try {
+          await this.handleBatch(link, this.queue.splice(0, BATCH));
+        } catch (e) {
+          // an acknowledgement on a closed connection: the server delivers those messages again
+          this.lastError = (e as Error).message;
+        }
+      }
+    } finally {
+      this.flushing = undefined;
+    }
+  }
+
+  private async handleBatch(link: Link, batch: JsMsg[]): Promise<void> {
+    const { maxDeliver } = this.spec;
+    const live: JsMsg[] = [];
+    for (const m of batch) {
+      if (m.info.deliveryCount > 1) this.redelivered += 1;
+      // delivered more often than allowed without an answer: the process died or stalled on it
+      if (m.info.deliveryCount > maxDeliver) {
+        const last = this.errors.get(m.seq);
+        await this.toDeadLetters(
+          link,
+          m,
+          `delivered ${m.info.deliveryCount} times without being handled${last ? ` (last error: ${last})` : ' (the consumer stopped or timed out on it)'}`,
+        );
+      } else live.push(m);
+    }
+    if (live.length === 0) return;
+    let outcomes: Outcome[];
+    try {
+      outcomes = await this.spec.handle(live);
+    } catch (e) {
+      const reason = (e as Error).message;
+      outcomes = live.map(() => ({ retry: reason }));
+    }
+    let done = 0;
+    for (const [i, m] of live.entries()) {
+      const o = outcomes[i] ?? { retry: 'no outcome' };
+      if ('ok' in o) {
+        m.ack();
+        this.errors.delete(m.seq);
+        done += 1;
+      } else if ('dead' in o) {
+        await this.toDeadLetters(link, m, o.dead, o.smsId);
+      } else {
+        this.failures += 1;
+        this.lastError = o.retry;
+        if (m.info.deliveryCount >= maxDeliver) {
+          await this.toDeadLetters(link, m, `failed ${m.info.deliveryCount} deliveries: ${o.retry}`);
+        } else {
+          this.errors.set(m.seq, o.retry);
+          m.nak(Math.min(NAK_FIRST_MS * 2 ** (m.info.deliveryCount - 1), NAK_MAX_MS));
+        }
+      }
+    }
+    this.meter.add(done);
+  }
+
+  private async toDeadLetters(link: Link, m: JsMsg, reason: string, smsId?: string): Promise<void> {
+    try {
+      await this.dead.put(link, m, reason, smsId);
+      // handled: it lives on in the dead letters (an ack rather than a term, which nats-server 2.9 drops when given a reason)
+      m.ack();
+      this.errors.delete(m.seq);
+    } catch (e) {
+      // the dead-letter subject cannot take it now: deliver it again later
+      this.lastError = `cannot put a message into the dead letters: ${(e as Error).message}`;
+      m.nak(5000);
+    }
+  }
+}

@@ -1,0 +1,315 @@
+/**
+ * Ingestion on NATS JetStream, both architectures of the seed's chapter 4 on one engine:
+ *
+ * (A) the stream as entry point: outside actors publish {recipient_id, sender_id, sms_text} to
+ *     `subject`; a durable consumer checks each like POST /sms, stores it in the user's inbox under
+ *     an id derived from its place in the stream (a redelivery finds it stored instead of storing a
+ *     copy), and acknowledges it. Storing records the change (B takes it from there); a message
+ *     that can never be stored goes to the dead letters at once, one that fails maxDeliver times too.
+ * (B) change data capture: a relay publishes the user-data store's change log to `changesSubject`
+ *     (one event per stored message, whichever door it came through: POST /sms, POST /sms/{user},
+ *     the CLI, imports, the stream), and the feature step consumes them with a durable consumer:
+ *     features pushed online and offline, verdicts recorded, then acknowledged.
+ *
+ * The relay moves its cursor only after the server stored the events (Nats-Msg-Id = the message's
+ * key: a repeat after a crash is dropped by the duplicate window), and the feature step skips
+ * messages whose features are there, so every stored message gets its features once in effect.
+ * While NATS is unreachable the APIs keep storing (the changes wait in the change log) and /health
+ * says why; the relay catches up once the connection is back.
+ */
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { DiscardPolicy, JetStreamApiCodes, RetentionPolicy, StorageType, type JsMsg } from '@nats-io/jetstream';
+import { timeUuidOf, isTimeUuid } from '../platform';
+import type { SmsMessage, UserDataStore } from '../storage';
+import { ChangeFollower, IngestionError, pendingOf, type ChangeLog, type FeatureStep, type Ingestion, type PendingChange } from '../inbox';
+import { InboxBody } from '../../src-shared/userdata';
+import type { DeadLetter, IngestionHealth, IngestionStats, RetryAnswer } from '../../src-shared/ingestion';
+import { NatsLink, type Link } from './connection';
+import { BatchConsumer, isApiError, type Outcome } from './consumer';
+import { DeadLetters, H } from './dead-letters';
+import { streamNameFor, type StreamSettings } from './settings';
+
+export interface StreamIngestionDeps {
+  users: ChangeLog & Pick<UserDataStore, 'insertMany'>;
+  step: Pick<FeatureStep, 'process' | 'fail'>;
+}
+
+const DAY_NS = 24 * 3600 * 1e9;
+const FEATURE_LINGER_MS = 50;
+/** Nats-Msg-Id duplicates are dropped within this window (JetStream's default) */
+const DUPLICATE_WINDOW_NS = 120 * 1e9;
+const text = new TextDecoder();
+const encoder = new TextEncoder();
+
+/** the change event the relay publishes for each stored message */
+interface ChangeEvent {
+  op: 'insert';
+  at: number;
+  message: SmsMessage;
+}
+
+function parseJson(m: JsMsg): { value: unknown } | { error: string } {
+  try {
+    return { value: JSON.parse(text.decode(m.data)) };
+  } catch (e) {
+    return { error: `the payload is not JSON (${(e as Error).message}): expected {"recipient_id", "sender_id", "sms_text"}` };
+  }
+}
+
+const inboxBody = TypeCompiler.Compile(InboxBody);
+
+/** the first thing wrong with a body, named by field, as POST /sms would answer it */
+function bodyError(value: unknown): string | undefined {
+  if (inboxBody.Check(value)) return undefined;
+  const first = inboxBody.Errors(value).First();
+  if (!first) return undefined;
+  const field = first.path.replace(/^\//, '').replace(/\//g, '.');
+  if (!field) return 'the message: expected a JSON object {recipient_id, sender_id, sms_text}';
+  const what =
+    first.message === 'Expected required property'
+      ? 'is required'
+      : first.message === 'Unexpected property'
+        ? 'is not an accepted field (expected recipient_id, sender_id, sms_text)'
+        : first.message.replace(/^Expected/, 'expected');
+  return `${field}: ${what}`;
+}
+
+export class StreamIngestion implements Ingestion {
+  readonly mode = 'stream' as const;
+  readonly relay: ChangeFollower;
+  private readonly link: NatsLink;
+  private readonly incoming: BatchConsumer;
+  private readonly features: BatchConsumer;
+  private readonly dead: DeadLetters;
+  private readonly incomingStream: string;
+  private readonly changesStream: string;
+  private log: (line: string) => void = () => undefined;
+
+  constructor(
+    private readonly settings: StreamSettings,
+    private readonly deps: StreamIngestionDeps,
+  ) {
+    this.incomingStream = streamNameFor(settings.subject);
+    this.changesStream = streamNameFor(settings.changesSubject);
+    this.dead = new DeadLetters(settings.deadLetterSubject, streamNameFor(settings.deadLetterSubject));
+    const common = { maxDeliver: settings.maxDeliver, ackWaitMs: settings.ackWaitMs };
+    this.incoming = new BatchConsumer(
+      { ...common, stream: this.incomingStream, durable: 'spamops-incoming', filter: settings.subject, handle: (msgs) => this.storeIncoming(msgs) },
+      this.dead,
+    );
+    this.features = new BatchConsumer(
+      {
+        ...common,
+        stream: this.changesStream,
+        durable: 'spamops-features',
+        filter: settings.changesSubject,
+        handle: (msgs) => this.featureChanges(msgs),
+        // each batch is a Parquet part, and the offline store merges parts by rewriting them all:
+        // under load, batches of 50 ms rather than of whatever arrived during the last push
+        lingerMs: FEATURE_LINGER_MS,
+      },
+      this.dead,
+    );
+    this.relay = new ChangeFollower(deps.users, {
+      cursor: 'stream-relay',
+      handle: (changes) => this.publishChanges(changes.map((c) => ({ op: 'insert', at: c.at, message: c.message }))),
+      // the Inbox API's answer need not wait out its timeout: the features are late, and why
+      onFailure: (changes, reason) =>
+        deps.step.fail(
+          changes.map((c) => c.message.sms_id),
+          `the change stream is unavailable: ${reason}; the features follow when it is back`,
+        ),
+    });
+    this.link = new NatsLink(
+      settings.servers,
+      (link) => this.setUp(link),
+      (line) => this.log(line),
+    );
+  }
+
+  async start(log?: (line: string) => void): Promise<void> {
+    if (log) this.log = log;
+    this.relay.start();
+    await this.link.start();
+  }
+
+  async stop(): Promise<void> {
+    this.relay.stop();
+    await Promise.all([this.incoming.stop(), this.features.stop()]);
+    await this.link.stop();
+  }
+
+  /** streams and consumers, created when missing (the server may also have restarted empty) */
+  private async setUp(link: Link): Promise<void> {
+    await link.jsm.getAccountInfo(); // fails with a clear error when the server runs without JetStream
+    const s = this.settings;
+    await this.ensureStream(link, this.incomingStream, s.subject, 7);
+    await this.ensureStream(link, this.changesStream, s.changesSubject, 7);
+    await this.ensureStream(link, this.dead.stream, s.deadLetterSubject, 30);
+    await this.incoming.ensure(link);
+    await this.features.ensure(link);
+    await this.incoming.consume(link);
+    await this.features.consume(link);
+    this.relay.kick();
+  }
+
+  private async ensureStream(link: Link, name: string, subject: string, days: number): Promise<void> {
+    try {
+      const info = await link.jsm.streams.info(name);
+      if (!(info.config.subjects ?? []).includes(subject))
+        throw new Error(
+          `stream ${name} exists without subject ${subject} (it has ${(info.config.subjects ?? []).join(', ') || 'none'}): add the subject or choose another (SPAMOPS_STREAM_*SUBJECT)`,
+        );
+      return;
+    } catch (e) {
+      if (!isApiError(e, JetStreamApiCodes.StreamNotFound)) throw e;
+    }
+    await link.jsm.streams.add({
+      name,
+      subjects: [subject],
+      storage: StorageType.File,
+      retention: RetentionPolicy.Limits,
+      discard: DiscardPolicy.Old,
+      max_age: days * DAY_NS,
+      duplicate_window: DUPLICATE_WINDOW_NS,
+    });
+  }
+
+  /** (A) store each valid message under an id derived from its place in the stream */
+  private async storeIncoming(msgs: JsMsg[]): Promise<Outcome[]> {
+    const outcomes: Outcome[] = new Array(msgs.length);
+    const valid: { i: number; message: SmsMessage }[] = [];
+    for (const [i, m] of msgs.entries()) {
+      const parsed = parseJson(m);
+      const error = 'error' in parsed ? parsed.error : bodyError(parsed.value);
+      if (error) {
+        outcomes[i] = { dead: error };
+        continue;
+      }
+      const body = (parsed as { value: InboxBody }).value;
+      valid.push({ i, message: { user_id: body.recipient_id, sms_id: this.smsIdOf(m), sender_id: body.sender_id, sms_text: body.sms_text } });
+    }
+    if (valid.length) {
+      const stored = await this.deps.users.insertMany(valid.map((v) => v.message));
+      for (const [k, v] of valid.entries())
+        outcomes[v.i] =
+          stored[k] === 'conflict'
+            ? { dead: `user ${v.message.user_id} has another message under sms_id ${v.message.sms_id}`, smsId: v.message.sms_id }
+            : { ok: true };
+    }
+    return outcomes;
+  }
+
+  /**
+   * The stored id: given by the publisher (SpamOps-Sms-Id, as a retried dead letter carries), else
+   * a TimeUUID of the time the stream received the message, its node bits from stream and sequence.
+   */
+  private smsIdOf(m: JsMsg): string {
+    const given = m.headers?.get(H.smsId);
+    if (given && isTimeUuid(given)) return given.toLowerCase();
+    const ns = m.timestampNanos;
+    return timeUuidOf(Number(ns / 1_000_000n), `${m.info.stream}:${m.seq}`, Number((ns % 1_000_000n) / 100n));
+  }
+
+  /** (B) the feature step over change events */
+  private async featureChanges(msgs: JsMsg[]): Promise<Outcome[]> {
+    const outcomes: Outcome[] = new Array(msgs.length);
+    const messages: SmsMessage[] = [];
+    const at: number[] = [];
+    for (const [i, m] of msgs.entries()) {
+      const parsed = parseJson(m);
+      const e = 'value' in parsed ? (parsed.value as Partial<ChangeEvent>) : undefined;
+      const msg = e?.message;
+      if (!msg || typeof msg.user_id !== 'string' || typeof msg.sender_id !== 'string' || typeof msg.sms_text !== 'string' || !isTimeUuid(String(msg.sms_id))) {
+        outcomes[i] = { dead: 'not a change event: expected {"op": "insert", "message": {user_id, sms_id (TimeUUID), sender_id, sms_text}}' };
+        continue;
+      }
+      messages.push(msg);
+      at.push(i);
+    }
+    if (messages.length) {
+      await this.deps.step.process(messages); // a failure retries the batch (the consumer naks it)
+      for (const i of at) outcomes[i] = { ok: true };
+    }
+    return outcomes;
+  }
+
+  /** (B) the relay: the server stores each event once (its id is the message's key) before the cursor moves */
+  private async publishChanges(events: ChangeEvent[]): Promise<void> {
+    const link = this.link.link;
+    if (!link || !this.link.state.connected) throw new Error(this.link.state.reason ?? 'not connected to NATS');
+    await Promise.all(
+      events.map((e) =>
+        link.js.publish(this.settings.changesSubject, encoder.encode(JSON.stringify(e)), {
+          msgID: `${e.message.user_id}/${e.message.sms_id}`,
+          timeout: 10_000,
+        }),
+      ),
+    );
+  }
+
+  drain(): Promise<{ handled: number; failed: number }> {
+    return this.relay.drain();
+  }
+
+  pending(limit = 1000): Promise<PendingChange[]> {
+    return pendingOf(this.relay, limit);
+  }
+
+  health(): IngestionHealth {
+    const st = this.link.state;
+    return { mode: 'stream', stream: st.connected ? 'connected' : 'unavailable', reason: st.reason };
+  }
+
+  private connected(): Link | undefined {
+    return this.link.state.connected ? this.link.link : undefined;
+  }
+
+  async stats(): Promise<IngestionStats> {
+    const s = this.settings;
+    const st = this.link.state;
+    const link = this.connected();
+    const [incoming, features, lag, deadLetters] = await Promise.all([
+      this.incoming.stats(link),
+      this.features.stats(link),
+      this.relay.lag(),
+      link ? this.dead.count(link).catch(() => null) : null,
+    ]);
+    return {
+      mode: 'stream',
+      stream: {
+        servers: this.link.where,
+        subject: s.subject,
+        changes_subject: s.changesSubject,
+        dead_letter_subject: s.deadLetterSubject,
+        max_deliver: s.maxDeliver,
+        connected: st.connected,
+        reason: st.reason,
+        since: new Date(st.since).toISOString(),
+      },
+      change_log: { consumer: `the relay to ${s.changesSubject}`, pending: lag, last_error: this.relay.lastError ?? null },
+      incoming,
+      features,
+      dead_letters: deadLetters,
+    };
+  }
+
+  private need(): Link {
+    const link = this.connected();
+    if (!link) throw new IngestionError('stream_unavailable', this.link.state.reason ?? 'not connected to NATS');
+    return link;
+  }
+
+  deadLetters(limit: number): Promise<DeadLetter[]> {
+    return this.dead.list(this.need(), limit);
+  }
+
+  retryDeadLetter(seq: number): Promise<RetryAnswer> {
+    return this.dead.retry(this.need(), seq);
+  }
+}
+
+/** the stream's ingestion for these settings (this module is loaded only when the stream is on) */
+export function openStreamIngestion(settings: StreamSettings, deps: StreamIngestionDeps): StreamIngestion {
+  return new StreamIngestion(settings, deps);
+}

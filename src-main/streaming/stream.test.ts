@@ -1,0 +1,288 @@
+/**
+ * The stream against a real nats-server (JetStream, loopback port, temporary store): the entry
+ * subject stores each message once whatever is published twice, poison and failing messages go to
+ * the dead letters with their reason while the rest flow, every write path's change reaches the
+ * feature step through the stream, and SpamOps starts without NATS and picks it up when it comes.
+ * Skipped, with the reason, where nats-server is not installed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { appRoot } from '../config';
+import type { Engines } from '../engines';
+import { FeatureStep, V2_VIEW } from '../inbox';
+import type { SmsMessage } from '../storage';
+import { SAMPLE_DATASET, startTestServer, testEngines } from '../testing/fixtures';
+import { freePort, natsSkipReason, startNats, type NatsServer } from '../testing/nats';
+import { StreamIngestion } from './ingestion';
+import type { StreamSettings } from './settings';
+
+const skip = natsSkipReason();
+const bin = join(appRoot(), 'bin', 'spamops.mjs');
+
+const settingsFor = (url: string, o: Partial<StreamSettings> = {}): StreamSettings => ({
+  servers: [url],
+  subject: 'sms.incoming',
+  changesSubject: 'sms.changes',
+  deadLetterSubject: 'sms.dead',
+  maxDeliver: 3,
+  ackWaitMs: 2000,
+  ...o,
+});
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | false>, withinMs = 15_000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() - t0 > withinMs) throw new Error(`timed out after ${withinMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** a bootstrapped data dir (no models) whose engines ingest through the stream, with the API on a loopback port */
+async function streamingServer(stream: StreamSettings) {
+  const { bootstrap } = await import('../setup');
+  const t = await testEngines({ stream });
+  await bootstrap(t.engines, { datasetPath: SAMPLE_DATASET, log: () => undefined });
+  const s = await startTestServer(t.engines);
+  return {
+    engines: t.engines,
+    dir: t.dir,
+    base: s.base,
+    close: async () => {
+      await s.close();
+      await t.cleanup();
+    },
+  };
+}
+
+async function missingFeatures(engines: Engines, ids: string[]): Promise<string[]> {
+  const rows = await engines.storage.online.read(V2_VIEW, ids);
+  return ids.filter((_, i) => !rows[i]);
+}
+
+describe.skipIf(!!skip)(`the stream (NATS JetStream)${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  let nats: NatsServer;
+  let srv: Awaited<ReturnType<typeof streamingServer>>;
+  let nc: NatsConnection;
+  let js: JetStreamClient;
+  const post = (path: string, body: unknown) =>
+    fetch(srv.base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const publish = (body: unknown, msgID?: string) =>
+    js.publish('sms.incoming', typeof body === 'string' ? body : JSON.stringify(body), msgID ? { msgID } : undefined);
+
+  beforeAll(async () => {
+    nats = await startNats();
+    srv = await streamingServer(settingsFor(nats.url));
+    await until('the stream to connect', async () => srv.engines.ingestion.health().stream === 'connected');
+    nc = await connect({ servers: nats.url });
+    js = jetstream(nc);
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await srv?.close();
+    await nats?.stop();
+  });
+
+  it('(A) stores each published message once, also when published twice with its Nats-Msg-Id, and gives it features', async () => {
+    const n = 300;
+    const acks = await Promise.all(
+      Array.from({ length: n }, (_, i) => publish({ recipient_id: 'streamer', sender_id: `s${i % 7}`, sms_text: `stream message ${i}` }, `pub-${i}`)),
+    );
+    // a publisher retrying: the server drops what it stored already within the duplicate window
+    const again = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => publish({ recipient_id: 'streamer', sender_id: 'x', sms_text: `retry ${i}` }, `pub-${i}`)),
+    );
+    expect(acks.every((a) => !a.duplicate)).toBe(true);
+    expect(again.every((a) => a.duplicate)).toBe(true);
+    const stored = await until('all stored', async () => {
+      const s = await srv.engines.storage.users.listByUser('streamer', 10_000);
+      return s.length >= n && s;
+    });
+    expect(stored).toHaveLength(n);
+    expect(new Set(stored.map((m) => m.sms_text)).size).toBe(n);
+    await until(
+      'all features',
+      async () =>
+        (
+          await missingFeatures(
+            srv.engines,
+            stored.map((m) => m.sms_id),
+          )
+        ).length === 0,
+    );
+    // the stored id is the stream's: its time is when the stream received the message
+    const first = stored.find((m) => m.sms_text === 'stream message 0')!;
+    const got = await (await fetch(`${srv.base}/sms/streamer/${first.sms_id}`)).json();
+    expect(Math.abs(Date.parse(got.date_sent) - Date.now())).toBeLessThan(60_000);
+    const st = await (await fetch(`${srv.base}/ingestion/stats`)).json();
+    expect(st.mode).toBe('stream');
+    expect(st.stream).toMatchObject({ connected: true, subject: 'sms.incoming', changes_subject: 'sms.changes' });
+    expect(st.incoming.processed).toBeGreaterThanOrEqual(n);
+    await until('the consumers to catch up', async () => {
+      const s = await (await fetch(`${srv.base}/ingestion/stats`)).json();
+      return s.incoming.pending === 0 && s.incoming.ack_pending === 0 && s.features.pending === 0 && s.change_log.pending === 0;
+    });
+  });
+
+  it('a message that can never be stored goes to the dead letters with its reason, the rest flow, and retry sends it back', async () => {
+    await publish('not json at all', 'poison-1');
+    await publish({ recipient_id: 'poisoned', sender_id: 'x' }, 'poison-2');
+    await publish({ recipient_id: 'a/b', sender_id: 'x', sms_text: 'bad recipient' }, 'poison-3');
+    await publish({ recipient_id: 'poisoned', sender_id: 'x', sms_text: 'fine' }, 'fine-1');
+    const dead = await until('3 dead letters', async () => {
+      const d = await (await fetch(`${srv.base}/ingestion/dead-letters`)).json();
+      return d.length >= 3 && d;
+    });
+    const reasons = dead.map((d: { reason: string }) => d.reason).join('\n');
+    expect(reasons).toMatch(/the payload is not JSON/);
+    expect(reasons).toMatch(/sms_text: is required/);
+    expect(reasons).toMatch(/recipient_id: expected string to match/);
+    expect(dead[0]).toMatchObject({ subject: 'sms.incoming', deliveries: 1 });
+    expect((await srv.engines.storage.users.listByUser('poisoned')).map((m) => m.sms_text)).toEqual(['fine']);
+    const stats = await (await fetch(`${srv.base}/ingestion/stats`)).json();
+    expect(stats.dead_letters).toBe(3);
+    await until('no unacknowledged message', async () => (await (await fetch(`${srv.base}/ingestion/stats`)).json()).incoming.ack_pending === 0);
+
+    const missing = dead.find((d: { reason: string }) => /required/.test(d.reason));
+    const r = await (await post(`/ingestion/dead-letters/${missing.seq}/retry`, {})).json();
+    expect(r).toMatchObject({ seq: missing.seq, to: 'sms.incoming' });
+    // still invalid: it comes back as a new dead letter, the old one is gone
+    await until('the retried letter back', async () => {
+      const d = await (await fetch(`${srv.base}/ingestion/dead-letters`)).json();
+      return d.length === 3 && !d.some((x: { seq: number }) => x.seq === missing.seq) && d;
+    });
+    expect((await post(`/ingestion/dead-letters/${missing.seq}/retry`, {})).status).toBe(404);
+  });
+
+  it('(B) every write path reaches the feature step through the stream: POST /sms/{user}, POST /sms, the CLI, an import', async () => {
+    const w = await (await post('/sms/ellen', { sender_id: 'otto', sms_text: 'Can u get me some cabbages at the grocery store?' })).json();
+    const inbox = await post('/sms', { recipient_id: 'otto', sender_id: 'ellen', sms_text: 'They only have turnips left. What do I do?' });
+    expect(inbox.status).toBe(200); // answered once the features came back through the stream
+    const r = await inbox.json();
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SPAMOPS_')));
+    const sent = spawnSync(process.execPath, [bin, 'sms', 'send', 'kim', 'See you at 8', '--from', 'lee', '--data-dir', srv.dir], { encoding: 'utf8', env });
+    expect(sent.status, sent.stderr).toBe(0);
+    const file = join(srv.dir, 'in.json');
+    writeFileSync(file, JSON.stringify([{ user_id: 'jo', sender_id: 'a', sms_text: 'imported', date_sent: '2021-02-03T04:05:06Z' }]));
+    expect(spawnSync(process.execPath, [bin, 'sms', 'import', file, '--data-dir', srv.dir], { encoding: 'utf8', env }).status).toBe(0);
+    const ids = [
+      w.sms_id,
+      r.sms_id,
+      (await srv.engines.storage.users.listByUser('kim'))[0].sms_id,
+      (await srv.engines.storage.users.listByUser('jo'))[0].sms_id,
+    ];
+    await until('features for every door', async () => (await missingFeatures(srv.engines, ids)).length === 0);
+  });
+
+  it('/health and the serve output say the stream is connected', async () => {
+    expect((await (await fetch(`${srv.base}/health`)).json()).ingestion).toEqual({ mode: 'stream', stream: 'connected', reason: null });
+  });
+});
+
+describe.skipIf(!!skip)(`the stream, failing and missing${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  it('a message failing every delivery goes to the dead letters after maxDeliver, with the last error; the others are stored', async () => {
+    const nats = await startNats();
+    const t = await testEngines();
+    const { bootstrap } = await import('../setup');
+    await bootstrap(t.engines, { datasetPath: SAMPLE_DATASET, log: () => undefined });
+    // a store that cannot take one particular message
+    const users = Object.assign(Object.create(t.engines.storage.users), {
+      insertMany: async (msgs: SmsMessage[]) => {
+        if (msgs.some((m) => m.sms_text.includes('cursed'))) throw new Error('disk says no to cursed texts');
+        return t.engines.storage.users.insertMany(msgs);
+      },
+    }) as typeof t.engines.storage.users;
+    const step = new FeatureStep({ features: t.engines.features, online: t.engines.storage.online, tokenizers: t.engines.tokenizers });
+    const ingestion = new StreamIngestion(settingsFor(nats.url, { subject: 't.in', changesSubject: 't.changes', deadLetterSubject: 't.dead', maxDeliver: 2 }), {
+      users,
+      step,
+    });
+    const nc = await connect({ servers: nats.url });
+    try {
+      await ingestion.start();
+      const js = jetstream(nc);
+      const h = headers();
+      h.set('X-Trace', 'abc');
+      await js.publish('t.in', JSON.stringify({ recipient_id: 'cu', sender_id: 'x', sms_text: 'a cursed message' }), { msgID: 'c-1', headers: h });
+      await until('the dead letter', async () => (await ingestion.deadLetters(10)).length === 1, 20_000);
+      const [d] = await ingestion.deadLetters(10);
+      expect(d.reason).toMatch(/failed 2 deliveries: disk says no to cursed texts/);
+      expect(d.deliveries).toBe(2);
+      await js.publish('t.in', JSON.stringify({ recipient_id: 'cu', sender_id: 'x', sms_text: 'a blessed message' }), { msgID: 'c-2' });
+      await until('the next one stored', async () => (await t.engines.storage.users.listByUser('cu')).length === 1);
+      const s = await ingestion.stats();
+      expect(s.incoming?.failures).toBeGreaterThanOrEqual(1);
+      expect(s.incoming?.redelivered).toBeGreaterThanOrEqual(1);
+      expect(s.dead_letters).toBe(1);
+    } finally {
+      await nc.close();
+      await ingestion.stop();
+      await t.cleanup();
+      await nats.stop();
+    }
+  });
+
+  it('a NATS server without JetStream: SpamOps serves and says to start it with -js', async () => {
+    const plain = await startNats({ jetstream: false });
+    const t = await testEngines({ stream: settingsFor(plain.url) });
+    try {
+      await until('the reason', async () => /runs without JetStream: start it with -js/.test(t.engines.ingestion.health().reason ?? ''));
+      expect(t.engines.ingestion.health().stream).toBe('unavailable');
+    } finally {
+      await t.cleanup();
+      await plain.stop();
+    }
+  });
+
+  it('NATS down at start: SpamOps starts and says why, stores meanwhile (202), and catches up when NATS comes', async () => {
+    const port = await freePort();
+    const url = `nats://127.0.0.1:${port}`;
+    const srv = await streamingServer(settingsFor(url));
+    let nats: NatsServer | undefined;
+    try {
+      const h = (await (await fetch(`${srv.base}/health`)).json()).ingestion;
+      expect(h).toMatchObject({ mode: 'stream', stream: 'unavailable' });
+      expect(h.reason).toMatch(/cannot reach NATS at nats:\/\/127\.0\.0\.1:\d+: connection refused/);
+      const res = await fetch(`${srv.base}/sms`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ recipient_id: 'early', sender_id: 'bird', sms_text: 'anyone there?' }),
+      });
+      expect(res.status).toBe(202);
+      const r = await res.json();
+      expect(r.reason).toMatch(/^stored; its v2 features are on their way \(the change stream is unavailable/);
+      expect((await srv.engines.storage.users.get('early', r.sms_id))?.sms_text).toBe('anyone there?');
+      expect((await srv.engines.ingestion.pending()).map((p) => p.message.sms_id)).toContain(r.sms_id);
+      const st = await (await fetch(`${srv.base}/ingestion/stats`)).json();
+      expect(st.stream.connected).toBe(false);
+      expect((await fetch(`${srv.base}/ingestion/dead-letters`)).status).toBe(503);
+
+      nats = await startNats({ port });
+      await until('the stream to connect', async () => srv.engines.ingestion.health().stream === 'connected', 20_000);
+      await until('the early message to get its features', async () => (await missingFeatures(srv.engines, [r.sms_id])).length === 0, 20_000);
+      expect(await srv.engines.ingestion.pending()).toEqual([]);
+
+      // the server goes away and comes back with its store: consumption resumes
+      await nats.kill();
+      await until('the loss to show', async () => srv.engines.ingestion.health().stream === 'unavailable', 20_000);
+      await nats.start();
+      await until('the stream to reconnect', async () => srv.engines.ingestion.health().stream === 'connected', 30_000);
+      const nc = await connect({ servers: url });
+      await jetstream(nc).publish('sms.incoming', JSON.stringify({ recipient_id: 'late', sender_id: 'owl', sms_text: 'back again' }), { msgID: 'late-1' });
+      await nc.close();
+      const [late] = await until('the message published after the restart', async () => {
+        const l = await srv.engines.storage.users.listByUser('late');
+        return l.length === 1 && l;
+      });
+      await until('its features', async () => (await missingFeatures(srv.engines, [late.sms_id])).length === 0);
+    } finally {
+      await srv.close();
+      await nats?.stop();
+    }
+  });
+});
