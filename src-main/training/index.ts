@@ -13,4 +13,6 @@ export type { FeatureReference, NumericReference, TokenReference } from './refer
 export { FusedLstm, fusedKernelAvailable, kernelBytes, KERNEL_MAX_BYTES } from './fused-lstm';
 export type { LstmShape, LstmWeights } from './fused-lstm';
 export { readLstmArtifacts, readForestArtifacts, verifyChecksums, checksumsOf, modelRemedy } from './artifacts';
-export { RandomForest } from './forest';
+export { RandomForest, columnsOf, columnsOfMatrix } from './forest';
+export type { ForestJson, ForestOptions } from './forest';
+export { Rng } from './rng';

@@ -24,8 +24,8 @@ export interface TokenReference {
 }
 export type FeatureReference = NumericReference | TokenReference;
 
-export function numericReference(values: number[]): NumericReference {
-  const s = [...values].sort((a, b) => a - b);
+export function numericReference(values: ArrayLike<number>): NumericReference {
+  const s = Float64Array.from(values).sort();
   const n = s.length;
   const mean = s.reduce((a, b) => a + b, 0) / (n || 1);
   const std = Math.sqrt(s.reduce((a, b) => a + (b - mean) ** 2, 0) / (n || 1));

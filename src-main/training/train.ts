@@ -10,7 +10,7 @@ import type { BackendName, BatchMetrics, DataSnapshot, EpochMetrics, EvalMetrics
 import { loadTrainingSet, type TrainingDataSource } from './dataset';
 import { MODEL_SPECS, LABELS } from '../../src-shared/model-specs';
 import type { BuiltinModel } from '../../src-shared/training';
-import { RandomForest } from './forest';
+import { columnsOf, RandomForest } from './forest';
 import { trainLstm, type LstmTrainHooks, type LstmTrainResult } from './lstm-trainer';
 import { trainLstmTfjs, tryTfjsNode } from './tfjs-trainer';
 import { fusedKernelAvailable } from './fused-lstm';
@@ -96,31 +96,27 @@ export async function runTrainJob(deps: TrainJobDeps, job: TrainJob, hooks: Trai
     backend = 'js-forest';
     hooks.onBackend?.(backend);
     const t0 = performance.now();
-    const X = Array.from(data.train, (i) => data.features[i]);
-    const forest = RandomForest.train(
-      X,
-      Array.from(data.train, (i) => data.labels[i]),
-      2,
-      {
-        nEstimators: p.nEstimators!,
-        maxDepth: p.maxDepth!,
-        maxFeatures: Math.min(p.maxFeatures!, FEATURES_V1.length),
-        minSamplesSplit: 2,
-        seed: p.seed,
-      },
-    );
+    // typed columns built once (train and test rows apart): the forest, its scores and the
+    // reference statistics read them without an object per row
+    const trainCols = columnsOf(data.features, data.train);
+    const testCols = columnsOf(data.features, data.test);
+    const yTrain = Uint8Array.from(data.train, (i) => data.labels[i]);
+    const forest = RandomForest.trainColumns(trainCols, yTrain, 2, {
+      nEstimators: p.nEstimators!,
+      maxDepth: p.maxDepth!,
+      maxFeatures: Math.min(p.maxFeatures!, FEATURES_V1.length),
+      minSamplesSplit: 2,
+      seed: p.seed,
+    });
     if (hooks.cancelled?.()) throw new Error('cancelled');
-    const trainScores = X.map((x) => forest.predictProba(x)[1]);
-    scores = Array.from(data.test, (i) => forest.predictProba(data.features[i])[1]);
-    const tr = evaluate(
-      Array.from(data.train, (i) => data.labels[i]),
-      trainScores,
-    );
+    const trainScores = forest.predictColumns(trainCols, 1);
+    scores = forest.predictColumns(testCols, 1);
+    const tr = evaluate(yTrain, trainScores);
     const te = evaluate(yTest, scores);
     history.epochs.push({ epoch: 1, loss: NaN, accuracy: tr.accuracy, val_loss: NaN, val_accuracy: te.accuracy, seconds: (performance.now() - t0) / 1000 });
     hooks.onEpoch?.(history.epochs[0], { epoch: 1, epochs: 1, batch: 1, batches: 1, etaSeconds: 0 });
     artifacts = writeForestArtifacts(staging, forest.json);
-    reference = Object.fromEntries(FEATURES_V1.map((f, j) => [f, numericReference(X.map((x) => x[j]))]));
+    reference = Object.fromEntries(FEATURES_V1.map((f, j) => [f, numericReference(trainCols[j])]));
     inputShape = [FEATURES_V1.length];
   } else {
     const chosen = await chooseLstmBackend(job.backend);
