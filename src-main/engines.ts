@@ -105,6 +105,7 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
       monitor.stop();
       await monitor.recorder.flush();
       await runs.close();
+      features.close();
       await storage.close();
     },
   };

@@ -55,6 +55,30 @@ export const PushRequest = Type.Object(
 );
 export type PushRequest = Static<typeof PushRequest>;
 
+/** POST /get-historical-features: point-in-time correct rows, streamed (NDJSON or CSV) or as a Parquet file */
+export const HistoricalFormat = Type.Union([Type.Literal('ndjson'), Type.Literal('csv'), Type.Literal('parquet')]);
+export type HistoricalFormat = Static<typeof HistoricalFormat>;
+export const GetHistoricalFeaturesRequest = Type.Object(
+  {
+    entities: Type.Union(
+      [
+        Type.Literal('all'),
+        Type.Record(Type.String({ maxLength: 100 }), Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 100000 }), {
+          description: 'the join key (a list of ids) and, unless "at" is given, event_timestamp (a list of the same length)',
+        }),
+      ],
+      { description: '"all" (every key the sources hold) or the entity rows as columns' },
+    ),
+    at: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'the time of every entity row (default now for "all")' })),
+    features: Type.Optional(Type.Array(Type.String({ minLength: 3, maxLength: 200 }), { minItems: 1, maxItems: 500 })),
+    feature_service: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    full_feature_names: Type.Optional(Type.Boolean()),
+    format: Type.Optional(HistoricalFormat),
+  },
+  { additionalProperties: false },
+);
+export type GetHistoricalFeaturesRequest = Static<typeof GetHistoricalFeaturesRequest>;
+
 export const MaterializeRequest = Type.Object(
   {
     start_ts: Type.String({ minLength: 1, maxLength: 64 }),

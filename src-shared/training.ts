@@ -19,6 +19,10 @@ export const TrainParams = Type.Object(
     timeFreeze: Type.Optional(Type.String({ minLength: 4, maxLength: 40, description: 'point-in-time of the training set' })),
     /** restrict the training entities to these ids (e.g. the SMS part only) */
     entityIds: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 200000, description: 'only these entity ids' })),
+    /** ids added to the training entities after the others are chosen (a retrain's feedback labels) */
+    extraEntityIds: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 200000, description: 'ids added to the training entities' }),
+    ),
     /** restrict to ids matching this regular expression */
     entityIdPattern: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'only ids matching this regular expression' })),
     testSize: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'held-out share' })),
@@ -204,7 +208,8 @@ export function paramHint(key: string): string {
  */
 export function parseTrainParam(key: string, raw: string): { value: string | number } | { error: string } {
   const s = paramSchema(key);
-  if (!s || key === 'entityIds') return { error: `unknown parameter "${key}"; known: ${TRAIN_PARAM_KEYS.filter((k) => k !== 'entityIds').join(', ')}` };
+  if (!s || key === 'entityIds' || key === 'extraEntityIds')
+    return { error: `unknown parameter "${key}"; known: ${TRAIN_PARAM_KEYS.filter((k) => k !== 'entityIds' && k !== 'extraEntityIds').join(', ')}` };
   if (s.type === 'string') {
     if (raw.length < (s.minLength ?? 0) || raw.length > (s.maxLength ?? Infinity))
       return { error: `${key}: expected ${s.minLength ?? 0} to ${s.maxLength} characters, got ${raw.length}` };

@@ -1,6 +1,7 @@
 /** The Feast-compatible feature server routes. */
 import type { FastifyPluginAsync } from 'fastify';
 import {
+  GetHistoricalFeaturesRequest,
   GetOnlineFeaturesRequest,
   GetOnlineFeaturesResponse,
   MaterializeIncrementalRequest,
@@ -11,6 +12,7 @@ import {
 } from '../../src-shared/featurestore';
 import type { Engines } from '../engines';
 import { parseTimestamp } from '../featurestore';
+import { streamHistorical } from './historical';
 
 export const featureServerRoutes: FastifyPluginAsync<{ engines: Engines }> = async (app, { engines }) => {
   const fs = engines.features;
@@ -26,6 +28,18 @@ export const featureServerRoutes: FastifyPluginAsync<{ engines: Engines }> = asy
       },
     },
     async (req) => fs.getOnlineFeatures(req.body),
+  );
+
+  app.post<{ Body: GetHistoricalFeaturesRequest }>(
+    '/get-historical-features',
+    {
+      schema: {
+        tags: ['feature server'],
+        summary: 'Point-in-time correct rows of entities (or of every key: "all"), streamed as NDJSON (default) or CSV, or a Parquet file',
+        body: GetHistoricalFeaturesRequest,
+      },
+    },
+    async (req, reply) => streamHistorical(fs, req.body, reply),
   );
 
   app.post<{ Body: PushRequest }>(

@@ -15,7 +15,9 @@ export const registryRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
   app.get('/registry/entities', { schema: { tags } }, async () => (await fs.registry.definitions()).entities);
   app.get('/registry/data-sources', { schema: { tags } }, async (): Promise<SourceInfo[]> => {
     const d = await fs.registry.definitions();
-    return d.sources.map((s) => (s.kind === 'file' ? { ...s, columns: fieldsOfSource(d, s.name), parts: fs.offline.listParts(s).length } : s));
+    return Promise.all(
+      d.sources.map(async (s) => (s.kind === 'file' ? { ...s, columns: fieldsOfSource(d, s.name), parts: await fs.offline.partCount(s) } : s)),
+    );
   });
   app.get('/registry/feature-views', { schema: { tags } }, async (): Promise<ViewInfo[]> => {
     const d = await fs.registry.definitions();

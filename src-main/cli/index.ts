@@ -9,6 +9,7 @@ import { offlineSourcesCommand } from './commands/offline-sources';
 import { applyCommand, exploreCommand, historyCommand, planCommand } from './commands/registry';
 import { materializeCommand, materializeIncrementalCommand } from './commands/materialize';
 import { sampleCommand } from './commands/sample';
+import { retrieveCommand } from './commands/retrieve';
 import { backfillCommand } from './commands/backfill';
 import { featuresCommand } from './commands/features';
 import { bootstrapCommand } from './commands/bootstrap';
@@ -37,6 +38,7 @@ const GROUPS: [string, Command[]][] = [
       exploreCommand,
       materializeCommand,
       materializeIncrementalCommand,
+      retrieveCommand,
       sampleCommand,
       backfillCommand,
       featuresCommand,

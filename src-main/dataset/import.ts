@@ -8,7 +8,7 @@
 import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { LabelledMessage } from '../storage';
-import { CsvRecords, type CsvEvent } from './csv-records';
+import { CsvRecords, type CsvEvent } from '../platform';
 
 export type DatasetFormat = 'seed-csv' | 'uci-sms-tsv' | 'uci-youtube-csv';
 export const DATASET_FORMATS: DatasetFormat[] = ['seed-csv', 'uci-sms-tsv', 'uci-youtube-csv'];

@@ -44,25 +44,39 @@ export class KerasTokenizer {
   }
 
   static fit(texts: Iterable<string>, settings: TokenizerSettings = DEFAULT_TOKENIZER_SETTINGS, timeFreeze: string | null = null): KerasTokenizer {
+    const f = KerasTokenizer.fitter(settings, timeFreeze);
+    for (const text of texts) f.add(text);
+    return f.done();
+  }
+
+  /** a fit fed one text at a time (texts read in batches need not be held together) */
+  static fitter(
+    settings: TokenizerSettings = DEFAULT_TOKENIZER_SETTINGS,
+    timeFreeze: string | null = null,
+  ): { add(text: string): void; done(): KerasTokenizer } {
     const counts = new Map<string, number>();
     let documentCount = 0;
-    for (const text of texts) {
-      documentCount += 1;
-      for (const w of textToWordSequence(text)) counts.set(w, (counts.get(w) ?? 0) + 1);
-    }
-    // Array.prototype.sort is stable: equal counts keep first-appearance order, as in Keras.
-    const sorted = [...counts.entries()].sort((a, b) => b[1] - a[1]);
-    const wordIndex: Record<string, number> = {};
-    sorted.forEach(([w], i) => {
-      wordIndex[w] = i + 1;
-    });
-    return new KerasTokenizer({
-      settings,
-      wordIndex,
-      documentCount,
-      fittedAt: new Date().toISOString(),
-      fittedOn: { entityCount: documentCount, timeFreeze },
-    });
+    return {
+      add(text: string) {
+        documentCount += 1;
+        for (const w of textToWordSequence(text)) counts.set(w, (counts.get(w) ?? 0) + 1);
+      },
+      done() {
+        // Array.prototype.sort is stable: equal counts keep first-appearance order, as in Keras.
+        const sorted = [...counts.entries()].sort((a, b) => b[1] - a[1]);
+        const wordIndex: Record<string, number> = {};
+        sorted.forEach(([w], i) => {
+          wordIndex[w] = i + 1;
+        });
+        return new KerasTokenizer({
+          settings,
+          wordIndex,
+          documentCount,
+          fittedAt: new Date().toISOString(),
+          fittedOn: { entityCount: documentCount, timeFreeze },
+        });
+      },
+    };
   }
 
   textToSequence(text: string): number[] {

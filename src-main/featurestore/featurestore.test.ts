@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Engines } from '../engines';
 import type { RegistryDefinitions } from '../../src-shared/featurestore';
 import { testEngines, SAMPLE_DATASET } from '../testing/fixtures';
 import { bootstrap } from '../setup';
-import { definitionsForStage, parseTimestamp, FeatureInputError, UnknownNameError, OfflineSourceError, type OfflineRow } from '.';
+import { definitionsForStage, parseTimestamp, FeatureInputError, UnknownNameError, OfflineSourceError, MANIFEST, type Manifest, type OfflineRow } from '.';
 
 let engines: Engines;
 let cleanup: () => Promise<void>;
@@ -94,13 +94,15 @@ describe('seed story on the sample data', () => {
 
   it('push writes online and offline; a bad batch writes nothing anywhere', async () => {
     const fs = engines.features;
-    const partsBefore = readdirSync(join(engines.config.offlineDir, 'smss2')).length;
+    const smss2 = await fs.fileSource('smss2');
+    await engines.ingestion.drain(); // the sample inbox's features, pushed after bootstrap
+    const partsBefore = await fs.offline.partCount(smss2);
     const good = { sms_id: ['sms90002'], event_timestamp: ['2021-09-02 00:00:00'], features: [[...Array(25).fill(1), 65, 65, 108, 2, 30]] };
     await fs.push('smss2_push', good, 'online_and_offline');
     const r = await fs.getOnlineFeatures({ entities: { sms_id: ['sms90002'] }, features: ['sms_features2:features'] });
     expect(r.results[1].values[0]).toEqual(good.features[0]);
     expect(r.results[1].event_timestamps[0]).toBe('2021-09-02T00:00:00Z');
-    expect(readdirSync(join(engines.config.offlineDir, 'smss2')).length).toBe(partsBefore + 1);
+    expect(await fs.offline.partCount(smss2)).toBe(partsBefore + 1);
 
     const bad: Record<string, unknown[]>[] = [
       { sms_id: ['a', 'b'], event_timestamp: ['2021-09-02', '2021-09-02'], features: [Array(30).fill(1), Array(29).fill(1)] }, // wrong length
@@ -110,7 +112,7 @@ describe('seed story on the sample data', () => {
       { sms_id: ['a'], event_timestamp: ['2021-09-02'], features: [Array(30).fill(1)], extra: [1] }, // unknown column
     ];
     for (const df of bad) await expect(fs.push('smss2_push', df, 'online_and_offline')).rejects.toBeInstanceOf(FeatureInputError);
-    expect(readdirSync(join(engines.config.offlineDir, 'smss2')).length).toBe(partsBefore + 1);
+    expect(await fs.offline.partCount(smss2)).toBe(partsBefore + 1);
     expect((await engines.storage.online.read('sms_features2', ['a']))[0]).toBeUndefined();
     await expect(fs.push('nope', good)).rejects.toMatchObject({ known: ['smss2_push', 'labels_push'] });
   });
@@ -118,6 +120,9 @@ describe('seed story on the sample data', () => {
   it('merges many pushed parts into one, keeping every row and the write order', async () => {
     const fs = engines.features;
     const dir = join(engines.config.offlineDir, 'smss2');
+    const manifest = () => JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8')) as Manifest;
+    const pushedRows = () => manifest().parts.reduce((n, p) => n + (p.base ? 0 : p.rows), 0);
+    const before = pushedRows();
     for (let i = 0; i < 70; i++) {
       // the same entity and event time each time: the last push must win
       await fs.push(
@@ -126,21 +131,31 @@ describe('seed story on the sample data', () => {
         'offline',
       );
     }
-    for (let i = 0; i < 100 && !readdirSync(dir).some((f) => f.endsWith('-compacted.parquet')); i++) await new Promise((r) => setTimeout(r, 20));
-    const parts = readdirSync(dir).filter((f) => f.endsWith('.parquet'));
+    for (let i = 0; i < 250 && !manifest().parts.some((p) => p.file.includes('-merged-')); i++) await new Promise((r) => setTimeout(r, 20));
+    const parts = manifest().parts;
     // base + one merged part + the few pushed after the merge (it starts past 64 parts)
-    expect(parts.filter((f) => f.endsWith('-compacted.parquet'))).toHaveLength(1);
+    expect(parts[0].base).toBe(true);
+    expect(parts.filter((p) => p.file.includes('-merged-'))).toHaveLength(1);
     expect(parts.length).toBeLessThan(20);
+    expect(pushedRows() - before).toBe(70);
+    // the merged parts stay readable for a query that listed them before the merge, then go
+    const retired = manifest().retired;
+    expect(retired.length).toBeGreaterThanOrEqual(64);
+    for (const r of retired) expect(existsSync(join(dir, r.file))).toBe(true);
     const refs = await fs.resolveRefs({ features: ['sms_features2:features'] });
     const h = await fs.getHistoricalFeatures({ keys: ['c0', 'c6'], timestamps: [T('2021-06-01'), T('2021-06-01')] }, refs);
     expect(h.rows.map((r) => (r.features as number[])[0])).toEqual([63, 69]);
   });
 
   it('a corrupt Parquet part is named; other sources are still served', async () => {
-    writeFileSync(join(engines.config.offlineDir, 'smss1', 'part-zz-corrupt.parquet'), 'not parquet at all');
+    // a stray file nobody listed is ignored; a listed part that is broken is named
+    writeFileSync(join(engines.config.offlineDir, 'smss1', 'part-zz-stray.parquet'), 'not parquet at all');
+    const m = JSON.parse(readFileSync(join(engines.config.offlineDir, 'smss1', MANIFEST), 'utf8')) as Manifest;
+    const base = join(engines.config.offlineDir, 'smss1', m.parts[0].file);
+    writeFileSync(base, 'not parquet at all');
     const svc = await engines.features.resolveRefs({ feature_service: 'labeled_sms_1' });
     await expect(engines.features.getHistoricalFeatures({ keys: ['sms90001'], timestamps: [T('2019-05-05')] }, svc)).rejects.toThrow(
-      /part-zz-corrupt\.parquet/,
+      new RegExp(m.parts[0].file.replace(/\./g, '\\.')),
     );
     await expect(engines.features.materialize(0, Date.now(), ['sms_features1'])).rejects.toBeInstanceOf(OfflineSourceError);
     const labels = await engines.features.resolveRefs({ features: ['sms_labels:label'] });

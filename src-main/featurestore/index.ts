@@ -1,9 +1,11 @@
 export { FeatureStore, fieldsOfSource } from './store';
-export type { FeatureRef, FeatureStoreStorage, HistoricalResult, Progress } from './store';
+export type { ExportFormat, FeatureRef, FeatureStoreStorage, HistoricalChunk, HistoricalResult, Progress } from './store';
 export { FeatureRegistry, diffDefinitions, validateDefinitions, formatDiff, RegistryEmptyError } from './registry';
-export { OfflineStore, OfflineSourceError } from './offline';
-export type { OfflineRow } from './offline';
-export { pointInTimeLookup, latestAtOrBefore } from './pit';
+export { OfflineStore, OfflineSourceError, BaseWriter, COMPACT_AFTER_PARTS, SQL_TYPES } from './offline';
+export type { OfflineRow, SourceParts, TempPart } from './offline';
+export { MANIFEST, RETIRE_GRACE_MS, type Manifest, type PartEntry } from './parts';
+export { DEFAULT_OFFLINE_MEMORY, OfflineEngineError, type OfflineEngineSettings } from './duckdb';
+export type { EntitySpec, ColumnReader } from './retrieval';
 export { UnknownNameError, FeatureInputError } from './errors';
 export { parseTimestamp, isoUtc } from './timestamps';
 export { definitionsForStage, STAGES, LATEST_STAGE, isStage, SOURCE_EVENT_TIMES } from './definitions';

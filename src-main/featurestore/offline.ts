@@ -1,15 +1,19 @@
 /**
- * The offline store: each file source is a folder of Parquet part files (parquetjs-lite).
- * Parts are append-only: a new part is written under a temporary name and renamed, an old
- * part is never rewritten in place. Reading 7.5K rows costs ~150 ms, so what was read stays
- * in memory, indexed by entity, and only parts that appeared since are read again.
+ * The offline store: each file source is a folder of Parquet parts listed by a manifest (see
+ * parts.ts). Small pushes are written by parquetjs-lite (no engine needed to append a few rows);
+ * full rebuilds and merges by DuckDB, fed in chunks, so that memory stays bounded whatever the
+ * size. Every read is a DuckDB query over the manifest's parts (see retrieval.ts): nothing is
+ * kept in memory between queries.
  */
 import parquet from 'parquetjs-lite';
 import type { FieldSpec } from 'parquetjs-lite';
-import { mkdirSync, readdirSync, renameSync, statSync, unlinkSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { FeatureValue, FeatureValueType, FieldDef, FileSourceDef } from '../../src-shared/featurestore';
+import { duckdbApi, sqlFileList, sqlIdent, sqlString, type DuckEngine } from './duckdb';
+import { type Manifest, type PartEntry, PartsManifest, publishFile, retire } from './parts';
 
 /** One row of a source: the entity, its times (epoch ms) and its feature values. */
 export interface OfflineRow {
@@ -30,7 +34,7 @@ export class OfflineSourceError extends Error {
   }
 }
 
-const PARQUET_TYPES: Record<FeatureValueType, FieldSpec> = {
+const PARQUETJS_TYPES: Record<FeatureValueType, FieldSpec> = {
   Float32: { type: 'FLOAT' },
   Float64: { type: 'DOUBLE' },
   Int64: { type: 'INT64' },
@@ -38,35 +42,72 @@ const PARQUET_TYPES: Record<FeatureValueType, FieldSpec> = {
   'Array(Int64)': { type: 'INT64', repeated: true },
 };
 
-interface PartCache {
-  signature: string;
-  rows: OfflineRow[];
+/** the SQL type of a field in the Parquet parts */
+export const SQL_TYPES: Record<FeatureValueType, string> = {
+  Float32: 'FLOAT',
+  Float64: 'DOUBLE',
+  Int64: 'BIGINT',
+  String: 'VARCHAR',
+  'Array(Int64)': 'BIGINT[]',
+};
+
+/** a part written under a temporary name, published by `publishPart` */
+export interface TempPart {
+  path: string;
+  entry: PartEntry;
 }
 
-interface SourceIndex {
-  signature: string;
-  byEntity: Map<string, OfflineRow[]>;
-  rowCount: number;
+/** a source's parts as a query reads them, in write order */
+export interface SourceParts {
+  source: FileSourceDef;
+  key: string;
+  fields: FieldDef[];
+  parts: { path: string; entry: PartEntry }[];
 }
+
+/** after this many parts beyond the base, pushed parts are merged */
+export const COMPACT_AFTER_PARTS = 64;
+/** parts of more rows than this are left out of merges (each merge rewrites only small parts) */
+const SMALL_PART_ROWS = 200_000;
+const CHUNK_ROWS = 2048;
 
 export class OfflineStore {
-  private readonly parts = new Map<string, PartCache>();
-  private readonly indexes = new Map<string, SourceIndex>();
+  private readonly manifests = new Map<string, PartsManifest>();
 
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    readonly engine: DuckEngine,
+  ) {}
 
   sourceDir(source: FileSourceDef): string {
     return join(this.dir, source.path);
   }
 
-  /** Writes rows as a new part of the source; visible to readers only once complete. */
-  async appendPart(source: FileSourceDef, key: string, fields: FieldDef[], rows: OfflineRow[], name?: string): Promise<string> {
-    const tmp = await this.writePartTemp(source, key, fields, rows);
-    return this.publishPart(source, tmp, name);
+  manifest(source: FileSourceDef): PartsManifest {
+    const dir = this.sourceDir(source);
+    let m = this.manifests.get(dir);
+    if (!m) {
+      m = new PartsManifest(dir, legacyColumns);
+      this.manifests.set(dir, m);
+    }
+    return m;
   }
 
-  /** First half of an append: the part written under a name readers ignore. */
-  async writePartTemp(source: FileSourceDef, key: string, fields: FieldDef[], rows: OfflineRow[]): Promise<string> {
+  /** the source's current parts, in write order */
+  async parts(source: FileSourceDef, key: string, fields: FieldDef[]): Promise<SourceParts> {
+    const m = await this.manifest(source).read();
+    const dir = this.sourceDir(source);
+    return { source, key, fields, parts: m.parts.map((entry) => ({ path: join(dir, entry.file), entry })) };
+  }
+
+  async partCount(source: FileSourceDef): Promise<number> {
+    return (await this.manifest(source).read()).parts.length;
+  }
+
+  /* ---------------- small writes: pushes (parquetjs-lite) ---------------- */
+
+  /** First half of an append: the part written under a name nothing reads. */
+  async writePartTemp(source: FileSourceDef, key: string, fields: FieldDef[], rows: OfflineRow[]): Promise<TempPart> {
     const dir = this.sourceDir(source);
     mkdirSync(dir, { recursive: true });
     const spec: Record<string, FieldSpec> = {
@@ -74,12 +115,14 @@ export class OfflineStore {
       [source.timestampField]: { type: 'TIMESTAMP_MICROS' },
       [source.createdTimestampColumn]: { type: 'TIMESTAMP_MICROS' },
     };
-    for (const f of fields) spec[f.name] = { ...PARQUET_TYPES[f.dtype], optional: !f.dtype.startsWith('Array') };
-    const tmp = join(dir, `.part-${Date.now()}-${randomBytes(4).toString('hex')}.parquet.tmp`);
+    for (const f of fields) spec[f.name] = { ...PARQUETJS_TYPES[f.dtype], optional: !f.dtype.startsWith('Array') };
+    const tmp = tempName(dir);
     const writer = await parquet.ParquetWriter.openFile(new parquet.ParquetSchema(spec), tmp);
     writer.setRowGroupSize(8192);
+    const keys = new Set<string>();
     try {
       for (const r of rows) {
+        keys.add(r.entityKey);
         const row: Record<string, unknown> = {
           [key]: r.entityKey,
           [source.timestampField]: new Date(r.eventTs),
@@ -96,131 +139,296 @@ export class OfflineStore {
       if (existsSync(tmp)) unlinkSync(tmp);
       throw e;
     }
-    return tmp;
+    return { path: tmp, entry: { file: nextPartName(), rows: rows.length, columns: fields.map((f) => f.name), uniqueKeys: keys.size === rows.length } };
   }
 
-  /** Second half: rename into place (atomic on one file system). */
-  publishPart(source: FileSourceDef, tmp: string, name?: string): string {
-    const final = join(this.sourceDir(source), name ?? nextPartName());
-    renameSync(tmp, final);
-    return final;
-  }
-
-  discardPart(tmp: string): void {
-    if (existsSync(tmp)) unlinkSync(tmp);
-  }
-
-  /** Removes every part of the source (used when its base data is rebuilt from scratch). */
-  clearSource(source: FileSourceDef): void {
+  /** Second half: the part moved into place and listed, at the end of the write order. */
+  async publishPart(source: FileSourceDef, tmp: TempPart): Promise<string> {
     const dir = this.sourceDir(source);
-    if (!existsSync(dir)) return;
-    for (const f of readdirSync(dir)) if (f.endsWith('.parquet')) unlinkSync(join(dir, f));
-    this.indexes.delete(source.name);
+    await this.manifest(source).update((m) => {
+      publishFile(tmp.path, dir, tmp.entry.file);
+      m.parts.push(tmp.entry);
+    });
+    return join(dir, tmp.entry.file);
+  }
+
+  discardPart(tmp: TempPart): void {
+    if (existsSync(tmp.path)) unlinkSync(tmp.path);
+  }
+
+  async appendPart(source: FileSourceDef, key: string, fields: FieldDef[], rows: OfflineRow[]): Promise<string> {
+    return this.publishPart(source, await this.writePartTemp(source, key, fields, rows));
+  }
+
+  /* ---------------- large writes: rebuilds (DuckDB) ---------------- */
+
+  /**
+   * A writer of a whole new base for the source, fed in batches of any size: rows go to a
+   * disk-backed staging table, then one Parquet file; `publishAsBase` puts it in place of the
+   * previous base (pushed parts are kept, after it).
+   */
+  async baseWriter(source: FileSourceDef, key: string, fields: FieldDef[]): Promise<BaseWriter> {
+    mkdirSync(this.sourceDir(source), { recursive: true });
+    return BaseWriter.open(this, source, key, fields);
+  }
+
+  /** Retires every part of the source (its base data is rebuilt from scratch). */
+  async clearSource(source: FileSourceDef): Promise<void> {
+    if (!existsSync(this.sourceDir(source))) return;
+    await this.manifest(source).update((m) =>
+      retire(
+        m,
+        m.parts.map((p) => p.file),
+      ),
+    );
   }
 
   /**
-   * Merges the pushed parts of a source into one, so that many small pushes do not leave
-   * thousands of files to read. The merged part is named after the last part it replaces, so it
-   * keeps their place in the write order; the old parts are removed only after it is in place.
+   * Merges the small pushed parts at the end of the source into one (DuckDB, off the event loop),
+   * so that many small pushes do not leave thousands of files to read. The merged part takes their
+   * place in the write order; they are retired (readable for the grace period, then removed).
    * Returns the number of parts merged.
    */
-  async compact(source: FileSourceDef, key: string, fields: FieldDef[], keepBase = true): Promise<number> {
-    const parts = this.listParts(source).filter((p) => !(keepBase && p.file.endsWith('-base.parquet')));
-    if (parts.length < 2) return 0;
-    const rows: OfflineRow[] = [];
-    for (const p of parts) rows.push(...(await this.readPart(source, key, fields, p)));
-    const last = parts[parts.length - 1].file;
-    const name = last.slice(last.lastIndexOf('/') + 1).replace(/(-compacted)?\.parquet$/, '-compacted.parquet');
-    const tmp = await this.writePartTemp(source, key, fields, rows);
-    // the merged part replaces the last one under a name that sorts right after it
-    this.publishPart(source, tmp, name);
-    for (const p of parts) if (!p.file.endsWith(name)) unlinkSync(p.file);
-    for (const p of parts) this.parts.delete(p.file);
-    return parts.length;
-  }
-
-  listParts(source: FileSourceDef): { file: string; size: number; mtimeMs: number }[] {
+  async compact(source: FileSourceDef, key: string, fields: FieldDef[], minParts = 2): Promise<number> {
+    const snapshot = await this.parts(source, key, fields);
+    const run: SourceParts['parts'] = [];
+    for (let i = snapshot.parts.length - 1; i >= 0; i--) {
+      const p = snapshot.parts[i];
+      if (p.entry.base || p.entry.rows < 0 || p.entry.rows > SMALL_PART_ROWS) break;
+      run.unshift(p);
+    }
+    if (run.length < minParts) return 0;
     const dir = this.sourceDir(source);
-    if (!existsSync(dir)) return [];
-    return readdirSync(dir)
-      .filter((f) => f.endsWith('.parquet') && !f.startsWith('.'))
-      .sort()
-      .map((f) => {
-        const st = statSync(join(dir, f));
-        return { file: join(dir, f), size: st.size, mtimeMs: st.mtimeMs };
+    const tmp = tempName(dir);
+    const rows = run.reduce((n, p) => n + p.entry.rows, 0);
+    try {
+      await this.engine.with(async (c) => {
+        const rel = sourceRelation({ ...snapshot, parts: run }, { ordinals: true });
+        const cols = [`k AS ${sqlIdent(key)}`, ...timeColumns(source), ...fields.map((f) => sqlIdent(f.name))];
+        await c.run(`COPY (SELECT ${cols.join(', ')} FROM ${rel} ORDER BY o) TO ${sqlString(tmp)} (FORMAT parquet)`);
       });
+    } catch (e) {
+      if (existsSync(tmp)) unlinkSync(tmp);
+      throw e;
+    }
+    const merged: PartEntry = { file: nextPartName('merged'), rows, columns: fields.map((f) => f.name) };
+    const names = new Set(run.map((p) => p.entry.file));
+    const done = await this.manifest(source).update((m) => {
+      const at = m.parts.findIndex((p) => names.has(p.file));
+      // a rebuild or clear retired some of them meanwhile: this merge is stale
+      if (at < 0 || m.parts.filter((p) => names.has(p.file)).length !== names.size) return false;
+      publishFile(tmp, dir, merged.file);
+      retire(m, names);
+      m.parts.splice(at, 0, merged);
+      return true;
+    });
+    if (!done.result) {
+      if (existsSync(tmp)) unlinkSync(tmp);
+      return 0;
+    }
+    return run.length;
   }
 
-  /** The source's rows by entity, each list sorted by (event time, created time). */
-  async index(source: FileSourceDef, key: string, fields: FieldDef[]): Promise<SourceIndex> {
-    const parts = this.listParts(source);
-    const signature = parts.map((p) => `${p.file}:${p.size}:${p.mtimeMs}`).join('|');
-    const cached = this.indexes.get(source.name);
-    if (cached && cached.signature === signature) return cached;
-    const byEntity = new Map<string, OfflineRow[]>();
-    let rowCount = 0;
-    for (const p of parts) {
-      for (const r of await this.readPart(source, key, fields, p)) {
-        let list = byEntity.get(r.entityKey);
-        if (!list) {
-          list = [];
-          byEntity.set(r.entityKey, list);
-        }
-        list.push(r);
-        rowCount += 1;
-      }
+  /** pushed parts beyond the base that a merge would take */
+  async pendingMerge(source: FileSourceDef): Promise<number> {
+    const m = await this.manifest(source).read();
+    return m.parts.filter((p) => !p.base).length;
+  }
+}
+
+/** Feeds a new base part of a source to DuckDB in chunks (see `OfflineStore.baseWriter`). */
+export class BaseWriter {
+  private rows = 0;
+  private readonly keys = new Set<string>();
+  private uniqueKeys = true;
+  private pending: OfflineRow[] = [];
+
+  private constructor(
+    private readonly store: OfflineStore,
+    private readonly source: FileSourceDef,
+    private readonly key: string,
+    private readonly fields: FieldDef[],
+    private readonly conn: DuckDBConnection,
+    private readonly stageFile: string,
+    private readonly alias: string,
+    private readonly appender: Awaited<ReturnType<DuckDBConnection['createAppender']>>,
+    private readonly api: Awaited<ReturnType<typeof duckdbApi>>,
+  ) {}
+
+  static async open(store: OfflineStore, source: FileSourceDef, key: string, fields: FieldDef[]): Promise<BaseWriter> {
+    const api = await duckdbApi();
+    const tag = randomBytes(4).toString('hex');
+    const stageFile = join(store.sourceDir(source), `.stage-${Date.now()}-${tag}.duckdb`);
+    const alias = `stage_${tag}`;
+    // the staging table lives in a database file of its own: memory stays bounded at any size
+    const conn = await store.engine.connection();
+    try {
+      // attached databases are named per instance: each writer its own
+      await conn.run(`ATTACH ${sqlString(stageFile)} AS ${alias}`);
+      const cols = [
+        'k VARCHAR',
+        'ev DOUBLE',
+        'cr DOUBLE',
+        ...fields.map((f) => `${sqlIdent(f.name)} ${f.dtype === 'String' ? 'VARCHAR' : f.dtype === 'Array(Int64)' ? 'DOUBLE[]' : 'DOUBLE'}`),
+      ];
+      await conn.run(`CREATE TABLE ${alias}.rows (${cols.join(', ')})`);
+      const appender = await conn.createAppender('rows', 'main', alias);
+      return new BaseWriter(store, source, key, fields, conn, stageFile, alias, appender, api);
+    } catch (e) {
+      conn.closeSync();
+      rmStage(stageFile);
+      throw e;
     }
-    for (const list of byEntity.values()) if (list.length > 1) list.sort((a, b) => a.eventTs - b.eventTs || a.createdTs - b.createdTs);
-    const index = { signature, byEntity, rowCount };
-    this.indexes.set(source.name, index);
-    return index;
   }
 
-  private async readPart(source: FileSourceDef, key: string, fields: FieldDef[], p: { file: string; size: number; mtimeMs: number }): Promise<OfflineRow[]> {
-    const signature = `${p.size}:${p.mtimeMs}:${fields.map((f) => f.name).join(',')}`;
-    const hit = this.parts.get(p.file);
-    if (hit && hit.signature === signature) return hit.rows;
-    const rows: OfflineRow[] = [];
-    let reader: Awaited<ReturnType<typeof parquet.ParquetReader.openFile>>;
-    try {
-      reader = await parquet.ParquetReader.openFile(p.file);
-    } catch (e) {
-      throw new OfflineSourceError(source.name, p.file, String((e as Error)?.message ?? e));
-    }
-    try {
-      const cursor = reader.getCursor();
-      for (let rec = await cursor.next(); rec; rec = await cursor.next()) {
-        const entityKey = rec[key];
-        const ev = rec[source.timestampField];
-        if (typeof entityKey !== 'string' || !(ev instanceof Date))
-          throw new OfflineSourceError(source.name, p.file, `a row lacks "${key}" or "${source.timestampField}"`);
-        const created = rec[source.createdTimestampColumn];
-        const values: Record<string, FeatureValue> = {};
-        for (const f of fields) values[f.name] = fromParquet(rec[f.name], f.dtype);
-        rows.push({ entityKey, eventTs: ev.getTime(), createdTs: created instanceof Date ? created.getTime() : 0, values });
+  /** adds rows (any number; they are sent to DuckDB in chunks) */
+  add(rows: OfflineRow[]): void {
+    for (const r of rows) {
+      this.pending.push(r);
+      if (this.uniqueKeys && this.rows < 50_000_000) {
+        if (this.keys.has(r.entityKey)) this.uniqueKeys = false;
+        else this.keys.add(r.entityKey);
       }
+      this.rows += 1;
+      if (this.pending.length === CHUNK_ROWS) this.flushChunk();
+    }
+  }
+
+  private flushChunk(): void {
+    const rows = this.pending;
+    if (rows.length === 0) return;
+    this.pending = [];
+    const { DuckDBDataChunk, VARCHAR, DOUBLE, LIST, listValue } = this.api;
+    const types = [VARCHAR, DOUBLE, DOUBLE, ...this.fields.map((f) => (f.dtype === 'String' ? VARCHAR : f.dtype === 'Array(Int64)' ? LIST(DOUBLE) : DOUBLE))];
+    const chunk = DuckDBDataChunk.create(types, rows.length);
+    const cols: unknown[][] = [rows.map((r) => r.entityKey), rows.map((r) => r.eventTs), rows.map((r) => r.createdTs)];
+    for (const f of this.fields) {
+      if (f.dtype === 'Array(Int64)') cols.push(rows.map((r) => listValue((r.values[f.name] as number[] | null) ?? [])));
+      else cols.push(rows.map((r) => r.values[f.name] ?? null));
+    }
+    chunk.setColumns(cols as Parameters<typeof chunk.setColumns>[0]);
+    this.appender.appendDataChunk(chunk);
+  }
+
+  /** writes the Parquet file and puts it in place of the previous base (retired); returns its path */
+  async publishAsBase(): Promise<{ file: string; rows: number }> {
+    const dir = this.store.sourceDir(this.source);
+    const tmp = tempName(dir);
+    try {
+      this.flushChunk();
+      this.appender.closeSync();
+      const cols = [
+        `k AS ${sqlIdent(this.key)}`,
+        `make_timestamp((ev * 1000)::BIGINT) AS ${sqlIdent(this.source.timestampField)}`,
+        `make_timestamp((cr * 1000)::BIGINT) AS ${sqlIdent(this.source.createdTimestampColumn)}`,
+        ...this.fields.map((f) => `${sqlIdent(f.name)}::${SQL_TYPES[f.dtype]} AS ${sqlIdent(f.name)}`),
+      ];
+      await this.conn.run(`COPY (SELECT ${cols.join(', ')} FROM ${this.alias}.rows) TO ${sqlString(tmp)} (FORMAT parquet, ROW_GROUP_SIZE 122880)`);
     } catch (e) {
-      if (e instanceof OfflineSourceError) throw e;
-      throw new OfflineSourceError(source.name, p.file, String((e as Error)?.message ?? e));
+      await this.close();
+      if (existsSync(tmp)) unlinkSync(tmp);
+      throw e;
+    }
+    await this.close();
+    const entry: PartEntry = { file: nextPartName('base'), rows: this.rows, columns: this.fields.map((f) => f.name), base: true, uniqueKeys: this.uniqueKeys };
+    await this.store.manifest(this.source).update((m: Manifest) => {
+      publishFile(tmp, dir, entry.file);
+      retire(
+        m,
+        m.parts.filter((p) => p.base).map((p) => p.file),
+      );
+      m.parts.unshift(entry);
+    });
+    return { file: join(dir, entry.file), rows: this.rows };
+  }
+
+  /** drops what was added (nothing is published) */
+  async abort(): Promise<void> {
+    try {
+      this.appender.closeSync();
+    } catch {
+      // closed already
+    }
+    await this.close();
+  }
+
+  private async close(): Promise<void> {
+    try {
+      await this.conn.run(`DETACH ${this.alias}`).catch(() => undefined);
+      this.conn.closeSync();
     } finally {
-      await reader.close().catch(() => undefined);
+      rmStage(this.stageFile);
     }
-    this.parts.set(p.file, { signature, rows });
-    return rows;
   }
+}
+
+function rmStage(file: string): void {
+  for (const f of [file, `${file}.wal`]) if (existsSync(f)) unlinkSync(f);
+}
+
+/** the event and created times of a part's rows, under the source's column names */
+function timeColumns(source: FileSourceDef): string[] {
+  return [`make_timestamp(o.ev) AS ${sqlIdent(source.timestampField)}`, `make_timestamp(o.cr) AS ${sqlIdent(source.createdTimestampColumn)}`];
+}
+
+/**
+ * The rows of a source's parts as one SQL relation: `k` (the key), `o` (a struct {ev, cr, p, r}:
+ * event and created time in microseconds, part and row number: ordering rows by `o` is the
+ * write-order rule of the offline store, later wins), and the fields (NULL where a part lacks
+ * one). `ordinals: false` leaves p and r out when no tie can need them.
+ */
+export function sourceRelation(s: SourceParts, o: { ordinals: boolean } = { ordinals: true }): string {
+  if (s.parts.length === 0) {
+    const cols = [
+      'NULL::VARCHAR AS k',
+      "{'ev': 0::BIGINT, 'cr': 0::BIGINT, 'p': 0, 'r': 0::BIGINT} AS o",
+      ...s.fields.map((f) => `NULL::${SQL_TYPES[f.dtype]} AS ${sqlIdent(f.name)}`),
+    ];
+    return `(SELECT ${cols.join(', ')} WHERE false)`;
+  }
+  const selects = s.parts.map((p, i) => {
+    const has = new Set(p.entry.columns);
+    const order = o.ordinals
+      ? `{'ev': epoch_us(${sqlIdent(s.source.timestampField)}), 'cr': COALESCE(epoch_us(${sqlIdent(s.source.createdTimestampColumn)}), 0), 'p': ${i}, 'r': file_row_number}`
+      : `{'ev': epoch_us(${sqlIdent(s.source.timestampField)}), 'cr': COALESCE(epoch_us(${sqlIdent(s.source.createdTimestampColumn)}), 0)}`;
+    const cols = [
+      `${sqlIdent(s.key)} AS k`,
+      `${order} AS o`,
+      ...s.fields.map((f) =>
+        has.has(f.name) ? `${sqlIdent(f.name)}::${SQL_TYPES[f.dtype]} AS ${sqlIdent(f.name)}` : `NULL::${SQL_TYPES[f.dtype]} AS ${sqlIdent(f.name)}`,
+      ),
+    ];
+    return `SELECT ${cols.join(', ')} FROM read_parquet(${sqlFileList([p.path])}${o.ordinals ? ', file_row_number = true' : ''})`;
+  });
+  return `(${selects.join(' UNION ALL ')})`;
+}
+
+/** DuckDB's errors about a part name the file: turn them into OfflineSourceError */
+export function asSourceError(e: unknown, s: SourceParts[]): unknown {
+  const msg = String((e as Error)?.message ?? e);
+  for (const src of s)
+    for (const p of src.parts) if (msg.includes(p.path)) return new OfflineSourceError(src.source.name, p.path, msg.split('\n')[0].slice(0, 400));
+  return e;
 }
 
 let partSeq = 0;
-/** Part names sort in write order (readers apply parts in name order: later parts win ties). */
-function nextPartName(): string {
+/** Part names sort in write order within a process (the manifest holds the order that counts). */
+function nextPartName(kind = 'push'): string {
   partSeq = (partSeq + 1) % 1_000_000;
-  return `part-${String(Date.now()).padStart(15, '0')}-${String(partSeq).padStart(6, '0')}-${randomBytes(3).toString('hex')}.parquet`;
+  return `part-${String(Date.now()).padStart(15, '0')}-${String(partSeq).padStart(6, '0')}-${kind}-${randomBytes(3).toString('hex')}.parquet`;
 }
 
-function fromParquet(v: unknown, dtype: FeatureValueType): FeatureValue {
-  if (v === undefined || v === null) return dtype === 'Array(Int64)' ? [] : null;
-  // parquetjs-lite reads INT64 back as BigInt; our values are well inside 2^53.
-  if (dtype === 'Array(Int64)') return (v as unknown[]).map((x) => Number(x));
-  if (dtype === 'Int64') return Number(v);
-  return v as FeatureValue;
+function tempName(dir: string): string {
+  return join(dir, `.part-${Date.now()}-${randomBytes(4).toString('hex')}.parquet.tmp`);
+}
+
+/** the columns of a part written by parquetjs-lite before manifests existed (its footer) */
+async function legacyColumns(file: string): Promise<string[]> {
+  if (statSync(file).size === 0) return [];
+  const reader = await parquet.ParquetReader.openFile(file);
+  try {
+    return reader.getSchema().fieldList.map((f) => f.name);
+  } finally {
+    await reader.close().catch(() => undefined);
+  }
 }

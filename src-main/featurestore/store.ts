@@ -18,8 +18,21 @@ import type {
 } from '../../src-shared/featurestore';
 import type { OnlineRow, OnlineStore, RegistryStore } from '../storage';
 import { FeatureRegistry } from './registry';
-import { OfflineStore, type OfflineRow } from './offline';
-import { pointInTimeLookup } from './pit';
+import { join } from 'node:path';
+import { COMPACT_AFTER_PARTS, OfflineStore, asSourceError, sourceRelation, type OfflineRow, type SourceParts } from './offline';
+import { DEFAULT_OFFLINE_MEMORY, DuckEngine, sqlString, type OfflineEngineSettings } from './duckdb';
+import {
+  chunksOf,
+  columnReaders,
+  count,
+  latestPerEntitySql,
+  loadEntities,
+  newestRowsSql,
+  pointInTimeSql,
+  type ColumnReader,
+  type EntitySpec,
+  type ViewJoin,
+} from './retrieval';
 import { FeatureInputError, UnknownNameError } from './errors';
 import { describe, isoUtc, parseTimestamp } from './timestamps';
 
@@ -36,9 +49,16 @@ export interface HistoricalResult {
 
 export type Progress = (p: { view: string; done: number; total: number }) => void;
 
+/** a chunk of a streamed historical retrieval: `read[c](i)` is column c of row i */
+export interface HistoricalChunk {
+  columns: string[];
+  rows: number;
+  read: ColumnReader[];
+}
+
+export type ExportFormat = 'parquet' | 'csv';
+
 const EPOCH = '1970-01-01T00:00:00Z';
-const WRITE_CHUNK = 2000;
-const COMPACT_AFTER_PARTS = 64;
 
 /** What the feature store keeps in the storage layer: the online rows and the registry. */
 export interface FeatureStoreStorage {
@@ -51,10 +71,20 @@ export class FeatureStore {
   readonly offline: OfflineStore;
   private readonly storage: FeatureStoreStorage;
 
-  constructor(storage: FeatureStoreStorage, offlineDir: string) {
+  constructor(storage: FeatureStoreStorage, offlineDir: string, engine: Partial<OfflineEngineSettings> = {}) {
     this.storage = storage;
     this.registry = new FeatureRegistry(storage.registry);
-    this.offline = new OfflineStore(offlineDir);
+    const settings: OfflineEngineSettings = {
+      memoryLimit: engine.memoryLimit ?? DEFAULT_OFFLINE_MEMORY,
+      threads: engine.threads ?? 2,
+      spillDir: engine.spillDir ?? join(offlineDir, '.duckdb-tmp'),
+    };
+    this.offline = new OfflineStore(offlineDir, new DuckEngine(settings));
+  }
+
+  /** closes the offline store's engine (its spill files go with it) */
+  close(): void {
+    this.offline.engine.close();
   }
 
   /* ---------------- definitions ---------------- */
@@ -127,9 +157,9 @@ export class FeatureStore {
     return entity?.joinKeys[0] ?? 'sms_id';
   }
 
-  private async viewIndex(view: FeatureViewDef) {
+  private async viewParts(view: FeatureViewDef): Promise<SourceParts> {
     const source = await this.fileSourceOf(view);
-    return this.offline.index(source, await this.joinKey(view), await this.sourceFields(source));
+    return this.offline.parts(source, await this.joinKey(view), await this.sourceFields(source));
   }
 
   /** Feature references (`view:feature`) or a feature service, resolved against the registry. */
@@ -178,27 +208,109 @@ export class FeatureStore {
 
   /* ---------------- offline: historical retrieval ---------------- */
 
+  /** the views of a retrieval, each with its source's current parts and the columns asked of it */
+  private async joinsOf(refs: FeatureRef[], fullFeatureNames: boolean): Promise<{ joins: ViewJoin[]; joinKey: string }> {
+    FeatureStore.checkNames(refs, fullFeatureNames);
+    const joins: ViewJoin[] = [];
+    for (const r of refs) {
+      let j = joins.find((x) => x.view.name === r.view.name);
+      if (!j) {
+        j = { view: r.view, parts: await this.viewParts(r.view), columns: [] };
+        joins.push(j);
+      }
+      j.columns.push({ field: r.field, name: FeatureStore.columnName(r, fullFeatureNames) });
+    }
+    return { joins, joinKey: refs.length ? await this.joinKey(refs[0].view) : 'sms_id' };
+  }
+
   /**
-   * Point-in-time correct training data: for each entity row, the feature values as they were
-   * known at the row's event time.
+   * Point-in-time correct training data, streamed: for each entity row, the feature values as they
+   * were known at the row's time, in chunks (columns: join key, event_timestamp in epoch ms, then
+   * the features; rows in the order of the entity rows, or of the keys for `all`).
    */
+  async *historicalChunks(
+    entities: EntitySpec,
+    refs: FeatureRef[],
+    o: { fullFeatureNames?: boolean; onEntities?: (n: number) => void } = {},
+  ): AsyncGenerator<HistoricalChunk> {
+    const { joins, joinKey } = await this.joinsOf(refs, o.fullFeatureNames ?? false);
+    const sources = joins.map((j) => j.parts);
+    const c = await this.offline.engine.connection();
+    try {
+      const n = await loadEntities(c, entities, joins, joinKey).catch((e) => {
+        throw asSourceError(e, sources);
+      });
+      o.onEntities?.(n);
+      const sql = pointInTimeSql(joins, joinKey, { jsTypes: true });
+      const result = await c.stream(`SELECT * EXCLUDE (idx, ts), (ts / 1000)::DOUBLE AS event_timestamp FROM (${sql}) ORDER BY idx`).catch((e) => {
+        throw asSourceError(e, sources);
+      });
+      const names = [joinKey, ...joins.flatMap((j) => j.columns.map((x) => x.name)), 'event_timestamp'];
+      // the query puts event_timestamp last: readers are reordered to key, event_timestamp, features
+      const order = [0, names.length - 1, ...names.slice(1, -1).map((_, i) => i + 1)];
+      const columns = order.map((i) => names[i]);
+      for await (const chunk of chunksOf(result, sources)) {
+        const all = columnReaders(chunk);
+        yield { columns, rows: chunk.rowCount, read: order.map((i) => all[i]) };
+      }
+    } finally {
+      c.closeSync();
+    }
+  }
+
+  /** Point-in-time correct rows, whole (for small requests; see historicalChunks for large ones). */
   async getHistoricalFeatures(entityRows: { keys: string[]; timestamps: number[] }, refs: FeatureRef[], fullFeatureNames = false): Promise<HistoricalResult> {
     if (entityRows.keys.length !== entityRows.timestamps.length) throw new FeatureInputError('entity_df', 'entity keys and timestamps differ in length');
-    FeatureStore.checkNames(refs, fullFeatureNames);
-    const byView = new Map<string, FeatureRef[]>();
-    for (const r of refs) byView.set(r.view.name, [...(byView.get(r.view.name) ?? []), r]);
-    const joinKey = refs.length ? await this.joinKey(refs[0].view) : 'sms_id';
-    const rows: Record<string, FeatureValue>[] = entityRows.keys.map((k, i) => ({ [joinKey]: k, event_timestamp: isoUtc(entityRows.timestamps[i]) }));
-    for (const vrefs of byView.values()) {
-      const view = vrefs[0].view;
-      const index = await this.viewIndex(view);
-      const ttlMs = view.ttlSeconds * 1000;
-      entityRows.keys.forEach((k, i) => {
-        const hit = pointInTimeLookup(index.byEntity, k, entityRows.timestamps[i], ttlMs);
-        for (const r of vrefs) rows[i][FeatureStore.columnName(r, fullFeatureNames)] = hit ? (hit.values[r.field.name] ?? null) : null;
-      });
+    const rows: Record<string, FeatureValue>[] = [];
+    let columns: string[] = [];
+    for await (const chunk of this.historicalChunks({ kind: 'rows', ...entityRows }, refs, { fullFeatureNames })) {
+      columns = chunk.columns;
+      for (let i = 0; i < chunk.rows; i++) {
+        const row: Record<string, FeatureValue> = {};
+        for (let c = 0; c < columns.length; c++) row[columns[c]] = chunk.read[c](i);
+        row.event_timestamp = isoUtc(row.event_timestamp as number);
+        rows.push(row);
+      }
     }
-    return { columns: [joinKey, 'event_timestamp', ...refs.map((r) => FeatureStore.columnName(r, fullFeatureNames))], rows };
+    if (!columns.length)
+      columns = [
+        refs.length ? await this.joinKey(refs[0].view) : 'sms_id',
+        'event_timestamp',
+        ...refs.map((r) => FeatureStore.columnName(r, fullFeatureNames)),
+      ];
+    return { columns, rows };
+  }
+
+  /**
+   * Historical retrieval straight to a file (Feast's `get_historical_features(...).to_df()`, to
+   * disk): DuckDB writes it as it joins, so neither the entities nor the result need fit in memory.
+   */
+  async exportHistorical(
+    entities: EntitySpec,
+    refs: FeatureRef[],
+    out: { file: string; format: ExportFormat },
+    o: { fullFeatureNames?: boolean; onProgress?: (percent: number) => void } = {},
+  ): Promise<{ rows: number; columns: string[] }> {
+    const { joins, joinKey } = await this.joinsOf(refs, o.fullFeatureNames ?? false);
+    const sources = joins.map((j) => j.parts);
+    return this.offline.engine.with(async (c) => {
+      try {
+        const n = await loadEntities(c, entities, joins, joinKey);
+        const sql = pointInTimeSql(joins, joinKey, { jsTypes: false });
+        const columns = [joinKey, 'event_timestamp', ...joins.flatMap((j) => j.columns.map((x) => x.name))];
+        const select = `SELECT * EXCLUDE (idx, ts) REPLACE (make_timestamp(ts) AS event_timestamp) FROM (SELECT *, NULL AS event_timestamp FROM (${sql})) ORDER BY idx`;
+        const opts = out.format === 'parquet' ? '(FORMAT parquet)' : '(FORMAT csv, HEADER true)';
+        const timer = o.onProgress ? setInterval(() => o.onProgress?.(Math.max(0, c.progress.percentage)), 500) : undefined;
+        try {
+          await c.run(`COPY (SELECT ${columns.map((x) => `"${x.replace(/"/g, '""')}"`).join(', ')} FROM (${select})) TO ${sqlString(out.file)} ${opts}`);
+        } finally {
+          if (timer) clearInterval(timer);
+        }
+        return { rows: n, columns };
+      } catch (e) {
+        throw asSourceError(e, sources);
+      }
+    });
   }
 
   /** the newest rows of a source, for previews */
@@ -208,11 +320,28 @@ export class FeatureStore {
     const view = d.featureViews.find(
       (v) => v.source === source.name || d.sources.some((s) => s.kind === 'push' && s.name === v.source && s.batchSource === source.name),
     );
-    const index = await this.offline.index(source, view ? await this.joinKey(view) : 'sms_id', await this.sourceFields(source));
-    const all: OfflineRow[] = [];
-    for (const list of index.byEntity.values()) all.push(...list);
-    all.sort((a, b) => b.eventTs - a.eventTs || b.createdTs - a.createdTs || (a.entityKey < b.entityKey ? -1 : 1));
-    return { rows: all.slice(0, limit), total: index.rowCount, parts: this.offline.listParts(source).length };
+    const fields = await this.sourceFields(source);
+    const parts = await this.offline.parts(source, view ? await this.joinKey(view) : 'sms_id', fields);
+    return this.offline.engine.with(async (c) => {
+      try {
+        const total = await count(c, `${sourceRelation(parts, { ordinals: false })} WHERE k IS NOT NULL`);
+        const rows: OfflineRow[] = [];
+        const result = await c.stream(newestRowsSql(parts, limit));
+        for await (const chunk of chunksOf(result, [parts])) {
+          const read = columnReaders(chunk);
+          for (let i = 0; i < chunk.rowCount; i++) {
+            const values: Record<string, FeatureValue> = {};
+            fields.forEach((f, j) => {
+              values[f.name] = read[3 + j](i);
+            });
+            rows.push({ entityKey: read[0](i) as string, eventTs: read[1](i) as number, createdTs: read[2](i) as number, values });
+          }
+        }
+        return { rows, total, parts: parts.parts.length };
+      } catch (e) {
+        throw asSourceError(e, [parts]);
+      }
+    });
   }
 
   /* ---------------- online: materialize ---------------- */
@@ -244,31 +373,42 @@ export class FeatureStore {
   }
 
   private async materializeView(view: FeatureViewDef, startMs: number, endMs: number, incremental: boolean, onProgress?: Progress) {
-    const index = await this.viewIndex(view);
-    const latest: OnlineRow[] = [];
-    for (const [entityKey, rows] of index.byEntity) {
-      // rows are sorted: the last one inside [start, end] is the entity's latest
-      for (let i = rows.length - 1; i >= 0; i--) {
-        const r = rows[i];
-        if (r.eventTs > endMs) continue;
-        if (r.eventTs < startMs) break;
-        const values: Record<string, FeatureValue> = {};
-        for (const f of view.schema) values[f.name] = r.values[f.name] ?? null;
-        latest.push({ entityKey, values, eventTs: r.eventTs, createdTs: r.createdTs });
-        break;
-      }
-    }
+    const parts = await this.viewParts(view);
     await this.storage.online.ensureView(view.name);
-    for (let i = 0; i < latest.length; i += WRITE_CHUNK) {
-      await this.storage.online.writeBatch(view.name, latest.slice(i, i + WRITE_CHUNK));
-      onProgress?.({ view: view.name, done: Math.min(i + WRITE_CHUNK, latest.length), total: latest.length });
-    }
-    if (latest.length === 0) onProgress?.({ view: view.name, done: 0, total: 0 });
+    // the latest row per entity is computed by DuckDB (spilling past its memory limit) and read
+    // back in chunks, each written to the online store as it comes
+    const written = await this.offline.engine.with(async (c) => {
+      try {
+        await c.run(`CREATE TEMP TABLE latest AS ${latestPerEntitySql(parts, view.schema, startMs, endMs)}`);
+        const total = await count(c, 'latest');
+        onProgress?.({ view: view.name, done: 0, total });
+        let done = 0;
+        const result = await c.stream('SELECT * FROM latest');
+        for await (const chunk of chunksOf(result, [parts])) {
+          const read = columnReaders(chunk);
+          const rows: OnlineRow[] = new Array(chunk.rowCount);
+          for (let i = 0; i < chunk.rowCount; i++) {
+            const values: Record<string, FeatureValue> = {};
+            view.schema.forEach((f, j) => {
+              const v = read[3 + j](i);
+              values[f.name] = v === null && f.dtype === 'Array(Int64)' ? [] : v;
+            });
+            rows[i] = { entityKey: read[0](i) as string, eventTs: read[1](i) as number, createdTs: read[2](i) as number, values };
+          }
+          await this.storage.online.writeBatch(view.name, rows);
+          done += rows.length;
+          onProgress?.({ view: view.name, done, total });
+        }
+        return done;
+      } catch (e) {
+        throw asSourceError(e, [parts]);
+      }
+    });
     const record: MaterializationRecord = {
       view: view.name,
       startTs: isoUtc(startMs),
       endTs: isoUtc(endMs),
-      rows: latest.length,
+      rows: written,
       at: new Date().toISOString(),
       incremental,
     };
@@ -276,7 +416,7 @@ export class FeatureStore {
     if (!prev || Date.parse(prev) < endMs) await this.storage.registry.setMeta(`materialized:${view.name}`, isoUtc(endMs));
     const history = JSON.parse((await this.storage.registry.getMeta('materializations')) ?? '[]') as MaterializationRecord[];
     await this.storage.registry.setMeta('materializations', JSON.stringify([record, ...history].slice(0, 100)));
-    return { feature_view: view.name, start_ts: record.startTs, end_ts: record.endTs, rows_written: latest.length, entities: latest.length };
+    return { feature_view: view.name, start_ts: record.startTs, end_ts: record.endTs, rows_written: written, entities: written };
   }
 
   async materializationHistory(): Promise<MaterializationRecord[]> {
@@ -410,16 +550,16 @@ export class FeatureStore {
       throw e;
     }
     if (tmp) {
-      this.offline.publishPart(batch, tmp);
-      this.maybeCompact(batch, joinKey);
+      await this.offline.publishPart(batch, tmp);
+      await this.maybeCompact(batch, joinKey);
     }
     return { rows: n, views: views.map((v) => v.name) };
   }
 
   private compacting = new Set<string>();
-  /** after pushes: merge a source's parts in the background once there are many */
-  private maybeCompact(source: FileSourceDef, joinKey: string): void {
-    if (this.compacting.has(source.name) || this.offline.listParts(source).length <= COMPACT_AFTER_PARTS) return;
+  /** after pushes: merge a source's small parts in the background (DuckDB, off the event loop) once there are many */
+  private async maybeCompact(source: FileSourceDef, joinKey: string): Promise<void> {
+    if (this.compacting.has(source.name) || (await this.offline.pendingMerge(source)) <= COMPACT_AFTER_PARTS) return;
     this.compacting.add(source.name);
     setImmediate(async () => {
       try {

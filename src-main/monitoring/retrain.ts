@@ -9,9 +9,8 @@ import type { DocumentStore } from '../storage';
 import type { TokenizerSource } from '../features';
 import type { RunRecord } from '../../src-shared/training';
 import type { RetrainDecision } from '../../src-shared/monitoring';
-import { evaluate, loadTrainingSet, type ModelRegistry, type TrainingDataSource, type TrainingRuns } from '../training';
+import { evaluate, featureRow, loadTrainingSet, type ModelRegistry, type TrainingDataSource, type TrainingRuns } from '../training';
 import { loadServedModel } from '../serving';
-import { compileUserPattern } from '../platform';
 
 const DECISIONS = 'retraining_decisions';
 
@@ -45,15 +44,11 @@ export class Retrainer {
     const margin = o.margin ?? 0.01;
     const trigger = o.trigger ?? 'manual';
     const feedbackIds = [...new Set((await documents.list('feedback')).map((d) => (JSON.parse(d.json) as { sms_id: string }).sms_id))];
-    let baseIds = champion.params.entityIds ?? (await data.labelled.all()).map((m) => m.sms_id);
-    if (champion.params.entityIdPattern) {
-      const re = compileUserPattern(champion.params.entityIdPattern, 'params.entityIdPattern');
-      baseIds = baseIds.filter((id) => re.test(id));
-    }
+    // the champion's entities (its ids, or every labelled id, its pattern applied) and the
+    // messages operators labelled since; the ids are listed only when the champion listed them
     const params = {
       ...champion.params,
-      entityIds: [...new Set([...baseIds, ...feedbackIds])],
-      entityIdPattern: undefined,
+      extraEntityIds: [...new Set([...(champion.params.extraEntityIds ?? []), ...feedbackIds])].slice(0, 200_000),
       timeFreeze: new Date().toISOString(),
     };
     const run = await runs.start({ model, base: champion.base, params, note: `challenger of version ${champion.version} (${trigger})` });
@@ -78,7 +73,7 @@ export class Retrainer {
       } else {
         const challenger = await models.get(model, done.version);
         const set = await loadTrainingSet(data, done.params);
-        const rows = Array.from(set.test, (i) => set.features[i]);
+        const rows = Array.from(set.test, (i) => featureRow(set, i));
         const y = Array.from(set.test, (i) => set.labels[i]);
         const score = (v: typeof champion) =>
           evaluate(

@@ -3,7 +3,7 @@
  * building the offline sources, the seed story's bootstrap, starting the engines of a long-lived
  * process. They sit above the composition root (engines.ts) and use what it composed.
  */
-export { buildOfflineSources, BASE_PART } from './offline-sources';
+export { buildOfflineSources } from './offline-sources';
 export type { OfflineSourcesDeps, SourcesReport } from './offline-sources';
 export { bootstrap, queueMissingModels, needsBootstrap } from './bootstrap';
 export type { BootstrapOptions } from './bootstrap';

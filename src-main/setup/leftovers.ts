@@ -1,11 +1,14 @@
 /**
  * What a killed process leaves behind, removed when the server starts: Parquet parts written under
- * their temporary name and never published (a push killed mid-way: its batch is still in the
- * outbox), and staging folders of runs that are not running any more.
+ * their temporary name and never published (a push killed mid-way: its messages are still in the
+ * change log), DuckDB staging databases of a killed rebuild, DuckDB spill folders of dead processes,
+ * and staging folders of runs that are not running any more.
  */
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import type { AppConfig } from '../config';
+import { isAlive } from '../platform';
 
 /** a temporary part younger than this may belong to a push under way in another process */
 const TMP_GRACE_MS = 10 * 60_000;
@@ -17,12 +20,23 @@ export function removeLeftovers(config: Pick<AppConfig, 'offlineDir' | 'modelsDi
       const dir = join(config.offlineDir, source);
       if (!statSync(dir).isDirectory()) continue;
       for (const f of readdirSync(dir)) {
-        if (!(f.startsWith('.part-') && f.endsWith('.tmp'))) continue;
+        const stage = f.startsWith('.stage-') && (f.endsWith('.duckdb') || f.endsWith('.duckdb.wal'));
+        if (!(f.startsWith('.part-') && f.endsWith('.tmp')) && !stage) continue;
         const path = join(dir, f);
         if (now - statSync(path).mtimeMs < TMP_GRACE_MS) continue;
         rmSync(path, { force: true });
         removed.push(join(source, f));
       }
+    }
+  }
+  // DuckDB's spill folders are named <pid>-<tag>: those of dead processes
+  const spill = join(config.offlineDir, '.duckdb-tmp');
+  if (existsSync(spill)) {
+    for (const d of readdirSync(spill)) {
+      const pid = Number(d.split('-')[0]);
+      if (Number.isInteger(pid) && pid > 0 && isAlive({ pid, host: hostname() })) continue;
+      rmSync(join(spill, d), { recursive: true, force: true });
+      removed.push(join('.duckdb-tmp', d));
     }
   }
   const staging = join(config.modelsDir, '.staging');

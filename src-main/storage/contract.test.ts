@@ -159,6 +159,15 @@ for (const b of backends) {
       expect((await s.labelled.get(['m3', 'nope'])).map((m) => m?.label)).toEqual(['ham', undefined]);
       expect(await s.labelled.countByLabel()).toEqual({ ham: 2, spam: 1 });
       expect(await s.labelled.count()).toBe(3);
+      const batches: string[][] = [];
+      for await (const b of s.labelled.scan({ batchSize: 2, ordered: true })) batches.push(b.map((m) => m.sms_id));
+      expect(batches).toEqual([['m1', 'm2'], ['m3']]);
+      const ids: string[] = [];
+      for await (const b of s.labelled.scanIds(2)) {
+        expect(b.length).toBeLessThanOrEqual(2);
+        ids.push(...b);
+      }
+      expect(ids.sort()).toEqual(['m1', 'm2', 'm3']);
     });
 
     it('prediction cache: set, get, invalidate one version only', async () => {

@@ -102,6 +102,13 @@ export interface LabelledMessageStore {
    */
   insertMany(rows: LabelledMessage[]): Promise<{ inserted: number; duplicates: string[] }>;
   all(): Promise<LabelledMessage[]>;
+  /**
+   * Every message, in batches, in bounded memory. `ordered`: in insertion order (SQLite always
+   * reads so; Cassandra holds its partitions in token order, and sorts only when asked, in memory).
+   */
+  scan(o?: { batchSize?: number; ordered?: boolean }): AsyncGenerator<LabelledMessage[]>;
+  /** every sms_id, in batches, in insertion order on SQLite (token order on Cassandra) */
+  scanIds(batchSize?: number): AsyncGenerator<string[]>;
   get(ids: string[]): Promise<(LabelledMessage | undefined)[]>;
   count(): Promise<number>;
   /** messages per label (ham, spam) */

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { FeatureStore } from '../featurestore';
 import type { LabelledMessageStore } from '../storage';
 import type { DataSnapshot, RunRecord } from '../../src-shared/training';
+import type { FeatureValue } from '../../src-shared/featurestore';
 import { parseTimestamp } from '../featurestore';
 import { compileUserPattern } from '../platform';
 import { readTrainingIds } from '../dataset';
@@ -18,12 +19,19 @@ import { LABELS } from '../../src-shared/model-specs';
 export class TrainingDataError extends Error {}
 
 export interface TrainingSet {
-  ids: string[];
-  /** v1: 9 numbers per row; v2: the token ids */
-  features: number[][];
+  /** rows kept (features and a label present) */
+  n: number;
+  /** values per row: the 9 features of v1, the sequence length of the LSTMs */
+  width: number;
+  /** v1 (numeric features): one column per feature, n values each */
+  columns?: Float64Array[];
+  /** the LSTMs (token ids): row-major, n rows of `width` */
+  tokens?: Int32Array;
   labels: Int32Array;
   train: Int32Array;
   test: Int32Array;
+  /** the rows' ids, kept only when asked (the LSTMs' text references) */
+  ids?: string[];
   snapshot: DataSnapshot;
 }
 
@@ -35,66 +43,152 @@ export interface TrainingDataSource {
   trainingIdsPath?: string;
 }
 
-export async function loadTrainingSet(src: TrainingDataSource, p: RunRecord['params']): Promise<TrainingSet> {
+/** a typed array that grows by doubling (rows arrive in chunks of unknown total) */
+class Grow<T extends Float64Array | Int32Array> {
+  n = 0;
+  constructor(
+    public data: T,
+    private readonly make: (n: number) => T,
+  ) {}
+  reserve(extra: number): void {
+    if (this.n + extra <= this.data.length) return;
+    const next = this.make(Math.max(this.n + extra, this.data.length * 2));
+    next.set(this.data.subarray(0, this.n));
+    this.data = next;
+  }
+  done(): T {
+    return this.data.subarray(0, this.n) as T;
+  }
+}
+
+/** the training entities' ids, in batches: given ids, the seed's ids file, or every id of the warehouse */
+async function* entityIds(src: TrainingDataSource, p: RunRecord['params']): AsyncGenerator<string[]> {
+  const re = p.entityIdPattern ? compileUserPattern(p.entityIdPattern, 'params.entityIdPattern') : undefined;
+  const pick = (ids: string[]) => (re ? ids.filter((id) => re.test(id)) : ids);
+  if (p.entityIds) yield pick(p.entityIds);
+  else if (src.trainingIdsPath && existsSync(src.trainingIdsPath)) yield pick(readTrainingIds(src.trainingIdsPath));
+  else for await (const batch of src.labelled.scanIds()) yield pick(batch);
+  // ids added to whichever set (the feedback labels of inbox messages a retrain learns from)
+  if (p.extraEntityIds?.length) yield p.extraEntityIds;
+}
+
+/**
+ * The training set, streamed from the feature store into typed arrays: v1's features as columns,
+ * the LSTMs' token ids as one row-major array; no object per row, no text unless `keepIds`.
+ */
+export async function loadTrainingSet(src: TrainingDataSource, p: RunRecord['params'], o: { keepIds?: boolean } = {}): Promise<TrainingSet> {
   const fs = src.features;
-  let ids = p.entityIds;
-  if (!ids) {
-    const file = src.trainingIdsPath;
-    ids = file && existsSync(file) ? readTrainingIds(file) : (await src.labelled.all()).map((m) => m.sms_id);
-  }
-  if (p.entityIdPattern) {
-    const re = compileUserPattern(p.entityIdPattern, 'params.entityIdPattern');
-    ids = ids.filter((id) => re.test(id));
-  }
-  if (ids.length === 0) throw new TrainingDataError('no training entities: import a dataset (spamops import) or check entityIds / entityIdPattern');
   const freeze = parseTimestamp(p.timeFreeze, 'params.timeFreeze');
   const refs = await fs.resolveRefs({ feature_service: p.featureService });
-  const hist = await fs.getHistoricalFeatures({ keys: ids, timestamps: ids.map(() => freeze) }, refs);
-  const featureCols = hist.columns.slice(2).filter((c) => c !== 'label');
-  if (!hist.columns.includes('label')) throw new TrainingDataError(`feature service ${p.featureService} has no label feature`);
-  const keptIds: string[] = [];
-  const features: number[][] = [];
-  const labels: number[] = [];
+  const labelRef = refs.find((r) => r.field.name === 'label');
+  if (!labelRef) throw new TrainingDataError(`feature service ${p.featureService} has no label feature`);
+  const featureRefs = refs.filter((r) => r !== labelRef);
+  const isTokens = featureRefs.length === 1 && featureRefs[0].field.dtype === 'Array(Int64)';
+  if (!isTokens && featureRefs.some((r) => r.field.dtype === 'String' || r.field.dtype === 'Array(Int64)'))
+    throw new TrainingDataError(`feature service ${p.featureService}: a model trains on numbers or on one list of token ids`);
+  const width = isTokens ? (featureRefs[0].field.length ?? 0) : featureRefs.length;
+  if (width === 0) throw new TrainingDataError(`feature service ${p.featureService}: the token ids have no fixed length`);
+  if (!isTokens && width === 9 && featureRefs.some((r, i) => r.field.name !== FEATURES_V1[i])) throw new TrainingDataError('unexpected v1 feature order');
+
+  const columns = isTokens ? [] : featureRefs.map(() => new Grow(new Float64Array(1024), (n) => new Float64Array(n)));
+  const tokens = new Grow(new Int32Array(isTokens ? 1024 * width : 0), (n) => new Int32Array(n));
+  const labels = new Grow(new Int32Array(1024), (n) => new Int32Array(n));
+  const ids: string[] | undefined = o.keepIds ? [] : undefined;
+  const hash = createHash('sha256');
+  let entities = 0;
   let dropped = 0;
-  for (const row of hist.rows) {
-    const label = row.label;
-    const vals = featureCols.map((c) => row[c]);
-    if (typeof label !== 'string' || !LABELS.includes(label) || vals.some((v) => v === null || v === undefined)) {
-      dropped++;
-      continue;
+  const vals: (FeatureValue | undefined)[] = new Array(featureRefs.length);
+  for await (const chunk of fs.historicalChunks({ kind: 'keys', batches: entityIds(src, p), at: freeze, unique: true }, [...featureRefs, labelRef], {
+    onEntities: (n) => {
+      entities = n;
+    },
+  })) {
+    const labelAt = chunk.columns.indexOf('label');
+    const keyAt = 0;
+    const featAt = featureRefs.map((r) => chunk.columns.indexOf(r.field.name));
+    labels.reserve(chunk.rows);
+    for (const c of columns) c.reserve(chunk.rows);
+    if (isTokens) tokens.reserve(chunk.rows * width);
+    for (let i = 0; i < chunk.rows; i++) {
+      const label = chunk.read[labelAt](i);
+      const li = typeof label === 'string' ? LABELS.indexOf(label as (typeof LABELS)[number]) : -1;
+      let ok = li >= 0;
+      for (let f = 0; ok && f < featAt.length; f++) {
+        vals[f] = chunk.read[featAt[f]](i);
+        if (vals[f] === null || vals[f] === undefined || (isTokens && (vals[f] as number[]).length !== width)) ok = false;
+      }
+      if (!ok) {
+        dropped++;
+        continue;
+      }
+      if (isTokens) {
+        tokens.data.set(vals[0] as number[], tokens.n);
+        tokens.n += width;
+      } else for (let f = 0; f < columns.length; f++) columns[f].data[columns[f].n++] = vals[f] as number;
+      labels.data[labels.n++] = li;
+      const id = chunk.read[keyAt](i) as string;
+      hash.update(`${id}\t${LABELS[li]}\n`);
+      ids?.push(id);
     }
-    keptIds.push(row.sms_id as string);
-    features.push(vals.length === 1 && Array.isArray(vals[0]) ? (vals[0] as number[]) : (vals as number[]));
-    labels.push(LABELS.indexOf(label));
   }
-  if (keptIds.length === 0)
+  if (entities === 0) throw new TrainingDataError('no training entities: import a dataset (spamops import) or check entityIds / entityIdPattern');
+  const n = labels.n;
+  if (n === 0)
     throw new TrainingDataError(
       `no rows with features and labels at the time freeze ${p.timeFreeze} through ${p.featureService} (${dropped} entities had none): materialize offline sources (spamops bootstrap) or move the time freeze later`,
     );
-  const spam = labels.filter((l) => l === 1).length;
-  if (spam === 0 || spam === labels.length)
-    throw new TrainingDataError(`only one class in the training data (${spam} spam of ${labels.length}): a classifier needs both ham and spam`);
-  if (featureCols.length === 9 && featureCols.some((c, i) => c !== FEATURES_V1[i])) throw new TrainingDataError('unexpected v1 feature order');
-  const order = Int32Array.from(keptIds.keys());
+  const y = labels.done();
+  let spam = 0;
+  for (let i = 0; i < n; i++) spam += y[i];
+  if (spam === 0 || spam === n) throw new TrainingDataError(`only one class in the training data (${spam} spam of ${n}): a classifier needs both ham and spam`);
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
   new Rng(p.seed).shuffle(order);
-  const nTest = Math.max(1, Math.round(order.length * p.testSize));
-  if (order.length - nTest < 2) throw new TrainingDataError(`too few rows (${order.length}) for a ${p.testSize} test split`);
+  const nTest = Math.max(1, Math.round(n * p.testSize));
+  if (n - nTest < 2) throw new TrainingDataError(`too few rows (${n}) for a ${p.testSize} test split`);
   const snapshot: DataSnapshot = {
     featureService: p.featureService,
     timeFreeze: p.timeFreeze,
-    entities: keptIds.length,
+    entities: n,
     dropped,
-    classBalance: { ham: labels.length - spam, spam },
-    trainRows: order.length - nTest,
+    classBalance: { ham: n - spam, spam },
+    trainRows: n - nTest,
     testRows: nTest,
     registryVersion: (await fs.registry.current())?.version ?? 0,
-    checksum: dataChecksum(keptIds, labels),
+    checksum: hash.digest('hex'),
   };
-  return { ids: keptIds, features, labels: Int32Array.from(labels), test: order.slice(0, nTest), train: order.slice(nTest), snapshot };
+  return {
+    n,
+    width,
+    ...(isTokens ? { tokens: tokens.done() } : { columns: columns.map((c) => c.done()) }),
+    labels: y,
+    test: order.slice(0, nTest),
+    train: order.slice(nTest),
+    ...(ids ? { ids } : {}),
+    snapshot,
+  };
 }
 
-function dataChecksum(ids: string[], labels: number[]): string {
-  const h = createHash('sha256');
-  for (let i = 0; i < ids.length; i++) h.update(`${ids[i]}\t${LABELS[labels[i]]}\n`);
-  return h.digest('hex');
+/** the rows of a column set picked by `rows` (the train or test split), as new columns */
+export function pickColumns(columns: Float64Array[], rows: Int32Array): Float64Array[] {
+  return columns.map((c) => {
+    const out = new Float64Array(rows.length);
+    for (let i = 0; i < rows.length; i++) out[i] = c[rows[i]];
+    return out;
+  });
+}
+
+/** the token rows picked by `rows`, as views into the set's array (no copy) */
+export function tokenRows(set: TrainingSet, rows?: Int32Array): Int32Array[] {
+  const t = set.tokens;
+  if (!t) throw new Error('not a token training set');
+  const w = set.width;
+  const pick = rows ?? Int32Array.from({ length: set.n }, (_, i) => i);
+  return Array.from(pick, (i) => t.subarray(i * w, (i + 1) * w));
+}
+
+/** one row of features as numbers (v1: a value per column; the LSTMs: the token ids) */
+export function featureRow(set: TrainingSet, i: number): number[] {
+  if (set.tokens) return Array.from(set.tokens.subarray(i * set.width, (i + 1) * set.width));
+  return set.columns!.map((c) => c[i]);
 }

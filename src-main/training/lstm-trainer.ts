@@ -40,7 +40,7 @@ function dropoutMask(rng: Rng, n: number, rate: number, out: Float32Array, offse
 }
 
 export function trainLstm(
-  tokens: number[][],
+  tokens: ArrayLike<number>[],
   labels: Int32Array,
   train: Int32Array,
   test: Int32Array,

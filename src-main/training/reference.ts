@@ -36,14 +36,16 @@ export function numericReference(values: ArrayLike<number>): NumericReference {
   return { kind: 'numeric', count: n, mean, std, min: s[0] ?? 0, max: s[n - 1] ?? 0, quantiles: Array.from({ length: 11 }, (_, i) => q(i / 10)), sample };
 }
 
-export function tokenReference(rows: number[][], vocab: number): TokenReference {
+export function tokenReference(rows: ArrayLike<number>[], vocab: number): TokenReference {
   const counts = new Array<number>(vocab).fill(0);
   let total = 0;
   for (const r of rows)
-    for (const t of r)
+    for (let j = 0; j < r.length; j++) {
+      const t = r[j];
       if (t > 0 && t < vocab) {
         counts[t]++;
         total++;
       }
+    }
   return { kind: 'tokens', count: rows.length, tokenShare: counts.map((c) => (total ? c / total : 0)), meanLength: rows.length ? total / rows.length : 0 };
 }

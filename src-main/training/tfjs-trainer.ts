@@ -22,7 +22,7 @@ export async function tryTfjsNode(): Promise<boolean> {
 
 export async function trainLstmTfjs(
   backend: 'tfjs-node' | 'tfjs-cpu' | 'tfjs-wasm',
-  tokens: number[][],
+  tokens: ArrayLike<number>[],
   labels: Int32Array,
   train: Int32Array,
   test: Int32Array,
@@ -42,7 +42,7 @@ export async function trainLstmTfjs(
   model.compile({ optimizer: tf.train.adam(p.learningRate!), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const rows = (idx: Int32Array) =>
     tf.tensor2d(
-      Array.from(idx, (i) => tokens[i]),
+      Array.from(idx, (i) => Array.from(tokens[i])),
       [idx.length, seqLen],
       'int32',
     );

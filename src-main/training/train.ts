@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { mkdirSync, rmSync } from 'node:fs';
 import type { TokenizerSource } from '../features';
 import type { BackendName, BatchMetrics, DataSnapshot, EpochMetrics, EvalMetrics, ModelName, RunRecord } from '../../src-shared/training';
-import { loadTrainingSet, type TrainingDataSource } from './dataset';
+import { loadTrainingSet, pickColumns, tokenRows, type TrainingDataSource } from './dataset';
 import { MODEL_SPECS, LABELS } from '../../src-shared/model-specs';
 import type { BuiltinModel } from '../../src-shared/training';
-import { columnsOf, RandomForest } from './forest';
+import { RandomForest } from './forest';
 import { trainLstm, type LstmTrainHooks, type LstmTrainResult } from './lstm-trainer';
 import { trainLstmTfjs, tryTfjsNode } from './tfjs-trainer';
 import { fusedKernelAvailable } from './fused-lstm';
@@ -77,7 +77,8 @@ async function chooseLstmBackend(requested: BackendName): Promise<'fused-wasm' |
 export async function runTrainJob(deps: TrainJobDeps, job: TrainJob, hooks: TrainHooks = {}): Promise<TrainOutcome> {
   const spec = MODEL_SPECS[job.base];
   const p = job.params;
-  const data = await loadTrainingSet(deps, p);
+  // the LSTMs keep the ids: their drift reference reads the training texts
+  const data = await loadTrainingSet(deps, p, { keepIds: spec.kind !== 'random-forest' });
   hooks.onData?.(data.snapshot);
   const staging = stagingDirFor(deps.modelsDir, job.runId);
   rmSync(staging, { recursive: true, force: true });
@@ -98,8 +99,9 @@ export async function runTrainJob(deps: TrainJobDeps, job: TrainJob, hooks: Trai
     const t0 = performance.now();
     // typed columns built once (train and test rows apart): the forest, its scores and the
     // reference statistics read them without an object per row
-    const trainCols = columnsOf(data.features, data.train);
-    const testCols = columnsOf(data.features, data.test);
+    const trainCols = pickColumns(data.columns!, data.train);
+    const testCols = pickColumns(data.columns!, data.test);
+    data.columns = undefined; // the split copies are all that training reads
     const yTrain = Uint8Array.from(data.train, (i) => data.labels[i]);
     const forest = RandomForest.trainColumns(trainCols, yTrain, 2, {
       nEstimators: p.nEstimators!,
@@ -120,12 +122,12 @@ export async function runTrainJob(deps: TrainJobDeps, job: TrainJob, hooks: Trai
     inputShape = [FEATURES_V1.length];
   } else {
     const chosen = await chooseLstmBackend(job.backend);
-    const threads = chosen === 'fused-wasm' ? lstmThreads(data.train.length, data.features[0]?.length ?? 0, p) : 1;
+    const threads = chosen === 'fused-wasm' ? lstmThreads(data.train.length, data.width, p) : 1;
     backend = threads > 1 ? `${chosen} (${threads} threads)` : chosen;
     hooks.onBackend?.(backend);
     const tokenizer = deps.tokenizers.get();
     const vocab = tokenizer.state.settings.MAX_NUM_WORDS;
-    const args = [data.features, data.labels, data.train, data.test, p, vocab, hooks] as const;
+    const args = [tokenRows(data), data.labels, data.train, data.test, p, vocab, hooks] as const;
     const r: LstmTrainResult = chosen === 'fused-wasm' ? trainLstm(...args, threads) : await trainLstmTfjs(chosen, ...args);
     history = { epochs: r.epochs, batches: r.batches };
     scores = r.testScores;
@@ -139,9 +141,11 @@ export async function runTrainJob(deps: TrainJobDeps, job: TrainJob, hooks: Trai
     tokenizer.save(staging);
     rmSync(join(staging, 'settings.json'), { force: true });
     artifacts.push('tokenizer.json');
-    const trainRows = Array.from(data.train, (i) => data.features[i]);
+    const trainRows = tokenRows(data, data.train);
     // what drift checks compare: token shares, message length in known tokens, unknown-word rate
-    const texts = (await deps.labelled.get(Array.from(data.train, (i) => data.ids[i]))).map((m) => m?.text);
+    // (the rate on the texts of the first 100,000 training rows: a sample past that size)
+    const ids = data.ids!;
+    const texts = (await deps.labelled.get(Array.from(data.train.subarray(0, 100_000), (i) => ids[i]))).map((m) => m?.text);
     reference = {
       features: tokenReference(trainRows, vocab),
       length: numericReference(trainRows.map((r) => r.filter((t) => t > 0).length)),

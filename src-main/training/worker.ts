@@ -39,9 +39,10 @@ async function main(): Promise<void> {
   const flag = new Int32Array(cancelFlag);
   const post = (m: WorkerMessage) => parentPort!.postMessage(m);
   const storage = await openStorage(settings.storage);
+  const features = new FeatureStore(storage, settings.offlineDir);
   try {
     const deps = {
-      features: new FeatureStore(storage, settings.offlineDir),
+      features,
       labelled: storage.labelled,
       tokenizers: TokenizerStore.inModelsDir(settings.modelsDir),
       modelsDir: settings.modelsDir,
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
     const err = e as Error;
     post({ type: 'error', message: err?.message || String(e), cancelled: Atomics.load(flag, 0) === 1 });
   } finally {
+    features.close();
     await storage.close();
   }
 }

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { readTrainingIds } from '../../dataset';
 import { buildOfflineSources } from '../../setup';
 import { note, out, withEngines } from '../context';
+import { viewProgress } from '../progress';
 
 export const offlineSourcesCommand = new Command('offline-sources')
   .description('fit the v2 tokenizer on the training ids, write the Parquet offline sources')
@@ -10,7 +11,8 @@ export const offlineSourcesCommand = new Command('offline-sources')
   .action(async (o: { trainingIds?: string }, cmd: Command) =>
     withEngines(cmd, async (e) => {
       const file = o.trainingIds ?? e.config.trainingIdsPath;
-      const r = await buildOfflineSources(e, file ? readTrainingIds(file) : undefined, (s) => note(`  ${s}`));
+      const p = viewProgress();
+      const r = await buildOfflineSources(e, file ? readTrainingIds(file) : undefined, (s) => note(`  ${s}`), { onProgress: p.onProgress }).finally(p.stop);
       for (const s of r.sources) out(`${s.source}: ${s.rows} rows -> ${s.file}`);
       out(`tokenizer: ${r.tokenizer.vocabulary} words seen, fitted on ${r.tokenizer.fittedOn} messages -> ${r.tokenizer.dir}`);
     }),

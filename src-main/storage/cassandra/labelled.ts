@@ -40,6 +40,34 @@ export class CassandraLabelled implements LabelledMessageStore {
     // Partitions come back in token order; insertion order is seq's.
     return rows.sort((a, b) => a.seq - b.seq).map(({ seq: _seq, ...m }) => m);
   }
+  async *scan(o: { batchSize?: number; ordered?: boolean } = {}): AsyncGenerator<LabelledMessage[]> {
+    const size = o.batchSize ?? 5000;
+    if (o.ordered) {
+      const all = await this.all();
+      for (let i = 0; i < all.length; i += size) yield all.slice(i, i + size);
+      return;
+    }
+    let batch: LabelledMessage[] = [];
+    for await (const r of this.cql.paged(`SELECT sms_id, "text", label, origin FROM ${this.table}`, [])) {
+      batch.push({ sms_id: str(r, 'sms_id'), text: str(r, 'text'), label: str(r, 'label'), origin: str(r, 'origin') });
+      if (batch.length === size) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length) yield batch;
+  }
+  async *scanIds(batchSize = 20_000): AsyncGenerator<string[]> {
+    let batch: string[] = [];
+    for await (const r of this.cql.paged(`SELECT sms_id FROM ${this.table}`, [])) {
+      batch.push(str(r, 'sms_id'));
+      if (batch.length === batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length) yield batch;
+  }
   async get(ids: string[]): Promise<(LabelledMessage | undefined)[]> {
     const results = await this.cql.many(
       `SELECT sms_id, "text", label, origin FROM ${this.table} WHERE sms_id = ?`,

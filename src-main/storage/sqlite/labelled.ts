@@ -27,6 +27,27 @@ export class SqliteLabelled implements LabelledMessageStore {
   async all(): Promise<LabelledMessage[]> {
     return this.db.prepare('SELECT sms_id, text, label, origin FROM labelled_sms ORDER BY seq').all() as LabelledMessage[];
   }
+  async *scan(o: { batchSize?: number } = {}): AsyncGenerator<LabelledMessage[]> {
+    const q = this.db.prepare('SELECT sms_id, text, label, origin, seq FROM labelled_sms WHERE seq > ? ORDER BY seq LIMIT ?');
+    const size = o.batchSize ?? 5000;
+    for (let after = 0; ; ) {
+      const rows = q.all(after, size) as (LabelledMessage & { seq: number })[];
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1].seq;
+      yield rows.map(({ seq: _seq, ...m }) => m);
+      if (rows.length < size) return;
+    }
+  }
+  async *scanIds(batchSize = 20_000): AsyncGenerator<string[]> {
+    const q = this.db.prepare('SELECT sms_id, seq FROM labelled_sms WHERE seq > ? ORDER BY seq LIMIT ?');
+    for (let after = 0; ; ) {
+      const rows = q.all(after, batchSize) as { sms_id: string; seq: number }[];
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1].seq;
+      yield rows.map((r) => r.sms_id);
+      if (rows.length < batchSize) return;
+    }
+  }
   async get(ids: string[]): Promise<(LabelledMessage | undefined)[]> {
     const q = this.db.prepare('SELECT sms_id, text, label, origin FROM labelled_sms WHERE sms_id = ?');
     return ids.map((id) => q.get(id) as LabelledMessage | undefined);

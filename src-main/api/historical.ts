@@ -1,0 +1,93 @@
+/**
+ * POST /get-historical-features: the offline store's point-in-time join over HTTP, streamed as it
+ * is computed (NDJSON or CSV, chunk by chunk, with the socket's backpressure), or a Parquet file
+ * written by DuckDB and sent once whole. Bad input answers 4xx before the first byte; a failure
+ * after it ends the stream early (the client sees a truncated body, never a wrong one).
+ */
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import type { FastifyReply } from 'fastify';
+import type { FeatureValue, GetHistoricalFeaturesRequest } from '../../src-shared/featurestore';
+import { FeatureInputError, isoUtc, parseTimestamp, type EntitySpec, type FeatureStore, type HistoricalChunk } from '../featurestore';
+
+function entitySpec(body: GetHistoricalFeaturesRequest, joinKey: string): EntitySpec {
+  const at = body.at === undefined ? undefined : parseTimestamp(body.at, 'at');
+  if (body.entities === 'all') return { kind: 'all', at: at ?? Date.now() };
+  const cols = body.entities;
+  for (const name of Object.keys(cols))
+    if (name !== joinKey && name !== 'event_timestamp')
+      throw new FeatureInputError(`entities.${name}`, `entities: unknown column "${name}"; expected "${joinKey}" and "event_timestamp"`);
+  const keys = cols[joinKey];
+  if (!keys) throw new FeatureInputError('entities', `entities: expected the join key "${joinKey}" (a list of ids), or "all"`);
+  const times = cols.event_timestamp;
+  if (!times && at === undefined)
+    throw new FeatureInputError('entities.event_timestamp', 'entities: give "event_timestamp" (one per id) or "at" (the time of every row)');
+  if (times && times.length !== keys.length)
+    throw new FeatureInputError('entities.event_timestamp', `entities.event_timestamp: has ${times.length} values, "${joinKey}" has ${keys.length}`);
+  return {
+    kind: 'rows',
+    keys,
+    timestamps: times ? times.map((t, i) => parseTimestamp(t, `entities.event_timestamp[${i}]`)) : keys.map(() => at as number),
+  };
+}
+
+function csvField(v: FeatureValue): string {
+  if (v === null || v === undefined) return '';
+  const s = Array.isArray(v) ? `[${v.join(', ')}]` : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function* lines(chunk: HistoricalChunk, format: 'ndjson' | 'csv'): Generator<string> {
+  const out: string[] = [];
+  for (let i = 0; i < chunk.rows; i++) {
+    const values = chunk.read.map((r) => r(i));
+    values[1] = isoUtc(values[1] as number);
+    if (format === 'csv') out.push(values.map(csvField).join(','));
+    else out.push(JSON.stringify(Object.fromEntries(chunk.columns.map((c, j) => [c, values[j]]))));
+  }
+  if (out.length) yield `${out.join('\n')}\n`;
+}
+
+export async function streamHistorical(fs: FeatureStore, body: GetHistoricalFeaturesRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const refs = await fs.resolveRefs(body);
+  const joinKey = await fs.joinKey(refs[0].view);
+  const entities = entitySpec(body, joinKey);
+  const full = body.full_feature_names ?? false;
+  const format = body.format ?? 'ndjson';
+
+  if (format === 'parquet') {
+    const dir = mkdtempSync(join(tmpdir(), 'spamops-historical-'));
+    const file = join(dir, 'historical.parquet');
+    try {
+      await fs.exportHistorical(entities, refs, { file, format: 'parquet' }, { fullFeatureNames: full });
+    } catch (e) {
+      rmSync(dir, { recursive: true, force: true });
+      throw e;
+    }
+    const stream = createReadStream(file);
+    stream.on('close', () => rmSync(dir, { recursive: true, force: true }));
+    return reply.type('application/vnd.apache.parquet').header('content-disposition', 'attachment; filename="historical.parquet"').send(stream);
+  }
+
+  const text: 'ndjson' | 'csv' = format;
+  // the first chunk is read before answering: bad input and a broken source answer 4xx/503
+  const chunks = fs.historicalChunks(entities, refs, { fullFeatureNames: full });
+  const first = await chunks.next();
+  async function* body_(): AsyncGenerator<string> {
+    try {
+      if (first.done) {
+        if (format === 'csv')
+          yield `${[joinKey, 'event_timestamp', ...refs.map((r) => (full ? `${r.view.name}__${r.field.name}` : r.field.name))].join(',')}\n`;
+        return;
+      }
+      if (format === 'csv') yield `${first.value.columns.map((c) => csvField(c)).join(',')}\n`;
+      yield* lines(first.value, text);
+      for await (const chunk of chunks) yield* lines(chunk, text);
+    } finally {
+      await chunks.return(undefined);
+    }
+  }
+  return reply.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson').send(Readable.from(body_()));
+}
