@@ -4,5 +4,11 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../src-main/cli/index.ts');
+const code = await main(process.argv.slice(2));
+// the scale bench measures each command's peak memory (the process's, threads and DuckDB included)
+if (process.env.SPAMOPS_PEAK_RSS_FILE) {
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(process.env.SPAMOPS_PEAK_RSS_FILE, JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS }));
+}
 // exit explicitly: a failed Cassandra connect leaves driver timers that would hold the process
-process.exit(await main(process.argv.slice(2)));
+process.exit(code);

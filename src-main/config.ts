@@ -3,7 +3,7 @@
  * command-line flags (passed in as overrides). Every setting has one name in each place.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir, platform } from 'node:os';
+import { cpus, homedir, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StorageSettings } from './storage';
@@ -50,6 +50,8 @@ export interface AppConfig {
   releasedModelsDir: string;
   /** NATS JetStream ingestion (the seed's chapter 4); absent: the embedded change log, no outside service */
   stream?: StreamSettings;
+  /** the offline store's engine (DuckDB): its memory limit (past it, it spills to disk) and threads */
+  offlineEngine: { memoryLimit: string; threads: number };
 }
 
 /** The project's root folder (package.json), wherever this file was bundled to. */
@@ -87,7 +89,8 @@ export interface ConfigOverrides {
   streamUrl?: string;
 }
 
-type FileConfig = Partial<Omit<AppConfig, 'server' | 'storage' | 'stream'>> & {
+type FileConfig = Partial<Omit<AppConfig, 'server' | 'storage' | 'stream' | 'offlineEngine'>> & {
+  offlineEngine?: { memoryLimit?: string; threads?: number };
   server?: Partial<ServerConfig>;
   storage?: { backend?: 'sqlite' | 'cassandra' } & Record<string, unknown>;
   stream?: { url?: string; subject?: string; changesSubject?: string; deadLetterSubject?: string; maxDeliver?: number; ackWaitMs?: number };
@@ -157,7 +160,19 @@ export function loadConfig(o: ConfigOverrides = {}, rawEnv: NodeJS.ProcessEnv = 
     sampleInboxPath: resolve(fc.sampleInboxPath ?? join(root, 'raw_data', 'sample_inbox.json')),
     releasedModelsDir: resolve(env.SPAMOPS_RELEASED_MODELS ?? join(root, 'models')),
     stream: streamSettings(o, env, fc),
+    offlineEngine: offlineEngineSettings(env, fc),
   };
+}
+
+function offlineEngineSettings(env: NodeJS.ProcessEnv, fc: FileConfig): AppConfig['offlineEngine'] {
+  const memoryLimit = env.SPAMOPS_OFFLINE_MEMORY ?? fc.offlineEngine?.memoryLimit ?? '384MB';
+  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i.test(memoryLimit))
+    throw new Error(`SPAMOPS_OFFLINE_MEMORY: expected a size such as 512MB or 2GB, got "${memoryLimit}"`);
+  const rawThreads = env.SPAMOPS_OFFLINE_THREADS ?? fc.offlineEngine?.threads ?? Math.max(1, Math.min(cpus().length, 8));
+  const threads = Number(rawThreads);
+  if (!Number.isInteger(threads) || threads < 1 || threads > 256)
+    throw new Error(`SPAMOPS_OFFLINE_THREADS: expected an integer from 1 to 256, got "${String(rawThreads)}"`);
+  return { memoryLimit, threads };
 }
 
 /* ---------- the stream (NATS JetStream) ---------- */

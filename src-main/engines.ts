@@ -49,13 +49,19 @@ export interface Engines {
 
 export async function openEngines(config: AppConfig): Promise<Engines> {
   const storage = await openStorage(config.storage);
-  const features = new FeatureStore(storage, config.offlineDir);
+  const features = new FeatureStore(storage, config.offlineDir, config.offlineEngine);
   const tokenizers = TokenizerStore.inModelsDir(config.modelsDir);
   const models = new ModelRegistry(storage.documents, config.modelsDir);
   const runs = new TrainingRuns({
     documents: storage.documents,
     registry: models,
-    worker: { storage: config.storage, offlineDir: config.offlineDir, modelsDir: config.modelsDir, trainingIdsPath: config.trainingIdsPath },
+    worker: {
+      storage: config.storage,
+      offlineDir: config.offlineDir,
+      offlineEngine: config.offlineEngine,
+      modelsDir: config.modelsDir,
+      trainingIdsPath: config.trainingIdsPath,
+    },
   });
   const serving = new ServedModels({ models, cache: storage.cache, tokenizers }, servedNamesFromEnv());
   const training: TrainJobDeps = { features, labelled: storage.labelled, tokenizers, modelsDir: config.modelsDir, trainingIdsPath: config.trainingIdsPath };

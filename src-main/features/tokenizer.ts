@@ -13,7 +13,8 @@ export const TOKENIZER_REMEDY =
   'refit it with `spamops offline-sources` (or `spamops bootstrap` on a new data dir), or restore models/tokenizer/ from a backup';
 
 export const KERAS_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n';
-const FILTER_SET = new Set(KERAS_FILTERS);
+/** the filter characters as one character class (all ASCII: no surrogate pair is touched) */
+const FILTER_RE = new RegExp(`[${KERAS_FILTERS.replace(/[\\\]^-]/g, '\\$&')}]`, 'g');
 
 export interface TokenizerSettings {
   MAX_NUM_WORDS: number;
@@ -23,9 +24,11 @@ export const DEFAULT_TOKENIZER_SETTINGS: TokenizerSettings = { MAX_NUM_WORDS: 18
 
 /** Keras' text_to_word_sequence with its defaults. */
 export function textToWordSequence(text: string): string[] {
-  let cleaned = '';
-  for (const c of text.toLowerCase()) cleaned += FILTER_SET.has(c) ? ' ' : c;
-  return cleaned.split(' ').filter((w) => w.length > 0);
+  return text
+    .toLowerCase()
+    .replace(FILTER_RE, ' ')
+    .split(' ')
+    .filter((w) => w.length > 0);
 }
 
 export interface TokenizerState {

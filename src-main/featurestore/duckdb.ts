@@ -18,7 +18,7 @@ export interface OfflineEngineSettings {
   spillDir: string;
 }
 
-export const DEFAULT_OFFLINE_MEMORY = '512MB';
+export const DEFAULT_OFFLINE_MEMORY = '384MB';
 
 /** DuckDB could not be loaded: the offline store's reads need it; the rest of SpamOps works. */
 export class OfflineEngineError extends Error {

@@ -70,6 +70,8 @@ export const COMPACT_AFTER_PARTS = 64;
 /** parts of more rows than this are left out of merges (each merge rewrites only small parts) */
 const SMALL_PART_ROWS = 200_000;
 const CHUNK_ROWS = 2048;
+/** raw bytes of values per Parquet file of a rebuilt base (a segment is held in DuckDB until written) */
+const SEGMENT_BYTES = 48 * 1024 * 1024;
 
 export class OfflineStore {
   private readonly manifests = new Map<string, PartsManifest>();
@@ -236,12 +238,22 @@ export class OfflineStore {
   }
 }
 
-/** Feeds a new base part of a source to DuckDB in chunks (see `OfflineStore.baseWriter`). */
+/**
+ * Feeds a new base of a source to DuckDB in chunks (see `OfflineStore.baseWriter`): rows collect
+ * in a temporary table, written out as a Parquet file every SEGMENT_ROWS rows and emptied, so
+ * memory stays bounded whatever the size; the base is the files together, in order.
+ */
 export class BaseWriter {
   private rows = 0;
-  private readonly keys = new Set<string>();
-  private uniqueKeys = true;
+  private inTable = 0;
   private pending: OfflineRow[] = [];
+  private readonly files: { tmp: string; rows: number }[] = [];
+  /** one chunk, reused: a chunk's native memory is freed only when JavaScript collects it */
+  private chunk?: InstanceType<Awaited<ReturnType<typeof duckdbApi>>['DuckDBDataChunk']>;
+
+  private appender!: Awaited<ReturnType<DuckDBConnection['createAppender']>>;
+  /** rows per segment: about SEGMENT_BYTES of values */
+  private readonly segmentRows: number;
 
   private constructor(
     private readonly store: OfflineStore,
@@ -249,49 +261,46 @@ export class BaseWriter {
     private readonly key: string,
     private readonly fields: FieldDef[],
     private readonly conn: DuckDBConnection,
-    private readonly stageFile: string,
-    private readonly alias: string,
-    private readonly appender: Awaited<ReturnType<DuckDBConnection['createAppender']>>,
+    private readonly table: string,
     private readonly api: Awaited<ReturnType<typeof duckdbApi>>,
-  ) {}
+  ) {
+    const width = 4 + fields.reduce((n, f) => n + (f.dtype === 'Array(Int64)' ? (f.length ?? 32) : 1), 0);
+    this.segmentRows = Math.max(50_000, Math.min(2_000_000, Math.floor(SEGMENT_BYTES / (8 * width))));
+  }
 
   static async open(store: OfflineStore, source: FileSourceDef, key: string, fields: FieldDef[]): Promise<BaseWriter> {
     const api = await duckdbApi();
-    const tag = randomBytes(4).toString('hex');
-    const stageFile = join(store.sourceDir(source), `.stage-${Date.now()}-${tag}.duckdb`);
-    const alias = `stage_${tag}`;
-    // the staging table lives in a database file of its own: memory stays bounded at any size
     const conn = await store.engine.connection();
+    const w = new BaseWriter(store, source, key, fields, conn, `seg_${randomBytes(4).toString('hex')}`, api);
     try {
-      // attached databases are named per instance: each writer its own
-      await conn.run(`ATTACH ${sqlString(stageFile)} AS ${alias}`);
-      const cols = [
-        'k VARCHAR',
-        'ev DOUBLE',
-        'cr DOUBLE',
-        ...fields.map((f) => `${sqlIdent(f.name)} ${f.dtype === 'String' ? 'VARCHAR' : f.dtype === 'Array(Int64)' ? 'DOUBLE[]' : 'DOUBLE'}`),
-      ];
-      await conn.run(`CREATE TABLE ${alias}.rows (${cols.join(', ')})`);
-      const appender = await conn.createAppender('rows', 'main', alias);
-      return new BaseWriter(store, source, key, fields, conn, stageFile, alias, appender, api);
+      await w.newTable();
+      return w;
     } catch (e) {
       conn.closeSync();
-      rmStage(stageFile);
       throw e;
     }
   }
 
-  /** adds rows (any number; they are sent to DuckDB in chunks) */
-  add(rows: OfflineRow[]): void {
+  /** a fresh table for the next segment (dropping the last one frees its memory at once) */
+  private async newTable(): Promise<void> {
+    const cols = [
+      'k VARCHAR',
+      'ev DOUBLE',
+      'cr DOUBLE',
+      ...this.fields.map((f) => `${sqlIdent(f.name)} ${f.dtype === 'String' ? 'VARCHAR' : f.dtype === 'Array(Int64)' ? 'DOUBLE[]' : 'DOUBLE'}`),
+    ];
+    await this.conn.run(`CREATE TEMP TABLE ${this.table} (${cols.join(', ')})`);
+    this.appender = await this.conn.createAppender(this.table, 'main', 'temp');
+  }
+
+  /** adds rows (any number: they go to DuckDB in chunks, to Parquet in segments) */
+  async add(rows: OfflineRow[]): Promise<void> {
     for (const r of rows) {
       this.pending.push(r);
-      if (this.uniqueKeys && this.rows < 50_000_000) {
-        if (this.keys.has(r.entityKey)) this.uniqueKeys = false;
-        else this.keys.add(r.entityKey);
-      }
       this.rows += 1;
       if (this.pending.length === CHUNK_ROWS) this.flushChunk();
     }
+    if (this.inTable >= this.segmentRows) await this.writeSegment(true);
   }
 
   private flushChunk(): void {
@@ -300,7 +309,10 @@ export class BaseWriter {
     this.pending = [];
     const { DuckDBDataChunk, VARCHAR, DOUBLE, LIST, listValue } = this.api;
     const types = [VARCHAR, DOUBLE, DOUBLE, ...this.fields.map((f) => (f.dtype === 'String' ? VARCHAR : f.dtype === 'Array(Int64)' ? LIST(DOUBLE) : DOUBLE))];
-    const chunk = DuckDBDataChunk.create(types, rows.length);
+    this.chunk ??= DuckDBDataChunk.create(types, CHUNK_ROWS);
+    const chunk = this.chunk;
+    chunk.reset();
+    chunk.rowCount = rows.length;
     const cols: unknown[][] = [rows.map((r) => r.entityKey), rows.map((r) => r.eventTs), rows.map((r) => r.createdTs)];
     for (const f of this.fields) {
       if (f.dtype === 'Array(Int64)') cols.push(rows.map((r) => listValue((r.values[f.name] as number[] | null) ?? [])));
@@ -308,99 +320,131 @@ export class BaseWriter {
     }
     chunk.setColumns(cols as Parameters<typeof chunk.setColumns>[0]);
     this.appender.appendDataChunk(chunk);
+    this.inTable += rows.length;
   }
 
-  /** writes the Parquet file and puts it in place of the previous base (retired); returns its path */
-  async publishAsBase(): Promise<{ file: string; rows: number }> {
+  /** the table so far as one Parquet file (under a temporary name), then emptied */
+  private async writeSegment(more: boolean): Promise<void> {
+    this.flushChunk();
+    if (this.inTable === 0) return;
+    this.appender.closeSync();
+    const tmp = tempName(this.store.sourceDir(this.source));
+    this.files.push({ tmp, rows: this.inTable });
+    const cols = [
+      `k AS ${sqlIdent(this.key)}`,
+      `make_timestamp((ev * 1000)::BIGINT) AS ${sqlIdent(this.source.timestampField)}`,
+      `make_timestamp((cr * 1000)::BIGINT) AS ${sqlIdent(this.source.createdTimestampColumn)}`,
+      ...this.fields.map((f) => `${sqlIdent(f.name)}::${SQL_TYPES[f.dtype]} AS ${sqlIdent(f.name)}`),
+    ];
+    await this.conn.run(`COPY (SELECT ${cols.join(', ')} FROM ${this.table}) TO ${sqlString(tmp)} (FORMAT parquet, ROW_GROUP_SIZE 122880)`);
+    await this.conn.run(`DROP TABLE ${this.table}`);
+    this.inTable = 0;
+    if (more) await this.newTable();
+  }
+
+  /** writes what is left and puts the files in place of the previous base (retired); returns the first */
+  async publishAsBase(): Promise<{ file: string; rows: number; files: number }> {
     const dir = this.store.sourceDir(this.source);
-    const tmp = tempName(dir);
+    let uniqueKeys = false;
     try {
-      this.flushChunk();
-      this.appender.closeSync();
-      const cols = [
-        `k AS ${sqlIdent(this.key)}`,
-        `make_timestamp((ev * 1000)::BIGINT) AS ${sqlIdent(this.source.timestampField)}`,
-        `make_timestamp((cr * 1000)::BIGINT) AS ${sqlIdent(this.source.createdTimestampColumn)}`,
-        ...this.fields.map((f) => `${sqlIdent(f.name)}::${SQL_TYPES[f.dtype]} AS ${sqlIdent(f.name)}`),
-      ];
-      await this.conn.run(`COPY (SELECT ${cols.join(', ')} FROM ${this.alias}.rows) TO ${sqlString(tmp)} (FORMAT parquet, ROW_GROUP_SIZE 122880)`);
+      await this.writeSegment(false);
+      closeQuietly(this.appender);
+      // one row per key across the base lets readers join on the key alone
+      if (this.files.length) {
+        const u = await this.conn.runAndReadAll(
+          `SELECT count(*) = count(DISTINCT ${sqlIdent(this.key)}) FROM read_parquet(${sqlFileList(this.files.map((f) => f.tmp))})`,
+        );
+        uniqueKeys = u.getRows()[0][0] === true;
+      }
     } catch (e) {
-      await this.close();
-      if (existsSync(tmp)) unlinkSync(tmp);
+      this.discard();
       throw e;
+    } finally {
+      this.conn.closeSync();
     }
-    await this.close();
-    const entry: PartEntry = { file: nextPartName('base'), rows: this.rows, columns: this.fields.map((f) => f.name), base: true, uniqueKeys: this.uniqueKeys };
+    const entries: PartEntry[] = this.files.map((f) => ({
+      file: nextPartName('base'),
+      rows: f.rows,
+      columns: this.fields.map((x) => x.name),
+      base: true,
+      uniqueKeys,
+    }));
     await this.store.manifest(this.source).update((m: Manifest) => {
-      publishFile(tmp, dir, entry.file);
+      for (const [i, f] of this.files.entries()) publishFile(f.tmp, dir, entries[i].file);
       retire(
         m,
         m.parts.filter((p) => p.base).map((p) => p.file),
       );
-      m.parts.unshift(entry);
+      m.parts.unshift(...entries);
     });
-    return { file: join(dir, entry.file), rows: this.rows };
+    return { file: join(dir, entries[0]?.file ?? ''), rows: this.rows, files: entries.length };
   }
 
   /** drops what was added (nothing is published) */
   async abort(): Promise<void> {
+    closeQuietly(this.appender);
     try {
-      this.appender.closeSync();
+      this.conn.closeSync();
     } catch {
       // closed already
     }
-    await this.close();
+    this.discard();
   }
 
-  private async close(): Promise<void> {
-    try {
-      await this.conn.run(`DETACH ${this.alias}`).catch(() => undefined);
-      this.conn.closeSync();
-    } finally {
-      rmStage(this.stageFile);
-    }
+  private discard(): void {
+    for (const f of this.files) if (existsSync(f.tmp)) unlinkSync(f.tmp);
   }
 }
 
-function rmStage(file: string): void {
-  for (const f of [file, `${file}.wal`]) if (existsSync(f)) unlinkSync(f);
+function closeQuietly(a: { closeSync(): void }): void {
+  try {
+    a.closeSync();
+  } catch {
+    // closed already
+  }
 }
 
 /** the event and created times of a part's rows, under the source's column names */
 function timeColumns(source: FileSourceDef): string[] {
-  return [`make_timestamp(o.ev) AS ${sqlIdent(source.timestampField)}`, `make_timestamp(o.cr) AS ${sqlIdent(source.createdTimestampColumn)}`];
+  return [`make_timestamp(ev) AS ${sqlIdent(source.timestampField)}`, `make_timestamp(cr) AS ${sqlIdent(source.createdTimestampColumn)}`];
 }
 
 /**
- * The rows of a source's parts as one SQL relation: `k` (the key), `o` (a struct {ev, cr, p, r}:
- * event and created time in microseconds, part and row number: ordering rows by `o` is the
- * write-order rule of the offline store, later wins), and the fields (NULL where a part lacks
- * one). `ordinals: false` leaves p and r out when no tie can need them.
+ * The rows of a source's parts as one SQL relation: `k` (the key), `ev` and `cr` (event and
+ * created time, microseconds), with `ordinals` also `o`, the struct {ev, cr, p, r} of those times
+ * and the part and row numbers: ordering rows by `o` is the write-order rule of the offline store
+ * (later wins); then the fields (a part written before a field existed: NULL, an empty list for
+ * token ids, as a row without the value always read).
  */
 export function sourceRelation(s: SourceParts, o: { ordinals: boolean } = { ordinals: true }): string {
+  const empty = (f: FieldDef) => (f.dtype === 'Array(Int64)' ? '[]::BIGINT[]' : `NULL::${SQL_TYPES[f.dtype]}`);
   if (s.parts.length === 0) {
     const cols = [
       'NULL::VARCHAR AS k',
-      "{'ev': 0::BIGINT, 'cr': 0::BIGINT, 'p': 0, 'r': 0::BIGINT} AS o",
-      ...s.fields.map((f) => `NULL::${SQL_TYPES[f.dtype]} AS ${sqlIdent(f.name)}`),
+      '0::BIGINT AS ev',
+      '0::BIGINT AS cr',
+      ...(o.ordinals ? ["{'ev': 0::BIGINT, 'cr': 0::BIGINT, 'p': 0, 'r': 0::BIGINT} AS o"] : []),
+      ...s.fields.map((f) => `${empty(f)} AS ${sqlIdent(f.name)}`),
     ];
     return `(SELECT ${cols.join(', ')} WHERE false)`;
   }
-  const selects = s.parts.map((p, i) => {
-    const has = new Set(p.entry.columns);
-    const order = o.ordinals
-      ? `{'ev': epoch_us(${sqlIdent(s.source.timestampField)}), 'cr': COALESCE(epoch_us(${sqlIdent(s.source.createdTimestampColumn)}), 0), 'p': ${i}, 'r': file_row_number}`
-      : `{'ev': epoch_us(${sqlIdent(s.source.timestampField)}), 'cr': COALESCE(epoch_us(${sqlIdent(s.source.createdTimestampColumn)}), 0)}`;
-    const cols = [
-      `${sqlIdent(s.key)} AS k`,
-      `${order} AS o`,
-      ...s.fields.map((f) =>
-        has.has(f.name) ? `${sqlIdent(f.name)}::${SQL_TYPES[f.dtype]} AS ${sqlIdent(f.name)}` : `NULL::${SQL_TYPES[f.dtype]} AS ${sqlIdent(f.name)}`,
-      ),
-    ];
-    return `SELECT ${cols.join(', ')} FROM read_parquet(${sqlFileList([p.path])}${o.ordinals ? ', file_row_number = true' : ''})`;
-  });
-  return `(${selects.join(' UNION ALL ')})`;
+  const ev = `epoch_us(${sqlIdent(s.source.timestampField)})`;
+  const cr = `COALESCE(epoch_us(${sqlIdent(s.source.createdTimestampColumn)}), 0)`;
+  // one scan over every part (a UNION ALL of one scan per part holds far more memory in a join);
+  // file_index follows the list's order, which is the write order
+  const present = new Set(s.parts.flatMap((p) => p.entry.columns));
+  const cols = [
+    `${sqlIdent(s.key)} AS k`,
+    `${ev} AS ev`,
+    `${cr} AS cr`,
+    ...(o.ordinals ? [`{'ev': ${ev}, 'cr': ${cr}, 'p': file_index::INTEGER, 'r': file_row_number} AS o`] : []),
+    ...s.fields.map((f) => {
+      if (!present.has(f.name)) return `${empty(f)} AS ${sqlIdent(f.name)}`;
+      const col = `${sqlIdent(f.name)}::${SQL_TYPES[f.dtype]}`;
+      return `${f.dtype === 'Array(Int64)' ? `COALESCE(${col}, []::BIGINT[])` : col} AS ${sqlIdent(f.name)}`;
+    }),
+  ];
+  return `(SELECT ${cols.join(', ')} FROM read_parquet(${sqlFileList(s.parts.map((p) => p.path))}, union_by_name = true))`;
 }
 
 /** DuckDB's errors about a part name the file: turn them into OfflineSourceError */

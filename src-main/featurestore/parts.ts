@@ -21,7 +21,7 @@ export interface PartEntry {
   columns: string[];
   /** written by a full rebuild of the source (offline-sources); pushes and merges are not */
   base?: boolean;
-  /** each entity key appears once in the part (a rebuild from the warehouse, whose ids are unique) */
+  /** each entity key appears once in the part (for a base: once across all its files) */
   uniqueKeys?: boolean;
 }
 

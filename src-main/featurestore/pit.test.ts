@@ -75,7 +75,7 @@ describe('point-in-time join against brute force', () => {
       const writeBase = async (tag: string) => {
         const rows = Array.from({ length: 150 }, (_, i) => row(tag, i, () => values[name](`${tag}-${i}`)));
         const w = await e.features.offline.baseWriter(source, 'sms_id', fieldsOf[name]);
-        w.add(rows);
+        await w.add(rows);
         await w.publishAsBase();
         bases[name] = rows;
       };
@@ -201,7 +201,7 @@ describe('point-in-time join against brute force', () => {
       values: Object.fromEntries(fields.map((f) => [f.name, f.dtype === 'Float64' ? r() : Math.floor(r() * 2)])),
     }));
     const w = await e.features.offline.baseWriter(source, 'sms_id', fields);
-    w.add(rows);
+    await w.add(rows);
     await w.publishAsBase();
     const manifest = await e.features.offline.manifest(source).read();
     expect(manifest.parts).toHaveLength(1);

@@ -46,9 +46,9 @@ const MAX_ORDER = (ts: string, ordinals: boolean) =>
     ? `{'ev': ${ts}, 'cr': 9223372036854775807::BIGINT, 'p': 2147483647, 'r': 9223372036854775807::BIGINT}`
     : `{'ev': ${ts}, 'cr': 9223372036854775807::BIGINT}`;
 
-/** one part, unique keys: a row per key, no tie to break */
+/** only a rebuilt base whose keys are unique across its files: a row per key, no tie to break */
 function singleRowPerKey(p: SourceParts): boolean {
-  return p.parts.length === 1 && p.parts[0].entry.uniqueKeys === true;
+  return p.parts.length > 0 && p.parts.every((x) => x.entry.base === true && x.entry.uniqueKeys === true);
 }
 
 /**
@@ -166,15 +166,21 @@ export function pointInTimeSql(joins: ViewJoin[], joinKey: string, o: { jsTypes:
   joins.forEach((j, i) => {
     const a = `j${i}`;
     const ttlUs = j.view.ttlSeconds * 1_000_000;
-    if (ordinalsFor[i]) from += ` ASOF LEFT JOIN ${sourceRelation(j.parts, { ordinals: true })} ${a} ON e.k = ${a}.k AND e.o4 >= ${a}.o`;
-    else from += ` LEFT JOIN ${sourceRelation(j.parts, { ordinals: false })} ${a} ON e.k = ${a}.k AND ${a}.o.ev <= e.ts`;
-    const hit = ttlUs > 0 ? `(${a}.k IS NOT NULL AND ${a}.o.ev >= e.ts - ${ttlUs})` : `${a}.k IS NOT NULL`;
+    // no CASE over the values where it can be helped: one over a list column costs DuckDB a copy
+    // of every row it keeps (and with it, memory it cannot spill)
+    let keep: string | undefined;
+    if (ordinalsFor[i]) {
+      from += ` ASOF LEFT JOIN ${sourceRelation(j.parts, { ordinals: true })} ${a} ON e.k = ${a}.k AND e.o4 >= ${a}.o`;
+      if (ttlUs > 0) keep = `${a}.ev >= e.ts - ${ttlUs}`;
+    } else {
+      const ttl = ttlUs > 0 ? ` AND ${a}.ev >= e.ts - ${ttlUs}` : '';
+      from += ` LEFT JOIN ${sourceRelation(j.parts, { ordinals: false })} ${a} ON e.k = ${a}.k AND ${a}.ev <= e.ts${ttl}`;
+    }
     for (const c of j.columns) {
-      const f = sqlIdent(c.field.name);
       const isArray = c.field.dtype === 'Array(Int64)';
-      const value = isArray ? `COALESCE(${a}.${f}, []::BIGINT[])` : `${a}.${f}`;
-      const typed = o.jsTypes && c.field.dtype !== 'String' ? `(${value})::${isArray ? 'DOUBLE[]' : 'DOUBLE'}` : value;
-      select.push(`CASE WHEN ${hit} THEN ${typed} ELSE NULL END AS ${sqlIdent(c.name)}`);
+      let value = `${a}.${sqlIdent(c.field.name)}`;
+      if (o.jsTypes && c.field.dtype !== 'String') value = `(${value})::${isArray ? 'DOUBLE[]' : 'DOUBLE'}`;
+      select.push(`${keep ? `CASE WHEN ${keep} THEN ${value} ELSE NULL END` : value} AS ${sqlIdent(c.name)}`);
     }
   });
   return `SELECT ${select.join(', ')} FROM ${from}`;
@@ -185,12 +191,12 @@ export function latestPerEntitySql(p: SourceParts, fields: FieldDef[], startMs: 
   const [s, e] = [Math.round(startMs * 1000), Math.round(endMs * 1000)];
   const jsCol = (f: FieldDef) => `${sqlIdent(f.name)}::${f.dtype === 'String' ? 'VARCHAR' : f.dtype === 'Array(Int64)' ? 'DOUBLE[]' : 'DOUBLE'}`;
   if (singleRowPerKey(p)) {
-    const cols = ['k', '(o.ev / 1000)::DOUBLE AS ev', '(o.cr / 1000)::DOUBLE AS cr', ...fields.map((f) => `${jsCol(f)} AS ${sqlIdent(f.name)}`)];
-    return `SELECT ${cols.join(', ')} FROM ${sourceRelation(p, { ordinals: false })} WHERE k IS NOT NULL AND o.ev BETWEEN ${s} AND ${e}`;
+    const cols = ['k', '(ev / 1000)::DOUBLE AS ev', '(cr / 1000)::DOUBLE AS cr', ...fields.map((f) => `${jsCol(f)} AS ${sqlIdent(f.name)}`)];
+    return `SELECT ${cols.join(', ')} FROM ${sourceRelation(p, { ordinals: false })} WHERE k IS NOT NULL AND ev BETWEEN ${s} AND ${e}`;
   }
   const packed = fields.map((f) => `${sqlString(f.name)}: ${sqlIdent(f.name)}`).join(', ');
   const cols = ['k', '(o.ev / 1000)::DOUBLE AS ev', '(o.cr / 1000)::DOUBLE AS cr', ...fields.map((f) => `v.${jsCol(f)} AS ${sqlIdent(f.name)}`)];
-  const inner = `SELECT k, max(o) AS o, arg_max({${packed || "'_': 0"}}, o) AS v FROM ${sourceRelation(p, { ordinals: true })} WHERE k IS NOT NULL AND o.ev BETWEEN ${s} AND ${e} GROUP BY k`;
+  const inner = `SELECT k, max(o) AS o, arg_max({${packed || "'_': 0"}}, o) AS v FROM ${sourceRelation(p, { ordinals: true })} WHERE k IS NOT NULL AND ev BETWEEN ${s} AND ${e} GROUP BY k`;
   return `SELECT ${cols.join(', ')} FROM (${inner})`;
 }
 
@@ -221,11 +227,15 @@ export function columnReaders(chunk: DuckDBDataChunk): ColumnReader[] {
       childVector?: { getItem(i: number): unknown };
       getEntryOffset?(i: number): number;
       getEntryLength?(i: number): number;
+      validity?: { itemValid?(i: number): boolean };
     };
     if (v.childVector && v.getEntryOffset && v.getEntryLength) {
       const child = v.childVector;
+      // a null list, told by the validity mask (getItem would copy the list to say it is not null)
+      const validity = v.validity;
+      const isNull = validity?.itemValid ? (i: number) => !validity.itemValid!(i) : (i: number) => v.getItem(i) === null;
       readers.push((i) => {
-        if (v.getItem(i) === null) return null;
+        if (isNull(i)) return null;
         const off = v.getEntryOffset!(i);
         const len = v.getEntryLength!(i);
         const out = new Array<number>(len);

@@ -85,7 +85,7 @@ export async function buildOfflineSources(
     onStep?.(`writing offline sources ${targets.map((t) => t.source.name).join(', ')} (${total} rows each)`);
     let done = 0;
     for await (const batch of deps.storage.labelled.scan({ batchSize: BATCH })) {
-      for (const t of targets) t.writer.add(batch.map((m) => ({ entityKey: m.sms_id, eventTs: t.eventTs, createdTs: created, values: t.values(m) })));
+      for (const t of targets) await t.writer.add(batch.map((m) => ({ entityKey: m.sms_id, eventTs: t.eventTs, createdTs: created, values: t.values(m) })));
       done += batch.length;
       o.onProgress?.({ view: 'offline sources', done, total });
     }

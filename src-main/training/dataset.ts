@@ -52,7 +52,7 @@ class Grow<T extends Float64Array | Int32Array> {
   ) {}
   reserve(extra: number): void {
     if (this.n + extra <= this.data.length) return;
-    const next = this.make(Math.max(this.n + extra, this.data.length * 2));
+    const next = this.make(this.n === 0 ? extra : Math.max(this.n + extra, this.data.length * 2));
     next.set(this.data.subarray(0, this.n));
     this.data = next;
   }
@@ -101,6 +101,10 @@ export async function loadTrainingSet(src: TrainingDataSource, p: RunRecord['par
   for await (const chunk of fs.historicalChunks({ kind: 'keys', batches: entityIds(src, p), at: freeze, unique: true }, [...featureRefs, labelRef], {
     onEntities: (n) => {
       entities = n;
+      // the entity count bounds the rows kept: one allocation each, no doubling
+      labels.reserve(n);
+      for (const c of columns) c.reserve(n);
+      if (isTokens) tokens.reserve(n * width);
     },
   })) {
     const labelAt = chunk.columns.indexOf('label');
@@ -169,13 +173,27 @@ export async function loadTrainingSet(src: TrainingDataSource, p: RunRecord['par
   };
 }
 
-/** the rows of a column set picked by `rows` (the train or test split), as new columns */
-export function pickColumns(columns: Float64Array[], rows: Int32Array): Float64Array[] {
-  return columns.map((c) => {
+/**
+ * v1's columns split into the train and test rows; each column of the set is let go once split,
+ * so at most the set and one column more are held (10 million rows: 0.8 GB, not 1.6).
+ */
+export function splitColumns(set: TrainingSet): { train: Float64Array[]; test: Float64Array[] } {
+  const columns = set.columns;
+  if (!columns) throw new Error('not a column training set');
+  set.columns = undefined;
+  const pick = (c: Float64Array, rows: Int32Array) => {
     const out = new Float64Array(rows.length);
     for (let i = 0; i < rows.length; i++) out[i] = c[rows[i]];
     return out;
-  });
+  };
+  const train: Float64Array[] = [];
+  const test: Float64Array[] = [];
+  for (let f = 0; f < columns.length; f++) {
+    train.push(pick(columns[f], set.train));
+    test.push(pick(columns[f], set.test));
+    columns[f] = new Float64Array(0);
+  }
+  return { train, test };
 }
 
 /** the token rows picked by `rows`, as views into the set's array (no copy) */

@@ -5,7 +5,7 @@ export { ModelRegistry, RegistryError, stagingDirFor } from './model-registry';
 export { MODEL_SPECS, resolveParams, LABELS, baseOf, isBuiltin } from '../../src-shared/model-specs';
 export { runTrainJob } from './train';
 export type { TrainJob, TrainJobDeps, TrainOutcome } from './train';
-export { TrainingDataError, loadTrainingSet, featureRow, pickColumns, tokenRows } from './dataset';
+export { TrainingDataError, loadTrainingSet, featureRow, splitColumns, tokenRows } from './dataset';
 export type { TrainingDataSource, TrainingSet } from './dataset';
 export { evaluate } from './metrics';
 export { numericReference, tokenReference } from './reference';

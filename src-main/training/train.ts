@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { mkdirSync, rmSync } from 'node:fs';
 import type { TokenizerSource } from '../features';
 import type { BackendName, BatchMetrics, DataSnapshot, EpochMetrics, EvalMetrics, ModelName, RunRecord } from '../../src-shared/training';
-import { loadTrainingSet, pickColumns, tokenRows, type TrainingDataSource } from './dataset';
+import { loadTrainingSet, splitColumns, tokenRows, type TrainingDataSource } from './dataset';
 import { MODEL_SPECS, LABELS } from '../../src-shared/model-specs';
 import type { BuiltinModel } from '../../src-shared/training';
 import { RandomForest } from './forest';
@@ -99,9 +99,7 @@ export async function runTrainJob(deps: TrainJobDeps, job: TrainJob, hooks: Trai
     const t0 = performance.now();
     // typed columns built once (train and test rows apart): the forest, its scores and the
     // reference statistics read them without an object per row
-    const trainCols = pickColumns(data.columns!, data.train);
-    const testCols = pickColumns(data.columns!, data.test);
-    data.columns = undefined; // the split copies are all that training reads
+    const { train: trainCols, test: testCols } = splitColumns(data);
     const yTrain = Uint8Array.from(data.train, (i) => data.labels[i]);
     const forest = RandomForest.trainColumns(trainCols, yTrain, 2, {
       nEstimators: p.nEstimators!,

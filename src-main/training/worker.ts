@@ -16,6 +16,8 @@ import { runTrainJob, type TrainJob, type TrainOutcome } from './train';
 export interface TrainingWorkerSettings {
   storage: StorageSettings;
   offlineDir: string;
+  /** DuckDB's memory limit and threads in the worker */
+  offlineEngine?: { memoryLimit: string; threads: number };
   modelsDir: string;
   trainingIdsPath?: string;
 }
@@ -39,7 +41,7 @@ async function main(): Promise<void> {
   const flag = new Int32Array(cancelFlag);
   const post = (m: WorkerMessage) => parentPort!.postMessage(m);
   const storage = await openStorage(settings.storage);
-  const features = new FeatureStore(storage, settings.offlineDir);
+  const features = new FeatureStore(storage, settings.offlineDir, settings.offlineEngine);
   try {
     const deps = {
       features,

@@ -1,11 +1,28 @@
-/** `spamops bench`: the engines' speed on the full dataset (see bench/run.ts). */
-import { Command } from 'commander';
+/** `spamops bench`: the engines' speed on the full dataset (bench/run.ts), or as the data grows (`--scale`, bench/scale.ts). */
+import { Command, InvalidArgumentError } from 'commander';
+
+function sizes(raw: string): number[] {
+  const out = raw.split(',').map((x) => {
+    const n = Number(x.trim().replace(/_/g, ''));
+    if (!Number.isInteger(n) || n < 100 || n > 50_000_000)
+      throw new InvalidArgumentError(`--scale: expected message counts from 100 to 50000000 separated by commas, got "${raw}"`);
+    return n;
+  });
+  return out;
+}
 
 export const benchCommand = new Command('bench')
   .description('measure the engines on the full dataset; prints a table, writes bench/results/latest.json')
   .option('--dataset <file>', 'the full labelled dataset (env SPAMOPS_DATASET)')
   .option('--quick', 'fewer repetitions')
-  .action(async (o: { dataset?: string; quick?: boolean }) => {
+  .option('--scale <sizes>', 'instead: the feature store and v1 training on synthetic datasets of these sizes (e.g. 7500,75000,1000000)', sizes)
+  .option('--lstm', 'with --scale: also train v2 for one epoch at each size (its memory)')
+  .action(async (o: { dataset?: string; quick?: boolean; scale?: number[]; lstm?: boolean }) => {
+    if (o.scale) {
+      const { runScaleBench } = await import('../../../bench/scale');
+      await runScaleBench({ sizes: o.scale, dataset: o.dataset, lstm: o.lstm });
+      return;
+    }
     const { runBench } = await import('../../../bench/run');
     await runBench({ dataset: o.dataset, quick: o.quick });
   });

@@ -37,7 +37,11 @@ export const trainCommand = new Command('train')
   .option('--time-freeze <ts>', paramHint('timeFreeze'), param('timeFreeze'))
   .option('--backend <name>', `training backend: ${BACKENDS.join(', ')}`, oneOf('--backend', BACKENDS))
   .option('--alias <name>', 'point this alias (e.g. production) at the new version')
-  .option('--param <key=value>', `any hyperparameter, repeatable: ${TRAIN_PARAM_KEYS.filter((k) => k !== 'entityIds').join(', ')}`, keyValue)
+  .option(
+    '--param <key=value>',
+    `any hyperparameter, repeatable: ${TRAIN_PARAM_KEYS.filter((k) => k !== 'entityIds' && k !== 'extraEntityIds').join(', ')}`,
+    keyValue,
+  )
   .action(
     async (
       model: string,

@@ -41,6 +41,8 @@ export function openSqliteStorage(settings: SqliteSettings | string): Storage {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
+  // 32 MB of page cache (the default 2 MB thrashes once a table's index outgrows it: bulk loads of a million rows)
+  db.pragma('cache_size = -32768');
   db.exec(SCHEMA);
   return {
     backend: 'sqlite',

@@ -18,6 +18,8 @@ CREATE TABLE IF NOT EXISTS sms_change_cursors (name TEXT PRIMARY KEY, seq INTEGE
 CREATE TABLE IF NOT EXISTS labelled_sms (
   sms_id TEXT PRIMARY KEY, text TEXT NOT NULL, label TEXT NOT NULL, origin TEXT NOT NULL,
   seq INTEGER NOT NULL);
+-- insertion order: scans read it in batches, imports find the last seq without a full scan
+CREATE INDEX IF NOT EXISTS labelled_sms_seq ON labelled_sms (seq);
 CREATE TABLE IF NOT EXISTS model_serving_api_cache (
   endpoint TEXT NOT NULL, version TEXT NOT NULL, input_key TEXT NOT NULL, output TEXT NOT NULL,
   PRIMARY KEY (version, endpoint, input_key)) WITHOUT ROWID;

@@ -81,7 +81,7 @@ export function Compare() {
                 </td>
                 <td className="mono tiny">
                   {Object.entries(r.params)
-                    .filter(([k]) => !['featureService', 'entityIds'].includes(k))
+                    .filter(([k]) => !['featureService', 'entityIds', 'extraEntityIds'].includes(k))
                     .map(([k, v]) => `${k}=${String(v)}`)
                     .join(' ')}
                 </td>
