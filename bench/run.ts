@@ -57,7 +57,8 @@ async function timeIt(n: number, fn: () => Promise<unknown>): Promise<number[]> 
 
 export async function runBench(o: { dataset?: string; quick?: boolean } = {}): Promise<void> {
   const dataset = o.dataset ?? fullDatasetPath();
-  if (!dataset || !existsSync(dataset)) throw new Error('the full dataset is needed: pass --dataset ../shared/raw_data/raw_dataset.csv or set SPAMOPS_DATASET');
+  if (!dataset || !existsSync(dataset))
+    throw new Error('the bench runs on the full labelled dataset: pass --dataset FILE (a CSV sms_id,text,label) or set SPAMOPS_DATASET');
   const reps = o.quick ? 3 : 5;
   const rows: Row[] = [cpuProbe()];
   const t = tempDir('spamops-bench-');

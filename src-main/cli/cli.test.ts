@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { appRoot } from '../config';
 import { tempDir, fullDatasetPath, SKIP_FULL } from '../testing/fixtures';
 
@@ -83,6 +83,34 @@ describe('spamops CLI', () => {
     expect(s.out).toMatch(/nope: NOT FOUND/);
     expect(spamops(['explore'], dir).out).toMatch(/sms_features2 \(source smss2_push/);
     expect(spamops(['features', 'v2', 'I', 'have', 'a', 'dream'], dir).out).toMatch(/"features":\[(0,){27}\d+,\d+,\d+\]/);
+
+    // retrieve: point-in-time rows to a file, whole; bad input named, nothing written
+    const out = join(dir, 'train1.csv');
+    const r = spamops(['retrieve', 'labeled_sms_1', '--entities', 'all', '--at', '2021-01-01', '--out', out], dir);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^240 rows \(sms_id, event_timestamp, cap_r, nal_r, cw_scores_0/);
+    expect(r.err).toMatch(/retrieved in [\d.]+ s/);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('sms_id,event_timestamp,cap_r,nal_r,cw_scores_0,cw_scores_1,cw_scores_2,cw_scores_3,cw_scores_4,cw_scores_5,cw_scores_6,label');
+    expect(lines).toHaveLength(241);
+    writeFileSync(join(dir, 'ents.csv'), 'sms_id,event_timestamp\nsms90001,2019-05-05\nsms90002,2018-01-01\n');
+    const two = spamops(['retrieve', 'labeled_sms_2', '--entities', join(dir, 'ents.csv'), '--out', join(dir, 'two.parquet')], dir);
+    expect(two.out).toMatch(/^2 rows/);
+    expect(spamops(['retrieve', 'labeled_sms_1', '--entities', 'all', '--out', join(dir, 'x.json')], dir).code).toBe(2);
+    writeFileSync(join(dir, 'bad.csv'), 'sms_id,event_timestamp\nsms90001,2021-02-30\n');
+    const bad = spamops(['retrieve', 'labeled_sms_1', '--entities', join(dir, 'bad.csv'), '--out', join(dir, 'bad-out.csv')], dir);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/bad\.csv line 2: event_timestamp: "2021-02-30" is not a valid date/);
+    expect(existsSync(join(dir, 'bad-out.csv'))).toBe(false);
+    expect(spamops(['retrieve', 'nope', '--entities', 'all', '--out', join(dir, 'n.csv')], dir).err).toMatch(
+      /unknown feature service "nope"; known: labeled_sms_1, labeled_sms_2/,
+    );
+
+    // export: the warehouse as one CSV that imports back to the same messages
+    const exported = join(dir, 'export.csv');
+    expect(spamops(['export', '--out', exported], dir).out).toMatch(/^240 labelled messages/);
+    const again = spamops(['import', exported], join(t.dir, 'reimport'));
+    expect(again.out).toMatch(/imported 240 messages/);
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { importCommand } from './commands/import';
+import { exportCommand } from './commands/export';
 import { offlineSourcesCommand } from './commands/offline-sources';
 import { applyCommand, exploreCommand, historyCommand, planCommand } from './commands/registry';
 import { materializeCommand, materializeIncrementalCommand } from './commands/materialize';
@@ -31,6 +32,7 @@ const GROUPS: [string, Command[]][] = [
     'Data and feature store',
     [
       importCommand,
+      exportCommand,
       offlineSourcesCommand,
       planCommand,
       applyCommand,

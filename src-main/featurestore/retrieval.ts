@@ -34,7 +34,7 @@ export type EntitySpec =
   | { kind: 'rows'; keys: string[]; timestamps: number[] }
   /** a CSV with a header: the join key's column, and an event_timestamp column unless `at` is given */
   | { kind: 'csv'; file: string; at?: number }
-  /** every key the retrieved views' sources hold, at one time */
+  /** every key the retrieved views' sources hold, at one time (rows in no set order) */
   | { kind: 'all'; at: number }
   /** keys read in batches (e.g. from the warehouse), all at one time; `unique`: a key's repeats are dropped */
   | { kind: 'keys'; batches: AsyncIterable<string[]>; at: number; unique?: boolean };
@@ -55,12 +55,16 @@ function singleRowPerKey(p: SourceParts): boolean {
  * Loads the entity rows into the temporary table `ent(idx, k, ts)` (ts in microseconds); returns
  * how many there are. CSV and list rows are checked as the API checks them, naming the line.
  */
+/** whether the rows must come back in the entity rows' order (`all` has none to keep) */
+export const keepsOrder = (spec: EntitySpec): boolean => spec.kind !== 'all';
+
 export async function loadEntities(c: DuckDBConnection, spec: EntitySpec, joins: ViewJoin[], joinKey: string): Promise<number> {
   if (spec.kind === 'all') {
     const keys = joins.map((j) => `SELECT DISTINCT k FROM ${sourceRelation(j.parts, { ordinals: false })}`);
     const union = keys.length ? keys.join(' UNION ') : 'SELECT NULL::VARCHAR AS k WHERE false';
     await c.run(
-      `CREATE TEMP TABLE ent AS SELECT (row_number() OVER (ORDER BY k))::BIGINT AS idx, k, ${Math.round(spec.at * 1000)}::BIGINT AS ts FROM (${union}) WHERE k IS NOT NULL`,
+      // no order to keep: every key once, all at one time (results of `all` come in no set order)
+      `CREATE TEMP TABLE ent AS SELECT 0::BIGINT AS idx, k, ${Math.round(spec.at * 1000)}::BIGINT AS ts FROM (${union}) WHERE k IS NOT NULL`,
     );
     return count(c, 'ent');
   }

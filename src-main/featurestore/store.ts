@@ -26,6 +26,7 @@ import {
   chunksOf,
   columnReaders,
   count,
+  keepsOrder,
   latestPerEntitySql,
   loadEntities,
   newestRowsSql,
@@ -229,7 +230,7 @@ export class FeatureStore {
   /**
    * Point-in-time correct training data, streamed: for each entity row, the feature values as they
    * were known at the row's time, in chunks (columns: join key, event_timestamp in epoch ms, then
-   * the features; rows in the order of the entity rows, or of the keys for `all`).
+   * the features; rows in the order of the entity rows; for `all` in no set order).
    */
   async *historicalChunks(
     entities: EntitySpec,
@@ -245,7 +246,8 @@ export class FeatureStore {
       });
       o.onEntities?.(n);
       const sql = pointInTimeSql(joins, joinKey, { jsTypes: true });
-      const result = await c.stream(`SELECT * EXCLUDE (idx, ts), (ts / 1000)::DOUBLE AS event_timestamp FROM (${sql}) ORDER BY idx`).catch((e) => {
+      const orderBy = keepsOrder(entities) ? ' ORDER BY idx' : '';
+      const result = await c.stream(`SELECT * EXCLUDE (idx, ts), (ts / 1000)::DOUBLE AS event_timestamp FROM (${sql})${orderBy}`).catch((e) => {
         throw asSourceError(e, sources);
       });
       const names = [joinKey, ...joins.flatMap((j) => j.columns.map((x) => x.name)), 'event_timestamp'];
@@ -301,7 +303,8 @@ export class FeatureStore {
         const n = await loadEntities(c, entities, joins, joinKey);
         const sql = pointInTimeSql(joins, joinKey, { jsTypes: false });
         const columns = [joinKey, 'event_timestamp', ...joins.flatMap((j) => j.columns.map((x) => x.name))];
-        const select = `SELECT * EXCLUDE (idx, ts) REPLACE (make_timestamp(ts) AS event_timestamp) FROM (SELECT *, NULL AS event_timestamp FROM (${sql})) ORDER BY idx`;
+        const order = keepsOrder(entities) ? ' ORDER BY idx' : '';
+        const select = `SELECT * EXCLUDE (idx, ts) REPLACE (make_timestamp(ts) AS event_timestamp) FROM (SELECT *, NULL AS event_timestamp FROM (${sql}))${order}`;
         const opts = out.format === 'parquet' ? '(FORMAT parquet)' : '(FORMAT csv, HEADER true)';
         const timer = o.onProgress ? setInterval(() => o.onProgress?.(Math.max(0, c.progress.percentage)), 500) : undefined;
         try {

@@ -30,14 +30,14 @@ export async function testEngines(extra: Partial<AppConfig> = {}): Promise<{ eng
   };
 }
 
-/** The full 7,528-message dataset, by path (SPAMOPS_DATASET or ../shared/raw_data). */
+/** The full 7,528-message dataset as one file, by path (SPAMOPS_DATASET, else the lab machines' copy beside the checkout). */
 export function fullDatasetPath(): string | undefined {
   const p = process.env.SPAMOPS_DATASET ?? resolve(appRoot(), '..', 'shared', 'raw_data', 'raw_dataset.csv');
   return existsSync(p) ? p : undefined;
 }
 
 export const SAMPLE_DATASET = join(appRoot(), 'raw_data', 'sample_dataset.csv');
-export const SKIP_FULL = 'the full dataset is absent (set SPAMOPS_DATASET or put it at ../shared/raw_data/raw_dataset.csv)';
+export const SKIP_FULL = 'the full dataset is absent (set SPAMOPS_DATASET to the labelled dataset file, sms_id,text,label)';
 
 /** The one Fastify app on a loopback port; returns its base URL and a close function. */
 export async function startTestServer(engines: Engines): Promise<{ base: string; close: () => Promise<void> }> {
