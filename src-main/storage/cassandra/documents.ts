@@ -1,5 +1,6 @@
 /** JSON documents by collection (partition) and id. */
 import type { DocumentPage, DocumentStore } from '../types';
+import { pageQuery } from '../document-page';
 import { type Cql, str } from './cql';
 
 export class CassandraDocuments implements DocumentStore {
@@ -21,26 +22,9 @@ export class CassandraDocuments implements DocumentStore {
     return out; // clustering order: id ascending, as SQLite's ORDER BY id
   }
   async page(collection: string, o: DocumentPage): Promise<{ id: string; json: string }[]> {
-    const desc = o.order === 'desc';
-    const where = ['collection = ?'];
-    const args: unknown[] = [collection];
-    if (o.prefix) {
-      where.push('id >= ? AND id < ?');
-      args.push(o.prefix, `${o.prefix}\uffff`);
-    }
-    if (!desc && o.after !== undefined) {
-      where.push('id > ?');
-      args.push(o.after);
-    }
-    if (desc && o.before !== undefined) {
-      where.push('id < ?');
-      args.push(o.before);
-    }
+    const q = pageQuery(collection, o);
     // one partition per collection, clustered by id: ORDER BY and LIMIT are served by the cluster
-    const rs = await this.cql.run(`SELECT id, "json" FROM ${this.table} WHERE ${where.join(' AND ')} ORDER BY id ${desc ? 'DESC' : 'ASC'} LIMIT ?`, [
-      ...args,
-      o.limit,
-    ]);
+    const rs = await this.cql.run(`SELECT id, "json" FROM ${this.table} WHERE ${q.where} ORDER BY id ${q.order} LIMIT ?`, [...q.args, o.limit]);
     return rs.rows.map((r) => ({ id: str(r, 'id'), json: str(r, 'json') }));
   }
   async delete(collection: string, id: string): Promise<void> {

@@ -1,6 +1,7 @@
 /** JSON documents by collection and id (runs, model versions, settings, ...). */
 import type Database from 'better-sqlite3';
 import type { DocumentPage, DocumentStore } from '../types';
+import { pageQuery } from '../document-page';
 
 type DB = Database.Database;
 
@@ -16,24 +17,11 @@ export class SqliteDocuments implements DocumentStore {
     return this.db.prepare('SELECT id, json FROM documents WHERE collection = ? ORDER BY id').all(collection) as { id: string; json: string }[];
   }
   async page(collection: string, o: DocumentPage): Promise<{ id: string; json: string }[]> {
-    const desc = o.order === 'desc';
-    const where = ['collection = ?'];
-    const args: unknown[] = [collection];
-    if (o.prefix) {
-      // ids in [prefix, prefix + U+FFFF): the prefix's range in id order
-      where.push('id >= ? AND id < ?');
-      args.push(o.prefix, `${o.prefix}\uffff`);
-    }
-    if (!desc && o.after !== undefined) {
-      where.push('id > ?');
-      args.push(o.after);
-    }
-    if (desc && o.before !== undefined) {
-      where.push('id < ?');
-      args.push(o.before);
-    }
-    const sql = `SELECT id, json FROM documents WHERE ${where.join(' AND ')} ORDER BY id ${desc ? 'DESC' : 'ASC'} LIMIT ?`;
-    return this.db.prepare(sql).all(...args, o.limit) as { id: string; json: string }[];
+    const q = pageQuery(collection, o);
+    return this.db.prepare(`SELECT id, json FROM documents WHERE ${q.where} ORDER BY id ${q.order} LIMIT ?`).all(...q.args, o.limit) as {
+      id: string;
+      json: string;
+    }[];
   }
   async delete(collection: string, id: string): Promise<void> {
     this.db.prepare('DELETE FROM documents WHERE collection = ? AND id = ?').run(collection, id);

@@ -1,0 +1,44 @@
+/**
+ * DuckDB cannot load (no binary for the platform, a broken install): the offline store's reads
+ * answer 503 saying what needs it and what to do; the rest of the API works.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import type { Engines } from '../engines';
+import { testEngines } from '../testing/fixtures';
+import { definitionsForStage } from '../featurestore';
+
+vi.mock('@duckdb/node-api', () => {
+  throw new Error('no prebuilt binary for this platform');
+});
+
+describe('the offline engine cannot load', () => {
+  let e: Engines;
+  let cleanup: () => Promise<void>;
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    ({ engines: e, cleanup } = await testEngines());
+    await e.features.apply(definitionsForStage('2021'), '2021');
+    const { buildApp } = await import('../api');
+    app = await buildApp(e);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await cleanup?.();
+  });
+
+  it('answers 503 naming DuckDB for offline reads, and serves the rest', async () => {
+    const inject = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
+      app.inject({ method, url, headers: { host: 'localhost', ...(payload ? { 'content-type': 'application/json' } : {}) }, payload: payload as object });
+    const h = await inject('POST', '/get-historical-features', { feature_service: 'labeled_sms_1', entities: 'all' });
+    expect(h.statusCode).toBe(503);
+    expect(h.json()).toMatchObject({ error: 'offline_engine_unavailable' });
+    expect(h.json().detail).toMatch(/DuckDB\) could not be loaded: .*no prebuilt binary.*serving and the inbox work without it/);
+    expect((await inject('POST', '/materialize', { start_ts: '2019-01-01', end_ts: '2020-01-01' })).statusCode).toBe(503);
+    // the online store, the inbox and health do not need it
+    expect((await inject('POST', '/sms/nina', { sender_id: 'bo', sms_text: 'hello' })).statusCode).toBe(200);
+    expect((await inject('GET', '/sms/nina')).json()).toHaveLength(1);
+    expect((await inject('POST', '/get-online-features', { entities: { sms_id: ['x'] }, feature_service: 'labeled_sms_1' })).statusCode).toBe(200);
+    expect((await inject('GET', '/health')).statusCode).toBe(200);
+  });
+});
