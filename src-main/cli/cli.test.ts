@@ -93,7 +93,8 @@ describe('spamops CLI', () => {
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('sms_id,event_timestamp,cap_r,nal_r,cw_scores_0,cw_scores_1,cw_scores_2,cw_scores_3,cw_scores_4,cw_scores_5,cw_scores_6,label');
     expect(lines).toHaveLength(241);
-    writeFileSync(join(dir, 'ents.csv'), 'sms_id,event_timestamp\nsms90001,2019-05-05\nsms90002,2018-01-01\n');
+    // as a spreadsheet saves it: a byte-order mark, CRLF line ends
+    writeFileSync(join(dir, 'ents.csv'), '\ufeffsms_id,event_timestamp\r\nsms90001,2019-05-05\r\nsms90002,2018-01-01\r\n');
     const two = spamops(['retrieve', 'labeled_sms_2', '--entities', join(dir, 'ents.csv'), '--out', join(dir, 'two.parquet')], dir);
     expect(two.out).toMatch(/^2 rows/);
     expect(spamops(['retrieve', 'labeled_sms_1', '--entities', 'all', '--out', join(dir, 'x.json')], dir).code).toBe(2);

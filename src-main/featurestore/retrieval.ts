@@ -130,8 +130,10 @@ async function* entityCsv(file: string, joinKey: string, at: number | undefined)
   let tsAt = -1;
   const where = (line: number) => `${file} line ${line}`;
   let lineNo = 0;
-  for await (const line of lines) {
+  for await (const raw of lines) {
     lineNo += 1;
+    // a byte-order mark before the header (spreadsheets write one) is not part of the first name
+    const line = lineNo === 1 && raw.startsWith('\ufeff') ? raw.slice(1) : raw;
     for (const ev of records.push(lineNo, line)) {
       if (ev.kind === 'broken') throw new FeatureInputError('entities', `${where(ev.line)}: ${ev.reason}`);
       if (keyAt < 0) {
