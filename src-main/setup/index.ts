@@ -4,6 +4,7 @@
  * process. They sit above the composition root (engines.ts) and use what it composed.
  */
 export { buildOfflineSources } from './offline-sources';
+export { removeLeftovers } from './leftovers';
 export type { OfflineSourcesDeps, SourcesReport } from './offline-sources';
 export { bootstrap, queueMissingModels, needsBootstrap } from './bootstrap';
 export type { BootstrapOptions } from './bootstrap';
