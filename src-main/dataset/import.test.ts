@@ -100,6 +100,35 @@ describe('reading in bounded memory', () => {
   });
 });
 
+describe('a file that is not lines of messages', () => {
+  it('stops at a line past the limit with the line number (a decompression bomb, a binary file), without holding it whole', async () => {
+    const { readDataset, MAX_LINE_CHARS } = await import('./import');
+    let served = 0;
+    // 64 MiB of one line, served in chunks as a zip entry would be: the reader must stop near the limit
+    async function* oneLongLine() {
+      yield Buffer.from('sms_id,text,label\nid1,hello,ham\n');
+      for (let i = 0; i < 1024; i++) {
+        served++;
+        yield Buffer.alloc(1 << 16, 0x61);
+      }
+    }
+    const read = async () => {
+      for await (const _ of readDataset(oneLongLine(), 'bomb.tsv', { origin: 'bomb' })) void _;
+    };
+    await expect(read()).rejects.toThrow(/bomb\.tsv: line 3 runs past 1,048,576 characters without a line break: not a dataset of messages/);
+    expect(served * (1 << 16)).toBeLessThanOrEqual(MAX_LINE_CHARS + (1 << 16));
+  });
+
+  it('says an empty file is empty', async () => {
+    const { readDataset } = await import('./import');
+    async function* nothing() {}
+    const read = async () => {
+      for await (const _ of readDataset(nothing(), 'empty.csv', { origin: 'empty' })) void _;
+    };
+    await expect(read()).rejects.toThrow('empty.csv is empty');
+  });
+});
+
 describe.skipIf(!fullDatasetPath())('the full dataset', () => {
   it('reads the same 7,528 messages, byte for byte, as csv-parse does (the reader is written here for its bounded memory)', async () => {
     const { readFileSync } = await import('node:fs');

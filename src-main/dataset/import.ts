@@ -187,6 +187,12 @@ export function readDatasetFile(path: string, o: Omit<ReaderOptions, 'format'> &
   return readDataset(createReadStream(path, { highWaterMark: 1 << 20 }), path, o);
 }
 
+/** the longest line a dataset may have (the longest line of the public dataset has 1,231 characters) */
+export const MAX_LINE_CHARS = 1 << 20;
+
+/** a file that cannot be read as a dataset at all (empty, or not made of lines of messages) */
+export class DatasetFileError extends Error {}
+
 /** the same over any byte stream (a file, an entry of a zip archive, an upload) */
 export async function* readDataset(
   stream: AsyncIterable<Buffer | string>,
@@ -198,6 +204,7 @@ export async function* readDataset(
   let reader: DatasetReader | undefined;
   let format = o.format;
   let carry = '';
+  let scanned = 0; // carry[0, scanned) is known to hold no line break: each byte is searched once
   let lineNo = 0;
   let bytesRead = 0;
   const batch = () => ({ format: format!, ...reader!.take(), bytesRead });
@@ -206,7 +213,7 @@ export async function* readDataset(
     bytesRead += buf.length;
     carry += decoder.write(buf);
     let start = 0;
-    for (let j = carry.indexOf('\n'); j >= 0; j = carry.indexOf('\n', start)) {
+    for (let j = carry.indexOf('\n', scanned); j >= 0; j = carry.indexOf('\n', start)) {
       const line = carry.slice(start, j);
       start = j + 1;
       if (!reader) {
@@ -217,6 +224,13 @@ export async function* readDataset(
       if (reader.rows.length >= batchSize) yield batch();
     }
     carry = carry.slice(start);
+    scanned = carry.length;
+    // a message is a few KB at most: a line past the limit is not a dataset of messages (or is a
+    // decompression bomb), and reading on would hold the whole of it in one string
+    if (carry.length > MAX_LINE_CHARS)
+      throw new DatasetFileError(
+        `${name}: line ${lineNo + 1} runs past ${MAX_LINE_CHARS.toLocaleString('en')} characters without a line break: not a dataset of messages (a message is at most a few thousand characters)`,
+      );
   }
   carry += decoder.end();
   if (carry !== '') {
@@ -226,7 +240,7 @@ export async function* readDataset(
     }
     reader.push(++lineNo, carry);
   }
-  if (!reader) throw new Error(`${name} is empty`);
+  if (!reader) throw new DatasetFileError(`${name} is empty`);
   reader.end();
   yield batch();
 }

@@ -1,5 +1,15 @@
 /** Labelled datasets: the formats people have (seed CSV, UCI SMS TSV, UCI YouTube CSV) and training id lists. */
-export { parseDataset, detectFormat, formatOfFirstLine, readDatasetFile, readDataset, DatasetReader, DATASET_FORMATS } from './import';
+export {
+  parseDataset,
+  detectFormat,
+  DatasetFileError,
+  MAX_LINE_CHARS,
+  formatOfFirstLine,
+  readDatasetFile,
+  readDataset,
+  DatasetReader,
+  DATASET_FORMATS,
+} from './import';
 export type { DatasetFormat, ParsedDataset, RowProblem, DatasetBatch, ReaderOptions } from './import';
 export { readTrainingIds } from './training-ids';
 export { UCI_ARCHIVES, UCI_WHICH, UciError, archivesOf, downloadArchive, identifyArchive, readArchive, urlOf } from './uci';

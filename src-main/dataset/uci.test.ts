@@ -125,6 +125,19 @@ describe('import --uci from a mirror', () => {
     const good = join(t.dir, 'sms.zip');
     writeFileSync(good, a.sms);
     expect((await spamops(['import', '--uci', 'sms', '--archive', good, '--data-dir', join(t.dir, 'hand')])).out).toMatch(/imported 3 messages/);
+    // the same archive given as the file, as the console's Data pane takes it
+    expect((await spamops(['import', good, '--data-dir', join(t.dir, 'as-file')])).out).toMatch(/imported 3 messages \(UCI SMS Spam Collection/);
+    // a decompression bomb: one line of 64 MiB in 64 KB of zip stops at the line limit, named
+    writeFileSync(
+      join(t.dir, 'bomb.zip'),
+      await zip([
+        ['SMSSpamCollection', Buffer.alloc(64 << 20, 0x61)],
+        ['readme', 'x'],
+      ]),
+    );
+    const bomb = await spamops(['import', join(t.dir, 'bomb.zip'), '--data-dir', join(t.dir, 'bomb')]);
+    expect(bomb.code).toBe(1);
+    expect(bomb.err).toMatch(/SMSSpamCollection: line 1 runs past 1,048,576 characters without a line break/);
     // one byte of the TSV changed (stored uncompressed by yazl? no: deflated; flip a byte of the data area)
     const corrupt = Buffer.from(a.sms);
     const at = corrupt.indexOf(Buffer.from('SMSSpamCollection')) + 'SMSSpamCollection'.length + 2;
