@@ -33,6 +33,24 @@ export async function importBatches(
   o: { file: string; report?: ImportReport; onBatch?: (r: ImportReport, bytesRead: number) => void },
 ): Promise<ImportReport> {
   const r = o.report ?? emptyReport();
+  try {
+    await readInto(engines, batches, o, r);
+  } catch (e) {
+    // the batches before the failure are stored (a batch is one transaction); say so, and why a
+    // second import is safe, rather than leave the user to guess what a failed import left
+    if (e instanceof Error && r.inserted > 0)
+      e.message += `; the ${r.inserted.toLocaleString('en')} messages before it were imported and are kept (ids are never overwritten: importing the file again, fixed, adds only the rest)`;
+    throw e;
+  }
+  return r;
+}
+
+async function readInto(
+  engines: Pick<Engines, 'storage'>,
+  batches: AsyncIterable<DatasetBatch & { entry?: string }>,
+  o: { file: string; onBatch?: (r: ImportReport, bytesRead: number) => void },
+  r: ImportReport,
+): Promise<void> {
   for await (const b of batches) {
     const file = b.entry ?? o.file;
     r.files[file] = (r.files[file] ?? 0) + b.rows.length;
@@ -48,5 +66,4 @@ export async function importBatches(
     }
     o.onBatch?.(r, b.bytesRead);
   }
-  return r;
 }
