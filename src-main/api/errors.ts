@@ -4,7 +4,7 @@
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { ApiErrorBody } from '../../src-shared/errors';
-import { OfflineEngineError, OfflineSourceError, RegistryEmptyError, UnknownNameError } from '../featurestore';
+import { OfflineEngineError, OfflineMemoryError, OfflineSourceError, RegistryEmptyError, UnknownNameError } from '../featurestore';
 import { ArtifactError, InputError, isDiskFullError, noteDiskFull } from '../platform';
 import { IngestionError } from '../inbox';
 
@@ -28,6 +28,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (err instanceof RegistryEmptyError) return send(409, { error: 'registry_empty', detail: err.message });
     if (err instanceof OfflineSourceError) return send(503, { error: 'offline_source_unavailable', detail: err.message });
     if (err instanceof OfflineEngineError) return send(503, { error: 'offline_engine_unavailable', detail: err.message });
+    if (err instanceof OfflineMemoryError) return send(503, { error: 'offline_engine_out_of_memory', detail: err.message });
     // a missing or broken model file or tokenizer: this route cannot answer, the others can
     if (err instanceof ArtifactError) return send(503, { error: 'artifact_unavailable', detail: err.message, file: err.file });
     if (err instanceof IngestionError)

@@ -89,5 +89,8 @@ export async function streamHistorical(fs: FeatureStore, body: GetHistoricalFeat
       await chunks.return(undefined);
     }
   }
-  return reply.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson').send(Readable.from(body_()));
+  const stream = Readable.from(body_());
+  // a client gone before the body started never runs body_'s finally: release the query here too
+  stream.on('close', () => void chunks.return(undefined));
+  return reply.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson').send(stream);
 }

@@ -4,7 +4,7 @@ export { FeatureRegistry, diffDefinitions, validateDefinitions, formatDiff, Regi
 export { OfflineStore, OfflineSourceError, BaseWriter, COMPACT_AFTER_PARTS, SQL_TYPES } from './offline';
 export type { OfflineRow, SourceParts, TempPart } from './offline';
 export { MANIFEST, RETIRE_GRACE_MS, type Manifest, type PartEntry } from './parts';
-export { DEFAULT_OFFLINE_MEMORY, OfflineEngineError, type OfflineEngineSettings } from './duckdb';
+export { DEFAULT_OFFLINE_MEMORY, OfflineEngineError, OfflineMemoryError, type OfflineEngineSettings } from './duckdb';
 export type { EntitySpec, ColumnReader } from './retrieval';
 export { UnknownNameError, FeatureInputError } from './errors';
 export { parseTimestamp, isoUtc } from './timestamps';

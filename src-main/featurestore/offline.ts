@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { FeatureValue, FeatureValueType, FieldDef, FileSourceDef } from '../../src-shared/featurestore';
-import { duckdbApi, sqlFileList, sqlIdent, sqlString, type DuckEngine } from './duckdb';
+import { duckdbApi, OfflineMemoryError, releaseConnection, sqlFileList, sqlIdent, sqlString, type DuckEngine } from './duckdb';
 import { type Manifest, type PartEntry, PartsManifest, publishFile, retire } from './parts';
 
 /** One row of a source: the entity, its times (epoch ms) and its feature values. */
@@ -360,7 +360,7 @@ export class BaseWriter {
       this.discard();
       throw e;
     } finally {
-      this.conn.closeSync();
+      await releaseConnection(this.conn);
     }
     const entries: PartEntry[] = this.files.map((f) => ({
       file: nextPartName('base'),
@@ -383,11 +383,7 @@ export class BaseWriter {
   /** drops what was added (nothing is published) */
   async abort(): Promise<void> {
     closeQuietly(this.appender);
-    try {
-      this.conn.closeSync();
-    } catch {
-      // closed already
-    }
+    await releaseConnection(this.conn);
     this.discard();
   }
 
@@ -413,10 +409,11 @@ function timeColumns(source: FileSourceDef): string[] {
  * The rows of a source's parts as one SQL relation: `k` (the key), `ev` and `cr` (event and
  * created time, microseconds), with `ordinals` also `o`, the struct {ev, cr, p, r} of those times
  * and the part and row numbers: ordering rows by `o` is the write-order rule of the offline store
- * (later wins); then the fields (a part written before a field existed: NULL, an empty list for
+ * (later wins; `partOffset`: the first part's place when the parts are a slice of the list);
+ * then the fields (a part written before a field existed: NULL, an empty list for
  * token ids, as a row without the value always read).
  */
-export function sourceRelation(s: SourceParts, o: { ordinals: boolean } = { ordinals: true }): string {
+export function sourceRelation(s: SourceParts, o: { ordinals: boolean; partOffset?: number } = { ordinals: true }): string {
   const empty = (f: FieldDef) => (f.dtype === 'Array(Int64)' ? '[]::BIGINT[]' : `NULL::${SQL_TYPES[f.dtype]}`);
   if (s.parts.length === 0) {
     const cols = [
@@ -437,7 +434,7 @@ export function sourceRelation(s: SourceParts, o: { ordinals: boolean } = { ordi
     `${sqlIdent(s.key)} AS k`,
     `${ev} AS ev`,
     `${cr} AS cr`,
-    ...(o.ordinals ? [`{'ev': ${ev}, 'cr': ${cr}, 'p': file_index::INTEGER, 'r': file_row_number} AS o`] : []),
+    ...(o.ordinals ? [`{'ev': ${ev}, 'cr': ${cr}, 'p': (file_index + ${o.partOffset ?? 0})::INTEGER, 'r': file_row_number} AS o`] : []),
     ...s.fields.map((f) => {
       if (!present.has(f.name)) return `${empty(f)} AS ${sqlIdent(f.name)}`;
       const col = `${sqlIdent(f.name)}::${SQL_TYPES[f.dtype]}`;
@@ -450,6 +447,7 @@ export function sourceRelation(s: SourceParts, o: { ordinals: boolean } = { ordi
 /** DuckDB's errors about a part name the file: turn them into OfflineSourceError */
 export function asSourceError(e: unknown, s: SourceParts[]): unknown {
   const msg = String((e as Error)?.message ?? e);
+  if (msg.startsWith('Out of Memory Error')) return new OfflineMemoryError(msg.split('\n')[0].slice(0, 300));
   for (const src of s)
     for (const p of src.parts) if (msg.includes(p.path)) return new OfflineSourceError(src.source.name, p.path, msg.split('\n')[0].slice(0, 400));
   return e;

@@ -232,4 +232,44 @@ describe('point-in-time join against brute force', () => {
     });
     expect(got.map((x) => x?.values.label)).toEqual(want_);
   });
+
+  it('materialize over a rebuilt base (a row per key) and pushes since takes the same rows (exact ties: the push wins)', async () => {
+    const source = await e.features.fileSource('smss1');
+    const fields = await e.features.sourceFields(source);
+    const r = rng(23);
+    const value = () => Object.fromEntries(fields.map((f) => [f.name, f.dtype === 'Float64' ? r() : Math.floor(r() * 2)]));
+    const base: OfflineRow[] = keys.map((k) => ({ entityKey: k, eventTs: BASE_T + Math.floor(r() * 20) * DAY, createdTs: BASE_T, values: value() }));
+    const w = await e.features.offline.baseWriter(source, 'sms_id', fields);
+    await w.add(base);
+    await w.publishAsBase();
+    const pushed: OfflineRow[] = [];
+    for (let p = 0; p < 3; p++) {
+      const rows: OfflineRow[] = Array.from({ length: 25 }, (_, i) => {
+        const b = base[Math.floor(r() * base.length)];
+        const kind = (p * 25 + i) % 4;
+        // the same times as the base row (a tie the write order breaks), older, newer, or a new key
+        if (kind === 0) return { ...b, values: value() };
+        if (kind === 1) return { ...b, eventTs: b.eventTs - DAY, values: value() };
+        if (kind === 2) return { ...b, eventTs: b.eventTs + Math.floor(r() * 3) * DAY, createdTs: BASE_T + DAY, values: value() };
+        return { entityKey: `new${p}-${i}`, eventTs: BASE_T + Math.floor(r() * 20) * DAY, createdTs: BASE_T, values: value() };
+      });
+      await e.features.offline.appendPart(source, 'sms_id', fields, rows);
+      pushed.push(...rows);
+    }
+    const manifest = await e.features.offline.manifest(source).read();
+    expect(manifest.parts[0]).toMatchObject({ base: true, uniqueKeys: true });
+    expect(manifest.parts.slice(1).map((x) => x.base === true)).toEqual([false, false, false]);
+    const start = BASE_T + 3 * DAY;
+    const end = BASE_T + 15 * DAY;
+    await e.features.materialize(start, end, ['sms_features1']);
+    const all = [...base, ...pushed];
+    const every = [...new Set(all.map((x) => x.entityKey))];
+    const got = await e.storage.online.read('sms_features1', every);
+    const want_ = every.map((k) => {
+      const inWindow = all.filter((x) => x.entityKey === k && x.eventTs >= start);
+      return expected(inWindow, k, end, 0)?.values.cap_r ?? undefined;
+    });
+    expect(got.map((x) => x?.values.cap_r)).toEqual(want_);
+    expect(want_.filter((x) => x !== undefined).length).toBeGreaterThan(20);
+  });
 });

@@ -202,8 +202,22 @@ export function latestPerEntitySql(p: SourceParts, fields: FieldDef[], startMs: 
   }
   const packed = fields.map((f) => `${sqlString(f.name)}: ${sqlIdent(f.name)}`).join(', ');
   const cols = ['k', '(o.ev / 1000)::DOUBLE AS ev', '(o.cr / 1000)::DOUBLE AS cr', ...fields.map((f) => `v.${jsCol(f)} AS ${sqlIdent(f.name)}`)];
-  const inner = `SELECT k, max(o) AS o, arg_max({${packed || "'_': 0"}}, o) AS v FROM ${sourceRelation(p, { ordinals: true })} WHERE k IS NOT NULL AND ev BETWEEN ${s} AND ${e} GROUP BY k`;
-  return `SELECT ${cols.join(', ')} FROM (${inner})`;
+  const window = `WHERE k IS NOT NULL AND ev BETWEEN ${s} AND ${e}`;
+  const latestOf = (rel: string) => `SELECT k, max(o) AS o, arg_max({${packed || "'_': 0"}}, o) AS v FROM ${rel} ${window} GROUP BY k`;
+  const nb = p.parts.findIndex((x) => x.entry.base !== true);
+  const baseIsUniquePrefix = nb > 0 && p.parts.slice(0, nb).every((x) => x.entry.uniqueKeys === true) && p.parts.slice(nb).every((x) => x.entry.base !== true);
+  if (!baseIsUniquePrefix) return `SELECT ${cols.join(', ')} FROM (${latestOf(sourceRelation(p, { ordinals: true }))})`;
+  // A rebuilt base (a row per key) and the parts pushed since: only the keys pushed since need the
+  // newest of several rows. Grouping every key holds each key's values in a state DuckDB cannot
+  // spill (1M keys of token lists failed at its 384 MB limit, while this form takes 1.2 s).
+  const base = sourceRelation({ ...p, parts: p.parts.slice(0, nb) }, { ordinals: true });
+  const pushed = sourceRelation({ ...p, parts: p.parts.slice(nb) }, { ordinals: true, partOffset: nb });
+  const plain = ['k', '(ev / 1000)::DOUBLE AS ev', '(cr / 1000)::DOUBLE AS cr', ...fields.map((f) => `${jsCol(f)} AS ${sqlIdent(f.name)}`)];
+  const pk = `(SELECT DISTINCT k FROM ${pushed} WHERE k IS NOT NULL)`;
+  return (
+    `SELECT ${plain.join(', ')} FROM ${base} ${window} AND k NOT IN ${pk} ` +
+    `UNION ALL SELECT ${cols.join(', ')} FROM (${latestOf(`(SELECT * FROM ${base} WHERE k IN ${pk} UNION ALL SELECT * FROM ${pushed})`)})`
+  );
 }
 
 /** the newest rows of a source (event, then created time, descending), for previews */

@@ -21,7 +21,7 @@ import { FeatureRegistry } from './registry';
 import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBResult } from '@duckdb/node-api';
 import { COMPACT_AFTER_PARTS, OfflineStore, asSourceError, sourceRelation, type OfflineRow, type SourceParts } from './offline';
-import { DEFAULT_OFFLINE_MEMORY, DuckEngine, sqlString, type OfflineEngineSettings } from './duckdb';
+import { DEFAULT_OFFLINE_MEMORY, DuckEngine, releaseConnection, sqlString, type OfflineEngineSettings } from './duckdb';
 import {
   chunksOf,
   columnReaders,
@@ -259,7 +259,8 @@ export class FeatureStore {
         yield { columns, rows: chunk.rowCount, read: order.map((i) => all[i]) };
       }
     } finally {
-      c.closeSync();
+      // a reader that stops early (a client gone) must not leave the stream's state pinned
+      await releaseConnection(c);
     }
   }
 
@@ -403,7 +404,7 @@ export class FeatureStore {
         const first = await result.fetchChunk(); // the sort runs now, on DuckDB's threads
         return { c, parts, total, result, first };
       } catch (e) {
-        c.closeSync();
+        await releaseConnection(c);
         throw asSourceError(e, [parts]);
       }
     };
@@ -416,14 +417,14 @@ export class FeatureStore {
         try {
           out.push(await this.writeLatest(p.view, s, p.startMs, p.endMs, incremental, onProgress));
         } finally {
-          s.c.closeSync();
+          await releaseConnection(s.c); // its temp table and sorted rows go now, not at the next GC
         }
       }
     } finally {
       // a failure leaves later views staged: close their connections
       for (const x of staged.slice(out.length + 1))
         void x?.then(
-          (s) => s.c.closeSync(),
+          (s) => releaseConnection(s.c),
           () => undefined,
         );
     }
