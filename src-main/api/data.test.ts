@@ -84,4 +84,35 @@ describe('data imports', () => {
     const dir = `${s.engines.config.dataDir}/imports`;
     expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
   });
+
+  it('refuses a second file, a file in another field and a malformed body with 400 saying what to send, and names the uploaded file in a failure', async () => {
+    const csv = 'sms_id,text,label\nmp1,hello,ham\n';
+    const two = new FormData();
+    two.append('file', new Blob([csv]), 'a.csv');
+    two.append('file', new Blob([csv]), 'b.csv');
+    const r2 = await fetch(`${s.base}/data/imports`, { method: 'POST', body: two });
+    expect(r2.status).toBe(400);
+    expect((await r2.json()).detail).toMatch(/one file per import/);
+    const other = new FormData();
+    other.append('dataset', new Blob([csv]), 'a.csv');
+    const r3 = await fetch(`${s.base}/data/imports`, { method: 'POST', body: other });
+    expect(r3.status).toBe(400);
+    expect((await r3.json()).detail).toMatch(/the file came in the field "dataset": send it in the field "file"/);
+    const noBoundary = await fetch(`${s.base}/data/imports`, { method: 'POST', headers: { 'content-type': 'multipart/form-data' }, body: csv });
+    expect(noBoundary.status).toBe(400);
+    const cut = await fetch(`${s.base}/data/imports`, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=XX' },
+      body: `--XX\r\nContent-Disposition: form-data; name="file"; filename="t.csv"\r\n\r\n${csv}`,
+    });
+    expect(cut.status).toBe(400);
+    expect(((await cut.json()) as { error: string }).error).toBe('bad_request');
+    // a zip that is not one: the error names the file as uploaded, not the name it was saved under
+    const res = await upload('mine.zip', 'PK\u0003\u0004 not really a zip', 'application/zip');
+    expect(res.status).toBe(202);
+    const { last } = await follow(((await res.json()) as ImportJob).id);
+    expect(last.status).toBe('failed');
+    expect(last.error).toMatch(/^mine\.zip is not a readable zip archive/);
+    expect(last.error).not.toMatch(/\.upload/);
+  });
 });

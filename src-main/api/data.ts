@@ -4,7 +4,7 @@
  * UCI download, each a job whose steps stream as Server-Sent Events.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import multipart from '@fastify/multipart';
+import multipart, { type MultipartFile } from '@fastify/multipart';
 import { closeSync, mkdirSync, openSync, readSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, join } from 'node:path';
@@ -30,6 +30,18 @@ function kindOf(path: string): { kind: 'archive' } | { kind: 'file'; format: Non
   return format ? { kind: 'file', format } : undefined;
 }
 
+/** what @fastify/multipart and busboy throw, as answers that say what to send */
+function multipartError(e: unknown): unknown {
+  if (e instanceof HttpError) return e;
+  const err = e as { code?: string; message?: string; statusCode?: number };
+  if (err.code === 'FST_FILES_LIMIT') return new HttpError(400, 'validation_error', 'one file per import: send the others in imports of their own', { field: 'file' });
+  if (err.code === 'FST_FIELDS_LIMIT' || err.code === 'FST_PARTS_LIMIT')
+    return new HttpError(400, 'validation_error', 'too many form fields: send the dataset alone, in the field "file"', { field: 'file' });
+  if (err.code === 'FST_REQ_FILE_TOO_LARGE' || (err.statusCode !== undefined && err.statusCode < 500)) return e;
+  // a body that is not well-formed multipart (no boundary, cut short): the client's, not ours
+  return new HttpError(400, 'bad_request', `the body is not a well-formed multipart/form-data upload (${err.message ?? String(e)}): send the file in the field "file"`);
+}
+
 export const dataRoutes: FastifyPluginAsync<{ engines: Engines; streams: EventStreams }> = async (app, { engines, streams }) => {
   const imports = new DataImports(engines);
   const limit = engines.config.server.uploadLimitBytes;
@@ -46,14 +58,26 @@ export const dataRoutes: FastifyPluginAsync<{ engines: Engines; streams: EventSt
     { schema: { tags, summary: `Upload a dataset (multipart/form-data, field "file"): ${ACCEPTED}; 202 with the import job` } },
     async (req, reply): Promise<ImportJob> => {
       if (!req.isMultipart()) throw new HttpError(415, 'unsupported_media_type', `send the file as multipart/form-data (field "file"): ${ACCEPTED}`);
-      const file = await req.file();
-      if (!file) throw new HttpError(400, 'validation_error', 'no file in the form: send it in the field "file"', { field: 'file' });
       const dir = join(engines.config.dataDir, 'imports');
       mkdirSync(dir, { recursive: true });
       const path = join(dir, `${Date.now()}-${randomBytes(4).toString('hex')}.upload`);
       try {
-        // a file over the limit ends the stream with 413 (FST_REQ_FILE_TOO_LARGE): nothing kept
-        await pipeline(file.file, createWriteStream(path));
+        let file: MultipartFile | undefined;
+        try {
+          // every part is read: a second file or a field of another name is refused, not ignored
+          for await (const part of req.parts()) {
+            if (part.type !== 'file') continue;
+            if (part.fieldname !== 'file')
+              throw new HttpError(400, 'validation_error', `the file came in the field "${part.fieldname}": send it in the field "file"`, { field: 'file' });
+            if (file) throw new HttpError(400, 'validation_error', 'one file per import: send the others in imports of their own', { field: 'file' });
+            file = part;
+            // a file over the limit ends the stream with 413 (FST_REQ_FILE_TOO_LARGE): nothing kept
+            await pipeline(part.file, createWriteStream(path));
+          }
+        } catch (e) {
+          throw multipartError(e);
+        }
+        if (!file) throw new HttpError(400, 'validation_error', 'no file in the form: send it in the field "file"', { field: 'file' });
         if (file.file.truncated)
           throw new HttpError(
             413,

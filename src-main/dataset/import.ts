@@ -76,6 +76,11 @@ export class DatasetReader {
     this.next = o.idStart ?? 10001;
   }
 
+  /** the number the next sequentially numbered row would get (each data row takes one, bad ones too) */
+  get nextId(): number {
+    return this.next;
+  }
+
   /** takes what was read so far (a batch), leaving the reader empty */
   take(): { rows: LabelledMessage[]; problems: RowProblem[] } {
     return { rows: this.rows.splice(0), problems: this.problems.splice(0) };
@@ -177,6 +182,8 @@ export interface DatasetBatch {
   problems: RowProblem[];
   /** bytes of the file read so far (for progress) */
   bytesRead: number;
+  /** the next sequential id number (YouTube comments numbered in file order) */
+  nextId: number;
 }
 
 /**
@@ -207,7 +214,7 @@ export async function* readDataset(
   let scanned = 0; // carry[0, scanned) is known to hold no line break: each byte is searched once
   let lineNo = 0;
   let bytesRead = 0;
-  const batch = () => ({ format: format!, ...reader!.take(), bytesRead });
+  const batch = () => ({ format: format!, ...reader!.take(), bytesRead, nextId: reader!.nextId });
   for await (const chunk of stream) {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     bytesRead += buf.length;

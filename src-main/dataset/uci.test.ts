@@ -157,6 +157,39 @@ describe('import --uci from a mirror', () => {
   });
 });
 
+describe('reading an archive', () => {
+  it('numbers the comments in file order across files, a bad row taking its number too: no two messages share an id', async () => {
+    const { readArchive } = await import('./uci');
+    const youtube = await zip(
+      UCI_ARCHIVES.youtube.entries.map((name, k): [string, string] => [
+        name,
+        youtubeCsv([
+          [`c${k}a`, `check out my channel ${k}`, 1],
+          ...(k === 0 ? ([[`c${k}bad`, '', 1], [`c${k}odd`, 'a label of 7', 7]] as [string, string, number][]) : []),
+          [`c${k}b`, `great song ${k}`, 0],
+        ]),
+      ]),
+    );
+    const path = join(t.dir, 'yt-bad-rows.zip');
+    writeFileSync(path, youtube);
+    const rows: { sms_id: string; text: string }[] = [];
+    const problems: string[] = [];
+    for await (const b of readArchive(path, UCI_ARCHIVES.youtube)) {
+      rows.push(...b.rows);
+      problems.push(...b.problems.map((p) => p.reason));
+    }
+    expect(problems).toEqual(['empty text', 'unknown label "7" (expected spam or ham)']);
+    expect(rows).toHaveLength(10);
+    expect(new Set(rows.map((r) => r.sms_id)).size).toBe(10);
+    const start = UCI_ARCHIVES.youtube.idStart;
+    expect(rows.slice(0, 3).map((r) => [r.sms_id, r.text])).toEqual([
+      [`sms${start}`, 'check out my channel 0'],
+      [`sms${start + 3}`, 'great song 0'],
+      [`sms${start + 4}`, 'check out my channel 1'],
+    ]);
+  });
+});
+
 describe.skipIf(!fullDatasetPath())('import --uci all of the public data', () => {
   it("imports the 7,528 messages of archives rebuilt from the full dataset, SMS with the seed story's ids", async () => {
     const rows = parseDataset(readFileSync(fullDatasetPath()!, 'utf8'), 'full').rows;

@@ -190,7 +190,8 @@ export async function* readArchive(path: string, a: UciArchive, o: { batchSize?:
         batchSize: o.batchSize,
       });
       for await (const b of reader) {
-        next += b.format === 'uci-youtube-csv' ? b.rows.length : 0;
+        // the next file goes on from the last number this one gave (a bad row took one too)
+        if (b.format === 'uci-youtube-csv') next = b.nextId;
         yield { ...b, entry: name };
       }
     }

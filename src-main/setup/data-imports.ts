@@ -9,7 +9,7 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Engines } from '../engines';
 import {
   archivesOf,
@@ -191,6 +191,8 @@ export class DataImports extends EventEmitter {
     } catch (err) {
       job.status = 'failed';
       job.error = (err as Error).message;
+      // an upload is saved under a name of our own: say the user's
+      if (source.kind !== 'uci') job.error = job.error.split(source.path).join(source.name).split(basename(source.path)).join(source.name);
       this.step(job, current, { status: 'failed', detail: job.error });
       for (const s of job.steps) if (s.status === 'pending') s.status = 'skipped';
     } finally {
