@@ -20,13 +20,21 @@ import type { EventStreams } from './event-stream';
 const ACCEPTED = 'a seed CSV (sms_id,text,label), the UCI SMS TSV (label<TAB>text), a UCI YouTube CSV (COMMENT_ID,...,CLASS) or a UCI zip archive';
 
 /** the first bytes of a saved upload: a zip, or a dataset whose first line tells its format */
-function kindOf(path: string): { kind: 'archive' } | { kind: 'file'; format: NonNullable<ReturnType<typeof formatOfFirstLine>> } | undefined {
+function kindOf(
+  path: string,
+): { kind: 'archive' } | { kind: 'utf16' } | { kind: 'file'; format: NonNullable<ReturnType<typeof formatOfFirstLine>> } | undefined {
   const fd = openSync(path, 'r');
   const head = Buffer.alloc(64 * 1024);
   const n = readSync(fd, head, 0, head.length, 0);
   closeSync(fd);
   if (n >= 4 && head.readUInt32LE(0) === 0x04034b50) return { kind: 'archive' };
-  const format = formatOfFirstLine(head.subarray(0, n).toString('utf8').split(/\r?\n/, 1)[0]);
+  if (n >= 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff))) return { kind: 'utf16' };
+  const format = formatOfFirstLine(
+    head
+      .subarray(0, n)
+      .toString('utf8')
+      .split(/\r\n|\n|\r/, 1)[0],
+  );
   return format ? { kind: 'file', format } : undefined;
 }
 
@@ -34,12 +42,17 @@ function kindOf(path: string): { kind: 'archive' } | { kind: 'file'; format: Non
 function multipartError(e: unknown): unknown {
   if (e instanceof HttpError) return e;
   const err = e as { code?: string; message?: string; statusCode?: number };
-  if (err.code === 'FST_FILES_LIMIT') return new HttpError(400, 'validation_error', 'one file per import: send the others in imports of their own', { field: 'file' });
+  if (err.code === 'FST_FILES_LIMIT')
+    return new HttpError(400, 'validation_error', 'one file per import: send the others in imports of their own', { field: 'file' });
   if (err.code === 'FST_FIELDS_LIMIT' || err.code === 'FST_PARTS_LIMIT')
     return new HttpError(400, 'validation_error', 'too many form fields: send the dataset alone, in the field "file"', { field: 'file' });
   if (err.code === 'FST_REQ_FILE_TOO_LARGE' || (err.statusCode !== undefined && err.statusCode < 500)) return e;
   // a body that is not well-formed multipart (no boundary, cut short): the client's, not ours
-  return new HttpError(400, 'bad_request', `the body is not a well-formed multipart/form-data upload (${err.message ?? String(e)}): send the file in the field "file"`);
+  return new HttpError(
+    400,
+    'bad_request',
+    `the body is not a well-formed multipart/form-data upload (${err.message ?? String(e)}): send the file in the field "file"`,
+  );
 }
 
 export const dataRoutes: FastifyPluginAsync<{ engines: Engines; streams: EventStreams }> = async (app, { engines, streams }) => {
@@ -85,11 +98,17 @@ export const dataRoutes: FastifyPluginAsync<{ engines: Engines; streams: EventSt
             `${file.filename}: the file is larger than the upload limit (${limit} bytes, server.uploadLimitBytes in config.json); nothing was kept`,
           );
         const kind = kindOf(path);
+        if (kind?.kind === 'utf16')
+          throw new HttpError(
+            415,
+            'unsupported_media_type',
+            `${file.filename} is UTF-16 text: save it as UTF-8 (in a spreadsheet: "CSV UTF-8") and upload it again`,
+          );
         if (!kind) throw new HttpError(415, 'unsupported_media_type', `${file.filename}: not a dataset SpamOps reads; expected ${ACCEPTED}`);
         const size = file.file.bytesRead;
         const name = basename(file.filename || 'upload');
         reply.status(202);
-        return imports.start(kind.kind === 'archive' ? { kind: 'archive', path, name, size } : { kind: 'file', path, name, format: kind.format, size });
+        return imports.start(kind.kind === 'file' ? { kind: 'file', path, name, format: kind.format, size } : { kind: 'archive', path, name, size });
       } catch (e) {
         rmSync(path, { force: true });
         throw e;

@@ -119,6 +119,42 @@ describe('a file that is not lines of messages', () => {
     expect(served * (1 << 16)).toBeLessThanOrEqual(MAX_LINE_CHARS + (1 << 16));
   });
 
+  it('reads a file with old Mac line endings (CR alone) line by line, TSV and CSV', async () => {
+    const { readDataset } = await import('./import');
+    const read = async (text: string) => {
+      const rows: string[] = [];
+      async function* one() {
+        yield Buffer.from(text);
+      }
+      for await (const b of readDataset(one(), 'mac', { origin: 'mac' })) rows.push(...b.rows.map((r) => `${r.sms_id}|${r.text}|${r.label}`));
+      return rows;
+    };
+    expect(await read('ham\tcr only one\rspam\tcr only two\rham\tcr three\r')).toEqual([
+      'sms10001|cr only one|ham',
+      'sms10002|cr only two|spam',
+      'sms10003|cr three|ham',
+    ]);
+    expect(await read('sms_id,text,label\ra1,"hello, there",ham\ra2,win,spam')).toEqual(['a1|hello, there|ham', 'a2|win|spam']);
+    // CRLF stays CRLF: a quoted line break is kept as written
+    expect(await read('sms_id,text,label\r\na1,"two\r\nlines",ham\r\n')).toEqual(['a1|two\r\nlines|ham']);
+  });
+
+  it('refuses text that is not UTF-8 rather than change its characters (Latin-1, UTF-16), naming the encoding', async () => {
+    const { readDataset } = await import('./import');
+    const read = async (buf: Buffer) => {
+      async function* one() {
+        yield buf;
+      }
+      for await (const _ of readDataset(one(), 'enc.csv', { origin: 'enc' })) void _;
+    };
+    await expect(read(Buffer.from('sms_id,text,label\nLA1,caf\xe9 \xa3100 prize,spam\n', 'latin1'))).rejects.toThrow(
+      /enc\.csv is not UTF-8 text \(line 2 has a byte that is not UTF-8: Latin-1 or Windows-1252, perhaps\): save it as UTF-8/,
+    );
+    await expect(read(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('sms_id,text,label\n', 'utf16le')]))).rejects.toThrow(/it is UTF-16/);
+    // UTF-8 with a byte-order mark is UTF-8
+    await expect(read(Buffer.from('\ufeffsms_id,text,label\nU1,caf\u00e9 \u00a3100,spam\n'))).resolves.toBeUndefined();
+  });
+
   it('says an empty file is empty', async () => {
     const { readDataset } = await import('./import');
     async function* nothing() {}

@@ -6,7 +6,6 @@
  * read in bounded memory (readDatasetFile); parseDataset reads a text already in memory.
  */
 import { createReadStream } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
 import type { LabelledMessage } from '../storage';
 import { CsvRecords, type CsvEvent } from '../platform';
 
@@ -207,7 +206,21 @@ export async function* readDataset(
   o: Omit<ReaderOptions, 'format'> & { format?: DatasetFormat; batchSize?: number },
 ): AsyncGenerator<DatasetBatch> {
   const batchSize = o.batchSize ?? 20_000;
-  const decoder = new StringDecoder('utf8');
+  // UTF-8 only, checked: a Latin-1 '£' silently read as U+FFFD would change the message
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  const decode = (buf?: Buffer) => {
+    try {
+      return buf ? utf8.decode(buf, { stream: true }) : utf8.decode();
+    } catch {
+      const utf16 = bytesRead <= (buf?.length ?? 0) && buf && buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff));
+      const lenient = buf?.toString('utf8') ?? '';
+      const at = lenient.indexOf('\uFFFD');
+      const line = lineNo + 1 + (at > 0 ? lenient.slice(0, at).split('\n').length - 1 : 0);
+      throw new DatasetFileError(
+        `${name} is not UTF-8 text (${utf16 ? 'it is UTF-16' : `line ${line} has a byte that is not UTF-8: Latin-1 or Windows-1252, perhaps`}): save it as UTF-8 (in a spreadsheet: "CSV UTF-8") and import it again`,
+      );
+    }
+  };
   let reader: DatasetReader | undefined;
   let format = o.format;
   let carry = '';
@@ -215,10 +228,15 @@ export async function* readDataset(
   let lineNo = 0;
   let bytesRead = 0;
   const batch = () => ({ format: format!, ...reader!.take(), bytesRead, nextId: reader!.nextId });
+  // a file with old Mac line endings (CR alone) has no '\n' at all: its CRs end its lines
+  let crOnly: boolean | undefined;
   for await (const chunk of stream) {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     bytesRead += buf.length;
-    carry += decoder.write(buf);
+    let text = decode(buf);
+    if (crOnly === undefined && (text.includes('\n') || /\r[^]/.test(text))) crOnly = !text.includes('\n');
+    if (crOnly) text = text.replaceAll('\r', '\n');
+    carry += text;
     let start = 0;
     for (let j = carry.indexOf('\n', scanned); j >= 0; j = carry.indexOf('\n', start)) {
       const line = carry.slice(start, j);
@@ -239,7 +257,8 @@ export async function* readDataset(
         `${name}: line ${lineNo + 1} runs past ${MAX_LINE_CHARS.toLocaleString('en')} characters without a line break: not a dataset of messages (a message is at most a few thousand characters)`,
       );
   }
-  carry += decoder.end();
+  const rest = decode();
+  carry += crOnly ? rest.replaceAll('\r', '\n') : rest;
   if (carry !== '') {
     if (!reader) {
       format ??= detectFormat(carry);

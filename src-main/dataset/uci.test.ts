@@ -165,7 +165,12 @@ describe('reading an archive', () => {
         name,
         youtubeCsv([
           [`c${k}a`, `check out my channel ${k}`, 1],
-          ...(k === 0 ? ([[`c${k}bad`, '', 1], [`c${k}odd`, 'a label of 7', 7]] as [string, string, number][]) : []),
+          ...(k === 0
+            ? ([
+                [`c${k}bad`, '', 1],
+                [`c${k}odd`, 'a label of 7', 7],
+              ] as [string, string, number][])
+            : []),
           [`c${k}b`, `great song ${k}`, 0],
         ]),
       ]),
