@@ -234,7 +234,7 @@ export async function* readDataset(
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     bytesRead += buf.length;
     let text = decode(buf);
-    if (crOnly === undefined && (text.includes('\n') || /\r[^]/.test(text))) crOnly = !text.includes('\n');
+    if (crOnly === undefined && (text.includes('\n') || /\r[\s\S]/.test(text))) crOnly = !text.includes('\n');
     if (crOnly) text = text.replaceAll('\r', '\n');
     carry += text;
     let start = 0;
