@@ -146,5 +146,5 @@ export const dataRoutes: FastifyPluginAsync<{ engines: Engines; streams: EventSt
       events.serve(req, reply, { filter: (e) => e.job.id === job.id, first, endOn: (e) => e.type === 'done' });
     },
   );
-  app.addHook('onClose', async () => imports.idle());
+  app.addHook('onClose', async () => imports.stop());
 };

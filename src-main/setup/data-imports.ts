@@ -106,6 +106,17 @@ export class DataImports extends EventEmitter {
     await this.queue;
   }
 
+  private stopping = false;
+  /** shutdown: the import under way stops at its next batch (what it stored is kept), queued ones do not start */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.queue;
+  }
+
+  private checkStopping(): void {
+    if (this.stopping) throw new Error('the server stopped during the import');
+  }
+
   private lastPublish = 0;
   private publish(job: ImportJob, throttle = false): void {
     const now = Date.now();
@@ -129,6 +140,7 @@ export class DataImports extends EventEmitter {
       this.step(job, key, patch, throttle);
     };
     try {
+      this.checkStopping();
       let batches: AsyncIterable<DatasetBatch & { entry?: string }>;
       let total: number | undefined;
       if (source.kind === 'uci') {
@@ -161,6 +173,7 @@ export class DataImports extends EventEmitter {
         onBatch: (r) => {
           job.report = { ...r, problems: r.problems.slice(0, 100) };
           mark('read', { done: r.read }, true);
+          this.checkStopping();
         },
       });
       job.report = { ...report, problems: report.problems.slice(0, 100) };
@@ -171,6 +184,7 @@ export class DataImports extends EventEmitter {
         detail: `${report.inserted} new messages (${report.labels.ham} ham, ${report.labels.spam} spam read), ${report.problemCount} bad rows skipped, ${report.duplicates} duplicates kept as they were`,
       });
 
+      this.checkStopping();
       mark('offline-sources', { status: 'running' });
       const rep = await buildOfflineSources(e, undefined, (s) => mark('offline-sources', { detail: s }, true), { keepTokenizer: true });
       mark('offline-sources', { status: 'done', detail: rep.sources.map((s) => `${s.source} ${s.rows} rows`).join(', ') });

@@ -80,6 +80,18 @@ export async function serve(config: AppConfig, opts: { consoleDir?: string; auto
       process.stdin.resume();
     }
   });
+  // work that does not stop in time (an offline rebuild, a materialization) is cut short: it is
+  // safe to (kill -9 is tested at every step) and the next start cleans up; a second signal exits now
+  const force = (why: string) => {
+    process.stderr.write(`spamops serve: ${why}: exiting now; the next start marks unfinished work interrupted and removes what it left\n`);
+    process.exit(1);
+  };
+  setTimeout(() => force(`still busy ${SHUTDOWN_GRACE_MS / 1000} s after the stop signal`), SHUTDOWN_GRACE_MS).unref();
+  process.once('SIGINT', () => force('second stop signal'));
+  process.once('SIGTERM', () => force('second stop signal'));
   await l.close();
   await engines.close();
 }
+
+/** how long a stopping server may take to finish what it does before it exits anyway */
+const SHUTDOWN_GRACE_MS = 10_000;
