@@ -48,7 +48,7 @@ describe('stopping a busy server', () => {
     }
     const t0 = Date.now();
     server.kill('SIGTERM');
-    const [code] = (await new Promise((r) => server.once('exit', (...a) => r(a)))) as [number | null];
+    const code = await new Promise<number | null>((r) => server.once('exit', (c) => r(c)));
     const took = Date.now() - t0;
     expect(code).toBe(0); // stopped by itself, not cut short
     expect(took).toBeLessThan(9_000);
