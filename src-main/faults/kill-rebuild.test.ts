@@ -44,12 +44,19 @@ describe('kill -9 during offline-sources', () => {
 
   it('leaves whole parts only, still answers, cleans up and rebuilds', async () => {
     const before = Object.fromEntries(['smss1', 'labels', 'smss2'].map((s) => [s, manifest(s).parts.map((p) => p.file)]));
-    const child = spawn(process.execPath, [join(appRoot(), 'bin', 'spamops.mjs'), 'offline-sources', '--data-dir', e.config.dataDir], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [join(appRoot(), 'bin', 'spamops.mjs'), 'offline-sources', '--data-dir', e.config.dataDir], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const exited = once(child, 'exit') as Promise<[number | null, string | null]>;
     // well into the rebuild (the fit is done, rows are going to DuckDB), then SIGKILL
-    await new Promise((r) => setTimeout(r, 3500));
+    await Promise.race([new Promise((r) => setTimeout(r, 3500)), exited]);
     child.kill('SIGKILL');
-    const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
-    expect({ code, signal }, 'the rebuild ended before the kill: make it longer').toEqual({ code: null, signal: 'SIGKILL' });
+    const [code, signal] = await exited;
+    expect({ code, signal, stderr }, 'the rebuild ended before the kill').toEqual({ code: null, signal: 'SIGKILL', stderr: expect.any(String) });
 
     for (const src of ['smss1', 'labels', 'smss2']) {
       const m = manifest(src);
