@@ -15,7 +15,7 @@ import { parseDataset, readTrainingIds } from '../src-main/dataset';
 import { buildOfflineSources } from '../src-main/setup';
 import { definitionsForStage, FeatureStore, parseTimestamp } from '../src-main/featurestore';
 import { tempDir, testConfig, fullDatasetPath } from '../src-main/testing/fixtures';
-import { runTrainJob } from '../src-main/training';
+import { forestOptions, runTrainJob } from '../src-main/training';
 import { resolveParams, MODEL_SPECS } from '../src-shared/model-specs';
 import { FusedLstm, RandomForest, readForestArtifacts, readLstmArtifacts, Rng } from '../src-main/training';
 import { extractV1 } from '../src-main/features';
@@ -569,13 +569,7 @@ export function forestAtScale(messages: { text: string; label: string }[], n: nu
   const p = resolveParams('v1');
   const before = process.memoryUsage();
   const t0 = performance.now();
-  const forest = RandomForest.trainColumns(cols, y, 2, {
-    nEstimators: p.nEstimators!,
-    maxDepth: p.maxDepth!,
-    maxFeatures: Math.min(p.maxFeatures!, cols.length),
-    minSamplesSplit: 2,
-    seed: p.seed,
-  });
+  const forest = RandomForest.trainColumns(cols, y, 2, forestOptions(p, cols.length));
   const seconds = (performance.now() - t0) / 1000;
   const after = process.memoryUsage();
   const mb = (b: number) => Math.round(b / 2 ** 20);

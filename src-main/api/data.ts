@@ -5,38 +5,19 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import multipart, { type MultipartFile } from '@fastify/multipart';
-import { closeSync, mkdirSync, openSync, readSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createWriteStream } from 'node:fs';
 import type { Engines } from '../engines';
 import { DataImports } from '../setup';
-import { formatOfFirstLine } from '../dataset';
+import { sniffDataset } from '../dataset';
 import { ImportIdParam, UciBody, type DataSummary, type ImportEvent, type ImportJob } from '../../src-shared/data';
 import { HttpError } from './errors';
 import type { EventStreams } from './event-stream';
 
 const ACCEPTED = 'a seed CSV (sms_id,text,label), the UCI SMS TSV (label<TAB>text), a UCI YouTube CSV (COMMENT_ID,...,CLASS) or a UCI zip archive';
-
-/** the first bytes of a saved upload: a zip, or a dataset whose first line tells its format */
-function kindOf(
-  path: string,
-): { kind: 'archive' } | { kind: 'utf16' } | { kind: 'file'; format: NonNullable<ReturnType<typeof formatOfFirstLine>> } | undefined {
-  const fd = openSync(path, 'r');
-  const head = Buffer.alloc(64 * 1024);
-  const n = readSync(fd, head, 0, head.length, 0);
-  closeSync(fd);
-  if (n >= 4 && head.readUInt32LE(0) === 0x04034b50) return { kind: 'archive' };
-  if (n >= 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff))) return { kind: 'utf16' };
-  const format = formatOfFirstLine(
-    head
-      .subarray(0, n)
-      .toString('utf8')
-      .split(/\r\n|\n|\r/, 1)[0],
-  );
-  return format ? { kind: 'file', format } : undefined;
-}
 
 /** what @fastify/multipart and busboy throw, as answers that say what to send */
 function multipartError(e: unknown): unknown {
@@ -97,7 +78,7 @@ export const dataRoutes: FastifyPluginAsync<{ engines: Engines; streams: EventSt
             'payload_too_large',
             `${file.filename}: the file is larger than the upload limit (${limit} bytes, server.uploadLimitBytes in config.json); nothing was kept`,
           );
-        const kind = kindOf(path);
+        const kind = sniffDataset(path);
         if (kind?.kind === 'utf16')
           throw new HttpError(
             415,

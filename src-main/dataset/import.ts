@@ -5,7 +5,7 @@
  * good rows are kept. One line at a time (DatasetReader), so a file of millions of messages is
  * read in bounded memory (readDatasetFile); parseDataset reads a text already in memory.
  */
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import type { LabelledMessage } from '../storage';
 import { CsvRecords, type CsvEvent } from '../platform';
 
@@ -189,8 +189,39 @@ export interface DatasetBatch {
  * A dataset file in batches of about `batchSize` rows, read as a stream: memory stays bounded
  * whatever the file's size (a 10-million-message file does not fit in one JavaScript string).
  */
-export function readDatasetFile(path: string, o: Omit<ReaderOptions, 'format'> & { format?: DatasetFormat; batchSize?: number }): AsyncGenerator<DatasetBatch> {
-  return readDataset(createReadStream(path, { highWaterMark: 1 << 20 }), path, o);
+export function readDatasetFile(
+  path: string,
+  o: Omit<ReaderOptions, 'format'> & { format?: DatasetFormat; batchSize?: number; name?: string },
+): AsyncGenerator<DatasetBatch> {
+  return readDataset(createReadStream(path, { highWaterMark: 1 << 20 }), o.name ?? path, o);
+}
+
+/**
+ * What a file holds, from its first 64 KB: a zip archive, UTF-16 text (which we do not read), or a
+ * dataset whose first line tells its format; undefined when none of these.
+ */
+export function sniffDataset(path: string): { kind: 'archive' } | { kind: 'utf16' } | { kind: 'file'; format: DatasetFormat } | undefined {
+  const fd = openSync(path, 'r');
+  const head = Buffer.alloc(64 * 1024);
+  let n: number;
+  try {
+    n = readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (n >= 4 && head.readUInt32LE(0) === 0x04034b50) return { kind: 'archive' }; // "PK\3\4"
+  if (n >= 2 && isUtf16Bom(head)) return { kind: 'utf16' };
+  const format = formatOfFirstLine(
+    head
+      .subarray(0, n)
+      .toString('utf8')
+      .split(/\r\n|\n|\r/, 1)[0],
+  );
+  return format ? { kind: 'file', format } : undefined;
+}
+
+function isUtf16Bom(b: Buffer): boolean {
+  return b.length >= 2 && ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff));
 }
 
 /** the longest line a dataset may have (the longest line of the public dataset has 1,231 characters) */
@@ -212,7 +243,7 @@ export async function* readDataset(
     try {
       return buf ? utf8.decode(buf, { stream: true }) : utf8.decode();
     } catch {
-      const utf16 = bytesRead <= (buf?.length ?? 0) && buf && buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff));
+      const utf16 = buf !== undefined && bytesRead === buf.length && isUtf16Bom(buf); // a BOM opens the file
       const lenient = buf?.toString('utf8') ?? '';
       const at = lenient.indexOf('\uFFFD');
       const line = lineNo + 1 + (at > 0 ? lenient.slice(0, at).split('\n').length - 1 : 0);

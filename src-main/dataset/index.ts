@@ -2,6 +2,7 @@
 export {
   parseDataset,
   detectFormat,
+  sniffDataset,
   DatasetFileError,
   MAX_LINE_CHARS,
   formatOfFirstLine,

@@ -150,15 +150,15 @@ function entryStream(zip: yauzl.ZipFile, entry: yauzl.Entry, archive: string): P
 }
 
 /** tells which collection an archive holds from the files inside */
-export async function identifyArchive(path: string): Promise<UciArchive> {
+export async function identifyArchive(path: string, name = basename(path)): Promise<UciArchive> {
   const zip = await openZip(path).catch((e: Error) => {
-    throw new UciError(`${basename(path)} is not a readable zip archive (${e.message}): download it again`);
+    throw new UciError(`${name} is not a readable zip archive (${e.message}): download it again`);
   });
   try {
     const names = new Set((await entriesOf(zip)).keys());
     for (const a of Object.values(UCI_ARCHIVES)) if (a.entries.every((e) => names.has(e))) return a;
     throw new UciError(
-      `${basename(path)} holds neither UCI collection: expected ${UCI_ARCHIVES.sms.entries.join(', ')} (SMS) or ${UCI_ARCHIVES.youtube.entries.join(', ')} (YouTube); found ${[...names].slice(0, 8).join(', ') || 'nothing'}`,
+      `${name} holds neither UCI collection: expected ${UCI_ARCHIVES.sms.entries.join(', ')} (SMS) or ${UCI_ARCHIVES.youtube.entries.join(', ')} (YouTube); found ${[...names].slice(0, 8).join(', ') || 'nothing'}`,
     );
   } finally {
     zip.close();
@@ -169,19 +169,25 @@ export async function identifyArchive(path: string): Promise<UciArchive> {
  * The archive's messages in batches, its expected files in order; a missing file, a corrupt
  * entry or an unreadable zip is a UciError naming it.
  */
-export async function* readArchive(path: string, a: UciArchive, o: { batchSize?: number } = {}): AsyncGenerator<DatasetBatch & { entry: string }> {
+/** `name`: what messages call the archive (an upload is saved under a name of our own) */
+export async function* readArchive(
+  path: string,
+  a: UciArchive,
+  o: { batchSize?: number; name?: string } = {},
+): AsyncGenerator<DatasetBatch & { entry: string }> {
+  const archiveName = o.name ?? basename(path);
   if (!existsSync(path)) throw new UciError(`no such archive: ${path}`);
   const zip = await openZip(path).catch((e: Error) => {
-    throw new UciError(`${basename(path)} is not a readable zip archive (${e.message}): download it again`);
+    throw new UciError(`${archiveName} is not a readable zip archive (${e.message}): download it again`);
   });
   try {
     const found = await entriesOf(zip);
     const missing = a.entries.filter((e) => !found.has(e));
-    if (missing.length) throw new UciError(`${basename(path)} is not the ${a.title}: ${missing.join(', ')} missing`);
+    if (missing.length) throw new UciError(`${archiveName} is not the ${a.title}: ${missing.join(', ')} missing`);
     let next = a.idStart;
     for (const name of a.entries) {
       const entry = found.get(name)!;
-      const stream = await entryStream(zip, entry, basename(path));
+      const stream = await entryStream(zip, entry, archiveName);
       const reader = readDataset(stream, name, {
         origin: `${a.file}/${name}`,
         format: a.format,

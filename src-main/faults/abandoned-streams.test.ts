@@ -9,9 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
 import type { Engines } from '../engines';
-import { startTestServer, testEngines } from '../testing/fixtures';
-import { buildOfflineSources } from '../setup';
-import { definitionsForStage } from '../featurestore';
+import { startTestServer, syntheticFeatureStore, testEngines } from '../testing/fixtures';
 
 const N = 150_000;
 
@@ -48,21 +46,7 @@ describe('abandoned historical streams', () => {
     );
   beforeAll(async () => {
     ({ engines: e, cleanup } = await testEngines({ offlineEngine: { memoryLimit: '64MB', threads: 2 } }));
-    const words = ['free', 'call', 'now', 'win', 'cash', 'hello', 'see', 'you', 'later', 'prize', 'tomorrow', 'meeting'];
-    for (let s = 0; s < N; s += 10_000)
-      await e.storage.labelled.insertMany(
-        Array.from({ length: 10_000 }, (_, j) => {
-          const i = s + j;
-          return {
-            sms_id: `a${String(i).padStart(7, '0')}`,
-            text: Array.from({ length: 9 }, (_, w) => words[(i * 7 + w * 5 + (i % 11)) % words.length]).join(' '),
-            label: i % 4 === 0 ? 'spam' : 'ham',
-            origin: 'abandon-test',
-          };
-        }),
-      );
-    await buildOfflineSources(e);
-    await e.features.apply(definitionsForStage('2021'), '2021');
+    await syntheticFeatureStore(e, N, 'a');
     server = await startTestServer(e);
   }, 120_000);
   afterAll(async () => {

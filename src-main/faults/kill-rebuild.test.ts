@@ -11,9 +11,9 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { appRoot } from '../config';
 import type { Engines } from '../engines';
-import { testEngines } from '../testing/fixtures';
+import { syntheticFeatureStore, testEngines } from '../testing/fixtures';
 import { buildOfflineSources, removeLeftovers } from '../setup';
-import { definitionsForStage, MANIFEST, type Manifest } from '../featurestore';
+import { MANIFEST, type Manifest } from '../featurestore';
 
 const N = 150_000;
 
@@ -22,21 +22,7 @@ describe('kill -9 during offline-sources', () => {
   let cleanup: () => Promise<void>;
   beforeAll(async () => {
     ({ engines: e, cleanup } = await testEngines());
-    const words = ['free', 'call', 'now', 'win', 'cash', 'hello', 'see', 'you', 'later', 'prize', 'tomorrow', 'meeting'];
-    for (let s = 0; s < N; s += 10_000)
-      await e.storage.labelled.insertMany(
-        Array.from({ length: 10_000 }, (_, j) => {
-          const i = s + j;
-          return {
-            sms_id: `k${String(i).padStart(7, '0')}`,
-            text: Array.from({ length: 8 }, (_, w) => words[(i * 7 + w * 3) % words.length]).join(' '),
-            label: i % 4 === 0 ? 'spam' : 'ham',
-            origin: 'kill-test',
-          };
-        }),
-      );
-    await buildOfflineSources(e);
-    await e.features.apply(definitionsForStage('2021'), '2021');
+    await syntheticFeatureStore(e, N, 'k');
   }, 120_000);
   afterAll(async () => cleanup?.());
 

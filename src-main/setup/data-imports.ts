@@ -9,7 +9,7 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { Engines } from '../engines';
 import {
   archivesOf,
@@ -160,12 +160,12 @@ export class DataImports extends EventEmitter {
         })();
         total = archives.reduce((n, a) => n + a.expectedRows, 0);
       } else if (source.kind === 'archive') {
-        const a = await identifyArchive(source.path);
+        const a = await identifyArchive(source.path, source.name);
         job.source.name = `${source.name} (${a.title})`;
-        batches = readArchive(source.path, a);
+        batches = readArchive(source.path, a, { name: source.name });
         total = a.expectedRows;
       } else {
-        batches = readDatasetFile(source.path, { origin: source.name, format: source.format });
+        batches = readDatasetFile(source.path, { origin: source.name, name: source.name, format: source.format });
       }
       mark('read', { status: 'running', unit: 'rows', done: 0, total });
       const report = await importBatches(e, batches, {
@@ -205,8 +205,6 @@ export class DataImports extends EventEmitter {
     } catch (err) {
       job.status = 'failed';
       job.error = (err as Error).message;
-      // an upload is saved under a name of our own: say the user's
-      if (source.kind !== 'uci') job.error = job.error.split(source.path).join(source.name).split(basename(source.path)).join(source.name);
       this.step(job, current, { status: 'failed', detail: job.error });
       for (const s of job.steps) if (s.status === 'pending') s.status = 'skipped';
     } finally {

@@ -49,6 +49,31 @@ export async function startTestServer(engines: Engines): Promise<{ base: string;
 }
 
 /**
+ * `n` labelled messages of a dozen words (every fourth spam, ids `<prefix>0000000`...), the offline
+ * sources built from them and the registry applied: a feature store large enough that its offline
+ * work takes seconds (kill and resource tests).
+ */
+export async function syntheticFeatureStore(engines: Engines, n: number, prefix: string): Promise<void> {
+  const { buildOfflineSources } = await import('../setup');
+  const { definitionsForStage } = await import('../featurestore');
+  const words = ['free', 'call', 'now', 'win', 'cash', 'hello', 'see', 'you', 'later', 'prize', 'tomorrow', 'meeting'];
+  for (let s = 0; s < n; s += 10_000)
+    await engines.storage.labelled.insertMany(
+      Array.from({ length: Math.min(10_000, n - s) }, (_, j) => {
+        const i = s + j;
+        return {
+          sms_id: `${prefix}${String(i).padStart(7, '0')}`,
+          text: Array.from({ length: 9 }, (_, w) => words[(i * 7 + w * 5 + (i % 11)) % words.length]).join(' '),
+          label: i % 4 === 0 ? 'spam' : 'ham',
+          origin: 'synthetic',
+        };
+      }),
+    );
+  await buildOfflineSources(engines);
+  await engines.features.apply(definitionsForStage('2021'), '2021');
+}
+
+/**
  * Engines bootstrapped with the project's sample (models trained unless `train: false`) and the
  * API on a loopback port: what the HTTP tests start from.
  */

@@ -3,7 +3,7 @@ export type { TrainingRunsDeps } from './runs';
 export type { TrainingWorkerSettings } from './worker';
 export { ModelRegistry, RegistryError, stagingDirFor } from './model-registry';
 export { MODEL_SPECS, resolveParams, LABELS, baseOf, isBuiltin } from '../../src-shared/model-specs';
-export { runTrainJob } from './train';
+export { runTrainJob, forestOptions } from './train';
 export type { TrainJob, TrainJobDeps, TrainOutcome } from './train';
 export { TrainingDataError, loadTrainingSet, featureRow, splitColumns, tokenRows } from './dataset';
 export type { TrainingDataSource, TrainingSet } from './dataset';

@@ -10,7 +10,7 @@ import type { BackendName, BatchMetrics, DataSnapshot, EpochMetrics, EvalMetrics
 import { loadTrainingSet, splitColumns, tokenRows, type TrainingDataSource } from './dataset';
 import { MODEL_SPECS, LABELS } from '../../src-shared/model-specs';
 import type { BuiltinModel } from '../../src-shared/training';
-import { RandomForest } from './forest';
+import { RandomForest, type ForestOptions } from './forest';
 import { trainLstm, type LstmTrainHooks, type LstmTrainResult } from './lstm-trainer';
 import { trainLstmTfjs, tryTfjsNode } from './tfjs-trainer';
 import { fusedKernelAvailable } from './fused-lstm';
@@ -52,6 +52,11 @@ export interface TrainOutcome {
  * Threads for a fused-kernel run: helpers cost a start (~1 s under tsx) and a few copies per
  * step, so only runs of more than ~20 GFLOP (v3 on the full dataset: ~310; v2: ~1) get them.
  */
+/** a v1 run's parameters as the forest's options, for `nFeatures` feature columns */
+export function forestOptions(p: RunRecord['params'], nFeatures: number): ForestOptions {
+  return { nEstimators: p.nEstimators!, maxDepth: p.maxDepth!, maxFeatures: Math.min(p.maxFeatures!, nFeatures), minSamplesSplit: 2, seed: p.seed };
+}
+
 function lstmThreads(rows: number, seqLen: number, p: RunRecord['params']): number {
   const H = p.lstmUnits!;
   const D = p.embeddingDim!;
@@ -101,13 +106,7 @@ export async function runTrainJob(deps: TrainJobDeps, job: TrainJob, hooks: Trai
     // reference statistics read them without an object per row
     const { train: trainCols, test: testCols } = splitColumns(data);
     const yTrain = Uint8Array.from(data.train, (i) => data.labels[i]);
-    const forest = RandomForest.trainColumns(trainCols, yTrain, 2, {
-      nEstimators: p.nEstimators!,
-      maxDepth: p.maxDepth!,
-      maxFeatures: Math.min(p.maxFeatures!, FEATURES_V1.length),
-      minSamplesSplit: 2,
-      seed: p.seed,
-    });
+    const forest = RandomForest.trainColumns(trainCols, yTrain, 2, forestOptions(p, FEATURES_V1.length));
     if (hooks.cancelled?.()) throw new Error('cancelled');
     const trainScores = forest.predictColumns(trainCols, 1);
     scores = forest.predictColumns(testCols, 1);

@@ -4,7 +4,7 @@
  * overwritten. --uci downloads the public UCI archives (or takes them with --archive).
  */
 import { Command } from 'commander';
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   archivesOf,
@@ -13,6 +13,7 @@ import {
   identifyArchive,
   readArchive,
   readDatasetFile,
+  sniffDataset,
   UCI_WHICH,
   urlOf,
   type DatasetFormat,
@@ -33,17 +34,6 @@ function printReport(r: ImportReport, what: string): void {
   );
 }
 
-function isZip(file: string): boolean {
-  if (!existsSync(file)) return false;
-  const head = Buffer.alloc(4);
-  const fd = openSync(file, 'r');
-  try {
-    return readSync(fd, head, 0, 4, 0) === 4 && head.readUInt32LE(0) === 0x04034b50; // "PK\3\4"
-  } finally {
-    closeSync(fd);
-  }
-}
-
 export const importCommand = new Command('import')
   .description('import labelled messages (seed CSV, UCI SMS TSV, UCI YouTube CSV), or the public UCI collections with --uci')
   .argument('[file]', 'the dataset file (or a UCI archive, .zip)')
@@ -62,7 +52,7 @@ export const importCommand = new Command('import')
     if (!file && !o.uci) throw new CliError('missing <file>: the dataset to import (or --uci sms|youtube|all for the public collections)');
     if (file && o.uci) throw new CliError('give either <file> or --uci, not both');
     if (o.archive && !o.uci) throw new CliError('--archive goes with --uci');
-    if (file && isZip(file)) {
+    if (file && existsSync(file) && statSync(file).isFile() && sniffDataset(file)?.kind === 'archive') {
       // a UCI archive given as the file (as the console's Data pane takes it): which one, from its files
       o = { ...o, uci: (await identifyArchive(file)).key, archive: [file] };
       file = undefined;
