@@ -66,10 +66,17 @@ describe('processes on one data dir', () => {
     const fresh = join(config.offlineDir, 'smss2', '.part-999-beef.parquet.tmp');
     writeFileSync(fresh, 'a push under way in another process');
     mkdirSync(join(config.modelsDir, '.staging', 'run-killed'), { recursive: true });
+    // a manifest write cut short by a dead process goes; one of a live process (this one) stays
+    const deadWrite = join(config.offlineDir, 'smss2', '_parts.json.3999999.deadbeef.tmp');
+    const liveWrite = join(config.offlineDir, 'smss2', `_parts.json.${process.pid}.0badcafe.tmp`);
+    writeFileSync(deadWrite, '{"version": 1, "par');
+    writeFileSync(liveWrite, '{"version": 1, "par');
     const e = await startEngines(config, quiet);
     await e.close();
     expect(existsSync(part)).toBe(false);
     expect(existsSync(fresh)).toBe(true);
+    expect(existsSync(deadWrite)).toBe(false);
+    expect(existsSync(liveWrite)).toBe(true);
     expect(existsSync(join(config.modelsDir, '.staging', 'run-killed'))).toBe(false);
     expect(statSync(join(config.dataDir, 'spamops.sqlite')).mode & 0o777).toBe(0o600);
   });

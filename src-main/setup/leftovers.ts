@@ -1,8 +1,9 @@
 /**
  * What a killed process leaves behind, removed when the server starts: Parquet parts written under
  * their temporary name and never published (a push killed mid-way: its messages are still in the
- * change log), DuckDB staging databases of a killed rebuild, DuckDB spill folders of dead processes,
- * and staging folders of runs that are not running any more.
+ * change log), manifest writes a dead process cut short, DuckDB staging databases of a killed
+ * rebuild, DuckDB spill folders of dead processes, and staging folders of runs that are not
+ * running any more.
  */
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { isAlive } from '../platform';
 
 /** a temporary part younger than this may belong to a push under way in another process */
 const TMP_GRACE_MS = 10 * 60_000;
+const ATOMIC_TMP = /\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 
 export function removeLeftovers(config: Pick<AppConfig, 'offlineDir' | 'modelsDir'>, activeRuns: ReadonlySet<string> = new Set(), now = Date.now()): string[] {
   const removed: string[] = [];
@@ -20,9 +22,18 @@ export function removeLeftovers(config: Pick<AppConfig, 'offlineDir' | 'modelsDi
       const dir = join(config.offlineDir, source);
       if (!statSync(dir).isDirectory()) continue;
       for (const f of readdirSync(dir)) {
+        const path = join(dir, f);
+        // a manifest write cut short (writeFileAtomic's <file>.<pid>.<hex>.tmp) by a process now dead
+        const atomic = ATOMIC_TMP.exec(f);
+        if (atomic) {
+          if (!isAlive({ pid: Number(atomic[1]), host: hostname() })) {
+            rmSync(path, { force: true });
+            removed.push(join(source, f));
+          }
+          continue;
+        }
         const stage = f.startsWith('.stage-') && (f.endsWith('.duckdb') || f.endsWith('.duckdb.wal'));
         if (!(f.startsWith('.part-') && f.endsWith('.tmp')) && !stage) continue;
-        const path = join(dir, f);
         if (now - statSync(path).mtimeMs < TMP_GRACE_MS) continue;
         rmSync(path, { force: true });
         removed.push(join(source, f));
