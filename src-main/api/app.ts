@@ -12,6 +12,7 @@ import { HttpError, installErrorHandler } from './errors';
 import type { ApiErrorBody } from '../../src-shared/errors';
 import { installSecurity } from './security';
 import { healthRoutes } from './health';
+import { checkRoutes } from './check';
 import { dataRoutes } from './data';
 import { EventStreams } from './event-stream';
 import { limitConnections } from './server';
@@ -86,6 +87,7 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes, { engines });
+  await app.register(checkRoutes, { engines });
   await app.register(featureServerRoutes, { engines });
   await app.register(registryRoutes, { engines });
   const streams = new EventStreams(cfg.maxEventStreams);

@@ -1,33 +1,31 @@
-/** The CLI as people run it: a child process, exit codes, messages. */
+/**
+ * The CLI as people run it: child processes, exit codes, messages. Each test runs its command
+ * lines in one child (spamopsBatch): one start of Node and tsx per list, not per case.
+ */
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { appRoot } from '../config';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tempDir, fullDatasetPath, SKIP_FULL } from '../testing/fixtures';
+import { spamopsBatch, type CliResult } from '../testing/cli';
 
-const bin = join(appRoot(), 'bin', 'spamops.mjs');
 const t = tempDir('spamops-cli-');
 afterAll(() => t.remove());
 
-function spamops(args: string[], dataDir = t.dir) {
-  // the developer's or CI's settings must not leak in (CI sets SPAMOPS_DATASET to the full data)
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('SPAMOPS_') || k.startsWith('CASSANDRA_') || k === 'FEAST_STORE_STAGE') delete env[k];
-  const r = spawnSync(process.execPath, [bin, ...args, '--data-dir', dataDir], { encoding: 'utf8', env });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+/** the command lines in one process, in order, each with its data dir (default the test's) */
+const batch = (cases: (string[] | [string[], string])[]): CliResult[] =>
+  spamopsBatch(cases.map((c) => (Array.isArray(c[0]) ? { args: c[0] as string[], dataDir: c[1] as string } : { args: c as string[], dataDir: t.dir })));
 
 describe('spamops CLI', () => {
   it('prints help and refuses unknown commands and flags', () => {
-    expect(spamops(['--help']).out).toMatch(/materialize-incremental/);
-    const bad = spamops(['frobnicate']);
+    const [help, bad, flag, stage, train] = batch([['--help'], ['frobnicate'], ['apply', '--bogus'], ['apply', '--stage', '2042'], ['train', '--help']]);
+    expect(help.out).toMatch(/materialize-incremental/);
+    expect(help.out).toMatch(/check \[options\] +verify the data dir/);
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/unknown command 'frobnicate'/);
-    expect(spamops(['apply', '--bogus']).code).toBe(2);
-    expect(spamops(['apply', '--stage', '2042']).err).toMatch(/--stage: expected 2019, 2020 or 2021/);
+    expect(flag.code).toBe(2);
+    expect(stage.err).toMatch(/--stage: expected 2019, 2020 or 2021/);
     // every command's help comes from its own module
-    expect(spamops(['train', '--help']).out).toMatch(/--epochs <n> +passes over the data: an integer in \[1, 1000\]/);
+    expect(train.out).toMatch(/--epochs <n> +passes over the data: an integer in \[1, 1000\]/);
   });
 
   it('checks numbers and names against their ranges before opening anything (usage errors exit 2)', () => {
@@ -46,92 +44,114 @@ describe('spamops CLI', () => {
       [['sms', 'import', 'x.json', '--user', 'a b'], /--user: expected 1-100 characters without \/ or spaces/],
       [['import', 'x.csv', '--format', 'xml'], /--format: expected one of seed-csv, uci-sms-tsv, uci-youtube-csv/],
     ];
-    for (const [args, message] of cases) {
-      const r = spamops(args, join(t.dir, 'never-opened'));
-      expect(r.code, args.join(' ')).toBe(2);
-      expect(r.err, args.join(' ')).toMatch(message);
+    const never = join(t.dir, 'never-opened');
+    const results = batch(cases.map(([args]) => [args, never]));
+    for (const [i, [args, message]] of cases.entries()) {
+      expect(results[i].code, args.join(' ')).toBe(2);
+      expect(results[i].err, args.join(' ')).toMatch(message);
     }
-    expect(existsSync(join(t.dir, 'never-opened'))).toBe(false);
+    expect(existsSync(never)).toBe(false);
   });
 
   it('says what to do before anything was applied', () => {
-    const r = spamops(['sample', 'sms1'], join(t.dir, 'empty'));
-    expect(r.code).toBe(1);
-    expect(r.err).toMatch(/registry is empty: run `spamops apply`/);
-    expect(spamops(['materialize', '2020-01-01', 'later'], join(t.dir, 'empty')).err).toMatch(/"later" is not a timestamp/);
+    const empty = join(t.dir, 'empty');
+    const [sample, materialize] = batch([
+      [['sample', 'sms1'], empty],
+      [['materialize', '2020-01-01', 'later'], empty],
+    ]);
+    expect(sample.code).toBe(1);
+    expect(sample.err).toMatch(/registry is empty: run `spamops apply`/);
+    expect(materialize.err).toMatch(/"later" is not a timestamp/);
   });
 
   it('imports with bad rows reported by line and duplicates rejected', () => {
     const f = join(t.dir, 'in.csv');
     writeFileSync(f, 'sms_id,text,label\nx1,hello there,ham\nx2,,spam\nx3,WIN CASH NOW,spam\n');
-    const r = spamops(['import', f]);
+    const [r, again] = batch([
+      ['import', f],
+      ['import', f],
+    ]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/imported 2 messages/);
     expect(r.err).toMatch(/line 3: empty text/);
-    const again = spamops(['import', f]);
     expect(again.out).toMatch(/imported 0 messages.*2 duplicates rejected/);
     expect(again.err).toMatch(/rejected duplicate sms_id x1/);
   });
 
-  it('bootstraps the sample and samples the online store', () => {
+  it('bootstraps the sample and samples the online store', { timeout: 300_000 }, () => {
     const dir = join(t.dir, 'boot');
-    const b = spamops(['bootstrap', '--models', 'v1,v2'], dir);
-    expect(b.code).toBe(0);
+    mkdirSync(dir, { recursive: true });
+    // as a spreadsheet saves it: a byte-order mark, CRLF line ends
+    writeFileSync(join(dir, 'ents.csv'), '\ufeffsms_id,event_timestamp\r\nsms90001,2019-05-05\r\nsms90002,2018-01-01\r\n');
+    writeFileSync(join(dir, 'bad.csv'), 'sms_id,event_timestamp\nsms90001,2021-02-30\n');
+    const out = join(dir, 'train1.csv');
+    const exported = join(dir, 'export.csv');
+    const [b, s, explore, features, r, two, json, bad, nope, exp, again] = batch([
+      [['bootstrap', '--models', 'v1,v2'], dir],
+      [['sample', 'sms90001', 'nope'], dir],
+      [['explore'], dir],
+      [['features', 'v2', 'I', 'have', 'a', 'dream'], dir],
+      // retrieve: point-in-time rows to a file, whole; bad input named, nothing written
+      [['retrieve', 'labeled_sms_1', '--entities', 'all', '--at', '2021-01-01', '--out', out], dir],
+      [['retrieve', 'labeled_sms_2', '--entities', join(dir, 'ents.csv'), '--out', join(dir, 'two.parquet')], dir],
+      [['retrieve', 'labeled_sms_1', '--entities', 'all', '--out', join(dir, 'x.json')], dir],
+      [['retrieve', 'labeled_sms_1', '--entities', join(dir, 'bad.csv'), '--out', join(dir, 'bad-out.csv')], dir],
+      [['retrieve', 'nope', '--entities', 'all', '--out', join(dir, 'n.csv')], dir],
+      // export: the warehouse as one CSV that imports back to the same messages
+      [['export', '--out', exported], dir],
+      [['import', exported], join(t.dir, 'reimport')],
+    ]);
+    expect(b.code, b.err).toBe(0);
     expect(b.err).toMatch(/bootstrap done/);
-    const s = spamops(['sample', 'sms90001', 'nope'], dir);
     expect(s.out).toMatch(/== labeled_sms_1\n {2}sms90001: FOUND/);
     expect(s.out).toMatch(/nope: NOT FOUND/);
-    expect(spamops(['explore'], dir).out).toMatch(/sms_features2 \(source smss2_push/);
-    expect(spamops(['features', 'v2', 'I', 'have', 'a', 'dream'], dir).out).toMatch(/"features":\[(0,){27}\d+,\d+,\d+\]/);
+    expect(explore.out).toMatch(/sms_features2 \(source smss2_push/);
+    expect(features.out).toMatch(/"features":\[(0,){27}\d+,\d+,\d+\]/);
 
-    // retrieve: point-in-time rows to a file, whole; bad input named, nothing written
-    const out = join(dir, 'train1.csv');
-    const r = spamops(['retrieve', 'labeled_sms_1', '--entities', 'all', '--at', '2021-01-01', '--out', out], dir);
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/^240 rows \(sms_id, event_timestamp, cap_r, nal_r, cw_scores_0/);
     expect(r.err).toMatch(/retrieved in [\d.]+ s/);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('sms_id,event_timestamp,cap_r,nal_r,cw_scores_0,cw_scores_1,cw_scores_2,cw_scores_3,cw_scores_4,cw_scores_5,cw_scores_6,label');
     expect(lines).toHaveLength(241);
-    // as a spreadsheet saves it: a byte-order mark, CRLF line ends
-    writeFileSync(join(dir, 'ents.csv'), '\ufeffsms_id,event_timestamp\r\nsms90001,2019-05-05\r\nsms90002,2018-01-01\r\n');
-    const two = spamops(['retrieve', 'labeled_sms_2', '--entities', join(dir, 'ents.csv'), '--out', join(dir, 'two.parquet')], dir);
     expect(two.out).toMatch(/^2 rows/);
-    expect(spamops(['retrieve', 'labeled_sms_1', '--entities', 'all', '--out', join(dir, 'x.json')], dir).code).toBe(2);
-    writeFileSync(join(dir, 'bad.csv'), 'sms_id,event_timestamp\nsms90001,2021-02-30\n');
-    const bad = spamops(['retrieve', 'labeled_sms_1', '--entities', join(dir, 'bad.csv'), '--out', join(dir, 'bad-out.csv')], dir);
+    expect(json.code).toBe(2);
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/bad\.csv line 2: event_timestamp: "2021-02-30" is not a valid date/);
     expect(existsSync(join(dir, 'bad-out.csv'))).toBe(false);
-    expect(spamops(['retrieve', 'nope', '--entities', 'all', '--out', join(dir, 'n.csv')], dir).err).toMatch(
-      /unknown feature service "nope"; known: labeled_sms_1, labeled_sms_2/,
-    );
-
-    // export: the warehouse as one CSV that imports back to the same messages
-    const exported = join(dir, 'export.csv');
-    expect(spamops(['export', '--out', exported], dir).out).toMatch(/^240 labelled messages/);
-    const again = spamops(['import', exported], join(t.dir, 'reimport'));
+    expect(nope.err).toMatch(/unknown feature service "nope"; known: labeled_sms_1, labeled_sms_2/);
+    expect(exp.out).toMatch(/^240 labelled messages/);
     expect(again.out).toMatch(/imported 240 messages/);
   });
 });
 
 describe.skipIf(!fullDatasetPath())(`seed story on the full dataset${fullDatasetPath() ? '' : ` (skipped: ${SKIP_FULL})`}`, () => {
-  it('replays chapters 1-3 of the feature store with the sampler', () => {
+  it('replays chapters 1-3 of the feature store with the sampler', { timeout: 300_000 }, () => {
     const dir = join(t.dir, 'full');
-    const data = fullDatasetPath()!;
-    expect(spamops(['import', data], dir).out).toMatch(/imported 7528 messages/);
-    expect(spamops(['offline-sources', '--training-ids', join(data, '..', 'training_sms_ids.txt')], dir).code).toBe(0);
-    expect(spamops(['apply', '--stage', '2019'], dir).out).toMatch(/\+ feature_view sms_features1 added/);
+    const data = fullDatasetPath() as string;
     const ids = ['sms14050', 'sms14051', 'sms14052'];
-    expect(spamops(['sample', ...ids], dir).out).not.toMatch(/: FOUND/);
-    expect(spamops(['apply', '--stage', '2021'], dir).out).toMatch(/\+ feature_view sms_features2 added/);
-    spamops(['materialize', '2009-01-01T00:00:00', '2019-12-31T00:00:00'], dir);
-    const after1 = spamops(['sample', ...ids], dir).out.split('== labeled_sms_2');
+    const r = batch([
+      [['import', data], dir],
+      [['offline-sources', '--training-ids', join(data, '..', 'training_sms_ids.txt')], dir],
+      [['apply', '--stage', '2019'], dir],
+      [['sample', ...ids], dir],
+      [['apply', '--stage', '2021'], dir],
+      [['materialize', '2009-01-01T00:00:00', '2019-12-31T00:00:00'], dir],
+      [['sample', ...ids], dir],
+      [['materialize-incremental', '2021-09-02T00:00:00'], dir],
+      [['sample', ...ids], dir],
+      [['features', 'v2', 'I', 'have', 'a', 'dream'], dir],
+    ]);
+    expect(r[0].out).toMatch(/imported 7528 messages/);
+    expect(r[1].code, r[1].err).toBe(0);
+    expect(r[2].out).toMatch(/\+ feature_view sms_features1 added/);
+    expect(r[3].out).not.toMatch(/: FOUND/);
+    expect(r[4].out).toMatch(/\+ feature_view sms_features2 added/);
+    const after1 = r[6].out.split('== labeled_sms_2');
     expect(after1[0].match(/: FOUND/g)).toHaveLength(3);
     expect(after1[1]).not.toMatch(/: FOUND/);
-    spamops(['materialize-incremental', '2021-09-02T00:00:00'], dir);
-    expect(spamops(['sample', ...ids], dir).out.match(/: FOUND/g)).toHaveLength(6);
+    expect(r[8].out.match(/: FOUND/g)).toHaveLength(6);
     // the seed's v2 features of "I have a dream"
-    expect(spamops(['features', 'v2', 'I', 'have', 'a', 'dream'], dir).out).toMatch(/"features":\[(0,){27}1,20,4\]/);
+    expect(r[9].out).toMatch(/"features":\[(0,){27}1,20,4\]/);
   });
 });

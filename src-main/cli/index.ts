@@ -24,6 +24,7 @@ import { retrainCommand } from './commands/retrain';
 import { serveCommand } from './commands/serve';
 import { benchCommand } from './commands/bench';
 import { smsCommand } from './commands/sms';
+import { checkCommand } from './commands/check';
 
 export { CliError } from './context';
 
@@ -45,6 +46,7 @@ const GROUPS: [string, Command[]][] = [
       backfillCommand,
       featuresCommand,
       bootstrapCommand,
+      checkCommand,
     ],
   ],
   ['Inboxes', [smsCommand]],

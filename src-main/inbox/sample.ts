@@ -18,8 +18,11 @@ export async function loadSampleInbox(users: Pick<UserDataStore, 'insertMany'>, 
       throw new Error(`${path}: entry ${i} needs user_id, sender_id, sms_text and a TimeUUID sms_id`);
   }
   const outcomes = await users.insertMany(msgs.map((m) => ({ user_id: m.user_id, sms_id: m.sms_id, sender_id: m.sender_id, sms_text: m.sms_text })));
-  const conflict = outcomes.indexOf('conflict');
-  if (conflict >= 0) throw new Error(`${path}: entry ${conflict}: ${msgs[conflict].user_id}/${msgs[conflict].sms_id} holds another message already`);
+  const conflict = outcomes.findIndex((o) => o === 'conflict' || o === 'taken');
+  if (conflict >= 0)
+    throw new Error(
+      `${path}: entry ${conflict}: ${msgs[conflict].user_id}/${msgs[conflict].sms_id}: ${outcomes[conflict] === 'taken' ? "another user's message holds this sms_id" : 'holds another message already'}`,
+    );
   const inserted = outcomes.filter((o) => o === 'inserted').length;
   return { inserted, present: outcomes.length - inserted };
 }

@@ -15,3 +15,5 @@ export { importBatches, emptyReport } from './warehouse-import';
 export type { ImportReport } from './warehouse-import';
 export { DataImports } from './data-imports';
 export type { ImportSource } from './data-imports';
+export { checkDataDir } from './check';
+export type { CheckDeps } from './check';

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { openStorage, DuplicateKeyError, type Storage, type StorageSettings, type CallLogEntry } from '.';
+import { openStorage, DuplicateKeyError, SmsIdTakenError, type Storage, type StorageSettings, type CallLogEntry } from '.';
 import { newTimeUuid } from '../platform';
 import { tempDir } from '../testing/fixtures';
 
@@ -79,6 +79,29 @@ for (const b of backends) {
       expect(await s.users.insertMany([m, { ...m, sender_id: 'z' }, fresh])).toEqual(['present', 'conflict', 'inserted']);
       expect(await s.users.insertMany([])).toEqual([]);
       expect((await s.users.listByUser('ui')).map((x) => x.sms_text).sort()).toEqual(['once', 'twice']);
+    });
+
+    it('user data: an sms_id is held by one user at most (the entity key of the features); scanAll reads every message', async () => {
+      const id = newTimeUuid();
+      expect(await s.users.insert({ user_id: 'alice', sms_id: id, sender_id: 'a', sms_text: 'ham for alice' })).toBe(true);
+      const bob = { user_id: 'bob', sms_id: id, sender_id: 'b', sms_text: 'WIN a prize for bob' };
+      const err = await s.users.insert(bob).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SmsIdTakenError);
+      expect((err as SmsIdTakenError).holder).toBe('alice');
+      expect((err as Error).message).not.toContain('alice'); // an API caller is not told who holds it
+      const fresh = { user_id: 'bob', sms_id: newTimeUuid(), sender_id: 'b', sms_text: 'fresh' };
+      expect(await s.users.insertMany([bob, fresh, { user_id: 'alice', sms_id: id, sender_id: 'a', sms_text: 'ham for alice' }])).toEqual([
+        'taken',
+        'inserted',
+        'present',
+      ]);
+      expect(await s.users.get('bob', id)).toBeUndefined();
+      const seen: string[] = [];
+      for await (const batch of s.users.scanAll(2)) {
+        expect(batch.length).toBeLessThanOrEqual(2);
+        for (const m of batch) if (m.sms_id === id) seen.push(m.user_id);
+      }
+      expect(seen).toEqual(['alice']);
     });
 
     it('change log: one change per stored message in commit order, read in pages, cursors only move forward', async () => {

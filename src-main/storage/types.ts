@@ -51,14 +51,19 @@ export interface SmsChange {
   message: SmsMessage;
 }
 
-/** what storing one message did: written (and its change recorded), there already, or another message holds its key */
-export type InsertOutcome = 'inserted' | 'present' | 'conflict';
+/**
+ * What storing one message did: written (and its change recorded), there already, another message
+ * of the same user holds its key (`conflict`), or another user holds its sms_id (`taken`: the id is
+ * the feature store's entity key, so it is unique across every inbox).
+ */
+export type InsertOutcome = 'inserted' | 'present' | 'conflict' | 'taken';
 
 export interface UserDataStore {
   /**
    * Stores the message and records its change, in one transaction. Resolves true when written,
    * false when this very message is there already (nothing recorded: storing is idempotent);
-   * rejects with DuplicateKeyError when another message holds (user_id, sms_id).
+   * rejects with DuplicateKeyError when another message holds (user_id, sms_id), and with
+   * SmsIdTakenError when another user holds the sms_id.
    */
   insert(msg: SmsMessage): Promise<boolean>;
   /** several messages in one transaction; one outcome per message, in order */
@@ -67,6 +72,8 @@ export interface UserDataStore {
   listByUser(userId: string, limit?: number): Promise<SmsMessage[]>;
   get(userId: string, smsId: string): Promise<SmsMessage | undefined>;
   listUsers(): Promise<string[]>;
+  /** every message, in batches, in bounded memory (for `spamops check`) */
+  scanAll(batchSize?: number): AsyncGenerator<SmsMessage[]>;
 
   /**
    * The change log after position `after` (from its start when undefined), oldest first, at most
@@ -224,5 +231,17 @@ export class DuplicateKeyError extends Error {
   constructor(readonly key: string) {
     super(`duplicate key: ${key} exists already and is not overwritten`);
     this.name = 'DuplicateKeyError';
+  }
+}
+
+/** Another user's message holds this sms_id: the id is the feature store's entity key, unique across every inbox. */
+export class SmsIdTakenError extends Error {
+  constructor(
+    readonly smsId: string,
+    readonly holder: string,
+  ) {
+    // the holder is kept for operators (CLI, check) and left out of the message an API caller reads
+    super(`sms_id ${smsId} is held by another user's message; an sms_id is the feature store's entity key and unique across every inbox`);
+    this.name = 'SmsIdTakenError';
   }
 }

@@ -195,7 +195,9 @@ export class StreamIngestion implements Ingestion {
         outcomes[v.i] =
           stored[k] === 'conflict'
             ? { dead: `user ${v.message.user_id} has another message under sms_id ${v.message.sms_id}`, smsId: v.message.sms_id }
-            : { ok: true };
+            : stored[k] === 'taken'
+              ? { dead: `${H.smsId}: sms_id ${v.message.sms_id} is held by another user's message (unique across every inbox)`, smsId: v.message.sms_id }
+              : { ok: true };
     }
     return outcomes;
   }

@@ -92,18 +92,37 @@ const importInbox = new Command('import')
       throw new CliError(`${file} is not JSON: ${(e as Error).message}`);
     }
     const isArray = body.trimStart().startsWith('[');
-    const messages = rows.map((r, i) => parseLine(r, `${file}: ${isArray ? 'entry' : 'line'} ${i + 1}`, o.user));
+    const where = (i: number) => `${file}: ${isArray ? 'entry' : 'line'} ${i + 1}`;
+    const messages = rows.map((r, i) => parseLine(r, where(i), o.user));
+    // lines of one file sharing an sms_id between users: the first keeps it (the store refuses the
+    // others too, but within one chunk only the file's order says which came first)
+    const firstUser = new Map<string, string>();
     await withEngines(cmd, async (e) => {
-      const counts = { inserted: 0, present: 0, conflict: 0 };
+      const counts = { inserted: 0, present: 0, refused: 0 };
+      const refuse = (i: number, why: string) => {
+        counts.refused += 1;
+        if (counts.refused <= 20) note(`  ${where(i)}: ${messages[i].user_id}/${messages[i].sms_id}: ${why}`);
+      };
       for (let i = 0; i < messages.length; i += CHUNK) {
-        const outcomes = await e.storage.users.insertMany(messages.slice(i, i + CHUNK));
-        for (const [k, oc] of outcomes.entries()) {
-          counts[oc] += 1;
-          if (oc === 'conflict' && counts.conflict <= 20)
-            note(`  ${messages[i + k].user_id}/${messages[i + k].sms_id}: another message holds this id; not overwritten`);
+        const chunk: number[] = [];
+        for (let k = i; k < Math.min(i + CHUNK, messages.length); k++) {
+          const holder = firstUser.get(messages[k].sms_id);
+          if (holder !== undefined && holder !== messages[k].user_id)
+            refuse(k, `sms_id is held by ${holder}'s message in this file (unique across every inbox); not stored`);
+          else {
+            firstUser.set(messages[k].sms_id, messages[k].user_id);
+            chunk.push(k);
+          }
+        }
+        const outcomes = await e.storage.users.insertMany(chunk.map((k) => messages[k]));
+        for (const [j, oc] of outcomes.entries()) {
+          if (oc === 'inserted' || oc === 'present') counts[oc] += 1;
+          else if (oc === 'conflict') refuse(chunk[j], 'another message of this user holds this id; not overwritten');
+          else refuse(chunk[j], "another user's message holds this sms_id (unique across every inbox); not stored");
         }
       }
-      out(`imported ${counts.inserted} messages into inboxes (${counts.present} there already, ${counts.conflict} refused); ${NEXT}`);
+      if (counts.refused > 20) note(`  … and ${counts.refused - 20} more refused`);
+      out(`imported ${counts.inserted} messages into inboxes (${counts.present} there already, ${counts.refused} refused); ${NEXT}`);
     });
   });
 

@@ -69,7 +69,7 @@ export async function openCassandraStorage(settings: CassandraSettings): Promise
     backend: 'cassandra',
     location: bundle ? `cassandra://astra:${basename(bundle)}/${ks}` : `cassandra://${settings.contactPoints.join(',')}/${ks}`,
     online: new CassandraOnlineStore(cql, t),
-    users: new CassandraUserData(cql, t('smss_by_users'), t('sms_changes'), t('sms_change_cursors')),
+    users: new CassandraUserData(cql, t('smss_by_users'), t('sms_changes'), t('sms_change_cursors'), t('sms_id_holders')),
     labelled: new CassandraLabelled(cql, t('labelled_sms')),
     cache: new CassandraCache(cql, t('model_serving_api_cache'), t('model_serving_api_cache_keys')),
     callLog: new CassandraCallLog(cql, t('spam_calls_log')),

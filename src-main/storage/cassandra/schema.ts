@@ -12,6 +12,8 @@ export function schema(ks: string, callLogTtl: number): string[] {
     `CREATE TABLE IF NOT EXISTS ${ks}.sms_changes (bucket bigint, change_id timeuuid, user_id text, sms_id timeuuid, sender_id text,
       sms_text text, PRIMARY KEY ((bucket), change_id)) WITH default_time_to_live = ${CHANGE_LOG_TTL_SECONDS}`,
     `CREATE TABLE IF NOT EXISTS ${ks}.sms_change_cursors (name text PRIMARY KEY, seq text)`,
+    // who holds each sms_id (the feature store's entity key, unique across every inbox), claimed by IF NOT EXISTS
+    `CREATE TABLE IF NOT EXISTS ${ks}.sms_id_holders (sms_id timeuuid PRIMARY KEY, user_id text)`,
     `CREATE TABLE IF NOT EXISTS ${ks}.model_serving_api_cache (version text, endpoint text, input_key text, output text,
       PRIMARY KEY ((version, endpoint), input_key))`,
     // the change log of smss_by_users: one partition per hour, in TimeUUID order; kept 7 days

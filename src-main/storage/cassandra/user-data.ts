@@ -9,13 +9,17 @@
  * or derived from the message's origin (same origin, same content), so such a race needs a client
  * that reuses keys for different messages.
  *
+ * An sms_id is held by one user at most (it is the feature store's entity key): the first insert
+ * claims it in `sms_id_holders` with a lightweight transaction (IF NOT EXISTS), before the batch. A
+ * claim whose batch then failed stays with that user, who is the only one who can reuse it.
+ *
  * Consumers read changes older than SETTLE_MS only: a writer whose clock runs a little behind, or
  * whose batch is still in flight, cannot land behind a position a consumer has already passed.
  */
 import cassandra from 'cassandra-driver';
 import type { types } from 'cassandra-driver';
 import type { InsertOutcome, SmsChange, SmsMessage, UserDataStore } from '../types';
-import { DuplicateKeyError } from '../types';
+import { DuplicateKeyError, SmsIdTakenError } from '../types';
 import { isTimeUuid, newTimeUuid, timeOfTimeUuid } from '../../platform';
 import { ChangeListeners } from '../change-listeners';
 import { CHANGE_LOG_TTL_SECONDS } from './schema';
@@ -59,6 +63,7 @@ export class CassandraUserData implements UserDataStore {
     private readonly table: string,
     private readonly changes: string,
     private readonly cursors: string,
+    private readonly holders: string,
   ) {}
   private toMsg = (r: Row): SmsMessage => ({
     user_id: str(r, 'user_id'),
@@ -70,6 +75,7 @@ export class CassandraUserData implements UserDataStore {
   async insert(m: SmsMessage): Promise<boolean> {
     const [outcome] = await this.insertMany([m]);
     if (outcome === 'conflict') throw new DuplicateKeyError(`${m.user_id}/${m.sms_id}`);
+    if (outcome === 'taken') throw new SmsIdTakenError(m.sms_id, (await this.holderOf(m.sms_id)) ?? '?');
     return outcome === 'inserted';
   }
   async insertMany(msgs: SmsMessage[]): Promise<InsertOutcome[]> {
@@ -80,7 +86,13 @@ export class CassandraUserData implements UserDataStore {
     if (outcomes.includes('inserted')) this.listeners.notify();
     return outcomes;
   }
+  private async holderOf(smsId: string): Promise<string | undefined> {
+    const r = (await this.cql.run(`SELECT user_id FROM ${this.holders} WHERE sms_id = ?`, [TimeUuid.fromString(smsId)])).first();
+    return r ? str(r, 'user_id') : undefined;
+  }
   private async insertOne(m: SmsMessage): Promise<InsertOutcome> {
+    const claim = await this.cql.run(`INSERT INTO ${this.holders} (sms_id, user_id) VALUES (?, ?) IF NOT EXISTS`, [TimeUuid.fromString(m.sms_id), m.user_id]);
+    if (!claim.wasApplied() && str(claim.first(), 'user_id') !== m.user_id) return 'taken';
     const there = await this.get(m.user_id, m.sms_id);
     if (there) return there.sender_id === m.sender_id && there.sms_text === m.sms_text ? 'present' : 'conflict';
     const changeId = newTimeUuid();
@@ -116,6 +128,17 @@ export class CassandraUserData implements UserDataStore {
     ]);
     const r = rs.first();
     return r ? this.toMsg(r) : undefined;
+  }
+  async *scanAll(batchSize = 1000): AsyncGenerator<SmsMessage[]> {
+    let batch: SmsMessage[] = [];
+    for await (const r of this.cql.paged(`SELECT user_id, sms_id, sender_id, sms_text FROM ${this.table}`, [], batchSize)) {
+      batch.push(this.toMsg(r));
+      if (batch.length >= batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length) yield batch;
   }
   async listUsers(): Promise<string[]> {
     const users: string[] = [];

@@ -10,6 +10,9 @@ CREATE TABLE IF NOT EXISTS smss_by_users (
   sender_id TEXT NOT NULL, sms_text TEXT NOT NULL,
   PRIMARY KEY (user_id, sms_id));
 CREATE INDEX IF NOT EXISTS smss_by_users_time ON smss_by_users (user_id, sent_at DESC, sms_id DESC);
+-- an sms_id is the feature store's entity key: one user at most holds it (checked on insert; not
+-- UNIQUE, so a data dir written before the check still opens and \`spamops check\` names its duplicates)
+CREATE INDEX IF NOT EXISTS smss_by_users_sms_id ON smss_by_users (sms_id);
 -- the change log of smss_by_users (written in the insert's transaction); AUTOINCREMENT: a
 -- sequence never reused, and with one writer at a time in commit order
 CREATE TABLE IF NOT EXISTS sms_changes (

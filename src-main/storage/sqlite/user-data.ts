@@ -4,7 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { InsertOutcome, SmsChange, SmsMessage, UserDataStore } from '../types';
-import { DuplicateKeyError } from '../types';
+import { DuplicateKeyError, SmsIdTakenError } from '../types';
 import { timeOfTimeUuid } from '../../platform';
 import { ChangeListeners } from '../change-listeners';
 
@@ -23,6 +23,7 @@ export class SqliteUserData implements UserDataStore {
   private readonly insertRow;
   private readonly selectRow;
   private readonly insertChange;
+  private readonly holderOf;
   private readonly writeMany;
 
   constructor(private readonly db: DB) {
@@ -31,9 +32,12 @@ export class SqliteUserData implements UserDataStore {
     );
     this.selectRow = db.prepare('SELECT user_id, sms_id, sender_id, sms_text FROM smss_by_users WHERE user_id = ? AND sms_id = ?');
     this.insertChange = db.prepare('INSERT INTO sms_changes (at, user_id, sms_id) VALUES (?, ?, ?)');
+    this.holderOf = db.prepare('SELECT user_id FROM smss_by_users WHERE sms_id = ? AND user_id != ? LIMIT 1').pluck();
     this.writeMany = db.transaction((msgs: SmsMessage[]): InsertOutcome[] => {
       const now = Date.now();
       return msgs.map((m) => {
+        // in the write transaction: no other writer can take the id between this read and the insert
+        if (this.holderOf.get(m.sms_id, m.user_id) !== undefined) return 'taken';
         if (this.insertRow.run(m.user_id, m.sms_id, timeOfTimeUuid(m.sms_id).getTime(), m.sender_id, m.sms_text).changes === 1) {
           this.insertChange.run(now, m.user_id, m.sms_id);
           return 'inserted';
@@ -47,6 +51,7 @@ export class SqliteUserData implements UserDataStore {
   async insert(m: SmsMessage): Promise<boolean> {
     const [outcome] = await this.insertMany([m]);
     if (outcome === 'conflict') throw new DuplicateKeyError(`${m.user_id}/${m.sms_id}`);
+    if (outcome === 'taken') throw new SmsIdTakenError(m.sms_id, String(this.holderOf.get(m.sms_id, m.user_id)));
     return outcome === 'inserted';
   }
   async insertMany(msgs: SmsMessage[]): Promise<InsertOutcome[]> {
@@ -65,6 +70,17 @@ export class SqliteUserData implements UserDataStore {
   }
   async listUsers(): Promise<string[]> {
     return (this.db.prepare('SELECT DISTINCT user_id FROM smss_by_users ORDER BY user_id').all() as { user_id: string }[]).map((r) => r.user_id);
+  }
+
+  async *scanAll(batchSize = 1000): AsyncGenerator<SmsMessage[]> {
+    const page = this.db.prepare('SELECT rowid AS r, user_id, sms_id, sender_id, sms_text FROM smss_by_users WHERE rowid > ? ORDER BY rowid LIMIT ?');
+    let after = 0;
+    for (;;) {
+      const rows = page.all(after, batchSize) as (SmsMessage & { r: number })[];
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1].r;
+      yield rows.map(({ r: _, ...m }) => m);
+    }
   }
 
   async changesAfter(after: string | undefined, limit: number): Promise<{ changes: SmsChange[]; next: string | undefined }> {
