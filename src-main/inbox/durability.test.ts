@@ -56,6 +56,10 @@ describe('inbox durability across a killed process', () => {
       ).json();
       expect(online.results[1].statuses).toEqual(['PRESENT']);
       expect(await (await fetch(`http://127.0.0.1:${port}/inbox/outbox`)).json()).toEqual([]);
+      // and the data dir verifies: features equal their text's online and offline, every part listed
+      const check = await (await fetch(`http://127.0.0.1:${port}/check`)).json();
+      expect(check.findings).toEqual([]);
+      expect(check.ok).toBe(true);
     } finally {
       server.kill('SIGTERM');
     }
