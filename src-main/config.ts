@@ -90,6 +90,8 @@ export interface ConfigOverrides {
 }
 
 type FileConfig = Partial<Omit<AppConfig, 'server' | 'storage' | 'stream' | 'offlineEngine'>> & {
+  /** the online store elsewhere than the main backend: { "url": "redis://127.0.0.1:6379/0" } */
+  onlineStore?: { url?: string; prefix?: string };
   offlineEngine?: { memoryLimit?: string; threads?: number };
   server?: Partial<ServerConfig>;
   storage?: { backend?: 'sqlite' | 'cassandra' } & Record<string, unknown>;
@@ -133,6 +135,8 @@ export function loadConfig(o: ConfigOverrides = {}, rawEnv: NodeJS.ProcessEnv = 
           password: env.CASSANDRA_PASSWORD ?? fs.password,
           secureConnectBundle: env.CASSANDRA_SECURE_CONNECT_BUNDLE ?? env.ASTRA_DB_SECURE_BUNDLE_PATH ?? fs.secureConnectBundle,
         };
+  const onlineUrl = env.SPAMOPS_ONLINE_STORE ?? fc.onlineStore?.url;
+  if (onlineUrl !== undefined) storage.online = onlineStoreSettings(onlineUrl, env.SPAMOPS_ONLINE_STORE_PREFIX ?? fc.onlineStore?.prefix);
   const port = o.port ?? (env.SPAMOPS_PORT ? Number(env.SPAMOPS_PORT) : undefined) ?? fc.server?.port ?? 8000;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`port: expected an integer 0-65535, got ${String(port)}`);
   return {
@@ -162,6 +166,26 @@ export function loadConfig(o: ConfigOverrides = {}, rawEnv: NodeJS.ProcessEnv = 
     stream: streamSettings(o, env, fc),
     offlineEngine: offlineEngineSettings(env, fc),
   };
+}
+
+/**
+ * SPAMOPS_ONLINE_STORE (or config.json's onlineStore.url): `redis://[user:password@]host:port/db`
+ * puts the online store in Redis; the environment wins over the file, as everywhere.
+ */
+function onlineStoreSettings(url: string, prefix: string | undefined): NonNullable<StorageSettings['online']> {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error(`SPAMOPS_ONLINE_STORE: expected redis://host:port/db (for example redis://127.0.0.1:6379/0), got "${url}"`);
+  }
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
+    throw new Error(`SPAMOPS_ONLINE_STORE: expected a redis:// or rediss:// URL (the only online store besides the main backend), got "${url}"`);
+  if (u.pathname.length > 1 && !/^\/\d{1,2}$/.test(u.pathname))
+    throw new Error(`SPAMOPS_ONLINE_STORE: the path names the database number (/0 to /15), got "${u.pathname}"`);
+  if (prefix !== undefined && !/^[\w:.-]{1,64}$/.test(prefix))
+    throw new Error(`SPAMOPS_ONLINE_STORE_PREFIX: expected 1-64 letters, digits, _ : . or -, got "${prefix}"`);
+  return { backend: 'redis', url, prefix };
 }
 
 function offlineEngineSettings(env: NodeJS.ProcessEnv, fc: FileConfig): AppConfig['offlineEngine'] {

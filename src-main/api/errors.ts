@@ -7,7 +7,7 @@ import type { ApiErrorBody } from '../../src-shared/errors';
 import { OfflineEngineError, OfflineMemoryError, OfflineSourceError, RegistryEmptyError, UnknownNameError } from '../featurestore';
 import { ArtifactError, InputError, isDiskFullError, noteDiskFull } from '../platform';
 import { IngestionError } from '../inbox';
-import { DuplicateKeyError, SmsIdTakenError } from '../storage';
+import { DuplicateKeyError, OnlineStoreUnavailableError, SmsIdTakenError } from '../storage';
 
 export class HttpError extends Error {
   constructor(
@@ -34,6 +34,8 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (err instanceof ArtifactError) return send(503, { error: 'artifact_unavailable', detail: err.message, file: err.file });
     if (err instanceof IngestionError)
       return send(err.code === 'not_found' ? 404 : err.code === 'stream_off' ? 409 : 503, { error: err.code, detail: err.message });
+    if (err instanceof OnlineStoreUnavailableError)
+      return send(503, { error: 'online_store_unavailable', detail: `${err.message}; start it again: SpamOps reconnects by itself` });
     if (err instanceof SmsIdTakenError) return send(409, { error: 'sms_id_taken', detail: err.message, field: 'sms_id' });
     if (err instanceof DuplicateKeyError) return send(409, { error: 'conflict', detail: err.message, field: 'sms_id' });
     const fe = err as FastifyError;

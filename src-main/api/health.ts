@@ -42,6 +42,7 @@ async function problems(engines: Engines): Promise<HealthProblem[]> {
       detail: `NATS unavailable (${ing.reason ?? 'no reason given'}): messages are stored and wait in the change log`,
       remedy: 'start nats-server with JetStream (-js) at the configured URL; SpamOps reconnects and catches up by itself',
     });
+  for (const p of engines.storage.problems()) out.push({ component: p.component, detail: p.detail, remedy: p.remedy });
   const errs = internalErrors();
   if (errs.length) {
     const last = errs[errs.length - 1];

@@ -95,7 +95,7 @@ export class FeatureStore {
 
   async apply(defs: RegistryDefinitions, stage: string) {
     const result = await this.registry.apply(defs, stage);
-    for (const v of defs.featureViews) if (v.online) await this.storage.online.ensureView(v.name);
+    for (const v of defs.featureViews) if (v.online) await this.storage.online.ensureView(v.name, { ttlSeconds: v.ttlSeconds });
     for (const e of result.diff.entries) if (e.kind === 'feature_view' && e.change === 'removed') await this.storage.online.dropView(e.name);
     return result;
   }
@@ -439,7 +439,7 @@ export class FeatureStore {
     incremental: boolean,
     onProgress?: Progress,
   ) {
-    await this.storage.online.ensureView(view.name);
+    await this.storage.online.ensureView(view.name, { ttlSeconds: view.ttlSeconds });
     const { parts, total } = s;
     onProgress?.({ view: view.name, done: 0, total });
     let done = 0;
@@ -604,7 +604,7 @@ export class FeatureStore {
       if (toOnline) {
         for (const v of views) {
           if (!v.online) continue;
-          await this.storage.online.ensureView(v.name);
+          await this.storage.online.ensureView(v.name, { ttlSeconds: v.ttlSeconds });
           await this.storage.online.writeBatch(
             v.name,
             rows.map((r) => ({

@@ -8,10 +8,21 @@ import { randomBytes } from 'node:crypto';
 import { openStorage, DuplicateKeyError, SmsIdTakenError, type Storage, type StorageSettings, type CallLogEntry } from '.';
 import { newTimeUuid } from '../platform';
 import { tempDir } from '../testing/fixtures';
+import { redisSkipReason, startRedis, type RedisServer } from '../testing/redis';
 
 const tmp = tempDir('spamops-contract-');
 const backends: { name: string; settings: () => StorageSettings; skip?: string }[] = [
   { name: 'sqlite', settings: () => ({ backend: 'sqlite', path: join(tmp.dir, 'contract.sqlite') }) },
+  {
+    // the online store in Redis (a real redis-server on a loopback port), the rest in SQLite
+    name: 'sqlite + redis online store',
+    skip: redisSkipReason(),
+    settings: () => ({
+      backend: 'sqlite',
+      path: join(tmp.dir, 'contract-redis.sqlite'),
+      online: { backend: 'redis', url: (redis as RedisServer).url, prefix: `t${randomBytes(3).toString('hex')}:` },
+    }),
+  },
   {
     name: 'cassandra',
     skip: process.env.CASSANDRA_CONTACT_POINTS ? undefined : 'CASSANDRA_CONTACT_POINTS is not set',
@@ -26,7 +37,14 @@ const backends: { name: string; settings: () => StorageSettings; skip?: string }
   },
 ];
 
-afterAll(() => tmp.remove());
+let redis: RedisServer | undefined;
+beforeAll(async () => {
+  if (!redisSkipReason()) redis = await startRedis();
+});
+afterAll(async () => {
+  await redis?.remove();
+  tmp.remove();
+});
 
 for (const b of backends) {
   describe.skipIf(!!b.skip)(`storage contract: ${b.name}${b.skip ? ` (skipped: ${b.skip})` : ''}`, () => {

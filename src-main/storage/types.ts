@@ -15,8 +15,8 @@ export interface OnlineRow {
 }
 
 export interface OnlineStore {
-  /** create the view's table if needed (called by `apply`) */
-  ensureView(view: string): Promise<void>;
+  /** create the view's table if needed (called by `apply`); `ttlSeconds`: the view's ttl (0: none), for stores that expire rows */
+  ensureView(view: string, o?: { ttlSeconds?: number }): Promise<void>;
   /** drop the view's table and rows (called by `apply` when a view is removed) */
   dropView(view: string): Promise<void>;
   /**
@@ -224,7 +224,16 @@ export interface Storage {
   registry: RegistryStore;
   documents: DocumentStore;
   predictions: PredictionStore;
+  /** what cannot answer now (a store on another server that is unreachable), for /health; empty when all can */
+  problems(): StorageProblem[];
   close(): Promise<void>;
+}
+
+export interface StorageProblem {
+  /** which store: "online store", ... */
+  component: string;
+  detail: string;
+  remedy: string;
 }
 
 export class DuplicateKeyError extends Error {
@@ -243,5 +252,16 @@ export class SmsIdTakenError extends Error {
     // the holder is kept for operators (CLI, check) and left out of the message an API caller reads
     super(`sms_id ${smsId} is held by another user's message; an sms_id is the feature store's entity key and unique across every inbox`);
     this.name = 'SmsIdTakenError';
+  }
+}
+
+/** A store on another server cannot answer now (it is down or unreachable); the API answers 503 naming it. */
+export class OnlineStoreUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly location: string,
+  ) {
+    super(message);
+    this.name = 'OnlineStoreUnavailableError';
   }
 }

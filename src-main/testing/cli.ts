@@ -4,7 +4,7 @@
  * `spamopsBatch` runs a list of command lines in one child (one start instead of one per case:
  * on a loaded two-core machine each start costs seconds).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,22 +28,51 @@ export function spamops(args: string[], dataDir: string, env: Record<string, str
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-/** several command lines, in order, in one process (`--data-dir` appended to each) */
-export function spamopsBatch(cases: { args: string[]; dataDir: string }[], env: Record<string, string> = {}): CliResult[] {
+type Case = { args: string[]; dataDir: string };
+const RUNNER = join(appRoot(), 'src-main', 'testing', 'cli-batch.mjs');
+
+function batchFiles(cases: Case[]): { input: string; output: string; results: (ended: string) => CliResult[] } {
   const dir = mkdtempSync(join(tmpdir(), 'spamops-cli-batch-'));
-  try {
-    const input = join(dir, 'cases.json');
-    const output = join(dir, 'results.json');
-    writeFileSync(input, JSON.stringify(cases.map((c) => [...c.args, '--data-dir', c.dataDir])));
-    const r = spawnSync(process.execPath, [join(appRoot(), 'src-main', 'testing', 'cli-batch.mjs'), input, output], { encoding: 'utf8', env: cleanEnv(env) });
-    let results: CliResult[];
-    try {
-      results = JSON.parse(readFileSync(output, 'utf8')) as CliResult[];
-    } catch {
-      throw new Error(`the CLI batch ended (${r.status ?? r.signal}) without results: ${r.stderr}`);
-    }
-    return results;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const input = join(dir, 'cases.json');
+  const output = join(dir, 'results.json');
+  writeFileSync(input, JSON.stringify(cases.map((c) => [...c.args, '--data-dir', c.dataDir])));
+  return {
+    input,
+    output,
+    results: (ended) => {
+      try {
+        return JSON.parse(readFileSync(output, 'utf8')) as CliResult[];
+      } catch {
+        throw new Error(`the CLI batch ended without results: ${ended}`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/** several command lines, in order, in one process (`--data-dir` appended to each) */
+export function spamopsBatch(cases: Case[], env: Record<string, string> = {}): CliResult[] {
+  const f = batchFiles(cases);
+  const r = spawnSync(process.execPath, [RUNNER, f.input, f.output], { encoding: 'utf8', env: cleanEnv(env) });
+  return f.results(`${r.status ?? r.signal}: ${r.stderr}`);
+}
+
+/** the same without blocking this process (a test that serves something to the CLI) */
+export function spamopsBatchAsync(cases: Case[], env: Record<string, string> = {}): Promise<CliResult[]> {
+  const f = batchFiles(cases);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [RUNNER, f.input, f.output], { env: cleanEnv(env), stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    child.on('close', (code, signal) => {
+      try {
+        resolve(f.results(`${code ?? signal}: ${err}`));
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
 }

@@ -34,7 +34,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function accepting(port: number): Promise<boolean> {
+export async function accepting(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const c = tcpConnect({ host: '127.0.0.1', port }, () => {
       c.destroy();

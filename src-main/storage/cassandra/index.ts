@@ -76,6 +76,7 @@ export async function openCassandraStorage(settings: CassandraSettings): Promise
     registry: new CassandraRegistry(cql, t('registry_snapshots'), t('spamops_meta')),
     documents: new CassandraDocuments(cql, t('spamops_documents')),
     predictions: new CassandraPredictions(cql, t('served_predictions')),
+    problems: () => [],
     close: () => client.shutdown(),
   };
 }

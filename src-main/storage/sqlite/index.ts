@@ -55,6 +55,7 @@ export function openSqliteStorage(settings: SqliteSettings | string): Storage {
     registry: new SqliteRegistry(db),
     documents: new SqliteDocuments(db),
     predictions: new SqlitePredictions(db),
+    problems: () => [],
     close: async () => {
       if (db.open) db.close();
     },

@@ -1,0 +1,104 @@
+/**
+ * The online store in Redis, stopped and started again under a running server: /health says
+ * degraded naming the store and comes back to ok by itself, /get-online-features answers 503
+ * naming it, the inbox keeps accepting, and the features of what it accepted meanwhile arrive once
+ * Redis is back (nothing lost; the data dir checks clean). A bootstrap with the online store in
+ * Redis materializes into it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openEngines, type Engines } from '../engines';
+import { V2_VIEW } from '../inbox';
+import { SAMPLE_DATASET, startTestServer, tempDir, testConfig } from '../testing/fixtures';
+import { redisSkipReason, startRedis, type RedisServer } from '../testing/redis';
+
+const skip = redisSkipReason();
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | false>, withinMs = 60_000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() - t0 > withinMs) throw new Error(`timed out after ${withinMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe.skipIf(!!skip)(`the online store in Redis, stopped under a running server${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  let redis: RedisServer;
+  let engines: Engines;
+  let base: string;
+  let close: () => Promise<void>;
+  const t = tempDir('spamops-redis-');
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    const config = testConfig(t.dir);
+    config.storage.online = { backend: 'redis', url: redis.url };
+    engines = await openEngines(config);
+    await engines.ingestion.start();
+    const { bootstrap } = await import('../setup');
+    await bootstrap(engines, { datasetPath: SAMPLE_DATASET, log: () => undefined });
+    const s = await startTestServer(engines);
+    base = s.base;
+    close = async () => {
+      await s.close();
+      await engines.close();
+    };
+  });
+  afterAll(async () => {
+    await close?.();
+    await redis?.remove();
+    t.remove();
+  });
+
+  const online = (ids: string[]) =>
+    fetch(`${base}/get-online-features`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ features: [`${V2_VIEW}:features`], entities: { sms_id: ids } }),
+    });
+  const health = async () => (await fetch(`${base}/health`)).json();
+
+  it('bootstrap materialized into Redis, and the API reads from it', async () => {
+    expect((await health()).status).toBe('ok');
+    expect((await health()).storage.location).toMatch(/online store redis:\/\/127\.0\.0\.1:\d+\/0 \(keys spamops:[0-9a-f]{12}:\*\)/);
+    const inbox = (await engines.storage.users.listByUser('fiona'))[0];
+    const r = await (await online([inbox.sms_id])).json();
+    expect(r.results[1].statuses).toEqual(['PRESENT']);
+    expect(await engines.storage.online.count(V2_VIEW)).toBeGreaterThan(0);
+  });
+
+  it('Redis stopped: degraded naming the store, 503 on lookups, the inbox accepts; started: ok again and the features follow', async () => {
+    await redis.stop();
+    const degraded = await until('/health degraded', async () => {
+      const h = await health();
+      return h.status === 'degraded' && h;
+    });
+    const problem = degraded.problems.find((p: { component: string }) => p.component === 'online store');
+    expect(problem.detail).toMatch(/Redis at redis:\/\/127\.0\.0\.1:\d+\/0 .* is unreachable/);
+    const lookup = await online(['sms90001']);
+    expect(lookup.status).toBe(503);
+    expect((await lookup.json()).error).toBe('online_store_unavailable');
+
+    const sent = await fetch(`${base}/sms`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ recipient_id: 'fiona', sender_id: 'max', sms_text: 'Stored while Redis was down' }),
+    });
+    expect(sent.status).toBe(202);
+    const { sms_id, reason } = await sent.json();
+    expect(reason).toMatch(/stored; its v2 features are on their way .*online store/);
+    expect((await engines.storage.users.get('fiona', sms_id))?.sms_text).toBe('Stored while Redis was down');
+
+    await redis.start();
+    await until('/health ok again', async () => (await health()).status === 'ok');
+    const r = await until('the features of the message stored meanwhile', async () => {
+      const res = await online([sms_id]);
+      const body = res.status === 200 && (await res.json());
+      return body && body.results[1].statuses[0] === 'PRESENT' && body;
+    });
+    expect(r.results[1].values[0]).toHaveLength(30);
+    const check = await (await fetch(`${base}/check`)).json();
+    expect(check.findings).toEqual([]);
+  });
+});

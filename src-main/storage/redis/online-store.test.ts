@@ -1,0 +1,92 @@
+/**
+ * What the Redis online store adds to the storage contract (contract.test.ts runs the shared suite
+ * on it): a view's ttl expires its hashes, two data dirs in one Redis never see each other's keys,
+ * and a Redis that stops makes every call fail at once, naming the store, until it is back.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisSkipReason, startRedis, type RedisServer } from '../../testing/redis';
+import { OnlineStoreUnavailableError } from '../types';
+import { RedisOnlineStore } from './online-store';
+
+const skip = redisSkipReason();
+
+async function until(what: string, fn: () => boolean | Promise<boolean>, withinMs = 30_000): Promise<void> {
+  const t0 = Date.now();
+  while (!(await fn())) {
+    if (Date.now() - t0 > withinMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe.skipIf(!!skip)(`the Redis online store${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(() => redis?.remove());
+
+  it("expires a view's rows at event time + ttl; a view without ttl keeps them", async () => {
+    const s = new RedisOnlineStore({ url: redis.url, prefix: 'ttl:' });
+    try {
+      expect(await s.ready()).toBe(true);
+      await s.ensureView('short', { ttlSeconds: 2 });
+      await s.ensureView('forever', { ttlSeconds: 0 });
+      const now = Date.now();
+      await s.writeBatch('short', [
+        { entityKey: 'fresh', values: { x: 1 }, eventTs: now, createdTs: now },
+        { entityKey: 'old', values: { x: 2 }, eventTs: now - 10_000, createdTs: now },
+      ]);
+      await s.writeBatch('forever', [{ entityKey: 'old', values: { x: 3 }, eventTs: now - 10_000_000, createdTs: now }]);
+      const [fresh, old] = await s.read('short', ['fresh', 'old']);
+      expect(fresh?.values).toEqual({ x: 1 });
+      expect(old).toBeUndefined(); // its expiry was already past
+      expect((await s.read('forever', ['old']))[0]?.values).toEqual({ x: 3 });
+      await until('the fresh row to expire', async () => (await s.read('short', ['fresh']))[0] === undefined, 20_000);
+      expect(await s.count('forever')).toBe(1);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("keeps two data dirs' keys apart in one Redis", async () => {
+    const a = new RedisOnlineStore({ url: redis.url, prefix: 'dirA:' });
+    const b = new RedisOnlineStore({ url: redis.url, prefix: 'dirB:' });
+    try {
+      await Promise.all([a.ready(), b.ready()]);
+      await a.ensureView('v');
+      await b.ensureView('v');
+      await a.writeBatch('v', [{ entityKey: 'k', values: { who: 'a' }, eventTs: 1, createdTs: 1 }]);
+      await b.writeBatch('v', [{ entityKey: 'k', values: { who: 'b' }, eventTs: 1, createdTs: 1 }]);
+      expect((await a.read('v', ['k']))[0]?.values).toEqual({ who: 'a' });
+      expect((await b.read('v', ['k']))[0]?.values).toEqual({ who: 'b' });
+      await a.dropView('v');
+      expect(await a.count('v')).toBe(0);
+      expect(await b.count('v')).toBe(1);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('fails at once naming the store while Redis is down, and serves again once it is back', async () => {
+    const s = new RedisOnlineStore({ url: redis.url, prefix: 'down:' });
+    try {
+      await s.ready();
+      await s.ensureView('v');
+      await s.writeBatch('v', [{ entityKey: 'k', values: { x: 1 }, eventTs: 1, createdTs: 1 }]);
+      await redis.stop();
+      await until('the client to notice', () => s.problem() !== undefined);
+      expect(s.problem()).toMatch(/the online store \(Redis at redis:\/\/127\.0\.0\.1:\d+\/0 \(keys down:\*\)\) is unreachable/);
+      const t0 = Date.now();
+      const err = await s.read('v', ['k']).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(OnlineStoreUnavailableError);
+      expect(Date.now() - t0).toBeLessThan(1000); // no waiting on a reconnect that may not come
+      await expect(s.writeBatch('v', [{ entityKey: 'k', values: { x: 2 }, eventTs: 2, createdTs: 2 }])).rejects.toBeInstanceOf(OnlineStoreUnavailableError);
+      await redis.start();
+      await until('the reconnect', () => s.problem() === undefined);
+      expect((await s.read('v', ['k']))[0]?.values).toEqual({ x: 1 }); // kept across the restart (append-only file)
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -1,0 +1,202 @@
+/**
+ * The online store in Redis, in Feast's manner: one hash per (view, entity key) under a prefix
+ * that belongs to one data dir, fields `v` (the values as JSON), `e` (event time, ms) and `c`
+ * (created time, ms); a view with a ttl gives its hashes an expiry at event time + ttl (Redis
+ * frees them; a read then finds nothing, where SQLite would keep the row and the feature store
+ * answer OUTSIDE_MAX_AGE). The newer row wins, decided inside Redis by one script per batch so
+ * that two writers cannot interleave between the compare and the write.
+ *
+ * Redis down: every call fails at once (no offline queue: a command never waits for a reconnect
+ * that may not come) with OnlineStoreUnavailableError naming the store; the client reconnects
+ * by itself and `problem()` says so meanwhile (the API answers 503, /health is degraded).
+ */
+import { createHash } from 'node:crypto';
+import { createClient, type RedisClientType } from '@redis/client';
+import type { OnlineRow, OnlineStore } from '../types';
+import { OnlineStoreUnavailableError } from '../types';
+
+/** hashes written per script call (one round trip each) */
+const WRITE_BATCH = 1000;
+/** keys read per pipelined burst */
+const READ_BATCH = 1000;
+
+// KEYS: the hashes; ARGV: per key values_json, event_ts, created_ts, expire_at_ms (0: none)
+const WRITE_SCRIPT = `
+local written = 0
+for i, key in ipairs(KEYS) do
+  local a = (i - 1) * 4
+  local ev = tonumber(ARGV[a + 2])
+  local cr = tonumber(ARGV[a + 3])
+  local cur = redis.call('HMGET', key, 'e', 'c')
+  local ce = tonumber(cur[1])
+  if (not ce) or ev > ce or (ev == ce and cr >= tonumber(cur[2])) then
+    redis.call('HSET', key, 'v', ARGV[a + 1], 'e', ARGV[a + 2], 'c', ARGV[a + 3])
+    local exp = tonumber(ARGV[a + 4])
+    if exp > 0 then redis.call('PEXPIREAT', key, exp) else redis.call('PERSIST', key) end
+    written = written + 1
+  end
+end
+return written`;
+const WRITE_SHA = createHash('sha1').update(WRITE_SCRIPT).digest('hex');
+
+/** a glob pattern matching the text literally (SCAN's MATCH) */
+const globLiteral = (s: string) => s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+
+export interface RedisOnlineSettings {
+  /** redis://[user:password@]host:port/db */
+  url: string;
+  /** every key starts with it: one data dir's namespace in a shared Redis */
+  prefix: string;
+}
+
+export class RedisOnlineStore implements OnlineStore {
+  private readonly client: RedisClientType;
+  private lastError: string | undefined;
+  private readonly ttls = new Map<string, number>();
+  private readonly connecting: Promise<unknown>;
+
+  constructor(private readonly settings: RedisOnlineSettings) {
+    this.client = createClient({
+      url: settings.url,
+      disableOfflineQueue: true,
+      socket: { connectTimeout: 2000, reconnectStrategy: (retries) => Math.min(100 * 2 ** Math.min(retries, 5), 2000) },
+    }) as RedisClientType;
+    this.client.on('error', (e: Error) => {
+      this.lastError = e.message || e.name;
+    });
+    this.client.on('ready', () => {
+      this.lastError = undefined;
+    });
+    // the first connection may fail: the client keeps trying in the background
+    this.connecting = this.client.connect().catch((e: Error) => {
+      this.lastError = e.message;
+    });
+  }
+
+  /** where it is, for people (the password left out) */
+  get location(): string {
+    try {
+      const u = new URL(this.settings.url);
+      u.password = '';
+      return `${u.toString()} (keys ${this.settings.prefix}*)`;
+    } catch {
+      return 'redis';
+    }
+  }
+
+  /** waits (at most `ms`) for the first connection; resolves whether it is up */
+  async ready(ms = 3000): Promise<boolean> {
+    await Promise.race([this.connecting, new Promise((r) => setTimeout(r, ms).unref())]);
+    return this.client.isReady;
+  }
+
+  /** why the store cannot answer now, or undefined */
+  problem(): string | undefined {
+    if (this.client.isReady) return undefined;
+    return `the online store (Redis at ${this.location}) is unreachable${this.lastError ? `: ${this.lastError}` : ''}`;
+  }
+
+  private key(view: string, entityKey: string): string {
+    return `${this.settings.prefix}${view}:${entityKey}`;
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    if (!this.client.isReady) throw new OnlineStoreUnavailableError(this.problem() ?? 'the online store (Redis) is unreachable', this.location);
+    try {
+      return await fn();
+    } catch (e) {
+      const message = (e as Error).message;
+      // a script error or a wrong type is ours; a closed or broken connection is the store's
+      if (!this.client.isReady || /closed|ECONNRESET|EPIPE|Socket|offline/i.test(message))
+        throw new OnlineStoreUnavailableError(`the online store (Redis at ${this.location}) failed during ${what}: ${message}`, this.location);
+      throw e;
+    }
+  }
+
+  async ensureView(view: string, o: { ttlSeconds?: number } = {}): Promise<void> {
+    this.ttls.set(view, o.ttlSeconds ?? 0);
+    await this.call('ensureView', () => this.client.sendCommand(['HSET', `${this.settings.prefix}views`, view, String(o.ttlSeconds ?? 0)]));
+  }
+
+  private async ttlOf(view: string): Promise<number> {
+    let ttl = this.ttls.get(view);
+    if (ttl === undefined) {
+      const raw = await this.call('ttl', () => this.client.sendCommand<string | null>(['HGET', `${this.settings.prefix}views`, view]));
+      ttl = Number(raw ?? 0) || 0;
+      this.ttls.set(view, ttl);
+    }
+    return ttl;
+  }
+
+  async dropView(view: string): Promise<void> {
+    await this.call('dropView', async () => {
+      let batch: string[] = [];
+      for await (const keys of this.client.scanIterator({ MATCH: `${globLiteral(this.key(view, ''))}*`, COUNT: 1000 })) {
+        batch.push(...(keys as string[]));
+        if (batch.length >= 1000) {
+          await this.client.sendCommand(['UNLINK', ...batch]);
+          batch = [];
+        }
+      }
+      if (batch.length) await this.client.sendCommand(['UNLINK', ...batch]);
+      await this.client.sendCommand(['HDEL', `${this.settings.prefix}views`, view]);
+    });
+    this.ttls.delete(view);
+  }
+
+  async writeBatch(view: string, rows: OnlineRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const ttlMs = (await this.ttlOf(view)) * 1000;
+    await this.call('writeBatch', async () => {
+      const calls: Promise<unknown>[] = [];
+      for (let i = 0; i < rows.length; i += WRITE_BATCH) {
+        const part = rows.slice(i, i + WRITE_BATCH);
+        const keys = part.map((r) => this.key(view, r.entityKey));
+        const args: string[] = [];
+        for (const r of part) args.push(JSON.stringify(r.values), String(r.eventTs), String(r.createdTs), String(ttlMs > 0 ? r.eventTs + ttlMs : 0));
+        calls.push(this.evalWrite(keys, args));
+      }
+      await Promise.all(calls);
+    });
+  }
+
+  private async evalWrite(keys: string[], args: string[]): Promise<unknown> {
+    try {
+      return await this.client.sendCommand(['EVALSHA', WRITE_SHA, String(keys.length), ...keys, ...args]);
+    } catch (e) {
+      if (!/NOSCRIPT/.test((e as Error).message)) throw e;
+      return this.client.sendCommand(['EVAL', WRITE_SCRIPT, String(keys.length), ...keys, ...args]);
+    }
+  }
+
+  async read(view: string, keys: string[]): Promise<(OnlineRow | undefined)[]> {
+    return this.call('read', async () => {
+      const out: (OnlineRow | undefined)[] = [];
+      for (let i = 0; i < keys.length; i += READ_BATCH) {
+        const part = keys.slice(i, i + READ_BATCH);
+        // commands sent in the same tick go out as one pipeline
+        const replies = await Promise.all(part.map((k) => this.client.sendCommand<(string | null)[]>(['HMGET', this.key(view, k), 'v', 'e', 'c'])));
+        for (const [j, [v, e, c]] of replies.entries())
+          out.push(v === null ? undefined : { entityKey: part[j], values: JSON.parse(v), eventTs: Number(e), createdTs: Number(c) });
+      }
+      return out;
+    });
+  }
+
+  async count(view: string): Promise<number> {
+    return this.call('count', async () => {
+      let n = 0;
+      for await (const keys of this.client.scanIterator({ MATCH: `${globLiteral(this.key(view, ''))}*`, COUNT: 1000 })) n += (keys as string[]).length;
+      return n;
+    });
+  }
+
+  async close(): Promise<void> {
+    try {
+      if (this.client.isOpen) await this.client.close();
+      else this.client.destroy();
+    } catch {
+      this.client.destroy();
+    }
+  }
+}
