@@ -16,6 +16,7 @@ import { once } from 'node:events';
 import { appRoot } from '../src-main/config';
 import { tempDir, fullDatasetPath } from '../src-main/testing/fixtures';
 import { readDatasetFile } from '../src-main/dataset';
+import { redisSkipReason, startRedis } from '../src-main/testing/redis';
 
 interface Step {
   name: string;
@@ -38,6 +39,7 @@ const TARGETS_1M: Record<string, { s?: number; mb: number }> = {
   import: { s: 60, mb: 1024 },
   'offline-sources': { s: 30, mb: 1024 },
   materialize: { s: 15, mb: 1024 },
+  'materialize into Redis': { s: 30, mb: 1024 },
   'retrieve labeled_sms_1': { mb: 1024 },
   'retrieve labeled_sms_2': { mb: 1024 },
   'train v1': { s: 30, mb: 1024 },
@@ -54,7 +56,7 @@ const BIN = OTHER_BIN ?? join(appRoot(), 'bin', 'spamops.mjs');
 const GNU_TIME = '/usr/bin/time';
 
 /** runs `spamops <args>` on the data dir; its time and peak RSS */
-async function step(name: string, args: string[], dataDir: string, work: string, timeoutS: number): Promise<Step> {
+async function step(name: string, args: string[], dataDir: string, work: string, timeoutS: number, env: Record<string, string> = {}): Promise<Step> {
   const rss = join(work, `rss-${Date.now()}.json`);
   const t0 = performance.now();
   const argv = [BIN, ...args, '--data-dir', dataDir];
@@ -62,7 +64,7 @@ async function step(name: string, args: string[], dataDir: string, work: string,
   const child = viaTime
     ? spawn(GNU_TIME, ['-f', 'peak-rss-kb %M', '-o', `${rss}.time`, process.execPath, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn(process.execPath, argv, {
-        env: { ...process.env, SPAMOPS_PEAK_RSS_FILE: rss, SPAMOPS_INBOX_MODEL: process.env.SPAMOPS_INBOX_MODEL ?? '' },
+        env: { ...process.env, SPAMOPS_PEAK_RSS_FILE: rss, SPAMOPS_INBOX_MODEL: process.env.SPAMOPS_INBOX_MODEL ?? '', ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
   let err = '';
@@ -191,6 +193,19 @@ export async function runScaleBench(o: { sizes: number[]; dataset?: string; lstm
         (await run(step('offline-sources', ['offline-sources'], dataDir, work, limit))) &&
         (await run(step('apply', ['apply'], dataDir, work, limit))) &&
         (await run(step('materialize', ['materialize', '2009-01-01T00:00:00', '2030-01-01T00:00:00'], dataDir, work, limit)));
+      // the same materialization into Redis (issue 22: 1M entities <= 30 s), where redis-server is installed
+      if (ok && !OTHER_BIN && !redisSkipReason()) {
+        const redis = await startRedis();
+        try {
+          await run(
+            step('materialize into Redis', ['materialize', '2009-01-01T00:00:00', '2030-01-01T00:00:00'], dataDir, work, limit, {
+              SPAMOPS_ONLINE_STORE: redis.url,
+            }),
+          );
+        } finally {
+          await redis.remove();
+        }
+      }
       if (ok) {
         for (const svc of OTHER_BIN ? [] : ([1, 2] as const)) {
           await run(
