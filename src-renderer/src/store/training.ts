@@ -50,14 +50,35 @@ interface TrainingSlice {
 }
 
 let stopWatching: (() => void) | undefined;
+/** at most this often a streaming run's batches reach the page (a few renders a second) */
+const FLUSH_MS = 250;
 
 export const useTraining = create<TrainingSlice>((set, get) => {
   const load = loader<TrainingSlice>(set, get);
   const reloadLists = () => Promise.all([load('runs', api.runs, { quiet: true }), load('models', api.models, { quiet: true })]);
 
-  /** follow a run's events into `view` (and the runs table) until it ends */
+  /**
+   * follow a run's events into `view` (and the runs table) until it ends. Batch events come in by
+   * the hundred a second: they are gathered and applied at most every FLUSH_MS in one update (one
+   * render), so a streaming run never holds the page (it froze for 33-75 s when every batch
+   * re-rendered the chart and copied the whole history).
+   */
   const follow = (id: string) => {
     stopWatching?.();
+    let pending: { batches: BatchMetrics[]; progress?: RunRecord['progress'] } = { batches: [] };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const flush = () => {
+      timer = undefined;
+      const { batches, progress } = pending;
+      pending = { batches: [] };
+      if (batches.length === 0) return;
+      patchView((v) => ({ ...v, batches: v.batches.concat(batches) }));
+      patchRecord((r) => ({ ...r, status: 'running', progress: progress ?? r.progress }));
+    };
+    const flushNow = () => {
+      if (timer !== undefined) clearTimeout(timer);
+      flush();
+    };
     const patchView = (fn: (v: RunView) => RunView) => {
       const v = get().view;
       if (v?.id === id) set({ view: fn(v) });
@@ -75,6 +96,7 @@ export const useTraining = create<TrainingSlice>((set, get) => {
     stopWatching = watchRun(
       id,
       (e) => {
+        if (e.type !== 'batch') flushNow();
         switch (e.type) {
           case 'snapshot':
             patchView((v) => ({ ...v, record: e.record, batches: e.record.history.batches.length ? e.record.history.batches : v.batches }));
@@ -86,8 +108,9 @@ export const useTraining = create<TrainingSlice>((set, get) => {
             patchRecord((r) => ({ ...r, data: e.data }));
             break;
           case 'batch':
-            patchView((v) => ({ ...v, batches: [...v.batches, e.batch] }));
-            patchRecord((r) => ({ ...r, status: 'running', progress: e.progress }));
+            pending.batches.push(e.batch);
+            pending.progress = e.progress;
+            timer ??= setTimeout(flush, FLUSH_MS);
             break;
           case 'epoch':
             patchRecord((r) => ({
@@ -103,6 +126,7 @@ export const useTraining = create<TrainingSlice>((set, get) => {
         }
       },
       (message) => {
+        flushNow();
         patchView((v) => ({ ...v, streaming: false, error: message }));
         void reloadLists();
       },

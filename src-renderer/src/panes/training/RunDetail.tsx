@@ -1,13 +1,28 @@
+import { useMemo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { downsampleMean } from '../../../../src-shared/downsample';
 import { useTraining, TERMINAL } from '../../store/training';
 import { CHART_MARGIN, Card, ChartFrame, Empty, ErrorBox, Icon, Progress, SERIES, Spinner, num, seconds, useChartTheme } from '../../ui';
 import { StatusPill } from './StatusPill';
 import { Metrics } from './Metrics';
 
+/** points a batch curve draws at most, whatever the run's length */
+const CURVE_POINTS = 300;
+
 export function RunDetail() {
   const view = useTraining((s) => s.view);
   const cancel = useTraining((s) => s.cancel);
   const theme = useChartTheme();
+  const batches = view?.batches;
+  const batchSeries = useMemo(
+    () =>
+      downsampleMean(
+        (batches ?? []).map((b, i) => ({ step: i + 1, loss: b.loss, accuracy: b.accuracy })),
+        CURVE_POINTS,
+        'step',
+      ),
+    [batches],
+  );
   if (!view)
     return (
       <Card title="Run">
@@ -34,7 +49,6 @@ export function RunDetail() {
         : run.status === 'queued'
           ? 0
           : undefined;
-  const batchSeries = view.batches.map((b, i) => ({ step: i + 1, epoch: b.epoch, loss: b.loss, accuracy: b.accuracy }));
   const epochSeries = run.history.epochs.map((e) => ({
     epoch: e.epoch,
     loss: e.loss ?? undefined,
@@ -82,15 +96,23 @@ export function RunDetail() {
       <div className="run-body">
         <div className="charts">
           {batchSeries.length > 1 && (
-            <ChartFrame title="Loss and accuracy per batch" height={190} testId="live-curve">
+            <ChartFrame
+              title={
+                view.batches.length > CURVE_POINTS
+                  ? `Loss and accuracy per batch (${view.batches.length} batches, averaged to ${CURVE_POINTS} points)`
+                  : 'Loss and accuracy per batch'
+              }
+              height={190}
+              testId="live-curve"
+            >
               <LineChart data={batchSeries} margin={CHART_MARGIN}>
                 <CartesianGrid strokeDasharray="3 3" stroke={theme.grid} />
                 <XAxis dataKey="step" stroke={theme.axis} tick={theme.tick} />
                 <YAxis stroke={theme.axis} tick={theme.tick} domain={[0, 'auto']} />
                 <Tooltip {...theme.tooltip} labelFormatter={(s) => `batch ${s}`} formatter={(v) => num(Number(v))} />
                 <Legend wrapperStyle={{ fontSize: 12 }} />
-                <Line type="monotone" dataKey="loss" stroke={SERIES[1]} dot={false} strokeWidth={1.6} isAnimationActive={false} />
-                <Line type="monotone" dataKey="accuracy" stroke={SERIES[2]} dot={false} strokeWidth={1.6} isAnimationActive={false} />
+                <Line type="linear" dataKey="loss" stroke={SERIES[1]} dot={false} strokeWidth={1.6} isAnimationActive={false} />
+                <Line type="linear" dataKey="accuracy" stroke={SERIES[2]} dot={false} strokeWidth={1.6} isAnimationActive={false} />
               </LineChart>
             </ChartFrame>
           )}
