@@ -42,6 +42,8 @@ export async function startEngines(config: AppConfig, opts: { autoBootstrap: boo
     await bootstrap(engines, { datasetPath: config.datasetPath, trainingIdsPath: config.trainingIdsPath, log: opts.log, released: true });
   }
   await engines.runs.init({ resume: true });
+  // runs a CLI trains beside the server show in the console live, as its own do
+  engines.runs.followOthers();
   // staging folders of runs that no live process trains, temporary parts of killed pushes
   const active = new Set(
     engines.runs

@@ -171,6 +171,8 @@ export interface DocumentStore {
    */
   page(collection: string, o: DocumentPage): Promise<{ id: string; json: string }[]>;
   delete(collection: string, id: string): Promise<void>;
+  /** the documents written at or after `sinceMs` (by this process or another: a guest CLI's training runs) */
+  changedSince(collection: string, sinceMs: number): Promise<{ id: string; json: string; updatedAt: number }[]>;
 }
 
 export interface DocumentPage {

@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import type { DocumentStore } from '../storage';
-import type { RunRecord, StartRunRequest, TrainEvent } from '../../src-shared/training';
+import type { RunEvent, RunRecord, StartRunRequest, TrainEvent } from '../../src-shared/training';
 import { MODEL_SPECS, resolveParams, baseOf } from '../../src-shared/model-specs';
 import type { ModelRegistry } from './model-registry';
 import type { TrainingWorkerSettings, WorkerInput, WorkerMessage } from './worker';
@@ -59,6 +59,7 @@ export class TrainingRuns extends EventEmitter {
   private idle: Promise<void> = Promise.resolve();
   memoryLimitMb = 4096;
   private initialized = false;
+  private othersTimer: NodeJS.Timeout | undefined;
 
   private readonly registry: ModelRegistry;
   constructor(private readonly deps: TrainingRunsDeps) {
@@ -92,6 +93,50 @@ export class TrainingRuns extends EventEmitter {
       }
     }
     this.pump();
+  }
+
+  /**
+   * Follows the runs other processes record in the same data dir (a CLI `train` or `retrain` beside
+   * the server): their records are read as they change, every `everyMs`, and announced as events, so
+   * the console shows them live like its own. Stopped by `close()`.
+   */
+  followOthers(everyMs = 1000): void {
+    if (this.othersTimer) return;
+    let since = Date.now() - 60_000;
+    let busy = false;
+    this.othersTimer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      void this.readOthers(since)
+        .then((last) => {
+          // a writer's clock may run a little behind ours, and a write may commit late: look back 5 s
+          if (last !== undefined) since = Math.max(since, last - 5000);
+        })
+        .catch(() => undefined)
+        .finally(() => {
+          busy = false;
+        });
+    }, everyMs);
+    this.othersTimer.unref();
+  }
+
+  private async readOthers(since: number): Promise<number | undefined> {
+    let last: number | undefined;
+    for (const d of await this.deps.documents.changedSince(RUNS, since)) {
+      last = d.updatedAt;
+      if (this.running?.id === d.id || this.queue.includes(d.id)) continue; // ours: events come from our worker
+      const r = JSON.parse(d.json) as RunRecord;
+      const known = this.records.get(r.id);
+      if (known && known.status === r.status && known.history.epochs.length === r.history.epochs.length && known.progress?.batch === r.progress?.batch)
+        continue;
+      this.records.set(r.id, r);
+      if (!known || known.status !== r.status) this.event({ type: 'status', runId: r.id, status: r.status, error: r.error });
+      if (r.progress && !TERMINAL.has(r.status)) this.event({ type: 'snapshot', runId: r.id, record: r });
+      for (const e of r.history.epochs.slice(known?.history.epochs.length ?? 0))
+        if (r.progress) this.event({ type: 'epoch', runId: r.id, epoch: e, progress: r.progress });
+      if (TERMINAL.has(r.status) && known && !TERMINAL.has(known.status)) this.event({ type: 'done', runId: r.id, record: r });
+    }
+    return last;
   }
 
   list(): RunRecord[] {
@@ -180,6 +225,8 @@ export class TrainingRuns extends EventEmitter {
   }
 
   async close(): Promise<void> {
+    if (this.othersTimer) clearInterval(this.othersTimer);
+    this.othersTimer = undefined;
     this.queue.length = 0;
     if (this.running) {
       Atomics.store(this.running.flag, 0, 1);
@@ -187,7 +234,7 @@ export class TrainingRuns extends EventEmitter {
     }
   }
 
-  private event(e: TrainEvent): void {
+  private event(e: RunEvent): void {
     this.emit('event', e);
   }
 

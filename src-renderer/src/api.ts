@@ -160,13 +160,15 @@ function watchEvents<E extends { type: string }>(
   what: string,
   on: (e: E) => void,
   onError?: (message: string) => void,
+  /** a `done` event ends the stream (one run's, one import's); false: it goes on (every run's) */
+  endsOnDone = true,
 ): () => void {
   const url = `${apiBase}${path}`;
   let ended = false;
   const deliver = (data: string) => {
     try {
       const e = JSON.parse(data) as E;
-      if (e.type === 'done') ended = true;
+      if (e.type === 'done' && endsOnDone) ended = true;
       on(e);
     } catch {
       /* a malformed event is skipped */
@@ -180,7 +182,7 @@ function watchEvents<E extends { type: string }>(
       if (!ended) onError?.(`the live stream of ${what} was interrupted; refresh to see its state`);
     };
     const stop = () => es.close();
-    es.addEventListener('done', stop);
+    if (endsOnDone) es.addEventListener('done', stop);
     return stop;
   }
   const ctrl = new AbortController();
@@ -216,6 +218,13 @@ function watchEvents<E extends { type: string }>(
 /** Live progress of a run (GET /runs/{id}/events). */
 export const watchRun = (id: string, on: (e: RunEvent) => void, onError?: (message: string) => void) =>
   watchEvents<RunEvent>(`/runs/${q(id)}/events`, RUN_EVENT_TYPES, 'this run', on, onError);
+
+/**
+ * Every run's status, epochs and end (GET /runs-events), wherever it started: the console, a
+ * retrain, the Data pane, a CLI beside the server. Batches are left out (each run's own stream has them).
+ */
+export const watchAllRuns = (on: (e: RunEvent) => void, onError?: (message: string) => void) =>
+  watchEvents<RunEvent>('/runs-events', ['status', 'epoch', 'done'], 'the runs', on, onError, false);
 
 /** Live steps of a data import (GET /data/imports/{id}/events). */
 export const watchImport = (id: string, on: (e: ImportEvent) => void, onError?: (message: string) => void) =>

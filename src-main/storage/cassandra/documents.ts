@@ -27,6 +27,15 @@ export class CassandraDocuments implements DocumentStore {
     const rs = await this.cql.run(`SELECT id, "json" FROM ${this.table} WHERE ${q.where} ORDER BY id ${q.order} LIMIT ?`, [...q.args, o.limit]);
     return rs.rows.map((r) => ({ id: str(r, 'id'), json: str(r, 'json') }));
   }
+  async changedSince(collection: string, sinceMs: number): Promise<{ id: string; json: string; updatedAt: number }[]> {
+    // updated_at is not a clustering column: the collection's partition is read and filtered here
+    const out: { id: string; json: string; updatedAt: number }[] = [];
+    for await (const r of this.cql.paged(`SELECT id, "json", updated_at FROM ${this.table} WHERE collection = ?`, [collection])) {
+      const at = (r.get('updated_at') as Date | null)?.getTime() ?? 0;
+      if (at >= sinceMs) out.push({ id: str(r, 'id'), json: str(r, 'json'), updatedAt: at });
+    }
+    return out.sort((a, b) => a.updatedAt - b.updatedAt);
+  }
   async delete(collection: string, id: string): Promise<void> {
     await this.cql.run(`DELETE FROM ${this.table} WHERE collection = ? AND id = ?`, [collection, id]);
   }

@@ -23,6 +23,11 @@ export class SqliteDocuments implements DocumentStore {
       json: string;
     }[];
   }
+  async changedSince(collection: string, sinceMs: number): Promise<{ id: string; json: string; updatedAt: number }[]> {
+    return this.db
+      .prepare('SELECT id, json, updated_at AS updatedAt FROM documents WHERE collection = ? AND updated_at >= ? ORDER BY updated_at')
+      .all(collection, sinceMs) as { id: string; json: string; updatedAt: number }[];
+  }
   async delete(collection: string, id: string): Promise<void> {
     this.db.prepare('DELETE FROM documents WHERE collection = ? AND id = ?').run(collection, id);
   }

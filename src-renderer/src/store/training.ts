@@ -35,6 +35,8 @@ interface TrainingSlice {
   compare: string[];
   registryAction: { busy?: string; error?: string; forceKey?: string; note?: string };
   loadAll(): Promise<void>;
+  /** the run list and versions again, without a loading state (live updates) */
+  refresh(): Promise<void>;
   setForm(p: Partial<TrainingSlice['form']>): void;
   chooseModel(m: TrainModel): void;
   resetParams(): void;
@@ -143,6 +145,9 @@ export const useTraining = create<TrainingSlice>((set, get) => {
     registryAction: {},
     loadAll: async () => {
       await Promise.all([load('runs', api.runs), load('models', api.models)]);
+    },
+    refresh: async () => {
+      await reloadLists();
     },
     setForm: (p) => set({ form: { ...get().form, ...p } }),
     chooseModel: (model) => set({ form: { ...get().form, model, params: defaultParams(model) } }),

@@ -1,5 +1,6 @@
 /** Training: start runs with their hyperparameters, watch them live, compare them, manage the model versions. */
 import { useEffect } from 'react';
+import { watchAllRuns } from '../../api';
 import { useTraining, TERMINAL } from '../../store/training';
 import { useInterval } from '../../ui';
 import { StartRun } from './StartRun';
@@ -14,8 +15,23 @@ export function TrainingPane() {
   useEffect(() => {
     void loadAll();
   }, [loadAll]);
-  // runs started elsewhere (CLI, retraining) show up too
-  useInterval(() => void (anyActive ? useTraining.getState().loadAll() : undefined), 3000, [anyActive]);
+  // every run, wherever it started (CLI, retraining, the Data pane), shows live: one list reload a
+  // second at most while events come in
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stop = watchAllRuns(() => {
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        void useTraining.getState().refresh();
+      }, 1000);
+    });
+    return () => {
+      stop();
+      if (timer !== undefined) clearTimeout(timer);
+    };
+  }, []);
+  // and a slow poll while something runs, should the event stream drop
+  useInterval(() => void (anyActive ? useTraining.getState().refresh() : undefined), 10_000, [anyActive]);
   return (
     <div className="stack">
       <div className="cols-1-2">
