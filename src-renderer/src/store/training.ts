@@ -53,7 +53,7 @@ interface TrainingSlice {
 
 let stopWatching: (() => void) | undefined;
 /** at most this often a streaming run's batches reach the page (a few renders a second) */
-const FLUSH_MS = 250;
+const FLUSH_MS = 400;
 
 export const useTraining = create<TrainingSlice>((set, get) => {
   const load = loader<TrainingSlice>(set, get);
@@ -74,8 +74,12 @@ export const useTraining = create<TrainingSlice>((set, get) => {
       const { batches, progress } = pending;
       pending = { batches: [] };
       if (batches.length === 0) return;
-      patchView((v) => ({ ...v, batches: v.batches.concat(batches) }));
-      patchRecord((r) => ({ ...r, status: 'running', progress: progress ?? r.progress }));
+      // the view only: the runs table shows no progress, and re-rendering it each time cost as much as the chart
+      patchView((v) => ({
+        ...v,
+        batches: v.batches.concat(batches),
+        record: v.record && { ...v.record, status: 'running', progress: progress ?? v.record.progress },
+      }));
     };
     const flushNow = () => {
       if (timer !== undefined) clearTimeout(timer);

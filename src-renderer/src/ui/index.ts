@@ -8,6 +8,7 @@ export { Stat } from './Stat';
 export { Segmented } from './Segmented';
 export { Icon, type IconName } from './Icon';
 export { ChartFrame, CHART_MARGIN } from './ChartFrame';
+export { LiveCurve, type LiveSeries } from './LiveCurve';
 export { DefinitionList, type Definition } from './DefinitionList';
 export { useInterval } from './use-interval';
 export { SERIES, useChartTheme } from './chart-theme';

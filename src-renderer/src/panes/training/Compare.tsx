@@ -1,10 +1,11 @@
+import { useDeferredValue } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { RunRecord } from '../../api';
 import { useTraining } from '../../store/training';
 import { CHART_MARGIN, Card, ChartFrame, SERIES, num, useChartTheme } from '../../ui';
 
 export function Compare() {
-  const runs = useTraining((s) => s.runs.data);
+  const runs = useDeferredValue(useTraining((s) => s.runs.data));
   const ids = useTraining((s) => s.compare);
   const clear = useTraining((s) => s.clearCompare);
   const theme = useChartTheme();

@@ -1,8 +1,8 @@
-import { useMemo } from 'react';
+import { memo, useDeferredValue, useMemo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { downsampleMean } from '../../../../src-shared/downsample';
 import { useTraining, TERMINAL } from '../../store/training';
-import { CHART_MARGIN, Card, ChartFrame, Empty, ErrorBox, Icon, Progress, SERIES, Spinner, num, seconds, useChartTheme } from '../../ui';
+import { CHART_MARGIN, Card, ChartFrame, LiveCurve, Empty, ErrorBox, Icon, Progress, SERIES, Spinner, num, seconds, useChartTheme } from '../../ui';
 import { StatusPill } from './StatusPill';
 import { Metrics } from './Metrics';
 
@@ -10,9 +10,9 @@ import { Metrics } from './Metrics';
 const CURVE_POINTS = 300;
 
 export function RunDetail() {
-  const view = useTraining((s) => s.view);
+  // rendered in the background (interruptible): a run's updates never hold a click or a keystroke
+  const view = useDeferredValue(useTraining((s) => s.view));
   const cancel = useTraining((s) => s.cancel);
-  const theme = useChartTheme();
   const batches = view?.batches;
   const batchSeries = useMemo(
     () =>
@@ -22,6 +22,18 @@ export function RunDetail() {
         'step',
       ),
     [batches],
+  );
+  const epochs = view?.record?.history.epochs;
+  const epochSeries = useMemo(
+    () =>
+      (epochs ?? []).map((e) => ({
+        epoch: e.epoch,
+        loss: e.loss ?? undefined,
+        val_loss: e.val_loss ?? undefined,
+        accuracy: e.accuracy,
+        val_accuracy: e.val_accuracy,
+      })),
+    [epochs],
   );
   if (!view)
     return (
@@ -49,13 +61,7 @@ export function RunDetail() {
         : run.status === 'queued'
           ? 0
           : undefined;
-  const epochSeries = run.history.epochs.map((e) => ({
-    epoch: e.epoch,
-    loss: e.loss ?? undefined,
-    val_loss: e.val_loss ?? undefined,
-    accuracy: e.accuracy,
-    val_accuracy: e.val_accuracy,
-  }));
+
   return (
     <Card
       title={
@@ -95,52 +101,8 @@ export function RunDetail() {
       <ErrorBox error={run.error ?? view.error} />
       <div className="run-body">
         <div className="charts">
-          {batchSeries.length > 1 && (
-            <ChartFrame
-              title={
-                view.batches.length > CURVE_POINTS
-                  ? `Loss and accuracy per batch (${view.batches.length} batches, averaged to ${CURVE_POINTS} points)`
-                  : 'Loss and accuracy per batch'
-              }
-              height={190}
-              testId="live-curve"
-            >
-              <LineChart data={batchSeries} margin={CHART_MARGIN}>
-                <CartesianGrid strokeDasharray="3 3" stroke={theme.grid} />
-                <XAxis dataKey="step" stroke={theme.axis} tick={theme.tick} />
-                <YAxis stroke={theme.axis} tick={theme.tick} domain={[0, 'auto']} />
-                <Tooltip {...theme.tooltip} labelFormatter={(s) => `batch ${s}`} formatter={(v) => num(Number(v))} />
-                <Legend wrapperStyle={{ fontSize: 12 }} />
-                <Line type="linear" dataKey="loss" stroke={SERIES[1]} dot={false} strokeWidth={1.6} isAnimationActive={false} />
-                <Line type="linear" dataKey="accuracy" stroke={SERIES[2]} dot={false} strokeWidth={1.6} isAnimationActive={false} />
-              </LineChart>
-            </ChartFrame>
-          )}
-          {epochSeries.length > 0 && (
-            <ChartFrame
-              title={run.base === 'v1' ? 'Accuracy (one evaluation: a forest has no epochs)' : 'Per epoch: training and validation'}
-              height={190}
-              testId="epoch-curve"
-            >
-              <LineChart data={epochSeries} margin={CHART_MARGIN}>
-                <CartesianGrid strokeDasharray="3 3" stroke={theme.grid} />
-                <XAxis
-                  dataKey="epoch"
-                  stroke={theme.axis}
-                  tick={theme.tick}
-                  allowDecimals={false}
-                  padding={epochSeries.length === 1 ? { left: 40, right: 40 } : undefined}
-                />
-                <YAxis stroke={theme.axis} tick={theme.tick} domain={[0, 'auto']} />
-                <Tooltip {...theme.tooltip} labelFormatter={(s) => `epoch ${s}`} formatter={(v) => num(Number(v))} />
-                <Legend wrapperStyle={{ fontSize: 12 }} />
-                {run.base !== 'v1' && <Line dataKey="loss" stroke={SERIES[1]} strokeWidth={1.6} isAnimationActive={false} />}
-                {run.base !== 'v1' && <Line dataKey="val_loss" stroke={SERIES[1]} strokeDasharray="5 3" strokeWidth={1.6} isAnimationActive={false} />}
-                <Line dataKey="accuracy" stroke={SERIES[2]} strokeWidth={1.6} isAnimationActive={false} dot={{ r: 3 }} />
-                <Line dataKey="val_accuracy" stroke={SERIES[0]} strokeDasharray="5 3" strokeWidth={1.6} isAnimationActive={false} dot={{ r: 3 }} />
-              </LineChart>
-            </ChartFrame>
-          )}
+          {batchSeries.length > 1 && <BatchCurve series={batchSeries} batches={view.batches.length} live={view.streaming && active} />}
+          {epochSeries.length > 0 && <EpochCurve series={epochSeries} forest={run.base === 'v1'} />}
           {batchSeries.length <= 1 && epochSeries.length === 0 && (
             <div className="chart placeholder">
               {active ? <Spinner label="Waiting for the first batch" /> : <span className="muted small">This run recorded no curve.</span>}
@@ -152,3 +114,66 @@ export function RunDetail() {
     </Card>
   );
 }
+
+type BatchPoint = { step: number; loss: number; accuracy: number };
+type EpochPoint = { epoch: number; loss?: number; val_loss?: number; accuracy: number; val_accuracy: number };
+
+/** the live curve: redrawn only when its points change (not at each progress tick) */
+const BatchCurve = memo(function BatchCurve({ series, batches, live }: { series: BatchPoint[]; batches: number; live: boolean }) {
+  const theme = useChartTheme();
+  const title = batches > CURVE_POINTS ? `Loss and accuracy per batch (${batches} batches, averaged to ${CURVE_POINTS} points)` : 'Loss and accuracy per batch';
+  // while batches stream in: plain SVG (a millisecond a redraw); the full chart once the run ends
+  if (live)
+    return (
+      <div className="chart" data-testid="live-curve">
+        <div className="chart-title">{title} · live</div>
+        <LiveCurve
+          points={series}
+          x="step"
+          xLabel="batch"
+          series={[
+            { key: 'loss', label: 'loss', color: SERIES[1] },
+            { key: 'accuracy', label: 'accuracy', color: SERIES[2] },
+          ]}
+        />
+      </div>
+    );
+  return (
+    <ChartFrame title={title} height={190} testId="live-curve">
+      <LineChart data={series} margin={CHART_MARGIN}>
+        <CartesianGrid strokeDasharray="3 3" stroke={theme.grid} />
+        <XAxis dataKey="step" stroke={theme.axis} tick={theme.tick} />
+        <YAxis stroke={theme.axis} tick={theme.tick} domain={[0, 'auto']} />
+        <Tooltip {...theme.tooltip} labelFormatter={(s) => `batch ${s}`} formatter={(v) => num(Number(v))} />
+        <Legend wrapperStyle={{ fontSize: 12 }} />
+        <Line type="linear" dataKey="loss" stroke={SERIES[1]} dot={false} strokeWidth={1.6} isAnimationActive={false} />
+        <Line type="linear" dataKey="accuracy" stroke={SERIES[2]} dot={false} strokeWidth={1.6} isAnimationActive={false} />
+      </LineChart>
+    </ChartFrame>
+  );
+});
+
+const EpochCurve = memo(function EpochCurve({ series, forest }: { series: EpochPoint[]; forest: boolean }) {
+  const theme = useChartTheme();
+  return (
+    <ChartFrame title={forest ? 'Accuracy (one evaluation: a forest has no epochs)' : 'Per epoch: training and validation'} height={190} testId="epoch-curve">
+      <LineChart data={series} margin={CHART_MARGIN}>
+        <CartesianGrid strokeDasharray="3 3" stroke={theme.grid} />
+        <XAxis
+          dataKey="epoch"
+          stroke={theme.axis}
+          tick={theme.tick}
+          allowDecimals={false}
+          padding={series.length === 1 ? { left: 40, right: 40 } : undefined}
+        />
+        <YAxis stroke={theme.axis} tick={theme.tick} domain={[0, 'auto']} />
+        <Tooltip {...theme.tooltip} labelFormatter={(s) => `epoch ${s}`} formatter={(v) => num(Number(v))} />
+        <Legend wrapperStyle={{ fontSize: 12 }} />
+        {!forest && <Line dataKey="loss" stroke={SERIES[1]} strokeWidth={1.6} isAnimationActive={false} />}
+        {!forest && <Line dataKey="val_loss" stroke={SERIES[1]} strokeDasharray="5 3" strokeWidth={1.6} isAnimationActive={false} />}
+        <Line dataKey="accuracy" stroke={SERIES[2]} strokeWidth={1.6} isAnimationActive={false} dot={{ r: 3 }} />
+        <Line dataKey="val_accuracy" stroke={SERIES[0]} strokeDasharray="5 3" strokeWidth={1.6} isAnimationActive={false} dot={{ r: 3 }} />
+      </LineChart>
+    </ChartFrame>
+  );
+});

@@ -1,5 +1,5 @@
 /** The runs table, sortable, with cancel and compare. */
-import { useMemo } from 'react';
+import { useDeferredValue, useMemo } from 'react';
 import type { RunRecord } from '../../api';
 import { useTraining, TERMINAL, type SortKey } from '../../store/training';
 import { Card, Empty, ErrorBox, Icon, Spinner, num, seconds, when } from '../../ui';
@@ -23,7 +23,7 @@ function sortValue(r: RunRecord, k: SortKey): string | number {
 }
 
 export function Runs() {
-  const runs = useTraining((s) => s.runs);
+  const runs = useDeferredValue(useTraining((s) => s.runs));
   const sort = useTraining((s) => s.sort);
   const sortBy = useTraining((s) => s.sortBy);
   const compare = useTraining((s) => s.compare);

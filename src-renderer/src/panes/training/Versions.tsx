@@ -1,9 +1,10 @@
+import { useDeferredValue } from 'react';
 import { useTraining } from '../../store/training';
 import { Card, Empty, ErrorBox, Icon, Spinner, ago, num, when } from '../../ui';
 import { AliasForm } from './AliasForm';
 
 export function Versions() {
-  const models = useTraining((s) => s.models);
+  const models = useDeferredValue(useTraining((s) => s.models));
   const action = useTraining((s) => s.registryAction);
   const setAlias = useTraining((s) => s.setAlias);
   const del = useTraining((s) => s.deleteVersion);
