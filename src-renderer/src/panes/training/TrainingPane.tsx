@@ -1,5 +1,5 @@
 /** Training: start runs with their hyperparameters, watch them live, compare them, manage the model versions. */
-import { useEffect } from 'react';
+import { memo, useEffect } from 'react';
 import { watchAllRuns } from '../../api';
 import { useTraining, TERMINAL } from '../../store/training';
 import { useInterval } from '../../ui';
@@ -8,6 +8,14 @@ import { RunDetail } from './RunDetail';
 import { Runs } from './Runs';
 import { Compare } from './Compare';
 import { Versions } from './Versions';
+
+// each part re-renders on its own slice of the store only, never because the pane did (a run's end
+// re-rendered every table of the pane in one task)
+const StartRunPart = memo(StartRun);
+const RunDetailPart = memo(RunDetail);
+const RunsPart = memo(Runs);
+const ComparePart = memo(Compare);
+const VersionsPart = memo(Versions);
 
 export function TrainingPane() {
   const loadAll = useTraining((s) => s.loadAll);
@@ -35,12 +43,12 @@ export function TrainingPane() {
   return (
     <div className="stack">
       <div className="cols-1-2">
-        <StartRun />
-        <RunDetail />
+        <StartRunPart />
+        <RunDetailPart />
       </div>
-      <Runs />
-      <Compare />
-      <Versions />
+      <RunsPart />
+      <ComparePart />
+      <VersionsPart />
     </div>
   );
 }
