@@ -1,7 +1,7 @@
 /** Read-only registry routes, for the console and for discovery (`feast registry-dump`). */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Engines } from '../engines';
-import { fieldsOfSource } from '../featurestore';
+import { fieldsOfSource, isoMicros } from '../featurestore';
 import { NameParam, PreviewQuery, type OfflinePreview, type SourceInfo, type ViewInfo } from '../../src-shared/featurestore';
 
 export const registryRoutes: FastifyPluginAsync<{ engines: Engines }> = async (app, { engines }) => {
@@ -47,8 +47,8 @@ export const registryRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
         parts: p.parts,
         rows: p.rows.map((r) => ({
           entity_key: r.entityKey,
-          event_timestamp: new Date(r.eventTs).toISOString(),
-          created_timestamp: new Date(r.createdTs).toISOString(),
+          event_timestamp: isoMicros(r.eventTs),
+          created_timestamp: isoMicros(r.createdTs),
           ...r.values,
         })),
       };

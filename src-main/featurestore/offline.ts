@@ -14,6 +14,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { FeatureValue, FeatureValueType, FieldDef, FileSourceDef } from '../../src-shared/featurestore';
 import { duckdbApi, OfflineMemoryError, releaseConnection, sqlFileList, sqlIdent, sqlString, type DuckEngine } from './duckdb';
 import { type Manifest, type PartEntry, PartsManifest, publishFile, retire } from './parts';
+import { epochMicros } from './timestamps';
 
 /** One row of a source: the entity, its times (epoch ms) and its feature values. */
 export interface OfflineRow {
@@ -127,8 +128,8 @@ export class OfflineStore {
         keys.add(r.entityKey);
         const row: Record<string, unknown> = {
           [key]: r.entityKey,
-          [source.timestampField]: new Date(r.eventTs),
-          [source.createdTimestampColumn]: new Date(r.createdTs),
+          [source.timestampField]: timestampMicros(r.eventTs),
+          [source.createdTimestampColumn]: timestampMicros(r.createdTs),
         };
         for (const f of fields) {
           const v = r.values[f.name];
@@ -390,6 +391,16 @@ export class BaseWriter {
   private discard(): void {
     for (const f of this.files) if (existsSync(f.tmp)) unlinkSync(f.tmp);
   }
+}
+
+/**
+ * A time as parquetjs-lite writes it to a TIMESTAMP_MICROS column: whole microseconds (a Date
+ * would keep milliseconds only). It refuses negative integers, so a time before 1970 goes as a
+ * Date, to the millisecond.
+ */
+function timestampMicros(ms: number): bigint | Date {
+  const us = epochMicros(ms);
+  return us >= 0 ? BigInt(us) : new Date(ms);
 }
 
 function closeQuietly(a: { closeSync(): void }): void {

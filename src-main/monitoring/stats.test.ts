@@ -194,3 +194,60 @@ describe('drift statistics equal scipy and Evidently on fixed samples', () => {
     expect(sturgesEdges([0, 1, 2, 3, 4, 5, 6, 7])).toEqual([0, 1.75, 3.5, 5.25, 7]);
   });
 });
+
+/** an array that counts the reads of its elements and throws past `budget` of them */
+function counted(values: number[], budget: { left: number }): number[] {
+  return new Proxy(values, {
+    get(target, prop, receiver) {
+      if (typeof prop === 'string' && /^\d+$/.test(prop) && --budget.left < 0) throw new Error('read budget exhausted: the binning is not linear');
+      return Reflect.get(target, prop, receiver);
+    },
+  });
+}
+
+describe('Evidently binning stays linear in the samples (issue 19, item 14)', () => {
+  // the probe's shape: a reference of 20 distinct values or fewer (one bin per value), a window
+  // of 21,053 distinct values; a pass over both samples per bin read them 21,073 times each
+  const ref = Array.from({ length: 1000 }, (_, i) => (i % 20) / 40);
+  const cur = Array.from({ length: 21_053 }, (_, i) => i / 21_053);
+
+  it('reads each value a bounded number of times, whatever the number of bins', () => {
+    const budget = { left: 10 * (ref.length + cur.length) };
+    const binned = evidentlyShares(counted(ref, budget), counted(cur, budget));
+    expect(binned.bins.length).toBeGreaterThan(21_053);
+    // and the sturges path too
+    const wide = Array.from({ length: 1000 }, (_, i) => i / 7);
+    const budget2 = { left: 10 * (wide.length + cur.length) };
+    expect(evidentlyShares(counted(wide, budget2), counted(cur, budget2)).bins.length).toBeLessThan(30);
+  });
+
+  it('gives the shares of one bin per value seen in either sample, as counted by brute force', () => {
+    const r = [0, 0, 1, 1, 1, 2.5, -3, 7, 7, 7];
+    const c = [1, 1, 2.5, 4, 4, 4, 4, -3, 9, 0.1];
+    const keys = [...new Set([...r, ...c])].sort((a, b) => a - b);
+    const share = (xs: number[], k: number) => xs.filter((v) => v === k).length / xs.length;
+    expect(evidentlyShares(r, c)).toEqual({
+      bins: keys.map((k) => `${+k.toPrecision(4)}`),
+      reference: keys.map((k) => share(r, k)),
+      current: keys.map((k) => share(c, k)),
+    });
+    // on the probe's shape too (first and last bins, and the sums)
+    const big = evidentlyShares(ref, cur);
+    const bigKeys = [...new Set([...ref, ...cur])].sort((a, b) => a - b);
+    expect(big.bins).toEqual(bigKeys.map((k) => `${+k.toPrecision(4)}`));
+    for (const k of [0, 1, 2, bigKeys.length - 1]) {
+      expect(big.reference[k]).toBe(share(ref, bigKeys[k]));
+      expect(big.current[k]).toBe(share(cur, bigKeys[k]));
+    }
+    close(
+      big.reference.reduce((s, x) => s + x, 0),
+      1,
+      1e-9,
+    );
+    close(
+      big.current.reduce((s, x) => s + x, 0),
+      1,
+      1e-9,
+    );
+  });
+});

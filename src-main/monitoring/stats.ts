@@ -270,15 +270,24 @@ export interface BinnedShares {
  * one bin per value seen in either sample.
  */
 export function evidentlyShares(ref: number[], cur: number[]): BinnedShares {
-  const distinct = new Set(ref);
-  if (distinct.size > 20) {
+  const refCounts = valueCounts(ref);
+  if (refCounts.size > 20) {
     const edges = sturgesEdges([...ref, ...cur]);
     const label = (k: number) => `[${+edges[k].toPrecision(4)}, ${+edges[k + 1].toPrecision(4)}${k === edges.length - 2 ? ']' : ')'}`;
     return { bins: edges.slice(0, -1).map((_, k) => label(k)), reference: histogramShares(ref, edges), current: histogramShares(cur, edges) };
   }
-  const keys = [...new Set([...ref, ...cur])].sort((a, b) => a - b);
-  const share = (xs: number[], key: number) => xs.filter((v) => v === key).length / xs.length;
-  return { bins: keys.map((k) => `${+k.toPrecision(4)}`), reference: keys.map((k) => share(ref, k)), current: keys.map((k) => share(cur, k)) };
+  // one count per value and sample, in one pass over each: the current window can hold tens of
+  // thousands of distinct values (a bin each), and a pass per bin was quadratic (6.8 s for 21,053)
+  const curCounts = valueCounts(cur);
+  const keys = [...new Set([...refCounts.keys(), ...curCounts.keys()])].sort((a, b) => a - b);
+  const shares = (counts: Map<number, number>, n: number) => keys.map((k) => (counts.get(k) ?? 0) / n);
+  return { bins: keys.map((k) => `${+k.toPrecision(4)}`), reference: shares(refCounts, ref.length), current: shares(curCounts, cur.length) };
+}
+
+function valueCounts(values: number[]): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return counts;
 }
 
 /** numpy.histogram_bin_edges(values, bins='sturges') */
