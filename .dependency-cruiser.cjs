@@ -35,6 +35,14 @@ module.exports = {
       to: { path: [SHELL, '^src-main/engines\\.ts$'] },
     },
     {
+      name: 'config-at-the-edge',
+      severity: 'error',
+      comment:
+        'Engines get their settings handed down by engines.ts; only the shells read the configuration (and only config.ts, the CLI, the Electron shell and tests read process.env: Biome noProcessEnv).',
+      from: { path: ENGINE, pathNot: TEST },
+      to: { path: '^src-main/config\\.ts$' },
+    },
+    {
       name: 'only-shells-compose',
       severity: 'error',
       comment: 'Only the shells (and the config they read) import the composition root.',

@@ -405,11 +405,12 @@ async function v1ByCollection(engines: Engines, seeds: number[]): Promise<Row[]>
  * but one, so a 2-core machine trains on one unless told.
  */
 async function v3OnThreads(engines: Engines, oneThreadAccuracy: number): Promise<Row> {
-  const saved = process.env.SPAMOPS_TRAIN_THREADS;
-  process.env.SPAMOPS_TRAIN_THREADS = '2';
-  try {
+  {
     const t0 = performance.now();
-    const r = await runTrainJob(engines.training, { runId: 'bench-v3-threads', model: 'v3', base: 'v3', params: resolveParams('v3'), backend: 'auto' });
+    const r = await runTrainJob(
+      { ...engines.training, lstm: { ...engines.training.lstm, threads: 2 } },
+      { runId: 'bench-v3-threads', model: 'v3', base: 'v3', params: resolveParams('v3'), backend: 'auto' },
+    );
     const s = (performance.now() - t0) / 1000;
     return {
       name: `  train v3 (${r.backend}), seed 42, one run`,
@@ -419,9 +420,6 @@ async function v3OnThreads(engines: Engines, oneThreadAccuracy: number): Promise
       ok: s <= 45,
       note: `accuracy ${r.metrics.accuracy.toFixed(4)} (one thread: ${oneThreadAccuracy.toFixed(4)})`,
     };
-  } finally {
-    if (saved === undefined) delete process.env.SPAMOPS_TRAIN_THREADS;
-    else process.env.SPAMOPS_TRAIN_THREADS = saved;
   }
 }
 

@@ -51,3 +51,32 @@ describe('stream settings', () => {
     expect(subjectsOverlap('a.*.c', 'a.b.d')).toBe(false);
   });
 });
+
+describe('settings read at the edge and handed down', () => {
+  it('reads the engines’ settings from the environment once, checked by name', () => {
+    const c = load({
+      SPAM_MODEL_VERSIONS: 'v1,tc-01',
+      SPAMOPS_INBOX_MODEL: 'v2',
+      SPAMOPS_ALERT_WEBHOOK: 'http://127.0.0.1:9/hook',
+      SPAMOPS_RETRAIN_ON_ALERT: '1',
+      SPAMOPS_RETRAIN_EVERY_HOURS: '6',
+      SPAMOPS_TRAIN_THREADS: '2',
+      SPAMOPS_UCI_MIRROR: 'http://127.0.0.1:9/uci',
+      SPAMOPS_ONLINE_STORE: 'redis://127.0.0.1:6379/2',
+    });
+    expect(c.servedModels).toBe('v1,tc-01');
+    expect(c.inboxModel).toBe('v2');
+    expect(c.monitoring).toEqual({ webhookUrl: 'http://127.0.0.1:9/hook', retrainOnAlert: true, retrainEveryHours: 6 });
+    expect(c.training).toEqual({ threads: 2, recurrentDropout: false });
+    expect(c.uciMirror).toBe('http://127.0.0.1:9/uci');
+    expect(c.storage.online).toEqual({ backend: 'redis', url: 'redis://127.0.0.1:6379/2', prefix: undefined });
+    expect(load({}).training.threads).toBeUndefined();
+    expect(load({}).inboxModel).toBe('v3');
+  });
+  it('refuses what cannot work, naming the setting', () => {
+    expect(() => load({ SPAMOPS_TRAIN_THREADS: 'many' })).toThrow(/SPAMOPS_TRAIN_THREADS: expected an integer from 1 to 64, got "many"/);
+    expect(() => load({ SPAMOPS_RETRAIN_EVERY_HOURS: '-1' })).toThrow(/SPAMOPS_RETRAIN_EVERY_HOURS: expected a number from 0/);
+    expect(() => load({ SPAMOPS_ONLINE_STORE: 'http://x' })).toThrow(/SPAMOPS_ONLINE_STORE: expected a redis:\/\/ or rediss:\/\/ URL/);
+    expect(() => load({ SPAMOPS_ONLINE_STORE: 'redis://x/abc' })).toThrow(/the path names the database number/);
+  });
+});

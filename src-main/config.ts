@@ -50,6 +50,16 @@ export interface AppConfig {
   releasedModelsDir: string;
   /** NATS JetStream ingestion (the seed's chapter 4); absent: the embedded change log, no outside service */
   stream?: StreamSettings;
+  /** SPAM_MODEL_VERSIONS as written (the composition root checks the names): the ids answering on /model/{v} */
+  servedModels?: string;
+  /** SPAMOPS_INBOX_MODEL: the model whose verdict on each inbox message is recorded */
+  inboxModel: string;
+  /** monitoring's defaults (an operator's saved settings override them) */
+  monitoring: { webhookUrl?: string; retrainOnAlert: boolean; retrainEveryHours: number };
+  /** LSTM training: threads per step (undefined: one per core but one, at most 4); the experimental recurrent dropout */
+  training: { threads?: number; recurrentDropout: boolean };
+  /** SPAMOPS_UCI_MIRROR: where `import --uci` downloads from (a folder URL holding both zips) */
+  uciMirror?: string;
   /** the offline store's engine (DuckDB): its memory limit (past it, it spills to disk) and threads */
   offlineEngine: { memoryLimit: string; threads: number };
 }
@@ -165,6 +175,18 @@ export function loadConfig(o: ConfigOverrides = {}, rawEnv: NodeJS.ProcessEnv = 
     releasedModelsDir: resolve(env.SPAMOPS_RELEASED_MODELS ?? join(root, 'models')),
     stream: streamSettings(o, env, fc),
     offlineEngine: offlineEngineSettings(env, fc),
+    servedModels: env.SPAM_MODEL_VERSIONS,
+    inboxModel: env.SPAMOPS_INBOX_MODEL ?? 'v3',
+    monitoring: {
+      webhookUrl: env.SPAMOPS_ALERT_WEBHOOK,
+      retrainOnAlert: env.SPAMOPS_RETRAIN_ON_ALERT === '1',
+      retrainEveryHours: numberSetting(env, 'SPAMOPS_RETRAIN_EVERY_HOURS', 0, 0, 24 * 365),
+    },
+    training: {
+      threads: env.SPAMOPS_TRAIN_THREADS === undefined ? undefined : numberSetting(env, 'SPAMOPS_TRAIN_THREADS', 1, 1, 64, true),
+      recurrentDropout: env.SPAMOPS_RECURRENT_DROPOUT === '1',
+    },
+    uciMirror: env.SPAMOPS_UCI_MIRROR,
   };
 }
 
@@ -186,6 +208,16 @@ function onlineStoreSettings(url: string, prefix: string | undefined): NonNullab
   if (prefix !== undefined && !/^[\w:.-]{1,64}$/.test(prefix))
     throw new Error(`SPAMOPS_ONLINE_STORE_PREFIX: expected 1-64 letters, digits, _ : . or -, got "${prefix}"`);
   return { backend: 'redis', url, prefix };
+}
+
+/** a number from the environment, checked: the variable named with what was expected */
+function numberSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, integer = false): number {
+  const raw = env[name];
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n)))
+    throw new Error(`${name}: expected ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got "${raw}"`);
+  return n;
 }
 
 function offlineEngineSettings(env: NodeJS.ProcessEnv, fc: FileConfig): AppConfig['offlineEngine'] {

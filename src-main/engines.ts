@@ -8,7 +8,7 @@ import { openStorage, type Storage } from './storage';
 import { FeatureStore } from './featurestore';
 import { TokenizerStore } from './features';
 import { ModelRegistry, TrainingRuns, type TrainJobDeps } from './training';
-import { OffThreadPredictor, ServedModels, servedNamesFromEnv } from './serving';
+import { OffThreadPredictor, ServedModels, parseServedNames } from './serving';
 import { EmbeddedIngestion, FeatureStep, InboxPipeline, V2Backfill, type Ingestion } from './inbox';
 import { DriftRunner, FeedbackLog, InboxVerdicts, Monitor, Retrainer, Simulator } from './monitoring';
 
@@ -61,15 +61,31 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
       offlineEngine: config.offlineEngine,
       modelsDir: config.modelsDir,
       trainingIdsPath: config.trainingIdsPath,
+      lstm: config.training,
     },
   });
-  const serving = new ServedModels({ models, cache: storage.cache, tokenizers }, servedNamesFromEnv());
-  const training: TrainJobDeps = { features, labelled: storage.labelled, tokenizers, modelsDir: config.modelsDir, trainingIdsPath: config.trainingIdsPath };
+  const serving = new ServedModels({ models, cache: storage.cache, tokenizers }, parseServedNames(config.servedModels));
+  const training: TrainJobDeps = {
+    features,
+    labelled: storage.labelled,
+    tokenizers,
+    modelsDir: config.modelsDir,
+    trainingIdsPath: config.trainingIdsPath,
+    lstm: config.training,
+  };
   const retrainer = new Retrainer({ models, runs, documents: storage.documents, data: training, tokenizers });
   const drift = new DriftRunner(config.storage, storage);
-  const monitor = new Monitor({ documents: storage.documents, predictions: storage.predictions, models, servedNames: serving.names, retrainer, drift });
+  const monitor = new Monitor({
+    documents: storage.documents,
+    predictions: storage.predictions,
+    models,
+    servedNames: serving.names,
+    retrainer,
+    drift,
+    defaults: config.monitoring,
+  });
   const predictor = new OffThreadPredictor();
-  const verdicts = new InboxVerdicts({ models: serving, recorder: monitor.recorder, predictor });
+  const verdicts = new InboxVerdicts({ models: serving, recorder: monitor.recorder, predictor }, config.inboxModel);
   const featureStep = new FeatureStep({ features, online: storage.online, tokenizers, onPushed: (messages) => verdicts.record(messages) });
   // the stream's engine (and the NATS client) is loaded only when the stream is on
   const ingestion: Ingestion = config.stream

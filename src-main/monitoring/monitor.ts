@@ -26,6 +26,8 @@ export interface MonitorDeps {
   retrainer: Pick<Retrainer, 'start'>;
   /** where drift windows are computed (a worker thread) */
   drift: Pick<DriftRunner, 'compute' | 'stop'>;
+  /** the defaults from the configuration (webhook, retraining); saved settings override them */
+  defaults?: Partial<Pick<MonitorSettings, 'webhookUrl' | 'retrainOnAlert' | 'retrainEveryHours'>>;
 }
 
 export class Monitor {
@@ -40,10 +42,10 @@ export class Monitor {
       windowHours: 24,
       qualityThreshold: 0.8,
       minLabelled: 20,
-      webhookUrl: process.env.SPAMOPS_ALERT_WEBHOOK || undefined,
+      webhookUrl: deps.defaults?.webhookUrl,
       drift: {},
-      retrainOnAlert: process.env.SPAMOPS_RETRAIN_ON_ALERT === '1',
-      retrainEveryHours: Number(process.env.SPAMOPS_RETRAIN_EVERY_HOURS ?? 0),
+      retrainOnAlert: deps.defaults?.retrainOnAlert ?? false,
+      retrainEveryHours: deps.defaults?.retrainEveryHours ?? 0,
       retrainMargin: 0.01,
     };
   }

@@ -15,12 +15,13 @@ export interface InboxVerdictsDeps {
 }
 
 export class InboxVerdicts {
-  /** the model whose verdict on each new message is recorded */
-  model = process.env.SPAMOPS_INBOX_MODEL || 'v3';
-
   private readonly inFlight = new Set<Promise<void>>();
 
-  constructor(private readonly deps: InboxVerdictsDeps) {}
+  /** `model`: the model whose verdict on each new message is recorded (SPAMOPS_INBOX_MODEL) */
+  constructor(
+    private readonly deps: InboxVerdictsDeps,
+    public model = 'v3',
+  ) {}
 
   /** resolves once every verdict asked for so far is recorded (they are computed off the serving thread) */
   async settled(): Promise<void> {

@@ -2,18 +2,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engines } from '../engines';
 import { sampleServer } from '../testing/fixtures';
-import { servedNamesFromEnv } from './served';
+import { parseServedNames } from './served';
 
 describe('SPAM_MODEL_VERSIONS', () => {
   it('defaults to v1, v2, v3 and takes model ids of your own', () => {
-    expect(servedNamesFromEnv({})).toEqual(['v1', 'v2', 'v3']);
-    expect(servedNamesFromEnv({ SPAM_MODEL_VERSIONS: '' })).toEqual(['v1', 'v2', 'v3']);
-    expect(servedNamesFromEnv({ SPAM_MODEL_VERSIONS: 'v3, tc-01,v3' })).toEqual(['v3', 'tc-01']);
+    expect(parseServedNames(undefined)).toEqual(['v1', 'v2', 'v3']);
+    expect(parseServedNames('')).toEqual(['v1', 'v2', 'v3']);
+    expect(parseServedNames('v3, tc-01,v3')).toEqual(['v3', 'tc-01']);
   });
 
   it('refuses what is not a model id, naming the variable and the value', () => {
-    expect(() => servedNamesFromEnv({ SPAM_MODEL_VERSIONS: 'v1,../etc' })).toThrow(/SPAM_MODEL_VERSIONS: "\.\.\/etc" is not a model id/);
-    expect(() => servedNamesFromEnv({ SPAM_MODEL_VERSIONS: `v1,${'x'.repeat(41)}` })).toThrow(/at most 40/);
+    expect(() => parseServedNames('v1,../etc')).toThrow(/SPAM_MODEL_VERSIONS: "\.\.\/etc" is not a model id/);
+    expect(() => parseServedNames(`v1,${'x'.repeat(41)}`)).toThrow(/at most 40/);
   });
 });
 
@@ -21,14 +21,11 @@ describe('a model id of your own on /model/{v}', () => {
   let engines: Engines;
   let base: string;
   let close: () => Promise<void>;
-  const saved = process.env.SPAM_MODEL_VERSIONS;
   beforeAll(async () => {
-    process.env.SPAM_MODEL_VERSIONS = 'v1,my-forest';
-    ({ engines, base, close } = await sampleServer({ train: false }));
+    // SPAM_MODEL_VERSIONS=v1,my-forest
+    ({ engines, base, close } = await sampleServer({ train: false, config: { servedModels: 'v1,my-forest' } }));
   });
   afterAll(async () => {
-    if (saved === undefined) delete process.env.SPAM_MODEL_VERSIONS;
-    else process.env.SPAM_MODEL_VERSIONS = saved;
     await close?.();
   });
   const post = (path: string, body: unknown) =>

@@ -47,8 +47,7 @@ export class NoModelYetError extends Error {
  * a model id of your own (trained with a base generation, e.g. `tc-01`) may be listed too; until
  * it has a trained version its routes answer 503 with how to train it.
  */
-export function servedNamesFromEnv(env: NodeJS.ProcessEnv = process.env): ModelName[] {
-  const raw = env.SPAM_MODEL_VERSIONS;
+export function parseServedNames(raw: string | undefined): ModelName[] {
   if (!raw?.trim()) return [...MODEL_NAMES];
   const names = [
     ...new Set(

@@ -146,7 +146,7 @@ export class DataImports extends EventEmitter {
       if (source.kind === 'uci') {
         const archives = archivesOf(source.which);
         const paths: [UciArchive, string][] = [];
-        const mirror = process.env.SPAMOPS_UCI_MIRROR || undefined;
+        const mirror = e.config.uciMirror;
         for (const a of archives) {
           mark('download', { status: 'running', unit: 'bytes', detail: `downloading ${a.file}` });
           paths.push([

@@ -52,10 +52,9 @@ export async function releaseModels(o: ReleaseOptions): Promise<Record<string, R
   const parsed = parseDataset(raw.toString('utf8'), o.datasetPath);
   if (parsed.rows.length === 0) throw new Error(`${o.datasetPath}: no labelled message`);
   const work = mkdtempSync(join(tmpdir(), 'spamops-release-'));
+  const config = loadConfig({ dataDir: join(work, 'data') }, {});
   // one thread: a release must be repeatable, and thread counts change the sums' order
-  const savedThreads = process.env.SPAMOPS_TRAIN_THREADS;
-  process.env.SPAMOPS_TRAIN_THREADS = '1';
-  const engines = await openEngines(loadConfig({ dataDir: join(work, 'data') }, {}));
+  const engines = await openEngines({ ...config, training: { ...config.training, threads: 1 } });
   const out: Record<string, ReleasedModel> = {};
   try {
     const ins = await engines.storage.labelled.insertMany(parsed.rows);
@@ -112,8 +111,6 @@ export async function releaseModels(o: ReleaseOptions): Promise<Record<string, R
     return out;
   } finally {
     await engines.close();
-    if (savedThreads === undefined) delete process.env.SPAMOPS_TRAIN_THREADS;
-    else process.env.SPAMOPS_TRAIN_THREADS = savedThreads;
     rmSync(work, { recursive: true, force: true });
   }
 }

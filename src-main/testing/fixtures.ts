@@ -77,9 +77,11 @@ export async function syntheticFeatureStore(engines: Engines, n: number, prefix:
  * Engines bootstrapped with the project's sample (models trained unless `train: false`) and the
  * API on a loopback port: what the HTTP tests start from.
  */
-export async function sampleServer(o: { train?: boolean } = {}): Promise<{ engines: Engines; base: string; close: () => Promise<void> }> {
+export async function sampleServer(
+  o: { train?: boolean; config?: Partial<AppConfig> } = {},
+): Promise<{ engines: Engines; base: string; close: () => Promise<void> }> {
   const { bootstrap, queueMissingModels } = await import('../setup');
-  const { engines, cleanup } = await testEngines();
+  const { engines, cleanup } = await testEngines(o.config);
   await bootstrap(engines, { datasetPath: SAMPLE_DATASET, log: () => undefined });
   if (o.train !== false) for (const r of await queueMissingModels(engines)) await engines.runs.wait(r.id);
   const server = await startTestServer(engines);

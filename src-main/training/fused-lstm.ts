@@ -5,7 +5,6 @@
 import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appRoot } from '../config';
 
 export interface LstmShape {
   vocab: number;
@@ -44,15 +43,9 @@ interface Exports {
 
 let compiled: WebAssembly.Module | undefined;
 
+/** the kernel beside this module (the engines run from the sources under tsx, in every shell) */
 function wasmPath(): string {
-  const here = join(dirname(fileURLToPath(import.meta.url)), 'kernel', 'lstm.wasm');
-  try {
-    readFileSync(here, { flag: 'r' });
-    return here;
-  } catch {
-    // bundled builds (electron-vite) keep the kernel beside the sources
-    return join(appRoot(), 'src-main', 'training', 'kernel', 'lstm.wasm');
-  }
+  return join(dirname(fileURLToPath(import.meta.url)), 'kernel', 'lstm.wasm');
 }
 
 /** true when this runtime can run the kernel (WebAssembly with SIMD128) */

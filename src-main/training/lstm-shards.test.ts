@@ -23,10 +23,10 @@ describe('LSTM training on several threads', () => {
     expect(shardSizes(2, 4)).toEqual([1, 1, 0, 0]);
   });
 
-  it('reads SPAMOPS_TRAIN_THREADS, refusing what is not a thread count', () => {
-    expect(trainThreads({ SPAMOPS_TRAIN_THREADS: '3' })).toBe(3);
-    expect(trainThreads({})).toBeGreaterThanOrEqual(1);
-    expect(() => trainThreads({ SPAMOPS_TRAIN_THREADS: 'many' })).toThrow(/SPAMOPS_TRAIN_THREADS: expected an integer 1-64, got "many"/);
+  it('takes the configured thread count, else one per core but one (at most 4)', () => {
+    expect(trainThreads(3)).toBe(3);
+    expect(trainThreads(undefined)).toBeGreaterThanOrEqual(1);
+    expect(trainThreads(undefined)).toBeLessThanOrEqual(4);
   });
 
   it('gives the one-thread results with 2 and 3 threads (batches of 32 and a ragged last one)', () => {

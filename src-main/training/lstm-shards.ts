@@ -37,17 +37,11 @@ export interface ShardWorkerData {
 }
 
 /**
- * Threads for LSTM training: SPAMOPS_TRAIN_THREADS when set (1 = no helpers), else one per core
- * but one, at most 4, so that a laptop keeps a core for serving while it trains.
+ * Threads for LSTM training: the configured number when set (SPAMOPS_TRAIN_THREADS; 1 = no
+ * helpers), else one per core but one, at most 4, so that a laptop keeps a core for serving.
  */
-export function trainThreads(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.SPAMOPS_TRAIN_THREADS;
-  if (raw !== undefined && raw !== '') {
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`SPAMOPS_TRAIN_THREADS: expected an integer 1-64, got "${raw}"`);
-    return n;
-  }
-  return Math.max(1, Math.min(4, availableParallelism() - 1));
+export function trainThreads(configured?: number): number {
+  return configured ?? Math.max(1, Math.min(4, availableParallelism() - 1));
 }
 
 /** rows of a batch of n cut into k contiguous shards, the larger ones first */

@@ -31,9 +31,6 @@ export interface LstmTrainResult {
   testScores: Float32Array;
 }
 
-/** SPAMOPS_RECURRENT_DROPOUT=1 applies the recurrent mask (Keras' implementation 1, tfjs) */
-const APPLY_RECURRENT_DROPOUT = process.env.SPAMOPS_RECURRENT_DROPOUT === '1';
-
 function dropoutMask(rng: Rng, n: number, rate: number, out: Float32Array, offset: number): void {
   const keep = 1 - rate;
   for (let i = 0; i < n; i++) out[offset + i] = rate > 0 && rng.next() < rate ? 0 : 1 / keep;
@@ -49,7 +46,10 @@ export function trainLstm(
   hooks: LstmTrainHooks = {},
   /** threads per training step (data-parallel shards of each batch); 1 = this thread only */
   threads = 1,
+  /** recurrentDropout: apply the recurrent mask (Keras' implementation 1, tfjs; SPAMOPS_RECURRENT_DROPOUT=1) */
+  o: { recurrentDropout?: boolean } = {},
 ): LstmTrainResult {
+  const applyRecurrentDropout = o.recurrentDropout === true;
   const seqLen = tokens[0].length;
   const B = p.batchSize!;
   const shape: LstmShape = { vocab, embed: p.embeddingDim!, units: p.lstmUnits!, classes: 2, seqLen, maxBatch: B };
@@ -117,8 +117,8 @@ export function trainLstm(
         // mask but never the state by the recurrent-dropout mask, so the seed's models trained
         // without it. `recurrentDropout` is recorded (and kept in the tfjs topology) but not applied;
         // SPAMOPS_RECURRENT_DROPOUT=1 applies it.
-        if (APPLY_RECURRENT_DROPOUT) for (let b = 0; b < n; b++) dropoutMask(rng, shape.units, p.recurrentDropout!, hmask, b * shape.units);
-        const hm = APPLY_RECURRENT_DROPOUT ? hmask : undefined;
+        if (applyRecurrentDropout) for (let b = 0; b < n; b++) dropoutMask(rng, shape.units, p.recurrentDropout!, hmask, b * shape.units);
+        const hm = applyRecurrentDropout ? hmask : undefined;
         const { loss, probs } = pool ? pool.step(k, tok, lab, n, xmask, hm) : { loss: k.gradientStep(tok, lab, n, xmask, hm), probs: k.lastProbs(n) };
         k.adam(p.learningRate!, 0.9, 0.999, 1e-7, ++step);
         let ok = 0;

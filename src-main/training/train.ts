@@ -57,11 +57,11 @@ export function forestOptions(p: RunRecord['params'], nFeatures: number): Forest
   return { nEstimators: p.nEstimators!, maxDepth: p.maxDepth!, maxFeatures: Math.min(p.maxFeatures!, nFeatures), minSamplesSplit: 2, seed: p.seed };
 }
 
-function lstmThreads(rows: number, seqLen: number, p: RunRecord['params']): number {
+function lstmThreads(rows: number, seqLen: number, p: RunRecord['params'], configured?: number): number {
   const H = p.lstmUnits!;
   const D = p.embeddingDim!;
   const flops = 2 * 3 * rows * seqLen * 4 * H * (D + H) * p.epochs!; // 2 flops a MAC; forward + backward ~ 3x forward
-  return flops > 2e10 ? trainThreads() : 1;
+  return flops > 2e10 ? trainThreads(configured) : 1;
 }
 
 /** What a training job reads (the feature store, the warehouse, the tokenizer) and where it writes. */
@@ -69,6 +69,8 @@ export interface TrainJobDeps extends TrainingDataSource {
   tokenizers: TokenizerSource;
   /** the data dir's models folder: artifacts are staged in `.staging/<run>` there */
   modelsDir: string;
+  /** LSTM training settings from the configuration (threads per step; the experimental recurrent dropout) */
+  lstm?: { threads?: number; recurrentDropout?: boolean };
 }
 
 async function chooseLstmBackend(requested: BackendName): Promise<'fused-wasm' | 'tfjs-node' | 'tfjs-cpu' | 'tfjs-wasm'> {
@@ -119,13 +121,14 @@ export async function runTrainJob(deps: TrainJobDeps, job: TrainJob, hooks: Trai
     inputShape = [FEATURES_V1.length];
   } else {
     const chosen = await chooseLstmBackend(job.backend);
-    const threads = chosen === 'fused-wasm' ? lstmThreads(data.train.length, data.width, p) : 1;
+    const threads = chosen === 'fused-wasm' ? lstmThreads(data.train.length, data.width, p, deps.lstm?.threads) : 1;
     backend = threads > 1 ? `${chosen} (${threads} threads)` : chosen;
     hooks.onBackend?.(backend);
     const tokenizer = deps.tokenizers.get();
     const vocab = tokenizer.state.settings.MAX_NUM_WORDS;
     const args = [tokenRows(data), data.labels, data.train, data.test, p, vocab, hooks] as const;
-    const r: LstmTrainResult = chosen === 'fused-wasm' ? trainLstm(...args, threads) : await trainLstmTfjs(chosen, ...args);
+    const r: LstmTrainResult =
+      chosen === 'fused-wasm' ? trainLstm(...args, threads, { recurrentDropout: deps.lstm?.recurrentDropout }) : await trainLstmTfjs(chosen, ...args);
     history = { epochs: r.epochs, batches: r.batches };
     scores = r.testScores;
     artifacts = await writeLstmArtifacts(staging, r.shape, r.weights, {

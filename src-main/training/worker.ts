@@ -20,6 +20,8 @@ export interface TrainingWorkerSettings {
   offlineEngine?: { memoryLimit: string; threads: number };
   modelsDir: string;
   trainingIdsPath?: string;
+  /** LSTM training settings from the configuration */
+  lstm?: { threads?: number; recurrentDropout?: boolean };
 }
 
 export interface WorkerInput {
@@ -49,6 +51,7 @@ async function main(): Promise<void> {
       tokenizers: TokenizerStore.inModelsDir(settings.modelsDir),
       modelsDir: settings.modelsDir,
       trainingIdsPath: settings.trainingIdsPath,
+      lstm: settings.lstm,
     };
     const outcome = await runTrainJob(deps, job, {
       onBackend: (backend) => post({ type: 'backend', backend }),

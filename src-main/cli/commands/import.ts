@@ -73,7 +73,7 @@ export const importCommand = new Command('import')
     }
     await withEngines(cmd, async (e) => {
       const wanted = archivesOf(o.uci!);
-      const mirror = process.env.SPAMOPS_UCI_MIRROR || undefined;
+      const mirror = e.config.uciMirror;
       // archives given by hand: which collection each holds is read from its files
       const given = new Map<string, string>();
       for (const a of o.archive ?? []) {
