@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import type { Engines } from '../engines';
 import { FeatureVectorError, NoModelYetError, NotServedError, ServingStats, top, type Prediction, type ServedModel } from '../serving';
 import { HttpError } from './errors';
+import { jsonDepthError } from './json-depth';
 import type { CallLogEntry } from '../storage';
 import {
   FeaturesAnswer,
@@ -229,11 +230,14 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
       let src: Record<string, unknown> = { ...req.query };
       const len = Number(req.headers['content-length'] ?? 0);
       if (len > 0) {
-        if (len > 100_000) throw new HttpError(413, 'payload_too_large', 'request body too large');
+        if (len > 100_000) throw new HttpError(413, 'payload_too_large', 'request body too large: GET /prediction takes at most 100,000 bytes');
         const chunks: Buffer[] = [];
         for await (const c of req.raw) chunks.push(c as Buffer);
+        const text = Buffer.concat(chunks).toString('utf8');
+        const tooDeep = jsonDepthError(text);
+        if (tooDeep) throw tooDeep;
         try {
-          src = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+          src = JSON.parse(text) as Record<string, unknown>;
         } catch (e) {
           throw new HttpError(400, 'bad_request', `malformed JSON: ${(e as Error).message}`);
         }
