@@ -3,6 +3,7 @@
  * API (validation, OpenAPI) and the console (typed client).
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { SMS_ID_MAX_LENGTH, SmsIdString } from './ids';
 
 export const FeatureValueType = Type.Union([
   Type.Literal('Float32'),
@@ -18,7 +19,7 @@ export type FeatureValue = number | string | number[] | null;
 export const FeatureStatus = Type.Union([Type.Literal('PRESENT'), Type.Literal('NOT_FOUND'), Type.Literal('OUTSIDE_MAX_AGE'), Type.Literal('NULL_VALUE')]);
 export type FeatureStatus = Static<typeof FeatureStatus>;
 
-const EntityKey = Type.String({ minLength: 1, maxLength: 200 });
+const EntityKey = SmsIdString;
 
 export const GetOnlineFeaturesRequest = Type.Object(
   {
@@ -56,6 +57,14 @@ export const PushRequest = Type.Object(
 export type PushRequest = Static<typeof PushRequest>;
 
 /** POST /get-historical-features: point-in-time correct rows, streamed (NDJSON or CSV) or as a Parquet file */
+/** entity rows of one POST /get-historical-features (more: `entities: "all"`, or several requests) */
+export const HISTORICAL_MAX_ENTITIES = 100_000;
+/**
+ * The body limit of that route, above the server's default (1 MiB held 89,000 short ids): room for
+ * HISTORICAL_MAX_ENTITIES ids of the longest length, each with an event_timestamp of 64 characters.
+ */
+export const HISTORICAL_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
+
 export const HistoricalFormat = Type.Union([Type.Literal('ndjson'), Type.Literal('csv'), Type.Literal('parquet')]);
 export type HistoricalFormat = Static<typeof HistoricalFormat>;
 export const GetHistoricalFeaturesRequest = Type.Object(
@@ -63,9 +72,13 @@ export const GetHistoricalFeaturesRequest = Type.Object(
     entities: Type.Union(
       [
         Type.Literal('all'),
-        Type.Record(Type.String({ maxLength: 100 }), Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 100000 }), {
-          description: 'the join key (a list of ids) and, unless "at" is given, event_timestamp (a list of the same length)',
-        }),
+        Type.Record(
+          Type.String({ maxLength: 100 }),
+          Type.Array(Type.String({ minLength: 1, maxLength: SMS_ID_MAX_LENGTH }), { minItems: 1, maxItems: HISTORICAL_MAX_ENTITIES }),
+          {
+            description: 'the join key (a list of ids) and, unless "at" is given, event_timestamp (a list of the same length)',
+          },
+        ),
       ],
       { description: '"all" (every key the sources hold) or the entity rows as columns' },
     ),

@@ -1,12 +1,13 @@
 /** Contracts of operator feedback: the true label of a message. */
 import { Type, type Static } from '@sinclair/typebox';
+import { SmsIdString } from './ids';
 
 export const Label = Type.Union([Type.Literal('ham'), Type.Literal('spam')]);
 export type Label = Static<typeof Label>;
 
 export const FeedbackBody = Type.Object(
   {
-    sms_id: Type.String({ minLength: 1, maxLength: 100 }),
+    sms_id: SmsIdString,
     true_label: Label,
     user_id: Type.Optional(Type.String({ maxLength: 100 })),
     predicted_label: Type.Optional(Label),

@@ -1,5 +1,6 @@
 /** Contracts of the training engine and the model registry, shared by the API and the console. */
 import { Type, type Static } from '@sinclair/typebox';
+import { SMS_ID_MAX_LENGTH } from './ids';
 import { PageLimit } from './paging';
 
 /** the story's three generations; other model ids (e.g. the seed 002's "tc-01") build on one of them */
@@ -18,10 +19,12 @@ export const TrainParams = Type.Object(
     featureService: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'training data (feature service)' })),
     timeFreeze: Type.Optional(Type.String({ minLength: 4, maxLength: 40, description: 'point-in-time of the training set' })),
     /** restrict the training entities to these ids (e.g. the SMS part only) */
-    entityIds: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 200000, description: 'only these entity ids' })),
+    entityIds: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: SMS_ID_MAX_LENGTH }), { maxItems: 200000, description: 'only these entity ids' }),
+    ),
     /** ids added to the training entities after the others are chosen (a retrain's feedback labels) */
     extraEntityIds: Type.Optional(
-      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 200000, description: 'ids added to the training entities' }),
+      Type.Array(Type.String({ minLength: 1, maxLength: SMS_ID_MAX_LENGTH }), { maxItems: 200000, description: 'ids added to the training entities' }),
     ),
     /** restrict to ids matching this regular expression */
     entityIdPattern: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'only ids matching this regular expression' })),

@@ -11,6 +11,7 @@ import type { Engines } from '../engines';
 import { HttpError, installErrorHandler } from './errors';
 import type { ApiErrorBody } from '../../src-shared/errors';
 import { installSecurity } from './security';
+import { jsonDepthError } from './json-depth';
 import { healthRoutes } from './health';
 import { checkRoutes } from './check';
 import { dataRoutes } from './data';
@@ -58,6 +59,8 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     if ((body as string).length === 0 && (req.method === 'DELETE' || req.method === 'GET')) return done(null, undefined);
+    const tooDeep = jsonDepthError(body as string);
+    if (tooDeep) return done(tooDeep, undefined);
     jsonParser(req, body as string, (err, value) => (err ? done(err, undefined) : done(unicodeError(value), value)));
   });
   // Bodies are JSON; plain text is refused with 415 rather than guessed at.
@@ -65,6 +68,8 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
   // curl -d (the seed's commands) sends x-www-form-urlencoded: read such a body as JSON.
   // Cross-site forms cannot abuse this: requests from browser origins not configured are refused.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    const tooDeep = jsonDepthError(body as string);
+    if (tooDeep) return done(tooDeep, undefined);
     try {
       const value = JSON.parse(body as string);
       done(unicodeError(value), value);

@@ -57,6 +57,40 @@ describe('data imports', () => {
     expect((await (await fetch(`${s.base}/data/imports`)).json())[0].id).toBe(job.id);
   });
 
+  it('numbers a second UCI SMS file on from the highest id, so its rows are imported, not refused as existing', async () => {
+    const first = await follow(((await (await upload('SMSSpamCollection', 'ham\tfirst file one\nspam\tWIN first file two\n')).json()) as ImportJob).id);
+    expect(first.last.report).toMatchObject({ read: 2, inserted: 2, duplicates: 0 });
+    const second = await follow(((await (await upload('SMSSpamCollection', 'ham\tsecond file one\nham\tsecond file two\n')).json()) as ImportJob).id);
+    expect(second.last.status).toBe('succeeded');
+    expect(second.last.report).toMatchObject({ read: 2, inserted: 2, duplicates: 0 });
+    const got = await s.engines.storage.labelled.get(['sms90241', 'sms90242', 'sms90243', 'sms90244']);
+    expect(got.map((m) => m?.text)).toEqual(['first file one', 'WIN first file two', 'second file one', 'second file two']);
+    // the sample holds sms90001..sms90240: the first file went on after them, and said so
+    expect(first.last.steps[1].detail).toMatch(/numbered from sms90241/);
+    expect(second.last.steps[1].detail).toMatch(/numbered from sms90243/);
+  });
+
+  it('refuses an id too long to look up at import, and looks up one at the limit', async () => {
+    const atLimit = 'k'.repeat(200);
+    const r = await upload('long-ids.csv', `sms_id,text,label\n${'x'.repeat(10_000)},too long an id,ham\n${atLimit},an id at the limit,spam\n`);
+    const { last } = await follow(((await r.json()) as ImportJob).id);
+    expect(last.report).toMatchObject({ inserted: 1, problemCount: 1 });
+    expect(last.report!.problems).toEqual([{ line: 2, reason: 'sms_id has 10,000 characters; at most 200 are accepted' }]);
+    const online = await fetch(`${s.base}/get-online-features`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ entities: { sms_id: [atLimit] }, feature_service: 'labeled_sms_1' }),
+    });
+    expect(online.status).toBe(200);
+    expect((await online.json()).results[1].statuses[0]).toBe('PRESENT');
+    const feedback = await fetch(`${s.base}/feedback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sms_id: atLimit, true_label: 'spam' }),
+    });
+    expect(feedback.status).toBe(201);
+  });
+
   it('refuses what it cannot read: not multipart 415, an unknown file 415, over the limit 413, nothing kept', async () => {
     const plain = await fetch(`${s.base}/data/imports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(plain.status).toBe(415);

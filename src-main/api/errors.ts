@@ -2,7 +2,8 @@
  * One error handler for the whole API: every failure becomes `{error, detail, field?, known?}`
  * with a 4xx for bad input, and a 5xx only for what the server itself could not do.
  */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import { HISTORICAL_MAX_ENTITIES } from '../../src-shared/featurestore';
 import type { ApiErrorBody } from '../../src-shared/errors';
 import { OfflineEngineError, OfflineMemoryError, OfflineSourceError, RegistryEmptyError, UnknownNameError } from '../featurestore';
 import { ArtifactError, InputError, isDiskFullError, noteDiskFull } from '../platform';
@@ -18,6 +19,68 @@ export class HttpError extends Error {
   ) {
     super(message);
   }
+}
+
+type SchemaError = NonNullable<FastifyError['validation']>[number] & { parentSchema?: Schema };
+interface Schema {
+  const?: unknown;
+  enum?: unknown[];
+  anyOf?: Schema[];
+  type?: string;
+  pattern?: string;
+  description?: string;
+}
+
+/** what a schema accepts, in words: the allowed values of an enum or a union of literals, else its type */
+function accepted(s: Schema): string[] {
+  if (s.const !== undefined) return [JSON.stringify(s.const)];
+  if (s.enum) return s.enum.map((x) => JSON.stringify(x));
+  const literals = (x: Schema): boolean => x.const !== undefined || !!x.enum || (!!x.anyOf && x.anyOf.every(literals));
+  if (s.anyOf && (literals(s) || !s.description)) return s.anyOf.flatMap(accepted);
+  if (s.description) return [s.description];
+  if (s.type === 'null') return ['null'];
+  if (s.type === 'string' && s.pattern) return [`a string matching ${s.pattern}`];
+  if (s.type) return [s.type === 'object' || s.type === 'array' || s.type === 'integer' ? `an ${s.type}` : `a ${s.type}`];
+  return [];
+}
+
+/** a failed schema check as `{error, detail, field}`: the field by its path, and what it expected */
+function validationAnswer(errors: SchemaError[], where: string): ApiErrorBody {
+  const pathOf = (e: SchemaError) => (e.instancePath ? e.instancePath.replace(/^\//, '').replace(/\//g, '.') : '');
+  // A union (anyOf) reports each branch, then itself. When every branch failed on the value itself,
+  // the answer lists what the union accepts; when a branch got deeper, its error is the useful one.
+  const union = errors.findLast((e) => e.keyword === 'anyOf');
+  if (union) {
+    const deeper = errors.filter((e) => e.instancePath.length > union.instancePath.length && e.instancePath.startsWith(union.instancePath));
+    if (deeper.length === 0 && union.parentSchema) {
+      const field = [where, pathOf(union)].filter(Boolean).join('.');
+      return { error: 'validation_error', detail: `${field}: expected one of ${accepted(union.parentSchema).join(', ')}`, field };
+    }
+    if (deeper.length) errors = [deeper.reduce((a, b) => (b.instancePath.length > a.instancePath.length ? b : a))];
+  }
+  const v = errors[0];
+  const path = v ? pathOf(v) : '';
+  const missing = (v?.params as { missingProperty?: string } | undefined)?.missingProperty;
+  const extraProp = (v?.params as { additionalProperty?: string } | undefined)?.additionalProperty;
+  const field = [where, path, missing ?? extraProp].filter(Boolean).join('.');
+  if (v?.keyword === 'enum' && v.parentSchema)
+    return { error: 'validation_error', detail: `${field}: expected one of ${accepted(v.parentSchema).join(', ')}`, field };
+  const what = missing ? 'is required' : extraProp ? 'is not an accepted field' : (v?.message ?? 'is invalid');
+  // a schema with a description says what it expects in words ("a TimeUUID"), not as a pattern
+  const expected = v?.keyword === 'pattern' ? v.parentSchema?.description : undefined;
+  return { error: 'validation_error', detail: expected ? `${field}: expected ${expected}` : `${field} ${what}`, field };
+}
+
+/** the 413 names the limit of the route that refused the body, and where that limit comes from */
+function bodyTooLarge(req: FastifyRequest): string {
+  const limit = req.routeOptions.bodyLimit;
+  const url = req.routeOptions.url ?? req.url.split('?')[0];
+  if (limit === undefined) return 'request body too large';
+  const from =
+    url === '/get-historical-features'
+      ? `room for ${HISTORICAL_MAX_ENTITIES.toLocaleString('en')} entity rows; send more as several requests, or entities: "all"`
+      : 'server.bodyLimitBytes in config.json';
+  return `request body too large: ${req.method} ${url} takes at most ${limit.toLocaleString('en')} bytes (${from})`;
 }
 
 export function installErrorHandler(app: FastifyInstance): void {
@@ -39,25 +102,14 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (err instanceof SmsIdTakenError) return send(409, { error: 'sms_id_taken', detail: err.message, field: 'sms_id' });
     if (err instanceof DuplicateKeyError) return send(409, { error: 'conflict', detail: err.message, field: 'sms_id' });
     const fe = err as FastifyError;
-    if (fe.validation) {
-      const v = fe.validation[0];
-      const where = fe.validationContext ?? 'body';
-      const path = v?.instancePath ? v.instancePath.replace(/^\//, '').replace(/\//g, '.') : '';
-      const missing = (v?.params as { missingProperty?: string } | undefined)?.missingProperty;
-      const extraProp = (v?.params as { additionalProperty?: string } | undefined)?.additionalProperty;
-      const field = [where, path, missing ?? extraProp].filter(Boolean).join('.');
-      const what = missing ? 'is required' : extraProp ? 'is not an accepted field' : (v?.message ?? 'is invalid');
-      // a schema with a description says what it expects in words ("a TimeUUID"), not as a pattern
-      const expected = v?.keyword === 'pattern' ? (v as { parentSchema?: { description?: string } } | undefined)?.parentSchema?.description : undefined;
-      return send(400, { error: 'validation_error', detail: expected ? `${field}: expected ${expected}` : `${field} ${what}`, field });
-    }
+    if (fe.validation) return send(400, validationAnswer(fe.validation, fe.validationContext ?? 'body'));
     const status = fe.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       const detail =
         fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
           ? `unsupported content type "${req.headers['content-type'] ?? ''}": send application/json`
           : fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
-            ? 'request body too large'
+            ? bodyTooLarge(req)
             : fe.code === 'FST_REQ_FILE_TOO_LARGE'
               ? 'the file is larger than the upload limit (server.uploadLimitBytes in config.json); nothing was kept'
               : fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError

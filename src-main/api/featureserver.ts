@@ -4,6 +4,7 @@ import {
   GetHistoricalFeaturesRequest,
   GetOnlineFeaturesRequest,
   GetOnlineFeaturesResponse,
+  HISTORICAL_BODY_LIMIT_BYTES,
   MaterializeIncrementalRequest,
   MaterializeRequest,
   MaterializeResponse,
@@ -33,6 +34,8 @@ export const featureServerRoutes: FastifyPluginAsync<{ engines: Engines }> = asy
   app.post<{ Body: GetHistoricalFeaturesRequest }>(
     '/get-historical-features',
     {
+      // the schema takes 100,000 entity rows: the body limit leaves room for them (the default 1 MiB did not)
+      bodyLimit: HISTORICAL_BODY_LIMIT_BYTES,
       schema: {
         tags: ['feature server'],
         summary: 'Point-in-time correct rows of entities (or of every key: "all"), streamed as NDJSON (default) or CSV, or a Parquet file',

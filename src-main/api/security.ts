@@ -1,6 +1,9 @@
 /**
  * Who may talk to the local API: loopback Host names only (DNS rebinding), browser origins only
  * from the configured list (CORS and cross-site forms), a bearer token when bound beyond loopback.
+ * A browser says where a request comes from in Sec-Fetch-Site even when it sends no Origin (an
+ * <img> or a link): a request from another site that would change state is refused unless its
+ * Origin is configured. curl and other programs send no Sec-Fetch-Site and are not affected.
  */
 import type { FastifyInstance } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
@@ -8,6 +11,8 @@ import type { ServerConfig } from '../config';
 import { HttpError } from './errors';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+/** methods that never change state here (GET routes only read: see serving's GET /prediction) */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function isLoopbackAddress(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
@@ -45,6 +50,13 @@ export function installSecurity(app: FastifyInstance, cfg: ServerConfig): void {
         }
       }
     }
+    const site = req.headers['sec-fetch-site'];
+    if ((site === 'cross-site' || site === 'same-site') && !SAFE_METHODS.has(req.method) && !(origin && origins.has(origin)))
+      throw new HttpError(
+        403,
+        'cross_site_refused',
+        `a ${site} ${req.method} from ${origin ? `origin ${origin}` : 'a page that sent no Origin'} is refused: only the console and the origins in server.corsOrigins may change state`,
+      );
     if (exposed) {
       if (!token) throw new HttpError(503, 'token_missing', 'the server listens beyond loopback but has no token configured');
       const got = Buffer.from(String(req.headers.authorization ?? ''));

@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import type { Engines } from '../engines';
 import { FeatureVectorError, NoModelYetError, NotServedError, ServingStats, top, type Prediction, type ServedModel } from '../serving';
 import { HttpError } from './errors';
+import { jsonDepthError } from './json-depth';
 import type { CallLogEntry } from '../storage';
 import {
   FeaturesAnswer,
@@ -188,7 +189,8 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
   );
 
   /* ---------- the text-classification service (seed 002): /prediction with n_top ---------- */
-  const predictTop = async (modelId: string, text: string, nTop: number): Promise<TopPredictionsAnswer> => {
+  /** `record`: POST only. A GET never changes state: any web page can send one (`<img src>`) */
+  const predictTop = async (modelId: string, text: string, nTop: number, record: boolean): Promise<TopPredictionsAnswer> => {
     let m: ServedModel;
     try {
       m = await served.getAny(modelId);
@@ -205,13 +207,13 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
       { label: 'ham', score: p.ham },
       { label: 'spam', score: p.spam },
     ].sort((a, b) => b.score - a.score);
-    engines.monitor.recorder.recordServed(m, { endpoint: 'prediction', caller: 'api', features, spam: p.spam, text });
+    if (record) engines.monitor.recorder.recordServed(m, { endpoint: 'prediction', caller: 'api', features, spam: p.spam, text });
     return { model_id: modelId, version: m.version, text, predictions: ranked.slice(0, nTop) };
   };
   app.post<{ Body: PredictionRequest }>(
     '/prediction',
     { schema: { tags, summary: 'Top-n labels of a text with their scores', body: PredictionRequest, response: { 200: TopPredictionsAnswer } } },
-    async (req) => predictTop(req.body.model_id, req.body.text, req.body.n_top ?? 1),
+    async (req) => predictTop(req.body.model_id, req.body.text, req.body.n_top ?? 1, true),
   );
   // The seed sends GET with a JSON body (curl -X GET -d ...); query parameters work too.
   app.get<{ Querystring: PredictionQuery }>(
@@ -219,7 +221,7 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
     {
       schema: {
         tags,
-        summary: 'As POST /prediction; the JSON body of a GET, or ?model_id=&text=&n_top=',
+        summary: 'As POST /prediction, but not recorded for monitoring (a GET changes nothing); the JSON body of a GET, or ?model_id=&text=&n_top=',
         querystring: PredictionQuery,
         response: { 200: TopPredictionsAnswer },
       },
@@ -228,11 +230,14 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
       let src: Record<string, unknown> = { ...req.query };
       const len = Number(req.headers['content-length'] ?? 0);
       if (len > 0) {
-        if (len > 100_000) throw new HttpError(413, 'payload_too_large', 'request body too large');
+        if (len > 100_000) throw new HttpError(413, 'payload_too_large', 'request body too large: GET /prediction takes at most 100,000 bytes');
         const chunks: Buffer[] = [];
         for await (const c of req.raw) chunks.push(c as Buffer);
+        const text = Buffer.concat(chunks).toString('utf8');
+        const tooDeep = jsonDepthError(text);
+        if (tooDeep) throw tooDeep;
         try {
-          src = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+          src = JSON.parse(text) as Record<string, unknown>;
         } catch (e) {
           throw new HttpError(400, 'bad_request', `malformed JSON: ${(e as Error).message}`);
         }
@@ -244,7 +249,7 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
       if (typeof model_id !== 'string' || !model_id) throw new HttpError(400, 'validation_error', 'model_id is required: v1, v2 or v3', { field: 'model_id' });
       if (typeof text !== 'string') throw new HttpError(400, 'validation_error', 'text is required: the text to classify', { field: 'text' });
       if (!Number.isInteger(n) || n < 1) throw new HttpError(400, 'validation_error', 'n_top: expected a positive integer', { field: 'n_top' });
-      return predictTop(model_id, text, n);
+      return predictTop(model_id, text, n, false);
     },
   );
 };

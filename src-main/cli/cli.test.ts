@@ -125,6 +125,37 @@ describe('spamops CLI', () => {
   });
 });
 
+describe('spamops export', () => {
+  it("escapes texts a spreadsheet would run as formulas with ', writes them as stored with --raw, and says so when --out is a folder", () => {
+    const dir = join(t.dir, 'export');
+    mkdirSync(dir, { recursive: true });
+    const formulas = ['=HYPERLINK("http://evil.example","win")', '@SUM(A1:A9)', '+1+1', '-2+3'];
+    const f = join(dir, 'in.csv');
+    writeFileSync(f, `sms_id,text,label\n${formulas.map((x, i) => `f${i},"${x.replace(/"/g, '""')}",spam`).join('\n')}\nf9,plain text,ham\n`);
+    const safe = join(dir, 'safe.csv');
+    const raw = join(dir, 'raw.csv');
+    const [imported, exported, exportedRaw, folder] = batch([
+      [['import', f], dir],
+      [['export', '--out', safe], dir],
+      [['export', '--out', raw, '--raw'], dir],
+      [['export', '--out', dir], dir],
+    ]);
+    expect(imported.out).toMatch(/imported 5 messages/);
+    expect(exported.code, exported.err).toBe(0);
+    expect(readFileSync(safe, 'utf8')).toBe(
+      `sms_id,text,label\nf0,"'=HYPERLINK(""http://evil.example"",""win"")",spam\nf1,'@SUM(A1:A9),spam\nf2,'+1+1,spam\nf3,'-2+3,spam\nf9,plain text,ham\n`,
+    );
+    expect(exportedRaw.code, exportedRaw.err).toBe(0);
+    expect(readFileSync(raw, 'utf8')).toBe(
+      'sms_id,text,label\nf0,"=HYPERLINK(""http://evil.example"",""win"")",spam\nf1,@SUM(A1:A9),spam\nf2,+1+1,spam\nf3,-2+3,spam\nf9,plain text,ham\n',
+    );
+    // --out DIR: what to give instead of the raw EISDIR
+    expect(folder.code).toBe(1);
+    expect(folder.err).toMatch(/--out: .*export is a folder; give a file name, e\.g\. .*messages\.csv/);
+    expect(folder.err).not.toMatch(/EISDIR/);
+  });
+});
+
 describe.skipIf(!fullDatasetPath())(`seed story on the full dataset${fullDatasetPath() ? '' : ` (skipped: ${SKIP_FULL})`}`, () => {
   it('replays chapters 1-3 of the feature store with the sampler', { timeout: 300_000 }, () => {
     const dir = join(t.dir, 'full');

@@ -3,6 +3,13 @@ import { fullDatasetPath } from '../testing/fixtures';
 import { detectFormat, parseDataset } from './import';
 
 describe('dataset import', () => {
+  it('refuses an id longer than the one id limit (200), which could be stored but never looked up', () => {
+    const long = 'x'.repeat(10_000);
+    const r = parseDataset(`sms_id,text,label\n${long},hello,ham\n${'y'.repeat(200)},at the limit,spam\n`, 'x.csv');
+    expect(r.rows.map((x) => x.sms_id.length)).toEqual([200]);
+    expect(r.problems).toEqual([{ line: 2, reason: 'sms_id has 10,000 characters; at most 200 are accepted' }]);
+  });
+
   it('reads the seed CSV with quoting and reports bad rows by line', () => {
     const csv = [
       'sms_id,text,label',

@@ -8,6 +8,7 @@
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import type { LabelledMessage } from '../storage';
 import { CsvRecords, type CsvEvent } from '../platform';
+import { SMS_ID_MAX_LENGTH } from '../../src-shared/ids';
 
 export type DatasetFormat = 'seed-csv' | 'uci-sms-tsv' | 'uci-youtube-csv';
 export const DATASET_FORMATS: DatasetFormat[] = ['seed-csv', 'uci-sms-tsv', 'uci-youtube-csv'];
@@ -136,6 +137,9 @@ export class DatasetReader {
     const { label, problem } = normaliseLabel(rawLabel);
     const id = smsId.trim();
     if (!id) this.problems.push({ line, reason: 'missing sms_id' });
+    // a longer id would be stored but could never be looked up (every route takes ids up to this length)
+    else if (id.length > SMS_ID_MAX_LENGTH)
+      this.problems.push({ line, reason: `sms_id has ${id.length.toLocaleString('en')} characters; at most ${SMS_ID_MAX_LENGTH} are accepted` });
     else if (problem) this.problems.push({ line, reason: problem });
     else if (!text?.trim()) this.problems.push({ line, reason: 'empty text' });
     else if (this.seen.has(id)) this.problems.push({ line, reason: `duplicate sms_id "${id}" (first on line ${this.seen.get(id)})` });

@@ -1,4 +1,4 @@
-/** Platform pieces every engine may use: atomic files, TimeUUIDs, the install token, TypeScript worker threads, a rate meter, CSV records. */
+/** Platform pieces every engine may use: atomic files, TimeUUIDs, the install token, TypeScript worker threads, a rate meter, CSV records and cells. */
 export { writeFileAtomic } from './atomic-write';
 export { newTimeUuid, isTimeUuid, timeOfTimeUuid, timeUuidOf } from './timeuuid';
 export { RateMeter } from './rate-meter';
@@ -11,3 +11,4 @@ export { InputError } from './input-error';
 export { compileUserPattern, type UserPattern } from './user-pattern';
 export { tryLockDataDir, isAlive, thisProcess, LOCK_FILE, type DataDirLock, type ProcessId } from './data-dir-lock';
 export { CsvRecords, type CsvEvent } from './csv-records';
+export { csvCell, type CsvCellOptions } from './csv-cell';

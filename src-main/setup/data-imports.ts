@@ -17,6 +17,7 @@ import {
   identifyArchive,
   readArchive,
   readDatasetFile,
+  nextSmsNumber,
   type DatasetBatch,
   type DatasetFormat,
   type UciArchive,
@@ -143,6 +144,7 @@ export class DataImports extends EventEmitter {
       this.checkStopping();
       let batches: AsyncIterable<DatasetBatch & { entry?: string }>;
       let total: number | undefined;
+      let numbered: string | undefined;
       if (source.kind === 'uci') {
         const archives = archivesOf(source.which);
         const paths: [UciArchive, string][] = [];
@@ -165,9 +167,12 @@ export class DataImports extends EventEmitter {
         batches = readArchive(source.path, a, { name: source.name });
         total = a.expectedRows;
       } else {
-        batches = readDatasetFile(source.path, { origin: source.name, name: source.name, format: source.format });
+        // a UCI SMS file has no ids: number it on from the highest stored (here, when the imports before it are done)
+        const idStart = source.format === 'uci-sms-tsv' ? await nextSmsNumber(e.storage.labelled.scanIds()) : undefined;
+        if (idStart !== undefined) numbered = `numbered from sms${idStart}`;
+        batches = readDatasetFile(source.path, { origin: source.name, name: source.name, format: source.format, idStart });
       }
-      mark('read', { status: 'running', unit: 'rows', done: 0, total });
+      mark('read', { status: 'running', unit: 'rows', done: 0, total, ...(numbered ? { detail: numbered } : {}) });
       const report = await importBatches(e, batches, {
         file: source.kind === 'uci' ? 'UCI' : source.name,
         onBatch: (r) => {
@@ -181,7 +186,7 @@ export class DataImports extends EventEmitter {
         status: 'done',
         done: report.read,
         total: report.read,
-        detail: `${report.inserted} new messages (${report.labels.ham} ham, ${report.labels.spam} spam read), ${report.problemCount} bad rows skipped, ${report.duplicates} duplicates kept as they were`,
+        detail: `${report.inserted} new messages (${report.labels.ham} ham, ${report.labels.spam} spam read${numbered ? `; ${numbered}` : ''}), ${report.problemCount} bad rows skipped, ${report.duplicates} duplicates kept as they were`,
       });
 
       this.checkStopping();
