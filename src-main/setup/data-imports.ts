@@ -168,7 +168,7 @@ export class DataImports extends EventEmitter {
         total = a.expectedRows;
       } else {
         // a UCI SMS file has no ids: number it on from the highest stored (here, when the imports before it are done)
-        const idStart = source.format === 'uci-sms-tsv' ? await nextSmsNumber(e.storage.labelled.scanIds()) : undefined;
+        const idStart = source.format === 'uci-sms-tsv' ? await nextSmsNumber(e.storage.labelled.scan({ batchSize: 5000 })) : undefined;
         if (idStart !== undefined) numbered = `numbered from sms${idStart}`;
         batches = readDatasetFile(source.path, { origin: source.name, name: source.name, format: source.format, idStart });
       }
