@@ -19,7 +19,7 @@
  */
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { DiscardPolicy, JetStreamApiCodes, RetentionPolicy, StorageType, type JsMsg } from '@nats-io/jetstream';
-import { timeUuidOf, isTimeUuid } from '../platform';
+import { timeUuidOf, isTimeUuid, smsIdProblem } from '../platform';
 import type { SmsMessage, UserDataStore } from '../storage';
 import { ChangeFollower, IngestionError, pendingOf, type ChangeLog, type FeatureStep, type Ingestion, type PendingChange } from '../inbox';
 import { InboxBody } from '../../src-shared/userdata';
@@ -187,7 +187,12 @@ export class StreamIngestion implements Ingestion {
         continue;
       }
       const body = (parsed as { value: InboxBody }).value;
-      valid.push({ i, message: { user_id: body.recipient_id, sms_id: this.smsIdOf(m), sender_id: body.sender_id, sms_text: body.sms_text } });
+      const id = this.smsIdOf(m);
+      if ('error' in id) {
+        outcomes[i] = { dead: id.error };
+        continue;
+      }
+      valid.push({ i, message: { user_id: body.recipient_id, sms_id: id.smsId, sender_id: body.sender_id, sms_text: body.sms_text } });
     }
     if (valid.length) {
       const stored = await this.deps.users.insertMany(valid.map((v) => v.message));
@@ -203,12 +208,17 @@ export class StreamIngestion implements Ingestion {
   /**
    * The stored id: given by the publisher (SpamOps-Sms-Id, as a retried dead letter carries), else
    * a TimeUUID of the time the stream received the message, its node bits from stream and sequence.
+   * A given id that is no TimeUUID, or dated before 2000 or over a day ahead, is refused (an inbox
+   * is newest first by it).
    */
-  private smsIdOf(m: JsMsg): string {
-    const given = m.headers?.get(H.smsId);
-    if (given && isTimeUuid(given)) return given.toLowerCase();
+  private smsIdOf(m: JsMsg): { smsId: string } | { error: string } {
+    const given = m.headers?.has(H.smsId) ? m.headers.get(H.smsId) : undefined;
+    if (given !== undefined) {
+      const problem = smsIdProblem(given);
+      return problem ? { error: `header ${H.smsId}: ${problem}` } : { smsId: given.toLowerCase() };
+    }
     const ns = m.timestampNanos;
-    return timeUuidOf(Number(ns / 1_000_000n), `${m.info.stream}:${m.seq}`, Number((ns % 1_000_000n) / 100n));
+    return { smsId: timeUuidOf(Number(ns / 1_000_000n), `${m.info.stream}:${m.seq}`, Number((ns % 1_000_000n) / 100n)) };
   }
 
   /** (B) the feature step over change events */
