@@ -11,3 +11,4 @@ export { InputError } from './input-error';
 export { compileUserPattern, type UserPattern } from './user-pattern';
 export { tryLockDataDir, isAlive, thisProcess, LOCK_FILE, type DataDirLock, type ProcessId } from './data-dir-lock';
 export { CsvRecords, type CsvEvent } from './csv-records';
+export { strictUtf8, utf8Problem, loneSurrogatePath } from './unicode-text';

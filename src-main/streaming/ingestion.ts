@@ -27,6 +27,7 @@ import type { DeadLetter, IngestionHealth, IngestionStats, RetryAnswer } from '.
 import { NatsLink, type Link } from './connection';
 import { BatchConsumer, isApiError, type Outcome } from './consumer';
 import { DeadLetters, H } from './dead-letters';
+import { parsePayload } from './payload';
 import { streamNameFor, type StreamSettings } from './settings';
 
 export interface StreamIngestionDeps {
@@ -38,7 +39,6 @@ const DAY_NS = 24 * 3600 * 1e9;
 const FEATURE_LINGER_MS = 50;
 /** Nats-Msg-Id duplicates are dropped within this window (JetStream's default) */
 const DUPLICATE_WINDOW_NS = 120 * 1e9;
-const text = new TextDecoder();
 const encoder = new TextEncoder();
 
 /** the change event the relay publishes for each stored message */
@@ -49,11 +49,7 @@ interface ChangeEvent {
 }
 
 function parseJson(m: JsMsg): { value: unknown } | { error: string } {
-  try {
-    return { value: JSON.parse(text.decode(m.data)) };
-  } catch (e) {
-    return { error: `the payload is not JSON (${(e as Error).message}): expected {"recipient_id", "sender_id", "sms_text"}` };
-  }
+  return parsePayload(m.data);
 }
 
 const inboxBody = TypeCompiler.Compile(InboxBody);
