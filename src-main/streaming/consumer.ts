@@ -29,6 +29,8 @@ export interface ConsumerSpec {
    * spell goes at once.
    */
   lingerMs?: number;
+  /** the consumer or its stream was deleted while SpamOps runs (the client says so): set them up again */
+  onMissing?(reason: string): void;
 }
 
 const BATCH = 512;
@@ -87,7 +89,7 @@ export class BatchConsumer {
   async consume(link: Link): Promise<void> {
     this.messages?.stop();
     const c = await link.js.consumers.get(this.spec.stream, this.spec.durable);
-    this.messages = await c.consume({
+    const messages = await c.consume({
       max_messages: 1024,
       callback: (m) => {
         this.queue.push(m);
@@ -95,6 +97,17 @@ export class BatchConsumer {
         if (!this.flushing) this.flushing = new Promise<void>((r) => setImmediate(r)).then(() => this.flush(link));
       },
     });
+    this.messages = messages;
+    void (async () => {
+      for await (const s of messages.status()) {
+        if (this.messages !== messages) return;
+        if (s.type === 'consumer_deleted' || s.type === 'consumer_not_found' || s.type === 'stream_not_found') {
+          const { stream, durable } = this.spec;
+          this.spec.onMissing?.(`stream ${stream} or its consumer ${durable} was deleted while SpamOps ran: creating them again, as at start`);
+          return;
+        }
+      }
+    })().catch(() => undefined);
   }
 
   async stop(): Promise<void> {

@@ -37,6 +37,8 @@ export interface StreamIngestionDeps {
 
 const DAY_NS = 24 * 3600 * 1e9;
 const FEATURE_LINGER_MS = 50;
+const INCOMING_DURABLE = 'spamops-incoming';
+const FEATURES_DURABLE = 'spamops-features';
 /** Nats-Msg-Id duplicates are dropped within this window (JetStream's default) */
 const DUPLICATE_WINDOW_NS = 120 * 1e9;
 const encoder = new TextEncoder();
@@ -88,16 +90,17 @@ export class StreamIngestion implements Ingestion {
     this.incomingStream = streamNameFor(settings.subject);
     this.changesStream = streamNameFor(settings.changesSubject);
     this.dead = new DeadLetters(settings.deadLetterSubject, streamNameFor(settings.deadLetterSubject));
-    const common = { maxDeliver: settings.maxDeliver, ackWaitMs: settings.ackWaitMs };
+    // a consumer or stream deleted while SpamOps runs is created again, as at start
+    const common = { maxDeliver: settings.maxDeliver, ackWaitMs: settings.ackWaitMs, onMissing: (reason: string) => this.link.lost(reason) };
     this.incoming = new BatchConsumer(
-      { ...common, stream: this.incomingStream, durable: 'spamops-incoming', filter: settings.subject, handle: (msgs) => this.storeIncoming(msgs) },
+      { ...common, stream: this.incomingStream, durable: INCOMING_DURABLE, filter: settings.subject, handle: (msgs) => this.storeIncoming(msgs) },
       this.dead,
     );
     this.features = new BatchConsumer(
       {
         ...common,
         stream: this.changesStream,
-        durable: 'spamops-features',
+        durable: FEATURES_DURABLE,
         filter: settings.changesSubject,
         handle: (msgs) => this.featureChanges(msgs),
         // each batch is a Parquet part, and the offline store merges parts by rewriting them all:
@@ -120,6 +123,7 @@ export class StreamIngestion implements Ingestion {
       settings.servers,
       (link) => this.setUp(link),
       (line) => this.log(line),
+      (link) => this.missing(link),
     );
   }
 
@@ -147,6 +151,34 @@ export class StreamIngestion implements Ingestion {
     await this.incoming.consume(link);
     await this.features.consume(link);
     this.relay.kick();
+  }
+
+  /** a stream or consumer setUp made that is gone (deleted while SpamOps runs), or undefined */
+  private async missing(link: Link): Promise<string | undefined> {
+    const s = this.settings;
+    const streams: [string, string][] = [
+      [this.incomingStream, s.subject],
+      [this.changesStream, s.changesSubject],
+      [this.dead.stream, s.deadLetterSubject],
+    ];
+    for (const [name, subject] of streams) {
+      const gone = await link.jsm.streams.info(name).then(
+        () => false,
+        (e) => (isApiError(e, JetStreamApiCodes.StreamNotFound) ? true : Promise.reject(e)),
+      );
+      if (gone) return `stream ${name} (${subject}) was deleted while SpamOps ran: creating it again, as at start`;
+    }
+    for (const [stream, durable] of [
+      [this.incomingStream, INCOMING_DURABLE],
+      [this.changesStream, FEATURES_DURABLE],
+    ]) {
+      const gone = await link.jsm.consumers.info(stream, durable).then(
+        () => false,
+        (e) => (isApiError(e, JetStreamApiCodes.ConsumerNotFound) ? true : Promise.reject(e)),
+      );
+      if (gone) return `consumer ${durable} of stream ${stream} was deleted while SpamOps ran: creating it again, as at start`;
+    }
+    return undefined;
   }
 
   private async ensureStream(link: Link, name: string, subject: string, days: number): Promise<void> {
@@ -244,14 +276,22 @@ export class StreamIngestion implements Ingestion {
   private async publishChanges(events: ChangeEvent[]): Promise<void> {
     const link = this.link.link;
     if (!link || !this.link.state.connected) throw new Error(this.link.state.reason ?? 'not connected to NATS');
-    await Promise.all(
-      events.map((e) =>
-        link.js.publish(this.settings.changesSubject, encoder.encode(JSON.stringify(e)), {
-          msgID: `${e.message.user_id}/${e.message.sms_id}`,
-          timeout: 10_000,
-        }),
-      ),
-    );
+    try {
+      await Promise.all(
+        events.map((e) =>
+          link.js.publish(this.settings.changesSubject, encoder.encode(JSON.stringify(e)), {
+            msgID: `${e.message.user_id}/${e.message.sms_id}`,
+            timeout: 10_000,
+          }),
+        ),
+      );
+    } catch (e) {
+      // no stream answers for the subject on a server that has JetStream: the stream was deleted
+      if ((e as Error).name !== 'JetStreamNotEnabled' || link.nc.isClosed()) throw e;
+      const reason = `stream ${this.changesStream} (${this.settings.changesSubject}) was deleted while SpamOps ran: creating it again, as at start`;
+      this.link.lost(reason);
+      throw new Error(reason);
+    }
   }
 
   drain(): Promise<{ handled: number; failed: number }> {
