@@ -30,6 +30,8 @@ const CHECK_MS = 5000;
 export function explainNats(e: unknown, servers: string): string {
   const err = e as Error & { code?: string };
   const msg = err?.message ?? String(e);
+  // says all there is to say (another store holds the consumers)
+  if (err?.name === 'StreamClaimedError') return msg;
   if (err?.name === 'JetStreamNotEnabled' || /jetstream is not enabled|JetStream not enabled/i.test(msg))
     return `NATS at ${servers} runs without JetStream: start it with -js (nats-server -js)`;
   if (/refused|ECONNREFUSED/i.test(msg)) return `cannot reach NATS at ${servers}: connection refused — is nats-server -js running there? (SPAMOPS_STREAM_URL)`;
@@ -47,6 +49,8 @@ export class NatsLink {
   private readying: Promise<void> | undefined;
   /** lost while being set up: set up once more after (what was checked may be gone again) */
   private readyAgain = false;
+  /** the last set-up failed because another store holds the consumers */
+  private claimed = false;
   private readonly sleeping = new Set<() => void>();
 
   constructor(
@@ -65,7 +69,8 @@ export class NatsLink {
   async start(): Promise<void> {
     const first = this.connectLoop();
     await Promise.race([first, this.sleep(FIRST_ATTEMPT_MS)]);
-    if (!this.state.connected)
+    // another store holding the consumers refuses the start (StreamIngestion.start) rather than serving meanwhile
+    if (!this.state.connected && !this.claimed)
       this.log(`stream: ${this.state.reason}; SpamOps serves meanwhile and keeps trying (messages are stored, their changes wait in the change log)`);
   }
 
@@ -119,6 +124,7 @@ export class NatsLink {
           noAsyncTraces: true,
         });
       } catch (e) {
+        this.claimed = (e as Error)?.name === 'StreamClaimedError';
         this.setState(false, explainNats(e, this.where));
         await this.sleep(RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)]);
         continue;
@@ -192,6 +198,7 @@ export class NatsLink {
         if (!was) this.log(`stream: connected to NATS JetStream at ${this.where}`);
         this.scheduleCheck();
       } catch (e) {
+        this.claimed = (e as Error)?.name === 'StreamClaimedError';
         this.setState(false, explainNats(e, this.where));
         this.log(`stream: ${this.state.reason}; trying again in ${READY_RETRY_MS / 1000} s`);
         this.readyTimer = setTimeout(() => void this.ready(), READY_RETRY_MS);

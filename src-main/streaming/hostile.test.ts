@@ -4,16 +4,20 @@
  * data dirs on one NATS server. Skipped, with the reason, where nats-server is not installed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { Engines } from '../engines';
 import { V2_VIEW } from '../inbox';
 import { newTimeUuid } from '../platform';
-import { SAMPLE_DATASET, startTestServer, testEngines } from '../testing/fixtures';
-import { natsSkipReason, startNats, type NatsServer } from '../testing/nats';
+import { appRoot } from '../config';
+import { SAMPLE_DATASET, startTestServer, tempDir, testEngines } from '../testing/fixtures';
+import { freePort, natsSkipReason, startNats, type NatsServer } from '../testing/nats';
 import type { StreamSettings } from './settings';
 
 const skip = natsSkipReason();
+const bin = join(appRoot(), 'bin', 'spamops.mjs');
 
 const settingsFor = (url: string): StreamSettings => ({
   servers: [url],
@@ -235,5 +239,104 @@ describe.skipIf(!!skip)(`the stream, deleted while the server runs${skip ? ` (sk
     await until('/health ok', async () => (await srv.get('/health')).status === 'ok');
     expect((await jsm.streams.info('SMS_CHANGES')).config.subjects).toEqual(['sms.changes']);
     await until('the features of the message stored meanwhile', async () => (await missingFeatures(srv.engines, [r.sms_id])).length === 0);
+  });
+});
+
+describe.skipIf(!!skip)(`two data dirs on one NATS server${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  let nats: NatsServer;
+  let first: Server;
+  let nc: NatsConnection;
+  let js: JetStreamClient;
+  const cleanups: (() => Promise<unknown> | unknown)[] = [];
+
+  beforeAll(async () => {
+    nats = await startNats();
+    first = await streamingServer(settingsFor(nats.url));
+    await until('the first to connect', async () => first.engines.ingestion.health().stream === 'connected');
+    nc = await connect({ servers: nats.url });
+    js = jetstream(nc);
+  });
+  afterAll(async () => {
+    for (const c of cleanups.reverse()) await c();
+    await nc?.close();
+    await first?.close();
+    await nats?.stop();
+  });
+
+  it('a second `spamops serve --stream` on another data dir is refused at start, naming the store that holds the consumers; the first gets every message and its features', async () => {
+    const other = tempDir('spamops-second-');
+    cleanups.push(() => other.remove());
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SPAMOPS_') && !k.startsWith('CASSANDRA_')));
+    const child = spawn(process.execPath, [bin, 'serve', '--data-dir', other.dir, '--port', String(await freePort()), '--stream', nats.url], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env,
+    });
+    cleanups.push(() => child.exitCode === null && child.kill('SIGKILL'));
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // it either stops (refused) or says it listens (shared the consumers, as before)
+    const ended = await until('the second server to stop or listen', async () => child.exitCode !== null || /listening/.test(out), 120_000);
+    expect(ended).toBe(true);
+    expect(await Promise.race([exit, new Promise((r) => setTimeout(() => r('still running'), 100))])).not.toBe('still running');
+    expect(child.exitCode).not.toBe(0);
+    expect(out).toMatch(/the consumer spamops-incoming of stream SMS_INCOMING belongs to another SpamOps store \(.*spamops\.sqlite on /);
+    expect(out).toContain(first.engines.storage.location);
+    expect(out).toMatch(/subjects of its own \(SPAMOPS_STREAM_SUBJECT/);
+
+    const n = 200;
+    await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        js.publish('sms.incoming', JSON.stringify({ recipient_id: 'shared', sender_id: 'x', sms_text: `m ${i}` }), { msgID: `two-${i}` }),
+      ),
+    );
+    const stored = await until('all stored by the first', async () => {
+      const l = await first.engines.storage.users.listByUser('shared', 1000);
+      return l.length === n && l;
+    });
+    await until(
+      'features for all',
+      async () =>
+        (
+          await missingFeatures(
+            first.engines,
+            stored.map((m) => m.sms_id),
+          )
+        ).length === 0,
+    );
+    expect((await first.get('/health')).status).toBe('ok');
+  });
+
+  it('a second data dir with subjects of its own runs beside the first, each with its own streams and consumers', async () => {
+    const own = await streamingServer({ ...settingsFor(nats.url), subject: 'b.incoming', changesSubject: 'b.changes', deadLetterSubject: 'b.dead' });
+    cleanups.push(() => own.close());
+    await until('it connects', async () => own.engines.ingestion.health().stream === 'connected');
+    await js.publish('b.incoming', JSON.stringify({ recipient_id: 'bee', sender_id: 'x', sms_text: 'for b only' }), { msgID: 'b-1' });
+    const [m] = await until('stored in the second', async () => {
+      const l = await own.engines.storage.users.listByUser('bee');
+      return l.length === 1 && l;
+    });
+    await until('its features', async () => (await missingFeatures(own.engines, [m.sms_id])).length === 0);
+    expect(await first.engines.storage.users.listByUser('bee')).toEqual([]);
+    expect(first.engines.ingestion.health().stream).toBe('connected');
+  });
+
+  it('SPAMOPS_STREAM_TAKE_OVER: a third data dir takes the consumers over; the first stops consuming and says which store holds them', async () => {
+    const third = await streamingServer({ ...settingsFor(nats.url), takeOver: true });
+    cleanups.push(() => third.close());
+    await until('the third connects', async () => third.engines.ingestion.health().stream === 'connected');
+    const h = await until('the first to give them up', async () => {
+      const x = await first.get('/health');
+      return x.status === 'degraded' && x;
+    });
+    expect(h.ingestion.reason).toContain(third.engines.storage.location);
+    await js.publish('sms.incoming', JSON.stringify({ recipient_id: 'taken', sender_id: 'x', sms_text: 'to the third' }), { msgID: 'taken-1' });
+    await until('stored by the third', async () => (await third.engines.storage.users.listByUser('taken')).length === 1);
+    expect(await first.engines.storage.users.listByUser('taken')).toEqual([]);
   });
 });

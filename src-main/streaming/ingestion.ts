@@ -20,7 +20,7 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { DiscardPolicy, JetStreamApiCodes, RetentionPolicy, StorageType, type JsMsg } from '@nats-io/jetstream';
 import { timeUuidOf, isTimeUuid, smsIdProblem } from '../platform';
-import type { SmsMessage, UserDataStore } from '../storage';
+import type { RegistryStore, SmsMessage, UserDataStore } from '../storage';
 import { ChangeFollower, IngestionError, pendingOf, type ChangeLog, type FeatureStep, type Ingestion, type PendingChange } from '../inbox';
 import { InboxBody } from '../../src-shared/userdata';
 import type { DeadLetter, IngestionHealth, IngestionStats, RetryAnswer } from '../../src-shared/ingestion';
@@ -28,11 +28,14 @@ import { NatsLink, type Link } from './connection';
 import { BatchConsumer, isApiError, type Outcome } from './consumer';
 import { DeadLetters, H } from './dead-letters';
 import { parsePayload } from './payload';
+import { storeIdentity, StreamClaimedError, type StoreOwner } from './lease';
 import { streamNameFor, type StreamSettings } from './settings';
 
 export interface StreamIngestionDeps {
   users: ChangeLog & Pick<UserDataStore, 'insertMany'>;
   step: Pick<FeatureStep, 'process' | 'fail'>;
+  /** the store the consumers belong to: the processes of one store share them, another store is refused */
+  owner: StoreOwner;
 }
 
 const DAY_NS = 24 * 3600 * 1e9;
@@ -82,6 +85,8 @@ export class StreamIngestion implements Ingestion {
   private readonly incomingStream: string;
   private readonly changesStream: string;
   private log: (line: string) => void = () => undefined;
+  /** why the consumers are not ours to use (another store holds them) */
+  private claimed: StreamClaimedError | undefined;
 
   constructor(
     private readonly settings: StreamSettings,
@@ -91,7 +96,7 @@ export class StreamIngestion implements Ingestion {
     this.changesStream = streamNameFor(settings.changesSubject);
     this.dead = new DeadLetters(settings.deadLetterSubject, streamNameFor(settings.deadLetterSubject));
     // a consumer or stream deleted while SpamOps runs is created again, as at start
-    const common = { maxDeliver: settings.maxDeliver, ackWaitMs: settings.ackWaitMs, onMissing: (reason: string) => this.link.lost(reason) };
+    const common = { maxDeliver: settings.maxDeliver, ackWaitMs: settings.ackWaitMs, owner: deps.owner, onMissing: (reason: string) => this.link.lost(reason) };
     this.incoming = new BatchConsumer(
       { ...common, stream: this.incomingStream, durable: INCOMING_DURABLE, filter: settings.subject, handle: (msgs) => this.storeIncoming(msgs) },
       this.dead,
@@ -131,6 +136,11 @@ export class StreamIngestion implements Ingestion {
     if (log) this.log = log;
     this.relay.start();
     await this.link.start();
+    // another store holds the consumers: refused at start, naming it (found later: unavailable with why)
+    if (this.claimed) {
+      await this.stop();
+      throw this.claimed;
+    }
   }
 
   async stop(): Promise<void> {
@@ -146,8 +156,17 @@ export class StreamIngestion implements Ingestion {
     await this.ensureStream(link, this.incomingStream, s.subject, 7);
     await this.ensureStream(link, this.changesStream, s.changesSubject, 7);
     await this.ensureStream(link, this.dead.stream, s.deadLetterSubject, 30);
-    await this.incoming.ensure(link);
-    await this.features.ensure(link);
+    try {
+      await this.incoming.ensure(link);
+      await this.features.ensure(link);
+      this.claimed = undefined;
+    } catch (e) {
+      if (!(e instanceof StreamClaimedError)) throw e;
+      // taken over by another store: stop consuming before a message goes to the wrong store
+      this.claimed = e;
+      await Promise.all([this.incoming.stop(), this.features.stop()]);
+      throw e;
+    }
     await this.incoming.consume(link);
     await this.features.consume(link);
     this.relay.kick();
@@ -168,15 +187,20 @@ export class StreamIngestion implements Ingestion {
       );
       if (gone) return `stream ${name} (${subject}) was deleted while SpamOps ran: creating it again, as at start`;
     }
-    for (const [stream, durable] of [
-      [this.incomingStream, INCOMING_DURABLE],
-      [this.changesStream, FEATURES_DURABLE],
-    ]) {
-      const gone = await link.jsm.consumers.info(stream, durable).then(
-        () => false,
-        (e) => (isApiError(e, JetStreamApiCodes.ConsumerNotFound) ? true : Promise.reject(e)),
-      );
-      if (gone) return `consumer ${durable} of stream ${stream} was deleted while SpamOps ran: creating it again, as at start`;
+    for (const [consumer, stream, durable] of [
+      [this.incoming, this.incomingStream, INCOMING_DURABLE],
+      [this.features, this.changesStream, FEATURES_DURABLE],
+    ] as const) {
+      const ci = await link.jsm.consumers
+        .info(stream, durable)
+        .catch((e) => (isApiError(e, JetStreamApiCodes.ConsumerNotFound) ? undefined : Promise.reject(e)));
+      if (!ci) return `consumer ${durable} of stream ${stream} was deleted while SpamOps ran: creating it again, as at start`;
+      // another store took it over (SPAMOPS_STREAM_TAKE_OVER)
+      try {
+        consumer.checkHolder(ci);
+      } catch (e) {
+        return (e as Error).message;
+      }
     }
     return undefined;
   }
@@ -355,7 +379,14 @@ export class StreamIngestion implements Ingestion {
   }
 }
 
-/** the stream's ingestion for these settings (this module is loaded only when the stream is on) */
-export function openStreamIngestion(settings: StreamSettings, deps: StreamIngestionDeps): StreamIngestion {
-  return new StreamIngestion(settings, deps);
+/**
+ * The stream's ingestion for these settings (this module is loaded only when the stream is on),
+ * its consumers held for the store whose identity `meta` keeps (made on the first start).
+ */
+export async function openStreamIngestion(
+  settings: StreamSettings,
+  deps: Omit<StreamIngestionDeps, 'owner'> & { meta: Pick<RegistryStore, 'getMeta' | 'setMeta'>; where: string },
+): Promise<StreamIngestion> {
+  const owner = { id: await storeIdentity(deps.meta), where: deps.where, takeOver: settings.takeOver };
+  return new StreamIngestion(settings, { users: deps.users, step: deps.step, owner });
 }
