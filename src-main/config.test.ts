@@ -18,6 +18,7 @@ describe('stream settings', () => {
       deadLetterSubject: 'sms.dead',
       maxDeliver: 5,
       ackWaitMs: 10_000,
+      takeOver: false,
     });
   });
 

@@ -105,7 +105,7 @@ type FileConfig = Partial<Omit<AppConfig, 'server' | 'storage' | 'stream' | 'off
   offlineEngine?: { memoryLimit?: string; threads?: number };
   server?: Partial<ServerConfig>;
   storage?: { backend?: 'sqlite' | 'cassandra' } & Record<string, unknown>;
-  stream?: { url?: string; subject?: string; changesSubject?: string; deadLetterSubject?: string; maxDeliver?: number; ackWaitMs?: number };
+  stream?: { url?: string; subject?: string; changesSubject?: string; deadLetterSubject?: string; maxDeliver?: number; ackWaitMs?: number; takeOver?: boolean };
 };
 
 const list = (s: string | undefined) =>
@@ -304,6 +304,7 @@ function streamSettings(o: ConfigOverrides, env: NodeJS.ProcessEnv, fc: FileConf
     deadLetterSubject,
     maxDeliver: int('SPAMOPS_STREAM_MAX_DELIVER', env.SPAMOPS_STREAM_MAX_DELIVER ?? f.maxDeliver, 5, 1, 100),
     ackWaitMs: int('SPAMOPS_STREAM_ACK_WAIT_MS', env.SPAMOPS_STREAM_ACK_WAIT_MS ?? f.ackWaitMs, 10_000, 500, 600_000),
+    takeOver: env.SPAMOPS_STREAM_TAKE_OVER === '1' || f.takeOver === true,
   };
 }
 

@@ -3,6 +3,7 @@
  * needs. Only the shells (the CLI, the API, the set-up workflows of `serve` and the desktop app,
  * tests and the bench) import this file; no engine does.
  */
+import { hostname } from 'node:os';
 import type { AppConfig } from './config';
 import { openStorage, type Storage } from './storage';
 import { FeatureStore } from './featurestore';
@@ -89,7 +90,12 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
   const featureStep = new FeatureStep({ features, online: storage.online, tokenizers, onPushed: (messages) => verdicts.record(messages) });
   // the stream's engine (and the NATS client) is loaded only when the stream is on
   const ingestion: Ingestion = config.stream
-    ? (await import('./streaming')).openStreamIngestion(config.stream, { users: storage.users, step: featureStep })
+    ? await (await import('./streaming')).openStreamIngestion(config.stream, {
+        users: storage.users,
+        step: featureStep,
+        meta: storage.registry,
+        where: `${storage.location} on ${hostname()}`,
+      })
     : new EmbeddedIngestion({ changes: storage.users, step: featureStep });
   const inbox = new InboxPipeline({ users: storage.users, step: featureStep, legacyOutbox: storage.documents });
   const backfill = new V2Backfill({ users: storage.users, online: storage.online, features, tokenizers });

@@ -7,6 +7,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
+import { loneSurrogatePath, strictUtf8, utf8Problem } from '../platform';
 import type { Engines } from '../engines';
 import { HttpError, installErrorHandler } from './errors';
 import type { ApiErrorBody } from '../../src-shared/errors';
@@ -57,21 +58,25 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
   // body there; for POST it stays an error. Fastify's own parser guards against proto poisoning.
   const jsonParser = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    if ((body as string).length === 0 && (req.method === 'DELETE' || req.method === 'GET')) return done(null, undefined);
-    const tooDeep = jsonDepthError(body as string);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    if ((body as Buffer).length === 0 && (req.method === 'DELETE' || req.method === 'GET')) return done(null, undefined);
+    const text = utf8Text(body as Buffer);
+    if (text instanceof HttpError) return done(text, undefined);
+    const tooDeep = jsonDepthError(text);
     if (tooDeep) return done(tooDeep, undefined);
-    jsonParser(req, body as string, (err, value) => (err ? done(err, undefined) : done(unicodeError(value), value)));
+    jsonParser(req, text, (err, value) => (err ? done(err, undefined) : done(unicodeError(value), value)));
   });
   // Bodies are JSON; plain text is refused with 415 rather than guessed at.
   app.removeContentTypeParser('text/plain');
   // curl -d (the seed's commands) sends x-www-form-urlencoded: read such a body as JSON.
   // Cross-site forms cannot abuse this: requests from browser origins not configured are refused.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    const tooDeep = jsonDepthError(body as string);
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_req, body, done) => {
+    const text = utf8Text(body as Buffer);
+    if (text instanceof HttpError) return done(text, undefined);
+    const tooDeep = jsonDepthError(text);
     if (tooDeep) return done(tooDeep, undefined);
     try {
-      const value = JSON.parse(body as string);
+      const value = JSON.parse(text);
       done(unicodeError(value), value);
     } catch (e) {
       const err = e as Error & { statusCode?: number };
@@ -116,24 +121,17 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
  * be read back.
  */
 function unicodeError(value: unknown): HttpError | null {
-  const bad = (v: unknown, path: string): string | undefined => {
-    if (typeof v === 'string') return v.isWellFormed() ? undefined : path;
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
-        const p = bad(v[i], `${path}[${i}]`);
-        if (p) return p;
-      }
-      return undefined;
-    }
-    if (v && typeof v === 'object') {
-      for (const [k, x] of Object.entries(v)) {
-        if (!k.isWellFormed()) return `${path} (a key)`;
-        const p = bad(x, `${path}.${k}`);
-        if (p) return p;
-      }
-    }
-    return undefined;
-  };
-  const field = bad(value, 'body');
-  return field ? new HttpError(400, 'validation_error', `${field}: contains a lone UTF-16 surrogate, not valid Unicode text`, { field }) : null;
+  const path = loneSurrogatePath(value);
+  if (path === undefined) return null;
+  const field = path ? `body.${path}` : 'body';
+  return new HttpError(400, 'validation_error', `${field}: contains a lone UTF-16 surrogate, not valid Unicode text`, { field });
+}
+
+/** the body as text; bytes that are not UTF-8 (0xff 0xfe), read as U+FFFD before, are refused naming the field */
+function utf8Text(body: Buffer): string | HttpError {
+  const text = strictUtf8(body);
+  if (text !== undefined) return text;
+  const bad = utf8Problem(body);
+  const field = bad?.field ? `body.${bad.field}` : 'body';
+  return new HttpError(400, 'validation_error', `${field}: ${bad?.detail ?? 'is not UTF-8 text'}`, { field });
 }

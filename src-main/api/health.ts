@@ -40,7 +40,8 @@ async function problems(engines: Engines): Promise<HealthProblem[]> {
     out.push({
       component: 'stream',
       detail: `NATS unavailable (${ing.reason ?? 'no reason given'}): messages are stored and wait in the change log`,
-      remedy: 'start nats-server with JetStream (-js) at the configured URL; SpamOps reconnects and catches up by itself',
+      remedy:
+        'what the reason says: NATS down or without JetStream, start nats-server -js at the configured URL; a stream deleted, nothing (SpamOps creates it again); another store holding the consumers, subjects of its own for this data dir. SpamOps reconnects and catches up by itself',
     });
   for (const p of engines.storage.problems()) out.push({ component: p.component, detail: p.detail, remedy: p.remedy });
   const errs = internalErrors();

@@ -78,6 +78,28 @@ describe('spamops CLI', () => {
     expect(again.err).toMatch(/rejected duplicate sms_id x1/);
   });
 
+  it('sms import refuses an sms_id or date_sent dated before 2000 or more than a day ahead, naming the field and line', () => {
+    const cases: [unknown, RegExp][] = [
+      [
+        { user_id: 'jo', sender_id: 'a', sms_text: 'x', sms_id: 'ffffffff-ffff-1fff-bfff-ffffffffffff' },
+        /entry 1: sms_id: dated 5236-.*expected a time from 2000-01-01 to a day after now/,
+      ],
+      [{ user_id: 'jo', sender_id: 'a', sms_text: 'x', sms_id: '00000000-0000-1000-8000-000000000000' }, /entry 1: sms_id: dated 1582-10-15/],
+      [{ user_id: 'jo', sender_id: 'a', sms_text: 'x', date_sent: '1999-12-31T00:00:00Z' }, /entry 1: date_sent: dated 1999-12-31/],
+      [{ user_id: 'jo', sender_id: 'a', sms_text: 'x', date_sent: '2999-01-01T00:00:00Z' }, /entry 1: date_sent: dated 2999-01-01/],
+    ];
+    const files = cases.map(([row], i) => {
+      const f = join(t.dir, `dated-${i}.json`);
+      writeFileSync(f, JSON.stringify([row]));
+      return f;
+    });
+    const results = batch(files.map((f) => [['sms', 'import', f], join(t.dir, 'dated')] as [string[], string]));
+    for (const [i, [, message]] of cases.entries()) {
+      expect(results[i].code).toBe(1);
+      expect(results[i].err).toMatch(message);
+    }
+  });
+
   it('bootstraps the sample and samples the online store', { timeout: 300_000 }, () => {
     const dir = join(t.dir, 'boot');
     mkdirSync(dir, { recursive: true });

@@ -24,6 +24,25 @@ describe('F9: text that is not Unicode', () => {
     expect((await postRaw('/sms/%F0%9F%98%80', '{"sender_id":"x","sms_text":"hi \\ud83d\\ude00"}')).status).toBe(200);
   });
 
+  it('refuses bytes that are not UTF-8 (0xff 0xfe, stored as U+FFFD before), naming the field, and stores nothing', async () => {
+    const bytes = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
+    const post = (path: string, body: Buffer, type = 'application/json') =>
+      fetch(`${s.base}${path}`, { method: 'POST', headers: { 'content-type': type }, body: new Uint8Array(body) });
+    const r = await post('/sms', bytes('{"recipient_id":"rawbytes","sender_id":"x","sms_text":"caf', [0xff, 0xfe], '"}'));
+    expect(r.status).toBe(400);
+    expect(await r.json()).toEqual({
+      error: 'validation_error',
+      detail: 'body.sms_text: is not UTF-8 text (bytes ff fe 22 7d at byte 58): send the text as UTF-8',
+      field: 'body.sms_text',
+    });
+    const form = await post('/sms/rawbytes', bytes('{"sender_id":"', [0xc3], '","sms_text":"hi"}'), 'application/x-www-form-urlencoded');
+    expect(form.status).toBe(400);
+    expect((await form.json()).field).toBe('body.sender_id');
+    expect(await s.engines.storage.users.listUsers()).not.toContain('rawbytes');
+    // UTF-8 text, a replacement character sent as such included, is fine
+    expect((await post('/sms/rawbytes', bytes('{"sender_id":"x","sms_text":"caf\u00e9 \ufffd é"}'))).status).toBe(200);
+  });
+
   it('answers a URL that is not valid UTF-8 in the {error, detail} shape', async () => {
     const r = await fetch(`${s.base}/sms/%ED%A0%80`);
     expect(r.status).toBe(400);

@@ -1,6 +1,6 @@
 /** Platform pieces every engine may use: atomic files, TimeUUIDs, the install token, TypeScript worker threads, a rate meter, CSV records and cells. */
 export { writeFileAtomic } from './atomic-write';
-export { newTimeUuid, isTimeUuid, timeOfTimeUuid, timeUuidOf } from './timeuuid';
+export { newTimeUuid, isTimeUuid, timeOfTimeUuid, timeUuidOf, messageTimeProblem, smsIdProblem } from './timeuuid';
 export { RateMeter } from './rate-meter';
 export { ensureInstallToken, INSTALL_TOKEN_FILE } from './install-token';
 export { tsxWorker } from './tsx-worker';
@@ -12,3 +12,4 @@ export { compileUserPattern, type UserPattern } from './user-pattern';
 export { tryLockDataDir, isAlive, thisProcess, LOCK_FILE, type DataDirLock, type ProcessId } from './data-dir-lock';
 export { CsvRecords, type CsvEvent } from './csv-records';
 export { csvCell, type CsvCellOptions } from './csv-cell';
+export { strictUtf8, utf8Problem, loneSurrogatePath } from './unicode-text';

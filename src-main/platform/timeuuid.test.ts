@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import cassandra from 'cassandra-driver';
-import { isTimeUuid, newTimeUuid, timeOfTimeUuid, timeUuidOf } from './timeuuid';
+import { isTimeUuid, newTimeUuid, smsIdProblem, timeOfTimeUuid, timeUuidOf } from './timeuuid';
 
 describe('TimeUUIDs', () => {
   it('are version-1 UUIDs (RFC 4122 variant) carrying their date to the millisecond', () => {
@@ -47,5 +47,16 @@ describe('TimeUUIDs', () => {
     expect(others.size).toBe(5000);
     expect(others.has(a)).toBe(true);
     expect(() => timeUuidOf(ms, 'k', 10_000)).toThrow(/ticks/);
+  });
+
+  it('a caller-chosen id is refused when dated before 2000 or more than a day ahead (an inbox is newest first by it)', () => {
+    const now = Date.UTC(2026, 11, 4, 12);
+    expect(smsIdProblem('ffffffff-ffff-1fff-bfff-ffffffffffff', now)).toMatch(/^dated 5236-.*expected a time from 2000-01-01 to a day after now/);
+    expect(smsIdProblem('00000000-0000-1000-8000-000000000000', now)).toMatch(/^dated 1582-10-15T00:00:00.000Z: expected/);
+    expect(smsIdProblem(newTimeUuid(new Date(Date.UTC(1999, 11, 31, 23, 59))), now)).toMatch(/^dated 1999-12-31/);
+    expect(smsIdProblem(newTimeUuid(new Date(now + 25 * 3600_000)), now)).toMatch(/^dated 2026-12-05T13/);
+    expect(smsIdProblem(newTimeUuid(new Date(now + 23 * 3600_000)), now)).toBeUndefined();
+    expect(smsIdProblem(newTimeUuid(new Date(Date.UTC(2000, 0, 1))), now)).toBeUndefined();
+    expect(smsIdProblem('not-an-id', now)).toMatch(/expected a TimeUUID/);
   });
 });

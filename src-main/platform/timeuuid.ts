@@ -73,3 +73,24 @@ export function timeOfTimeUuid(id: string): Date {
   const t = BigInt(`0x${hex}`) - GREGORIAN_OFFSET;
   return new Date(Number(t / BigInt(TICKS_PER_MS)));
 }
+
+/** the earliest and latest times a caller may give a message (its id or date): SMS as we know them, up to a day ahead */
+export const EARLIEST_MESSAGE_MS = Date.UTC(2000, 0, 1);
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * Why a caller-chosen message time cannot be taken, or undefined: an inbox is newest first by the
+ * id's time, so an id dated 5236 would sit on top for good and one dated 1582 (a zero time) at the bottom.
+ */
+export function messageTimeProblem(ms: number, now = Date.now()): string | undefined {
+  if (!Number.isFinite(ms)) return 'expected a valid time';
+  if (ms >= EARLIEST_MESSAGE_MS && ms <= now + DAY_MS) return undefined;
+  const when = Math.abs(ms) < 8.64e15 ? new Date(ms).toISOString() : String(ms);
+  return `dated ${when}: expected a time from 2000-01-01 to a day after now (${new Date(now).toISOString()})`;
+}
+
+/** why a caller-chosen sms_id cannot be taken (not a TimeUUID, or dated out of range), or undefined */
+export function smsIdProblem(id: string, now = Date.now()): string | undefined {
+  if (!isTimeUuid(id)) return `expected a TimeUUID (version-1 UUID), got "${id.slice(0, 60)}"`;
+  return messageTimeProblem(timeOfTimeUuid(id).getTime(), now);
+}

@@ -23,11 +23,15 @@ export interface LinkState {
 const FIRST_ATTEMPT_MS = 3000;
 const RETRY_MS = [500, 1000, 2000, 5000];
 const READY_RETRY_MS = 5000;
+/** how often a live connection checks that its streams and consumers are still there */
+const CHECK_MS = 5000;
 
 /** a NATS or JetStream failure in a sentence that says what to check */
 export function explainNats(e: unknown, servers: string): string {
   const err = e as Error & { code?: string };
   const msg = err?.message ?? String(e);
+  // says all there is to say (another store holds the consumers)
+  if (err?.name === 'StreamClaimedError') return msg;
   if (err?.name === 'JetStreamNotEnabled' || /jetstream is not enabled|JetStream not enabled/i.test(msg))
     return `NATS at ${servers} runs without JetStream: start it with -js (nats-server -js)`;
   if (/refused|ECONNREFUSED/i.test(msg)) return `cannot reach NATS at ${servers}: connection refused — is nats-server -js running there? (SPAMOPS_STREAM_URL)`;
@@ -41,13 +45,20 @@ export class NatsLink {
   state: LinkState = { connected: false, reason: 'not connected yet', since: Date.now() };
   private stopped = false;
   private readyTimer: NodeJS.Timeout | undefined;
+  private checkTimer: NodeJS.Timeout | undefined;
   private readying: Promise<void> | undefined;
+  /** lost while being set up: set up once more after (what was checked may be gone again) */
+  private readyAgain = false;
+  /** the last set-up failed because another store holds the consumers */
+  private claimed = false;
   private readonly sleeping = new Set<() => void>();
 
   constructor(
     private readonly servers: string[],
     private readonly onReady: (link: Link) => Promise<void>,
     private readonly log: (line: string) => void,
+    /** what onReady set up and is gone (a stream deleted while SpamOps runs), or undefined: it is set up again */
+    private readonly check?: (link: Link) => Promise<string | undefined>,
   ) {}
 
   get where(): string {
@@ -58,7 +69,8 @@ export class NatsLink {
   async start(): Promise<void> {
     const first = this.connectLoop();
     await Promise.race([first, this.sleep(FIRST_ATTEMPT_MS)]);
-    if (!this.state.connected)
+    // another store holding the consumers refuses the start (StreamIngestion.start) rather than serving meanwhile
+    if (!this.state.connected && !this.claimed)
       this.log(`stream: ${this.state.reason}; SpamOps serves meanwhile and keeps trying (messages are stored, their changes wait in the change log)`);
   }
 
@@ -82,6 +94,7 @@ export class NatsLink {
     for (const wake of this.sleeping) wake();
     this.sleeping.clear();
     clearTimeout(this.readyTimer);
+    clearTimeout(this.checkTimer);
     const nc = this.link?.nc;
     this.link = undefined;
     if (nc && !nc.isClosed()) {
@@ -111,6 +124,7 @@ export class NatsLink {
           noAsyncTraces: true,
         });
       } catch (e) {
+        this.claimed = (e as Error)?.name === 'StreamClaimedError';
         this.setState(false, explainNats(e, this.where));
         await this.sleep(RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)]);
         continue;
@@ -145,6 +159,31 @@ export class NatsLink {
     });
   }
 
+  /**
+   * What was set up is gone (a stream or consumer deleted while SpamOps runs): unavailable, with
+   * why, until it is set up again, as at start.
+   */
+  lost(reason: string): void {
+    if (this.stopped || !this.link) return;
+    if (this.state.connected) this.log(`stream: ${reason}`);
+    this.setState(false, reason);
+    if (this.readying) this.readyAgain = true;
+    else void this.ready();
+  }
+
+  private scheduleCheck(): void {
+    clearTimeout(this.checkTimer);
+    if (!this.check || this.stopped) return;
+    this.checkTimer = setTimeout(async () => {
+      const link = this.link;
+      // a check that cannot be made (the connection lost meanwhile) proves nothing: the client's reconnection takes over
+      const gone = link && this.state.connected && !this.readying ? await this.check?.(link).catch(() => undefined) : undefined;
+      if (gone && this.link === link) this.lost(gone);
+      else this.scheduleCheck();
+    }, CHECK_MS);
+    this.checkTimer.unref();
+  }
+
   /** sets up streams and consumers; retried while it fails on a live connection */
   private ready(): Promise<void> {
     this.readying ??= (async () => {
@@ -153,10 +192,13 @@ export class NatsLink {
       if (!link || this.stopped) return;
       try {
         await this.onReady(link);
+        if (this.readyAgain) return;
         const was = this.state.connected;
         this.setState(true, null);
         if (!was) this.log(`stream: connected to NATS JetStream at ${this.where}`);
+        this.scheduleCheck();
       } catch (e) {
+        this.claimed = (e as Error)?.name === 'StreamClaimedError';
         this.setState(false, explainNats(e, this.where));
         this.log(`stream: ${this.state.reason}; trying again in ${READY_RETRY_MS / 1000} s`);
         this.readyTimer = setTimeout(() => void this.ready(), READY_RETRY_MS);
@@ -164,6 +206,10 @@ export class NatsLink {
       }
     })().finally(() => {
       this.readying = undefined;
+      if (this.readyAgain) {
+        this.readyAgain = false;
+        void this.ready();
+      }
     });
     return this.readying;
   }

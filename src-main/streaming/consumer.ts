@@ -6,11 +6,21 @@
  * once when it can never succeed) it goes to the dead letters with the reason, then is acknowledged.
  * The server bounds what is in flight (max_ack_pending), which is the back-pressure.
  */
-import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, type ConsumerConfig, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  type ConsumerConfig,
+  type ConsumerInfo,
+  type ConsumerMessages,
+  type JsMsg,
+} from '@nats-io/jetstream';
 import { RateMeter } from '../platform';
 import type { ConsumerStats } from '../../src-shared/ingestion';
 import type { Link } from './connection';
 import type { DeadLetters } from './dead-letters';
+import { heldBy, ownerDescription, StreamClaimedError, type StoreOwner } from './lease';
 
 /** what became of one message: done, try again later, or never (dead letter) */
 export type Outcome = { ok: true } | { retry: string } | { dead: string; smsId?: string };
@@ -19,6 +29,8 @@ export interface ConsumerSpec {
   stream: string;
   durable: string;
   filter: string;
+  /** the store the consumer belongs to (its description): another store's consumer is refused */
+  owner: StoreOwner;
   maxDeliver: number;
   ackWaitMs: number;
   /** handles a batch; one outcome per message, in order (a rejection retries them all) */
@@ -29,6 +41,8 @@ export interface ConsumerSpec {
    * spell goes at once.
    */
   lingerMs?: number;
+  /** the consumer or its stream was deleted while SpamOps runs (the client says so): set them up again */
+  onMissing?(reason: string): void;
 }
 
 const BATCH = 512;
@@ -60,11 +74,13 @@ export class BatchConsumer {
     private readonly dead: DeadLetters,
   ) {}
 
-  /** creates the durable consumer, or brings its settings up to date */
-  async ensure(link: Link): Promise<void> {
-    const { stream, durable, filter, ackWaitMs } = this.spec;
+  /** creates the durable consumer, or brings its settings up to date; throws StreamClaimedError when another store holds it */
+  async ensure(link: Link, retried = false): Promise<void> {
+    const { stream, durable, filter, ackWaitMs, owner } = this.spec;
+    const description = ownerDescription(owner);
     const want: Partial<ConsumerConfig> = {
       durable_name: durable,
+      description,
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       ack_wait: ackWaitMs * NS_PER_MS,
@@ -73,21 +89,37 @@ export class BatchConsumer {
       max_ack_pending: MAX_ACK_PENDING,
       filter_subject: filter,
     };
+    let ci: ConsumerInfo;
     try {
-      const ci = await link.jsm.consumers.info(stream, durable);
-      if (ci.config.ack_wait !== want.ack_wait || ci.config.max_ack_pending !== want.max_ack_pending || ci.config.filter_subject !== filter)
-        await link.jsm.consumers.update(stream, durable, { ack_wait: want.ack_wait, max_ack_pending: want.max_ack_pending, filter_subject: filter });
+      ci = await link.jsm.consumers.info(stream, durable);
     } catch (e) {
       if (!isApiError(e, JetStreamApiCodes.ConsumerNotFound)) throw e;
-      await link.jsm.consumers.add(stream, want);
+      // another store may create it at the same moment: then its answer is read as any other
+      const added = await link.jsm.consumers.add(stream, want).catch((err) => (retried ? Promise.reject(err) : undefined));
+      if (!added) await this.ensure(link, true);
+      return;
     }
+    this.checkHolder(ci);
+    if (
+      ci.config.ack_wait !== want.ack_wait ||
+      ci.config.max_ack_pending !== want.max_ack_pending ||
+      ci.config.filter_subject !== filter ||
+      ci.config.description !== description
+    )
+      await link.jsm.consumers.update(stream, durable, { ack_wait: want.ack_wait, max_ack_pending: want.max_ack_pending, filter_subject: filter, description });
+  }
+
+  /** throws StreamClaimedError when another store holds the consumer (and this one may not take it over) */
+  checkHolder(ci: ConsumerInfo): void {
+    const holder = heldBy(ci.config.description);
+    if (holder && holder.id !== this.spec.owner.id && !this.spec.owner.takeOver) throw new StreamClaimedError(this.spec.stream, this.spec.durable, holder);
   }
 
   /** starts (or restarts, after a reconnection) delivery into batches */
   async consume(link: Link): Promise<void> {
     this.messages?.stop();
     const c = await link.js.consumers.get(this.spec.stream, this.spec.durable);
-    this.messages = await c.consume({
+    const messages = await c.consume({
       max_messages: 1024,
       callback: (m) => {
         this.queue.push(m);
@@ -95,6 +127,17 @@ export class BatchConsumer {
         if (!this.flushing) this.flushing = new Promise<void>((r) => setImmediate(r)).then(() => this.flush(link));
       },
     });
+    this.messages = messages;
+    void (async () => {
+      for await (const s of messages.status()) {
+        if (this.messages !== messages) return;
+        if (s.type === 'consumer_deleted' || s.type === 'consumer_not_found' || s.type === 'stream_not_found') {
+          const { stream, durable } = this.spec;
+          this.spec.onMissing?.(`stream ${stream} or its consumer ${durable} was deleted while SpamOps ran: creating them again, as at start`);
+          return;
+        }
+      }
+    })().catch(() => undefined);
   }
 
   async stop(): Promise<void> {

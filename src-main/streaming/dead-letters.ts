@@ -25,7 +25,6 @@ export const H = {
 
 /** header values are one line of printable text */
 const oneLine = (s: string) => s.replace(/[\r\n]+/g, ' ').slice(0, 500);
-const SCAN_LIMIT = 4;
 const text = new TextDecoder();
 
 export class DeadLetters {
@@ -55,12 +54,17 @@ export class DeadLetters {
     return (await link.jsm.streams.info(this.stream)).state.messages;
   }
 
-  /** the newest dead letters first */
+  /**
+   * The newest dead letters first, `limit` of them while the stream holds that many: retried ones
+   * leave gaps, which the stream lists (deleted_details), so only letters that are there are read.
+   */
   async list(link: Link, limit: number): Promise<DeadLetter[]> {
-    const { state } = await link.jsm.streams.info(this.stream);
+    const { state } = await link.jsm.streams.info(this.stream, { deleted_details: true });
+    const gone = new Set(state.deleted ?? []);
     const out: DeadLetter[] = [];
-    // retried ones leave gaps: look at a few times `limit` sequences at most
-    for (let seq = state.last_seq, looked = 0; seq >= state.first_seq && seq > 0 && out.length < limit && looked < limit * SCAN_LIMIT; seq--, looked++) {
+    for (let seq = state.last_seq; seq >= state.first_seq && seq > 0 && out.length < limit; seq--) {
+      if (gone.has(seq)) continue;
+      // retried or aged out since the info: not found, and the scan goes on
       const sm = await link.jsm.streams.getMessage(this.stream, { seq });
       if (sm) out.push(describe(sm.seq, sm.header, sm.data, sm.time));
     }

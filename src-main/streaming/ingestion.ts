@@ -19,26 +19,31 @@
  */
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { DiscardPolicy, JetStreamApiCodes, RetentionPolicy, StorageType, type JsMsg } from '@nats-io/jetstream';
-import { timeUuidOf, isTimeUuid } from '../platform';
-import type { SmsMessage, UserDataStore } from '../storage';
+import { timeUuidOf, isTimeUuid, smsIdProblem } from '../platform';
+import type { RegistryStore, SmsMessage, UserDataStore } from '../storage';
 import { ChangeFollower, IngestionError, pendingOf, type ChangeLog, type FeatureStep, type Ingestion, type PendingChange } from '../inbox';
 import { InboxBody } from '../../src-shared/userdata';
 import type { DeadLetter, IngestionHealth, IngestionStats, RetryAnswer } from '../../src-shared/ingestion';
 import { NatsLink, type Link } from './connection';
 import { BatchConsumer, isApiError, type Outcome } from './consumer';
 import { DeadLetters, H } from './dead-letters';
+import { parsePayload } from './payload';
+import { storeIdentity, StreamClaimedError, type StoreOwner } from './lease';
 import { streamNameFor, type StreamSettings } from './settings';
 
 export interface StreamIngestionDeps {
   users: ChangeLog & Pick<UserDataStore, 'insertMany'>;
   step: Pick<FeatureStep, 'process' | 'fail'>;
+  /** the store the consumers belong to: the processes of one store share them, another store is refused */
+  owner: StoreOwner;
 }
 
 const DAY_NS = 24 * 3600 * 1e9;
 const FEATURE_LINGER_MS = 50;
+const INCOMING_DURABLE = 'spamops-incoming';
+const FEATURES_DURABLE = 'spamops-features';
 /** Nats-Msg-Id duplicates are dropped within this window (JetStream's default) */
 const DUPLICATE_WINDOW_NS = 120 * 1e9;
-const text = new TextDecoder();
 const encoder = new TextEncoder();
 
 /** the change event the relay publishes for each stored message */
@@ -49,11 +54,7 @@ interface ChangeEvent {
 }
 
 function parseJson(m: JsMsg): { value: unknown } | { error: string } {
-  try {
-    return { value: JSON.parse(text.decode(m.data)) };
-  } catch (e) {
-    return { error: `the payload is not JSON (${(e as Error).message}): expected {"recipient_id", "sender_id", "sms_text"}` };
-  }
+  return parsePayload(m.data);
 }
 
 const inboxBody = TypeCompiler.Compile(InboxBody);
@@ -84,6 +85,8 @@ export class StreamIngestion implements Ingestion {
   private readonly incomingStream: string;
   private readonly changesStream: string;
   private log: (line: string) => void = () => undefined;
+  /** why the consumers are not ours to use (another store holds them) */
+  private claimed: StreamClaimedError | undefined;
 
   constructor(
     private readonly settings: StreamSettings,
@@ -92,16 +95,17 @@ export class StreamIngestion implements Ingestion {
     this.incomingStream = streamNameFor(settings.subject);
     this.changesStream = streamNameFor(settings.changesSubject);
     this.dead = new DeadLetters(settings.deadLetterSubject, streamNameFor(settings.deadLetterSubject));
-    const common = { maxDeliver: settings.maxDeliver, ackWaitMs: settings.ackWaitMs };
+    // a consumer or stream deleted while SpamOps runs is created again, as at start
+    const common = { maxDeliver: settings.maxDeliver, ackWaitMs: settings.ackWaitMs, owner: deps.owner, onMissing: (reason: string) => this.link.lost(reason) };
     this.incoming = new BatchConsumer(
-      { ...common, stream: this.incomingStream, durable: 'spamops-incoming', filter: settings.subject, handle: (msgs) => this.storeIncoming(msgs) },
+      { ...common, stream: this.incomingStream, durable: INCOMING_DURABLE, filter: settings.subject, handle: (msgs) => this.storeIncoming(msgs) },
       this.dead,
     );
     this.features = new BatchConsumer(
       {
         ...common,
         stream: this.changesStream,
-        durable: 'spamops-features',
+        durable: FEATURES_DURABLE,
         filter: settings.changesSubject,
         handle: (msgs) => this.featureChanges(msgs),
         // each batch is a Parquet part, and the offline store merges parts by rewriting them all:
@@ -124,6 +128,7 @@ export class StreamIngestion implements Ingestion {
       settings.servers,
       (link) => this.setUp(link),
       (line) => this.log(line),
+      (link) => this.missing(link),
     );
   }
 
@@ -131,6 +136,11 @@ export class StreamIngestion implements Ingestion {
     if (log) this.log = log;
     this.relay.start();
     await this.link.start();
+    // another store holds the consumers: refused at start, naming it (found later: unavailable with why)
+    if (this.claimed) {
+      await this.stop();
+      throw this.claimed;
+    }
   }
 
   async stop(): Promise<void> {
@@ -146,11 +156,53 @@ export class StreamIngestion implements Ingestion {
     await this.ensureStream(link, this.incomingStream, s.subject, 7);
     await this.ensureStream(link, this.changesStream, s.changesSubject, 7);
     await this.ensureStream(link, this.dead.stream, s.deadLetterSubject, 30);
-    await this.incoming.ensure(link);
-    await this.features.ensure(link);
+    try {
+      await this.incoming.ensure(link);
+      await this.features.ensure(link);
+      this.claimed = undefined;
+    } catch (e) {
+      if (!(e instanceof StreamClaimedError)) throw e;
+      // taken over by another store: stop consuming before a message goes to the wrong store
+      this.claimed = e;
+      await Promise.all([this.incoming.stop(), this.features.stop()]);
+      throw e;
+    }
     await this.incoming.consume(link);
     await this.features.consume(link);
     this.relay.kick();
+  }
+
+  /** a stream or consumer setUp made that is gone (deleted while SpamOps runs), or undefined */
+  private async missing(link: Link): Promise<string | undefined> {
+    const s = this.settings;
+    const streams: [string, string][] = [
+      [this.incomingStream, s.subject],
+      [this.changesStream, s.changesSubject],
+      [this.dead.stream, s.deadLetterSubject],
+    ];
+    for (const [name, subject] of streams) {
+      const gone = await link.jsm.streams.info(name).then(
+        () => false,
+        (e) => (isApiError(e, JetStreamApiCodes.StreamNotFound) ? true : Promise.reject(e)),
+      );
+      if (gone) return `stream ${name} (${subject}) was deleted while SpamOps ran: creating it again, as at start`;
+    }
+    for (const [consumer, stream, durable] of [
+      [this.incoming, this.incomingStream, INCOMING_DURABLE],
+      [this.features, this.changesStream, FEATURES_DURABLE],
+    ] as const) {
+      const ci = await link.jsm.consumers
+        .info(stream, durable)
+        .catch((e) => (isApiError(e, JetStreamApiCodes.ConsumerNotFound) ? undefined : Promise.reject(e)));
+      if (!ci) return `consumer ${durable} of stream ${stream} was deleted while SpamOps ran: creating it again, as at start`;
+      // another store took it over (SPAMOPS_STREAM_TAKE_OVER)
+      try {
+        consumer.checkHolder(ci);
+      } catch (e) {
+        return (e as Error).message;
+      }
+    }
+    return undefined;
   }
 
   private async ensureStream(link: Link, name: string, subject: string, days: number): Promise<void> {
@@ -187,7 +239,12 @@ export class StreamIngestion implements Ingestion {
         continue;
       }
       const body = (parsed as { value: InboxBody }).value;
-      valid.push({ i, message: { user_id: body.recipient_id, sms_id: this.smsIdOf(m), sender_id: body.sender_id, sms_text: body.sms_text } });
+      const id = this.smsIdOf(m);
+      if ('error' in id) {
+        outcomes[i] = { dead: id.error };
+        continue;
+      }
+      valid.push({ i, message: { user_id: body.recipient_id, sms_id: id.smsId, sender_id: body.sender_id, sms_text: body.sms_text } });
     }
     if (valid.length) {
       const stored = await this.deps.users.insertMany(valid.map((v) => v.message));
@@ -205,12 +262,17 @@ export class StreamIngestion implements Ingestion {
   /**
    * The stored id: given by the publisher (SpamOps-Sms-Id, as a retried dead letter carries), else
    * a TimeUUID of the time the stream received the message, its node bits from stream and sequence.
+   * A given id that is no TimeUUID, or dated before 2000 or over a day ahead, is refused (an inbox
+   * is newest first by it).
    */
-  private smsIdOf(m: JsMsg): string {
-    const given = m.headers?.get(H.smsId);
-    if (given && isTimeUuid(given)) return given.toLowerCase();
+  private smsIdOf(m: JsMsg): { smsId: string } | { error: string } {
+    const given = m.headers?.has(H.smsId) ? m.headers.get(H.smsId) : undefined;
+    if (given !== undefined) {
+      const problem = smsIdProblem(given);
+      return problem ? { error: `header ${H.smsId}: ${problem}` } : { smsId: given.toLowerCase() };
+    }
     const ns = m.timestampNanos;
-    return timeUuidOf(Number(ns / 1_000_000n), `${m.info.stream}:${m.seq}`, Number((ns % 1_000_000n) / 100n));
+    return { smsId: timeUuidOf(Number(ns / 1_000_000n), `${m.info.stream}:${m.seq}`, Number((ns % 1_000_000n) / 100n)) };
   }
 
   /** (B) the feature step over change events */
@@ -240,14 +302,22 @@ export class StreamIngestion implements Ingestion {
   private async publishChanges(events: ChangeEvent[]): Promise<void> {
     const link = this.link.link;
     if (!link || !this.link.state.connected) throw new Error(this.link.state.reason ?? 'not connected to NATS');
-    await Promise.all(
-      events.map((e) =>
-        link.js.publish(this.settings.changesSubject, encoder.encode(JSON.stringify(e)), {
-          msgID: `${e.message.user_id}/${e.message.sms_id}`,
-          timeout: 10_000,
-        }),
-      ),
-    );
+    try {
+      await Promise.all(
+        events.map((e) =>
+          link.js.publish(this.settings.changesSubject, encoder.encode(JSON.stringify(e)), {
+            msgID: `${e.message.user_id}/${e.message.sms_id}`,
+            timeout: 10_000,
+          }),
+        ),
+      );
+    } catch (e) {
+      // no stream answers for the subject on a server that has JetStream: the stream was deleted
+      if ((e as Error).name !== 'JetStreamNotEnabled' || link.nc.isClosed()) throw e;
+      const reason = `stream ${this.changesStream} (${this.settings.changesSubject}) was deleted while SpamOps ran: creating it again, as at start`;
+      this.link.lost(reason);
+      throw new Error(reason);
+    }
   }
 
   drain(): Promise<{ handled: number; failed: number }> {
@@ -311,7 +381,14 @@ export class StreamIngestion implements Ingestion {
   }
 }
 
-/** the stream's ingestion for these settings (this module is loaded only when the stream is on) */
-export function openStreamIngestion(settings: StreamSettings, deps: StreamIngestionDeps): StreamIngestion {
-  return new StreamIngestion(settings, deps);
+/**
+ * The stream's ingestion for these settings (this module is loaded only when the stream is on),
+ * its consumers held for the store whose identity `meta` keeps (made on the first start).
+ */
+export async function openStreamIngestion(
+  settings: StreamSettings,
+  deps: Omit<StreamIngestionDeps, 'owner'> & { meta: Pick<RegistryStore, 'getMeta' | 'setMeta'>; where: string },
+): Promise<StreamIngestion> {
+  const owner = { id: await storeIdentity(deps.meta), where: deps.where, takeOver: settings.takeOver };
+  return new StreamIngestion(settings, { users: deps.users, step: deps.step, owner });
 }

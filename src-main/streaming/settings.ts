@@ -11,6 +11,8 @@ export interface StreamSettings {
   maxDeliver: number;
   /** how long a delivered message may stay unacknowledged before the server delivers it again */
   ackWaitMs: number;
+  /** take the consumers over from another store that holds them (that store is gone for good) */
+  takeOver?: boolean;
 }
 
 /** a stream's name from its subject: sms.incoming → SMS_INCOMING */

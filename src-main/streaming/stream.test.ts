@@ -201,6 +201,7 @@ describe.skipIf(!!skip)(`the stream, failing and missing${skip ? ` (skipped: ${s
     const ingestion = new StreamIngestion(settingsFor(nats.url, { subject: 't.in', changesSubject: 't.changes', deadLetterSubject: 't.dead', maxDeliver: 2 }), {
       users,
       step,
+      owner: { id: 'stream-test', where: t.dir },
     });
     const nc = await connect({ servers: nats.url });
     try {

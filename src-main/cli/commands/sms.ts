@@ -6,7 +6,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
-import { newTimeUuid, isTimeUuid, timeUuidOf } from '../../platform';
+import { messageTimeProblem, newTimeUuid, smsIdProblem, timeUuidOf } from '../../platform';
 import type { SmsMessage } from '../../storage';
 import { CliError, note, out, withEngines } from '../context';
 
@@ -50,11 +50,15 @@ function parseLine(raw: unknown, where: string, user: string | undefined): SmsMe
   if (typeof r.sms_text !== 'string' || r.sms_text.length < 1 || r.sms_text.length > 2000) throw new CliError(`${where}: sms_text: expected 1-2000 characters`);
   let sms_id: string;
   if (r.sms_id !== undefined) {
-    if (typeof r.sms_id !== 'string' || !isTimeUuid(r.sms_id)) throw new CliError(`${where}: sms_id: expected a TimeUUID (version-1 UUID)`);
+    if (typeof r.sms_id !== 'string') throw new CliError(`${where}: sms_id: expected a TimeUUID (version-1 UUID)`);
+    const problem = smsIdProblem(r.sms_id);
+    if (problem) throw new CliError(`${where}: sms_id: ${problem}`);
     sms_id = r.sms_id.toLowerCase();
   } else if (r.date_sent !== undefined) {
     const d = new Date(String(r.date_sent));
     if (Number.isNaN(d.getTime())) throw new CliError(`${where}: date_sent: expected an ISO 8601 date, got "${String(r.date_sent)}"`);
+    const problem = messageTimeProblem(d.getTime());
+    if (problem) throw new CliError(`${where}: date_sent: ${problem}`);
     // the same line imported again gets the same id: nothing new
     sms_id = timeUuidOf(d.getTime(), `${user_id}\n${r.sender_id}\n${r.sms_text}`);
   } else sms_id = newTimeUuid();
