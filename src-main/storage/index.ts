@@ -2,12 +2,13 @@
  * The storage layer's public face: pick a backend from the settings, get the interfaces. Each
  * backend keeps its own settings type and one file per store (as Feast's online stores do).
  */
-import { randomBytes } from 'node:crypto';
 import type { Storage } from './types';
+import { storeIdentity } from './identity';
 import type { CassandraSettings } from './cassandra/settings';
 import { openSqliteStorage, type SqliteSettings } from './sqlite';
 
 export * from './types';
+export { storeIdentity } from './identity';
 export { openSqliteStorage } from './sqlite';
 export type { SqliteSettings } from './sqlite';
 export type { CassandraSettings } from './cassandra/settings';
@@ -32,7 +33,7 @@ export async function openStorage(settings: StorageSettings): Promise<Storage> {
   // Loaded only when asked for, as Cassandra's driver is
   const { RedisOnlineStore } = await import('./redis');
   // one data dir's keys: under an id kept in its main store, so it moves with the data dir
-  const prefix = settings.online.prefix ?? `spamops:${await dataDirId(main)}:`;
+  const prefix = settings.online.prefix ?? `spamops:${(await storeIdentity(main.registry)).replace(/-/g, '').slice(0, 12)}:`;
   const online = new RedisOnlineStore({ url: settings.online.url, prefix });
   await online.ready();
   return {
@@ -59,15 +60,6 @@ export async function openStorage(settings: StorageSettings): Promise<Storage> {
       await main.close();
     },
   };
-}
-
-/** a random id of this data dir, made once and kept in its registry store's meta */
-async function dataDirId(s: Storage): Promise<string> {
-  const had = await s.registry.getMeta('data_dir_id');
-  if (had) return had;
-  const id = randomBytes(6).toString('hex');
-  await s.registry.setMeta('data_dir_id', id);
-  return id;
 }
 
 async function openCassandra(settings: { backend: 'cassandra' } & CassandraSettings): Promise<Storage> {

@@ -20,7 +20,7 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { DiscardPolicy, JetStreamApiCodes, RetentionPolicy, StorageType, type JsMsg } from '@nats-io/jetstream';
 import { timeUuidOf, isTimeUuid, smsIdProblem } from '../platform';
-import type { RegistryStore, SmsMessage, UserDataStore } from '../storage';
+import { storeIdentity, type RegistryStore, type SmsMessage, type UserDataStore } from '../storage';
 import { ChangeFollower, IngestionError, pendingOf, type ChangeLog, type FeatureStep, type Ingestion, type PendingChange } from '../inbox';
 import { InboxBody } from '../../src-shared/userdata';
 import type { DeadLetter, IngestionHealth, IngestionStats, RetryAnswer } from '../../src-shared/ingestion';
@@ -28,7 +28,7 @@ import { NatsLink, type Link } from './connection';
 import { BatchConsumer, isApiError, type Outcome } from './consumer';
 import { DeadLetters, H } from './dead-letters';
 import { parsePayload } from './payload';
-import { storeIdentity, StreamClaimedError, type StoreOwner } from './lease';
+import { StreamClaimedError, type StoreOwner } from './lease';
 import { streamNameFor, type StreamSettings } from './settings';
 
 export interface StreamIngestionDeps {

@@ -5,7 +5,6 @@
  * never computed. So each consumer carries its store's identity in its description (a lease held in
  * the stream): the processes of one store share it, another store is refused, naming the holder.
  */
-import { randomUUID } from 'node:crypto';
 
 /** the store's identity: a random id kept in the store (SQLite meta, or Cassandra's), and where it is */
 export interface StoreOwner {
@@ -37,17 +36,4 @@ export class StreamClaimedError extends Error {
     );
     this.name = 'StreamClaimedError';
   }
-}
-
-/** the store's id: made once, then read back (processes of one store share the consumers) */
-export async function storeIdentity(meta: {
-  getMeta(key: string): Promise<string | undefined>;
-  setMeta(key: string, value: string): Promise<void>;
-}): Promise<string> {
-  const KEY = 'stream-store-id';
-  const had = await meta.getMeta(KEY);
-  if (had) return had;
-  await meta.setMeta(KEY, randomUUID());
-  // read back: of two processes of one store making it at once (a first start), both end up with the last written
-  return (await meta.getMeta(KEY)) as string;
 }
