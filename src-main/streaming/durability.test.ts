@@ -131,6 +131,10 @@ describe.skipIf(!!skip)(`stream ingestion across kill -9${skip ? ` (skipped: ${s
     expect(withFeatures).toBe(N);
     expect(await (await fetch(`${base}/inbox/outbox`)).json()).toEqual([]);
     expect(await (await fetch(`${base}/ingestion/dead-letters`)).json()).toEqual([]);
+    // and the data dir verifies: every message's features online and offline are its own text's, each id held once, each part listed
+    const check = await (await fetch(`${base}/check`)).json();
+    expect(check.findings).toEqual([]);
+    expect(check.messages).toBeGreaterThanOrEqual(N); // with the sample inbox
     server.kill('SIGTERM');
   });
 });
