@@ -20,7 +20,7 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { DiscardPolicy, JetStreamApiCodes, RetentionPolicy, StorageType, type JsMsg } from '@nats-io/jetstream';
 import { timeUuidOf, isTimeUuid } from '../platform';
-import type { SmsMessage, UserDataStore } from '../storage';
+import { StorageBusyError, type SmsMessage, type UserDataStore } from '../storage';
 import { ChangeFollower, IngestionError, pendingOf, type ChangeLog, type FeatureStep, type Ingestion, type PendingChange } from '../inbox';
 import { InboxBody } from '../../src-shared/userdata';
 import type { DeadLetter, IngestionHealth, IngestionStats, RetryAnswer } from '../../src-shared/ingestion';
@@ -58,6 +58,9 @@ function parseJson(m: JsMsg): { value: unknown } | { error: string } {
 
 const inboxBody = TypeCompiler.Compile(InboxBody);
 
+/** a failure that passes by itself (the store locked by another program): delivered again until stored, never a dead letter */
+const isTransient = (e: unknown): boolean => e instanceof StorageBusyError;
+
 /** the first thing wrong with a body, named by field, as POST /sms would answer it */
 function bodyError(value: unknown): string | undefined {
   if (inboxBody.Check(value)) return undefined;
@@ -92,7 +95,7 @@ export class StreamIngestion implements Ingestion {
     this.incomingStream = streamNameFor(settings.subject);
     this.changesStream = streamNameFor(settings.changesSubject);
     this.dead = new DeadLetters(settings.deadLetterSubject, streamNameFor(settings.deadLetterSubject));
-    const common = { maxDeliver: settings.maxDeliver, ackWaitMs: settings.ackWaitMs };
+    const common = { maxDeliver: settings.maxDeliver, ackWaitMs: settings.ackWaitMs, transient: isTransient };
     this.incoming = new BatchConsumer(
       { ...common, stream: this.incomingStream, durable: 'spamops-incoming', filter: settings.subject, handle: (msgs) => this.storeIncoming(msgs) },
       this.dead,
