@@ -17,7 +17,12 @@ export const HealthAnswer = Type.Object(
     status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
     problems: Type.Array(HealthProblem),
     disk: Type.Object({ dir: Type.String(), free_bytes: Type.Union([Type.Integer(), Type.Null()]) }),
-    storage: Type.Object({ backend: Type.String(), location: Type.String() }),
+    storage: Type.Object({
+      backend: Type.String(),
+      location: Type.String(),
+      /** storage_busy: another connection holds the database's write lock (writes answer 503 meanwhile) */
+      state: Type.Optional(Type.Union([Type.Literal('ok'), Type.Literal('storage_busy')])),
+    }),
     registry_version: Type.Integer(),
     bootstrapped: Type.Boolean(),
     ingestion: IngestionHealth,

@@ -8,7 +8,7 @@ import type { ApiErrorBody } from '../../src-shared/errors';
 import { OfflineEngineError, OfflineMemoryError, OfflineSourceError, RegistryEmptyError, UnknownNameError } from '../featurestore';
 import { ArtifactError, InputError, isDiskFullError, noteDiskFull } from '../platform';
 import { IngestionError } from '../inbox';
-import { DuplicateKeyError, OnlineStoreUnavailableError, SmsIdTakenError } from '../storage';
+import { DuplicateKeyError, OnlineStoreUnavailableError, SmsIdTakenError, StorageBusyError } from '../storage';
 
 export class HttpError extends Error {
   constructor(
@@ -95,6 +95,11 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (err instanceof OfflineMemoryError) return send(503, { error: 'offline_engine_out_of_memory', detail: err.message });
     // a missing or broken model file or tokenizer: this route cannot answer, the others can
     if (err instanceof ArtifactError) return send(503, { error: 'artifact_unavailable', detail: err.message, file: err.file });
+    // another program holds the database's lock: nothing was written, and it passes
+    if (err instanceof StorageBusyError) {
+      reply.header('retry-after', String(err.retryAfterSeconds));
+      return send(503, { error: 'storage_busy', detail: err.message });
+    }
     if (err instanceof IngestionError)
       return send(err.code === 'not_found' ? 404 : err.code === 'stream_off' ? 409 : 503, { error: err.code, detail: err.message });
     if (err instanceof OnlineStoreUnavailableError)

@@ -28,6 +28,14 @@ async function problems(engines: Engines): Promise<HealthProblem[]> {
   }
   for (const p of engines.serving.problems())
     out.push({ component: `model ${p.model}`, detail: `version ${p.version} cannot answer: ${p.problem}`, remedy: p.remedy, file: p.file });
+  const busy = engines.storage.busy?.();
+  if (busy)
+    out.push({
+      component: 'storage',
+      detail: `storage_busy: ${busy.location} has been locked by another connection since ${new Date(busy.since).toISOString()} (another program's transaction on the file): writes answer 503 with Retry-After, nothing is lost; stream messages are delivered again until they are stored`,
+      remedy: "end the other program's transaction (a sqlite3 shell inside BEGIN: COMMIT or ROLLBACK, or quit it); SpamOps stores what waits by itself",
+      file: busy.location,
+    });
   const disk = diskStatus(engines.config.dataDir);
   if (disk.problem)
     out.push({
@@ -74,7 +82,11 @@ export const healthRoutes: FastifyPluginAsync<{ engines: Engines }> = async (app
         status: found.length ? 'degraded' : 'ok',
         problems: found,
         disk: { dir: disk.dir, free_bytes: disk.freeBytes ?? null },
-        storage: { backend: engines.storage.backend, location: engines.storage.location },
+        storage: {
+          backend: engines.storage.backend,
+          location: engines.storage.location,
+          state: found.some((p) => p.component === 'storage') ? 'storage_busy' : 'ok',
+        },
         registry_version: snap?.version ?? 0,
         bootstrapped: snap !== undefined,
         // the stream's state: SpamOps serves while NATS is down, and says so here

@@ -110,6 +110,27 @@ export class KerasTokenizer {
     return unknown / words.length;
   }
 
+  /**
+   * How many of the kept token ids (1 … MAX_NUM_WORDS-1) mean another word in `other`: 0 when both
+   * encode every text alike (the rest of the vocabulary and the fit's date do not matter); all of
+   * them when the sizes differ.
+   */
+  keptIdsDifferingFrom(other: KerasTokenizer): number {
+    const a = this.state.settings;
+    const b = other.state.settings;
+    if (a.MAX_NUM_WORDS !== b.MAX_NUM_WORDS || a.MAX_SEQ_LENGTH !== b.MAX_SEQ_LENGTH) return Math.max(a.MAX_NUM_WORDS, b.MAX_NUM_WORDS) - 1;
+    const kept = (t: KerasTokenizer) => {
+      const byId = new Map<number, string>();
+      for (const [w, i] of t.index) if (i < a.MAX_NUM_WORDS) byId.set(i, w);
+      return byId;
+    };
+    const mine = kept(this);
+    const theirs = kept(other);
+    let differing = 0;
+    for (let i = 1; i < a.MAX_NUM_WORDS; i++) if (mine.get(i) !== theirs.get(i)) differing += 1;
+    return differing;
+  }
+
   save(dir: string): void {
     mkdirSync(dir, { recursive: true });
     writeFileAtomic(join(dir, 'tokenizer.json'), JSON.stringify(this.state));

@@ -36,8 +36,11 @@ export async function bootstrap(engines: Engines, o: BootstrapOptions): Promise<
   const idsPath = o.trainingIdsPath ?? join(dirname(o.datasetPath), 'training_sms_ids.txt');
   const ids = existsSync(idsPath) ? readTrainingIds(idsPath) : undefined;
   if (o.released) await registerReleased(engines, { tokenizer: true, log: step });
-  const rep = await buildOfflineSources(engines, ids, step, { keepTokenizer: o.released });
-  step(`offline sources written (${rep.sources.map((s) => `${s.source}: ${s.rows}`).join(', ')}); tokenizer fitted on ${rep.tokenizer.fittedOn} messages`);
+  // idempotent: a second bootstrap keeps the tokenizer the models were trained with
+  const rep = await buildOfflineSources(engines, ids, step, { keepTokenizer: true });
+  step(
+    `offline sources written (${rep.sources.map((s) => `${s.source}: ${s.rows}`).join(', ')}); tokenizer ${rep.tokenizer.fitted ? 'fitted' : 'kept, fitted'} on ${rep.tokenizer.fittedOn} messages`,
+  );
 
   const applied = await engines.features.apply(definitionsForStage(LATEST_STAGE), LATEST_STAGE);
   step(applied.changed ? `registry applied (stage ${LATEST_STAGE}):\n${formatDiff(applied.diff)}` : 'registry already up to date');

@@ -2,22 +2,87 @@
  * The seed's `create_offline_sources_1/2` and `create_tokenizer_2`: from the labelled
  * messages of the warehouse to the Parquet sources of the feature store, with the event times
  * the story gives them, and the v2 tokenizer fitted on the training ids.
+ *
+ * A new fit changes which word each token id means. LSTM versions were trained on the ids of the
+ * tokenizer of their time (they carry a copy), while the inbox and the feature store encode with
+ * the data dir's: a fit that differs from a version's vocabulary is refused while that version
+ * holds an alias (production, ...), unless forced.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { FeatureExtractorV1, KerasTokenizer } from '../features';
 import { definitionsForStage, fieldsOfSource, LATEST_STAGE, SOURCE_EVENT_TIMES, type BaseWriter, type OfflineRow, type Progress } from '../featurestore';
 import type { FileSourceDef } from '../../src-shared/featurestore';
 import type { LabelledMessage } from '../storage';
 import type { Engines } from '../engines';
+import type { ModelVersion } from '../../src-shared/training';
 
 export interface SourcesReport {
   messages: number;
-  tokenizer: { fittedOn: number; vocabulary: number; dir: string };
+  tokenizer: {
+    fittedOn: number;
+    vocabulary: number;
+    dir: string;
+    /** false: the data dir's tokenizer was kept */
+    fitted: boolean;
+    /** model versions trained with another vocabulary than the one now in the data dir ("v3 1 (production)") */
+    otherVocabulary: string[];
+  };
   sources: { source: string; rows: number; file: string }[];
   durationMs: number;
 }
 
-/** What building the sources reads (the warehouse) and writes (the offline store, the tokenizer). */
-export type OfflineSourcesDeps = Pick<Engines, 'storage' | 'features' | 'tokenizers'>;
+/** What building the sources reads (the warehouse, the model versions) and writes (the offline store, the tokenizer). */
+export type OfflineSourcesDeps = Pick<Engines, 'storage' | 'features' | 'tokenizers' | 'models'>;
+
+export interface OfflineSourcesOptions {
+  /**
+   * encode with the tokenizer the data dir has (the released one, or an earlier fit) instead of
+   * fitting a new one; a fit happens only when it has none or it cannot be read
+   */
+  keepTokenizer?: boolean;
+  /** fit even when versions holding an alias were trained with another vocabulary (they should be retrained) */
+  force?: boolean;
+  onProgress?: Progress;
+}
+
+/** a fit refused: versions holding an alias were trained with another vocabulary */
+export class TokenizerInUseError extends Error {
+  constructor(
+    message: string,
+    readonly versions: string[],
+  ) {
+    super(message);
+    this.name = 'TokenizerInUseError';
+  }
+}
+
+const describeVersion = (v: ModelVersion) => `${v.name} ${v.version}${v.aliases.length ? ` (${v.aliases.join(', ')})` : ''}`;
+
+/**
+ * The LSTM versions that encode otherwise than `fit`, with how many kept token ids differ: each
+ * compared by the tokenizer it was trained with (its copy; the data dir's `previous` for versions
+ * from before copies were kept; one that cannot be read counts as differing).
+ */
+async function versionsOnOtherVocabulary(
+  deps: OfflineSourcesDeps,
+  fit: KerasTokenizer,
+  previous: KerasTokenizer | undefined,
+): Promise<{ version: ModelVersion; differing: number }[]> {
+  const out: { version: ModelVersion; differing: number }[] = [];
+  for (const v of await deps.models.list()) {
+    if (v.kind !== 'lstm') continue;
+    let own: KerasTokenizer | undefined;
+    try {
+      own = existsSync(join(v.dir, 'tokenizer.json')) ? KerasTokenizer.load(v.dir) : previous;
+    } catch {
+      own = undefined;
+    }
+    const differing = own ? own.keptIdsDifferingFrom(fit) : fit.state.settings.MAX_NUM_WORDS - 1;
+    if (differing > 0) out.push({ version: v, differing });
+  }
+  return out;
+}
 
 const BATCH = 5000;
 
@@ -27,26 +92,29 @@ const BATCH = 5000;
  * The warehouse is read in batches, twice at most (the fit, then the rows), and the rows go to
  * DuckDB in chunks: memory stays bounded whatever the number of messages.
  *
- * `keepTokenizer`: encode with the tokenizer the data dir has (the released one, or an earlier
- * fit) instead of fitting a new one: the models served keep meaning the same token ids.
+ * A fit is checked against the model versions before it is saved (nothing is written when it is
+ * refused: TokenizerInUseError); `keepTokenizer` keeps the data dir's when it has a readable one.
  */
 export async function buildOfflineSources(
   deps: OfflineSourcesDeps,
   trainingIds?: string[],
   onStep?: (s: string) => void,
-  o: { keepTokenizer?: boolean; onProgress?: Progress } = {},
+  o: OfflineSourcesOptions = {},
 ): Promise<SourcesReport> {
   const t0 = performance.now();
   const total = await deps.storage.labelled.count();
   if (total === 0) throw new Error('no labelled messages in the warehouse: run `spamops import <file>` first');
   const wanted = trainingIds ? new Set(trainingIds) : undefined;
   let tokenizer: KerasTokenizer;
-  if (o.keepTokenizer && deps.tokenizers.exists()) {
+  let otherVocabulary: string[] = [];
+  const problem = deps.tokenizers.problem();
+  if (o.keepTokenizer && !problem) {
     tokenizer = deps.tokenizers.get();
     onStep?.(
       `encoding with the data dir's tokenizer (${Object.keys(tokenizer.state.wordIndex).length} words, fitted on ${tokenizer.state.documentCount} messages)`,
     );
   } else {
+    if (o.keepTokenizer && problem) onStep?.(`the data dir's tokenizer cannot be kept: ${problem.file}: ${problem.problem}`);
     onStep?.(`fitting the v2 tokenizer on ${wanted ? `the ${wanted.size} training ids` : `all ${total} messages`}`);
     const fit = KerasTokenizer.fitter();
     let seen = 0;
@@ -63,6 +131,20 @@ export async function buildOfflineSources(
     }
     if (fitted === 0) throw new Error('none of the training ids is among the imported messages: check the training ids file');
     tokenizer = fit.done();
+    const previous = problem ? undefined : deps.tokenizers.get();
+    const other = await versionsOnOtherVocabulary(deps, tokenizer, previous);
+    const held = other.filter((x) => x.version.aliases.length > 0);
+    if (held.length && !o.force) {
+      const names = held.map((x) => `${describeVersion(x.version)}: ${x.differing} of its ${tokenizer.state.settings.MAX_NUM_WORDS - 1} token ids`);
+      const copy = held.find((x) => existsSync(join(x.version.dir, 'tokenizer.json')))?.version;
+      throw new TokenizerInUseError(
+        previous
+          ? `refusing to refit the tokenizer: the new fit gives other words to the token ids that versions holding an alias were trained on (${names.join('; ')}); the inbox's and the feature store's v2 features would no longer mean what those models learned. Keep the tokenizer (the default), or refit anyway (\`spamops offline-sources --refit-tokenizer --force\`) and retrain them. Nothing was written.`
+          : `the data dir's tokenizer cannot be kept (${problem?.file}: ${problem?.problem}), and a new fit gives other words to the token ids that versions holding an alias were trained on (${names.join('; ')}): ${copy ? `restore the one they were trained with (copy ${join(copy.dir, 'tokenizer.json')} to ${deps.tokenizers.file}), or ` : ''}fit a new one anyway (\`spamops offline-sources --refit-tokenizer --force\`) and retrain them. Nothing was written.`,
+        held.map((x) => describeVersion(x.version)),
+      );
+    }
+    otherVocabulary = other.map((x) => describeVersion(x.version));
     deps.tokenizers.save(tokenizer);
   }
 
@@ -106,7 +188,13 @@ export async function buildOfflineSources(
   }
   return {
     messages: total,
-    tokenizer: { fittedOn: tokenizer.state.documentCount, vocabulary: Object.keys(tokenizer.state.wordIndex).length, dir: deps.tokenizers.dir },
+    tokenizer: {
+      fittedOn: tokenizer.state.documentCount,
+      vocabulary: Object.keys(tokenizer.state.wordIndex).length,
+      dir: deps.tokenizers.dir,
+      fitted: !(o.keepTokenizer && !problem),
+      otherVocabulary,
+    },
     sources,
     durationMs: performance.now() - t0,
   };

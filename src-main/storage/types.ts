@@ -228,6 +228,11 @@ export interface Storage {
   predictions: PredictionStore;
   /** what cannot answer now (a store on another server that is unreachable), for /health; empty when all can */
   problems(): StorageProblem[];
+  /**
+   * Whether another connection has held the store's write lock past the wait allowed (SQLite:
+   * another program's transaction on the file), from what the last calls met: it never waits.
+   */
+  busy?(): StorageBusy | undefined;
   close(): Promise<void>;
 }
 
@@ -236,6 +241,32 @@ export interface StorageProblem {
   component: string;
   detail: string;
   remedy: string;
+}
+
+/** the store locked by another connection: since when, and where */
+export interface StorageBusy {
+  /** epoch milliseconds of the first call that met the lock in this spell */
+  since: number;
+  location: string;
+}
+
+/**
+ * A call refused because another connection held the store's write lock longer than the wait
+ * allowed (nothing was written): a passing state, so try again later. The API answers 503 with
+ * Retry-After; the stream delivers the message again later.
+ */
+export class StorageBusyError extends Error {
+  constructor(
+    readonly location: string,
+    readonly waitedMs: number,
+    readonly retryAfterSeconds: number,
+    cause: string,
+  ) {
+    super(
+      `storage busy: ${location} is locked by another connection (${cause}); waited ${(waitedMs / 1000).toFixed(1)} s, nothing was written: try again in a few seconds`,
+    );
+    this.name = 'StorageBusyError';
+  }
 }
 
 export class DuplicateKeyError extends Error {

@@ -4,6 +4,8 @@
  * per batch (one transaction, one push). Each message is acknowledged only after its batch was
  * handled; a failed one is delivered again with backoff, and after maxDeliver deliveries (or at
  * once when it can never succeed) it goes to the dead letters with the reason, then is acknowledged.
+ * A batch that met a passing state (the store locked by another program) is delivered again until
+ * that passes, without counting against maxDeliver: waiting out a lock is no reason for a dead letter.
  * The server bounds what is in flight (max_ack_pending), which is the back-pressure.
  */
 import {
@@ -22,8 +24,11 @@ import type { Link } from './connection';
 import type { DeadLetters } from './dead-letters';
 import { heldBy, ownerDescription, StreamClaimedError, type StoreOwner } from './lease';
 
-/** what became of one message: done, try again later, or never (dead letter) */
-export type Outcome = { ok: true } | { retry: string } | { dead: string; smsId?: string };
+/**
+ * what became of one message: done, try again later (counted against maxDeliver), wait for a
+ * passing state to pass (not counted: redelivered until it goes), or never (dead letter)
+ */
+export type Outcome = { ok: true } | { retry: string } | { wait: string } | { dead: string; smsId?: string };
 
 export interface ConsumerSpec {
   stream: string;
@@ -35,6 +40,8 @@ export interface ConsumerSpec {
   ackWaitMs: number;
   /** handles a batch; one outcome per message, in order (a rejection retries them all) */
   handle(msgs: JsMsg[]): Promise<Outcome[]>;
+  /** a rejection that passes by itself (the store locked a while): the batch waits, whatever maxDeliver says */
+  transient?(e: unknown): boolean;
   /**
    * Under sustained load, how long a small batch waits for more before it is cut: fewer, larger
    * batches (for the feature step: fewer Parquet parts to write and merge). A batch after a quiet
@@ -55,6 +62,9 @@ const NS_PER_MS = 1_000_000;
  */
 const NAK_FIRST_MS = 2000;
 const NAK_MAX_MS = 60_000;
+/** a message that met a passing state comes back after 1 s, then 2, 4, at most 5 s */
+const WAIT_FIRST_MS = 1000;
+const WAIT_MAX_MS = 5000;
 
 export const isApiError = (e: unknown, code: number) => e instanceof JetStreamApiError && e.code === code;
 
@@ -68,6 +78,8 @@ export class BatchConsumer {
   private messages: ConsumerMessages | undefined;
   /** the last error of a message still being retried, by stream sequence (for its dead letter) */
   private readonly errors = new Map<number, string>();
+  /** deliveries spent waiting for a passing state, by stream sequence: they do not count against maxDeliver */
+  private readonly waits = new Map<number, number>();
 
   constructor(
     private readonly spec: ConsumerSpec,
@@ -187,7 +199,7 @@ export class BatchConsumer {
     for (const m of batch) {
       if (m.info.deliveryCount > 1) this.redelivered += 1;
       // delivered more often than allowed without an answer: the process died or stalled on it
-      if (m.info.deliveryCount > maxDeliver) {
+      if (this.counted(m) > maxDeliver) {
         const last = this.errors.get(m.seq);
         await this.toDeadLetters(
           link,
@@ -202,29 +214,46 @@ export class BatchConsumer {
       outcomes = await this.spec.handle(live);
     } catch (e) {
       const reason = (e as Error).message;
-      outcomes = live.map(() => ({ retry: reason }));
+      const passing = this.spec.transient?.(e) ?? false;
+      outcomes = live.map(() => (passing ? { wait: reason } : { retry: reason }));
     }
     let done = 0;
     for (const [i, m] of live.entries()) {
       const o = outcomes[i] ?? { retry: 'no outcome' };
       if ('ok' in o) {
         m.ack();
-        this.errors.delete(m.seq);
+        this.forget(m);
         done += 1;
       } else if ('dead' in o) {
         await this.toDeadLetters(link, m, o.dead, o.smsId);
+      } else if ('wait' in o) {
+        this.failures += 1;
+        this.lastError = o.wait;
+        const waited = (this.waits.get(m.seq) ?? 0) + 1;
+        this.waits.set(m.seq, waited);
+        m.nak(Math.min(WAIT_FIRST_MS * 2 ** (waited - 1), WAIT_MAX_MS));
       } else {
         this.failures += 1;
         this.lastError = o.retry;
-        if (m.info.deliveryCount >= maxDeliver) {
-          await this.toDeadLetters(link, m, `failed ${m.info.deliveryCount} deliveries: ${o.retry}`);
+        if (this.counted(m) >= maxDeliver) {
+          await this.toDeadLetters(link, m, `failed ${this.counted(m)} deliveries: ${o.retry}`);
         } else {
           this.errors.set(m.seq, o.retry);
-          m.nak(Math.min(NAK_FIRST_MS * 2 ** (m.info.deliveryCount - 1), NAK_MAX_MS));
+          m.nak(Math.min(NAK_FIRST_MS * 2 ** (this.counted(m) - 1), NAK_MAX_MS));
         }
       }
     }
     this.meter.add(done);
+  }
+
+  /** deliveries that count against maxDeliver: those not spent waiting for a passing state */
+  private counted(m: JsMsg): number {
+    return m.info.deliveryCount - (this.waits.get(m.seq) ?? 0);
+  }
+
+  private forget(m: JsMsg): void {
+    this.errors.delete(m.seq);
+    this.waits.delete(m.seq);
   }
 
   private async toDeadLetters(link: Link, m: JsMsg, reason: string, smsId?: string): Promise<void> {
@@ -232,7 +261,7 @@ export class BatchConsumer {
       await this.dead.put(link, m, reason, smsId);
       // handled: it lives on in the dead letters (an ack rather than a term, which nats-server 2.9 drops when given a reason)
       m.ack();
-      this.errors.delete(m.seq);
+      this.forget(m);
     } catch (e) {
       // the dead-letter subject cannot take it now: deliver it again later
       this.lastError = `cannot put a message into the dead letters: ${(e as Error).message}`;

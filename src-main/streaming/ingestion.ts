@@ -20,7 +20,7 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { DiscardPolicy, JetStreamApiCodes, RetentionPolicy, StorageType, type JsMsg } from '@nats-io/jetstream';
 import { timeUuidOf, isTimeUuid, smsIdProblem } from '../platform';
-import { storeIdentity, type RegistryStore, type SmsMessage, type UserDataStore } from '../storage';
+import { StorageBusyError, storeIdentity, type RegistryStore, type SmsMessage, type UserDataStore } from '../storage';
 import { ChangeFollower, IngestionError, pendingOf, type ChangeLog, type FeatureStep, type Ingestion, type PendingChange } from '../inbox';
 import { InboxBody } from '../../src-shared/userdata';
 import type { DeadLetter, IngestionHealth, IngestionStats, RetryAnswer } from '../../src-shared/ingestion';
@@ -59,6 +59,9 @@ function parseJson(m: JsMsg): { value: unknown } | { error: string } {
 
 const inboxBody = TypeCompiler.Compile(InboxBody);
 
+/** a failure that passes by itself (the store locked by another program): delivered again until stored, never a dead letter */
+const isTransient = (e: unknown): boolean => e instanceof StorageBusyError;
+
 /** the first thing wrong with a body, named by field, as POST /sms would answer it */
 function bodyError(value: unknown): string | undefined {
   if (inboxBody.Check(value)) return undefined;
@@ -96,7 +99,13 @@ export class StreamIngestion implements Ingestion {
     this.changesStream = streamNameFor(settings.changesSubject);
     this.dead = new DeadLetters(settings.deadLetterSubject, streamNameFor(settings.deadLetterSubject));
     // a consumer or stream deleted while SpamOps runs is created again, as at start
-    const common = { maxDeliver: settings.maxDeliver, ackWaitMs: settings.ackWaitMs, owner: deps.owner, onMissing: (reason: string) => this.link.lost(reason) };
+    const common = {
+      maxDeliver: settings.maxDeliver,
+      ackWaitMs: settings.ackWaitMs,
+      owner: deps.owner,
+      onMissing: (reason: string) => this.link.lost(reason),
+      transient: isTransient,
+    };
     this.incoming = new BatchConsumer(
       { ...common, stream: this.incomingStream, durable: INCOMING_DURABLE, filter: settings.subject, handle: (msgs) => this.storeIncoming(msgs) },
       this.dead,

@@ -12,13 +12,16 @@ export class SqliteCallLog implements CallLog {
     this.insert = db.prepare('INSERT INTO spam_calls_log (caller_id, called_at, seq, endpoint, version, input_json, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
   }
   async append(e: CallLogEntry, ttlSeconds: number): Promise<void> {
-    this.insert.run(e.caller_id, e.called_at, ++this.seq, e.endpoint, e.version, e.input_json, e.called_at + ttlSeconds * 1000);
-    // SQLite has no TTL: expired rows are hidden on read and purged at most once a minute.
-    const now = Date.now();
-    if (now - this.lastPurge > 60_000) {
-      this.lastPurge = now;
-      this.db.prepare('DELETE FROM spam_calls_log WHERE expires_at <= ?').run(now);
-    }
+    // one transaction: a call that meets another connection's lock is tried again whole (busy.ts)
+    this.db.transaction(() => {
+      this.insert.run(e.caller_id, e.called_at, ++this.seq, e.endpoint, e.version, e.input_json, e.called_at + ttlSeconds * 1000);
+      // SQLite has no TTL: expired rows are hidden on read and purged at most once a minute.
+      const now = Date.now();
+      if (now - this.lastPurge > 60_000) {
+        this.db.prepare('DELETE FROM spam_calls_log WHERE expires_at <= ?').run(now);
+        this.lastPurge = now;
+      }
+    })();
   }
   async appendMany(entries: CallLogEntry[], ttlSeconds: number): Promise<void> {
     this.db.transaction(() => {

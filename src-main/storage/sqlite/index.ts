@@ -2,6 +2,7 @@
  * The embedded backend: one SQLite file (WAL) through better-sqlite3. Synchronous calls
  * wrapped in the async interfaces: each is a few microseconds, so the event loop barely
  * notices, and the interfaces stay the same as for Cassandra. One file per store beside this.
+ * A call that meets another connection's write lock waits asynchronously (busy.ts).
  */
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { SqliteCallLog } from './call-log';
 import { SqliteRegistry } from './registry-store';
 import { SqliteDocuments } from './documents';
 import { SqlitePredictions } from './predictions';
+import { BusyWaits } from './busy';
 
 /** The embedded backend's settings: where its file is. */
 export interface SqliteSettings {
@@ -40,21 +42,25 @@ export function openSqliteStorage(settings: SqliteSettings | string): Storage {
   }
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  // opening may wait for a lock (once, before anything is served); calls after it never block (busy.ts)
   db.pragma('busy_timeout = 5000');
   // 32 MB of page cache (the default 2 MB thrashes once a table's index outgrows it: bulk loads of a million rows)
   db.pragma('cache_size = -32768');
   db.exec(SCHEMA);
+  db.pragma('busy_timeout = 0');
+  const waits = new BusyWaits(db, path);
   return {
     backend: 'sqlite',
     location: path,
-    online: new SqliteOnlineStore(db),
-    users: new SqliteUserData(db),
-    labelled: new SqliteLabelled(db),
-    cache: new SqliteCache(db),
-    callLog: new SqliteCallLog(db),
-    registry: new SqliteRegistry(db),
-    documents: new SqliteDocuments(db),
-    predictions: new SqlitePredictions(db),
+    online: waits.wrap(new SqliteOnlineStore(db)),
+    users: waits.wrap(new SqliteUserData(db)),
+    labelled: waits.wrap(new SqliteLabelled(db)),
+    cache: waits.wrap(new SqliteCache(db)),
+    callLog: waits.wrap(new SqliteCallLog(db)),
+    registry: waits.wrap(new SqliteRegistry(db)),
+    documents: waits.wrap(new SqliteDocuments(db)),
+    predictions: waits.wrap(new SqlitePredictions(db)),
+    busy: () => waits.state(),
     problems: () => [],
     close: async () => {
       if (db.open) db.close();
