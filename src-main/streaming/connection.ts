@@ -40,6 +40,9 @@ export function explainNats(e: unknown, servers: string): string {
   return `NATS at ${servers}: ${msg}`;
 }
 
+/** how long a deletion the client was told of waits for more of its kind before setting up again */
+const LOST_SETTLE_MS = 500;
+
 export class NatsLink {
   link: Link | undefined;
   state: LinkState = { connected: false, reason: 'not connected yet', since: Date.now() };
@@ -163,12 +166,23 @@ export class NatsLink {
    * What was set up is gone (a stream or consumer deleted while SpamOps runs): unavailable, with
    * why, until it is set up again, as at start.
    */
-  lost(reason: string): void {
+  lost(reason: string, o: { settle?: boolean } = {}): void {
     if (this.stopped || !this.link) return;
     if (this.state.connected) this.log(`stream: ${reason}`);
     this.setState(false, reason);
-    if (this.readying) this.readyAgain = true;
-    else void this.ready();
+    if (this.readying) {
+      this.readyAgain = true;
+      return;
+    }
+    if (!o.settle) {
+      void this.ready();
+      return;
+    }
+    // a burst of deletions (an operator removing every stream) settles first: setting up while the
+    // next deletion lands left nats-server 2.9 with a consumer that never delivered
+    clearTimeout(this.readyTimer);
+    this.readyTimer = setTimeout(() => void this.ready(), LOST_SETTLE_MS);
+    this.readyTimer.unref();
   }
 
   private scheduleCheck(): void {

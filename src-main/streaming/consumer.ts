@@ -80,6 +80,8 @@ export class BatchConsumer {
   private readonly errors = new Map<number, string>();
   /** deliveries spent waiting for a passing state, by stream sequence: they do not count against maxDeliver */
   private readonly waits = new Map<number, number>();
+  /** when each message in hand arrived (its heartbeat stops after a while: see flush) */
+  private readonly arrived = new WeakMap<JsMsg, number>();
 
   constructor(
     private readonly spec: ConsumerSpec,
@@ -134,6 +136,7 @@ export class BatchConsumer {
     const messages = await c.consume({
       max_messages: 1024,
       callback: (m) => {
+        this.arrived.set(m, Date.now());
         this.queue.push(m);
         // let the messages of this burst join before the batch is cut
         if (!this.flushing) this.flushing = new Promise<void>((r) => setImmediate(r)).then(() => this.flush(link));
@@ -178,17 +181,44 @@ export class BatchConsumer {
   }
 
   private async flush(link: Link): Promise<void> {
+    // Messages received and not yet answered (the batch in hand, those queued behind it) tell the
+    // server they are being worked on, every third of the ack wait: a slow batch (a loaded machine,
+    // a large push) is not delivered again meanwhile, so only a process that died or stalled for
+    // good makes the server redeliver (it did: a loaded machine sent change events to the dead
+    // letters after 5 ack waits of 2 s, though each was handled in the end).
+    // A handler stuck for good is not kept alive: a message is vouched for for at most
+    // max(60 s, maxDeliver ack waits) after it arrived, then the server's redeliveries count again.
+    let inHand: JsMsg[] = [];
+    const vouchMs = Math.max(60_000, this.spec.maxDeliver * this.spec.ackWaitMs);
+    const heartbeat = setInterval(
+      () => {
+        const now = Date.now();
+        for (const m of [...inHand, ...this.queue])
+          if (now - (this.arrived.get(m) ?? now) < vouchMs)
+            try {
+              m.working();
+            } catch {
+              // the connection is gone: the server delivers the message again
+            }
+      },
+      Math.max(100, Math.floor(this.spec.ackWaitMs / 3)),
+    );
+    heartbeat.unref();
     try {
       for (let busy = false; this.queue.length; busy = true) {
         if (busy && this.spec.lingerMs && this.queue.length < BATCH) await new Promise((r) => setTimeout(r, this.spec.lingerMs));
         try {
-          await this.handleBatch(link, this.queue.splice(0, BATCH));
+          inHand = this.queue.splice(0, BATCH);
+          await this.handleBatch(link, inHand);
         } catch (e) {
           // an acknowledgement on a closed connection: the server delivers those messages again
           this.lastError = (e as Error).message;
+        } finally {
+          inHand = [];
         }
       }
     } finally {
+      clearInterval(heartbeat);
       this.flushing = undefined;
     }
   }

@@ -103,7 +103,7 @@ export class StreamIngestion implements Ingestion {
       maxDeliver: settings.maxDeliver,
       ackWaitMs: settings.ackWaitMs,
       owner: deps.owner,
-      onMissing: (reason: string) => this.link.lost(reason),
+      onMissing: (reason: string) => this.link.lost(reason, { settle: true }),
       transient: isTransient,
     };
     this.incoming = new BatchConsumer(
@@ -209,6 +209,17 @@ export class StreamIngestion implements Ingestion {
         consumer.checkHolder(ci);
       } catch (e) {
         return (e as Error).message;
+      }
+      // A consumer made while its stream was deleted and made again (nats-server 2.9 was seen to
+      // do this): it reports nothing pending while the stream holds messages it never delivered
+      // (its delivered position behind the stream's last message, or ahead of it: the old
+      // stream's), and would never deliver them. Made again, it delivers them (the handlers are
+      // idempotent: a message stored or pushed already costs a lookup). The stream holds only the
+      // consumer's subject, so an idle healthy consumer has delivered up to its last message.
+      const si = await link.jsm.streams.info(stream);
+      if (ci.num_pending === 0 && ci.num_ack_pending === 0 && si.state.messages > 0 && si.state.last_seq !== ci.delivered.stream_seq) {
+        await link.jsm.consumers.delete(stream, durable).catch(() => undefined);
+        return `consumer ${durable} of stream ${stream} stopped delivering (nothing pending while the stream holds messages up to ${si.state.last_seq}, delivered up to ${ci.delivered.stream_seq}): creating it again`;
       }
     }
     return undefined;
@@ -324,7 +335,7 @@ export class StreamIngestion implements Ingestion {
       // no stream answers for the subject on a server that has JetStream: the stream was deleted
       if ((e as Error).name !== 'JetStreamNotEnabled' || link.nc.isClosed()) throw e;
       const reason = `stream ${this.changesStream} (${this.settings.changesSubject}) was deleted while SpamOps ran: creating it again, as at start`;
-      this.link.lost(reason);
+      this.link.lost(reason, { settle: true });
       throw new Error(reason);
     }
   }
