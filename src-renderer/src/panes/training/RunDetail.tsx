@@ -1,4 +1,4 @@
-import { memo, useDeferredValue, useMemo } from 'react';
+import { memo, useDeferredValue, useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { downsampleMean } from '../../../../src-shared/downsample';
 import { useTraining, TERMINAL } from '../../store/training';
@@ -122,11 +122,22 @@ type EpochPoint = { epoch: number; loss?: number; val_loss?: number; accuracy: n
 const BatchCurve = memo(function BatchCurve({ series, batches, live }: { series: BatchPoint[]; batches: number; live: boolean }) {
   const theme = useChartTheme();
   const title = batches > CURVE_POINTS ? `Loss and accuracy per batch (${batches} batches, averaged to ${CURVE_POINTS} points)` : 'Loss and accuracy per batch';
-  // while batches stream in: plain SVG (a millisecond a redraw); the full chart once the run ends
-  if (live)
+  // plain SVG while batches stream in (a millisecond a redraw) and after, until a pointer comes to
+  // read values: then the full chart with its tooltip (its first render is the heavy one, and it
+  // is not paid at a run's end, when the page has the most to draw)
+  const [detailed, setDetailed] = useState(false);
+  if (live || !detailed)
     return (
-      <div className="chart" data-testid="live-curve">
-        <div className="chart-title">{title} · live</div>
+      <div
+        className="chart"
+        data-testid="live-curve"
+        onPointerEnter={live ? undefined : () => setDetailed(true)}
+        title={live ? undefined : 'point at the curve to read its values'}
+      >
+        <div className="chart-title">
+          {title}
+          {live ? ' · live' : ''}
+        </div>
         <LiveCurve
           points={series}
           x="step"
