@@ -10,18 +10,9 @@ import { openEngines, type Engines } from '../engines';
 import { V2_VIEW } from '../inbox';
 import { SAMPLE_DATASET, startTestServer, tempDir, testConfig } from '../testing/fixtures';
 import { redisSkipReason, startRedis, type RedisServer } from '../testing/redis';
+import { until } from '../testing/wait';
 
 const skip = redisSkipReason();
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, withinMs = 60_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - t0 > withinMs) throw new Error(`timed out after ${withinMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe.skipIf(!!skip)(`the online store in Redis, stopped under a running server${skip ? ` (skipped: ${skip})` : ''}`, () => {
   let redis: RedisServer;

@@ -20,16 +20,7 @@ import { SAMPLE_DATASET, startTestServer, testEngines } from '../testing/fixture
 import { spamopsBatch } from '../testing/cli';
 import { natsSkipReason, startNats, type NatsServer } from '../testing/nats';
 import type { StreamSettings } from '../streaming/settings';
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, withinMs = 60_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - t0 > withinMs) throw new Error(`timed out after ${withinMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { until } from '../testing/wait';
 
 const hasFeatures = (engines: Engines, ids: string[]) => async () => (await engines.storage.online.read(V2_VIEW, ids)).every(Boolean);
 

@@ -17,20 +17,11 @@ import { V2_VIEW } from '../inbox';
 import { SAMPLE_DATASET, startTestServer, testEngines } from '../testing/fixtures';
 import { natsSkipReason, startNats, type NatsServer } from '../testing/nats';
 import type { HealthAnswer } from '../../src-shared/health';
+import { until } from '../testing/wait';
 
 const skip = natsSkipReason();
 const MAX_DELIVER = 2;
 const N = 20;
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, withinMs = 60_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - t0 > withinMs) throw new Error(`timed out after ${withinMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** another process holding BEGIN EXCLUSIVE on the file (better-sqlite3, a connection of its own) until release() */
 async function holdLock(file: string): Promise<{ release: () => Promise<void> }> {

@@ -15,6 +15,7 @@ import { appRoot } from '../config';
 import { SAMPLE_DATASET, startTestServer, tempDir, testEngines } from '../testing/fixtures';
 import { freePort, natsSkipReason, startNats, type NatsServer } from '../testing/nats';
 import type { StreamSettings } from './settings';
+import { until } from '../testing/wait';
 
 const skip = natsSkipReason();
 const bin = join(appRoot(), 'bin', 'spamops.mjs');
@@ -27,16 +28,6 @@ const settingsFor = (url: string): StreamSettings => ({
   maxDeliver: 3,
   ackWaitMs: 2000,
 });
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, withinMs = 30_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - t0 > withinMs) throw new Error(`timed out after ${withinMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** a bootstrapped data dir (no models) whose engines ingest through the stream, with the API on a loopback port */
 async function streamingServer(stream: StreamSettings) {

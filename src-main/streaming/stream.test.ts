@@ -19,6 +19,7 @@ import { SAMPLE_DATASET, startTestServer, testEngines } from '../testing/fixture
 import { freePort, natsSkipReason, startNats, type NatsServer } from '../testing/nats';
 import { StreamIngestion } from './ingestion';
 import type { StreamSettings } from './settings';
+import { until } from '../testing/wait';
 
 const skip = natsSkipReason();
 const bin = join(appRoot(), 'bin', 'spamops.mjs');
@@ -32,16 +33,6 @@ const settingsFor = (url: string, o: Partial<StreamSettings> = {}): StreamSettin
   ackWaitMs: 2000,
   ...o,
 });
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, withinMs = 15_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - t0 > withinMs) throw new Error(`timed out after ${withinMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** a bootstrapped data dir (no models) whose engines ingest through the stream, with the API on a loopback port */
 async function streamingServer(stream: StreamSettings) {
