@@ -16,7 +16,7 @@ import type { Engines } from '../engines';
 import { V2_VIEW } from '../inbox';
 import { newTimeUuid } from '../platform';
 import type { CheckAnswer } from '../../src-shared/check';
-import { SAMPLE_DATASET, startTestServer, testEngines } from '../testing/fixtures';
+import { sampleServer, testEngines } from '../testing/fixtures';
 import { spamopsBatch } from '../testing/cli';
 import { natsSkipReason, startNats, type NatsServer } from '../testing/nats';
 import type { StreamSettings } from '../streaming/settings';
@@ -32,17 +32,7 @@ describe('one sms_id, one user', () => {
   const shared = newTimeUuid();
 
   beforeAll(async () => {
-    const { bootstrap } = await import('../setup');
-    const t = await testEngines();
-    engines = t.engines;
-    dir = t.dir;
-    await bootstrap(engines, { datasetPath: SAMPLE_DATASET, log: () => undefined });
-    const s = await startTestServer(engines);
-    base = s.base;
-    close = async () => {
-      await s.close();
-      await t.cleanup();
-    };
+    ({ engines, dir, base, close } = await sampleServer({ train: false }));
   });
   afterAll(() => close?.());
 

@@ -79,14 +79,15 @@ export async function syntheticFeatureStore(engines: Engines, n: number, prefix:
  */
 export async function sampleServer(
   o: { train?: boolean; config?: Partial<AppConfig> } = {},
-): Promise<{ engines: Engines; base: string; close: () => Promise<void> }> {
+): Promise<{ engines: Engines; dir: string; base: string; close: () => Promise<void> }> {
   const { bootstrap, queueMissingModels } = await import('../setup');
-  const { engines, cleanup } = await testEngines(o.config);
+  const { engines, dir, cleanup } = await testEngines(o.config);
   await bootstrap(engines, { datasetPath: SAMPLE_DATASET, log: () => undefined });
   if (o.train !== false) for (const r of await queueMissingModels(engines)) await engines.runs.wait(r.id);
   const server = await startTestServer(engines);
   return {
     engines,
+    dir,
     base: server.base,
     close: async () => {
       await server.close();

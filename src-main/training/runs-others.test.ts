@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engines } from '../engines';
 import type { RunRecord } from '../../src-shared/training';
-import { SAMPLE_DATASET, startTestServer, testEngines } from '../testing/fixtures';
+import { sampleServer } from '../testing/fixtures';
 import { spamopsBatchAsync } from '../testing/cli';
 
 describe("another process's runs", () => {
@@ -14,19 +14,9 @@ describe("another process's runs", () => {
   let base: string;
   let close: () => Promise<void>;
   beforeAll(async () => {
-    const { bootstrap } = await import('../setup');
-    const t = await testEngines();
-    engines = t.engines;
-    dir = t.dir;
-    await bootstrap(engines, { datasetPath: SAMPLE_DATASET, log: () => undefined });
+    ({ engines, dir, base, close } = await sampleServer({ train: false }));
     await engines.runs.drained();
     engines.runs.followOthers(200);
-    const s = await startTestServer(engines);
-    base = s.base;
-    close = async () => {
-      await s.close();
-      await t.cleanup();
-    };
   });
   afterAll(() => close?.());
 
