@@ -12,12 +12,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { appRoot } from '../config';
-import type { Engines } from '../engines';
-import { V2_VIEW } from '../inbox';
 import { SAMPLE_DATASET, startTestServer, testEngines } from '../testing/fixtures';
 import { natsSkipReason, startNats, type NatsServer } from '../testing/nats';
 import type { HealthAnswer } from '../../src-shared/health';
-import { until } from '../testing/wait';
+import { until, untilFeatures } from '../testing/wait';
 
 const skip = natsSkipReason();
 const MAX_DELIVER = 2;
@@ -47,11 +45,6 @@ async function holdLock(file: string): Promise<{ release: () => Promise<void> }>
       await exited;
     },
   };
-}
-
-async function missingFeatures(engines: Engines, ids: string[]): Promise<string[]> {
-  const rows = await engines.storage.online.read(V2_VIEW, ids);
-  return ids.filter((_, i) => !rows[i]);
 }
 
 describe.skipIf(!!skip)(`the SQLite file locked by another program${skip ? ` (skipped: ${skip})` : ''}`, () => {
@@ -154,15 +147,10 @@ describe.skipIf(!!skip)(`the SQLite file locked by another program${skip ? ` (sk
       return s.length >= N && s;
     });
     expect(stored.map((m) => m.sms_text).sort()).toEqual(Array.from({ length: N }, (_, i) => `streamed while locked ${i}`).sort());
-    await until(
+    await untilFeatures(
       'their features',
-      async () =>
-        (
-          await missingFeatures(
-            t.engines,
-            stored.map((m) => m.sms_id),
-          )
-        ).length === 0,
+      t.engines,
+      stored.map((m) => m.sms_id),
     );
     expect((await t.engines.ingestion.stats()).dead_letters).toBe(0);
     await until('/health to say the storage is ok again', async () => (await health()).body.storage.state === 'ok');

@@ -8,14 +8,12 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import type { Engines } from '../engines';
-import { V2_VIEW } from '../inbox';
 import { newTimeUuid } from '../platform';
 import { appRoot } from '../config';
 import { SAMPLE_DATASET, startTestServer, tempDir, testEngines } from '../testing/fixtures';
 import { freePort, natsSkipReason, startNats, type NatsServer } from '../testing/nats';
 import type { StreamSettings } from './settings';
-import { until } from '../testing/wait';
+import { until, untilFeatures } from '../testing/wait';
 
 const skip = natsSkipReason();
 const bin = join(appRoot(), 'bin', 'spamops.mjs');
@@ -51,11 +49,6 @@ type Server = Awaited<ReturnType<typeof streamingServer>>;
 
 const postJson = (base: string, path: string, body: string | Uint8Array<ArrayBuffer>) =>
   fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-
-async function missingFeatures(engines: Engines, ids: string[]): Promise<string[]> {
-  const rows = await engines.storage.online.read(V2_VIEW, ids);
-  return ids.filter((_, i) => !rows[i]);
-}
 
 interface Letter {
   seq: number;
@@ -200,7 +193,7 @@ describe.skipIf(!!skip)(`the stream, deleted while the server runs${skip ? ` (sk
       const l = await srv.engines.storage.users.listByUser('phoenix');
       return l.length === 1 && l;
     });
-    await until('its features', async () => (await missingFeatures(srv.engines, [m.sms_id])).length === 0);
+    await untilFeatures('its features', srv.engines, [m.sms_id]);
   });
 
   it('while a deleted stream cannot be created again, /health is degraded saying which, POST /sms answers 202 with that reason, and the features follow once it is back', async () => {
@@ -229,7 +222,7 @@ describe.skipIf(!!skip)(`the stream, deleted while the server runs${skip ? ` (sk
     await jsm.streams.delete('SMS_CHANGES');
     await until('/health ok', async () => (await srv.get('/health')).status === 'ok');
     expect((await jsm.streams.info('SMS_CHANGES')).config.subjects).toEqual(['sms.changes']);
-    await until('the features of the message stored meanwhile', async () => (await missingFeatures(srv.engines, [r.sms_id])).length === 0);
+    await untilFeatures('the features of the message stored meanwhile', srv.engines, [r.sms_id]);
   });
 });
 
@@ -290,15 +283,10 @@ describe.skipIf(!!skip)(`two data dirs on one NATS server${skip ? ` (skipped: ${
       const l = await first.engines.storage.users.listByUser('shared', 1000);
       return l.length === n && l;
     });
-    await until(
+    await untilFeatures(
       'features for all',
-      async () =>
-        (
-          await missingFeatures(
-            first.engines,
-            stored.map((m) => m.sms_id),
-          )
-        ).length === 0,
+      first.engines,
+      stored.map((m) => m.sms_id),
     );
     expect((await first.get('/health')).status).toBe('ok');
   });
@@ -312,7 +300,7 @@ describe.skipIf(!!skip)(`two data dirs on one NATS server${skip ? ` (skipped: ${
       const l = await own.engines.storage.users.listByUser('bee');
       return l.length === 1 && l;
     });
-    await until('its features', async () => (await missingFeatures(own.engines, [m.sms_id])).length === 0);
+    await untilFeatures('its features', own.engines, [m.sms_id]);
     expect(await first.engines.storage.users.listByUser('bee')).toEqual([]);
     expect(first.engines.ingestion.health().stream).toBe('connected');
   });

@@ -12,14 +12,13 @@ import { writeFileSync } from 'node:fs';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { appRoot } from '../config';
-import type { Engines } from '../engines';
-import { FeatureStep, V2_VIEW } from '../inbox';
+import { FeatureStep } from '../inbox';
 import type { SmsMessage } from '../storage';
 import { SAMPLE_DATASET, startTestServer, testEngines } from '../testing/fixtures';
 import { freePort, natsSkipReason, startNats, type NatsServer } from '../testing/nats';
 import { StreamIngestion } from './ingestion';
 import type { StreamSettings } from './settings';
-import { until } from '../testing/wait';
+import { until, untilFeatures } from '../testing/wait';
 
 const skip = natsSkipReason();
 const bin = join(appRoot(), 'bin', 'spamops.mjs');
@@ -49,11 +48,6 @@ async function streamingServer(stream: StreamSettings) {
       await t.cleanup();
     },
   };
-}
-
-async function missingFeatures(engines: Engines, ids: string[]): Promise<string[]> {
-  const rows = await engines.storage.online.read(V2_VIEW, ids);
-  return ids.filter((_, i) => !rows[i]);
 }
 
 describe.skipIf(!!skip)(`the stream (NATS JetStream)${skip ? ` (skipped: ${skip})` : ''}`, () => {
@@ -96,15 +90,10 @@ describe.skipIf(!!skip)(`the stream (NATS JetStream)${skip ? ` (skipped: ${skip}
     });
     expect(stored).toHaveLength(n);
     expect(new Set(stored.map((m) => m.sms_text)).size).toBe(n);
-    await until(
+    await untilFeatures(
       'all features',
-      async () =>
-        (
-          await missingFeatures(
-            srv.engines,
-            stored.map((m) => m.sms_id),
-          )
-        ).length === 0,
+      srv.engines,
+      stored.map((m) => m.sms_id),
     );
     // the stored id is the stream's: its time is when the stream received the message
     const first = stored.find((m) => m.sms_text === 'stream message 0')!;
@@ -167,7 +156,7 @@ describe.skipIf(!!skip)(`the stream (NATS JetStream)${skip ? ` (skipped: ${skip}
       (await srv.engines.storage.users.listByUser('kim'))[0].sms_id,
       (await srv.engines.storage.users.listByUser('jo'))[0].sms_id,
     ];
-    await until('features for every door', async () => (await missingFeatures(srv.engines, ids)).length === 0);
+    await untilFeatures('features for every door', srv.engines, ids);
   });
 
   it('/health and the serve output say the stream is connected', async () => {
@@ -256,7 +245,7 @@ describe.skipIf(!!skip)(`the stream, failing and missing${skip ? ` (skipped: ${s
 
       nats = await startNats({ port });
       await until('the stream to connect', async () => srv.engines.ingestion.health().stream === 'connected', 20_000);
-      await until('the early message to get its features', async () => (await missingFeatures(srv.engines, [r.sms_id])).length === 0, 20_000);
+      await untilFeatures('the early message to get its features', srv.engines, [r.sms_id]);
       expect(await srv.engines.ingestion.pending()).toEqual([]);
 
       // the server goes away and comes back with its store: consumption resumes
@@ -271,7 +260,7 @@ describe.skipIf(!!skip)(`the stream, failing and missing${skip ? ` (skipped: ${s
         const l = await srv.engines.storage.users.listByUser('late');
         return l.length === 1 && l;
       });
-      await until('its features', async () => (await missingFeatures(srv.engines, [late.sms_id])).length === 0);
+      await untilFeatures('its features', srv.engines, [late.sms_id]);
     } finally {
       await srv.close();
       await nats?.stop();
