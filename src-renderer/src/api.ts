@@ -3,6 +3,8 @@
  * The base URL and token come from the Electron preload, else the page's own origin.
  */
 import type { ApiErrorBody } from '../../src-shared/errors';
+import { routes } from '../../src-shared/routes';
+import { pathOf, type AnswerOf, type BodyOf, type ParamsOf, type QueryOf, type RouteDeclaration } from '../../src-shared/routes/define';
 import type {
   EntityDef,
   FeatureServiceDef,
@@ -16,7 +18,6 @@ import type {
 } from '../../src-shared/featurestore';
 import type { DeletedAnswer, ModelEntry, ModelVersion, RunEvent, RunRecord, StartRunRequest } from '../../src-shared/training';
 import type { Alert, DriftReport } from '../../src-shared/monitoring';
-import type { CallLogRow, PredictionAnswer, ServingStatsAnswer } from '../../src-shared/serving';
 import type { InboxAnswer, Sms } from '../../src-shared/userdata';
 import type { FeedbackAnswer, FeedbackBody } from '../../src-shared/feedback';
 import type { HealthAnswer } from '../../src-shared/health';
@@ -71,7 +72,7 @@ export const statusOf = (e: unknown): number | undefined => (e instanceof ApiErr
 
 const authHeaders = (): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...authHeaders() };
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
@@ -92,59 +93,79 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   return json as T;
 }
 
+/** what a call of a declared route sends: its path parameters, query and body, typed by the declaration */
+type Input<R extends RouteDeclaration> = (ParamsOf<R> extends undefined ? { params?: undefined } : { params: ParamsOf<R> }) &
+  (QueryOf<R> extends undefined ? { query?: undefined } : { query?: QueryOf<R> }) &
+  (BodyOf<R> extends undefined ? { body?: undefined } : { body: BodyOf<R> });
+
+/** the URL of a declared route (for event streams and downloads) */
+export function urlOf<R extends RouteDeclaration>(r: R, input?: { params?: ParamsOf<R>; query?: QueryOf<R> }): string {
+  const path = pathOf(r.url, input?.params as Record<string, string> | undefined);
+  const query = Object.entries((input?.query ?? {}) as Record<string, string | number | undefined>)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+    .join('&');
+  return query ? `${path}?${query}` : path;
+}
+
+/** calls a declared route: method, path and answer type all come from its declaration in src-shared/routes */
+export function call<R extends RouteDeclaration>(r: R, ...[input]: Record<never, never> extends Input<R> ? [Input<R>?] : [Input<R>]): Promise<AnswerOf<R>> {
+  return request<AnswerOf<R>>(r.method, urlOf(r, input), input?.body);
+}
+
 const q = encodeURIComponent;
 
 export const api = {
-  health: () => call<HealthAnswer>('GET', '/health'),
+  health: () => request<HealthAnswer>('GET', '/health'),
 
   // inbox
-  messages: (user: string) => call<Sms[]>('GET', `/sms/${q(user)}`),
-  send: (recipient_id: string, sender_id: string, sms_text: string) => call<InboxAnswer>('POST', '/sms', { recipient_id, sender_id, sms_text }),
-  feedback: (body: FeedbackBody) => call<FeedbackAnswer>('POST', '/feedback', body),
+  messages: (user: string) => request<Sms[]>('GET', `/sms/${q(user)}`),
+  send: (recipient_id: string, sender_id: string, sms_text: string) => request<InboxAnswer>('POST', '/sms', { recipient_id, sender_id, sms_text }),
+  feedback: (body: FeedbackBody) => request<FeedbackAnswer>('POST', '/feedback', body),
 
   // ingestion: the feature step's intake (change log or stream) and the stream's dead letters
-  ingestionStats: () => call<IngestionStats>('GET', '/ingestion/stats'),
-  deadLetters: (limit = 50) => call<DeadLetter[]>('GET', `/ingestion/dead-letters?limit=${limit}`),
-  retryDeadLetter: (seq: number) => call<RetryAnswer>('POST', `/ingestion/dead-letters/${seq}/retry`, {}),
+  ingestionStats: () => request<IngestionStats>('GET', '/ingestion/stats'),
+  deadLetters: (limit = 50) => request<DeadLetter[]>('GET', `/ingestion/dead-letters?limit=${limit}`),
+  retryDeadLetter: (seq: number) => request<RetryAnswer>('POST', `/ingestion/dead-letters/${seq}/retry`, {}),
 
   // serving
-  textToPrediction: (v: string, text: string) => call<PredictionAnswer>('POST', `/model/${q(v)}/text_to_prediction`, { text }),
-  featuresToPrediction: (v: string, features: unknown[]) => call<PredictionAnswer>('POST', `/model/${q(v)}/features_to_prediction`, { features }),
-  callLog: (v: string) => call<CallLogRow[]>('GET', `/model/${q(v)}/recent_call_log`),
-  servingStats: () => call<ServingStatsAnswer>('GET', '/serving/stats'),
+  textToPrediction: (version: string, text: string) => call(routes.serving.textToPrediction, { params: { version }, body: { text } }),
+  featuresToPrediction: (version: string, features: unknown[]) => call(routes.serving.featuresToPrediction, { params: { version }, body: { features } }),
+  callLog: (version: string) => call(routes.serving.callLog, { params: { version } }),
+  servingStats: () => call(routes.serving.stats),
 
   // feature store
-  onlineFeatures: (body: GetOnlineFeaturesRequest) => call<GetOnlineFeaturesResponse>('POST', '/get-online-features', body),
-  entities: () => call<EntityDef[]>('GET', '/registry/entities'),
-  sources: () => call<SourceInfo[]>('GET', '/registry/data-sources'),
-  views: () => call<ViewInfo[]>('GET', '/registry/feature-views'),
-  services: () => call<FeatureServiceDef[]>('GET', '/registry/feature-services'),
-  history: () => call<RegistrySnapshot[]>('GET', '/registry/history'),
-  preview: (source: string, limit = 50) => call<OfflinePreview>('GET', `/offline/${q(source)}/preview?limit=${limit}`),
-  materialize: (start_ts: string, end_ts: string) => call<MaterializeResponse>('POST', '/materialize', { start_ts, end_ts }),
-  materializeIncremental: (end_ts: string) => call<MaterializeResponse>('POST', '/materialize-incremental', { end_ts }),
+  onlineFeatures: (body: GetOnlineFeaturesRequest) => request<GetOnlineFeaturesResponse>('POST', '/get-online-features', body),
+  entities: () => request<EntityDef[]>('GET', '/registry/entities'),
+  sources: () => request<SourceInfo[]>('GET', '/registry/data-sources'),
+  views: () => request<ViewInfo[]>('GET', '/registry/feature-views'),
+  services: () => request<FeatureServiceDef[]>('GET', '/registry/feature-services'),
+  history: () => request<RegistrySnapshot[]>('GET', '/registry/history'),
+  preview: (source: string, limit = 50) => request<OfflinePreview>('GET', `/offline/${q(source)}/preview?limit=${limit}`),
+  materialize: (start_ts: string, end_ts: string) => request<MaterializeResponse>('POST', '/materialize', { start_ts, end_ts }),
+  materializeIncremental: (end_ts: string) => request<MaterializeResponse>('POST', '/materialize-incremental', { end_ts }),
 
   // training and the model registry
-  runs: () => call<RunRecord[]>('GET', '/runs'),
-  run: (id: string) => call<RunRecord>('GET', `/runs/${q(id)}`),
-  startRun: (req: StartRunRequest) => call<RunRecord>('POST', '/runs', req),
-  cancelRun: (id: string) => call<RunRecord>('POST', `/runs/${q(id)}/cancel`),
-  models: () => call<ModelEntry[]>('GET', '/models'),
-  setAlias: (name: string, alias: string, version: string) => call<ModelVersion>('POST', `/models/${q(name)}/aliases`, { alias, version }),
+  runs: () => request<RunRecord[]>('GET', '/runs'),
+  run: (id: string) => request<RunRecord>('GET', `/runs/${q(id)}`),
+  startRun: (req: StartRunRequest) => request<RunRecord>('POST', '/runs', req),
+  cancelRun: (id: string) => request<RunRecord>('POST', `/runs/${q(id)}/cancel`),
+  models: () => request<ModelEntry[]>('GET', '/models'),
+  setAlias: (name: string, alias: string, version: string) => request<ModelVersion>('POST', `/models/${q(name)}/aliases`, { alias, version }),
   deleteVersion: (name: string, version: string, force = false) =>
-    call<DeletedAnswer>('DELETE', `/models/${q(name)}/versions/${q(version)}${force ? '?force=true' : ''}`),
+    request<DeletedAnswer>('DELETE', `/models/${q(name)}/versions/${q(version)}${force ? '?force=true' : ''}`),
 
   // monitoring
-  drift: (model: string) => call<DriftReport>('GET', `/monitoring/drift?model=${q(model)}`),
-  check: (model: string) => call<DriftReport>('POST', '/monitoring/check', { model }),
-  driftHistory: (model: string) => call<DriftReport[]>('GET', `/monitoring/drift/history?model=${q(model)}`),
-  alerts: () => call<Alert[]>('GET', '/monitoring/alerts'),
-  ack: (id: string) => call<Alert>('POST', `/monitoring/alerts/${q(id)}/ack`, {}),
+  drift: (model: string) => request<DriftReport>('GET', `/monitoring/drift?model=${q(model)}`),
+  check: (model: string) => request<DriftReport>('POST', '/monitoring/check', { model }),
+  driftHistory: (model: string) => request<DriftReport[]>('GET', `/monitoring/drift/history?model=${q(model)}`),
+  alerts: () => request<Alert[]>('GET', '/monitoring/alerts'),
+  ack: (id: string) => request<Alert>('POST', `/monitoring/alerts/${q(id)}/ack`, {}),
 
   // data
-  dataSummary: () => call<DataSummary>('GET', '/data/summary'),
-  imports: () => call<ImportJob[]>('GET', '/data/imports'),
-  importUci: (which: 'sms' | 'youtube' | 'all') => call<ImportJob>('POST', '/data/imports/uci', { which }),
+  dataSummary: () => request<DataSummary>('GET', '/data/summary'),
+  imports: () => request<ImportJob[]>('GET', '/data/imports'),
+  importUci: (which: 'sms' | 'youtube' | 'all') => request<ImportJob>('POST', '/data/imports/uci', { which }),
 };
 
 const RUN_EVENT_TYPES = ['snapshot', 'status', 'data', 'batch', 'epoch', 'done'];

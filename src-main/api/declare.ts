@@ -1,0 +1,36 @@
+/**
+ * Registers a route from its declaration in src-shared/routes: method, path, schemas (validation,
+ * OpenAPI, and the serializer of every answer) come from it; the handler's input and answer are
+ * typed from the same schemas, so tsc checks the handler against the wire format.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AnswerOf, BodyOf, ParamsOf, QueryOf, RouteDeclaration } from '../../src-shared/routes/define';
+
+export type RequestOf<R extends RouteDeclaration> = FastifyRequest<{ Params: ParamsOf<R>; Querystring: QueryOf<R>; Body: BodyOf<R> }>;
+
+/** a JSON route answers its schema; a streamed one (events, NDJSON, a file) answers through the reply */
+export type HandlerOf<R extends RouteDeclaration> = (
+  req: RequestOf<R>,
+  reply: FastifyReply,
+) => Promise<R['transport'] extends 'json' | undefined ? AnswerOf<R> : AnswerOf<R> | FastifyReply>;
+
+export function serve<R extends RouteDeclaration>(app: FastifyInstance, decl: R, handler: HandlerOf<R>): void {
+  const { method, url, summary, tags, params, querystring, body, response, multipart, transport, bodyLimit } = decl;
+  app.route({
+    method,
+    url,
+    ...(bodyLimit ? { bodyLimit } : {}),
+    schema: {
+      summary,
+      tags,
+      ...(params ? { params } : {}),
+      ...(querystring ? { querystring } : {}),
+      // a multipart body is read by the handler; its schema is for the document only
+      ...(body && !multipart ? { body } : {}),
+      ...(multipart ? { consumes: ['multipart/form-data'] } : {}),
+      ...(transport === 'event-stream' ? { produces: ['text/event-stream'] } : {}),
+      response,
+    },
+    handler: handler as unknown as (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
+  });
+}
