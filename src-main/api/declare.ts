@@ -12,7 +12,7 @@ export type RequestOf<R extends RouteDeclaration> = FastifyRequest<{ Params: Par
 export type HandlerOf<R extends RouteDeclaration> = (
   req: RequestOf<R>,
   reply: FastifyReply,
-) => Promise<R['transport'] extends 'json' | undefined ? AnswerOf<R> : AnswerOf<R> | FastifyReply>;
+) => Promise<R extends { transport: 'json-stream' | 'event-stream' | 'file-stream' } ? AnswerOf<R> | FastifyReply : AnswerOf<R>>;
 
 export function serve<R extends RouteDeclaration>(app: FastifyInstance, decl: R, handler: HandlerOf<R>): void {
   const { method, url, summary, tags, params, querystring, body, response, multipart, transport, bodyLimit } = decl;

@@ -5,17 +5,7 @@
 import type { ApiErrorBody } from '../../src-shared/errors';
 import { routes } from '../../src-shared/routes';
 import { pathOf, type AnswerOf, type BodyOf, type ParamsOf, type QueryOf, type RouteDeclaration } from '../../src-shared/routes/define';
-import type {
-  EntityDef,
-  FeatureServiceDef,
-  GetOnlineFeaturesRequest,
-  GetOnlineFeaturesResponse,
-  MaterializeResponse,
-  OfflinePreview,
-  RegistrySnapshot,
-  SourceInfo,
-  ViewInfo,
-} from '../../src-shared/featurestore';
+import type { GetOnlineFeaturesRequest } from '../../src-shared/featurestore';
 import type { DeletedAnswer, ModelEntry, ModelVersion, RunEvent, RunRecord, StartRunRequest } from '../../src-shared/training';
 import type { Alert, DriftReport } from '../../src-shared/monitoring';
 import type { InboxAnswer, Sms } from '../../src-shared/userdata';
@@ -135,15 +125,15 @@ export const api = {
   servingStats: () => call(routes.serving.stats),
 
   // feature store
-  onlineFeatures: (body: GetOnlineFeaturesRequest) => request<GetOnlineFeaturesResponse>('POST', '/get-online-features', body),
-  entities: () => request<EntityDef[]>('GET', '/registry/entities'),
-  sources: () => request<SourceInfo[]>('GET', '/registry/data-sources'),
-  views: () => request<ViewInfo[]>('GET', '/registry/feature-views'),
-  services: () => request<FeatureServiceDef[]>('GET', '/registry/feature-services'),
-  history: () => request<RegistrySnapshot[]>('GET', '/registry/history'),
-  preview: (source: string, limit = 50) => request<OfflinePreview>('GET', `/offline/${q(source)}/preview?limit=${limit}`),
-  materialize: (start_ts: string, end_ts: string) => request<MaterializeResponse>('POST', '/materialize', { start_ts, end_ts }),
-  materializeIncremental: (end_ts: string) => request<MaterializeResponse>('POST', '/materialize-incremental', { end_ts }),
+  onlineFeatures: (body: GetOnlineFeaturesRequest) => call(routes.featureServer.onlineFeatures, { body }),
+  entities: () => call(routes.registry.entities),
+  sources: () => call(routes.registry.sources),
+  views: () => call(routes.registry.views),
+  services: () => call(routes.registry.services),
+  history: () => call(routes.registry.history),
+  preview: (name: string, limit = 50) => call(routes.registry.preview, { params: { name }, query: { limit: String(limit) } }),
+  materialize: (start_ts: string, end_ts: string) => call(routes.featureServer.materialize, { body: { start_ts, end_ts } }),
+  materializeIncremental: (end_ts: string) => call(routes.featureServer.materializeIncremental, { body: { end_ts } }),
 
   // training and the model registry
   runs: () => request<RunRecord[]>('GET', '/runs'),

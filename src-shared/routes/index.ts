@@ -12,8 +12,9 @@
  *      mapped to statuses in src-main/api/errors.ts;
  *   3. the console calls it with `call(routes.area.name, ...)`: no path or answer type by hand.
  */
+import { featureServer, registry } from './featurestore';
 import { serving } from './serving';
 
-export const routes = { serving };
+export const routes = { serving, featureServer, registry };
 
 export type { RouteDeclaration } from './define';
