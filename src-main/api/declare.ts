@@ -14,6 +14,20 @@ export type HandlerOf<R extends RouteDeclaration> = (
   reply: FastifyReply,
 ) => Promise<R extends { transport: 'json-stream' | 'event-stream' | 'file-stream' } ? AnswerOf<R> | FastifyReply : AnswerOf<R>>;
 
+/**
+ * The schema an answer is serialized with: the declared one without `required`, so that a record
+ * stored by an older version (a run without `base`, ...) is answered without the field, as before,
+ * instead of failing the serializer; fields not declared are still left out. The OpenAPI document
+ * shows the declared schema.
+ */
+function asSent(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(asSent);
+  if (!schema || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) if (!(k === 'required' && Array.isArray(v))) out[k] = asSent(v);
+  return out;
+}
+
 export function serve<R extends RouteDeclaration>(app: FastifyInstance, decl: R, handler: HandlerOf<R>): void {
   const { method, url, summary, tags, params, querystring, body, response, multipart, transport, bodyLimit } = decl;
   app.route({
@@ -29,8 +43,9 @@ export function serve<R extends RouteDeclaration>(app: FastifyInstance, decl: R,
       ...(body && !multipart ? { body } : {}),
       ...(multipart ? { consumes: ['multipart/form-data'] } : {}),
       ...(transport === 'event-stream' ? { produces: ['text/event-stream'] } : {}),
-      response,
+      response: Object.fromEntries(Object.entries(response).map(([status, schema]) => [status, asSent(schema)])),
     },
+    config: { swaggerTransform: ({ schema, url }: { schema: object; url: string }) => ({ schema: { ...schema, response }, url }) },
     handler: handler as unknown as (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
   });
 }

@@ -6,7 +6,7 @@ import type { ApiErrorBody } from '../../src-shared/errors';
 import { routes } from '../../src-shared/routes';
 import { pathOf, type AnswerOf, type BodyOf, type ParamsOf, type QueryOf, type RouteDeclaration } from '../../src-shared/routes/define';
 import type { GetOnlineFeaturesRequest } from '../../src-shared/featurestore';
-import type { DeletedAnswer, ModelEntry, ModelVersion, RunEvent, RunRecord, StartRunRequest } from '../../src-shared/training';
+import type { RunEvent, StartRunRequest } from '../../src-shared/training';
 import type { Alert, DriftReport } from '../../src-shared/monitoring';
 import type { InboxAnswer, Sms } from '../../src-shared/userdata';
 import type { FeedbackAnswer, FeedbackBody } from '../../src-shared/feedback';
@@ -136,14 +136,14 @@ export const api = {
   materializeIncremental: (end_ts: string) => call(routes.featureServer.materializeIncremental, { body: { end_ts } }),
 
   // training and the model registry
-  runs: () => request<RunRecord[]>('GET', '/runs'),
-  run: (id: string) => request<RunRecord>('GET', `/runs/${q(id)}`),
-  startRun: (req: StartRunRequest) => request<RunRecord>('POST', '/runs', req),
-  cancelRun: (id: string) => request<RunRecord>('POST', `/runs/${q(id)}/cancel`),
-  models: () => request<ModelEntry[]>('GET', '/models'),
-  setAlias: (name: string, alias: string, version: string) => request<ModelVersion>('POST', `/models/${q(name)}/aliases`, { alias, version }),
+  runs: () => call(routes.runs.list),
+  run: (id: string) => call(routes.runs.get, { params: { id } }),
+  startRun: (body: StartRunRequest) => call(routes.runs.start, { body }),
+  cancelRun: (id: string) => call(routes.runs.cancel, { params: { id } }),
+  models: () => call(routes.models.list),
+  setAlias: (name: string, alias: string, version: string) => call(routes.models.setAlias, { params: { name }, body: { alias, version } }),
   deleteVersion: (name: string, version: string, force = false) =>
-    request<DeletedAnswer>('DELETE', `/models/${q(name)}/versions/${q(version)}${force ? '?force=true' : ''}`),
+    call(routes.models.deleteVersion, { params: { name, version }, query: force ? { force: 'true' } : {} }),
 
   // monitoring
   drift: (model: string) => request<DriftReport>('GET', `/monitoring/drift?model=${q(model)}`),
@@ -228,14 +228,14 @@ function watchEvents<E extends { type: string }>(
 
 /** Live progress of a run (GET /runs/{id}/events). */
 export const watchRun = (id: string, on: (e: RunEvent) => void, onError?: (message: string) => void) =>
-  watchEvents<RunEvent>(`/runs/${q(id)}/events`, RUN_EVENT_TYPES, 'this run', on, onError);
+  watchEvents<RunEvent>(urlOf(routes.runs.events, { params: { id } }), RUN_EVENT_TYPES, 'this run', on, onError);
 
 /**
  * Every run's status, epochs and end (GET /runs-events), wherever it started: the console, a
  * retrain, the Data pane, a CLI beside the server. Batches are left out (each run's own stream has them).
  */
 export const watchAllRuns = (on: (e: RunEvent) => void, onError?: (message: string) => void) =>
-  watchEvents<RunEvent>('/runs-events', ['status', 'epoch', 'done'], 'the runs', on, onError, false);
+  watchEvents<RunEvent>(urlOf(routes.runs.allEvents), ['status', 'epoch', 'done'], 'the runs', on, onError, false);
 
 /** Live steps of a data import (GET /data/imports/{id}/events). */
 export const watchImport = (id: string, on: (e: ImportEvent) => void, onError?: (message: string) => void) =>

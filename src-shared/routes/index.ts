@@ -14,7 +14,8 @@
  */
 import { featureServer, registry } from './featurestore';
 import { serving } from './serving';
+import { models, runs } from './training';
 
-export const routes = { serving, featureServer, registry };
+export const routes = { serving, featureServer, registry, runs, models };
 
 export type { RouteDeclaration } from './define';
