@@ -83,7 +83,7 @@ export type StartRunRequest = Static<typeof StartRunRequest>;
  * A metric: a number, NaN where it does not apply (a forest has no loss), which JSON writes as
  * null. An open schema, so that the answer keeps writing null where a number schema would refuse NaN.
  */
-const Metric = Type.Unsafe<number>({ description: 'a number, or null where it does not apply' });
+export const Metric = Type.Unsafe<number>({ description: 'a number, or null where it does not apply' });
 export const EpochMetrics = Type.Object({
   epoch: Type.Integer(),
   loss: Metric,
