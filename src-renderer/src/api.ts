@@ -1,20 +1,18 @@
 /**
- * The console's only way to the engines: the local HTTP API, typed by src-shared's contracts.
- * The base URL and token come from the Electron preload, else the page's own origin.
+ * The console's only way to the engines: the local HTTP API, derived from the route declarations
+ * in src-shared/routes (method, path and answer type of every call come from there; no path or
+ * result type is written here). The base URL and token come from the Electron preload, else the
+ * page's own origin.
  */
 import type { ApiErrorBody } from '../../src-shared/errors';
 import { routes } from '../../src-shared/routes';
 import { pathOf, type AnswerOf, type BodyOf, type ParamsOf, type QueryOf, type RouteDeclaration } from '../../src-shared/routes/define';
 import type { GetOnlineFeaturesRequest } from '../../src-shared/featurestore';
 import type { RunEvent, StartRunRequest } from '../../src-shared/training';
-import type { Alert, DriftReport } from '../../src-shared/monitoring';
-import type { InboxAnswer, Sms } from '../../src-shared/userdata';
-import type { FeedbackAnswer, FeedbackBody } from '../../src-shared/feedback';
-import type { HealthAnswer } from '../../src-shared/health';
-import type { DataSummary, ImportEvent, ImportJob } from '../../src-shared/data';
-import type { DeadLetter, IngestionStats, RetryAnswer } from '../../src-shared/ingestion';
+import type { FeedbackBody } from '../../src-shared/feedback';
+import type { ImportEvent } from '../../src-shared/data';
 
-export type { Alert, DriftReport, FeatureDrift } from '../../src-shared/monitoring';
+export type { Alert, DriftReport, DriftReportSummary, FeatureDrift } from '../../src-shared/monitoring';
 export type {
   RunRecord,
   ModelVersion,
@@ -103,20 +101,18 @@ export function call<R extends RouteDeclaration>(r: R, ...[input]: Record<never,
   return request<AnswerOf<R>>(r.method, urlOf(r, input), input?.body);
 }
 
-const q = encodeURIComponent;
-
 export const api = {
-  health: () => request<HealthAnswer>('GET', '/health'),
+  health: () => call(routes.health.health),
 
   // inbox
-  messages: (user: string) => request<Sms[]>('GET', `/sms/${q(user)}`),
-  send: (recipient_id: string, sender_id: string, sms_text: string) => request<InboxAnswer>('POST', '/sms', { recipient_id, sender_id, sms_text }),
-  feedback: (body: FeedbackBody) => request<FeedbackAnswer>('POST', '/feedback', body),
+  messages: (user_id: string) => call(routes.userData.messages, { params: { user_id } }),
+  send: (recipient_id: string, sender_id: string, sms_text: string) => call(routes.inbox.ingest, { body: { recipient_id, sender_id, sms_text } }),
+  feedback: (body: FeedbackBody) => call(routes.feedback.record, { body }),
 
   // ingestion: the feature step's intake (change log or stream) and the stream's dead letters
-  ingestionStats: () => request<IngestionStats>('GET', '/ingestion/stats'),
-  deadLetters: (limit = 50) => request<DeadLetter[]>('GET', `/ingestion/dead-letters?limit=${limit}`),
-  retryDeadLetter: (seq: number) => request<RetryAnswer>('POST', `/ingestion/dead-letters/${seq}/retry`, {}),
+  ingestionStats: () => call(routes.ingestion.stats),
+  deadLetters: (limit = 50) => call(routes.ingestion.deadLetters, { query: { limit: String(limit) } }),
+  retryDeadLetter: (seq: number) => call(routes.ingestion.retry, { params: { seq: String(seq) } }),
 
   // serving
   textToPrediction: (version: string, text: string) => call(routes.serving.textToPrediction, { params: { version }, body: { text } }),
@@ -146,16 +142,16 @@ export const api = {
     call(routes.models.deleteVersion, { params: { name, version }, query: force ? { force: 'true' } : {} }),
 
   // monitoring
-  drift: (model: string) => request<DriftReport>('GET', `/monitoring/drift?model=${q(model)}`),
-  check: (model: string) => request<DriftReport>('POST', '/monitoring/check', { model }),
-  driftHistory: (model: string) => request<DriftReport[]>('GET', `/monitoring/drift/history?model=${q(model)}`),
-  alerts: () => request<Alert[]>('GET', '/monitoring/alerts'),
-  ack: (id: string) => request<Alert>('POST', `/monitoring/alerts/${q(id)}/ack`, {}),
+  drift: (model: string) => call(routes.monitoring.drift, { query: { model } }),
+  check: (model: string) => call(routes.monitoring.check, { body: { model } }),
+  driftHistory: (model: string) => call(routes.monitoring.history, { query: { model } }),
+  alerts: () => call(routes.monitoring.alerts),
+  ack: (id: string) => call(routes.monitoring.ack, { params: { id } }),
 
   // data
-  dataSummary: () => request<DataSummary>('GET', '/data/summary'),
-  imports: () => request<ImportJob[]>('GET', '/data/imports'),
-  importUci: (which: 'sms' | 'youtube' | 'all') => request<ImportJob>('POST', '/data/imports/uci', { which }),
+  dataSummary: () => call(routes.data.summary),
+  imports: () => call(routes.data.imports),
+  importUci: (which: 'sms' | 'youtube' | 'all') => call(routes.data.uci, { body: { which } }),
 };
 
 const RUN_EVENT_TYPES = ['snapshot', 'status', 'data', 'batch', 'epoch', 'done'];
@@ -174,7 +170,7 @@ function watchEvents<E extends { type: string }>(
   /** a `done` event ends the stream (one run's, one import's); false: it goes on (every run's) */
   endsOnDone = true,
 ): () => void {
-  const url = `${apiBase}${path}`;
+  const url = apiBase + path;
   let ended = false;
   const deliver = (data: string) => {
     try {
@@ -239,19 +235,19 @@ export const watchAllRuns = (on: (e: RunEvent) => void, onError?: (message: stri
 
 /** Live steps of a data import (GET /data/imports/{id}/events). */
 export const watchImport = (id: string, on: (e: ImportEvent) => void, onError?: (message: string) => void) =>
-  watchEvents<ImportEvent>(`/data/imports/${q(id)}/events`, ['job', 'done'], 'this import', on, onError);
+  watchEvents<ImportEvent>(urlOf(routes.data.events, { params: { id } }), ['job', 'done'], 'this import', on, onError);
 
 /** Uploads a dataset file (multipart/form-data): the import job, or the API's error. */
-export async function uploadDataset(file: File): Promise<ImportJob> {
+export async function uploadDataset(file: File): Promise<AnswerOf<typeof routes.data.upload>> {
   const form = new FormData();
   form.append('file', file, file.name);
   let res: Response;
   try {
-    res = await fetch(`${apiBase}/data/imports`, { method: 'POST', headers: { accept: 'application/json', ...authHeaders() }, body: form });
+    res = await fetch(apiBase + urlOf(routes.data.upload), { method: 'POST', headers: { accept: 'application/json', ...authHeaders() }, body: form });
   } catch (e) {
     throw new ApiError(0, { error: 'unreachable', detail: `The local API at ${apiBase} does not answer (${errorText(e)}).` });
   }
-  const json = (await res.json().catch(() => ({}))) as ImportJob & Partial<ApiErrorBody>;
+  const json = (await res.json().catch(() => ({}))) as AnswerOf<typeof routes.data.upload> & Partial<ApiErrorBody>;
   if (!res.ok) throw new ApiError(res.status, json);
   return json;
 }
