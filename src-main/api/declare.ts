@@ -45,7 +45,13 @@ export function serve<R extends RouteDeclaration>(app: FastifyInstance, decl: R,
       ...(transport === 'event-stream' ? { produces: ['text/event-stream'] } : {}),
       response: Object.fromEntries(Object.entries(response).map(([status, schema]) => [status, asSent(schema)])),
     },
-    config: { swaggerTransform: ({ schema, url }: { schema: object; url: string }) => ({ schema: { ...schema, response }, url }) },
+    // the document shows the declared answers, and the form of a multipart body
+    config: {
+      swaggerTransform: ({ schema, url }: { schema: object; url: string }) => ({
+        schema: { ...schema, response, ...(multipart && body ? { body } : {}) },
+        url,
+      }),
+    },
     handler: handler as unknown as (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
   });
 }
