@@ -17,14 +17,34 @@ import { checksumsOf } from './artifacts';
 const VERSIONS = 'model_versions';
 const ALIASES = 'model_aliases';
 
-export class RegistryError extends Error {
+/** a version that is not registered; `known`: the versions the model has */
+export class VersionNotFoundError extends Error {
   constructor(
-    readonly status: 404 | 409 | 400,
-    message: string,
-    readonly known?: string[],
+    readonly model: string,
+    readonly version: string,
+    readonly known: string[],
   ) {
-    super(message);
-    this.name = 'RegistryError';
+    super(`model ${model} has no version ${version}`);
+    this.name = 'VersionNotFoundError';
+  }
+}
+
+/** an alias name that is not lower-case letters, digits, - or _ */
+export class InvalidAliasError extends Error {
+  constructor(readonly alias: string) {
+    super(`alias "${alias}": expected lower-case letters, digits, - or _`);
+    this.name = 'InvalidAliasError';
+  }
+}
+
+/** a version serving answers with, which may not go without force */
+export class VersionInUseError extends Error {
+  constructor(
+    readonly model: string,
+    readonly version: string,
+  ) {
+    super(`model ${model} version ${version} is being served: promote another version first, or delete with force`);
+    this.name = 'VersionInUseError';
   }
 }
 
@@ -94,9 +114,9 @@ export class ModelRegistry extends EventEmitter {
   async get(name: ModelName, version: string): Promise<ModelVersion> {
     const json = await this.docs.get(VERSIONS, key(name, version));
     if (!json)
-      throw new RegistryError(
-        404,
-        `model ${name} has no version ${version}`,
+      throw new VersionNotFoundError(
+        name,
+        version,
         (await this.list(name)).map((v) => v.version),
       );
     const v = JSON.parse(json) as ModelVersion;
@@ -128,7 +148,7 @@ export class ModelRegistry extends EventEmitter {
   }
 
   async setAlias(name: ModelName, alias: string, version: string): Promise<void> {
-    if (!/^[a-z][a-z0-9_-]{0,39}$/.test(alias)) throw new RegistryError(400, `alias "${alias}": expected lower-case letters, digits, - or _`);
+    if (!/^[a-z][a-z0-9_-]{0,39}$/.test(alias)) throw new InvalidAliasError(alias);
     await this.get(name, version);
     await this.docs.put(ALIASES, `${name}:${alias}`, JSON.stringify({ name, alias, version }));
     this.emit('changed', name);
@@ -145,8 +165,7 @@ export class ModelRegistry extends EventEmitter {
    */
   async delete(name: ModelName, version: string, opts: { force?: boolean; isServed?: (v: ModelVersion) => boolean } = {}): Promise<void> {
     const v = await this.get(name, version);
-    if (!opts.force && opts.isServed?.(v))
-      throw new RegistryError(409, `model ${name} version ${version} is being served: promote another version first, or delete with force`);
+    if (!opts.force && opts.isServed?.(v)) throw new VersionInUseError(name, version);
     for (const a of v.aliases) await this.docs.delete(ALIASES, `${name}:${a}`);
     await this.docs.delete(VERSIONS, key(name, version));
     // never outside this data dir's models folder, whatever a record says
