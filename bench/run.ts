@@ -379,7 +379,7 @@ async function v1ByCollection(engines: Engines, seeds: number[]): Promise<Row[]>
         runId: `bench-v1-part-${seed}`,
         model: 'v1',
         base: 'v1',
-        params: resolveParams('v1', { seed, entityIdPattern: part.pattern }),
+        params: resolveParams('v1', { seed, entityIdPattern: part.pattern, split: 'random' }),
         backend: 'auto',
       });
       accs.push(r.metrics.accuracy);
@@ -409,7 +409,7 @@ async function v3OnThreads(engines: Engines, oneThreadAccuracy: number): Promise
     const t0 = performance.now();
     const r = await runTrainJob(
       { ...engines.training, lstm: { ...engines.training.lstm, threads: 2 } },
-      { runId: 'bench-v3-threads', model: 'v3', base: 'v3', params: resolveParams('v3'), backend: 'auto' },
+      { runId: 'bench-v3-threads', model: 'v3', base: 'v3', params: resolveParams('v3', { split: 'random' }), backend: 'auto' },
     );
     const s = (performance.now() - t0) / 1000;
     return {
@@ -451,7 +451,7 @@ async function trainingBench(engines: Engines, reps: number): Promise<Row[]> {
         runId: `bench-${model}-${seed}`,
         model,
         base: model,
-        params: resolveParams(model, { seed }),
+        params: resolveParams(model, { seed, split: 'random' }),
         backend: 'auto',
       });
       times.push(performance.now() - t0);
@@ -461,7 +461,13 @@ async function trainingBench(engines: Engines, reps: number): Promise<Row[]> {
     const seeded: Awaited<ReturnType<typeof runTrainJob>> =
       reps === 1
         ? last!
-        : await runTrainJob(engines.training, { runId: `bench-${model}-42`, model, base: model, params: resolveParams(model), backend: 'auto' });
+        : await runTrainJob(engines.training, {
+            runId: `bench-${model}-42`,
+            model,
+            base: model,
+            params: resolveParams(model, { split: 'random' }),
+            backend: 'auto',
+          });
     last = seeded;
     const m = last.metrics;
     const t = targets[model];
@@ -476,7 +482,7 @@ async function trainingBench(engines: Engines, reps: number): Promise<Row[]> {
       inputShape: last!.inputShape,
       labels: ['ham', 'spam'],
       metrics: m,
-      params: resolveParams(model),
+      params: resolveParams(model, { split: 'random' }),
       backend: last!.backend,
       data: last!.data,
     });
@@ -564,7 +570,7 @@ export function forestAtScale(messages: { text: string; label: string }[], n: nu
   const g0 = performance.now();
   const { cols, y } = syntheticV1(messages, n);
   const genSeconds = (performance.now() - g0) / 1000;
-  const p = resolveParams('v1');
+  const p = resolveParams('v1', { split: 'random' });
   const before = process.memoryUsage();
   const t0 = performance.now();
   const forest = RandomForest.trainColumns(cols, y, 2, forestOptions(p, cols.length));

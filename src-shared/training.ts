@@ -43,7 +43,13 @@ export const TrainParams = Type.Object(
     ),
     /** restrict to ids matching this regular expression */
     entityIdPattern: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'only ids matching this regular expression' })),
-    testSize: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'held-out share' })),
+    testSize: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: "held-out share (split 'random' only)" })),
+    split: Type.Optional(
+      Type.Union([Type.Literal('evaluation-set'), Type.Literal('random')], {
+        description: 'held-out rows: the shared evaluation set (default; every version is evaluated on it) or a seeded random share (testSize)',
+      }),
+    ),
+    trainOnEvaluation: Type.Optional(Type.Boolean({ description: 'also train on the evaluation set (its metrics then flatter the version)' })),
     seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1, description: 'split and init seed' })),
     // random forest (v1)
     nEstimators: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'trees' })),
@@ -122,6 +128,17 @@ export const DataSnapshot = Type.Object({
   /** sha256 of the rows' ids and labels, in training order: the same data gives the same checksum */
   checksum: Type.Optional(Type.String()),
   registryVersion: Type.Number(),
+  /** which rows the held-out metrics come from: the shared evaluation set, or a random split */
+  evaluation: Type.Optional(
+    Type.Object({
+      set: Type.String(),
+      messages: Type.Number(),
+      /** the version was also trained on these rows (asked for, or a random split) */
+      trainedOn: Type.Boolean(),
+      /** why the shared set was not used, when it was not */
+      note: Type.Optional(Type.String()),
+    }),
+  ),
 });
 export type DataSnapshot = Static<typeof DataSnapshot>;
 

@@ -13,6 +13,7 @@ export {
 } from './import';
 export type { DatasetFormat, ParsedDataset, RowProblem, DatasetBatch, ReaderOptions } from './import';
 export { readTrainingIds } from './training-ids';
+export { EVALUATION_SET, inEvaluationSet } from './evaluation-set';
 export { nextSmsNumber, UCI_SMS_FIRST_ID } from './numbering';
 export { UCI_ARCHIVES, UCI_WHICH, UciError, archivesOf, downloadArchive, identifyArchive, readArchive, urlOf } from './uci';
 export type { UciArchive, UciWhich } from './uci';

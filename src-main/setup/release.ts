@@ -69,7 +69,7 @@ export async function releaseModels(o: ReleaseOptions): Promise<Record<string, R
     const command = `npm run release-models -- --dataset ${basename(o.datasetPath)} --seed ${o.seed}${o.trainingIdsPath ? ` --training-ids ${basename(o.trainingIdsPath)}` : ''}`;
     for (const m of o.models ?? [...MODEL_NAMES]) {
       step(`training ${m} (${MODEL_SPECS[m].description})`);
-      const params = resolveParams(m, { seed: o.seed });
+      const params = resolveParams(m, { seed: o.seed, split: 'random' });
       const r = await runTrainJob(engines.training, { runId: `release-${m}`, model: m, base: m, params, backend: 'auto' });
       step(`${m}: accuracy ${r.metrics.accuracy.toFixed(4)}, F1 spam ${r.metrics.f1.toFixed(4)} (${r.backend})`);
       const dir = join(staged, m);

@@ -11,7 +11,7 @@ import type { DataSnapshot, RunRecord } from '../../src-shared/training';
 import type { FeatureValue } from '../../src-shared/featurestore';
 import { parseTimestamp } from '../featurestore';
 import { compileUserPattern } from '../platform';
-import { readTrainingIds } from '../dataset';
+import { EVALUATION_SET, inEvaluationSet, readTrainingIds } from '../dataset';
 import { FEATURES_V1 } from '../features';
 import { Rng } from './rng';
 import { LABELS } from '../../src-shared/model-specs';
@@ -94,6 +94,8 @@ export async function loadTrainingSet(src: TrainingDataSource, p: RunRecord['par
   const tokens = new Grow(new Int32Array(isTokens ? 1024 * width : 0), (n) => new Int32Array(n));
   const labels = new Grow(new Int32Array(1024), (n) => new Int32Array(n));
   const ids: string[] | undefined = o.keepIds ? [] : undefined;
+  const shared = (p.split ?? 'evaluation-set') === 'evaluation-set';
+  const held = new Grow(new Int32Array(1024), (n) => new Int32Array(n));
   const hash = createHash('sha256');
   let entities = 0;
   let dropped = 0;
@@ -131,6 +133,10 @@ export async function loadTrainingSet(src: TrainingDataSource, p: RunRecord['par
       } else for (let f = 0; f < columns.length; f++) columns[f].data[columns[f].n++] = vals[f] as number;
       labels.data[labels.n++] = li;
       const id = chunk.read[keyAt](i) as string;
+      if (shared && inEvaluationSet(id)) {
+        held.reserve(1);
+        held.data[held.n++] = labels.n - 1;
+      }
       hash.update(`${id}\t${LABELS[li]}\n`);
       ids?.push(id);
     }
@@ -145,31 +151,62 @@ export async function loadTrainingSet(src: TrainingDataSource, p: RunRecord['par
   let spam = 0;
   for (let i = 0; i < n; i++) spam += y[i];
   if (spam === 0 || spam === n) throw new TrainingDataError(`only one class in the training data (${spam} spam of ${n}): a classifier needs both ham and spam`);
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  new Rng(p.seed).shuffle(order);
-  const nTest = Math.max(1, Math.round(n * p.testSize));
-  if (n - nTest < 2) throw new TrainingDataError(`too few rows (${n}) for a ${p.testSize} test split`);
+  const { train, test, evaluation } = splitRows(n, held.done(), p, shared);
   const snapshot: DataSnapshot = {
     featureService: p.featureService,
     timeFreeze: p.timeFreeze,
     entities: n,
     dropped,
     classBalance: { ham: n - spam, spam },
-    trainRows: n - nTest,
-    testRows: nTest,
+    trainRows: train.length,
+    testRows: test.length,
     registryVersion: (await fs.registry.current())?.version ?? 0,
     checksum: hash.digest('hex'),
+    evaluation,
   };
   return {
     n,
     width,
     ...(isTokens ? { tokens: tokens.done() } : { columns: columns.map((c) => c.done()) }),
     labels: y,
-    test: order.slice(0, nTest),
-    train: order.slice(nTest),
+    test,
+    train,
     ...(ids ? { ids } : {}),
     snapshot,
+  };
+}
+
+/**
+ * Train and test rows. The shared evaluation set's rows are the test rows and are not trained on
+ * (unless `trainOnEvaluation`); a set too small to split that way (a handful of chosen ids) falls
+ * back to the seeded random split, and says so. `split: 'random'` is the seed's own split.
+ */
+function splitRows(
+  n: number,
+  held: Int32Array,
+  p: RunRecord['params'],
+  shared: boolean,
+): { train: Int32Array; test: Int32Array; evaluation: NonNullable<DataSnapshot['evaluation']> } {
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  const rng = new Rng(p.seed);
+  rng.shuffle(order);
+  let note: string | undefined;
+  if (shared) {
+    if (held.length >= 1 && n - held.length >= 2) {
+      const isHeld = new Uint8Array(n);
+      for (const i of held) isHeld[i] = 1;
+      const train = p.trainOnEvaluation ? order : order.filter((i) => !isHeld[i]);
+      return { train, test: held, evaluation: { set: EVALUATION_SET, messages: held.length, trainedOn: p.trainOnEvaluation === true } };
+    }
+    note = `the shared evaluation set holds ${held.length} of these ${n} rows: too few to split on, so a random ${p.testSize} share was held out`;
+  }
+  const nTest = Math.max(1, Math.round(n * p.testSize));
+  if (n - nTest < 2) throw new TrainingDataError(`too few rows (${n}) for a ${p.testSize} test split`);
+  return {
+    test: order.slice(0, nTest),
+    train: order.slice(nTest),
+    evaluation: { set: `random-${p.testSize}-seed-${p.seed}`, messages: nTest, trainedOn: false, ...(note ? { note } : {}) },
   };
 }
 

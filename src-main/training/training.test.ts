@@ -48,11 +48,13 @@ describe('training runs', () => {
     const d2 = await engines.runs.wait(r2.id);
     expect(d1).toMatchObject({ status: 'succeeded', backend: 'js-forest', version: '1' });
     expect(d2).toMatchObject({ status: 'succeeded', backend: 'fused-wasm', version: '1', alias: 'production' });
-    expect(d2.data).toMatchObject({ featureService: 'labeled_sms_2', entities: 240, trainRows: 180, testRows: 60 });
+    // the held-out rows are the shared evaluation set's (42 of the sample's 240), not trained on
+    expect(d2.data).toMatchObject({ featureService: 'labeled_sms_2', entities: 240, trainRows: 198, testRows: 42 });
+    expect(d2.data!.evaluation).toEqual({ set: 'holdout-fnv1a-20', messages: 42, trainedOn: false });
     expect(d2.data!.classBalance.ham + d2.data!.classBalance.spam).toBe(240);
     expect(d2.history.epochs).toHaveLength(2);
-    expect(d2.history.batches).toHaveLength(2 * Math.ceil(180 / 32));
-    expect(d2.metrics!.confusion.flat().reduce((a, b) => a + b, 0)).toBe(60);
+    expect(d2.history.batches).toHaveLength(2 * Math.ceil(198 / 32));
+    expect(d2.metrics!.confusion.flat().reduce((a, b) => a + b, 0)).toBe(42);
     expect(events).toEqual(expect.arrayContaining(['status', 'data', 'batch', 'epoch', 'done']));
     // persisted through the storage layer
     const stored = JSON.parse((await engines.storage.documents.get('training_runs', r2.id))!);
