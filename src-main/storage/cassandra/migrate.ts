@@ -1,0 +1,44 @@
+/**
+ * Keyspaces written before the typed stores kept runs, model versions, aliases and feedback as
+ * documents (`spamops_documents`). On open each such document is written to its typed table, then
+ * deleted: a second open finds nothing, and one interrupted half-way redoes only what is left
+ * (writes are upserts; a feedback statement there already is left as it is). The same steps as
+ * SQLite's migration (sqlite/migrate.ts), without its single transaction, which CQL does not have.
+ */
+import type { RunRecord } from '../../../src-shared/training';
+import { type DocumentStore, DuplicateKeyError, type FeedbackRecord, type Storage, type StoredModelVersion } from '../types';
+
+const MIGRATED_ALIAS_NOTE = 'set before alias history was kept';
+
+export async function migrateLegacyDocuments(s: Pick<Storage, 'runs' | 'models' | 'feedback'>, docs: DocumentStore): Promise<number> {
+  let moved = 0;
+  const each = async (collection: string, write: (doc: Record<string, unknown>, id: string, updatedAt: number) => Promise<void>) => {
+    for (const d of await docs.changedSince(collection, 0)) {
+      let doc: Record<string, unknown>;
+      try {
+        doc = JSON.parse(d.json) as Record<string, unknown>;
+      } catch {
+        continue; // not JSON: left where it is
+      }
+      await write(doc, d.id, d.updatedAt);
+      await docs.delete(collection, d.id);
+      moved++;
+    }
+  };
+  await each('training_runs', (doc) => s.runs.put(doc as unknown as RunRecord));
+  await each('model_versions', async (doc) => {
+    if (!(await s.models.get(String(doc.name), String(doc.version)))) await s.models.put(doc as unknown as StoredModelVersion);
+  });
+  await each('model_aliases', async (doc, _id, at) => {
+    const a = doc as { name: string; alias: string; version: string };
+    if ((await s.models.alias(a.name, a.alias)) === undefined) await s.models.moveAlias(a.name, a.alias, a.version, { note: MIGRATED_ALIAS_NOTE, at });
+  });
+  await each('feedback', async (doc, id) => {
+    try {
+      await s.feedback.append({ caller: '', ...doc, id: (doc.id as string | undefined) ?? id } as FeedbackRecord);
+    } catch (e) {
+      if (!(e instanceof DuplicateKeyError)) throw e;
+    }
+  });
+  return moved;
+}
