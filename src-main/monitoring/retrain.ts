@@ -5,7 +5,7 @@
  * beats the champion's by the margin. Every decision is recorded with its numbers.
  */
 import { randomBytes } from 'node:crypto';
-import type { DocumentStore } from '../storage';
+import type { DocumentStore, FeedbackStore } from '../storage';
 import type { TokenizerSource } from '../features';
 import type { RunRecord } from '../../src-shared/training';
 import type { RetrainDecision } from '../../src-shared/monitoring';
@@ -19,6 +19,7 @@ export interface RetrainerDeps {
   models: Pick<ModelRegistry, 'resolve' | 'get' | 'setAlias'>;
   runs: Pick<TrainingRuns, 'start' | 'wait'>;
   documents: DocumentStore;
+  feedback: Pick<FeedbackStore, 'all'>;
   data: TrainingDataSource;
   tokenizers: TokenizerSource;
 }
@@ -38,12 +39,12 @@ export class Retrainer {
     model: string,
     o: { margin?: number; trigger?: RetrainDecision['trigger'] } = {},
   ): Promise<{ run: RunRecord; decision: Promise<RetrainDecision> }> {
-    const { models, runs, documents, data, tokenizers } = this.deps;
+    const { models, runs, documents, feedback, data, tokenizers } = this.deps;
     const champion = await models.resolve(model);
     if (!champion) throw new Error(`model ${model} has no version to challenge: train it first`);
     const margin = o.margin ?? 0.01;
     const trigger = o.trigger ?? 'manual';
-    const feedbackIds = [...new Set((await documents.list('feedback')).map((d) => (JSON.parse(d.json) as { sms_id: string }).sms_id))];
+    const feedbackIds = [...new Set((await feedback.all()).map((f) => f.sms_id))];
     // the champion's entities (its ids, or every labelled id, its pattern applied) and the
     // messages operators labelled since; the ids are listed only when the champion listed them
     const params = {
