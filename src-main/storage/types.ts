@@ -329,6 +329,33 @@ export interface Storage {
 export const STORAGE_CONCERNS = ['online', 'offline', 'registry', 'runs', 'models', 'users', 'serving', 'monitoring'] as const;
 export type StorageConcern = (typeof STORAGE_CONCERNS)[number];
 
+/** Redis: `redis://[user:password@]host:port/db`; `prefix`: one data dir's keys (made from the store's id when absent) */
+export interface RedisSettings {
+  url: string;
+  prefix?: string;
+}
+
+/** the stores of a Storage, by field */
+export type StoreField = 'online' | 'users' | 'labelled' | 'cache' | 'callLog' | 'registry' | 'runs' | 'models' | 'feedback' | 'documents' | 'predictions';
+export type Stores = Pick<Storage, StoreField>;
+
+/** a backend once open: the stores it has, and its health */
+export interface OpenedBackend {
+  /** where it lives, for people */
+  location: string;
+  stores: Partial<Stores>;
+  problems(): StorageProblem[];
+  busy?(): StorageBusy | undefined;
+  close(): Promise<void>;
+}
+
+export interface BackendContext {
+  /** the store that keeps this data dir's bookkeeping (the registry concern's): ids for what lives on a shared service */
+  registry: RegistryStore;
+  /** the concerns this backend is opened for */
+  concerns: StorageConcern[];
+}
+
 export interface StorageProblem {
   /** which store: "online store", ... */
   component: string;
