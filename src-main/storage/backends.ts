@@ -27,7 +27,7 @@ export type BackendSettings = { [K in BackendName]: { backend: K } & BackendSett
 /** which stores each concern is */
 export const CONCERN_STORES: Record<StorageConcern, readonly StoreField[]> = {
   online: ['online'],
-  offline: ['labelled'],
+  offline: ['labelled', 'imports'],
   registry: ['registry'],
   runs: ['runs'],
   models: ['models'],

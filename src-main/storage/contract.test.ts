@@ -13,6 +13,7 @@ import {
   type StorageSettings,
   type CallLogEntry,
   type FeedbackRecord,
+  type ImportJob,
   type StoredModelVersion,
 } from '.';
 import type { RunRecord } from '../../src-shared/training';
@@ -399,6 +400,24 @@ for (const b of backends) {
       );
       expect((await s.feedback.all())[1]).toEqual(fb('20240101000000002-bb'));
       expect(await s.feedback.count()).toBe(3);
+    });
+
+    it('import jobs: put replaces, get, pages newest first', async () => {
+      const job = (id: string, status: ImportJob['status'] = 'running'): ImportJob => ({
+        id,
+        createdAt: '2024-01-01T00:00:00.000Z',
+        source: { kind: 'file', name: 'sms.csv', format: 'seed-csv' },
+        status,
+        steps: [{ key: 'read', label: 'Rows', status: 'running' } as ImportJob['steps'][number]],
+      });
+      await s.imports.put(job('imp-20240101-aa'));
+      await s.imports.put(job('imp-20240103-cc'));
+      await s.imports.put(job('imp-20240102-bb'));
+      await s.imports.put({ ...job('imp-20240101-aa', 'failed'), error: 'bad row', finishedAt: '2024-01-01T00:01:00.000Z' });
+      expect(await s.imports.get('imp-20240101-aa')).toEqual({ ...job('imp-20240101-aa', 'failed'), error: 'bad row', finishedAt: '2024-01-01T00:01:00.000Z' });
+      expect(await s.imports.get('imp-missing')).toBeUndefined();
+      expect((await s.imports.page({ limit: 2 })).map((j) => j.id)).toEqual(['imp-20240103-cc', 'imp-20240102-bb']);
+      expect((await s.imports.page({ limit: 5, before: 'imp-20240102-bb' })).map((j) => j.id)).toEqual(['imp-20240101-aa']);
     });
 
     it('predictions: recent per model newest first, pruned by age and count', async () => {

@@ -1,5 +1,5 @@
 /**
- * A data dir written before the typed stores (runs, model versions, aliases and feedback as JSON
+ * A data dir written before the typed stores (runs, model versions, aliases, feedback and import jobs as JSON
  * rows of `documents`) opens with its records in the typed tables, once: the test writes the file
  * with the old code's table and rows, opens it twice, and reads the records back through the
  * stores and the model registry.
@@ -52,6 +52,15 @@ const version = (name: string, v: string) => ({
   aliases: [],
 });
 
+const IMPORT_JOB = {
+  id: 'imp-20240101t000000000z-ab12',
+  createdAt: '2024-01-01T00:00:00.000Z',
+  finishedAt: '2024-01-01T00:00:05.000Z',
+  source: { kind: 'file', name: 'sms.csv', format: 'seed-csv' },
+  status: 'succeeded',
+  steps: [{ key: 'read', label: 'Rows imported into the warehouse', status: 'done' }],
+};
+
 function writeOldDataDir(path: string): void {
   const db = new Database(path);
   db.exec(OLD_SCHEMA);
@@ -69,6 +78,7 @@ function writeOldDataDir(path: string): void {
     JSON.stringify({ id: '20240101120000000-abcdef', at: '2024-01-01T12:00:00.000Z', sms_id: 's1', true_label: 'spam', caller: '127.0.0.1', note: 'n' }),
     1600,
   );
+  put.run('data_imports', 'imp-20240101t000000000z-ab12', JSON.stringify(IMPORT_JOB), 1650);
   // not a record: kept where it is, the open still succeeds
   put.run('feedback', 'broken', '{not json', 1700);
   // other collections stay documents
@@ -91,6 +101,8 @@ describe('a data dir written before the typed stores', () => {
         history: await s.models.aliasHistory('v1'),
         feedback: await s.feedback.all(),
         left: (await s.documents.list('feedback')).map((d) => d.id),
+        imports: await s.imports.page({ limit: 10 }),
+        legacyImports: await s.documents.list('data_imports'),
         settings: await s.documents.get('settings', 'monitoring'),
         legacyRuns: await s.documents.list('training_runs'),
         resolved: await new ModelRegistry(s.models, join(tmp.dir, 'models')).resolve('v1'),
@@ -124,6 +136,8 @@ describe('a data dir written before the typed stores', () => {
     ]);
     expect(got.left).toEqual(['broken']);
     expect(got.legacyRuns).toEqual([]);
+    expect(got.imports).toEqual([IMPORT_JOB]);
+    expect(got.legacyImports).toEqual([]);
     expect(got.settings).toBe(JSON.stringify({ intervalMinutes: 5 }));
   });
 

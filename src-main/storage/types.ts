@@ -6,6 +6,7 @@
 import type { FeatureValue } from '../../src-shared/featurestore';
 import type { FeedbackRecord } from '../../src-shared/feedback';
 import type { ModelVersion, RunRecord } from '../../src-shared/training';
+import type { ImportJob } from '../../src-shared/data';
 
 /** The latest feature values of one entity in one feature view. */
 export interface OnlineRow {
@@ -250,6 +251,16 @@ export interface ModelVersionStore {
 }
 
 export type { FeedbackRecord } from '../../src-shared/feedback';
+export type { ImportJob } from '../../src-shared/data';
+
+/** Data import jobs (files or the UCI download into the warehouse): one record per job, replaced as it ends. Ids start with their time. */
+export interface ImportJobStore {
+  /** insert or replace the job's record */
+  put(job: ImportJob): Promise<void>;
+  get(id: string): Promise<ImportJob | undefined>;
+  /** at most `limit` jobs, newest first (by id) */
+  page(o: { limit: number; before?: string }): Promise<ImportJob[]>;
+}
 
 /** Operator feedback: the true label of a message. Ids start with their time (`20240101120000000-ab12cd`). */
 export interface FeedbackStore {
@@ -304,6 +315,7 @@ export interface Storage {
   runs: RunStore;
   models: ModelVersionStore;
   feedback: FeedbackStore;
+  imports: ImportJobStore;
   documents: DocumentStore;
   predictions: PredictionStore;
   /** which backend serves each concern (`sqlite`, `cassandra`, `redis`), as configured */
@@ -321,7 +333,7 @@ export interface Storage {
 /**
  * What may be stored apart (Feast chooses its online and offline stores, MLflow its tracking and
  * registry stores): each names its backend in the configuration, the `default` one serves the rest.
- * online: `online`; offline: `labelled` (the warehouse the offline store's parquet comes from);
+ * online: `online`; offline: `labelled` (the warehouse the offline store's parquet comes from) and `imports`;
  * registry: `registry` (feature registry snapshots and meta); runs: `runs`; models: `models`;
  * users: `users` (the inboxes and their change log); serving: `cache`, `callLog`, `predictions`;
  * monitoring: `feedback`, `documents`.
@@ -336,7 +348,19 @@ export interface RedisSettings {
 }
 
 /** the stores of a Storage, by field */
-export type StoreField = 'online' | 'users' | 'labelled' | 'cache' | 'callLog' | 'registry' | 'runs' | 'models' | 'feedback' | 'documents' | 'predictions';
+export type StoreField =
+  | 'online'
+  | 'users'
+  | 'labelled'
+  | 'imports'
+  | 'cache'
+  | 'callLog'
+  | 'registry'
+  | 'runs'
+  | 'models'
+  | 'feedback'
+  | 'documents'
+  | 'predictions';
 export type Stores = Pick<Storage, StoreField>;
 
 /** a backend once open: the stores it has, and its health */

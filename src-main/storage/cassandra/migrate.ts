@@ -1,16 +1,16 @@
 /**
- * Keyspaces written before the typed stores kept runs, model versions, aliases and feedback as
+ * Keyspaces written before the typed stores kept runs, model versions, aliases, feedback and import jobs as
  * documents (`spamops_documents`). On open each such document is written to its typed table, then
  * deleted: a second open finds nothing, and one interrupted half-way redoes only what is left
  * (writes are upserts; a feedback statement there already is left as it is). The same steps as
  * SQLite's migration (sqlite/migrate.ts), without its single transaction, which CQL does not have.
  */
 import type { RunRecord } from '../../../src-shared/training';
-import { type DocumentStore, DuplicateKeyError, type FeedbackRecord, type Storage, type StoredModelVersion } from '../types';
+import { type DocumentStore, DuplicateKeyError, type FeedbackRecord, type ImportJob, type Storage, type StoredModelVersion } from '../types';
 
 const MIGRATED_ALIAS_NOTE = 'set before alias history was kept';
 
-export async function migrateLegacyDocuments(s: Pick<Storage, 'runs' | 'models' | 'feedback'>, docs: DocumentStore): Promise<number> {
+export async function migrateLegacyDocuments(s: Pick<Storage, 'runs' | 'models' | 'feedback' | 'imports'>, docs: DocumentStore): Promise<number> {
   let moved = 0;
   const each = async (collection: string, write: (doc: Record<string, unknown>, id: string, updatedAt: number) => Promise<void>) => {
     for (const d of await docs.changedSince(collection, 0)) {
@@ -32,6 +32,9 @@ export async function migrateLegacyDocuments(s: Pick<Storage, 'runs' | 'models' 
   await each('model_aliases', async (doc, _id, at) => {
     const a = doc as { name: string; alias: string; version: string };
     if ((await s.models.alias(a.name, a.alias)) === undefined) await s.models.moveAlias(a.name, a.alias, a.version, { note: MIGRATED_ALIAS_NOTE, at });
+  });
+  await each('data_imports', async (doc) => {
+    if (!(await s.imports.get(String(doc.id)))) await s.imports.put(doc as unknown as ImportJob);
   });
   await each('feedback', async (doc, id) => {
     try {

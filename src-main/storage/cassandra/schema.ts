@@ -41,6 +41,8 @@ export function schema(ks: string, callLogTtl: number): string[] {
     `CREATE TABLE IF NOT EXISTS ${ks}.model_aliases (project text, name text, alias text, version text, PRIMARY KEY ((project), name, alias))`,
     `CREATE TABLE IF NOT EXISTS ${ks}.model_alias_moves (project text, name text, move_id timeuuid, alias text, at timestamp,
       from_version text, to_version text, note text, PRIMARY KEY ((project, name), move_id))`,
+    `CREATE TABLE IF NOT EXISTS ${ks}.data_imports (project text, id text, created_at text, finished_at text, source_kind text,
+      source_name text, status text, error text, "record" text, PRIMARY KEY ((project), id))`,
     `CREATE TABLE IF NOT EXISTS ${ks}.operator_feedback (project text, id text, at text, sms_id text, true_label text, caller text,
       user_id text, predicted_label text, model_version text, architecture text, note text, source_id text,
       PRIMARY KEY ((project), id))`,

@@ -10,6 +10,8 @@ import {
   DuplicateKeyError,
   type FeedbackRecord,
   type FeedbackStore,
+  type ImportJob,
+  type ImportJobStore,
   type ModelAlias,
   type ModelVersionStore,
   type RunStore,
@@ -204,5 +206,39 @@ export class CassandraFeedback implements FeedbackStore {
   async count(): Promise<number> {
     const r = (await this.cql.run(`SELECT COUNT(*) AS n FROM ${this.table} WHERE project = ?`, [PROJECT])).first();
     return Number(r?.get('n') ?? 0);
+  }
+}
+
+export class CassandraImports implements ImportJobStore {
+  constructor(
+    private readonly cql: Cql,
+    private readonly table: string,
+  ) {}
+  async put(job: ImportJob): Promise<void> {
+    await this.cql.run(
+      `INSERT INTO ${this.table} (project, id, created_at, finished_at, source_kind, source_name, status, error, "record") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        PROJECT,
+        job.id,
+        job.createdAt ?? '',
+        job.finishedAt ?? null,
+        job.source?.kind ?? '',
+        job.source?.name ?? '',
+        job.status ?? '',
+        job.error ?? null,
+        JSON.stringify(job),
+      ],
+    );
+  }
+  async get(id: string): Promise<ImportJob | undefined> {
+    const r = (await this.cql.run(`SELECT "record" FROM ${this.table} WHERE project = ? AND id = ?`, [PROJECT, id])).first();
+    return r ? (JSON.parse(str(r, 'record')) as ImportJob) : undefined;
+  }
+  async page(o: { limit: number; before?: string }): Promise<ImportJob[]> {
+    const rs =
+      o.before === undefined
+        ? await this.cql.run(`SELECT "record" FROM ${this.table} WHERE project = ? ORDER BY id DESC LIMIT ?`, [PROJECT, o.limit])
+        : await this.cql.run(`SELECT "record" FROM ${this.table} WHERE project = ? AND id < ? ORDER BY id DESC LIMIT ?`, [PROJECT, o.before, o.limit]);
+    return rs.rows.map((r) => JSON.parse(str(r, 'record')) as ImportJob);
   }
 }

@@ -21,6 +21,7 @@ import { BusyWaits } from './busy';
 import { SqliteRuns } from './runs';
 import { SqliteModelVersions } from './model-versions';
 import { SqliteFeedback } from './feedback';
+import { SqliteImports } from './imports';
 import { migrateLegacyDocuments } from './migrate';
 
 /** The embedded backend's settings: where its file is. */
@@ -67,6 +68,7 @@ export function openSqliteStorage(settings: SqliteSettings | string): Storage {
     runs: waits.wrap(new SqliteRuns(db)),
     models: waits.wrap(new SqliteModelVersions(db)),
     feedback: waits.wrap(new SqliteFeedback(db)),
+    imports: waits.wrap(new SqliteImports(db)),
     documents: waits.wrap(new SqliteDocuments(db)),
     predictions: waits.wrap(new SqlitePredictions(db)),
     busy: () => waits.state(),

@@ -58,6 +58,9 @@ CREATE TABLE IF NOT EXISTS model_alias_moves (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, alias TEXT NOT NULL, at INTEGER NOT NULL,
   from_version TEXT, to_version TEXT, note TEXT);
 CREATE INDEX IF NOT EXISTS model_alias_moves_name ON model_alias_moves (name, alias, seq);
+CREATE TABLE IF NOT EXISTS data_imports (
+  id TEXT PRIMARY KEY, created_at TEXT NOT NULL, finished_at TEXT, source_kind TEXT NOT NULL, source_name TEXT NOT NULL,
+  status TEXT NOT NULL, error TEXT, record_json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS feedback (
   id TEXT PRIMARY KEY, at TEXT NOT NULL, sms_id TEXT NOT NULL, true_label TEXT NOT NULL, caller TEXT NOT NULL,
   user_id TEXT, predicted_label TEXT, model_version TEXT, architecture TEXT, note TEXT, source_id TEXT);
