@@ -78,6 +78,8 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
   const drift = new DriftRunner(config.storage, storage);
   const monitor = new Monitor({
     documents: storage.documents,
+    reports: storage.reports,
+    alerts: storage.alerts,
     predictions: storage.predictions,
     models,
     servedNames: serving.names,

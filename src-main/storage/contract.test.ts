@@ -12,6 +12,8 @@ import {
   type Storage,
   type StorageSettings,
   type CallLogEntry,
+  type Alert,
+  type DriftReport,
   type FeedbackRecord,
   type ImportJob,
   type StoredModelVersion,
@@ -418,6 +420,64 @@ for (const b of backends) {
       expect(await s.imports.get('imp-missing')).toBeUndefined();
       expect((await s.imports.page({ limit: 2 })).map((j) => j.id)).toEqual(['imp-20240103-cc', 'imp-20240102-bb']);
       expect((await s.imports.page({ limit: 5, before: 'imp-20240102-bb' })).map((j) => j.id)).toEqual(['imp-20240101-aa']);
+    });
+
+    const report = (model: string, at: string, drift = false) =>
+      ({
+        id: `${model}:${at}`,
+        at,
+        model,
+        version: '1',
+        window: { from: null, to: null, n: 3 },
+        referenceRows: 10,
+        features: [],
+        driftShare: drift ? 1 : 0,
+        datasetDrift: drift,
+        prediction: { referenceSpamShare: 0.1, currentSpamShare: 0.2, pValue: 0.5, drifted: false },
+      }) as DriftReport;
+
+    it('drift reports: newest first, per model by its id range (m1 is not m10)', async () => {
+      for (const [m, at] of [
+        ['m1', '2024-01-01T00:00:00Z'],
+        ['m1', '2024-01-03T00:00:00Z'],
+        ['m10', '2024-01-04T00:00:00Z'],
+        ['m1', '2024-01-02T00:00:00Z'],
+        ['m2', '2024-01-05T00:00:00Z'],
+      ])
+        await s.reports.put(report(m, at));
+      await s.reports.put(report('m1', '2024-01-02T00:00:00Z', true));
+      expect((await s.reports.recent({ limit: 2, model: 'm1' })).map((r) => r.at)).toEqual(['2024-01-03T00:00:00Z', '2024-01-02T00:00:00Z']);
+      expect((await s.reports.recent({ limit: 10, model: 'm1' })).map((r) => r.model)).toEqual(['m1', 'm1', 'm1']);
+      expect((await s.reports.recent({ limit: 10, model: 'm1' }))[1]).toEqual(report('m1', '2024-01-02T00:00:00Z', true));
+      // every model's: by id descending, as the document pages were (the monitor sorts them by time)
+      expect((await s.reports.recent({ limit: 10 })).map((r) => r.id)).toEqual([
+        'm2:2024-01-05T00:00:00Z',
+        'm1:2024-01-03T00:00:00Z',
+        'm1:2024-01-02T00:00:00Z',
+        'm1:2024-01-01T00:00:00Z',
+        'm10:2024-01-04T00:00:00Z',
+      ]);
+      expect(await s.reports.recent({ limit: 10, model: 'none' })).toEqual([]);
+    });
+
+    it('alerts: put replaces (acknowledged), get, pages newest first', async () => {
+      const alert = (id: string, acknowledged = false): Alert => ({
+        id,
+        at: '2024-01-01T00:00:00Z',
+        model: 'm1',
+        version: '1',
+        kind: 'dataset_drift',
+        message: 'drift',
+        numbers: { driftShare: 0.5 },
+        reportId: 'm1:2024-01-01T00:00:00Z',
+        acknowledged,
+      });
+      for (const id of ['20240101-a', '20240103-c', '20240102-b']) await s.alerts.put(alert(id));
+      await s.alerts.put({ ...alert('20240102-b', true), acknowledgedAt: '2024-01-02T01:00:00Z' });
+      expect(await s.alerts.get('20240102-b')).toEqual({ ...alert('20240102-b', true), acknowledgedAt: '2024-01-02T01:00:00Z' });
+      expect(await s.alerts.get('missing')).toBeUndefined();
+      expect((await s.alerts.page({ limit: 2 })).map((a) => a.id)).toEqual(['20240103-c', '20240102-b']);
+      expect((await s.alerts.page({ limit: 5, before: '20240102-b' })).map((a) => a.id)).toEqual(['20240101-a']);
     });
 
     it('predictions: recent per model newest first, pruned by age and count', async () => {

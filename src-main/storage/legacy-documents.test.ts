@@ -1,5 +1,5 @@
 /**
- * A data dir written before the typed stores (runs, model versions, aliases, feedback and import jobs as JSON
+ * A data dir written before the typed stores (runs, model versions, aliases, feedback, import jobs, drift reports and alerts as JSON
  * rows of `documents`) opens with its records in the typed tables, once: the test writes the file
  * with the old code's table and rows, opens it twice, and reads the records back through the
  * stores and the model registry.
@@ -61,6 +61,30 @@ const IMPORT_JOB = {
   steps: [{ key: 'read', label: 'Rows imported into the warehouse', status: 'done' }],
 };
 
+const REPORT = {
+  id: 'v1:2024-01-01T00:00:00.000Z',
+  at: '2024-01-01T00:00:00.000Z',
+  model: 'v1',
+  version: '2',
+  window: { from: null, to: null, n: 0 },
+  referenceRows: 10,
+  features: [],
+  driftShare: 0,
+  datasetDrift: false,
+  prediction: { referenceSpamShare: 0.1, currentSpamShare: 0.1, pValue: 1, drifted: false },
+};
+const ALERT = {
+  id: '20240101000000000-abcdef',
+  at: '2024-01-01T00:00:00.000Z',
+  model: 'v1',
+  version: '2',
+  kind: 'quality',
+  message: 'quality dropped',
+  numbers: { accuracy: 0.5 },
+  reportId: REPORT.id,
+  acknowledged: false,
+};
+
 function writeOldDataDir(path: string): void {
   const db = new Database(path);
   db.exec(OLD_SCHEMA);
@@ -79,6 +103,8 @@ function writeOldDataDir(path: string): void {
     1600,
   );
   put.run('data_imports', 'imp-20240101t000000000z-ab12', JSON.stringify(IMPORT_JOB), 1650);
+  put.run('drift_reports', REPORT.id, JSON.stringify(REPORT), 1660);
+  put.run('alerts', ALERT.id, JSON.stringify(ALERT), 1670);
   // not a record: kept where it is, the open still succeeds
   put.run('feedback', 'broken', '{not json', 1700);
   // other collections stay documents
@@ -102,6 +128,9 @@ describe('a data dir written before the typed stores', () => {
         feedback: await s.feedback.all(),
         left: (await s.documents.list('feedback')).map((d) => d.id),
         imports: await s.imports.page({ limit: 10 }),
+        reports: await s.reports.recent({ limit: 10, model: 'v1' }),
+        alerts: await s.alerts.page({ limit: 10 }),
+        legacyMonitoring: [...(await s.documents.list('drift_reports')), ...(await s.documents.list('alerts'))],
         legacyImports: await s.documents.list('data_imports'),
         settings: await s.documents.get('settings', 'monitoring'),
         legacyRuns: await s.documents.list('training_runs'),
@@ -137,6 +166,9 @@ describe('a data dir written before the typed stores', () => {
     expect(got.left).toEqual(['broken']);
     expect(got.legacyRuns).toEqual([]);
     expect(got.imports).toEqual([IMPORT_JOB]);
+    expect(got.reports).toEqual([REPORT]);
+    expect(got.alerts).toEqual([ALERT]);
+    expect(got.legacyMonitoring).toEqual([]);
     expect(got.legacyImports).toEqual([]);
     expect(got.settings).toBe(JSON.stringify({ intervalMinutes: 5 }));
   });

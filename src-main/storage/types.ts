@@ -7,6 +7,7 @@ import type { FeatureValue } from '../../src-shared/featurestore';
 import type { FeedbackRecord } from '../../src-shared/feedback';
 import type { ModelVersion, RunRecord } from '../../src-shared/training';
 import type { ImportJob } from '../../src-shared/data';
+import type { Alert, DriftReport } from '../../src-shared/monitoring';
 
 /** The latest feature values of one entity in one feature view. */
 export interface OnlineRow {
@@ -160,8 +161,8 @@ export interface RegistryStore {
 }
 
 /**
- * JSON documents by collection and id: monitoring reports, alerts and settings, retrain
- * decisions, import jobs (runs, model versions and feedback have typed stores of their own).
+ * JSON documents by collection and id: monitoring settings, retrain decisions (runs, model
+ * versions, feedback, import jobs, drift reports and alerts have typed stores of their own).
  * Small, read whole; listing returns a collection's documents by id.
  */
 export interface DocumentStore {
@@ -252,6 +253,24 @@ export interface ModelVersionStore {
 
 export type { FeedbackRecord } from '../../src-shared/feedback';
 export type { ImportJob } from '../../src-shared/data';
+export type { Alert, DriftReport } from '../../src-shared/monitoring';
+
+/** Drift reports, the monitoring time series. Ids are `<model>:<time>`: a model's reports are one id range, in time order. */
+export interface DriftReportStore {
+  /** insert or replace */
+  put(report: DriftReport): Promise<void>;
+  /** at most `limit` reports by id descending: a model's newest first when `model` is given (every model's otherwise, as ids sort) */
+  recent(o: { limit: number; model?: string }): Promise<DriftReport[]>;
+}
+
+/** Monitoring alerts. Ids start with their time. */
+export interface AlertStore {
+  /** insert or replace (acknowledging rewrites the alert) */
+  put(alert: Alert): Promise<void>;
+  get(id: string): Promise<Alert | undefined>;
+  /** at most `limit` alerts newest first, only ids before `before` */
+  page(o: { limit: number; before?: string }): Promise<Alert[]>;
+}
 
 /** Data import jobs (files or the UCI download into the warehouse): one record per job, replaced as it ends. Ids start with their time. */
 export interface ImportJobStore {
@@ -316,6 +335,8 @@ export interface Storage {
   models: ModelVersionStore;
   feedback: FeedbackStore;
   imports: ImportJobStore;
+  reports: DriftReportStore;
+  alerts: AlertStore;
   documents: DocumentStore;
   predictions: PredictionStore;
   /** which backend serves each concern (`sqlite`, `cassandra`, `redis`), as configured */
@@ -336,7 +357,7 @@ export interface Storage {
  * online: `online`; offline: `labelled` (the warehouse the offline store's parquet comes from) and `imports`;
  * registry: `registry` (feature registry snapshots and meta); runs: `runs`; models: `models`;
  * users: `users` (the inboxes and their change log); serving: `cache`, `callLog`, `predictions`;
- * monitoring: `feedback`, `documents`.
+ * monitoring: `feedback`, `reports`, `alerts`, `documents`.
  */
 export const STORAGE_CONCERNS = ['online', 'offline', 'registry', 'runs', 'models', 'users', 'serving', 'monitoring'] as const;
 export type StorageConcern = (typeof STORAGE_CONCERNS)[number];
@@ -359,6 +380,8 @@ export type StoreField =
   | 'runs'
   | 'models'
   | 'feedback'
+  | 'reports'
+  | 'alerts'
   | 'documents'
   | 'predictions';
 export type Stores = Pick<Storage, StoreField>;

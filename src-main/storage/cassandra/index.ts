@@ -19,7 +19,7 @@ import { CassandraCallLog } from './call-log';
 import { CassandraRegistry } from './registry-store';
 import { CassandraDocuments } from './documents';
 import { CassandraPredictions } from './predictions';
-import { CassandraFeedback, CassandraImports, CassandraModelVersions, CassandraRuns } from './typed-stores';
+import { CassandraAlerts, CassandraDriftReports, CassandraFeedback, CassandraImports, CassandraModelVersions, CassandraRuns } from './typed-stores';
 import { migrateLegacyDocuments } from './migrate';
 
 export type { CassandraSettings } from './settings';
@@ -80,6 +80,8 @@ export async function openCassandraStorage(settings: CassandraSettings): Promise
     models: new CassandraModelVersions(cql, t('model_versions'), t('model_aliases'), t('model_alias_moves')),
     feedback: new CassandraFeedback(cql, t('operator_feedback')),
     imports: new CassandraImports(cql, t('data_imports')),
+    reports: new CassandraDriftReports(cql, t('drift_reports')),
+    alerts: new CassandraAlerts(cql, t('monitoring_alerts')),
     documents: new CassandraDocuments(cql, t('spamops_documents')),
     predictions: new CassandraPredictions(cql, t('served_predictions')),
     problems: () => [],

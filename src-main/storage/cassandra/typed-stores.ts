@@ -6,7 +6,11 @@
 import cassandra from 'cassandra-driver';
 import type { RunRecord } from '../../../src-shared/training';
 import {
+  type Alert,
+  type AlertStore,
   type AliasMove,
+  type DriftReport,
+  type DriftReportStore,
   DuplicateKeyError,
   type FeedbackRecord,
   type FeedbackStore,
@@ -240,5 +244,60 @@ export class CassandraImports implements ImportJobStore {
         ? await this.cql.run(`SELECT "record" FROM ${this.table} WHERE project = ? ORDER BY id DESC LIMIT ?`, [PROJECT, o.limit])
         : await this.cql.run(`SELECT "record" FROM ${this.table} WHERE project = ? AND id < ? ORDER BY id DESC LIMIT ?`, [PROJECT, o.before, o.limit]);
     return rs.rows.map((r) => JSON.parse(str(r, 'record')) as ImportJob);
+  }
+}
+
+export class CassandraDriftReports implements DriftReportStore {
+  constructor(
+    private readonly cql: Cql,
+    private readonly table: string,
+  ) {}
+  async put(r: DriftReport): Promise<void> {
+    await this.cql.run(`INSERT INTO ${this.table} (project, id, model, version, at, dataset_drift, "record") VALUES (?, ?, ?, ?, ?, ?, ?)`, [
+      PROJECT,
+      r.id,
+      r.model ?? '',
+      r.version ?? '',
+      r.at ?? '',
+      !!r.datasetDrift,
+      JSON.stringify(r),
+    ]);
+  }
+  async recent(o: { limit: number; model?: string }): Promise<DriftReport[]> {
+    // a model's ids are the clustering range [model:, model:\uffff)
+    const rs =
+      o.model === undefined
+        ? await this.cql.run(`SELECT "record" FROM ${this.table} WHERE project = ? ORDER BY id DESC LIMIT ?`, [PROJECT, o.limit])
+        : await this.cql.run(`SELECT "record" FROM ${this.table} WHERE project = ? AND id >= ? AND id < ? ORDER BY id DESC LIMIT ?`, [
+            PROJECT,
+            `${o.model}:`,
+            `${o.model}:\uffff`,
+            o.limit,
+          ]);
+    return rs.rows.map((r) => JSON.parse(str(r, 'record')) as DriftReport).filter((r) => o.model === undefined || r.model === o.model);
+  }
+}
+
+export class CassandraAlerts implements AlertStore {
+  constructor(
+    private readonly cql: Cql,
+    private readonly table: string,
+  ) {}
+  async put(a: Alert): Promise<void> {
+    await this.cql.run(
+      `INSERT INTO ${this.table} (project, id, at, model, version, kind, report_id, acknowledged, "record") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [PROJECT, a.id, a.at ?? '', a.model ?? '', a.version ?? '', a.kind ?? '', a.reportId ?? '', !!a.acknowledged, JSON.stringify(a)],
+    );
+  }
+  async get(id: string): Promise<Alert | undefined> {
+    const r = (await this.cql.run(`SELECT "record" FROM ${this.table} WHERE project = ? AND id = ?`, [PROJECT, id])).first();
+    return r ? (JSON.parse(str(r, 'record')) as Alert) : undefined;
+  }
+  async page(o: { limit: number; before?: string }): Promise<Alert[]> {
+    const rs =
+      o.before === undefined
+        ? await this.cql.run(`SELECT "record" FROM ${this.table} WHERE project = ? ORDER BY id DESC LIMIT ?`, [PROJECT, o.limit])
+        : await this.cql.run(`SELECT "record" FROM ${this.table} WHERE project = ? AND id < ? ORDER BY id DESC LIMIT ?`, [PROJECT, o.before, o.limit]);
+    return rs.rows.map((r) => JSON.parse(str(r, 'record')) as Alert);
   }
 }

@@ -22,6 +22,7 @@ import { SqliteRuns } from './runs';
 import { SqliteModelVersions } from './model-versions';
 import { SqliteFeedback } from './feedback';
 import { SqliteImports } from './imports';
+import { SqliteAlerts, SqliteDriftReports } from './monitoring';
 import { migrateLegacyDocuments } from './migrate';
 
 /** The embedded backend's settings: where its file is. */
@@ -69,6 +70,8 @@ export function openSqliteStorage(settings: SqliteSettings | string): Storage {
     models: waits.wrap(new SqliteModelVersions(db)),
     feedback: waits.wrap(new SqliteFeedback(db)),
     imports: waits.wrap(new SqliteImports(db)),
+    reports: waits.wrap(new SqliteDriftReports(db)),
+    alerts: waits.wrap(new SqliteAlerts(db)),
     documents: waits.wrap(new SqliteDocuments(db)),
     predictions: waits.wrap(new SqlitePredictions(db)),
     busy: () => waits.state(),

@@ -61,6 +61,12 @@ CREATE INDEX IF NOT EXISTS model_alias_moves_name ON model_alias_moves (name, al
 CREATE TABLE IF NOT EXISTS data_imports (
   id TEXT PRIMARY KEY, created_at TEXT NOT NULL, finished_at TEXT, source_kind TEXT NOT NULL, source_name TEXT NOT NULL,
   status TEXT NOT NULL, error TEXT, record_json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS drift_reports (
+  id TEXT PRIMARY KEY, model TEXT NOT NULL, version TEXT NOT NULL, at TEXT NOT NULL, dataset_drift INTEGER NOT NULL,
+  record_json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS monitoring_alerts (
+  id TEXT PRIMARY KEY, at TEXT NOT NULL, model TEXT NOT NULL, version TEXT NOT NULL, kind TEXT NOT NULL,
+  report_id TEXT NOT NULL, acknowledged INTEGER NOT NULL, record_json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS feedback (
   id TEXT PRIMARY KEY, at TEXT NOT NULL, sms_id TEXT NOT NULL, true_label TEXT NOT NULL, caller TEXT NOT NULL,
   user_id TEXT, predicted_label TEXT, model_version TEXT, architecture TEXT, note TEXT, source_id TEXT);
