@@ -33,7 +33,7 @@ export const CONCERN_STORES: Record<StorageConcern, readonly StoreField[]> = {
   models: ['models'],
   users: ['users'],
   serving: ['cache', 'callLog', 'predictions'],
-  monitoring: ['feedback', 'reports', 'alerts', 'documents'],
+  monitoring: ['feedback', 'reports', 'alerts', 'decisions', 'documents'],
 };
 
 export interface BackendEntry<K extends BackendName = BackendName> {

@@ -16,6 +16,7 @@ import {
   type DriftReport,
   type FeedbackRecord,
   type ImportJob,
+  type RetrainDecision,
   type StoredModelVersion,
 } from '.';
 import type { RunRecord } from '../../src-shared/training';
@@ -478,6 +479,27 @@ for (const b of backends) {
       expect(await s.alerts.get('missing')).toBeUndefined();
       expect((await s.alerts.page({ limit: 2 })).map((a) => a.id)).toEqual(['20240103-c', '20240102-b']);
       expect((await s.alerts.page({ limit: 5, before: '20240102-b' })).map((a) => a.id)).toEqual(['20240101-a']);
+    });
+
+    it('retrain decisions: put replaces, pages newest first', async () => {
+      const decision = (id: string, promoted = false): RetrainDecision => ({
+        id,
+        at: '2024-01-01T00:00:00Z',
+        model: 'v1',
+        trigger: 'manual',
+        metric: 'f1',
+        margin: 0.01,
+        champion: { version: '1' },
+        challenger: { version: '2', runId: 'run-x' },
+        heldOutRows: 10,
+        feedbackLabels: 3,
+        promoted,
+        reason: promoted ? 'better' : 'not better',
+      });
+      for (const id of ['20240101-a', '20240103-c', '20240102-b']) await s.decisions.put(decision(id));
+      await s.decisions.put(decision('20240103-c', true));
+      expect(await s.decisions.page({ limit: 2 })).toEqual([decision('20240103-c', true), decision('20240102-b')]);
+      expect((await s.decisions.page({ limit: 5, before: '20240102-b' })).map((d) => d.id)).toEqual(['20240101-a']);
     });
 
     it('predictions: recent per model newest first, pruned by age and count', async () => {

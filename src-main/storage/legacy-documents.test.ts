@@ -1,5 +1,5 @@
 /**
- * A data dir written before the typed stores (runs, model versions, aliases, feedback, import jobs, drift reports and alerts as JSON
+ * A data dir written before the typed stores (runs, model versions, aliases, feedback, import jobs, drift reports, alerts and retrain decisions as JSON
  * rows of `documents`) opens with its records in the typed tables, once: the test writes the file
  * with the old code's table and rows, opens it twice, and reads the records back through the
  * stores and the model registry.
@@ -85,6 +85,19 @@ const ALERT = {
   acknowledged: false,
 };
 
+const DECISION = {
+  id: '20240101000000000-fedcba',
+  at: '2024-01-01T00:00:00.000Z',
+  model: 'v1',
+  trigger: 'manual',
+  metric: 'f1',
+  margin: 0.01,
+  champion: { version: '1' },
+  feedbackLabels: 0,
+  promoted: false,
+  reason: 'not better',
+};
+
 function writeOldDataDir(path: string): void {
   const db = new Database(path);
   db.exec(OLD_SCHEMA);
@@ -105,6 +118,7 @@ function writeOldDataDir(path: string): void {
   put.run('data_imports', 'imp-20240101t000000000z-ab12', JSON.stringify(IMPORT_JOB), 1650);
   put.run('drift_reports', REPORT.id, JSON.stringify(REPORT), 1660);
   put.run('alerts', ALERT.id, JSON.stringify(ALERT), 1670);
+  put.run('retraining_decisions', DECISION.id, JSON.stringify(DECISION), 1680);
   // not a record: kept where it is, the open still succeeds
   put.run('feedback', 'broken', '{not json', 1700);
   // other collections stay documents
@@ -130,7 +144,12 @@ describe('a data dir written before the typed stores', () => {
         imports: await s.imports.page({ limit: 10 }),
         reports: await s.reports.recent({ limit: 10, model: 'v1' }),
         alerts: await s.alerts.page({ limit: 10 }),
-        legacyMonitoring: [...(await s.documents.list('drift_reports')), ...(await s.documents.list('alerts'))],
+        decisions: await s.decisions.page({ limit: 10 }),
+        legacyMonitoring: [
+          ...(await s.documents.list('drift_reports')),
+          ...(await s.documents.list('alerts')),
+          ...(await s.documents.list('retraining_decisions')),
+        ],
         legacyImports: await s.documents.list('data_imports'),
         settings: await s.documents.get('settings', 'monitoring'),
         legacyRuns: await s.documents.list('training_runs'),
@@ -168,6 +187,7 @@ describe('a data dir written before the typed stores', () => {
     expect(got.imports).toEqual([IMPORT_JOB]);
     expect(got.reports).toEqual([REPORT]);
     expect(got.alerts).toEqual([ALERT]);
+    expect(got.decisions).toEqual([DECISION]);
     expect(got.legacyMonitoring).toEqual([]);
     expect(got.legacyImports).toEqual([]);
     expect(got.settings).toBe(JSON.stringify({ intervalMinutes: 5 }));

@@ -7,7 +7,7 @@ import type { FeatureValue } from '../../src-shared/featurestore';
 import type { FeedbackRecord } from '../../src-shared/feedback';
 import type { ModelVersion, RunRecord } from '../../src-shared/training';
 import type { ImportJob } from '../../src-shared/data';
-import type { Alert, DriftReport } from '../../src-shared/monitoring';
+import type { Alert, DriftReport, RetrainDecision } from '../../src-shared/monitoring';
 
 /** The latest feature values of one entity in one feature view. */
 export interface OnlineRow {
@@ -161,8 +161,9 @@ export interface RegistryStore {
 }
 
 /**
- * JSON documents by collection and id: monitoring settings, retrain decisions (runs, model
- * versions, feedback, import jobs, drift reports and alerts have typed stores of their own).
+ * JSON documents by collection and id: the monitoring settings, and what an earlier version left
+ * (the inbox's outbox); runs, model versions, feedback, import jobs, drift reports, alerts and
+ * retrain decisions have typed stores of their own.
  * Small, read whole; listing returns a collection's documents by id.
  */
 export interface DocumentStore {
@@ -253,7 +254,15 @@ export interface ModelVersionStore {
 
 export type { FeedbackRecord } from '../../src-shared/feedback';
 export type { ImportJob } from '../../src-shared/data';
-export type { Alert, DriftReport } from '../../src-shared/monitoring';
+export type { Alert, DriftReport, RetrainDecision } from '../../src-shared/monitoring';
+
+/** Retraining decisions, champion against challenger, with their numbers. Ids start with their time. */
+export interface RetrainDecisionStore {
+  /** insert or replace */
+  put(d: RetrainDecision): Promise<void>;
+  /** at most `limit` decisions newest first, only ids before `before` */
+  page(o: { limit: number; before?: string }): Promise<RetrainDecision[]>;
+}
 
 /** Drift reports, the monitoring time series. Ids are `<model>:<time>`: a model's reports are one id range, in time order. */
 export interface DriftReportStore {
@@ -337,6 +346,7 @@ export interface Storage {
   imports: ImportJobStore;
   reports: DriftReportStore;
   alerts: AlertStore;
+  decisions: RetrainDecisionStore;
   documents: DocumentStore;
   predictions: PredictionStore;
   /** which backend serves each concern (`sqlite`, `cassandra`, `redis`), as configured */
@@ -357,7 +367,7 @@ export interface Storage {
  * online: `online`; offline: `labelled` (the warehouse the offline store's parquet comes from) and `imports`;
  * registry: `registry` (feature registry snapshots and meta); runs: `runs`; models: `models`;
  * users: `users` (the inboxes and their change log); serving: `cache`, `callLog`, `predictions`;
- * monitoring: `feedback`, `reports`, `alerts`, `documents`.
+ * monitoring: `feedback`, `reports`, `alerts`, `decisions`, `documents`.
  */
 export const STORAGE_CONCERNS = ['online', 'offline', 'registry', 'runs', 'models', 'users', 'serving', 'monitoring'] as const;
 export type StorageConcern = (typeof STORAGE_CONCERNS)[number];
@@ -382,6 +392,7 @@ export type StoreField =
   | 'feedback'
   | 'reports'
   | 'alerts'
+  | 'decisions'
   | 'documents'
   | 'predictions';
 export type Stores = Pick<Storage, StoreField>;

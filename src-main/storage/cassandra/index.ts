@@ -19,7 +19,15 @@ import { CassandraCallLog } from './call-log';
 import { CassandraRegistry } from './registry-store';
 import { CassandraDocuments } from './documents';
 import { CassandraPredictions } from './predictions';
-import { CassandraAlerts, CassandraDriftReports, CassandraFeedback, CassandraImports, CassandraModelVersions, CassandraRuns } from './typed-stores';
+import {
+  CassandraAlerts,
+  CassandraDecisions,
+  CassandraDriftReports,
+  CassandraFeedback,
+  CassandraImports,
+  CassandraModelVersions,
+  CassandraRuns,
+} from './typed-stores';
 import { migrateLegacyDocuments } from './migrate';
 
 export type { CassandraSettings } from './settings';
@@ -82,6 +90,7 @@ export async function openCassandraStorage(settings: CassandraSettings): Promise
     imports: new CassandraImports(cql, t('data_imports')),
     reports: new CassandraDriftReports(cql, t('drift_reports')),
     alerts: new CassandraAlerts(cql, t('monitoring_alerts')),
+    decisions: new CassandraDecisions(cql, t('retrain_decisions')),
     documents: new CassandraDocuments(cql, t('spamops_documents')),
     predictions: new CassandraPredictions(cql, t('served_predictions')),
     problems: () => [],

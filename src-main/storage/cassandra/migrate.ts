@@ -1,5 +1,5 @@
 /**
- * Keyspaces written before the typed stores kept runs, model versions, aliases, feedback, import jobs, drift reports and alerts as
+ * Keyspaces written before the typed stores kept runs, model versions, aliases, feedback, import jobs, drift reports, alerts and retrain decisions as
  * documents (`spamops_documents`). On open each such document is written to its typed table, then
  * deleted: a second open finds nothing, and one interrupted half-way redoes only what is left
  * (writes are upserts; a feedback statement there already is left as it is). The same steps as
@@ -13,6 +13,7 @@ import {
   DuplicateKeyError,
   type FeedbackRecord,
   type ImportJob,
+  type RetrainDecision,
   type Storage,
   type StoredModelVersion,
 } from '../types';
@@ -20,7 +21,7 @@ import {
 const MIGRATED_ALIAS_NOTE = 'set before alias history was kept';
 
 export async function migrateLegacyDocuments(
-  s: Pick<Storage, 'runs' | 'models' | 'feedback' | 'imports' | 'reports' | 'alerts'>,
+  s: Pick<Storage, 'runs' | 'models' | 'feedback' | 'imports' | 'reports' | 'alerts' | 'decisions'>,
   docs: DocumentStore,
 ): Promise<number> {
   let moved = 0;
@@ -51,6 +52,7 @@ export async function migrateLegacyDocuments(
   // reports and alerts: upserts of the same record, so a move redone half-way writes the same again
   await each('drift_reports', (doc, id) => s.reports.put({ ...(doc as unknown as DriftReport), id }));
   await each('alerts', (doc, id) => s.alerts.put({ ...(doc as unknown as Alert), id }));
+  await each('retraining_decisions', (doc, id) => s.decisions.put({ ...(doc as unknown as RetrainDecision), id }));
   await each('feedback', async (doc, id) => {
     try {
       await s.feedback.append({ caller: '', ...doc, id: (doc.id as string | undefined) ?? id } as FeedbackRecord);

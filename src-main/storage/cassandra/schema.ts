@@ -47,6 +47,8 @@ export function schema(ks: string, callLogTtl: number): string[] {
       "record" text, PRIMARY KEY ((project), id))`,
     `CREATE TABLE IF NOT EXISTS ${ks}.monitoring_alerts (project text, id text, at text, model text, version text, kind text,
       report_id text, acknowledged boolean, "record" text, PRIMARY KEY ((project), id))`,
+    `CREATE TABLE IF NOT EXISTS ${ks}.retrain_decisions (project text, id text, at text, model text, trigger text, promoted boolean,
+      "record" text, PRIMARY KEY ((project), id))`,
     `CREATE TABLE IF NOT EXISTS ${ks}.operator_feedback (project text, id text, at text, sms_id text, true_label text, caller text,
       user_id text, predicted_label text, model_version text, architecture text, note text, source_id text,
       PRIMARY KEY ((project), id))`,

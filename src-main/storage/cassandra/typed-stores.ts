@@ -18,6 +18,8 @@ import {
   type ImportJobStore,
   type ModelAlias,
   type ModelVersionStore,
+  type RetrainDecision,
+  type RetrainDecisionStore,
   type RunStore,
   type StoredModelVersion,
 } from '../types';
@@ -299,5 +301,30 @@ export class CassandraAlerts implements AlertStore {
         ? await this.cql.run(`SELECT "record" FROM ${this.table} WHERE project = ? ORDER BY id DESC LIMIT ?`, [PROJECT, o.limit])
         : await this.cql.run(`SELECT "record" FROM ${this.table} WHERE project = ? AND id < ? ORDER BY id DESC LIMIT ?`, [PROJECT, o.before, o.limit]);
     return rs.rows.map((r) => JSON.parse(str(r, 'record')) as Alert);
+  }
+}
+
+export class CassandraDecisions implements RetrainDecisionStore {
+  constructor(
+    private readonly cql: Cql,
+    private readonly table: string,
+  ) {}
+  async put(d: RetrainDecision): Promise<void> {
+    await this.cql.run(`INSERT INTO ${this.table} (project, id, at, model, trigger, promoted, "record") VALUES (?, ?, ?, ?, ?, ?, ?)`, [
+      PROJECT,
+      d.id,
+      d.at ?? '',
+      d.model ?? '',
+      d.trigger ?? '',
+      !!d.promoted,
+      JSON.stringify(d),
+    ]);
+  }
+  async page(o: { limit: number; before?: string }): Promise<RetrainDecision[]> {
+    const rs =
+      o.before === undefined
+        ? await this.cql.run(`SELECT "record" FROM ${this.table} WHERE project = ? ORDER BY id DESC LIMIT ?`, [PROJECT, o.limit])
+        : await this.cql.run(`SELECT "record" FROM ${this.table} WHERE project = ? AND id < ? ORDER BY id DESC LIMIT ?`, [PROJECT, o.before, o.limit]);
+    return rs.rows.map((r) => JSON.parse(str(r, 'record')) as RetrainDecision);
   }
 }

@@ -22,7 +22,7 @@ import { SqliteRuns } from './runs';
 import { SqliteModelVersions } from './model-versions';
 import { SqliteFeedback } from './feedback';
 import { SqliteImports } from './imports';
-import { SqliteAlerts, SqliteDriftReports } from './monitoring';
+import { SqliteAlerts, SqliteDecisions, SqliteDriftReports } from './monitoring';
 import { migrateLegacyDocuments } from './migrate';
 
 /** The embedded backend's settings: where its file is. */
@@ -72,6 +72,7 @@ export function openSqliteStorage(settings: SqliteSettings | string): Storage {
     imports: waits.wrap(new SqliteImports(db)),
     reports: waits.wrap(new SqliteDriftReports(db)),
     alerts: waits.wrap(new SqliteAlerts(db)),
+    decisions: waits.wrap(new SqliteDecisions(db)),
     documents: waits.wrap(new SqliteDocuments(db)),
     predictions: waits.wrap(new SqlitePredictions(db)),
     busy: () => waits.state(),

@@ -1,21 +1,30 @@
 /**
- * Data dirs written before the typed stores kept runs, model versions, aliases, feedback, import jobs, drift reports and alerts as
+ * Data dirs written before the typed stores kept runs, model versions, aliases, feedback, import jobs, drift reports, alerts and retrain decisions as
  * JSON in `documents`. On open, their rows move into the typed tables, in one transaction: copied
  * (a row there already is left as it is) and then removed from `documents`, so a second open finds
  * nothing to do. A row that is not valid JSON stays in `documents`, untouched.
  */
 import type Database from 'better-sqlite3';
-import type { Alert, DriftReport, FeedbackRecord, ImportJob, StoredModelVersion } from '../types';
+import type { Alert, DriftReport, FeedbackRecord, ImportJob, RetrainDecision, StoredModelVersion } from '../types';
 import type { RunRecord } from '../../../src-shared/training';
 import { feedbackRow } from './feedback';
 import { importRow, PUT_IMPORT } from './imports';
-import { alertRow, PUT_ALERT, PUT_REPORT, reportRow } from './monitoring';
+import { alertRow, decisionRow, PUT_ALERT, PUT_DECISION, PUT_REPORT, reportRow } from './monitoring';
 import { versionNumber } from './model-versions';
 
 type DB = Database.Database;
 
-/** the collections the old code wrote (training/runs.ts, training/model-registry.ts, monitoring/feedback.ts and monitor.ts, setup/data-imports.ts) */
-export const LEGACY_COLLECTIONS = ['training_runs', 'model_versions', 'model_aliases', 'feedback', 'data_imports', 'drift_reports', 'alerts'] as const;
+/** the collections the old code wrote (training/runs.ts, training/model-registry.ts, monitoring/feedback.ts, monitor.ts and retrain.ts, setup/data-imports.ts) */
+export const LEGACY_COLLECTIONS = [
+  'training_runs',
+  'model_versions',
+  'model_aliases',
+  'feedback',
+  'data_imports',
+  'drift_reports',
+  'alerts',
+  'retraining_decisions',
+] as const;
 
 /** aliases set before their history was kept get one move: to where they point, at the time last written */
 export const MIGRATED_ALIAS_NOTE = 'set before alias history was kept';
@@ -86,6 +95,8 @@ function copy(db: DB, r: { collection: (typeof LEGACY_COLLECTIONS)[number]; id: 
     db.prepare(PUT_REPORT.replace('INSERT OR REPLACE', 'INSERT OR IGNORE')).run(...reportRow({ ...(doc as unknown as DriftReport), id: r.id }));
   } else if (r.collection === 'alerts') {
     db.prepare(PUT_ALERT.replace('INSERT OR REPLACE', 'INSERT OR IGNORE')).run(...alertRow({ ...(doc as unknown as Alert), id: r.id }));
+  } else if (r.collection === 'retraining_decisions') {
+    db.prepare(PUT_DECISION.replace('INSERT OR REPLACE', 'INSERT OR IGNORE')).run(...decisionRow({ ...(doc as unknown as RetrainDecision), id: r.id }));
   } else if (r.collection === 'data_imports') {
     // a job there already is left as it is, as every record the move finds in its table
     db.prepare(PUT_IMPORT.replace('INSERT OR REPLACE', 'INSERT OR IGNORE')).run(...importRow(doc as unknown as ImportJob));

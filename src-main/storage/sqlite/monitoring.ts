@@ -1,6 +1,6 @@
-/** Drift reports and alerts: the columns a listing filters on, the record (features, bins) as JSON. */
+/** Drift reports, alerts and retrain decisions: the columns a listing filters on, the record (features, bins) as JSON. */
 import type Database from 'better-sqlite3';
-import type { Alert, AlertStore, DriftReport, DriftReportStore } from '../types';
+import type { Alert, AlertStore, DriftReport, DriftReportStore, RetrainDecision, RetrainDecisionStore } from '../types';
 
 type DB = Database.Database;
 
@@ -53,5 +53,22 @@ export class SqliteAlerts implements AlertStore {
         ? this.db.prepare('SELECT record_json FROM monitoring_alerts ORDER BY id DESC LIMIT ?').pluck().all(o.limit)
         : this.db.prepare('SELECT record_json FROM monitoring_alerts WHERE id < ? ORDER BY id DESC LIMIT ?').pluck().all(o.before, o.limit);
     return (rows as string[]).map((j) => JSON.parse(j) as Alert);
+  }
+}
+
+export const PUT_DECISION = 'INSERT OR REPLACE INTO retrain_decisions (id, at, model, trigger, promoted, record_json) VALUES (?, ?, ?, ?, ?, ?)';
+export const decisionRow = (d: RetrainDecision): unknown[] => [d.id, d.at ?? '', d.model ?? '', d.trigger ?? '', d.promoted ? 1 : 0, JSON.stringify(d)];
+
+export class SqliteDecisions implements RetrainDecisionStore {
+  constructor(private readonly db: DB) {}
+  async put(d: RetrainDecision): Promise<void> {
+    this.db.prepare(PUT_DECISION).run(...decisionRow(d));
+  }
+  async page(o: { limit: number; before?: string }): Promise<RetrainDecision[]> {
+    const rows =
+      o.before === undefined
+        ? this.db.prepare('SELECT record_json FROM retrain_decisions ORDER BY id DESC LIMIT ?').pluck().all(o.limit)
+        : this.db.prepare('SELECT record_json FROM retrain_decisions WHERE id < ? ORDER BY id DESC LIMIT ?').pluck().all(o.before, o.limit);
+    return (rows as string[]).map((j) => JSON.parse(j) as RetrainDecision);
   }
 }

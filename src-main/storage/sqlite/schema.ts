@@ -67,6 +67,9 @@ CREATE TABLE IF NOT EXISTS drift_reports (
 CREATE TABLE IF NOT EXISTS monitoring_alerts (
   id TEXT PRIMARY KEY, at TEXT NOT NULL, model TEXT NOT NULL, version TEXT NOT NULL, kind TEXT NOT NULL,
   report_id TEXT NOT NULL, acknowledged INTEGER NOT NULL, record_json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS retrain_decisions (
+  id TEXT PRIMARY KEY, at TEXT NOT NULL, model TEXT NOT NULL, trigger TEXT NOT NULL, promoted INTEGER NOT NULL,
+  record_json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS feedback (
   id TEXT PRIMARY KEY, at TEXT NOT NULL, sms_id TEXT NOT NULL, true_label TEXT NOT NULL, caller TEXT NOT NULL,
   user_id TEXT, predicted_label TEXT, model_version TEXT, architecture TEXT, note TEXT, source_id TEXT);
