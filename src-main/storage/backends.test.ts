@@ -35,10 +35,11 @@ describe('the backend registry', () => {
   it('takes each concern from the backend it names, opening each backend once', async () => {
     const main = join(tmp.dir, 'main.sqlite');
     const tracking = join(tmp.dir, 'tracking.sqlite');
+    // the same file spelled twice (keys in another order) is one backend, opened once
     const s = await openStorage({
       backend: 'sqlite',
       path: main,
-      stores: { runs: { backend: 'sqlite', path: tracking }, models: { backend: 'sqlite', path: tracking } },
+      stores: { runs: { backend: 'sqlite', path: tracking }, models: { path: tracking, backend: 'sqlite' }, users: { path: main, backend: 'sqlite' } },
     });
     try {
       await s.runs.put(run('run-elsewhere'));

@@ -37,6 +37,16 @@ export function backendsByConcern(settings: StorageSettings): Record<StorageConc
   ) as Record<StorageConcern, BackendSettings>;
 }
 
+/** the same backend, however its settings were spelled: keys sorted, absent values left out */
+const settingsKey = (s: BackendSettings) =>
+  JSON.stringify(
+    Object.fromEntries(
+      Object.entries(s)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : 1)),
+    ),
+  );
+
 /**
  * Opens each backend the settings name (once, however many concerns it serves) and takes each
  * concern's stores from its backend. A backend that cannot serve a concern named for it is an
@@ -51,7 +61,7 @@ export async function openStorage(settings: StorageSettings): Promise<Storage> {
   // one backend per distinct settings, opened in an order that gives each the registry store first
   const groups = new Map<string, { settings: BackendSettings; concerns: StorageConcern[]; opened?: OpenedBackend }>();
   for (const c of STORAGE_CONCERNS) {
-    const k = JSON.stringify(chosen[c]);
+    const k = settingsKey(chosen[c]);
     const g = groups.get(k) ?? { settings: chosen[c], concerns: [] };
     g.concerns.push(c);
     groups.set(k, g);
@@ -76,7 +86,7 @@ export async function openStorage(settings: StorageSettings): Promise<Storage> {
     for (const o of opened.reverse()) await o.close().catch(() => undefined);
     throw e;
   }
-  const main = groups.get(JSON.stringify(chosen.registry))!;
+  const main = groups.get(settingsKey(chosen.registry))!;
   const others = order.filter((g) => g !== main);
   return {
     ...(stores as Stores),
