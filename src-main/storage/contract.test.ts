@@ -350,6 +350,7 @@ for (const b of backends) {
       expect(all).toEqual(['mv_a:2', 'mv_a:9', 'mv_a:10', 'mv_b:1']);
       expect(await s.models.get('mv_a', '2')).toEqual({ ...version('mv_a', '2'), dir: 'elsewhere' });
       expect(await s.models.get('mv_a', '3')).toBeUndefined();
+      expect((await s.models.get('mv_a', '010'))?.version).toBe('10');
       // aliases are not part of a stored version
       await s.models.put({ ...version('mv_b', '2'), aliases: ['production'] } as StoredModelVersion);
       expect(await s.models.get('mv_b', '2')).not.toHaveProperty('aliases');

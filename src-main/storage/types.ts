@@ -233,6 +233,7 @@ export interface AliasMove {
 export interface ModelVersionStore {
   /** insert or replace a version */
   put(v: StoredModelVersion): Promise<void>;
+  /** a number finds the version whatever its leading zeros (`01` is version `1`) */
   get(name: string, version: string): Promise<StoredModelVersion | undefined>;
   /** by name, then version number ascending; only `name`'s when given */
   list(name?: string): Promise<StoredModelVersion[]>;

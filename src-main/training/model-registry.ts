@@ -122,8 +122,8 @@ export class ModelRegistry extends EventEmitter {
 
   async setAlias(name: ModelName, alias: string, version: string, note?: string): Promise<void> {
     if (!/^[a-z][a-z0-9_-]{0,39}$/.test(alias)) throw new RegistryError(400, `alias "${alias}": expected lower-case letters, digits, - or _`);
-    await this.get(name, version);
-    await this.store.moveAlias(name, alias, version, { note });
+    const v = await this.get(name, version);
+    await this.store.moveAlias(name, alias, v.version, { note });
     this.emit('changed', name);
   }
 
@@ -141,7 +141,7 @@ export class ModelRegistry extends EventEmitter {
     if (!opts.force && opts.isServed?.(v))
       throw new RegistryError(409, `model ${name} version ${version} is being served: promote another version first, or delete with force`);
     for (const a of v.aliases) await this.store.moveAlias(name, a, undefined, { note: `version ${version} deleted` });
-    await this.store.delete(name, version);
+    await this.store.delete(name, v.version);
     // never outside this data dir's models folder, whatever a record says
     const inside = relative(resolve(this.modelsDir), resolve(v.dir));
     if (inside && !inside.startsWith('..') && !isAbsolute(inside)) rmSync(v.dir, { recursive: true, force: true });

@@ -89,13 +89,20 @@ export class CassandraModelVersions implements ModelVersionStore {
     );
   }
   async get(name: string, version: string): Promise<StoredModelVersion | undefined> {
+    // a number names the version whatever its leading zeros ('01' is version 1), as the documents' padded keys did
     const r = (
-      await this.cql.run(`SELECT "record" FROM ${this.versions} WHERE project = ? AND name = ? AND version_num = ? AND version = ?`, [
-        PROJECT,
-        name,
-        cassandra.types.Long.fromNumber(versionNumber(version)),
-        version,
-      ])
+      /^\d{1,15}$/.test(version)
+        ? await this.cql.run(`SELECT "record" FROM ${this.versions} WHERE project = ? AND name = ? AND version_num = ? LIMIT 1`, [
+            PROJECT,
+            name,
+            cassandra.types.Long.fromNumber(Number(version)),
+          ])
+        : await this.cql.run(`SELECT "record" FROM ${this.versions} WHERE project = ? AND name = ? AND version_num = ? AND version = ?`, [
+            PROJECT,
+            name,
+            cassandra.types.Long.fromNumber(0),
+            version,
+          ])
     ).first();
     return r ? (JSON.parse(str(r, 'record')) as StoredModelVersion) : undefined;
   }

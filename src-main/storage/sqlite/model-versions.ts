@@ -30,7 +30,15 @@ export class SqliteModelVersions implements ModelVersionStore {
       .run(v.name, v.version, versionNumber(v.version), v.base ?? '', v.kind ?? '', v.runId ?? '', v.createdAt ?? '', v.dir ?? '', JSON.stringify(record));
   }
   async get(name: string, version: string): Promise<StoredModelVersion | undefined> {
-    const json = this.db.prepare('SELECT record_json FROM model_versions WHERE name = ? AND version = ?').pluck().get(name, version) as string | undefined;
+    // a number names the version whatever its leading zeros ('01' is version 1), as the documents' padded keys did
+    const json = (
+      /^\d{1,15}$/.test(version)
+        ? this.db
+            .prepare('SELECT record_json FROM model_versions WHERE name = ? AND version_num = ? ORDER BY version LIMIT 1')
+            .pluck()
+            .get(name, Number(version))
+        : this.db.prepare('SELECT record_json FROM model_versions WHERE name = ? AND version = ?').pluck().get(name, version)
+    ) as string | undefined;
     return json === undefined ? undefined : (JSON.parse(json) as StoredModelVersion);
   }
   async list(name?: string): Promise<StoredModelVersion[]> {
