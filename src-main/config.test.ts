@@ -137,7 +137,7 @@ describe('storage per concern', () => {
       /SPAMOPS_STORAGE_RUNS: the redis backend cannot serve the runs store \(it serves: online\)/,
     );
     expect(() => withFile({ storage: { models: 'redis' } })).toThrow(/config\.json storage\.models: the redis backend cannot serve the models store/);
-    expect(() => withFile(undefined, { SPAMOPS_ONLINE_STORE: 'redis' })).toThrow(/SPAMOPS_ONLINE_STORE: Redis is named by its URL/);
+    expect(() => withFile(undefined, { SPAMOPS_ONLINE_STORE: 'redis' })).toThrow(/SPAMOPS_ONLINE_STORE: the redis backend is named by its URL/);
     expect(() => withFile({ storage: { online: { url: 'redis://x:1/0' } } })).toThrow(/config\.json storage\.online: expected a backend name/);
     expect(() => withFile({ storage: { default: 'redis' } })).toThrow(/config\.json storage\.default: expected "sqlite" or "cassandra"/);
     expect(() => withFile(undefined, { SPAMOPS_STORAGE: 'mongo' })).toThrow(/SPAMOPS_STORAGE: expected "sqlite" or "cassandra"/);

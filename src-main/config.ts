@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StorageSettings } from './storage';
 // the backend registry's table only (no driver loads): the names and what each can serve
-import { BACKEND_NAMES, backendRefusal, type BackendSettings } from './storage/backends';
+import { BACKEND_NAMES, backendFromUrl, backendRefusal, type BackendSettings } from './storage/backends';
 import { STORAGE_CONCERNS, type StorageConcern } from './storage/types';
 import type { StreamSettings } from './streaming';
 import { ensureInstallToken } from './platform';
@@ -254,26 +254,12 @@ function concernBackend(
   concern: StorageConcern,
   o: { sqlite: () => BackendSettings; cassandra: () => BackendSettings; prefix: string | undefined },
 ): BackendSettings {
-  if (raw.includes('://')) {
-    let u: URL;
-    try {
-      u = new URL(raw);
-    } catch {
-      throw new Error(`${key}: expected redis://host:port/db (for example redis://127.0.0.1:6379/0), got "${raw}"`);
-    }
-    if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
-      throw new Error(
-        `${key}: expected a redis:// or rediss:// URL (a URL names Redis; the other backends go by name: ${BACKEND_NAMES.filter((b) => b !== 'redis').join(', ')}), got "${raw}"`,
-      );
-    const refusal = backendRefusal(key, 'redis', concern);
-    if (refusal) throw new Error(refusal);
-    if (u.pathname.length > 1 && !/^\/\d{1,2}$/.test(u.pathname))
-      throw new Error(`${key}: the path names the database number (/0 to /15), got "${u.pathname}"`);
-    return { backend: 'redis', url: raw, prefix: o.prefix };
-  }
-  const refusal = backendRefusal(key, raw, concern);
+  const chosen = raw.includes('://') ? backendFromUrl(key, raw, { prefix: o.prefix }) : undefined;
+  const refusal = backendRefusal(key, chosen?.backend ?? raw, concern);
   if (refusal) throw new Error(refusal);
-  if (raw === 'redis') throw new Error(`${key}: Redis is named by its URL, redis://host:port/db (for example redis://127.0.0.1:6379/0), got "redis"`);
+  if (chosen) return chosen;
+  if (raw !== 'sqlite' && raw !== 'cassandra')
+    throw new Error(`${key}: the ${raw} backend is named by its URL (for example redis://127.0.0.1:6379/0), got "${raw}"`);
   return raw === 'sqlite' ? o.sqlite() : o.cassandra();
 }
 

@@ -13,7 +13,10 @@
  */
 import type { SqliteSettings } from './sqlite';
 import type { CassandraSettings } from './cassandra/settings';
-import { STORAGE_CONCERNS, type BackendContext, type OpenedBackend, type RedisSettings, type Storage, type StorageConcern, type StoreField } from './types';
+import { STORAGE_CONCERNS, type BackendContext, type OpenedBackend, type Storage, type StorageConcern, type StoreField } from './types';
+import { redisSettingsFromUrl, type RedisSettings } from './redis/settings';
+
+export type { RedisSettings } from './redis/settings';
 
 export interface BackendSettingsByName {
   sqlite: SqliteSettings;
@@ -40,6 +43,12 @@ export interface BackendEntry<K extends BackendName = BackendName> {
   /** the concerns it can serve */
   concerns: readonly StorageConcern[];
   open(settings: BackendSettingsByName[K], ctx: BackendContext): Promise<OpenedBackend>;
+  /**
+   * The URL schemes that name it (`redis:`), for a backend a concern's setting names by URL
+   * (`SPAMOPS_ONLINE_STORE=redis://…`), and its settings from such a URL (`prefix`: a namespace
+   * for one data dir's keys on a shared service); throws what is wrong with the URL.
+   */
+  url?: { schemes: readonly string[]; settings(url: URL, raw: string, o: { prefix?: string }): BackendSettingsByName[K] };
 }
 
 /** a backend that serves every store (SQLite, Cassandra) */
@@ -48,13 +57,43 @@ const whole = (s: Storage): OpenedBackend => ({ location: s.location, stores: s,
 export const BACKENDS: { [K in BackendName]: BackendEntry<K> } = {
   sqlite: { concerns: STORAGE_CONCERNS, open: async (s) => whole((await import('./sqlite')).openSqliteStorage(s)) },
   cassandra: { concerns: STORAGE_CONCERNS, open: async (s) => whole(await (await import('./cassandra')).openCassandraStorage(s)) },
-  redis: { concerns: ['online'], open: async (s, ctx) => (await import('./redis')).openRedisBackend(s, ctx) },
+  redis: {
+    concerns: ['online'],
+    open: async (s, ctx) => (await import('./redis')).openRedisBackend(s, ctx),
+    url: { schemes: ['redis:', 'rediss:'], settings: redisSettingsFromUrl },
+  },
 };
 
 export const BACKEND_NAMES = Object.keys(BACKENDS) as BackendName[];
 
 export function isBackendName(name: string): name is BackendName {
   return Object.hasOwn(BACKENDS, name);
+}
+
+/**
+ * The backend a URL names, by its scheme, with its settings; throws naming the setting `key` when
+ * no backend takes the scheme or the URL is wrong for it.
+ */
+export function backendFromUrl(key: string, raw: string, o: { prefix?: string }): BackendSettings {
+  const schemes = BACKEND_NAMES.flatMap((b) => BACKENDS[b].url?.schemes ?? []);
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new Error(`${key}: expected a URL (${schemes.map((s) => `${s}//`).join(', ')}), got "${raw}"`);
+  }
+  const name = BACKEND_NAMES.find((b) => BACKENDS[b].url?.schemes.includes(u.protocol));
+  if (!name) {
+    const byName = BACKEND_NAMES.filter((b) => !BACKENDS[b].url);
+    throw new Error(
+      `${key}: expected a ${schemes.map((s) => `${s}//`).join(' or ')} URL (a URL names ${BACKEND_NAMES.filter((b) => BACKENDS[b].url).join(', ')}; ${byName.join(', ')} go by name), got "${raw}"`,
+    );
+  }
+  try {
+    return { backend: name, ...(BACKENDS[name].url as NonNullable<BackendEntry['url']>).settings(u, raw, o) } as BackendSettings;
+  } catch (e) {
+    throw new Error(`${key}: ${(e as Error).message}`);
+  }
 }
 
 /**

@@ -14,7 +14,7 @@ export { storeIdentity } from './identity';
 export { openSqliteStorage } from './sqlite';
 export type { SqliteSettings } from './sqlite';
 export type { CassandraSettings } from './cassandra/settings';
-export { BACKENDS, BACKEND_NAMES, CONCERN_STORES, backendRefusal, isBackendName } from './backends';
+export { BACKENDS, BACKEND_NAMES, CONCERN_STORES, backendFromUrl, backendRefusal, isBackendName } from './backends';
 export type { BackendName, BackendSettings, BackendSettingsByName, BackendEntry } from './backends';
 
 /** Where the online store lives when not with the other stores (Feast's online_store choice): any backend that can serve it. */

@@ -373,12 +373,6 @@ export interface Storage {
 export const STORAGE_CONCERNS = ['online', 'offline', 'registry', 'runs', 'models', 'users', 'serving', 'monitoring'] as const;
 export type StorageConcern = (typeof STORAGE_CONCERNS)[number];
 
-/** Redis: `redis://[user:password@]host:port/db`; `prefix`: one data dir's keys (made from the store's id when absent) */
-export interface RedisSettings {
-  url: string;
-  prefix?: string;
-}
-
 /** the stores of a Storage, by field */
 export type StoreField =
   | 'online'

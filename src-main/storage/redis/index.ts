@@ -1,6 +1,7 @@
 /** The Redis backend: the online store only (the other stores stay where their concerns name). */
 import { storeIdentity } from '../identity';
-import type { BackendContext, OpenedBackend, RedisSettings } from '../types';
+import type { BackendContext, OpenedBackend } from '../types';
+import type { RedisSettings } from './settings';
 import { RedisOnlineStore } from './online-store';
 
 export { RedisOnlineStore } from './online-store';
