@@ -1,9 +1,15 @@
 /** The one error body every route answers with: what went wrong and, where it helps, which field. */
-export interface ApiErrorBody {
-  error: string;
-  detail: string;
-  field?: string;
-  known?: string[];
-  /** the file on disk that is missing or broken (503 artifact_unavailable) */
-  file?: string;
-}
+import { Type, type Static } from '@sinclair/typebox';
+
+export const ApiError = Type.Object(
+  {
+    error: Type.String({ description: 'a machine-readable code: validation_error, not_found, conflict, storage_busy, ...' }),
+    detail: Type.String({ description: 'what went wrong and what to do, in a sentence' }),
+    field: Type.Optional(Type.String({ description: 'the field at fault (body.x, query.y, ...)' })),
+    known: Type.Optional(Type.Array(Type.String(), { description: 'the names that exist, when a name was not found' })),
+    /** the file on disk that is missing or broken (503 artifact_unavailable) */
+    file: Type.Optional(Type.String()),
+  },
+  { additionalProperties: true },
+);
+export type ApiErrorBody = Static<typeof ApiError>;

@@ -123,78 +123,84 @@ export type MaterializeResponse = Static<typeof MaterializeResponse>;
 
 /* ---------- registry objects (what `apply` stores) ---------- */
 
-export interface EntityDef {
-  name: string;
-  joinKeys: string[];
-  valueType: FeatureValueType;
-  description: string;
-}
-export interface FileSourceDef {
-  kind: 'file';
-  name: string;
+const Tags = Type.Record(Type.String(), Type.String());
+export const EntityDef = Type.Object({
+  name: Type.String(),
+  joinKeys: Type.Array(Type.String()),
+  valueType: FeatureValueType,
+  description: Type.String(),
+});
+export type EntityDef = Static<typeof EntityDef>;
+export const FileSourceDef = Type.Object({
+  kind: Type.Literal('file'),
+  name: Type.String(),
   /** folder under the offline store holding the source's Parquet part files */
-  path: string;
-  timestampField: string;
-  createdTimestampColumn: string;
-  description: string;
-}
-export interface PushSourceDef {
-  kind: 'push';
-  name: string;
-  batchSource: string;
-  description: string;
-}
-export type DataSourceDef = FileSourceDef | PushSourceDef;
+  path: Type.String(),
+  timestampField: Type.String(),
+  createdTimestampColumn: Type.String(),
+  description: Type.String(),
+});
+export type FileSourceDef = Static<typeof FileSourceDef>;
+export const PushSourceDef = Type.Object({ kind: Type.Literal('push'), name: Type.String(), batchSource: Type.String(), description: Type.String() });
+export type PushSourceDef = Static<typeof PushSourceDef>;
+export const DataSourceDef = Type.Union([FileSourceDef, PushSourceDef]);
+export type DataSourceDef = Static<typeof DataSourceDef>;
 
-export interface FieldDef {
-  name: string;
-  dtype: FeatureValueType;
-  description: string;
+export const FieldDef = Type.Object({
+  name: Type.String(),
+  dtype: FeatureValueType,
+  description: Type.String(),
   /** fixed length for Array fields, checked on push */
-  length?: number;
-}
-export interface FeatureViewDef {
-  name: string;
-  entities: string[];
-  schema: FieldDef[];
-  source: string;
+  length: Type.Optional(Type.Integer()),
+});
+export type FieldDef = Static<typeof FieldDef>;
+export const FeatureViewDef = Type.Object({
+  name: Type.String(),
+  entities: Type.Array(Type.String()),
+  schema: Type.Array(FieldDef),
+  source: Type.String(),
   /** seconds; 0 means no limit, as in Feast */
-  ttlSeconds: number;
-  online: boolean;
-  tags: Record<string, string>;
-  description: string;
-}
-export interface FeatureServiceDef {
-  name: string;
-  features: { view: string; features?: string[] }[];
-  description: string;
-  tags: Record<string, string>;
-}
-export interface RegistryDefinitions {
-  project: string;
-  entities: EntityDef[];
-  sources: DataSourceDef[];
-  featureViews: FeatureViewDef[];
-  featureServices: FeatureServiceDef[];
-}
-export interface RegistrySnapshot {
-  version: number;
-  appliedAt: string;
-  stage: string;
-  definitions: RegistryDefinitions;
-  diff: RegistryDiff;
-}
-export type DiffKind = 'entity' | 'data_source' | 'feature_view' | 'feature_service';
-export interface RegistryDiffEntry {
-  kind: DiffKind;
-  name: string;
-  change: 'added' | 'changed' | 'removed';
+  ttlSeconds: Type.Number(),
+  online: Type.Boolean(),
+  tags: Tags,
+  description: Type.String(),
+});
+export type FeatureViewDef = Static<typeof FeatureViewDef>;
+export const FeatureServiceDef = Type.Object({
+  name: Type.String(),
+  features: Type.Array(Type.Object({ view: Type.String(), features: Type.Optional(Type.Array(Type.String())) })),
+  description: Type.String(),
+  tags: Tags,
+});
+export type FeatureServiceDef = Static<typeof FeatureServiceDef>;
+export const RegistryDefinitions = Type.Object({
+  project: Type.String(),
+  entities: Type.Array(EntityDef),
+  sources: Type.Array(DataSourceDef),
+  featureViews: Type.Array(FeatureViewDef),
+  featureServices: Type.Array(FeatureServiceDef),
+});
+export type RegistryDefinitions = Static<typeof RegistryDefinitions>;
+export const DiffKind = Type.Union([Type.Literal('entity'), Type.Literal('data_source'), Type.Literal('feature_view'), Type.Literal('feature_service')]);
+export type DiffKind = Static<typeof DiffKind>;
+export const RegistryDiffEntry = Type.Object({
+  kind: DiffKind,
+  name: Type.String(),
+  change: Type.Union([Type.Literal('added'), Type.Literal('changed'), Type.Literal('removed')]),
   /** for changed objects: the dotted paths that differ, with before and after */
-  fields?: { path: string; before: unknown; after: unknown }[];
-}
-export interface RegistryDiff {
-  entries: RegistryDiffEntry[];
-}
+  fields: Type.Optional(Type.Array(Type.Object({ path: Type.String(), before: Type.Unknown(), after: Type.Unknown() }))),
+});
+export type RegistryDiffEntry = Static<typeof RegistryDiffEntry>;
+export const RegistryDiff = Type.Object({ entries: Type.Array(RegistryDiffEntry) });
+export type RegistryDiff = Static<typeof RegistryDiff>;
+export const RegistrySnapshot = Type.Object({
+  version: Type.Integer(),
+  appliedAt: Type.String(),
+  stage: Type.String(),
+  definitions: RegistryDefinitions,
+  diff: RegistryDiff,
+});
+export type RegistrySnapshot = Static<typeof RegistrySnapshot>;
 
 /* ---------- registry and offline routes (read-only, for the console and discovery) ---------- */
 
@@ -203,29 +209,42 @@ export type NameParam = Static<typeof NameParam>;
 export const PreviewQuery = Type.Object({ limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$' })) }, { additionalProperties: false });
 export type PreviewQuery = Static<typeof PreviewQuery>;
 
+/** GET /registry: the latest snapshot, or version 0 before the first apply */
+export const RegistryAnswer = Type.Union([RegistrySnapshot, Type.Object({ version: Type.Literal(0), definitions: Type.Null() })]);
 /** GET /registry/data-sources: file sources with their columns and part count */
+export const SourceInfo = Type.Union([
+  Type.Object({ ...FileSourceDef.properties, parts: Type.Optional(Type.Integer()), columns: Type.Optional(Type.Array(FieldDef)) }),
+  PushSourceDef,
+]);
 export type SourceInfo = DataSourceDef & { parts?: number; columns?: FieldDef[] };
 /** GET /registry/feature-views: views with their online rows and watermark */
-export type ViewInfo = FeatureViewDef & { online_rows: number; materialized_until: string | null };
-/** GET /offline/{source}/preview: the newest rows of a file source */
-export interface OfflinePreview {
-  source: string;
-  total_rows: number;
-  parts: number;
-  rows: Record<string, unknown>[];
-}
-export interface MaterializationRecord {
-  view: string;
-  startTs: string;
-  endTs: string;
-  rows: number;
-  at: string;
-  incremental: boolean;
-}
+export const ViewInfo = Type.Object({
+  ...FeatureViewDef.properties,
+  online_rows: Type.Integer(),
+  materialized_until: Type.Union([Type.String(), Type.Null()]),
+});
+export type ViewInfo = Static<typeof ViewInfo>;
+/** GET /offline/{source}/preview: the newest rows of a file source (their columns are the source's fields) */
+export const OfflinePreview = Type.Object({
+  source: Type.String(),
+  total_rows: Type.Integer(),
+  parts: Type.Integer(),
+  rows: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+});
+export type OfflinePreview = Static<typeof OfflinePreview>;
+export const MaterializationRecord = Type.Object({
+  view: Type.String(),
+  startTs: Type.String(),
+  endTs: Type.String(),
+  rows: Type.Integer(),
+  at: Type.String(),
+  incremental: Type.Boolean(),
+});
+export type MaterializationRecord = Static<typeof MaterializationRecord>;
 /** POST /push answers with what was written */
-export interface PushAnswer {
-  status: 'ok';
-  rows: number;
-  feature_views: string[];
-  to: PushTarget;
-}
+export const PushAnswer = Type.Object({ status: Type.Literal('ok'), rows: Type.Integer(), feature_views: Type.Array(Type.String()), to: PushTarget });
+export type PushAnswer = Static<typeof PushAnswer>;
+/** POST /get-historical-features, NDJSON: one row per entity row, its join key, event_timestamp and the features */
+export const HistoricalRow = Type.Record(Type.String(), Type.Unknown(), {
+  description: 'NDJSON (default): one object per line; CSV: a header line then one line per row; parquet: a file (application/vnd.apache.parquet)',
+});

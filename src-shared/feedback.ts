@@ -23,4 +23,11 @@ export const FeedbackAnswer = Type.Object({ id: Type.String(), at: Type.String()
 export type FeedbackAnswer = Static<typeof FeedbackAnswer>;
 
 /** a stored statement, as GET /feedback lists it */
-export type FeedbackRecord = FeedbackBody & { id: string; at: string; caller: string; source_id?: string };
+export const FeedbackRecord = Type.Object({
+  ...FeedbackBody.properties,
+  id: Type.String(),
+  at: Type.String(),
+  caller: Type.String(),
+  source_id: Type.Optional(Type.String()),
+});
+export type FeedbackRecord = Static<typeof FeedbackRecord>;

@@ -1,6 +1,6 @@
 /** Contracts of the monitoring engine: drift reports, alerts, settings, retraining, the simulator. */
 import { Type, type Static } from '@sinclair/typebox';
-import { MODEL_ID_PATTERN, type EvalMetrics } from './training';
+import { EvalMetrics, MODEL_ID_PATTERN, Metric } from './training';
 import { PageLimit } from './paging';
 
 const ModelId = Type.String({ pattern: MODEL_ID_PATTERN, description: 'a model id (1-40 letters, digits, ".", "_" or "-")' });
@@ -42,7 +42,8 @@ export const DriftReport = Type.Object({
 });
 export type DriftReport = Static<typeof DriftReport>;
 /** the history leaves the charts' bins out */
-export type DriftReportSummary = Omit<DriftReport, 'features'> & { features: Omit<FeatureDrift, 'bins' | 'reference' | 'current'>[] };
+export const DriftReportSummary = Type.Object({ ...DriftReport.properties, features: Type.Array(Type.Omit(FeatureDrift, ['bins', 'reference', 'current'])) });
+export type DriftReportSummary = Static<typeof DriftReportSummary>;
 
 export const Alert = Type.Object({
   id: Type.String(),
@@ -109,47 +110,48 @@ export const SimulateBody = Type.Object(
 );
 export type SimulateBody = Static<typeof SimulateBody>;
 
-export interface SimulationRequest {
+export const SimulationRequest = Type.Object({
   /** which warehouse messages: ids matching this pattern, in id order */
-  idPattern: string;
-  count: number;
+  idPattern: Type.String(),
+  count: Type.Number(),
   /** messages per second */
-  rate: number;
-  labelDelayMs: number;
-  recipient: string;
+  rate: Type.Number(),
+  labelDelayMs: Type.Number(),
+  recipient: Type.String(),
   /** share of the replayed messages that get a feedback label (0 to 1) */
-  labelShare: number;
-}
-export interface Simulation extends SimulationRequest {
-  id: string;
-  status: 'running' | 'done' | 'failed';
-  sent: number;
-  labelled: number;
-  startedAt: string;
-  error?: string;
-}
+  labelShare: Type.Number(),
+});
+export type SimulationRequest = Static<typeof SimulationRequest>;
+export const Simulation = Type.Object({
+  ...SimulationRequest.properties,
+  id: Type.String(),
+  status: Type.Union([Type.Literal('running'), Type.Literal('done'), Type.Literal('failed')]),
+  sent: Type.Number(),
+  labelled: Type.Number(),
+  startedAt: Type.String(),
+  error: Type.Optional(Type.String()),
+});
+export type Simulation = Static<typeof Simulation>;
 
 export const RetrainBody = Type.Object({ model: ModelId, margin: Type.Optional(Type.Number({ minimum: -1, maximum: 1 })) }, { additionalProperties: false });
 export type RetrainBody = Static<typeof RetrainBody>;
-export interface RetrainAnswer {
-  model: string;
-  challenger_run: string;
-  decisions: string;
-}
-export interface RetrainDecision {
-  id: string;
-  at: string;
-  model: string;
-  trigger: 'manual' | 'alert' | 'schedule';
-  metric: 'f1';
-  margin: number;
-  champion: { version: string; metrics?: EvalMetrics };
-  challenger?: { version: string; runId: string; metrics?: EvalMetrics };
-  heldOutRows?: number;
-  feedbackLabels: number;
-  promoted: boolean;
-  reason: string;
-}
+export const RetrainAnswer = Type.Object({ model: Type.String(), challenger_run: Type.String(), decisions: Type.String() });
+export type RetrainAnswer = Static<typeof RetrainAnswer>;
+export const RetrainDecision = Type.Object({
+  id: Type.String(),
+  at: Type.String(),
+  model: Type.String(),
+  trigger: Type.Union([Type.Literal('manual'), Type.Literal('alert'), Type.Literal('schedule')]),
+  metric: Type.Literal('f1'),
+  margin: Type.Number(),
+  champion: Type.Object({ version: Type.String(), metrics: Type.Optional(EvalMetrics) }),
+  challenger: Type.Optional(Type.Object({ version: Type.String(), runId: Type.String(), metrics: Type.Optional(EvalMetrics) })),
+  heldOutRows: Type.Optional(Type.Number()),
+  feedbackLabels: Type.Number(),
+  promoted: Type.Boolean(),
+  reason: Type.String(),
+});
+export type RetrainDecision = Static<typeof RetrainDecision>;
 
 export const DriftOptions = Type.Object(
   {
@@ -178,32 +180,34 @@ export const SettingsBody = Type.Object(
 );
 export type SettingsBody = Static<typeof SettingsBody>;
 
-export interface MonitorSettings {
-  windowSize: number;
-  windowHours: number;
-  qualityThreshold: number;
-  minLabelled: number;
-  webhookUrl?: string;
-  drift: DriftOptions;
+export const MonitorSettings = Type.Object({
+  windowSize: Type.Number(),
+  windowHours: Type.Number(),
+  qualityThreshold: Type.Number(),
+  minLabelled: Type.Number(),
+  webhookUrl: Type.Optional(Type.String()),
+  drift: DriftOptions,
   /** train and evaluate a challenger when an alert fires */
-  retrainOnAlert: boolean;
+  retrainOnAlert: Type.Boolean(),
   /** also every N hours (0: never) */
-  retrainEveryHours: number;
-  retrainMargin: number;
-}
+  retrainEveryHours: Type.Number(),
+  retrainMargin: Type.Number(),
+});
+export type MonitorSettings = Static<typeof MonitorSettings>;
 
 /** a recorded prediction, as GET /monitoring/predictions lists it */
-export interface RecordedPrediction {
-  id: string;
+export const RecordedPrediction = Type.Object({
+  id: Type.String(),
   /** epoch milliseconds */
-  at: number;
-  model: string;
-  version: string;
-  endpoint: string;
-  features: number[];
-  spam: number;
-  label: string;
-  caller: string;
-  sms_id?: string;
-  oov?: number;
-}
+  at: Type.Number(),
+  model: Type.String(),
+  version: Type.String(),
+  endpoint: Type.String(),
+  features: Type.Array(Type.Number()),
+  spam: Metric,
+  label: Type.String(),
+  caller: Type.String(),
+  sms_id: Type.Optional(Type.String()),
+  oov: Type.Optional(Metric),
+});
+export type RecordedPrediction = Static<typeof RecordedPrediction>;

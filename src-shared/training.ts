@@ -10,8 +10,23 @@ export type ModelName = string;
 export const MODEL_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$';
 export const BaseModel = Type.Union([Type.Literal('v1'), Type.Literal('v2'), Type.Literal('v3')]);
 
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-export type BackendName = 'auto' | 'fused-wasm' | 'tfjs-node' | 'tfjs-wasm' | 'tfjs-cpu' | 'js-forest';
+export const RunStatus = Type.Union([
+  Type.Literal('queued'),
+  Type.Literal('running'),
+  Type.Literal('succeeded'),
+  Type.Literal('failed'),
+  Type.Literal('cancelled'),
+]);
+export type RunStatus = Static<typeof RunStatus>;
+export const BackendName = Type.Union([
+  Type.Literal('auto'),
+  Type.Literal('fused-wasm'),
+  Type.Literal('tfjs-node'),
+  Type.Literal('tfjs-wasm'),
+  Type.Literal('tfjs-cpu'),
+  Type.Literal('js-forest'),
+]);
+export type BackendName = Static<typeof BackendName>;
 
 /** Every hyperparameter of a run; what a model does not use it ignores. The descriptions are the console's hints and the CLI's help. */
 export const TrainParams = Type.Object(
@@ -54,16 +69,7 @@ export const StartRunRequest = Type.Object(
     model: Type.String({ pattern: MODEL_ID_PATTERN }),
     base: Type.Optional(BaseModel),
     params: Type.Optional(TrainParams),
-    backend: Type.Optional(
-      Type.Union([
-        Type.Literal('auto'),
-        Type.Literal('fused-wasm'),
-        Type.Literal('tfjs-node'),
-        Type.Literal('tfjs-wasm'),
-        Type.Literal('tfjs-cpu'),
-        Type.Literal('js-forest'),
-      ]),
-    ),
+    backend: Type.Optional(BackendName),
     /** register the trained version and point this alias at it (e.g. "production") */
     alias: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_-]{0,39}$' })),
     /** a free text of what the run is for */
@@ -73,102 +79,135 @@ export const StartRunRequest = Type.Object(
 );
 export type StartRunRequest = Static<typeof StartRunRequest>;
 
-export interface EpochMetrics {
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  val_loss: number;
-  val_accuracy: number;
-  seconds: number;
-}
-export interface BatchMetrics {
-  epoch: number;
-  batch: number;
-  loss: number;
-  accuracy: number;
-}
+/**
+ * A metric: a number, NaN where it does not apply (a forest has no loss), which JSON writes as
+ * null. An open schema, so that the answer keeps writing null where a number schema would refuse NaN.
+ */
+export const Metric = Type.Unsafe<number>({ description: 'a number, or null where it does not apply' });
+export const EpochMetrics = Type.Object({
+  epoch: Type.Integer(),
+  loss: Metric,
+  accuracy: Metric,
+  val_loss: Metric,
+  val_accuracy: Metric,
+  seconds: Type.Number(),
+});
+export type EpochMetrics = Static<typeof EpochMetrics>;
+export const BatchMetrics = Type.Object({ epoch: Type.Integer(), batch: Type.Integer(), loss: Metric, accuracy: Metric });
+export type BatchMetrics = Static<typeof BatchMetrics>;
 
-export interface EvalMetrics {
-  accuracy: number;
-  precision: number;
-  recall: number;
-  f1: number;
-  rocAuc: number;
+const Pair = Type.Tuple([Type.Number(), Type.Number()]);
+export const EvalMetrics = Type.Object({
+  accuracy: Metric,
+  precision: Metric,
+  recall: Metric,
+  f1: Metric,
+  rocAuc: Metric,
   /** [[tn, fp], [fn, tp]] with spam as the positive class */
-  confusion: [[number, number], [number, number]];
-  support: { ham: number; spam: number };
-}
+  confusion: Type.Tuple([Pair, Pair]),
+  support: Type.Object({ ham: Type.Number(), spam: Type.Number() }),
+});
+export type EvalMetrics = Static<typeof EvalMetrics>;
 
-export interface DataSnapshot {
-  featureService: string;
-  timeFreeze: string;
-  entities: number;
+const HamSpam = Type.Object({ ham: Type.Number(), spam: Type.Number() });
+export const DataSnapshot = Type.Object({
+  featureService: Type.String(),
+  timeFreeze: Type.String(),
+  entities: Type.Number(),
   /** rows whose features or label were missing at the time freeze, left out */
-  dropped: number;
-  classBalance: { ham: number; spam: number };
-  trainRows: number;
-  testRows: number;
+  dropped: Type.Number(),
+  classBalance: HamSpam,
+  trainRows: Type.Number(),
+  testRows: Type.Number(),
   /** sha256 of the rows' ids and labels, in training order: the same data gives the same checksum */
-  checksum?: string;
-  registryVersion: number;
-}
+  checksum: Type.Optional(Type.String()),
+  registryVersion: Type.Number(),
+});
+export type DataSnapshot = Static<typeof DataSnapshot>;
 
-export interface RunRecord {
-  id: string;
-  model: ModelName;
+/** a run's parameters: what was asked, with the data, split and seed always filled in */
+export const RunParams = Type.Object({
+  ...TrainParams.properties,
+  featureService: Type.String(),
+  timeFreeze: Type.String(),
+  testSize: Type.Number(),
+  seed: Type.Number(),
+});
+export const RunProgress = Type.Object({
+  epoch: Type.Number(),
+  epochs: Type.Number(),
+  batch: Type.Number(),
+  batches: Type.Number(),
+  etaSeconds: Type.Optional(Type.Number()),
+});
+
+export const RunRecord = Type.Object({
+  id: Type.String(),
+  model: Type.String(),
   /** the generation the model is built as (its own name for v1, v2, v3) */
-  base: BuiltinModel;
-  status: RunStatus;
-  params: Required<Pick<TrainParams, 'featureService' | 'timeFreeze' | 'testSize' | 'seed'>> & TrainParams;
-  backendRequested: BackendName;
-  backend?: string;
-  note?: string;
-  alias?: string;
-  createdAt: string;
-  startedAt?: string;
-  finishedAt?: string;
-  durationMs?: number;
-  data?: DataSnapshot;
-  history: { epochs: EpochMetrics[]; batches: BatchMetrics[] };
-  metrics?: EvalMetrics;
-  progress?: { epoch: number; epochs: number; batch: number; batches: number; etaSeconds?: number };
-  error?: string;
+  base: BaseModel,
+  status: RunStatus,
+  params: RunParams,
+  backendRequested: BackendName,
+  backend: Type.Optional(Type.String()),
+  note: Type.Optional(Type.String()),
+  alias: Type.Optional(Type.String()),
+  createdAt: Type.String(),
+  startedAt: Type.Optional(Type.String()),
+  finishedAt: Type.Optional(Type.String()),
+  durationMs: Type.Optional(Type.Number()),
+  data: Type.Optional(DataSnapshot),
+  /** lists leave the batches out and count them (batchCount); `?full=true` and one run carry them */
+  history: Type.Object({ epochs: Type.Array(EpochMetrics), batches: Type.Array(BatchMetrics), batchCount: Type.Optional(Type.Integer()) }),
+  metrics: Type.Optional(EvalMetrics),
+  progress: Type.Optional(RunProgress),
+  error: Type.Optional(Type.String()),
   /** the registered version and its artifacts */
-  version?: string;
-  artifacts?: string[];
-  rerunOf?: string;
+  version: Type.Optional(Type.String()),
+  artifacts: Type.Optional(Type.Array(Type.String())),
+  rerunOf: Type.Optional(Type.String()),
   /** the process that runs (or queued) it: another process leaves it alone while that one lives */
-  owner?: { pid: number; host: string };
-}
+  owner: Type.Optional(Type.Object({ pid: Type.Integer(), host: Type.String() })),
+});
+export type RunRecord = Static<typeof RunRecord>;
 
-export type TrainEvent =
-  | { type: 'status'; runId: string; status: RunStatus; error?: string; backend?: string }
-  | { type: 'data'; runId: string; data: DataSnapshot }
-  | { type: 'batch'; runId: string; batch: BatchMetrics; progress: NonNullable<RunRecord['progress']> }
-  | { type: 'epoch'; runId: string; epoch: EpochMetrics; progress: NonNullable<RunRecord['progress']> }
-  | { type: 'done'; runId: string; record: RunRecord };
+export const TrainEvent = Type.Union([
+  Type.Object({
+    type: Type.Literal('status'),
+    runId: Type.String(),
+    status: RunStatus,
+    error: Type.Optional(Type.String()),
+    backend: Type.Optional(Type.String()),
+  }),
+  Type.Object({ type: Type.Literal('data'), runId: Type.String(), data: DataSnapshot }),
+  Type.Object({ type: Type.Literal('batch'), runId: Type.String(), batch: BatchMetrics, progress: RunProgress }),
+  Type.Object({ type: Type.Literal('epoch'), runId: Type.String(), epoch: EpochMetrics, progress: RunProgress }),
+  Type.Object({ type: Type.Literal('done'), runId: Type.String(), record: RunRecord }),
+]);
+export type TrainEvent = Static<typeof TrainEvent>;
 
-export interface ModelVersion {
-  name: ModelName;
-  base: BuiltinModel;
-  version: string;
-  runId: string;
-  createdAt: string;
-  kind: 'random-forest' | 'lstm';
-  featureExtractor: string;
-  featureService: string;
-  inputShape: number[];
-  labels: string[];
-  metrics: EvalMetrics;
-  params: RunRecord['params'];
-  backend: string;
-  data: DataSnapshot;
+export const ModelVersion = Type.Object({
+  name: Type.String(),
+  base: BaseModel,
+  version: Type.String(),
+  runId: Type.String(),
+  createdAt: Type.String(),
+  kind: Type.Union([Type.Literal('random-forest'), Type.Literal('lstm')]),
+  featureExtractor: Type.String(),
+  featureService: Type.String(),
+  inputShape: Type.Array(Type.Number()),
+  labels: Type.Array(Type.String()),
+  metrics: EvalMetrics,
+  params: RunParams,
+  backend: Type.String(),
+  data: DataSnapshot,
   /** the artifacts' folder; stored relative to the models dir (`v3/2`), answered absolute */
-  dir: string;
+  dir: Type.String(),
   /** sha256 of each artifact file, recorded at registration and checked when the version loads */
-  checksums?: Record<string, string>;
-  aliases: string[];
-}
+  checksums: Type.Optional(Type.Record(Type.String(), Type.String())),
+  aliases: Type.Array(Type.String()),
+});
+export type ModelVersion = Static<typeof ModelVersion>;
 
 /* ---------- one parameter at a time: the console's form and the CLI's --param, from the schema above ---------- */
 
@@ -268,24 +307,28 @@ export const ModelsPost = Type.Object(
   { additionalProperties: true },
 );
 export type ModelsPost = Static<typeof ModelsPost>;
-export interface ModelsPostAnswer {
-  status: 'queued';
-  model_id: string;
-  run_id: string;
-  job_id: string;
-  events: string;
-}
+export const ModelsPostAnswer = Type.Object({
+  status: Type.Literal('queued'),
+  model_id: Type.String(),
+  run_id: Type.String(),
+  job_id: Type.String(),
+  events: Type.String(),
+});
+export type ModelsPostAnswer = Static<typeof ModelsPostAnswer>;
 
 /** GET /models: one entry per model id, with its versions and latest run */
-export interface ModelEntry {
-  id: string;
-  base: string;
-  served_version: string | null;
-  versions: ModelVersion[];
-  latest_run: RunRecord | null;
-}
-export interface DeletedAnswer {
-  deleted: string[];
-}
+export const ModelEntry = Type.Object({
+  id: Type.String(),
+  base: Type.String(),
+  served_version: Type.Union([Type.String(), Type.Null()]),
+  versions: Type.Array(ModelVersion),
+  latest_run: Type.Union([RunRecord, Type.Null()]),
+});
+export type ModelEntry = Static<typeof ModelEntry>;
+export const DeletedAnswer = Type.Object({ deleted: Type.Array(Type.String()) });
+export type DeletedAnswer = Static<typeof DeletedAnswer>;
+export const RemovedAnswer = Type.Object({ removed: Type.String() });
+export type RemovedAnswer = Static<typeof RemovedAnswer>;
 /** what streams on GET /runs/{id}/events: the record first, then the run's events */
-export type RunEvent = TrainEvent | { type: 'snapshot'; runId: string; record: RunRecord };
+export const RunEvent = Type.Union([TrainEvent, Type.Object({ type: Type.Literal('snapshot'), runId: Type.String(), record: RunRecord })]);
+export type RunEvent = Static<typeof RunEvent>;

@@ -13,11 +13,13 @@ import { createWriteStream } from 'node:fs';
 import type { Engines } from '../engines';
 import { DataImports } from '../setup';
 import { sniffDataset } from '../dataset';
-import { ImportIdParam, UciBody, type DataSummary, type ImportEvent, type ImportJob } from '../../src-shared/data';
+import { DATASETS_ACCEPTED, type ImportEvent } from '../../src-shared/data';
+import { data as routes } from '../../src-shared/routes/data';
+import { serve } from './declare';
 import { HttpError } from './errors';
 import type { EventStreams } from './event-stream';
 
-const ACCEPTED = 'a seed CSV (sms_id,text,label), the UCI SMS TSV (label<TAB>text), a UCI YouTube CSV (COMMENT_ID,...,CLASS) or a UCI zip archive';
+const ACCEPTED = DATASETS_ACCEPTED;
 
 /** what @fastify/multipart and busboy throw, as answers that say what to send */
 function multipartError(e: unknown): unknown {
@@ -40,74 +42,65 @@ export const dataRoutes: FastifyPluginAsync<{ engines: Engines; streams: EventSt
   const imports = new DataImports(engines);
   const limit = engines.config.server.uploadLimitBytes;
   await app.register(multipart, { limits: { fileSize: limit, files: 1, fields: 4, parts: 5 } });
-  const tags = ['data'];
 
-  app.get('/data/summary', { schema: { tags, summary: 'Labelled messages in the warehouse, by label' } }, async (): Promise<DataSummary> => {
+  serve(app, routes.summary, async () => {
     const labels = await engines.storage.labelled.countByLabel();
     return { labelled: Object.values(labels).reduce((a, b) => a + b, 0), labels, upload_limit_bytes: limit };
   });
 
-  app.post(
-    '/data/imports',
-    { schema: { tags, summary: `Upload a dataset (multipart/form-data, field "file"): ${ACCEPTED}; 202 with the import job` } },
-    async (req, reply): Promise<ImportJob> => {
-      if (!req.isMultipart()) throw new HttpError(415, 'unsupported_media_type', `send the file as multipart/form-data (field "file"): ${ACCEPTED}`);
-      const dir = join(engines.config.dataDir, 'imports');
-      mkdirSync(dir, { recursive: true });
-      const path = join(dir, `${Date.now()}-${randomBytes(4).toString('hex')}.upload`);
+  serve(app, routes.upload, async (req, reply) => {
+    if (!req.isMultipart()) throw new HttpError(415, 'unsupported_media_type', `send the file as multipart/form-data (field "file"): ${ACCEPTED}`);
+    const dir = join(engines.config.dataDir, 'imports');
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, `${Date.now()}-${randomBytes(4).toString('hex')}.upload`);
+    try {
+      let file: MultipartFile | undefined;
       try {
-        let file: MultipartFile | undefined;
-        try {
-          // every part is read: a second file or a field of another name is refused, not ignored
-          for await (const part of req.parts()) {
-            if (part.type !== 'file') continue;
-            if (part.fieldname !== 'file')
-              throw new HttpError(400, 'validation_error', `the file came in the field "${part.fieldname}": send it in the field "file"`, { field: 'file' });
-            if (file) throw new HttpError(400, 'validation_error', 'one file per import: send the others in imports of their own', { field: 'file' });
-            file = part;
-            // a file over the limit ends the stream with 413 (FST_REQ_FILE_TOO_LARGE): nothing kept
-            await pipeline(part.file, createWriteStream(path));
-          }
-        } catch (e) {
-          throw multipartError(e);
+        // every part is read: a second file or a field of another name is refused, not ignored
+        for await (const part of req.parts()) {
+          if (part.type !== 'file') continue;
+          if (part.fieldname !== 'file')
+            throw new HttpError(400, 'validation_error', `the file came in the field "${part.fieldname}": send it in the field "file"`, { field: 'file' });
+          if (file) throw new HttpError(400, 'validation_error', 'one file per import: send the others in imports of their own', { field: 'file' });
+          file = part;
+          // a file over the limit ends the stream with 413 (FST_REQ_FILE_TOO_LARGE): nothing kept
+          await pipeline(part.file, createWriteStream(path));
         }
-        if (!file) throw new HttpError(400, 'validation_error', 'no file in the form: send it in the field "file"', { field: 'file' });
-        if (file.file.truncated)
-          throw new HttpError(
-            413,
-            'payload_too_large',
-            `${file.filename}: the file is larger than the upload limit (${limit} bytes, server.uploadLimitBytes in config.json); nothing was kept`,
-          );
-        const kind = sniffDataset(path);
-        if (kind?.kind === 'utf16')
-          throw new HttpError(
-            415,
-            'unsupported_media_type',
-            `${file.filename} is UTF-16 text: save it as UTF-8 (in a spreadsheet: "CSV UTF-8") and upload it again`,
-          );
-        if (!kind) throw new HttpError(415, 'unsupported_media_type', `${file.filename}: not a dataset SpamOps reads; expected ${ACCEPTED}`);
-        const size = file.file.bytesRead;
-        const name = basename(file.filename || 'upload');
-        reply.status(202);
-        return imports.start(kind.kind === 'file' ? { kind: 'file', path, name, format: kind.format, size } : { kind: 'archive', path, name, size });
       } catch (e) {
-        rmSync(path, { force: true });
-        throw e;
+        throw multipartError(e);
       }
-    },
-  );
-
-  app.post<{ Body: UciBody }>(
-    '/data/imports/uci',
-    { schema: { tags, summary: 'Download the UCI collections (sms, youtube or all) and import them; 202 with the import job', body: UciBody } },
-    async (req, reply): Promise<ImportJob> => {
+      if (!file) throw new HttpError(400, 'validation_error', 'no file in the form: send it in the field "file"', { field: 'file' });
+      if (file.file.truncated)
+        throw new HttpError(
+          413,
+          'payload_too_large',
+          `${file.filename}: the file is larger than the upload limit (${limit} bytes, server.uploadLimitBytes in config.json); nothing was kept`,
+        );
+      const kind = sniffDataset(path);
+      if (kind?.kind === 'utf16')
+        throw new HttpError(
+          415,
+          'unsupported_media_type',
+          `${file.filename} is UTF-16 text: save it as UTF-8 (in a spreadsheet: "CSV UTF-8") and upload it again`,
+        );
+      if (!kind) throw new HttpError(415, 'unsupported_media_type', `${file.filename}: not a dataset SpamOps reads; expected ${ACCEPTED}`);
+      const size = file.file.bytesRead;
+      const name = basename(file.filename || 'upload');
       reply.status(202);
-      return imports.start({ kind: 'uci', which: req.body.which });
-    },
-  );
+      return imports.start(kind.kind === 'file' ? { kind: 'file', path, name, format: kind.format, size } : { kind: 'archive', path, name, size });
+    } catch (e) {
+      rmSync(path, { force: true });
+      throw e;
+    }
+  });
 
-  app.get('/data/imports', { schema: { tags, summary: 'Imports, newest first (the last 50)' } }, async (): Promise<ImportJob[]> => imports.list());
-  app.get<{ Params: ImportIdParam }>('/data/imports/:id', { schema: { tags, params: ImportIdParam } }, async (req): Promise<ImportJob> => {
+  serve(app, routes.uci, async (req, reply) => {
+    reply.status(202);
+    return imports.start({ kind: 'uci', which: req.body.which });
+  });
+
+  serve(app, routes.imports, async () => imports.list());
+  serve(app, routes.import, async (req) => {
     const job = await imports.get(req.params.id);
     if (!job) throw new HttpError(404, 'not_found', `no import ${req.params.id}`);
     return job;
@@ -117,15 +110,12 @@ export const dataRoutes: FastifyPluginAsync<{ engines: Engines; streams: EventSt
     imports.on('event', on);
     return () => imports.off('event', on);
   });
-  app.get<{ Params: ImportIdParam }>(
-    '/data/imports/:id/events',
-    { schema: { tags, params: ImportIdParam, summary: 'Server-Sent Events of an import: its state now, then every step until it ends' } },
-    async (req, reply) => {
-      const job = await imports.get(req.params.id);
-      if (!job) throw new HttpError(404, 'not_found', `no import ${req.params.id}`);
-      const first: ImportEvent[] = [{ type: job.status === 'running' ? 'job' : 'done', job }];
-      events.serve(req, reply, { filter: (e) => e.job.id === job.id, first, endOn: (e) => e.type === 'done' });
-    },
-  );
+  serve(app, routes.events, async (req, reply) => {
+    const job = await imports.get(req.params.id);
+    if (!job) throw new HttpError(404, 'not_found', `no import ${req.params.id}`);
+    const first: ImportEvent[] = [{ type: job.status === 'running' ? 'job' : 'done', job }];
+    events.serve(req, reply, { filter: (e) => e.job.id === job.id, first, endOn: (e) => e.type === 'done' });
+    return reply;
+  });
   app.addHook('onClose', async () => imports.stop());
 };

@@ -8,6 +8,8 @@ import type { ApiErrorBody } from '../../src-shared/errors';
 import { OfflineEngineError, OfflineMemoryError, OfflineSourceError, RegistryEmptyError, UnknownNameError } from '../featurestore';
 import { ArtifactError, InputError, isDiskFullError, noteDiskFull } from '../platform';
 import { IngestionError } from '../inbox';
+import { FeatureVectorError, NoModelYetError, NotServedError, UnknownModelError } from '../serving';
+import { InvalidAliasError, RunNotFoundError, VersionInUseError, VersionNotFoundError } from '../training';
 import { DuplicateKeyError, OnlineStoreUnavailableError, SmsIdTakenError, StorageBusyError } from '../storage';
 
 export class HttpError extends Error {
@@ -88,6 +90,16 @@ export function installErrorHandler(app: FastifyInstance): void {
     const send = (status: number, body: ApiErrorBody) => reply.status(status).send(body);
     if (err instanceof HttpError) return send(err.statusCode, { error: err.code, detail: err.message, ...err.extra });
     if (err instanceof UnknownNameError) return send(404, { error: 'not_found', detail: err.message, known: err.known });
+    // training and the model registry
+    if (err instanceof RunNotFoundError) return send(404, { error: 'not_found', detail: err.message, known: err.known });
+    if (err instanceof VersionNotFoundError) return send(404, { error: 'not_found', detail: err.message, known: err.known });
+    if (err instanceof InvalidAliasError) return send(400, { error: 'bad_request', detail: err.message });
+    if (err instanceof VersionInUseError) return send(409, { error: 'conflict', detail: err.message });
+    // serving
+    if (err instanceof NotServedError) return send(404, { error: 'not_found', detail: err.message, known: err.served });
+    if (err instanceof UnknownModelError) return send(404, { error: 'not_found', detail: err.message, known: err.known });
+    if (err instanceof NoModelYetError) return send(503, { error: 'model_not_trained', detail: err.message });
+    if (err instanceof FeatureVectorError) return send(422, { error: 'unprocessable_features', detail: err.message, field: 'body.features' });
     if (err instanceof InputError) return send(400, { error: 'bad_request', detail: err.message, field: err.field });
     if (err instanceof RegistryEmptyError) return send(409, { error: 'registry_empty', detail: err.message });
     if (err instanceof OfflineSourceError) return send(503, { error: 'offline_source_unavailable', detail: err.message });

@@ -1,7 +1,9 @@
 /** `/health` (200 once the engines answer: ok, or degraded with what does not work) and `/local/info`. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Engines } from '../engines';
-import { HealthAnswer, type HealthProblem, LocalInfoAnswer } from '../../src-shared/health';
+import type { HealthProblem } from '../../src-shared/health';
+import { health as routes } from '../../src-shared/routes/health';
+import { serve } from './declare';
 import { diskStatus, internalErrors } from '../platform';
 import { isLoopbackAddress } from './security';
 import { HttpError } from './errors';
@@ -65,47 +67,33 @@ async function problems(engines: Engines): Promise<HealthProblem[]> {
 }
 
 export const healthRoutes: FastifyPluginAsync<{ engines: Engines }> = async (app, { engines }) => {
-  app.get(
-    '/health',
-    {
-      schema: {
-        tags: ['health'],
-        summary: '200 once the engines answer; status degraded lists what does not work and what to do; the stream state when it is on',
-        response: { 200: HealthAnswer },
+  serve(app, routes.health, async () => {
+    const snap = await engines.features.registry.current();
+    const found = await problems(engines);
+    const disk = diskStatus(engines.config.dataDir);
+    return {
+      status: found.length ? ('degraded' as const) : ('ok' as const),
+      problems: found,
+      disk: { dir: disk.dir, free_bytes: disk.freeBytes ?? null },
+      storage: {
+        backend: engines.storage.backend,
+        location: engines.storage.location,
+        state: found.some((p) => p.component === 'storage') ? ('storage_busy' as const) : ('ok' as const),
       },
-    },
-    async (): Promise<HealthAnswer> => {
-      const snap = await engines.features.registry.current();
-      const found = await problems(engines);
-      const disk = diskStatus(engines.config.dataDir);
-      return {
-        status: found.length ? 'degraded' : 'ok',
-        problems: found,
-        disk: { dir: disk.dir, free_bytes: disk.freeBytes ?? null },
-        storage: {
-          backend: engines.storage.backend,
-          location: engines.storage.location,
-          state: found.some((p) => p.component === 'storage') ? 'storage_busy' : 'ok',
-        },
-        registry_version: snap?.version ?? 0,
-        bootstrapped: snap !== undefined,
-        // the stream's state: SpamOps serves while NATS is down, and says so here
-        ingestion: engines.ingestion.health(),
-      };
-    },
-  );
+      registry_version: snap?.version ?? 0,
+      bootstrapped: snap !== undefined,
+      // the stream's state: SpamOps serves while NATS is down, and says so here
+      ingestion: engines.ingestion.health(),
+    };
+  });
 
   // What the console shows about this install; the token only to local callers.
-  app.get(
-    '/local/info',
-    { schema: { tags: ['health'], summary: 'Data dir, storage and the API token (loopback callers only)', response: { 200: LocalInfoAnswer } } },
-    async (req): Promise<LocalInfoAnswer> => {
-      // local means local at both ends: the socket, and the client a trusted proxy names
-      const socket = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '';
-      const client = req.ip.replace(/^::ffff:/, '');
-      if (!isLoopbackAddress(socket) || !isLoopbackAddress(client)) throw new HttpError(403, 'forbidden', 'only local callers may read this');
-      const c = engines.config;
-      return { data_dir: c.dataDir, storage: engines.storage.location, token: c.server.token ?? null, listening: { host: c.server.host, port: c.server.port } };
-    },
-  );
+  serve(app, routes.localInfo, async (req) => {
+    // local means local at both ends: the socket, and the client a trusted proxy names
+    const socket = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '';
+    const client = req.ip.replace(/^::ffff:/, '');
+    if (!isLoopbackAddress(socket) || !isLoopbackAddress(client)) throw new HttpError(403, 'forbidden', 'only local callers may read this');
+    const c = engines.config;
+    return { data_dir: c.dataDir, storage: engines.storage.location, token: c.server.token ?? null, listening: { host: c.server.host, port: c.server.port } };
+  });
 };

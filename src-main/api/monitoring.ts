@@ -3,31 +3,13 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Engines } from '../engines';
 import { HttpError } from './errors';
 import { compileUserPattern } from '../platform';
-import {
-  Alert,
-  AlertIdParam,
-  CheckBody,
-  DriftReport,
-  HistoryQuery,
-  ModelQuery,
-  PredictionsQuery,
-  RetrainBody,
-  SettingsBody,
-  SimulateBody,
-  type DriftReportSummary,
-  type MonitorSettings,
-  type RecordedPrediction,
-  type RetrainAnswer,
-  type RetrainDecision,
-  type Simulation,
-} from '../../src-shared/monitoring';
-import { Type } from '@sinclair/typebox';
-import { PageQuery, pageLimit } from '../../src-shared/paging';
+import { pageLimit } from '../../src-shared/paging';
+import { monitoring as routes } from '../../src-shared/routes/monitoring';
+import { serve } from './declare';
 
 export const monitoringRoutes: FastifyPluginAsync<{ engines: Engines }> = async (app, { engines }) => {
   const mon = engines.monitor;
   const sim = engines.simulator;
-  const tags = ['monitoring'];
   const modelOf = (m?: string) => m ?? 'v3';
   const checked = async <T>(model: string, fn: () => Promise<T>): Promise<T> => {
     if (!(await engines.models.resolve(model)))
@@ -35,127 +17,56 @@ export const monitoringRoutes: FastifyPluginAsync<{ engines: Engines }> = async 
     return fn();
   };
 
-  app.get<{ Querystring: ModelQuery }>(
-    '/monitoring/drift',
-    {
-      schema: {
-        tags,
-        summary: 'Drift of the latest window against the training reference (not stored)',
-        querystring: ModelQuery,
-        response: { 200: DriftReport },
-      },
-    },
-    async (req): Promise<DriftReport> => {
-      const model = modelOf(req.query.model);
-      return checked(model, () =>
-        mon.check(model, { size: req.query.size ? Number(req.query.size) : undefined, hours: req.query.hours ? Number(req.query.hours) : undefined }, false),
-      );
-    },
+  serve(app, routes.drift, async (req) => {
+    const model = modelOf(req.query.model);
+    return checked(model, () =>
+      mon.check(model, { size: req.query.size ? Number(req.query.size) : undefined, hours: req.query.hours ? Number(req.query.hours) : undefined }, false),
+    );
+  });
+  serve(app, routes.check, async (req) => {
+    const model = modelOf(req.body.model);
+    return checked(model, () => mon.check(model, { size: req.body.size, hours: req.body.hours }));
+  });
+  serve(app, routes.history, async (req) =>
+    (await mon.history(req.query.model, pageLimit(req.query.limit))).map((r) => ({
+      ...r,
+      features: r.features.map(({ bins, reference, current, ...f }) => f),
+    })),
   );
-  app.post<{ Body: CheckBody }>(
-    '/monitoring/check',
-    { schema: { tags, summary: 'Compute, store and alert on a drift report', body: CheckBody, response: { 200: DriftReport } } },
-    async (req): Promise<DriftReport> => {
-      const model = modelOf(req.body.model);
-      return checked(model, () => mon.check(model, { size: req.body.size, hours: req.body.hours }));
-    },
-  );
-  app.get<{ Querystring: HistoryQuery }>(
-    '/monitoring/drift/history',
-    { schema: { tags, summary: 'Stored drift reports: the newest `limit` (100, at most 1000), oldest first (the time series)', querystring: HistoryQuery } },
-    async (req): Promise<DriftReportSummary[]> =>
-      (await mon.history(req.query.model, pageLimit(req.query.limit))).map((r) => ({
-        ...r,
-        features: r.features.map(({ bins, reference, current, ...f }) => f),
-      })),
-  );
-  app.get<{ Querystring: PageQuery }>(
-    '/monitoring/alerts',
-    {
-      schema: {
-        tags,
-        summary: 'Alerts, newest first: a page of `limit` (100, at most 1000) before the id `before`',
-        querystring: PageQuery,
-        response: { 200: Type.Array(Alert) },
-      },
-    },
-    async (req): Promise<Alert[]> => mon.alerts({ limit: pageLimit(req.query.limit), before: req.query.before }),
-  );
-  app.post<{ Params: AlertIdParam }>(
-    '/monitoring/alerts/:id/ack',
-    { schema: { tags, params: AlertIdParam, response: { 200: Alert } } },
-    async (req): Promise<Alert> => {
-      const a = await mon.acknowledge(req.params.id);
-      if (!a) throw new HttpError(404, 'not_found', `no alert ${req.params.id}`);
-      return a;
-    },
-  );
-  app.get<{ Querystring: PredictionsQuery }>(
-    '/monitoring/predictions',
-    {
-      schema: {
-        tags,
-        summary:
-          'Recorded predictions of a model, newest first: `size` (100, at most 1000) of the last `hours` (24), before the epoch-ms `before` for the next page',
-        querystring: PredictionsQuery,
-      },
-    },
-    async (req): Promise<RecordedPrediction[]> => {
-      await mon.recorder.flush();
-      const since = Date.now() - Number(req.query.hours ?? 24) * 3_600_000;
-      return engines.storage.predictions.recent(
-        modelOf(req.query.model),
-        since,
-        pageLimit(req.query.size),
-        req.query.before ? Number(req.query.before) : undefined,
-      );
-    },
-  );
-  app.post<{ Body: SimulateBody }>(
-    '/monitoring/simulate',
-    { schema: { tags, summary: 'Replay warehouse messages through the inbox, then label them (mock caller + labeler)', body: SimulateBody } },
-    async (req, reply): Promise<Simulation> => {
-      compileUserPattern(req.body.idPattern, 'body.idPattern'); // refused here, by name, rather than in the background
-      const { simulation } = sim.start({ rate: 50, labelDelayMs: 2000, recipient: 'simulated', labelShare: 1, ...req.body });
-      reply.status(202);
-      return simulation;
-    },
-  );
-  app.get('/monitoring/simulations', { schema: { tags } }, async (): Promise<Simulation[]> => sim.list());
+  serve(app, routes.alerts, async (req) => mon.alerts({ limit: pageLimit(req.query.limit), before: req.query.before }));
+  serve(app, routes.ack, async (req) => {
+    const a = await mon.acknowledge(req.params.id);
+    if (!a) throw new HttpError(404, 'not_found', `no alert ${req.params.id}`);
+    return a;
+  });
+  serve(app, routes.predictions, async (req) => {
+    await mon.recorder.flush();
+    const since = Date.now() - Number(req.query.hours ?? 24) * 3_600_000;
+    return engines.storage.predictions.recent(
+      modelOf(req.query.model),
+      since,
+      pageLimit(req.query.size),
+      req.query.before ? Number(req.query.before) : undefined,
+    );
+  });
+  serve(app, routes.simulate, async (req, reply) => {
+    compileUserPattern(req.body.idPattern, 'body.idPattern'); // refused here, by name, rather than in the background
+    const { simulation } = sim.start({ rate: 50, labelDelayMs: 2000, recipient: 'simulated', labelShare: 1, ...req.body });
+    reply.status(202);
+    return simulation;
+  });
+  serve(app, routes.simulations, async () => sim.list());
 
-  app.post<{ Body: RetrainBody }>(
-    '/monitoring/retrain',
-    {
-      schema: {
-        tags,
-        summary: 'Train a challenger on the training set plus feedback labels; promote it if it beats the champion by the margin',
-        body: RetrainBody,
-      },
-    },
-    async (req, reply): Promise<RetrainAnswer> => {
-      const model = modelOf(req.body.model);
-      const { run } = await checked(model, () => engines.retrainer.start(model, { margin: req.body.margin ?? mon.settings.retrainMargin, trigger: 'manual' }));
-      reply.status(202);
-      return { model, challenger_run: run.id, decisions: '/monitoring/retrain' };
-    },
-  );
-  app.get(
-    '/monitoring/settings',
-    { schema: { tags, summary: 'Window, thresholds (per feature), webhook and retraining settings' } },
-    async (): Promise<MonitorSettings> => mon.settings,
-  );
-  app.put<{ Body: SettingsBody }>(
-    '/monitoring/settings',
-    { schema: { tags, summary: 'Change monitoring settings (kept in the storage layer)', body: SettingsBody } },
-    async (req): Promise<MonitorSettings> => {
-      const { webhookUrl, ...rest } = req.body;
-      return mon.saveSettings({ ...rest, ...(webhookUrl !== undefined ? { webhookUrl: webhookUrl ?? undefined } : {}) });
-    },
-  );
-
-  app.get<{ Querystring: PageQuery }>(
-    '/monitoring/retrain',
-    { schema: { tags, summary: 'Retraining decisions with their numbers, newest first (a page)', querystring: PageQuery } },
-    async (req): Promise<RetrainDecision[]> => engines.retrainer.decisions({ limit: pageLimit(req.query.limit), before: req.query.before }),
-  );
+  serve(app, routes.retrain, async (req, reply) => {
+    const model = modelOf(req.body.model);
+    const { run } = await checked(model, () => engines.retrainer.start(model, { margin: req.body.margin ?? mon.settings.retrainMargin, trigger: 'manual' }));
+    reply.status(202);
+    return { model, challenger_run: run.id, decisions: '/monitoring/retrain' };
+  });
+  serve(app, routes.settings, async () => mon.settings);
+  serve(app, routes.saveSettings, async (req) => {
+    const { webhookUrl, ...rest } = req.body;
+    return mon.saveSettings({ ...rest, ...(webhookUrl !== undefined ? { webhookUrl: webhookUrl ?? undefined } : {}) });
+  });
+  serve(app, routes.decisions, async (req) => engines.retrainer.decisions({ limit: pageLimit(req.query.limit), before: req.query.before }));
 };

@@ -74,6 +74,24 @@ describe('model serving (the seed curl commands)', () => {
       expect(x.status).toBe(422);
     }
     expect((await post('/model/v1/features_to_prediction', { features: [0, 0, 0, 0, 0, 0, 0, 0, null] })).status).toBe(422);
+    const bad = await (await post('/model/v1/features_to_prediction', { features: [1, 2] })).json();
+    expect(bad).toMatchObject({ error: 'unprocessable_features', field: 'body.features' });
+  });
+
+  it("answers the registry's domain errors with their statuses: a version not registered 404 naming the versions, a served one 409", async () => {
+    const missing = await fetch(`${base}/models/v1/versions/999`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ error: 'not_found', detail: 'model v1 has no version 999', known: expect.arrayContaining(['1']) });
+    const served = (await engines.models.resolve('v1'))?.version as string;
+    const del = await fetch(`${base}/models/v1/versions/${served}`, { method: 'DELETE' });
+    expect(del.status).toBe(409);
+    expect(await del.json()).toMatchObject({ error: 'conflict', detail: expect.stringMatching(/is being served/) });
+  });
+
+  it('answers a /prediction model id never registered with 404 naming the models (UnknownModelError, mapped in api/errors.ts)', async () => {
+    const r = await post('/prediction', { model_id: 'nope', text: 'x' });
+    expect(r.status).toBe(404);
+    expect(await r.json()).toMatchObject({ error: 'not_found', detail: expect.stringMatching(/no model "nope" is registered/), known: ['v1', 'v2', 'v3'] });
   });
 
   it('answers the seed 002 /prediction with n_top, also as GET with a JSON body', async () => {

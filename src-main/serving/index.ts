@@ -6,3 +6,5 @@ export type { ServedModel, Prediction } from './models';
 export { LayeredPredictionCache } from './cache';
 export { OffThreadPredictor } from './off-thread';
 export { ServingStats } from './request-stats';
+export { ServingEndpoints, UnknownModelError } from './endpoints';
+export type { ServingEndpointsDeps, ServedPredictionNote, AnswerFlags } from './endpoints';

@@ -14,14 +14,34 @@ import { MODEL_ID_PATTERN } from '../../src-shared/training';
 import { writeFileAtomic } from '../platform';
 import { checksumsOf } from './artifacts';
 
-export class RegistryError extends Error {
+/** a version that is not registered; `known`: the versions the model has */
+export class VersionNotFoundError extends Error {
   constructor(
-    readonly status: 404 | 409 | 400,
-    message: string,
-    readonly known?: string[],
+    readonly model: string,
+    readonly version: string,
+    readonly known: string[],
   ) {
-    super(message);
-    this.name = 'RegistryError';
+    super(`model ${model} has no version ${version}`);
+    this.name = 'VersionNotFoundError';
+  }
+}
+
+/** an alias name that is not lower-case letters, digits, - or _ */
+export class InvalidAliasError extends Error {
+  constructor(readonly alias: string) {
+    super(`alias "${alias}": expected lower-case letters, digits, - or _`);
+    this.name = 'InvalidAliasError';
+  }
+}
+
+/** a version serving answers with, which may not go without force */
+export class VersionInUseError extends Error {
+  constructor(
+    readonly model: string,
+    readonly version: string,
+  ) {
+    super(`model ${model} version ${version} is being served: promote another version first, or delete with force`);
+    this.name = 'VersionInUseError';
   }
 }
 
@@ -87,9 +107,9 @@ export class ModelRegistry extends EventEmitter {
   async get(name: ModelName, version: string): Promise<ModelVersion> {
     const stored = await this.store.get(name, version);
     if (!stored)
-      throw new RegistryError(
-        404,
-        `model ${name} has no version ${version}`,
+      throw new VersionNotFoundError(
+        name,
+        version,
         (await this.list(name)).map((v) => v.version),
       );
     const v = stored as ModelVersion;
@@ -121,7 +141,7 @@ export class ModelRegistry extends EventEmitter {
   }
 
   async setAlias(name: ModelName, alias: string, version: string, note?: string): Promise<void> {
-    if (!/^[a-z][a-z0-9_-]{0,39}$/.test(alias)) throw new RegistryError(400, `alias "${alias}": expected lower-case letters, digits, - or _`);
+    if (!/^[a-z][a-z0-9_-]{0,39}$/.test(alias)) throw new InvalidAliasError(alias);
     const v = await this.get(name, version);
     await this.store.moveAlias(name, alias, v.version, { note });
     this.emit('changed', name);
@@ -138,8 +158,7 @@ export class ModelRegistry extends EventEmitter {
    */
   async delete(name: ModelName, version: string, opts: { force?: boolean; isServed?: (v: ModelVersion) => boolean } = {}): Promise<void> {
     const v = await this.get(name, version);
-    if (!opts.force && opts.isServed?.(v))
-      throw new RegistryError(409, `model ${name} version ${version} is being served: promote another version first, or delete with force`);
+    if (!opts.force && opts.isServed?.(v)) throw new VersionInUseError(name, version);
     for (const a of v.aliases) await this.store.moveAlias(name, a, undefined, { note: `version ${version} deleted` });
     await this.store.delete(name, v.version);
     // never outside this data dir's models folder, whatever a record says

@@ -1,29 +1,18 @@
 /**
- * The console's only way to the engines: the local HTTP API, typed by src-shared's contracts.
- * The base URL and token come from the Electron preload, else the page's own origin.
+ * The console's only way to the engines: the local HTTP API, derived from the route declarations
+ * in src-shared/routes (method, path and answer type of every call come from there; no path or
+ * result type is written here). The base URL and token come from the Electron preload, else the
+ * page's own origin.
  */
 import type { ApiErrorBody } from '../../src-shared/errors';
-import type {
-  EntityDef,
-  FeatureServiceDef,
-  GetOnlineFeaturesRequest,
-  GetOnlineFeaturesResponse,
-  MaterializeResponse,
-  OfflinePreview,
-  RegistrySnapshot,
-  SourceInfo,
-  ViewInfo,
-} from '../../src-shared/featurestore';
-import type { DeletedAnswer, ModelEntry, ModelVersion, RunEvent, RunRecord, StartRunRequest } from '../../src-shared/training';
-import type { Alert, DriftReport } from '../../src-shared/monitoring';
-import type { CallLogRow, PredictionAnswer, ServingStatsAnswer } from '../../src-shared/serving';
-import type { InboxAnswer, Sms } from '../../src-shared/userdata';
-import type { FeedbackAnswer, FeedbackBody } from '../../src-shared/feedback';
-import type { HealthAnswer } from '../../src-shared/health';
-import type { DataSummary, ImportEvent, ImportJob } from '../../src-shared/data';
-import type { DeadLetter, IngestionStats, RetryAnswer } from '../../src-shared/ingestion';
+import { routes } from '../../src-shared/routes';
+import { pathOf, type AnswerOf, type BodyOf, type ParamsOf, type QueryOf, type RouteDeclaration } from '../../src-shared/routes/define';
+import type { GetOnlineFeaturesRequest } from '../../src-shared/featurestore';
+import type { RunEvent, StartRunRequest } from '../../src-shared/training';
+import type { FeedbackBody } from '../../src-shared/feedback';
+import type { ImportEvent } from '../../src-shared/data';
 
-export type { Alert, DriftReport, FeatureDrift } from '../../src-shared/monitoring';
+export type { Alert, DriftReport, DriftReportSummary, FeatureDrift } from '../../src-shared/monitoring';
 export type {
   RunRecord,
   ModelVersion,
@@ -71,7 +60,7 @@ export const statusOf = (e: unknown): number | undefined => (e instanceof ApiErr
 
 const authHeaders = (): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...authHeaders() };
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
@@ -92,59 +81,77 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   return json as T;
 }
 
-const q = encodeURIComponent;
+/** what a call of a declared route sends: its path parameters, query and body, typed by the declaration */
+type Input<R extends RouteDeclaration> = (ParamsOf<R> extends undefined ? { params?: undefined } : { params: ParamsOf<R> }) &
+  (QueryOf<R> extends undefined ? { query?: undefined } : { query?: QueryOf<R> }) &
+  (BodyOf<R> extends undefined ? { body?: undefined } : { body: BodyOf<R> });
+
+/** the URL of a declared route (for event streams and downloads) */
+export function urlOf<R extends RouteDeclaration>(r: R, input?: { params?: ParamsOf<R>; query?: QueryOf<R> }): string {
+  const path = pathOf(r.url, input?.params as Record<string, string> | undefined);
+  const query = Object.entries((input?.query ?? {}) as Record<string, string | number | undefined>)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+    .join('&');
+  return query ? `${path}?${query}` : path;
+}
+
+/** calls a declared route: method, path and answer type all come from its declaration in src-shared/routes */
+export function call<R extends RouteDeclaration>(r: R, ...[input]: Record<never, never> extends Input<R> ? [Input<R>?] : [Input<R>]): Promise<AnswerOf<R>> {
+  return request<AnswerOf<R>>(r.method, urlOf(r, input), input?.body);
+}
 
 export const api = {
-  health: () => call<HealthAnswer>('GET', '/health'),
+  health: () => call(routes.health.health),
 
   // inbox
-  messages: (user: string) => call<Sms[]>('GET', `/sms/${q(user)}`),
-  send: (recipient_id: string, sender_id: string, sms_text: string) => call<InboxAnswer>('POST', '/sms', { recipient_id, sender_id, sms_text }),
-  feedback: (body: FeedbackBody) => call<FeedbackAnswer>('POST', '/feedback', body),
+  messages: (user_id: string) => call(routes.userData.messages, { params: { user_id } }),
+  send: (recipient_id: string, sender_id: string, sms_text: string) => call(routes.inbox.ingest, { body: { recipient_id, sender_id, sms_text } }),
+  feedback: (body: FeedbackBody) => call(routes.feedback.record, { body }),
 
   // ingestion: the feature step's intake (change log or stream) and the stream's dead letters
-  ingestionStats: () => call<IngestionStats>('GET', '/ingestion/stats'),
-  deadLetters: (limit = 50) => call<DeadLetter[]>('GET', `/ingestion/dead-letters?limit=${limit}`),
-  retryDeadLetter: (seq: number) => call<RetryAnswer>('POST', `/ingestion/dead-letters/${seq}/retry`, {}),
+  ingestionStats: () => call(routes.ingestion.stats),
+  deadLetters: (limit = 50) => call(routes.ingestion.deadLetters, { query: { limit: String(limit) } }),
+  retryDeadLetter: (seq: number) => call(routes.ingestion.retry, { params: { seq: String(seq) } }),
 
   // serving
-  textToPrediction: (v: string, text: string) => call<PredictionAnswer>('POST', `/model/${q(v)}/text_to_prediction`, { text }),
-  featuresToPrediction: (v: string, features: unknown[]) => call<PredictionAnswer>('POST', `/model/${q(v)}/features_to_prediction`, { features }),
-  callLog: (v: string) => call<CallLogRow[]>('GET', `/model/${q(v)}/recent_call_log`),
-  servingStats: () => call<ServingStatsAnswer>('GET', '/serving/stats'),
+  textToPrediction: (version: string, text: string) => call(routes.serving.textToPrediction, { params: { version }, body: { text } }),
+  featuresToPrediction: (version: string, features: unknown[]) => call(routes.serving.featuresToPrediction, { params: { version }, body: { features } }),
+  callLog: (version: string) => call(routes.serving.callLog, { params: { version } }),
+  servingStats: () => call(routes.serving.stats),
 
   // feature store
-  onlineFeatures: (body: GetOnlineFeaturesRequest) => call<GetOnlineFeaturesResponse>('POST', '/get-online-features', body),
-  entities: () => call<EntityDef[]>('GET', '/registry/entities'),
-  sources: () => call<SourceInfo[]>('GET', '/registry/data-sources'),
-  views: () => call<ViewInfo[]>('GET', '/registry/feature-views'),
-  services: () => call<FeatureServiceDef[]>('GET', '/registry/feature-services'),
-  history: () => call<RegistrySnapshot[]>('GET', '/registry/history'),
-  preview: (source: string, limit = 50) => call<OfflinePreview>('GET', `/offline/${q(source)}/preview?limit=${limit}`),
-  materialize: (start_ts: string, end_ts: string) => call<MaterializeResponse>('POST', '/materialize', { start_ts, end_ts }),
-  materializeIncremental: (end_ts: string) => call<MaterializeResponse>('POST', '/materialize-incremental', { end_ts }),
+  onlineFeatures: (body: GetOnlineFeaturesRequest) => call(routes.featureServer.onlineFeatures, { body }),
+  entities: () => call(routes.registry.entities),
+  sources: () => call(routes.registry.sources),
+  views: () => call(routes.registry.views),
+  services: () => call(routes.registry.services),
+  history: () => call(routes.registry.history),
+  preview: (name: string, limit = 50) => call(routes.registry.preview, { params: { name }, query: { limit: String(limit) } }),
+  materialize: (start_ts: string, end_ts: string) => call(routes.featureServer.materialize, { body: { start_ts, end_ts } }),
+  materializeIncremental: (end_ts: string) => call(routes.featureServer.materializeIncremental, { body: { end_ts } }),
 
   // training and the model registry
-  runs: () => call<RunRecord[]>('GET', '/runs'),
-  run: (id: string) => call<RunRecord>('GET', `/runs/${q(id)}`),
-  startRun: (req: StartRunRequest) => call<RunRecord>('POST', '/runs', req),
-  cancelRun: (id: string) => call<RunRecord>('POST', `/runs/${q(id)}/cancel`),
-  models: () => call<ModelEntry[]>('GET', '/models'),
-  setAlias: (name: string, alias: string, version: string) => call<ModelVersion>('POST', `/models/${q(name)}/aliases`, { alias, version }),
+  runs: () => call(routes.runs.list),
+  run: (id: string) => call(routes.runs.get, { params: { id } }),
+  startRun: (body: StartRunRequest) => call(routes.runs.start, { body }),
+  cancelRun: (id: string) => call(routes.runs.cancel, { params: { id } }),
+  models: () => call(routes.models.list),
+  setAlias: (name: string, alias: string, version: string) => call(routes.models.setAlias, { params: { name }, body: { alias, version } }),
   deleteVersion: (name: string, version: string, force = false) =>
-    call<DeletedAnswer>('DELETE', `/models/${q(name)}/versions/${q(version)}${force ? '?force=true' : ''}`),
+    call(routes.models.deleteVersion, { params: { name, version }, query: force ? { force: 'true' } : {} }),
 
   // monitoring
-  drift: (model: string) => call<DriftReport>('GET', `/monitoring/drift?model=${q(model)}`),
-  check: (model: string) => call<DriftReport>('POST', '/monitoring/check', { model }),
-  driftHistory: (model: string) => call<DriftReport[]>('GET', `/monitoring/drift/history?model=${q(model)}`),
-  alerts: () => call<Alert[]>('GET', '/monitoring/alerts'),
-  ack: (id: string) => call<Alert>('POST', `/monitoring/alerts/${q(id)}/ack`, {}),
+  drift: (model: string) => call(routes.monitoring.drift, { query: { model } }),
+  check: (model: string) => call(routes.monitoring.check, { body: { model } }),
+  driftHistory: (model: string) => call(routes.monitoring.history, { query: { model } }),
+  alerts: () => call(routes.monitoring.alerts),
+  ack: (id: string) => call(routes.monitoring.ack, { params: { id } }),
 
   // data
-  dataSummary: () => call<DataSummary>('GET', '/data/summary'),
-  imports: () => call<ImportJob[]>('GET', '/data/imports'),
-  importUci: (which: 'sms' | 'youtube' | 'all') => call<ImportJob>('POST', '/data/imports/uci', { which }),
+  dataSummary: () => call(routes.data.summary),
+  imports: () => call(routes.data.imports),
+  importUci: (which: 'sms' | 'youtube' | 'all') => call(routes.data.uci, { body: { which } }),
 };
 
 const RUN_EVENT_TYPES = ['snapshot', 'status', 'data', 'batch', 'epoch', 'done'];
@@ -163,7 +170,7 @@ function watchEvents<E extends { type: string }>(
   /** a `done` event ends the stream (one run's, one import's); false: it goes on (every run's) */
   endsOnDone = true,
 ): () => void {
-  const url = `${apiBase}${path}`;
+  const url = apiBase + path;
   let ended = false;
   const deliver = (data: string) => {
     try {
@@ -217,30 +224,30 @@ function watchEvents<E extends { type: string }>(
 
 /** Live progress of a run (GET /runs/{id}/events). */
 export const watchRun = (id: string, on: (e: RunEvent) => void, onError?: (message: string) => void) =>
-  watchEvents<RunEvent>(`/runs/${q(id)}/events`, RUN_EVENT_TYPES, 'this run', on, onError);
+  watchEvents<RunEvent>(urlOf(routes.runs.events, { params: { id } }), RUN_EVENT_TYPES, 'this run', on, onError);
 
 /**
  * Every run's status, epochs and end (GET /runs-events), wherever it started: the console, a
  * retrain, the Data pane, a CLI beside the server. Batches are left out (each run's own stream has them).
  */
 export const watchAllRuns = (on: (e: RunEvent) => void, onError?: (message: string) => void) =>
-  watchEvents<RunEvent>('/runs-events', ['status', 'epoch', 'done'], 'the runs', on, onError, false);
+  watchEvents<RunEvent>(urlOf(routes.runs.allEvents), ['status', 'epoch', 'done'], 'the runs', on, onError, false);
 
 /** Live steps of a data import (GET /data/imports/{id}/events). */
 export const watchImport = (id: string, on: (e: ImportEvent) => void, onError?: (message: string) => void) =>
-  watchEvents<ImportEvent>(`/data/imports/${q(id)}/events`, ['job', 'done'], 'this import', on, onError);
+  watchEvents<ImportEvent>(urlOf(routes.data.events, { params: { id } }), ['job', 'done'], 'this import', on, onError);
 
 /** Uploads a dataset file (multipart/form-data): the import job, or the API's error. */
-export async function uploadDataset(file: File): Promise<ImportJob> {
+export async function uploadDataset(file: File): Promise<AnswerOf<typeof routes.data.upload>> {
   const form = new FormData();
   form.append('file', file, file.name);
   let res: Response;
   try {
-    res = await fetch(`${apiBase}/data/imports`, { method: 'POST', headers: { accept: 'application/json', ...authHeaders() }, body: form });
+    res = await fetch(apiBase + urlOf(routes.data.upload), { method: 'POST', headers: { accept: 'application/json', ...authHeaders() }, body: form });
   } catch (e) {
     throw new ApiError(0, { error: 'unreachable', detail: `The local API at ${apiBase} does not answer (${errorText(e)}).` });
   }
-  const json = (await res.json().catch(() => ({}))) as ImportJob & Partial<ApiErrorBody>;
+  const json = (await res.json().catch(() => ({}))) as AnswerOf<typeof routes.data.upload> & Partial<ApiErrorBody>;
   if (!res.ok) throw new ApiError(res.status, json);
   return json;
 }

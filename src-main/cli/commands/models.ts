@@ -1,7 +1,7 @@
 /** `spamops models list | delete <name> [version] | alias <name> <alias> <version>`: the model registry. */
 import { Command } from 'commander';
 import { MODEL_NAMES } from '../../../src-shared/training';
-import { ModelRegistry, RegistryError } from '../../training';
+import { ModelRegistry, VersionInUseError } from '../../training';
 import { CliError, fmt, out, table, withEngines } from '../context';
 
 const modelName = (raw: string): string => {
@@ -44,7 +44,7 @@ const del = new Command('delete')
         try {
           await e.models.delete(name, ver, { force: o.force, isServed: (m) => m.version === servedVersion });
         } catch (err) {
-          if (err instanceof RegistryError) throw new CliError(err.message.replace('delete with force', 'use --force'));
+          if (err instanceof VersionInUseError) throw new CliError(err.message.replace('delete with force', 'use --force'));
           throw err;
         }
         out(`deleted ${name} version ${ver}`);

@@ -1,13 +1,13 @@
 /** The Drift pane's slice: the monitored model, its drift report and history, alerts. */
 import { create } from 'zustand';
-import { api, type Alert, type DriftReport, type ModelEntry } from '../api';
+import { api, type Alert, type DriftReport, type DriftReportSummary, type ModelEntry } from '../api';
 import { idle, loader, type Remote } from './remote';
 
 interface DriftSlice {
   models: Remote<ModelEntry[]>;
   chosen?: string;
   report: Remote<DriftReport>;
-  history: Remote<DriftReport[]>;
+  history: Remote<DriftReportSummary[]>;
   alerts: Remote<Alert[]>;
   checking: Remote<DriftReport>;
   loadAll(): Promise<void>;

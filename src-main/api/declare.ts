@@ -1,0 +1,57 @@
+/**
+ * Registers a route from its declaration in src-shared/routes: method, path, schemas (validation,
+ * OpenAPI, and the serializer of every answer) come from it; the handler's input and answer are
+ * typed from the same schemas, so tsc checks the handler against the wire format.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AnswerOf, BodyOf, ParamsOf, QueryOf, RouteDeclaration } from '../../src-shared/routes/define';
+
+export type RequestOf<R extends RouteDeclaration> = FastifyRequest<{ Params: ParamsOf<R>; Querystring: QueryOf<R>; Body: BodyOf<R> }>;
+
+/** a JSON route answers its schema; a streamed one (events, NDJSON, a file) answers through the reply */
+export type HandlerOf<R extends RouteDeclaration> = (
+  req: RequestOf<R>,
+  reply: FastifyReply,
+) => Promise<R extends { transport: 'json-stream' | 'event-stream' | 'file-stream' } ? AnswerOf<R> | FastifyReply : AnswerOf<R>>;
+
+/**
+ * The schema an answer is serialized with: the declared one without `required`, so that a record
+ * stored by an older version (a run without `base`, ...) is answered without the field, as before,
+ * instead of failing the serializer; fields not declared are still left out. The OpenAPI document
+ * shows the declared schema.
+ */
+function asSent(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(asSent);
+  if (!schema || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) if (!(k === 'required' && Array.isArray(v))) out[k] = asSent(v);
+  return out;
+}
+
+export function serve<R extends RouteDeclaration>(app: FastifyInstance, decl: R, handler: HandlerOf<R>): void {
+  const { method, url, summary, tags, params, querystring, body, response, multipart, transport, bodyLimit } = decl;
+  app.route({
+    method,
+    url,
+    ...(bodyLimit ? { bodyLimit } : {}),
+    schema: {
+      summary,
+      tags,
+      ...(params ? { params } : {}),
+      ...(querystring ? { querystring } : {}),
+      // a multipart body is read by the handler; its schema is for the document only
+      ...(body && !multipart ? { body } : {}),
+      ...(multipart ? { consumes: ['multipart/form-data'] } : {}),
+      ...(transport === 'event-stream' ? { produces: ['text/event-stream'] } : {}),
+      response: Object.fromEntries(Object.entries(response).map(([status, schema]) => [status, asSent(schema)])),
+    },
+    // the document shows the declared answers, and the form of a multipart body
+    config: {
+      swaggerTransform: ({ schema, url }: { schema: object; url: string }) => ({
+        schema: { ...schema, response, ...(multipart && body ? { body } : {}) },
+        url,
+      }),
+    },
+    handler: handler as unknown as (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
+  });
+}

@@ -1,0 +1,173 @@
+/**
+ * What the serving routes do, without HTTP: answer from the cache or the model, then (after the
+ * answer) write the cache and the call log and record the prediction for monitoring. The route
+ * plugin only parses and answers; errors are domain errors (NotServedError, NoModelYetError,
+ * UnknownModelError, FeatureVectorError), mapped to statuses in api/errors.ts.
+ */
+import type { CallLog, CallLogEntry } from '../storage';
+import type { ModelRegistry } from '../training';
+import type { ModelName } from '../../src-shared/training';
+import type { CallLogRow, FeaturesAnswer, PredictionAnswer, ServingStatsAnswer, TopPredictionsAnswer } from '../../src-shared/serving';
+import { NoModelYetError, NotServedError, type ServedModels } from './served';
+import { top, type Prediction, type ServedModel } from './models';
+import { ServingStats } from './request-stats';
+
+const CALL_LOG_TTL_SECONDS = 3600;
+const CALL_LOG_MAX_ROWS = 10_000;
+
+export type Endpoint = 'text_to_features' | 'features_to_prediction' | 'text_to_prediction';
+
+/** a model id that no version was ever registered under (`/prediction`'s model_id) */
+export class UnknownModelError extends Error {
+  constructor(
+    readonly model: string,
+    readonly known: string[],
+  ) {
+    super(`no model "${model}" is registered; models: ${known.join(', ')}`);
+  }
+}
+
+/** a served prediction, handed to monitoring (serving knows nothing of it) */
+export interface ServedPredictionNote {
+  endpoint: string;
+  caller: string;
+  features: number[];
+  spam: number;
+  text?: string;
+}
+
+export interface ServingEndpointsDeps {
+  served: ServedModels;
+  callLog: CallLog;
+  models: Pick<ModelRegistry, 'resolve' | 'names'>;
+  /** every served prediction (monitoring's recorder: an in-memory append) */
+  recordServed: (model: ServedModel, p: ServedPredictionNote) => void;
+  /** a background write that failed (cache, call log): logged, never the caller's problem */
+  warn: (e: unknown) => void;
+}
+
+/** the request flags of the `/model/{v}/…` routes */
+export interface AnswerFlags {
+  echo_input?: boolean;
+  skip_cache?: boolean;
+}
+
+export class ServingEndpoints {
+  readonly stats = new ServingStats();
+  private callLogBuffer: CallLogEntry[] = [];
+
+  constructor(private readonly deps: ServingEndpointsDeps) {}
+
+  /** the call log is written in batches, after the responses */
+  flushCallLog = async (): Promise<void> => {
+    const entries = this.callLogBuffer;
+    this.callLogBuffer = [];
+    if (entries.length) await this.deps.callLog.appendMany(entries, CALL_LOG_TTL_SECONDS).catch(this.deps.warn);
+  };
+
+  textToFeatures(version: string, text: string, flags: AnswerFlags, caller: string): Promise<FeaturesAnswer> {
+    return this.answer(version, 'text_to_features', text, flags, caller, (m) => ({ features: m.textToFeatures(text) }));
+  }
+
+  async featuresToPrediction(version: string, features: unknown[], flags: AnswerFlags, caller: string): Promise<PredictionAnswer> {
+    const r = await this.answer(version, 'features_to_prediction', features, flags, caller, (m) => predictionOf(m.predict([m.checkFeatures(features)])[0]));
+    this.record(version, 'features_to_prediction', caller, r.prediction.spam, features as number[]);
+    return r;
+  }
+
+  async predictText(version: string, text: string, flags: AnswerFlags, caller: string): Promise<PredictionAnswer> {
+    const r = await this.answer(version, 'text_to_prediction', text, flags, caller, (m) => predictionOf(m.predict([m.textToFeatures(text)])[0]));
+    this.record(version, 'text_to_prediction', caller, r.prediction.spam, undefined, text);
+    return r;
+  }
+
+  /**
+   * The text-classification service (seed 002): the top `nTop` labels. `record`: POST only; a GET
+   * never changes state, since any web page can send one (`<img src>`).
+   */
+  async topPredictions(modelId: string, text: string, nTop: number, record: boolean): Promise<TopPredictionsAnswer> {
+    let m: ServedModel;
+    try {
+      m = await this.deps.served.getAny(modelId);
+    } catch (e) {
+      if (e instanceof NoModelYetError) throw new UnknownModelError(modelId, await this.deps.models.names());
+      throw e;
+    }
+    const features = m.textToFeatures(text);
+    const p = m.predict([features])[0];
+    const ranked = [
+      { label: 'ham', score: p.ham },
+      { label: 'spam', score: p.spam },
+    ].sort((a, b) => b.score - a.score);
+    if (record) this.deps.recordServed(m, { endpoint: 'prediction', caller: 'api', features, spam: p.spam, text });
+    return { model_id: modelId, version: m.version, text, predictions: ranked.slice(0, nTop) };
+  }
+
+  /** throws NotServedError unless the version is served here */
+  checkServed(version: string): void {
+    if (!this.deps.served.isServed(version)) throw new NotServedError(version, [...this.deps.served.names]);
+  }
+
+  /** the caller's calls of a served version in the last hour, newest first, at most 10,000 (check the version first) */
+  async *recentCalls(version: string, caller: string): AsyncGenerator<CallLogRow> {
+    await this.flushCallLog(); // the caller's latest calls are part of the answer
+    let n = 0;
+    for await (const r of this.deps.callLog.recent(caller, Date.now() - CALL_LOG_TTL_SECONDS * 1000)) {
+      if (r.version !== version) continue;
+      if (++n > CALL_LOG_MAX_ROWS) break;
+      yield { caller_id: r.caller_id, called_at: new Date(r.called_at).toISOString(), endpoint: r.endpoint, version: r.version, input_json: r.input_json };
+    }
+  }
+
+  async statsAnswer(): Promise<ServingStatsAnswer> {
+    const s = this.deps.served;
+    const served = await Promise.all(
+      s.names.map(async (name: ModelName) => {
+        const v = await this.deps.models.resolve(name, s.alias);
+        return { name, version: v?.version ?? null, aliases: v?.aliases ?? [], loaded: s.current(name)?.version ?? null };
+      }),
+    );
+    return { served, ...this.stats.snapshot() };
+  }
+
+  private async answer<T extends object>(
+    version: string,
+    endpoint: Endpoint,
+    input: unknown,
+    flags: AnswerFlags,
+    caller: string,
+    compute: (m: ServedModel) => T,
+  ): Promise<T & { from_cache: boolean; input?: unknown }> {
+    const m = await this.deps.served.get(version);
+    const key = JSON.stringify(input);
+    const echo = flags.echo_input ? { input } : {};
+    if (!flags.skip_cache) {
+      const hit = await this.deps.served.cache.get(endpoint, version, key);
+      if (hit !== undefined) {
+        this.stats.hits++;
+        this.afterAnswer(caller, version, endpoint, key, undefined, input);
+        return { ...(JSON.parse(hit) as T), from_cache: true, ...echo };
+      }
+      this.stats.misses++;
+    }
+    const out = compute(m);
+    this.afterAnswer(caller, version, endpoint, key, JSON.stringify(out), input);
+    return { ...out, from_cache: false, ...echo };
+  }
+
+  /** after the answer: cache write and call log, so the caller does not wait for them */
+  private afterAnswer(caller: string, version: string, endpoint: Endpoint, inputKey: string, output: string | undefined, input: unknown): void {
+    if (this.callLogBuffer.length === 0) setTimeout(() => void this.flushCallLog(), 20);
+    this.callLogBuffer.push({ caller_id: caller, called_at: Date.now(), endpoint, version, input_json: JSON.stringify(input) });
+    if (output !== undefined) setImmediate(() => void this.deps.served.cache.set(endpoint, version, inputKey, output).catch(this.deps.warn));
+  }
+
+  /** every served prediction goes to monitoring, with the model that answered */
+  private record(name: string, endpoint: string, caller: string, spam: number, features?: number[], text?: string): void {
+    const m = this.deps.served.current(name);
+    if (!m) return;
+    this.deps.recordServed(m, { endpoint, caller, features: features ?? m.textToFeatures(text ?? ''), spam, text });
+  }
+}
+
+const predictionOf = (p: Prediction) => ({ prediction: { ham: p.ham, spam: p.spam }, top: top(p) });

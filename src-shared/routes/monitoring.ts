@@ -1,0 +1,135 @@
+/** Monitoring: drift reports (current and over time), alerts, recorded predictions, retraining, the simulator; and operator feedback. */
+import { Type } from '@sinclair/typebox';
+import {
+  Alert,
+  AlertIdParam,
+  CheckBody,
+  DriftReport,
+  DriftReportSummary,
+  HistoryQuery,
+  ModelQuery,
+  MonitorSettings,
+  PredictionsQuery,
+  RecordedPrediction,
+  RetrainAnswer,
+  RetrainBody,
+  RetrainDecision,
+  SettingsBody,
+  SimulateBody,
+  Simulation,
+} from '../monitoring';
+import { FeedbackAnswer, FeedbackBody, FeedbackRecord } from '../feedback';
+import { PageQuery } from '../paging';
+import { route } from './define';
+
+const tags = ['monitoring'];
+
+export const monitoring = {
+  drift: route({
+    method: 'GET',
+    url: '/monitoring/drift',
+    tags,
+    summary: 'Drift of the latest window against the training reference (not stored)',
+    querystring: ModelQuery,
+    response: { 200: DriftReport },
+  }),
+  check: route({
+    method: 'POST',
+    url: '/monitoring/check',
+    tags,
+    summary: 'Compute, store and alert on a drift report',
+    body: CheckBody,
+    response: { 200: DriftReport },
+  }),
+  history: route({
+    method: 'GET',
+    url: '/monitoring/drift/history',
+    tags,
+    summary: 'Stored drift reports: the newest `limit` (100, at most 1000), oldest first (the time series)',
+    querystring: HistoryQuery,
+    response: { 200: Type.Array(DriftReportSummary) },
+  }),
+  alerts: route({
+    method: 'GET',
+    url: '/monitoring/alerts',
+    tags,
+    summary: 'Alerts, newest first: a page of `limit` (100, at most 1000) before the id `before`',
+    querystring: PageQuery,
+    response: { 200: Type.Array(Alert) },
+  }),
+  ack: route({ method: 'POST', url: '/monitoring/alerts/:id/ack', tags, summary: 'Acknowledge an alert', params: AlertIdParam, response: { 200: Alert } }),
+  predictions: route({
+    method: 'GET',
+    url: '/monitoring/predictions',
+    tags,
+    summary:
+      'Recorded predictions of a model, newest first: `size` (100, at most 1000) of the last `hours` (24), before the epoch-ms `before` for the next page',
+    querystring: PredictionsQuery,
+    response: { 200: Type.Array(RecordedPrediction) },
+  }),
+  simulate: route({
+    method: 'POST',
+    url: '/monitoring/simulate',
+    tags,
+    summary: 'Replay warehouse messages through the inbox, then label them (mock caller + labeler)',
+    body: SimulateBody,
+    response: { 202: Simulation },
+  }),
+  simulations: route({
+    method: 'GET',
+    url: '/monitoring/simulations',
+    tags,
+    summary: 'Simulations, with their progress',
+    response: { 200: Type.Array(Simulation) },
+  }),
+  retrain: route({
+    method: 'POST',
+    url: '/monitoring/retrain',
+    tags,
+    summary: 'Train a challenger on the training set plus feedback labels; promote it if it beats the champion by the margin',
+    body: RetrainBody,
+    response: { 202: RetrainAnswer },
+  }),
+  decisions: route({
+    method: 'GET',
+    url: '/monitoring/retrain',
+    tags,
+    summary: 'Retraining decisions with their numbers, newest first (a page)',
+    querystring: PageQuery,
+    response: { 200: Type.Array(RetrainDecision) },
+  }),
+  settings: route({
+    method: 'GET',
+    url: '/monitoring/settings',
+    tags,
+    summary: 'Window, thresholds (per feature), webhook and retraining settings',
+    response: { 200: MonitorSettings },
+  }),
+  saveSettings: route({
+    method: 'PUT',
+    url: '/monitoring/settings',
+    tags,
+    summary: 'Change monitoring settings (kept in the storage layer)',
+    body: SettingsBody,
+    response: { 200: MonitorSettings },
+  }),
+};
+
+export const feedback = {
+  record: route({
+    method: 'POST',
+    url: '/feedback',
+    tags,
+    summary: 'State the true label of a message',
+    body: FeedbackBody,
+    response: { 201: FeedbackAnswer },
+  }),
+  list: route({
+    method: 'GET',
+    url: '/feedback',
+    tags,
+    summary: 'Feedback labels, newest first: a page of `limit` (100, at most 1000) before the id `before`',
+    querystring: PageQuery,
+    response: { 200: Type.Array(FeedbackRecord) },
+  }),
+};
