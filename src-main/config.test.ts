@@ -2,6 +2,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, subjectsOverlap } from './config';
 import { tempDir } from './testing/fixtures';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const t = tempDir('spamops-config-');
 afterAll(() => t.remove());
@@ -79,5 +81,68 @@ describe('settings read at the edge and handed down', () => {
     expect(() => load({ SPAMOPS_RETRAIN_EVERY_HOURS: '-1' })).toThrow(/SPAMOPS_RETRAIN_EVERY_HOURS: expected a number from 0/);
     expect(() => load({ SPAMOPS_ONLINE_STORE: 'http://x' })).toThrow(/SPAMOPS_ONLINE_STORE: expected a redis:\/\/ or rediss:\/\/ URL/);
     expect(() => load({ SPAMOPS_ONLINE_STORE: 'redis://x/abc' })).toThrow(/the path names the database number/);
+  });
+});
+
+describe('storage per concern', () => {
+  let n = 0;
+  /** a data dir of its own with this config.json */
+  const withFile = (file: object | undefined, env: Record<string, string> = {}, o: { storage?: 'sqlite' | 'cassandra' } = {}) => {
+    const dir = join(t.dir, `storage-${n++}`);
+    mkdirSync(dir, { recursive: true });
+    if (file) writeFileSync(join(dir, 'config.json'), JSON.stringify(file));
+    return loadConfig({ dataDir: dir, ...o }, env).storage;
+  };
+
+  it('serves every concern from SQLite in the data dir when nothing is named', () => {
+    const s = withFile(undefined);
+    expect(s).toEqual({ backend: 'sqlite', path: expect.stringMatching(/storage-\d+\/spamops\.sqlite$/) });
+  });
+
+  it('names a backend per concern in config.json; one naming the default changes nothing', () => {
+    const s = withFile({ storage: { default: 'sqlite', online: 'redis://127.0.0.1:6379/0', runs: 'sqlite' } });
+    expect(s.backend).toBe('sqlite');
+    expect(s.online).toEqual({ backend: 'redis', url: 'redis://127.0.0.1:6379/0', prefix: undefined });
+    expect(s.stores).toBeUndefined();
+    const c = withFile({ storage: { default: 'cassandra', keyspace: 'ks1', runs: 'sqlite', models: 'sqlite' } });
+    expect(c).toMatchObject({ backend: 'cassandra', keyspace: 'ks1' });
+    expect(c.stores?.runs).toEqual({ backend: 'sqlite', path: expect.stringMatching(/spamops\.sqlite$/) });
+    expect(c.stores?.models).toEqual(c.stores?.runs);
+    expect(c.stores?.users).toBeUndefined();
+    // the old spellings still work: storage.backend, onlineStore.url
+    expect(withFile({ storage: { backend: 'cassandra' }, onlineStore: { url: 'redis://h:1/3', prefix: 'p:' } })).toMatchObject({
+      backend: 'cassandra',
+      online: { backend: 'redis', url: 'redis://h:1/3', prefix: 'p:' },
+    });
+  });
+
+  it('takes the environment over config.json, key by key (and --storage over both)', () => {
+    const file = { storage: { default: 'sqlite', online: 'redis://file:6379/0', runs: 'cassandra' } };
+    const s = withFile(file, { SPAMOPS_ONLINE_STORE: 'redis://env:6379/1' });
+    expect(s.online).toMatchObject({ url: 'redis://env:6379/1' });
+    expect(s.stores?.runs).toMatchObject({ backend: 'cassandra' });
+    // the variable names the default backend: the online store back with the other stores
+    expect(withFile(file, { SPAMOPS_ONLINE_STORE: 'sqlite', SPAMOPS_STORAGE_RUNS: 'sqlite' })).toEqual({ backend: 'sqlite', path: expect.any(String) });
+    expect(withFile(file, { SPAMOPS_STORAGE: 'cassandra' }).backend).toBe('cassandra');
+    expect(withFile(file, { SPAMOPS_STORAGE: 'cassandra' }, { storage: 'sqlite' }).backend).toBe('sqlite');
+    // storage.online over the older onlineStore.url
+    expect(withFile({ storage: { online: 'redis://new:1/0' }, onlineStore: { url: 'redis://old:1/0' } }).online).toMatchObject({ url: 'redis://new:1/0' });
+  });
+
+  it('refuses an unknown backend, or one that cannot serve the concern, naming the key', () => {
+    expect(() => withFile({ storage: { runs: 'mongo' } })).toThrow(
+      /config\.json storage\.runs: unknown storage backend "mongo": expected one of sqlite, cassandra, redis/,
+    );
+    expect(() => withFile(undefined, { SPAMOPS_STORAGE_RUNS: 'redis://127.0.0.1:6379/0' })).toThrow(
+      /SPAMOPS_STORAGE_RUNS: the redis backend cannot serve the runs store \(it serves: online\)/,
+    );
+    expect(() => withFile({ storage: { models: 'redis' } })).toThrow(/config\.json storage\.models: the redis backend cannot serve the models store/);
+    expect(() => withFile(undefined, { SPAMOPS_ONLINE_STORE: 'redis' })).toThrow(/SPAMOPS_ONLINE_STORE: the redis backend is named by its URL/);
+    expect(() => withFile({ storage: { online: { url: 'redis://x:1/0' } } })).toThrow(/config\.json storage\.online: expected a backend name/);
+    expect(() => withFile({ storage: { default: 'redis' } })).toThrow(/config\.json storage\.default: expected "sqlite" or "cassandra"/);
+    expect(() => withFile(undefined, { SPAMOPS_STORAGE: 'mongo' })).toThrow(/SPAMOPS_STORAGE: expected "sqlite" or "cassandra"/);
+    expect(() => withFile({ storage: { default: 'sqlite', backend: 'cassandra' } })).toThrow(
+      /storage\.default "sqlite" and storage\.backend "cassandra" disagree/,
+    );
   });
 });

@@ -7,6 +7,9 @@ import { cpus, homedir, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StorageSettings } from './storage';
+// the backend registry's table only (no driver loads): the names and what each can serve
+import { BACKEND_NAMES, backendFromUrl, backendRefusal, type BackendSettings } from './storage/backends';
+import { STORAGE_CONCERNS, type StorageConcern } from './storage/types';
 import type { StreamSettings } from './streaming';
 import { ensureInstallToken } from './platform';
 
@@ -104,7 +107,11 @@ type FileConfig = Partial<Omit<AppConfig, 'server' | 'storage' | 'stream' | 'off
   onlineStore?: { url?: string; prefix?: string };
   offlineEngine?: { memoryLimit?: string; threads?: number };
   server?: Partial<ServerConfig>;
-  storage?: { backend?: 'sqlite' | 'cassandra' } & Record<string, unknown>;
+  /**
+   * the default backend (`default`, or `backend` as before) and its settings, and a backend per
+   * concern: `{ "default": "sqlite", "online": "redis://127.0.0.1:6379/0", "runs": "sqlite" }`
+   */
+  storage?: { backend?: string; default?: string } & Partial<Record<StorageConcern, unknown>> & Record<string, unknown>;
   stream?: { url?: string; subject?: string; changesSubject?: string; deadLetterSubject?: string; maxDeliver?: number; ackWaitMs?: number; takeOver?: boolean };
 };
 
@@ -130,23 +137,7 @@ export function loadConfig(o: ConfigOverrides = {}, rawEnv: NodeJS.ProcessEnv = 
     }
   }
   const root = appRoot();
-  const backend = o.storage ?? (env.SPAMOPS_STORAGE as 'sqlite' | 'cassandra' | undefined) ?? fc.storage?.backend ?? 'sqlite';
-  if (backend !== 'sqlite' && backend !== 'cassandra') throw new Error(`SPAMOPS_STORAGE: expected "sqlite" or "cassandra", got "${String(backend)}"`);
-  const fs = (fc.storage ?? {}) as Record<string, string | undefined>;
-  const storage: StorageSettings =
-    backend === 'sqlite'
-      ? { backend, path: resolve(dataDir, env.SPAMOPS_SQLITE_PATH ?? fs.path ?? 'spamops.sqlite') }
-      : {
-          backend,
-          contactPoints: list(env.CASSANDRA_CONTACT_POINTS) ?? list(fs.contactPoints) ?? ['127.0.0.1'],
-          keyspace: env.CASSANDRA_KEYSPACE ?? fs.keyspace ?? 'spamops',
-          localDataCenter: env.CASSANDRA_LOCAL_DC ?? fs.localDataCenter ?? 'datacenter1',
-          username: env.CASSANDRA_USERNAME ?? fs.username,
-          password: env.CASSANDRA_PASSWORD ?? fs.password,
-          secureConnectBundle: env.CASSANDRA_SECURE_CONNECT_BUNDLE ?? env.ASTRA_DB_SECURE_BUNDLE_PATH ?? fs.secureConnectBundle,
-        };
-  const onlineUrl = env.SPAMOPS_ONLINE_STORE ?? fc.onlineStore?.url;
-  if (onlineUrl !== undefined) storage.online = onlineStoreSettings(onlineUrl, env.SPAMOPS_ONLINE_STORE_PREFIX ?? fc.onlineStore?.prefix);
+  const storage = storageSettings(o, env, fc, dataDir);
   const port = o.port ?? (env.SPAMOPS_PORT ? Number(env.SPAMOPS_PORT) : undefined) ?? fc.server?.port ?? 8000;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`port: expected an integer 0-65535, got ${String(port)}`);
   return {
@@ -190,24 +181,86 @@ export function loadConfig(o: ConfigOverrides = {}, rawEnv: NodeJS.ProcessEnv = 
   };
 }
 
+/** the variable naming a concern's backend: SPAMOPS_ONLINE_STORE for the online store (as before), SPAMOPS_STORAGE_<CONCERN> for the others */
+export function concernVariable(c: StorageConcern): string {
+  return c === 'online' ? 'SPAMOPS_ONLINE_STORE' : `SPAMOPS_STORAGE_${c.toUpperCase()}`;
+}
+
 /**
- * SPAMOPS_ONLINE_STORE (or config.json's onlineStore.url): `redis://[user:password@]host:port/db`
- * puts the online store in Redis; the environment wins over the file, as everywhere.
+ * Storage per concern (Feast's online and offline stores, MLflow's tracking and registry stores).
+ * The default backend: `--storage`, else SPAMOPS_STORAGE, else config.json `storage.default` (or
+ * `storage.backend`), else sqlite. Each concern: its variable (SPAMOPS_ONLINE_STORE,
+ * SPAMOPS_STORAGE_RUNS, ...), else config.json `storage.<concern>` (the online store also
+ * `onlineStore.url`, as before), else the default. The environment wins over the file, key by key.
+ * A value is a backend name (sqlite, cassandra) or a redis:// URL; an unknown backend, or one
+ * that cannot serve the concern, is an error naming the setting.
  */
-function onlineStoreSettings(url: string, prefix: string | undefined): NonNullable<StorageSettings['online']> {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new Error(`SPAMOPS_ONLINE_STORE: expected redis://host:port/db (for example redis://127.0.0.1:6379/0), got "${url}"`);
-  }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
-    throw new Error(`SPAMOPS_ONLINE_STORE: expected a redis:// or rediss:// URL (the only online store besides the main backend), got "${url}"`);
-  if (u.pathname.length > 1 && !/^\/\d{1,2}$/.test(u.pathname))
-    throw new Error(`SPAMOPS_ONLINE_STORE: the path names the database number (/0 to /15), got "${u.pathname}"`);
+function storageSettings(o: ConfigOverrides, env: NodeJS.ProcessEnv, fc: FileConfig, dataDir: string): StorageSettings {
+  const fs = (fc.storage ?? {}) as Record<string, unknown>;
+  if (fs.default !== undefined && fs.backend !== undefined && fs.default !== fs.backend)
+    throw new Error(`config.json storage.default "${String(fs.default)}" and storage.backend "${String(fs.backend)}" disagree: keep one (storage.default)`);
+  const [backend, where] =
+    o.storage !== undefined
+      ? [o.storage as string, '--storage']
+      : env.SPAMOPS_STORAGE !== undefined
+        ? [env.SPAMOPS_STORAGE, 'SPAMOPS_STORAGE']
+        : fs.default !== undefined
+          ? [String(fs.default), 'config.json storage.default']
+          : [fs.backend === undefined ? 'sqlite' : String(fs.backend), 'config.json storage.backend'];
+  if (backend !== 'sqlite' && backend !== 'cassandra')
+    throw new Error(`${where}: expected "sqlite" or "cassandra" (a backend that serves every store), got "${String(backend)}"`);
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const sqlite = (): BackendSettings => ({ backend: 'sqlite', path: resolve(dataDir, env.SPAMOPS_SQLITE_PATH ?? str(fs.path) ?? 'spamops.sqlite') });
+  const cassandra = (): BackendSettings => ({
+    backend: 'cassandra',
+    contactPoints:
+      list(env.CASSANDRA_CONTACT_POINTS) ?? list(str(fs.contactPoints)) ?? (Array.isArray(fs.contactPoints) ? (fs.contactPoints as string[]) : ['127.0.0.1']),
+    keyspace: env.CASSANDRA_KEYSPACE ?? str(fs.keyspace) ?? 'spamops',
+    localDataCenter: env.CASSANDRA_LOCAL_DC ?? str(fs.localDataCenter) ?? 'datacenter1',
+    username: env.CASSANDRA_USERNAME ?? str(fs.username),
+    password: env.CASSANDRA_PASSWORD ?? str(fs.password),
+    secureConnectBundle: env.CASSANDRA_SECURE_CONNECT_BUNDLE ?? env.ASTRA_DB_SECURE_BUNDLE_PATH ?? str(fs.secureConnectBundle),
+  });
+  const storage = (backend === 'sqlite' ? sqlite() : cassandra()) as StorageSettings;
+  const defaultJson = JSON.stringify(storage);
+  const prefix = env.SPAMOPS_ONLINE_STORE_PREFIX ?? fc.onlineStore?.prefix;
   if (prefix !== undefined && !/^[\w:.-]{1,64}$/.test(prefix))
     throw new Error(`SPAMOPS_ONLINE_STORE_PREFIX: expected 1-64 letters, digits, _ : . or -, got "${prefix}"`);
-  return { backend: 'redis', url, prefix };
+  for (const c of STORAGE_CONCERNS) {
+    const variable = concernVariable(c);
+    const [raw, key] =
+      env[variable] !== undefined
+        ? [env[variable], variable]
+        : fs[c] !== undefined
+          ? [fs[c], `config.json storage.${c}`]
+          : c === 'online' && fc.onlineStore?.url !== undefined
+            ? [fc.onlineStore.url, 'config.json onlineStore.url']
+            : [undefined, ''];
+    if (raw === undefined) continue;
+    if (typeof raw !== 'string' || raw === '')
+      throw new Error(`${key}: expected a backend name (${BACKEND_NAMES.join(', ')}) or a redis:// URL, got ${JSON.stringify(raw)}`);
+    const chosen = concernBackend(key, raw, c, { sqlite, cassandra, prefix });
+    if (JSON.stringify(chosen) === defaultJson) continue; // the default itself
+    if (c === 'online') storage.online = chosen;
+    else storage.stores = { ...storage.stores, [c]: chosen };
+  }
+  return storage;
+}
+
+/** one concern's backend from its setting: a name (sqlite, cassandra) or a URL (redis://); throws naming `key` */
+function concernBackend(
+  key: string,
+  raw: string,
+  concern: StorageConcern,
+  o: { sqlite: () => BackendSettings; cassandra: () => BackendSettings; prefix: string | undefined },
+): BackendSettings {
+  const chosen = raw.includes('://') ? backendFromUrl(key, raw, { prefix: o.prefix }) : undefined;
+  const refusal = backendRefusal(key, chosen?.backend ?? raw, concern);
+  if (refusal) throw new Error(refusal);
+  if (chosen) return chosen;
+  if (raw !== 'sqlite' && raw !== 'cassandra')
+    throw new Error(`${key}: the ${raw} backend is named by its URL (for example redis://127.0.0.1:6379/0), got "${raw}"`);
+  return raw === 'sqlite' ? o.sqlite() : o.cassandra();
 }
 
 /** a number from the environment, checked: the variable named with what was expected */

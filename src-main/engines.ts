@@ -52,9 +52,9 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
   const storage = await openStorage(config.storage);
   const features = new FeatureStore(storage, config.offlineDir, config.offlineEngine);
   const tokenizers = TokenizerStore.inModelsDir(config.modelsDir);
-  const models = new ModelRegistry(storage.documents, config.modelsDir);
+  const models = new ModelRegistry(storage.models, config.modelsDir);
   const runs = new TrainingRuns({
-    documents: storage.documents,
+    runs: storage.runs,
     registry: models,
     worker: {
       storage: config.storage,
@@ -74,10 +74,12 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
     trainingIdsPath: config.trainingIdsPath,
     lstm: config.training,
   };
-  const retrainer = new Retrainer({ models, runs, documents: storage.documents, data: training, tokenizers });
+  const retrainer = new Retrainer({ models, runs, decisions: storage.decisions, feedback: storage.feedback, data: training, tokenizers });
   const drift = new DriftRunner(config.storage, storage);
   const monitor = new Monitor({
     documents: storage.documents,
+    reports: storage.reports,
+    alerts: storage.alerts,
     predictions: storage.predictions,
     models,
     servedNames: serving.names,
@@ -99,7 +101,7 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
     : new EmbeddedIngestion({ changes: storage.users, step: featureStep });
   const inbox = new InboxPipeline({ users: storage.users, step: featureStep, legacyOutbox: storage.documents });
   const backfill = new V2Backfill({ users: storage.users, online: storage.online, features, tokenizers });
-  const feedback = new FeedbackLog({ documents: storage.documents, features });
+  const feedback = new FeedbackLog({ feedback: storage.feedback, features });
   // the simulator's replay ends once its messages' verdicts are recorded too
   const recorded = {
     flush: async () => {

@@ -10,6 +10,7 @@ import { startEngines } from '../setup';
 import { openEngines } from '../engines';
 import { tempDir, testConfig } from '../testing/fixtures';
 import { LOCK_FILE } from '../platform';
+import type { RunRecord } from '../../src-shared/training';
 
 const t = tempDir('spamops-procs-');
 afterAll(() => t.remove());
@@ -35,7 +36,7 @@ describe('processes on one data dir', () => {
   it('a command beside a live server neither fails its running run nor requeues its queued one', async () => {
     const config = testConfig(join(t.dir, 'b'));
     const server = await openEngines(config);
-    const docs = server.storage.documents;
+    const runs = server.storage.runs;
     const me = { pid: process.pid, host: (await import('node:os')).hostname() };
     const base = {
       model: 'v1',
@@ -45,8 +46,8 @@ describe('processes on one data dir', () => {
       createdAt: new Date().toISOString(),
       history: { epochs: [], batches: [] },
     };
-    await docs.put('training_runs', 'r-running', JSON.stringify({ ...base, id: 'r-running', status: 'running', owner: me }));
-    await docs.put('training_runs', 'r-dead', JSON.stringify({ ...base, id: 'r-dead', status: 'running', owner: { ...me, pid: 2 ** 22 + 777 } }));
+    await runs.put({ ...base, id: 'r-running', status: 'running', owner: me } as RunRecord);
+    await runs.put({ ...base, id: 'r-dead', status: 'running', owner: { ...me, pid: 2 ** 22 + 777 } } as RunRecord);
     const guest = await openEngines(config);
     await guest.runs.init({ resume: true });
     expect(guest.runs.get('r-running').status).toBe('running'); // its owner lives

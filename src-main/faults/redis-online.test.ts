@@ -3,9 +3,15 @@
  * degraded naming the store and comes back to ok by itself, /get-online-features answers 503
  * naming it, the inbox keeps accepting, and the features of what it accepted meanwhile arrive once
  * Redis is back (nothing lost; the data dir checks clean). A bootstrap with the online store in
- * Redis materializes into it.
+ * Redis materializes into it, and so does a real `spamops serve --auto-bootstrap` given
+ * SPAMOPS_ONLINE_STORE (nothing into the SQLite file's online table).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createClient } from '@redis/client';
+import { appRoot } from '../config';
+import { openSqliteStorage } from '../storage';
 import { openEngines, type Engines } from '../engines';
 import { V2_VIEW } from '../inbox';
 import { SAMPLE_DATASET, startTestServer, tempDir, testConfig } from '../testing/fixtures';
@@ -91,5 +97,69 @@ describe.skipIf(!!skip)(`the online store in Redis, stopped under a running serv
     expect(r.results[1].values[0]).toHaveLength(30);
     const check = await (await fetch(`${base}/check`)).json();
     expect(check.findings).toEqual([]);
+  });
+});
+
+describe.skipIf(!!skip)(`spamops serve --auto-bootstrap with SPAMOPS_ONLINE_STORE${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  const t = tempDir('spamops-redis-serve-');
+  let redis: RedisServer | undefined;
+  let server: ChildProcess | undefined;
+  afterAll(async () => {
+    if (server && server.exitCode === null && server.signalCode === null) {
+      const exited = new Promise((r) => server!.once('exit', r));
+      server.kill('SIGTERM');
+      await exited;
+    }
+    await redis?.remove();
+    t.remove();
+  });
+
+  it('materializes the bootstrap into Redis, not into the SQLite file', async () => {
+    redis = await startRedis();
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SPAMOPS_') && !k.startsWith('CASSANDRA_')));
+    const bin = join(appRoot(), 'bin', 'spamops.mjs');
+    server = spawn(process.execPath, [bin, 'serve', '--auto-bootstrap', '--data-dir', t.dir, '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...env, SPAMOPS_ONLINE_STORE: redis.url },
+    });
+    let err = '';
+    server.stderr!.on('data', (d: Buffer) => {
+      err = (err + d.toString()).slice(-4000);
+    });
+    const base = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      server!.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        if (m) resolve(m[1]);
+      });
+      server!.once('exit', (c) => reject(new Error(`serve exited with ${c}: ${err}`)));
+    });
+    const health = await (await fetch(`${base}/health`)).json();
+    expect(health.status).toBe('ok');
+    expect(health.storage.location).toMatch(/online store redis:\/\/127\.0\.0\.1:\d+\/0 \(keys spamops:[0-9a-f]{12}:\*\)/);
+
+    // the inbox's v2 features are in Redis: one hash per entity of the view
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    let keys = 0;
+    try {
+      for await (const batch of client.scanIterator({ MATCH: `spamops:*${V2_VIEW}*`, COUNT: 1000 })) keys += batch.length;
+    } finally {
+      await client.close();
+    }
+    expect(keys).toBeGreaterThan(0);
+
+    const exited = new Promise((r) => server!.once('exit', r));
+    server.kill('SIGTERM');
+    await exited;
+    // and none in the SQLite file: the online store was Redis from the first write
+    const sqlite = openSqliteStorage(join(t.dir, 'spamops.sqlite'));
+    try {
+      expect((await sqlite.users.listUsers()).length).toBeGreaterThan(0);
+      expect(await sqlite.online.count(V2_VIEW)).toBe(0);
+    } finally {
+      await sqlite.close();
+    }
   });
 });

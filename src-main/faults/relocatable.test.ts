@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { openEngines, type Engines } from '../engines';
 import { bootstrap } from '../setup';
 import { SAMPLE_DATASET, tempDir, testConfig } from '../testing/fixtures';
-import type { DocumentStore } from '../storage';
+import type { ModelVersionStore } from '../storage';
 
 const t = tempDir('spamops-relocate-');
 afterAll(() => t.remove());
@@ -35,8 +35,8 @@ beforeAll(async () => {
 describe('F1: data dirs are relocatable', () => {
   it('stores the version folder relative to the models dir, and the run artifacts too', async () => {
     await withEngines(source, async (e) => {
-      const raw = JSON.parse((await e.storage.documents.get('model_versions', 'v1:000001')) ?? '{}');
-      expect(raw.dir).toBe(join('v1', '1'));
+      const raw = await e.storage.models.get('v1', '1');
+      expect(raw?.dir).toBe(join('v1', '1'));
       await e.runs.init();
       const artifacts = e.runs.list()[0]?.artifacts ?? [];
       expect(artifacts).toContain(join('v1', '1', 'forest.json'));
@@ -76,12 +76,12 @@ describe('F1: data dirs are relocatable', () => {
     const old = join(t.dir, 'old');
     cpSync(source, old, { recursive: true });
     await withEngines(old, async (e) => {
-      const docs: DocumentStore = e.storage.documents;
-      const v = JSON.parse((await docs.get('model_versions', 'v1:000001')) ?? '{}');
-      await docs.put('model_versions', 'v1:000001', JSON.stringify({ ...v, dir: '/somewhere/that/was/models/v1/1' }));
+      const store: ModelVersionStore = e.storage.models;
+      const v = (await store.get('v1', '1'))!;
+      await store.put({ ...v, dir: '/somewhere/that/was/models/v1/1' });
       expect((await e.models.resolve('v1'))?.dir).toBe(join(old, 'models', 'v1', '1'));
       expect(await e.models.migrate()).toBe(1);
-      expect(JSON.parse((await docs.get('model_versions', 'v1:000001')) ?? '{}').dir).toBe(join('v1', '1'));
+      expect((await store.get('v1', '1'))?.dir).toBe(join('v1', '1'));
       expect(await e.models.migrate()).toBe(0);
     });
   });

@@ -25,7 +25,7 @@ describe('drift on the worker, whatever the shape', () => {
     const here = () => {
       throw new Error('the drift check ran on the event loop');
     };
-    const local: DriftSources = { predictions: { recent: here }, documents: { list: here } };
+    const local: DriftSources = { predictions: { recent: here }, feedback: { all: here } };
     return new DriftRunner(e.config.storage, local);
   };
 

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { tsxWorker, readJsonArtifact, ArtifactError } from '../platform';
 import { modelRemedy, type FeatureReference } from '../training';
-import type { DocumentStore, PredictionStore, StorageSettings } from '../storage';
+import type { FeedbackStore, PredictionStore, StorageSettings } from '../storage';
 import type { ModelVersion } from '../../src-shared/training';
 import type { DriftOptions, DriftReport } from '../../src-shared/monitoring';
 import { computeDrift } from './drift';
@@ -22,14 +22,13 @@ export interface DriftWindow {
 
 export interface DriftSources {
   predictions: Pick<PredictionStore, 'recent'>;
-  documents: Pick<DocumentStore, 'list'>;
+  feedback: Pick<FeedbackStore, 'all'>;
 }
 
 /** the newest statement about each message (oldest first, so the newest wins) */
-async function feedbackLabels(documents: DriftSources['documents']): Promise<Map<string, string>> {
+async function feedbackLabels(feedback: DriftSources['feedback']): Promise<Map<string, string>> {
   const m = new Map<string, string>();
-  for (const d of await documents.list('feedback')) {
-    const f = JSON.parse(d.json) as { sms_id: string; true_label: string };
+  for (const f of await feedback.all()) {
     m.set(f.sms_id, f.true_label);
   }
   return m;
@@ -41,7 +40,7 @@ export async function computeWindow(src: DriftSources, w: DriftWindow): Promise<
   const reference = readJsonArtifact<{ features?: Record<string, FeatureReference> }>(file, modelRemedy(v.dir)).features;
   if (!reference || typeof reference !== 'object') throw new ArtifactError(file, 'no "features" statistics', modelRemedy(v.dir));
   const records = (await src.predictions.recent(v.name, w.sinceMs, w.size)).filter((r) => r.version === v.version);
-  return computeDrift(v, reference, records, await feedbackLabels(src.documents), w.options);
+  return computeDrift(v, reference, records, await feedbackLabels(src.feedback), w.options);
 }
 
 type Reply = { id: number; report?: DriftReport; error?: { message: string; file?: string; problem?: string; remedy?: string } };

@@ -5,7 +5,7 @@
  * drops below its threshold (listed, sent to a webhook, acknowledged by an operator).
  */
 import { randomBytes } from 'node:crypto';
-import type { DocumentStore, PredictionStore } from '../storage';
+import type { AlertStore, DocumentStore, DriftReportStore, PredictionStore } from '../storage';
 import type { ModelRegistry } from '../training';
 import { PredictionRecorder } from './recorder';
 import type { DriftReport } from './drift';
@@ -13,12 +13,12 @@ import type { DriftRunner } from './drift-window';
 import type { Alert, MonitorSettings } from '../../src-shared/monitoring';
 import type { Retrainer } from './retrain';
 
-const REPORTS = 'drift_reports';
-const ALERTS = 'alerts';
-
 /** What the monitoring engine reads and keeps, and whom it asks to retrain. */
 export interface MonitorDeps {
+  /** where the saved settings are */
   documents: DocumentStore;
+  reports: DriftReportStore;
+  alerts: AlertStore;
   predictions: PredictionStore;
   models: Pick<ModelRegistry, 'resolve'>;
   /** the model ids serving answers for: checked on schedule */
@@ -99,7 +99,7 @@ export class Monitor {
     });
     if (!store) return report;
     const previous = (await this.history(model, 1)).at(-1);
-    await this.deps.documents.put(REPORTS, report.id, JSON.stringify(report));
+    await this.deps.reports.put(report);
     if (report.datasetDrift && !previous?.datasetDrift)
       await this.alert(
         report,
@@ -136,23 +136,20 @@ export class Monitor {
   /** the newest `limit` stored reports (of a model), oldest first: a time series */
   async history(model?: string, limit = 100): Promise<DriftReport[]> {
     // report ids are `<model>:<time>`: a model's reports are one id range, in time order
-    const page = await this.deps.documents.page(REPORTS, { limit, order: 'desc', prefix: model ? `${model}:` : undefined });
-    return page
-      .map((d) => JSON.parse(d.json) as DriftReport)
-      .filter((r) => !model || r.model === model)
-      .sort((a, b) => (a.at < b.at ? -1 : 1));
+    const page = await this.deps.reports.recent({ limit, model });
+    return page.filter((r) => !model || r.model === model).sort((a, b) => (a.at < b.at ? -1 : 1));
   }
 
   /** a page of alerts, newest first (ids start with their time) */
   async alerts(o: { limit?: number; before?: string } = {}): Promise<Alert[]> {
-    return (await this.deps.documents.page(ALERTS, { limit: o.limit ?? 100, order: 'desc', before: o.before })).map((d) => JSON.parse(d.json) as Alert);
+    return this.deps.alerts.page({ limit: o.limit ?? 100, before: o.before });
   }
 
   async acknowledge(id: string): Promise<Alert | undefined> {
-    const json = await this.deps.documents.get(ALERTS, id);
-    if (!json) return undefined;
-    const a = { ...(JSON.parse(json) as Alert), acknowledged: true, acknowledgedAt: new Date().toISOString() };
-    await this.deps.documents.put(ALERTS, id, JSON.stringify(a));
+    const stored = await this.deps.alerts.get(id);
+    if (!stored) return undefined;
+    const a = { ...stored, acknowledged: true, acknowledgedAt: new Date().toISOString() };
+    await this.deps.alerts.put(a);
     return a;
   }
 
@@ -181,7 +178,7 @@ export class Monitor {
         a.webhook = { url: this.settings.webhookUrl, status: `failed: ${(e as Error).message}`, at: new Date().toISOString() };
       }
     }
-    await this.deps.documents.put(ALERTS, a.id, JSON.stringify(a));
+    await this.deps.alerts.put(a);
     if (this.settings.retrainOnAlert)
       void this.deps.retrainer.start(report.model, { trigger: 'alert', margin: this.settings.retrainMargin }).catch(() => undefined);
   }

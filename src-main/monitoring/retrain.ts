@@ -5,20 +5,19 @@
  * beats the champion's by the margin. Every decision is recorded with its numbers.
  */
 import { randomBytes } from 'node:crypto';
-import type { DocumentStore } from '../storage';
+import type { FeedbackStore, RetrainDecisionStore } from '../storage';
 import type { TokenizerSource } from '../features';
 import type { RunRecord } from '../../src-shared/training';
 import type { RetrainDecision } from '../../src-shared/monitoring';
 import { evaluate, featureRow, loadTrainingSet, type ModelRegistry, type TrainingDataSource, type TrainingRuns } from '../training';
 import { loadServedModel } from '../serving';
 
-const DECISIONS = 'retraining_decisions';
-
-/** What retraining needs: the registry, the run queue, the feedback documents, the training data. */
+/** What retraining needs: the registry, the run queue, feedback, where decisions are kept, the training data. */
 export interface RetrainerDeps {
   models: Pick<ModelRegistry, 'resolve' | 'get' | 'setAlias'>;
   runs: Pick<TrainingRuns, 'start' | 'wait'>;
-  documents: DocumentStore;
+  decisions: RetrainDecisionStore;
+  feedback: Pick<FeedbackStore, 'all'>;
   data: TrainingDataSource;
   tokenizers: TokenizerSource;
 }
@@ -28,9 +27,7 @@ export class Retrainer {
 
   /** a page of decisions, newest first (ids start with their time) */
   async decisions(o: { limit?: number; before?: string } = {}): Promise<RetrainDecision[]> {
-    return (await this.deps.documents.page(DECISIONS, { limit: o.limit ?? 100, order: 'desc', before: o.before })).map(
-      (d) => JSON.parse(d.json) as RetrainDecision,
-    );
+    return this.deps.decisions.page({ limit: o.limit ?? 100, before: o.before });
   }
 
   /** queues the challenger's run; `decision` resolves once it is trained and judged */
@@ -38,12 +35,12 @@ export class Retrainer {
     model: string,
     o: { margin?: number; trigger?: RetrainDecision['trigger'] } = {},
   ): Promise<{ run: RunRecord; decision: Promise<RetrainDecision> }> {
-    const { models, runs, documents, data, tokenizers } = this.deps;
+    const { models, runs, decisions, feedback, data, tokenizers } = this.deps;
     const champion = await models.resolve(model);
     if (!champion) throw new Error(`model ${model} has no version to challenge: train it first`);
     const margin = o.margin ?? 0.01;
     const trigger = o.trigger ?? 'manual';
-    const feedbackIds = [...new Set((await documents.list('feedback')).map((d) => (JSON.parse(d.json) as { sms_id: string }).sms_id))];
+    const feedbackIds = [...new Set((await feedback.all()).map((f) => f.sms_id))];
     // the champion's entities (its ids, or every labelled id, its pattern applied) and the
     // messages operators labelled since; the ids are listed only when the champion listed them
     const params = {
@@ -91,9 +88,9 @@ export class Retrainer {
         d.reason = d.promoted
           ? `challenger F1 ${ch.f1.toFixed(4)} >= champion F1 ${cm.f1.toFixed(4)} + margin ${margin}: promoted to production`
           : `challenger F1 ${ch.f1.toFixed(4)} < champion F1 ${cm.f1.toFixed(4)} + margin ${margin}: champion kept`;
-        if (d.promoted) await models.setAlias(model, 'production', challenger.version);
+        if (d.promoted) await models.setAlias(model, 'production', challenger.version, `retraining ${d.id}: ${d.reason}`);
       }
-      await documents.put(DECISIONS, d.id, JSON.stringify(d));
+      await decisions.put(d);
       return d;
     };
     return { run, decision: decide() };

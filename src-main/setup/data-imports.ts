@@ -33,7 +33,6 @@ export type ImportSource =
   | { kind: 'archive'; path: string; name: string; size: number }
   | { kind: 'uci'; which: UciWhich };
 
-const JOBS = 'data_imports';
 const LABELS: Record<ImportStepKey, string> = {
   upload: 'File received',
   download: 'Download from UCI',
@@ -53,7 +52,7 @@ export class DataImports extends EventEmitter {
 
   /** the jobs of this process, then the stored ones, newest first */
   async list(limit = 50): Promise<ImportJob[]> {
-    const stored = (await this.engines.storage.documents.page(JOBS, { limit, order: 'desc' })).map((d) => JSON.parse(d.json) as ImportJob);
+    const stored = await this.engines.storage.imports.page({ limit });
     const byId = new Map(stored.map((j) => [j.id, j]));
     for (const j of this.jobs.values()) byId.set(j.id, j);
     return [...byId.values()].sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, limit);
@@ -62,8 +61,7 @@ export class DataImports extends EventEmitter {
   async get(id: string): Promise<ImportJob | undefined> {
     const live = this.jobs.get(id);
     if (live) return live;
-    const json = await this.engines.storage.documents.get(JOBS, id);
-    return json ? (JSON.parse(json) as ImportJob) : undefined;
+    return this.engines.storage.imports.get(id);
   }
 
   /** queues an import; it starts when the one before it ends */
@@ -215,7 +213,7 @@ export class DataImports extends EventEmitter {
     } finally {
       job.finishedAt = new Date().toISOString();
       if (source.kind !== 'uci') rmSync(source.path, { force: true });
-      await e.storage.documents.put(JOBS, job.id, JSON.stringify(job)).catch(() => undefined);
+      await e.storage.imports.put(job).catch(() => undefined);
       this.jobs.delete(job.id);
       this.publish(job);
     }

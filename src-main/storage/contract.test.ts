@@ -5,7 +5,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { openStorage, DuplicateKeyError, SmsIdTakenError, type Storage, type StorageSettings, type CallLogEntry } from '.';
+import {
+  openStorage,
+  DuplicateKeyError,
+  SmsIdTakenError,
+  type Storage,
+  type StorageSettings,
+  type CallLogEntry,
+  type Alert,
+  type DriftReport,
+  type FeedbackRecord,
+  type ImportJob,
+  type RetrainDecision,
+  type StoredModelVersion,
+} from '.';
+import type { RunRecord } from '../../src-shared/training';
 import { newTimeUuid } from '../platform';
 import { tempDir } from '../testing/fixtures';
 import { redisSkipReason, startRedis, type RedisServer } from '../testing/redis';
@@ -262,6 +276,231 @@ for (const b of backends) {
       expect(ids(await s.documents.page('pages', { limit: 10, prefix: 'm1:', order: 'desc', before: 'm1:2023' }))).toEqual(['m1:2022', 'm1:2021']);
       expect(ids(await s.documents.page('pages', { limit: 2, after: 'm1:2022' }))).toEqual(['m1:2023', 'm2:2022']);
       expect(await s.documents.page('nothing', { limit: 5 })).toEqual([]);
+    });
+
+    const run = (id: string, o: Partial<RunRecord> = {}): RunRecord =>
+      ({
+        id,
+        model: 'v1',
+        base: 'v1',
+        status: 'queued',
+        params: { featureService: 'fs', timeFreeze: '2020-01-01', testSize: 0.2, seed: 1 },
+        backendRequested: 'auto',
+        createdAt: '2024-01-01T00:00:00.000Z',
+        history: { epochs: [], batches: [] },
+        owner: { pid: 42, host: 'h' },
+        ...o,
+      }) as RunRecord;
+
+    it('runs: put replaces the whole record, list by id, get, delete', async () => {
+      await s.runs.put(run('run-b'));
+      await s.runs.put(run('run-a', { status: 'running', progress: { epoch: 1, epochs: 2, batch: 3, batches: 4 } }));
+      await s.runs.put(run('run-b', { status: 'succeeded', history: { epochs: [{ epoch: 1 } as never], batches: [] }, version: '7' }));
+      expect((await s.runs.list()).map((r) => [r.id, r.status])).toEqual([
+        ['run-a', 'running'],
+        ['run-b', 'succeeded'],
+      ]);
+      const b = await s.runs.get('run-b');
+      expect(b).toEqual(run('run-b', { status: 'succeeded', history: { epochs: [{ epoch: 1 } as never], batches: [] }, version: '7' }));
+      expect(await s.runs.get('run-missing')).toBeUndefined();
+      await s.runs.delete('run-a');
+      expect((await s.runs.list()).map((r) => r.id)).toEqual(['run-b']);
+    });
+
+    it('runs: changedSince returns what was written since, whoever wrote it, oldest write first', async () => {
+      const before = Date.now() - 1;
+      await s.runs.put(run('run-c1'));
+      await s.runs.put(run('run-c0', { status: 'running' }));
+      const changed = await s.runs.changedSince(before);
+      expect(changed.map((c) => c.run.id)).toEqual(expect.arrayContaining(['run-c1', 'run-c0']));
+      const c0 = changed.find((c) => c.run.id === 'run-c0')!;
+      expect(c0.run.status).toBe('running');
+      expect(c0.updatedAt).toBeGreaterThanOrEqual(before);
+      expect(changed.map((c) => c.updatedAt)).toEqual([...changed.map((c) => c.updatedAt)].sort((x, y) => x - y));
+      expect(await s.runs.changedSince(Date.now() + 60_000)).toEqual([]);
+    });
+
+    const version = (name: string, v: string, o: Partial<StoredModelVersion> = {}): StoredModelVersion =>
+      ({
+        name,
+        base: 'v1',
+        version: v,
+        runId: `run-${name}-${v}`,
+        createdAt: '2024-01-01T00:00:00.000Z',
+        kind: 'random-forest',
+        featureExtractor: 'fx',
+        featureService: 'fs',
+        inputShape: [5],
+        labels: ['ham', 'spam'],
+        metrics: { accuracy: 0.9 },
+        params: { featureService: 'fs', timeFreeze: '2020-01-01', testSize: 0.2, seed: 1 },
+        backend: 'js',
+        data: {},
+        dir: `${name}/${v}`,
+        checksums: { 'forest.json': 'abc' },
+        ...o,
+      }) as unknown as StoredModelVersion;
+
+    it('model versions: by name then version number (10 after 9), replace, delete', async () => {
+      for (const v of ['10', '2', '9']) await s.models.put(version('mv_a', v));
+      await s.models.put(version('mv_b', '1'));
+      await s.models.put({ ...version('mv_a', '2'), dir: 'elsewhere' });
+      expect((await s.models.list('mv_a')).map((v) => v.version)).toEqual(['2', '9', '10']);
+      const all = (await s.models.list()).filter((v) => v.name.startsWith('mv_')).map((v) => `${v.name}:${v.version}`);
+      expect(all).toEqual(['mv_a:2', 'mv_a:9', 'mv_a:10', 'mv_b:1']);
+      expect(await s.models.get('mv_a', '2')).toEqual({ ...version('mv_a', '2'), dir: 'elsewhere' });
+      expect(await s.models.get('mv_a', '3')).toBeUndefined();
+      expect((await s.models.get('mv_a', '010'))?.version).toBe('10');
+      // aliases are not part of a stored version
+      await s.models.put({ ...version('mv_b', '2'), aliases: ['production'] } as StoredModelVersion);
+      expect(await s.models.get('mv_b', '2')).not.toHaveProperty('aliases');
+      await s.models.delete('mv_a', '9');
+      expect((await s.models.list('mv_a')).map((v) => v.version)).toEqual(['2', '10']);
+    });
+
+    it('model aliases: every move is recorded with its time, from, to and note', async () => {
+      const m1 = await s.models.moveAlias('al_m', 'production', '1', { note: 'first', at: 1000 });
+      expect(m1).toEqual({ name: 'al_m', alias: 'production', at: 1000, to: '1', note: 'first' });
+      await s.models.moveAlias('al_m', 'staging', '2', { at: 2000 });
+      await s.models.moveAlias('al_m', 'production', '2', { note: 'challenger won', at: 3000 });
+      expect(await s.models.alias('al_m', 'production')).toBe('2');
+      expect(await s.models.aliases('al_m')).toEqual([
+        { name: 'al_m', alias: 'production', version: '2' },
+        { name: 'al_m', alias: 'staging', version: '2' },
+      ]);
+      expect(await s.models.moveAlias('al_m', 'staging', undefined, { at: 4000 })).toEqual({ name: 'al_m', alias: 'staging', at: 4000, from: '2' });
+      // removing an alias that is not set: nothing changes, nothing is recorded
+      expect(await s.models.moveAlias('al_m', 'staging', undefined)).toBeUndefined();
+      expect(await s.models.alias('al_m', 'staging')).toBeUndefined();
+      expect(await s.models.aliasHistory('al_m')).toEqual([
+        { name: 'al_m', alias: 'production', at: 1000, to: '1', note: 'first' },
+        { name: 'al_m', alias: 'staging', at: 2000, to: '2' },
+        { name: 'al_m', alias: 'production', at: 3000, from: '1', to: '2', note: 'challenger won' },
+        { name: 'al_m', alias: 'staging', at: 4000, from: '2' },
+      ]);
+      expect((await s.models.aliasHistory('al_m', 'production')).map((m) => m.to)).toEqual(['1', '2']);
+      expect(await s.models.aliasHistory('al_other')).toEqual([]);
+      expect((await s.models.aliases()).filter((a) => a.name === 'al_m')).toHaveLength(1);
+    });
+
+    it('feedback: one column per field, pages newest first, never rewritten', async () => {
+      const fb = (id: string, o: Partial<FeedbackRecord> = {}): FeedbackRecord => ({
+        id,
+        at: `at-${id}`,
+        sms_id: `sms-${id}`,
+        true_label: 'spam',
+        caller: 'c',
+        ...o,
+      });
+      await s.feedback.append(fb('20240101000000001-aa', { note: 'n', user_id: 'u1', predicted_label: 'ham', model_version: 'v1:1', architecture: 'I' }));
+      await s.feedback.append(fb('20240101000000003-cc', { true_label: 'ham', source_id: 'src' }));
+      await s.feedback.append(fb('20240101000000002-bb'));
+      await expect(s.feedback.append(fb('20240101000000002-bb', { true_label: 'ham' }))).rejects.toBeInstanceOf(DuplicateKeyError);
+      expect((await s.feedback.page({ limit: 2 })).map((f) => f.id)).toEqual(['20240101000000003-cc', '20240101000000002-bb']);
+      expect((await s.feedback.page({ limit: 5, before: '20240101000000002-bb' })).map((f) => f.id)).toEqual(['20240101000000001-aa']);
+      expect((await s.feedback.all()).map((f) => f.id)).toEqual(['20240101000000001-aa', '20240101000000002-bb', '20240101000000003-cc']);
+      expect((await s.feedback.all())[0]).toEqual(
+        fb('20240101000000001-aa', { note: 'n', user_id: 'u1', predicted_label: 'ham', model_version: 'v1:1', architecture: 'I' }),
+      );
+      expect((await s.feedback.all())[1]).toEqual(fb('20240101000000002-bb'));
+      expect(await s.feedback.count()).toBe(3);
+    });
+
+    it('import jobs: put replaces, get, pages newest first', async () => {
+      const job = (id: string, status: ImportJob['status'] = 'running'): ImportJob => ({
+        id,
+        createdAt: '2024-01-01T00:00:00.000Z',
+        source: { kind: 'file', name: 'sms.csv', format: 'seed-csv' },
+        status,
+        steps: [{ key: 'read', label: 'Rows', status: 'running' } as ImportJob['steps'][number]],
+      });
+      await s.imports.put(job('imp-20240101-aa'));
+      await s.imports.put(job('imp-20240103-cc'));
+      await s.imports.put(job('imp-20240102-bb'));
+      await s.imports.put({ ...job('imp-20240101-aa', 'failed'), error: 'bad row', finishedAt: '2024-01-01T00:01:00.000Z' });
+      expect(await s.imports.get('imp-20240101-aa')).toEqual({ ...job('imp-20240101-aa', 'failed'), error: 'bad row', finishedAt: '2024-01-01T00:01:00.000Z' });
+      expect(await s.imports.get('imp-missing')).toBeUndefined();
+      expect((await s.imports.page({ limit: 2 })).map((j) => j.id)).toEqual(['imp-20240103-cc', 'imp-20240102-bb']);
+      expect((await s.imports.page({ limit: 5, before: 'imp-20240102-bb' })).map((j) => j.id)).toEqual(['imp-20240101-aa']);
+    });
+
+    const report = (model: string, at: string, drift = false) =>
+      ({
+        id: `${model}:${at}`,
+        at,
+        model,
+        version: '1',
+        window: { from: null, to: null, n: 3 },
+        referenceRows: 10,
+        features: [],
+        driftShare: drift ? 1 : 0,
+        datasetDrift: drift,
+        prediction: { referenceSpamShare: 0.1, currentSpamShare: 0.2, pValue: 0.5, drifted: false },
+      }) as DriftReport;
+
+    it('drift reports: newest first, per model by its id range (m1 is not m10)', async () => {
+      for (const [m, at] of [
+        ['m1', '2024-01-01T00:00:00Z'],
+        ['m1', '2024-01-03T00:00:00Z'],
+        ['m10', '2024-01-04T00:00:00Z'],
+        ['m1', '2024-01-02T00:00:00Z'],
+        ['m2', '2024-01-05T00:00:00Z'],
+      ])
+        await s.reports.put(report(m, at));
+      await s.reports.put(report('m1', '2024-01-02T00:00:00Z', true));
+      expect((await s.reports.recent({ limit: 2, model: 'm1' })).map((r) => r.at)).toEqual(['2024-01-03T00:00:00Z', '2024-01-02T00:00:00Z']);
+      expect((await s.reports.recent({ limit: 10, model: 'm1' })).map((r) => r.model)).toEqual(['m1', 'm1', 'm1']);
+      expect((await s.reports.recent({ limit: 10, model: 'm1' }))[1]).toEqual(report('m1', '2024-01-02T00:00:00Z', true));
+      // every model's: by id descending, as the document pages were (the monitor sorts them by time)
+      expect((await s.reports.recent({ limit: 10 })).map((r) => r.id)).toEqual([
+        'm2:2024-01-05T00:00:00Z',
+        'm1:2024-01-03T00:00:00Z',
+        'm1:2024-01-02T00:00:00Z',
+        'm1:2024-01-01T00:00:00Z',
+        'm10:2024-01-04T00:00:00Z',
+      ]);
+      expect(await s.reports.recent({ limit: 10, model: 'none' })).toEqual([]);
+    });
+
+    it('alerts: put replaces (acknowledged), get, pages newest first', async () => {
+      const alert = (id: string, acknowledged = false): Alert => ({
+        id,
+        at: '2024-01-01T00:00:00Z',
+        model: 'm1',
+        version: '1',
+        kind: 'dataset_drift',
+        message: 'drift',
+        numbers: { driftShare: 0.5 },
+        reportId: 'm1:2024-01-01T00:00:00Z',
+        acknowledged,
+      });
+      for (const id of ['20240101-a', '20240103-c', '20240102-b']) await s.alerts.put(alert(id));
+      await s.alerts.put({ ...alert('20240102-b', true), acknowledgedAt: '2024-01-02T01:00:00Z' });
+      expect(await s.alerts.get('20240102-b')).toEqual({ ...alert('20240102-b', true), acknowledgedAt: '2024-01-02T01:00:00Z' });
+      expect(await s.alerts.get('missing')).toBeUndefined();
+      expect((await s.alerts.page({ limit: 2 })).map((a) => a.id)).toEqual(['20240103-c', '20240102-b']);
+      expect((await s.alerts.page({ limit: 5, before: '20240102-b' })).map((a) => a.id)).toEqual(['20240101-a']);
+    });
+
+    it('retrain decisions: put replaces, pages newest first', async () => {
+      const decision = (id: string, promoted = false): RetrainDecision => ({
+        id,
+        at: '2024-01-01T00:00:00Z',
+        model: 'v1',
+        trigger: 'manual',
+        metric: 'f1',
+        margin: 0.01,
+        champion: { version: '1' },
+        challenger: { version: '2', runId: 'run-x' },
+        heldOutRows: 10,
+        feedbackLabels: 3,
+        promoted,
+        reason: promoted ? 'better' : 'not better',
+      });
+      for (const id of ['20240101-a', '20240103-c', '20240102-b']) await s.decisions.put(decision(id));
+      await s.decisions.put(decision('20240103-c', true));
+      expect(await s.decisions.page({ limit: 2 })).toEqual([decision('20240103-c', true), decision('20240102-b')]);
+      expect((await s.decisions.page({ limit: 5, before: '20240102-b' })).map((d) => d.id)).toEqual(['20240101-a']);
     });
 
     it('predictions: recent per model newest first, pruned by age and count', async () => {

@@ -4,6 +4,10 @@
  * in `openStorage`.
  */
 import type { FeatureValue } from '../../src-shared/featurestore';
+import type { FeedbackRecord } from '../../src-shared/feedback';
+import type { ModelVersion, RunRecord } from '../../src-shared/training';
+import type { ImportJob } from '../../src-shared/data';
+import type { Alert, DriftReport, RetrainDecision } from '../../src-shared/monitoring';
 
 /** The latest feature values of one entity in one feature view. */
 export interface OnlineRow {
@@ -157,8 +161,10 @@ export interface RegistryStore {
 }
 
 /**
- * JSON documents by collection and id: training runs, model versions, aliases, monitoring
- * records. Small, read whole; listing returns a collection's documents by id.
+ * JSON documents by collection and id: the monitoring settings, and what an earlier version left
+ * (the inbox's outbox); runs, model versions, feedback, import jobs, drift reports, alerts and
+ * retrain decisions have typed stores of their own.
+ * Small, read whole; listing returns a collection's documents by id.
  */
 export interface DocumentStore {
   put(collection: string, id: string, json: string): Promise<void>;
@@ -183,6 +189,117 @@ export interface DocumentPage {
   after?: string;
   /** desc: ids smaller than this */
   before?: string;
+}
+
+/**
+ * Training runs (what MLflow's tracking store keeps): one record per run, replaced as it
+ * progresses. `changedSince` reads what any process wrote, so runs trained beside the server show.
+ */
+export interface RunStore {
+  /** insert or replace the run's record (its `updatedAt` becomes now) */
+  put(run: RunRecord): Promise<void>;
+  get(id: string): Promise<RunRecord | undefined>;
+  /** every run, by id (ids start with their creation time: oldest first) */
+  list(): Promise<RunRecord[]>;
+  /** the runs written at or after `sinceMs` (by this process or another), oldest write first */
+  changedSince(sinceMs: number): Promise<{ run: RunRecord; updatedAt: number }[]>;
+  delete(id: string): Promise<void>;
+}
+
+/** A version as stored: what the registry answers, without the aliases (kept apart, with their history). */
+export type StoredModelVersion = Omit<ModelVersion, 'aliases'>;
+
+/** Where an alias points now. */
+export interface ModelAlias {
+  name: string;
+  alias: string;
+  version: string;
+}
+
+/** One move of an alias: set (`to`), moved (`from` → `to`) or removed (no `to`); every move is kept. */
+export interface AliasMove {
+  name: string;
+  alias: string;
+  /** epoch milliseconds */
+  at: number;
+  /** the version it pointed at before (none: newly set) */
+  from?: string;
+  /** the version it points at after (none: removed) */
+  to?: string;
+  note?: string;
+}
+
+/** Model versions and their aliases (MLflow's model registry store). */
+export interface ModelVersionStore {
+  /** insert or replace a version */
+  put(v: StoredModelVersion): Promise<void>;
+  /** a number finds the version whatever its leading zeros (`01` is version `1`) */
+  get(name: string, version: string): Promise<StoredModelVersion | undefined>;
+  /** by name, then version number ascending; only `name`'s when given */
+  list(name?: string): Promise<StoredModelVersion[]>;
+  /** removes the version (its aliases are the caller's to move first) */
+  delete(name: string, version: string): Promise<void>;
+  /** the version the alias points at, undefined when not set */
+  alias(name: string, alias: string): Promise<string | undefined>;
+  /** every alias set now, by name then alias; only `name`'s when given */
+  aliases(name?: string): Promise<ModelAlias[]>;
+  /**
+   * Points the alias at `to` (undefined: removes it) and records the move in its history, in one
+   * write; resolves the move (a move to where it points already is recorded too: someone said so).
+   * Removing an alias that is not set changes nothing, records nothing and resolves undefined.
+   */
+  moveAlias(name: string, alias: string, to: string | undefined, o?: { note?: string; at?: number }): Promise<AliasMove | undefined>;
+  /** the alias moves of a model, oldest first; only `alias`'s when given */
+  aliasHistory(name: string, alias?: string): Promise<AliasMove[]>;
+}
+
+export type { FeedbackRecord } from '../../src-shared/feedback';
+export type { ImportJob } from '../../src-shared/data';
+export type { Alert, DriftReport, RetrainDecision } from '../../src-shared/monitoring';
+
+/** Retraining decisions, champion against challenger, with their numbers. Ids start with their time. */
+export interface RetrainDecisionStore {
+  /** insert or replace */
+  put(d: RetrainDecision): Promise<void>;
+  /** at most `limit` decisions newest first, only ids before `before` */
+  page(o: { limit: number; before?: string }): Promise<RetrainDecision[]>;
+}
+
+/** Drift reports, the monitoring time series. Ids are `<model>:<time>`: a model's reports are one id range, in time order. */
+export interface DriftReportStore {
+  /** insert or replace */
+  put(report: DriftReport): Promise<void>;
+  /** at most `limit` reports by id descending: a model's newest first when `model` is given (every model's otherwise, as ids sort) */
+  recent(o: { limit: number; model?: string }): Promise<DriftReport[]>;
+}
+
+/** Monitoring alerts. Ids start with their time. */
+export interface AlertStore {
+  /** insert or replace (acknowledging rewrites the alert) */
+  put(alert: Alert): Promise<void>;
+  get(id: string): Promise<Alert | undefined>;
+  /** at most `limit` alerts newest first, only ids before `before` */
+  page(o: { limit: number; before?: string }): Promise<Alert[]>;
+}
+
+/** Data import jobs (files or the UCI download into the warehouse): one record per job, replaced as it ends. Ids start with their time. */
+export interface ImportJobStore {
+  /** insert or replace the job's record */
+  put(job: ImportJob): Promise<void>;
+  get(id: string): Promise<ImportJob | undefined>;
+  /** at most `limit` jobs, newest first (by id) */
+  page(o: { limit: number; before?: string }): Promise<ImportJob[]>;
+}
+
+/** Operator feedback: the true label of a message. Ids start with their time (`20240101120000000-ab12cd`). */
+export interface FeedbackStore {
+  /** stores a statement; an id stored already is refused with DuplicateKeyError (statements are never rewritten) */
+  append(f: FeedbackRecord): Promise<void>;
+  /** at most `limit` statements newest first, only ids before `before` */
+  page(o: { limit: number; before?: string }): Promise<FeedbackRecord[]>;
+  /** every statement, oldest first (so that, read in order, the newest about a message wins) */
+  all(): Promise<FeedbackRecord[]>;
+  count(): Promise<number>;
 }
 
 /** A served prediction, kept for monitoring (beyond the call log's hour). */
@@ -224,8 +341,17 @@ export interface Storage {
   cache: PredictionCache;
   callLog: CallLog;
   registry: RegistryStore;
+  runs: RunStore;
+  models: ModelVersionStore;
+  feedback: FeedbackStore;
+  imports: ImportJobStore;
+  reports: DriftReportStore;
+  alerts: AlertStore;
+  decisions: RetrainDecisionStore;
   documents: DocumentStore;
   predictions: PredictionStore;
+  /** which backend serves each concern (`sqlite`, `cassandra`, `redis`), as configured */
+  backends?: Partial<Record<StorageConcern, string>>;
   /** what cannot answer now (a store on another server that is unreachable), for /health; empty when all can */
   problems(): StorageProblem[];
   /**
@@ -234,6 +360,53 @@ export interface Storage {
    */
   busy?(): StorageBusy | undefined;
   close(): Promise<void>;
+}
+
+/**
+ * What may be stored apart (Feast chooses its online and offline stores, MLflow its tracking and
+ * registry stores): each names its backend in the configuration, the `default` one serves the rest.
+ * online: `online`; offline: `labelled` (the warehouse the offline store's parquet comes from) and `imports`;
+ * registry: `registry` (feature registry snapshots and meta); runs: `runs`; models: `models`;
+ * users: `users` (the inboxes and their change log); serving: `cache`, `callLog`, `predictions`;
+ * monitoring: `feedback`, `reports`, `alerts`, `decisions`, `documents`.
+ */
+export const STORAGE_CONCERNS = ['online', 'offline', 'registry', 'runs', 'models', 'users', 'serving', 'monitoring'] as const;
+export type StorageConcern = (typeof STORAGE_CONCERNS)[number];
+
+/** the stores of a Storage, by field */
+export type StoreField =
+  | 'online'
+  | 'users'
+  | 'labelled'
+  | 'imports'
+  | 'cache'
+  | 'callLog'
+  | 'registry'
+  | 'runs'
+  | 'models'
+  | 'feedback'
+  | 'reports'
+  | 'alerts'
+  | 'decisions'
+  | 'documents'
+  | 'predictions';
+export type Stores = Pick<Storage, StoreField>;
+
+/** a backend once open: the stores it has, and its health */
+export interface OpenedBackend {
+  /** where it lives, for people */
+  location: string;
+  stores: Partial<Stores>;
+  problems(): StorageProblem[];
+  busy?(): StorageBusy | undefined;
+  close(): Promise<void>;
+}
+
+export interface BackendContext {
+  /** the store that keeps this data dir's bookkeeping (the registry concern's): ids for what lives on a shared service */
+  registry: RegistryStore;
+  /** the concerns this backend is opened for */
+  concerns: StorageConcern[];
 }
 
 export interface StorageProblem {

@@ -1,21 +1,18 @@
 /**
  * The model registry: versions of each model under models/<name>/<version>/ with metadata,
  * aliases such as `production` and `staging` (MLflow's stages are deprecated for aliases).
- * Records live in the storage layer's documents; artifacts on disk. A record keeps its folder
+ * Records live in the storage layer's model version store; artifacts on disk. A record keeps its folder
  * relative to the models dir, so a data dir survives copy, move and backup-restore: the absolute
  * path is made from wherever the data dir is now, at every read.
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { EventEmitter } from 'node:events';
-import type { DocumentStore } from '../storage';
+import type { ModelVersionStore } from '../storage';
 import type { ModelName, ModelVersion } from '../../src-shared/training';
 import { MODEL_ID_PATTERN } from '../../src-shared/training';
 import { writeFileAtomic } from '../platform';
 import { checksumsOf } from './artifacts';
-
-const VERSIONS = 'model_versions';
-const ALIASES = 'model_aliases';
 
 /** a version that is not registered; `known`: the versions the model has */
 export class VersionNotFoundError extends Error {
@@ -48,8 +45,6 @@ export class VersionInUseError extends Error {
   }
 }
 
-const key = (name: string, version: string) => `${name}:${version.padStart(6, '0')}`;
-
 /** where a run stages its artifacts before they are registered: `<models dir>/.staging/<run>` */
 export function stagingDirFor(modelsDir: string, runId: string): string {
   return join(modelsDir, '.staging', runId);
@@ -57,7 +52,7 @@ export function stagingDirFor(modelsDir: string, runId: string): string {
 
 export class ModelRegistry extends EventEmitter {
   constructor(
-    private readonly docs: DocumentStore,
+    private readonly store: ModelVersionStore,
     readonly modelsDir: string,
   ) {
     super();
@@ -69,14 +64,13 @@ export class ModelRegistry extends EventEmitter {
 
   /** every model id that has versions, the built-in ones first */
   async names(): Promise<ModelName[]> {
-    const seen = new Set((await this.docs.list(VERSIONS)).map((d) => d.id.slice(0, d.id.lastIndexOf(':'))));
+    const seen = new Set((await this.store.list()).map((v) => v.name));
     return [...seen];
   }
 
   private async aliasMap(): Promise<Map<string, string[]>> {
     const m = new Map<string, string[]>();
-    for (const d of await this.docs.list(ALIASES)) {
-      const a = JSON.parse(d.json) as { name: string; alias: string; version: string };
+    for (const a of await this.store.aliases()) {
       const k = `${a.name}:${a.version}`;
       m.set(k, [...(m.get(k) ?? []), a.alias]);
     }
@@ -90,8 +84,8 @@ export class ModelRegistry extends EventEmitter {
 
   async list(name?: ModelName): Promise<ModelVersion[]> {
     const aliases = await this.aliasMap();
-    return (await this.docs.list(VERSIONS))
-      .map((d) => JSON.parse(d.json) as ModelVersion)
+    return (await this.store.list(name))
+      .map((d) => d as ModelVersion)
       .filter((v) => !name || v.name === name)
       .map((v) => ({ ...this.located(v), aliases: aliases.get(`${v.name}:${v.version}`) ?? [] }));
   }
@@ -102,31 +96,30 @@ export class ModelRegistry extends EventEmitter {
    */
   async migrate(): Promise<number> {
     let n = 0;
-    for (const d of await this.docs.list(VERSIONS)) {
-      const v = JSON.parse(d.json) as ModelVersion;
+    for (const v of await this.store.list()) {
       if (!isAbsolute(v.dir)) continue;
-      await this.docs.put(VERSIONS, d.id, JSON.stringify({ ...v, dir: relativeDirOf(v) }));
+      await this.store.put({ ...v, dir: relativeDirOf(v) });
       n++;
     }
     return n;
   }
 
   async get(name: ModelName, version: string): Promise<ModelVersion> {
-    const json = await this.docs.get(VERSIONS, key(name, version));
-    if (!json)
+    const stored = await this.store.get(name, version);
+    if (!stored)
       throw new VersionNotFoundError(
         name,
         version,
         (await this.list(name)).map((v) => v.version),
       );
-    const v = JSON.parse(json) as ModelVersion;
+    const v = stored as ModelVersion;
     return { ...this.located(v), aliases: (await this.aliasMap()).get(`${name}:${v.version}`) ?? [] };
   }
 
   /** the version an alias points at, or the newest version when the alias is not set */
   async resolve(name: ModelName, alias = 'production'): Promise<ModelVersion | undefined> {
-    const a = await this.docs.get(ALIASES, `${name}:${alias}`);
-    if (a) return this.get(name, (JSON.parse(a) as { version: string }).version).catch(() => undefined);
+    const a = await this.store.alias(name, alias);
+    if (a) return this.get(name, a).catch(() => undefined);
     const all = await this.list(name);
     return all[all.length - 1];
   }
@@ -142,20 +135,20 @@ export class ModelRegistry extends EventEmitter {
     const checksums = checksumsOf(dir, readdirSync(dir));
     const stored: ModelVersion = { ...meta, version, dir: join(meta.name, version), checksums, aliases: [], createdAt: new Date().toISOString() };
     writeFileAtomic(join(dir, 'metadata.json'), JSON.stringify(stored, null, 2));
-    await this.docs.put(VERSIONS, key(meta.name, version), JSON.stringify(stored));
+    await this.store.put(stored);
     this.emit('changed', meta.name);
     return { ...stored, dir };
   }
 
-  async setAlias(name: ModelName, alias: string, version: string): Promise<void> {
+  async setAlias(name: ModelName, alias: string, version: string, note?: string): Promise<void> {
     if (!/^[a-z][a-z0-9_-]{0,39}$/.test(alias)) throw new InvalidAliasError(alias);
-    await this.get(name, version);
-    await this.docs.put(ALIASES, `${name}:${alias}`, JSON.stringify({ name, alias, version }));
+    const v = await this.get(name, version);
+    await this.store.moveAlias(name, alias, v.version, { note });
     this.emit('changed', name);
   }
 
   async removeAlias(name: ModelName, alias: string): Promise<void> {
-    await this.docs.delete(ALIASES, `${name}:${alias}`);
+    await this.store.moveAlias(name, alias, undefined);
     this.emit('changed', name);
   }
 
@@ -166,8 +159,8 @@ export class ModelRegistry extends EventEmitter {
   async delete(name: ModelName, version: string, opts: { force?: boolean; isServed?: (v: ModelVersion) => boolean } = {}): Promise<void> {
     const v = await this.get(name, version);
     if (!opts.force && opts.isServed?.(v)) throw new VersionInUseError(name, version);
-    for (const a of v.aliases) await this.docs.delete(ALIASES, `${name}:${a}`);
-    await this.docs.delete(VERSIONS, key(name, version));
+    for (const a of v.aliases) await this.store.moveAlias(name, a, undefined, { note: `version ${version} deleted` });
+    await this.store.delete(name, v.version);
     // never outside this data dir's models folder, whatever a record says
     const inside = relative(resolve(this.modelsDir), resolve(v.dir));
     if (inside && !inside.startsWith('..') && !isAbsolute(inside)) rmSync(v.dir, { recursive: true, force: true });

@@ -8,7 +8,7 @@ import { tsxWorker } from '../platform';
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import type { DocumentStore } from '../storage';
+import type { RunStore } from '../storage';
 import type { RunEvent, RunRecord, StartRunRequest, TrainEvent } from '../../src-shared/training';
 import { MODEL_SPECS, resolveParams, baseOf } from '../../src-shared/model-specs';
 import type { ModelRegistry } from './model-registry';
@@ -19,7 +19,6 @@ import { compileUserPattern, InputError, isAlive, thisProcess } from '../platfor
 import { DEFAULT_TOKENIZER_SETTINGS } from '../features';
 import type { TrainOutcome } from './train';
 
-const RUNS = 'training_runs';
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
 export class RunNotFoundError extends Error {
@@ -46,7 +45,7 @@ function spawnWorker(input: WorkerInput, memoryMb: number): Worker {
 
 /** What the run queue needs: where records live, where versions are registered, what workers open. */
 export interface TrainingRunsDeps {
-  documents: DocumentStore;
+  runs: RunStore;
   registry: ModelRegistry;
   worker: TrainingWorkerSettings;
 }
@@ -77,8 +76,7 @@ export class TrainingRuns extends EventEmitter {
     if (this.initialized) return; // once per process: a second call must not queue runs twice
     this.initialized = true;
     const resume = o.resume ?? true;
-    for (const d of await this.deps.documents.list(RUNS)) {
-      const r = JSON.parse(d.json) as RunRecord;
+    for (const r of await this.deps.runs.list()) {
       this.records.set(r.id, r);
       if (!resume || TERMINAL.has(r.status) || isAlive(r.owner)) continue;
       if (r.status === 'running') {
@@ -122,10 +120,9 @@ export class TrainingRuns extends EventEmitter {
 
   private async readOthers(since: number): Promise<number | undefined> {
     let last: number | undefined;
-    for (const d of await this.deps.documents.changedSince(RUNS, since)) {
-      last = d.updatedAt;
-      if (this.running?.id === d.id || this.queue.includes(d.id)) continue; // ours: events come from our worker
-      const r = JSON.parse(d.json) as RunRecord;
+    for (const { run: r, updatedAt } of await this.deps.runs.changedSince(since)) {
+      last = updatedAt;
+      if (this.running?.id === r.id || this.queue.includes(r.id)) continue; // ours: events come from our worker
       const known = this.records.get(r.id);
       if (known && known.status === r.status && known.history.epochs.length === r.history.epochs.length && known.progress?.batch === r.progress?.batch)
         continue;
@@ -242,7 +239,7 @@ export class TrainingRuns extends EventEmitter {
     const now = Date.now();
     if (throttle && now - this.lastSave < 2000) return;
     this.lastSave = now;
-    await this.deps.documents.put(RUNS, r.id, JSON.stringify(r));
+    await this.deps.runs.put(r);
   }
 
   private pump(): void {

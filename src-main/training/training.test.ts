@@ -57,8 +57,8 @@ describe('training runs', () => {
     expect(d2.metrics!.confusion.flat().reduce((a, b) => a + b, 0)).toBe(42);
     expect(events).toEqual(expect.arrayContaining(['status', 'data', 'batch', 'epoch', 'done']));
     // persisted through the storage layer
-    const stored = JSON.parse((await engines.storage.documents.get('training_runs', r2.id))!);
-    expect(stored.status).toBe('succeeded');
+    const stored = await engines.storage.runs.get(r2.id);
+    expect(stored?.status).toBe('succeeded');
     // registry and artifacts
     const v = await engines.models.get('v2', '1');
     expect(v.aliases).toEqual(['production']);

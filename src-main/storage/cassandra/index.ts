@@ -19,6 +19,16 @@ import { CassandraCallLog } from './call-log';
 import { CassandraRegistry } from './registry-store';
 import { CassandraDocuments } from './documents';
 import { CassandraPredictions } from './predictions';
+import {
+  CassandraAlerts,
+  CassandraDecisions,
+  CassandraDriftReports,
+  CassandraFeedback,
+  CassandraImports,
+  CassandraModelVersions,
+  CassandraRuns,
+} from './typed-stores';
+import { migrateLegacyDocuments } from './migrate';
 
 export type { CassandraSettings } from './settings';
 export { onlineTableName } from './schema';
@@ -65,7 +75,7 @@ export async function openCassandraStorage(settings: CassandraSettings): Promise
   }
 
   const t = (name: string) => `"${ks}".${name}`;
-  return {
+  const storage: Storage = {
     backend: 'cassandra',
     location: bundle ? `cassandra://astra:${basename(bundle)}/${ks}` : `cassandra://${settings.contactPoints.join(',')}/${ks}`,
     online: new CassandraOnlineStore(cql, t),
@@ -74,9 +84,24 @@ export async function openCassandraStorage(settings: CassandraSettings): Promise
     cache: new CassandraCache(cql, t('model_serving_api_cache'), t('model_serving_api_cache_keys')),
     callLog: new CassandraCallLog(cql, t('spam_calls_log')),
     registry: new CassandraRegistry(cql, t('registry_snapshots'), t('spamops_meta')),
+    runs: new CassandraRuns(cql, t('training_runs')),
+    models: new CassandraModelVersions(cql, t('model_versions'), t('model_aliases'), t('model_alias_moves')),
+    feedback: new CassandraFeedback(cql, t('operator_feedback')),
+    imports: new CassandraImports(cql, t('data_imports')),
+    reports: new CassandraDriftReports(cql, t('drift_reports')),
+    alerts: new CassandraAlerts(cql, t('monitoring_alerts')),
+    decisions: new CassandraDecisions(cql, t('retrain_decisions')),
     documents: new CassandraDocuments(cql, t('spamops_documents')),
     predictions: new CassandraPredictions(cql, t('served_predictions')),
     problems: () => [],
     close: () => client.shutdown(),
   };
+  try {
+    // runs, versions, aliases and feedback an older version kept as documents move to their tables
+    await migrateLegacyDocuments(storage, new CassandraDocuments(cql, t('spamops_documents')));
+  } catch (e) {
+    await client.shutdown().catch(() => undefined);
+    throw e instanceof CassandraError ? e : new CassandraError(explain(e, where, !!bundle), e);
+  }
+  return storage;
 }

@@ -33,6 +33,25 @@ export function schema(ks: string, callLogTtl: number): string[] {
       PRIMARY KEY ((model), at, id)) WITH CLUSTERING ORDER BY (at DESC, id DESC)`,
     `CREATE TABLE IF NOT EXISTS ${ks}.spamops_documents (collection text, id text, "json" text, updated_at timestamp,
       PRIMARY KEY ((collection), id))`,
+    // the typed stores (storage/types.ts: RunStore, ModelVersionStore, FeedbackStore): one partition each, small
+    `CREATE TABLE IF NOT EXISTS ${ks}.training_runs (project text, id text, model text, status text, created_at text, owner_pid int,
+      owner_host text, "record" text, updated_at timestamp, PRIMARY KEY ((project), id))`,
+    `CREATE TABLE IF NOT EXISTS ${ks}.model_versions (project text, name text, version_num bigint, version text, base text, kind text,
+      run_id text, created_at text, dir text, "record" text, PRIMARY KEY ((project), name, version_num, version))`,
+    `CREATE TABLE IF NOT EXISTS ${ks}.model_aliases (project text, name text, alias text, version text, PRIMARY KEY ((project), name, alias))`,
+    `CREATE TABLE IF NOT EXISTS ${ks}.model_alias_moves (project text, name text, move_id timeuuid, alias text, at timestamp,
+      from_version text, to_version text, note text, PRIMARY KEY ((project, name), move_id))`,
+    `CREATE TABLE IF NOT EXISTS ${ks}.data_imports (project text, id text, created_at text, finished_at text, source_kind text,
+      source_name text, status text, error text, "record" text, PRIMARY KEY ((project), id))`,
+    `CREATE TABLE IF NOT EXISTS ${ks}.drift_reports (project text, id text, model text, version text, at text, dataset_drift boolean,
+      "record" text, PRIMARY KEY ((project), id))`,
+    `CREATE TABLE IF NOT EXISTS ${ks}.monitoring_alerts (project text, id text, at text, model text, version text, kind text,
+      report_id text, acknowledged boolean, "record" text, PRIMARY KEY ((project), id))`,
+    `CREATE TABLE IF NOT EXISTS ${ks}.retrain_decisions (project text, id text, at text, model text, trigger text, promoted boolean,
+      "record" text, PRIMARY KEY ((project), id))`,
+    `CREATE TABLE IF NOT EXISTS ${ks}.operator_feedback (project text, id text, at text, sms_id text, true_label text, caller text,
+      user_id text, predicted_label text, model_version text, architecture text, note text, source_id text,
+      PRIMARY KEY ((project), id))`,
   ];
 }
 

@@ -18,6 +18,12 @@ import { SqliteRegistry } from './registry-store';
 import { SqliteDocuments } from './documents';
 import { SqlitePredictions } from './predictions';
 import { BusyWaits } from './busy';
+import { SqliteRuns } from './runs';
+import { SqliteModelVersions } from './model-versions';
+import { SqliteFeedback } from './feedback';
+import { SqliteImports } from './imports';
+import { SqliteAlerts, SqliteDecisions, SqliteDriftReports } from './monitoring';
+import { migrateLegacyDocuments } from './migrate';
 
 /** The embedded backend's settings: where its file is. */
 export interface SqliteSettings {
@@ -47,6 +53,8 @@ export function openSqliteStorage(settings: SqliteSettings | string): Storage {
   // 32 MB of page cache (the default 2 MB thrashes once a table's index outgrows it: bulk loads of a million rows)
   db.pragma('cache_size = -32768');
   db.exec(SCHEMA);
+  // runs, versions, aliases and feedback an older version kept as documents move to their tables (once)
+  migrateLegacyDocuments(db);
   db.pragma('busy_timeout = 0');
   const waits = new BusyWaits(db, path);
   return {
@@ -58,6 +66,13 @@ export function openSqliteStorage(settings: SqliteSettings | string): Storage {
     cache: waits.wrap(new SqliteCache(db)),
     callLog: waits.wrap(new SqliteCallLog(db)),
     registry: waits.wrap(new SqliteRegistry(db)),
+    runs: waits.wrap(new SqliteRuns(db)),
+    models: waits.wrap(new SqliteModelVersions(db)),
+    feedback: waits.wrap(new SqliteFeedback(db)),
+    imports: waits.wrap(new SqliteImports(db)),
+    reports: waits.wrap(new SqliteDriftReports(db)),
+    alerts: waits.wrap(new SqliteAlerts(db)),
+    decisions: waits.wrap(new SqliteDecisions(db)),
     documents: waits.wrap(new SqliteDocuments(db)),
     predictions: waits.wrap(new SqlitePredictions(db)),
     busy: () => waits.state(),

@@ -42,4 +42,35 @@ CREATE INDEX IF NOT EXISTS served_predictions_at ON served_predictions (at);
 CREATE TABLE IF NOT EXISTS documents (
   collection TEXT NOT NULL, id TEXT NOT NULL, json TEXT NOT NULL, updated_at INTEGER NOT NULL,
   PRIMARY KEY (collection, id)) WITHOUT ROWID;
+-- typed stores (runs, model versions and aliases, feedback): the columns queried, and the whole
+-- record as JSON where it nests (a run's history, a version's params and metrics)
+CREATE TABLE IF NOT EXISTS training_runs (
+  id TEXT PRIMARY KEY, model TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL,
+  owner_pid INTEGER, owner_host TEXT, record_json TEXT NOT NULL, updated_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS training_runs_updated ON training_runs (updated_at);
+CREATE TABLE IF NOT EXISTS model_versions (
+  name TEXT NOT NULL, version TEXT NOT NULL, version_num INTEGER NOT NULL, base TEXT NOT NULL, kind TEXT NOT NULL,
+  run_id TEXT NOT NULL, created_at TEXT NOT NULL, dir TEXT NOT NULL, record_json TEXT NOT NULL,
+  PRIMARY KEY (name, version)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS model_aliases (
+  name TEXT NOT NULL, alias TEXT NOT NULL, version TEXT NOT NULL, PRIMARY KEY (name, alias)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS model_alias_moves (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, alias TEXT NOT NULL, at INTEGER NOT NULL,
+  from_version TEXT, to_version TEXT, note TEXT);
+CREATE INDEX IF NOT EXISTS model_alias_moves_name ON model_alias_moves (name, alias, seq);
+CREATE TABLE IF NOT EXISTS data_imports (
+  id TEXT PRIMARY KEY, created_at TEXT NOT NULL, finished_at TEXT, source_kind TEXT NOT NULL, source_name TEXT NOT NULL,
+  status TEXT NOT NULL, error TEXT, record_json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS drift_reports (
+  id TEXT PRIMARY KEY, model TEXT NOT NULL, version TEXT NOT NULL, at TEXT NOT NULL, dataset_drift INTEGER NOT NULL,
+  record_json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS monitoring_alerts (
+  id TEXT PRIMARY KEY, at TEXT NOT NULL, model TEXT NOT NULL, version TEXT NOT NULL, kind TEXT NOT NULL,
+  report_id TEXT NOT NULL, acknowledged INTEGER NOT NULL, record_json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS retrain_decisions (
+  id TEXT PRIMARY KEY, at TEXT NOT NULL, model TEXT NOT NULL, trigger TEXT NOT NULL, promoted INTEGER NOT NULL,
+  record_json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS feedback (
+  id TEXT PRIMARY KEY, at TEXT NOT NULL, sms_id TEXT NOT NULL, true_label TEXT NOT NULL, caller TEXT NOT NULL,
+  user_id TEXT, predicted_label TEXT, model_version TEXT, architecture TEXT, note TEXT, source_id TEXT);
 `;
