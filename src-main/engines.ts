@@ -9,7 +9,7 @@ import { openStorage, type Storage } from './storage';
 import { FeatureStore } from './featurestore';
 import { TokenizerStore } from './features';
 import { ModelRegistry, TrainingRuns, type TrainJobDeps } from './training';
-import { OffThreadPredictor, ServedModels, parseServedNames } from './serving';
+import { OffThreadPredictor, ServedModels, VersionEvaluations, parseServedNames } from './serving';
 import { EmbeddedIngestion, FeatureStep, InboxPipeline, V2Backfill, type Ingestion } from './inbox';
 import { DriftRunner, FeedbackLog, InboxVerdicts, Monitor, Retrainer, Simulator } from './monitoring';
 
@@ -27,6 +27,8 @@ export interface Engines {
   training: TrainJobDeps;
   /** the versions answering on /model/{v}/… (SPAM_MODEL_VERSIONS) */
   serving: ServedModels;
+  /** every version scored on the shared evaluation set: curves, thresholds, comparisons */
+  evaluations: VersionEvaluations;
   /** champion/challenger retraining */
   retrainer: Retrainer;
   /** recorded predictions, drift reports, alerts */
@@ -66,6 +68,7 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
     },
   });
   const serving = new ServedModels({ models, cache: storage.cache, tokenizers }, parseServedNames(config.servedModels));
+  const evaluations = new VersionEvaluations({ labelled: storage.labelled, tokenizers });
   const training: TrainJobDeps = {
     features,
     labelled: storage.labelled,
@@ -119,6 +122,7 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
     runs,
     training,
     serving,
+    evaluations,
     retrainer,
     monitor,
     verdicts,

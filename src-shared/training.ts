@@ -203,6 +203,31 @@ export const TrainEvent = Type.Union([
 ]);
 export type TrainEvent = Static<typeof TrainEvent>;
 
+/** how a decision threshold was chosen on the version's PR curve */
+export const ThresholdRule = Type.Union([
+  Type.Object({ by: Type.Literal('precision'), target: Type.Number({ exclusiveMinimum: 0, maximum: 1 }) }),
+  Type.Object({ by: Type.Literal('recall'), target: Type.Number({ exclusiveMinimum: 0, maximum: 1 }) }),
+  Type.Object({ by: Type.Literal('f1') }),
+  Type.Object({ by: Type.Literal('fixed'), threshold: Type.Number({ minimum: 0, maximum: 1 }) }),
+]);
+
+/** A version's decision threshold: a message is spam when its spam score is >= value. Versions without one use 0.5. */
+export const VersionThreshold = Type.Object({
+  value: Type.Number(),
+  rule: ThresholdRule,
+  setAt: Type.String(),
+  note: Type.Optional(Type.String()),
+  /** the evaluation set it was chosen on and what it gives there */
+  set: Type.String(),
+  messages: Type.Number(),
+  precision: Type.Number(),
+  recall: Type.Number(),
+  f1: Type.Number(),
+});
+export type VersionThreshold = Static<typeof VersionThreshold>;
+
+export const DEFAULT_THRESHOLD = 0.5;
+
 export const ModelVersion = Type.Object({
   name: Type.String(),
   base: BaseModel,
@@ -223,6 +248,10 @@ export const ModelVersion = Type.Object({
   /** sha256 of each artifact file, recorded at registration and checked when the version loads */
   checksums: Type.Optional(Type.Record(Type.String(), Type.String())),
   aliases: Type.Array(Type.String()),
+  /** the decision threshold serving uses (absent: 0.5) */
+  threshold: Type.Optional(VersionThreshold),
+  /** every threshold set on the version, oldest first: the registry's events of it */
+  thresholdHistory: Type.Optional(Type.Array(VersionThreshold)),
 });
 export type ModelVersion = Static<typeof ModelVersion>;
 
@@ -296,6 +325,51 @@ export type RunIdParam = Static<typeof RunIdParam>;
 export const ModelParam = Type.Object({ name: ModelId });
 export type ModelParam = Static<typeof ModelParam>;
 export const ModelVersionParam = Type.Object({ name: ModelId, version: VersionNumber });
+
+/** POST /models/{name}/versions/{version}/threshold: exactly one way to choose */
+export const ThresholdBody = Type.Object(
+  {
+    precision: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'the lowest threshold reaching this precision' })),
+    recall: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'the highest threshold reaching this recall' })),
+    f1: Type.Optional(Type.Literal(true, { description: 'the threshold of the best F1' })),
+    threshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'this threshold' })),
+    note: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+export type ThresholdBody = Static<typeof ThresholdBody>;
+
+const AtThreshold = Type.Object({
+  threshold: Type.Number(),
+  precision: Type.Number(),
+  recall: Type.Number(),
+  f1: Type.Number(),
+  accuracy: Type.Number(),
+  /** [[tn, fp], [fn, tp]], spam positive */
+  confusion: Type.Array(Type.Array(Type.Number())),
+});
+
+/** A version on the shared evaluation set: its PR and ROC curves and its numbers at its threshold. */
+export const VersionEvaluation = Type.Object({
+  name: Type.String(),
+  version: Type.String(),
+  set: Type.String(),
+  messages: Type.Number(),
+  spam: Type.Number(),
+  /** trained on some of these messages: true, false, or 'unknown' (registered before the set) */
+  trainedOn: Type.Union([Type.Boolean(), Type.Literal('unknown')]),
+  averagePrecision: Type.Number(),
+  rocAuc: Type.Number(),
+  /** at the version's threshold (0.5 when none was set) */
+  atThreshold: AtThreshold,
+  /** at 0.5, the threshold of versions without one */
+  atDefault: AtThreshold,
+  /** the PR curve (at most 200 points, thresholds ascending) and the ROC curve (its corners, at most 200) */
+  pr: Type.Object({ precision: Type.Array(Type.Number()), recall: Type.Array(Type.Number()), thresholds: Type.Array(Type.Number()) }),
+  roc: Type.Object({ fpr: Type.Array(Type.Number()), tpr: Type.Array(Type.Number()) }),
+  threshold: Type.Optional(VersionThreshold),
+});
+export type VersionEvaluation = Static<typeof VersionEvaluation>;
 export type ModelVersionParam = Static<typeof ModelVersionParam>;
 export const AliasBody = Type.Object({ alias: Alias, version: VersionNumber }, { additionalProperties: false });
 export type AliasBody = Static<typeof AliasBody>;

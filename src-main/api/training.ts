@@ -10,6 +10,7 @@ import { HttpError } from './errors';
 import { pageLimit } from '../../src-shared/paging';
 import type { EventStreams } from './event-stream';
 import { serve } from './declare';
+import { describeEvaluation, pickThreshold, thresholdRule } from '../serving';
 
 /** a run as lists show it: the per-batch history counted, not sent */
 const summary = (r: RunRecord): RunRecord => ({
@@ -107,6 +108,16 @@ export const trainingRoutes: FastifyPluginAsync<{ engines: Engines; streams: Eve
     const s = await served(name);
     await models.delete(name, req.params.version, { force: req.query.force === 'true', isServed: (v) => v.version === s });
     return { deleted: [`${name}/${req.params.version}`] };
+  });
+  serve(app, modelRoutes.evaluation, async (req) => {
+    const v = await models.get(req.params.name, req.params.version);
+    return describeEvaluation(v, await engines.evaluations.evaluate(v));
+  });
+  serve(app, modelRoutes.setThreshold, async (req) => {
+    const rule = thresholdRule(req.body);
+    const v = await models.get(req.params.name, req.params.version);
+    const t = pickThreshold(await engines.evaluations.evaluate(v), rule, req.body.note);
+    return models.setThreshold(req.params.name, v.version, t);
   });
   serve(app, modelRoutes.setAlias, async (req) => {
     await models.setAlias(req.params.name, req.body.alias, req.body.version);

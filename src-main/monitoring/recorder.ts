@@ -7,9 +7,14 @@ import { randomBytes } from 'node:crypto';
 import type { PredictionRecord, PredictionStore } from '../storage';
 
 /** The model that answered, as the recorder needs it (a served model is one). */
+/** the verdict at a version's threshold; without one, spam outscoring ham (as serving's top label) */
+const isSpam = (spam: number, threshold: number | undefined) => (threshold === undefined ? spam > 0.5 : spam >= threshold);
+
 export interface ScoringModel {
   name: string;
   version: string;
+  /** the version's decision threshold (absent: 0.5) */
+  info?: { threshold?: { value: number } };
   outOfVocabularyRate(text: string): number | undefined;
 }
 
@@ -65,7 +70,7 @@ export class PredictionRecorder {
       endpoint: p.endpoint,
       features: p.features,
       spam: p.spam,
-      label: p.spam > 0.5 ? 'spam' : 'ham',
+      label: isSpam(p.spam, model.info?.threshold?.value) ? 'spam' : 'ham',
       caller: p.caller,
       ...(p.sms_id !== undefined ? { sms_id: p.sms_id } : {}),
       ...(oov !== undefined ? { oov } : {}),

@@ -9,7 +9,7 @@ import type { ModelRegistry } from '../training';
 import type { ModelName } from '../../src-shared/training';
 import type { CallLogRow, FeaturesAnswer, PredictionAnswer, ServingStatsAnswer, TopPredictionsAnswer } from '../../src-shared/serving';
 import { NoModelYetError, NotServedError, type ServedModels } from './served';
-import { top, type Prediction, type ServedModel } from './models';
+import { thresholdOf, top, type Prediction, type ServedModel } from './models';
 import { ServingStats } from './request-stats';
 
 const CALL_LOG_TTL_SECONDS = 3600;
@@ -70,13 +70,17 @@ export class ServingEndpoints {
   }
 
   async featuresToPrediction(version: string, features: unknown[], flags: AnswerFlags, caller: string): Promise<PredictionAnswer> {
-    const r = await this.answer(version, 'features_to_prediction', features, flags, caller, (m) => predictionOf(m.predict([m.checkFeatures(features)])[0]));
+    const r = await this.answer(version, 'features_to_prediction', features, flags, caller, (m) =>
+      predictionOf(m.predict([m.checkFeatures(features)])[0], thresholdOf(m)),
+    );
     this.record(version, 'features_to_prediction', caller, r.prediction.spam, features as number[]);
     return r;
   }
 
   async predictText(version: string, text: string, flags: AnswerFlags, caller: string): Promise<PredictionAnswer> {
-    const r = await this.answer(version, 'text_to_prediction', text, flags, caller, (m) => predictionOf(m.predict([m.textToFeatures(text)])[0]));
+    const r = await this.answer(version, 'text_to_prediction', text, flags, caller, (m) =>
+      predictionOf(m.predict([m.textToFeatures(text)])[0], thresholdOf(m)),
+    );
     this.record(version, 'text_to_prediction', caller, r.prediction.spam, undefined, text);
     return r;
   }
@@ -95,10 +99,12 @@ export class ServingEndpoints {
     }
     const features = m.textToFeatures(text);
     const p = m.predict([features])[0];
+    // the verdict at the version's threshold first, then the other label
+    const first = top(p, thresholdOf(m)).label;
     const ranked = [
       { label: 'ham', score: p.ham },
       { label: 'spam', score: p.spam },
-    ].sort((a, b) => b.score - a.score);
+    ].sort((a, b) => (a.label === first ? -1 : b.label === first ? 1 : 0));
     if (record) this.deps.recordServed(m, { endpoint: 'prediction', caller: 'api', features, spam: p.spam, text });
     return { model_id: modelId, version: m.version, text, predictions: ranked.slice(0, nTop) };
   }
@@ -170,4 +176,4 @@ export class ServingEndpoints {
   }
 }
 
-const predictionOf = (p: Prediction) => ({ prediction: { ham: p.ham, spam: p.spam }, top: top(p) });
+const predictionOf = (p: Prediction, threshold: number | undefined) => ({ prediction: { ham: p.ham, spam: p.spam }, top: top(p, threshold) });

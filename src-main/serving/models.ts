@@ -136,6 +136,14 @@ export function loadServedModel(v: ModelVersion, tokenizers: TokenizerSource): S
   return new LstmModel(v, kernel, tokenizer);
 }
 
-export function top(p: Prediction): { label: string; value: number } {
-  return p.spam > p.ham ? { label: 'spam', value: p.spam } : { label: 'ham', value: p.ham };
+/**
+ * The verdict: spam when the spam score reaches the version's decision threshold (issue 20); a
+ * version without one says spam when spam outscores ham, as before.
+ */
+export function top(p: Prediction, threshold?: number): { label: string; value: number } {
+  const spam = threshold === undefined ? p.spam > p.ham : p.spam >= threshold;
+  return spam ? { label: 'spam', value: p.spam } : { label: 'ham', value: p.ham };
 }
+
+/** the version's decision threshold, undefined when none was set (0.5, spam outscoring ham) */
+export const thresholdOf = (m: { info: ModelVersion }): number | undefined => m.info.threshold?.value;

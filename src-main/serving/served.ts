@@ -166,7 +166,8 @@ export class ServedModels {
     if (!this.isServed(name) && !this.loaded.has(name)) return;
     const want = await this.deps.models.resolve(name, this.alias).catch(() => undefined);
     const have = this.loaded.get(name);
-    if (want?.version === have?.version && want?.runId === have?.info.runId) return;
+    // a new decision threshold counts as a change: answers (and cached ones) carry the verdict
+    if (want?.version === have?.version && want?.runId === have?.info.runId && want?.threshold?.value === have?.info.threshold?.value) return;
     if (!want) this.loaded.delete(name);
     else {
       try {

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { EventEmitter } from 'node:events';
 import type { ModelVersionStore } from '../storage';
-import type { ModelName, ModelVersion } from '../../src-shared/training';
+import type { ModelName, ModelVersion, VersionThreshold } from '../../src-shared/training';
 import { MODEL_ID_PATTERN } from '../../src-shared/training';
 import { writeFileAtomic } from '../platform';
 import { checksumsOf } from './artifacts';
@@ -145,6 +145,20 @@ export class ModelRegistry extends EventEmitter {
     const v = await this.get(name, version);
     await this.store.moveAlias(name, alias, v.version, { note });
     this.emit('changed', name);
+  }
+
+  /** Sets the version's decision threshold (serving uses it), kept with every earlier one. */
+  async setThreshold(name: ModelName, version: string, t: VersionThreshold): Promise<ModelVersion> {
+    const stored = await this.store.get(name, version);
+    if (!stored)
+      throw new VersionNotFoundError(
+        name,
+        version,
+        (await this.list(name)).map((v) => v.version),
+      );
+    await this.store.put({ ...stored, threshold: t, thresholdHistory: [...(stored.thresholdHistory ?? []), t] });
+    this.emit('changed', name);
+    return this.get(name, stored.version);
   }
 
   async removeAlias(name: ModelName, alias: string): Promise<void> {

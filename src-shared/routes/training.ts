@@ -17,6 +17,8 @@ import {
   RunRecord,
   RunsQuery,
   StartRunRequest,
+  ThresholdBody,
+  VersionEvaluation,
 } from '../training';
 import { route } from './define';
 
@@ -119,6 +121,23 @@ export const models = {
     params: ModelVersionParam,
     querystring: ForceQuery,
     response: { 200: DeletedAnswer },
+  }),
+  evaluation: route({
+    method: 'GET',
+    url: '/models/:name/versions/:version/evaluation',
+    tags: rtags,
+    summary: 'The version on the shared evaluation set: PR and ROC curves, average precision, ROC AUC, the confusion matrix at its threshold',
+    params: ModelVersionParam,
+    response: { 200: VersionEvaluation },
+  }),
+  setThreshold: route({
+    method: 'POST',
+    url: '/models/:name/versions/:version/threshold',
+    tags: rtags,
+    summary: 'Choose the decision threshold serving uses, by target precision, target recall, best F1 or a value',
+    params: ModelVersionParam,
+    body: ThresholdBody,
+    response: { 200: ModelVersion },
   }),
   setAlias: route({
     method: 'POST',

@@ -1,0 +1,104 @@
+/** The shared evaluation set, PR/ROC curves and the decision threshold per version, over real HTTP. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Engines } from '../engines';
+import { sampleServer } from '../testing/fixtures';
+import { pickThreshold, type EvaluationScores } from '../serving';
+import { computeCurves } from '../../src-shared/curves';
+
+let engines: Engines;
+let base: string;
+let close: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ engines, base, close } = await sampleServer());
+});
+afterAll(async () => close());
+
+const post = async (path: string, body: unknown) => {
+  const r = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: r.status, body: await r.json() };
+};
+const get = async (path: string) => (await fetch(base + path)).json();
+
+describe('every version on the shared evaluation set', () => {
+  it('answers its PR and ROC curves and its confusion matrix at 0.5, on the same 42 messages for every model', async () => {
+    const sizes = new Set<number>();
+    for (const name of ['v1', 'v2', 'v3']) {
+      const v = (await engines.models.resolve(name))!;
+      const e = await get(`/models/${name}/versions/${v.version}/evaluation`);
+      expect(e).toMatchObject({ name, version: v.version, set: 'holdout-fnv1a-20', messages: 42, trainedOn: false });
+      sizes.add(e.messages);
+      expect(e.rocAuc).toBeGreaterThan(0.5);
+      expect(e.averagePrecision).toBeGreaterThan(0);
+      expect(e.pr.precision.length).toBe(e.pr.recall.length);
+      expect(e.pr.recall.at(-1)).toBe(0);
+      expect(e.roc.fpr[0]).toBe(0);
+      expect(e.atThreshold.threshold).toBe(0.5);
+      expect(e.atThreshold.confusion.flat().reduce((a: number, b: number) => a + b, 0)).toBe(42);
+      expect(e.atThreshold.confusion[1][0] + e.atThreshold.confusion[1][1]).toBe(e.spam);
+    }
+    expect(sizes.size).toBe(1);
+  });
+});
+
+describe('the decision threshold of a version', () => {
+  it('refuses a request that does not choose exactly one way, naming the fields', async () => {
+    const v = (await engines.models.resolve('v2'))!;
+    const both = await post(`/models/v2/versions/${v.version}/threshold`, { precision: 0.9, recall: 0.5 });
+    expect(both.status).toBe(400);
+    expect(both.body.field).toBe('precision, recall');
+    const none = await post(`/models/v2/versions/${v.version}/threshold`, {});
+    expect(none.status).toBe(400);
+    expect((await post(`/models/v2/versions/${v.version}/threshold`, { precision: 1.5 })).status).toBe(400);
+    expect((await post('/models/v2/versions/999/threshold', { f1: true })).status).toBe(404);
+  });
+
+  it('is used by serving (the top label, cached answers too) and kept as events on the version', async () => {
+    const v = (await engines.models.resolve('v2'))!;
+    const text = 'WINNER! You have won a free prize, call now to claim';
+    const ask = async (skip_cache: boolean) => (await post('/model/v2/text_to_prediction', { text, skip_cache })).body;
+    const before = await ask(true);
+    await ask(false); // cached at the old threshold
+    const s = before.prediction.spam as number;
+    const above = Math.min(1, s + 1e-9);
+    const set1 = await post(`/models/v2/versions/${v.version}/threshold`, { threshold: above, note: 'stricter' });
+    expect(set1.status).toBe(200);
+    expect(set1.body.threshold).toMatchObject({
+      value: above,
+      rule: { by: 'fixed', threshold: above },
+      note: 'stricter',
+      set: 'holdout-fnv1a-20',
+      messages: 42,
+    });
+    await expect.poll(async () => (await ask(false)).top.label, { timeout: 30_000 }).toBe(s >= above ? 'spam' : 'ham');
+    const set2 = await post(`/models/v2/versions/${v.version}/threshold`, { threshold: s });
+    expect(set2.body.thresholdHistory).toHaveLength(2);
+    await expect.poll(async () => (await ask(false)).top.label, { timeout: 30_000 }).toBe('spam');
+    // the seed's /prediction ranks the verdict at the threshold first
+    const ranked = await post('/prediction', { model_id: 'v2', text });
+    expect(ranked.body.predictions[0].label).toBe('spam');
+  });
+
+  it('best F1 and a target recall are chosen on the evaluation set and answered with what they give there', async () => {
+    const v = (await engines.models.resolve('v3'))!;
+    const f1 = await post(`/models/v3/versions/${v.version}/threshold`, { f1: true });
+    expect(f1.status).toBe(200);
+    const e = await get(`/models/v3/versions/${v.version}/evaluation`);
+    expect(e.threshold.value).toBe(f1.body.threshold.value);
+    expect(e.atThreshold.f1).toBeCloseTo(f1.body.threshold.f1, 12);
+    expect(e.atThreshold.f1).toBeGreaterThanOrEqual(e.atDefault.f1);
+    const r = await post(`/models/v3/versions/${v.version}/threshold`, { recall: 1 });
+    expect(r.body.threshold.recall).toBe(1);
+    expect((await get(`/models/v3/versions/${v.version}/evaluation`)).atThreshold.confusion[1][0]).toBe(0); // no spam missed
+  });
+});
+
+describe('choosing a threshold that no point reaches', () => {
+  it('is refused naming the field and the best there is', () => {
+    const labels = Uint8Array.from([1, 0, 1, 0]);
+    const scores = Float64Array.from([0.9, 0.95, 0.2, 0.1]);
+    const e: EvaluationScores = { set: 's', ids: ['a', 'b', 'c', 'd'], labels, scores, curves: computeCurves(labels, scores), trainedOn: false };
+    expect(() => pickThreshold(e, { by: 'precision', target: 0.99 })).toThrow(/precision: no threshold reaches 0.99 .* the best precision is 0.6667/);
+    expect(pickThreshold(e, { by: 'precision', target: 0.6 }).value).toBe(0.2);
+  });
+});

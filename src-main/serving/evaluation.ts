@@ -1,0 +1,192 @@
+/**
+ * Every version evaluated on the shared evaluation set (dataset/evaluation-set.ts): the labelled
+ * messages of the set, each version's own features of their text, its spam scores, and from them
+ * the PR and ROC curves, average precision and ROC AUC. The same messages for every version, so
+ * versions compare (the Versions table, promotion, the retrain's champion and challenger).
+ * Scores are kept per version until the warehouse's message count changes.
+ */
+import type { LabelledMessageStore } from '../storage';
+import type { TokenizerSource } from '../features';
+import type { ModelVersion, ThresholdBody, VersionEvaluation, VersionThreshold } from '../../src-shared/training';
+import { chooseThreshold, computeCurves, pointAt, type Curves, type ThresholdPoint, type ThresholdRule } from '../../src-shared/curves';
+import { EVALUATION_SET, inEvaluationSet } from '../dataset';
+import { InputError } from '../platform';
+import { loadServedModel } from './models';
+
+/** no point of the curve meets the asked target: answered 422, naming the best there is */
+export class ThresholdUnreachableError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ThresholdUnreachableError';
+  }
+}
+
+export interface EvaluationScores {
+  set: string;
+  /** the set's messages scored (labelled ham or spam) */
+  ids: string[];
+  labels: Uint8Array;
+  scores: Float64Array;
+  curves: Curves;
+  /** whether the version was trained on some of these messages: false, true, or unknown (registered before the set) */
+  trainedOn: boolean | 'unknown';
+}
+
+export interface VersionEvaluationsDeps {
+  labelled: LabelledMessageStore;
+  tokenizers: TokenizerSource;
+}
+
+/** yields to the event loop between batches: a large set never holds a request up for long */
+const BATCH = 256;
+const yieldLoop = () => new Promise<void>((r) => setImmediate(r));
+
+export class VersionEvaluations {
+  private readonly cache = new Map<string, Promise<EvaluationScores>>();
+  private set: Promise<{ count: number; ids: string[]; texts: string[]; labels: Uint8Array }> | undefined;
+  private setCount = -1;
+
+  constructor(private readonly deps: VersionEvaluationsDeps) {}
+
+  /** the set's labelled messages, read again when the warehouse's count changes */
+  private async messages(): Promise<{ ids: string[]; texts: string[]; labels: Uint8Array }> {
+    const count = await this.deps.labelled.count();
+    if (!this.set || count !== this.setCount) {
+      this.setCount = count;
+      this.cache.clear();
+      this.set = (async () => {
+        const ids: string[] = [];
+        const texts: string[] = [];
+        const labels: number[] = [];
+        for await (const batch of this.deps.labelled.scan({ batchSize: 5000, ordered: true }))
+          for (const m of batch)
+            if ((m.label === 'spam' || m.label === 'ham') && inEvaluationSet(m.sms_id)) {
+              ids.push(m.sms_id);
+              texts.push(m.text);
+              labels.push(m.label === 'spam' ? 1 : 0);
+            }
+        return { count, ids, texts, labels: Uint8Array.from(labels) };
+      })();
+      this.set.catch(() => {
+        this.set = undefined;
+      });
+    }
+    return this.set;
+  }
+
+  /** the version's scores and curves on the shared evaluation set */
+  async evaluate(v: ModelVersion): Promise<EvaluationScores> {
+    const set = await this.messages();
+    const key = `${v.name}\u0000${v.version}\u0000${v.runId}`;
+    let p = this.cache.get(key);
+    if (!p) {
+      p = this.score(v, set);
+      this.cache.set(key, p);
+      p.catch(() => this.cache.delete(key));
+    }
+    return p;
+  }
+
+  private async score(v: ModelVersion, set: { ids: string[]; texts: string[]; labels: Uint8Array }): Promise<EvaluationScores> {
+    const model = loadServedModel(v, this.deps.tokenizers);
+    const scores = new Float64Array(set.ids.length);
+    for (let i = 0; i < set.texts.length; i += BATCH) {
+      const rows = set.texts.slice(i, i + BATCH).map((t) => model.textToFeatures(t));
+      const ps = model.predict(rows);
+      for (let j = 0; j < ps.length; j++) scores[i + j] = ps[j].spam;
+      await yieldLoop();
+    }
+    const e = v.data?.evaluation;
+    const trainedOn: EvaluationScores['trainedOn'] = e ? (e.set === EVALUATION_SET ? e.trainedOn : true) : 'unknown';
+    return { set: EVALUATION_SET, ids: set.ids, labels: set.labels, scores, curves: computeCurves(set.labels, scores), trainedOn };
+  }
+}
+
+/** at most `max` of the indices 0..n-1, evenly spread, the last kept */
+function spread(n: number, max: number): number[] {
+  if (n <= max) return Array.from({ length: n }, (_, i) => i);
+  const out = Array.from({ length: max - 1 }, (_, i) => Math.floor((i * (n - 1)) / (max - 1)));
+  out.push(n - 1);
+  return out;
+}
+
+const at = (p: ThresholdPoint, n: number) => ({
+  threshold: p.threshold,
+  precision: p.precision,
+  recall: p.recall,
+  f1: p.f1,
+  accuracy: n ? (p.tp + p.tn) / n : 0,
+  confusion: [
+    [p.tn, p.fp],
+    [p.fn, p.tp],
+  ],
+});
+
+/** the evaluation as the API answers it: curves thinned for drawing, numbers at the version's threshold and at 0.5 */
+export function describeEvaluation(v: ModelVersion, e: EvaluationScores): VersionEvaluation {
+  const c = e.curves;
+  const pr = spread(c.pr.recall.length, 200);
+  const roc = spread(c.roc.fpr.length, 200);
+  const t = v.threshold?.value ?? 0.5;
+  return {
+    name: v.name,
+    version: v.version,
+    set: e.set,
+    messages: c.n,
+    spam: c.positives,
+    trainedOn: e.trainedOn,
+    averagePrecision: c.averagePrecision,
+    rocAuc: c.rocAuc,
+    atThreshold: at(pointAt(c, t), c.n),
+    atDefault: at(pointAt(c, 0.5), c.n),
+    pr: {
+      precision: pr.map((i) => c.pr.precision[i]),
+      recall: pr.map((i) => c.pr.recall[i]),
+      thresholds: pr.filter((i) => i < c.pr.thresholds.length).map((i) => c.pr.thresholds[i]),
+    },
+    roc: { fpr: roc.map((i) => c.roc.fpr[i]), tpr: roc.map((i) => c.roc.tpr[i]) },
+    ...(v.threshold ? { threshold: v.threshold } : {}),
+  };
+}
+
+/** the rule a threshold request names: exactly one of precision, recall, f1, threshold */
+export function thresholdRule(body: ThresholdBody): ThresholdRule {
+  const given = (['precision', 'recall', 'f1', 'threshold'] as const).filter((k) => body[k] !== undefined);
+  if (given.length !== 1)
+    throw new InputError(
+      given.length ? given.join(', ') : 'body',
+      `choose the threshold one way: precision (a target precision), recall (a target recall), f1: true (the best F1) or threshold (a value); got ${given.length ? given.join(' and ') : 'none'}`,
+    );
+  if (body.precision !== undefined) return { by: 'precision', target: body.precision };
+  if (body.recall !== undefined) return { by: 'recall', target: body.recall };
+  if (body.f1) return { by: 'f1' };
+  return { by: 'fixed', threshold: body.threshold! };
+}
+
+/** the threshold a rule picks on the version's evaluation, ready to store; ThresholdUnreachableError when none meets it */
+export function pickThreshold(e: EvaluationScores, rule: ThresholdRule, note?: string): VersionThreshold {
+  const c = e.curves;
+  const p = chooseThreshold(c, rule);
+  if (!p) {
+    const field = rule.by === 'precision' || rule.by === 'recall' ? rule.by : 'body';
+    const best = rule.by === 'precision' ? Math.max(...c.points.filter((q) => q.tp > 0).map((q) => q.precision), 0) : 1;
+    throw new ThresholdUnreachableError(
+      field,
+      `${field}: no threshold reaches ${rule.by === 'precision' || rule.by === 'recall' ? rule.target : '?'} on the evaluation set (${c.n} messages, ${c.positives} spam); the best ${field} is ${best.toFixed(4)}`,
+    );
+  }
+  return {
+    value: p.threshold,
+    rule,
+    setAt: new Date().toISOString(),
+    ...(note ? { note } : {}),
+    set: e.set,
+    messages: c.n,
+    precision: p.precision,
+    recall: p.recall,
+    f1: p.f1,
+  };
+}
