@@ -108,7 +108,7 @@ describe('spamops CLI', () => {
     writeFileSync(join(dir, 'bad.csv'), 'sms_id,event_timestamp\nsms90001,2021-02-30\n');
     const out = join(dir, 'train1.csv');
     const exported = join(dir, 'export.csv');
-    const [b, s, explore, features, r, two, json, bad, nope, exp, again] = batch([
+    const [b, s, explore, features, r, two, json, bad, nope, exp, again, evalV1, thrV1, thrNone, thrBad] = batch([
       [['bootstrap', '--models', 'v1,v2'], dir],
       [['sample', 'sms90001', 'nope'], dir],
       [['explore'], dir],
@@ -122,7 +122,21 @@ describe('spamops CLI', () => {
       // export: the warehouse as one CSV that imports back to the same messages
       [['export', '--out', exported], dir],
       [['import', exported], join(t.dir, 'reimport')],
+      // a version on the shared evaluation set, and its decision threshold
+      [['models', 'evaluate', 'v1', '1'], dir],
+      [['models', 'threshold', 'v1', '1', '--recall', '1', '--note', 'catch all'], dir],
+      [['models', 'threshold', 'v1', '1'], dir],
+      [['models', 'threshold', 'v1', '1', '--precision', '2'], dir],
     ]);
+    expect(evalV1.code, evalV1.err).toBe(0);
+    expect(evalV1.out).toMatch(/v1 version 1 on the evaluation set holdout-fnv1a-20 \(42 messages, \d+ spam/);
+    expect(evalV1.out).toMatch(/at 0.5 \(no threshold set\): threshold 0.5000: precision/);
+    expect(thrV1.code, thrV1.err).toBe(0);
+    expect(thrV1.out).toMatch(/v1 version 1: threshold [\d.]+ \(precision [\d.]+, recall 1.0000, F1 [\d.]+ on 42 messages of holdout-fnv1a-20\)/);
+    expect(thrNone.code).toBe(1);
+    expect(thrNone.err).toMatch(/choose one of --precision, --recall, --f1, --value/);
+    expect(thrBad.code).toBe(2);
+    expect(thrBad.err).toMatch(/--precision: expected a number above 0 up to 1, got "2"/);
     expect(b.code, b.err).toBe(0);
     expect(b.err).toMatch(/bootstrap done/);
     expect(s.out).toMatch(/== labeled_sms_1\n {2}sms90001: FOUND/);

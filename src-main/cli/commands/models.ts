@@ -1,8 +1,14 @@
-/** `spamops models list | delete <name> [version] | alias <name> <alias> <version>`: the model registry. */
+/**
+ * `spamops models list | delete <name> [version] | alias <name> <alias> <version> | evaluate <name> <version>
+ * | threshold <name> <version> --precision|--recall|--f1|--value`: the model registry.
+ */
 import { Command } from 'commander';
 import { MODEL_NAMES } from '../../../src-shared/training';
 import { ModelRegistry, VersionInUseError } from '../../training';
-import { CliError, fmt, out, table, withEngines } from '../context';
+import { CliError, decimal, fmt, out, table, withEngines } from '../context';
+import { InputError } from '../../platform';
+import { describeEvaluation, pickThreshold, thresholdRule, ThresholdUnreachableError } from '../../serving';
+import type { VersionEvaluation } from '../../../src-shared/training';
 
 const modelName = (raw: string): string => {
   if (!ModelRegistry.isModelName(raw)) throw new CliError(`expected a model id such as ${MODEL_NAMES.join(', ')}, got "${raw}"`);
@@ -65,8 +71,67 @@ const alias = new Command('alias')
     });
   });
 
+const confusion = (a: VersionEvaluation['atThreshold']) =>
+  `threshold ${a.threshold.toFixed(4)}: precision ${fmt(a.precision)}, recall ${fmt(a.recall)}, F1 ${fmt(a.f1)}, accuracy ${fmt(a.accuracy)}; ` +
+  `ham kept ${a.confusion[0][0]}, ham flagged ${a.confusion[0][1]}, spam missed ${a.confusion[1][0]}, spam caught ${a.confusion[1][1]}`;
+
+const evaluateCmd = new Command('evaluate')
+  .description('a version on the shared evaluation set: average precision, ROC AUC, the confusion matrix at its threshold')
+  .argument('<name>', 'the model id')
+  .argument('<version>', 'the version')
+  .option('--json', 'the whole evaluation (curves too) as JSON')
+  .action(async (raw: string, version: string, o: { json?: boolean }, cmd: Command) => {
+    const name = modelName(raw);
+    await withEngines(cmd, async (e) => {
+      const v = await e.models.get(name, version);
+      const ev = describeEvaluation(v, await e.evaluations.evaluate(v));
+      if (o.json) return out(JSON.stringify(ev));
+      out(
+        `${name} version ${v.version} on the evaluation set ${ev.set} (${ev.messages} messages, ${ev.spam} spam${ev.trainedOn === false ? '' : ev.trainedOn === true ? '; trained on some of them' : '; registered before the set: may have trained on some'})`,
+      );
+      out(`average precision ${fmt(ev.averagePrecision)}, ROC AUC ${fmt(ev.rocAuc)}`);
+      out(`${v.threshold ? 'at its threshold' : 'at 0.5 (no threshold set)'}: ${confusion(ev.atThreshold)}`);
+    });
+  });
+
+const thresholdCmd = new Command('threshold')
+  .description('choose the decision threshold serving uses for a version, on the shared evaluation set')
+  .argument('<name>', 'the model id')
+  .argument('<version>', 'the version')
+  .option('--precision <p>', 'the lowest threshold reaching this precision', decimal('--precision', 0, 1, { exclusiveMin: true }))
+  .option('--recall <r>', 'the highest threshold reaching this recall', decimal('--recall', 0, 1, { exclusiveMin: true }))
+  .option('--f1', 'the threshold of the best F1')
+  .option('--value <t>', 'this threshold', decimal('--value', 0, 1))
+  .option('--note <text>', 'why, kept with it')
+  .action(async (raw: string, version: string, o: { precision?: number; recall?: number; f1?: boolean; value?: number; note?: string }, cmd: Command) => {
+    const name = modelName(raw);
+    let rule: ReturnType<typeof thresholdRule>;
+    try {
+      rule = thresholdRule({ precision: o.precision, recall: o.recall, f1: o.f1 ? true : undefined, threshold: o.value });
+    } catch (err) {
+      if (err instanceof InputError) throw new CliError('choose one of --precision, --recall, --f1, --value');
+      throw err;
+    }
+    await withEngines(cmd, async (e) => {
+      const v = await e.models.get(name, version);
+      let t: ReturnType<typeof pickThreshold>;
+      try {
+        t = pickThreshold(await e.evaluations.evaluate(v), rule, o.note);
+      } catch (err) {
+        if (err instanceof ThresholdUnreachableError) throw new CliError(err.message.replace(/^(precision|recall):/, '--$1:'));
+        throw err;
+      }
+      const saved = await e.models.setThreshold(name, v.version, t);
+      out(
+        `${name} version ${saved.version}: threshold ${t.value.toFixed(6)} (precision ${fmt(t.precision)}, recall ${fmt(t.recall)}, F1 ${fmt(t.f1)} on ${t.messages} messages of ${t.set})`,
+      );
+    });
+  });
+
 export const modelsCommand = new Command('models')
-  .description('the model registry: list (default), delete, alias')
+  .description('the model registry: list (default), delete, alias, evaluate, threshold')
   .addCommand(list, { isDefault: true })
   .addCommand(del)
-  .addCommand(alias);
+  .addCommand(alias)
+  .addCommand(evaluateCmd)
+  .addCommand(thresholdCmd);
