@@ -8,7 +8,7 @@ import type { ApiErrorBody } from '../../src-shared/errors';
 import { routes } from '../../src-shared/routes';
 import { pathOf, type AnswerOf, type BodyOf, type ParamsOf, type QueryOf, type RouteDeclaration } from '../../src-shared/routes/define';
 import type { GetOnlineFeaturesRequest } from '../../src-shared/featurestore';
-import type { RunEvent, StartRunRequest } from '../../src-shared/training';
+import type { RunEvent, StartRunRequest, ThresholdBody } from '../../src-shared/training';
 import type { FeedbackBody } from '../../src-shared/feedback';
 import type { ImportEvent } from '../../src-shared/data';
 
@@ -23,6 +23,9 @@ export type {
   BatchMetrics,
   StartRunRequest,
   TrainParams,
+  ThresholdBody,
+  VersionEvaluation,
+  VersionThreshold,
 } from '../../src-shared/training';
 export type {
   GetOnlineFeaturesResponse,
@@ -138,6 +141,8 @@ export const api = {
   cancelRun: (id: string) => call(routes.runs.cancel, { params: { id } }),
   models: () => call(routes.models.list),
   setAlias: (name: string, alias: string, version: string) => call(routes.models.setAlias, { params: { name }, body: { alias, version } }),
+  evaluation: (name: string, version: string) => call(routes.models.evaluation, { params: { name, version } }),
+  setThreshold: (name: string, version: string, body: ThresholdBody) => call(routes.models.setThreshold, { params: { name, version }, body }),
   deleteVersion: (name: string, version: string, force = false) =>
     call(routes.models.deleteVersion, { params: { name, version }, query: force ? { force: 'true' } : {} }),
 

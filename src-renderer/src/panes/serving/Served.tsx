@@ -44,7 +44,10 @@ export function Served() {
               </div>
               {v && (
                 <div className="muted tiny">
-                  {v.kind} · accuracy {num(v.metrics.accuracy)} · F1 {num(v.metrics.f1)}
+                  {v.kind} · accuracy {num(v.metrics.accuracy)} · F1 {num(v.metrics.f1)} ·{' '}
+                  <span data-testid={`threshold-${m.id}`} title={v.threshold ? `chosen by ${v.threshold.rule.by} on ${v.threshold.set}` : 'no threshold set'}>
+                    spam from {v.threshold ? v.threshold.value.toFixed(3) : '0.5'}
+                  </span>
                   {loaded !== undefined && loaded !== m.served_version && ` · loading ${m.served_version} (was ${loaded ?? 'none'})`}
                 </div>
               )}

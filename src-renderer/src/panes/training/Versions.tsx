@@ -1,7 +1,8 @@
-import { useDeferredValue } from 'react';
+import { useDeferredValue, useState } from 'react';
 import { useTraining } from '../../store/training';
 import { Card, Empty, ErrorBox, Icon, Spinner, ago, num, when } from '../../ui';
 import { AliasForm } from './AliasForm';
+import { VersionCurves } from './VersionCurves';
 
 export function Versions() {
   const models = useDeferredValue(useTraining((s) => s.models));
@@ -9,6 +10,9 @@ export function Versions() {
   const setAlias = useTraining((s) => s.setAlias);
   const del = useTraining((s) => s.deleteVersion);
   const dismiss = useTraining((s) => s.dismissRegistryMessage);
+  const refresh = useTraining((s) => s.refresh);
+  /** the version whose curves and threshold are open */
+  const [open, setOpen] = useState<{ name: string; version: string } | undefined>();
   const rows = (models.data ?? []).flatMap((m) => [...m.versions].reverse().map((v) => ({ m, v })));
   return (
     <Card
@@ -62,6 +66,7 @@ export function Versions() {
                   <th>serving</th>
                   <th className="num">accuracy</th>
                   <th className="num">F1 spam</th>
+                  <th className="num">threshold</th>
                   <th>backend</th>
                   <th>trained</th>
                   <th />
@@ -92,11 +97,26 @@ export function Versions() {
                       <td>{served ? <span className="pill good">served</span> : <span className="muted">–</span>}</td>
                       <td className="num">{num(v.metrics.accuracy)}</td>
                       <td className="num">{num(v.metrics.f1)}</td>
+                      <td
+                        className="num"
+                        title={v.threshold ? `chosen by ${v.threshold.rule.by}${v.threshold.note ? `: ${v.threshold.note}` : ''}` : 'none set: 0.5'}
+                      >
+                        {v.threshold ? v.threshold.value.toFixed(3) : <span className="muted">0.5</span>}
+                      </td>
                       <td className="muted">{v.backend}</td>
                       <td className="nowrap" title={when(v.createdAt)}>
                         {ago(v.createdAt)}
                       </td>
                       <td className="row-actions">
+                        <button
+                          type="button"
+                          className="small"
+                          aria-pressed={open?.name === m.id && open.version === v.version}
+                          onClick={() => setOpen(open?.name === m.id && open.version === v.version ? undefined : { name: m.id, version: v.version })}
+                          aria-label={`PR and ROC curves and threshold of ${m.id} version ${v.version}`}
+                        >
+                          Curves
+                        </button>
                         {!v.aliases.includes('production') && (
                           <button
                             type="button"
@@ -127,7 +147,11 @@ export function Versions() {
               </tbody>
             </table>
           </div>
-          <p className="muted tiny">Accuracy and F1 on each version's held-out test set. Deleting a served version asks again.</p>
+          <p className="muted tiny">
+            Accuracy and F1 on each version's held-out rows (the shared evaluation set for versions trained since it exists); "Curves" evaluates a version on
+            that set. Deleting a served version asks again.
+          </p>
+          {open && <VersionCurves key={`${open.name}/${open.version}`} name={open.name} version={open.version} onChanged={() => void refresh()} />}
         </>
       )}
     </Card>
