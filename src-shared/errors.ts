@@ -9,6 +9,8 @@ export const ApiError = Type.Object(
     known: Type.Optional(Type.Array(Type.String(), { description: 'the names that exist, when a name was not found' })),
     /** the file on disk that is missing or broken (503 artifact_unavailable) */
     file: Type.Optional(Type.String()),
+    /** 409 worse_than_holder: the candidate beside the alias's holder (a PromotionCheck) */
+    check: Type.Optional(Type.Unknown()),
   },
   { additionalProperties: true },
 );

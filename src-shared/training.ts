@@ -371,10 +371,60 @@ export const VersionEvaluation = Type.Object({
 });
 export type VersionEvaluation = Static<typeof VersionEvaluation>;
 export type ModelVersionParam = Static<typeof ModelVersionParam>;
-export const AliasBody = Type.Object({ alias: Alias, version: VersionNumber }, { additionalProperties: false });
+export const AliasBody = Type.Object(
+  {
+    alias: Alias,
+    version: VersionNumber,
+    /** why: kept in the alias's history */
+    note: Type.Optional(Type.String({ maxLength: 500 })),
+    /**
+     * a guarded promotion: compare the candidate with the alias's holder on the shared evaluation
+     * set by this metric (at each one's threshold) and refuse (409 worse_than_holder) when it is worse, unless confirm
+     */
+    guard: Type.Optional(Type.Union([Type.Literal('f1'), Type.Literal('averagePrecision'), Type.Literal('rocAuc'), Type.Literal('accuracy')])),
+    confirm: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
 export type AliasBody = Static<typeof AliasBody>;
 export const AliasParam = Type.Object({ name: ModelId, alias: Type.String({ maxLength: 40 }) });
 export type AliasParam = Static<typeof AliasParam>;
+/** one move of an alias: when, from which version, to which, why */
+export const AliasMove = Type.Object({
+  name: Type.String(),
+  alias: Type.String(),
+  at: Type.String(),
+  from: Type.Union([Type.String(), Type.Null()]),
+  to: Type.Union([Type.String(), Type.Null()]),
+  note: Type.Optional(Type.String()),
+});
+export type AliasMove = Static<typeof AliasMove>;
+export const AliasHistoryQuery = Type.Object({ alias: Type.Optional(Alias) }, { additionalProperties: false });
+export type AliasHistoryQuery = Static<typeof AliasHistoryQuery>;
+export const RollbackBody = Type.Object({ note: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false });
+export type RollbackBody = Static<typeof RollbackBody>;
+
+/** a candidate beside the alias's holder on the shared evaluation set */
+export const PromotionCheck = Type.Object({
+  name: Type.String(),
+  alias: Type.String(),
+  metric: Type.String(),
+  candidate: Type.Object({ version: Type.String(), value: Type.Number() }),
+  holder: Type.Union([Type.Object({ version: Type.String(), value: Type.Number() }), Type.Null()]),
+  worse: Type.Boolean(),
+  set: Type.String(),
+  messages: Type.Number(),
+});
+export type PromotionCheck = Static<typeof PromotionCheck>;
+export const PromotionQuery = Type.Object(
+  {
+    alias: Type.Optional(Alias),
+    metric: Type.Optional(Type.Union([Type.Literal('f1'), Type.Literal('averagePrecision'), Type.Literal('rocAuc'), Type.Literal('accuracy')])),
+  },
+  { additionalProperties: false },
+);
+export type PromotionQuery = Static<typeof PromotionQuery>;
+
 export const ForceQuery = Type.Object({ force: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) }, { additionalProperties: false });
 export type ForceQuery = Static<typeof ForceQuery>;
 export const RunsQuery = Type.Object(

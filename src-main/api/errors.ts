@@ -8,8 +8,8 @@ import type { ApiErrorBody } from '../../src-shared/errors';
 import { OfflineEngineError, OfflineMemoryError, OfflineSourceError, RegistryEmptyError, UnknownNameError } from '../featurestore';
 import { ArtifactError, InputError, isDiskFullError, noteDiskFull } from '../platform';
 import { IngestionError } from '../inbox';
-import { FeatureVectorError, NoModelYetError, NotServedError, ThresholdUnreachableError, UnknownModelError } from '../serving';
-import { InvalidAliasError, RunNotFoundError, VersionInUseError, VersionNotFoundError } from '../training';
+import { FeatureVectorError, NoModelYetError, NotServedError, ThresholdUnreachableError, UnknownModelError, WorseThanHolderError } from '../serving';
+import { InvalidAliasError, NothingToRollBackError, RunNotFoundError, VersionInUseError, VersionNotFoundError } from '../training';
 import { DuplicateKeyError, OnlineStoreUnavailableError, SmsIdTakenError, StorageBusyError } from '../storage';
 
 export class HttpError extends Error {
@@ -100,6 +100,8 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (err instanceof UnknownModelError) return send(404, { error: 'not_found', detail: err.message, known: err.known });
     if (err instanceof NoModelYetError) return send(503, { error: 'model_not_trained', detail: err.message });
     if (err instanceof FeatureVectorError) return send(422, { error: 'unprocessable_features', detail: err.message, field: 'body.features' });
+    if (err instanceof WorseThanHolderError) return send(409, { error: 'worse_than_holder', detail: err.message, field: 'version', check: err.check });
+    if (err instanceof NothingToRollBackError) return send(409, { error: 'nothing_to_roll_back', detail: err.message, field: 'alias' });
     if (err instanceof ThresholdUnreachableError) return send(422, { error: 'threshold_unreachable', detail: err.message, field: err.field });
     if (err instanceof InputError) return send(400, { error: 'bad_request', detail: err.message, field: err.field });
     if (err instanceof RegistryEmptyError) return send(409, { error: 'registry_empty', detail: err.message });

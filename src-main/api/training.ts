@@ -10,7 +10,7 @@ import { HttpError } from './errors';
 import { pageLimit } from '../../src-shared/paging';
 import type { EventStreams } from './event-stream';
 import { serve } from './declare';
-import { describeEvaluation, pickThreshold, thresholdRule } from '../serving';
+import { WorseThanHolderError, describeEvaluation, pickThreshold, promotionCheck, thresholdRule } from '../serving';
 
 /** a run as lists show it: the per-batch history counted, not sent */
 const summary = (r: RunRecord): RunRecord => ({
@@ -24,6 +24,8 @@ export const trainingRoutes: FastifyPluginAsync<{ engines: Engines; streams: Eve
 
   /** is this version what serving answers with for its model (alias production, else newest)? */
   const served = async (name: ModelName) => (await models.resolve(name))?.version;
+  /** the version an alias points at now (not the newest-version fallback) */
+  const holderOf = async (name: string, alias: string) => (await models.list(name)).find((v) => v.aliases.includes(alias));
 
   serve(app, runRoutes.list, async (req) =>
     runs
@@ -119,9 +121,21 @@ export const trainingRoutes: FastifyPluginAsync<{ engines: Engines; streams: Eve
     const t = pickThreshold(await engines.evaluations.evaluate(v), rule, req.body.note);
     return models.setThreshold(req.params.name, v.version, t);
   });
+  serve(app, modelRoutes.promotionCheck, async (req) => {
+    const alias = req.query.alias ?? 'production';
+    const candidate = await models.get(req.params.name, req.params.version);
+    return promotionCheck(engines.evaluations, candidate, await holderOf(req.params.name, alias), alias, req.query.metric ?? 'f1');
+  });
+  serve(app, modelRoutes.aliasHistory, async (req) => models.aliasHistory(req.params.name, req.query.alias));
+  serve(app, modelRoutes.rollback, async (req) => models.rollback(req.params.name, req.params.alias, req.body.note));
   serve(app, modelRoutes.setAlias, async (req) => {
-    await models.setAlias(req.params.name, req.body.alias, req.body.version);
-    return models.get(req.params.name, req.body.version);
+    const { alias, version, note, guard, confirm } = req.body;
+    if (guard) {
+      const check = await promotionCheck(engines.evaluations, await models.get(req.params.name, version), await holderOf(req.params.name, alias), alias, guard);
+      if (check.worse && !confirm) throw new WorseThanHolderError(check);
+    }
+    await models.setAlias(req.params.name, alias, version, note);
+    return models.get(req.params.name, version);
   });
   serve(app, modelRoutes.removeAlias, async (req) => {
     await models.removeAlias(req.params.name, req.params.alias);

@@ -7,7 +7,7 @@
  */
 import type { LabelledMessageStore } from '../storage';
 import type { TokenizerSource } from '../features';
-import type { ModelVersion, ThresholdBody, VersionEvaluation, VersionThreshold } from '../../src-shared/training';
+import type { ModelVersion, PromotionCheck, ThresholdBody, VersionEvaluation, VersionThreshold } from '../../src-shared/training';
 import { chooseThreshold, computeCurves, pointAt, type Curves, type ThresholdPoint, type ThresholdRule } from '../../src-shared/curves';
 import { EVALUATION_SET, inEvaluationSet } from '../dataset';
 import { InputError } from '../platform';
@@ -189,4 +189,48 @@ export function pickThreshold(e: EvaluationScores, rule: ThresholdRule, note?: s
     recall: p.recall,
     f1: p.f1,
   };
+}
+
+export type PromotionMetric = 'f1' | 'averagePrecision' | 'rocAuc' | 'accuracy';
+
+/** a version's value of the metric on the evaluation set (F1 and accuracy at its own threshold) */
+function metricOf(v: ModelVersion, e: EvaluationScores, metric: PromotionMetric): number {
+  if (metric === 'averagePrecision') return e.curves.averagePrecision;
+  if (metric === 'rocAuc') return e.curves.rocAuc;
+  const p = pointAt(e.curves, v.threshold?.value ?? 0.5);
+  return metric === 'f1' ? p.f1 : e.curves.n ? (p.tp + p.tn) / e.curves.n : 0;
+}
+
+/** the candidate beside the alias's holder on the shared evaluation set: worse when its value is lower */
+export async function promotionCheck(
+  evaluations: VersionEvaluations,
+  candidate: ModelVersion,
+  holder: ModelVersion | undefined,
+  alias: string,
+  metric: PromotionMetric,
+): Promise<PromotionCheck> {
+  const ce = await evaluations.evaluate(candidate);
+  const c = metricOf(candidate, ce, metric);
+  const h = holder && holder.version !== candidate.version ? metricOf(holder, await evaluations.evaluate(holder), metric) : undefined;
+  return {
+    name: candidate.name,
+    alias,
+    metric,
+    candidate: { version: candidate.version, value: c },
+    holder: holder && h !== undefined ? { version: holder.version, value: h } : null,
+    worse: h !== undefined && c < h,
+    set: ce.set,
+    messages: ce.curves.n,
+  };
+}
+
+/** a guarded promotion refused: the candidate is worse than the holder on the chosen metric */
+export class WorseThanHolderError extends Error {
+  constructor(readonly check: PromotionCheck) {
+    super(
+      `${check.name} version ${check.candidate.version} is worse than version ${check.holder?.version} (${check.alias}) on ${check.metric}: ` +
+        `${check.candidate.value.toFixed(4)} against ${check.holder?.value.toFixed(4)} on ${check.messages} messages of ${check.set}; confirm to promote it anyway`,
+    );
+    this.name = 'WorseThanHolderError';
+  }
 }

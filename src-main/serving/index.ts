@@ -8,4 +8,14 @@ export { OffThreadPredictor } from './off-thread';
 export { ServingStats } from './request-stats';
 export { ServingEndpoints, UnknownModelError } from './endpoints';
 export type { ServingEndpointsDeps, ServedPredictionNote, AnswerFlags } from './endpoints';
-export { VersionEvaluations, ThresholdUnreachableError, describeEvaluation, pickThreshold, thresholdRule, type EvaluationScores } from './evaluation';
+export {
+  VersionEvaluations,
+  ThresholdUnreachableError,
+  WorseThanHolderError,
+  describeEvaluation,
+  pickThreshold,
+  promotionCheck,
+  thresholdRule,
+  type EvaluationScores,
+  type PromotionMetric,
+} from './evaluation';

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { EventEmitter } from 'node:events';
 import type { ModelVersionStore } from '../storage';
-import type { ModelName, ModelVersion, VersionThreshold } from '../../src-shared/training';
+import type { AliasMove as AliasMoveAnswer, ModelName, ModelVersion, VersionThreshold } from '../../src-shared/training';
 import { MODEL_ID_PATTERN } from '../../src-shared/training';
 import { writeFileAtomic } from '../platform';
 import { checksumsOf } from './artifacts';
@@ -46,6 +46,14 @@ export class VersionInUseError extends Error {
 }
 
 /** where a run stages its artifacts before they are registered: `<models dir>/.staging/<run>` */
+/** an alias with no earlier holder to go back to */
+export class NothingToRollBackError extends Error {
+  constructor(name: string, alias: string) {
+    super(`${name}: alias ${alias} has no earlier version to go back to (see GET /models/${name}/aliases/history)`);
+    this.name = 'NothingToRollBackError';
+  }
+}
+
 export function stagingDirFor(modelsDir: string, runId: string): string {
   return join(modelsDir, '.staging', runId);
 }
@@ -159,6 +167,29 @@ export class ModelRegistry extends EventEmitter {
     await this.store.put({ ...stored, threshold: t, thresholdHistory: [...(stored.thresholdHistory ?? []), t] });
     this.emit('changed', name);
     return this.get(name, stored.version);
+  }
+
+  /** the alias moves of a model, oldest first (only `alias`'s when given) */
+  async aliasHistory(name: ModelName, alias?: string): Promise<AliasMoveAnswer[]> {
+    return (await this.store.aliasHistory(name, alias)).map((m) => ({
+      name: m.name,
+      alias: m.alias,
+      at: new Date(m.at).toISOString(),
+      from: m.from ?? null,
+      to: m.to ?? null,
+      ...(m.note ? { note: m.note } : {}),
+    }));
+  }
+
+  /** points the alias back at the version it held before its latest move, and says so in its history */
+  async rollback(name: ModelName, alias: string, note?: string): Promise<ModelVersion> {
+    const moves = await this.store.aliasHistory(name, alias);
+    const last = moves[moves.length - 1];
+    if (!last?.from) throw new NothingToRollBackError(name, alias);
+    const back = await this.get(name, last.from); // a deleted earlier holder: VersionNotFoundError
+    await this.store.moveAlias(name, alias, back.version, { note: note ?? `rollback from version ${last.to ?? '(none)'}` });
+    this.emit('changed', name);
+    return this.get(name, back.version);
   }
 
   async removeAlias(name: ModelName, alias: string): Promise<void> {

@@ -1,4 +1,4 @@
-/** The shared evaluation set, PR/ROC curves and the decision threshold per version, over real HTTP. */
+/** The shared evaluation set, PR/ROC curves, the decision threshold per version and guarded promotion, over real HTTP. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engines } from '../engines';
 import { sampleServer } from '../testing/fixtures';
@@ -90,6 +90,51 @@ describe('the decision threshold of a version', () => {
     const r = await post(`/models/v3/versions/${v.version}/threshold`, { recall: 1 });
     expect(r.body.threshold.recall).toBe(1);
     expect((await get(`/models/v3/versions/${v.version}/evaluation`)).atThreshold.confusion[1][0]).toBe(0); // no spam missed
+  });
+});
+
+describe('guarded promotion, alias history and rollback', () => {
+  it('refuses a worse candidate unless confirmed, records every move with its note, and rolls back', async () => {
+    const holder = (await engines.models.resolve('v2'))!;
+    expect(holder.aliases).toContain('production');
+    const run = await engines.runs.wait((await engines.runs.start({ model: 'v2', params: { epochs: 1 } })).id);
+    expect(run.status).toBe('succeeded');
+    const cand = run.version!;
+    // a threshold above every score flags nothing: F1 0, worse than the holder's
+    expect((await post(`/models/v2/versions/${cand}/threshold`, { threshold: 1 })).status).toBe(200);
+    const check = await get(`/models/v2/versions/${cand}/promotion-check`);
+    expect(check).toMatchObject({
+      alias: 'production',
+      metric: 'f1',
+      candidate: { version: cand, value: 0 },
+      holder: { version: holder.version },
+      worse: true,
+      messages: 42,
+    });
+    expect(check.holder.value).toBeGreaterThan(0);
+
+    const refused = await post('/models/v2/aliases', { alias: 'production', version: cand, guard: 'f1', note: 'try' });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ error: 'worse_than_holder', field: 'version', check: { worse: true } });
+    expect(refused.body.detail).toMatch(new RegExp(`v2 version ${cand} is worse than version ${holder.version} \\(production\\) on f1: 0.0000 against`));
+    expect((await engines.models.resolve('v2'))!.version).toBe(holder.version); // nothing moved
+
+    const forced = await post('/models/v2/aliases', { alias: 'production', version: cand, guard: 'f1', confirm: true, note: 'for the demo' });
+    expect(forced.status).toBe(200);
+    expect((await engines.models.resolve('v2'))!.version).toBe(cand);
+    const back = await post('/models/v2/aliases/production/rollback', {});
+    expect(back.status).toBe(200);
+    expect(back.body.version).toBe(holder.version);
+    expect(back.body.aliases).toContain('production');
+    const history = await get('/models/v2/aliases/history?alias=production');
+    expect(history.slice(-2)).toMatchObject([
+      { alias: 'production', from: holder.version, to: cand, note: 'for the demo' },
+      { alias: 'production', from: cand, to: holder.version, note: `rollback from version ${cand}` },
+    ]);
+    expect(Date.parse(history.at(-1).at)).toBeGreaterThan(0);
+    const none = await post('/models/v2/aliases/staging/rollback', {});
+    expect(none.status).toBe(409);
+    expect(none.body).toMatchObject({ error: 'nothing_to_roll_back', field: 'alias' });
   });
 });
 
