@@ -51,4 +51,34 @@ describe('version curves and the decision threshold', () => {
     await expect.poll(() => page.getByTestId('threshold-v2').textContent(), { timeout: 30_000 }).toBe(`spam from ${v.threshold.value.toFixed(3)}`);
     expect(h.consoleErrors).toEqual([]);
   });
+
+  it('promotes only after comparing with production, asks to confirm a worse candidate, and rolls back in one click', async () => {
+    const page = h.page;
+    const run = await h.engines.runs.wait((await h.engines.runs.start({ model: 'v2', params: { epochs: 1 } })).id);
+    expect(run.status).toBe('succeeded');
+    const cand = run.version!;
+    // a threshold above every score: F1 0, worse than production's
+    await fetch(`${h.base}/models/v2/versions/${cand}/threshold`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ threshold: 1 }),
+    });
+    await page.goto(`${h.base}/#/training`);
+    await page.getByRole('button', { name: `make v2 version ${cand} production` }).click();
+    const promote = page.getByTestId('promote');
+    await expect.poll(() => promote.getByTestId('candidate-value').textContent(), { timeout: 30_000 }).toBe('0.0000');
+    const promoteButton = promote.getByRole('button', { name: 'Promote' });
+    expect(await promoteButton.isDisabled()).toBe(true);
+    await promote.getByLabel(/worse than the version it replaces/).check();
+    await promote.getByLabel('promotion note').fill('demo: worse on purpose');
+    await promoteButton.click();
+    await promote.getByText(`v2 version ${cand} is now production`).waitFor({ timeout: 30_000 });
+    const history = page.getByTestId('alias-history');
+    await history.getByText('demo: worse on purpose').waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'promotion.png'), fullPage: false });
+    await history.getByRole('button', { name: 'Roll back to version 1' }).click();
+    await expect.poll(async () => (await (await fetch(`${h.base}/models/v2/versions/1`)).json()).aliases, { timeout: 30_000 }).toContain('production');
+    await history.getByText(`rollback from version ${cand}`).waitFor({ timeout: 30_000 });
+    expect(h.consoleErrors).toEqual([]);
+  });
 });

@@ -8,7 +8,7 @@ import type { ApiErrorBody } from '../../src-shared/errors';
 import { routes } from '../../src-shared/routes';
 import { pathOf, type AnswerOf, type BodyOf, type ParamsOf, type QueryOf, type RouteDeclaration } from '../../src-shared/routes/define';
 import type { GetOnlineFeaturesRequest } from '../../src-shared/featurestore';
-import type { RunEvent, StartRunRequest, ThresholdBody } from '../../src-shared/training';
+import type { AliasBody, PromotionQuery, RunEvent, StartRunRequest, ThresholdBody } from '../../src-shared/training';
 import type { FeedbackBody } from '../../src-shared/feedback';
 import type { ImportEvent } from '../../src-shared/data';
 
@@ -26,6 +26,8 @@ export type {
   ThresholdBody,
   VersionEvaluation,
   VersionThreshold,
+  AliasMove,
+  PromotionCheck,
 } from '../../src-shared/training';
 export type {
   GetOnlineFeaturesResponse,
@@ -140,7 +142,11 @@ export const api = {
   startRun: (body: StartRunRequest) => call(routes.runs.start, { body }),
   cancelRun: (id: string) => call(routes.runs.cancel, { params: { id } }),
   models: () => call(routes.models.list),
-  setAlias: (name: string, alias: string, version: string) => call(routes.models.setAlias, { params: { name }, body: { alias, version } }),
+  setAlias: (name: string, alias: string, version: string, o: Omit<AliasBody, 'alias' | 'version'> = {}) =>
+    call(routes.models.setAlias, { params: { name }, body: { alias, version, ...o } }),
+  promotionCheck: (name: string, version: string, query: PromotionQuery) => call(routes.models.promotionCheck, { params: { name, version }, query }),
+  aliasHistory: (name: string) => call(routes.models.aliasHistory, { params: { name } }),
+  rollback: (name: string, alias: string, note?: string) => call(routes.models.rollback, { params: { name, alias }, body: note ? { note } : {} }),
   evaluation: (name: string, version: string) => call(routes.models.evaluation, { params: { name, version } }),
   setThreshold: (name: string, version: string, body: ThresholdBody) => call(routes.models.setThreshold, { params: { name, version }, body }),
   deleteVersion: (name: string, version: string, force = false) =>

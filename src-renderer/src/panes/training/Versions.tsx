@@ -3,16 +3,19 @@ import { useTraining } from '../../store/training';
 import { Card, Empty, ErrorBox, Icon, Spinner, ago, num, when } from '../../ui';
 import { AliasForm } from './AliasForm';
 import { VersionCurves } from './VersionCurves';
+import { AliasHistory, Promote } from './Promote';
 
 export function Versions() {
   const models = useDeferredValue(useTraining((s) => s.models));
   const action = useTraining((s) => s.registryAction);
-  const setAlias = useTraining((s) => s.setAlias);
   const del = useTraining((s) => s.deleteVersion);
   const dismiss = useTraining((s) => s.dismissRegistryMessage);
   const refresh = useTraining((s) => s.refresh);
   /** the version whose curves and threshold are open */
   const [open, setOpen] = useState<{ name: string; version: string } | undefined>();
+  /** the version being promoted (compared with production first) */
+  const [promoting, setPromoting] = useState<{ name: string; version: string } | undefined>();
+  const [moves, setMoves] = useState(0);
   const rows = (models.data ?? []).flatMap((m) => [...m.versions].reverse().map((v) => ({ m, v })));
   return (
     <Card
@@ -122,7 +125,7 @@ export function Versions() {
                             type="button"
                             className="small"
                             disabled={action.busy === key}
-                            onClick={() => void setAlias(m.id, 'production', v.version)}
+                            onClick={() => setPromoting({ name: m.id, version: v.version })}
                             aria-label={`make ${m.id} version ${v.version} production`}
                           >
                             Make production
@@ -151,6 +154,20 @@ export function Versions() {
             Accuracy and F1 on each version's held-out rows (the shared evaluation set for versions trained since it exists); "Curves" evaluates a version on
             that set. Deleting a served version asks again.
           </p>
+          {promoting && (
+            <>
+              <Promote
+                key={`${promoting.name}/${promoting.version}`}
+                name={promoting.name}
+                version={promoting.version}
+                onDone={() => {
+                  setMoves((n) => n + 1);
+                  void refresh();
+                }}
+              />
+              <AliasHistory key={`h-${promoting.name}-${moves}`} name={promoting.name} onChanged={() => void refresh()} />
+            </>
+          )}
           {open && <VersionCurves key={`${open.name}/${open.version}`} name={open.name} version={open.version} onChanged={() => void refresh()} />}
         </>
       )}
