@@ -77,7 +77,7 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
     trainingIdsPath: config.trainingIdsPath,
     lstm: config.training,
   };
-  const retrainer = new Retrainer({ models, runs, decisions: storage.decisions, feedback: storage.feedback, data: training, tokenizers });
+  const retrainer = new Retrainer({ models, runs, decisions: storage.decisions, feedback: storage.feedback, evaluations });
   const drift = new DriftRunner(config.storage, storage);
   const monitor = new Monitor({
     documents: storage.documents,

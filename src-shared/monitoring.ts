@@ -147,6 +147,10 @@ export const RetrainDecision = Type.Object({
   champion: Type.Object({ version: Type.String(), metrics: Type.Optional(EvalMetrics) }),
   challenger: Type.Optional(Type.Object({ version: Type.String(), runId: Type.String(), metrics: Type.Optional(EvalMetrics) })),
   heldOutRows: Type.Optional(Type.Number()),
+  /** the set both were judged on (the shared evaluation set), and whether the champion had trained on some of it */
+  evaluationSet: Type.Optional(
+    Type.Object({ set: Type.String(), messages: Type.Number(), championTrainedOn: Type.Union([Type.Boolean(), Type.Literal('unknown')]) }),
+  ),
   feedbackLabels: Type.Number(),
   promoted: Type.Boolean(),
   reason: Type.String(),

@@ -146,7 +146,10 @@ describe('retraining on feedback, champion against challenger', () => {
     expect(d.feedbackLabels).toBe(40);
     expect(d.promoted).toBe(true);
     expect(d.champion.metrics!.f1).toBeGreaterThanOrEqual(0);
-    expect(d.heldOutRows).toBeGreaterThan(0);
+    // both judged on the shared evaluation set (42 of the sample's messages), which the challenger never trained on
+    expect(d.heldOutRows).toBe(42);
+    expect(d.evaluationSet).toMatchObject({ set: 'holdout-fnv1a-20', messages: 42 });
+    expect(d.reason).toMatch(/on 42 messages of holdout-fnv1a-20: promoted/);
     expect((await engines.models.resolve('v2'))!.version).toBe(d.challenger!.version);
     expect(d.challenger!.version).not.toBe(before);
     // the feedback messages were in the challenger's data: labels reached the feature store

@@ -1,16 +1,16 @@
 /**
  * Retraining, champion against challenger: a challenger is trained on the champion's training
- * entities plus every message with a feedback label, then both are scored on the same held-out
- * rows (the challenger's test split). The challenger becomes `production` only if its spam F1
- * beats the champion's by the margin. Every decision is recorded with its numbers.
+ * entities plus every message with a feedback label, then both are scored on the shared
+ * evaluation set (the challenger never trains on it; the decision says whether the champion
+ * did), each at its own decision threshold. The challenger becomes `production` only if its spam
+ * F1 beats the champion's by the margin. Every decision is recorded with its numbers.
  */
 import { randomBytes } from 'node:crypto';
 import type { FeedbackStore, RetrainDecisionStore } from '../storage';
-import type { TokenizerSource } from '../features';
 import type { RunRecord } from '../../src-shared/training';
 import type { RetrainDecision } from '../../src-shared/monitoring';
-import { evaluate, featureRow, loadTrainingSet, type ModelRegistry, type TrainingDataSource, type TrainingRuns } from '../training';
-import { loadServedModel } from '../serving';
+import { evaluate, type ModelRegistry, type TrainingRuns } from '../training';
+import type { VersionEvaluations } from '../serving';
 
 /** What retraining needs: the registry, the run queue, feedback, where decisions are kept, the training data. */
 export interface RetrainerDeps {
@@ -18,8 +18,8 @@ export interface RetrainerDeps {
   runs: Pick<TrainingRuns, 'start' | 'wait'>;
   decisions: RetrainDecisionStore;
   feedback: Pick<FeedbackStore, 'all'>;
-  data: TrainingDataSource;
-  tokenizers: TokenizerSource;
+  /** every version scored on the shared evaluation set */
+  evaluations: Pick<VersionEvaluations, 'evaluate'>;
 }
 
 export class Retrainer {
@@ -35,7 +35,7 @@ export class Retrainer {
     model: string,
     o: { margin?: number; trigger?: RetrainDecision['trigger'] } = {},
   ): Promise<{ run: RunRecord; decision: Promise<RetrainDecision> }> {
-    const { models, runs, decisions, feedback, data, tokenizers } = this.deps;
+    const { models, runs, decisions, feedback, evaluations } = this.deps;
     const champion = await models.resolve(model);
     if (!champion) throw new Error(`model ${model} has no version to challenge: train it first`);
     const margin = o.margin ?? 0.01;
@@ -69,25 +69,20 @@ export class Retrainer {
         d.reason = `the challenger run ${done.status}: ${done.error ?? ''}`;
       } else {
         const challenger = await models.get(model, done.version);
-        const set = await loadTrainingSet(data, done.params);
-        const rows = Array.from(set.test, (i) => featureRow(set, i));
-        const y = Array.from(set.test, (i) => set.labels[i]);
-        const score = (v: typeof champion) =>
-          evaluate(
-            y,
-            loadServedModel(v, tokenizers)
-              .predict(rows)
-              .map((p) => p.spam),
-          );
-        const cm = score(champion);
-        const ch = score(challenger);
-        d.champion.metrics = cm;
+        const score = async (v: typeof champion) => {
+          const e = await evaluations.evaluate(v);
+          return { e, metrics: evaluate(e.labels, e.scores, v.threshold?.value ?? 0.5) };
+        };
+        const cm = await score(champion);
+        const { e, metrics: ch } = await score(challenger);
+        d.champion.metrics = cm.metrics;
         d.challenger = { version: challenger.version, runId: done.id, metrics: ch };
-        d.heldOutRows = rows.length;
-        d.promoted = ch.f1 >= cm.f1 + margin;
+        d.heldOutRows = e.labels.length;
+        d.evaluationSet = { set: e.set, messages: e.labels.length, championTrainedOn: cm.e.trainedOn };
+        d.promoted = ch.f1 >= cm.metrics.f1 + margin;
         d.reason = d.promoted
-          ? `challenger F1 ${ch.f1.toFixed(4)} >= champion F1 ${cm.f1.toFixed(4)} + margin ${margin}: promoted to production`
-          : `challenger F1 ${ch.f1.toFixed(4)} < champion F1 ${cm.f1.toFixed(4)} + margin ${margin}: champion kept`;
+          ? `challenger F1 ${ch.f1.toFixed(4)} >= champion F1 ${cm.metrics.f1.toFixed(4)} + margin ${margin} on ${e.labels.length} messages of ${e.set}: promoted to production`
+          : `challenger F1 ${ch.f1.toFixed(4)} < champion F1 ${cm.metrics.f1.toFixed(4)} + margin ${margin} on ${e.labels.length} messages of ${e.set}: champion kept`;
         if (d.promoted) await models.setAlias(model, 'production', challenger.version, `retraining ${d.id}: ${d.reason}`);
       }
       await decisions.put(d);
