@@ -1,4 +1,4 @@
-import { useDeferredValue } from 'react';
+import { Fragment, useDeferredValue } from 'react';
 import { useTraining } from '../../store/training';
 import { Card, Empty, ErrorBox, Icon, Spinner, ago, num, when } from '../../ui';
 import { AliasForm } from './AliasForm';
@@ -9,6 +9,8 @@ export function Versions() {
   const setAlias = useTraining((s) => s.setAlias);
   const del = useTraining((s) => s.deleteVersion);
   const dismiss = useTraining((s) => s.dismissRegistryMessage);
+  const selected = useTraining((s) => s.version);
+  const select = useTraining((s) => s.selectVersion);
   const rows = (models.data ?? []).flatMap((m) => [...m.versions].reverse().map((v) => ({ m, v })));
   return (
     <Card
@@ -53,7 +55,7 @@ export function Versions() {
             </div>
           )}
           <div className="scroll">
-            <table>
+            <table className="versions fit">
               <thead>
                 <tr>
                   <th>model</th>
@@ -62,8 +64,6 @@ export function Versions() {
                   <th>serving</th>
                   <th className="num">accuracy</th>
                   <th className="num">F1 spam</th>
-                  <th>backend</th>
-                  <th>trained</th>
                   <th />
                 </tr>
               </thead>
@@ -71,57 +71,89 @@ export function Versions() {
                 {rows.map(({ m, v }) => {
                   const key = `${m.id}/${v.version}`;
                   const served = m.served_version === v.version;
+                  const open = selected === key;
                   return (
-                    <tr key={key} className={action.forceKey === key ? 'warn-row' : ''}>
-                      <td>
-                        <b>{m.id}</b>
-                        {m.base !== m.id && <span className="muted small"> ({m.base})</span>}
-                      </td>
-                      <td className="num">{v.version}</td>
-                      <td>
-                        {v.aliases.length ? (
-                          v.aliases.map((a) => (
-                            <span key={a} className={`tag ${a === 'production' ? 'prod' : ''}`}>
-                              {a}
-                            </span>
-                          ))
-                        ) : (
-                          <span className="muted">–</span>
-                        )}
-                      </td>
-                      <td>{served ? <span className="pill good">served</span> : <span className="muted">–</span>}</td>
-                      <td className="num">{num(v.metrics.accuracy)}</td>
-                      <td className="num">{num(v.metrics.f1)}</td>
-                      <td className="muted">{v.backend}</td>
-                      <td className="nowrap" title={when(v.createdAt)}>
-                        {ago(v.createdAt)}
-                      </td>
-                      <td className="row-actions">
-                        {!v.aliases.includes('production') && (
+                    <Fragment key={key}>
+                      <tr className={action.forceKey === key ? 'warn-row' : open ? 'selected' : ''}>
+                        <td className="clip" title={m.base !== m.id ? `${m.id} (${m.base})` : m.id}>
+                          <b>{m.id}</b>
+                          {m.base !== m.id && <span className="muted small"> ({m.base})</span>}
+                        </td>
+                        <td className="num">
                           <button
                             type="button"
-                            className="small"
-                            disabled={action.busy === key}
-                            onClick={() => void setAlias(m.id, 'production', v.version)}
-                            aria-label={`make ${m.id} version ${v.version} production`}
+                            className="link"
+                            aria-expanded={open}
+                            aria-label={`details of ${m.id} version ${v.version}`}
+                            onClick={() => select(open ? undefined : key)}
                           >
-                            Make production
+                            {v.version} <span aria-hidden="true">{open ? '▴' : '▾'}</span>
                           </button>
-                        )}
-                        <button
-                          type="button"
-                          className="small ghost danger-text"
-                          disabled={action.busy === key}
-                          onClick={() => {
-                            // cannot be undone: the artifacts go; a served version asks a second time (server 409)
-                            if (window.confirm(`Delete ${m.id} version ${v.version} and its artifacts? This cannot be undone.`)) void del(m.id, v.version);
-                          }}
-                          aria-label={`delete ${m.id} version ${v.version}`}
-                        >
-                          Delete
-                        </button>
-                      </td>
-                    </tr>
+                        </td>
+                        <td>
+                          {v.aliases.length ? (
+                            v.aliases.map((a) => (
+                              <span key={a} className={`tag ${a === 'production' ? 'prod' : ''}`}>
+                                {a}
+                              </span>
+                            ))
+                          ) : (
+                            <span className="muted">–</span>
+                          )}
+                        </td>
+                        <td>{served ? <span className="pill good">served</span> : <span className="muted">–</span>}</td>
+                        <td className="num">{num(v.metrics.accuracy)}</td>
+                        <td className="num">{num(v.metrics.f1)}</td>
+                        <td className="row-actions">
+                          {!v.aliases.includes('production') && (
+                            <button
+                              type="button"
+                              className="small"
+                              disabled={action.busy === key}
+                              onClick={() => void setAlias(m.id, 'production', v.version)}
+                              aria-label={`make ${m.id} version ${v.version} production`}
+                            >
+                              Make production
+                            </button>
+                          )}
+                          <button
+                            type="button"
+                            className="small ghost danger-text"
+                            disabled={action.busy === key}
+                            onClick={() => {
+                              // cannot be undone: the artifacts go; a served version asks a second time (server 409)
+                              if (window.confirm(`Delete ${m.id} version ${v.version} and its artifacts? This cannot be undone.`)) void del(m.id, v.version);
+                            }}
+                            aria-label={`delete ${m.id} version ${v.version}`}
+                          >
+                            Delete
+                          </button>
+                        </td>
+                      </tr>
+                      {open && (
+                        // the secondary columns, one row under the version: the table fits 1024 px
+                        <tr className="details-row" data-version={key}>
+                          <td colSpan={7}>
+                            <dl className="details-list">
+                              <dt>model</dt>
+                              <dd>
+                                {m.id} version {v.version}
+                              </dd>
+                              <dt>backend</dt>
+                              <dd>{v.backend}</dd>
+                              <dt>trained</dt>
+                              <dd title={when(v.createdAt)}>
+                                {when(v.createdAt)} ({ago(v.createdAt)})
+                              </dd>
+                              <dt>accuracy · F1 spam</dt>
+                              <dd>
+                                {num(v.metrics.accuracy)} · {num(v.metrics.f1)}
+                              </dd>
+                            </dl>
+                          </td>
+                        </tr>
+                      )}
+                    </Fragment>
                   );
                 })}
               </tbody>
