@@ -17,7 +17,7 @@ describe('version curves and the decision threshold', () => {
   it('draws the PR and ROC curves, sets the best-F1 threshold, and serving uses it', async () => {
     const page = h.page;
     await page.goto(`${h.base}/#/training`);
-    await page.getByRole('button', { name: 'PR and ROC curves and threshold of v2 version 1' }).click();
+    await page.getByRole('button', { name: 'details of v2 version 1' }).click();
     const curves = page.getByTestId('version-curves');
     await curves.getByText('Precision-recall curve').waitFor();
     await curves.getByText('ROC curve').waitFor();

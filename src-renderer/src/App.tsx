@@ -4,6 +4,7 @@ import { apiBase } from './api';
 import { useShell, type Pane } from './store/shell';
 import { ApiStatus } from './shell/ApiStatus';
 import { HealthBanner } from './shell/HealthBanner';
+import { SidebarToggle } from './shell/SidebarToggle';
 import { Icon, type IconName } from './ui';
 import { InboxPane } from './panes/inbox';
 import { FeatureStorePane } from './panes/features';
@@ -68,6 +69,7 @@ export function App() {
                   className={p.id === pane ? 'nav active' : 'nav'}
                   aria-current={p.id === pane ? 'page' : undefined}
                   onClick={() => go(p.id)}
+                  title={p.label}
                 >
                   <Icon name={p.icon} />
                   <span>{p.label}</span>
@@ -77,8 +79,9 @@ export function App() {
           </ul>
           <div className="grow" />
           <a className="side-link" href={`${apiBase}/docs`} target="_blank" rel="noreferrer">
-            <Icon name="external" size={14} /> API docs
+            <Icon name="external" size={14} /> <span>API docs</span>
           </a>
+          <SidebarToggle />
         </div>
       </nav>
       <div className="main">

@@ -32,6 +32,7 @@ interface FeaturesSlice {
   preview: Remote<OfflinePreview>;
   loadRegistry(): Promise<void>;
   runLookup(q: LookupQuery): Promise<void>;
+  clearLookup(): void;
   materialize(mode: 'range' | 'incremental', start: string, end: string): Promise<void>;
   loadPreview(source?: string): Promise<void>;
 }
@@ -62,11 +63,14 @@ export const useFeatures = create<FeaturesSlice>((set, get) => {
       await load('lookup', async () => {
         const [kind, name] = [query.target.slice(0, query.target.indexOf(':')), query.target.slice(query.target.indexOf(':') + 1)];
         if (kind === 'service') return api.onlineFeatures({ feature_service: name, entities: { sms_id: query.ids } });
+        // opened from an address before the registry was read
+        if (!get().views.data) await load('views', api.views, { quiet: true });
         const view = get().views.data?.find((v) => v.name === name);
         if (!view) throw new Error(`no feature view ${name} in the registry`);
         return api.onlineFeatures({ features: view.schema.map((f) => `${view.name}:${f.name}`), entities: { sms_id: query.ids } });
       });
     },
+    clearLookup: () => set({ lookup: idle() }),
     materialize: async (mode, start, end) => {
       set({ materialization: { loading: true, mode, startedAt: Date.now() } });
       await load('materialization', () => (mode === 'range' ? api.materialize(start, end) : api.materializeIncremental(end)));

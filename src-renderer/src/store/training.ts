@@ -33,6 +33,8 @@ interface TrainingSlice {
   view?: RunView;
   sort: { key: SortKey; desc: boolean };
   compare: string[];
+  /** the version whose details row is open, "model/version" */
+  version?: string;
   registryAction: { busy?: string; error?: string; forceKey?: string; note?: string };
   loadAll(): Promise<void>;
   /** the run list and versions again, without a loading state (live updates) */
@@ -42,6 +44,10 @@ interface TrainingSlice {
   resetParams(): void;
   start(): Promise<void>;
   open(id: string): Promise<void>;
+  /** no run opened (stops following it) */
+  close(): void;
+  selectVersion(key: string | undefined): void;
+  setCompare(ids: string[]): void;
   cancel(id: string): Promise<void>;
   sortBy(k: SortKey): void;
   toggleCompare(id: string): void;
@@ -188,6 +194,13 @@ export const useTraining = create<TrainingSlice>((set, get) => {
         if (get().view?.id === id) set({ view: { id, batches: [], streaming: false, error: errorText(e) } });
       }
     },
+    close: () => {
+      stopWatching?.();
+      stopWatching = undefined;
+      set({ view: undefined });
+    },
+    selectVersion: (version) => set({ version }),
+    setCompare: (ids) => set({ compare: ids }),
     cancel: async (id) => {
       try {
         await api.cancelRun(id);

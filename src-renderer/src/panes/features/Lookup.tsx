@@ -23,8 +23,9 @@ export function Lookup() {
   const services = useFeatures((s) => s.services.data);
   const lookup = useFeatures((s) => s.lookup);
   const runLookup = useFeatures((s) => s.runLookup);
-  const [ids, setIds] = useState('sms90001');
-  const [chosen, setTarget] = useState('service:labeled_sms_2');
+  // the last lookup's (also the one named by the address), else an example
+  const [ids, setIds] = useState(() => lookup.query?.ids.join(', ') ?? 'sms90001');
+  const [chosen, setTarget] = useState(() => lookup.query?.target ?? 'service:labeled_sms_2');
   // what the applied registry has: an earlier stage has no labeled_sms_2
   const available = services || views ? [...(services ?? []).map((sv) => `service:${sv.name}`), ...(views ?? []).map((v) => `view:${v.name}`)] : undefined;
   const target = !available || available.includes(chosen) ? chosen : (available.filter((a) => a.startsWith('service:')).pop() ?? available[0] ?? chosen);

@@ -70,7 +70,7 @@ export function Runs() {
       )}
       {sorted.length > 0 && (
         <div className="scroll">
-          <table className="runs">
+          <table className="runs fit">
             <thead>
               <tr>
                 <th className="narrow">
@@ -79,8 +79,6 @@ export function Runs() {
                 {head('createdAt', 'created')}
                 {head('model', 'model')}
                 {head('status', 'status')}
-                {head('backend', 'backend')}
-                {head('duration', 'duration', 'num')}
                 {head('accuracy', 'accuracy', 'num')}
                 {head('f1', 'F1 spam', 'num')}
                 {head('version', 'version', 'num')}
@@ -93,18 +91,18 @@ export function Runs() {
                   <td className="narrow">
                     <input type="checkbox" aria-label={`compare ${r.id}`} checked={compare.includes(r.id)} onChange={() => toggleCompare(r.id)} />
                   </td>
-                  <td className="nowrap" title={r.id}>
-                    {when(r.createdAt)}
-                  </td>
-                  <td>
+                  <td title={r.id}>{when(r.createdAt)}</td>
+                  <td className="clip" title={r.note ? `${r.model} · ${r.note}` : r.model}>
                     <b>{r.model}</b>
                     {r.note && <span className="muted small"> · {r.note}</span>}
                   </td>
                   <td>
                     <StatusPill status={r.status} />
+                    {/* secondary: under the status, so the table fits 1024 px without scrolling sideways */}
+                    <div className="muted tiny" title="backend · duration">
+                      {r.backend ?? '–'} · {seconds(r.durationMs)}
+                    </div>
                   </td>
-                  <td className="muted">{r.backend ?? '–'}</td>
-                  <td className="num">{seconds(r.durationMs)}</td>
                   <td className="num">{num(r.metrics?.accuracy)}</td>
                   <td className="num">{num(r.metrics?.f1)}</td>
                   <td className="num">{r.version ?? '–'}</td>

@@ -1,4 +1,4 @@
-import { useDeferredValue, useState } from 'react';
+import { Fragment, useDeferredValue, useState } from 'react';
 import { useTraining } from '../../store/training';
 import { Card, Empty, ErrorBox, Icon, Spinner, ago, num, when } from '../../ui';
 import { AliasForm } from './AliasForm';
@@ -11,8 +11,8 @@ export function Versions() {
   const del = useTraining((s) => s.deleteVersion);
   const dismiss = useTraining((s) => s.dismissRegistryMessage);
   const refresh = useTraining((s) => s.refresh);
-  /** the version whose curves and threshold are open */
-  const [open, setOpen] = useState<{ name: string; version: string } | undefined>();
+  const selected = useTraining((s) => s.version);
+  const select = useTraining((s) => s.selectVersion);
   /** the version being promoted (compared with production first) */
   const [promoting, setPromoting] = useState<{ name: string; version: string } | undefined>();
   const [moves, setMoves] = useState(0);
@@ -60,7 +60,7 @@ export function Versions() {
             </div>
           )}
           <div className="scroll">
-            <table>
+            <table className="versions fit">
               <thead>
                 <tr>
                   <th>model</th>
@@ -69,9 +69,6 @@ export function Versions() {
                   <th>serving</th>
                   <th className="num">accuracy</th>
                   <th className="num">F1 spam</th>
-                  <th className="num">threshold</th>
-                  <th>backend</th>
-                  <th>trained</th>
                   <th />
                 </tr>
               </thead>
@@ -79,80 +76,104 @@ export function Versions() {
                 {rows.map(({ m, v }) => {
                   const key = `${m.id}/${v.version}`;
                   const served = m.served_version === v.version;
+                  const open = selected === key;
                   return (
-                    <tr key={key} className={action.forceKey === key ? 'warn-row' : ''}>
-                      <td>
-                        <b>{m.id}</b>
-                        {m.base !== m.id && <span className="muted small"> ({m.base})</span>}
-                      </td>
-                      <td className="num">{v.version}</td>
-                      <td>
-                        {v.aliases.length ? (
-                          v.aliases.map((a) => (
-                            <span key={a} className={`tag ${a === 'production' ? 'prod' : ''}`}>
-                              {a}
-                            </span>
-                          ))
-                        ) : (
-                          <span className="muted">–</span>
-                        )}
-                      </td>
-                      <td>{served ? <span className="pill good">served</span> : <span className="muted">–</span>}</td>
-                      <td className="num">{num(v.metrics.accuracy)}</td>
-                      <td className="num">{num(v.metrics.f1)}</td>
-                      <td
-                        className="num"
-                        title={v.threshold ? `chosen by ${v.threshold.rule.by}${v.threshold.note ? `: ${v.threshold.note}` : ''}` : 'none set: 0.5'}
-                      >
-                        {v.threshold ? v.threshold.value.toFixed(3) : <span className="muted">0.5</span>}
-                      </td>
-                      <td className="muted">{v.backend}</td>
-                      <td className="nowrap" title={when(v.createdAt)}>
-                        {ago(v.createdAt)}
-                      </td>
-                      <td className="row-actions">
-                        <button
-                          type="button"
-                          className="small"
-                          aria-pressed={open?.name === m.id && open.version === v.version}
-                          onClick={() => setOpen(open?.name === m.id && open.version === v.version ? undefined : { name: m.id, version: v.version })}
-                          aria-label={`PR and ROC curves and threshold of ${m.id} version ${v.version}`}
-                        >
-                          Curves
-                        </button>
-                        {!v.aliases.includes('production') && (
+                    <Fragment key={key}>
+                      <tr className={action.forceKey === key ? 'warn-row' : open ? 'selected' : ''}>
+                        <td className="clip" title={m.base !== m.id ? `${m.id} (${m.base})` : m.id}>
+                          <b>{m.id}</b>
+                          {m.base !== m.id && <span className="muted small"> ({m.base})</span>}
+                        </td>
+                        <td className="num">
                           <button
                             type="button"
-                            className="small"
-                            disabled={action.busy === key}
-                            onClick={() => setPromoting({ name: m.id, version: v.version })}
-                            aria-label={`make ${m.id} version ${v.version} production`}
+                            className="link"
+                            aria-expanded={open}
+                            aria-label={`details of ${m.id} version ${v.version}`}
+                            onClick={() => select(open ? undefined : key)}
                           >
-                            Make production
+                            {v.version} <span aria-hidden="true">{open ? '▴' : '▾'}</span>
                           </button>
-                        )}
-                        <button
-                          type="button"
-                          className="small ghost danger-text"
-                          disabled={action.busy === key}
-                          onClick={() => {
-                            // cannot be undone: the artifacts go; a served version asks a second time (server 409)
-                            if (window.confirm(`Delete ${m.id} version ${v.version} and its artifacts? This cannot be undone.`)) void del(m.id, v.version);
-                          }}
-                          aria-label={`delete ${m.id} version ${v.version}`}
-                        >
-                          Delete
-                        </button>
-                      </td>
-                    </tr>
+                        </td>
+                        <td>
+                          {v.aliases.length ? (
+                            v.aliases.map((a) => (
+                              <span key={a} className={`tag ${a === 'production' ? 'prod' : ''}`}>
+                                {a}
+                              </span>
+                            ))
+                          ) : (
+                            <span className="muted">–</span>
+                          )}
+                        </td>
+                        <td>{served ? <span className="pill good">served</span> : <span className="muted">–</span>}</td>
+                        <td className="num">{num(v.metrics.accuracy)}</td>
+                        <td className="num">{num(v.metrics.f1)}</td>
+                        <td className="row-actions">
+                          {!v.aliases.includes('production') && (
+                            <button
+                              type="button"
+                              className="small"
+                              disabled={action.busy === key}
+                              onClick={() => setPromoting({ name: m.id, version: v.version })}
+                              aria-label={`make ${m.id} version ${v.version} production`}
+                            >
+                              Make production
+                            </button>
+                          )}
+                          <button
+                            type="button"
+                            className="small ghost danger-text"
+                            disabled={action.busy === key}
+                            onClick={() => {
+                              // cannot be undone: the artifacts go; a served version asks a second time (server 409)
+                              if (window.confirm(`Delete ${m.id} version ${v.version} and its artifacts? This cannot be undone.`)) void del(m.id, v.version);
+                            }}
+                            aria-label={`delete ${m.id} version ${v.version}`}
+                          >
+                            Delete
+                          </button>
+                        </td>
+                      </tr>
+                      {open && (
+                        // the secondary columns, one row under the version: the table fits 1024 px
+                        <tr className="details-row" data-version={key}>
+                          <td colSpan={7}>
+                            <dl className="details-list">
+                              <dt>model</dt>
+                              <dd>
+                                {m.id} version {v.version}
+                              </dd>
+                              <dt>backend</dt>
+                              <dd>{v.backend}</dd>
+                              <dt>trained</dt>
+                              <dd title={when(v.createdAt)}>
+                                {when(v.createdAt)} ({ago(v.createdAt)})
+                              </dd>
+                              <dt>accuracy · F1 spam</dt>
+                              <dd>
+                                {num(v.metrics.accuracy)} · {num(v.metrics.f1)}
+                              </dd>
+                              <dt>decision threshold</dt>
+                              <dd data-testid="version-threshold">
+                                {v.threshold
+                                  ? `${v.threshold.value.toFixed(4)} (by ${v.threshold.rule.by}${v.threshold.note ? `: ${v.threshold.note}` : ''}, ${when(v.threshold.setAt)})`
+                                  : '0.5 (none set)'}
+                              </dd>
+                            </dl>
+                            <VersionCurves name={m.id} version={v.version} onChanged={() => void refresh()} />
+                          </td>
+                        </tr>
+                      )}
+                    </Fragment>
                   );
                 })}
               </tbody>
             </table>
           </div>
           <p className="muted tiny">
-            Accuracy and F1 on each version's held-out rows (the shared evaluation set for versions trained since it exists); "Curves" evaluates a version on
-            that set. Deleting a served version asks again.
+            Accuracy and F1 on each version's held-out rows (the shared evaluation set for versions trained since it exists); a version's details show it on
+            that set, with its PR and ROC curves and its decision threshold. Deleting a served version asks again.
           </p>
           {promoting && (
             <>
@@ -168,7 +189,6 @@ export function Versions() {
               <AliasHistory key={`h-${promoting.name}-${moves}`} name={promoting.name} onChanged={() => void refresh()} />
             </>
           )}
-          {open && <VersionCurves key={`${open.name}/${open.version}`} name={open.name} version={open.version} onChanged={() => void refresh()} />}
         </>
       )}
     </Card>
