@@ -43,7 +43,7 @@ describe('addresses', () => {
     expect(versionKey).toMatch(/^v1\/\d+$/);
 
     await p.reload();
-    await p.getByRole('heading', { name: 'Runs' }).waitFor();
+    await p.getByRole('heading', { name: 'Runs', exact: true }).waitFor();
     await expect.poll(() => p.locator('tr.selected').first().getAttribute('class'), { timeout: 60_000 }).toContain('selected');
     expect(
       await p
@@ -108,7 +108,7 @@ describe('1024 × 700', () => {
     const p = h.page;
     await p.setViewportSize({ width: 1024, height: 700 });
     await p.goto(`${h.base}/#/training`);
-    await p.getByRole('heading', { name: 'Runs' }).waitFor();
+    await p.getByRole('heading', { name: 'Runs', exact: true }).waitFor();
     await p.getByRole('button', { name: `open run ${runIds[0]}` }).waitFor();
     await p
       .getByRole('button', { name: /^details of v1 version / })
@@ -164,7 +164,7 @@ describe('1024 × 700', () => {
         return { what: `${e.tagName} ${e.getAttribute('aria-label') ?? e.textContent?.trim().slice(0, 30)}`, visible: outline || s.boxShadow !== 'none' };
       });
     await p.goto(`${h.base}/#/training`);
-    await p.getByRole('heading', { name: 'Runs' }).waitFor();
+    await p.getByRole('heading', { name: 'Runs', exact: true }).waitFor();
     let seen = 0;
     for (let i = 0; i < 40; i++) {
       await p.keyboard.press('Tab');

@@ -49,8 +49,20 @@ export function paramsFromHash(hash: string): Params {
 
 const list = (v: string | undefined) => (v ? v.split(',').filter(Boolean) : []);
 
+/** true while the stores follow the address: their changes are not written back (the pane may not have switched yet) */
+let applying = false;
+
 /** make the stores show what the address names (and close what it does not) */
 function applyAddress(hash: string): void {
+  applying = true;
+  try {
+    applySelection(hash);
+  } finally {
+    applying = false;
+  }
+}
+
+function applySelection(hash: string): void {
   const pane = paneFromHash(hash);
   const p = paramsFromHash(hash);
   if (pane === 'training') {
@@ -80,9 +92,14 @@ export function startAddressSync(): void {
   started = true;
   applyAddress(window.location.hash);
   // back and forward: the address was written by us (or typed); the stores follow it
-  window.addEventListener('popstate', () => applyAddress(window.location.hash));
+  // (a typed or linked address too: popstate comes before hashchange, so the pane is set here first)
+  window.addEventListener('popstate', () => {
+    useShell.setState({ pane: paneFromHash() });
+    applyAddress(window.location.hash);
+  });
   // a new selection is a new history entry; the same selection is not written again
   const write = () => {
+    if (applying) return;
     const pane = useShell.getState().pane;
     const next = addressOf(pane, paramsOf(pane));
     if (next !== window.location.hash) window.history.pushState(null, '', next);
