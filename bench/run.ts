@@ -14,7 +14,7 @@ import { openEngines, type Engines } from '../src-main/engines';
 import { parseDataset, readTrainingIds } from '../src-main/dataset';
 import { buildOfflineSources } from '../src-main/setup';
 import { definitionsForStage, FeatureStore, parseTimestamp } from '../src-main/featurestore';
-import { tempDir, testConfig, fullDatasetPath } from '../src-main/testing/fixtures';
+import { tempDir, scratchConfig, fullDatasetPath, natsSkipReason, startNats, freePort } from '../src-main/scratch';
 import { forestOptions, runTrainJob } from '../src-main/training';
 import { resolveParams, MODEL_SPECS } from '../src-shared/model-specs';
 import { FusedLstm, RandomForest, readForestArtifacts, readLstmArtifacts, Rng } from '../src-main/training';
@@ -23,7 +23,6 @@ import { computeDrift, PredictionRecorder } from '../src-main/monitoring';
 import type { FeatureReference } from '../src-main/training';
 import type { AppConfig } from '../src-main/config';
 import type { IngestionStats } from '../src-shared/ingestion';
-import { natsSkipReason, startNats, freePort } from '../src-main/testing/nats';
 import { newTimeUuid } from '../src-main/platform';
 import Database from 'better-sqlite3';
 import { connect as natsConnect, headers as natsHeaders } from '@nats-io/transport-node';
@@ -62,7 +61,7 @@ export async function runBench(o: { dataset?: string; quick?: boolean } = {}): P
   const reps = o.quick ? 3 : 5;
   const rows: Row[] = [cpuProbe()];
   const t = tempDir('spamops-bench-');
-  const config = testConfig(t.dir);
+  const config = scratchConfig(t.dir);
   const engines = await openEngines(config);
   try {
     const parsed = parseDataset(readFileSync(dataset, 'utf8'), dataset);
