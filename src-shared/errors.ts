@@ -7,3 +7,6 @@ export interface ApiErrorBody {
   /** the file on disk that is missing or broken (503 artifact_unavailable) */
   file?: string;
 }
+
+/** The code of the 409 every registry route answers before any definitions were applied: clients test it, never the detail's text. */
+export const REGISTRY_EMPTY = 'registry_empty';
