@@ -6,7 +6,7 @@
  * Type-only imports count (tsPreCompilationDeps), so a cycle of types is a cycle too.
  */
 const ENGINE = '^src-main/(platform|storage|features|featurestore|dataset|training|serving|inbox|monitoring|streaming)/';
-const SHELL = '^src-main/(api|cli|setup|electron|testing)/';
+const SHELL = '^src-main/(api|cli|setup|electron|testing|scratch)/';
 /** tests exercise the composed engines through the shells' fixtures: they are shells too */
 const TEST = '\\.test\\.ts$';
 
@@ -111,6 +111,14 @@ module.exports = {
       comment: "The NATS client is the stream engine's business: the embedded default never loads it.",
       from: { pathNot: ['^src-main/streaming/', '^bench/', TEST] },
       to: { path: 'node_modules/@nats-io/' },
+    },
+    {
+      name: 'only-tests-use-testing',
+      severity: 'error',
+      comment:
+        'src-main/testing/ holds test-only helpers: the shipped code (the CLI, its bench, the app) never imports it; what the bench shares with the tests lives in src-main/scratch/.',
+      from: { pathNot: [TEST, '^src-main/testing/', '^e2e/'] },
+      to: { path: '^src-main/testing/' },
     },
     { name: 'no-unresolvable', severity: 'error', from: {}, to: { couldNotResolve: true } },
   ],

@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import http from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import autocannon from 'autocannon';
@@ -14,7 +15,7 @@ import { openEngines, type Engines } from '../src-main/engines';
 import { parseDataset, readTrainingIds } from '../src-main/dataset';
 import { buildOfflineSources } from '../src-main/setup';
 import { definitionsForStage, FeatureStore, parseTimestamp } from '../src-main/featurestore';
-import { tempDir, testConfig, fullDatasetPath } from '../src-main/testing/fixtures';
+import { tempDir, scratchConfig, fullDatasetPath, natsSkipReason, startNats, freePort, redisSkipReason, startRedis } from '../src-main/scratch';
 import { forestOptions, runTrainJob } from '../src-main/training';
 import { resolveParams, MODEL_SPECS } from '../src-shared/model-specs';
 import { FusedLstm, RandomForest, readForestArtifacts, readLstmArtifacts, Rng } from '../src-main/training';
@@ -23,7 +24,6 @@ import { computeDrift, PredictionRecorder } from '../src-main/monitoring';
 import type { FeatureReference } from '../src-main/training';
 import type { AppConfig } from '../src-main/config';
 import type { IngestionStats } from '../src-shared/ingestion';
-import { natsSkipReason, startNats, freePort } from '../src-main/testing/nats';
 import { newTimeUuid } from '../src-main/platform';
 import Database from 'better-sqlite3';
 import { connect as natsConnect, headers as natsHeaders } from '@nats-io/transport-node';
@@ -62,7 +62,7 @@ export async function runBench(o: { dataset?: string; quick?: boolean } = {}): P
   const reps = o.quick ? 3 : 5;
   const rows: Row[] = [cpuProbe()];
   const t = tempDir('spamops-bench-');
-  const config = testConfig(t.dir);
+  const config = scratchConfig(t.dir);
   const engines = await openEngines(config);
   try {
     const parsed = parseDataset(readFileSync(dataset, 'utf8'), dataset);
@@ -132,6 +132,7 @@ export async function runBench(o: { dataset?: string; quick?: boolean } = {}): P
     // 5. the HTTP API under load: feature server, model serving, inbox; then stream ingestion
     // (NATS JetStream) beside the POST /sms row
     const http = await httpBench(engines, config.dataDir, o.quick ? 5 : 10);
+    http.push(...(await redisOnlineBench(config.dataDir, o.quick ? 5 : 10)));
     const stream = await streamBench(config, o.quick ? 10_000 : 20_000);
     const at = http.findIndex((r) => r.name.startsWith('POST /sms '));
     http.splice(at < 0 ? http.length : at + 1, 0, ...stream);
@@ -206,34 +207,105 @@ function cpuProbe(): Row {
   };
 }
 
-async function httpBench(engines: Engines, dataDir: string, seconds: number): Promise<Row[]> {
-  await engines.features.materialize(0, Date.now());
-  const port = 18000 + Math.floor(Math.random() * 1000);
+/** `spamops serve` on the data dir as its own process, once it listens */
+async function startServe(dataDir: string, port: number, env: Record<string, string> = {}) {
   const child = spawn(process.execPath, [join(appRoot(), 'bin', 'spamops.mjs'), 'serve', '--data-dir', dataDir, '--port', String(port)], {
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
-      child.once('exit', (c) => reject(new Error(`server exited with ${c}`)));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
+    child.once('exit', (c) => reject(new Error(`server exited with ${c}`)));
+  });
+  return child;
+}
+
+/** three entities of the full dataset, by feature service: the lookup every online row measures */
+const ONLINE_LOOKUP = JSON.stringify({ feature_service: 'labeled_sms_2', entities: { sms_id: ['sms14050', 'sms14051', 'sms14052'] } });
+
+/** p50/p99 sequential (one keep-alive connection) and p99 + throughput under load (autocannon, 8 connections) */
+async function onlineLookupRows(port: number, seconds: number, where: string): Promise<Row[]> {
+  const run = (duration: number) =>
+    autocannon({
+      url: `http://127.0.0.1:${port}/get-online-features`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: ONLINE_LOOKUP,
+      connections: 8,
+      duration,
     });
-    const body = JSON.stringify({ feature_service: 'labeled_sms_2', entities: { sms_id: ['sms14050', 'sms14051', 'sms14052'] } });
-    const run = (duration: number) =>
-      autocannon({
-        url: `http://127.0.0.1:${port}/get-online-features`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-        connections: 8,
-        duration,
-      });
-    await run(2); // warm-up
-    // Latency at microsecond resolution (autocannon's histogram counts whole milliseconds):
-    // one keep-alive connection, requests one after another.
-    const lat = await sequentialLatencies(port, '/get-online-features', body, 3000);
-    const r = await run(seconds);
-    if (r.non2xx > 0 || r.errors > 0) throw new Error(`/get-online-features answered ${r.non2xx} non-2xx and ${r.errors} errors under load`);
-    const note = `${r.requests.total} requests, 8 connections, ${seconds} s`;
+  await run(2); // warm-up
+  // Latency at microsecond resolution (autocannon's histogram counts whole milliseconds):
+  // one keep-alive connection, requests one after another.
+  const lat = await sequentialLatencies(port, '/get-online-features', ONLINE_LOOKUP, 3000);
+  const r = await run(seconds);
+  if (r.non2xx > 0 || r.errors > 0) throw new Error(`/get-online-features (${where}) answered ${r.non2xx} non-2xx and ${r.errors} errors under load`);
+  return [
+    {
+      name: `POST /get-online-features, 3 entities${where}: p50 latency (sequential, 1 conn)`,
+      value: lat.p50,
+      unit: 'ms',
+      target: '< 1 ms',
+      ok: lat.p50 < 1,
+      note: `${lat.n} requests`,
+    },
+    { name: `POST /get-online-features, 3 entities${where}: p99 latency (sequential, 1 conn)`, value: lat.p99, unit: 'ms', target: '< 3 ms', ok: lat.p99 < 3 },
+    {
+      name: `POST /get-online-features, 3 entities${where}: p99 latency under load (autocannon)`,
+      value: r.latency.p99,
+      unit: 'ms',
+      target: '< 3 ms',
+      ok: r.latency.p99 < 3,
+      note: `${r.requests.total} requests, 8 connections, ${seconds} s`,
+    },
+    {
+      name: `POST /get-online-features, 3 entities${where}: throughput (autocannon)`,
+      value: r.requests.average,
+      unit: 'req/s',
+      target: '>= 5000 req/s',
+      ok: r.requests.average >= 5000,
+    },
+  ];
+}
+
+/**
+ * The same lookups with the online store in a real redis-server (started here on a loopback port,
+ * materialized into by `spamops materialize`, then `serve` with SPAMOPS_ONLINE_STORE); one row
+ * saying skipped, with the reason, where redis-server is missing.
+ */
+async function redisOnlineBench(dataDir: string, seconds: number): Promise<Row[]> {
+  const skip = redisSkipReason();
+  if (skip)
+    return [{ name: 'POST /get-online-features, online store in Redis', value: Number.NaN, unit: 'ms', target: 'context', ok: true, note: `skipped: ${skip}` }];
+  const redis = await startRedis();
+  const env = { SPAMOPS_ONLINE_STORE: redis.url };
+  try {
+    const mat = spawn(
+      process.execPath,
+      [join(appRoot(), 'bin', 'spamops.mjs'), 'materialize', '2009-01-01T00:00:00', '2030-01-01T00:00:00', '--data-dir', dataDir],
+      { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    const [code] = (await once(mat, 'exit')) as [number | null];
+    if (code !== 0) throw new Error(`spamops materialize into Redis exited with ${code}`);
+    const port = await freePort();
+    const child = await startServe(dataDir, port, env);
+    try {
+      return await onlineLookupRows(port, seconds, ' (online store in Redis)');
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+  } finally {
+    await redis.remove();
+  }
+}
+
+async function httpBench(engines: Engines, dataDir: string, seconds: number): Promise<Row[]> {
+  await engines.features.materialize(0, Date.now());
+  const port = await freePort();
+  const child = await startServe(dataDir, port);
+  try {
+    const lookups = await onlineLookupRows(port, seconds, '');
     const load = async (path: string, payload: unknown, connections = 8) => {
       const x = await autocannon({
         url: `http://127.0.0.1:${port}${path}`,
@@ -304,35 +376,10 @@ async function httpBench(engines: Engines, dataDir: string, seconds: number): Pr
         note: `${inbox.requests.total} answered 2xx; ${stored.length} stored, ${withFeatures} with online features`,
       },
     ];
-    return [
-      ...serving,
-      {
-        name: 'POST /get-online-features, 3 entities: p50 latency (sequential, 1 conn)',
-        value: lat.p50,
-        unit: 'ms',
-        target: '< 1 ms',
-        ok: lat.p50 < 1,
-        note: `${lat.n} requests`,
-      },
-      { name: 'POST /get-online-features, 3 entities: p99 latency (sequential, 1 conn)', value: lat.p99, unit: 'ms', target: '< 3 ms', ok: lat.p99 < 3 },
-      {
-        name: 'POST /get-online-features, 3 entities: p99 latency under load (autocannon)',
-        value: r.latency.p99,
-        unit: 'ms',
-        target: '< 3 ms',
-        ok: r.latency.p99 < 3,
-        note,
-      },
-      {
-        name: 'POST /get-online-features, 3 entities: throughput (autocannon)',
-        value: r.requests.average,
-        unit: 'req/s',
-        target: '>= 5000 req/s',
-        ok: r.requests.average >= 5000,
-      },
-    ];
+    return [...serving, ...lookups];
   } finally {
     child.kill('SIGTERM');
+    await once(child, 'exit');
   }
 }
 

@@ -14,9 +14,8 @@ import { join } from 'node:path';
 import { cpus, totalmem } from 'node:os';
 import { once } from 'node:events';
 import { appRoot } from '../src-main/config';
-import { tempDir, fullDatasetPath } from '../src-main/testing/fixtures';
+import { tempDir, fullDatasetPath, redisSkipReason, startRedis } from '../src-main/scratch';
 import { readDatasetFile } from '../src-main/dataset';
-import { redisSkipReason, startRedis } from '../src-main/testing/redis';
 
 interface Step {
   name: string;

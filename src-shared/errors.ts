@@ -15,3 +15,6 @@ export const ApiError = Type.Object(
   { additionalProperties: true },
 );
 export type ApiErrorBody = Static<typeof ApiError>;
+
+/** The code of the 409 every registry route answers before any definitions were applied: clients test it, never the detail's text. */
+export const REGISTRY_EMPTY = 'registry_empty';

@@ -4,7 +4,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { HISTORICAL_MAX_ENTITIES } from '../../src-shared/featurestore';
-import type { ApiErrorBody } from '../../src-shared/errors';
+import { REGISTRY_EMPTY, type ApiErrorBody } from '../../src-shared/errors';
 import { OfflineEngineError, OfflineMemoryError, OfflineSourceError, RegistryEmptyError, UnknownNameError } from '../featurestore';
 import { ArtifactError, InputError, isDiskFullError, noteDiskFull } from '../platform';
 import { IngestionError } from '../inbox';
@@ -104,7 +104,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (err instanceof NothingToRollBackError) return send(409, { error: 'nothing_to_roll_back', detail: err.message, field: 'alias' });
     if (err instanceof ThresholdUnreachableError) return send(422, { error: 'threshold_unreachable', detail: err.message, field: err.field });
     if (err instanceof InputError) return send(400, { error: 'bad_request', detail: err.message, field: err.field });
-    if (err instanceof RegistryEmptyError) return send(409, { error: 'registry_empty', detail: err.message });
+    if (err instanceof RegistryEmptyError) return send(409, { error: REGISTRY_EMPTY, detail: err.message });
     if (err instanceof OfflineSourceError) return send(503, { error: 'offline_source_unavailable', detail: err.message });
     if (err instanceof OfflineEngineError) return send(503, { error: 'offline_engine_unavailable', detail: err.message });
     if (err instanceof OfflineMemoryError) return send(503, { error: 'offline_engine_out_of_memory', detail: err.message });

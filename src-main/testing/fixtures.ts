@@ -1,19 +1,16 @@
-/** Helpers for tests: temporary data dirs with real engines, and the full dataset by path. */
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { loadConfig, appRoot, type AppConfig } from '../config';
+/**
+ * Helpers for tests: real engines in a temporary data dir, the sample bootstrapped, the API on a
+ * loopback port. The temporary dir, its configuration and the full dataset's path come from
+ * scratch/ (the bench shares them); they are re-exported here for the tests.
+ */
+import { join } from 'node:path';
+import { appRoot, type AppConfig } from '../config';
 import { openEngines, type Engines } from '../engines';
+import { scratchConfig, tempDir } from '../scratch';
 
-export function tempDir(prefix = 'spamops-test-'): { dir: string; remove: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-export function testConfig(dataDir: string, extra: Partial<AppConfig> = {}): AppConfig {
-  // An empty env: tests never pick up the developer's own settings.
-  return { ...loadConfig({ dataDir }, {}), ...extra };
-}
+export { fullDatasetPath, tempDir } from '../scratch';
+/** a data dir's configuration from an empty environment: tests never pick up the developer's own settings */
+export const testConfig = scratchConfig;
 
 export async function testEngines(extra: Partial<AppConfig> = {}): Promise<{ engines: Engines; dir: string; cleanup: () => Promise<void> }> {
   const t = tempDir();
@@ -28,12 +25,6 @@ export async function testEngines(extra: Partial<AppConfig> = {}): Promise<{ eng
       t.remove();
     },
   };
-}
-
-/** The full 7,528-message dataset as one file, by path (SPAMOPS_DATASET, else the lab machines' copy beside the checkout). */
-export function fullDatasetPath(): string | undefined {
-  const p = process.env.SPAMOPS_DATASET ?? resolve(appRoot(), '..', 'shared', 'raw_data', 'raw_dataset.csv');
-  return existsSync(p) ? p : undefined;
 }
 
 export const SAMPLE_DATASET = join(appRoot(), 'raw_data', 'sample_dataset.csv');

@@ -1,33 +1,20 @@
 /** The console's shell: sidebar navigation (hash routes), API status, theme; each pane in its own file. */
-import { useEffect, type ComponentType } from 'react';
+import { Suspense, useEffect } from 'react';
 import { apiBase } from './api';
-import { useShell, type Pane } from './store/shell';
+import { useShell } from './store/shell';
 import { ApiStatus } from './shell/ApiStatus';
 import { HealthBanner } from './shell/HealthBanner';
 import { SidebarToggle } from './shell/SidebarToggle';
-import { Icon, type IconName } from './ui';
-import { InboxPane } from './panes/inbox';
-import { FeatureStorePane } from './panes/features';
-import { TrainingPane } from './panes/training';
-import { ServingPane } from './panes/serving';
-import { DriftPane } from './panes/drift';
-import { DataPane } from './panes/data';
-
-const PANES: { id: Pane; label: string; icon: IconName; blurb: string; component: ComponentType }[] = [
-  { id: 'inbox', label: 'Inbox', icon: 'inbox', blurb: "A user's messages with the served models' verdicts", component: InboxPane },
-  { id: 'data', label: 'Data', icon: 'layers', blurb: 'Bring labelled messages in and train on them', component: DataPane },
-  { id: 'features', label: 'Feature store', icon: 'database', blurb: 'Registry, online store and offline sources', component: FeatureStorePane },
-  { id: 'training', label: 'Training', icon: 'training', blurb: 'Train versions, watch them learn, compare and promote', component: TrainingPane },
-  { id: 'serving', label: 'Serving', icon: 'serving', blurb: 'What the API serves, how fast, and from cache', component: ServingPane },
-  { id: 'drift', label: 'Drift', icon: 'drift', blurb: "Live traffic against each model's training reference", component: DriftPane },
-];
+import { Icon, Spinner } from './ui';
+import { PANES } from './panes';
 
 export function App() {
   const pane = useShell((s) => s.pane);
   const go = useShell((s) => s.go);
   const theme = useShell((s) => s.theme);
   const toggleTheme = useShell((s) => s.toggleTheme);
-  const current = PANES.find((p) => p.id === pane)!;
+  // an unknown #/<id> shows the first pane
+  const current = PANES.find((p) => p.id === pane) ?? PANES[0];
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -66,8 +53,8 @@ export function App() {
               <li key={p.id}>
                 <button
                   type="button"
-                  className={p.id === pane ? 'nav active' : 'nav'}
-                  aria-current={p.id === pane ? 'page' : undefined}
+                  className={p.id === current.id ? 'nav active' : 'nav'}
+                  aria-current={p.id === current.id ? 'page' : undefined}
                   onClick={() => go(p.id)}
                   title={p.label}
                 >
@@ -106,7 +93,9 @@ export function App() {
         </header>
         <HealthBanner />
         <main id="content" tabIndex={-1}>
-          <Current />
+          <Suspense fallback={<Spinner />}>
+            <Current />
+          </Suspense>
         </main>
       </div>
     </div>

@@ -48,6 +48,23 @@ describe.skipIf(!!skip)(`the Redis online store${skip ? ` (skipped: ${skip})` : 
     }
   });
 
+  it('a view whose ttl is dropped keeps its rows (their old expiry is cleared)', async () => {
+    const s = new RedisOnlineStore({ url: redis.url, prefix: 'ttl-dropped:' });
+    try {
+      expect(await s.ready()).toBe(true);
+      await s.ensureView('v', { ttlSeconds: 2 });
+      const now = Date.now();
+      await s.writeBatch('v', [{ entityKey: 'k', values: { x: 1 }, eventTs: now, createdTs: now }]);
+      await s.ensureView('v', { ttlSeconds: 0 });
+      await s.writeBatch('v', [{ entityKey: 'other', values: { x: 2 }, eventTs: now, createdTs: now }]);
+      // past the old expiry (event time + 2 s): both rows are still there
+      await until('the old expiry to pass', () => Date.now() > now + 3000, 10_000);
+      expect((await s.read('v', ['k', 'other'])).map((r) => r?.values)).toEqual([{ x: 1 }, { x: 2 }]);
+    } finally {
+      await s.close();
+    }
+  });
+
   it("keeps two data dirs' keys apart in one Redis", async () => {
     const a = new RedisOnlineStore({ url: redis.url, prefix: 'dirA:' });
     const b = new RedisOnlineStore({ url: redis.url, prefix: 'dirB:' });

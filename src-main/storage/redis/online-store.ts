@@ -20,19 +20,22 @@ const WRITE_BATCH = 1000;
 /** keys read per pipelined burst */
 const READ_BATCH = 1000;
 
-// KEYS: the hashes; ARGV: per key values_json, event_ts, created_ts, expire_at_ms (0: none)
+// KEYS: the hashes; ARGV[1]: the view's ttl in ms (0: none), then per key values_json, event_ts, created_ts.
+// Per row the cheapest check first (HGET of the event time; the created time only on a tie), one
+// HSET of every field, and an expiry only where the view has a ttl: a view without one never gives
+// its hashes an expiry, so nothing needs PERSIST (ensureView clears old expiries if a ttl is dropped).
 const WRITE_SCRIPT = `
+local ttl = tonumber(ARGV[1])
 local written = 0
 for i, key in ipairs(KEYS) do
-  local a = (i - 1) * 4
+  local a = (i - 1) * 3 + 1
   local ev = tonumber(ARGV[a + 2])
-  local cr = tonumber(ARGV[a + 3])
-  local cur = redis.call('HMGET', key, 'e', 'c')
-  local ce = tonumber(cur[1])
-  if (not ce) or ev > ce or (ev == ce and cr >= tonumber(cur[2])) then
+  local ce = tonumber(redis.call('HGET', key, 'e'))
+  local newer = (not ce) or ev > ce
+  if (not newer) and ev == ce then newer = tonumber(ARGV[a + 3]) >= tonumber(redis.call('HGET', key, 'c')) end
+  if newer then
     redis.call('HSET', key, 'v', ARGV[a + 1], 'e', ARGV[a + 2], 'c', ARGV[a + 3])
-    local exp = tonumber(ARGV[a + 4])
-    if exp > 0 then redis.call('PEXPIREAT', key, exp) else redis.call('PERSIST', key) end
+    if ttl > 0 then redis.call('PEXPIREAT', key, ev + ttl) end
     written = written + 1
   end
 end
@@ -114,8 +117,16 @@ export class RedisOnlineStore implements OnlineStore {
   }
 
   async ensureView(view: string, o: { ttlSeconds?: number } = {}): Promise<void> {
-    this.ttls.set(view, o.ttlSeconds ?? 0);
-    await this.call('ensureView', () => this.client.sendCommand(['HSET', `${this.settings.prefix}views`, view, String(o.ttlSeconds ?? 0)]));
+    const ttl = o.ttlSeconds ?? 0;
+    await this.call('ensureView', async () => {
+      const before = Number((await this.client.sendCommand<string | null>(['HGET', `${this.settings.prefix}views`, view])) ?? 0) || 0;
+      // writes without a ttl set no expiry (and clear none): a ttl dropped clears the old ones once, here
+      if (before > 0 && ttl === 0)
+        for await (const keys of this.client.scanIterator({ MATCH: `${globLiteral(this.key(view, ''))}*`, COUNT: 1000 }))
+          await Promise.all((keys as string[]).map((k) => this.client.sendCommand(['PERSIST', k])));
+      await this.client.sendCommand(['HSET', `${this.settings.prefix}views`, view, String(ttl)]);
+    });
+    this.ttls.set(view, ttl);
   }
 
   private async ttlOf(view: string): Promise<number> {
@@ -152,8 +163,8 @@ export class RedisOnlineStore implements OnlineStore {
       for (let i = 0; i < rows.length; i += WRITE_BATCH) {
         const part = rows.slice(i, i + WRITE_BATCH);
         const keys = part.map((r) => this.key(view, r.entityKey));
-        const args: string[] = [];
-        for (const r of part) args.push(JSON.stringify(r.values), String(r.eventTs), String(r.createdTs), String(ttlMs > 0 ? r.eventTs + ttlMs : 0));
+        const args: string[] = [String(ttlMs)];
+        for (const r of part) args.push(JSON.stringify(r.values), String(r.eventTs), String(r.createdTs));
         calls.push(this.evalWrite(keys, args));
       }
       await Promise.all(calls);

@@ -1,11 +1,13 @@
 /** The state of one thing loaded from the API, and how a slice loads it. */
-import { errorText, isMissingRoute, statusOf } from '../api';
+import { ApiError, errorText, isMissingRoute, statusOf } from '../api';
 
 export interface Remote<T> {
   data?: T;
   error?: string;
   /** HTTP status of the failure (0: unreachable) */
   status?: number;
+  /** the API's error code (`error` of its `{error, detail, field}` body), to branch on instead of the text */
+  code?: string;
   /** the route does not exist on this API (yet) */
   missing?: boolean;
   loading: boolean;
@@ -40,12 +42,21 @@ export function loader<S extends object>(set: (p: Partial<S>) => void, get: () =
       const data = await fn();
       if (!current()) return undefined;
       set({
-        [key]: { ...(get()[key] as object), data, loading: false, error: undefined, status: undefined, missing: undefined, at: Date.now() },
+        [key]: { ...(get()[key] as object), data, loading: false, error: undefined, status: undefined, code: undefined, missing: undefined, at: Date.now() },
       } as Partial<S>);
       return data;
     } catch (e) {
       if (!current()) return undefined;
-      set({ [key]: { ...(get()[key] as object), loading: false, error: errorText(e), status: statusOf(e), missing: isMissingRoute(e) } } as Partial<S>);
+      set({
+        [key]: {
+          ...(get()[key] as object),
+          loading: false,
+          error: errorText(e),
+          status: statusOf(e),
+          code: e instanceof ApiError ? e.body.error : undefined,
+          missing: isMissingRoute(e),
+        },
+      } as Partial<S>);
       return undefined;
     }
   };

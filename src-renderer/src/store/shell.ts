@@ -4,8 +4,8 @@ import { api, type HealthAnswer } from '../api';
 import { idle, loader, type Remote } from './remote';
 import { readSetting, writeSetting } from './persist';
 
-export const PANES = ['inbox', 'data', 'features', 'training', 'serving', 'drift'] as const;
-export type Pane = (typeof PANES)[number];
+/** a pane's id (src-renderer/src/panes/index.ts lists them; the shell shows the first for an unknown one) */
+export type Pane = string;
 export type Theme = 'light' | 'dark';
 
 const THEME_KEY = 'spamops.theme';
@@ -17,8 +17,7 @@ function storedTheme(): Theme | undefined {
 const systemTheme = (): Theme => (window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light');
 
 export function paneFromHash(hash = window.location.hash): Pane {
-  const p = hash.replace(/^#\/?/, '').split(/[/?]/)[0];
-  return (PANES as readonly string[]).includes(p) ? (p as Pane) : 'inbox';
+  return hash.replace(/^#\/?/, '').split(/[/?]/)[0];
 }
 
 interface ShellSlice {

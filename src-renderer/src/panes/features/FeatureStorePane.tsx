@@ -1,5 +1,6 @@
 /** The feature store: online lookup, materialization, feature views, offline rows, registry history. */
 import { useEffect } from 'react';
+import { REGISTRY_EMPTY } from '../../../../src-shared/errors';
 import { useFeatures } from '../../store/features';
 import { Card, Empty, ErrorBox, Spinner } from '../../ui';
 import { Lookup } from './Lookup';
@@ -14,7 +15,7 @@ export function FeatureStorePane() {
   useEffect(() => {
     void loadRegistry();
   }, [loadRegistry]);
-  const empty = s.views.status === 409 || /registry is empty/i.test(s.views.error ?? '');
+  const empty = s.views.code === REGISTRY_EMPTY;
   if (empty)
     return (
       <Empty icon="database" title="The feature registry is empty">

@@ -1,2 +1,3 @@
 /** The feature registry explorer, online-store lookup, materialization and offline previews. */
 export { FeatureStorePane } from './FeatureStorePane';
+export { FeatureStorePane as default } from './FeatureStorePane';
