@@ -2,7 +2,18 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Engines } from '../engines';
 import { fieldsOfSource, isoMicros } from '../featurestore';
-import { NameParam, PreviewQuery, type OfflinePreview, type SourceInfo, type ViewInfo } from '../../src-shared/featurestore';
+import {
+  ApiErrorSchema,
+  FeatureViewStatistics,
+  NameParam,
+  OfflinePreviewSchema,
+  PreviewQuery,
+  StatisticsQuery,
+  type OfflinePreview,
+  type SourceInfo,
+  type ViewInfo,
+} from '../../src-shared/featurestore';
+import { InputError } from '../platform';
 
 export const registryRoutes: FastifyPluginAsync<{ engines: Engines }> = async (app, { engines }) => {
   const fs = engines.features;
@@ -35,16 +46,66 @@ export const registryRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
   app.get('/registry/history', { schema: { tags, summary: 'Every applied snapshot with the diff that produced it' } }, async () => fs.registry.history());
   app.get('/registry/materializations', { schema: { tags, summary: 'Materialization runs, newest first' } }, async () => fs.materializationHistory());
 
+  app.get<{ Params: NameParam; Querystring: StatisticsQuery }>(
+    '/registry/feature-views/:name/statistics',
+    {
+      schema: {
+        tags,
+        summary: "Statistics of a view's features over its offline source (cached per source state; refresh=true recomputes)",
+        params: NameParam,
+        querystring: StatisticsQuery,
+        response: { 200: FeatureViewStatistics, 404: ApiErrorSchema, 409: ApiErrorSchema, 503: ApiErrorSchema },
+      },
+    },
+    async (req) => fs.statistics(req.params.name, { refresh: req.query.refresh === 'true' }),
+  );
+
   app.get<{ Params: NameParam; Querystring: PreviewQuery }>(
     '/offline/:name/preview',
-    { schema: { tags: ['offline store'], summary: 'Newest rows of a file source', params: NameParam, querystring: PreviewQuery } },
+    {
+      schema: {
+        tags: ['offline store'],
+        summary: 'A page of a file source: newest first by default; offset or cursor, sort, order, prefix, label, from, to, columns',
+        params: NameParam,
+        querystring: PreviewQuery,
+        response: { 200: OfflinePreviewSchema, 400: ApiErrorSchema, 404: ApiErrorSchema, 503: ApiErrorSchema },
+      },
+    },
     async (req): Promise<OfflinePreview> => {
-      const limit = Math.min(Number(req.query.limit ?? 50), 1000);
-      const p = await fs.previewSource(req.params.name, limit);
+      const q = req.query;
+      const limit = Math.min(Number(q.limit ?? 50), 1000);
+      if (q.offset !== undefined && q.cursor !== undefined) throw new InputError('cursor', 'cursor: give offset or cursor, not both');
+      const offset = q.cursor !== undefined ? Number(q.cursor.slice(1)) : Number(q.offset ?? 0);
+      const time = (field: 'from' | 'to', v: string | undefined) => {
+        if (v === undefined) return undefined;
+        const ms = Date.parse(v);
+        if (!Number.isFinite(ms)) throw new InputError(field, `${field}: expected an ISO 8601 time, got "${v}"`);
+        return ms;
+      };
+      const fromMs = time('from', q.from);
+      const toMs = time('to', q.to);
+      if (fromMs !== undefined && toMs !== undefined && fromMs > toMs) throw new InputError('to', 'to: expected a time at or after from');
+      const columns = q.columns?.split(',').map((c) => c.trim());
+      const p = await fs.browseSource(req.params.name, {
+        limit,
+        offset,
+        sort: q.sort,
+        order: q.order,
+        prefix: q.prefix,
+        label: q.label,
+        fromMs,
+        toMs,
+        columns,
+      });
       return {
         source: req.params.name,
         total_rows: p.total,
         parts: p.parts,
+        matched_rows: p.matched,
+        offset,
+        limit,
+        next_cursor: offset + p.rows.length < p.matched ? `o${offset + p.rows.length}` : null,
+        columns: ['entity_key', 'event_timestamp', 'created_timestamp', ...p.columns],
         rows: p.rows.map((r) => ({
           entity_key: r.entityKey,
           event_timestamp: isoMicros(r.eventTs),
