@@ -200,6 +200,8 @@ export interface RegistryDiff {
 
 export const NameParam = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) });
 export type NameParam = Static<typeof NameParam>;
+/** json (default) or csv: the same answer as a CSV file (formula cells escaped) */
+export const ExportFormatParam = Type.Union([Type.Literal('json'), Type.Literal('csv')]);
 /** an ISO 8601 UTC time, as the API writes them */
 const IsoTime = Type.String({
   pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,6})?)?(Z|[+-]\\d{2}:?\\d{2})?$',
@@ -217,6 +219,7 @@ export const PreviewQuery = Type.Object(
     from: Type.Optional(IsoTime),
     to: Type.Optional(IsoTime),
     columns: Type.Optional(Type.String({ pattern: '^[^,]{1,200}(,[^,]{1,200}){0,499}$', description: 'comma-separated columns of the source' })),
+    format: Type.Optional(ExportFormatParam),
   },
   { additionalProperties: false },
 );
@@ -342,7 +345,10 @@ export const FeatureViewStatistics = Type.Object({
 });
 export type FeatureViewStatistics = Static<typeof FeatureViewStatistics>;
 export const StatisticsQuery = Type.Object(
-  { refresh: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')], { description: 'recompute even if cached' })) },
+  {
+    refresh: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')], { description: 'recompute even if cached' })),
+    format: Type.Optional(ExportFormatParam),
+  },
   { additionalProperties: false },
 );
 export type StatisticsQuery = Static<typeof StatisticsQuery>;

@@ -14,6 +14,7 @@ import {
   type ViewInfo,
 } from '../../src-shared/featurestore';
 import { InputError } from '../platform';
+import { rowsCsv, statisticsCsv } from '../featurestore';
 
 export const registryRoutes: FastifyPluginAsync<{ engines: Engines }> = async (app, { engines }) => {
   const fs = engines.features;
@@ -57,7 +58,11 @@ export const registryRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
         response: { 200: FeatureViewStatistics, 404: ApiErrorSchema, 409: ApiErrorSchema, 503: ApiErrorSchema },
       },
     },
-    async (req) => fs.statistics(req.params.name, { refresh: req.query.refresh === 'true' }),
+    async (req, reply) => {
+      const s = await fs.statistics(req.params.name, { refresh: req.query.refresh === 'true' });
+      if (req.query.format !== 'csv') return s;
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${s.view}-statistics.csv"`).send(statisticsCsv(s));
+    },
   );
 
   app.get<{ Params: NameParam; Querystring: PreviewQuery }>(
@@ -71,7 +76,7 @@ export const registryRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
         response: { 200: OfflinePreviewSchema, 400: ApiErrorSchema, 404: ApiErrorSchema, 503: ApiErrorSchema },
       },
     },
-    async (req): Promise<OfflinePreview> => {
+    async (req, reply) => {
       const q = req.query;
       const limit = Math.min(Number(q.limit ?? 50), 1000);
       if (q.offset !== undefined && q.cursor !== undefined) throw new InputError('cursor', 'cursor: give offset or cursor, not both');
@@ -97,7 +102,7 @@ export const registryRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
         toMs,
         columns,
       });
-      return {
+      const answer: OfflinePreview = {
         source: req.params.name,
         total_rows: p.total,
         parts: p.parts,
@@ -113,6 +118,11 @@ export const registryRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
           ...r.values,
         })),
       };
+      if (q.format !== 'csv') return answer;
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${req.params.name.replace(/[^\w.-]/g, '_')}-rows-${offset + 1}.csv"`)
+        .send(rowsCsv(answer.columns ?? [], answer.rows));
     },
   );
 };

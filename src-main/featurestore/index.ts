@@ -10,3 +10,4 @@ export { UnknownNameError, FeatureInputError } from './errors';
 export { parseTimestamp, isoUtc, isoMicros } from './timestamps';
 export { definitionsForStage, STAGES, LATEST_STAGE, isStage, SOURCE_EVENT_TIMES } from './definitions';
 export type { Stage } from './definitions';
+export { rowsCsv, statisticsCsv } from './csv';

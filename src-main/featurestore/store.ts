@@ -423,11 +423,11 @@ export class FeatureStore {
     const known = ['entity_key', 'event_timestamp', 'created_timestamp', ...names];
     const pick = q.columns ?? names;
     for (const c of pick)
-      if (!names.includes(c)) throw new FeatureInputError('columns', `unknown column "${c}" of source ${source.name}; known: ${names.join(', ')}`);
+      if (!names.includes(c)) throw new FeatureInputError('columns', `columns: unknown column "${c}" of source ${source.name}; known: ${names.join(', ')}`);
     const sort = q.sort ?? 'event_timestamp';
-    if (!known.includes(sort)) throw new FeatureInputError('sort', `unknown column "${sort}" of source ${source.name}; known: ${known.join(', ')}`);
+    if (!known.includes(sort)) throw new FeatureInputError('sort', `sort: unknown column "${sort}" of source ${source.name}; known: ${known.join(', ')}`);
     if (q.label !== undefined && !names.includes('label'))
-      throw new FeatureInputError('label', `source ${source.name} has no label column (sources with one: those of the labels views)`);
+      throw new FeatureInputError('label', `label: source ${source.name} has no label column (sources with one: those of the labels views)`);
     const fields = all.filter((f) => pick.includes(f.name));
     const parts = await this.offline.parts(source, view ? await this.joinKey(view) : 'sms_id', all);
     const where = ['k IS NOT NULL'];

@@ -8,6 +8,7 @@ import type {
   FeatureServiceDef,
   GetOnlineFeaturesRequest,
   GetOnlineFeaturesResponse,
+  FeatureViewStatistics,
   MaterializeResponse,
   OfflinePreview,
   RegistrySnapshot,
@@ -40,6 +41,8 @@ export type {
   MaterializeResponse,
   RegistrySnapshot,
   FeatureStatus,
+  FeatureStatistics,
+  FeatureViewStatistics,
   OfflinePreview,
   SourceInfo,
   ViewInfo,
@@ -121,6 +124,13 @@ export const api = {
   services: () => call<FeatureServiceDef[]>('GET', '/registry/feature-services'),
   history: () => call<RegistrySnapshot[]>('GET', '/registry/history'),
   preview: (source: string, limit = 50) => call<OfflinePreview>('GET', `/offline/${q(source)}/preview?limit=${limit}`),
+  /** a page of the offline browser: offset, sort, order, prefix, label, from, to, columns (absent or empty: left out) */
+  browse: (source: string, params: Record<string, string | number | undefined>) =>
+    call<OfflinePreview>('GET', `/offline/${q(source)}/preview${queryString(params)}`),
+  statistics: (view: string, refresh = false) =>
+    call<FeatureViewStatistics>('GET', `/registry/feature-views/${q(view)}/statistics${refresh ? '?refresh=true' : ''}`),
+  /** a CSV export of a route that takes format=csv (the API escapes formula cells), saved by the browser */
+  downloadCsv: (path: string, params: Record<string, string | number | undefined>, file: string) => downloadCsv(path, params, file),
   materialize: (start_ts: string, end_ts: string) => call<MaterializeResponse>('POST', '/materialize', { start_ts, end_ts }),
   materializeIncremental: (end_ts: string) => call<MaterializeResponse>('POST', '/materialize-incremental', { end_ts }),
 
@@ -243,4 +253,30 @@ export async function uploadDataset(file: File): Promise<ImportJob> {
   const json = (await res.json().catch(() => ({}))) as ImportJob & Partial<ApiErrorBody>;
   if (!res.ok) throw new ApiError(res.status, json);
   return json;
+}
+
+/** `?a=1&b=x` of the parameters that are set (empty strings left out) */
+export function queryString(params: Record<string, string | number | undefined>): string {
+  const p = Object.entries(params).filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== '');
+  return p.length ? `?${p.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join('&')}` : '';
+}
+
+async function downloadCsv(path: string, params: Record<string, string | number | undefined>, file: string): Promise<void> {
+  const res = await fetch(`${apiBase}${path}${queryString({ ...params, format: 'csv' })}`, { headers: { accept: 'text/csv', ...authHeaders() } });
+  const text = await res.text();
+  if (!res.ok) {
+    let body: Partial<ApiErrorBody> = { detail: `HTTP ${res.status}` };
+    try {
+      body = JSON.parse(text) as Partial<ApiErrorBody>;
+    } catch {
+      // not JSON: the status says it
+    }
+    throw new ApiError(res.status, body);
+  }
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = file;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

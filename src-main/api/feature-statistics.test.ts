@@ -4,14 +4,17 @@
  * computed once with numpy 2.4 on the source's rows and written in), the cache, paging and filters.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spamops } from '../testing/cli';
 import { SKIP_FULL, fullDatasetPath, startTestServer, testEngines } from '../testing/fixtures';
 import type { Engines } from '../engines';
 import type { FeatureViewStatistics, OfflinePreview } from '../../src-shared/featurestore';
-import { sourceRelation } from './offline';
+import { sourceRelation } from '../featurestore/offline';
+import { rowsCsv } from '../featurestore/csv';
 
 const dataset = fullDatasetPath();
 let engines: Engines;
 let base = '';
+let dataDir = '';
 let close: () => Promise<void> = async () => undefined;
 
 beforeAll(async () => {
@@ -19,6 +22,7 @@ beforeAll(async () => {
   const { bootstrap } = await import('../setup');
   const t = await testEngines();
   engines = t.engines;
+  dataDir = t.dir;
   await bootstrap(engines, { datasetPath: dataset, log: () => undefined });
   const server = await startTestServer(engines);
   base = server.base;
@@ -226,6 +230,58 @@ describe.skipIf(!dataset)('the offline browser (full dataset)', () => {
       const r = await page(q);
       expect(r.status, q).toBe(400);
       expect((r.body as unknown as { field: string }).field, q).toBe(field);
+    }
+  });
+});
+
+describe.skipIf(!dataset)('CSV exports (full dataset)', () => {
+  it.skipIf(!dataset)('an offline page and the statistics as CSV, the same rows as the JSON', { timeout: 120_000 }, async () => {
+    const r = await fetch(`${base}/offline/smss1/preview?prefix=sms1000&sort=entity_key&order=asc&columns=cap_r,nal_r&format=csv`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/^text\/csv/);
+    const lines = (await r.text()).trimEnd().split('\r\n');
+    expect(lines[0]).toBe('entity_key,event_timestamp,created_timestamp,cap_r,nal_r');
+    expect(lines).toHaveLength(10);
+    expect(lines[1]).toMatch(/^sms10001,2019-02-03T00:00:00(\.0+)?Z,/);
+    const st = await fetch(`${base}/registry/feature-views/sms_features2/statistics?format=csv`);
+    const rows = (await st.text()).trimEnd().split('\r\n');
+    expect(rows[0].split(',').slice(0, 4)).toEqual(['view', 'feature', 'dtype', 'kind']);
+    expect(rows.slice(1).map((l) => l.split(',')[1])).toEqual(['features (length)', 'features (token ids)']);
+    expect(rows[2]).toContain('0:162090 1:2924');
+    const bad = await fetch(`${base}/offline/smss1/preview?format=xlsx`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { field: string }).field).toBe('querystring.format');
+  });
+
+  it('escapes formula cells with the platform csvCell', () => {
+    const csv = rowsCsv(['entity_key', 'text', 'features'], [{ entity_key: '=HYPERLINK("x")', text: '+1, "quoted"', features: [1, 2] }]);
+    expect(csv).toBe(`entity_key,text,features\r\n"'=HYPERLINK(""x"")","'+1, ""quoted""",1 2\r\n`);
+  });
+});
+
+describe.skipIf(!dataset)('the CLI (full dataset)', () => {
+  it.skipIf(!dataset)('offline-rows pages and filters, statistics prints the view; bad options name the option', { timeout: 300_000 }, async () => {
+    const rows = spamops(['offline-rows', 'smss1', '--prefix', 'sms1000', '--sort', 'entity_key', '--order', 'asc', '--columns', 'cap_r', '--csv'], dataDir);
+    expect(rows.err).toBe('');
+    expect(rows.code).toBe(0);
+    const lines = rows.out.trimEnd().split('\r\n');
+    expect(lines[0]).toBe('entity_key,event_timestamp,created_timestamp,cap_r');
+    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(Array.from({ length: 9 }, (_, i) => `sms1000${i + 1}`));
+    const spam = spamops(['offline-rows', 'labels', '--label', 'spam', '--limit', '3', '--offset', '10'], dataDir);
+    expect(spam.code).toBe(0);
+    expect(spam.out).toMatch(/rows 11-13 of 1752 matching/);
+    const stats = spamops(['statistics', 'sms_labels'], dataDir);
+    expect(stats.code).toBe(0);
+    expect(stats.out).toMatch(/label \[String\] missing 0\.0% distinct 2 top ham:5776 spam:1752/);
+    for (const [args, msg] of [
+      [['offline-rows', 'smss1', '--sort', 'nope'], /sort.*unknown column "nope"/],
+      [['offline-rows', 'smss1', '--limit', '0'], /--limit: expected an integer from 1 to 1000/],
+      [['offline-rows', 'smss1', '--from', 'yesterday'], /--from: expected an ISO 8601 time/],
+      [['offline-rows', 'nope'], /unknown file source "nope"/],
+    ] as [string[], RegExp][]) {
+      const r = spamops(args, dataDir);
+      expect(r.code, args.join(' ')).not.toBe(0);
+      expect(r.err, args.join(' ')).toMatch(msg);
     }
   });
 });
