@@ -387,9 +387,9 @@ export class FeatureStore {
     const stats = this.offline.engine.with(async (c) => {
       try {
         const rel = `(SELECT * FROM ${sourceRelation({ ...parts, fields }, { ordinals: false })} WHERE k IS NOT NULL)`;
-        // the relation is scanned once per feature: materialized as a temp table, each scan reads memory (spilled past the limit)
-        await c.run(`CREATE TEMP TABLE stat_rows AS SELECT * FROM ${rel}`);
-        return await viewStatistics(c, 'temp.stat_rows', {
+        // each query reads only the columns it names from the Parquet parts (no copy of the rows:
+        // a temp table of 10M token lists would spill gigabytes)
+        return await viewStatistics(c, rel, {
           view: view.name,
           source: parts.source.name,
           joinKey: parts.key,
