@@ -18,6 +18,7 @@ import {
   PredictionRequest,
   ServedVersionParam,
   ServingStatsAnswer,
+  ServingStatsQuery,
   TextBody,
   TopPredictionsAnswer,
 } from '../../src-shared/serving';
@@ -36,25 +37,34 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
   // latency of every serving request, from arrival to the response being sent
   app.addHook('onResponse', async (req, reply) => {
     const url = req.routeOptions.url ?? '';
-    if (url.startsWith('/model/') || url === '/prediction') stats.record(url.split('/').pop() ?? url, reply.elapsedTime);
+    if (url.startsWith('/model/') || url === '/prediction') {
+      const params = req.params as { version?: unknown } | undefined;
+      const body = (req.body ?? req.query) as { model_id?: unknown } | undefined;
+      const version = typeof params?.version === 'string' ? params.version : typeof body?.model_id === 'string' ? body.model_id : '';
+      // a version is a served name (short); an unknown one answered 404 and is counted under it, capped in length
+      stats.record(url.split('/').pop() ?? url, reply.elapsedTime, Date.now(), version.slice(0, 40));
+    }
   });
   app.get(
     '/serving/stats',
     {
       schema: {
         tags,
-        summary: 'Served versions, cache hit rate, request counts and latency per 10 s over the last hour',
+        summary: 'Served versions, cache hit rate, request counts and latency per 10 s (in all and per route and version) over the last hour or ?window=',
+        querystring: ServingStatsQuery,
         response: { 200: ServingStatsAnswer },
       },
     },
-    async (): Promise<ServingStatsAnswer> => {
+    async (req: FastifyRequest<{ Querystring: ServingStatsQuery }>): Promise<ServingStatsAnswer> => {
+      const w = req.query.window;
+      const windowMs = w ? Number(w.slice(0, -1)) * { s: 1000, m: 60_000, h: 3_600_000 }[w.slice(-1) as 's' | 'm' | 'h'] : undefined;
       const served = await Promise.all(
         engines.serving.names.map(async (name) => {
           const v = await engines.models.resolve(name, engines.serving.alias);
           return { name, version: v?.version ?? null, aliases: v?.aliases ?? [], loaded: engines.serving.current(name)?.version ?? null };
         }),
       );
-      return { served, ...stats.snapshot() };
+      return { served, ...stats.snapshot({ windowMs }) };
     },
   );
 

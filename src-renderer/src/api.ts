@@ -114,7 +114,7 @@ export const api = {
   textToPrediction: (v: string, text: string) => call<PredictionAnswer>('POST', `/model/${q(v)}/text_to_prediction`, { text }),
   featuresToPrediction: (v: string, features: unknown[]) => call<PredictionAnswer>('POST', `/model/${q(v)}/features_to_prediction`, { features }),
   callLog: (v: string) => call<CallLogRow[]>('GET', `/model/${q(v)}/recent_call_log`),
-  servingStats: () => call<ServingStatsAnswer>('GET', '/serving/stats'),
+  servingStats: (window?: string) => call<ServingStatsAnswer>('GET', `/serving/stats${window ? `?window=${q(window)}` : ''}`),
 
   // feature store
   onlineFeatures: (body: GetOnlineFeaturesRequest) => call<GetOnlineFeaturesResponse>('POST', '/get-online-features', body),
