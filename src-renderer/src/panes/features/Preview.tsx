@@ -20,7 +20,9 @@ export function Preview() {
   const b = useFeatures((s) => s.browse);
   const loadPreview = useFeatures((s) => s.loadPreview);
   const setBrowse = useFeatures((s) => s.setBrowse);
-  const sourceColumns = useFeatures((s) => s.sources.data?.find((x) => x.name === source)?.columns?.map((c) => c.name)) ?? [];
+  // the selector returns the stored object (a new array per call would re-render without end)
+  const sourceInfo = useFeatures((s) => s.sources.data?.find((x) => x.name === source));
+  const sourceColumns = sourceInfo?.columns?.map((c) => c.name) ?? [];
   // the filter form is edited locally, applied on submit
   const [form, setForm] = useState<BrowseState>(b);
   const [exportError, setExportError] = useState<string>();
