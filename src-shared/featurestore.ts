@@ -352,3 +352,18 @@ export const StatisticsQuery = Type.Object(
   { additionalProperties: false },
 );
 export type StatisticsQuery = Static<typeof StatisticsQuery>;
+
+/* ---------- entity ids suggested from the store (GET /online/ids) ---------- */
+export const EntityIdsQuery = Type.Object(
+  {
+    prefix: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'ids starting with it (sorted); absent: the most recent ids' })),
+    limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: 'at most this many, 1 to 100 (default 20)' })),
+  },
+  { additionalProperties: false },
+);
+export type EntityIdsQuery = Static<typeof EntityIdsQuery>;
+export const EntityIdsAnswer = Type.Object({
+  source: Type.String({ description: 'the offline source the ids come from' }),
+  ids: Type.Array(Type.String()),
+});
+export type EntityIdsAnswer = Static<typeof EntityIdsAnswer>;

@@ -259,6 +259,30 @@ describe.skipIf(!dataset)('CSV exports (full dataset)', () => {
   });
 });
 
+describe.skipIf(!dataset)('ids suggested from the store (full dataset)', () => {
+  it.skipIf(!dataset)('the most recent ids, or those starting with a prefix; a bad limit is a 400 naming it', { timeout: 120_000 }, async () => {
+    const recent = await get<{ source: string; ids: string[] }>('/online/ids');
+    expect(recent.status).toBe(200);
+    expect(recent.body.source).toBe('smss1');
+    expect(recent.body.ids).toHaveLength(20);
+    const p = await get<{ ids: string[] }>('/online/ids?prefix=sms1000&limit=5');
+    expect(p.body.ids).toEqual(['sms10001', 'sms10002', 'sms10003', 'sms10004', 'sms10005']);
+    // a suggested id is found by the online lookup
+    const r = await fetch(`${base}/get-online-features`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ features: ['sms_features1:cap_r'], entities: { sms_id: [p.body.ids[0]] } }),
+    });
+    const j = (await r.json()) as { results: { statuses: string[] }[] };
+    expect(j.results[1].statuses[0]).not.toBe('NOT_FOUND');
+    expect((await get<unknown>('/online/ids?prefix=zzz')).body).toEqual({ source: 'smss1', ids: [] });
+    const bad = await get<{ field: string }>('/online/ids?limit=500');
+    expect(bad.status).toBe(400);
+    expect(bad.body.field).toBe('limit');
+  });
+});
+
+// last: spawnSync blocks this process (and so the server in it) while each command runs
 describe.skipIf(!dataset)('the CLI (full dataset)', () => {
   it.skipIf(!dataset)('offline-rows pages and filters, statistics prints the view; bad options name the option', { timeout: 300_000 }, async () => {
     const rows = spamops(['offline-rows', 'smss1', '--prefix', 'sms1000', '--sort', 'entity_key', '--order', 'asc', '--columns', 'cap_r', '--csv'], dataDir);

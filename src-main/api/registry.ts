@@ -4,6 +4,8 @@ import type { Engines } from '../engines';
 import { fieldsOfSource, isoMicros } from '../featurestore';
 import {
   ApiErrorSchema,
+  EntityIdsAnswer,
+  EntityIdsQuery,
   FeatureViewStatistics,
   NameParam,
   OfflinePreviewSchema,
@@ -123,6 +125,35 @@ export const registryRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="${req.params.name.replace(/[^\w.-]/g, '_')}-rows-${offset + 1}.csv"`)
         .send(rowsCsv(answer.columns ?? [], answer.rows));
+    },
+  );
+
+  app.get<{ Querystring: EntityIdsQuery }>(
+    '/online/ids',
+    {
+      schema: {
+        tags: ['offline store'],
+        summary: 'Entity ids to look up, from the store itself: the most recent, or those starting with a prefix',
+        querystring: EntityIdsQuery,
+        response: { 200: EntityIdsAnswer, 400: ApiErrorSchema, 503: ApiErrorSchema },
+      },
+    },
+    async (req): Promise<EntityIdsAnswer> => {
+      const limit = Number(req.query.limit ?? 20);
+      if (limit < 1 || limit > 100) throw new InputError('limit', 'limit: expected 1 to 100');
+      const d = await fs.registry.definitions();
+      // the source of the first online view (the ids every lookup of the console can find)
+      const view = d.featureViews.find((v) => v.online) ?? d.featureViews[0];
+      const source = view ? (await fs.fileSourceOf(view)).name : undefined;
+      if (!source) return { source: '', ids: [] };
+      const p = await fs.browseSource(source, {
+        limit,
+        offset: 0,
+        columns: [],
+        prefix: req.query.prefix,
+        ...(req.query.prefix ? { sort: 'entity_key', order: 'asc' as const } : {}),
+      });
+      return { source, ids: [...new Set(p.rows.map((r) => r.entityKey))] };
     },
   );
 };

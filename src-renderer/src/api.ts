@@ -8,6 +8,7 @@ import type {
   FeatureServiceDef,
   GetOnlineFeaturesRequest,
   GetOnlineFeaturesResponse,
+  EntityIdsAnswer,
   FeatureViewStatistics,
   MaterializeResponse,
   OfflinePreview,
@@ -127,6 +128,7 @@ export const api = {
   /** a page of the offline browser: offset, sort, order, prefix, label, from, to, columns (absent or empty: left out) */
   browse: (source: string, params: Record<string, string | number | undefined>) =>
     call<OfflinePreview>('GET', `/offline/${q(source)}/preview${queryString(params)}`),
+  entityIds: (prefix: string) => call<EntityIdsAnswer>('GET', `/online/ids${queryString({ prefix: prefix || undefined, limit: 20 })}`),
   statistics: (view: string, refresh = false) =>
     call<FeatureViewStatistics>('GET', `/registry/feature-views/${q(view)}/statistics${refresh ? '?refresh=true' : ''}`),
   /** a CSV export of a route that takes format=csv (the API escapes formula cells), saved by the browser */
