@@ -33,6 +33,12 @@ describe.skipIf(!dataset)("the operator's panes (full dataset)", () => {
     await expect(cap.getByTestId('histogram-cap_r').locator('.recharts-bar-rectangle').count()).resolves.toBeGreaterThan(10);
     const card = h.page.locator('section, article, div.card').filter({ has: table }).last();
     await shot('feature-statistics', card);
+    // the lookup's ids come from the store: its field holds the most recent one, the hint what the store has
+    await h.page
+      .getByTestId('id-suggestions')
+      .filter({ hasText: /From the store/ })
+      .waitFor();
+    await expect(h.page.getByLabel('sms ids').inputValue()).resolves.toMatch(/^sms\d+$/);
     await pick('feature view', 'sms_labels');
     await table.getByRole('row', { name: 'statistics of label' }).filter({ hasText: 'ham (5,776), spam (1,752)' }).waitFor();
     await pick('feature view', 'sms_features2');
