@@ -218,6 +218,10 @@ export async function runScaleBench(o: { sizes: number[]; dataset?: string; lstm
           );
           await run(duckdbReference(`DuckDB ASOF labeled_sms_${svc}`, svc, dataDir, work));
         }
+        // feature statistics (issue 24: a view's statistics in seconds at 10M rows), each view in its own process: no cache
+        if (!OTHER_BIN)
+          for (const view of ['sms_features1', 'sms_labels', 'sms_features2'])
+            await run(step(`statistics ${view}`, ['statistics', view, '--json'], dataDir, work, limit));
         await run(step('train v1', ['train', 'v1'], dataDir, work, limit));
         if (o.lstm) await run(step('train v2 (1 epoch)', ['train', 'v2', '--epochs', '1'], dataDir, work, limit * 3));
       }

@@ -206,7 +206,29 @@ export type RegistrySnapshot = Static<typeof RegistrySnapshot>;
 
 export const NameParam = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) });
 export type NameParam = Static<typeof NameParam>;
-export const PreviewQuery = Type.Object({ limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$' })) }, { additionalProperties: false });
+/** json (default) or csv: the same answer as a CSV file (formula cells escaped) */
+export const ExportFormatParam = Type.Union([Type.Literal('json'), Type.Literal('csv')]);
+/** an ISO 8601 UTC time, as the API writes them */
+const IsoTime = Type.String({
+  pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,6})?)?(Z|[+-]\\d{2}:?\\d{2})?$',
+  description: 'an ISO 8601 time (2021-05-01T00:00:00Z)',
+});
+export const PreviewQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: 'rows per page, 1 to 1000 (default 50)' })),
+    offset: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$', description: 'rows to skip (a whole number)' })),
+    cursor: Type.Optional(Type.String({ pattern: '^o[0-9]{1,9}$', description: 'the next_cursor of the previous page' })),
+    sort: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'a column of the source, entity_key, event_timestamp or created_timestamp' })),
+    order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
+    prefix: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'entity ids starting with it' })),
+    label: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'the label column equal to it (sources with a label column)' })),
+    from: Type.Optional(IsoTime),
+    to: Type.Optional(IsoTime),
+    columns: Type.Optional(Type.String({ pattern: '^[^,]{1,200}(,[^,]{1,200}){0,499}$', description: 'comma-separated columns of the source' })),
+    format: Type.Optional(ExportFormatParam),
+  },
+  { additionalProperties: false },
+);
 export type PreviewQuery = Static<typeof PreviewQuery>;
 
 /** GET /registry: the latest snapshot, or version 0 before the first apply */
@@ -230,6 +252,13 @@ export const OfflinePreview = Type.Object({
   total_rows: Type.Integer(),
   parts: Type.Integer(),
   rows: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+  /** rows that pass the filters (total_rows without filters) */
+  matched_rows: Type.Optional(Type.Integer()),
+  offset: Type.Optional(Type.Integer()),
+  limit: Type.Optional(Type.Integer()),
+  /** the cursor of the next page, null on the last page */
+  next_cursor: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  columns: Type.Optional(Type.Array(Type.String())),
 });
 export type OfflinePreview = Static<typeof OfflinePreview>;
 export const MaterializationRecord = Type.Object({
@@ -248,3 +277,93 @@ export type PushAnswer = Static<typeof PushAnswer>;
 export const HistoricalRow = Type.Record(Type.String(), Type.Unknown(), {
   description: 'NDJSON (default): one object per line; CSV: a header line then one line per row; parquet: a file (application/vnd.apache.parquet)',
 });
+
+/* ---------- feature statistics (GET /registry/feature-views/{name}/statistics) ---------- */
+
+const Num = Type.Union([Type.Number(), Type.Null()]);
+export const HistogramBin = Type.Object({
+  lo: Type.Number({ description: 'lower edge (a bin per value: the value)' }),
+  hi: Type.Number({ description: 'upper edge (the last bin includes it)' }),
+  count: Type.Number(),
+});
+export type HistogramBin = Static<typeof HistogramBin>;
+export const CategoryBin = Type.Object({ label: Type.String(), count: Type.Number() });
+export const TopValue = Type.Object({ value: Type.String(), count: Type.Number() });
+export type TopValue = Static<typeof TopValue>;
+export const NumericSummary = Type.Object({
+  present: Type.Number({ description: 'values that are not missing' }),
+  min: Num,
+  max: Num,
+  mean: Num,
+  std: Type.Union([Type.Number(), Type.Null()], { description: 'sample standard deviation' }),
+  distinct: Type.Number(),
+  percentiles: Type.Array(Type.Object({ p: Type.Number(), value: Num }), { description: 'exact, linear interpolation (numpy default)' }),
+});
+export type NumericSummary = Static<typeof NumericSummary>;
+const StatBase = {
+  name: Type.String(),
+  dtype: FeatureValueType,
+  count: Type.Number({ description: 'rows of the source' }),
+  missing: Type.Number({ description: 'rows without a value (an empty token list counts as missing)' }),
+  missing_share: Type.Number({ minimum: 0, maximum: 1 }),
+};
+export const NumericFeatureStatistics = Type.Composite([
+  Type.Object({ ...StatBase, kind: Type.Literal('numeric'), histogram: Type.Array(HistogramBin) }),
+  NumericSummary,
+]);
+export const CategoricalFeatureStatistics = Type.Object({
+  ...StatBase,
+  kind: Type.Literal('categorical'),
+  distinct: Type.Number(),
+  top: Type.Array(TopValue),
+  histogram: Type.Array(CategoryBin),
+});
+export const ListFeatureStatistics = Type.Object({
+  ...StatBase,
+  kind: Type.Literal('list'),
+  length: NumericSummary,
+  histogram: Type.Array(HistogramBin, { description: 'of the list lengths' }),
+  tokens: Type.Composite([NumericSummary, Type.Object({ top: Type.Array(TopValue), histogram: Type.Array(HistogramBin) })], {
+    description: 'the token ids of every list, pooled',
+  }),
+});
+export const FeatureStatistics = Type.Union([NumericFeatureStatistics, CategoricalFeatureStatistics, ListFeatureStatistics]);
+export type FeatureStatistics = Static<typeof FeatureStatistics>;
+export const FeatureViewStatistics = Type.Object({
+  view: Type.String(),
+  source: Type.String(),
+  join_key: Type.String(),
+  rows: Type.Number(),
+  entities: Type.Number({ description: 'distinct entity keys' }),
+  parts: Type.Number(),
+  first_event: Type.Union([Type.String(), Type.Null()]),
+  last_event: Type.Union([Type.String(), Type.Null()]),
+  computed_at: Type.String(),
+  state: Type.String({ description: 'the offline-source state the statistics were computed on (parts and materialization watermark)' }),
+  cached: Type.Boolean(),
+  features: Type.Array(FeatureStatistics),
+});
+export type FeatureViewStatistics = Static<typeof FeatureViewStatistics>;
+export const StatisticsQuery = Type.Object(
+  {
+    refresh: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')], { description: 'recompute even if cached' })),
+    format: Type.Optional(ExportFormatParam),
+  },
+  { additionalProperties: false },
+);
+export type StatisticsQuery = Static<typeof StatisticsQuery>;
+
+/* ---------- entity ids suggested from the store (GET /online/ids) ---------- */
+export const EntityIdsQuery = Type.Object(
+  {
+    prefix: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'ids starting with it (sorted); absent: the most recent ids' })),
+    limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: 'at most this many, 1 to 100 (default 20)' })),
+  },
+  { additionalProperties: false },
+);
+export type EntityIdsQuery = Static<typeof EntityIdsQuery>;
+export const EntityIdsAnswer = Type.Object({
+  source: Type.String({ description: 'the offline source the ids come from' }),
+  ids: Type.Array(Type.String()),
+});
+export type EntityIdsAnswer = Static<typeof EntityIdsAnswer>;

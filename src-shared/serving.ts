@@ -60,7 +60,14 @@ export const TopPredictionsAnswer = Type.Object({
 });
 export type TopPredictionsAnswer = Static<typeof TopPredictionsAnswer>;
 
-export const LatencyBucket = Type.Object({ t: Type.String(), count: Type.Integer(), p50_ms: Type.Number(), p95_ms: Type.Number(), max_ms: Type.Number() });
+export const LatencyBucket = Type.Object({
+  t: Type.String({ description: 'the start of the 10-second bucket (ISO 8601)' }),
+  count: Type.Integer(),
+  p50_ms: Type.Number(),
+  p95_ms: Type.Number(),
+  p99_ms: Type.Optional(Type.Number()),
+  max_ms: Type.Number(),
+});
 export type LatencyBucket = Static<typeof LatencyBucket>;
 export const ServingStatsAnswer = Type.Object({
   served: Type.Array(
@@ -74,5 +81,25 @@ export const ServingStatsAnswer = Type.Object({
   cache: Type.Object({ hits: Type.Integer(), misses: Type.Integer(), hit_rate: Type.Number() }),
   requests: Type.Object({ total: Type.Integer(), by_endpoint: Type.Record(Type.String(), Type.Integer()) }),
   latency: Type.Array(LatencyBucket),
+  bucket_seconds: Type.Optional(Type.Integer()),
+  window_start: Type.Optional(Type.String({ description: 'the first bucket of the window asked for' })),
+  series: Type.Optional(
+    Type.Array(
+      Type.Object({
+        route: Type.String({ description: 'the endpoint: text_to_prediction, features_to_prediction, text_to_features, prediction' }),
+        version: Type.String({ description: 'the served name the request named (v1, v2, v3), or the model_id of /prediction; "" when none' }),
+        latency: Type.Array(LatencyBucket, { description: 'buckets with requests only: a missing bucket is a gap' }),
+      }),
+    ),
+  ),
 });
+export const ServingStatsQuery = Type.Object(
+  {
+    window: Type.Optional(
+      Type.String({ pattern: '^[0-9]{1,4}[smh]$', description: 'the last minutes or hours to answer (5m, 1h; at most 1h, the time kept)' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ServingStatsQuery = Static<typeof ServingStatsQuery>;
 export type ServingStatsAnswer = Static<typeof ServingStatsAnswer>;

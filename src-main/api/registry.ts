@@ -3,7 +3,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Engines } from '../engines';
 import { fieldsOfSource, isoMicros } from '../featurestore';
 import { registry as routes } from '../../src-shared/routes/featurestore';
+import type { OfflinePreview } from '../../src-shared/featurestore';
 import { serve } from './declare';
+import { InputError } from '../platform';
+import { rowsCsv, statisticsCsv } from '../featurestore';
 
 export const registryRoutes: FastifyPluginAsync<{ engines: Engines }> = async (app, { engines }) => {
   const fs = engines.features;
@@ -32,13 +35,37 @@ export const registryRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
   serve(app, routes.history, async () => fs.registry.history());
   serve(app, routes.materializations, async () => fs.materializationHistory());
 
-  serve(app, routes.preview, async (req) => {
-    const limit = Math.min(Number(req.query.limit ?? 50), 1000);
-    const p = await fs.previewSource(req.params.name, limit);
-    return {
+  serve(app, routes.statistics, async (req, reply) => {
+    const s = await fs.statistics(req.params.name, { refresh: req.query.refresh === 'true' });
+    if (req.query.format !== 'csv') return s;
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${s.view}-statistics.csv"`).send(statisticsCsv(s));
+  });
+
+  serve(app, routes.preview, async (req, reply) => {
+    const q = req.query;
+    const limit = Math.min(Number(q.limit ?? 50), 1000);
+    if (q.offset !== undefined && q.cursor !== undefined) throw new InputError('cursor', 'cursor: give offset or cursor, not both');
+    const offset = q.cursor !== undefined ? Number(q.cursor.slice(1)) : Number(q.offset ?? 0);
+    const time = (field: 'from' | 'to', v: string | undefined) => {
+      if (v === undefined) return undefined;
+      const ms = Date.parse(v);
+      if (!Number.isFinite(ms)) throw new InputError(field, `${field}: expected an ISO 8601 time, got "${v}"`);
+      return ms;
+    };
+    const fromMs = time('from', q.from);
+    const toMs = time('to', q.to);
+    if (fromMs !== undefined && toMs !== undefined && fromMs > toMs) throw new InputError('to', 'to: expected a time at or after from');
+    const columns = q.columns?.split(',').map((c) => c.trim());
+    const p = await fs.browseSource(req.params.name, { limit, offset, sort: q.sort, order: q.order, prefix: q.prefix, label: q.label, fromMs, toMs, columns });
+    const answer: OfflinePreview = {
       source: req.params.name,
       total_rows: p.total,
       parts: p.parts,
+      matched_rows: p.matched,
+      offset,
+      limit,
+      next_cursor: offset + p.rows.length < p.matched ? `o${offset + p.rows.length}` : null,
+      columns: ['entity_key', 'event_timestamp', 'created_timestamp', ...p.columns],
       rows: p.rows.map((r) => ({
         entity_key: r.entityKey,
         event_timestamp: isoMicros(r.eventTs),
@@ -46,5 +73,28 @@ export const registryRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
         ...r.values,
       })),
     };
+    if (q.format !== 'csv') return answer;
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${req.params.name.replace(/[^\w.-]/g, '_')}-rows-${offset + 1}.csv"`)
+      .send(rowsCsv(answer.columns ?? [], answer.rows));
+  });
+
+  serve(app, routes.onlineIds, async (req) => {
+    const limit = Number(req.query.limit ?? 20);
+    if (limit < 1 || limit > 100) throw new InputError('limit', 'limit: expected 1 to 100');
+    const d = await fs.registry.definitions();
+    // the source of the first online view (the ids every lookup of the console can find)
+    const view = d.featureViews.find((v) => v.online) ?? d.featureViews[0];
+    const source = view ? (await fs.fileSourceOf(view)).name : undefined;
+    if (!source) return { source: '', ids: [] };
+    const p = await fs.browseSource(source, {
+      limit,
+      offset: 0,
+      columns: [],
+      prefix: req.query.prefix,
+      ...(req.query.prefix ? { sort: 'entity_key', order: 'asc' as const } : {}),
+    });
+    return { source, ids: [...new Set(p.rows.map((r) => r.entityKey))] };
   });
 };

@@ -25,10 +25,20 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
   // latency of every serving request, from arrival to the response being sent
   app.addHook('onResponse', async (req, reply) => {
     const url = req.routeOptions.url ?? '';
-    if (url.startsWith('/model/') || url === '/prediction') endpoints.stats.record(url.split('/').pop() ?? url, reply.elapsedTime);
+    if (url.startsWith('/model/') || url === '/prediction') {
+      const params = req.params as { version?: unknown } | undefined;
+      const body = (req.body ?? req.query) as { model_id?: unknown } | undefined;
+      const version = typeof params?.version === 'string' ? params.version : typeof body?.model_id === 'string' ? body.model_id : '';
+      // a version is a served name (short); an unknown one answered 404 and is counted under it, capped in length
+      endpoints.stats.record(url.split('/').pop() ?? url, reply.elapsedTime, Date.now(), version.slice(0, 40));
+    }
   });
 
-  serve(app, routes.stats, async () => endpoints.statsAnswer());
+  serve(app, routes.stats, async (req) => {
+    const w = req.query.window;
+    const windowMs = w ? Number(w.slice(0, -1)) * { s: 1000, m: 60_000, h: 3_600_000 }[w.slice(-1) as 's' | 'm' | 'h'] : undefined;
+    return endpoints.statsAnswer(windowMs);
+  });
   serve(app, routes.textToFeatures, async (req) => endpoints.textToFeatures(req.params.version, req.body.text, req.body, req.ip));
   serve(app, routes.featuresToPrediction, async (req) => endpoints.featuresToPrediction(req.params.version, req.body.features, req.body, req.ip));
   serve(app, routes.textToPrediction, async (req) => endpoints.predictText(req.params.version, req.body.text, req.body, req.ip));

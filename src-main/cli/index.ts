@@ -8,6 +8,7 @@ import { importCommand } from './commands/import';
 import { exportCommand } from './commands/export';
 import { offlineSourcesCommand } from './commands/offline-sources';
 import { applyCommand, exploreCommand, historyCommand, planCommand } from './commands/registry';
+import { offlineRowsCommand, statisticsCommand } from './commands/offline';
 import { materializeCommand, materializeIncrementalCommand } from './commands/materialize';
 import { sampleCommand } from './commands/sample';
 import { retrieveCommand } from './commands/retrieve';
@@ -39,6 +40,8 @@ const GROUPS: [string, Command[]][] = [
       applyCommand,
       historyCommand,
       exploreCommand,
+      offlineRowsCommand,
+      statisticsCommand,
       materializeCommand,
       materializeIncrementalCommand,
       retrieveCommand,

@@ -1,5 +1,5 @@
 export { FeatureStore, fieldsOfSource } from './store';
-export type { ExportFormat, FeatureRef, FeatureStoreStorage, HistoricalChunk, HistoricalResult, Progress } from './store';
+export type { BrowseQuery, ExportFormat, FeatureRef, FeatureStoreStorage, HistoricalChunk, HistoricalResult, Progress } from './store';
 export { FeatureRegistry, diffDefinitions, validateDefinitions, formatDiff, RegistryEmptyError } from './registry';
 export { OfflineStore, OfflineSourceError, BaseWriter, COMPACT_AFTER_PARTS, SQL_TYPES } from './offline';
 export type { OfflineRow, SourceParts, TempPart } from './offline';
@@ -10,3 +10,4 @@ export { UnknownNameError, FeatureInputError } from './errors';
 export { parseTimestamp, isoUtc, isoMicros } from './timestamps';
 export { definitionsForStage, STAGES, LATEST_STAGE, isStage, SOURCE_EVENT_TIMES } from './definitions';
 export type { Stage } from './definitions';
+export { rowsCsv, statisticsCsv } from './csv';

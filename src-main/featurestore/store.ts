@@ -7,6 +7,7 @@ import type {
   FeatureStatus,
   FeatureValue,
   FeatureViewDef,
+  FeatureViewStatistics,
   FieldDef,
   FileSourceDef,
   GetOnlineFeaturesRequest,
@@ -19,9 +20,11 @@ import type {
 import type { OnlineRow, OnlineStore, RegistryStore } from '../storage';
 import { FeatureRegistry } from './registry';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { viewStatistics } from './statistics';
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBResult } from '@duckdb/node-api';
 import { COMPACT_AFTER_PARTS, OfflineStore, asSourceError, sourceRelation, type OfflineRow, type SourceParts } from './offline';
-import { DEFAULT_OFFLINE_MEMORY, DuckEngine, releaseConnection, sqlString, type OfflineEngineSettings } from './duckdb';
+import { DEFAULT_OFFLINE_MEMORY, DuckEngine, releaseConnection, sqlIdent, sqlString, type OfflineEngineSettings } from './duckdb';
 import {
   chunksOf,
   columnReaders,
@@ -68,6 +71,19 @@ const ONLINE_BATCH = 5_000;
 export interface FeatureStoreStorage {
   online: OnlineStore;
   registry: RegistryStore;
+}
+
+/** what the offline browser asks of a source (validated by the caller; column names are checked here) */
+export interface BrowseQuery {
+  limit: number;
+  offset: number;
+  sort?: string;
+  order?: 'asc' | 'desc';
+  prefix?: string;
+  label?: string;
+  fromMs?: number;
+  toMs?: number;
+  columns?: string[];
 }
 
 export class FeatureStore {
@@ -345,6 +361,112 @@ export class FeatureStore {
           }
         }
         return { rows, total, parts: parts.parts.length };
+      } catch (e) {
+        throw asSourceError(e, [parts]);
+      }
+    });
+  }
+
+  private readonly statsCache = new Map<string, { state: string; stats: Promise<FeatureViewStatistics> }>();
+
+  /**
+   * The statistics of a view's features over its offline source (every row of every part),
+   * computed by DuckDB and kept until the source's parts or the view's materialization change
+   * (or `refresh`). Concurrent calls for the same state share one computation.
+   */
+  async statistics(viewName: string, o: { refresh?: boolean } = {}): Promise<FeatureViewStatistics> {
+    const view = await this.view(viewName);
+    const parts = await this.viewParts(view);
+    const fields = view.schema;
+    const state = createHash('sha256')
+      .update(JSON.stringify([parts.parts.map((x) => x.path), (await this.materializedUntil(view.name)) ?? null, fields]))
+      .digest('hex')
+      .slice(0, 16);
+    const hit = this.statsCache.get(view.name);
+    if (hit && hit.state === state && !o.refresh) return { ...(await hit.stats), cached: true };
+    const stats = this.offline.engine.with(async (c) => {
+      try {
+        const rel = `(SELECT * FROM ${sourceRelation({ ...parts, fields }, { ordinals: false })} WHERE k IS NOT NULL)`;
+        // each query reads only the columns it names from the Parquet parts (no copy of the rows:
+        // a temp table of 10M token lists would spill gigabytes)
+        return await viewStatistics(c, rel, {
+          view: view.name,
+          source: parts.source.name,
+          joinKey: parts.key,
+          fields,
+          parts: parts.parts.length,
+          stateKey: state,
+        });
+      } catch (e) {
+        throw asSourceError(e, [parts]);
+      }
+    });
+    this.statsCache.set(view.name, { state, stats });
+    stats.catch(() => {
+      if (this.statsCache.get(view.name)?.stats === stats) this.statsCache.delete(view.name);
+    });
+    return stats;
+  }
+
+  /**
+   * A page of a file source's rows, sorted and filtered (the offline browser). Every column name is
+   * checked against the source's columns before it reaches SQL; every value is a SQL literal.
+   */
+  async browseSource(sourceName: string, q: BrowseQuery): Promise<{ rows: OfflineRow[]; total: number; matched: number; parts: number; columns: string[] }> {
+    const source = await this.fileSource(sourceName);
+    const d = await this.registry.definitions();
+    const view = d.featureViews.find(
+      (v) => v.source === source.name || d.sources.some((s) => s.kind === 'push' && s.name === v.source && s.batchSource === source.name),
+    );
+    const all = await this.sourceFields(source);
+    const names = all.map((f) => f.name);
+    const known = ['entity_key', 'event_timestamp', 'created_timestamp', ...names];
+    const pick = q.columns ?? names;
+    for (const c of pick)
+      if (!names.includes(c)) throw new FeatureInputError('columns', `columns: unknown column "${c}" of source ${source.name}; known: ${names.join(', ')}`);
+    const sort = q.sort ?? 'event_timestamp';
+    if (!known.includes(sort)) throw new FeatureInputError('sort', `sort: unknown column "${sort}" of source ${source.name}; known: ${known.join(', ')}`);
+    if (q.label !== undefined && !names.includes('label'))
+      throw new FeatureInputError('label', `label: source ${source.name} has no label column (sources with one: those of the labels views)`);
+    const fields = all.filter((f) => pick.includes(f.name));
+    const parts = await this.offline.parts(source, view ? await this.joinKey(view) : 'sms_id', all);
+    const where = ['k IS NOT NULL'];
+    if (q.prefix) where.push(`starts_with(k, ${sqlString(q.prefix)})`);
+    if (q.label !== undefined) where.push(`"label" = ${sqlString(q.label)}`);
+    if (q.fromMs !== undefined) where.push(`ev >= ${Math.floor(q.fromMs * 1000)}`);
+    if (q.toMs !== undefined) where.push(`ev < ${Math.floor(q.toMs * 1000)}`);
+    const dir = q.order === 'asc' ? 'ASC' : 'DESC';
+    const sortExpr = sort === 'entity_key' ? 'k' : sort === 'event_timestamp' ? 'o.ev' : sort === 'created_timestamp' ? 'o.cr' : sqlIdent(sort);
+    const sortField = all.find((f) => f.name === sort);
+    // unsorted: the preview's order of old (newest first); sorted: ties broken by key and write order, so pages never overlap
+    const orderBy =
+      q.sort === undefined && q.order === undefined
+        ? 'o.ev DESC, o.cr DESC, k, o.p DESC, o.r DESC'
+        : `${sortField?.dtype === 'Array(Int64)' ? `len(${sortExpr})` : sortExpr} ${dir} NULLS LAST, k ${dir}, o.ev ${dir}, o.cr ${dir}, o.p ${dir}, o.r ${dir}`;
+    const cols = [
+      'k',
+      '(o.ev / 1000)::DOUBLE AS ev',
+      '(o.cr / 1000)::DOUBLE AS cr',
+      ...fields.map((f) => `${sqlIdent(f.name)}${f.dtype === 'String' ? '' : f.dtype === 'Array(Int64)' ? '::DOUBLE[]' : '::DOUBLE'} AS ${sqlIdent(f.name)}`),
+    ];
+    const rel = `${sourceRelation(parts, { ordinals: true })} WHERE ${where.join(' AND ')}`;
+    return this.offline.engine.with(async (c) => {
+      try {
+        const total = await count(c, `${sourceRelation(parts, { ordinals: false })} WHERE k IS NOT NULL`);
+        const matched = where.length > 1 ? await count(c, rel) : total;
+        const rows: OfflineRow[] = [];
+        const result = await c.stream(`SELECT ${cols.join(', ')} FROM ${rel} ORDER BY ${orderBy} LIMIT ${q.limit} OFFSET ${q.offset}`);
+        for await (const chunk of chunksOf(result, [parts])) {
+          const read = columnReaders(chunk);
+          for (let i = 0; i < chunk.rowCount; i++) {
+            const values: Record<string, FeatureValue> = {};
+            fields.forEach((f, j) => {
+              values[f.name] = read[3 + j](i);
+            });
+            rows.push({ entityKey: read[0](i) as string, eventTs: read[1](i) as number, createdTs: read[2](i) as number, values });
+          }
+        }
+        return { rows, total, matched, parts: parts.parts.length, columns: fields.map((f) => f.name) };
       } catch (e) {
         throw asSourceError(e, [parts]);
       }

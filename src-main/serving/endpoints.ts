@@ -125,7 +125,8 @@ export class ServingEndpoints {
     }
   }
 
-  async statsAnswer(): Promise<ServingStatsAnswer> {
+  /** served versions and the request statistics of the last hour (or `windowMs`) */
+  async statsAnswer(windowMs?: number): Promise<ServingStatsAnswer> {
     const s = this.deps.served;
     const served = await Promise.all(
       s.names.map(async (name: ModelName) => {
@@ -133,7 +134,7 @@ export class ServingEndpoints {
         return { name, version: v?.version ?? null, aliases: v?.aliases ?? [], loaded: s.current(name)?.version ?? null };
       }),
     );
-    return { served, ...this.stats.snapshot() };
+    return { served, ...this.stats.snapshot({ windowMs }) };
   }
 
   private async answer<T extends object>(

@@ -7,7 +7,7 @@
 import type { ApiErrorBody } from '../../src-shared/errors';
 import { routes } from '../../src-shared/routes';
 import { pathOf, type AnswerOf, type BodyOf, type ParamsOf, type QueryOf, type RouteDeclaration } from '../../src-shared/routes/define';
-import type { GetOnlineFeaturesRequest } from '../../src-shared/featurestore';
+import type { GetOnlineFeaturesRequest, PreviewQuery } from '../../src-shared/featurestore';
 import type { AliasBody, PromotionQuery, RunEvent, StartRunRequest, ThresholdBody } from '../../src-shared/training';
 import type { FeedbackBody } from '../../src-shared/feedback';
 import type { ImportEvent } from '../../src-shared/data';
@@ -34,6 +34,8 @@ export type {
   MaterializeResponse,
   RegistrySnapshot,
   FeatureStatus,
+  FeatureStatistics,
+  FeatureViewStatistics,
   OfflinePreview,
   SourceInfo,
   ViewInfo,
@@ -123,7 +125,7 @@ export const api = {
   textToPrediction: (version: string, text: string) => call(routes.serving.textToPrediction, { params: { version }, body: { text } }),
   featuresToPrediction: (version: string, features: unknown[]) => call(routes.serving.featuresToPrediction, { params: { version }, body: { features } }),
   callLog: (version: string) => call(routes.serving.callLog, { params: { version } }),
-  servingStats: () => call(routes.serving.stats),
+  servingStats: (window?: string) => call(routes.serving.stats, { query: window ? { window } : {} }),
 
   // feature store
   onlineFeatures: (body: GetOnlineFeaturesRequest) => call(routes.featureServer.onlineFeatures, { body }),
@@ -133,6 +135,20 @@ export const api = {
   services: () => call(routes.registry.services),
   history: () => call(routes.registry.history),
   preview: (name: string, limit = 50) => call(routes.registry.preview, { params: { name }, query: { limit: String(limit) } }),
+  /** a page of the offline browser: offset, sort, order, prefix, label, from, to, columns (absent or empty: left out) */
+  browse: (name: string, params: Record<string, string | number | undefined>) =>
+    call(routes.registry.preview, {
+      params: { name },
+      query: Object.fromEntries(
+        Object.entries(params)
+          .filter(([, v]) => v !== undefined && v !== '')
+          .map(([k, v]) => [k, String(v)]),
+      ) as PreviewQuery,
+    }),
+  entityIds: (prefix: string) => call(routes.registry.onlineIds, { query: { ...(prefix ? { prefix } : {}), limit: '20' } }),
+  statistics: (view: string, refresh = false) => call(routes.registry.statistics, { params: { name: view }, query: refresh ? { refresh: 'true' } : {} }),
+  /** a CSV export of a route that takes format=csv (the API escapes formula cells), saved by the browser */
+  downloadCsv: (path: string, params: Record<string, string | number | undefined>, file: string) => downloadCsv(path, params, file),
   materialize: (start_ts: string, end_ts: string) => call(routes.featureServer.materialize, { body: { start_ts, end_ts } }),
   materializeIncremental: (end_ts: string) => call(routes.featureServer.materializeIncremental, { body: { end_ts } }),
 
@@ -261,4 +277,30 @@ export async function uploadDataset(file: File): Promise<AnswerOf<typeof routes.
   const json = (await res.json().catch(() => ({}))) as AnswerOf<typeof routes.data.upload> & Partial<ApiErrorBody>;
   if (!res.ok) throw new ApiError(res.status, json);
   return json;
+}
+
+/** `?a=1&b=x` of the parameters that are set (empty strings left out) */
+export function queryString(params: Record<string, string | number | undefined>): string {
+  const p = Object.entries(params).filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== '');
+  return p.length ? `?${p.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join('&')}` : '';
+}
+
+async function downloadCsv(path: string, params: Record<string, string | number | undefined>, file: string): Promise<void> {
+  const res = await fetch(`${apiBase}${path}${queryString({ ...params, format: 'csv' })}`, { headers: { accept: 'text/csv', ...authHeaders() } });
+  const text = await res.text();
+  if (!res.ok) {
+    let body: Partial<ApiErrorBody> = { detail: `HTTP ${res.status}` };
+    try {
+      body = JSON.parse(text) as Partial<ApiErrorBody>;
+    } catch {
+      // not JSON: the status says it
+    }
+    throw new ApiError(res.status, body);
+  }
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = file;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

@@ -9,6 +9,7 @@ import {
   PredictionRequest,
   ServedVersionParam,
   ServingStatsAnswer,
+  ServingStatsQuery,
   TextBody,
   TopPredictionsAnswer,
 } from '../serving';
@@ -21,7 +22,8 @@ export const serving = {
     method: 'GET',
     url: '/serving/stats',
     tags,
-    summary: 'Served versions, cache hit rate, request counts and latency per 10 s over the last hour',
+    summary: 'Served versions, cache hit rate, request counts and latency per 10 s (in all and per route and version) over the last hour or ?window=',
+    querystring: ServingStatsQuery,
     response: { 200: ServingStatsAnswer },
   }),
   textToFeatures: route({

@@ -4,6 +4,7 @@ import {
   api,
   type GetOnlineFeaturesResponse,
   type MaterializeResponse,
+  type FeatureViewStatistics,
   type OfflinePreview,
   type RegistrySnapshot,
   type SourceInfo,
@@ -35,6 +36,42 @@ interface FeaturesSlice {
   clearLookup(): void;
   materialize(mode: 'range' | 'incremental', start: string, end: string): Promise<void>;
   loadPreview(source?: string): Promise<void>;
+  /** the offline browser's query (page, sort, filters, columns) */
+  browse: BrowseState;
+  setBrowse(patch: Partial<BrowseState>): Promise<void>;
+  statsView: string;
+  stats: Remote<FeatureViewStatistics>;
+  loadStats(view?: string, refresh?: boolean): Promise<void>;
+}
+
+export interface BrowseState {
+  offset: number;
+  limit: number;
+  sort: string;
+  order: 'asc' | 'desc' | '';
+  prefix: string;
+  label: string;
+  from: string;
+  to: string;
+  /** comma-separated columns, empty: all */
+  columns: string;
+}
+export const BROWSE_DEFAULT: BrowseState = { offset: 0, limit: 50, sort: '', order: '', prefix: '', label: '', from: '', to: '', columns: '' };
+
+/** the API's query of a browse state (unset parameters left out; dates as UTC) */
+export function browseParams(b: BrowseState): Record<string, string | number | undefined> {
+  const utc = (d: string) => (d ? (/Z$|[+-]\d\d:?\d\d$/.test(d) ? d : `${d.length === 16 ? `${d}:00` : d}Z`) : undefined);
+  return {
+    limit: b.limit,
+    offset: b.offset || undefined,
+    sort: b.sort || undefined,
+    order: b.order || undefined,
+    prefix: b.prefix || undefined,
+    label: b.label || undefined,
+    from: utc(b.from),
+    to: utc(b.to),
+    columns: b.columns || undefined,
+  };
 }
 
 export const useFeatures = create<FeaturesSlice>((set, get) => {
@@ -49,6 +86,9 @@ export const useFeatures = create<FeaturesSlice>((set, get) => {
     materialization: idle(),
     previewSource: 'smss1',
     preview: idle(),
+    browse: BROWSE_DEFAULT,
+    statsView: 'sms_features1',
+    stats: idle(),
     loadRegistry: async () => {
       await Promise.all([
         load('views', api.views),
@@ -78,8 +118,21 @@ export const useFeatures = create<FeaturesSlice>((set, get) => {
     },
     loadPreview: async (source) => {
       const s = source ?? get().previewSource;
-      if (s !== get().previewSource) set({ previewSource: s, preview: idle() });
-      await load('preview', () => api.preview(s, 50));
+      // another source has other columns: its filters and sort start over
+      if (s !== get().previewSource) set({ previewSource: s, preview: idle(), browse: BROWSE_DEFAULT });
+      const b = get().browse;
+      await load('preview', () => api.browse(s, browseParams(b)));
+    },
+    setBrowse: async (patch) => {
+      // a new filter or sort starts at the first page
+      const paging = Object.keys(patch).every((k) => k === 'offset');
+      set({ browse: { ...get().browse, ...(paging ? {} : { offset: 0 }), ...patch } });
+      await get().loadPreview();
+    },
+    loadStats: async (view, refresh = false) => {
+      const v = view ?? get().statsView;
+      if (v !== get().statsView) set({ statsView: v, stats: idle() });
+      await load('stats', () => api.statistics(v, refresh));
     },
   };
 });

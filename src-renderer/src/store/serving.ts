@@ -11,9 +11,15 @@ export interface HitRateSample {
   requests: number;
 }
 
+export const STATS_WINDOWS = ['5m', '15m', '1h'] as const;
+export type StatsWindow = (typeof STATS_WINDOWS)[number];
+
 interface ServingSlice {
   models: Remote<ModelEntry[]>;
   stats: Remote<ServingStatsAnswer>;
+  /** the charts' window: the last minutes or hour */
+  window: StatsWindow;
+  setWindow(w: StatsWindow): Promise<void>;
   /** cache hit rate as sampled by this console while the pane is open (the API keeps totals only) */
   hitRate: HitRateSample[];
   version: string;
@@ -42,13 +48,18 @@ export const useServing = create<ServingSlice>((set, get) => {
   return {
     models: idle(),
     stats: idle(),
+    window: '15m',
+    setWindow: async (window) => {
+      set({ window });
+      await load('stats', () => api.servingStats(window));
+    },
     hitRate: [],
     version: 'v3',
     text: 'WINNER!! Claim your FREE prize now, call 09061701461',
     prediction: idle(),
     log: idle(),
     loadAll: async () => {
-      const [, s] = await Promise.all([load('models', api.models), load('stats', api.servingStats), get().loadLog()]);
+      const [, s] = await Promise.all([load('models', api.models), load('stats', () => api.servingStats(get().window)), get().loadLog()]);
       sample(s);
       // the served ids come from the server (SPAM_MODEL_VERSIONS): keep the chosen one if served
       const names = s?.served.map((x) => x.name) ?? [];
@@ -56,7 +67,7 @@ export const useServing = create<ServingSlice>((set, get) => {
     },
     poll: async () => {
       if (get().stats.missing) return;
-      sample(await load('stats', api.servingStats, { quiet: true }));
+      sample(await load('stats', () => api.servingStats(get().window), { quiet: true }));
     },
     setVersion: (version) => {
       set({ version });

@@ -7,6 +7,7 @@ import { Lookup } from './Lookup';
 import { Materialize } from './Materialize';
 import { Views } from './Views';
 import { Preview } from './Preview';
+import { Statistics } from './Statistics';
 import { History } from './History';
 
 export function FeatureStorePane() {
@@ -30,6 +31,7 @@ export function FeatureStorePane() {
         <Materialize />
       </div>
       <Views />
+      <Statistics />
       <div className="cols-3">
         <Card title="Entities">
           <ErrorBox error={s.entities.error} />

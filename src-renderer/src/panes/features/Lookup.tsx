@@ -1,8 +1,9 @@
 /** Online-store lookup of entities through a feature service or feature refs, with statuses and event times. */
-import { useState } from 'react';
-import type { FeatureStatus } from '../../api';
+import { useEffect, useState } from 'react';
+import { api, type FeatureStatus } from '../../api';
 import { useFeatures } from '../../store/features';
-import { Card, ErrorBox, Icon, Progress } from '../../ui';
+import { Card, ErrorBox, Icon, Progress, ago } from '../../ui';
+import { ttl } from './shared';
 
 const STATUS_HINT: Record<FeatureStatus, string> = {
   PRESENT: 'value present in the online store',
@@ -23,8 +24,34 @@ export function Lookup() {
   const services = useFeatures((s) => s.services.data);
   const lookup = useFeatures((s) => s.lookup);
   const runLookup = useFeatures((s) => s.runLookup);
-  // the last lookup's (also the one named by the address), else an example
-  const [ids, setIds] = useState(() => lookup.query?.ids.join(', ') ?? 'sms90001');
+  // the last lookup's (also the one named by the address), else filled from the store's own ids below
+  const [ids, setIds] = useState(() => lookup.query?.ids.join(', ') ?? '');
+  // ids suggested from the store itself: the most recent, or those starting with what is typed
+  const [suggested, setSuggested] = useState<string[]>([]);
+  const typed = ids.split(/[\s,;]+/).pop() ?? '';
+  useEffect(() => {
+    let live = true;
+    const t = setTimeout(() => {
+      api.entityIds(typed).then(
+        (a) => live && setSuggested(a.ids),
+        () => live && setSuggested([]),
+      );
+    }, 200);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [typed]);
+  // the first suggestion fills the empty field once (a field the user cleared stays empty)
+  const [prefilled, setPrefilled] = useState(false);
+  useEffect(() => {
+    if (!prefilled && suggested.length) {
+      setPrefilled(true);
+      setIds((now) => now || suggested[0]);
+    }
+  }, [prefilled, suggested]);
+  /** the view of a feature column (names are unique across the views here), for its ttl */
+  const viewOf = (name: string) => views?.find((v) => v.schema.some((f) => f.name === name || `${v.name}__${f.name}` === name));
   const [chosen, setTarget] = useState(() => lookup.query?.target ?? 'service:labeled_sms_2');
   // what the applied registry has: an earlier stage has no labeled_sms_2
   const available = services || views ? [...(services ?? []).map((sv) => `service:${sv.name}`), ...(views ?? []).map((v) => `view:${v.name}`)] : undefined;
@@ -46,7 +73,12 @@ export function Lookup() {
       >
         <label className="field grow">
           <span>sms_id(s)</span>
-          <input aria-label="sms ids" value={ids} onChange={(e) => setIds(e.target.value)} placeholder="sms90001, sms90002" />
+          <input aria-label="sms ids" list="lookup-ids" value={ids} onChange={(e) => setIds(e.target.value)} placeholder={suggested.slice(0, 2).join(', ')} />
+          <datalist id="lookup-ids">
+            {suggested.map((id) => (
+              <option key={id} value={ids.includes(',') ? `${ids.slice(0, ids.lastIndexOf(',') + 1)} ${id}` : id} />
+            ))}
+          </datalist>
         </label>
         <label className="field">
           <span>Feature service or view</span>
@@ -76,7 +108,14 @@ export function Lookup() {
       {lookup.loading && <Progress label="looking up" />}
       <ErrorBox error={lookup.error} />
       {!d && !lookup.loading && !lookup.error && (
-        <p className="muted small">Enter one or more sms_ids (comma or space separated). Sample ids run from sms90001 to sms90240.</p>
+        <p className="muted small" data-testid="id-suggestions">
+          Enter one or more sms_ids (comma or space separated).{' '}
+          {suggested.length
+            ? `From the store${typed ? ` (starting with "${typed}")` : ' (most recent)'}: ${suggested.slice(0, 5).join(', ')}`
+            : typed
+              ? `No id in the store starts with "${typed}".`
+              : ''}
+        </p>
       )}
       {d && (
         <>
@@ -112,7 +151,17 @@ export function Lookup() {
                           {r.statuses[i]}
                         </span>
                         {r.statuses[i] === 'PRESENT' && <div className="mono small value">{formatValue(v)}</div>}
-                        {r.statuses[i] !== 'NOT_FOUND' && <div className="muted tiny">event {r.event_timestamps[i]}</div>}
+                        {r.statuses[i] !== 'NOT_FOUND' && (
+                          <div className="muted tiny" data-testid="staleness">
+                            event {r.event_timestamps[i]} · {ago(r.event_timestamps[i])}
+                            {(() => {
+                              const v = viewOf(name);
+                              if (!v?.ttlSeconds) return v ? ' · ttl none' : '';
+                              const age = (Date.now() - Date.parse(r.event_timestamps[i])) / 1000;
+                              return ` · ttl ${ttl(v.ttlSeconds)} (${age > v.ttlSeconds ? 'stale' : `${Math.round((100 * age) / v.ttlSeconds)}% used`})`;
+                            })()}
+                          </div>
+                        )}
                       </td>
                     ))}
                   </tr>
