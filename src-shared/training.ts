@@ -182,6 +182,8 @@ export const RunRecord = Type.Object({
   /** the registered version and its artifacts */
   version: Type.Optional(Type.String()),
   artifacts: Type.Optional(Type.Array(Type.String())),
+  /** the weights came out byte for byte those of this version: no new version was registered */
+  duplicateOf: Type.Optional(Type.String()),
   rerunOf: Type.Optional(Type.String()),
   /** the process that runs (or queued) it: another process leaves it alone while that one lives */
   owner: Type.Optional(Type.Object({ pid: Type.Integer(), host: Type.String() })),

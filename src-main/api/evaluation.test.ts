@@ -138,6 +138,19 @@ describe('guarded promotion, alias history and rollback', () => {
   });
 });
 
+describe('a run that trains the same weights again', () => {
+  it('registers no new version and links to the existing one', async () => {
+    const before = (await engines.models.list('v1')).map((v) => v.version);
+    const again = await engines.runs.wait((await engines.runs.start({ model: 'v1' })).id);
+    expect(again.status).toBe('succeeded');
+    expect(again.duplicateOf).toBe(before[0]);
+    expect(again.version).toBe(before[0]);
+    expect((await engines.models.list('v1')).map((v) => v.version)).toEqual(before);
+    const answered = await get(`/runs/${again.id}`);
+    expect(answered.duplicateOf).toBe(before[0]);
+  });
+});
+
 describe('choosing a threshold that no point reaches', () => {
   it('is refused naming the field and the best there is', () => {
     const labels = Uint8Array.from([1, 0, 1, 0]);

@@ -54,6 +54,13 @@ export class NothingToRollBackError extends Error {
   }
 }
 
+/** the files that hold a model's weights: equal checksums of all those present, the same model */
+const WEIGHT_FILES = ['weights.bin', 'model.json', 'forest.json'];
+function sameWeights(a: Record<string, string> | undefined, b: Record<string, string>): boolean {
+  const files = WEIGHT_FILES.filter((f) => b[f] !== undefined);
+  return !!a && files.length > 0 && files.every((f) => a[f] === b[f]);
+}
+
 export function stagingDirFor(modelsDir: string, runId: string): string {
   return join(modelsDir, '.staging', runId);
 }
@@ -132,9 +139,19 @@ export class ModelRegistry extends EventEmitter {
     return all[all.length - 1];
   }
 
-  /** Moves a finished run's staged artifacts into models/<name>/<version>/ and records the version. */
-  async register(stagingDir: string, meta: Omit<ModelVersion, 'version' | 'dir' | 'aliases' | 'createdAt'>): Promise<ModelVersion> {
+  /**
+   * Moves a finished run's staged artifacts into models/<name>/<version>/ and records the version;
+   * a run whose weights are byte for byte an existing version's registers nothing and answers that
+   * version, `duplicate` set (five identical v3 versions piled up from repeated runs before).
+   */
+  async register(stagingDir: string, meta: Omit<ModelVersion, 'version' | 'dir' | 'aliases' | 'createdAt'>): Promise<ModelVersion & { duplicate?: boolean }> {
     const existing = await this.list(meta.name);
+    const staged = checksumsOf(stagingDir, readdirSync(stagingDir));
+    const same = existing.find((v) => sameWeights(v.checksums, staged));
+    if (same) {
+      rmSync(stagingDir, { recursive: true, force: true });
+      return { ...same, duplicate: true };
+    }
     const version = String(existing.reduce((m, v) => Math.max(m, Number(v.version)), 0) + 1);
     const dir = join(this.modelsDir, meta.name, version);
     mkdirSync(join(this.modelsDir, meta.name), { recursive: true });

@@ -348,6 +348,7 @@ export class TrainingRuns extends EventEmitter {
           data: outcome.data,
         });
         r.version = v.version;
+        if (v.duplicate) r.duplicateOf = v.version;
         // relative to the models dir, as the version's folder (the data dir may move)
         r.artifacts = [...outcome.artifacts, 'metadata.json'].map((f) => `${r.model}/${v.version}/${f}`);
         if (r.alias) await this.registry.setAlias(r.model, r.alias, v.version);

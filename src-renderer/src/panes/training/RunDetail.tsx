@@ -99,6 +99,11 @@ export function RunDetail() {
         </div>
       )}
       <ErrorBox error={run.error ?? view.error} />
+      {run.duplicateOf && (
+        <p className="note" role="status" data-testid="duplicate-of">
+          Same weights as {run.model} version {run.duplicateOf}, byte for byte: no new version was registered; this run points at that one.
+        </p>
+      )}
       <div className="run-body">
         <div className="charts">
           {batchSeries.length > 1 && <BatchCurve series={batchSeries} batches={view.batches.length} live={view.streaming && active} />}
