@@ -15,7 +15,7 @@ import type {
   ViewInfo,
 } from '../../src-shared/featurestore';
 import type { DeletedAnswer, ModelEntry, ModelVersion, RunEvent, RunRecord, StartRunRequest } from '../../src-shared/training';
-import type { Alert, DriftReport } from '../../src-shared/monitoring';
+import type { Alert, DriftReport, MonitorSettings } from '../../src-shared/monitoring';
 import type { CallLogRow, PredictionAnswer, ServingStatsAnswer } from '../../src-shared/serving';
 import type { InboxAnswer, Sms } from '../../src-shared/userdata';
 import type { FeedbackAnswer, FeedbackBody } from '../../src-shared/feedback';
@@ -23,7 +23,16 @@ import type { HealthAnswer } from '../../src-shared/health';
 import type { DataSummary, ImportEvent, ImportJob } from '../../src-shared/data';
 import type { DeadLetter, IngestionStats, RetryAnswer } from '../../src-shared/ingestion';
 
-export type { Alert, DriftReport, FeatureDrift } from '../../src-shared/monitoring';
+export type { Alert, DriftReport, FeatureDrift, MonitorSettings, StatTestName } from '../../src-shared/monitoring';
+/** a drift report's window (last `size`, or from/to) and reference (training rows, or an earlier window) */
+export interface DriftChoice {
+  size?: number;
+  from?: string;
+  to?: string;
+  reference?: 'training' | 'window';
+  referenceFrom?: string;
+  referenceTo?: string;
+}
 export type {
   RunRecord,
   ModelVersion,
@@ -135,8 +144,22 @@ export const api = {
     call<DeletedAnswer>('DELETE', `/models/${q(name)}/versions/${q(version)}${force ? '?force=true' : ''}`),
 
   // monitoring
-  drift: (model: string) => call<DriftReport>('GET', `/monitoring/drift?model=${q(model)}`),
-  check: (model: string) => call<DriftReport>('POST', '/monitoring/check', { model }),
+  drift: (model: string, c: DriftChoice = {}) =>
+    call<DriftReport>(
+      'GET',
+      `/monitoring/drift?${new URLSearchParams({
+        model,
+        ...Object.fromEntries(
+          Object.entries(c)
+            .filter(([, v]) => v !== undefined && v !== '')
+            .map(([k, v]) => [k, String(v)]),
+        ),
+      })}`,
+    ),
+  check: (model: string, c: DriftChoice = {}) =>
+    call<DriftReport>('POST', '/monitoring/check', { model, ...Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined && v !== '')) }),
+  monitorSettings: () => call<MonitorSettings>('GET', '/monitoring/settings'),
+  saveMonitorSettings: (patch: Partial<MonitorSettings>) => call<MonitorSettings>('PUT', '/monitoring/settings', patch),
   driftHistory: (model: string) => call<DriftReport[]>('GET', `/monitoring/drift/history?model=${q(model)}`),
   alerts: () => call<Alert[]>('GET', '/monitoring/alerts'),
   ack: (id: string) => call<Alert>('POST', `/monitoring/alerts/${q(id)}/ack`, {}),
