@@ -43,6 +43,9 @@ export const FeatureDrift = Type.Object({
   bins: Type.Array(Type.String()),
   reference: Type.Array(Type.Number()),
   current: Type.Array(Type.Number()),
+  /** token ids: the tokens whose share rose (gained) and fell (lost) most, reference -> current */
+  gained: Type.Optional(Type.Array(Type.Object({ token: Type.String(), reference: Type.Number(), current: Type.Number() }))),
+  lost: Type.Optional(Type.Array(Type.Object({ token: Type.String(), reference: Type.Number(), current: Type.Number() }))),
 });
 export type FeatureDrift = Static<typeof FeatureDrift>;
 
@@ -83,7 +86,7 @@ export const DriftReport = Type.Object({
 });
 export type DriftReport = Static<typeof DriftReport>;
 /** the history leaves the charts' bins out */
-export type DriftReportSummary = Omit<DriftReport, 'features'> & { features: Omit<FeatureDrift, 'bins' | 'reference' | 'current'>[] };
+export type DriftReportSummary = Omit<DriftReport, 'features'> & { features: Omit<FeatureDrift, 'bins' | 'reference' | 'current' | 'gained' | 'lost'>[] };
 
 export const Alert = Type.Object({
   id: Type.String(),

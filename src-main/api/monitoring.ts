@@ -127,7 +127,7 @@ export const monitoringRoutes: FastifyPluginAsync<{ engines: Engines }> = async 
     async (req): Promise<DriftReportSummary[]> =>
       (await mon.history(req.query.model, pageLimit(req.query.limit))).map((r) => ({
         ...r,
-        features: r.features.map(({ bins, reference, current, ...f }) => f),
+        features: r.features.map(({ bins, reference, current, gained, lost, ...f }) => f),
       })),
   );
   app.get<{ Querystring: PageQuery }>(

@@ -22,7 +22,7 @@ function seenBins(refShares: number[], curShares: number[]): [number[], number[]
   return [refShares.filter((_, k) => keep[k]), curShares.filter((_, k) => keep[k])];
 }
 
-type Chart = Pick<FeatureDrift, 'psi' | 'bins' | 'reference' | 'current'>;
+type Chart = Pick<FeatureDrift, 'psi' | 'bins' | 'reference' | 'current' | 'gained' | 'lost'>;
 
 /** the chosen test on one feature's values: the statistic, the verdict and why */
 export function testFeature(feature: string, kind: FeatureKind, ref: NumericReference, cur: number[], chart: Chart, o: DriftOptions): FeatureDrift {
@@ -76,9 +76,18 @@ function tokenChart(ref: TokenReference, rows: number[][]): { chart: Chart; cur:
     .map((s, i) => [s, i] as const)
     .sort((a, b) => b[0] - a[0])
     .slice(0, 20);
+  const moved = ref.tokenShare
+    .map((s, i) => ({ token: `#${i}`, reference: s, current: cur[i] }))
+    .slice(1)
+    .sort((a, b) => b.current - b.reference - (a.current - a.reference));
   return {
     cur,
     chart: {
+      gained: moved.slice(0, 5).filter((m) => m.current > m.reference),
+      lost: moved
+        .slice(-5)
+        .reverse()
+        .filter((m) => m.current < m.reference),
       psi: psi(...seenBins(ref.tokenShare.slice(1), cur.slice(1))),
       bins: top.map(([, i]) => `#${i}`),
       reference: top.map(([s]) => s),

@@ -82,6 +82,13 @@ describe('monitoring on the sample data, over HTTP', () => {
     const r3 = await (await fetch(`${base}/monitoring/drift?model=v3`)).json();
     expect(r3.features.map((f: { feature: string }) => f.feature)).toEqual(['token_ids', 'length', 'oov_rate']);
     expect(r3.window.n).toBe(3);
+    // token ids: the tokens that rose and fell most, each with both shares
+    const tokens = r3.features[0];
+    expect(tokens.gained.length).toBeGreaterThan(0);
+    expect(tokens.lost.length).toBeGreaterThan(0);
+    for (const m of tokens.gained) expect(m.current).toBeGreaterThan(m.reference);
+    for (const m of tokens.lost) expect(m.current).toBeLessThan(m.reference);
+    expect(tokens.sampleUnit).toMatch(/^message/);
     expect((await fetch(`${base}/monitoring/drift?model=nope`)).status).toBe(404);
   });
 

@@ -94,30 +94,37 @@ export function ReportBody({ r }: { r: DriftReport }) {
       {r.features.length > 0 && <FeatureTestForm features={r.features} />}
       <div className="grid2 charts">
         {r.features.map((f) => (
-          <ChartFrame
-            key={f.feature}
-            height={160}
-            title={
-              <>
-                <code>{f.feature}</code>: reference vs current {f.drifted && <span className="badge spam">drift</span>}
-              </>
-            }
-          >
-            <BarChart data={f.bins.map((b, i) => ({ bin: b, reference: f.reference[i], current: f.current[i] }))} margin={{ ...CHART_MARGIN, right: 8 }}>
-              <CartesianGrid strokeDasharray="3 3" stroke={theme.grid} vertical={false} />
-              <XAxis dataKey="bin" stroke={theme.axis} tick={theme.tick} minTickGap={8} />
-              <YAxis stroke={theme.axis} tick={theme.tick} tickFormatter={(v) => `${Math.round(Number(v) * 100)}%`} />
-              <Tooltip {...theme.tooltip} cursor={{ fill: theme.grid }} formatter={(v) => pct(Number(v))} />
-              <Legend />
-              <Bar
-                dataKey="reference"
-                name={r.reference?.kind === 'window' ? 'reference (earlier window)' : 'reference (training)'}
-                fill={theme.reference}
-                isAnimationActive={false}
-              />
-              <Bar dataKey="current" name="current window" fill={f.drifted ? SERIES[1] : SERIES[0]} isAnimationActive={false} />
-            </BarChart>
-          </ChartFrame>
+          <div key={f.feature}>
+            <ChartFrame
+              height={160}
+              title={
+                <>
+                  <code>{f.feature}</code>: reference vs current {f.drifted && <span className="badge spam">drift</span>}
+                </>
+              }
+            >
+              <BarChart data={f.bins.map((b, i) => ({ bin: b, reference: f.reference[i], current: f.current[i] }))} margin={{ ...CHART_MARGIN, right: 8 }}>
+                <CartesianGrid strokeDasharray="3 3" stroke={theme.grid} vertical={false} />
+                <XAxis dataKey="bin" stroke={theme.axis} tick={theme.tick} minTickGap={8} />
+                <YAxis stroke={theme.axis} tick={theme.tick} tickFormatter={(v) => `${Math.round(Number(v) * 100)}%`} />
+                <Tooltip {...theme.tooltip} cursor={{ fill: theme.grid }} formatter={(v) => pct(Number(v))} />
+                <Legend />
+                <Bar
+                  dataKey="reference"
+                  name={r.reference?.kind === 'window' ? 'reference (earlier window)' : 'reference (training)'}
+                  fill={theme.reference}
+                  isAnimationActive={false}
+                />
+                <Bar dataKey="current" name="current window" fill={f.drifted ? SERIES[1] : SERIES[0]} isAnimationActive={false} />
+              </BarChart>
+            </ChartFrame>
+            {f.gained && f.lost && (
+              <div className="small muted" data-testid="tokens-moved">
+                gained most: {f.gained.map((m) => `${m.token} ${pct(m.reference)}→${pct(m.current)}`).join(', ') || '–'}; lost most:{' '}
+                {f.lost.map((m) => `${m.token} ${pct(m.reference)}→${pct(m.current)}`).join(', ') || '–'}
+              </div>
+            )}
+          </div>
         ))}
       </div>
     </>
