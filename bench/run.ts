@@ -21,6 +21,7 @@ import { resolveParams, MODEL_SPECS } from '../src-shared/model-specs';
 import { FusedLstm, RandomForest, readForestArtifacts, readLstmArtifacts, Rng } from '../src-main/training';
 import { extractV1 } from '../src-main/features';
 import { computeDrift, PredictionRecorder } from '../src-main/monitoring';
+import { driftQualityRows } from './drift';
 import type { FeatureReference } from '../src-main/training';
 import type { AppConfig } from '../src-main/config';
 import type { IngestionStats } from '../src-shared/ingestion';
@@ -650,6 +651,9 @@ export function forestAtScale(messages: { text: string; label: string }[], n: nu
 
 async function monitoringBench(engines: Engines, texts: string[]): Promise<Row[]> {
   const rows: Row[] = [];
+  // drift quality (false alarms, detection, delay): a quality measure, seeded, on the full dataset
+  const dataset = fullDatasetPath();
+  if (dataset) rows.push(...driftQualityRows(dataset));
   const tok = engines.tokenizers.get();
   for (const model of ['v1', 'v3'] as const) {
     const v = (await engines.models.resolve(model))!;

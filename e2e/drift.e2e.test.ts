@@ -23,11 +23,11 @@ describe.skipIf(!full)(`drift pane on the full dataset${full ? '' : ` (skipped: 
   }, 180_000);
   afterAll(async () => h?.close());
 
-  const replay = async (idPattern: string) => {
+  const replay = async (idPattern: string, count = 500) => {
     const res = await fetch(`${h.base}/monitoring/simulate`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ idPattern, count: 500, rate: 5000, labelDelayMs: 0 }),
+      body: JSON.stringify({ idPattern, count, rate: 5000, labelDelayMs: 0 }),
     });
     expect(res.status).toBe(202);
     const { id } = await res.json();
@@ -39,12 +39,29 @@ describe.skipIf(!full)(`drift pane on the full dataset${full ? '' : ` (skipped: 
     throw new Error('the simulation did not finish');
   };
 
-  it('shows no drift for unseen SMS and drift for the YouTube comments', async () => {
-    await replay('^sms15[0-4]\\d\\d$');
+  it('says "collecting" below the minimum window, then no drift for unseen SMS and drift for the YouTube comments', async () => {
+    // 50 predictions: below the minimum window of 200, no verdict and no alert
+    await replay('^sms15[0-4]\\d\\d$', 50);
     await h.page.goto(`${h.base}/#/drift`);
     await h.page.getByLabel('drift model').selectOption('sms-only');
     await h.page.getByRole('button', { name: 'Run check (store + alert)' }).click();
-    await expect(h.page.getByTestId('dataset-drift').locator('.value').textContent()).resolves.toBe('no drift');
+    await expect(
+      h.page
+        .getByTestId('dataset-drift')
+        .locator('.value')
+        .filter({ hasText: /^collecting$/ })
+        .textContent(),
+    ).resolves.toBe('collecting');
+    await expect(h.page.getByTestId('drift-status').textContent()).resolves.toBe('collecting: 50 of 200 predictions');
+    await replay('^sms15[0-4]\\d\\d$');
+    await h.page.getByRole('button', { name: 'Run check (store + alert)' }).click();
+    await expect(
+      h.page
+        .getByTestId('dataset-drift')
+        .locator('.value')
+        .filter({ hasText: /^no drift$/ })
+        .textContent(),
+    ).resolves.toBe('no drift');
     await h.page.evaluate(() => window.scrollTo(0, 0));
     await h.page.screenshot({ path: join(ARTIFACTS, 'drift-sms-replay.png'), fullPage: true });
     await replay('^sms1(557[3-9]|55[89]\\d|5[6-9]\\d\\d|[67]\\d\\d\\d)$');

@@ -5,6 +5,17 @@ import { PageLimit } from './paging';
 
 const ModelId = Type.String({ pattern: MODEL_ID_PATTERN, description: 'a model id (1-40 letters, digits, ".", "_" or "-")' });
 
+export const StatTestName = Type.Union([
+  Type.Literal('ks'),
+  Type.Literal('wasserstein_normed'),
+  Type.Literal('z_test'),
+  Type.Literal('jensen_shannon'),
+  Type.Literal('chi_square'),
+]);
+export type StatTestName = Static<typeof StatTestName>;
+/** without a setting, a report needs this many predictions in its window for a verdict */
+export const DEFAULT_MIN_WINDOW = 200;
+
 export const FeatureDrift = Type.Object({
   feature: Type.String(),
   kind: Type.Union([Type.Literal('numeric'), Type.Literal('binary'), Type.Literal('tokens')]),
@@ -15,6 +26,14 @@ export const FeatureDrift = Type.Object({
     Type.Literal('jensen_shannon'),
     Type.Literal('chi_square'),
   ]),
+  /** what the test is run on: the feature's values, or (token ids) one number per message */
+  sampleUnit: Type.Optional(Type.String()),
+  /** why this test: the automatic rule that chose it, or the operator's setting */
+  reason: Type.Optional(Type.String()),
+  /** 'auto' (Evidently's rule) or 'setting' (an operator's per-feature choice) */
+  chosenBy: Type.Optional(Type.Union([Type.Literal('auto'), Type.Literal('setting')])),
+  /** which number decides drift: the p-value (below the threshold) or the statistic (at or above it); PSI is context only */
+  decidedBy: Type.Optional(Type.Union([Type.Literal('p_value'), Type.Literal('statistic')])),
   statistic: Type.Number(),
   pValue: Type.Optional(Type.Number()),
   threshold: Type.Number(),
@@ -24,6 +43,9 @@ export const FeatureDrift = Type.Object({
   bins: Type.Array(Type.String()),
   reference: Type.Array(Type.Number()),
   current: Type.Array(Type.Number()),
+  /** token ids: the tokens whose share rose (gained) and fell (lost) most, reference -> current */
+  gained: Type.Optional(Type.Array(Type.Object({ token: Type.String(), reference: Type.Number(), current: Type.Number() }))),
+  lost: Type.Optional(Type.Array(Type.Object({ token: Type.String(), reference: Type.Number(), current: Type.Number() }))),
 });
 export type FeatureDrift = Static<typeof FeatureDrift>;
 
@@ -32,8 +54,30 @@ export const DriftReport = Type.Object({
   at: Type.String(),
   model: Type.String(),
   version: Type.String(),
-  window: Type.Object({ from: Type.Union([Type.String(), Type.Null()]), to: Type.Union([Type.String(), Type.Null()]), n: Type.Integer() }),
+  window: Type.Object({
+    from: Type.Union([Type.String(), Type.Null()]),
+    to: Type.Union([Type.String(), Type.Null()]),
+    n: Type.Integer(),
+    /** how it was chosen: the last `size` predictions, or those of a time range */
+    selection: Type.Optional(Type.String()),
+  }),
   referenceRows: Type.Integer(),
+  /** 'collecting' below the minimum window (no verdict, no alert), else 'ok' or 'drift' */
+  status: Type.Optional(Type.Union([Type.Literal('collecting'), Type.Literal('ok'), Type.Literal('drift')])),
+  /** the minimum window (predictions) for a verdict; `collecting: n of minWindow` below it */
+  minWindow: Type.Optional(Type.Integer()),
+  /** e.g. "collecting: 12 of 200 predictions" */
+  statusText: Type.Optional(Type.String()),
+  /** what the window is compared with: the version's training rows, or an earlier window of live traffic */
+  reference: Type.Optional(
+    Type.Object({
+      kind: Type.Union([Type.Literal('training'), Type.Literal('window')]),
+      rows: Type.Integer(),
+      from: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+      to: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+      description: Type.String(),
+    }),
+  ),
   features: Type.Array(FeatureDrift),
   driftShare: Type.Number(),
   datasetDrift: Type.Boolean(),
@@ -42,7 +86,10 @@ export const DriftReport = Type.Object({
 });
 export type DriftReport = Static<typeof DriftReport>;
 /** the history leaves the charts' bins out */
-export const DriftReportSummary = Type.Object({ ...DriftReport.properties, features: Type.Array(Type.Omit(FeatureDrift, ['bins', 'reference', 'current'])) });
+export const DriftReportSummary = Type.Object({
+  ...DriftReport.properties,
+  features: Type.Array(Type.Omit(FeatureDrift, ['bins', 'reference', 'current', 'gained', 'lost'])),
+});
 export type DriftReportSummary = Static<typeof DriftReportSummary>;
 
 export const Alert = Type.Object({
@@ -62,11 +109,32 @@ export type Alert = Static<typeof Alert>;
 
 /* ---------- routes ---------- */
 
+const Instant = (what: string) =>
+  Type.String({
+    pattern: '^([0-9]{1,15}|[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9:.]+(Z|[+-][0-9]{2}:?[0-9]{2})?)?)$',
+    description: `${what}: epoch milliseconds or an ISO 8601 date/time`,
+  });
+/** the window and reference of a drift report (query parameters of GET /monitoring/drift, fields of POST /monitoring/check) */
+const WindowChoice = {
+  from: Type.Optional(Instant('the window starts at')),
+  to: Type.Optional(Instant('the window ends before')),
+  reference: Type.Optional(
+    Type.Union([Type.Literal('training'), Type.Literal('window')], {
+      description:
+        "'training' (the version's training rows, the default) or 'window' (an earlier window of live traffic: referenceFrom/referenceTo/referenceSize)",
+    }),
+  ),
+  referenceFrom: Type.Optional(Instant('the reference window starts at')),
+  referenceTo: Type.Optional(Instant('the reference window ends before')),
+  referenceSize: Type.Optional(Type.String({ pattern: '^(100000|[1-9][0-9]{0,4})$', description: 'at most this many predictions in the reference window' })),
+};
+
 export const ModelQuery = Type.Object(
   {
     model: Type.Optional(ModelId),
     size: Type.Optional(Type.String({ pattern: '^(100000|[1-9][0-9]{0,4})$', description: 'a window of 1 to 100000 predictions' })),
     hours: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
+    ...WindowChoice,
   },
   { additionalProperties: false },
 );
@@ -90,6 +158,8 @@ export const CheckBody = Type.Object(
     model: ModelId,
     size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
     hours: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100000 })),
+    ...WindowChoice,
+    referenceSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
   },
   { additionalProperties: false },
 );
@@ -163,6 +233,12 @@ export const DriftOptions = Type.Object(
     thresholds: Type.Optional(Type.Record(Type.String({ maxLength: 100 }), Type.Number({ minimum: 0, maximum: 10 }))),
     /** share of drifting features that makes the dataset drift */
     datasetDriftShare: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+    /** per feature: the test to use instead of the automatic choice */
+    tests: Type.Optional(Type.Record(Type.String({ maxLength: 100 }), StatTestName)),
+    /** below this many predictions in the window a report is 'collecting' (default 200) */
+    minWindow: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
+    /** per model id: its own minimum window */
+    minWindowByModel: Type.Optional(Type.Record(Type.String({ pattern: MODEL_ID_PATTERN }), Type.Integer({ minimum: 1, maximum: 100000 }))),
   },
   { additionalProperties: false },
 );

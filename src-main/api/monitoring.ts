@@ -1,11 +1,61 @@
 /** Monitoring over HTTP: drift reports (current and over time), alerts, recorded predictions, the simulator. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Engines } from '../engines';
+import { TESTS, applicable, type CheckWindow } from '../monitoring';
+import { FEATURES_V1 } from '../features';
+
+/** the kind of a monitored feature (forest: FEATURES_V1; LSTM: token_ids, length, oov_rate) */
+function featureKind(feature: string): 'numeric' | 'binary' | 'tokens' | undefined {
+  if (feature === 'token_ids') return 'tokens';
+  if (feature.startsWith('cw_scores_') && FEATURES_V1.includes(feature)) return 'binary';
+  if (FEATURES_V1.includes(feature) || feature === 'length' || feature === 'oov_rate') return 'numeric';
+  return undefined;
+}
 import { HttpError } from './errors';
 import { compileUserPattern } from '../platform';
 import { pageLimit } from '../../src-shared/paging';
 import { monitoring as routes } from '../../src-shared/routes/monitoring';
 import { serve } from './declare';
+
+/** an instant of the API (epoch ms or ISO 8601) as epoch ms; a clear 400 naming the field otherwise */
+function instant(v: string | undefined, field: string): number | undefined {
+  if (v === undefined) return undefined;
+  const ms = /^[0-9]+$/.test(v) ? Number(v) : Date.parse(v);
+  if (!Number.isFinite(ms))
+    throw new HttpError(400, 'validation_error', `${field} is not a time: expected epoch milliseconds or an ISO 8601 date/time`, { field });
+  return ms;
+}
+
+function windowChoice(w: { from?: string; to?: string }, where: 'query' | 'body'): CheckWindow {
+  const fromMs = instant(w.from, `${where}.from`);
+  const toMs = instant(w.to, `${where}.to`);
+  if (fromMs !== undefined && toMs !== undefined && toMs <= fromMs)
+    throw new HttpError(400, 'validation_error', `${where}.to must be after ${where}.from`, { field: `${where}.to` });
+  return { fromMs, toMs };
+}
+
+function referenceChoice(
+  w: { reference?: 'training' | 'window'; referenceFrom?: string; referenceTo?: string; referenceSize?: number },
+  where: 'query' | 'body',
+): CheckWindow {
+  const window = w.referenceFrom !== undefined || w.referenceTo !== undefined || w.referenceSize !== undefined;
+  if (w.reference !== 'window') {
+    if (window)
+      throw new HttpError(400, 'validation_error', `${where}.referenceFrom/referenceTo/referenceSize need ${where}.reference=window`, {
+        field: `${where}.reference`,
+      });
+    return {};
+  }
+  const fromMs = instant(w.referenceFrom, `${where}.referenceFrom`);
+  const toMs = instant(w.referenceTo, `${where}.referenceTo`);
+  if (fromMs === undefined && toMs === undefined)
+    throw new HttpError(400, 'validation_error', `reference=window needs ${where}.referenceFrom or ${where}.referenceTo (the earlier window of live traffic)`, {
+      field: `${where}.referenceTo`,
+    });
+  if (fromMs !== undefined && toMs !== undefined && toMs <= fromMs)
+    throw new HttpError(400, 'validation_error', `${where}.referenceTo must be after ${where}.referenceFrom`, { field: `${where}.referenceTo` });
+  return { reference: { fromMs, toMs, size: w.referenceSize } };
+}
 
 export const monitoringRoutes: FastifyPluginAsync<{ engines: Engines }> = async (app, { engines }) => {
   const mon = engines.monitor;
@@ -19,18 +69,29 @@ export const monitoringRoutes: FastifyPluginAsync<{ engines: Engines }> = async 
 
   serve(app, routes.drift, async (req) => {
     const model = modelOf(req.query.model);
+    const q = req.query;
     return checked(model, () =>
-      mon.check(model, { size: req.query.size ? Number(req.query.size) : undefined, hours: req.query.hours ? Number(req.query.hours) : undefined }, false),
+      mon.check(
+        model,
+        {
+          ...windowChoice(q, 'query'),
+          size: q.size ? Number(q.size) : undefined,
+          hours: q.hours ? Number(q.hours) : undefined,
+          ...referenceChoice({ ...q, referenceSize: q.referenceSize ? Number(q.referenceSize) : undefined }, 'query'),
+        },
+        false,
+      ),
     );
   });
   serve(app, routes.check, async (req) => {
     const model = modelOf(req.body.model);
-    return checked(model, () => mon.check(model, { size: req.body.size, hours: req.body.hours }));
+    const b = req.body;
+    return checked(model, () => mon.check(model, { size: b.size, hours: b.hours, ...windowChoice(b, 'body'), ...referenceChoice(b, 'body') }));
   });
   serve(app, routes.history, async (req) =>
     (await mon.history(req.query.model, pageLimit(req.query.limit))).map((r) => ({
       ...r,
-      features: r.features.map(({ bins, reference, current, ...f }) => f),
+      features: r.features.map(({ bins, reference, current, gained, lost, ...f }) => f),
     })),
   );
   serve(app, routes.alerts, async (req) => mon.alerts({ limit: pageLimit(req.query.limit), before: req.query.before }));
@@ -65,6 +126,21 @@ export const monitoringRoutes: FastifyPluginAsync<{ engines: Engines }> = async 
   });
   serve(app, routes.settings, async () => mon.settings);
   serve(app, routes.saveSettings, async (req) => {
+    for (const [feature, test] of Object.entries(req.body.drift?.tests ?? {})) {
+      const kind = featureKind(feature);
+      if (!kind)
+        throw new HttpError(400, 'validation_error', `body.drift.tests: no feature ${feature}`, {
+          field: `body.drift.tests.${feature}`,
+          known: [...FEATURES_V1, 'token_ids', 'length', 'oov_rate'],
+        });
+      if (test && !applicable(test, kind))
+        throw new HttpError(
+          400,
+          'validation_error',
+          `body.drift.tests.${feature}: ${test} does not apply to a ${kind} feature (it applies to ${TESTS[test].appliesTo.join(', ')})`,
+          { field: `body.drift.tests.${feature}` },
+        );
+    }
     const { webhookUrl, ...rest } = req.body;
     return mon.saveSettings({ ...rest, ...(webhookUrl !== undefined ? { webhookUrl: webhookUrl ?? undefined } : {}) });
   });

@@ -31,6 +31,8 @@ describe('spamops CLI', () => {
   it('checks numbers and names against their ranges before opening anything (usage errors exit 2)', () => {
     const cases: [string[], RegExp][] = [
       [['drift', '--size', 'abc'], /--size: expected an integer from 1 to 100000, got "abc"/],
+      [['drift', '--from', 'soon'], /--from: expected epoch milliseconds or an ISO 8601 date\/time, got "soon"/],
+      [['drift', '--reference', 'live'], /--reference: expected one of training, window, got "live"/],
       [['simulate', '--pattern', '^sms', '--count', '-5'], /--count: expected an integer from 1 to 100000/],
       [['simulate', '--pattern', '^sms', '--rate', '0'], /--rate: expected a number above 0/],
       [['simulate', '--pattern', '(unclosed'], /--pattern: not a regular expression/],

@@ -10,7 +10,7 @@ import { modelRemedy, type FeatureReference } from '../training';
 import type { FeedbackStore, PredictionStore, StorageSettings } from '../storage';
 import type { ModelVersion } from '../../src-shared/training';
 import type { DriftOptions, DriftReport } from '../../src-shared/monitoring';
-import { computeDrift } from './drift';
+import { computeDrift, windowReference, type ReferenceChoice } from './drift';
 import type { Worker } from 'node:worker_threads';
 
 export interface DriftWindow {
@@ -18,6 +18,12 @@ export interface DriftWindow {
   sinceMs: number;
   size: number;
   options: DriftOptions;
+  /** the window ends before this time (epoch ms); default: now */
+  untilMs?: number;
+  /** how the window was chosen, for the report ("last 1000 predictions", a time range) */
+  selection?: string;
+  /** an earlier window of live traffic as the reference, instead of the training rows */
+  reference?: { sinceMs: number; untilMs?: number; size: number };
 }
 
 export interface DriftSources {
@@ -39,8 +45,17 @@ export async function computeWindow(src: DriftSources, w: DriftWindow): Promise<
   const file = join(v.dir, 'reference.json');
   const reference = readJsonArtifact<{ features?: Record<string, FeatureReference> }>(file, modelRemedy(v.dir)).features;
   if (!reference || typeof reference !== 'object') throw new ArtifactError(file, 'no "features" statistics', modelRemedy(v.dir));
-  const records = (await src.predictions.recent(v.name, w.sinceMs, w.size)).filter((r) => r.version === v.version);
-  return computeDrift(v, reference, records, await feedbackLabels(src.feedback), w.options);
+  const records = (await src.predictions.recent(v.name, w.sinceMs, w.size, w.untilMs)).filter((r) => r.version === v.version);
+  const labels = await feedbackLabels(src.feedback);
+  if (!w.reference) return computeDrift(v, reference, records, labels, w.options, { kind: 'training', rows: v.data.trainRows }, w.selection);
+  const refRecords = (await src.predictions.recent(v.name, w.reference.sinceMs, w.reference.size, w.reference.untilMs)).filter((r) => r.version === v.version);
+  const choice: ReferenceChoice = {
+    kind: 'window',
+    rows: refRecords.length,
+    from: refRecords.length ? new Date(refRecords[refRecords.length - 1].at).toISOString() : null,
+    to: refRecords.length ? new Date(refRecords[0].at).toISOString() : null,
+  };
+  return computeDrift(v, windowReference(v, reference, refRecords), records, labels, w.options, choice, w.selection);
 }
 
 type Reply = { id: number; report?: DriftReport; error?: { message: string; file?: string; problem?: string; remedy?: string } };

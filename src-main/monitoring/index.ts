@@ -1,9 +1,10 @@
 /** Monitoring: recorded predictions, drift reports and alerts, feedback, retraining, the simulator. */
 export { Monitor } from './monitor';
-export type { MonitorDeps } from './monitor';
+export type { CheckWindow, MonitorDeps } from './monitor';
 export { PredictionRecorder } from './recorder';
 export type { ScoringModel, ServedPrediction } from './recorder';
-export { computeDrift } from './drift';
+export { computeDrift, minWindowOf, windowReference } from './drift';
+export { TESTS, applicable, autoTest, chooseTest } from './stattests';
 export { DriftRunner, computeWindow } from './drift-window';
 
 export { FeedbackLog } from './feedback';

@@ -9,7 +9,7 @@ import type { AlertStore, DocumentStore, DriftReportStore, PredictionStore } fro
 import type { ModelRegistry } from '../training';
 import { PredictionRecorder } from './recorder';
 import type { DriftReport } from './drift';
-import type { DriftRunner } from './drift-window';
+import type { DriftRunner, DriftWindow } from './drift-window';
 import type { Alert, MonitorSettings } from '../../src-shared/monitoring';
 import type { Retrainer } from './retrain';
 
@@ -28,6 +28,36 @@ export interface MonitorDeps {
   drift: Pick<DriftRunner, 'compute' | 'stop'>;
   /** the defaults from the configuration (webhook, retraining); saved settings override them */
   defaults?: Partial<Pick<MonitorSettings, 'webhookUrl' | 'retrainOnAlert' | 'retrainEveryHours'>>;
+}
+
+/** the window of a check: the last `size` predictions of the last `hours`, or a time range; and its reference */
+export interface CheckWindow {
+  size?: number;
+  hours?: number;
+  /** epoch ms: the window starts at `fromMs` and ends before `toMs` */
+  fromMs?: number;
+  toMs?: number;
+  /** an earlier window of live traffic as the reference (default: the training rows) */
+  reference?: { fromMs?: number; toMs?: number; size?: number };
+}
+
+const iso = (ms?: number) => (ms === undefined ? '-' : new Date(ms).toISOString());
+
+/** a check's window in the drift runner's terms, with the words that say how it was chosen */
+export function windowOf(w: CheckWindow, s: Pick<MonitorSettings, 'windowSize' | 'windowHours'>): Omit<DriftWindow, 'version' | 'options'> {
+  const ranged = w.fromMs !== undefined || w.toMs !== undefined;
+  const size = w.size ?? (ranged ? 100_000 : s.windowSize);
+  const sinceMs = w.fromMs !== undefined ? w.fromMs - 1 : Date.now() - (w.hours ?? s.windowHours) * 3_600_000;
+  const selection = ranged
+    ? `predictions from ${w.fromMs !== undefined ? iso(w.fromMs) : `the last ${w.hours ?? s.windowHours} h`} to ${w.toMs !== undefined ? iso(w.toMs) : 'now'} (at most ${size})`
+    : `the last ${size} predictions of the last ${w.hours ?? s.windowHours} h`;
+  return {
+    sinceMs,
+    size,
+    untilMs: w.toMs,
+    selection,
+    ...(w.reference ? { reference: { sinceMs: (w.reference.fromMs ?? 1) - 1, untilMs: w.reference.toMs, size: w.reference.size ?? 100_000 } } : {}),
+  };
 }
 
 export class Monitor {
@@ -87,20 +117,15 @@ export class Monitor {
   private retrainTimer: NodeJS.Timeout | undefined;
 
   /** a drift report of the model's current version over the latest window; stored and alerted on */
-  async check(model: string, window: { size?: number; hours?: number } = {}, store = true): Promise<DriftReport> {
+  async check(model: string, window: CheckWindow = {}, store = true): Promise<DriftReport> {
     await this.recorder.flush();
     const version = await this.deps.models.resolve(model);
     if (!version) throw new Error(`model ${model} has no trained version to monitor`);
-    const report = await this.deps.drift.compute({
-      version,
-      sinceMs: Date.now() - (window.hours ?? this.settings.windowHours) * 3_600_000,
-      size: window.size ?? this.settings.windowSize,
-      options: this.settings.drift,
-    });
+    const report = await this.deps.drift.compute({ version, options: this.settings.drift, ...windowOf(window, this.settings) });
     if (!store) return report;
     const previous = (await this.history(model, 1)).at(-1);
     await this.deps.reports.put(report);
-    if (report.datasetDrift && !previous?.datasetDrift)
+    if (report.status !== 'collecting' && report.datasetDrift && !previous?.datasetDrift)
       await this.alert(
         report,
         'dataset_drift',

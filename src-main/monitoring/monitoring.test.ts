@@ -48,7 +48,22 @@ describe('monitoring on the sample data, over HTTP', () => {
     expect(preds).toHaveLength(3);
     expect(preds[0]).toMatchObject({ model: 'v1', endpoint: 'text_to_prediction', caller: '127.0.0.1' });
     expect(preds[0].features).toHaveLength(9);
+    // 3 predictions: below the minimum window (200 by default), no verdict
+    const early = await (await fetch(`${base}/monitoring/drift?model=v1`)).json();
+    expect(early).toMatchObject({ status: 'collecting', statusText: 'collecting: 3 of 200 predictions', minWindow: 200, datasetDrift: false, features: [] });
+    expect(early.window).toMatchObject({ n: 3, selection: 'the last 1000 predictions of the last 24 h' });
+    expect(early.window.from <= early.window.to).toBe(true);
+    expect(early.reference).toMatchObject({ kind: 'training', rows: early.referenceRows });
+    expect(early.reference.description).toMatch(/^training rows of v1 v/);
+    // a per-model minimum window: v1 and v3 give verdicts from 1 prediction on
+    const put = await fetch(`${base}/monitoring/settings`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ drift: { minWindowByModel: { v1: 1, v3: 1 } } }),
+    });
+    expect(put.status).toBe(200);
     const r1 = await (await fetch(`${base}/monitoring/drift?model=v1`)).json();
+    expect(r1.status).not.toBe('collecting');
     expect(r1.features.map((f: { feature: string }) => f.feature)).toEqual([
       'cap_r',
       'nal_r',
@@ -61,9 +76,19 @@ describe('monitoring on the sample data, over HTTP', () => {
       'cw_scores_6',
     ]);
     expect(r1.features[0].test).toBe('ks'); // a reference of 192 rows: the small-sample test
+    expect(r1.features[0]).toMatchObject({ chosenBy: 'auto', decidedBy: 'p_value', sampleUnit: 'prediction' });
+    expect(r1.features[0].reason).toMatch(/^automatic: numeric feature, \d+ reference rows \(<= 1000\) -> ks$/);
+    expect(r1.features[2]).toMatchObject({ feature: 'cw_scores_0', test: 'z_test', decidedBy: 'p_value' });
     const r3 = await (await fetch(`${base}/monitoring/drift?model=v3`)).json();
     expect(r3.features.map((f: { feature: string }) => f.feature)).toEqual(['token_ids', 'length', 'oov_rate']);
     expect(r3.window.n).toBe(3);
+    // token ids: the tokens that rose and fell most, each with both shares
+    const tokens = r3.features[0];
+    expect(tokens.gained.length).toBeGreaterThan(0);
+    expect(tokens.lost.length).toBeGreaterThan(0);
+    for (const m of tokens.gained) expect(m.current).toBeGreaterThan(m.reference);
+    for (const m of tokens.lost) expect(m.current).toBeLessThan(m.reference);
+    expect(tokens.sampleUnit).toMatch(/^message/);
     expect((await fetch(`${base}/monitoring/drift?model=nope`)).status).toBe(404);
   });
 
@@ -76,6 +101,30 @@ describe('monitoring on the sample data, over HTTP', () => {
     expect((await put.json()).drift.thresholds).toEqual({ cap_r: 0.000001 });
     const r = await (await fetch(`${base}/monitoring/drift?model=v1`)).json();
     expect(r.features[0]).toMatchObject({ feature: 'cap_r', threshold: 0.000001 });
+    // a per-feature test: cap_r measured by the normed Wasserstein distance, said so in the report
+    const setTest = await fetch(`${base}/monitoring/settings`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ drift: { tests: { cap_r: 'wasserstein_normed' }, thresholds: { cap_r: 0.2 } } }),
+    });
+    expect(setTest.status).toBe(200);
+    const rt = await (await fetch(`${base}/monitoring/drift?model=v1`)).json();
+    expect(rt.features[0]).toMatchObject({ feature: 'cap_r', test: 'wasserstein_normed', chosenBy: 'setting', decidedBy: 'statistic', threshold: 0.2 });
+    expect(rt.features[0].pValue).toBeUndefined();
+    // a test that does not apply to the feature, or an unknown feature: 400 naming the field
+    for (const [tests, field] of [
+      [{ cap_r: 'z_test' }, 'body.drift.tests.cap_r'],
+      [{ nope: 'ks' }, 'body.drift.tests.nope'],
+    ] as const) {
+      const res = await fetch(`${base}/monitoring/settings`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ drift: { tests } }),
+      });
+      expect(res.status).toBe(400);
+      expect((await res.json()).field).toBe(field);
+    }
+    expect(engines.monitor.settings.drift.tests).toEqual({ cap_r: 'wasserstein_normed' });
     const bad = await fetch(`${base}/monitoring/settings`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
@@ -97,7 +146,13 @@ describe('monitoring on the sample data, over HTTP', () => {
       // a window of messages unlike the training data: shouting every cue word at once
       for (let i = 0; i < 60; i++)
         await post('/model/v1/text_to_prediction', { text: `FREE MONEY PRIZE WIN WON WINNER CASH ${i}!!!!!!!! ${'#'.repeat(i % 7)}` });
+      // below the minimum window: collecting, nothing raised
+      const early = await (await post('/monitoring/check', { model: 'v1', size: 60 })).json();
+      expect(early).toMatchObject({ status: 'collecting', statusText: 'collecting: 60 of 200 predictions', datasetDrift: false });
+      expect(await (await fetch(`${base}/monitoring/alerts`)).json()).toEqual([]);
+      engines.monitor.settings.drift = { minWindow: 50 };
       const r = await (await post('/monitoring/check', { model: 'v1', size: 60 })).json();
+      expect(r.status).toBe('drift');
       expect(r.datasetDrift).toBe(true);
       const alerts = await (await fetch(`${base}/monitoring/alerts`)).json();
       expect(alerts[0]).toMatchObject({ model: 'v1', kind: 'dataset_drift', acknowledged: false, webhook: { status: 204 } });
@@ -112,6 +167,57 @@ describe('monitoring on the sample data, over HTTP', () => {
     } finally {
       sink.close();
       engines.monitor.settings.webhookUrl = undefined;
+      engines.monitor.settings.drift = {};
+    }
+  });
+
+  it('takes the window as a time range and the reference as an earlier window of live traffic', async () => {
+    engines.monitor.settings.drift = { minWindowByModel: { v1: 3 } };
+    const tick = () => new Promise((r) => setTimeout(r, 5));
+    try {
+      const t0 = Date.now();
+      await tick();
+      for (let i = 0; i < 4; i++) await post('/model/v1/text_to_prediction', { text: `see you at ${i} for lunch` });
+      await tick();
+      const t1 = Date.now();
+      await tick();
+      for (let i = 0; i < 3; i++) await post('/model/v1/text_to_prediction', { text: `WIN CASH NOW ${i}!!!` });
+      await tick();
+      const t2 = Date.now();
+      const get = async (q: string) => (await fetch(`${base}/monitoring/drift?model=v1&${q}`)).json();
+      const ranged = await get(`from=${t1}&to=${t2}`);
+      expect(ranged.window.n).toBe(3);
+      expect(ranged.window.selection).toBe(`predictions from ${new Date(t1).toISOString()} to ${new Date(t2).toISOString()} (at most 100000)`);
+      expect(ranged.reference.kind).toBe('training');
+      const iso = new Date(t0).toISOString();
+      const vsWindow = await get(`from=${t1}&reference=window&referenceFrom=${encodeURIComponent(iso)}&referenceTo=${t1}`);
+      expect(vsWindow.window.n).toBe(3);
+      expect(vsWindow.reference).toMatchObject({ kind: 'window', rows: 4 });
+      expect(vsWindow.referenceRows).toBe(4);
+      expect(vsWindow.reference.description).toMatch(/^4 live predictions from /);
+      expect(vsWindow.status).not.toBe('collecting');
+      expect(vsWindow.features).toHaveLength(9);
+      // POST /monitoring/check takes the same choice in its body
+      const checked = await (
+        await post('/monitoring/check', { model: 'v1', from: String(t1), reference: 'window', referenceTo: String(t1), referenceSize: 2 })
+      ).json();
+      expect(checked.reference).toMatchObject({ kind: 'window', rows: 2 });
+      expect(checked.status).toBe('collecting');
+      expect(checked.statusText).toBe('collecting: the reference window holds 2 of 3 predictions');
+      // bad choices: 400 naming the field
+      for (const [q, field] of [
+        ['from=yesterday', 'querystring.from'],
+        [`from=${t2}&to=${t1}`, 'query.to'],
+        [`referenceTo=${t1}`, 'query.reference'],
+        ['reference=window', 'query.referenceTo'],
+        ['reference=live', 'querystring.reference'],
+      ]) {
+        const res = await fetch(`${base}/monitoring/drift?model=v1&${q}`);
+        expect(res.status, q).toBe(400);
+        expect((await res.json()).field, q).toBe(field);
+      }
+    } finally {
+      engines.monitor.settings.drift = {};
     }
   });
 

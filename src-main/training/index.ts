@@ -8,7 +8,7 @@ export type { TrainJob, TrainJobDeps, TrainOutcome } from './train';
 export { TrainingDataError, loadTrainingSet, featureRow, splitColumns, tokenRows } from './dataset';
 export type { TrainingDataSource, TrainingSet } from './dataset';
 export { evaluate } from './metrics';
-export { numericReference, tokenReference } from './reference';
+export { messageSurprisal, numericReference, tokenReference } from './reference';
 export type { FeatureReference, NumericReference, TokenReference } from './reference';
 export { FusedLstm, fusedKernelAvailable, kernelBytes, KERNEL_MAX_BYTES } from './fused-lstm';
 export type { LstmShape, LstmWeights } from './fused-lstm';

@@ -21,6 +21,11 @@ export interface TokenReference {
   tokenShare: number[];
   /** mean number of non-padding tokens per message */
   meanLength: number;
+  /**
+   * one number per message, its mean surprisal under tokenShare (messageSurprisal): the sample
+   * unit of the token-id drift test (absent in references written before it)
+   */
+  messages?: NumericReference;
 }
 export type FeatureReference = NumericReference | TokenReference;
 
@@ -47,5 +52,29 @@ export function tokenReference(rows: ArrayLike<number>[], vocab: number): TokenR
         total++;
       }
     }
-  return { kind: 'tokens', count: rows.length, tokenShare: counts.map((c) => (total ? c / total : 0)), meanLength: rows.length ? total / rows.length : 0 };
+  const tokenShare = counts.map((c) => (total ? c / total : 0));
+  const messages = numericReference(Array.from(rows, (r) => messageSurprisal(r, tokenShare)));
+  return { kind: 'tokens', count: rows.length, tokenShare, meanLength: rows.length ? total / rows.length : 0, messages };
+}
+
+/** a token never seen in the reference counts as this share (so its surprisal is finite, about 20 bits) */
+const UNSEEN_SHARE = 1e-6;
+
+/**
+ * The per-message statistic of token ids: the mean surprisal, -log2 of the reference share, of a
+ * message's non-padding tokens (0 for a message without any). Ordinary messages score low;
+ * messages made of tokens rare in the reference score high. One number per message, so a test
+ * on it has the message as its sample unit and its false-alarm rate does not grow with the window.
+ */
+export function messageSurprisal(row: ArrayLike<number>, tokenShare: readonly number[]): number {
+  let s = 0;
+  let n = 0;
+  for (let j = 0; j < row.length; j++) {
+    const t = row[j];
+    if (t > 0 && t < tokenShare.length) {
+      s += -Math.log2(Math.max(tokenShare[t], UNSEEN_SHARE));
+      n++;
+    }
+  }
+  return n ? s / n : 0;
 }

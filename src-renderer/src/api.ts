@@ -12,7 +12,20 @@ import type { AliasBody, PromotionQuery, RunEvent, StartRunRequest, ThresholdBod
 import type { FeedbackBody } from '../../src-shared/feedback';
 import type { ImportEvent } from '../../src-shared/data';
 
-export type { Alert, DriftReport, DriftReportSummary, FeatureDrift } from '../../src-shared/monitoring';
+import type { CheckBody, ModelQuery, SettingsBody } from '../../src-shared/monitoring';
+
+export type { Alert, DriftReport, DriftReportSummary, FeatureDrift, MonitorSettings, StatTestName } from '../../src-shared/monitoring';
+/** a drift report's window (last `size`, or from/to) and reference (training rows, or an earlier window) */
+export interface DriftChoice {
+  size?: number;
+  from?: string;
+  to?: string;
+  reference?: 'training' | 'window';
+  referenceFrom?: string;
+  referenceTo?: string;
+}
+/** the choice without its empty parts */
+const chosen = (c: DriftChoice) => Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined && v !== ''));
 export type {
   RunRecord,
   ModelVersion,
@@ -169,8 +182,11 @@ export const api = {
     call(routes.models.deleteVersion, { params: { name, version }, query: force ? { force: 'true' } : {} }),
 
   // monitoring
-  drift: (model: string) => call(routes.monitoring.drift, { query: { model } }),
-  check: (model: string) => call(routes.monitoring.check, { body: { model } }),
+  drift: (model: string, c: DriftChoice = {}) =>
+    call(routes.monitoring.drift, { query: { model, ...Object.fromEntries(Object.entries(chosen(c)).map(([k, v]) => [k, String(v)])) } as ModelQuery }),
+  check: (model: string, c: DriftChoice = {}) => call(routes.monitoring.check, { body: { model, ...chosen(c) } as CheckBody }),
+  monitorSettings: () => call(routes.monitoring.settings),
+  saveMonitorSettings: (patch: SettingsBody) => call(routes.monitoring.saveSettings, { body: patch }),
   driftHistory: (model: string) => call(routes.monitoring.history, { query: { model } }),
   alerts: () => call(routes.monitoring.alerts),
   ack: (id: string) => call(routes.monitoring.ack, { params: { id } }),

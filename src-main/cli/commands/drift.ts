@@ -1,28 +1,72 @@
-/** `spamops drift [model]`: drift of the latest predictions against the model's training reference. */
-import { Command } from 'commander';
-import { integer, out, table, withEngines } from '../context';
+/** `spamops drift [model]`: drift of a window of predictions against a reference (the training rows by default). */
+import { Command, InvalidArgumentError } from 'commander';
+import { CliError, integer, oneOf, out, table, withEngines } from '../context';
+
+/** a time on the command line: epoch milliseconds or an ISO 8601 date/time */
+function instant(flag: string): (raw: string) => number {
+  return (raw) => {
+    const ms = /^[0-9]+$/.test(raw) ? Number(raw) : Date.parse(raw);
+    if (!Number.isFinite(ms)) throw new InvalidArgumentError(`${flag}: expected epoch milliseconds or an ISO 8601 date/time, got "${raw}"`);
+    return ms;
+  };
+}
+
+interface DriftFlags {
+  size?: number;
+  from?: number;
+  to?: number;
+  reference?: 'training' | 'window';
+  referenceFrom?: number;
+  referenceTo?: number;
+  referenceSize?: number;
+}
 
 export const driftCommand = new Command('drift')
-  .description('drift of the latest predictions against the training reference')
+  .description('drift of a window of predictions against a reference (the training rows, or an earlier window of live traffic)')
   .argument('[model]', 'the model id', 'v3')
   .option('--size <n>', 'predictions in the window (default: the monitoring setting, 1000)', integer('--size', 1, 100_000))
-  .action(async (model: string, o: { size?: number }, cmd: Command) =>
-    withEngines(cmd, async (e) => {
-      const r = await e.monitor.check(model, { size: o.size });
-      out(`${model} version ${r.version}: ${r.window.n} predictions (${r.window.from ?? '-'} .. ${r.window.to ?? '-'}) vs ${r.referenceRows} training rows`);
+  .option('--from <time>', 'the window starts at (epoch ms or ISO 8601)', instant('--from'))
+  .option('--to <time>', 'the window ends before (epoch ms or ISO 8601)', instant('--to'))
+  .option(
+    '--reference <which>',
+    'training (default) or window (an earlier window: --reference-from/--reference-to)',
+    oneOf('--reference', ['training', 'window'] as const),
+  )
+  .option('--reference-from <time>', 'the reference window starts at', instant('--reference-from'))
+  .option('--reference-to <time>', 'the reference window ends before', instant('--reference-to'))
+  .option('--reference-size <n>', 'at most this many predictions in the reference window', integer('--reference-size', 1, 100_000))
+  .action(async (model: string, o: DriftFlags, cmd: Command) => {
+    if (o.from !== undefined && o.to !== undefined && o.to <= o.from) throw new CliError('--to: must be after --from');
+    const refWindow = o.referenceFrom !== undefined || o.referenceTo !== undefined || o.referenceSize !== undefined;
+    if (o.reference !== 'window' && refWindow) throw new CliError('--reference-from/--reference-to/--reference-size need --reference window');
+    if (o.reference === 'window' && o.referenceFrom === undefined && o.referenceTo === undefined)
+      throw new CliError('--reference window needs --reference-from or --reference-to (the earlier window of live traffic)');
+    return withEngines(cmd, async (e) => {
+      const r = await e.monitor.check(model, {
+        size: o.size,
+        fromMs: o.from,
+        toMs: o.to,
+        ...(o.reference === 'window' ? { reference: { fromMs: o.referenceFrom, toMs: o.referenceTo, size: o.referenceSize } } : {}),
+      });
+      out(`${model} version ${r.version}: window ${r.window.n} predictions (${r.window.from ?? '-'} .. ${r.window.to ?? '-'}; ${r.window.selection ?? ''})`);
+      out(`reference: ${r.reference?.description ?? `${r.referenceRows} training rows`}`);
+      out(`status: ${r.statusText ?? r.status}`);
+      if (r.status === 'collecting') return;
       const rows = r.features.map((f) => [
         f.feature,
         f.test,
+        f.decidedBy === 'p_value' ? 'p-value' : 'statistic',
         f.statistic.toFixed(4),
         f.pValue === undefined ? '-' : f.pValue.toExponential(2),
         String(f.threshold),
-        f.psi.toFixed(3),
         f.drifted ? 'DRIFT' : 'ok',
+        f.psi.toFixed(3),
+        f.reason ?? '',
       ]);
-      out(table(['feature', 'test', 'statistic', 'p-value', 'threshold', 'PSI', 'drift'], rows));
+      out(table(['feature', 'test', 'decides', 'statistic', 'p-value', 'threshold', 'drift', 'PSI (context)', 'why this test'], rows));
       const quality = r.quality ? `; accuracy on ${r.quality.n} labelled: ${r.quality.accuracy.toFixed(3)}` : '';
       out(
         `dataset drift: ${r.datasetDrift ? 'YES' : 'no'} (${(r.driftShare * 100).toFixed(0)} % of features); spam share ${r.prediction.referenceSpamShare.toFixed(3)} -> ${r.prediction.currentSpamShare.toFixed(3)}${quality}`,
       );
-    }),
-  );
+    });
+  });

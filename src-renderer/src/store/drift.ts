@@ -1,6 +1,6 @@
 /** The Drift pane's slice: the monitored model, its drift report and history, alerts. */
 import { create } from 'zustand';
-import { api, type Alert, type DriftReport, type DriftReportSummary, type ModelEntry } from '../api';
+import { api, type Alert, type DriftChoice, type DriftReport, type DriftReportSummary, type ModelEntry } from '../api';
 import { idle, loader, type Remote } from './remote';
 
 interface DriftSlice {
@@ -10,6 +10,9 @@ interface DriftSlice {
   history: Remote<DriftReportSummary[]>;
   alerts: Remote<Alert[]>;
   checking: Remote<DriftReport>;
+  /** the window and reference chosen in the pane (default: the settings' window, the training rows) */
+  choice: DriftChoice;
+  setChoice(c: DriftChoice): Promise<void>;
   loadAll(): Promise<void>;
   choose(model: string): Promise<void>;
   runCheck(): Promise<void>;
@@ -28,7 +31,7 @@ export const useDrift = create<DriftSlice>((set, get) => {
   const loadModel = async () => {
     const model = current();
     if (!model) return;
-    await Promise.all([load('report', () => api.drift(model)), load('history', () => api.driftHistory(model))]);
+    await Promise.all([load('report', () => api.drift(model, get().choice)), load('history', () => api.driftHistory(model))]);
   };
   return {
     models: idle(),
@@ -36,6 +39,11 @@ export const useDrift = create<DriftSlice>((set, get) => {
     history: idle(),
     alerts: idle(),
     checking: idle(),
+    choice: {},
+    setChoice: async (c) => {
+      set({ choice: c });
+      await loadModel();
+    },
     loadAll: async () => {
       await Promise.all([load('models', api.models, { quiet: get().models.data !== undefined }), load('alerts', api.alerts)]);
       const ids = monitoredModels(get().models.data);
@@ -49,7 +57,7 @@ export const useDrift = create<DriftSlice>((set, get) => {
     runCheck: async () => {
       const model = current();
       if (!model) return;
-      const r = await load('checking', () => api.check(model));
+      const r = await load('checking', () => api.check(model, get().choice));
       if (current() !== model) return; // switched to another model during the check
       if (r) set({ report: { data: r, loading: false, at: Date.now() } });
       await Promise.all([load('history', () => api.driftHistory(model), { quiet: true }), load('alerts', api.alerts, { quiet: true })]);

@@ -1,12 +1,39 @@
-/** Stored drift checks over time. */
-import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+/** Stored drift checks over time, on a real time axis; a feature's statistic over time against its threshold. */
+import { useState } from 'react';
+import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import { useDrift } from '../../store/drift';
-import { CHART_MARGIN, Card, ChartFrame, Empty, ErrorBox, SERIES, clock, pct, useChartTheme } from '../../ui';
+import { CHART_MARGIN, Card, ChartFrame, Empty, ErrorBox, SERIES, clock, num, pct, useChartTheme } from '../../ui';
 
 export function History() {
   const history = useDrift((s) => s.history);
   const theme = useChartTheme();
-  const points = (history.data ?? []).map((h) => ({ at: clock(h.at), share: h.driftShare, spam: h.prediction.currentSpamShare }));
+  const data = history.data ?? [];
+  // reports still collecting have no verdict: a gap in the line, not a 0 %
+  const points = data.map((h) => ({
+    at: Date.parse(h.at),
+    share: h.status === 'collecting' ? null : h.driftShare,
+    spam: h.prediction.currentSpamShare,
+  }));
+  const features = [...new Set(data.flatMap((h) => h.features.map((f) => f.feature)))];
+  const [feature, setFeature] = useState<string>('');
+  const shown = feature || features[0];
+  const stat = data.map((h) => {
+    const f = h.features.find((x) => x.feature === shown);
+    return { at: Date.parse(h.at), value: f ? (f.decidedBy === 'p_value' ? (f.pValue ?? null) : f.statistic) : null, threshold: f?.threshold };
+  });
+  const last = [...data].reverse().flatMap((h) => h.features.filter((x) => x.feature === shown))[0];
+  const timeAxis = (
+    <XAxis
+      dataKey="at"
+      type="number"
+      scale="time"
+      domain={['dataMin', 'dataMax']}
+      tickFormatter={(v) => clock(Number(v))}
+      stroke={theme.axis}
+      tick={theme.tick}
+      minTickGap={24}
+    />
+  );
   return (
     <Card title="Drift over time" subtitle="Stored checks: Run check stores one, and the server checks on its schedule">
       <ErrorBox error={history.error} />
@@ -19,14 +46,45 @@ export function History() {
         <ChartFrame height={200}>
           <LineChart data={points} margin={CHART_MARGIN}>
             <CartesianGrid strokeDasharray="3 3" stroke={theme.grid} />
-            <XAxis dataKey="at" stroke={theme.axis} tick={theme.tick} minTickGap={24} />
+            {timeAxis}
             <YAxis stroke={theme.axis} tick={theme.tick} domain={[0, 1]} tickFormatter={(v) => `${Math.round(Number(v) * 100)}%`} />
-            <Tooltip {...theme.tooltip} formatter={(v) => pct(Number(v))} />
+            <Tooltip {...theme.tooltip} labelFormatter={(v) => new Date(Number(v)).toLocaleString()} formatter={(v) => pct(Number(v))} />
             <Legend wrapperStyle={{ fontSize: 12 }} />
-            <Line dataKey="share" name="share of drifted features" stroke={SERIES[1]} strokeWidth={1.8} isAnimationActive={false} />
+            <Line dataKey="share" name="share of drifted features" stroke={SERIES[1]} strokeWidth={1.8} isAnimationActive={false} connectNulls={false} />
             <Line dataKey="spam" name="share of spam predicted" stroke={SERIES[0]} strokeWidth={1.8} isAnimationActive={false} />
           </LineChart>
         </ChartFrame>
+      )}
+      {features.length > 0 && (
+        <>
+          <label className="field inline">
+            <span>Statistic over time of</span>
+            <select aria-label="history feature" value={shown} onChange={(e) => setFeature(e.target.value)}>
+              {features.map((f) => (
+                <option key={f}>{f}</option>
+              ))}
+            </select>
+          </label>
+          <ChartFrame height={160}>
+            <LineChart data={stat} margin={CHART_MARGIN}>
+              <CartesianGrid strokeDasharray="3 3" stroke={theme.grid} />
+              {timeAxis}
+              <YAxis stroke={theme.axis} tick={theme.tick} tickFormatter={(v) => num(Number(v), 2)} />
+              <Tooltip {...theme.tooltip} labelFormatter={(v) => new Date(Number(v)).toLocaleString()} formatter={(v) => num(Number(v), 4)} />
+              <Legend wrapperStyle={{ fontSize: 12 }} />
+              {last && (
+                <ReferenceLine y={last.threshold} stroke={SERIES[1]} strokeDasharray="4 4" label={{ value: 'threshold', fill: theme.axis, fontSize: 11 }} />
+              )}
+              <Line
+                dataKey="value"
+                name={last ? `${shown}: ${last.test} ${last.decidedBy === 'p_value' ? 'p-value' : 'statistic'} (decides)` : shown}
+                stroke={SERIES[2] ?? SERIES[0]}
+                strokeWidth={1.8}
+                isAnimationActive={false}
+              />
+            </LineChart>
+          </ChartFrame>
+        </>
       )}
     </Card>
   );

@@ -1,6 +1,7 @@
 import { monitoredModels, useDrift } from '../../store/drift';
 import { Card, Empty, ErrorBox, Spinner } from '../../ui';
 import { ReportBody } from './ReportBody';
+import { WindowControls } from './WindowControls';
 
 export function Report() {
   const models = useDrift((s) => s.models);
@@ -14,8 +15,8 @@ export function Report() {
   const r = report.data;
   return (
     <Card
-      title="Data drift against the training reference"
-      subtitle="The window of recorded predictions of the served version, per feature, against the rows it was trained on"
+      title="Data drift: a window of predictions against a reference"
+      subtitle="The window of recorded predictions of the served version, per feature, against the rows it was trained on (or an earlier window of live traffic)"
       actions={
         <>
           <label className="field inline">
@@ -38,6 +39,7 @@ export function Report() {
         </>
       }
     >
+      <WindowControls />
       <ErrorBox error={models.error ?? report.error ?? checking.error} onRetry={() => void useDrift.getState().loadAll()} />
       {(models.loading || report.loading) && !r && <Spinner />}
       {models.data && ids.length === 0 && (

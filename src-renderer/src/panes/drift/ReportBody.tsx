@@ -1,22 +1,31 @@
 /** A drift report: per-feature tests, PSI and reference-vs-current histograms. */
-import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
 import type { DriftReport } from '../../api';
+import { FeatureTestForm } from './FeatureTestForm';
 import { CHART_MARGIN, ChartFrame, SERIES, Stat, num, pct, useChartTheme } from '../../ui';
 
 export function ReportBody({ r }: { r: DriftReport }) {
   const theme = useChartTheme();
+  const collecting = r.status === 'collecting';
   return (
     <>
       <div className="tiles">
-        <div className={`tile ${r.datasetDrift ? 'alarm' : 'calm'}`} data-testid="dataset-drift">
+        <div className={`tile ${collecting ? '' : r.datasetDrift ? 'alarm' : 'calm'}`} data-testid="dataset-drift">
           <div className="label">dataset drift</div>
-          <div className="value">{r.datasetDrift ? 'DRIFT' : 'no drift'}</div>
-          <div className="muted small">{pct(r.driftShare)} of features drifted</div>
+          <div className="value">{collecting ? 'collecting' : r.datasetDrift ? 'DRIFT' : 'no drift'}</div>
+          <div className="muted small" data-testid="drift-status">
+            {r.statusText ?? `${pct(r.driftShare)} of features drifted`}
+          </div>
         </div>
         <Stat
           label="window"
           value={`${r.window.n.toLocaleString()} predictions`}
-          hint={`vs ${r.referenceRows.toLocaleString()} training rows · version ${r.version}`}
+          hint={`${r.window.from ?? '–'} → ${r.window.to ?? '–'} · ${r.window.selection ?? ''} · version ${r.version}`}
+        />
+        <Stat
+          label="reference"
+          value={r.reference?.kind === 'window' ? 'earlier live window' : 'training rows'}
+          hint={r.reference?.description ?? `${r.referenceRows} training rows`}
         />
         <Stat
           label="share of spam predicted"
@@ -43,8 +52,11 @@ export function ReportBody({ r }: { r: DriftReport }) {
               <th className="num">statistic</th>
               <th className="num">p-value</th>
               <th className="num">threshold</th>
-              <th className="num">PSI</th>
               <th>drift</th>
+              <th className="num" title="Population Stability Index: context only, it does not decide">
+                PSI (context)
+              </th>
+              <th>why this test</th>
             </tr>
           </thead>
           <tbody>
@@ -54,36 +66,65 @@ export function ReportBody({ r }: { r: DriftReport }) {
                   <code>{f.feature}</code>
                 </td>
                 <td className="small">{f.test}</td>
-                <td className="num">{num(f.statistic)}</td>
-                <td className="num">{f.pValue === undefined ? '–' : f.pValue.toExponential(2)}</td>
-                <td className="num">{f.threshold}</td>
-                <td className="num">{num(f.psi, 3)}</td>
+                <td className="num">{f.decidedBy === 'statistic' ? <strong title="decides">{num(f.statistic)}</strong> : num(f.statistic)}</td>
+                <td className="num">
+                  {f.pValue === undefined ? (
+                    '–'
+                  ) : f.decidedBy === 'p_value' ? (
+                    <strong title="decides">{f.pValue.toExponential(2)}</strong>
+                  ) : (
+                    f.pValue.toExponential(2)
+                  )}
+                </td>
+                <td className="num">
+                  {f.decidedBy === 'p_value' ? 'p < ' : f.decidedBy === 'statistic' ? '≥ ' : ''}
+                  {f.threshold}
+                </td>
                 <td>{f.drifted ? <span className="badge spam">drift</span> : <span className="badge ham">ok</span>}</td>
+                <td className="num muted">{num(f.psi, 3)}</td>
+                <td className="small muted">
+                  {f.reason}
+                  {f.sampleUnit && f.kind === 'tokens' ? ` · unit: ${f.sampleUnit}` : ''}
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
+      {r.features.length > 0 && <FeatureTestForm features={r.features} />}
       <div className="grid2 charts">
         {r.features.map((f) => (
-          <ChartFrame
-            key={f.feature}
-            height={160}
-            title={
-              <>
-                <code>{f.feature}</code>: reference vs current {f.drifted && <span className="badge spam">drift</span>}
-              </>
-            }
-          >
-            <BarChart data={f.bins.map((b, i) => ({ bin: b, reference: f.reference[i], current: f.current[i] }))} margin={{ ...CHART_MARGIN, right: 8 }}>
-              <CartesianGrid strokeDasharray="3 3" stroke={theme.grid} vertical={false} />
-              <XAxis dataKey="bin" stroke={theme.axis} tick={theme.tick} minTickGap={8} />
-              <YAxis stroke={theme.axis} tick={theme.tick} tickFormatter={(v) => `${Math.round(Number(v) * 100)}%`} />
-              <Tooltip {...theme.tooltip} cursor={{ fill: theme.grid }} formatter={(v) => pct(Number(v))} />
-              <Bar dataKey="reference" fill={theme.reference} isAnimationActive={false} />
-              <Bar dataKey="current" fill={f.drifted ? SERIES[1] : SERIES[0]} isAnimationActive={false} />
-            </BarChart>
-          </ChartFrame>
+          <div key={f.feature}>
+            <ChartFrame
+              height={160}
+              title={
+                <>
+                  <code>{f.feature}</code>: reference vs current {f.drifted && <span className="badge spam">drift</span>}
+                </>
+              }
+            >
+              <BarChart data={f.bins.map((b, i) => ({ bin: b, reference: f.reference[i], current: f.current[i] }))} margin={{ ...CHART_MARGIN, right: 8 }}>
+                <CartesianGrid strokeDasharray="3 3" stroke={theme.grid} vertical={false} />
+                <XAxis dataKey="bin" stroke={theme.axis} tick={theme.tick} minTickGap={8} />
+                <YAxis stroke={theme.axis} tick={theme.tick} tickFormatter={(v) => `${Math.round(Number(v) * 100)}%`} />
+                <Tooltip {...theme.tooltip} cursor={{ fill: theme.grid }} formatter={(v) => pct(Number(v))} />
+                <Legend />
+                <Bar
+                  dataKey="reference"
+                  name={r.reference?.kind === 'window' ? 'reference (earlier window)' : 'reference (training)'}
+                  fill={theme.reference}
+                  isAnimationActive={false}
+                />
+                <Bar dataKey="current" name="current window" fill={f.drifted ? SERIES[1] : SERIES[0]} isAnimationActive={false} />
+              </BarChart>
+            </ChartFrame>
+            {f.gained && f.lost && (
+              <div className="small muted" data-testid="tokens-moved">
+                gained most: {f.gained.map((m) => `${m.token} ${pct(m.reference)}→${pct(m.current)}`).join(', ') || '–'}; lost most:{' '}
+                {f.lost.map((m) => `${m.token} ${pct(m.reference)}→${pct(m.current)}`).join(', ') || '–'}
+              </div>
+            )}
+          </div>
         ))}
       </div>
     </>
