@@ -21,7 +21,7 @@ import { DEFAULT_DATASET_DRIFT_SHARE } from '../src-main/monitoring/drift';
 import type { PredictionRecord } from '../src-main/storage';
 import { numericReference, Rng, tokenReference, type FeatureReference } from '../src-main/training';
 import type { ModelVersion } from '../src-shared/training';
-import { fullDatasetPath } from '../src-main/testing/fixtures';
+import { fullDatasetPath } from '../src-main/scratch';
 
 export const DRIFT_BENCH_SEED = 20261204;
 const WINDOW = 300;
