@@ -1,7 +1,7 @@
 export { TrainingRuns, RunNotFoundError } from './runs';
 export type { TrainingRunsDeps } from './runs';
 export type { TrainingWorkerSettings } from './worker';
-export { ModelRegistry, RegistryError, stagingDirFor } from './model-registry';
+export { ModelRegistry, RegistryError, stagingDirFor } from '../models';
 export { MODEL_SPECS, resolveParams, LABELS, baseOf, isBuiltin } from '../../src-shared/model-specs';
 export { runTrainJob, forestOptions } from './train';
 export type { TrainJob, TrainJobDeps, TrainOutcome } from './train';

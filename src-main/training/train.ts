@@ -20,7 +20,7 @@ import { numericReference, tokenReference, type FeatureReference } from './refer
 import { writeForestArtifacts, writeLstmArtifacts } from './artifacts';
 import { FEATURES_V1 } from '../features';
 import { writeFileAtomic } from '../platform';
-import { stagingDirFor } from './model-registry';
+import { stagingDirFor } from '../models';
 
 export interface TrainJob {
   runId: string;

@@ -12,7 +12,7 @@ import type { DocumentStore } from '../storage';
 import type { ModelName, ModelVersion } from '../../src-shared/training';
 import { MODEL_ID_PATTERN } from '../../src-shared/training';
 import { writeFileAtomic } from '../platform';
-import { checksumsOf } from './artifacts';
+import { checksumsOf } from '../training/artifacts';
 
 const VERSIONS = 'model_versions';
 const ALIASES = 'model_aliases';
