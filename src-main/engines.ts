@@ -8,7 +8,7 @@ import type { AppConfig } from './config';
 import { openStorage, type Storage } from './storage';
 import { FeatureStore } from './featurestore';
 import { TokenizerStore } from './features';
-import { ModelRegistry, TrainingRuns, type TrainJobDeps } from './training';
+import { loadTrainingSet, ModelRegistry, TrainingRuns, type TrainJobDeps } from './training';
 import { OffThreadPredictor, ServedModels, parseServedNames } from './serving';
 import { EmbeddedIngestion, FeatureStep, InboxPipeline, V2Backfill, type Ingestion } from './inbox';
 import { DriftRunner, FeedbackLog, InboxVerdicts, Monitor, Retrainer, Simulator } from './monitoring';
@@ -74,7 +74,7 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
     trainingIdsPath: config.trainingIdsPath,
     lstm: config.training,
   };
-  const retrainer = new Retrainer({ models, runs, documents: storage.documents, data: training, tokenizers });
+  const retrainer = new Retrainer({ models, runs, documents: storage.documents, trainingSet: (p) => loadTrainingSet(training, p), tokenizers });
   const drift = new DriftRunner(config.storage, storage);
   const monitor = new Monitor({
     documents: storage.documents,

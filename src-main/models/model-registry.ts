@@ -12,7 +12,7 @@ import type { DocumentStore } from '../storage';
 import type { ModelName, ModelVersion } from '../../src-shared/training';
 import { MODEL_ID_PATTERN } from '../../src-shared/training';
 import { writeFileAtomic } from '../platform';
-import { checksumsOf } from '../training/artifacts';
+import { checksumsOf } from './artifacts';
 
 const VERSIONS = 'model_versions';
 const ALIASES = 'model_aliases';

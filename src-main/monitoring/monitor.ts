@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { DocumentStore, PredictionStore } from '../storage';
-import type { ModelRegistry } from '../training';
+import type { ModelRegistry } from '../models';
 import { PredictionRecorder } from './recorder';
 import type { DriftReport } from './drift';
 import type { DriftRunner } from './drift-window';

@@ -7,9 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import type { DocumentStore } from '../storage';
 import type { TokenizerSource } from '../features';
-import type { RunRecord } from '../../src-shared/training';
+import type { RunRecord, StartRunRequest } from '../../src-shared/training';
 import type { RetrainDecision } from '../../src-shared/monitoring';
-import { evaluate, featureRow, loadTrainingSet, type ModelRegistry, type TrainingDataSource, type TrainingRuns } from '../training';
+import { evaluate, featureRow, type ModelRegistry, type TrainingSet } from '../models';
 import { loadServedModel } from '../serving';
 
 const DECISIONS = 'retraining_decisions';
@@ -17,9 +17,11 @@ const DECISIONS = 'retraining_decisions';
 /** What retraining needs: the registry, the run queue, the feedback documents, the training data. */
 export interface RetrainerDeps {
   models: Pick<ModelRegistry, 'resolve' | 'get' | 'setAlias'>;
-  runs: Pick<TrainingRuns, 'start' | 'wait'>;
+  /** the run queue (training's TrainingRuns): monitoring asks for runs, it does not import training */
+  runs: { start(req: StartRunRequest): Promise<RunRecord>; wait(id: string): Promise<RunRecord> };
   documents: DocumentStore;
-  data: TrainingDataSource;
+  /** a run's training set, split as the run split it (training's loadTrainingSet over the feature store) */
+  trainingSet(params: RunRecord['params']): Promise<TrainingSet>;
   tokenizers: TokenizerSource;
 }
 
@@ -38,7 +40,7 @@ export class Retrainer {
     model: string,
     o: { margin?: number; trigger?: RetrainDecision['trigger'] } = {},
   ): Promise<{ run: RunRecord; decision: Promise<RetrainDecision> }> {
-    const { models, runs, documents, data, tokenizers } = this.deps;
+    const { models, runs, documents, trainingSet, tokenizers } = this.deps;
     const champion = await models.resolve(model);
     if (!champion) throw new Error(`model ${model} has no version to challenge: train it first`);
     const margin = o.margin ?? 0.01;
@@ -72,7 +74,7 @@ export class Retrainer {
         d.reason = `the challenger run ${done.status}: ${done.error ?? ''}`;
       } else {
         const challenger = await models.get(model, done.version);
-        const set = await loadTrainingSet(data, done.params);
+        const set = await trainingSet(done.params);
         const rows = Array.from(set.test, (i) => featureRow(set, i));
         const y = Array.from(set.test, (i) => set.labels[i]);
         const score = (v: typeof champion) =>
