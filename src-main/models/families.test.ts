@@ -33,6 +33,7 @@ const KIND = 'always-ham';
 const alwaysHam: ModelFamily = {
   kind: KIND,
   keepsIds: false,
+  usesTokenizer: false,
   async train({ data, dir }, progress) {
     progress.onBackend?.('constant');
     const lengths = Array.from(data.train, (i) => data.columns![0][i]);

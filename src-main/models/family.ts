@@ -100,6 +100,11 @@ export interface ModelFamily {
   kind: string;
   /** whether its training set keeps the rows' ids (a reference over the training texts) */
   keepsIds: boolean;
+  /**
+   * whether its versions encode text with the data dir's tokenizer as fitted when they trained (a
+   * copy kept beside each, tokenizer.json): a refit of the tokenizer is checked against them
+   */
+  usesTokenizer: boolean;
   /** refuses, by name, parameters known bad before a run starts (throws InputError) */
   checkParams?(params: RunRecord['params']): void;
   /** trains on the set's train rows, scores its test rows, saves the artifacts into `input.dir` */

@@ -58,6 +58,7 @@ class ForestModel implements ServedModel {
 export const forestFamily: ModelFamily = {
   kind: 'random-forest',
   keepsIds: false,
+  usesTokenizer: false,
 
   async train({ data, params: p, backend, dir }, progress) {
     if (backend !== 'auto' && backend !== 'js-forest') throw new Error(`backend ${backend} trains the LSTM models; v1 is a random forest (backend js-forest)`);

@@ -94,6 +94,7 @@ export const lstmFamily: ModelFamily = {
   kind: 'lstm',
   // the LSTMs keep the ids: their drift reference reads the training texts
   keepsIds: true,
+  usesTokenizer: true,
 
   /** an LSTM that cannot fit the kernel's memory would fail minutes later, mid-run: refused at once */
   checkParams(p) {
