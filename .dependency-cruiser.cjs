@@ -1,11 +1,12 @@
 /**
  * The dependency rules of SpamOps, checked by `npm test` (`npm run deps`):
  *   shells (cli, api, setup, electron, bench, tests) → composition (engines.ts) → engines
- *   (training, serving, inbox, monitoring, streaming) → featurestore / features / dataset → storage → platform;
+ *   (training, serving, inbox, monitoring, streaming) → models (registry, artifacts, model families)
+ *   → featurestore / features / dataset → storage → platform;
  *   src-shared below all; the renderer talks to src-main only over HTTP.
  * Type-only imports count (tsPreCompilationDeps), so a cycle of types is a cycle too.
  */
-const ENGINE = '^src-main/(platform|storage|features|featurestore|dataset|training|serving|inbox|monitoring|streaming)/';
+const ENGINE = '^src-main/(platform|storage|features|featurestore|dataset|models|training|serving|inbox|monitoring|streaming)/';
 const SHELL = '^src-main/(api|cli|setup|electron|testing|scratch)/';
 /** tests exercise the composed engines through the shells' fixtures: they are shells too */
 const TEST = '\\.test\\.ts$';
@@ -75,7 +76,29 @@ module.exports = {
       severity: 'error',
       comment: 'features/, featurestore/ and dataset/ sit on storage and platform; they import no engine above them.',
       from: { path: '^src-main/(features|featurestore|dataset)/', pathNot: TEST },
-      to: { path: '^src-main/(training|serving|inbox|monitoring)/' },
+      to: { path: '^src-main/(models|training|serving|inbox|monitoring)/' },
+    },
+    {
+      name: 'models-below-engines',
+      severity: 'error',
+      comment: 'models/ (the registry, the artifacts, the model families) knows none of the engines that train, serve or monitor with it.',
+      from: { path: '^src-main/models/', pathNot: TEST },
+      to: { path: '^src-main/(training|serving|inbox|monitoring|streaming)/' },
+    },
+    {
+      name: 'serving-monitoring-not-training',
+      severity: 'error',
+      comment: 'Serving and monitoring reach models through the family interface and registry (models/), never through training/.',
+      from: { path: '^src-main/(serving|monitoring|inbox)/', pathNot: TEST },
+      to: { path: '^src-main/training/' },
+    },
+    {
+      name: 'families-are-plugins',
+      severity: 'error',
+      comment:
+        'A model family (models/<family>/) is named only by the family registry (models/families.ts); everyone else goes through the ModelFamily interface, so no family is branched on outside its plugin.',
+      from: { pathNot: ['^src-main/models/(families\\.ts$|[^/]+/)', '^bench/', TEST] },
+      to: { path: '^src-main/models/[^/]+/' },
     },
     {
       name: 'training-below-serving',

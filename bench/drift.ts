@@ -19,7 +19,7 @@ import { extractV1, KerasTokenizer } from '../src-main/features';
 import { computeDrift } from '../src-main/monitoring';
 import { DEFAULT_DATASET_DRIFT_SHARE } from '../src-main/monitoring/drift';
 import type { PredictionRecord } from '../src-main/storage';
-import { numericReference, Rng, tokenReference, type FeatureReference } from '../src-main/training';
+import { numericReference, Rng, tokenReference, type FeatureReference } from '../src-main/models';
 import type { ModelVersion } from '../src-shared/training';
 import { fullDatasetPath } from '../src-main/scratch';
 

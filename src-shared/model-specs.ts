@@ -60,6 +60,29 @@ export const MODEL_SPECS: Record<BuiltinModel, ModelSpec> = {
   },
 };
 
+/**
+ * What the console shows of a model family: data, so that no pane branches on the family. A new
+ * family adds its row here beside its plugin in src-main/models/.
+ */
+export interface FamilyDisplay {
+  /** the family as people call it, in the model picker */
+  label: string;
+  /** whether it learns in epochs with a loss (the loss curves are drawn), or is evaluated once */
+  hasLoss: boolean;
+  /** the title of the run's per-epoch chart */
+  epochChartTitle: string;
+}
+
+export const FAMILY_DISPLAY: Record<ModelSpec['kind'], FamilyDisplay> = {
+  'random-forest': { label: 'random forest', hasLoss: false, epochChartTitle: 'Accuracy (one evaluation: a forest has no epochs)' },
+  lstm: { label: 'LSTM', hasLoss: true, epochChartTitle: 'Per epoch: training and validation' },
+};
+
+/** how the console shows a model generation's family */
+export function familyDisplayOf(base: BuiltinModel): FamilyDisplay {
+  return FAMILY_DISPLAY[MODEL_SPECS[base].kind];
+}
+
 export function isBuiltin(model: string): model is BuiltinModel {
   return (MODEL_NAMES as readonly string[]).includes(model);
 }

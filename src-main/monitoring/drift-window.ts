@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { tsxWorker, readJsonArtifact, ArtifactError } from '../platform';
-import { modelRemedy, type FeatureReference } from '../training';
+import { modelRemedy, type FeatureReference } from '../models';
 import type { FeedbackStore, PredictionStore, StorageSettings } from '../storage';
 import type { ModelVersion } from '../../src-shared/training';
 import type { DriftOptions, DriftReport } from '../../src-shared/monitoring';

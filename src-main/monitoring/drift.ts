@@ -11,7 +11,7 @@ import type { ModelVersion } from '../../src-shared/training';
 import { DEFAULT_MIN_WINDOW, type DriftOptions, type DriftReport, type FeatureDrift } from '../../src-shared/monitoring';
 export type { DriftOptions, DriftReport, FeatureDrift } from '../../src-shared/monitoring';
 import type { PredictionRecord } from '../storage';
-import { messageSurprisal, numericReference, tokenReference, type FeatureReference, type NumericReference, type TokenReference } from '../training';
+import { familyOf, messageSurprisal, numericReference, tokenReference, type FeatureReference, type NumericReference, type TokenReference } from '../models';
 import { FEATURES_V1 } from '../features';
 import { evidentlyShares, jensenShannon, psi, zTestProportions } from './stats';
 import { chooseTest, type FeatureKind } from './stattests';
@@ -189,44 +189,12 @@ export function computeDrift(
   const minWindow = minWindowOf(version.name, o);
   const collecting = records.length < minWindow || (refChoice.kind === 'window' && refChoice.rows < minWindow);
   if (!collecting) {
-    if (version.kind === 'random-forest') {
-      FEATURES_V1.forEach((name, j) => {
-        const ref = reference[name];
-        if (ref?.kind !== 'numeric') return;
-        const cur = records.map((r) => r.features[j]);
-        features.push(name.startsWith('cw_scores') ? binaryDrift(name, ref, cur, o) : numericDrift(name, ref, cur, o));
-      });
-    } else {
-      const tokens = reference.features;
-      if (tokens?.kind === 'tokens')
-        features.push(
-          tokenDrift(
-            tokens,
-            records.map((r) => r.features),
-            o,
-          ),
-        );
-      const len = reference.length;
-      if (len?.kind === 'numeric')
-        features.push(
-          numericDrift(
-            'length',
-            len,
-            records.map((r) => r.features.filter((t) => t > 0).length),
-            o,
-          ),
-        );
-      const oov = reference.oov_rate;
-      const withText = records.filter((r) => r.oov !== undefined);
-      if (oov?.kind === 'numeric' && withText.length > 0)
-        features.push(
-          numericDrift(
-            'oov_rate',
-            oov,
-            withText.map((r) => r.oov!),
-            o,
-          ),
-        );
+    // the family says which features and computes their values from the predictions' inputs;
+    // the tests per kind of feature are chosen here
+    for (const d of familyOf(version.kind).driftInputs(reference, records)) {
+      if (d.kind === 'tokens') features.push(tokenDrift(d.reference, d.rows, o));
+      else if (d.kind === 'binary') features.push(binaryDrift(d.feature, d.reference, d.current, o));
+      else features.push(numericDrift(d.feature, d.reference, d.current, o));
     }
   }
   // ---- the statistics above are per family (which features); the verdict below is common ----

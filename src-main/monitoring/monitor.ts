@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AlertStore, DocumentStore, DriftReportStore, PredictionStore } from '../storage';
-import type { ModelRegistry } from '../training';
+import type { ModelRegistry } from '../models';
 import { PredictionRecorder } from './recorder';
 import type { DriftReport } from './drift';
 import type { DriftRunner, DriftWindow } from './drift-window';

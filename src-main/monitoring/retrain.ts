@@ -7,15 +7,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FeedbackStore, RetrainDecisionStore } from '../storage';
-import type { RunRecord } from '../../src-shared/training';
+import type { RunRecord, StartRunRequest } from '../../src-shared/training';
 import type { RetrainDecision } from '../../src-shared/monitoring';
-import { evaluate, type ModelRegistry, type TrainingRuns } from '../training';
+import { evaluate, type ModelRegistry } from '../models';
 import type { VersionEvaluations } from '../serving';
 
 /** What retraining needs: the registry, the run queue, feedback, where decisions are kept, the training data. */
 export interface RetrainerDeps {
   models: Pick<ModelRegistry, 'resolve' | 'get' | 'setAlias'>;
-  runs: Pick<TrainingRuns, 'start' | 'wait'>;
+  /** the run queue (training's TrainingRuns): monitoring asks for runs, it does not import training */
+  runs: { start(req: StartRunRequest): Promise<RunRecord>; wait(id: string): Promise<RunRecord> };
   decisions: RetrainDecisionStore;
   feedback: Pick<FeedbackStore, 'all'>;
   /** every version scored on the shared evaluation set */

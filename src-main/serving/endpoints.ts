@@ -5,7 +5,7 @@
  * UnknownModelError, FeatureVectorError), mapped to statuses in api/errors.ts.
  */
 import type { CallLog, CallLogEntry } from '../storage';
-import type { ModelRegistry } from '../training';
+import type { ModelRegistry } from '../models';
 import type { ModelName } from '../../src-shared/training';
 import type { CallLogRow, FeaturesAnswer, PredictionAnswer, ServingStatsAnswer, TopPredictionsAnswer } from '../../src-shared/serving';
 import { NoModelYetError, NotServedError, type ServedModels } from './served';

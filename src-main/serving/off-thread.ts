@@ -2,7 +2,8 @@
  * Predictions that answer no request (the inbox's verdicts, recorded for monitoring) on a helper
  * thread: an LSTM verdict costs about half a millisecond of kernel time per message, which during
  * a burst of ingestion would take the serving thread from storing and pushing. The helper loads
- * each version's weights itself; forests, and any failure of the helper, predict in this thread.
+ * each version's weights itself (through its family); models not worth a thread (the forest: no
+ * `offThread`), and any failure of the helper, predict in this thread.
  */
 import type { Worker } from 'node:worker_threads';
 import { tsxWorker } from '../platform';
@@ -10,6 +11,8 @@ import type { Prediction, ServedModel } from './models';
 
 export interface PredictRequest {
   id: number;
+  /** the version's family (ModelVersion.kind): it opens the predictor */
+  kind: string;
   dir: string;
   rows: number;
   tokens: Int32Array;
@@ -23,14 +26,14 @@ export class OffThreadPredictor {
   private readonly waiting = new Map<number, { resolve: (p: Float32Array) => void; reject: (e: Error) => void }>();
 
   async predict(model: ServedModel, rows: number[][]): Promise<Prediction[]> {
-    if (model.info.kind !== 'lstm' || this.broken || rows.length === 0) return model.predict(rows);
+    if (!model.offThread || this.broken || rows.length === 0) return model.predict(rows);
     const T = model.featureLength;
     const tokens = new Int32Array(rows.length * T);
     for (const [i, r] of rows.entries()) tokens.set(r, i * T);
     const id = this.nextId++;
     const probs = await new Promise<Float32Array>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.thread().postMessage({ id, dir: model.info.dir, rows: rows.length, tokens } satisfies PredictRequest, [tokens.buffer]);
+      this.thread().postMessage({ id, kind: model.info.kind, dir: model.info.dir, rows: rows.length, tokens } satisfies PredictRequest, [tokens.buffer]);
     }).catch(() => undefined);
     // the helper failed on this batch: this thread predicts it
     if (!probs) return model.predict(rows);

@@ -5,7 +5,7 @@
  * keep the model object they started with; the version's cache entries are invalidated.
  */
 import type { TokenizerSource } from '../features';
-import type { ModelRegistry } from '../training';
+import type { ModelRegistry } from '../models';
 import type { PredictionCache } from '../storage';
 import type { ModelName } from '../../src-shared/training';
 import { MODEL_ID_PATTERN, MODEL_NAMES } from '../../src-shared/training';

@@ -16,6 +16,7 @@ import type { FileSourceDef } from '../../src-shared/featurestore';
 import type { LabelledMessage } from '../storage';
 import type { Engines } from '../engines';
 import type { ModelVersion } from '../../src-shared/training';
+import { familyOf } from '../models';
 
 export interface SourcesReport {
   messages: number;
@@ -60,7 +61,7 @@ export class TokenizerInUseError extends Error {
 const describeVersion = (v: ModelVersion) => `${v.name} ${v.version}${v.aliases.length ? ` (${v.aliases.join(', ')})` : ''}`;
 
 /**
- * The LSTM versions that encode otherwise than `fit`, with how many kept token ids differ: each
+ * The versions that encode with a tokenizer (the LSTMs) otherwise than `fit`, with how many kept token ids differ: each
  * compared by the tokenizer it was trained with (its copy; the data dir's `previous` for versions
  * from before copies were kept; one that cannot be read counts as differing).
  */
@@ -71,7 +72,7 @@ async function versionsOnOtherVocabulary(
 ): Promise<{ version: ModelVersion; differing: number }[]> {
   const out: { version: ModelVersion; differing: number }[] = [];
   for (const v of await deps.models.list()) {
-    if (v.kind !== 'lstm') continue;
+    if (!familyOf(v.kind).usesTokenizer) continue;
     let own: KerasTokenizer | undefined;
     try {
       own = existsSync(join(v.dir, 'tokenizer.json')) ? KerasTokenizer.load(v.dir) : previous;

@@ -1,18 +1,10 @@
 export { TrainingRuns, RunNotFoundError } from './runs';
 export type { TrainingRunsDeps } from './runs';
 export type { TrainingWorkerSettings } from './worker';
-export { ModelRegistry, InvalidAliasError, NothingToRollBackError, VersionInUseError, VersionNotFoundError, stagingDirFor } from './model-registry';
 export { MODEL_SPECS, resolveParams, LABELS, baseOf, isBuiltin } from '../../src-shared/model-specs';
-export { runTrainJob, forestOptions } from './train';
+export { runTrainJob } from './train';
 export type { TrainJob, TrainJobDeps, TrainOutcome } from './train';
-export { TrainingDataError, loadTrainingSet, featureRow, splitColumns, tokenRows } from './dataset';
-export type { TrainingDataSource, TrainingSet } from './dataset';
-export { evaluate } from './metrics';
-export { messageSurprisal, numericReference, tokenReference } from './reference';
-export type { FeatureReference, NumericReference, TokenReference } from './reference';
-export { FusedLstm, fusedKernelAvailable, kernelBytes, KERNEL_MAX_BYTES } from './fused-lstm';
-export type { LstmShape, LstmWeights } from './fused-lstm';
-export { readLstmArtifacts, readForestArtifacts, verifyChecksums, checksumsOf, modelRemedy } from './artifacts';
-export { RandomForest, columnsOf, columnsOfMatrix } from './forest';
-export type { ForestJson, ForestOptions } from './forest';
-export { Rng } from './rng';
+export { TrainingDataError, loadTrainingSet } from './dataset';
+export type { TrainingDataSource } from './dataset';
+// the model layer's registry, for the shells that reach it through training
+export { ModelRegistry, InvalidAliasError, NothingToRollBackError, VersionInUseError, VersionNotFoundError, stagingDirFor, checksumsOf } from '../models';

@@ -11,12 +11,10 @@ import { rmSync } from 'node:fs';
 import type { RunStore } from '../storage';
 import type { RunEvent, RunRecord, StartRunRequest, TrainEvent } from '../../src-shared/training';
 import { MODEL_SPECS, resolveParams, baseOf } from '../../src-shared/model-specs';
-import type { ModelRegistry } from './model-registry';
+import type { ModelRegistry } from '../models';
 import type { TrainingWorkerSettings, WorkerInput, WorkerMessage } from './worker';
-import { stagingDirFor } from './model-registry';
-import { KERNEL_MAX_BYTES, kernelBytes } from './fused-lstm';
-import { compileUserPattern, InputError, isAlive, thisProcess } from '../platform';
-import { DEFAULT_TOKENIZER_SETTINGS } from '../features';
+import { familyOf, stagingDirFor } from '../models';
+import { compileUserPattern, isAlive, thisProcess } from '../platform';
 import type { TrainOutcome } from './train';
 
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
@@ -369,25 +367,11 @@ export class TrainingRuns extends EventEmitter {
 
 /**
  * What can be known wrong before a run starts is refused at once, by name: a pattern RE2 cannot
- * run, an LSTM that cannot fit the kernel's memory (it would fail minutes later, mid-run).
+ * run, parameters the model's family knows it cannot train with (an LSTM that cannot fit the
+ * kernel's memory would fail minutes later, mid-run).
  */
 function checkRunParams(base: string, p: RunRecord['params']): void {
   if (p.entityIdPattern) compileUserPattern(p.entityIdPattern, 'params.entityIdPattern');
-  if (MODEL_SPECS[base as keyof typeof MODEL_SPECS]?.kind !== 'lstm') return;
-  const shape = {
-    vocab: DEFAULT_TOKENIZER_SETTINGS.MAX_NUM_WORDS,
-    embed: p.embeddingDim!,
-    units: p.lstmUnits!,
-    classes: 2,
-    seqLen: DEFAULT_TOKENIZER_SETTINGS.MAX_SEQ_LENGTH,
-    maxBatch: p.batchSize!,
-  };
-  const bytes = kernelBytes(shape);
-  if (bytes > KERNEL_MAX_BYTES) {
-    const gib = (b: number) => (b / 2 ** 30).toFixed(2);
-    throw new InputError(
-      'params',
-      `params: embeddingDim ${shape.embed}, lstmUnits ${shape.units} and batchSize ${shape.maxBatch} need ${gib(bytes)} GiB of LSTM kernel memory; the kernel has ${gib(KERNEL_MAX_BYTES)} GiB (WebAssembly): lower batchSize, lstmUnits or embeddingDim`,
-    );
-  }
+  const spec = MODEL_SPECS[base as keyof typeof MODEL_SPECS];
+  if (spec) familyOf(spec.kind).checkParams?.(p);
 }

@@ -8,9 +8,9 @@ import type { Engines } from '../engines';
 import { testEngines, SAMPLE_DATASET } from '../testing/fixtures';
 import { bootstrap } from '../setup';
 import { buildApp } from '../api';
-import { evaluate, rocAuc } from './metrics';
-import { readLstmArtifacts } from './artifacts';
-import { FusedLstm } from './fused-lstm';
+import { evaluate, rocAuc } from '../models';
+import { readLstmArtifacts } from '../models/lstm/artifacts';
+import { FusedLstm } from '../models/lstm/fused-lstm';
 
 let engines: Engines;
 let cleanup: () => Promise<void>;

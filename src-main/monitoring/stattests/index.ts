@@ -2,7 +2,7 @@
  * The registry of drift statistics and the automatic choice among them. A new statistic is one
  * file here exporting a StatTest, one line in TESTS, and its reference values in stattests.test.ts.
  */
-import type { NumericReference } from '../../training';
+import type { NumericReference } from '../../models';
 import type { StatTestName } from '../../../src-shared/monitoring';
 import { chiSquare } from './chi-square';
 import { jensenShannonTest } from './jensen-shannon';

@@ -5,7 +5,7 @@
  * the per-message token statistic.
  */
 import { describe, expect, it } from 'vitest';
-import { messageSurprisal, numericReference, tokenReference } from '../../training';
+import { messageSurprisal, numericReference, tokenReference } from '../../models';
 import { TESTS, autoTest, chooseTest } from '.';
 
 const numeric = (n: number, distinct = n) => numericReference(Array.from({ length: n }, (_, i) => i % distinct));

@@ -4,7 +4,7 @@
  * 1,000 sorted values) and the current window as its values; token ids reach it as one number per
  * message (see message-surprisal.ts), so one interface serves every feature.
  */
-import type { NumericReference } from '../../training';
+import type { NumericReference } from '../../models';
 import type { StatTestName } from '../../../src-shared/monitoring';
 
 export type FeatureKind = 'numeric' | 'binary' | 'tokens';

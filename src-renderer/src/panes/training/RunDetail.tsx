@@ -1,6 +1,7 @@
 import { memo, useDeferredValue, useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { downsampleMean } from '../../../../src-shared/downsample';
+import { familyDisplayOf, type FamilyDisplay } from '../../../../src-shared/model-specs';
 import { useTraining, TERMINAL } from '../../store/training';
 import { CHART_MARGIN, Card, ChartFrame, LiveCurve, Empty, ErrorBox, Icon, Progress, SERIES, Spinner, num, seconds, useChartTheme } from '../../ui';
 import { StatusPill } from './StatusPill';
@@ -107,7 +108,7 @@ export function RunDetail() {
       <div className="run-body">
         <div className="charts">
           {batchSeries.length > 1 && <BatchCurve series={batchSeries} batches={view.batches.length} live={view.streaming && active} />}
-          {epochSeries.length > 0 && <EpochCurve series={epochSeries} forest={run.base === 'v1'} />}
+          {epochSeries.length > 0 && <EpochCurve series={epochSeries} family={familyDisplayOf(run.base)} />}
           {batchSeries.length <= 1 && epochSeries.length === 0 && (
             <div className="chart placeholder">
               {active ? <Spinner label="Waiting for the first batch" /> : <span className="muted small">This run recorded no curve.</span>}
@@ -169,10 +170,10 @@ const BatchCurve = memo(function BatchCurve({ series, batches, live }: { series:
   );
 });
 
-const EpochCurve = memo(function EpochCurve({ series, forest }: { series: EpochPoint[]; forest: boolean }) {
+const EpochCurve = memo(function EpochCurve({ series, family }: { series: EpochPoint[]; family: FamilyDisplay }) {
   const theme = useChartTheme();
   return (
-    <ChartFrame title={forest ? 'Accuracy (one evaluation: a forest has no epochs)' : 'Per epoch: training and validation'} height={190} testId="epoch-curve">
+    <ChartFrame title={family.epochChartTitle} height={190} testId="epoch-curve">
       <LineChart data={series} margin={CHART_MARGIN}>
         <CartesianGrid strokeDasharray="3 3" stroke={theme.grid} />
         <XAxis
@@ -185,8 +186,8 @@ const EpochCurve = memo(function EpochCurve({ series, forest }: { series: EpochP
         <YAxis stroke={theme.axis} tick={theme.tick} domain={[0, 'auto']} />
         <Tooltip {...theme.tooltip} labelFormatter={(s) => `epoch ${s}`} formatter={(v) => num(Number(v))} />
         <Legend wrapperStyle={{ fontSize: 12 }} />
-        {!forest && <Line dataKey="loss" stroke={SERIES[1]} strokeWidth={1.6} isAnimationActive={false} />}
-        {!forest && <Line dataKey="val_loss" stroke={SERIES[1]} strokeDasharray="5 3" strokeWidth={1.6} isAnimationActive={false} />}
+        {family.hasLoss && <Line dataKey="loss" stroke={SERIES[1]} strokeWidth={1.6} isAnimationActive={false} />}
+        {family.hasLoss && <Line dataKey="val_loss" stroke={SERIES[1]} strokeDasharray="5 3" strokeWidth={1.6} isAnimationActive={false} />}
         <Line dataKey="accuracy" stroke={SERIES[2]} strokeWidth={1.6} isAnimationActive={false} dot={{ r: 3 }} />
         <Line dataKey="val_accuracy" stroke={SERIES[0]} strokeDasharray="5 3" strokeWidth={1.6} isAnimationActive={false} dot={{ r: 3 }} />
       </LineChart>

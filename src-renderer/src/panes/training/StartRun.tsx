@@ -1,5 +1,6 @@
 import { useTraining, TRAIN_MODELS, specOf, type TrainModel } from '../../store/training';
 import { paramHint } from '../../../../src-shared/training';
+import { familyDisplayOf } from '../../../../src-shared/model-specs';
 import { Card, ErrorBox, Icon } from '../../ui';
 
 export function StartRun() {
@@ -24,7 +25,7 @@ export function StartRun() {
             <select aria-label="train model" value={form.model} onChange={(e) => chooseModel(e.target.value as TrainModel)}>
               {TRAIN_MODELS.map((m) => (
                 <option key={m} value={m}>
-                  {m} · {specOf(m).kind === 'lstm' ? 'LSTM' : 'random forest'}
+                  {m} · {familyDisplayOf(m).label}
                 </option>
               ))}
             </select>

@@ -1,7 +1,7 @@
 /** The random forest of v1 on its own: what it learns, how deep it grows, that a seed repeats it. */
 import { describe, expect, it } from 'vitest';
 import { binFeature, columnsOf, columnsOfMatrix, RandomForest, type ForestOptions, type TreeJson } from './forest';
-import { Rng } from './rng';
+import { Rng } from '../rng';
 
 const options = (o: Partial<ForestOptions> = {}): ForestOptions => ({ nEstimators: 10, maxDepth: 10, maxFeatures: 2, minSamplesSplit: 2, seed: 7, ...o });
 

@@ -10,7 +10,7 @@
  * the last bits (the sum of the shards' gradients is taken in another order).
  */
 import type { Worker } from 'node:worker_threads';
-import { tsxWorker } from '../platform';
+import { tsxWorker } from '../../platform';
 import { availableParallelism } from 'node:os';
 import type { FusedLstm, LstmShape } from './fused-lstm';
 

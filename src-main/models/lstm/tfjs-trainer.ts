@@ -4,10 +4,10 @@
  * reference implementation and for machines where WebAssembly SIMD is missing.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { RunRecord } from '../../src-shared/training';
+import type { RunRecord } from '../../../src-shared/training';
 import type { LstmTrainHooks, LstmTrainResult } from './lstm-trainer';
 import { CancelledError } from './lstm-trainer';
-import { buildTfjsLstm } from './artifacts';
+import { buildTfjsLstm } from './tfjs-model';
 import type { LstmWeights } from './fused-lstm';
 
 /** Loads tfjs-node when its native binding is there; false otherwise. */

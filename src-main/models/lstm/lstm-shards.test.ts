@@ -1,7 +1,7 @@
 /** Data-parallel LSTM steps: the same training, within float rounding, on one thread or several. */
 import { describe, expect, it } from 'vitest';
 import { trainLstm } from './lstm-trainer';
-import { resolveParams } from '../../src-shared/model-specs';
+import { resolveParams } from '../../../src-shared/model-specs';
 import { shardSizes, trainThreads } from './lstm-shards';
 
 function synthetic(rows: number, seqLen: number, vocab: number) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { FusedLstm, type LstmShape, type LstmWeights } from './fused-lstm';
 import { initLstmWeights } from './init';
-import { Rng } from './rng';
+import { Rng } from '../rng';
 
 const shape: LstmShape = { vocab: 12, embed: 6, units: 5, classes: 2, seqLen: 7, maxBatch: 4 };
 

@@ -3,11 +3,11 @@
  * each epoch, Adam, running mean of loss/accuracy per epoch, validation at epoch end), dropout
  * masks drawn per sample from the run's seed, progress after every batch, cancellable.
  */
-import type { BatchMetrics, EpochMetrics, RunRecord } from '../../src-shared/training';
+import type { BatchMetrics, EpochMetrics, RunRecord } from '../../../src-shared/training';
 import { FusedLstm, type LstmShape, type LstmWeights } from './fused-lstm';
 import { LstmShardPool } from './lstm-shards';
 import { initLstmWeights } from './init';
-import { Rng } from './rng';
+import { Rng } from '../rng';
 
 export interface LstmTrainHooks {
   onBatch?(b: BatchMetrics, progress: { epoch: number; epochs: number; batch: number; batches: number; etaSeconds?: number }): void;

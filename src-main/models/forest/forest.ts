@@ -18,7 +18,7 @@
  * where training did. On 1,000,000 rows x 9 features, 10 trees of depth 10: about 3 s and
  * ~50 MB beyond the columns, where sorting at every node took minutes (bench/run.ts measures it).
  */
-import { Rng } from './rng';
+import { Rng } from '../rng';
 
 export interface ForestOptions {
   nEstimators: number;

@@ -1,6 +1,6 @@
 /** Keras' default initializers for the LSTM classifier, from a seeded PRNG. */
 import type { LstmShape, LstmWeights } from './fused-lstm';
-import { Rng } from './rng';
+import { Rng } from '../rng';
 
 function glorotUniform(rng: Rng, fanIn: number, fanOut: number): Float32Array {
   const limit = Math.sqrt(6 / (fanIn + fanOut));

@@ -1,0 +1,103 @@
+/**
+ * The random forest family (v1): trained on the 9 hand-made features v1 (one column each),
+ * saved as forest.json, predicted in this thread; drift per feature (the cue-word scores are
+ * binary, the rest numeric).
+ */
+import { FEATURES_V1, FeatureExtractorV1 } from '../../features';
+import type { ModelVersion, RunRecord } from '../../../src-shared/training';
+import { FeatureVectorError, type DriftInput, type ModelFamily, type Prediction, type ServedModel } from '../family';
+import { evaluate } from '../metrics';
+import { numericReference } from '../reference';
+import { splitColumns } from '../training-set';
+import { readForestArtifacts, writeForestArtifacts } from './artifacts';
+import { RandomForest, type ForestOptions } from './forest';
+
+/** a v1 run's parameters as the forest's options, for `nFeatures` feature columns */
+export function forestOptions(p: RunRecord['params'], nFeatures: number): ForestOptions {
+  return { nEstimators: p.nEstimators!, maxDepth: p.maxDepth!, maxFeatures: Math.min(p.maxFeatures!, nFeatures), minSamplesSplit: 2, seed: p.seed };
+}
+
+class ForestModel implements ServedModel {
+  readonly featureLength = FEATURES_V1.length;
+  readonly offThread = false;
+  private readonly x = new FeatureExtractorV1();
+  constructor(
+    readonly info: ModelVersion,
+    private readonly forest: RandomForest,
+  ) {}
+  get name() {
+    return this.info.name;
+  }
+  get version() {
+    return this.info.version;
+  }
+  textToFeatures(text: string): number[] {
+    return this.x.extractList(text);
+  }
+  checkFeatures(f: unknown): number[] {
+    if (!Array.isArray(f) || f.length !== this.featureLength)
+      throw new FeatureVectorError(
+        `features: model ${this.name} expects ${this.featureLength} numbers (${FEATURES_V1.join(', ')}), got ${Array.isArray(f) ? f.length : typeof f}`,
+      );
+    f.forEach((v, i) => {
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new FeatureVectorError(`features[${i}]: expected a finite number, got ${JSON.stringify(v)}`);
+    });
+    return f as number[];
+  }
+  outOfVocabularyRate(): undefined {
+    return undefined;
+  }
+  predict(rows: number[][]): Prediction[] {
+    return rows.map((r) => {
+      const [ham, spam] = this.forest.predictProba(r);
+      return { ham, spam };
+    });
+  }
+}
+
+export const forestFamily: ModelFamily = {
+  kind: 'random-forest',
+  keepsIds: false,
+  usesTokenizer: false,
+
+  async train({ data, params: p, backend, dir }, progress) {
+    if (backend !== 'auto' && backend !== 'js-forest') throw new Error(`backend ${backend} trains the LSTM models; v1 is a random forest (backend js-forest)`);
+    progress.onBackend?.('js-forest');
+    const t0 = performance.now();
+    const yTest = Array.from(data.test, (i) => data.labels[i]);
+    // typed columns built once (train and test rows apart): the forest, its scores and the
+    // reference statistics read them without an object per row
+    const { train: trainCols, test: testCols } = splitColumns(data);
+    const yTrain = Uint8Array.from(data.train, (i) => data.labels[i]);
+    const forest = RandomForest.trainColumns(trainCols, yTrain, 2, forestOptions(p, FEATURES_V1.length));
+    if (progress.cancelled?.()) throw new Error('cancelled');
+    const trainScores = forest.predictColumns(trainCols, 1);
+    const testScores = forest.predictColumns(testCols, 1);
+    const tr = evaluate(yTrain, trainScores);
+    const te = evaluate(yTest, testScores);
+    const epoch = { epoch: 1, loss: NaN, accuracy: tr.accuracy, val_loss: NaN, val_accuracy: te.accuracy, seconds: (performance.now() - t0) / 1000 };
+    progress.onEpoch?.(epoch, { epoch: 1, epochs: 1, batch: 1, batches: 1, etaSeconds: 0 });
+    return {
+      backend: 'js-forest',
+      history: { epochs: [epoch], batches: [] },
+      testScores,
+      artifacts: writeForestArtifacts(dir, forest.json),
+      reference: Object.fromEntries(FEATURES_V1.map((f, j) => [f, numericReference(trainCols[j])])),
+      inputShape: [FEATURES_V1.length],
+    };
+  },
+
+  load(v) {
+    return new ForestModel(v, new RandomForest(readForestArtifacts(v.dir)));
+  },
+
+  driftInputs(reference, records) {
+    const out: DriftInput[] = [];
+    FEATURES_V1.forEach((name, j) => {
+      const ref = reference[name];
+      if (ref?.kind !== 'numeric') return;
+      out.push({ feature: name, kind: name.startsWith('cw_scores') ? 'binary' : 'numeric', reference: ref, current: records.map((r) => r.features[j]) });
+    });
+    return out;
+  },
+};
