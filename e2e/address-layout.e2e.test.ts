@@ -87,17 +87,19 @@ describe('addresses', () => {
 
     await p.getByRole('button', { name: 'Feature store' }).click();
     const ids = p.getByLabel('sms ids');
+    // the button, not Enter: Enter may pick an entry of the ids' suggestion list when it is open
+    const lookUp = p.getByRole('button', { name: 'Look up' });
     await ids.fill('sms90001');
-    await ids.press('Enter');
-    await p.waitForFunction(() => window.location.hash.includes('lookup=sms90001&'));
+    await lookUp.click();
+    await p.waitForFunction(() => window.location.hash.includes('lookup=sms90001&'), undefined, { timeout: 60_000 });
     await ids.fill('sms90002, sms90003');
-    await ids.press('Enter');
-    await p.waitForFunction(() => window.location.hash.includes('lookup=sms90002%2Csms90003'));
+    await lookUp.click();
+    await p.waitForFunction(() => window.location.hash.includes('lookup=sms90002%2Csms90003'), undefined, { timeout: 60_000 });
     await p.reload();
     await expect.poll(() => p.getByLabel('sms ids').inputValue(), { timeout: 60_000 }).toBe('sms90002, sms90003');
     await p.locator('table.lookup').getByText('sms90003').first().waitFor({ timeout: 60_000 });
     await p.goBack();
-    await p.waitForFunction(() => window.location.hash.includes('lookup=sms90001&'));
+    await p.waitForFunction(() => window.location.hash.includes('lookup=sms90001&'), undefined, { timeout: 60_000 });
     await p.locator('table.lookup').getByText('sms90001').first().waitFor({ timeout: 60_000 });
     expect(await p.locator('table.lookup').getByText('sms90003').count()).toBe(0);
   });

@@ -26,7 +26,7 @@ describe('headless console in Chromium', () => {
       ['Feature store', 'Online store lookup'],
       ['Training', 'Start a training run'],
       ['Serving', 'Served versions'],
-      ['Drift', 'Data drift against the training reference'],
+      ['Drift', 'Data drift: a window of predictions against a reference'],
     ] as const) {
       await h.page.getByRole('navigation').getByRole('button', { name: label }).click();
       await h.page.getByRole('heading', { name: check }).waitFor();
