@@ -78,4 +78,37 @@ describe.skipIf(!full)(`drift pane on the full dataset${full ? '' : ` (skipped: 
     await h.page.screenshot({ path: join(ARTIFACTS, 'drift-youtube-replay.png'), fullPage: true });
     expect(h.consoleErrors).toEqual([]);
   }, 120_000);
+
+  it('replays, stops a replay and retrains from the console, showing the decision', async () => {
+    const p = h.page;
+    const card = p.getByRole('region', { name: 'Replay and retrain' });
+    await card.getByLabel('messages to replay').selectOption('youtube');
+    await card.getByLabel('messages', { exact: true }).fill('40');
+    await card.getByLabel('per second').fill('1000');
+    await card.getByRole('button', { name: 'Start replay' }).click();
+    const replays = p.getByTestId('replays');
+    await replays.getByText('YouTube comments (drift)').first().waitFor({ timeout: 60_000 });
+    await expect.poll(() => replays.locator('tbody tr').first().locator('td').nth(1).textContent(), { timeout: 60_000 }).toBe('done');
+    // a slow one, stopped
+    await card.getByLabel('messages to replay').selectOption('sms');
+    await card.getByLabel('messages', { exact: true }).fill('5000');
+    await card.getByLabel('per second').fill('5');
+    await card.getByRole('button', { name: 'Start replay' }).click();
+    await replays.getByRole('button', { name: 'Stop' }).click({ timeout: 60_000 });
+    await expect.poll(() => replays.locator('tbody tr').first().locator('td').nth(1).textContent(), { timeout: 60_000 }).toBe('stopped');
+    // retrain on the feedback labels: a decision with both scores on the shared evaluation set
+    await card.getByRole('button', { name: /Retrain sms-only on the feedback labels/ }).click();
+    const decisions = p.getByTestId('decisions');
+    await decisions
+      .getByText(/champion kept|challenger promoted/)
+      .first()
+      .waitFor({ timeout: 240_000 });
+    const sims = await (await fetch(`${h.base}/monitoring/simulations`)).json();
+    expect(sims.map((s: { status: string }) => s.status)).toEqual(expect.arrayContaining(['done', 'stopped']));
+    const made = await (await fetch(`${h.base}/monitoring/retrain`)).json();
+    expect(made[0]).toMatchObject({ model: 'sms-only', evaluationSet: { set: 'holdout-fnv1a-20' } });
+    await card.scrollIntoViewIfNeeded();
+    await p.screenshot({ path: join(ARTIFACTS, 'replay-retrain.png'), fullPage: false });
+    expect(h.consoleErrors).toEqual([]);
+  }, 300_000);
 });

@@ -195,13 +195,16 @@ export type SimulationRequest = Static<typeof SimulationRequest>;
 export const Simulation = Type.Object({
   ...SimulationRequest.properties,
   id: Type.String(),
-  status: Type.Union([Type.Literal('running'), Type.Literal('done'), Type.Literal('failed')]),
+  status: Type.Union([Type.Literal('running'), Type.Literal('done'), Type.Literal('stopped'), Type.Literal('failed')]),
   sent: Type.Number(),
   labelled: Type.Number(),
   startedAt: Type.String(),
   error: Type.Optional(Type.String()),
 });
 export type Simulation = Static<typeof Simulation>;
+
+export const SimulationIdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 40 }) });
+export type SimulationIdParam = Static<typeof SimulationIdParam>;
 
 export const RetrainBody = Type.Object({ model: ModelId, margin: Type.Optional(Type.Number({ minimum: -1, maximum: 1 })) }, { additionalProperties: false });
 export type RetrainBody = Static<typeof RetrainBody>;

@@ -117,6 +117,11 @@ export const monitoringRoutes: FastifyPluginAsync<{ engines: Engines }> = async 
     return simulation;
   });
   serve(app, routes.simulations, async () => sim.list());
+  serve(app, routes.stopSimulation, async (req) => {
+    const s = sim.stop(req.params.id);
+    if (!s) throw new HttpError(404, 'not_found', `no simulation ${req.params.id}`, { known: sim.list().map((x) => x.id) });
+    return s;
+  });
 
   serve(app, routes.retrain, async (req, reply) => {
     const model = modelOf(req.body.model);

@@ -29,6 +29,15 @@ export class Simulator {
     return this.runs.get(id);
   }
 
+  /** asks a running replay to stop after the message it is sending; undefined when there is no such replay */
+  stop(id: string): Simulation | undefined {
+    const sim = this.runs.get(id);
+    if (sim?.status === 'running') this.stopping.add(id);
+    return sim;
+  }
+
+  private readonly stopping = new Set<string>();
+
   /** starts the replay in the background; `done` resolves when every message is sent and labelled */
   start(req: SimulationRequest): { simulation: Simulation; done: Promise<Simulation> } {
     const sim: Simulation = {
@@ -42,7 +51,7 @@ export class Simulator {
     this.runs.set(sim.id, sim);
     const done = this.run(sim).then(
       () => {
-        sim.status = 'done';
+        sim.status = this.stopping.delete(sim.id) ? 'stopped' : 'done';
         return sim;
       },
       (e: Error) => {
@@ -62,6 +71,7 @@ export class Simulator {
     const labels: Promise<void>[] = [];
     const t0 = Date.now();
     for (const [i, m] of msgs.entries()) {
+      if (this.stopping.has(sim.id)) break;
       const wait = t0 + i * gap - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const r = await this.deps.inbox.ingest(sim.recipient, `sim:${m.sms_id}`, m.text);

@@ -12,7 +12,8 @@ import type { AliasBody, PromotionQuery, RunEvent, StartRunRequest, ThresholdBod
 import type { FeedbackBody } from '../../src-shared/feedback';
 import type { ImportEvent } from '../../src-shared/data';
 
-import type { CheckBody, ModelQuery, SettingsBody } from '../../src-shared/monitoring';
+import type { CheckBody, ModelQuery, SettingsBody, SimulateBody } from '../../src-shared/monitoring';
+export type { RetrainDecision, Simulation } from '../../src-shared/monitoring';
 
 export type { Alert, DriftReport, DriftReportSummary, FeatureDrift, MonitorSettings, StatTestName } from '../../src-shared/monitoring';
 /** a drift report's window (last `size`, or from/to) and reference (training rows, or an earlier window) */
@@ -189,6 +190,11 @@ export const api = {
   saveMonitorSettings: (patch: SettingsBody) => call(routes.monitoring.saveSettings, { body: patch }),
   driftHistory: (model: string) => call(routes.monitoring.history, { query: { model } }),
   alerts: () => call(routes.monitoring.alerts),
+  simulate: (body: SimulateBody) => call(routes.monitoring.simulate, { body }),
+  simulations: () => call(routes.monitoring.simulations),
+  stopSimulation: (id: string) => call(routes.monitoring.stopSimulation, { params: { id } }),
+  retrain: (model: string, margin?: number) => call(routes.monitoring.retrain, { body: { model, ...(margin === undefined ? {} : { margin }) } }),
+  decisions: () => call(routes.monitoring.decisions),
   ack: (id: string) => call(routes.monitoring.ack, { params: { id } }),
 
   // data

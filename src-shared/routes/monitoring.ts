@@ -17,6 +17,7 @@ import {
   SettingsBody,
   SimulateBody,
   Simulation,
+  SimulationIdParam,
 } from '../monitoring';
 import { FeedbackAnswer, FeedbackBody, FeedbackRecord } from '../feedback';
 import { PageQuery } from '../paging';
@@ -81,6 +82,14 @@ export const monitoring = {
     tags,
     summary: 'Simulations, with their progress',
     response: { 200: Type.Array(Simulation) },
+  }),
+  stopSimulation: route({
+    method: 'POST',
+    url: '/monitoring/simulations/:id/stop',
+    tags,
+    summary: 'Stop a running simulation after the message it is sending (its labels still follow)',
+    params: SimulationIdParam,
+    response: { 200: Simulation },
   }),
   retrain: route({
     method: 'POST',

@@ -3,6 +3,7 @@ import { useInterval } from '../../ui';
 import { Report } from './Report';
 import { History } from './History';
 import { Alerts } from './Alerts';
+import { ReplayRetrain } from './ReplayRetrain';
 
 export function DriftPane() {
   // loads now, then every 30 s: alerts and the stored time series change when the server's
@@ -15,6 +16,7 @@ export function DriftPane() {
         <History />
         <Alerts />
       </div>
+      <ReplayRetrain />
     </div>
   );
 }
