@@ -6,37 +6,10 @@
 import { useCallback, useEffect, useState } from 'react';
 import { CartesianGrid, Line, LineChart, ReferenceDot, Tooltip, XAxis, YAxis } from 'recharts';
 import { api, errorText, type VersionEvaluation } from '../../api';
+import { ConfusionTable } from './ConfusionTable';
 import { CHART_MARGIN, ChartFrame, ErrorBox, Spinner, Stat, num, useChartTheme, when } from '../../ui';
 
 type By = 'precision' | 'recall' | 'f1' | 'threshold';
-
-function Confusion({ at, caption }: { at: VersionEvaluation['atThreshold']; caption: string }) {
-  const [[tn, fp], [fn, tp]] = at.confusion;
-  return (
-    <table className="confusion" aria-label={caption}>
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <td />
-          <th scope="col">pred. ham</th>
-          <th scope="col">pred. spam</th>
-        </tr>
-      </thead>
-      <tbody>
-        <tr>
-          <th scope="row">true ham</th>
-          <td title="true negatives">{tn}</td>
-          <td title="false positives: ham flagged as spam">{fp}</td>
-        </tr>
-        <tr>
-          <th scope="row">true spam</th>
-          <td title="false negatives: spam let through">{fn}</td>
-          <td title="true positives">{tp}</td>
-        </tr>
-      </tbody>
-    </table>
-  );
-}
 
 export function VersionCurves({ name, version, onChanged }: { name: string; version: string; onChanged?: () => void }) {
   const theme = useChartTheme();
@@ -130,7 +103,7 @@ export function VersionCurves({ name, version, onChanged }: { name: string; vers
             <ReferenceDot x={at.confusion[0][1] / Math.max(1, at.confusion[0][0] + at.confusion[0][1])} y={at.recall} r={5} fill="#ef4444" stroke="none" />
           </LineChart>
         </ChartFrame>
-        <Confusion at={at} caption={`Confusion matrix at threshold ${at.threshold.toFixed(4)} (evaluation set)`} />
+        <ConfusionTable confusion={at.confusion} caption={`Confusion matrix at threshold ${at.threshold.toFixed(4)} (evaluation set)`} />
       </div>
       <form
         className="threshold-form"
