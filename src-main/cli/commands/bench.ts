@@ -1,5 +1,6 @@
 /** `spamops bench`: the engines' speed on the full dataset (bench/run.ts), or as the data grows (`--scale`, bench/scale.ts). */
 import { Command, InvalidArgumentError } from 'commander';
+import { GROUPS } from '../groups';
 
 function sizes(raw: string): number[] {
   const out = raw.split(',').map((x) => {
@@ -12,6 +13,7 @@ function sizes(raw: string): number[] {
 }
 
 export const benchCommand = new Command('bench')
+  .helpGroup(GROUPS.serving)
   .description('measure the engines on the full dataset; prints a table, writes bench/results/latest.json')
   .option('--dataset <file>', 'the full labelled dataset (env SPAMOPS_DATASET)')
   .option('--quick', 'fewer repetitions')

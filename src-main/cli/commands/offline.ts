@@ -4,6 +4,7 @@
  * /offline/{source}/preview and /registry/feature-views/{view}/statistics; --csv writes CSV.
  */
 import { Command } from 'commander';
+import { GROUPS } from '../groups';
 import { rowsCsv, statisticsCsv } from '../../featurestore';
 import { CliError, integer, listOf, oneOf, out, withEngines } from '../context';
 import { isoMicros } from '../../featurestore';
@@ -31,6 +32,7 @@ interface RowsOptions {
 }
 
 export const offlineRowsCommand = new Command('offline-rows')
+  .helpGroup(GROUPS.data)
   .description('a page of a file source of the offline store: sorted, filtered by id prefix, label and time, chosen columns')
   .argument('<source>', 'the file source (smss1, labels, smss2)')
   .option('--limit <n>', 'rows per page, 1 to 1000', integer('--limit', 1, 1000), 50)
@@ -75,6 +77,7 @@ export const offlineRowsCommand = new Command('offline-rows')
   });
 
 export const statisticsCommand = new Command('statistics')
+  .helpGroup(GROUPS.data)
   .description("statistics of a feature view's features over its offline source (count, missing, range, percentiles, top values, histogram)")
   .argument('<view>', 'the feature view (sms_features1, sms_labels, sms_features2)')
   .option('--refresh', 'recompute (statistics are otherwise kept per offline-source state within a process)')
