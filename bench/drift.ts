@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { parseDataset } from '../src-main/dataset';
 import { extractV1, KerasTokenizer } from '../src-main/features';
 import { computeDrift } from '../src-main/monitoring';
-import { DEFAULT_DATASET_DRIFT_SHARE } from '../src-main/monitoring/drift';
+import { familyOf } from '../src-main/models';
 import type { PredictionRecord } from '../src-main/storage';
 import { numericReference, Rng, tokenReference, type FeatureReference } from '../src-main/models';
 import type { ModelVersion } from '../src-shared/training';
@@ -168,7 +168,7 @@ export function driftQualityRows(
 ): { name: string; value: number; unit: string; target: string; ok: boolean; note?: string }[] {
   const { results } = driftQuality(path, seed);
   return (['random-forest', 'lstm'] as const).flatMap((kind) => {
-    const rule = DEFAULT_DATASET_DRIFT_SHARE[kind];
+    const rule = familyOf(kind).datasetDriftShare;
     const family = kind === 'lstm' ? 'LSTM (token ids, length, oov_rate)' : 'forest (v1 features)';
     const r = results.find((x) => x.family === family && x.rule >= rule - 1e-12)!;
     const note = `seed ${seed}, rule >= ${Math.ceil(rule * r.features - 1e-9)} of ${r.features} features drifted`;

@@ -115,4 +115,14 @@ export interface ModelFamily {
   openPredictor?(dir: string): BatchPredictor;
   /** the drift features: which features, their values computed from the predictions' inputs */
   driftInputs(reference: Record<string, FeatureReference>, records: PredictionRecord[]): DriftInput[];
+  /**
+   * an earlier window of live traffic as a reference, in the form of this family's training
+   * reference (the features driftInputs reads); `training` is the version's training reference
+   */
+  windowReference(training: Record<string, FeatureReference>, records: PredictionRecord[]): Record<string, FeatureReference>;
+  /**
+   * dataset drift when at least this share of its drift features drift (0 < share <= 1), calibrated
+   * on held-out traffic (bench/drift.ts); an operator's drift.datasetDriftShare overrides it
+   */
+  datasetDriftShare: number;
 }

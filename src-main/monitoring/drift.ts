@@ -11,8 +11,7 @@ import type { ModelVersion } from '../../src-shared/training';
 import { DEFAULT_MIN_WINDOW, type DriftOptions, type DriftReport, type FeatureDrift } from '../../src-shared/monitoring';
 export type { DriftOptions, DriftReport, FeatureDrift } from '../../src-shared/monitoring';
 import type { PredictionRecord } from '../storage';
-import { familyOf, messageSurprisal, numericReference, tokenReference, type FeatureReference, type NumericReference, type TokenReference } from '../models';
-import { FEATURES_V1 } from '../features';
+import { familyOf, messageSurprisal, type FeatureReference, type NumericReference, type TokenReference } from '../models';
 import { evidentlyShares, jensenShannon, psi, zTestProportions } from './stats';
 import { chooseTest, type FeatureKind } from './stattests';
 
@@ -131,42 +130,19 @@ export function minWindowOf(model: string, o: DriftOptions): number {
   return o.minWindowByModel?.[model] ?? o.minWindow ?? DEFAULT_MIN_WINDOW;
 }
 
-/**
- * An earlier window of live traffic as a reference, in the training reference's form: per family,
- * the same features computeDrift reads (forest: FEATURES_V1; LSTM: token ids, length, oov_rate).
- */
+/** an earlier window of live traffic as a reference, in the training reference's form (the family's) */
 export function windowReference(
   version: ModelVersion,
   training: Record<string, FeatureReference>,
   records: PredictionRecord[],
 ): Record<string, FeatureReference> {
-  const ref: Record<string, FeatureReference> = {};
-  if (version.kind === 'random-forest') {
-    FEATURES_V1.forEach((name, j) => {
-      ref[name] = numericReference(records.map((r) => r.features[j]));
-    });
-    return ref;
-  }
-  const vocab = training.features?.kind === 'tokens' ? training.features.tokenShare.length : 1 + Math.max(0, ...records.flatMap((r) => r.features));
-  ref.features = tokenReference(
-    records.map((r) => r.features),
-    vocab,
-  );
-  ref.length = numericReference(records.map((r) => r.features.filter((t) => t > 0).length));
-  const withText = records.filter((r) => r.oov !== undefined);
-  if (withText.length) ref.oov_rate = numericReference(withText.map((r) => r.oov!));
-  return ref;
+  return familyOf(version.kind).windowReference(training, records);
 }
 
-/**
- * Dataset drift when at least this share of the features drift, per family, calibrated by
- * bench/drift.ts (seed 20261204; windows of 300 on the full dataset): the lowest share whose false
- * alarms on held-out traffic of the reference's mix stay within 5 % while YouTube-only windows are
- * flagged in at least 95 %. Forest (9 features, 7 of them rare binary cue words): 2 of 9 (false
- * alarms 4.5 %, detection 99 %; 1 of 9 gave 36 % false alarms). LSTM (3 features): all 3 (3.0 %,
- * 99 %; 2 of 3 gave 11 % false alarms). An operator's drift.datasetDriftShare overrides it.
- */
-export const DEFAULT_DATASET_DRIFT_SHARE: Record<ModelVersion['kind'], number> = { 'random-forest': 0.2, lstm: 1 };
+/** dataset drift when at least this share of a version's features drift: the operator's, else its family's */
+export function datasetDriftShareOf(version: ModelVersion, o: DriftOptions): number {
+  return o.datasetDriftShare ?? familyOf(version.kind).datasetDriftShare;
+}
 
 /** which reference a report compares with (ReferenceInfo in the report) */
 export interface ReferenceChoice {
@@ -200,7 +176,7 @@ export function computeDrift(
   // ---- the statistics above are per family (which features); the verdict below is common ----
   const drifting = features.filter((f) => f.drifted).length;
   const driftShare = features.length ? drifting / features.length : 0;
-  const datasetDrift = features.length > 0 && driftShare >= (o.datasetDriftShare ?? DEFAULT_DATASET_DRIFT_SHARE[version.kind]);
+  const datasetDrift = features.length > 0 && driftShare >= datasetDriftShareOf(version, o);
   const refSpam = version.data.classBalance.spam / (version.data.classBalance.spam + version.data.classBalance.ham || 1);
   const curSpam = records.length ? records.filter((r) => r.label === 'spam').length / records.length : 0;
   const pz = records.length ? zTestProportions(refSpam, version.data.entities, curSpam, records.length).pValue : 1;
@@ -256,7 +232,7 @@ export function computeDrift(
         ? `collecting: the reference window holds ${refChoice.rows} of ${minWindow} predictions`
         : `collecting: ${records.length} of ${minWindow} predictions`
       : datasetDrift
-        ? `dataset drift: ${drifting} of ${features.length} features drifted (${(driftShare * 100).toFixed(0)} %, rule: >= ${((o.datasetDriftShare ?? DEFAULT_DATASET_DRIFT_SHARE[version.kind]) * 100).toFixed(0)} %)`
+        ? `dataset drift: ${drifting} of ${features.length} features drifted (${(driftShare * 100).toFixed(0)} %, rule: >= ${(datasetDriftShareOf(version, o) * 100).toFixed(0)} %)`
         : `no dataset drift: ${drifting} of ${features.length} features drifted`,
     features,
     driftShare,

@@ -10,7 +10,7 @@ import { DEFAULT_TOKENIZER_SETTINGS, KerasTokenizer } from '../../features';
 import { InputError } from '../../platform';
 import type { BackendName, ModelVersion, RunRecord } from '../../../src-shared/training';
 import { FeatureVectorError, type BatchPredictor, type DriftInput, type ModelFamily, type Prediction, type ServedModel } from '../family';
-import { numericReference, tokenReference } from '../reference';
+import { numericReference, tokenReference, type FeatureReference } from '../reference';
 import { tokenRows } from '../training-set';
 import { readLstmArtifacts } from './artifacts';
 import { FusedLstm, fusedKernelAvailable, KERNEL_MAX_BYTES, kernelBytes } from './fused-lstm';
@@ -184,6 +184,26 @@ export const lstmFamily: ModelFamily = {
         return probs;
       },
     };
+  },
+
+  /**
+   * bench/drift.ts (seed 20261204, windows of 300): all 3 features (token ids, length, oov_rate)
+   * give 3.0 % false alarms and 99 % detection; 2 of 3 gave 11 % false alarms.
+   */
+  datasetDriftShare: 1,
+
+  windowReference(training, records) {
+    const vocab = training.features?.kind === 'tokens' ? training.features.tokenShare.length : 1 + Math.max(0, ...records.flatMap((r) => r.features));
+    const ref: Record<string, FeatureReference> = {
+      features: tokenReference(
+        records.map((r) => r.features),
+        vocab,
+      ),
+      length: numericReference(records.map((r) => r.features.filter((t) => t > 0).length)),
+    };
+    const withText = records.filter((r) => r.oov !== undefined);
+    if (withText.length) ref.oov_rate = numericReference(withText.map((r) => r.oov!));
+    return ref;
   },
 
   driftInputs(reference, records) {
