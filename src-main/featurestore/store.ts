@@ -568,11 +568,19 @@ export class FeatureStore {
     const written = await (async () => {
       try {
         let rows: OnlineRow[] = [];
+        // one batch in flight while the next is read and built: a store across a socket (Redis)
+        // works while this thread reads DuckDB's chunks; at most two batches are held at once
+        let inFlight: Promise<void> = Promise.resolve();
         const write = async () => {
-          await this.storage.online.writeBatch(view.name, rows);
-          done += rows.length;
+          const batch = rows;
           rows = [];
-          onProgress?.({ view: view.name, done, total });
+          await inFlight;
+          inFlight = this.storage.online.writeBatch(view.name, batch).then(() => {
+            done += batch.length;
+            onProgress?.({ view: view.name, done, total });
+          });
+          // a failed write is seen at the next batch or at the end, never left unobserved
+          inFlight.catch(() => undefined);
         };
         const chunks = async function* () {
           if (s.first && s.first.rowCount > 0) yield s.first;
@@ -592,6 +600,7 @@ export class FeatureStore {
           if (rows.length >= ONLINE_BATCH) await write();
         }
         if (rows.length) await write();
+        await inFlight;
         return done;
       } catch (e) {
         throw asSourceError(e, [parts]);
