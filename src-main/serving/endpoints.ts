@@ -34,7 +34,19 @@ export interface ServedPredictionNote {
   features: number[];
   spam: number;
   text?: string;
+  /** the unknown-word rate of `text`, when already computed (null: the model has none) */
+  oov?: number | null;
 }
+
+/** what recording needs of a text besides the answer, computed once per (version, text) */
+interface TextNote {
+  version: string;
+  features: number[];
+  oov: number | null;
+}
+
+/** texts whose features are remembered for recording cached answers (oldest dropped first) */
+const MAX_NOTES = 10_000;
 
 export interface ServingEndpointsDeps {
   served: ServedModels;
@@ -55,6 +67,12 @@ export interface AnswerFlags {
 export class ServingEndpoints {
   readonly stats = new ServingStats();
   private callLogBuffer: CallLogEntry[] = [];
+  /**
+   * A cached answer is still recorded with its features: remembering them per (version, text)
+   * spares the feature extraction (and the tokenizer's second pass for the unknown-word rate)
+   * that would otherwise cost a cache hit as much as a miss.
+   */
+  private readonly notes = new Map<string, TextNote>();
 
   constructor(private readonly deps: ServingEndpointsDeps) {}
 
@@ -79,10 +97,21 @@ export class ServingEndpoints {
 
   async predictText(version: string, text: string, flags: AnswerFlags, caller: string): Promise<PredictionAnswer> {
     const r = await this.answer(version, 'text_to_prediction', text, flags, caller, (m) =>
-      predictionOf(m.predict([m.textToFeatures(text)])[0], thresholdOf(m)),
+      predictionOf(m.predict([this.noteOf(m, text).features])[0], thresholdOf(m)),
     );
     this.record(version, 'text_to_prediction', caller, r.prediction.spam, undefined, text);
     return r;
+  }
+
+  /** a text's features and unknown-word rate under a served version, remembered */
+  private noteOf(m: ServedModel, text: string): TextNote {
+    const key = `${m.name}\u0000${text}`;
+    const known = this.notes.get(key);
+    if (known && known.version === m.version) return known;
+    const note: TextNote = { version: m.version, features: m.textToFeatures(text), oov: m.outOfVocabularyRate(text) ?? null };
+    if (this.notes.size >= MAX_NOTES) this.notes.delete(this.notes.keys().next().value as string);
+    this.notes.set(key, note);
+    return note;
   }
 
   /**
@@ -152,20 +181,20 @@ export class ServingEndpoints {
       const hit = await this.deps.served.cache.get(endpoint, version, key);
       if (hit !== undefined) {
         this.stats.hits++;
-        this.afterAnswer(caller, version, endpoint, key, undefined, input);
+        this.afterAnswer(caller, version, endpoint, key, undefined);
         return { ...(JSON.parse(hit) as T), from_cache: true, ...echo };
       }
       this.stats.misses++;
     }
     const out = compute(m);
-    this.afterAnswer(caller, version, endpoint, key, JSON.stringify(out), input);
+    this.afterAnswer(caller, version, endpoint, key, JSON.stringify(out));
     return { ...out, from_cache: false, ...echo };
   }
 
   /** after the answer: cache write and call log, so the caller does not wait for them */
-  private afterAnswer(caller: string, version: string, endpoint: Endpoint, inputKey: string, output: string | undefined, input: unknown): void {
+  private afterAnswer(caller: string, version: string, endpoint: Endpoint, inputKey: string, output: string | undefined): void {
     if (this.callLogBuffer.length === 0) setTimeout(() => void this.flushCallLog(), 20);
-    this.callLogBuffer.push({ caller_id: caller, called_at: Date.now(), endpoint, version, input_json: JSON.stringify(input) });
+    this.callLogBuffer.push({ caller_id: caller, called_at: Date.now(), endpoint, version, input_json: inputKey });
     if (output !== undefined) setImmediate(() => void this.deps.served.cache.set(endpoint, version, inputKey, output).catch(this.deps.warn));
   }
 
@@ -173,7 +202,11 @@ export class ServingEndpoints {
   private record(name: string, endpoint: string, caller: string, spam: number, features?: number[], text?: string): void {
     const m = this.deps.served.current(name);
     if (!m) return;
-    this.deps.recordServed(m, { endpoint, caller, features: features ?? m.textToFeatures(text ?? ''), spam, text });
+    if (features) this.deps.recordServed(m, { endpoint, caller, features, spam, text });
+    else {
+      const note = this.noteOf(m, text ?? '');
+      this.deps.recordServed(m, { endpoint, caller, features: note.features, spam, text, oov: note.oov });
+    }
   }
 }
 
