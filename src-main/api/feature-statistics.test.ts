@@ -408,7 +408,13 @@ describe.skipIf(!dataset)('the CLI (full dataset)', () => {
     const stats = spamops(['statistics', 'sms_labels'], dataDir);
     expect(stats.code).toBe(0);
     expect(stats.out).toMatch(/label \[String\] missing 0\.0% distinct 2 top ham:5776 spam:1752/);
+    const svc = spamops(['service-statistics', 'labeled_sms_1', '--at', '2021-01-01'], dataDir);
+    expect(svc.code).toBe(0);
+    expect(svc.out).toMatch(/^labeled_sms_1 at 2021-01-01T00:00:00\.000Z \(sms_features1 \+ sms_labels\): 7528 entity rows, 7528 entities/);
+    expect(svc.out).toMatch(/label \[String\] missing 0\.0% distinct 2 top ham:5776 spam:1752/);
     for (const [args, msg] of [
+      [['service-statistics', 'labeled_sms_1', '--at', 'yesterday'], /--at: expected an ISO 8601 time/],
+      [['service-statistics', 'nope'], /unknown feature service "nope"/],
       [['offline-rows', 'smss1', '--sort', 'nope'], /sort.*unknown column "nope"/],
       [['offline-rows', 'smss1', '--limit', '0'], /--limit: expected an integer from 1 to 1000/],
       [['offline-rows', 'smss1', '--from', 'yesterday'], /--from: expected an ISO 8601 time/],

@@ -8,7 +8,7 @@ import { importCommand } from './commands/import';
 import { exportCommand } from './commands/export';
 import { offlineSourcesCommand } from './commands/offline-sources';
 import { applyCommand, exploreCommand, historyCommand, planCommand } from './commands/registry';
-import { offlineRowsCommand, statisticsCommand } from './commands/offline';
+import { offlineRowsCommand, serviceStatisticsCommand, statisticsCommand } from './commands/offline';
 import { materializeCommand, materializeIncrementalCommand } from './commands/materialize';
 import { sampleCommand } from './commands/sample';
 import { retrieveCommand } from './commands/retrieve';
@@ -42,6 +42,7 @@ const GROUPS: [string, Command[]][] = [
       exploreCommand,
       offlineRowsCommand,
       statisticsCommand,
+      serviceStatisticsCommand,
       materializeCommand,
       materializeIncrementalCommand,
       retrieveCommand,
