@@ -254,6 +254,12 @@ describe.skipIf(!dataset)("a feature service's training-set statistics at a time
     expect(tokens.count - tokens.missing).toBe(new Set(before.body.rows.map((r) => r.entity_key)).size);
     // every labelled message has its label; the keys without one are the inbox's (features only)
     expect(feature(s, 'label').missing).toBe(s.rows - 7528);
+    // before anything: a list with no value has no figures (not zeros)
+    const none = feature((await svc('labeled_sms_2', '?at=2018-01-01')).body, 'features');
+    if (none.kind !== 'list') throw new Error('features is not a list');
+    expect([none.missing_share, none.tokens.present, none.tokens.distinct, none.length.present]).toEqual([1, 0, 0, 0]);
+    expect([none.tokens.min, none.tokens.mean, none.tokens.std, none.tokens.percentiles[3].value]).toEqual([null, null, null, null]);
+    expect([none.tokens.top, none.tokens.histogram, none.histogram]).toEqual([[], [], []]);
     const early = (await svc('labeled_sms_1', '?at=2019-01-01T00:00:00Z')).body;
     expect(early.rows).toBe(7528);
     expect(early.features.every((f) => f.missing_share === 1)).toBe(true);
