@@ -128,6 +128,13 @@ for (const b of backends) {
         'present',
       ]);
       expect(await s.users.get('bob', id)).toBeUndefined();
+      // found by its sms_id alone, whoever holds it; an id nobody holds (or no TimeUUID) is undefined
+      expect(await s.users.findBySmsId([fresh.sms_id, newTimeUuid(), id, 'sms10001'])).toEqual([
+        fresh,
+        undefined,
+        { user_id: 'alice', sms_id: id, sender_id: 'a', sms_text: 'ham for alice' },
+        undefined,
+      ]);
       const seen: string[] = [];
       for await (const batch of s.users.scanAll(2)) {
         expect(batch.length).toBeLessThanOrEqual(2);
