@@ -7,7 +7,18 @@
  */
 import type { LabelledMessageStore } from '../storage';
 import type { TokenizerSource } from '../features';
-import type { ModelVersion, PromotionCheck, ThresholdBody, VersionEvaluation, VersionThreshold } from '../../src-shared/training';
+import {
+  diffParams,
+  type EpochMetrics,
+  type EvaluationMetricName,
+  type ModelVersion,
+  type PromotionCheck,
+  type ThresholdBody,
+  type VersionComparison,
+  type VersionEvaluation,
+  type VersionRun,
+  type VersionThreshold,
+} from '../../src-shared/training';
 import { chooseThreshold, computeCurves, pointAt, type Curves, type ThresholdPoint, type ThresholdRule } from '../../src-shared/curves';
 import { EVALUATION_SET, inEvaluationSet } from '../dataset';
 import { InputError } from '../platform';
@@ -193,12 +204,53 @@ export function pickThreshold(e: EvaluationScores, rule: ThresholdRule, note?: s
 
 export type PromotionMetric = 'f1' | 'averagePrecision' | 'rocAuc' | 'accuracy';
 
-/** a version's value of the metric on the evaluation set (F1 and accuracy at its own threshold) */
-function metricOf(v: ModelVersion, e: EvaluationScores, metric: PromotionMetric): number {
+/** a version's value of the metric on the evaluation set (precision, recall, F1 and accuracy at its own threshold) */
+export function metricOf(v: ModelVersion, e: EvaluationScores, metric: EvaluationMetricName): number {
   if (metric === 'averagePrecision') return e.curves.averagePrecision;
   if (metric === 'rocAuc') return e.curves.rocAuc;
   const p = pointAt(e.curves, v.threshold?.value ?? 0.5);
+  if (metric === 'precision') return p.precision;
+  if (metric === 'recall') return p.recall;
   return metric === 'f1' ? p.f1 : e.curves.n ? (p.tp + p.tn) / e.curves.n : 0;
+}
+
+/** what a comparison shows of one version: the version, its scores on the shared set, its run as it is now */
+export interface ComparedVersion {
+  version: ModelVersion;
+  scores: EvaluationScores;
+  run: VersionRun;
+  epochs: EpochMetrics[];
+}
+
+/** versions of one model side by side on the shared evaluation set: metrics, PR curves (thinned), parameters with differences marked */
+export function compareVersions(name: string, chosen: ComparedVersion[]): VersionComparison {
+  const first = chosen[0].scores;
+  return {
+    name,
+    set: first.set,
+    messages: first.curves.n,
+    versions: chosen.map(({ version: v, scores: e, run, epochs }) => {
+      const pr = spread(e.curves.pr.recall.length, 200);
+      return {
+        version: v.version,
+        createdAt: v.createdAt,
+        aliases: v.aliases,
+        run,
+        metrics: {
+          accuracy: metricOf(v, e, 'accuracy'),
+          precision: metricOf(v, e, 'precision'),
+          recall: metricOf(v, e, 'recall'),
+          f1: metricOf(v, e, 'f1'),
+          averagePrecision: e.curves.averagePrecision,
+          rocAuc: e.curves.rocAuc,
+          threshold: v.threshold?.value ?? 0.5,
+        },
+        pr: { precision: pr.map((i) => e.curves.pr.precision[i]), recall: pr.map((i) => e.curves.pr.recall[i]) },
+        epochs,
+      };
+    }),
+    params: diffParams(chosen.map((c) => c.version.params)),
+  };
 }
 
 /** the candidate beside the alias's holder on the shared evaluation set: worse when its value is lower */

@@ -16,6 +16,9 @@ export {
   pickThreshold,
   promotionCheck,
   thresholdRule,
+  compareVersions,
+  metricOf,
+  type ComparedVersion,
   type EvaluationScores,
   type PromotionMetric,
 } from './evaluation';
