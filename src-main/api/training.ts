@@ -10,7 +10,7 @@ import { HttpError } from './errors';
 import { pageLimit } from '../../src-shared/paging';
 import type { EventStreams } from './event-stream';
 import { serve } from './declare';
-import { WorseThanHolderError, compareVersions, describeEvaluation, metricOf, pickThreshold, promotionCheck, thresholdRule } from '../serving';
+import { WorseThanHolderError, compareRegistered, describeEvaluation, metricOf, pickThreshold, promotionCheck, thresholdRule } from '../serving';
 import { InputError } from '../platform';
 
 /** a run as lists show it: the per-batch history counted, not sent */
@@ -118,23 +118,9 @@ export const trainingRoutes: FastifyPluginAsync<{ engines: Engines; streams: Eve
     }
     return hits;
   });
-  serve(app, modelRoutes.compare, async (req) => {
-    const asked = req.query.versions.split(',').map((x) => String(Number(x)));
-    const twice = asked.find((x, i) => asked.indexOf(x) !== i);
-    if (twice) throw new InputError('querystring.versions', `versions: each version once, got ${twice} twice`);
-    const chosen = [];
-    for (const n of asked) {
-      const version = await models.get(req.params.name, n);
-      const r = runs.find(version.runId);
-      chosen.push({
-        version,
-        scores: await engines.evaluations.evaluate(version),
-        run: runOf(version) ?? { id: version.runId, tags: [] },
-        epochs: r?.history.epochs ?? [],
-      });
-    }
-    return compareVersions(req.params.name, chosen);
-  });
+  serve(app, modelRoutes.compare, async (req) =>
+    compareRegistered({ models, evaluations: engines.evaluations, runs }, req.params.name, req.query.versions.split(',')),
+  );
   serve(app, modelRoutes.delete, async (req) => {
     const name = req.params.name;
     const versions = await models.list(name);

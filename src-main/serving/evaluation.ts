@@ -13,6 +13,7 @@ import {
   type EvaluationMetricName,
   type ModelVersion,
   type PromotionCheck,
+  type RunRecord,
   type ThresholdBody,
   type VersionComparison,
   type VersionEvaluation,
@@ -220,6 +221,39 @@ export interface ComparedVersion {
   scores: EvaluationScores;
   run: VersionRun;
   epochs: EpochMetrics[];
+}
+
+/** what a comparison reads: the registered versions, their scores, their runs (name, tags, epochs) */
+export interface CompareDeps {
+  models: { get(name: string, version: string): Promise<ModelVersion> };
+  evaluations: Pick<VersionEvaluations, 'evaluate'>;
+  runs: { find(id: string): Pick<RunRecord, 'id' | 'name' | 'tags' | 'history'> | undefined };
+}
+
+/**
+ * 2 to 4 registered versions of a model compared (the API's GET /models/{name}/compare and `spamops
+ * models compare`): a version asked twice or a count outside 2-4 is an InputError on `versions`; one
+ * that is not registered, VersionNotFoundError.
+ */
+export async function compareRegistered(deps: CompareDeps, name: string, versions: string[]): Promise<VersionComparison> {
+  const asked = versions.map((x) => (/^[0-9]{1,6}$/.test(x) ? String(Number(x)) : x));
+  const bad = asked.find((x) => !/^[0-9]{1,6}$/.test(x));
+  if (bad !== undefined) throw new InputError('versions', `versions: expected version numbers, got "${bad}"`);
+  if (asked.length < 2 || asked.length > 4) throw new InputError('versions', `versions: expected 2 to 4 versions, got ${asked.length}`);
+  const twice = asked.find((x, i) => asked.indexOf(x) !== i);
+  if (twice) throw new InputError('versions', `versions: each version once, got ${twice} twice`);
+  const chosen: ComparedVersion[] = [];
+  for (const n of asked) {
+    const version = await deps.models.get(name, n);
+    const r = deps.runs.find(version.runId);
+    chosen.push({
+      version,
+      scores: await deps.evaluations.evaluate(version),
+      run: { id: version.runId, ...(r?.name ? { name: r.name } : {}), tags: r?.tags ?? [] },
+      epochs: r?.history.epochs ?? [],
+    });
+  }
+  return compareVersions(name, chosen);
 }
 
 /** versions of one model side by side on the shared evaluation set: metrics, PR curves (thinned), parameters with differences marked */

@@ -16,9 +16,9 @@ export {
   pickThreshold,
   promotionCheck,
   thresholdRule,
-  compareVersions,
+  compareRegistered,
   metricOf,
-  type ComparedVersion,
+  type CompareDeps,
   type EvaluationScores,
   type PromotionMetric,
 } from './evaluation';
