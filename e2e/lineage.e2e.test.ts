@@ -89,6 +89,28 @@ describe('lineage, names and tags, filters, versions compared', () => {
     await page.reload();
     await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(2);
     await expect.poll(() => page.getByTestId('compare-pr').locator('path.recharts-line-curve').count(), { timeout: 60_000 }).toBe(2);
+
+    // the tags edited in the run's view: the API and the version's row follow
+    await page.getByRole('button', { name: `open run ${first.id}` }).click();
+    await page.getByRole('button', { name: `edit the name and tags of run ${first.id}` }).click();
+    await page.getByLabel('edit run tags').fill('lineage-demo, edited');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(async () => (await (await fetch(`${h.base}/runs/${first.id}`)).json()).tags, { timeout: 30_000 }).toEqual(['lineage-demo', 'edited']);
+    await expect.poll(() => page.locator(`tr[data-version-row="v1/${a}"] .tag`).allTextContents(), { timeout: 30_000 }).toEqual(['lineage-demo', 'edited']);
+
+    // 1024 × 700 with a version's lineage and the comparison open: no table scrolls sideways
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await page.getByRole('button', { name: `details of v1 version ${a}` }).click();
+    await page.getByTestId('version-lineage').waitFor();
+    const over = await page.evaluate(() =>
+      [...document.querySelectorAll('main table')].map((t) => ({
+        cls: t.className,
+        over: Math.max(t.scrollWidth - t.clientWidth, (t.parentElement?.scrollWidth ?? 0) - (t.parentElement?.clientWidth ?? 0)),
+      })),
+    );
+    expect(over.length).toBeGreaterThanOrEqual(4);
+    for (const t of over) expect(t.over, `table ${t.cls}`).toBeLessThanOrEqual(0);
+    expect(await page.evaluate(() => document.scrollingElement!.scrollWidth - document.scrollingElement!.clientWidth)).toBeLessThanOrEqual(0);
     expect(h.consoleErrors).toEqual([]);
   });
 });
