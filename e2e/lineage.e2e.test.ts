@@ -48,6 +48,11 @@ describe('lineage, names and tags, filters, versions compared', () => {
     // the Versions table filtered by tag: only the two tagged versions, the filter in the address
     const rows = page.locator('tr[data-version-row]');
     await expect.poll(() => rows.count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(4);
+    // a version registered before lineage (the released v1) says so
+    await page.getByRole('button', { name: 'details of v1 version 1' }).click();
+    await expect.poll(() => page.getByTestId('lineage-code').textContent(), { timeout: 30_000 }).toBe('not recorded');
+    expect(await page.getByTestId('lineage-tokenizer').textContent()).toBe('not recorded');
+    await page.getByRole('button', { name: 'details of v1 version 1' }).click();
     await page.getByLabel('filter by tag').selectOption('lineage-demo');
     await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(2);
     expect((await rows.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-version-row')))).sort()).toEqual([`v1/${a}`, `v1/${b}`].sort());

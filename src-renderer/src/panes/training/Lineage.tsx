@@ -46,7 +46,7 @@ export function Lineage({ version: v }: { version: ModelVersion }) {
         {!l
           ? NOT_RECORDED
           : l.imports.length === 0
-            ? 'none recorded (data from the bootstrap dataset)'
+            ? 'none: no import job had finished before the run (a bootstrap is not an import job)'
             : l.imports.map((i) => (
                 <span key={i.id} className="lineage-import" title={`${i.source}, ${i.inserted} new messages, finished ${when(i.finishedAt)}`}>
                   <span className="mono small">{i.id}</span> ({i.source}){' '}
