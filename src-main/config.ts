@@ -2,6 +2,7 @@
  * Configuration: defaults, then `<data dir>/config.json`, then environment variables, then
  * command-line flags (passed in as overrides). Every setting has one name in each place.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, homedir, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -12,6 +13,7 @@ import { BACKEND_NAMES, backendFromUrl, backendRefusal, type BackendSettings } f
 import { STORAGE_CONCERNS, type StorageConcern } from './storage/types';
 import type { StreamSettings } from './streaming';
 import { ensureInstallToken } from './platform';
+import type { CodeVersion } from '../src-shared/training';
 
 export interface ServerConfig {
   host: string;
@@ -65,7 +67,33 @@ export interface AppConfig {
   uciMirror?: string;
   /** the offline store's engine (DuckDB): its memory limit (past it, it spills to disk) and threads */
   offlineEngine: { memoryLimit: string; threads: number };
+  /** the code that runs (package.json's version, the git commit when `git rev-parse HEAD` works): each version's lineage records it */
+  code: CodeVersion;
 }
+
+/**
+ * Which code runs, read once at start: package.json's version beside the app, and the commit of the
+ * checkout when git can tell (an installed app has no .git: null).
+ */
+export function codeVersion(root: string): CodeVersion {
+  let version = 'unknown';
+  try {
+    version = String((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: unknown }).version ?? 'unknown');
+  } catch {
+    /* no package.json beside the app: unknown */
+  }
+  let commit: string | null = null;
+  try {
+    const out = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim();
+    if (/^[0-9a-f]{40,64}$/.test(out)) commit = out;
+  } catch {
+    /* no git, or not a checkout */
+  }
+  return { version, commit };
+}
+
+/** read once per process: loadConfig is called by every command and test */
+const codeVersions = new Map<string, CodeVersion>();
 
 /** The project's root folder (package.json), wherever this file was bundled to. */
 export function appRoot(): string {
@@ -178,6 +206,7 @@ export function loadConfig(o: ConfigOverrides = {}, rawEnv: NodeJS.ProcessEnv = 
       recurrentDropout: env.SPAMOPS_RECURRENT_DROPOUT === '1',
     },
     uciMirror: env.SPAMOPS_UCI_MIRROR,
+    code: codeVersions.get(root) ?? codeVersions.set(root, codeVersion(root)).get(root)!,
   };
 }
 

@@ -58,6 +58,8 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
   const runs = new TrainingRuns({
     runs: storage.runs,
     registry: models,
+    imports: storage.imports,
+    code: config.code,
     worker: {
       storage: config.storage,
       offlineDir: config.offlineDir,

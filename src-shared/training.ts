@@ -69,8 +69,34 @@ export const TrainParams = Type.Object(
 );
 export type TrainParams = Static<typeof TrainParams>;
 
+/** a run's name (free text) and tags (short lower-case words): given at start, editable later */
+export const RUN_NAME_MAX = 80;
+export const RUN_TAGS_MAX = 10;
+export const RunName = Type.String({ maxLength: RUN_NAME_MAX, description: 'a name of at most 80 characters' });
+export const RunTag = Type.String({ pattern: '^[a-z0-9._-]{1,32}$', description: 'a tag: 1 to 32 of a-z, 0-9, ".", "_" or "-"' });
+export const RunTags = Type.Array(RunTag, { maxItems: RUN_TAGS_MAX, description: 'at most 10 tags' });
+
+const TAG_PATTERN = /^[a-z0-9._-]{1,32}$/;
+/**
+ * A run's name and tags checked as the schema checks them, for callers outside the API (the CLI's
+ * --name and --tag, the engine): the first problem, naming the field, or undefined.
+ */
+export function runLabelsProblem(o: { name?: string; tags?: string[] }): { field: string; message: string } | undefined {
+  if (o.name !== undefined && o.name.length > RUN_NAME_MAX)
+    return { field: 'name', message: `name: expected at most ${RUN_NAME_MAX} characters, got ${o.name.length}` };
+  if (o.tags) {
+    if (o.tags.length > RUN_TAGS_MAX) return { field: 'tags', message: `tags: expected at most ${RUN_TAGS_MAX} tags, got ${o.tags.length}` };
+    const i = o.tags.findIndex((t) => !TAG_PATTERN.test(t));
+    if (i >= 0) return { field: `tags.${i}`, message: `tags.${i}: expected a tag of 1 to 32 of a-z, 0-9, ".", "_" or "-", got ${JSON.stringify(o.tags[i])}` };
+  }
+  return undefined;
+}
+
 export const StartRunRequest = Type.Object(
   {
+    /** what people call the run ("more trees"); empty or absent: none */
+    name: Type.Optional(RunName),
+    tags: Type.Optional(RunTags),
     /** v1, v2, v3, or a model id of your own (then `base` says which generation it is) */
     model: Type.String({ pattern: MODEL_ID_PATTERN }),
     base: Type.Optional(BaseModel),
@@ -169,6 +195,8 @@ export const RunRecord = Type.Object({
   backend: Type.Optional(Type.String()),
   note: Type.Optional(Type.String()),
   alias: Type.Optional(Type.String()),
+  name: Type.Optional(Type.String()),
+  tags: Type.Optional(Type.Array(Type.String())),
   createdAt: Type.String(),
   startedAt: Type.Optional(Type.String()),
   finishedAt: Type.Optional(Type.String()),
@@ -230,6 +258,32 @@ export type VersionThreshold = Static<typeof VersionThreshold>;
 
 export const DEFAULT_THRESHOLD = 0.5;
 
+/** which code trained a version: package.json's version and the git commit (null when git could not tell) */
+export const CodeVersion = Type.Object({ version: Type.String(), commit: Type.Union([Type.String(), Type.Null()]) });
+export type CodeVersion = Static<typeof CodeVersion>;
+
+/** an import job whose data was in a version's training set (finished before its run started) */
+export const LineageImport = Type.Object({ id: Type.String(), source: Type.String(), finishedAt: Type.String(), inserted: Type.Number() });
+export type LineageImport = Static<typeof LineageImport>;
+
+/**
+ * Where a version came from, recorded at registration (versions registered before have none): the
+ * tokenizer's fingerprint (LSTMs; null for a family without one), the feature service and registry
+ * version the training set was read through, the import jobs its data came from, the code.
+ */
+export const VersionLineage = Type.Object({
+  tokenizerFingerprint: Type.Union([Type.String(), Type.Null()]),
+  featureService: Type.String(),
+  registryVersion: Type.Number(),
+  imports: Type.Array(LineageImport),
+  code: CodeVersion,
+});
+export type VersionLineage = Static<typeof VersionLineage>;
+
+/** the run a version came from, as it is now (its name and tags may change after registration) */
+export const VersionRun = Type.Object({ id: Type.String(), name: Type.Optional(Type.String()), tags: Type.Array(Type.String()) });
+export type VersionRun = Static<typeof VersionRun>;
+
 export const ModelVersion = Type.Object({
   name: Type.String(),
   base: BaseModel,
@@ -254,6 +308,9 @@ export const ModelVersion = Type.Object({
   threshold: Type.Optional(VersionThreshold),
   /** every threshold set on the version, oldest first: the registry's events of it */
   thresholdHistory: Type.Optional(Type.Array(VersionThreshold)),
+  lineage: Type.Optional(VersionLineage),
+  /** answered, not stored: the run's name and tags now (absent when the run record is gone) */
+  run: Type.Optional(VersionRun),
 });
 export type ModelVersion = Static<typeof ModelVersion>;
 
@@ -426,6 +483,99 @@ export const PromotionQuery = Type.Object(
   { additionalProperties: false },
 );
 export type PromotionQuery = Static<typeof PromotionQuery>;
+
+/** POST /runs/{id}/labels: a new name (empty: none) and the tags: all of them, or some added and removed */
+export const RunLabelsBody = Type.Object(
+  {
+    name: Type.Optional(RunName),
+    tags: Type.Optional(RunTags),
+    add: Type.Optional(RunTags),
+    remove: Type.Optional(Type.Array(RunTag, { maxItems: 100 })),
+  },
+  { additionalProperties: false },
+);
+export type RunLabelsBody = Static<typeof RunLabelsBody>;
+
+/** the metrics a version is judged by on the shared evaluation set (precision, recall, F1, accuracy at its threshold) */
+export const EvaluationMetricName = Type.Union([
+  Type.Literal('accuracy'),
+  Type.Literal('precision'),
+  Type.Literal('recall'),
+  Type.Literal('f1'),
+  Type.Literal('averagePrecision'),
+  Type.Literal('rocAuc'),
+]);
+export type EvaluationMetricName = Static<typeof EvaluationMetricName>;
+
+/** GET /model-versions: the registry searched; every filter optional, all given must hold */
+export const VersionSearchQuery = Type.Object(
+  {
+    model: Type.Optional(ModelId),
+    alias: Type.Optional(Alias),
+    tag: Type.Optional(RunTag),
+    /** with min: only versions whose metric on the shared evaluation set is at least min */
+    metric: Type.Optional(EvaluationMetricName),
+    min: Type.Optional(Type.String({ pattern: '^(0(\\.[0-9]+)?|1(\\.0+)?|\\.[0-9]+)$', description: 'a number from 0 to 1' })),
+  },
+  { additionalProperties: false },
+);
+export type VersionSearchQuery = Static<typeof VersionSearchQuery>;
+export const VersionSearchHit = Type.Object({
+  ...ModelVersion.properties,
+  /** the filter's metric on the shared evaluation set, when one was asked */
+  evaluated: Type.Optional(Type.Object({ metric: Type.String(), value: Type.Number(), set: Type.String(), messages: Type.Number() })),
+});
+export type VersionSearchHit = Static<typeof VersionSearchHit>;
+
+/** GET /models/{name}/compare?versions=1,2: two to four versions */
+export const CompareQuery = Type.Object(
+  { versions: Type.String({ pattern: '^[0-9]{1,6}(,[0-9]{1,6}){1,3}$', description: '2 to 4 version numbers, comma-separated (1,2,3)' }) },
+  { additionalProperties: false },
+);
+export type CompareQuery = Static<typeof CompareQuery>;
+const ParamValue = Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]);
+/** versions side by side: parameters (those that differ marked), metrics on the shared evaluation set, PR curves, their runs' curves */
+export const VersionComparison = Type.Object({
+  name: Type.String(),
+  set: Type.String(),
+  messages: Type.Number(),
+  versions: Type.Array(
+    Type.Object({
+      version: Type.String(),
+      createdAt: Type.String(),
+      aliases: Type.Array(Type.String()),
+      run: VersionRun,
+      /** on the shared evaluation set; precision, recall, F1 and accuracy at the version's threshold */
+      metrics: Type.Object({
+        accuracy: Type.Number(),
+        precision: Type.Number(),
+        recall: Type.Number(),
+        f1: Type.Number(),
+        averagePrecision: Type.Number(),
+        rocAuc: Type.Number(),
+        threshold: Type.Number(),
+      }),
+      pr: Type.Object({ precision: Type.Array(Type.Number()), recall: Type.Array(Type.Number()) }),
+      /** its run's epochs (loss and accuracy); empty when the run record is gone */
+      epochs: Type.Array(EpochMetrics),
+    }),
+  ),
+  /** every parameter of any of them, one value per version (null: not set), `differs` when they are not all equal */
+  params: Type.Array(Type.Object({ key: Type.String(), values: Type.Array(ParamValue), differs: Type.Boolean() })),
+});
+export type VersionComparison = Static<typeof VersionComparison>;
+
+/** the parameters of several runs side by side: every key any has (entity id lists left out), one value each, marked when they differ */
+export function diffParams(all: Record<string, unknown>[]): VersionComparison['params'] {
+  const skip = new Set(['entityIds', 'extraEntityIds']);
+  const keys = [...new Set(all.flatMap((p) => Object.keys(p)))].filter((k) => !skip.has(k)).sort();
+  const value = (x: unknown): string | number | boolean | null =>
+    x === undefined || x === null ? null : typeof x === 'number' || typeof x === 'string' || typeof x === 'boolean' ? x : JSON.stringify(x);
+  return keys.map((key) => {
+    const values = all.map((p) => value(p[key]));
+    return { key, values, differs: values.some((v) => v !== values[0]) };
+  });
+}
 
 export const ForceQuery = Type.Object({ force: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) }, { additionalProperties: false });
 export type ForceQuery = Static<typeof ForceQuery>;

@@ -4,13 +4,14 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Engines } from '../engines';
-import { MODEL_NAMES, type ModelName, type RunEvent, type RunRecord } from '../../src-shared/training';
+import { MODEL_NAMES, type ModelName, type ModelVersion, type RunEvent, type RunRecord, type VersionRun } from '../../src-shared/training';
 import { models as modelRoutes, runs as runRoutes } from '../../src-shared/routes/training';
 import { HttpError } from './errors';
 import { pageLimit } from '../../src-shared/paging';
 import type { EventStreams } from './event-stream';
 import { serve } from './declare';
-import { WorseThanHolderError, describeEvaluation, pickThreshold, promotionCheck, thresholdRule } from '../serving';
+import { WorseThanHolderError, compareRegistered, describeEvaluation, metricOf, pickThreshold, promotionCheck, thresholdRule } from '../serving';
+import { InputError } from '../platform';
 
 /** a run as lists show it: the per-batch history counted, not sent */
 const summary = (r: RunRecord): RunRecord => ({
@@ -24,6 +25,15 @@ export const trainingRoutes: FastifyPluginAsync<{ engines: Engines; streams: Eve
 
   /** is this version what serving answers with for its model (alias production, else newest)? */
   const served = async (name: ModelName) => (await models.resolve(name))?.version;
+  /** the run a version came from, with its name and tags as they are now */
+  const runOf = (v: ModelVersion): VersionRun | undefined => {
+    const r = runs.find(v.runId);
+    return r && { id: r.id, ...(r.name ? { name: r.name } : {}), tags: r.tags ?? [] };
+  };
+  const withRun = (v: ModelVersion): ModelVersion => {
+    const run = runOf(v);
+    return run ? { ...v, run } : v;
+  };
   /** the version an alias points at now (not the newest-version fallback) */
   const holderOf = async (name: string, alias: string) => (await models.list(name)).find((v) => v.aliases.includes(alias));
 
@@ -38,6 +48,7 @@ export const trainingRoutes: FastifyPluginAsync<{ engines: Engines; streams: Eve
     reply.status(202);
     return runs.start(req.body);
   });
+  serve(app, runRoutes.labels, async (req) => summary(await runs.label(req.params.id, req.body)));
   serve(app, runRoutes.cancel, async (req) => summary(await runs.cancel(req.params.id)));
   serve(app, runRoutes.rerun, async (req, reply) => {
     const r = await runs.rerun(req.params.id);
@@ -74,7 +85,7 @@ export const trainingRoutes: FastifyPluginAsync<{ engines: Engines; streams: Eve
         id: name,
         base: all.find((v) => v.name === name)?.base ?? name,
         served_version: (await served(name)) ?? null,
-        versions: all.filter((v) => v.name === name),
+        versions: all.filter((v) => v.name === name).map(withRun),
         latest_run: runs.list().find((r) => r.model === name) ?? null,
       })),
     );
@@ -90,8 +101,26 @@ export const trainingRoutes: FastifyPluginAsync<{ engines: Engines; streams: Eve
     reply.status(202);
     return { status: 'queued' as const, model_id: name, run_id: run.id, job_id: run.id, events: `/runs/${run.id}/events` };
   });
-  serve(app, modelRoutes.versions, async (req) => models.list(req.params.name));
-  serve(app, modelRoutes.version, async (req) => models.get(req.params.name, req.params.version));
+  serve(app, modelRoutes.versions, async (req) => (await models.list(req.params.name)).map(withRun));
+  serve(app, modelRoutes.version, async (req) => withRun(await models.get(req.params.name, req.params.version)));
+  serve(app, modelRoutes.search, async (req) => {
+    const { model, alias, tag, metric, min } = req.query;
+    if (min !== undefined && !metric)
+      throw new InputError('querystring.metric', 'metric: required with min (accuracy, precision, recall, f1, averagePrecision or rocAuc)');
+    const found = (await models.list(model)).map(withRun).filter((v) => (!alias || v.aliases.includes(alias)) && (!tag || v.run?.tags.includes(tag)));
+    if (!metric) return found;
+    const floor = min === undefined ? 0 : Number(min);
+    const hits = [];
+    for (const v of found) {
+      const e = await engines.evaluations.evaluate(v);
+      const value = metricOf(v, e, metric);
+      if (value >= floor) hits.push({ ...v, evaluated: { metric, value, set: e.set, messages: e.curves.n } });
+    }
+    return hits;
+  });
+  serve(app, modelRoutes.compare, async (req) =>
+    compareRegistered({ models, evaluations: engines.evaluations, runs }, req.params.name, req.query.versions.split(',')),
+  );
   serve(app, modelRoutes.delete, async (req) => {
     const name = req.params.name;
     const versions = await models.list(name);

@@ -157,6 +157,27 @@ describe('Keras-style tokenizer', () => {
     expect(v2.featureNames()).toEqual(['features']);
     expect(() => KerasTokenizer.load(join(dir, 'missing'))).toThrow(/bootstrap/);
   });
+  it('fingerprints its vocabulary: the same vocabulary the same hash, whatever the fit date; another vocabulary or size another', () => {
+    const settings = { MAX_NUM_WORDS: 180, MAX_SEQ_LENGTH: 30 };
+    const a = KerasTokenizer.fit(['free cash now', 'call me now'], settings);
+    // fitted again on the same texts, at another time freeze (another fit date too): the same vocabulary
+    const b = KerasTokenizer.fit(['free cash now', 'call me now'], settings, '2020-01-01T00:00:00Z');
+    expect(b.state.fittedOn).not.toEqual(a.state.fittedOn);
+    expect(b.state.wordIndex).toEqual(a.state.wordIndex);
+    const dir = mkdtempSync(join(tmpdir(), 'tok-fp-'));
+    a.save(dir);
+    const reloaded = KerasTokenizer.load(dir);
+    expect(a.fingerprint()).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(b.fingerprint()).toBe(a.fingerprint());
+    expect(reloaded.fingerprint()).toBe(a.fingerprint());
+    expect(new KerasTokenizer({ ...a.state, fittedAt: '2001-01-01T00:00:00Z', documentCount: 99 }).fingerprint()).toBe(a.fingerprint());
+    // one more word, two words swapped, another size: each another fingerprint
+    const more = KerasTokenizer.fit(['free cash now', 'call me now', 'win'], settings);
+    const swapped = new KerasTokenizer({ ...a.state, wordIndex: { ...a.state.wordIndex, free: a.state.wordIndex.cash, cash: a.state.wordIndex.free } });
+    const smaller = new KerasTokenizer({ ...a.state, settings: { MAX_NUM_WORDS: 100, MAX_SEQ_LENGTH: 30 } });
+    const prints = [a, more, swapped, smaller].map((t) => t.fingerprint());
+    expect(new Set(prints).size).toBe(4);
+  });
 });
 
 /** the corpus of scripts/reference/v2_tokenizer.py tie_corpus() */

@@ -4,6 +4,7 @@
  * split on spaces, index words by descending frequency (ties in order of first appearance),
  * keep indices below `numWords`, drop unknown words; pad and truncate at the front.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArtifactError, readJsonArtifact, writeFileAtomic } from '../platform';
@@ -129,6 +130,18 @@ export class KerasTokenizer {
     let differing = 0;
     for (let i = 1; i < a.MAX_NUM_WORDS; i++) if (mine.get(i) !== theirs.get(i)) differing += 1;
     return differing;
+  }
+
+  /**
+   * A hash of what the tokenizer encodes with: its sizes and its whole vocabulary in index order
+   * (not when or on how many texts it was fitted): two fits with the same vocabulary share it.
+   */
+  fingerprint(): string {
+    const h = createHash('sha256');
+    const { MAX_NUM_WORDS, MAX_SEQ_LENGTH } = this.state.settings;
+    h.update(`MAX_NUM_WORDS=${MAX_NUM_WORDS}\nMAX_SEQ_LENGTH=${MAX_SEQ_LENGTH}\n`);
+    for (const [w, i] of [...this.index].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))) h.update(`${i}\t${w}\n`);
+    return `sha256:${h.digest('hex')}`;
   }
 
   save(dir: string): void {

@@ -7,7 +7,19 @@
  */
 import type { LabelledMessageStore } from '../storage';
 import type { TokenizerSource } from '../features';
-import type { ModelVersion, PromotionCheck, ThresholdBody, VersionEvaluation, VersionThreshold } from '../../src-shared/training';
+import {
+  diffParams,
+  type EpochMetrics,
+  type EvaluationMetricName,
+  type ModelVersion,
+  type PromotionCheck,
+  type RunRecord,
+  type ThresholdBody,
+  type VersionComparison,
+  type VersionEvaluation,
+  type VersionRun,
+  type VersionThreshold,
+} from '../../src-shared/training';
 import { chooseThreshold, computeCurves, pointAt, type Curves, type ThresholdPoint, type ThresholdRule } from '../../src-shared/curves';
 import { EVALUATION_SET, inEvaluationSet } from '../dataset';
 import { InputError } from '../platform';
@@ -193,12 +205,86 @@ export function pickThreshold(e: EvaluationScores, rule: ThresholdRule, note?: s
 
 export type PromotionMetric = 'f1' | 'averagePrecision' | 'rocAuc' | 'accuracy';
 
-/** a version's value of the metric on the evaluation set (F1 and accuracy at its own threshold) */
-function metricOf(v: ModelVersion, e: EvaluationScores, metric: PromotionMetric): number {
+/** a version's value of the metric on the evaluation set (precision, recall, F1 and accuracy at its own threshold) */
+export function metricOf(v: ModelVersion, e: EvaluationScores, metric: EvaluationMetricName): number {
   if (metric === 'averagePrecision') return e.curves.averagePrecision;
   if (metric === 'rocAuc') return e.curves.rocAuc;
   const p = pointAt(e.curves, v.threshold?.value ?? 0.5);
+  if (metric === 'precision') return p.precision;
+  if (metric === 'recall') return p.recall;
   return metric === 'f1' ? p.f1 : e.curves.n ? (p.tp + p.tn) / e.curves.n : 0;
+}
+
+/** what a comparison shows of one version: the version, its scores on the shared set, its run as it is now */
+export interface ComparedVersion {
+  version: ModelVersion;
+  scores: EvaluationScores;
+  run: VersionRun;
+  epochs: EpochMetrics[];
+}
+
+/** what a comparison reads: the registered versions, their scores, their runs (name, tags, epochs) */
+export interface CompareDeps {
+  models: { get(name: string, version: string): Promise<ModelVersion> };
+  evaluations: Pick<VersionEvaluations, 'evaluate'>;
+  runs: { find(id: string): Pick<RunRecord, 'id' | 'name' | 'tags' | 'history'> | undefined };
+}
+
+/**
+ * 2 to 4 registered versions of a model compared (the API's GET /models/{name}/compare and `spamops
+ * models compare`): a version asked twice or a count outside 2-4 is an InputError on `versions`; one
+ * that is not registered, VersionNotFoundError.
+ */
+export async function compareRegistered(deps: CompareDeps, name: string, versions: string[]): Promise<VersionComparison> {
+  const asked = versions.map((x) => (/^[0-9]{1,6}$/.test(x) ? String(Number(x)) : x));
+  const bad = asked.find((x) => !/^[0-9]{1,6}$/.test(x));
+  if (bad !== undefined) throw new InputError('versions', `versions: expected version numbers, got "${bad}"`);
+  if (asked.length < 2 || asked.length > 4) throw new InputError('versions', `versions: expected 2 to 4 versions, got ${asked.length}`);
+  const twice = asked.find((x, i) => asked.indexOf(x) !== i);
+  if (twice) throw new InputError('versions', `versions: each version once, got ${twice} twice`);
+  const chosen: ComparedVersion[] = [];
+  for (const n of asked) {
+    const version = await deps.models.get(name, n);
+    const r = deps.runs.find(version.runId);
+    chosen.push({
+      version,
+      scores: await deps.evaluations.evaluate(version),
+      run: { id: version.runId, ...(r?.name ? { name: r.name } : {}), tags: r?.tags ?? [] },
+      epochs: r?.history.epochs ?? [],
+    });
+  }
+  return compareVersions(name, chosen);
+}
+
+/** versions of one model side by side on the shared evaluation set: metrics, PR curves (thinned), parameters with differences marked */
+export function compareVersions(name: string, chosen: ComparedVersion[]): VersionComparison {
+  const first = chosen[0].scores;
+  return {
+    name,
+    set: first.set,
+    messages: first.curves.n,
+    versions: chosen.map(({ version: v, scores: e, run, epochs }) => {
+      const pr = spread(e.curves.pr.recall.length, 200);
+      return {
+        version: v.version,
+        createdAt: v.createdAt,
+        aliases: v.aliases,
+        run,
+        metrics: {
+          accuracy: metricOf(v, e, 'accuracy'),
+          precision: metricOf(v, e, 'precision'),
+          recall: metricOf(v, e, 'recall'),
+          f1: metricOf(v, e, 'f1'),
+          averagePrecision: e.curves.averagePrecision,
+          rocAuc: e.curves.rocAuc,
+          threshold: v.threshold?.value ?? 0.5,
+        },
+        pr: { precision: pr.map((i) => e.curves.pr.precision[i]), recall: pr.map((i) => e.curves.pr.recall[i]) },
+        epochs,
+      };
+    }),
+    params: diffParams(chosen.map((c) => c.version.params)),
+  };
 }
 
 /** the candidate beside the alias's holder on the shared evaluation set: worse when its value is lower */

@@ -16,6 +16,9 @@ export {
   pickThreshold,
   promotionCheck,
   thresholdRule,
+  compareRegistered,
+  metricOf,
+  type CompareDeps,
   type EvaluationScores,
   type PromotionMetric,
 } from './evaluation';

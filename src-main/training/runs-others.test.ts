@@ -65,5 +65,14 @@ describe("another process's runs", () => {
     const ofTheirs = events.filter((e) => e.runId === theirs.id);
     expect(ofTheirs.some((e) => e.type === 'status')).toBe(true);
     expect(ofTheirs.at(-1)?.type).toBe('done');
+
+    // tags given by `spamops runs tag` in another process reach the server's record and its versions
+    const [tagged] = await spamopsBatchAsync([{ args: ['runs', 'tag', theirs.id, 'from-cli', '--name', 'tagged beside'], dataDir: dir }]);
+    expect(tagged.code, tagged.err).toBe(0);
+    await expect
+      .poll(async () => ((await (await fetch(`${base}/runs/${theirs.id}`)).json()) as RunRecord).tags, { timeout: 60_000, interval: 200 })
+      .toEqual(['from-cli']);
+    const v = await (await fetch(`${base}/models/v2/versions/${theirs.version}`)).json();
+    expect(v.run).toEqual({ id: theirs.id, name: 'tagged beside', tags: ['from-cli'] });
   }
 });

@@ -8,13 +8,22 @@ import { tsxWorker } from '../platform';
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import type { RunStore } from '../storage';
-import type { RunEvent, RunRecord, StartRunRequest, TrainEvent } from '../../src-shared/training';
+import type { ImportJobStore, RunStore } from '../storage';
+import {
+  runLabelsProblem,
+  type CodeVersion,
+  type LineageImport,
+  type RunEvent,
+  type RunLabelsBody,
+  type RunRecord,
+  type StartRunRequest,
+  type TrainEvent,
+} from '../../src-shared/training';
 import { MODEL_SPECS, resolveParams, baseOf } from '../../src-shared/model-specs';
 import type { ModelRegistry } from '../models';
 import type { TrainingWorkerSettings, WorkerInput, WorkerMessage } from './worker';
 import { familyOf, stagingDirFor } from '../models';
-import { compileUserPattern, isAlive, thisProcess } from '../platform';
+import { InputError, compileUserPattern, isAlive, thisProcess } from '../platform';
 import type { TrainOutcome } from './train';
 
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
@@ -41,11 +50,25 @@ function spawnWorker(input: WorkerInput, memoryMb: number): Worker {
   return tsxWorker(new URL('./worker.ts', import.meta.url), { workerData: input, resourceLimits: { maxOldGenerationSizeMb: memoryMb } });
 }
 
-/** What the run queue needs: where records live, where versions are registered, what workers open. */
+/**
+ * What the run queue needs: where records live, where versions are registered, what workers open,
+ * and for each version's lineage the import jobs (the data it came from) and the code that runs.
+ */
 export interface TrainingRunsDeps {
   runs: RunStore;
   registry: ModelRegistry;
   worker: TrainingWorkerSettings;
+  imports: ImportJobStore;
+  /** read once at start by the shell (package.json, git) */
+  code: CodeVersion;
+}
+
+/** a name and tags as stored: trimmed, no empty name, no repeated tag */
+function cleanLabels(o: { name?: string; tags?: string[] }): { name?: string; tags?: string[] } {
+  const problem = runLabelsProblem(o);
+  if (problem) throw new InputError(problem.field, problem.message);
+  const name = o.name?.trim();
+  return { name: name ? name : undefined, tags: o.tags && [...new Set(o.tags)] };
 }
 
 export class TrainingRuns extends EventEmitter {
@@ -122,9 +145,17 @@ export class TrainingRuns extends EventEmitter {
       last = updatedAt;
       if (this.running?.id === r.id || this.queue.includes(r.id)) continue; // ours: events come from our worker
       const known = this.records.get(r.id);
-      if (known && known.status === r.status && known.history.epochs.length === r.history.epochs.length && known.progress?.batch === r.progress?.batch)
+      const sameLabels = known?.name === r.name && (known?.tags ?? []).join(',') === (r.tags ?? []).join(',');
+      if (
+        known &&
+        sameLabels &&
+        known.status === r.status &&
+        known.history.epochs.length === r.history.epochs.length &&
+        known.progress?.batch === r.progress?.batch
+      )
         continue;
       this.records.set(r.id, r);
+      if (known && !sameLabels && TERMINAL.has(r.status)) this.event({ type: 'snapshot', runId: r.id, record: r });
       if (!known || known.status !== r.status) this.event({ type: 'status', runId: r.id, status: r.status, error: r.error });
       if (r.progress && !TERMINAL.has(r.status)) this.event({ type: 'snapshot', runId: r.id, record: r });
       for (const e of r.history.epochs.slice(known?.history.epochs.length ?? 0))
@@ -138,6 +169,11 @@ export class TrainingRuns extends EventEmitter {
     return [...this.records.values()].sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
   }
 
+  /** the run, or undefined when there is none (a version whose run record was deleted) */
+  find(id: string): RunRecord | undefined {
+    return this.records.get(id);
+  }
+
   get(id: string): RunRecord {
     const r = this.records.get(id);
     if (!r) throw new RunNotFoundError(id, [...this.records.keys()].slice(-20));
@@ -148,6 +184,7 @@ export class TrainingRuns extends EventEmitter {
     const base = baseOf(req.model, req.base);
     const params = resolveParams(req.model, req.params, base);
     checkRunParams(base, params);
+    const labels = cleanLabels(req);
     const r: RunRecord = {
       id: newRunId(),
       model: req.model,
@@ -157,6 +194,8 @@ export class TrainingRuns extends EventEmitter {
       backendRequested: req.backend ?? 'auto',
       note: req.note,
       alias: req.alias,
+      ...(labels.name ? { name: labels.name } : {}),
+      ...(labels.tags?.length ? { tags: labels.tags } : {}),
       createdAt: new Date().toISOString(),
       history: { epochs: [], batches: [] },
       rerunOf: req.rerunOf,
@@ -182,6 +221,25 @@ export class TrainingRuns extends EventEmitter {
       note: `rerun of ${id}`,
       rerunOf: id,
     });
+  }
+
+  /**
+   * Renames a run or changes its tags: `tags` replaces them all, `add` and `remove` change some; an
+   * empty name removes it. Its versions show the new ones (they are read from the run).
+   */
+  async label(id: string, body: RunLabelsBody): Promise<RunRecord> {
+    const r = this.get(id);
+    const current = r.tags ?? [];
+    const tags = body.tags ?? current;
+    const next = [...tags.filter((t) => !body.remove?.includes(t)), ...(body.add ?? [])];
+    const labels = cleanLabels({ name: body.name ?? r.name, tags: next });
+    if (labels.name) r.name = labels.name;
+    else delete r.name;
+    if (labels.tags?.length) r.tags = labels.tags;
+    else delete r.tags;
+    await this.save(r);
+    this.event({ type: 'snapshot', runId: r.id, record: r });
+    return r;
   }
 
   async cancel(id: string): Promise<RunRecord> {
@@ -320,6 +378,24 @@ export class TrainingRuns extends EventEmitter {
     });
   }
 
+  /**
+   * The import jobs whose data a run read: every import that succeeded before the run started (the
+   * warehouse holds no import id per message, so an import counts whole). Newest first, as stored.
+   */
+  private async importsBefore(startedAt: string): Promise<LineageImport[]> {
+    const store = this.deps.imports;
+    const out: LineageImport[] = [];
+    let before: string | undefined;
+    for (;;) {
+      const page = await store.page({ limit: 200, before });
+      for (const j of page)
+        if (j.status === 'succeeded' && j.finishedAt && j.finishedAt <= startedAt)
+          out.push({ id: j.id, source: j.source.name, finishedAt: j.finishedAt, inserted: j.report?.inserted ?? 0 });
+      if (page.length < 200) return out;
+      before = page[page.length - 1].id;
+    }
+  }
+
   private async finish(r: RunRecord, status: RunRecord['status'], error?: string, outcome?: TrainOutcome): Promise<void> {
     r.finishedAt = new Date().toISOString();
     if (r.startedAt) r.durationMs = Date.parse(r.finishedAt) - Date.parse(r.startedAt);
@@ -344,6 +420,13 @@ export class TrainingRuns extends EventEmitter {
           params: r.params,
           backend: outcome.backend,
           data: outcome.data,
+          lineage: {
+            tokenizerFingerprint: outcome.tokenizerFingerprint,
+            featureService: outcome.data.featureService,
+            registryVersion: outcome.data.registryVersion,
+            imports: await this.importsBefore(r.startedAt ?? r.createdAt),
+            code: this.deps.code,
+          },
         });
         r.version = v.version;
         if (v.duplicate) r.duplicateOf = v.version;

@@ -4,8 +4,8 @@
  * staging folder. Runs inside the training worker (see worker.ts); callable directly in tests.
  */
 import { join } from 'node:path';
-import { mkdirSync, rmSync } from 'node:fs';
-import type { TokenizerSource } from '../features';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { KerasTokenizer, type TokenizerSource } from '../features';
 import type { BackendName, BatchMetrics, DataSnapshot, EpochMetrics, EvalMetrics, ModelName, RunRecord } from '../../src-shared/training';
 import { loadTrainingSet, type TrainingDataSource } from './dataset';
 import { MODEL_SPECS, LABELS } from '../../src-shared/model-specs';
@@ -33,6 +33,8 @@ export interface TrainOutcome {
   stagingDir: string;
   artifacts: string[];
   inputShape: number[];
+  /** the fingerprint of the tokenizer the model encodes with (families without one: null) */
+  tokenizerFingerprint: string | null;
 }
 
 /** What a training job reads (the feature store, the warehouse, the tokenizer) and where it writes. */
@@ -69,5 +71,20 @@ export async function runTrainJob(deps: TrainJobDeps, job: TrainJob, hooks: Trai
   const artifacts = [...trained.artifacts];
   writeFileAtomic(join(staging, 'reference.json'), JSON.stringify({ labels: LABELS, features: trained.reference }));
   artifacts.push('reference.json');
-  return { backend: trained.backend, data: data.snapshot, history: trained.history, metrics, stagingDir: staging, artifacts, inputShape: trained.inputShape };
+  return {
+    backend: trained.backend,
+    data: data.snapshot,
+    history: trained.history,
+    metrics,
+    stagingDir: staging,
+    artifacts,
+    inputShape: trained.inputShape,
+    tokenizerFingerprint: tokenizerFingerprint(family.usesTokenizer, staging, deps.tokenizers),
+  };
+}
+
+/** the copy of the tokenizer saved beside the model when there is one, else the data dir's (read when the family uses one) */
+function tokenizerFingerprint(usesTokenizer: boolean, staging: string, tokenizers: TokenizerSource): string | null {
+  if (existsSync(join(staging, 'tokenizer.json'))) return KerasTokenizer.load(staging).fingerprint();
+  return usesTokenizer ? tokenizers.get().fingerprint() : null;
 }

@@ -8,7 +8,7 @@ import type { ApiErrorBody } from '../../src-shared/errors';
 import { routes } from '../../src-shared/routes';
 import { pathOf, type AnswerOf, type BodyOf, type ParamsOf, type QueryOf, type RouteDeclaration } from '../../src-shared/routes/define';
 import type { GetOnlineFeaturesRequest, PreviewQuery } from '../../src-shared/featurestore';
-import type { AliasBody, PromotionQuery, RunEvent, StartRunRequest, ThresholdBody } from '../../src-shared/training';
+import type { AliasBody, PromotionQuery, RunEvent, RunLabelsBody, StartRunRequest, ThresholdBody, VersionSearchQuery } from '../../src-shared/training';
 import type { FeedbackBody } from '../../src-shared/feedback';
 import type { ImportEvent } from '../../src-shared/data';
 
@@ -42,6 +42,9 @@ export type {
   VersionThreshold,
   AliasMove,
   PromotionCheck,
+  VersionComparison,
+  VersionSearchHit,
+  VersionSearchQuery,
 } from '../../src-shared/training';
 export type {
   GetOnlineFeaturesResponse,
@@ -180,6 +183,9 @@ export const api = {
   run: (id: string) => call(routes.runs.get, { params: { id } }),
   startRun: (body: StartRunRequest) => call(routes.runs.start, { body }),
   cancelRun: (id: string) => call(routes.runs.cancel, { params: { id } }),
+  labelRun: (id: string, body: RunLabelsBody) => call(routes.runs.labels, { params: { id }, body }),
+  searchVersions: (query: VersionSearchQuery) => call(routes.models.search, { query }),
+  compareVersions: (name: string, versions: string[]) => call(routes.models.compare, { params: { name }, query: { versions: versions.join(',') } }),
   models: () => call(routes.models.list),
   setAlias: (name: string, alias: string, version: string, o: Omit<AliasBody, 'alias' | 'version'> = {}) =>
     call(routes.models.setAlias, { params: { name }, body: { alias, version, ...o } }),

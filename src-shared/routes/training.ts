@@ -24,6 +24,11 @@ import {
   PromotionQuery,
   RollbackBody,
   VersionEvaluation,
+  RunLabelsBody,
+  VersionSearchQuery,
+  VersionSearchHit,
+  CompareQuery,
+  VersionComparison,
 } from '../training';
 import { route } from './define';
 
@@ -48,6 +53,15 @@ export const runs = {
     response: { 202: RunRecord },
   }),
   cancel: route({ method: 'POST', url: '/runs/:id/cancel', tags, summary: 'Cancel a queued or running run', params: RunIdParam, response: { 200: RunRecord } }),
+  labels: route({
+    method: 'POST',
+    url: '/runs/:id/labels',
+    tags,
+    summary: 'Rename a run or change its tags (all of them with tags, or some with add and remove); its versions show them',
+    params: RunIdParam,
+    body: RunLabelsBody,
+    response: { 200: RunRecord },
+  }),
   rerun: route({
     method: 'POST',
     url: '/runs/:id/rerun',
@@ -126,6 +140,23 @@ export const models = {
     params: ModelVersionParam,
     querystring: ForceQuery,
     response: { 200: DeletedAnswer },
+  }),
+  search: route({
+    method: 'GET',
+    url: '/model-versions',
+    tags: rtags,
+    summary: "The registry searched: versions by model, alias, their run's tag and a metric on the shared evaluation set (metric and min)",
+    querystring: VersionSearchQuery,
+    response: { 200: Type.Array(VersionSearchHit) },
+  }),
+  compare: route({
+    method: 'GET',
+    url: '/models/:name/compare',
+    tags: rtags,
+    summary: "2 to 4 versions side by side: parameters (differences marked), metrics and PR curves on the shared evaluation set, their runs' curves",
+    params: ModelParam,
+    querystring: CompareQuery,
+    response: { 200: VersionComparison },
   }),
   evaluation: route({
     method: 'GET',

@@ -1,6 +1,6 @@
 /**
  * `spamops models list | delete <name> [version] | alias <name> <alias> <version> | evaluate <name> <version>
- * | threshold <name> <version> --precision|--recall|--f1|--value`: the model registry.
+ * | threshold <name> <version> --precision|--recall|--f1|--value | compare <name> <versions...>`: the model registry.
  */
 import { Command } from 'commander';
 import { GROUPS } from '../groups';
@@ -8,7 +8,7 @@ import { MODEL_NAMES } from '../../../src-shared/training';
 import { ModelRegistry, VersionInUseError } from '../../training';
 import { CliError, decimal, fmt, out, table, withEngines } from '../context';
 import { InputError } from '../../platform';
-import { describeEvaluation, pickThreshold, thresholdRule, ThresholdUnreachableError } from '../../serving';
+import { compareRegistered, describeEvaluation, pickThreshold, thresholdRule, ThresholdUnreachableError } from '../../serving';
 import type { VersionEvaluation } from '../../../src-shared/training';
 
 const modelName = (raw: string): string => {
@@ -129,11 +129,49 @@ const thresholdCmd = new Command('threshold')
     });
   });
 
+const compareCmd = new Command('compare')
+  .description('2 to 4 versions side by side: metrics on the shared evaluation set, parameters (* where they differ), their runs')
+  .argument('<name>', 'the model id')
+  .argument('<versions...>', '2 to 4 version numbers')
+  .option('--json', 'the comparison (PR curves and epochs too) as JSON')
+  .action(async (raw: string, versions: string[], o: { json?: boolean }, cmd: Command) => {
+    const name = modelName(raw);
+    await withEngines(cmd, async (e) => {
+      await e.runs.init({ resume: false });
+      let c: Awaited<ReturnType<typeof compareRegistered>>;
+      try {
+        c = await compareRegistered({ models: e.models, evaluations: e.evaluations, runs: e.runs }, name, versions);
+      } catch (err) {
+        if (err instanceof InputError) throw new CliError(err.message);
+        throw err;
+      }
+      if (o.json) return out(JSON.stringify(c));
+      const metric = (label: string, k: keyof (typeof c.versions)[number]['metrics']) => ['', label, ...c.versions.map((v) => fmt(v.metrics[k]))];
+      const rows = [
+        ['', 'run', ...c.versions.map((v) => v.run.id)],
+        ['', 'name', ...c.versions.map((v) => v.run.name ?? '-')],
+        ['', 'tags', ...c.versions.map((v) => v.run.tags.join(',') || '-')],
+        ['', 'aliases', ...c.versions.map((v) => v.aliases.join(',') || '-')],
+        metric('accuracy', 'accuracy'),
+        metric('precision', 'precision'),
+        metric('recall', 'recall'),
+        metric('f1 spam', 'f1'),
+        metric('average precision', 'averagePrecision'),
+        metric('roc auc', 'rocAuc'),
+        metric('threshold', 'threshold'),
+        ...c.params.map((p) => [p.differs ? '*' : '', p.key, ...p.values.map((x) => (x === null ? '-' : String(x)))]),
+      ];
+      out(`${name} on the evaluation set ${c.set} (${c.messages} messages); * marks parameters that differ`);
+      out(table(['', '', ...c.versions.map((v) => `version ${v.version}`)], rows));
+    });
+  });
+
 export const modelsCommand = new Command('models')
   .helpGroup(GROUPS.training)
-  .description('the model registry: list (default), delete, alias, evaluate, threshold')
+  .description('the model registry: list (default), delete, alias, evaluate, threshold, compare')
   .addCommand(list, { isDefault: true })
   .addCommand(del)
   .addCommand(alias)
   .addCommand(evaluateCmd)
-  .addCommand(thresholdCmd);
+  .addCommand(thresholdCmd)
+  .addCommand(compareCmd);

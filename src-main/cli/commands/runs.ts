@@ -1,8 +1,10 @@
-/** `spamops runs list | show <id> | rerun <id>`: the training runs. */
-import { Command } from 'commander';
+/** `spamops runs list | show <id> | rerun <id> | tag <id> [tags...]`: the training runs. */
+import { Argument, Command } from 'commander';
 import { GROUPS } from '../groups';
-import { fmt, out, table, withEngines } from '../context';
+import { CliError, fmt, out, table, withEngines } from '../context';
+import { InputError } from '../../platform';
 import { trainWithProgress } from './training-output';
+import { runName, runTag } from './train';
 
 const list = new Command('list').description('every run, newest first').action(async (_o: unknown, cmd: Command) =>
   withEngines(cmd, async (e) => {
@@ -18,8 +20,10 @@ const list = new Command('list').description('every run, newest first').action(a
         fmt(r.metrics?.accuracy),
         fmt(r.metrics?.f1),
         r.version ?? '-',
+        r.name ?? '',
+        (r.tags ?? []).join(','),
       ]);
-    out(table(['run', 'model', 'status', 'backend', 'duration', 'accuracy', 'f1 spam', 'version'], rows));
+    out(table(['run', 'model', 'status', 'backend', 'duration', 'accuracy', 'f1 spam', 'version', 'name', 'tags'], rows));
   }),
 );
 
@@ -55,9 +59,31 @@ const rerun = new Command('rerun')
     }),
   );
 
+const tag = new Command('tag')
+  .description('add tags to a run (or remove them with --remove), or rename it with --name; its versions show them')
+  .argument('<id>', 'the run id')
+  .addArgument(new Argument('[tags...]', 'tags: 1 to 32 of a-z, 0-9, ".", "_", "-"').argParser(runTag))
+  .option('--remove', 'remove these tags instead')
+  .option('--name <text>', 'rename the run ("" removes its name)', runName)
+  .action(async (id: string, tags: string[] | undefined, o: { remove?: boolean; name?: string }, cmd: Command) => {
+    const checked = [...new Set(tags ?? [])];
+    if (checked.length === 0 && o.name === undefined) throw new CliError('runs tag: give tags, or --name');
+    await withEngines(cmd, async (e) => {
+      await e.runs.init({ resume: false });
+      try {
+        const r = await e.runs.label(id, { ...(o.name !== undefined ? { name: o.name } : {}), ...(o.remove ? { remove: checked } : { add: checked }) });
+        out(`${r.id}: ${r.name ? `"${r.name}"` : '(no name)'}, tags ${(r.tags ?? []).join(', ') || '(none)'}`);
+      } catch (err) {
+        if (err instanceof InputError) throw new CliError(err.message);
+        throw err;
+      }
+    });
+  });
+
 export const runsCommand = new Command('runs')
   .helpGroup(GROUPS.training)
-  .description('training runs: list (default), show <id>, rerun <id>')
+  .description('training runs: list (default), show <id>, rerun <id>, tag <id> [tags...]')
   .addCommand(list, { isDefault: true })
   .addCommand(show)
-  .addCommand(rerun);
+  .addCommand(rerun)
+  .addCommand(tag);

@@ -5,7 +5,18 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { GROUPS } from '../groups';
-import { MODEL_NAMES, TRAIN_PARAM_KEYS, paramHint, parseTrainParam, type BackendName, type BuiltinModel, type TrainParams } from '../../../src-shared/training';
+import {
+  MODEL_NAMES,
+  RUN_NAME_MAX,
+  RUN_TAGS_MAX,
+  TRAIN_PARAM_KEYS,
+  paramHint,
+  parseTrainParam,
+  runLabelsProblem,
+  type BackendName,
+  type BuiltinModel,
+  type TrainParams,
+} from '../../../src-shared/training';
 import { ModelRegistry } from '../../training';
 import { CliError, oneOf, withEngines, initRunsForTraining } from '../context';
 import { trainWithProgress } from './training-output';
@@ -27,6 +38,21 @@ function keyValue(raw: string, previous: Record<string, string | number> = {}): 
   return { ...previous, [key]: param(key)(raw.slice(i + 1)) };
 }
 
+/** `--name`, checked as the API checks a run's name */
+export function runName(raw: string): string {
+  const problem = runLabelsProblem({ name: raw });
+  if (problem) throw new InvalidArgumentError(problem.message);
+  return raw;
+}
+
+/** repeated `--tag`, each checked as the API checks a tag, at most RUN_TAGS_MAX */
+export function runTag(raw: string, previous: string[] = []): string[] {
+  const problem = runLabelsProblem({ tags: [raw] });
+  if (problem) throw new InvalidArgumentError(problem.message.replace(/^tags\.0/, 'tag'));
+  if (previous.length >= RUN_TAGS_MAX) throw new InvalidArgumentError(`at most ${RUN_TAGS_MAX} tags`);
+  return [...previous, raw];
+}
+
 export const trainCommand = new Command('train')
   .helpGroup(GROUPS.training)
   .description('train a model (progress bar) and register the version')
@@ -39,6 +65,8 @@ export const trainCommand = new Command('train')
   .option('--time-freeze <ts>', paramHint('timeFreeze'), param('timeFreeze'))
   .option('--backend <name>', `training backend: ${BACKENDS.join(', ')}`, oneOf('--backend', BACKENDS))
   .option('--alias <name>', 'point this alias (e.g. production) at the new version')
+  .option('--name <text>', `the run's name (at most ${RUN_NAME_MAX} characters)`, runName)
+  .option('--tag <tag>', `a tag of the run, repeatable (at most ${RUN_TAGS_MAX}; a-z, 0-9, ".", "_", "-")`, runTag)
   .option(
     '--param <key=value>',
     `any hyperparameter, repeatable: ${TRAIN_PARAM_KEYS.filter((k) => k !== 'entityIds' && k !== 'extraEntityIds').join(', ')}`,
@@ -56,6 +84,8 @@ export const trainCommand = new Command('train')
         timeFreeze?: string;
         backend?: BackendName;
         alias?: string;
+        name?: string;
+        tag?: string[];
         param?: Record<string, string | number>;
       },
       cmd: Command,
@@ -65,7 +95,7 @@ export const trainCommand = new Command('train')
       const params = Object.fromEntries(Object.entries({ ...o.param, ...flags }).filter(([, v]) => v !== undefined)) as TrainParams;
       await withEngines(cmd, async (e) => {
         await initRunsForTraining(e);
-        const r = await trainWithProgress(e, { model, base: o.base, params, backend: o.backend, alias: o.alias });
+        const r = await trainWithProgress(e, { model, base: o.base, params, backend: o.backend, alias: o.alias, name: o.name, tags: o.tag });
         if (r.status !== 'succeeded') throw new CliError(`run ${r.id} ${r.status}${r.error ? `: ${r.error}` : ''}`);
       });
     },

@@ -4,13 +4,16 @@
  * reload or the back button shows the same selection. One module for all panes: it watches the
  * chosen store fields and the URL, the panes know nothing of it.
  *
- * The address lives in the hash (`#/training?run=…&compare=a,b&version=v3/2`), written with
+ * The address lives in the hash (`#/training?run=…&compare=a,b&version=v3/2&versionTag=x&metric=accuracy&min=0.95&compareVersions=v1/1,v1/2`), written with
  * history.pushState and read on popstate: the console is a file:// page in Electron, where a path
  * or search change would point at another file on reload, and an http://127.0.0.1 page headless,
  * where the server only answers `/` with the console; a hash is kept by both and never sent.
  */
 import { paneFromHash, useShell, type Pane } from '../store/shell';
-import { useTraining } from '../store/training';
+import { useTraining, type VersionFilter } from '../store/training';
+
+/** every filter key, in one order, so that two filters compare as JSON */
+const EMPTY_FILTER: VersionFilter = { model: undefined, alias: undefined, tag: undefined, metric: undefined, min: undefined };
 import { useDrift } from '../store/drift';
 import { useFeatures } from '../store/features';
 
@@ -24,6 +27,13 @@ function paramsOf(pane: Pane): Params {
     if (t.view) p.run = t.view.id;
     if (t.compare.length) p.compare = t.compare.join(',');
     if (t.version) p.version = t.version;
+    const f = t.versionFilter;
+    if (f.model) p.versionModel = f.model;
+    if (f.alias) p.versionAlias = f.alias;
+    if (f.tag) p.versionTag = f.tag;
+    if (f.metric) p.metric = f.metric;
+    if (f.min) p.min = f.min;
+    if (t.compareVersions.length) p.compareVersions = t.compareVersions.join(',');
   } else if (pane === 'drift') {
     const chosen = useDrift.getState().chosen;
     if (chosen) p.model = chosen;
@@ -72,6 +82,16 @@ function applySelection(hash: string): void {
     const compare = list(p.compare);
     if (compare.join(',') !== t.compare.join(',')) t.setCompare(compare);
     if (p.version !== t.version) t.selectVersion(p.version);
+    const filter: VersionFilter = {
+      model: p.versionModel,
+      alias: p.versionAlias,
+      tag: p.versionTag,
+      metric: p.metric as VersionFilter['metric'],
+      min: p.min,
+    };
+    if (JSON.stringify(filter) !== JSON.stringify({ ...EMPTY_FILTER, ...t.versionFilter })) t.setVersionFilter(filter);
+    const versions = list(p.compareVersions);
+    if (versions.join(',') !== t.compareVersions.join(',')) t.setCompareVersions(versions);
   } else if (pane === 'drift') {
     const d = useDrift.getState();
     if (p.model && d.chosen !== p.model) void d.choose(p.model);
@@ -105,7 +125,14 @@ export function startAddressSync(): void {
     if (next !== window.location.hash) window.history.pushState(null, '', next);
   };
   useTraining.subscribe((s, prev) => {
-    if (s.view?.id !== prev.view?.id || s.compare !== prev.compare || s.version !== prev.version) write();
+    if (
+      s.view?.id !== prev.view?.id ||
+      s.compare !== prev.compare ||
+      s.version !== prev.version ||
+      s.versionFilter !== prev.versionFilter ||
+      s.compareVersions !== prev.compareVersions
+    )
+      write();
   });
   useDrift.subscribe((s, prev) => s.chosen !== prev.chosen && write());
   useFeatures.subscribe((s, prev) => s.lookup.query !== prev.lookup.query && write());

@@ -3,7 +3,10 @@ import { create } from 'zustand';
 import { api, errorText, statusOf, watchRun, type BatchMetrics, type ModelEntry, type RunRecord, type TrainParams } from '../api';
 import { MODEL_SPECS } from '../../../src-shared/model-specs';
 import { idle, loader, type Remote } from './remote';
-import { MODEL_NAMES, parseTrainParam, type BuiltinModel } from '../../../src-shared/training';
+import { MODEL_NAMES, parseTrainParam, runLabelsProblem, type BuiltinModel } from '../../../src-shared/training';
+
+/** tags as typed: separated by commas or spaces, each once */
+export const parseTags = (raw: string): string[] => [...new Set(raw.split(/[\s,]+/).filter(Boolean))];
 
 export type TrainModel = BuiltinModel;
 export const TRAIN_MODELS: readonly TrainModel[] = MODEL_NAMES;
@@ -25,10 +28,20 @@ export interface RunView {
   error?: string;
 }
 
+export interface VersionFilter {
+  model?: string;
+  alias?: string;
+  tag?: string;
+  metric?: 'accuracy' | 'precision' | 'recall' | 'f1' | 'averagePrecision' | 'rocAuc';
+  min?: string;
+}
+/** at most this many versions are compared at once */
+export const COMPARE_MAX = 4;
+
 interface TrainingSlice {
   runs: Remote<RunRecord[]>;
   models: Remote<ModelEntry[]>;
-  form: { model: TrainModel; params: Record<string, string>; alias: string };
+  form: { model: TrainModel; params: Record<string, string>; alias: string; name: string; tags: string };
   starting: Remote<RunRecord>;
   view?: RunView;
   sort: { key: SortKey; desc: boolean };
@@ -36,7 +49,16 @@ interface TrainingSlice {
   /** the version whose details row is open, "model/version" */
   version?: string;
   registryAction: { busy?: string; error?: string; forceKey?: string; note?: string };
+  /** the Versions table's filters (in the address): model, alias, run tag, a metric on the shared evaluation set at least min */
+  versionFilter: VersionFilter;
+  /** the versions ticked for comparison, "model/version", 2 to 4 of one model (in the address) */
+  compareVersions: string[];
   loadAll(): Promise<void>;
+  setVersionFilter(f: VersionFilter): void;
+  setCompareVersions(keys: string[]): void;
+  toggleCompareVersion(key: string): void;
+  /** renames a run or sets its tags; the error's text, or undefined when saved */
+  relabel(id: string, body: { name: string; tags: string[] }): Promise<string | undefined>;
   /** the run list and versions again, without a loading state (live updates) */
   refresh(): Promise<void>;
   setForm(p: Partial<TrainingSlice['form']>): void;
@@ -148,11 +170,34 @@ export const useTraining = create<TrainingSlice>((set, get) => {
   return {
     runs: idle(),
     models: idle(),
-    form: { model: 'v1', params: defaultParams('v1'), alias: '' },
+    form: { model: 'v1', params: defaultParams('v1'), alias: '', name: '', tags: '' },
     starting: idle(),
     sort: { key: 'createdAt', desc: true },
     compare: [],
     registryAction: {},
+    versionFilter: {},
+    compareVersions: [],
+    setVersionFilter: (f) => set({ versionFilter: Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined && v !== '')) }),
+    setCompareVersions: (keys) => set({ compareVersions: keys }),
+    toggleCompareVersion: (key) => {
+      const now = get().compareVersions;
+      if (now.includes(key)) return set({ compareVersions: now.filter((k) => k !== key) });
+      // one model at a time: ticking a version of another model starts a new selection
+      const model = key.split('/')[0];
+      const same = now.filter((k) => k.split('/')[0] === model);
+      set({ compareVersions: [...same, key].slice(-COMPARE_MAX) });
+    },
+    relabel: async (id, body) => {
+      try {
+        const record = await api.labelRun(id, body);
+        const v = get().view;
+        if (v?.id === id && v.record) set({ view: { ...v, record: { ...v.record, name: record.name, tags: record.tags } } });
+        await reloadLists();
+        return undefined;
+      } catch (e) {
+        return errorText(e);
+      }
+    },
     loadAll: async () => {
       await Promise.all([load('runs', api.runs), load('models', api.models)]);
     },
@@ -164,6 +209,13 @@ export const useTraining = create<TrainingSlice>((set, get) => {
     resetParams: () => set({ form: { ...get().form, params: defaultParams(get().form.model) } }),
     start: async () => {
       const { model, params, alias } = get().form;
+      const name = get().form.name.trim();
+      const tags = parseTags(get().form.tags);
+      const labelProblem = runLabelsProblem({ name, tags });
+      if (labelProblem) {
+        set({ starting: { loading: false, error: labelProblem.message } });
+        return;
+      }
       const body: TrainParams = {};
       // checked by the same schema the API validates with: a wrong field is named before sending
       for (const [k, raw] of Object.entries(params)) {
@@ -176,7 +228,9 @@ export const useTraining = create<TrainingSlice>((set, get) => {
         }
         (body as Record<string, unknown>)[k] = r.value;
       }
-      const run = await load('starting', () => api.startRun({ model, params: body, ...(alias.trim() ? { alias: alias.trim() } : {}) }));
+      const run = await load('starting', () =>
+        api.startRun({ model, params: body, ...(alias.trim() ? { alias: alias.trim() } : {}), ...(name ? { name } : {}), ...(tags.length ? { tags } : {}) }),
+      );
       if (!run) return;
       set({ view: { id: run.id, record: run, batches: [], streaming: true } });
       void reloadLists();

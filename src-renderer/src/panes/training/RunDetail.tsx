@@ -6,6 +6,7 @@ import { useTraining, TERMINAL } from '../../store/training';
 import { CHART_MARGIN, Card, ChartFrame, LiveCurve, Empty, ErrorBox, Icon, Progress, SERIES, Spinner, num, seconds, useChartTheme } from '../../ui';
 import { StatusPill } from './StatusPill';
 import { Metrics } from './Metrics';
+import { RunLabels } from './RunLabels';
 
 /** points a batch curve draws at most, whatever the run's length */
 const CURVE_POINTS = 300;
@@ -99,6 +100,7 @@ export function RunDetail() {
           </span>
         </div>
       )}
+      <RunLabels run={run} />
       <ErrorBox error={run.error ?? view.error} />
       {run.duplicateOf && (
         <p className="note" role="status" data-testid="duplicate-of">

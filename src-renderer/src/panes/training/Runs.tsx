@@ -92,9 +92,19 @@ export function Runs() {
                     <input type="checkbox" aria-label={`compare ${r.id}`} checked={compare.includes(r.id)} onChange={() => toggleCompare(r.id)} />
                   </td>
                   <td title={r.id}>{when(r.createdAt)}</td>
-                  <td className="clip" title={r.note ? `${r.model} · ${r.note}` : r.model}>
+                  <td className="clip" title={[r.model, r.name, r.note].filter(Boolean).join(' · ')}>
                     <b>{r.model}</b>
+                    {r.name && <span data-testid="run-name"> · {r.name}</span>}
                     {r.note && <span className="muted small"> · {r.note}</span>}
+                    {r.tags?.length ? (
+                      <div className="tags-line">
+                        {r.tags.map((t) => (
+                          <span key={t} className="tag small-tag">
+                            {t}
+                          </span>
+                        ))}
+                      </div>
+                    ) : null}
                   </td>
                   <td>
                     <StatusPill status={r.status} />

@@ -1,5 +1,5 @@
 import { useTraining, TRAIN_MODELS, specOf, type TrainModel } from '../../store/training';
-import { paramHint } from '../../../../src-shared/training';
+import { RUN_NAME_MAX, RUN_TAGS_MAX, paramHint } from '../../../../src-shared/training';
 import { familyDisplayOf } from '../../../../src-shared/model-specs';
 import { Card, ErrorBox, Icon } from '../../ui';
 
@@ -39,6 +39,28 @@ export function StartRun() {
               pattern="[a-z][a-z0-9_\-]{0,39}"
               title="lower-case letters, digits, - and _"
               onChange={(e) => setForm({ alias: e.target.value })}
+            />
+          </label>
+        </div>
+        <div className="row wrap-tight">
+          <label className="field grow">
+            <span>Run name (optional)</span>
+            <input
+              aria-label="run name"
+              placeholder="e.g. more trees"
+              maxLength={RUN_NAME_MAX}
+              value={form.name}
+              onChange={(e) => setForm({ name: e.target.value })}
+            />
+          </label>
+          <label className="field grow">
+            <span>Tags (optional)</span>
+            <input
+              aria-label="run tags"
+              placeholder="e.g. baseline, sms-only"
+              title={`up to ${RUN_TAGS_MAX} tags, comma-separated: a-z, 0-9, ".", "_", "-"`}
+              value={form.tags}
+              onChange={(e) => setForm({ tags: e.target.value })}
             />
           </label>
         </div>

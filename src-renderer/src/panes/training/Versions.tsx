@@ -1,9 +1,12 @@
 import { Fragment, useDeferredValue, useState } from 'react';
-import { useTraining } from '../../store/training';
+import { COMPARE_MAX, useTraining } from '../../store/training';
 import { Card, Empty, ErrorBox, Icon, Spinner, ago, num, when } from '../../ui';
 import { AliasForm } from './AliasForm';
 import { VersionCurves } from './VersionCurves';
 import { AliasHistory, Promote } from './Promote';
+import { Lineage } from './Lineage';
+import { VersionFilters, useFilteredVersions } from './VersionFilters';
+import { VersionCompare } from './VersionCompare';
 
 export function Versions() {
   const models = useDeferredValue(useTraining((s) => s.models));
@@ -16,7 +19,11 @@ export function Versions() {
   /** the version being promoted (compared with production first) */
   const [promoting, setPromoting] = useState<{ name: string; version: string } | undefined>();
   const [moves, setMoves] = useState(0);
-  const rows = (models.data ?? []).flatMap((m) => [...m.versions].reverse().map((v) => ({ m, v })));
+  const compareKeys = useTraining((s) => s.compareVersions);
+  const toggleCompare = useTraining((s) => s.toggleCompareVersion);
+  const allRows = (models.data ?? []).flatMap((m) => [...m.versions].reverse().map((v) => ({ m, v })));
+  const filtered = useFilteredVersions();
+  const rows = filtered.keys ? allRows.filter(({ m, v }) => filtered.keys!.has(`${m.id}/${v.version}`)) : allRows;
   return (
     <Card
       title="Model versions"
@@ -29,7 +36,8 @@ export function Versions() {
           A successful run registers a version. Start one above.
         </Empty>
       )}
-      {rows.length > 0 && (
+      {allRows.length > 0 && <VersionFilters models={models.data!} shown={rows.length} total={allRows.length} state={filtered} />}
+      {allRows.length > 0 && (
         <>
           <AliasForm models={models.data!} />
           {action.note && (
@@ -63,12 +71,16 @@ export function Versions() {
             <table className="versions fit">
               <thead>
                 <tr>
+                  <th className="narrow">
+                    <span className="sr-only">compare</span>
+                  </th>
                   <th>model</th>
                   <th className="num">version</th>
                   <th>aliases</th>
                   <th>serving</th>
                   <th className="num">accuracy</th>
                   <th className="num">F1 spam</th>
+                  {filtered.metric && <th className="num">{filtered.metric} (eval set)</th>}
                   <th />
                 </tr>
               </thead>
@@ -79,10 +91,29 @@ export function Versions() {
                   const open = selected === key;
                   return (
                     <Fragment key={key}>
-                      <tr className={action.forceKey === key ? 'warn-row' : open ? 'selected' : ''}>
-                        <td className="clip" title={m.base !== m.id ? `${m.id} (${m.base})` : m.id}>
+                      <tr className={action.forceKey === key ? 'warn-row' : open ? 'selected' : ''} data-version-row={key}>
+                        <td className="narrow">
+                          <input
+                            type="checkbox"
+                            aria-label={`compare ${m.id} version ${v.version}`}
+                            title={`compare 2 to ${COMPARE_MAX} versions of one model`}
+                            checked={compareKeys.includes(key)}
+                            onChange={() => toggleCompare(key)}
+                          />
+                        </td>
+                        <td className="clip" title={[m.base !== m.id ? `${m.id} (${m.base})` : m.id, v.run?.name].filter(Boolean).join(' · ')}>
                           <b>{m.id}</b>
                           {m.base !== m.id && <span className="muted small"> ({m.base})</span>}
+                          {v.run?.name && <span className="small"> · {v.run.name}</span>}
+                          {v.run?.tags.length ? (
+                            <div className="tags-line">
+                              {v.run.tags.map((t) => (
+                                <span key={t} className="tag small-tag">
+                                  {t}
+                                </span>
+                              ))}
+                            </div>
+                          ) : null}
                         </td>
                         <td className="num">
                           <button
@@ -109,6 +140,7 @@ export function Versions() {
                         <td>{served ? <span className="pill good">served</span> : <span className="muted">–</span>}</td>
                         <td className="num">{num(v.metrics.accuracy)}</td>
                         <td className="num">{num(v.metrics.f1)}</td>
+                        {filtered.metric && <td className="num">{num(filtered.values.get(key))}</td>}
                         <td className="row-actions">
                           {!v.aliases.includes('production') && (
                             <button
@@ -138,7 +170,7 @@ export function Versions() {
                       {open && (
                         // the secondary columns, one row under the version: the table fits 1024 px
                         <tr className="details-row" data-version={key}>
-                          <td colSpan={7}>
+                          <td colSpan={filtered.metric ? 9 : 8}>
                             <dl className="details-list">
                               <dt>model</dt>
                               <dd>
@@ -160,7 +192,14 @@ export function Versions() {
                                   ? `${v.threshold.value.toFixed(4)} (by ${v.threshold.rule.by}${v.threshold.note ? `: ${v.threshold.note}` : ''}, ${when(v.threshold.setAt)})`
                                   : '0.5 (none set)'}
                               </dd>
+                              <dt>run</dt>
+                              <dd data-testid="version-run">
+                                <span className="mono small">{v.runId}</span>
+                                {v.run?.name && <> · {v.run.name}</>}
+                                {v.run?.tags.length ? <> · tags {v.run.tags.join(', ')}</> : null}
+                              </dd>
                             </dl>
+                            <Lineage version={v} />
                             <VersionCurves name={m.id} version={v.version} onChanged={() => void refresh()} />
                           </td>
                         </tr>
@@ -171,6 +210,8 @@ export function Versions() {
               </tbody>
             </table>
           </div>
+          {rows.length === 0 && <p className="muted small">No version matches these filters.</p>}
+          <VersionCompare />
           <p className="muted tiny">
             Accuracy and F1 on each version's held-out rows (the shared evaluation set for versions trained since it exists); a version's details show it on
             that set, with its PR and ROC curves and its decision threshold. Deleting a served version asks again.
