@@ -10,7 +10,7 @@ import { HttpError } from './errors';
 import { pageLimit } from '../../src-shared/paging';
 import type { EventStreams } from './event-stream';
 import { serve } from './declare';
-import { WorseThanHolderError, compareRegistered, describeEvaluation, metricOf, pickThreshold, promotionCheck, thresholdRule } from '../serving';
+import { compareRegistered, promote, describeEvaluation, metricOf, pickThreshold, promotionCheck, thresholdRule } from '../serving';
 import { InputError } from '../platform';
 
 /** a run as lists show it: the per-batch history counted, not sent */
@@ -159,12 +159,7 @@ export const trainingRoutes: FastifyPluginAsync<{ engines: Engines; streams: Eve
   serve(app, modelRoutes.rollback, async (req) => models.rollback(req.params.name, req.params.alias, req.body.note));
   serve(app, modelRoutes.setAlias, async (req) => {
     const { alias, version, note, guard, confirm } = req.body;
-    if (guard) {
-      const check = await promotionCheck(engines.evaluations, await models.get(req.params.name, version), await holderOf(req.params.name, alias), alias, guard);
-      if (check.worse && !confirm) throw new WorseThanHolderError(check);
-    }
-    await models.setAlias(req.params.name, alias, version, note);
-    return models.get(req.params.name, version);
+    return (await promote(models, engines.evaluations, req.params.name, alias, version, { guard, confirm, note })).version;
   });
   serve(app, modelRoutes.removeAlias, async (req) => {
     await models.removeAlias(req.params.name, req.params.alias);

@@ -65,5 +65,35 @@ describe('spamops train --name --tag, runs tag, models compare', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/tag: expected a tag/);
     expect(list.out).toMatch(new RegExp(`${runId}.* seven trees +cli,baseline`));
+
+    // runs compare and a guarded promotion from the command line
+    const ids = [...list.out.matchAll(/^(run-[\w-]+) +v1 +succeeded/gm)].map((m) => m[1]);
+    expect(ids.length).toBeGreaterThanOrEqual(2);
+    const [runs2, runs1, runsUnknown, guarded, badMetric, forced] = batch([
+      ['runs', 'compare', ids[0], ids[1]],
+      ['runs', 'compare', ids[0]],
+      ['runs', 'compare', ids[0], 'run-nope'],
+      ['models', 'promote', 'v1', '2', '--metric', 'accuracy'],
+      ['models', 'promote', 'v1', '2', '--metric', 'speed'],
+      ['models', 'promote', 'v1', '2', '--confirm', '--note', 'seven trees for the demo'],
+    ]);
+    expect(runs2.code, runs2.err).toBe(0);
+    expect(runs2.out).toMatch(new RegExp(`${ids[0]} +${ids[1]}`));
+    expect(runs2.out).toMatch(/^\* +nEstimators +\d+ +\d+/m);
+    expect(runs2.out).toMatch(/^ +seed +42 +42/m);
+    expect(runs1.code).toBe(1);
+    expect(runs1.err).toMatch(/expected 2 to 4 run ids, got 1/);
+    expect(runsUnknown.code).toBe(1);
+    expect(runsUnknown.err).toMatch(/no run "run-nope"/);
+    // judged beside production (version 1) on the shared set: promoted when not worse, refused by name when worse
+    if (guarded.code === 0)
+      expect(guarded.out).toMatch(/v1: production -> version 2 \(accuracy \d\.\d{4} against version 1's \d\.\d{4} on 42 messages of holdout-fnv1a-20\)/);
+    else expect(guarded.err).toMatch(/v1 version 2 is worse than version 1 \(production\) on accuracy: .* confirm to promote it anyway \(--confirm\)/);
+    expect(badMetric.code).toBe(2);
+    expect(badMetric.err).toMatch(/--metric: expected one of f1, averagePrecision, rocAuc, accuracy, got "speed"/);
+    expect(forced.code, forced.err).toBe(0);
+    expect(forced.out).toMatch(/v1: production -> version 2/);
+    const [history] = batch([['models', 'list']]);
+    expect(history.out).toMatch(/v1 +2 .*production/);
   });
 });

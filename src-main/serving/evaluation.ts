@@ -320,3 +320,33 @@ export class WorseThanHolderError extends Error {
     this.name = 'WorseThanHolderError';
   }
 }
+
+/** what a guarded promotion needs of the registry */
+export interface PromotionRegistry {
+  get(name: string, version: string): Promise<ModelVersion>;
+  list(name: string): Promise<ModelVersion[]>;
+  setAlias(name: string, alias: string, version: string, note?: string): Promise<unknown>;
+}
+
+/**
+ * Points an alias at a version. With `guard` (a metric), the candidate is first judged beside the
+ * alias's holder on the shared evaluation set and refused (WorseThanHolderError) when worse,
+ * unless `confirm`. The API's POST /models/{name}/aliases and `spamops models promote` share it.
+ */
+export async function promote(
+  registry: PromotionRegistry,
+  evaluations: VersionEvaluations,
+  name: string,
+  alias: string,
+  version: string,
+  o: { guard?: PromotionMetric; confirm?: boolean; note?: string } = {},
+): Promise<{ version: ModelVersion; check: PromotionCheck | null }> {
+  let check: PromotionCheck | null = null;
+  if (o.guard) {
+    const holder = (await registry.list(name)).find((v) => v.aliases.includes(alias));
+    check = await promotionCheck(evaluations, await registry.get(name, version), holder, alias, o.guard);
+    if (check.worse && !o.confirm) throw new WorseThanHolderError(check);
+  }
+  await registry.setAlias(name, alias, version, o.note);
+  return { version: await registry.get(name, version), check };
+}

@@ -15,6 +15,7 @@ export {
   describeEvaluation,
   pickThreshold,
   promotionCheck,
+  promote,
   thresholdRule,
   compareRegistered,
   metricOf,

@@ -1,14 +1,24 @@
 /**
  * `spamops models list | delete <name> [version] | alias <name> <alias> <version> | evaluate <name> <version>
- * | threshold <name> <version> --precision|--recall|--f1|--value | compare <name> <versions...>`: the model registry.
+ * | promote <name> <version> | threshold <name> <version> --precision|--recall|--f1|--value | compare <name> <versions...>`: the
+ * model registry.
  */
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { GROUPS } from '../groups';
 import { MODEL_NAMES } from '../../../src-shared/training';
 import { ModelRegistry, VersionInUseError } from '../../training';
 import { CliError, decimal, fmt, out, table, withEngines } from '../context';
 import { InputError } from '../../platform';
-import { compareRegistered, describeEvaluation, pickThreshold, thresholdRule, ThresholdUnreachableError } from '../../serving';
+import {
+  compareRegistered,
+  describeEvaluation,
+  pickThreshold,
+  promote,
+  thresholdRule,
+  ThresholdUnreachableError,
+  WorseThanHolderError,
+  type PromotionMetric,
+} from '../../serving';
 import type { VersionEvaluation } from '../../../src-shared/training';
 
 const modelName = (raw: string): string => {
@@ -166,12 +176,52 @@ const compareCmd = new Command('compare')
     });
   });
 
+const PROMOTION_METRICS: readonly PromotionMetric[] = ['f1', 'averagePrecision', 'rocAuc', 'accuracy'];
+
+const promoteCmd = new Command('promote')
+  .description(
+    'point an alias (production by default) at a version after judging it beside the holder on the shared evaluation set; a worse one only with --confirm',
+  )
+  .argument('<name>', 'the model id')
+  .argument('<version>', 'the candidate version')
+  .option('--alias <alias>', 'the alias to move', 'production')
+  .option(
+    '--metric <metric>',
+    `the metric it is judged by: ${PROMOTION_METRICS.join(', ')}`,
+    (v: string) => {
+      if (!(PROMOTION_METRICS as readonly string[]).includes(v))
+        throw new InvalidArgumentError(`--metric: expected one of ${PROMOTION_METRICS.join(', ')}, got "${v}"`);
+      return v as PromotionMetric;
+    },
+    'f1' as PromotionMetric,
+  )
+  .option('--confirm', 'promote it even when it is worse than the holder')
+  .option('--note <text>', 'why (kept in the alias history)')
+  .action(async (raw: string, version: string, o: { alias: string; metric: PromotionMetric; confirm?: boolean; note?: string }, cmd: Command) => {
+    const name = modelName(raw);
+    await withEngines(cmd, async (e) => {
+      try {
+        const r = await promote(e.models, e.evaluations, name, o.alias, version, { guard: o.metric, confirm: o.confirm, note: o.note });
+        const c = r.check;
+        const beside = c?.holder
+          ? ` (${c.metric} ${fmt(c.candidate.value)} against version ${c.holder.version}'s ${fmt(c.holder.value)} on ${c.messages} messages of ${c.set})`
+          : '';
+        out(`${name}: ${o.alias} -> version ${r.version.version}${beside}`);
+      } catch (err) {
+        if (err instanceof WorseThanHolderError) throw new CliError(`${err.message} (--confirm)`);
+        if (err instanceof InputError) throw new CliError(err.message);
+        throw err;
+      }
+    });
+  });
+
 export const modelsCommand = new Command('models')
   .helpGroup(GROUPS.training)
-  .description('the model registry: list (default), delete, alias, evaluate, threshold, compare')
+  .description('the model registry: list (default), delete, alias, promote, evaluate, threshold, compare')
   .addCommand(list, { isDefault: true })
   .addCommand(del)
   .addCommand(alias)
+  .addCommand(promoteCmd)
   .addCommand(evaluateCmd)
   .addCommand(thresholdCmd)
   .addCommand(compareCmd);

@@ -1,10 +1,11 @@
-/** `spamops runs list | show <id> | rerun <id> | tag <id> [tags...]`: the training runs. */
+/** `spamops runs list | show <id> | rerun <id> | tag <id> [tags...] | compare <ids...>`: the training runs. */
 import { Argument, Command } from 'commander';
 import { GROUPS } from '../groups';
 import { CliError, fmt, out, table, withEngines } from '../context';
 import { InputError } from '../../platform';
 import { trainWithProgress } from './training-output';
 import { runName, runTag } from './train';
+import { diffParams } from '../../../src-shared/training';
 
 const list = new Command('list').description('every run, newest first').action(async (_o: unknown, cmd: Command) =>
   withEngines(cmd, async (e) => {
@@ -59,6 +60,44 @@ const rerun = new Command('rerun')
     }),
   );
 
+const compare = new Command('compare')
+  .description('2 to 4 runs side by side: name, tags, status, metrics, final epoch, version, parameters (* where they differ)')
+  .argument('<ids...>', '2 to 4 run ids')
+  .action(async (ids: string[], _o: unknown, cmd: Command) => {
+    const unique = [...new Set(ids)];
+    if (unique.length !== ids.length) throw new CliError('runs compare: a run is named twice');
+    if (ids.length < 2 || ids.length > 4) throw new CliError(`runs compare: expected 2 to 4 run ids, got ${ids.length}`);
+    await withEngines(cmd, async (e) => {
+      await e.runs.init({ resume: false });
+      const runs = ids.map((id) => {
+        try {
+          return e.runs.get(id);
+        } catch {
+          throw new CliError(`runs compare: no run "${id}" (spamops runs list shows them)`);
+        }
+      });
+      const last = (r: (typeof runs)[number]) => r.history.epochs.at(-1);
+      const rows = [
+        ['', 'model', ...runs.map((r) => r.model)],
+        ['', 'name', ...runs.map((r) => r.name ?? '-')],
+        ['', 'tags', ...runs.map((r) => (r.tags ?? []).join(',') || '-')],
+        ['', 'status', ...runs.map((r) => r.status)],
+        ['', 'accuracy', ...runs.map((r) => fmt(r.metrics?.accuracy))],
+        ['', 'f1 spam', ...runs.map((r) => fmt(r.metrics?.f1))],
+        ['', 'epochs', ...runs.map((r) => String(r.history.epochs.length))],
+        ['', 'last loss', ...runs.map((r) => fmt(last(r)?.loss ?? undefined))],
+        ['', 'version', ...runs.map((r) => r.version ?? '-')],
+        ...diffParams(runs.map((r) => r.params as Record<string, unknown>)).map((p) => [
+          p.differs ? '*' : '',
+          p.key,
+          ...p.values.map((x) => (x === null ? '-' : String(x))),
+        ]),
+      ];
+      out('* marks parameters that differ');
+      out(table(['', '', ...runs.map((r) => r.id)], rows));
+    });
+  });
+
 const tag = new Command('tag')
   .description('add tags to a run (or remove them with --remove), or rename it with --name; its versions show them')
   .argument('<id>', 'the run id')
@@ -82,8 +121,9 @@ const tag = new Command('tag')
 
 export const runsCommand = new Command('runs')
   .helpGroup(GROUPS.training)
-  .description('training runs: list (default), show <id>, rerun <id>, tag <id> [tags...]')
+  .description('training runs: list (default), show <id>, rerun <id>, tag <id> [tags...], compare <ids...>')
   .addCommand(list, { isDefault: true })
   .addCommand(show)
   .addCommand(rerun)
+  .addCommand(compare)
   .addCommand(tag);
