@@ -150,6 +150,7 @@ describe('model serving (the seed curl commands)', () => {
       ),
     ].slice(0, 64);
     expect(texts).toHaveLength(64);
+    const batchesBefore = (await json(fetch(`${base}/serving/stats`))).batches;
     const v2features = await Promise.all(texts.map(async (text) => (await json(post('/model/v2/text_to_features', { text }))).features as number[]));
     const requests: [string, (i: number) => object, (answer: { prediction?: unknown; predictions?: unknown }) => unknown][] = [
       ['/model/v3/text_to_prediction', (i) => ({ text: texts[i], skip_cache: true }), (a) => a.prediction],
@@ -172,6 +173,12 @@ describe('model serving (the seed curl commands)', () => {
     const alone = texts.map((t) => v3.predict([v3.textToFeatures(t)])[0]);
     const concurrent = await Promise.all(texts.map(async (text) => (await json(post('/model/v3/text_to_prediction', { text, skip_cache: true }))).prediction));
     expect(concurrent).toEqual(alone);
+    // every one of those 7 x 64 predictions went through the batcher (how many shared a call depends on arrival)
+    const batches = (await json(fetch(`${base}/serving/stats`))).batches;
+    expect(batches).toMatchObject({ max_wait_ms: 1, max_batch: 32 });
+    expect(batches.rows - batchesBefore.rows).toBe(7 * 64);
+    expect(batches.calls - batchesBefore.calls).toBeGreaterThan(0);
+    expect(batches.calls - batchesBefore.calls).toBeLessThanOrEqual(7 * 64);
   });
 
   it('picks up a promoted version without a restart and invalidates its cache', async () => {

@@ -200,7 +200,7 @@ export class ServingEndpoints {
         return { name, version: v?.version ?? null, aliases: v?.aliases ?? [], loaded: s.current(name)?.version ?? null };
       }),
     );
-    return { served, ...this.stats.snapshot({ windowMs }) };
+    return { served, ...this.stats.snapshot({ windowMs }), batches: this.batcher.snapshot() };
   }
 
   /** a served model id: cached and logged under its name (its cache is cleared when its version changes) */

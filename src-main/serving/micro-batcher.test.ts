@@ -65,7 +65,7 @@ describe('MicroBatcher', () => {
     const answers = await Promise.all(rows.map((r) => batcher.predict(m, r)));
     expect(calls).toEqual([32, 32]);
     expect(answers).toEqual(alone);
-    expect(batcher.counts).toEqual({ calls: 2, rows: 64, largest: 32 });
+    expect(batcher.snapshot()).toEqual({ calls: 2, rows: 64, largest: 32, max_wait_ms: 1, max_batch: 32 });
   });
 
   it('runs a batch at once when it reaches maxBatch, before the event loop turns', async () => {

@@ -48,6 +48,11 @@ export class MicroBatcher {
     this.settings = { ...DEFAULT_MICRO_BATCH, ...settings };
   }
 
+  /** the counts so far and the settings, as /serving/stats shows them */
+  snapshot(): { calls: number; rows: number; largest: number; max_wait_ms: number; max_batch: number } {
+    return { ...this.counts, max_wait_ms: this.settings.maxWaitMs, max_batch: this.settings.maxBatch };
+  }
+
   /** the prediction for one row, answered within a batch when the model gains from it */
   predict(model: ServedModel, row: number[]): Promise<Prediction> {
     if (!model.batchable || this.settings.maxBatch <= 1) return new Promise((resolve) => resolve(model.predict([row])[0]));
