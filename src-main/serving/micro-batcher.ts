@@ -7,7 +7,7 @@
  * No timer is ever set. A request that finds its version's queue empty schedules a flush on
  * setImmediate, i.e. right after the I/O of the current event-loop turn: requests read in the same
  * turn join it, and a lone request is answered in that same turn (its latency does not grow; one
- * arriving from an immediate callback itself is answered in the next turn, before its timers). When
+ * arriving from an immediate callback itself waits one turn: immediates queued then run next turn). When
  * a turn brought more than one request, gathering goes on turn by turn for as long as each turn
  * brings more, at most `maxWaitMs` after the first; a queue reaching `maxBatch` is flushed at once.
  * Models that say they gain nothing from batches (`batchable` false: the forest) predict at once.
