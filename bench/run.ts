@@ -365,13 +365,17 @@ async function httpBench(engines: Engines, dataDir: string, seconds: number): Pr
       ok: true,
     },
   ];
+  const text = 'WINNER!! You have been selected to receive a FREE prize of 1000 cash, call 09061701461 now';
+  // first, in a server of its own (never two at once on the data dir): the comparison row
+  const unbatched = await unbatchedV3(dataDir, text, seconds);
   const port = await freePort();
   const child = await startServe(dataDir, port);
   try {
     const lookups = await onlineLookupRows(port, seconds, '', ceiling);
-    const text = 'WINNER!! You have been selected to receive a FREE prize of 1000 cash, call 09061701461 now';
     const v3lat = await sequentialLatencies(port, '/model/v3/text_to_prediction', JSON.stringify({ text, skip_cache: true }), 2000);
+    const batchesBefore = await servingBatches(port);
     const v3u = await loadRoute(port, '/model/v3/text_to_prediction', { text, skip_cache: true }, seconds);
+    const batches = await servingBatches(port);
     const v3c = await loadRoute(port, '/model/v3/text_to_prediction', { text }, seconds);
     const v1u = await loadRoute(port, '/model/v1/text_to_prediction', { text, skip_cache: true }, seconds);
     const v1c = await loadRoute(port, '/model/v1/text_to_prediction', { text }, seconds);
@@ -398,13 +402,54 @@ async function httpBench(engines: Engines, dataDir: string, seconds: number): Pr
     const serving: Row[] = [
       ...ceilingRows,
       { name: 'POST /model/v3/text_to_prediction uncached: p50 latency (sequential)', value: v3lat.p50, unit: 'ms', target: '<= 3 ms', ok: v3lat.p50 <= 3 },
-      ...loadRows('POST /model/v3/text_to_prediction uncached', v3u, ceiling, { atLeast: 5000 }),
+      ...withNote(loadRows('POST /model/v3/text_to_prediction uncached', v3u, ceiling, { atLeast: 5000 }), batchNote(batchesBefore, batches)),
+      {
+        name: 'POST /model/v3/text_to_prediction uncached, batching off (SPAMOPS_BATCH_SIZE=1): p50 latency (sequential)',
+        value: unbatched.sequential.p50,
+        unit: 'ms',
+        target: 'context',
+        ok: true,
+        note: `a lone request's latency with batching on: ${v3lat.p50.toFixed(3)} ms (the row above)`,
+      },
+      ...loadRows('POST /model/v3/text_to_prediction uncached, batching off (SPAMOPS_BATCH_SIZE=1)', unbatched.load, ceiling),
       ...loadRows('POST /model/v3/text_to_prediction cached', v3c, ceiling, { share: 0.7 }),
       ...loadRows('POST /model/v1/text_to_prediction uncached', v1u, ceiling, { share: 0.5 }),
       ...loadRows('POST /model/v1/text_to_prediction cached', v1c, ceiling, { share: 0.7 }),
       ...inboxRows,
     ];
     return { rows: [...serving, ...lookups], ceiling };
+  } finally {
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+  }
+}
+
+type BatchCounts = { calls: number; rows: number; largest: number; max_wait_ms: number; max_batch: number };
+
+/** serving's micro-batch counts so far (GET /serving/stats) */
+async function servingBatches(port: number): Promise<BatchCounts> {
+  const r = await fetch(`http://127.0.0.1:${port}/serving/stats`);
+  const body = (await r.json()) as { batches?: BatchCounts };
+  if (!body.batches) throw new Error('/serving/stats has no "batches": the server predates micro-batching');
+  return body.batches;
+}
+
+/** the mean batch between two counts (the warm-up and the run) */
+function batchNote(before: BatchCounts, after: BatchCounts): string {
+  const calls = after.calls - before.calls;
+  const rows = after.rows - before.rows;
+  return `micro-batches: mean ${(rows / Math.max(1, calls)).toFixed(1)} requests per kernel call over the warm-up and the run (largest so far ${after.largest}; at most ${after.max_wait_ms} ms, ${after.max_batch} rows)`;
+}
+
+const withNote = (rows: Row[], note: string): Row[] => rows.map((r, i) => (i === 0 ? { ...r, note: `${r.note ?? ''}; ${note}` } : r));
+
+/** v3 uncached with batching off, in a server of its own in the same sitting: the row to compare with */
+async function unbatchedV3(dataDir: string, text: string, seconds: number) {
+  const port = await freePort();
+  const child = await startServe(dataDir, port, { SPAMOPS_BATCH_SIZE: '1' });
+  try {
+    const sequential = await sequentialLatencies(port, '/model/v3/text_to_prediction', JSON.stringify({ text, skip_cache: true }), 2000);
+    return { sequential, load: await loadRoute(port, '/model/v3/text_to_prediction', { text, skip_cache: true }, seconds) };
   } finally {
     child.kill('SIGTERM');
     await once(child, 'exit');

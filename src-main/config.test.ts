@@ -84,6 +84,30 @@ describe('settings read at the edge and handed down', () => {
   });
 });
 
+describe("serving's micro-batches", () => {
+  const withFile = (file: object, env: Record<string, string> = {}) => {
+    const dir = join(t.dir, `batching-${Math.random().toString(36).slice(2)}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(file));
+    return loadConfig({ dataDir: dir }, env).batching;
+  };
+
+  it('gather for 1 ms and 32 rows unless the environment or config.json says otherwise (the environment first)', () => {
+    expect(load({}).batching).toEqual({ maxWaitMs: 1, maxBatch: 32 });
+    expect(load({ SPAMOPS_BATCH_WAIT_MS: '0.5', SPAMOPS_BATCH_SIZE: '1' }).batching).toEqual({ maxWaitMs: 0.5, maxBatch: 1 });
+    expect(withFile({ batching: { maxWaitMs: 2, maxBatch: 64 } })).toEqual({ maxWaitMs: 2, maxBatch: 64 });
+    expect(withFile({ batching: { maxWaitMs: 2, maxBatch: 64 } }, { SPAMOPS_BATCH_SIZE: '8' })).toEqual({ maxWaitMs: 2, maxBatch: 8 });
+  });
+
+  it('refuses what cannot work, naming the setting and the bounds', () => {
+    expect(() => load({ SPAMOPS_BATCH_SIZE: '0' })).toThrow(/SPAMOPS_BATCH_SIZE: expected an integer from 1 to 256, got "0"/);
+    expect(() => load({ SPAMOPS_BATCH_SIZE: '2.5' })).toThrow(/SPAMOPS_BATCH_SIZE: expected an integer/);
+    expect(() => load({ SPAMOPS_BATCH_WAIT_MS: 'soon' })).toThrow(/SPAMOPS_BATCH_WAIT_MS: expected a number from 0 to 50, got "soon"/);
+    expect(() => withFile({ batching: { maxWaitMs: 500 } })).toThrow(/config.json batching.maxWaitMs: expected a number from 0 to 50, got "500"/);
+    expect(() => withFile({ batching: { maxBatch: null } })).toThrow(/config.json batching.maxBatch: expected an integer from 1 to 256, got null/);
+  });
+});
+
 describe('storage per concern', () => {
   let n = 0;
   /** a data dir of its own with this config.json */

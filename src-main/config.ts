@@ -69,6 +69,11 @@ export interface AppConfig {
   offlineEngine: { memoryLimit: string; threads: number };
   /** the code that runs (package.json's version, the git commit when `git rev-parse HEAD` works): each version's lineage records it */
   code: CodeVersion;
+  /**
+   * serving's micro-batches (v2, v3): concurrent uncached requests gathered for at most `maxWaitMs`
+   * (a lone request never waits), a batch run at once when it reaches `maxBatch` (1: no batching)
+   */
+  batching: { maxWaitMs: number; maxBatch: number };
 }
 
 /**
@@ -130,7 +135,8 @@ export interface ConfigOverrides {
   streamUrl?: string;
 }
 
-type FileConfig = Partial<Omit<AppConfig, 'server' | 'storage' | 'stream' | 'offlineEngine'>> & {
+type FileConfig = Partial<Omit<AppConfig, 'server' | 'storage' | 'stream' | 'offlineEngine' | 'batching'>> & {
+  batching?: { maxWaitMs?: number; maxBatch?: number };
   /** the online store elsewhere than the main backend: { "url": "redis://127.0.0.1:6379/0" } */
   onlineStore?: { url?: string; prefix?: string };
   offlineEngine?: { memoryLimit?: string; threads?: number };
@@ -194,6 +200,7 @@ export function loadConfig(o: ConfigOverrides = {}, rawEnv: NodeJS.ProcessEnv = 
     releasedModelsDir: resolve(env.SPAMOPS_RELEASED_MODELS ?? join(root, 'models')),
     stream: streamSettings(o, env, fc),
     offlineEngine: offlineEngineSettings(env, fc),
+    batching: batchingSettings(env, fc),
     servedModels: env.SPAM_MODEL_VERSIONS,
     inboxModel: env.SPAMOPS_INBOX_MODEL ?? 'v3',
     monitoring: {
@@ -294,12 +301,29 @@ function concernBackend(
 
 /** a number from the environment, checked: the variable named with what was expected */
 function numberSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, integer = false): number {
-  const raw = env[name];
+  return boundedSetting(name, env[name], fallback, min, max, integer);
+}
+
+/** a number from the environment (a string) or config.json (a number), checked against its bounds by name */
+function boundedSetting(name: string, raw: string | number | undefined, fallback: number, min: number, max: number, integer = false): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n)))
     throw new Error(`${name}: expected ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got "${raw}"`);
   return n;
+}
+
+/** serving's micro-batches: the variable, else config.json `batching`, else 1 ms and 32 rows */
+function batchingSettings(env: NodeJS.ProcessEnv, fc: FileConfig): AppConfig['batching'] {
+  const pick = (variable: string, key: 'maxWaitMs' | 'maxBatch'): [string, unknown] =>
+    env[variable] !== undefined ? [variable, env[variable]] : [`config.json batching.${key}`, fc.batching?.[key]];
+  const setting = (variable: string, key: 'maxWaitMs' | 'maxBatch', fallback: number, max: number, integer: boolean) => {
+    const [name, raw] = pick(variable, key);
+    if (raw !== undefined && typeof raw !== 'number' && typeof raw !== 'string')
+      throw new Error(`${name}: expected ${integer ? 'an integer' : 'a number'} from ${integer ? 1 : 0} to ${max}, got ${JSON.stringify(raw)}`);
+    return boundedSetting(name, raw, fallback, integer ? 1 : 0, max, integer);
+  };
+  return { maxWaitMs: setting('SPAMOPS_BATCH_WAIT_MS', 'maxWaitMs', 1, 50, false), maxBatch: setting('SPAMOPS_BATCH_SIZE', 'maxBatch', 32, 256, true) };
 }
 
 function offlineEngineSettings(env: NodeJS.ProcessEnv, fc: FileConfig): AppConfig['offlineEngine'] {

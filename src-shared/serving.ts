@@ -113,6 +113,18 @@ export const ServingStatsAnswer = Type.Object({
   latency: Type.Array(LatencyBucket),
   bucket_seconds: Type.Optional(Type.Integer()),
   window_start: Type.Optional(Type.String({ description: 'the first bucket of the window asked for' })),
+  batches: Type.Optional(
+    Type.Object(
+      {
+        calls: Type.Integer({ description: 'predict calls made for batchable models (v2, v3) since the server started' }),
+        rows: Type.Integer({ description: 'requests those calls answered: rows / calls is the mean batch' }),
+        largest: Type.Integer({ description: 'the largest batch so far' }),
+        max_wait_ms: Type.Number({ description: 'how long concurrent requests may be gathered (SPAMOPS_BATCH_WAIT_MS)' }),
+        max_batch: Type.Integer({ description: 'a batch runs at once at this size (SPAMOPS_BATCH_SIZE; 1: no batching)' }),
+      },
+      { description: "serving's micro-batches: concurrent uncached predictions of a version run as one kernel pass" },
+    ),
+  ),
   series: Type.Optional(
     Type.Array(
       Type.Object({

@@ -1,10 +1,10 @@
 /** Serving, user data and the inbox over real HTTP, against real engines and trained models. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
-import { renameSync, writeFileSync, rmSync, mkdirSync, existsSync } from 'node:fs';
+import { renameSync, writeFileSync, rmSync, mkdirSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Engines } from '../engines';
-import { sampleServer } from '../testing/fixtures';
+import { SAMPLE_DATASET, sampleServer } from '../testing/fixtures';
 
 let engines: Engines;
 let base: string;
@@ -137,6 +137,48 @@ describe('model serving (the seed curl commands)', () => {
       req.end(body);
     });
     expect(JSON.parse(viaGet).predictions).toHaveLength(1);
+  });
+
+  it('answers 64 concurrent uncached requests (micro-batched) with the predictions it gives them one by one', async () => {
+    const texts = [
+      ...new Set(
+        readFileSync(SAMPLE_DATASET, 'utf8')
+          .split('\n')
+          .slice(1)
+          .map((line) => line.split(',').slice(1, -1).join(','))
+          .filter(Boolean),
+      ),
+    ].slice(0, 64);
+    expect(texts).toHaveLength(64);
+    const batchesBefore = (await json(fetch(`${base}/serving/stats`))).batches;
+    const v2features = await Promise.all(texts.map(async (text) => (await json(post('/model/v2/text_to_features', { text }))).features as number[]));
+    const requests: [string, (i: number) => object, (answer: { prediction?: unknown; predictions?: unknown }) => unknown][] = [
+      ['/model/v3/text_to_prediction', (i) => ({ text: texts[i], skip_cache: true }), (a) => a.prediction],
+      ['/model/v2/features_to_prediction', (i) => ({ features: v2features[i], skip_cache: true }), (a) => a.prediction],
+      ['/prediction', (i) => ({ model_id: 'v3', text: texts[i], n_top: 2 }), (a) => a.predictions],
+    ];
+    for (const [path, body, answer] of requests) {
+      const one = async (i: number) => {
+        const r = await post(path, body(i));
+        expect(r.status).toBe(200);
+        return answer(await r.json());
+      };
+      const sequential: unknown[] = [];
+      for (let i = 0; i < texts.length; i++) sequential.push(await one(i));
+      const concurrent = await Promise.all(texts.map((_, i) => one(i)));
+      expect(concurrent).toEqual(sequential);
+    }
+    // and the kernel's own answer for each message alone
+    const v3 = await engines.serving.get('v3');
+    const alone = texts.map((t) => v3.predict([v3.textToFeatures(t)])[0]);
+    const concurrent = await Promise.all(texts.map(async (text) => (await json(post('/model/v3/text_to_prediction', { text, skip_cache: true }))).prediction));
+    expect(concurrent).toEqual(alone);
+    // every one of those 7 x 64 predictions went through the batcher (how many shared a call depends on arrival)
+    const batches = (await json(fetch(`${base}/serving/stats`))).batches;
+    expect(batches).toMatchObject({ max_wait_ms: 1, max_batch: 32 });
+    expect(batches.rows - batchesBefore.rows).toBe(7 * 64);
+    expect(batches.calls - batchesBefore.calls).toBeGreaterThan(0);
+    expect(batches.calls - batchesBefore.calls).toBeLessThanOrEqual(7 * 64);
   });
 
   it('picks up a promoted version without a restart and invalidates its cache', async () => {

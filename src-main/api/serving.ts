@@ -24,6 +24,7 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
     models: engines.models,
     recordServed: (m, p) => engines.monitor.recorder.recordServed(m, p),
     warn: (e) => app.log.warn(e),
+    batching: engines.config.batching,
   });
   app.addHook('onClose', endpoints.flushCallLog);
   // latency of every serving request, from arrival to the response being sent

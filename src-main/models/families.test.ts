@@ -56,6 +56,7 @@ const alwaysHam: ModelFamily = {
       version: info.version,
       featureLength: 1,
       offThread: false,
+      batchable: false,
       textToFeatures: (text) => [text.length],
       checkFeatures(f) {
         if (!Array.isArray(f) || f.length !== 1 || typeof f[0] !== 'number') throw new FeatureVectorError('features: expected one number, the length');

@@ -37,6 +37,11 @@ export interface ServedModel {
   outOfVocabularyRate(text: string): number | undefined;
   /** whether a batch is worth a helper thread (OffThreadPredictor); such a family supplies openPredictor */
   readonly offThread: boolean;
+  /**
+   * whether one predict call over many rows costs much less than one call per row, with each row's
+   * answer independent of the others (serving's MicroBatcher gathers concurrent requests for it)
+   */
+  readonly batchable: boolean;
 }
 
 /** Batch prediction from a version's folder alone, rows already encoded: what a helper thread runs. */

@@ -11,6 +11,7 @@ import type { CallLogRow, FeaturesAnswer, PredictionAnswer, ServingStatsAnswer, 
 import { NoModelYetError, NotServedError, pinnedKey, type ServedModels } from './served';
 import { thresholdOf, top, type Prediction, type ServedModel } from './models';
 import { ServingStats } from './request-stats';
+import { MicroBatcher, type MicroBatchSettings } from './micro-batcher';
 
 const CALL_LOG_TTL_SECONDS = 3600;
 const CALL_LOG_MAX_ROWS = 10_000;
@@ -56,6 +57,8 @@ export interface ServingEndpointsDeps {
   recordServed: (model: ServedModel, p: ServedPredictionNote) => void;
   /** a background write that failed (cache, call log): logged, never the caller's problem */
   warn: (e: unknown) => void;
+  /** how concurrent uncached requests are gathered into one predict call (DEFAULT_MICRO_BATCH when absent) */
+  batching?: Partial<MicroBatchSettings>;
 }
 
 /** what answers a request: the model, the key its answers are cached under, the name its calls are logged under */
@@ -81,7 +84,12 @@ export class ServingEndpoints {
    */
   private readonly notes = new Map<string, TextNote>();
 
-  constructor(private readonly deps: ServingEndpointsDeps) {}
+  /** concurrent uncached predictions of a version answered by one predict call (the LSTM's kernel runs them as one batch) */
+  readonly batcher: MicroBatcher;
+
+  constructor(private readonly deps: ServingEndpointsDeps) {
+    this.batcher = new MicroBatcher(deps.batching);
+  }
 
   /** the call log is written in batches, after the responses */
   flushCallLog = async (): Promise<void> => {
@@ -95,16 +103,16 @@ export class ServingEndpoints {
   }
 
   async featuresToPrediction(version: string, features: unknown[], flags: AnswerFlags, caller: string): Promise<PredictionAnswer> {
-    const r = await this.answer(this.servedTarget(version), 'features_to_prediction', features, flags, caller, (m) =>
-      predictionOf(m.predict([m.checkFeatures(features)])[0], thresholdOf(m)),
+    const r = await this.answer(this.servedTarget(version), 'features_to_prediction', features, flags, caller, async (m) =>
+      predictionOf(await this.batcher.predict(m, m.checkFeatures(features)), thresholdOf(m)),
     );
     this.record(version, 'features_to_prediction', caller, r.prediction.spam, features as number[]);
     return r;
   }
 
   async predictText(version: string, text: string, flags: AnswerFlags, caller: string): Promise<PredictionAnswer> {
-    const r = await this.answer(this.servedTarget(version), 'text_to_prediction', text, flags, caller, (m) =>
-      predictionOf(m.predict([this.noteOf(m, text).features])[0], thresholdOf(m)),
+    const r = await this.answer(this.servedTarget(version), 'text_to_prediction', text, flags, caller, async (m) =>
+      predictionOf(await this.batcher.predict(m, this.noteOf(m, text).features), thresholdOf(m)),
     );
     this.record(version, 'text_to_prediction', caller, r.prediction.spam, undefined, text);
     return r;
@@ -134,7 +142,7 @@ export class ServingEndpoints {
       text,
       flags,
       caller,
-      (x) => predictionOf(x.predict([x.textToFeatures(text)])[0], thresholdOf(x)),
+      async (x) => predictionOf(await this.batcher.predict(x, x.textToFeatures(text)), thresholdOf(x)),
     );
     return { ...r, model: name, version: v.version, asked: ref, aliases: v.aliases, threshold: thresholdOf(m) ?? null };
   }
@@ -152,7 +160,7 @@ export class ServingEndpoints {
       throw e;
     }
     const features = m.textToFeatures(text);
-    const p = m.predict([features])[0];
+    const p = await this.batcher.predict(m, features);
     // the verdict at the version's threshold first, then the other label
     const first = top(p, thresholdOf(m)).label;
     const ranked = [
@@ -192,7 +200,7 @@ export class ServingEndpoints {
         return { name, version: v?.version ?? null, aliases: v?.aliases ?? [], loaded: s.current(name)?.version ?? null };
       }),
     );
-    return { served, ...this.stats.snapshot({ windowMs }) };
+    return { served, ...this.stats.snapshot({ windowMs }), batches: this.batcher.snapshot() };
   }
 
   /** a served model id: cached and logged under its name (its cache is cleared when its version changes) */
@@ -206,7 +214,7 @@ export class ServingEndpoints {
     input: unknown,
     flags: AnswerFlags,
     caller: string,
-    compute: (m: ServedModel) => T,
+    compute: (m: ServedModel) => T | Promise<T>,
   ): Promise<T & { from_cache: boolean; input?: unknown }> {
     const m = await target.model;
     const key = JSON.stringify(input);
@@ -220,7 +228,7 @@ export class ServingEndpoints {
       }
       this.stats.misses++;
     }
-    const out = compute(m);
+    const out = await compute(m);
     this.afterAnswer(caller, target, endpoint, key, JSON.stringify(out));
     return { ...out, from_cache: false, ...echo };
   }

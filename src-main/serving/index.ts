@@ -5,6 +5,8 @@ export { loadServedModel, FeatureVectorError, top } from './models';
 export type { ServedModel, Prediction } from './models';
 export { LayeredPredictionCache } from './cache';
 export { OffThreadPredictor } from './off-thread';
+export { MicroBatcher, DEFAULT_MICRO_BATCH } from './micro-batcher';
+export type { MicroBatchSettings } from './micro-batcher';
 export { ServingStats } from './request-stats';
 export { ServingEndpoints, UnknownModelError } from './endpoints';
 export type { ServingEndpointsDeps, ServedPredictionNote, AnswerFlags } from './endpoints';

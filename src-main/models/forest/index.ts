@@ -20,6 +20,8 @@ export function forestOptions(p: RunRecord['params'], nFeatures: number): Forest
 class ForestModel implements ServedModel {
   readonly featureLength = FEATURES_V1.length;
   readonly offThread = false;
+  /** the trees walk row by row: a batch costs what its rows cost one by one */
+  readonly batchable = false;
   private readonly x = new FeatureExtractorV1();
   constructor(
     readonly info: ModelVersion,

@@ -41,6 +41,8 @@ async function chooseLstmBackend(requested: BackendName): Promise<'fused-wasm' |
 
 class LstmModel implements ServedModel {
   readonly offThread = true;
+  /** the kernel runs a batch as one GEMM over all rows and time steps; a row's answer is the same bit for bit in any batch */
+  readonly batchable = true;
   constructor(
     readonly info: ModelVersion,
     private readonly kernel: FusedLstm,

@@ -1,0 +1,147 @@
+/**
+ * Micro-batches against the released v3 (models/v3): concurrent calls answered by fewer predict
+ * calls, each row's answer the one it gets alone, a lone call answered within its event-loop turn.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ModelVersion } from '../../src-shared/training';
+import { SAMPLE_DATASET } from '../testing/fixtures';
+import { MicroBatcher } from './micro-batcher';
+import { FeatureVectorError, loadServedModel, type Prediction, type ServedModel } from './models';
+
+const RELEASED_V3 = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'models', 'v3');
+
+/** the released v3 as serving loads it (its own tokenizer is beside it) */
+function releasedV3(): ServedModel {
+  const meta = JSON.parse(readFileSync(join(RELEASED_V3, 'metadata.json'), 'utf8')) as ModelVersion;
+  const noDataDirTokenizer = {
+    get: () => {
+      throw new Error('the released v3 encodes with the tokenizer beside it');
+    },
+  };
+  return loadServedModel({ ...meta, dir: RELEASED_V3 }, noDataDirTokenizer as never);
+}
+
+/** the sample's first `n` distinct texts */
+function sampleTexts(n: number): string[] {
+  const texts = readFileSync(SAMPLE_DATASET, 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(',').slice(1, -1).join(','))
+    .filter((t) => t.length > 0);
+  return [...new Set(texts)].slice(0, n);
+}
+
+/** resolves with 'timer' after a 1 ms timer: what a batcher waiting on a timer would lose to */
+const oneMsTimer = () => new Promise<'timer'>((resolve) => setTimeout(() => resolve('timer'), 1));
+
+let model: ServedModel;
+let rows: number[][];
+let alone: Prediction[];
+beforeAll(() => {
+  model = releasedV3();
+  rows = sampleTexts(64).map((t) => model.textToFeatures(t));
+  expect(new Set(rows.map((r) => r.join())).size).toBeGreaterThan(50); // distinct messages, not one repeated
+  alone = rows.map((r) => model.predict([r])[0]);
+});
+
+/** the model with its predict calls counted (the rows of each call) */
+function counted(m: ServedModel): { model: ServedModel; calls: number[] } {
+  const calls: number[] = [];
+  const spy = Object.create(m) as ServedModel;
+  spy.predict = (batch: number[][]) => {
+    calls.push(batch.length);
+    return m.predict(batch);
+  };
+  return { model: spy, calls };
+}
+
+describe('MicroBatcher', () => {
+  it('answers 64 concurrent calls with 2 predict calls of 32 (the default largest batch), each answer bit for bit the one-at-a-time prediction', async () => {
+    const { model: m, calls } = counted(model);
+    const batcher = new MicroBatcher();
+    const answers = await Promise.all(rows.map((r) => batcher.predict(m, r)));
+    expect(calls).toEqual([32, 32]);
+    expect(answers).toEqual(alone);
+    expect(batcher.snapshot()).toEqual({ calls: 2, rows: 64, largest: 32, max_wait_ms: 1, max_batch: 32 });
+  });
+
+  it('runs a batch at once when it reaches maxBatch, before the event loop turns', async () => {
+    const { model: m, calls } = counted(model);
+    const batcher = new MicroBatcher({ maxBatch: 5 });
+    const pending = rows.slice(0, 12).map((r) => batcher.predict(m, r));
+    expect(calls).toEqual([5, 5]); // the two full batches ran in the calls themselves
+    expect(await Promise.all(pending)).toEqual(alone.slice(0, 12));
+    expect(calls).toEqual([5, 5, 2]);
+  });
+
+  it('answers a lone call within its event-loop turn, before a 1 ms timer set at the same time, whatever maxWaitMs', async () => {
+    for (const maxWaitMs of [0, 1, 10_000]) {
+      const { model: m, calls } = counted(model);
+      const batcher = new MicroBatcher({ maxWaitMs });
+      // called from a timer callback, as a request is handled from an I/O callback: the turn's
+      // immediates (the batcher's flush) come before the next turn's timers, whatever the time taken
+      const first = await new Promise((resolve, reject) =>
+        setTimeout(() => {
+          const timer = oneMsTimer();
+          Promise.race([batcher.predict(m, rows[7]).then((p) => ({ p })), timer]).then(resolve, reject);
+        }, 0),
+      );
+      expect([maxWaitMs, first]).toEqual([maxWaitMs, { p: alone[7] }]);
+      expect(calls).toEqual([1]);
+    }
+  });
+
+  it('keeps gathering while each turn brings more calls (up to maxWaitMs), and stops after one turn with maxWaitMs 0', async () => {
+    const gather = async (maxWaitMs: number) => {
+      const { model: m, calls } = counted(model);
+      const batcher = new MicroBatcher({ maxWaitMs });
+      const early = rows.slice(0, 4).map((r) => batcher.predict(m, r));
+      // four more in the next turn (this immediate runs right after the batcher's first look)
+      const late = await new Promise<Promise<Prediction>[]>((resolve) => setImmediate(() => resolve(rows.slice(4, 8).map((r) => batcher.predict(m, r)))));
+      expect(await Promise.all([...early, ...late])).toEqual(alone.slice(0, 8));
+      return calls;
+    };
+    expect(await gather(10_000)).toEqual([8]);
+    expect(await gather(0)).toEqual([4, 4]);
+  });
+
+  it('keeps the versions apart: calls for two model objects are two batches', async () => {
+    const a = counted(model);
+    const b = counted(model);
+    const batcher = new MicroBatcher();
+    const answers = await Promise.all(rows.slice(0, 10).map((r, i) => batcher.predict(i % 2 ? a.model : b.model, r)));
+    expect(answers).toEqual(alone.slice(0, 10));
+    expect([a.calls, b.calls]).toEqual([[5], [5]]);
+  });
+
+  it('answers the other rows of a batch when the model refuses one, and refuses that one with its error', async () => {
+    const picky: ServedModel = Object.create(model);
+    picky.predict = (batch: number[][]) => {
+      if (batch.some((r) => r[0] === -1)) throw new FeatureVectorError('features[0]: expected a token id, got -1');
+      return model.predict(batch);
+    };
+    const batcher = new MicroBatcher();
+    const bad = [-1, ...rows[1].slice(1)];
+    const settled = await Promise.allSettled([batcher.predict(picky, rows[0]), batcher.predict(picky, bad), batcher.predict(picky, rows[2])]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(settled[0]).toMatchObject({ value: alone[0] });
+    expect(settled[2]).toMatchObject({ value: alone[2] });
+    expect((settled[1] as PromiseRejectedResult).reason).toBeInstanceOf(FeatureVectorError);
+  });
+
+  it('predicts at once, one call per row, for models that gain nothing from batches (batchable false), and with maxBatch 1', async () => {
+    for (const [m, settings] of [
+      [Object.assign(Object.create(model) as ServedModel, { batchable: false }), {}],
+      [model, { maxBatch: 1 }],
+    ] as const) {
+      const c = counted(m);
+      const batcher = new MicroBatcher(settings);
+      const pending = rows.slice(0, 3).map((r) => batcher.predict(c.model, r));
+      expect(c.calls).toEqual([1, 1, 1]); // before the event loop turns
+      expect(await Promise.all(pending)).toEqual(alone.slice(0, 3));
+    }
+  });
+});
