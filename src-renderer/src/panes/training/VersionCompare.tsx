@@ -8,6 +8,7 @@ import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'r
 import { api, errorText, type VersionComparison } from '../../api';
 import { COMPARE_MAX, useTraining } from '../../store/training';
 import { CHART_MARGIN, Card, ChartFrame, ErrorBox, SERIES, Spinner, num, useChartTheme } from '../../ui';
+import { EpochOverlay, epochRows, type EpochSeries } from './EpochOverlay';
 
 type Compared = VersionComparison['versions'][number];
 
@@ -70,39 +71,11 @@ function Comparison({ c }: { c: VersionComparison }) {
     ['threshold', 'threshold'],
   ];
   const best = (k: keyof Compared['metrics']) => (k === 'threshold' ? undefined : Math.max(...c.versions.map((v) => v.metrics[k])));
-  const maxEpochs = Math.max(1, ...c.versions.map((v) => v.epochs.length));
-  const epochs = Array.from({ length: maxEpochs }, (_, i) => {
-    const row: Record<string, number | undefined> = { epoch: i + 1 };
-    for (const v of c.versions) {
-      const e = v.epochs[i];
-      row[`${v.version}:acc`] = e?.val_accuracy ?? e?.accuracy ?? undefined;
-      row[`${v.version}:loss`] = e?.val_loss ?? e?.loss ?? undefined;
-    }
-    return row;
-  });
+  const series: EpochSeries[] = c.versions.map((v) => ({ key: v.version, name: label(v), epochs: v.epochs }));
+  const epochs = epochRows(series, true);
   const hasLoss = epochs.some((r) => c.versions.some((v) => typeof r[`${v.version}:loss`] === 'number'));
   const epochChart = (metric: 'acc' | 'loss', title: string, testId: string) => (
-    <ChartFrame title={title} height={200} testId={testId}>
-      <LineChart data={epochs} margin={CHART_MARGIN}>
-        <CartesianGrid strokeDasharray="3 3" stroke={theme.grid} />
-        <XAxis dataKey="epoch" stroke={theme.axis} tick={theme.tick} allowDecimals={false} padding={maxEpochs === 1 ? { left: 40, right: 40 } : undefined} />
-        <YAxis stroke={theme.axis} tick={theme.tick} domain={metric === 'acc' ? ['auto', 1] : [0, 'auto']} />
-        <Tooltip {...theme.tooltip} labelFormatter={(s) => `epoch ${s}`} formatter={(v) => num(Number(v))} />
-        <Legend wrapperStyle={{ fontSize: 12 }} />
-        {c.versions.map((v, i) => (
-          <Line
-            key={v.version}
-            dataKey={`${v.version}:${metric}`}
-            name={label(v)}
-            stroke={SERIES[i % SERIES.length]}
-            strokeWidth={1.8}
-            dot={{ r: 3 }}
-            connectNulls
-            isAnimationActive={false}
-          />
-        ))}
-      </LineChart>
-    </ChartFrame>
+    <EpochOverlay series={series} rows={epochs} metric={metric} title={title} height={200} testId={testId} />
   );
   return (
     <div className="version-comparison">
