@@ -11,6 +11,7 @@ export const StatTestName = Type.Union([
   Type.Literal('z_test'),
   Type.Literal('jensen_shannon'),
   Type.Literal('chi_square'),
+  Type.Literal('fisher_exact'),
 ]);
 export type StatTestName = Static<typeof StatTestName>;
 /** without a setting, a report needs this many predictions in its window for a verdict */
@@ -19,13 +20,7 @@ export const DEFAULT_MIN_WINDOW = 200;
 export const FeatureDrift = Type.Object({
   feature: Type.String(),
   kind: Type.Union([Type.Literal('numeric'), Type.Literal('binary'), Type.Literal('tokens')]),
-  test: Type.Union([
-    Type.Literal('ks'),
-    Type.Literal('wasserstein_normed'),
-    Type.Literal('z_test'),
-    Type.Literal('jensen_shannon'),
-    Type.Literal('chi_square'),
-  ]),
+  test: StatTestName,
   /** what the test is run on: the feature's values, or (token ids) one number per message */
   sampleUnit: Type.Optional(Type.String()),
   /** why this test: the automatic rule that chose it, or the operator's setting */
@@ -46,6 +41,12 @@ export const FeatureDrift = Type.Object({
   /** token ids: the tokens whose share rose (gained) and fell (lost) most, reference -> current */
   gained: Type.Optional(Type.Array(Type.Object({ token: Type.String(), reference: Type.Number(), current: Type.Number() }))),
   lost: Type.Optional(Type.Array(Type.Object({ token: Type.String(), reference: Type.Number(), current: Type.Number() }))),
+  /**
+   * the dataset-drift rule's own test of this feature (KS for numbers and the per-message token
+   * statistic, Fisher's exact for binary features), its p-value, Holm's adjusted p-value across the
+   * report's features, and whether it rejects at the family-wise level (DriftReport.rule)
+   */
+  datasetTest: Type.Optional(Type.Object({ test: StatTestName, pValue: Type.Number(), adjustedPValue: Type.Number(), drifted: Type.Boolean() })),
 });
 export type FeatureDrift = Static<typeof FeatureDrift>;
 
@@ -79,8 +80,22 @@ export const DriftReport = Type.Object({
     }),
   ),
   features: Type.Array(FeatureDrift),
+  /** the share of features past their own test's threshold (context when the rule is 'holm') */
   driftShare: Type.Number(),
   datasetDrift: Type.Boolean(),
+  /**
+   * what decides datasetDrift: 'holm' (the default: some feature's datasetTest rejects after Holm's
+   * correction at family-wise `alpha`) or 'share' (an operator's drift.datasetDriftShare: at least
+   * that share of features past their own thresholds)
+   */
+  rule: Type.Optional(
+    Type.Object({
+      kind: Type.Union([Type.Literal('holm'), Type.Literal('share')]),
+      alpha: Type.Optional(Type.Number()),
+      share: Type.Optional(Type.Number()),
+      description: Type.String(),
+    }),
+  ),
   prediction: Type.Object({ referenceSpamShare: Type.Number(), currentSpamShare: Type.Number(), pValue: Type.Number(), drifted: Type.Boolean() }),
   quality: Type.Optional(Type.Object({ n: Type.Integer(), accuracy: Type.Number(), precision: Type.Number(), recall: Type.Number(), f1: Type.Number() })),
 });
@@ -234,8 +249,10 @@ export const DriftOptions = Type.Object(
   {
     /** per feature: the p-value (tests) or distance (metrics) that marks drift */
     thresholds: Type.Optional(Type.Record(Type.String({ maxLength: 100 }), Type.Number({ minimum: 0, maximum: 10 }))),
-    /** share of drifting features that makes the dataset drift */
+    /** share of drifting features that makes the dataset drift (instead of the default rule, Holm's correction) */
     datasetDriftShare: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+    /** the default rule's family-wise level: dataset drift when a feature's Holm-adjusted p-value is at most this (0.01) */
+    datasetDriftAlpha: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 0.5 })),
     /** per feature: the test to use instead of the automatic choice */
     tests: Type.Optional(Type.Record(Type.String({ maxLength: 100 }), StatTestName)),
     /** below this many predictions in the window a report is 'collecting' (default 200) */

@@ -95,6 +95,13 @@ export type DriftInput =
   | { feature: string; kind: 'numeric' | 'binary'; reference: NumericReference; current: number[] }
   | { feature: string; kind: 'tokens'; reference: TokenReference; rows: number[][] };
 
+/**
+ * How a family's per-feature results make dataset drift, calibrated on its features by
+ * bench/drift.ts: 'holm', when some feature's p-value, adjusted by Holm across the features, is at
+ * most `alpha`; 'share', when at least `share` of the features are past their own thresholds.
+ */
+export type DatasetDriftRule = { kind: 'holm'; alpha: number } | { kind: 'share'; share: number };
+
 export interface ModelFamily {
   /** the name recorded in each version (`ModelVersion.kind`) and model spec */
   kind: string;
@@ -115,4 +122,6 @@ export interface ModelFamily {
   openPredictor?(dir: string): BatchPredictor;
   /** the drift features: which features, their values computed from the predictions' inputs */
   driftInputs(reference: Record<string, FeatureReference>, records: PredictionRecord[]): DriftInput[];
+  /** its default dataset-drift rule (without one: Holm at 0.05, the false-alarm bound of issue 21) */
+  datasetDriftRule?: DatasetDriftRule;
 }

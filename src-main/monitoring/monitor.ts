@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { AlertStore, DocumentStore, DriftReportStore, PredictionStore } from '../storage';
 import type { ModelRegistry } from '../models';
 import { PredictionRecorder } from './recorder';
-import type { DriftReport } from './drift';
+import { datasetDriftFeatures, type DriftReport } from './drift';
 import type { DriftRunner, DriftWindow } from './drift-window';
 import type { Alert, MonitorSettings } from '../../src-shared/monitoring';
 import type { Retrainer } from './retrain';
@@ -129,10 +129,7 @@ export class Monitor {
       await this.alert(
         report,
         'dataset_drift',
-        `dataset drift on ${model} v${version.version}: ${report.features
-          .filter((f) => f.drifted)
-          .map((f) => f.feature)
-          .join(', ')} drifted (${(report.driftShare * 100).toFixed(0)} % of features)`,
+        `dataset drift on ${model} v${version.version}: ${datasetDriftFeatures(report).join(', ')} drifted (${report.rule?.kind === 'holm' ? `Holm-adjusted p <= ${report.rule.alpha}; ` : ''}${(report.driftShare * 100).toFixed(0)} % of features past their own thresholds)`,
         {
           driftShare: report.driftShare,
           window: report.window.n,
