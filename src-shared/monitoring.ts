@@ -107,6 +107,41 @@ export const DriftReportSummary = Type.Object({
 });
 export type DriftReportSummary = Static<typeof DriftReportSummary>;
 
+/** a feature's histogram in each of the last N stored drift windows, beside the reference's */
+export const FeatureHistograms = Type.Object({
+  model: Type.String(),
+  /** the version whose training reference is drawn (the model's current one) */
+  version: Type.String(),
+  feature: Type.String(),
+  kind: Type.Union([Type.Literal('numeric'), Type.Literal('binary'), Type.Literal('tokens')]),
+  /** how the bins were made (the drift report's own binning for numbers) */
+  binning: Type.String(),
+  /** what a window's counts count: predictions, or (token ids) token positions */
+  unit: Type.String(),
+  bins: Type.Array(Type.String()),
+  reference: Type.Object({ description: Type.String(), rows: Type.Integer(), shares: Type.Array(Type.Number()) }),
+  /** oldest first, one per stored report: the window it judged, counted again from the recorded predictions */
+  windows: Type.Array(
+    Type.Object({
+      reportId: Type.String(),
+      /** when the report was made */
+      at: Type.String(),
+      version: Type.String(),
+      from: Type.Union([Type.String(), Type.Null()]),
+      to: Type.Union([Type.String(), Type.Null()]),
+      /** predictions of the window found again */
+      n: Type.Integer(),
+      status: Type.Union([Type.Literal('collecting'), Type.Literal('ok'), Type.Literal('drift')]),
+      /** the feature's own verdict in that report (absent while collecting) */
+      drifted: Type.Optional(Type.Boolean()),
+      total: Type.Integer(),
+      counts: Type.Array(Type.Integer()),
+      shares: Type.Array(Type.Number()),
+    }),
+  ),
+});
+export type FeatureHistograms = Static<typeof FeatureHistograms>;
+
 export const Alert = Type.Object({
   id: Type.String(),
   at: Type.String(),
@@ -179,6 +214,16 @@ export const CheckBody = Type.Object(
   { additionalProperties: false },
 );
 export type CheckBody = Static<typeof CheckBody>;
+export const HistogramsParams = Type.Object({
+  model: ModelId,
+  feature: Type.String({ minLength: 1, maxLength: 100, description: 'a drift feature of the model (cap_r, token_ids, ...)' }),
+});
+export type HistogramsParams = Static<typeof HistogramsParams>;
+export const HistogramsQuery = Type.Object(
+  { windows: Type.Optional(Type.String({ pattern: '^([1-9]|[1-4][0-9]|50)$', description: 'the last 1 to 50 stored drift windows (default 8)' })) },
+  { additionalProperties: false },
+);
+export type HistogramsQuery = Static<typeof HistogramsQuery>;
 export const AlertIdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 export type AlertIdParam = Static<typeof AlertIdParam>;
 

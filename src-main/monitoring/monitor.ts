@@ -10,7 +10,7 @@ import type { ModelRegistry } from '../models';
 import { PredictionRecorder } from './recorder';
 import { datasetDriftFeatures, type DriftReport } from './drift';
 import type { DriftRunner, DriftWindow } from './drift-window';
-import type { Alert, MonitorSettings } from '../../src-shared/monitoring';
+import type { Alert, FeatureHistograms, MonitorSettings } from '../../src-shared/monitoring';
 import type { Retrainer } from './retrain';
 
 /** What the monitoring engine reads and keeps, and whom it asks to retrain. */
@@ -25,7 +25,7 @@ export interface MonitorDeps {
   servedNames: readonly string[];
   retrainer: Pick<Retrainer, 'start'>;
   /** where drift windows are computed (a worker thread) */
-  drift: Pick<DriftRunner, 'compute' | 'stop'>;
+  drift: Pick<DriftRunner, 'compute' | 'histograms' | 'stop'>;
   /** the defaults from the configuration (webhook, retraining); saved settings override them */
   defaults?: Partial<Pick<MonitorSettings, 'webhookUrl' | 'retrainOnAlert' | 'retrainEveryHours'>>;
 }
@@ -153,6 +153,28 @@ export class Monitor {
         },
       );
     return report;
+  }
+
+  /**
+   * A feature's histogram in each of the model's last `windows` stored reports' windows, beside the
+   * current version's training reference (histograms.ts); UnknownFeatureError for a feature the
+   * model's family does not monitor.
+   */
+  async featureHistograms(model: string, feature: string, windows = 8): Promise<FeatureHistograms> {
+    await this.recorder.flush();
+    const version = await this.deps.models.resolve(model);
+    if (!version) throw new Error(`model ${model} has no trained version to monitor`);
+    const reports = (await this.history(model, windows)).map(({ id, at, version, window, status, datasetDrift, features }) => ({
+      id,
+      at,
+      version,
+      window,
+      status,
+      datasetDrift,
+      // only what the histograms read of each feature: its name and verdict
+      features: features.map((f) => ({ ...f, bins: [], reference: [], current: [], gained: undefined, lost: undefined })),
+    }));
+    return this.deps.drift.histograms({ version, feature, reports });
   }
 
   /** the newest `limit` stored reports (of a model), oldest first: a time series */

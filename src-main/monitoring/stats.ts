@@ -270,18 +270,28 @@ export interface BinnedShares {
  * one bin per value seen in either sample.
  */
 export function evidentlyShares(ref: number[], cur: number[]): BinnedShares {
+  const h = evidentlyHistograms(ref, [cur]);
+  return { bins: h.bins, reference: h.reference.map((c) => c / (ref.length || 1)), current: h.windows[0].map((c) => c / (cur.length || 1)) };
+}
+
+/**
+ * The same binning with several current windows (the feature's histograms over time): the edges
+ * or values come from the reference and every window together, so that all share one set of bins.
+ * Counts per bin, for the reference and each window.
+ */
+export function evidentlyHistograms(ref: number[], windows: number[][]): { bins: string[]; reference: number[]; windows: number[][] } {
   const refCounts = valueCounts(ref);
   if (refCounts.size > 20) {
-    const edges = sturgesEdges([...ref, ...cur]);
+    const edges = sturgesEdges([...ref, ...windows.flat()]);
     const label = (k: number) => `[${+edges[k].toPrecision(4)}, ${+edges[k + 1].toPrecision(4)}${k === edges.length - 2 ? ']' : ')'}`;
-    return { bins: edges.slice(0, -1).map((_, k) => label(k)), reference: histogramShares(ref, edges), current: histogramShares(cur, edges) };
+    return { bins: edges.slice(0, -1).map((_, k) => label(k)), reference: histogramCounts(ref, edges), windows: windows.map((w) => histogramCounts(w, edges)) };
   }
   // one count per value and sample, in one pass over each: the current window can hold tens of
   // thousands of distinct values (a bin each), and a pass per bin was quadratic (6.8 s for 21,053)
-  const curCounts = valueCounts(cur);
-  const keys = [...new Set([...refCounts.keys(), ...curCounts.keys()])].sort((a, b) => a - b);
-  const shares = (counts: Map<number, number>, n: number) => keys.map((k) => (counts.get(k) ?? 0) / n);
-  return { bins: keys.map((k) => `${+k.toPrecision(4)}`), reference: shares(refCounts, ref.length), current: shares(curCounts, cur.length) };
+  const curCounts = windows.map(valueCounts);
+  const keys = [...new Set([...refCounts.keys(), ...curCounts.flatMap((c) => [...c.keys()])])].sort((a, b) => a - b);
+  const counts = (c: Map<number, number>) => keys.map((k) => c.get(k) ?? 0);
+  return { bins: keys.map((k) => `${+k.toPrecision(4)}`), reference: counts(refCounts), windows: curCounts.map(counts) };
 }
 
 function valueCounts(values: number[]): Map<number, number> {
@@ -310,8 +320,8 @@ export function sturgesEdges(values: number[]): number[] {
   return edges;
 }
 
-/** numpy.histogram(values, edges) as shares: bins [e_k, e_k+1), the last one closed */
-function histogramShares(values: number[], edges: number[]): number[] {
+/** numpy.histogram(values, edges): counts in bins [e_k, e_k+1), the last one closed */
+function histogramCounts(values: number[], edges: number[]): number[] {
   const s = sorted(values);
   // values below e_k (and, for the last edge, not above it)
   const below = (e: number, last: boolean) => {
@@ -325,7 +335,7 @@ function histogramShares(values: number[], edges: number[]): number[] {
     return lo;
   };
   const cum = edges.map((e, k) => below(e, k === edges.length - 1));
-  return cum.slice(1).map((c, k) => (c - cum[k]) / (values.length || 1));
+  return cum.slice(1).map((c, k) => c - cum[k]);
 }
 
 /** ln C(n, k) from ln Γ */
