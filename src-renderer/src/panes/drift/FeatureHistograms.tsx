@@ -9,7 +9,9 @@ import { Bar, BarChart, CartesianGrid, Scatter, ScatterChart, Tooltip, XAxis, YA
 import { useDrift } from '../../store/drift';
 import { ChartFrame, ErrorBox, SERIES, Spinner, clock, pct, useChartTheme } from '../../ui';
 
-const ROW = 14;
+const ROW = 16;
+/** the plot's width assumed for a column's width (the chart is at least this wide at 1024 px) */
+const PLOT = 280;
 const MARGIN = { top: 6, right: 12, bottom: 4, left: 4 };
 
 interface Cell {
@@ -44,10 +46,16 @@ export function FeatureHistograms({ feature, stored }: { feature: string; stored
   );
   const max = Math.max(0.001, ...cells.map((c) => c.share));
   const times = h.windows.map((w) => Date.parse(w.at));
-  const span = times.length > 1 ? Math.max(...times) - Math.min(...times) : 0;
-  const pad = Math.max(60_000, span / Math.max(2, 2 * times.length));
-  // a column's width: the plot's share of each window, at least a few pixels (windows close in time overlap)
-  const width = Math.max(5, Math.min(36, 420 / Math.max(1, h.windows.length) - 4));
+  const first = Math.min(...times);
+  const last = Math.max(...times);
+  const pad = Math.max(30_000, (last - first) / Math.max(2, 2 * times.length));
+  const domain: [number, number] = [first - pad, last + pad];
+  // evenly spaced ticks over the whole range: a time axis, not one tick per check
+  const ticks = Array.from({ length: 5 }, (_, i) => domain[0] + ((domain[1] - domain[0]) * i) / 4);
+  // a column's width: the smallest gap between two checks on the plot, between 4 and 36 pixels
+  const gaps = times.slice(1).map((t, i) => t - times[i]);
+  const gap = gaps.length ? Math.min(...gaps) : domain[1] - domain[0];
+  const width = Math.max(4, Math.min(36, (0.85 * PLOT * gap) / (domain[1] - domain[0])));
   const height = h.bins.length * ROW + 40;
   const tooltip = ({ active, payload }: { active?: boolean; payload?: readonly { payload?: Cell }[] }) => {
     const c = active ? payload?.[0]?.payload : undefined;
@@ -86,14 +94,15 @@ export function FeatureHistograms({ feature, stored }: { feature: string; stored
                   dataKey="at"
                   type="number"
                   scale="time"
-                  domain={[(lo: number) => lo - pad, (hi: number) => hi + pad]}
+                  domain={domain}
+                  ticks={ticks}
                   tickFormatter={(v) => clock(Number(v))}
                   stroke={theme.axis}
                   tick={theme.tick}
                   minTickGap={24}
                   name="checked at"
                 />
-                <YAxis dataKey="bin" type="category" allowDuplicatedCategory={false} stroke={theme.axis} tick={theme.tick} width={78} interval={0} />
+                <YAxis dataKey="bin" type="category" allowDuplicatedCategory={false} stroke={theme.axis} tick={theme.tick} width={104} interval={0} />
                 <Tooltip content={tooltip} cursor={false} isAnimationActive={false} />
                 <Scatter
                   data={cells}
@@ -124,7 +133,8 @@ export function FeatureHistograms({ feature, stored }: { feature: string; stored
               <BarChart data={h.bins.map((bin, i) => ({ bin, share: h.reference.shares[i] }))} layout="vertical" margin={MARGIN}>
                 <CartesianGrid strokeDasharray="3 3" stroke={theme.grid} horizontal={false} />
                 <XAxis type="number" stroke={theme.axis} tick={theme.tick} tickFormatter={(v) => `${Math.round(Number(v) * 100)}%`} />
-                <YAxis dataKey="bin" type="category" stroke={theme.axis} tick={theme.tick} width={78} interval={0} />
+                {/* the first bin at the bottom, as in the grid beside it */}
+                <YAxis dataKey="bin" type="category" reversed stroke={theme.axis} tick={theme.tick} width={104} interval={0} />
                 <Tooltip {...theme.tooltip} formatter={(v) => pct(Number(v))} />
                 <Bar dataKey="share" name="reference share" fill={theme.reference} isAnimationActive={false} barSize={ROW - 4} />
               </BarChart>
