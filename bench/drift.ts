@@ -19,7 +19,6 @@ import { readFileSync } from 'node:fs';
 import { parseDataset } from '../src-main/dataset';
 import { extractV1, KerasTokenizer } from '../src-main/features';
 import { computeDrift } from '../src-main/monitoring';
-import { DEFAULT_DATASET_DRIFT_ALPHA } from '../src-main/monitoring/drift';
 import type { DriftReport } from '../src-shared/monitoring';
 import type { PredictionRecord } from '../src-main/storage';
 import { familyOf, numericReference, Rng, tokenReference, type FeatureReference } from '../src-main/models';
@@ -204,7 +203,7 @@ export function driftQualityRows(
   const { results } = driftQuality(path, seed);
   return (['random-forest', 'lstm'] as const).flatMap((kind) => {
     const family = kind === 'lstm' ? 'LSTM (token ids, length, oov_rate)' : 'forest (v1 features)';
-    const rule = familyOf(kind).datasetDriftRule ?? { kind: 'holm', alpha: DEFAULT_DATASET_DRIFT_ALPHA };
+    const rule = familyOf(kind).datasetDriftRule;
     const n = results.find((x) => x.family === family)!.features;
     const name = rule.kind === 'holm' ? `holm ${rule.alpha}` : `share ${Math.ceil(rule.share * n - 1e-9)}/${n}`;
     const r = results.find((x) => x.family === family && x.rule === name)!;

@@ -222,6 +222,9 @@ export async function runScaleBench(o: { sizes: number[]; dataset?: string; lstm
         if (!OTHER_BIN)
           for (const view of ['sms_features1', 'sms_labels', 'sms_features2'])
             await run(step(`statistics ${view}`, ['statistics', view, '--json'], dataDir, work, limit));
+        // a feature service's training-set statistics at a time (the point-in-time join, then the same statistics)
+        if (!OTHER_BIN)
+          await run(step('service-statistics labeled_sms_2', ['service-statistics', 'labeled_sms_2', '--at', '2021-01-01', '--json'], dataDir, work, limit));
         await run(step('train v1', ['train', 'v1'], dataDir, work, limit));
         if (o.lstm) await run(step('train v2 (1 epoch)', ['train', 'v2', '--epochs', '1'], dataDir, work, limit * 3));
       }

@@ -353,6 +353,60 @@ export const StatisticsQuery = Type.Object(
 );
 export type StatisticsQuery = Static<typeof StatisticsQuery>;
 
+/* ---------- a feature service's training-set statistics (GET /registry/feature-services/{name}/statistics) ---------- */
+export const FeatureServiceStatistics = Type.Object({
+  service: Type.String(),
+  at: Type.String({ description: 'the time of every entity row of the training set (ISO 8601)' }),
+  join_key: Type.String(),
+  views: Type.Array(Type.String(), { description: 'the feature views the service reads' }),
+  rows: Type.Number({ description: "entity rows of the training set: every key the views' sources hold" }),
+  entities: Type.Number({ description: 'distinct entity keys' }),
+  computed_at: Type.String(),
+  features: Type.Array(FeatureStatistics, { description: 'each feature as the point-in-time join saw it at `at` (no row then: missing)' }),
+});
+export type FeatureServiceStatistics = Static<typeof FeatureServiceStatistics>;
+export const ServiceStatisticsQuery = Type.Object(
+  {
+    at: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'the time of the training set, e.g. 2021-09-02T00:00:00Z (default now)' })),
+    format: Type.Optional(ExportFormatParam),
+  },
+  { additionalProperties: false },
+);
+export type ServiceStatisticsQuery = Static<typeof ServiceStatisticsQuery>;
+
+/* ---------- the messages behind entity ids (GET /online/messages) ---------- */
+/** ids of one GET /online/messages */
+export const MESSAGE_CONTEXT_MAX_IDS = 100;
+export const MessageContextQuery = Type.Object(
+  {
+    ids: Type.String({
+      minLength: 1,
+      maxLength: MESSAGE_CONTEXT_MAX_IDS * (SMS_ID_MAX_LENGTH + 1),
+      description: `comma-separated sms_ids, 1 to ${MESSAGE_CONTEXT_MAX_IDS}`,
+    }),
+  },
+  { additionalProperties: false },
+);
+export type MessageContextQuery = Static<typeof MessageContextQuery>;
+const NullableString = Type.Union([Type.String(), Type.Null()]);
+export const MessageContext = Type.Object({
+  sms_id: Type.String(),
+  found_in: Type.Array(Type.Union([Type.Literal('inbox'), Type.Literal('warehouse')]), { description: 'where the message was found (none: unknown)' }),
+  text: NullableString,
+  user_id: Type.Union([Type.String(), Type.Null()], { description: "the inbox's owner (inbox messages only)" }),
+  sender_id: NullableString,
+  sent_at: Type.Union([Type.String(), Type.Null()], { description: 'the send time, from the TimeUUID sms_id (ISO 8601)' }),
+  label: Type.Union([Type.String(), Type.Null()], { description: "the warehouse's label (spam, ham)" }),
+  origin: Type.Union([Type.String(), Type.Null()], { description: 'the file a warehouse message was imported from' }),
+  reasons: Type.Object(
+    { text: Type.Optional(Type.String()), user_id: Type.Optional(Type.String()), sent_at: Type.Optional(Type.String()) },
+    { description: 'why a field is null' },
+  ),
+});
+export type MessageContext = Static<typeof MessageContext>;
+export const MessageContextAnswer = Type.Object({ messages: Type.Array(MessageContext, { description: 'one per id asked, in order' }) });
+export type MessageContextAnswer = Static<typeof MessageContextAnswer>;
+
 /* ---------- entity ids suggested from the store (GET /online/ids) ---------- */
 export const EntityIdsQuery = Type.Object(
   {

@@ -24,6 +24,36 @@ export type PredictionAnswer = Static<typeof PredictionAnswer>;
 export const FeaturesAnswer = Type.Object({ features: Type.Array(Type.Number()), from_cache: Type.Boolean(), input: Type.Optional(Type.Any()) });
 export type FeaturesAnswer = Static<typeof FeaturesAnswer>;
 
+/** "Try it" against any registered version: POST /models/{name}/versions/{version}/text_to_prediction */
+export const VersionRefParam = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 100, description: 'the model id (v1, v2, v3, or one of your own)' }),
+  version: Type.String({ minLength: 1, maxLength: 100, description: 'a version number ("2") or an alias ("production", "challenger")' }),
+});
+export type VersionRefParam = Static<typeof VersionRefParam>;
+export const VersionPredictionAnswer = Type.Composite([
+  PredictionAnswer,
+  Type.Object({
+    model: Type.String(),
+    version: Type.String({ description: 'the version number that answered' }),
+    asked: Type.String({ description: 'the version or alias asked for' }),
+    aliases: Type.Array(Type.String(), { description: "the answering version's aliases" }),
+    threshold: Type.Union([Type.Number(), Type.Null()], { description: 'its decision threshold (null: spam outscoring ham)' }),
+  }),
+]);
+export type VersionPredictionAnswer = Static<typeof VersionPredictionAnswer>;
+
+/** the caller's call log as a file: GET /serving/call-log */
+export const CallLogQuery = Type.Object(
+  {
+    version: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 100, description: 'a model id: its calls, "Try it" calls of its versions included (absent: every model)' }),
+    ),
+    format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
+  },
+  { additionalProperties: false },
+);
+export type CallLogQuery = Static<typeof CallLogQuery>;
+
 export const CallLogRow = Type.Object({
   caller_id: Type.String(),
   called_at: Type.String(),

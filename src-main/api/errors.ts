@@ -9,7 +9,15 @@ import { OfflineEngineError, OfflineMemoryError, OfflineSourceError, RegistryEmp
 import { ArtifactError, InputError, isDiskFullError, noteDiskFull } from '../platform';
 import { IngestionError } from '../inbox';
 import { UnknownFeatureError } from '../monitoring';
-import { FeatureVectorError, NoModelYetError, NotServedError, ThresholdUnreachableError, UnknownModelError, WorseThanHolderError } from '../serving';
+import {
+  FeatureVectorError,
+  NoModelYetError,
+  NotServedError,
+  ThresholdUnreachableError,
+  UnknownAliasError,
+  UnknownModelError,
+  WorseThanHolderError,
+} from '../serving';
 import { InvalidAliasError, NothingToRollBackError, RunNotFoundError, VersionInUseError, VersionNotFoundError } from '../training';
 import { DuplicateKeyError, OnlineStoreUnavailableError, SmsIdTakenError, StorageBusyError } from '../storage';
 
@@ -99,6 +107,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     // serving
     if (err instanceof NotServedError) return send(404, { error: 'not_found', detail: err.message, known: err.served });
     if (err instanceof UnknownModelError) return send(404, { error: 'not_found', detail: err.message, known: err.known });
+    if (err instanceof UnknownAliasError) return send(404, { error: 'not_found', detail: err.message, known: err.known });
     if (err instanceof NoModelYetError) return send(503, { error: 'model_not_trained', detail: err.message });
     if (err instanceof FeatureVectorError) return send(422, { error: 'unprocessable_features', detail: err.message, field: 'body.features' });
     if (err instanceof WorseThanHolderError) return send(409, { error: 'worse_than_holder', detail: err.message, field: 'version', check: err.check });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spamops } from '../testing/cli';
 import { SKIP_FULL, fullDatasetPath, startTestServer, testEngines } from '../testing/fixtures';
 import type { Engines } from '../engines';
-import type { FeatureViewStatistics, OfflinePreview } from '../../src-shared/featurestore';
+import type { FeatureServiceStatistics, FeatureViewStatistics, OfflinePreview } from '../../src-shared/featurestore';
 import { sourceRelation } from '../featurestore/offline';
 import { rowsCsv } from '../featurestore/csv';
 
@@ -42,7 +42,7 @@ const stats = async (view: string, q = '') => {
   expect(r.status).toBe(200);
   return r.body;
 };
-const feature = (s: FeatureViewStatistics, name: string) => {
+const feature = (s: Pick<FeatureViewStatistics, 'features'>, name: string) => {
   const f = s.features.find((x) => x.name === name);
   if (!f) throw new Error(`no ${name}`);
   return f;
@@ -137,6 +137,46 @@ describe.skipIf(!dataset)('feature statistics (full dataset)', () => {
     ]);
   });
 
+  it.skipIf(!dataset)('token lists: every figure equals DuckDB over the unnested ids (exact quantiles, count distinct)', { timeout: 300_000 }, async () => {
+    // the statistics come from a frequency table (bounded memory); the reference holds every id
+    const tok = feature(await stats('sms_features2'), 'features');
+    if (tok.kind !== 'list') throw new Error('features is not a list');
+    const fs = engines.features;
+    const view = await fs.view('sms_features2');
+    const src = await fs.fileSourceOf(view);
+    const parts = await fs.offline.parts(src, 'sms_id', await fs.sourceFields(src));
+    const rel = `(SELECT * FROM ${sourceRelation(parts, { ordinals: false })} WHERE k IS NOT NULL)`;
+    const q = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99].map((p) => `quantile_cont(x, ${p})::DOUBLE`).join(', ');
+    const reference = (xs: string) =>
+      fs.offline.engine.with(async (c) =>
+        (
+          await c.runAndReadAll(
+            `SELECT count(x)::DOUBLE, min(x)::DOUBLE, max(x)::DOUBLE, avg(x)::DOUBLE, stddev_samp(x)::DOUBLE, count(DISTINCT x)::DOUBLE, ${q} FROM ${xs}`,
+          )
+        )
+          .getRows()[0]
+          .map((v) => (v === null ? null : Number(v))),
+      );
+    const ids = await reference(`(SELECT unnest(features)::DOUBLE AS x FROM ${rel})`);
+    const lengths = await reference(`(SELECT len(features)::DOUBLE AS x FROM ${rel})`);
+    for (const [summary, ref] of [
+      [tok.tokens, ids],
+      [tok.length, lengths],
+    ] as const) {
+      const [n, min, max, mean, std, distinct, ...pcts] = ref;
+      expect(summary.present).toBe(n);
+      expect([summary.min, summary.max, summary.distinct]).toEqual([min, max, distinct]);
+      expect(summary.mean).toBeCloseTo(mean as number, 10);
+      if (std === null) expect(summary.std).toBeNull();
+      else expect(summary.std).toBeCloseTo(std, 10);
+      for (const [i, p] of summary.percentiles.entries()) expect(p.value, `p${p.p}`).toBeCloseTo(pcts[i] as number, 10);
+    }
+    // the histogram's counts add up to every id
+    expect(tok.tokens.histogram.reduce((a, b) => a + b.count, 0)).toBe(226_320);
+    expect(tok.tokens.histogram[0].count).toBeGreaterThanOrEqual(162_090);
+    expect(tok.histogram).toEqual([{ lo: 30, hi: 30, count: 7544 }]);
+  });
+
   it.skipIf(!dataset)('are cached per source state, recomputed on refresh and after a push', { timeout: 300_000 }, async () => {
     const first = await stats('sms_features2');
     const again = await stats('sms_features2');
@@ -168,6 +208,83 @@ describe.skipIf(!dataset)('feature statistics (full dataset)', () => {
     const b = await get<{ field: string }>('/registry/feature-views/sms_features1/statistics?refresh=yes');
     expect(b.status).toBe(400);
     expect(b.body.field).toBe('querystring.refresh');
+  });
+});
+
+describe.skipIf(!dataset)("a feature service's training-set statistics at a time (full dataset)", () => {
+  const svc = async (name: string, q: string) => get<FeatureServiceStatistics>(`/registry/feature-services/${name}/statistics${q}`);
+
+  it.skipIf(!dataset)('are the statistics of the point-in-time rows of every key at that time', { timeout: 300_000 }, async () => {
+    const r = await svc('labeled_sms_1', '?at=2021-01-01T00:00:00Z');
+    expect(r.status).toBe(200);
+    const s = r.body;
+    expect(s.service).toBe('labeled_sms_1');
+    expect(s.at).toBe('2021-01-01T00:00:00.000Z');
+    expect(s.views).toEqual(['sms_features1', 'sms_labels']);
+    expect([s.rows, s.entities]).toEqual([7528, 7528]);
+    expect(s.features.map((f) => f.name)).toEqual([...(await engines.features.view('sms_features1')).schema.map((f) => f.name), 'label']);
+    // one row per key, all before `at`: the training set holds each source row once, as the view's statistics do
+    const view = await stats('sms_features1');
+    for (const name of ['cap_r', 'nal_r', 'cw_scores_0']) {
+      const a = feature(s, name);
+      const b = feature(view, name);
+      if (a.kind !== 'numeric' || b.kind !== 'numeric') throw new Error(`${name} is not numeric`);
+      expect(a.missing).toBe(0);
+      expect(a.mean).toBeCloseTo(b.mean as number, 12);
+      expect(a.std).toBeCloseTo(b.std as number, 12);
+      expect(a.percentiles).toEqual(b.percentiles);
+      expect(a.histogram).toEqual(b.histogram);
+    }
+    const label = feature(s, 'label');
+    if (label.kind !== 'categorical') throw new Error('label is not categorical');
+    expect(label.top).toEqual([
+      { value: 'ham', count: 5776 },
+      { value: 'spam', count: 1752 },
+    ]);
+  });
+
+  it.skipIf(!dataset)('before the features existed they are missing; the labels are there', { timeout: 300_000 }, async () => {
+    // features v2 are dated 2020-04-05, the labels 2019-02-03
+    const s = (await svc('labeled_sms_2', '?at=2020-01-01')).body;
+    const tokens = feature(s, 'features');
+    expect(tokens.kind).toBe('list');
+    // present: only the rows dated before (the sample inbox's messages, pushed with their own dates)
+    const before = await get<OfflinePreview>('/offline/smss2/preview?to=2020-01-01T00:00:00Z&limit=100');
+    expect(before.body.matched_rows).toBeLessThan(50);
+    expect(tokens.count - tokens.missing).toBe(new Set(before.body.rows.map((r) => r.entity_key)).size);
+    // every labelled message has its label; the keys without one are the inbox's (features only)
+    expect(feature(s, 'label').missing).toBe(s.rows - 7528);
+    // before anything: a list with no value has no figures (not zeros)
+    const none = feature((await svc('labeled_sms_2', '?at=2018-01-01')).body, 'features');
+    if (none.kind !== 'list') throw new Error('features is not a list');
+    expect([none.missing_share, none.tokens.present, none.tokens.distinct, none.length.present]).toEqual([1, 0, 0, 0]);
+    expect([none.tokens.min, none.tokens.mean, none.tokens.std, none.tokens.percentiles[3].value]).toEqual([null, null, null, null]);
+    expect([none.tokens.top, none.tokens.histogram, none.histogram]).toEqual([[], [], []]);
+    const early = (await svc('labeled_sms_1', '?at=2019-01-01T00:00:00Z')).body;
+    expect(early.rows).toBe(7528);
+    expect(early.features.every((f) => f.missing_share === 1)).toBe(true);
+  });
+
+  it.skipIf(!dataset)('answer a CSV; 400 naming `at` for a bad time, 404 naming the known services', { timeout: 300_000 }, async () => {
+    const csv = await fetch(`${base}/registry/feature-services/labeled_sms_1/statistics?at=2021-01-01T00:00:00Z&format=csv`);
+    expect(csv.status).toBe(200);
+    const lines = (await csv.text()).trimEnd().split('\r\n');
+    expect(lines[0].split(',').slice(0, 2)).toEqual(['view', 'feature']);
+    const n = (await svc('labeled_sms_1', '?at=2021-01-01T00:00:00Z')).body.features.length;
+    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(Array(n).fill('labeled_sms_1'));
+    for (const bad of ['yesterday', '2021-02-30', '2021-01-01T25:00:00Z']) {
+      const r = await svc('labeled_sms_1', `?at=${bad}`);
+      expect(r.status, bad).toBe(400);
+      const body = r.body as unknown as { field: string; detail: string };
+      expect(body.field, bad).toBe('at');
+      expect(body.detail, bad).toMatch(/^at: /);
+    }
+    const empty = await svc('labeled_sms_1', '?at=');
+    expect(empty.status).toBe(400);
+    expect((empty.body as unknown as { field: string }).field).toBe('querystring.at');
+    const unknown = await get<{ known: string[] }>('/registry/feature-services/nope/statistics');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.known).toEqual(['labeled_sms_1', 'labeled_sms_2']);
   });
 });
 
@@ -297,7 +414,13 @@ describe.skipIf(!dataset)('the CLI (full dataset)', () => {
     const stats = spamops(['statistics', 'sms_labels'], dataDir);
     expect(stats.code).toBe(0);
     expect(stats.out).toMatch(/label \[String\] missing 0\.0% distinct 2 top ham:5776 spam:1752/);
+    const svc = spamops(['service-statistics', 'labeled_sms_1', '--at', '2021-01-01'], dataDir);
+    expect(svc.code).toBe(0);
+    expect(svc.out).toMatch(/^labeled_sms_1 at 2021-01-01T00:00:00\.000Z \(sms_features1 \+ sms_labels\): 7528 entity rows, 7528 entities/);
+    expect(svc.out).toMatch(/label \[String\] missing 0\.0% distinct 2 top ham:5776 spam:1752/);
     for (const [args, msg] of [
+      [['service-statistics', 'labeled_sms_1', '--at', 'yesterday'], /--at: expected an ISO 8601 time/],
+      [['service-statistics', 'nope'], /unknown feature service "nope"/],
       [['offline-rows', 'smss1', '--sort', 'nope'], /sort.*unknown column "nope"/],
       [['offline-rows', 'smss1', '--limit', '0'], /--limit: expected an integer from 1 to 1000/],
       [['offline-rows', 'smss1', '--from', 'yesterday'], /--from: expected an ISO 8601 time/],

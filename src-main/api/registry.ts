@@ -1,11 +1,14 @@
 /** Read-only registry routes, for the console and for discovery (`feast registry-dump`). */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Engines } from '../engines';
-import { fieldsOfSource, isoMicros } from '../featurestore';
+import { fieldsOfSource, isoMicros, parseTimestamp } from '../featurestore';
 import { registry as routes } from '../../src-shared/routes/featurestore';
 import type { OfflinePreview } from '../../src-shared/featurestore';
 import { serve } from './declare';
 import { InputError } from '../platform';
+import { messageContexts } from '../inbox';
+import { MESSAGE_CONTEXT_MAX_IDS } from '../../src-shared/featurestore';
+import { SMS_ID_MAX_LENGTH } from '../../src-shared/ids';
 import { rowsCsv, statisticsCsv } from '../featurestore';
 
 export const registryRoutes: FastifyPluginAsync<{ engines: Engines }> = async (app, { engines }) => {
@@ -39,6 +42,16 @@ export const registryRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
     const s = await fs.statistics(req.params.name, { refresh: req.query.refresh === 'true' });
     if (req.query.format !== 'csv') return s;
     return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${s.view}-statistics.csv"`).send(statisticsCsv(s));
+  });
+
+  serve(app, routes.serviceStatistics, async (req, reply) => {
+    const at = req.query.at === undefined ? Date.now() : parseTimestamp(req.query.at, 'at');
+    const s = await fs.serviceStatistics(req.params.name, at);
+    if (req.query.format !== 'csv') return s;
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${s.service.replace(/[^\w.-]/g, '_')}-statistics.csv"`)
+      .send(statisticsCsv({ view: s.service, features: s.features }));
   });
 
   serve(app, routes.preview, async (req, reply) => {
@@ -78,6 +91,16 @@ export const registryRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="${req.params.name.replace(/[^\w.-]/g, '_')}-rows-${offset + 1}.csv"`)
       .send(rowsCsv(answer.columns ?? [], answer.rows));
+  });
+
+  serve(app, routes.messages, async (req) => {
+    const ids = req.query.ids.split(',').map((x) => x.trim());
+    if (ids.length > MESSAGE_CONTEXT_MAX_IDS) throw new InputError('ids', `ids: expected at most ${MESSAGE_CONTEXT_MAX_IDS} ids, got ${ids.length}`);
+    ids.forEach((id, i) => {
+      if (!id || id.length > SMS_ID_MAX_LENGTH)
+        throw new InputError('ids', `ids: id ${i + 1} is ${id ? 'too long' : 'empty'}: expected 1 to ${SMS_ID_MAX_LENGTH} characters`);
+    });
+    return { messages: await messageContexts({ users: engines.storage.users, labelled: engines.storage.labelled }, ids) };
   });
 
   serve(app, routes.onlineIds, async (req) => {

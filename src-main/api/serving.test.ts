@@ -49,6 +49,25 @@ describe('model serving (the seed curl commands)', () => {
     expect((await json(post('/model/v2/text_to_prediction', body))).from_cache).toBe(false);
   });
 
+  it('records a cached answer with the same features and unknown-word rate as the answer it repeats', async () => {
+    const text = 'Zorblax quintuple your FREE prize now';
+    await engines.monitor.recorder.flush();
+    const since = Date.now() - 1;
+    const a = await json(post('/model/v3/text_to_prediction', { text }));
+    await idle();
+    const b = await json(post('/model/v3/text_to_prediction', { text }));
+    expect([a.from_cache, b.from_cache]).toEqual([false, true]);
+    await engines.monitor.recorder.flush();
+    const rows = (await engines.storage.predictions.recent('v3', since, 10_000)).filter((r) => r.endpoint === 'text_to_prediction');
+    expect(rows).toHaveLength(2);
+    const features = (await json(post('/model/v3/text_to_features', { text, skip_cache: true }))).features;
+    for (const r of rows) {
+      expect(r.features).toEqual(features);
+      expect(r.oov).toBeGreaterThan(0); // "Zorblax" is not in the tokenizer's vocabulary
+      expect(r.oov).toBe(rows[0].oov);
+    }
+  });
+
   it("keeps the caller's recent call log, newest first, per caller", async () => {
     await post('/model/v1/text_to_prediction', { text: 'log me' });
     const log = await json(fetch(`${base}/model/v1/recent_call_log`));

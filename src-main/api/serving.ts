@@ -12,6 +12,10 @@ import { serving as routes } from '../../src-shared/routes/serving';
 import { HttpError } from './errors';
 import { jsonDepthError } from './json-depth';
 import { serve } from './declare';
+import { rowsCsv } from '../featurestore';
+import type { CallLogRow } from '../../src-shared/serving';
+
+const CALL_LOG_COLUMNS = ['called_at', 'caller_id', 'endpoint', 'version', 'input_json'];
 
 export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (app, { engines }) => {
   const endpoints = new ServingEndpoints({
@@ -56,6 +60,20 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
       yield ']';
     }
     return reply.type('application/json').send(Readable.from(json()));
+  });
+
+  serve(app, routes.versionPrediction, async (req) => endpoints.predictWithVersion(req.params.name, req.params.version, req.body.text, req.body, req.ip));
+  serve(app, routes.callLogFile, async (req, reply) => {
+    const version = req.query.version;
+    if (version !== undefined) endpoints.checkServed(version);
+    // at most 10,000 short rows: gathered, then written as JSON or CSV
+    const all: CallLogRow[] = [];
+    for await (const r of endpoints.recentCalls(version, req.ip, { withTried: true })) all.push(r);
+    if (req.query.format !== 'csv') return all;
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="call-log${version ? `-${version}` : ''}.csv"`)
+      .send(rowsCsv(CALL_LOG_COLUMNS, all));
   });
 
   serve(app, routes.predict, async (req) => endpoints.topPredictions(req.body.model_id, req.body.text, req.body.n_top ?? 1, true));

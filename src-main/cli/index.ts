@@ -4,59 +4,20 @@
  * Exit codes: 0 done, 1 the command failed (the message names what went wrong), 2 a usage error.
  */
 import { Command, CommanderError } from 'commander';
-import { importCommand } from './commands/import';
-import { exportCommand } from './commands/export';
-import { offlineSourcesCommand } from './commands/offline-sources';
-import { applyCommand, exploreCommand, historyCommand, planCommand } from './commands/registry';
-import { offlineRowsCommand, statisticsCommand } from './commands/offline';
-import { materializeCommand, materializeIncrementalCommand } from './commands/materialize';
-import { sampleCommand } from './commands/sample';
-import { retrieveCommand } from './commands/retrieve';
-import { backfillCommand } from './commands/backfill';
-import { featuresCommand } from './commands/features';
-import { bootstrapCommand } from './commands/bootstrap';
-import { releaseModelsCommand } from './commands/release-models';
-import { trainCommand } from './commands/train';
-import { runsCommand } from './commands/runs';
-import { modelsCommand } from './commands/models';
-import { driftCommand } from './commands/drift';
-import { simulateCommand } from './commands/simulate';
-import { retrainCommand } from './commands/retrain';
-import { serveCommand } from './commands/serve';
-import { benchCommand } from './commands/bench';
-import { smsCommand } from './commands/sms';
-import { checkCommand } from './commands/check';
+import * as modules from './commands';
+import { GROUP_ORDER } from './groups';
 
 export { CliError } from './context';
 
-const GROUPS: [string, Command[]][] = [
-  [
-    'Data and feature store',
-    [
-      importCommand,
-      exportCommand,
-      offlineSourcesCommand,
-      planCommand,
-      applyCommand,
-      historyCommand,
-      exploreCommand,
-      offlineRowsCommand,
-      statisticsCommand,
-      materializeCommand,
-      materializeIncrementalCommand,
-      retrieveCommand,
-      sampleCommand,
-      backfillCommand,
-      featuresCommand,
-      bootstrapCommand,
-      checkCommand,
-    ],
-  ],
-  ['Inboxes', [smsCommand]],
-  ['Training and models', [trainCommand, runsCommand, modelsCommand, releaseModelsCommand]],
-  ['Monitoring', [driftCommand, simulateCommand, retrainCommand]],
-  ['Serving', [serveCommand, benchCommand]],
-];
+/** the commands among the modules' exports, by help group (in GROUP_ORDER), then by name */
+export function commands(): Command[] {
+  const all = Object.values(modules).filter((x): x is Command => x instanceof Command);
+  for (const c of all) {
+    if (!GROUP_ORDER.includes(c.helpGroup())) throw new Error(`spamops ${c.name()}: its help group "${c.helpGroup()}" is not one of GROUPS`);
+  }
+  const rank = (c: Command) => GROUP_ORDER.indexOf(c.helpGroup());
+  return all.sort((a, b) => rank(a) - rank(b) || a.name().localeCompare(b.name()));
+}
 
 function program(): Command {
   const p = new Command('spamops')
@@ -64,10 +25,7 @@ function program(): Command {
     .option('--data-dir <dir>', "data dir (env SPAMOPS_DATA_DIR; default the app's data dir)")
     .showHelpAfterError('(run `spamops --help` for usage)')
     .exitOverride();
-  for (const [group, commands] of GROUPS) {
-    p.commandsGroup(group);
-    for (const c of commands) p.addCommand(c);
-  }
+  for (const c of commands()) p.addCommand(c);
   // every command takes --data-dir, before or after its own arguments
   for (const c of p.commands) forEach(c, (x) => x.exitOverride().showHelpAfterError(`(run \`spamops ${fullName(x)} --help\` for usage)`));
   return p;

@@ -36,8 +36,8 @@ const STAT_COLUMNS = [
   'histogram',
 ];
 
-/** a row per feature (a token-id list: a row for its length and one for its ids) */
-export function statisticsCsv(s: FeatureViewStatistics): string {
+/** a row per feature (a token-id list: a row for its length and one for its ids); `view`: the view's name, or a feature service's */
+export function statisticsCsv(s: Pick<FeatureViewStatistics, 'view' | 'features'>): string {
   const summary = (n: NumericSummary) => [n.present, n.min, n.max, n.mean, n.std, n.distinct, ...n.percentiles.map((p) => p.value)];
   const bins = (h: { lo: number; hi: number; count: number }[]) => h.map((b) => `${b.lo === b.hi ? b.lo : `${b.lo}..${b.hi}`}:${b.count}`).join(' ');
   const top = (t: { value: string; count: number }[]) => t.map((x) => `${x.value}:${x.count}`).join(' ');

@@ -7,6 +7,7 @@ import type {
   FeatureStatus,
   FeatureValue,
   FeatureViewDef,
+  FeatureServiceStatistics,
   FeatureViewStatistics,
   FieldDef,
   FileSourceDef,
@@ -21,7 +22,7 @@ import type { OnlineRow, OnlineStore, RegistryStore } from '../storage';
 import { FeatureRegistry } from './registry';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { viewStatistics } from './statistics';
+import { rowsStatistics, viewStatistics } from './statistics';
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBResult } from '@duckdb/node-api';
 import { COMPACT_AFTER_PARTS, OfflineStore, asSourceError, sourceRelation, type OfflineRow, type SourceParts } from './offline';
 import { DEFAULT_OFFLINE_MEMORY, DuckEngine, releaseConnection, sqlIdent, sqlString, type OfflineEngineSettings } from './duckdb';
@@ -39,7 +40,7 @@ import {
   type ViewJoin,
 } from './retrieval';
 import { FeatureInputError, UnknownNameError } from './errors';
-import { describe, isoUtc, parseTimestamp } from './timestamps';
+import { describe, isoMicros, isoUtc, parseTimestamp } from './timestamps';
 
 export interface FeatureRef {
   view: FeatureViewDef;
@@ -409,6 +410,43 @@ export class FeatureStore {
   }
 
   /**
+   * The statistics of a feature service's training set at `atMs`: the point-in-time join of every
+   * key its views' sources hold (as `retrieve --entities all --at`), written by DuckDB to a temporary
+   * table (it spills past the memory limit), then the same statistics as a view's over its rows.
+   */
+  async serviceStatistics(name: string, atMs: number): Promise<FeatureServiceStatistics> {
+    const refs = await this.resolveRefs({ feature_service: name });
+    const { joins, joinKey } = await this.joinsOf(refs, false);
+    const sources = joins.map((j) => j.parts);
+    return this.offline.engine.with(async (c) => {
+      try {
+        await loadEntities(c, { kind: 'all', at: atMs }, joins, joinKey);
+        const features = joins.flatMap((j) => j.columns.map((x) => sqlIdent(x.name)));
+        await c.run(
+          `CREATE TEMP TABLE training_set AS SELECT ${sqlIdent(joinKey)} AS k, ts AS ev${features.map((f) => `, ${f}`).join('')} FROM (${pointInTimeSql(joins, joinKey, { jsTypes: false })})`,
+        );
+        const r = await rowsStatistics(
+          c,
+          'training_set',
+          refs.map((x) => x.field),
+        );
+        return {
+          service: name,
+          at: isoMicros(atMs),
+          join_key: joinKey,
+          views: joins.map((j) => j.view.name),
+          rows: r.rows,
+          entities: r.entities,
+          computed_at: new Date().toISOString(),
+          features: r.features,
+        };
+      } catch (e) {
+        throw asSourceError(e, sources);
+      }
+    });
+  }
+
+  /**
    * A page of a file source's rows, sorted and filtered (the offline browser). Every column name is
    * checked against the source's columns before it reaches SQL; every value is a SQL literal.
    */
@@ -568,11 +606,19 @@ export class FeatureStore {
     const written = await (async () => {
       try {
         let rows: OnlineRow[] = [];
+        // one batch in flight while the next is read and built: a store across a socket (Redis)
+        // works while this thread reads DuckDB's chunks; at most two batches are held at once
+        let inFlight: Promise<void> = Promise.resolve();
         const write = async () => {
-          await this.storage.online.writeBatch(view.name, rows);
-          done += rows.length;
+          const batch = rows;
           rows = [];
-          onProgress?.({ view: view.name, done, total });
+          await inFlight;
+          inFlight = this.storage.online.writeBatch(view.name, batch).then(() => {
+            done += batch.length;
+            onProgress?.({ view: view.name, done, total });
+          });
+          // a failed write is seen at the next batch or at the end, never left unobserved
+          inFlight.catch(() => undefined);
         };
         const chunks = async function* () {
           if (s.first && s.first.rowCount > 0) yield s.first;
@@ -592,6 +638,7 @@ export class FeatureStore {
           if (rows.length >= ONLINE_BATCH) await write();
         }
         if (rows.length) await write();
+        await inFlight;
         return done;
       } catch (e) {
         throw asSourceError(e, [parts]);

@@ -14,3 +14,5 @@ export type { Ingestion, EmbeddedIngestionDeps, PendingChange } from './ingestio
 export { V2Backfill, V2_PUSH_SOURCE, V2_VIEW } from './backfill';
 export type { BackfillDeps } from './backfill';
 export { loadSampleInbox } from './sample';
+export { messageContexts } from './message-context';
+export type { MessageContextStores } from './message-context';

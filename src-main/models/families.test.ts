@@ -66,6 +66,8 @@ const alwaysHam: ModelFamily = {
     };
     return model;
   },
+  datasetDriftRule: { kind: 'share', share: 1 },
+  windowReference: (_training, records) => ({ length: numericReference(records.map((r) => r.features[0])) }),
   driftInputs(reference, records) {
     const ref = reference.length;
     return ref?.kind === 'numeric' ? [{ feature: 'length', kind: 'numeric', reference: ref, current: records.map((r) => r.features[0]) }] : [];

@@ -122,6 +122,11 @@ export interface ModelFamily {
   openPredictor?(dir: string): BatchPredictor;
   /** the drift features: which features, their values computed from the predictions' inputs */
   driftInputs(reference: Record<string, FeatureReference>, records: PredictionRecord[]): DriftInput[];
-  /** its default dataset-drift rule (without one: Holm at 0.05, the false-alarm bound of issue 21) */
-  datasetDriftRule?: DatasetDriftRule;
+  /**
+   * an earlier window of live traffic as a reference, in the form of this family's training
+   * reference (the features driftInputs reads); `training` is the version's training reference
+   */
+  windowReference(training: Record<string, FeatureReference>, records: PredictionRecord[]): Record<string, FeatureReference>;
+  /** its dataset-drift rule, calibrated by bench/drift.ts; an operator's drift.datasetDriftShare or drift.datasetDriftAlpha overrides it */
+  datasetDriftRule: DatasetDriftRule;
 }

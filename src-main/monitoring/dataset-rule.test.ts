@@ -84,7 +84,7 @@ describe('the dataset-drift rule', () => {
     const set = datasetRule(fs, { datasetDriftAlpha: 0.05 }, { kind: 'holm', alpha: 0.02 });
     expect(set).toMatchObject({ drift: true, rule: { kind: 'holm', alpha: 0.05 } });
     expect(set.rule.description).toMatch(/\(set by an operator\)$/);
-    // a family without a rule of its own: Holm at 0.05
+    // without a family rule: Holm at 0.05
     expect(DEFAULT_DATASET_DRIFT_ALPHA).toBe(0.05);
     expect(datasetRule(fs, {}).rule).toMatchObject({ kind: 'holm', alpha: 0.05 });
   });

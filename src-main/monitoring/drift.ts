@@ -11,17 +11,7 @@ import type { ModelVersion } from '../../src-shared/training';
 import { DEFAULT_MIN_WINDOW, type DriftOptions, type DriftReport, type FeatureDrift } from '../../src-shared/monitoring';
 export type { DriftOptions, DriftReport, FeatureDrift } from '../../src-shared/monitoring';
 import type { PredictionRecord } from '../storage';
-import {
-  familyOf,
-  messageSurprisal,
-  type DatasetDriftRule,
-  numericReference,
-  tokenReference,
-  type FeatureReference,
-  type NumericReference,
-  type TokenReference,
-} from '../models';
-import { FEATURES_V1 } from '../features';
+import { familyOf, messageSurprisal, type DatasetDriftRule, type FeatureReference, type NumericReference, type TokenReference } from '../models';
 import { evidentlyShares, holmAdjusted, jensenShannon, psi, zTestProportions } from './stats';
 import { TESTS, chooseTest, type FeatureKind, type StatTest } from './stattests';
 
@@ -68,9 +58,10 @@ export function testFeature(feature: string, kind: FeatureKind, ref: NumericRefe
 const RULE_TESTS: Record<FeatureKind, StatTest> = { numeric: TESTS.ks, tokens: TESTS.ks, binary: TESTS.fisher_exact };
 
 /**
- * The dataset-drift rule of a family that declares none: Holm's correction at 0.05, the false-alarm
- * bound issue 21 sets (Holm bounds the chance of any false alarm by alpha, for any number of features
- * and any dependence between them). The forest and the LSTM declare their own (models/<family>/).
+ * Holm's level where none is given (datasetRule's default, and the level of the Holm column shown
+ * beside a 'share' rule): 0.05, the false-alarm bound issue 21 sets (Holm bounds the chance of any
+ * false alarm by alpha, for any number of features and any dependence between them). Each family
+ * declares its own calibrated rule (ModelFamily.datasetDriftRule).
  */
 export const DEFAULT_DATASET_DRIFT_ALPHA = 0.05;
 
@@ -211,31 +202,13 @@ export function minWindowOf(model: string, o: DriftOptions): number {
   return o.minWindowByModel?.[model] ?? o.minWindow ?? DEFAULT_MIN_WINDOW;
 }
 
-/**
- * An earlier window of live traffic as a reference, in the training reference's form: per family,
- * the same features computeDrift reads (forest: FEATURES_V1; LSTM: token ids, length, oov_rate).
- */
+/** an earlier window of live traffic as a reference, in the training reference's form (the family's) */
 export function windowReference(
   version: ModelVersion,
   training: Record<string, FeatureReference>,
   records: PredictionRecord[],
 ): Record<string, FeatureReference> {
-  const ref: Record<string, FeatureReference> = {};
-  if (version.kind === 'random-forest') {
-    FEATURES_V1.forEach((name, j) => {
-      ref[name] = numericReference(records.map((r) => r.features[j]));
-    });
-    return ref;
-  }
-  const vocab = training.features?.kind === 'tokens' ? training.features.tokenShare.length : 1 + Math.max(0, ...records.flatMap((r) => r.features));
-  ref.features = tokenReference(
-    records.map((r) => r.features),
-    vocab,
-  );
-  ref.length = numericReference(records.map((r) => r.features.filter((t) => t > 0).length));
-  const withText = records.filter((r) => r.oov !== undefined);
-  if (withText.length) ref.oov_rate = numericReference(withText.map((r) => r.oov!));
-  return ref;
+  return familyOf(version.kind).windowReference(training, records);
 }
 
 /** which reference a report compares with (ReferenceInfo in the report) */

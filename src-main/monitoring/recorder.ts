@@ -27,6 +27,8 @@ export interface ServedPrediction {
   /** the text, when the caller sent one (for the unknown-word rate) */
   text?: string;
   sms_id?: string;
+  /** the unknown-word rate of `text`, when the caller computed it already (null: the model has none) */
+  oov?: number | null;
 }
 
 export interface RecorderOptions {
@@ -34,6 +36,9 @@ export interface RecorderOptions {
   maxRows: number;
   flushEveryMs: number;
 }
+
+/** records written per storage call; between two the event loop answers requests */
+const FLUSH_SLICE = 200;
 
 export class PredictionRecorder {
   private buffer: PredictionRecord[] = [];
@@ -63,7 +68,7 @@ export class PredictionRecorder {
    * has a tokenizer and the text is known.
    */
   recordServed(model: ScoringModel, p: ServedPrediction): void {
-    const oov = p.text !== undefined ? model.outOfVocabularyRate(p.text) : undefined;
+    const oov = p.oov !== undefined ? (p.oov ?? undefined) : p.text !== undefined ? model.outOfVocabularyRate(p.text) : undefined;
     this.record({
       model: model.name,
       version: model.version,
@@ -84,7 +89,12 @@ export class PredictionRecorder {
     const rows = this.buffer;
     this.buffer = [];
     this.flushing = this.flushing.then(async () => {
-      if (rows.length) await this.store.appendMany(rows).catch(() => this.buffer.unshift(...rows));
+      // in slices, the event loop free between them: a flush never holds requests for long
+      for (let i = 0; i < rows.length; i += FLUSH_SLICE) {
+        if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        const part = rows.slice(i, i + FLUSH_SLICE);
+        await this.store.appendMany(part).catch(() => this.buffer.unshift(...part));
+      }
       const now = Date.now();
       if (now - this.lastPrune > 10 * 60_000) {
         this.lastPrune = now;

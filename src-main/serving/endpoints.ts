@@ -7,8 +7,8 @@
 import type { CallLog, CallLogEntry } from '../storage';
 import type { ModelRegistry } from '../models';
 import type { ModelName } from '../../src-shared/training';
-import type { CallLogRow, FeaturesAnswer, PredictionAnswer, ServingStatsAnswer, TopPredictionsAnswer } from '../../src-shared/serving';
-import { NoModelYetError, NotServedError, type ServedModels } from './served';
+import type { CallLogRow, FeaturesAnswer, PredictionAnswer, ServingStatsAnswer, TopPredictionsAnswer, VersionPredictionAnswer } from '../../src-shared/serving';
+import { NoModelYetError, NotServedError, pinnedKey, type ServedModels } from './served';
 import { thresholdOf, top, type Prediction, type ServedModel } from './models';
 import { ServingStats } from './request-stats';
 
@@ -34,7 +34,19 @@ export interface ServedPredictionNote {
   features: number[];
   spam: number;
   text?: string;
+  /** the unknown-word rate of `text`, when already computed (null: the model has none) */
+  oov?: number | null;
 }
+
+/** what recording needs of a text besides the answer, computed once per (version, text) */
+interface TextNote {
+  version: string;
+  features: number[];
+  oov: number | null;
+}
+
+/** texts whose features are remembered for recording cached answers (oldest dropped first) */
+const MAX_NOTES = 10_000;
 
 export interface ServingEndpointsDeps {
   served: ServedModels;
@@ -46,6 +58,13 @@ export interface ServingEndpointsDeps {
   warn: (e: unknown) => void;
 }
 
+/** what answers a request: the model, the key its answers are cached under, the name its calls are logged under */
+interface AnswerTarget {
+  model: Promise<ServedModel>;
+  cacheKey: string;
+  logAs: string;
+}
+
 /** the request flags of the `/model/{v}/…` routes */
 export interface AnswerFlags {
   echo_input?: boolean;
@@ -55,6 +74,12 @@ export interface AnswerFlags {
 export class ServingEndpoints {
   readonly stats = new ServingStats();
   private callLogBuffer: CallLogEntry[] = [];
+  /**
+   * A cached answer is still recorded with its features: remembering them per (version, text)
+   * spares the feature extraction (and the tokenizer's second pass for the unknown-word rate)
+   * that would otherwise cost a cache hit as much as a miss.
+   */
+  private readonly notes = new Map<string, TextNote>();
 
   constructor(private readonly deps: ServingEndpointsDeps) {}
 
@@ -66,11 +91,11 @@ export class ServingEndpoints {
   };
 
   textToFeatures(version: string, text: string, flags: AnswerFlags, caller: string): Promise<FeaturesAnswer> {
-    return this.answer(version, 'text_to_features', text, flags, caller, (m) => ({ features: m.textToFeatures(text) }));
+    return this.answer(this.servedTarget(version), 'text_to_features', text, flags, caller, (m) => ({ features: m.textToFeatures(text) }));
   }
 
   async featuresToPrediction(version: string, features: unknown[], flags: AnswerFlags, caller: string): Promise<PredictionAnswer> {
-    const r = await this.answer(version, 'features_to_prediction', features, flags, caller, (m) =>
+    const r = await this.answer(this.servedTarget(version), 'features_to_prediction', features, flags, caller, (m) =>
       predictionOf(m.predict([m.checkFeatures(features)])[0], thresholdOf(m)),
     );
     this.record(version, 'features_to_prediction', caller, r.prediction.spam, features as number[]);
@@ -78,11 +103,40 @@ export class ServingEndpoints {
   }
 
   async predictText(version: string, text: string, flags: AnswerFlags, caller: string): Promise<PredictionAnswer> {
-    const r = await this.answer(version, 'text_to_prediction', text, flags, caller, (m) =>
-      predictionOf(m.predict([m.textToFeatures(text)])[0], thresholdOf(m)),
+    const r = await this.answer(this.servedTarget(version), 'text_to_prediction', text, flags, caller, (m) =>
+      predictionOf(m.predict([this.noteOf(m, text).features])[0], thresholdOf(m)),
     );
     this.record(version, 'text_to_prediction', caller, r.prediction.spam, undefined, text);
     return r;
+  }
+
+  /** a text's features and unknown-word rate under a served version, remembered */
+  private noteOf(m: ServedModel, text: string): TextNote {
+    const key = `${m.name}\u0000${text}`;
+    const known = this.notes.get(key);
+    if (known && known.version === m.version) return known;
+    const note: TextNote = { version: m.version, features: m.textToFeatures(text), oov: m.outOfVocabularyRate(text) ?? null };
+    if (this.notes.size >= MAX_NOTES) this.notes.delete(this.notes.keys().next().value as string);
+    this.notes.set(key, note);
+    return note;
+  }
+
+  /**
+   * "Try it" against any registered version of a model (a number or an alias), served or not. Its
+   * answers are cached under the version, run and threshold (never stale), its calls logged as
+   * `name@version`; it is not recorded for monitoring: an operator's trial is not traffic.
+   */
+  async predictWithVersion(name: string, ref: string, text: string, flags: AnswerFlags, caller: string): Promise<VersionPredictionAnswer> {
+    const { model: m, version: v } = await this.deps.served.getVersion(name, ref);
+    const r = await this.answer(
+      { model: Promise.resolve(m), cacheKey: pinnedKey(v), logAs: `${name}@${v.version}` },
+      'text_to_prediction',
+      text,
+      flags,
+      caller,
+      (x) => predictionOf(x.predict([x.textToFeatures(text)])[0], thresholdOf(x)),
+    );
+    return { ...r, model: name, version: v.version, asked: ref, aliases: v.aliases, threshold: thresholdOf(m) ?? null };
   }
 
   /**
@@ -114,12 +168,16 @@ export class ServingEndpoints {
     if (!this.deps.served.isServed(version)) throw new NotServedError(version, [...this.deps.served.names]);
   }
 
-  /** the caller's calls of a served version in the last hour, newest first, at most 10,000 (check the version first) */
-  async *recentCalls(version: string, caller: string): AsyncGenerator<CallLogRow> {
+  /**
+   * The caller's calls of a served version in the last hour, newest first, at most 10,000 (check the
+   * version first). `withTried`: also the "Try it" calls of its registered versions (`v3@2`);
+   * `version` undefined: every model's calls.
+   */
+  async *recentCalls(version: string | undefined, caller: string, o: { withTried?: boolean } = {}): AsyncGenerator<CallLogRow> {
     await this.flushCallLog(); // the caller's latest calls are part of the answer
     let n = 0;
     for await (const r of this.deps.callLog.recent(caller, Date.now() - CALL_LOG_TTL_SECONDS * 1000)) {
-      if (r.version !== version) continue;
+      if (version !== undefined && r.version !== version && !(o.withTried && r.version.startsWith(`${version}@`))) continue;
       if (++n > CALL_LOG_MAX_ROWS) break;
       yield { caller_id: r.caller_id, called_at: new Date(r.called_at).toISOString(), endpoint: r.endpoint, version: r.version, input_json: r.input_json };
     }
@@ -137,43 +195,52 @@ export class ServingEndpoints {
     return { served, ...this.stats.snapshot({ windowMs }) };
   }
 
+  /** a served model id: cached and logged under its name (its cache is cleared when its version changes) */
+  private servedTarget(version: string): AnswerTarget {
+    return { model: this.deps.served.get(version), cacheKey: version, logAs: version };
+  }
+
   private async answer<T extends object>(
-    version: string,
+    target: AnswerTarget,
     endpoint: Endpoint,
     input: unknown,
     flags: AnswerFlags,
     caller: string,
     compute: (m: ServedModel) => T,
   ): Promise<T & { from_cache: boolean; input?: unknown }> {
-    const m = await this.deps.served.get(version);
+    const m = await target.model;
     const key = JSON.stringify(input);
     const echo = flags.echo_input ? { input } : {};
     if (!flags.skip_cache) {
-      const hit = await this.deps.served.cache.get(endpoint, version, key);
+      const hit = await this.deps.served.cache.get(endpoint, target.cacheKey, key);
       if (hit !== undefined) {
         this.stats.hits++;
-        this.afterAnswer(caller, version, endpoint, key, undefined, input);
+        this.afterAnswer(caller, target, endpoint, key, undefined);
         return { ...(JSON.parse(hit) as T), from_cache: true, ...echo };
       }
       this.stats.misses++;
     }
     const out = compute(m);
-    this.afterAnswer(caller, version, endpoint, key, JSON.stringify(out), input);
+    this.afterAnswer(caller, target, endpoint, key, JSON.stringify(out));
     return { ...out, from_cache: false, ...echo };
   }
 
   /** after the answer: cache write and call log, so the caller does not wait for them */
-  private afterAnswer(caller: string, version: string, endpoint: Endpoint, inputKey: string, output: string | undefined, input: unknown): void {
+  private afterAnswer(caller: string, target: AnswerTarget, endpoint: Endpoint, inputKey: string, output: string | undefined): void {
     if (this.callLogBuffer.length === 0) setTimeout(() => void this.flushCallLog(), 20);
-    this.callLogBuffer.push({ caller_id: caller, called_at: Date.now(), endpoint, version, input_json: JSON.stringify(input) });
-    if (output !== undefined) setImmediate(() => void this.deps.served.cache.set(endpoint, version, inputKey, output).catch(this.deps.warn));
+    this.callLogBuffer.push({ caller_id: caller, called_at: Date.now(), endpoint, version: target.logAs, input_json: inputKey });
+    if (output !== undefined) setImmediate(() => void this.deps.served.cache.set(endpoint, target.cacheKey, inputKey, output).catch(this.deps.warn));
   }
 
   /** every served prediction goes to monitoring, with the model that answered */
   private record(name: string, endpoint: string, caller: string, spam: number, features?: number[], text?: string): void {
     const m = this.deps.served.current(name);
     if (!m) return;
-    this.deps.recordServed(m, { endpoint, caller, features: features ?? m.textToFeatures(text ?? ''), spam, text });
+    if (features) this.deps.recordServed(m, { endpoint, caller, features, spam, text });
+    else {
+      const note = this.noteOf(m, text ?? '');
+      this.deps.recordServed(m, { endpoint, caller, features: note.features, spam, text, oov: note.oov });
+    }
   }
 }
 

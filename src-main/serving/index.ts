@@ -1,5 +1,5 @@
 /** Serving: which versions answer, the models behind them, the layered prediction cache, request statistics. */
-export { ServedModels, NotServedError, NoModelYetError, parseServedNames } from './served';
+export { ServedModels, NotServedError, NoModelYetError, UnknownAliasError, parseServedNames } from './served';
 export type { ServedModelsDeps, ServingProblem } from './served';
 export { loadServedModel, FeatureVectorError, top } from './models';
 export type { ServedModel, Prediction } from './models';

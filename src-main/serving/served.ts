@@ -7,7 +7,7 @@
 import type { TokenizerSource } from '../features';
 import type { ModelRegistry } from '../models';
 import type { PredictionCache } from '../storage';
-import type { ModelName } from '../../src-shared/training';
+import type { ModelName, ModelVersion } from '../../src-shared/training';
 import { MODEL_ID_PATTERN, MODEL_NAMES } from '../../src-shared/training';
 import { loadServedModel, type ServedModel } from './models';
 import { LayeredPredictionCache } from './cache';
@@ -42,6 +42,20 @@ export class NoModelYetError extends Error {
   }
 }
 
+/** an alias that no version of the model holds (a version number that does not exist: VersionNotFoundError) */
+export class UnknownAliasError extends Error {
+  constructor(
+    readonly model: string,
+    readonly alias: string,
+    readonly known: string[],
+  ) {
+    super(`model ${model} has no version "${alias}": give a version number or an alias (${known.length ? known.join(', ') : 'none is set'})`);
+  }
+}
+
+/** versions other than the served ones kept loaded for "Try it" (a v3 load takes a moment) */
+const PINNED_VERSIONS = 4;
+
 /**
  * The model ids answering on /model/{v}/…: SPAM_MODEL_VERSIONS as in the seed ("v1,v2,v3"), where
  * a model id of your own (trained with a base generation, e.g. `tc-01`) may be listed too; until
@@ -68,7 +82,7 @@ export function parseServedNames(raw: string | undefined): ModelName[] {
 
 /** What serving needs: which version each model id answers with, the cache under it, the tokenizer. */
 export interface ServedModelsDeps {
-  models: Pick<ModelRegistry, 'resolve' | 'on'>;
+  models: Pick<ModelRegistry, 'resolve' | 'on' | 'get' | 'list'>;
   cache: PredictionCache;
   tokenizers: TokenizerSource;
 }
@@ -123,6 +137,38 @@ export class ServedModels {
     const m = await this.load(name);
     if (!m) throw new NoModelYetError(name);
     return m;
+  }
+
+  private readonly pinned = new Map<string, ServedModel>();
+
+  /**
+   * Any registered version of a model, by number or alias ("2", "production", "challenger"): the
+   * served one when it is that version, else loaded and kept among the last few asked for. The
+   * key holds the run and threshold, so a version re-registered or re-thresholded loads afresh.
+   * Answers the model and the version's registry record as it is now (its aliases move).
+   */
+  async getVersion(name: string, ref: string): Promise<{ model: ServedModel; version: ModelVersion }> {
+    let v: ModelVersion;
+    if (/^[0-9]+$/.test(ref)) v = await this.deps.models.get(name, ref);
+    else {
+      const all = await this.deps.models.list(name);
+      const held = all.find((x) => x.aliases.includes(ref));
+      if (!held) throw new UnknownAliasError(name, ref, [...new Set(all.flatMap((x) => x.aliases))].sort());
+      v = held;
+    }
+    const key = pinnedKey(v);
+    const served = this.loaded.get(name);
+    if (served && pinnedKey(served.info) === key) return { model: served, version: v };
+    const have = this.pinned.get(key);
+    if (have) {
+      this.pinned.delete(key);
+      this.pinned.set(key, have); // most recently used last
+      return { model: have, version: v };
+    }
+    const m = loadServedModel(v, this.deps.tokenizers);
+    if (this.pinned.size >= PINNED_VERSIONS) this.pinned.delete(this.pinned.keys().next().value as string);
+    this.pinned.set(key, m);
+    return { model: m, version: v };
   }
 
   current(name: ModelName): ServedModel | undefined {
@@ -181,3 +227,6 @@ export class ServedModels {
     await this.cache.invalidateVersion(name);
   }
 }
+
+/** a version as it answers: the same number, run and threshold give the same answers */
+export const pinnedKey = (v: ModelVersion): string => `${v.name}@${v.version}#${v.runId}#${v.threshold?.value ?? ''}`;

@@ -84,6 +84,10 @@ for (const b of backends) {
       const rows = await s.online.read('v_test', ['b', 'missing', 'a']);
       expect(rows.map((r) => r?.values.x)).toEqual([3, undefined, 1]);
       expect(rows[2]).toEqual({ entityKey: 'a', values: { x: 1, arr: [1, 2] }, eventTs: 1000, createdTs: 1 });
+      // a key asked twice is answered twice; a read of more keys than one statement takes keeps the order
+      expect((await s.online.read('v_test', ['a', 'b', 'a'])).map((r) => r?.values.x)).toEqual([1, 3, 1]);
+      const many = Array.from({ length: 70 }, (_, i) => (i % 7 === 3 ? 'a' : i % 7 === 5 ? 'b' : `none${i}`));
+      expect((await s.online.read('v_test', many)).map((r) => r?.values.x)).toEqual(many.map((k) => (k === 'a' ? 1 : k === 'b' ? 3 : undefined)));
       expect(await s.online.count('v_test')).toBe(2);
       await s.online.dropView('v_test');
       expect(await s.online.read('v_test', ['a'])).toEqual([undefined]);
@@ -128,6 +132,13 @@ for (const b of backends) {
         'present',
       ]);
       expect(await s.users.get('bob', id)).toBeUndefined();
+      // found by its sms_id alone, whoever holds it; an id nobody holds (or no TimeUUID) is undefined
+      expect(await s.users.findBySmsId([fresh.sms_id, newTimeUuid(), id, 'sms10001'])).toEqual([
+        fresh,
+        undefined,
+        { user_id: 'alice', sms_id: id, sender_id: 'a', sms_text: 'ham for alice' },
+        undefined,
+      ]);
       const seen: string[] = [];
       for await (const batch of s.users.scanAll(2)) {
         expect(batch.length).toBeLessThanOrEqual(2);

@@ -75,6 +75,8 @@ export interface UserDataStore {
   /** newest first (by the TimeUUID's time) */
   listByUser(userId: string, limit?: number): Promise<SmsMessage[]>;
   get(userId: string, smsId: string): Promise<SmsMessage | undefined>;
+  /** the message of each sms_id, whoever holds it (an sms_id is held by one user at most), in order; undefined when none */
+  findBySmsId(smsIds: string[]): Promise<(SmsMessage | undefined)[]>;
   listUsers(): Promise<string[]>;
   /** every message, in batches, in bounded memory (for `spamops check`) */
   scanAll(batchSize?: number): AsyncGenerator<SmsMessage[]>;

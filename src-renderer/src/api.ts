@@ -50,11 +50,14 @@ export type {
   FeatureStatus,
   FeatureStatistics,
   FeatureViewStatistics,
+  FeatureServiceStatistics,
+  MessageContext,
+  MessageContextAnswer,
   OfflinePreview,
   SourceInfo,
   ViewInfo,
 } from '../../src-shared/featurestore';
-export type { CallLogRow, LatencyBucket, PredictionAnswer, ServingStatsAnswer } from '../../src-shared/serving';
+export type { CallLogRow, LatencyBucket, PredictionAnswer, ServingStatsAnswer, VersionPredictionAnswer } from '../../src-shared/serving';
 export type { InboxAnswer, Sms } from '../../src-shared/userdata';
 export type { FeedbackBody } from '../../src-shared/feedback';
 export type { HealthAnswer } from '../../src-shared/health';
@@ -139,6 +142,10 @@ export const api = {
   textToPrediction: (version: string, text: string) => call(routes.serving.textToPrediction, { params: { version }, body: { text } }),
   featuresToPrediction: (version: string, features: unknown[]) => call(routes.serving.featuresToPrediction, { params: { version }, body: { features } }),
   callLog: (version: string) => call(routes.serving.callLog, { params: { version } }),
+  /** the caller's calls of a model id, its tried versions' included (`v3@2`) */
+  callLogFile: (version: string) => call(routes.serving.callLogFile, { query: { version } }),
+  /** "Try it" against any registered version: a number or an alias */
+  versionPrediction: (name: string, version: string, text: string) => call(routes.serving.versionPrediction, { params: { name, version }, body: { text } }),
   servingStats: (window?: string) => call(routes.serving.stats, { query: window ? { window } : {} }),
 
   // feature store
@@ -160,6 +167,8 @@ export const api = {
       ) as PreviewQuery,
     }),
   entityIds: (prefix: string) => call(routes.registry.onlineIds, { query: { ...(prefix ? { prefix } : {}), limit: '20' } }),
+  messageContexts: (ids: string[]) => call(routes.registry.messages, { query: { ids: ids.join(',') } }),
+  serviceStatistics: (service: string, at?: string) => call(routes.registry.serviceStatistics, { params: { name: service }, query: at ? { at } : {} }),
   statistics: (view: string, refresh = false) => call(routes.registry.statistics, { params: { name: view }, query: refresh ? { refresh: 'true' } : {} }),
   /** a CSV export of a route that takes format=csv (the API escapes formula cells), saved by the browser */
   downloadCsv: (path: string, params: Record<string, string | number | undefined>, file: string) => downloadCsv(path, params, file),

@@ -1,6 +1,7 @@
 /** Model serving: one router per served version (`/model/{v}/…`), the seed 002's `/prediction`, the serving figures. */
 import { Type } from '@sinclair/typebox';
 import {
+  CallLogQuery,
   CallLogRow,
   FeaturesAnswer,
   FeaturesBody,
@@ -12,6 +13,8 @@ import {
   ServingStatsQuery,
   TextBody,
   TopPredictionsAnswer,
+  VersionPredictionAnswer,
+  VersionRefParam,
 } from '../serving';
 import { route } from './define';
 
@@ -61,6 +64,25 @@ export const serving = {
     params: ServedVersionParam,
     response: { 200: Type.Array(CallLogRow) },
     transport: 'json-stream',
+  }),
+  versionPrediction: route({
+    method: 'POST',
+    url: '/models/:name/versions/:version/text_to_prediction',
+    tags,
+    summary:
+      'Text to ham/spam probabilities by any registered version (a number or an alias), served or not: says which version answered and whether from the cache; not recorded for monitoring',
+    params: VersionRefParam,
+    body: TextBody,
+    response: { 200: VersionPredictionAnswer },
+  }),
+  callLogFile: route({
+    method: 'GET',
+    url: '/serving/call-log',
+    tags,
+    summary: "The caller's calls of the last hour, newest first, of one model id or all (format=csv for a CSV file, formula cells escaped)",
+    querystring: CallLogQuery,
+    response: { 200: Type.Array(CallLogRow) },
+    transport: 'file-stream',
   }),
   predict: route({
     method: 'POST',

@@ -1,5 +1,6 @@
 /** `spamops bootstrap`: the seed story's set-up in one go (idempotent), then the models that have no version yet. */
 import { Command } from 'commander';
+import { GROUPS } from '../groups';
 import { bootstrap, queueMissingModels } from '../../setup';
 import { MODEL_NAMES, type ModelName } from '../../../src-shared/training';
 import { ModelRegistry } from '../../training';
@@ -15,6 +16,7 @@ function modelList(raw: string): ModelName[] {
 }
 
 export const bootstrapCommand = new Command('bootstrap')
+  .helpGroup(GROUPS.data)
   .description("the seed story's set-up in one go (idempotent), then trains the models that have no version yet")
   .option('--dataset <file>', 'the labelled dataset to import (env SPAMOPS_DATASET; default the project sample)')
   .option('--training-ids <file>', 'the ids to fit the tokenizer on (default training_sms_ids.txt beside the dataset)')

@@ -1,9 +1,11 @@
 /** `spamops check`: verify a data dir (as `GET /check`); exit 1 when anything is found. */
 import { Command } from 'commander';
+import { GROUPS } from '../groups';
 import { checkDataDir } from '../../setup';
 import { CliError, note, out, withEngines } from '../context';
 
 export const checkCommand = new Command('check')
+  .helpGroup(GROUPS.data)
   .description(
     "verify the data dir: inbox messages' online and offline v2 features equal their text's, no sms_id held by two users, no online row missing, every Parquet part in its manifest; exit 1 when anything is found",
   )

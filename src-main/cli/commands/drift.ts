@@ -1,5 +1,6 @@
 /** `spamops drift [model]`: drift of a window of predictions against a reference (the training rows by default). */
 import { Command, InvalidArgumentError } from 'commander';
+import { GROUPS } from '../groups';
 import { CliError, integer, oneOf, out, table, withEngines } from '../context';
 
 /** a time on the command line: epoch milliseconds or an ISO 8601 date/time */
@@ -22,6 +23,7 @@ interface DriftFlags {
 }
 
 export const driftCommand = new Command('drift')
+  .helpGroup(GROUPS.monitoring)
   .description('drift of a window of predictions against a reference (the training rows, or an earlier window of live traffic)')
   .argument('[model]', 'the model id', 'v3')
   .option('--size <n>', 'predictions in the window (default: the monitoring setting, 1000)', integer('--size', 1, 100_000))

@@ -9,10 +9,12 @@ import { createWriteStream, existsSync, renameSync, rmSync, statSync } from 'nod
 import { once } from 'node:events';
 import { dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
+import { GROUPS } from '../groups';
 import { csvCell } from '../../platform';
 import { CliError, note, out, withEngines } from '../context';
 
 export const exportCommand = new Command('export')
+  .helpGroup(GROUPS.data)
   .description('write the imported labelled messages to a CSV file (sms_id,text,label), whole or not at all')
   .requiredOption('--out <file.csv>', 'where to write')
   .option('--raw', "write texts as stored: no ' before a text starting with = + - @ (for tools, not spreadsheets)")

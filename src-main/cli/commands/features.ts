@@ -1,9 +1,11 @@
 /** `spamops features v1|v2 <text...>`: a feature extractor on a text (the seed's feature1_extractor.py). */
 import { Command } from 'commander';
+import { GROUPS } from '../groups';
 import { FeatureExtractorV1, FeatureExtractorV2 } from '../../features';
 import { oneOf, out, withEngines } from '../context';
 
 export const featuresCommand = new Command('features')
+  .helpGroup(GROUPS.data)
   .description('run a feature extractor on a text')
   .argument('<generation>', 'v1 (hand-made) or v2 (token ids, needs a fitted tokenizer)', oneOf('<generation>', ['v1', 'v2'] as const))
   .argument('<text...>', 'the text')

@@ -4,6 +4,7 @@
  * overwritten. --uci downloads the public UCI archives (or takes them with --archive).
  */
 import { Command } from 'commander';
+import { GROUPS } from '../groups';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
@@ -35,6 +36,7 @@ function printReport(r: ImportReport, what: string): void {
 }
 
 export const importCommand = new Command('import')
+  .helpGroup(GROUPS.data)
   .description('import labelled messages (seed CSV, UCI SMS TSV, UCI YouTube CSV), or the public UCI collections with --uci')
   .argument('[file]', 'the dataset file (or a UCI archive, .zip)')
   .option('--format <format>', `the file's format (default: told from its first line): ${DATASET_FORMATS.join(', ')}`, oneOf('--format', DATASET_FORMATS))

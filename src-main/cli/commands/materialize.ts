@@ -1,5 +1,6 @@
 /** `spamops materialize <start> <end>` and `materialize-incremental <end>`, as Feast's. */
 import { Command } from 'commander';
+import { GROUPS } from '../groups';
 import type { MaterializeResponse } from '../../../src-shared/featurestore';
 import { viewProgress } from '../progress';
 import { listOf, out, timestampArg, withEngines } from '../context';
@@ -12,6 +13,7 @@ function report(r: MaterializeResponse): void {
 }
 
 export const materializeCommand = new Command('materialize')
+  .helpGroup(GROUPS.data)
   .description('load the latest offline rows with event times in [start, end] into the online store')
   .argument('<start>', 'a timestamp such as 2009-01-01T00:00:00')
   .argument('<end>', 'a timestamp such as 2019-12-31T00:00:00')
@@ -27,6 +29,7 @@ export const materializeCommand = new Command('materialize')
   });
 
 export const materializeIncrementalCommand = new Command('materialize-incremental')
+  .helpGroup(GROUPS.data)
   .description('materialize from where each view stopped up to end')
   .argument('<end>', 'a timestamp such as 2021-09-02T00:00:00')
   .option(...VIEWS)

@@ -3,6 +3,7 @@
  * | threshold <name> <version> --precision|--recall|--f1|--value`: the model registry.
  */
 import { Command } from 'commander';
+import { GROUPS } from '../groups';
 import { MODEL_NAMES } from '../../../src-shared/training';
 import { ModelRegistry, VersionInUseError } from '../../training';
 import { CliError, decimal, fmt, out, table, withEngines } from '../context';
@@ -129,6 +130,7 @@ const thresholdCmd = new Command('threshold')
   });
 
 export const modelsCommand = new Command('models')
+  .helpGroup(GROUPS.training)
   .description('the model registry: list (default), delete, alias, evaluate, threshold')
   .addCommand(list, { isDefault: true })
   .addCommand(del)

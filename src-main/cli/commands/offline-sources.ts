@@ -7,6 +7,7 @@
  * which the server's features and the offline store's agree.
  */
 import { Command } from 'commander';
+import { GROUPS } from '../groups';
 import { readTrainingIds } from '../../dataset';
 import { buildOfflineSources } from '../../setup';
 import { tryLockDataDir } from '../../platform';
@@ -14,6 +15,7 @@ import { CliError, note, out, withEngines } from '../context';
 import { viewProgress } from '../progress';
 
 export const offlineSourcesCommand = new Command('offline-sources')
+  .helpGroup(GROUPS.data)
   .description("write the Parquet offline sources with the data dir's v2 tokenizer (or a new fit with --refit-tokenizer)")
   .option('--training-ids <file>', 'one sms_id per line: the messages a fit reads (default: SPAMOPS_TRAINING_IDS, else every imported id)')
   .option('--refit-tokenizer', 'fit a new v2 tokenizer on the training ids first (refused while a server runs on the data dir)')

@@ -1,11 +1,13 @@
 /** `spamops plan | apply | history | explore`: the feature registry, as `feast plan`, `feast apply` and the seed's explorer. */
 import { Command } from 'commander';
+import { GROUPS } from '../groups';
 import { definitionsForStage, formatDiff } from '../../featurestore';
 import { out, stageOf, withEngines } from '../context';
 
 const STAGE = ['--stage <stage>', 'the story stage 2019, 2020 or 2021 (env FEAST_STORE_STAGE; default 2021)'] as const;
 
 export const planCommand = new Command('plan')
+  .helpGroup(GROUPS.data)
   .description('show what apply would change in the registry')
   .option(...STAGE)
   .action(async (o: { stage?: string }, cmd: Command) =>
@@ -13,6 +15,7 @@ export const planCommand = new Command('plan')
   );
 
 export const applyCommand = new Command('apply')
+  .helpGroup(GROUPS.data)
   .description('apply the feature definitions of a stage (a snapshot with its diff is kept)')
   .option(...STAGE)
   .action(async (o: { stage?: string }, cmd: Command) => {
@@ -24,29 +27,35 @@ export const applyCommand = new Command('apply')
     });
   });
 
-export const historyCommand = new Command('history').description('registry snapshots with their diffs').action(async (_o: unknown, cmd: Command) =>
-  withEngines(cmd, async (e) => {
-    for (const s of await e.features.registry.history())
-      out(`version ${s.version}  ${s.appliedAt}  stage ${s.stage}\n${formatDiff(s.diff).replace(/^/gm, '  ')}`);
-  }),
-);
+export const historyCommand = new Command('history')
+  .helpGroup(GROUPS.data)
+  .description('registry snapshots with their diffs')
+  .action(async (_o: unknown, cmd: Command) =>
+    withEngines(cmd, async (e) => {
+      for (const s of await e.features.registry.history())
+        out(`version ${s.version}  ${s.appliedAt}  stage ${s.stage}\n${formatDiff(s.diff).replace(/^/gm, '  ')}`);
+    }),
+  );
 
-export const exploreCommand = new Command('explore').description('entities, sources, feature views and services').action(async (_o: unknown, cmd: Command) =>
-  withEngines(cmd, async (e) => {
-    const d = await e.features.registry.definitions();
-    out(`Project ${d.project}`);
-    out('\nEntities:');
-    for (const x of d.entities) out(`  ${x.name} (join keys: ${x.joinKeys.join(', ')}) — ${x.description}`);
-    out('\nData sources:');
-    for (const s of d.sources) out(`  ${s.name} [${s.kind}] ${s.kind === 'push' ? `over ${s.batchSource}` : `${s.path}/, time ${s.timestampField}`}`);
-    out('\nFeature views:');
-    for (const fv of d.featureViews) {
-      out(
-        `  ${fv.name} (source ${fv.source}, ttl ${fv.ttlSeconds || 'none'}, online ${fv.online}, tags ${JSON.stringify(fv.tags)}, materialized until ${(await e.features.materializedUntil(fv.name)) ?? 'never'})`,
-      );
-      for (const f of fv.schema) out(`    - ${f.name}: ${f.dtype}${f.length ? `[${f.length}]` : ''} — ${f.description}`);
-    }
-    out('\nFeature services:');
-    for (const s of d.featureServices) out(`  ${s.name}: ${s.features.map((f) => f.view + (f.features ? `[${f.features.join(',')}]` : '')).join(' + ')}`);
-  }),
-);
+export const exploreCommand = new Command('explore')
+  .helpGroup(GROUPS.data)
+  .description('entities, sources, feature views and services')
+  .action(async (_o: unknown, cmd: Command) =>
+    withEngines(cmd, async (e) => {
+      const d = await e.features.registry.definitions();
+      out(`Project ${d.project}`);
+      out('\nEntities:');
+      for (const x of d.entities) out(`  ${x.name} (join keys: ${x.joinKeys.join(', ')}) — ${x.description}`);
+      out('\nData sources:');
+      for (const s of d.sources) out(`  ${s.name} [${s.kind}] ${s.kind === 'push' ? `over ${s.batchSource}` : `${s.path}/, time ${s.timestampField}`}`);
+      out('\nFeature views:');
+      for (const fv of d.featureViews) {
+        out(
+          `  ${fv.name} (source ${fv.source}, ttl ${fv.ttlSeconds || 'none'}, online ${fv.online}, tags ${JSON.stringify(fv.tags)}, materialized until ${(await e.features.materializedUntil(fv.name)) ?? 'never'})`,
+        );
+        for (const f of fv.schema) out(`    - ${f.name}: ${f.dtype}${f.length ? `[${f.length}]` : ''} — ${f.description}`);
+      }
+      out('\nFeature services:');
+      for (const s of d.featureServices) out(`  ${s.name}: ${s.features.map((f) => f.view + (f.features ? `[${f.features.join(',')}]` : '')).join(' + ')}`);
+    }),
+  );

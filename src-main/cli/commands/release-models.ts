@@ -1,5 +1,6 @@
 /** `spamops release-models --dataset FILE`: rebuild the released models of `models/` (see setup/release.ts). */
 import { Command } from 'commander';
+import { GROUPS } from '../groups';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { appRoot } from '../../config';
@@ -7,6 +8,7 @@ import { releaseModels } from '../../setup';
 import { CliError, integer, note, out } from '../context';
 
 export const releaseModelsCommand = new Command('release-models')
+  .helpGroup(GROUPS.training)
   .description("train v1, v2, v3 and the tokenizer on a dataset and write them to the project's models/ (what a first start serves)")
   .requiredOption('--dataset <file>', 'the labelled dataset (seed CSV, UCI SMS TSV or UCI YouTube CSV)')
   .option('--training-ids <file>', 'fit the tokenizer on these ids only (default: every message, in file order)')

@@ -7,6 +7,7 @@ import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Command, InvalidArgumentError } from 'commander';
+import { GROUPS } from '../groups';
 import cliProgress from 'cli-progress';
 import type { EntitySpec, ExportFormat } from '../../featurestore';
 import { CliError, note, out, timestampArg, withEngines } from '../context';
@@ -18,6 +19,7 @@ function outFile(raw: string): { file: string; format: ExportFormat } {
 }
 
 export const retrieveCommand = new Command('retrieve')
+  .helpGroup(GROUPS.data)
   .description("point-in-time correct training data of a feature service, written to a file (Feast's get_historical_features)")
   .argument('<feature-service>', 'e.g. labeled_sms_1 or labeled_sms_2')
   .requiredOption('--entities <all|file.csv>', "all: every key the service's sources hold; or a CSV with a header naming sms_id (and event_timestamp)")

@@ -1,5 +1,6 @@
 /** `spamops runs list | show <id> | rerun <id>`: the training runs. */
 import { Command } from 'commander';
+import { GROUPS } from '../groups';
 import { fmt, out, table, withEngines } from '../context';
 import { trainWithProgress } from './training-output';
 
@@ -55,6 +56,7 @@ const rerun = new Command('rerun')
   );
 
 export const runsCommand = new Command('runs')
+  .helpGroup(GROUPS.training)
   .description('training runs: list (default), show <id>, rerun <id>')
   .addCommand(list, { isDefault: true })
   .addCommand(show)

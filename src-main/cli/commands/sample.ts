@@ -1,8 +1,10 @@
 /** `spamops sample <sms_id...>`: the seed's online-store sampler, both feature services per id. */
 import { Command } from 'commander';
+import { GROUPS } from '../groups';
 import { out, withEngines } from '../context';
 
 export const sampleCommand = new Command('sample')
+  .helpGroup(GROUPS.data)
   .description('online-store sampler: both feature services per id')
   .argument('<sms_id...>', 'the ids to look up')
   .action(async (ids: string[], _o: unknown, cmd: Command) =>

@@ -1,5 +1,6 @@
 /** `spamops serve`: the engines and the local API under plain Node, until Ctrl-C. */
 import { Command, InvalidArgumentError } from 'commander';
+import { GROUPS } from '../groups';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { appRoot, streamServers, type AppConfig } from '../../config';
@@ -9,6 +10,7 @@ import { configOf, integer } from '../context';
 import { installProcessPolicy } from '../../platform';
 
 export const serveCommand = new Command('serve')
+  .helpGroup(GROUPS.serving)
   .description('the local API (and the built console) until Ctrl-C')
   .option('--host <host>', 'address to listen on (env SPAMOPS_HOST; beyond loopback a token is required)')
   .option('--port <port>', 'port (env SPAMOPS_PORT; default 8000; 0 picks a free one)', integer('--port', 0, 65535))

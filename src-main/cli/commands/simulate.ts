@@ -1,5 +1,6 @@
 /** `spamops simulate --pattern REGEX`: the seed's mock caller and labeler, through the inbox. */
 import { Command, InvalidArgumentError } from 'commander';
+import { GROUPS } from '../groups';
 import { CliError, decimal, integer, out, withEngines } from '../context';
 import { compileUserPattern } from '../../platform';
 
@@ -13,6 +14,7 @@ const regex = (raw: string): string => {
 };
 
 export const simulateCommand = new Command('simulate')
+  .helpGroup(GROUPS.monitoring)
   .description('replay warehouse messages through the inbox, then label them (feedback)')
   .requiredOption('--pattern <regex>', 'the warehouse ids to replay, e.g. "^sms155"', regex)
   .option('--count <n>', 'messages to replay', integer('--count', 1, 100_000), 200)

@@ -5,6 +5,7 @@
  * log; with the stream on, the change goes through NATS); with no server running, the next start does.
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { GROUPS } from '../groups';
 import { existsSync, readFileSync } from 'node:fs';
 import { messageTimeProblem, newTimeUuid, smsIdProblem, timeUuidOf } from '../../platform';
 import type { SmsMessage } from '../../storage';
@@ -131,6 +132,7 @@ const importInbox = new Command('import')
   });
 
 export const smsCommand = new Command('sms')
+  .helpGroup(GROUPS.inbox)
   .description("users' inboxes: send <user> <text...> --from <sender>, import <file>; the features follow by change data capture")
   .addCommand(send)
   .addCommand(importInbox);

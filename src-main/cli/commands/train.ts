@@ -4,6 +4,7 @@
  * one the API validates with and the console's form reads its hints from.
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { GROUPS } from '../groups';
 import { MODEL_NAMES, TRAIN_PARAM_KEYS, paramHint, parseTrainParam, type BackendName, type BuiltinModel, type TrainParams } from '../../../src-shared/training';
 import { ModelRegistry } from '../../training';
 import { CliError, oneOf, withEngines, initRunsForTraining } from '../context';
@@ -27,6 +28,7 @@ function keyValue(raw: string, previous: Record<string, string | number> = {}): 
 }
 
 export const trainCommand = new Command('train')
+  .helpGroup(GROUPS.training)
   .description('train a model (progress bar) and register the version')
   .argument('<model>', `${MODEL_NAMES.join(', ')} or a model id of your own (with --base)`)
   .option('--base <generation>', 'for a model id of your own: the generation to build it as (default v3)', oneOf('--base', MODEL_NAMES))

@@ -99,6 +99,10 @@ export const forestFamily: ModelFamily = {
    */
   datasetDriftRule: { kind: 'holm', alpha: 0.02 },
 
+  windowReference(_training, records) {
+    return Object.fromEntries(FEATURES_V1.map((name, j) => [name, numericReference(records.map((r) => r.features[j]))]));
+  },
+
   driftInputs(reference, records) {
     const out: DriftInput[] = [];
     FEATURES_V1.forEach((name, j) => {

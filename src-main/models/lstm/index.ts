@@ -10,7 +10,7 @@ import { DEFAULT_TOKENIZER_SETTINGS, KerasTokenizer } from '../../features';
 import { InputError } from '../../platform';
 import type { BackendName, ModelVersion, RunRecord } from '../../../src-shared/training';
 import { FeatureVectorError, type BatchPredictor, type DriftInput, type ModelFamily, type Prediction, type ServedModel } from '../family';
-import { numericReference, tokenReference } from '../reference';
+import { numericReference, tokenReference, type FeatureReference } from '../reference';
 import { tokenRows } from '../training-set';
 import { readLstmArtifacts } from './artifacts';
 import { FusedLstm, fusedKernelAvailable, KERNEL_MAX_BYTES, kernelBytes } from './fused-lstm';
@@ -192,6 +192,20 @@ export const lstmFamily: ModelFamily = {
    * YouTube windows far less often than the normed Wasserstein distance (detection 17-92 % at 0.01-0.02).
    */
   datasetDriftRule: { kind: 'share', share: 1 },
+
+  windowReference(training, records) {
+    const vocab = training.features?.kind === 'tokens' ? training.features.tokenShare.length : 1 + Math.max(0, ...records.flatMap((r) => r.features));
+    const ref: Record<string, FeatureReference> = {
+      features: tokenReference(
+        records.map((r) => r.features),
+        vocab,
+      ),
+      length: numericReference(records.map((r) => r.features.filter((t) => t > 0).length)),
+    };
+    const withText = records.filter((r) => r.oov !== undefined);
+    if (withText.length) ref.oov_rate = numericReference(withText.map((r) => r.oov!));
+    return ref;
+  },
 
   driftInputs(reference, records) {
     const out: DriftInput[] = [];

@@ -129,6 +129,16 @@ export class CassandraUserData implements UserDataStore {
     const r = rs.first();
     return r ? this.toMsg(r) : undefined;
   }
+  async findBySmsId(smsIds: string[]): Promise<(SmsMessage | undefined)[]> {
+    // the holders table names the one user of an sms_id; then the message under that user
+    return Promise.all(
+      smsIds.map(async (id) => {
+        if (!isTimeUuid(id)) return undefined;
+        const user = await this.holderOf(id);
+        return user === undefined ? undefined : this.get(user, id);
+      }),
+    );
+  }
   async *scanAll(batchSize = 1000): AsyncGenerator<SmsMessage[]> {
     let batch: SmsMessage[] = [];
     for await (const r of this.cql.paged(`SELECT user_id, sms_id, sender_id, sms_text FROM ${this.table}`, [], batchSize)) {

@@ -6,11 +6,19 @@ type DB = Database.Database;
 
 /** rows per INSERT statement of a batch (one statement per row costs a third more on a bulk load) */
 const ROWS_PER_STATEMENT = 50;
+/**
+ * keys per SELECT of a read: one statement for a lookup's keys costs about half of one statement
+ * per key (each statement opens and closes a read of the WAL); statements kept per key count
+ */
+const KEYS_PER_SELECT = 32;
+
+type StoredRow = { entity_key: string; values_json: string; event_ts: number; created_ts: number };
 
 export class SqliteOnlineStore implements OnlineStore {
   private readonly upsert;
   private readonly upsertMany;
   private readonly selectOne;
+  private readonly selectIn = new Map<number, Database.Statement>();
   constructor(private readonly db: DB) {
     // Keep the newer row: an older event (or same event, older creation) never overwrites.
     const upsert = (rows: number) =>
@@ -53,10 +61,25 @@ export class SqliteOnlineStore implements OnlineStore {
     })();
   }
   async read(view: string, keys: string[]): Promise<(OnlineRow | undefined)[]> {
-    return keys.map((k) => {
-      const r = this.selectOne.get(view, k) as { entity_key: string; values_json: string; event_ts: number; created_ts: number } | undefined;
-      return r && { entityKey: r.entity_key, values: JSON.parse(r.values_json), eventTs: r.event_ts, createdTs: r.created_ts };
-    });
+    const toRow = (r: StoredRow | undefined): OnlineRow | undefined =>
+      r && { entityKey: r.entity_key, values: JSON.parse(r.values_json), eventTs: r.event_ts, createdTs: r.created_ts };
+    if (keys.length === 1) return [toRow(this.selectOne.get(view, keys[0]) as StoredRow | undefined)];
+    const found = new Map<string, StoredRow>();
+    for (let i = 0; i < keys.length; i += KEYS_PER_SELECT) {
+      const part = keys.slice(i, i + KEYS_PER_SELECT);
+      for (const r of this.selectKeys(part.length).all(view, ...part) as StoredRow[]) found.set(r.entity_key, r);
+    }
+    return keys.map((k) => toRow(found.get(k)));
+  }
+  private selectKeys(n: number): Database.Statement {
+    let q = this.selectIn.get(n);
+    if (!q) {
+      q = this.db.prepare(
+        `SELECT entity_key, values_json, event_ts, created_ts FROM online_features WHERE view = ? AND entity_key IN (${Array(n).fill('?').join(', ')})`,
+      );
+      this.selectIn.set(n, q);
+    }
+    return q;
   }
   async count(view: string): Promise<number> {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM online_features WHERE view = ?').get(view) as { n: number }).n;

@@ -68,6 +68,10 @@ export class SqliteUserData implements UserDataStore {
   async get(userId: string, smsId: string): Promise<SmsMessage | undefined> {
     return this.selectRow.get(userId, smsId) as SmsMessage | undefined;
   }
+  async findBySmsId(smsIds: string[]): Promise<(SmsMessage | undefined)[]> {
+    const byId = this.db.prepare('SELECT user_id, sms_id, sender_id, sms_text FROM smss_by_users WHERE sms_id = ? LIMIT 1');
+    return smsIds.map((id) => byId.get(id) as SmsMessage | undefined);
+  }
   async listUsers(): Promise<string[]> {
     return (this.db.prepare('SELECT DISTINCT user_id FROM smss_by_users ORDER BY user_id').all() as { user_id: string }[]).map((r) => r.user_id);
   }

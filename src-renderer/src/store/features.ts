@@ -5,6 +5,8 @@ import {
   type GetOnlineFeaturesResponse,
   type MaterializeResponse,
   type FeatureViewStatistics,
+  type FeatureServiceStatistics,
+  type MessageContextAnswer,
   type OfflinePreview,
   type RegistrySnapshot,
   type SourceInfo,
@@ -28,6 +30,8 @@ interface FeaturesSlice {
   services: Remote<FeatureServiceDef[]>;
   history: Remote<RegistrySnapshot[]>;
   lookup: Remote<GetOnlineFeaturesResponse> & { query?: LookupQuery };
+  /** the messages behind the looked-up ids (text, user, date), beside the features */
+  lookupMessages: Remote<MessageContextAnswer>;
   materialization: Remote<MaterializeResponse> & { mode?: 'range' | 'incremental'; startedAt?: number };
   previewSource: string;
   preview: Remote<OfflinePreview>;
@@ -42,6 +46,9 @@ interface FeaturesSlice {
   statsView: string;
   stats: Remote<FeatureViewStatistics>;
   loadStats(view?: string, refresh?: boolean): Promise<void>;
+  /** a feature service's training-set statistics at a time (empty: now) */
+  serviceStats: Remote<FeatureServiceStatistics> & { service?: string; asOf?: string };
+  loadServiceStats(service: string, at: string): Promise<void>;
 }
 
 export interface BrowseState {
@@ -83,12 +90,18 @@ export const useFeatures = create<FeaturesSlice>((set, get) => {
     services: idle(),
     history: idle(),
     lookup: idle(),
+    lookupMessages: idle(),
     materialization: idle(),
     previewSource: 'smss1',
     preview: idle(),
     browse: BROWSE_DEFAULT,
     statsView: 'sms_features1',
     stats: idle(),
+    serviceStats: idle(),
+    loadServiceStats: async (service, at) => {
+      set({ serviceStats: { ...get().serviceStats, service, asOf: at, loading: true } });
+      await load('serviceStats', () => api.serviceStatistics(service, at || undefined));
+    },
     loadRegistry: async () => {
       await Promise.all([
         load('views', api.views),
@@ -100,6 +113,7 @@ export const useFeatures = create<FeaturesSlice>((set, get) => {
     },
     runLookup: async (query) => {
       set({ lookup: { query, loading: true } });
+      void load('lookupMessages', () => api.messageContexts(query.ids.slice(0, 100)));
       await load('lookup', async () => {
         const [kind, name] = [query.target.slice(0, query.target.indexOf(':')), query.target.slice(query.target.indexOf(':') + 1)];
         if (kind === 'service') return api.onlineFeatures({ feature_service: name, entities: { sms_id: query.ids } });
@@ -110,7 +124,7 @@ export const useFeatures = create<FeaturesSlice>((set, get) => {
         return api.onlineFeatures({ features: view.schema.map((f) => `${view.name}:${f.name}`), entities: { sms_id: query.ids } });
       });
     },
-    clearLookup: () => set({ lookup: idle() }),
+    clearLookup: () => set({ lookup: idle(), lookupMessages: idle() }),
     materialize: async (mode, start, end) => {
       set({ materialization: { loading: true, mode, startedAt: Date.now() } });
       await load('materialization', () => (mode === 'range' ? api.materialize(start, end) : api.materializeIncremental(end)));

@@ -1,6 +1,6 @@
 /** The Serving pane's slice: served versions, request statistics over time, try-it, call log. */
 import { create } from 'zustand';
-import { api, type CallLogRow, type ModelEntry, type PredictionAnswer, type ServingStatsAnswer } from '../api';
+import { api, type CallLogRow, type ModelEntry, type PredictionAnswer, type ServingStatsAnswer, type VersionPredictionAnswer } from '../api';
 import { idle, loader, type Remote } from './remote';
 
 export interface HitRateSample {
@@ -23,12 +23,15 @@ interface ServingSlice {
   /** cache hit rate as sampled by this console while the pane is open (the API keeps totals only) */
   hitRate: HitRateSample[];
   version: string;
+  /** "Try it" against a registered version of the model: a number or an alias; '' the served route */
+  tried: string;
   text: string;
-  prediction: Remote<PredictionAnswer> & { version?: string; text?: string };
+  prediction: Remote<PredictionAnswer | VersionPredictionAnswer> & { version?: string; tried?: string; text?: string };
   log: Remote<CallLogRow[]>;
   loadAll(): Promise<void>;
   poll(): Promise<void>;
   setVersion(v: string): void;
+  setTried(v: string): void;
   setText(t: string): void;
   predict(): Promise<void>;
   loadLog(): Promise<void>;
@@ -55,6 +58,7 @@ export const useServing = create<ServingSlice>((set, get) => {
     },
     hitRate: [],
     version: 'v3',
+    tried: '',
     text: 'WINNER!! Claim your FREE prize now, call 09061701461',
     prediction: idle(),
     log: idle(),
@@ -70,19 +74,20 @@ export const useServing = create<ServingSlice>((set, get) => {
       sample(await load('stats', () => api.servingStats(get().window), { quiet: true }));
     },
     setVersion: (version) => {
-      set({ version });
+      set({ version, tried: '' });
       void get().loadLog();
     },
+    setTried: (tried) => set({ tried }),
     setText: (text) => set({ text }),
     predict: async () => {
-      const { version, text } = get();
-      set({ prediction: { loading: true, version, text } });
-      await load('prediction', () => api.textToPrediction(version, text));
+      const { version, tried, text } = get();
+      set({ prediction: { loading: true, version, tried, text } });
+      await load('prediction', () => (tried ? api.versionPrediction(version, tried, text) : api.textToPrediction(version, text)));
       await Promise.all([get().poll(), get().loadLog()]);
     },
     loadLog: async () => {
       const v = get().version;
-      await load('log', () => api.callLog(v), { quiet: get().log.data !== undefined });
+      await load('log', () => api.callLogFile(v), { quiet: get().log.data !== undefined });
     },
   };
 });

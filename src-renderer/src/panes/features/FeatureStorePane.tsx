@@ -8,6 +8,7 @@ import { Materialize } from './Materialize';
 import { Views } from './Views';
 import { Preview } from './Preview';
 import { Statistics } from './Statistics';
+import { ServiceStatistics } from './ServiceStatistics';
 import { History } from './History';
 
 export function FeatureStorePane() {
@@ -32,6 +33,7 @@ export function FeatureStorePane() {
       </div>
       <Views />
       <Statistics />
+      <ServiceStatistics />
       <div className="cols-3">
         <Card title="Entities">
           <ErrorBox error={s.entities.error} />

@@ -1,8 +1,8 @@
 /** Online-store lookup of entities through a feature service or feature refs, with statuses and event times. */
-import { useEffect, useState } from 'react';
-import { api, type FeatureStatus } from '../../api';
+import { type ReactNode, useEffect, useState } from 'react';
+import { api, type FeatureStatus, type MessageContext } from '../../api';
 import { useFeatures } from '../../store/features';
-import { Card, ErrorBox, Icon, Progress, ago } from '../../ui';
+import { Card, ErrorBox, Icon, Progress, ago, when } from '../../ui';
 import { ttl } from './shared';
 
 const STATUS_HINT: Record<FeatureStatus, string> = {
@@ -19,10 +19,59 @@ function formatValue(v: unknown): string {
   return String(v);
 }
 
+/** a field of the message, or why it is unknown */
+function Known({ value, reason, className }: { value: string | null; reason?: string; className?: string }) {
+  if (value !== null) return <span className={className}>{value}</span>;
+  return (
+    <span className="muted tiny" title={reason}>
+      unknown{reason ? `: ${reason}` : ''}
+    </span>
+  );
+}
+
+/** the message behind each looked-up id: text, user and send date (GET /online/messages) */
+function MessageRows({ ids, messages }: { ids: string[]; messages?: MessageContext[] }) {
+  const of = (i: number) => messages?.find((m) => m.sms_id === ids[i]);
+  const row = (label: string, cell: (m: MessageContext) => ReactNode) => (
+    <tr className="message-row">
+      <td>
+        <span className="muted small">{label}</span>
+      </td>
+      {ids.map((id, i) => {
+        const m = of(i);
+        return (
+          // biome-ignore lint/suspicious/noArrayIndexKey: one cell per requested entity, by position
+          <td key={i} data-testid={`lookup-${label}-${id}`}>
+            {m ? cell(m) : <span className="muted tiny">…</span>}
+          </td>
+        );
+      })}
+    </tr>
+  );
+  return (
+    <>
+      {row('message', (m) => (
+        <Known value={m.text} reason={m.reasons.text} className="message-text" />
+      ))}
+      {row('user', (m) => (
+        <>
+          <Known value={m.user_id} reason={m.reasons.user_id} />
+          {m.sender_id && <span className="muted small"> · from {m.sender_id}</span>}
+          {m.label && <span className={`badge ${m.label}`}>{m.label}</span>}
+        </>
+      ))}
+      {row('sent', (m) => (
+        <Known value={m.sent_at ? when(m.sent_at) : null} reason={m.reasons.sent_at} />
+      ))}
+    </>
+  );
+}
+
 export function Lookup() {
   const views = useFeatures((s) => s.views.data);
   const services = useFeatures((s) => s.services.data);
   const lookup = useFeatures((s) => s.lookup);
+  const messages = useFeatures((s) => s.lookupMessages);
   const runLookup = useFeatures((s) => s.runLookup);
   // the last lookup's (also the one named by the address), else filled from the store's own ids below
   const [ids, setIds] = useState(() => lookup.query?.ids.join(', ') ?? '');
@@ -62,7 +111,10 @@ export function Lookup() {
   const counts: Record<string, number> = {};
   for (const st of rows.flatMap((x) => x.r.statuses)) counts[st] = (counts[st] ?? 0) + 1;
   return (
-    <Card title="Online store lookup" subtitle="Latest feature values of entities, as the feature server answers them (POST /get-online-features)">
+    <Card
+      title="Online store lookup"
+      subtitle="Latest feature values of entities, as the feature server answers them (POST /get-online-features), below the message each describes (GET /online/messages)"
+    >
       <form
         className="row wrap-tight"
         onSubmit={(e) => {
@@ -107,6 +159,7 @@ export function Lookup() {
       </form>
       {lookup.loading && <Progress label="looking up" />}
       <ErrorBox error={lookup.error} />
+      {d && <ErrorBox error={messages.error} />}
       {!d && !lookup.loading && !lookup.error && (
         <p className="muted small" data-testid="id-suggestions">
           Enter one or more sms_ids (comma or space separated).{' '}
@@ -139,6 +192,7 @@ export function Lookup() {
                 </tr>
               </thead>
               <tbody>
+                <MessageRows ids={entityIds} messages={messages.data?.messages} />
                 {rows.map(({ name, r }) => (
                   <tr key={name}>
                     <td>

@@ -59,6 +59,42 @@ function Summary({ f }: { f: FeatureStatistics }) {
   );
 }
 
+/** a row per feature: type, rows, missing share, summary and histogram (a view's or a training set's) */
+export function StatisticsTable({ features, testId }: { features: FeatureStatistics[]; testId: string }) {
+  return (
+    <div className="scroll tall">
+      <table className="compact" data-testid={testId}>
+        <thead>
+          <tr>
+            <th>feature</th>
+            <th>type</th>
+            <th>rows</th>
+            <th>missing</th>
+            <th>summary</th>
+            <th style={{ width: 220 }}>histogram</th>
+          </tr>
+        </thead>
+        <tbody>
+          {features.map((f) => (
+            <tr key={f.name} aria-label={`statistics of ${f.name}`}>
+              <td className="mono nowrap">{f.name}</td>
+              <td className="mono nowrap">{f.dtype}</td>
+              <td className="num">{f.count.toLocaleString()}</td>
+              <td className={`num ${f.missing_share > 0.05 ? 'bad' : ''}`}>{pct(f.missing_share)}</td>
+              <td>
+                <Summary f={f} />
+              </td>
+              <td style={{ width: 220, minWidth: 160 }}>
+                <Histogram f={f} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 export function Statistics() {
   const view = useFeatures((s) => s.statsView);
   const st = useFeatures((s) => s.stats);
@@ -101,38 +137,7 @@ export function Statistics() {
       }
     >
       <ErrorBox error={st.error ?? exportError} onRetry={() => void loadStats(view)} />
-      {s && (
-        <div className="scroll tall">
-          <table className="compact" data-testid="feature-statistics">
-            <thead>
-              <tr>
-                <th>feature</th>
-                <th>type</th>
-                <th>rows</th>
-                <th>missing</th>
-                <th>summary</th>
-                <th style={{ width: 220 }}>histogram</th>
-              </tr>
-            </thead>
-            <tbody>
-              {s.features.map((f) => (
-                <tr key={f.name} aria-label={`statistics of ${f.name}`}>
-                  <td className="mono nowrap">{f.name}</td>
-                  <td className="mono nowrap">{f.dtype}</td>
-                  <td className="num">{f.count.toLocaleString()}</td>
-                  <td className={`num ${f.missing_share > 0.05 ? 'bad' : ''}`}>{pct(f.missing_share)}</td>
-                  <td>
-                    <Summary f={f} />
-                  </td>
-                  <td style={{ width: 220, minWidth: 160 }}>
-                    <Histogram f={f} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      {s && <StatisticsTable features={s.features} testId="feature-statistics" />}
     </Card>
   );
 }

@@ -1,3 +1,5 @@
+import { useState } from 'react';
+import { api, errorText } from '../../api';
 import { useServing } from '../../store/serving';
 import { Card, Empty, ErrorBox, Icon, Spinner, clock, when } from '../../ui';
 
@@ -5,17 +7,31 @@ export function CallLog() {
   const version = useServing((s) => s.version);
   const log = useServing((s) => s.log);
   const loadLog = useServing((s) => s.loadLog);
+  const [exportError, setExportError] = useState<string>();
   return (
     <Card
       title={`Recent calls to ${version}`}
-      subtitle="Your calls of the last hour, newest first (GET /model/{v}/recent_call_log)"
+      subtitle="Your calls of the last hour, newest first, its tried versions' included (GET /serving/call-log)"
       actions={
-        <button type="button" className="small" onClick={() => void loadLog()} aria-label="reload the call log">
-          <Icon name="refresh" size={13} /> Reload
-        </button>
+        <>
+          <button type="button" className="small" onClick={() => void loadLog()} aria-label="reload the call log">
+            <Icon name="refresh" size={13} /> Reload
+          </button>
+          <button
+            type="button"
+            className="small"
+            aria-label="export the call log as CSV"
+            onClick={() => {
+              setExportError(undefined);
+              api.downloadCsv('/serving/call-log', { version }, `call-log-${version}.csv`).catch((e) => setExportError(errorText(e)));
+            }}
+          >
+            CSV
+          </button>
+        </>
       }
     >
-      <ErrorBox error={log.error} />
+      <ErrorBox error={log.error ?? exportError} />
       {log.loading && !log.data && <Spinner />}
       {log.data?.length === 0 && (
         <Empty title="No calls in the last hour">Predict a text on the left, or check messages in the Inbox: each call is logged here for an hour.</Empty>
@@ -27,6 +43,7 @@ export function CallLog() {
               <tr>
                 <th>called at</th>
                 <th>endpoint</th>
+                <th>version</th>
                 <th>input</th>
               </tr>
             </thead>
@@ -40,6 +57,7 @@ export function CallLog() {
                   <td>
                     <code>{r.endpoint}</code>
                   </td>
+                  <td className="mono nowrap">{r.version}</td>
                   <td className="mono ellipsis" title={r.input_json}>
                     {r.input_json}
                   </td>

@@ -1,0 +1,140 @@
+/**
+ * HTTP load for the bench: wrk where it is installed (a C load generator light enough to find a
+ * Node server's ceiling on two cores; one thread), autocannon otherwise (it shares Node's costs, so
+ * its figures are lower). Every HTTP row is measured beside the ceiling: bare Fastify answering a
+ * JSON POST with a fixed body (ceiling-server.mjs), run the same way in the same sitting.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { appRoot } from '../src-main/config';
+
+export interface LoadResult {
+  tool: 'wrk' | 'autocannon';
+  /** answered requests per second */
+  rps: number;
+  /** latency percentiles, ms */
+  p50: number;
+  p99: number;
+  total: number;
+  non2xx: number;
+  errors: number;
+  connections: number;
+  seconds: number;
+}
+
+export interface LoadOptions {
+  url: string;
+  body: string;
+  connections?: number;
+  seconds?: number;
+  /** forces the tool (default: wrk when installed) */
+  tool?: 'wrk' | 'autocannon';
+}
+
+let wrkPath: string | null | undefined;
+/** wrk's path, or null where it is not installed */
+export function wrk(): string | null {
+  if (wrkPath === undefined) {
+    try {
+      wrkPath = execFileSync('sh', ['-c', 'command -v wrk'], { encoding: 'utf8' }).trim() || null;
+    } catch {
+      wrkPath = null;
+    }
+  }
+  return wrkPath;
+}
+
+// wrk's Lua: a JSON POST, and one JSON line with the figures at the end (latencies in microseconds)
+const WRK_SCRIPT = (bodyFile: string) => `
+local f = io.open(${JSON.stringify(bodyFile)}, "rb"); local body = f:read("*a"); f:close()
+wrk.method = "POST"; wrk.body = body; wrk.headers["Content-Type"] = "application/json"
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('\\n{"requests":%d,"duration_us":%d,"p50":%f,"p99":%f,"non2xx":%d,"errors":%d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), e.status, e.connect + e.read + e.write + e.timeout))
+end`;
+
+export async function load(o: LoadOptions): Promise<LoadResult> {
+  const connections = o.connections ?? 16;
+  const seconds = o.seconds ?? 10;
+  const tool = o.tool ?? (wrk() ? 'wrk' : 'autocannon');
+  if (tool === 'wrk') {
+    const dir = mkdtempSync(join(tmpdir(), 'spamops-wrk-'));
+    try {
+      writeFileSync(join(dir, 'body.json'), o.body);
+      writeFileSync(join(dir, 'post.lua'), WRK_SCRIPT(join(dir, 'body.json')));
+      const child = spawn(wrk()!, ['-t1', `-c${connections}`, `-d${seconds}s`, '-s', join(dir, 'post.lua'), o.url], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
+      const [code] = (await once(child, 'exit')) as [number];
+      const line = out.split('\n').find((l) => l.startsWith('{"requests"'));
+      if (code !== 0 || !line) throw new Error(`wrk exited with ${code}: ${out.slice(-400)}`);
+      const r = JSON.parse(line) as { requests: number; duration_us: number; p50: number; p99: number; non2xx: number; errors: number };
+      return {
+        tool,
+        rps: r.requests / (r.duration_us / 1e6),
+        p50: r.p50 / 1000,
+        p99: r.p99 / 1000,
+        total: r.requests,
+        non2xx: r.non2xx,
+        errors: r.errors,
+        connections,
+        seconds,
+      };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const r = await autocannon({ url: o.url, method: 'POST', headers: { 'content-type': 'application/json' }, body: o.body, connections, duration: seconds });
+  return {
+    tool,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    total: r.requests.total,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    connections,
+    seconds,
+  };
+}
+
+/** the ceiling server (bare Fastify) in its own process, once it listens */
+export async function startCeiling(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child: ChildProcess = spawn(process.execPath, [join(appRoot(), 'bench', 'ceiling-server.mjs'), '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      const m = /listening (\d+)/.exec(d.toString());
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (c) => reject(new Error(`the ceiling server exited with ${c}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    async stop() {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
+/** the ceiling measured with the same load as the rows beside it */
+export async function measureCeiling(o: { connections?: number; seconds?: number }): Promise<LoadResult> {
+  const server = await startCeiling();
+  try {
+    const body = JSON.stringify({ text: 'WINNER!! You have been selected to receive a FREE prize of 1000 cash, call 09061701461 now' });
+    await load({ url: server.url, body, connections: o.connections, seconds: 2 }); // warm-up
+    return await load({ url: server.url, body, connections: o.connections, seconds: o.seconds });
+  } finally {
+    await server.stop();
+  }
+}
