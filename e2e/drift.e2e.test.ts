@@ -79,6 +79,30 @@ describe.skipIf(!full)(`drift pane on the full dataset${full ? '' : ` (skipped: 
     expect(h.consoleErrors).toEqual([]);
   }, 120_000);
 
+  it("draws a feature's histograms in the stored windows on a time axis, beside the reference's", async () => {
+    const p = h.page;
+    await p.getByLabel('history feature').selectOption('length');
+    const api = await (await fetch(`${h.base}/monitoring/drift/sms-only/features/length/histograms`)).json();
+    // the three stored checks of the test before: collecting, no drift, drift
+    expect(api.windows.length).toBe(3);
+    const grid = p.getByTestId('histograms-over-time');
+    await grid.getByText(/length.*in the last 3 stored windows/).waitFor();
+    // one cell per window and bin, one reference bar per bin, ticks on the time axis
+    await expect.poll(() => grid.locator('rect.heat-cell').count(), { timeout: 30_000 }).toBe(api.windows.length * api.bins.length);
+    expect(await p.getByTestId('histograms-reference').locator('.recharts-bar-rectangle').count()).toBe(
+      api.bins.filter((_: string, i: number) => api.reference.shares[i] > 0).length,
+    );
+    expect(await grid.locator('.recharts-xAxis .recharts-cartesian-axis-tick').count()).toBeGreaterThan(0);
+    // the YouTube window drifted: its column is outlined
+    expect(await grid.locator(`rect.heat-cell[stroke="#ef4444"]`).count()).toBe(api.bins.length);
+    await p.getByTestId('feature-histograms').scrollIntoViewIfNeeded();
+    await p.screenshot({ path: join(ARTIFACTS, 'drift-histograms.png'), fullPage: false });
+    // token ids: the 20 most frequent reference tokens and "other"
+    await p.getByLabel('history feature').selectOption('token_ids');
+    await expect.poll(() => grid.locator('rect.heat-cell').count(), { timeout: 30_000 }).toBe(3 * 21);
+    expect(h.consoleErrors).toEqual([]);
+  }, 120_000);
+
   it('replays, stops a replay and retrains from the console, showing the decision', async () => {
     const p = h.page;
     const card = p.getByRole('region', { name: 'Replay and retrain' });

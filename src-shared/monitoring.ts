@@ -11,6 +11,7 @@ export const StatTestName = Type.Union([
   Type.Literal('z_test'),
   Type.Literal('jensen_shannon'),
   Type.Literal('chi_square'),
+  Type.Literal('fisher_exact'),
 ]);
 export type StatTestName = Static<typeof StatTestName>;
 /** without a setting, a report needs this many predictions in its window for a verdict */
@@ -19,13 +20,7 @@ export const DEFAULT_MIN_WINDOW = 200;
 export const FeatureDrift = Type.Object({
   feature: Type.String(),
   kind: Type.Union([Type.Literal('numeric'), Type.Literal('binary'), Type.Literal('tokens')]),
-  test: Type.Union([
-    Type.Literal('ks'),
-    Type.Literal('wasserstein_normed'),
-    Type.Literal('z_test'),
-    Type.Literal('jensen_shannon'),
-    Type.Literal('chi_square'),
-  ]),
+  test: StatTestName,
   /** what the test is run on: the feature's values, or (token ids) one number per message */
   sampleUnit: Type.Optional(Type.String()),
   /** why this test: the automatic rule that chose it, or the operator's setting */
@@ -46,6 +41,12 @@ export const FeatureDrift = Type.Object({
   /** token ids: the tokens whose share rose (gained) and fell (lost) most, reference -> current */
   gained: Type.Optional(Type.Array(Type.Object({ token: Type.String(), reference: Type.Number(), current: Type.Number() }))),
   lost: Type.Optional(Type.Array(Type.Object({ token: Type.String(), reference: Type.Number(), current: Type.Number() }))),
+  /**
+   * the dataset-drift rule's own test of this feature (KS for numbers and the per-message token
+   * statistic, Fisher's exact for binary features), its p-value, Holm's adjusted p-value across the
+   * report's features, and whether it rejects at the family-wise level (DriftReport.rule)
+   */
+  datasetTest: Type.Optional(Type.Object({ test: StatTestName, pValue: Type.Number(), adjustedPValue: Type.Number(), drifted: Type.Boolean() })),
 });
 export type FeatureDrift = Static<typeof FeatureDrift>;
 
@@ -79,8 +80,22 @@ export const DriftReport = Type.Object({
     }),
   ),
   features: Type.Array(FeatureDrift),
+  /** the share of features past their own test's threshold (context when the rule is 'holm') */
   driftShare: Type.Number(),
   datasetDrift: Type.Boolean(),
+  /**
+   * what decides datasetDrift: 'holm' (the default: some feature's datasetTest rejects after Holm's
+   * correction at family-wise `alpha`) or 'share' (an operator's drift.datasetDriftShare: at least
+   * that share of features past their own thresholds)
+   */
+  rule: Type.Optional(
+    Type.Object({
+      kind: Type.Union([Type.Literal('holm'), Type.Literal('share')]),
+      alpha: Type.Optional(Type.Number()),
+      share: Type.Optional(Type.Number()),
+      description: Type.String(),
+    }),
+  ),
   prediction: Type.Object({ referenceSpamShare: Type.Number(), currentSpamShare: Type.Number(), pValue: Type.Number(), drifted: Type.Boolean() }),
   quality: Type.Optional(Type.Object({ n: Type.Integer(), accuracy: Type.Number(), precision: Type.Number(), recall: Type.Number(), f1: Type.Number() })),
 });
@@ -91,6 +106,41 @@ export const DriftReportSummary = Type.Object({
   features: Type.Array(Type.Omit(FeatureDrift, ['bins', 'reference', 'current', 'gained', 'lost'])),
 });
 export type DriftReportSummary = Static<typeof DriftReportSummary>;
+
+/** a feature's histogram in each of the last N stored drift windows, beside the reference's */
+export const FeatureHistograms = Type.Object({
+  model: Type.String(),
+  /** the version whose training reference is drawn (the model's current one) */
+  version: Type.String(),
+  feature: Type.String(),
+  kind: Type.Union([Type.Literal('numeric'), Type.Literal('binary'), Type.Literal('tokens')]),
+  /** how the bins were made (the drift report's own binning for numbers) */
+  binning: Type.String(),
+  /** what a window's counts count: predictions, or (token ids) token positions */
+  unit: Type.String(),
+  bins: Type.Array(Type.String()),
+  reference: Type.Object({ description: Type.String(), rows: Type.Integer(), shares: Type.Array(Type.Number()) }),
+  /** oldest first, one per stored report: the window it judged, counted again from the recorded predictions */
+  windows: Type.Array(
+    Type.Object({
+      reportId: Type.String(),
+      /** when the report was made */
+      at: Type.String(),
+      version: Type.String(),
+      from: Type.Union([Type.String(), Type.Null()]),
+      to: Type.Union([Type.String(), Type.Null()]),
+      /** predictions of the window found again */
+      n: Type.Integer(),
+      status: Type.Union([Type.Literal('collecting'), Type.Literal('ok'), Type.Literal('drift')]),
+      /** the feature's own verdict in that report (absent while collecting) */
+      drifted: Type.Optional(Type.Boolean()),
+      total: Type.Integer(),
+      counts: Type.Array(Type.Integer()),
+      shares: Type.Array(Type.Number()),
+    }),
+  ),
+});
+export type FeatureHistograms = Static<typeof FeatureHistograms>;
 
 export const Alert = Type.Object({
   id: Type.String(),
@@ -164,6 +214,16 @@ export const CheckBody = Type.Object(
   { additionalProperties: false },
 );
 export type CheckBody = Static<typeof CheckBody>;
+export const HistogramsParams = Type.Object({
+  model: ModelId,
+  feature: Type.String({ minLength: 1, maxLength: 100, description: 'a drift feature of the model (cap_r, token_ids, ...)' }),
+});
+export type HistogramsParams = Static<typeof HistogramsParams>;
+export const HistogramsQuery = Type.Object(
+  { windows: Type.Optional(Type.String({ pattern: '^([1-9]|[1-4][0-9]|50)$', description: 'the last 1 to 50 stored drift windows (default 8)' })) },
+  { additionalProperties: false },
+);
+export type HistogramsQuery = Static<typeof HistogramsQuery>;
 export const AlertIdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 export type AlertIdParam = Static<typeof AlertIdParam>;
 
@@ -234,8 +294,10 @@ export const DriftOptions = Type.Object(
   {
     /** per feature: the p-value (tests) or distance (metrics) that marks drift */
     thresholds: Type.Optional(Type.Record(Type.String({ maxLength: 100 }), Type.Number({ minimum: 0, maximum: 10 }))),
-    /** share of drifting features that makes the dataset drift */
+    /** share of drifting features that makes the dataset drift (instead of the default rule, Holm's correction) */
     datasetDriftShare: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+    /** the default rule's family-wise level: dataset drift when a feature's Holm-adjusted p-value is at most this (0.01) */
+    datasetDriftAlpha: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 0.5 })),
     /** per feature: the test to use instead of the automatic choice */
     tests: Type.Optional(Type.Record(Type.String({ maxLength: 100 }), StatTestName)),
     /** below this many predictions in the window a report is 'collecting' (default 200) */

@@ -8,6 +8,7 @@ import { REGISTRY_EMPTY, type ApiErrorBody } from '../../src-shared/errors';
 import { OfflineEngineError, OfflineMemoryError, OfflineSourceError, RegistryEmptyError, UnknownNameError } from '../featurestore';
 import { ArtifactError, InputError, isDiskFullError, noteDiskFull } from '../platform';
 import { IngestionError } from '../inbox';
+import { UnknownFeatureError } from '../monitoring';
 import {
   FeatureVectorError,
   NoModelYetError,
@@ -112,6 +113,9 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (err instanceof WorseThanHolderError) return send(409, { error: 'worse_than_holder', detail: err.message, field: 'version', check: err.check });
     if (err instanceof NothingToRollBackError) return send(409, { error: 'nothing_to_roll_back', detail: err.message, field: 'alias' });
     if (err instanceof ThresholdUnreachableError) return send(422, { error: 'threshold_unreachable', detail: err.message, field: err.field });
+    // monitoring
+    if (err instanceof UnknownFeatureError)
+      return send(400, { error: 'validation_error', detail: `params.feature: ${err.message}`, field: 'params.feature', known: err.known });
     if (err instanceof InputError) return send(400, { error: 'bad_request', detail: err.message, field: err.field });
     if (err instanceof RegistryEmptyError) return send(409, { error: REGISTRY_EMPTY, detail: err.message });
     if (err instanceof OfflineSourceError) return send(503, { error: 'offline_source_unavailable', detail: err.message });

@@ -94,6 +94,9 @@ export const monitoringRoutes: FastifyPluginAsync<{ engines: Engines }> = async 
       features: r.features.map(({ bins, reference, current, gained, lost, ...f }) => f),
     })),
   );
+  serve(app, routes.histograms, async (req) =>
+    checked(req.params.model, () => mon.featureHistograms(req.params.model, req.params.feature, req.query.windows ? Number(req.query.windows) : undefined)),
+  );
   serve(app, routes.alerts, async (req) => mon.alerts({ limit: pageLimit(req.query.limit), before: req.query.before }));
   serve(app, routes.ack, async (req) => {
     const a = await mon.acknowledge(req.params.id);

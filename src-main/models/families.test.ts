@@ -67,7 +67,7 @@ const alwaysHam: ModelFamily = {
     };
     return model;
   },
-  datasetDriftShare: 1,
+  datasetDriftRule: { kind: 'share', share: 1 },
   windowReference: (_training, records) => ({ length: numericReference(records.map((r) => r.features[0])) }),
   driftInputs(reference, records) {
     const ref = reference.length;

@@ -100,6 +100,13 @@ export type DriftInput =
   | { feature: string; kind: 'numeric' | 'binary'; reference: NumericReference; current: number[] }
   | { feature: string; kind: 'tokens'; reference: TokenReference; rows: number[][] };
 
+/**
+ * How a family's per-feature results make dataset drift, calibrated on its features by
+ * bench/drift.ts: 'holm', when some feature's p-value, adjusted by Holm across the features, is at
+ * most `alpha`; 'share', when at least `share` of the features are past their own thresholds.
+ */
+export type DatasetDriftRule = { kind: 'holm'; alpha: number } | { kind: 'share'; share: number };
+
 export interface ModelFamily {
   /** the name recorded in each version (`ModelVersion.kind`) and model spec */
   kind: string;
@@ -125,9 +132,6 @@ export interface ModelFamily {
    * reference (the features driftInputs reads); `training` is the version's training reference
    */
   windowReference(training: Record<string, FeatureReference>, records: PredictionRecord[]): Record<string, FeatureReference>;
-  /**
-   * dataset drift when at least this share of its drift features drift (0 < share <= 1), calibrated
-   * on held-out traffic (bench/drift.ts); an operator's drift.datasetDriftShare overrides it
-   */
-  datasetDriftShare: number;
+  /** its dataset-drift rule, calibrated by bench/drift.ts; an operator's drift.datasetDriftShare or drift.datasetDriftAlpha overrides it */
+  datasetDriftRule: DatasetDriftRule;
 }

@@ -8,6 +8,7 @@ export { checksumsOf, verifyChecksums, modelRemedy } from './artifacts';
 export { FeatureVectorError } from './family';
 export type {
   BatchPredictor,
+  DatasetDriftRule,
   DriftInput,
   ModelFamily,
   Prediction,

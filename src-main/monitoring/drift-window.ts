@@ -9,8 +9,9 @@ import { tsxWorker, readJsonArtifact, ArtifactError } from '../platform';
 import { modelRemedy, type FeatureReference } from '../models';
 import type { FeedbackStore, PredictionStore, StorageSettings } from '../storage';
 import type { ModelVersion } from '../../src-shared/training';
-import type { DriftOptions, DriftReport } from '../../src-shared/monitoring';
+import type { DriftOptions, DriftReport, FeatureHistograms } from '../../src-shared/monitoring';
 import { computeDrift, windowReference, type ReferenceChoice } from './drift';
+import { featureHistograms, UnknownFeatureError, type HistogramJob } from './histograms';
 import type { Worker } from 'node:worker_threads';
 
 export interface DriftWindow {
@@ -40,11 +41,22 @@ async function feedbackLabels(feedback: DriftSources['feedback']): Promise<Map<s
   return m;
 }
 
-export async function computeWindow(src: DriftSources, w: DriftWindow): Promise<DriftReport> {
-  const v = w.version;
+/** a version's training reference (reference.json), or an ArtifactError naming the file */
+function trainingReference(v: ModelVersion): Record<string, FeatureReference> {
   const file = join(v.dir, 'reference.json');
   const reference = readJsonArtifact<{ features?: Record<string, FeatureReference> }>(file, modelRemedy(v.dir)).features;
   if (!reference || typeof reference !== 'object') throw new ArtifactError(file, 'no "features" statistics', modelRemedy(v.dir));
+  return reference;
+}
+
+/** a feature's histograms over the stored windows (histograms.ts), against the version's training reference */
+export async function computeHistograms(src: Pick<DriftSources, 'predictions'>, job: Omit<HistogramJob, 'reference'>): Promise<FeatureHistograms> {
+  return featureHistograms(src.predictions, { ...job, reference: trainingReference(job.version) });
+}
+
+export async function computeWindow(src: DriftSources, w: DriftWindow): Promise<DriftReport> {
+  const v = w.version;
+  const reference = trainingReference(v);
   const records = (await src.predictions.recent(v.name, w.sinceMs, w.size, w.untilMs)).filter((r) => r.version === v.version);
   const labels = await feedbackLabels(src.feedback);
   if (!w.reference) return computeDrift(v, reference, records, labels, w.options, { kind: 'training', rows: v.data.trainRows }, w.selection);
@@ -58,13 +70,20 @@ export async function computeWindow(src: DriftSources, w: DriftWindow): Promise<
   return computeDrift(v, windowReference(v, reference, refRecords), records, labels, w.options, choice, w.selection);
 }
 
-type Reply = { id: number; report?: DriftReport; error?: { message: string; file?: string; problem?: string; remedy?: string } };
+/** what the worker is asked: a report over a window, or a feature's histograms over stored windows */
+export type DriftJob = { window: DriftWindow } | { histograms: Omit<HistogramJob, 'reference'> };
+type Reply = {
+  id: number;
+  report?: DriftReport;
+  histograms?: FeatureHistograms;
+  error?: { message: string; file?: string; problem?: string; remedy?: string; feature?: string; known?: string[] };
+};
 
 /** drift computations on a worker thread of their own, one at a time, so that serving never waits on them */
 export class DriftRunner {
   private worker: Worker | undefined;
   private seq = 0;
-  private readonly pending = new Map<number, { resolve: (r: DriftReport) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
 
   /** without storage settings (an in-memory store), computations run in this thread */
   constructor(
@@ -72,13 +91,27 @@ export class DriftRunner {
     private readonly local: DriftSources,
   ) {}
 
-  compute(w: DriftWindow): Promise<DriftReport> {
-    if (!this.storage || (this.storage.backend === 'sqlite' && this.storage.path === ':memory:')) return computeWindow(this.local, w);
+  private get inThread(): boolean {
+    return !this.storage || (this.storage.backend === 'sqlite' && this.storage.path === ':memory:');
+  }
+
+  private ask(job: DriftJob): Promise<Reply> {
     const id = ++this.seq;
-    return new Promise<DriftReport>((resolve, reject) => {
+    return new Promise<Reply>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.start().postMessage({ id, window: w });
+      this.start().postMessage({ id, ...job });
     });
+  }
+
+  async compute(w: DriftWindow): Promise<DriftReport> {
+    if (this.inThread) return computeWindow(this.local, w);
+    return (await this.ask({ window: w })).report!;
+  }
+
+  /** a feature's histograms over stored windows: reading them back is as heavy as a check, so on the worker too */
+  async histograms(job: Omit<HistogramJob, 'reference'>): Promise<FeatureHistograms> {
+    if (this.inThread) return computeHistograms(this.local, job);
+    return (await this.ask({ histograms: job })).histograms!;
   }
 
   private start(): Worker {
@@ -89,7 +122,8 @@ export class DriftRunner {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
-      if (m.report) p.resolve(m.report);
+      if (m.report || m.histograms) p.resolve(m);
+      else if (m.error?.feature && m.error.known) p.reject(new UnknownFeatureError(m.error.feature, m.error.known));
       else if (m.error?.file && m.error.problem && m.error.remedy) p.reject(new ArtifactError(m.error.file, m.error.problem, m.error.remedy));
       else p.reject(new Error(m.error?.message ?? 'the drift worker failed'));
     });

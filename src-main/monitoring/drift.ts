@@ -3,17 +3,17 @@
  * rows, or an earlier window of live traffic). Per feature one test, chosen once for the reference
  * by Evidently's rules (stattests/index.ts) or set by an operator, with PSI beside it as context;
  * token ids are tested one number per message (their mean surprisal, messageSurprisal). Below the
- * minimum window the report is 'collecting': no verdict, no alert. Dataset drift when at least
- * `datasetDriftShare` of the features drift; prediction drift (share of spam) and, where feedback
- * exists, quality.
+ * minimum window the report is 'collecting': no verdict, no alert. Dataset drift by Holm's rule
+ * (datasetRule below) or, when an operator sets it, when at least `datasetDriftShare` of the
+ * features drift; prediction drift (share of spam) and, where feedback exists, quality.
  */
 import type { ModelVersion } from '../../src-shared/training';
 import { DEFAULT_MIN_WINDOW, type DriftOptions, type DriftReport, type FeatureDrift } from '../../src-shared/monitoring';
 export type { DriftOptions, DriftReport, FeatureDrift } from '../../src-shared/monitoring';
 import type { PredictionRecord } from '../storage';
-import { familyOf, messageSurprisal, type FeatureReference, type NumericReference, type TokenReference } from '../models';
-import { evidentlyShares, jensenShannon, psi, zTestProportions } from './stats';
-import { chooseTest, type FeatureKind } from './stattests';
+import { familyOf, messageSurprisal, type DatasetDriftRule, type FeatureReference, type NumericReference, type TokenReference } from '../models';
+import { evidentlyShares, holmAdjusted, jensenShannon, psi, zTestProportions } from './stats';
+import { TESTS, chooseTest, type FeatureKind, type StatTest } from './stattests';
 
 /** categories seen in either sample: Evidently's PSI has no bin for a value neither has */
 function seenBins(refShares: number[], curShares: number[]): [number[], number[]] {
@@ -29,6 +29,8 @@ export function testFeature(feature: string, kind: FeatureKind, ref: NumericRefe
   const t = choice.test;
   const r = t.run(ref, cur);
   const threshold = o.thresholds?.[feature] ?? t.defaultThreshold;
+  const rule = RULE_TESTS[kind];
+  const rulePValue = rule.run(ref, cur).pValue ?? 1;
   return {
     feature,
     kind,
@@ -42,6 +44,76 @@ export function testFeature(feature: string, kind: FeatureKind, ref: NumericRefe
     threshold,
     drifted: t.drifted(r, threshold),
     ...chart,
+    // adjusted across the features once all are tested (datasetRule)
+    datasetTest: { test: rule.name, pValue: rulePValue, adjustedPValue: rulePValue, drifted: false },
+  };
+}
+
+/**
+ * The dataset-drift rule's test per feature kind, whatever test decides the feature's own row: a
+ * p-value for every feature, so that the features can be corrected together. KS for numbers and
+ * for the per-message token statistic; Fisher's exact for binary features (rare cue words: a
+ * handful of ones in a window, where a normal approximation is far off in the tail).
+ */
+const RULE_TESTS: Record<FeatureKind, StatTest> = { numeric: TESTS.ks, tokens: TESTS.ks, binary: TESTS.fisher_exact };
+
+/**
+ * Holm's level where none is given (datasetRule's default, and the level of the Holm column shown
+ * beside a 'share' rule): 0.05, the false-alarm bound issue 21 sets (Holm bounds the chance of any
+ * false alarm by alpha, for any number of features and any dependence between them). Each family
+ * declares its own calibrated rule (ModelFamily.datasetDriftRule).
+ */
+export const DEFAULT_DATASET_DRIFT_ALPHA = 0.05;
+
+export type DatasetRule = NonNullable<DriftReport['rule']>;
+
+/** the features that made a report's dataset drift, by its rule (the alert names these) */
+export function datasetDriftFeatures(report: Pick<DriftReport, 'features' | 'rule'>): string[] {
+  return report.features.filter((f) => (report.rule?.kind === 'holm' ? f.datasetTest?.drifted : f.drifted)).map((f) => f.feature);
+}
+
+/**
+ * Dataset drift by the operator's rule (drift.datasetDriftShare, else drift.datasetDriftAlpha), else
+ * the family's: 'holm', Holm's step-down correction of the features' rule p-values at family-wise
+ * `alpha` (drift when any feature rejects; those are the features named); 'share', when at least that
+ * share of features are past their own thresholds. Marks each feature's datasetTest either way.
+ */
+export function datasetRule(
+  features: FeatureDrift[],
+  o: Pick<DriftOptions, 'datasetDriftShare' | 'datasetDriftAlpha'>,
+  family: DatasetDriftRule = { kind: 'holm', alpha: DEFAULT_DATASET_DRIFT_ALPHA },
+): { rule: DatasetRule; drift: boolean; named: string[] } {
+  const chosen: DatasetDriftRule =
+    o.datasetDriftShare !== undefined
+      ? { kind: 'share', share: o.datasetDriftShare }
+      : o.datasetDriftAlpha !== undefined
+        ? { kind: 'holm', alpha: o.datasetDriftAlpha }
+        : family;
+  const by = o.datasetDriftShare !== undefined || o.datasetDriftAlpha !== undefined ? 'set by an operator' : "the model family's default";
+  const alpha = chosen.kind === 'holm' ? chosen.alpha : DEFAULT_DATASET_DRIFT_ALPHA;
+  const tested = features.filter((f) => f.datasetTest);
+  const adjusted = holmAdjusted(tested.map((f) => f.datasetTest!.pValue));
+  tested.forEach((f, k) => {
+    f.datasetTest = { ...f.datasetTest!, adjustedPValue: adjusted[k], drifted: adjusted[k] <= alpha };
+  });
+  if (chosen.kind === 'share') {
+    const share = chosen.share;
+    const named = features.filter((f) => f.drifted).map((f) => f.feature);
+    return {
+      rule: { kind: 'share', share, description: `at least ${(share * 100).toFixed(0)} % of the features past their own thresholds (${by})` },
+      drift: features.length > 0 && named.length / features.length >= share,
+      named,
+    };
+  }
+  const named = tested.filter((f) => f.datasetTest!.drifted).map((f) => f.feature);
+  return {
+    rule: {
+      kind: 'holm',
+      alpha,
+      description: `a feature whose p-value (KS; Fisher's exact for binary features), adjusted by Holm across the ${tested.length} features, is at most ${alpha} (${by})`,
+    },
+    drift: named.length > 0,
+    named,
   };
 }
 
@@ -139,11 +211,6 @@ export function windowReference(
   return familyOf(version.kind).windowReference(training, records);
 }
 
-/** dataset drift when at least this share of a version's features drift: the operator's, else its family's */
-export function datasetDriftShareOf(version: ModelVersion, o: DriftOptions): number {
-  return o.datasetDriftShare ?? familyOf(version.kind).datasetDriftShare;
-}
-
 /** which reference a report compares with (ReferenceInfo in the report) */
 export interface ReferenceChoice {
   kind: 'training' | 'window';
@@ -176,7 +243,8 @@ export function computeDrift(
   // ---- the statistics above are per family (which features); the verdict below is common ----
   const drifting = features.filter((f) => f.drifted).length;
   const driftShare = features.length ? drifting / features.length : 0;
-  const datasetDrift = features.length > 0 && driftShare >= datasetDriftShareOf(version, o);
+  const { rule, drift: datasetDrift, named } = datasetRule(features, o, familyOf(version.kind).datasetDriftRule);
+  const own = `${drifting} of ${features.length} features past their own thresholds`;
   const refSpam = version.data.classBalance.spam / (version.data.classBalance.spam + version.data.classBalance.ham || 1);
   const curSpam = records.length ? records.filter((r) => r.label === 'spam').length / records.length : 0;
   const pz = records.length ? zTestProportions(refSpam, version.data.entities, curSpam, records.length).pValue : 1;
@@ -231,12 +299,17 @@ export function computeDrift(
       ? refChoice.kind === 'window' && refChoice.rows < minWindow
         ? `collecting: the reference window holds ${refChoice.rows} of ${minWindow} predictions`
         : `collecting: ${records.length} of ${minWindow} predictions`
-      : datasetDrift
-        ? `dataset drift: ${drifting} of ${features.length} features drifted (${(driftShare * 100).toFixed(0)} %, rule: >= ${(datasetDriftShareOf(version, o) * 100).toFixed(0)} %)`
-        : `no dataset drift: ${drifting} of ${features.length} features drifted`,
+      : rule.kind === 'share'
+        ? datasetDrift
+          ? `dataset drift: ${drifting} of ${features.length} features drifted (${(driftShare * 100).toFixed(0)} %, rule: >= ${((rule.share ?? 0) * 100).toFixed(0)} %)`
+          : `no dataset drift: ${drifting} of ${features.length} features drifted`
+        : datasetDrift
+          ? `dataset drift: ${named.join(', ')} drifted (Holm-adjusted p <= ${rule.alpha}; ${own})`
+          : `no dataset drift: no feature's Holm-adjusted p-value is at most ${rule.alpha} (${own})`,
     features,
     driftShare,
     datasetDrift,
+    ...(collecting ? {} : { rule }),
     prediction: { referenceSpamShare: refSpam, currentSpamShare: curSpam, pValue: pz, drifted: pz < 0.05 },
     quality,
   };

@@ -6,6 +6,7 @@ export type { ScoringModel, ServedPrediction } from './recorder';
 export { computeDrift, minWindowOf, windowReference } from './drift';
 export { TESTS, applicable, autoTest, chooseTest } from './stattests';
 export { DriftRunner, computeWindow } from './drift-window';
+export { UnknownFeatureError } from './histograms';
 
 export { FeedbackLog } from './feedback';
 export type { FeedbackDeps, FeedbackInput } from './feedback';

@@ -8,9 +8,9 @@ import { randomBytes } from 'node:crypto';
 import type { AlertStore, DocumentStore, DriftReportStore, PredictionStore } from '../storage';
 import type { ModelRegistry } from '../models';
 import { PredictionRecorder } from './recorder';
-import type { DriftReport } from './drift';
+import { datasetDriftFeatures, type DriftReport } from './drift';
 import type { DriftRunner, DriftWindow } from './drift-window';
-import type { Alert, MonitorSettings } from '../../src-shared/monitoring';
+import type { Alert, FeatureHistograms, MonitorSettings } from '../../src-shared/monitoring';
 import type { Retrainer } from './retrain';
 
 /** What the monitoring engine reads and keeps, and whom it asks to retrain. */
@@ -25,7 +25,7 @@ export interface MonitorDeps {
   servedNames: readonly string[];
   retrainer: Pick<Retrainer, 'start'>;
   /** where drift windows are computed (a worker thread) */
-  drift: Pick<DriftRunner, 'compute' | 'stop'>;
+  drift: Pick<DriftRunner, 'compute' | 'histograms' | 'stop'>;
   /** the defaults from the configuration (webhook, retraining); saved settings override them */
   defaults?: Partial<Pick<MonitorSettings, 'webhookUrl' | 'retrainOnAlert' | 'retrainEveryHours'>>;
 }
@@ -129,10 +129,7 @@ export class Monitor {
       await this.alert(
         report,
         'dataset_drift',
-        `dataset drift on ${model} v${version.version}: ${report.features
-          .filter((f) => f.drifted)
-          .map((f) => f.feature)
-          .join(', ')} drifted (${(report.driftShare * 100).toFixed(0)} % of features)`,
+        `dataset drift on ${model} v${version.version}: ${datasetDriftFeatures(report).join(', ')} drifted (${report.rule?.kind === 'holm' ? `Holm-adjusted p <= ${report.rule.alpha}; ` : ''}${(report.driftShare * 100).toFixed(0)} % of features past their own thresholds)`,
         {
           driftShare: report.driftShare,
           window: report.window.n,
@@ -156,6 +153,28 @@ export class Monitor {
         },
       );
     return report;
+  }
+
+  /**
+   * A feature's histogram in each of the model's last `windows` stored reports' windows, beside the
+   * current version's training reference (histograms.ts); UnknownFeatureError for a feature the
+   * model's family does not monitor.
+   */
+  async featureHistograms(model: string, feature: string, windows = 8): Promise<FeatureHistograms> {
+    await this.recorder.flush();
+    const version = await this.deps.models.resolve(model);
+    if (!version) throw new Error(`model ${model} has no trained version to monitor`);
+    const reports = (await this.history(model, windows)).map(({ id, at, version, window, status, datasetDrift, features }) => ({
+      id,
+      at,
+      version,
+      window,
+      status,
+      datasetDrift,
+      // only what the histograms read of each feature: its name and verdict
+      features: features.map((f) => ({ ...f, bins: [], reference: [], current: [], gained: undefined, lost: undefined })),
+    }));
+    return this.deps.drift.histograms({ version, feature, reports });
   }
 
   /** the newest `limit` stored reports (of a model), oldest first: a time series */

@@ -15,7 +15,7 @@ import type { ImportEvent } from '../../src-shared/data';
 import type { CheckBody, ModelQuery, SettingsBody, SimulateBody } from '../../src-shared/monitoring';
 export type { RetrainDecision, Simulation } from '../../src-shared/monitoring';
 
-export type { Alert, DriftReport, DriftReportSummary, FeatureDrift, MonitorSettings, StatTestName } from '../../src-shared/monitoring';
+export type { Alert, DriftReport, DriftReportSummary, FeatureDrift, FeatureHistograms, MonitorSettings, StatTestName } from '../../src-shared/monitoring';
 /** a drift report's window (last `size`, or from/to) and reference (training rows, or an earlier window) */
 export interface DriftChoice {
   size?: number;
@@ -204,6 +204,8 @@ export const api = {
   monitorSettings: () => call(routes.monitoring.settings),
   saveMonitorSettings: (patch: SettingsBody) => call(routes.monitoring.saveSettings, { body: patch }),
   driftHistory: (model: string) => call(routes.monitoring.history, { query: { model } }),
+  featureHistograms: (model: string, feature: string, windows = 8) =>
+    call(routes.monitoring.histograms, { params: { model, feature }, query: { windows: String(windows) } }),
   alerts: () => call(routes.monitoring.alerts),
   simulate: (body: SimulateBody) => call(routes.monitoring.simulate, { body }),
   simulations: () => call(routes.monitoring.simulations),

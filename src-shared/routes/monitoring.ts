@@ -6,6 +6,9 @@ import {
   CheckBody,
   DriftReport,
   DriftReportSummary,
+  FeatureHistograms,
+  HistogramsParams,
+  HistogramsQuery,
   HistoryQuery,
   ModelQuery,
   MonitorSettings,
@@ -49,6 +52,16 @@ export const monitoring = {
     summary: 'Stored drift reports: the newest `limit` (100, at most 1000), oldest first (the time series)',
     querystring: HistoryQuery,
     response: { 200: Type.Array(DriftReportSummary) },
+  }),
+  histograms: route({
+    method: 'GET',
+    url: '/monitoring/drift/:model/features/:feature/histograms',
+    tags,
+    summary:
+      "A feature's histogram in each of the last `windows` (8, at most 50) stored drift windows, beside the reference's, in one set of bins (the drift report's own binning for numbers; the top tokens for token ids)",
+    params: HistogramsParams,
+    querystring: HistogramsQuery,
+    response: { 200: FeatureHistograms },
   }),
   alerts: route({
     method: 'GET',

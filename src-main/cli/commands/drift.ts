@@ -62,10 +62,12 @@ export const driftCommand = new Command('drift')
         f.pValue === undefined ? '-' : f.pValue.toExponential(2),
         String(f.threshold),
         f.drifted ? 'DRIFT' : 'ok',
+        f.datasetTest ? `${f.datasetTest.adjustedPValue.toExponential(2)}${f.datasetTest.drifted && r.rule?.kind === 'holm' ? ' *' : ''}` : '-',
         f.psi.toFixed(3),
         f.reason ?? '',
       ]);
-      out(table(['feature', 'test', 'decides', 'statistic', 'p-value', 'threshold', 'drift', 'PSI (context)', 'why this test'], rows));
+      out(table(['feature', 'test', 'decides', 'statistic', 'p-value', 'threshold', 'drift', 'rule p (Holm)', 'PSI (context)', 'why this test'], rows));
+      if (r.rule) out(`dataset drift when ${r.rule.description}`);
       const quality = r.quality ? `; accuracy on ${r.quality.n} labelled: ${r.quality.accuracy.toFixed(3)}` : '';
       out(
         `dataset drift: ${r.datasetDrift ? 'YES' : 'no'} (${(r.driftShare * 100).toFixed(0)} % of features); spam share ${r.prediction.referenceSpamShare.toFixed(3)} -> ${r.prediction.currentSpamShare.toFixed(3)}${quality}`,

@@ -5,6 +5,7 @@
 import type { NumericReference } from '../../models';
 import type { StatTestName } from '../../../src-shared/monitoring';
 import { chiSquare } from './chi-square';
+import { fisherExactTest } from './fisher-exact';
 import { jensenShannonTest } from './jensen-shannon';
 import { ks } from './ks';
 import type { FeatureKind, StatTest } from './types';
@@ -19,6 +20,7 @@ export const TESTS: Record<StatTestName, StatTest> = {
   z_test: zTest,
   jensen_shannon: jensenShannonTest,
   chi_square: chiSquare,
+  fisher_exact: fisherExactTest,
 };
 
 /** Evidently's boundary between a small and a large reference */

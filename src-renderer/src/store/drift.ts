@@ -1,6 +1,6 @@
 /** The Drift pane's slice: the monitored model, its drift report and history, alerts. */
 import { create } from 'zustand';
-import { api, type Alert, type DriftChoice, type DriftReport, type DriftReportSummary, type ModelEntry } from '../api';
+import { api, type Alert, type DriftChoice, type DriftReport, type DriftReportSummary, type FeatureHistograms, type ModelEntry } from '../api';
 import { idle, loader, type Remote } from './remote';
 
 interface DriftSlice {
@@ -10,6 +10,9 @@ interface DriftSlice {
   history: Remote<DriftReportSummary[]>;
   alerts: Remote<Alert[]>;
   checking: Remote<DriftReport>;
+  /** the drill-down: one feature's histogram in each of the last stored windows */
+  histograms: Remote<FeatureHistograms>;
+  loadHistograms(feature: string, windows?: number): Promise<void>;
   /** the window and reference chosen in the pane (default: the settings' window, the training rows) */
   choice: DriftChoice;
   setChoice(c: DriftChoice): Promise<void>;
@@ -39,6 +42,13 @@ export const useDrift = create<DriftSlice>((set, get) => {
     history: idle(),
     alerts: idle(),
     checking: idle(),
+    histograms: idle(),
+    loadHistograms: async (feature, windows = 8) => {
+      const model = current();
+      if (!model) return;
+      const quiet = get().histograms.data?.model === model && get().histograms.data?.feature === feature;
+      await load('histograms', () => api.featureHistograms(model, feature, windows), { quiet });
+    },
     choice: {},
     setChoice: async (c) => {
       set({ choice: c });
@@ -51,7 +61,7 @@ export const useDrift = create<DriftSlice>((set, get) => {
       await loadModel();
     },
     choose: async (model) => {
-      set({ chosen: model, report: idle(), history: idle() });
+      set({ chosen: model, report: idle(), history: idle(), histograms: idle() });
       await loadModel();
     },
     runCheck: async () => {

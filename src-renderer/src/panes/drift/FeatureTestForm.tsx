@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { api, type FeatureDrift, type StatTestName } from '../../api';
 import { useDrift } from '../../store/drift';
 
-const NAMES: StatTestName[] = ['ks', 'wasserstein_normed', 'z_test', 'chi_square', 'jensen_shannon'];
+const NAMES: StatTestName[] = ['ks', 'wasserstein_normed', 'z_test', 'fisher_exact', 'chi_square', 'jensen_shannon'];
 
 export function FeatureTestForm({ features }: { features: FeatureDrift[] }) {
   const [feature, setFeature] = useState(features[0]?.feature ?? '');

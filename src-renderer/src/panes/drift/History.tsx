@@ -1,8 +1,9 @@
-/** Stored drift checks over time, on a real time axis; a feature's statistic over time against its threshold. */
+/** Stored drift checks over time, on a real time axis; a feature's statistic over time against its threshold, and its histograms in those windows. */
 import { useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import { useDrift } from '../../store/drift';
 import { CHART_MARGIN, Card, ChartFrame, Empty, ErrorBox, SERIES, clock, num, pct, useChartTheme } from '../../ui';
+import { FeatureHistograms } from './FeatureHistograms';
 
 export function History() {
   const history = useDrift((s) => s.history);
@@ -84,6 +85,7 @@ export function History() {
               />
             </LineChart>
           </ChartFrame>
+          <FeatureHistograms feature={shown} stored={data.at(-1)?.id ?? ''} />
         </>
       )}
     </Card>

@@ -53,6 +53,12 @@ export function ReportBody({ r }: { r: DriftReport }) {
               <th className="num">p-value</th>
               <th className="num">threshold</th>
               <th>drift</th>
+              <th
+                className="num"
+                title="The dataset-drift rule's own test of the feature (KS; Fisher's exact for binary features): its p-value adjusted by Holm across the features"
+              >
+                rule p (Holm)
+              </th>
               <th className="num" title="Population Stability Index: context only, it does not decide">
                 PSI (context)
               </th>
@@ -81,6 +87,16 @@ export function ReportBody({ r }: { r: DriftReport }) {
                   {f.threshold}
                 </td>
                 <td>{f.drifted ? <span className="badge spam">drift</span> : <span className="badge ham">ok</span>}</td>
+                <td className="num small" title={f.datasetTest ? `${f.datasetTest.test}: p ${f.datasetTest.pValue.toExponential(2)} before Holm` : undefined}>
+                  {f.datasetTest === undefined ? (
+                    '–'
+                  ) : r.rule?.kind === 'holm' ? (
+                    <strong title="decides dataset drift">{f.datasetTest.adjustedPValue.toExponential(2)}</strong>
+                  ) : (
+                    f.datasetTest.adjustedPValue.toExponential(2)
+                  )}
+                  {f.datasetTest?.drifted && r.rule?.kind === 'holm' ? ' *' : ''}
+                </td>
                 <td className="num muted">{num(f.psi, 3)}</td>
                 <td className="small muted">
                   {f.reason}
@@ -91,6 +107,11 @@ export function ReportBody({ r }: { r: DriftReport }) {
           </tbody>
         </table>
       </div>
+      {r.rule && (
+        <p className="small muted" data-testid="dataset-rule">
+          dataset drift when {r.rule.description}
+        </p>
+      )}
       {r.features.length > 0 && <FeatureTestForm features={r.features} />}
       <div className="grid2 charts">
         {r.features.map((f) => (
