@@ -24,6 +24,7 @@ import { SqliteFeedback } from './feedback';
 import { SqliteImports } from './imports';
 import { SqliteAlerts, SqliteDecisions, SqliteDriftReports } from './monitoring';
 import { migrateLegacyDocuments } from './migrate';
+import { startCheckpointer } from './checkpointer';
 
 /** The embedded backend's settings: where its file is. */
 export interface SqliteSettings {
@@ -56,6 +57,8 @@ export function openSqliteStorage(settings: SqliteSettings | string): Storage {
   // runs, versions, aliases and feedback an older version kept as documents move to their tables (once)
   migrateLegacyDocuments(db);
   db.pragma('busy_timeout = 0');
+  // WAL checkpoints on a thread of their own, not inside a request's commit (checkpointer.ts)
+  const checkpointer = path === ':memory:' ? undefined : startCheckpointer(db, path);
   const waits = new BusyWaits(db, path);
   return {
     backend: 'sqlite',
@@ -78,6 +81,7 @@ export function openSqliteStorage(settings: SqliteSettings | string): Storage {
     busy: () => waits.state(),
     problems: () => [],
     close: async () => {
+      await checkpointer?.close();
       if (db.open) db.close();
     },
   };
