@@ -606,19 +606,20 @@ export class FeatureStore {
     const written = await (async () => {
       try {
         let rows: OnlineRow[] = [];
-        // one batch in flight while the next is read and built: a store across a socket (Redis)
-        // works while this thread reads DuckDB's chunks; at most two batches are held at once
-        let inFlight: Promise<void> = Promise.resolve();
+        // up to two batches in flight while the next is read and built: a store across a socket
+        // (Redis) works while this thread reads DuckDB's chunks; at most three batches are held
+        const inFlight: Promise<void>[] = [];
         const write = async () => {
           const batch = rows;
           rows = [];
-          await inFlight;
-          inFlight = this.storage.online.writeBatch(view.name, batch).then(() => {
+          if (inFlight.length >= 2) await inFlight.shift();
+          const w = this.storage.online.writeBatch(view.name, batch).then(() => {
             done += batch.length;
             onProgress?.({ view: view.name, done, total });
           });
-          // a failed write is seen at the next batch or at the end, never left unobserved
-          inFlight.catch(() => undefined);
+          // a failed write is seen when it is awaited (at a later batch or at the end), never unobserved
+          w.catch(() => undefined);
+          inFlight.push(w);
         };
         const chunks = async function* () {
           if (s.first && s.first.rowCount > 0) yield s.first;
@@ -638,7 +639,7 @@ export class FeatureStore {
           if (rows.length >= ONLINE_BATCH) await write();
         }
         if (rows.length) await write();
-        await inFlight;
+        for (const w of inFlight) await w;
         return done;
       } catch (e) {
         throw asSourceError(e, [parts]);

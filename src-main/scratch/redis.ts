@@ -1,7 +1,10 @@
 /**
- * A real redis-server: `redis-server --bind 127.0.0.1 --port <free port>` with an append-only file
- * in a temporary dir (a restart keeps the keys, as a real one does), stopped by `stop()`, its folder
- * removed by `remove()`. Debian's `redis-server`; .ci/run installs it.
+ * A real redis-server: `redis-server --bind 127.0.0.1 --port <free port>` in a temporary dir,
+ * stopped by `stop()`, its folder removed by `remove()`. Debian's `redis-server`; .ci/run installs
+ * it. Persistence `aof` (the tests' default): an append-only file, so a restart keeps the keys;
+ * `default`: Redis as installed (RDB snapshots on its default schedule, no append-only file), what
+ * the bench measures an online store against (its rows are derived data, materialized again from the
+ * offline store).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,22 +28,10 @@ export interface RedisServer {
   remove(): Promise<void>;
 }
 
-export async function startRedis(): Promise<RedisServer> {
+export async function startRedis(o: { persistence?: 'aof' | 'default' } = {}): Promise<RedisServer> {
+  const persistence = o.persistence === 'default' ? [] : ['--save', '', '--appendonly', 'yes'];
   const dir = mkdtempSync(join(tmpdir(), 'spamops-redis-'));
-  const server = await localServer(REDIS, (port) => [
-    '--bind',
-    '127.0.0.1',
-    '--port',
-    String(port),
-    '--save',
-    '',
-    '--appendonly',
-    'yes',
-    '--dir',
-    dir,
-    '--protected-mode',
-    'yes',
-  ]);
+  const server = await localServer(REDIS, (port) => ['--bind', '127.0.0.1', '--port', String(port), ...persistence, '--dir', dir, '--protected-mode', 'yes']);
   await server.start();
   return {
     url: `redis://127.0.0.1:${server.port}/0`,
