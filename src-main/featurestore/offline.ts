@@ -9,6 +9,8 @@ import parquet from 'parquetjs-lite';
 import type { FieldSpec } from 'parquetjs-lite';
 import { existsSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { FeatureValue, FeatureValueType, FieldDef, FileSourceDef } from '../../src-shared/featurestore';
@@ -120,7 +122,17 @@ export class OfflineStore {
     };
     for (const f of fields) spec[f.name] = { ...PARQUETJS_TYPES[f.dtype], optional: !f.dtype.startsWith('Array') };
     const tmp = tempName(dir);
-    const writer = await parquet.ParquetWriter.openFile(new parquet.ParquetSchema(spec), tmp);
+    // The part is built in memory and written with one call: parquetjs-lite's file writer issues
+    // many writes without awaiting each, so on a full disk several failed and all but one of their
+    // rejections went unhandled. A pushed part is small (one feature-step batch).
+    const chunks: Buffer[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk);
+        done();
+      },
+    });
+    const writer = await parquet.ParquetWriter.openStream(new parquet.ParquetSchema(spec), sink);
     writer.setRowGroupSize(8192);
     const keys = new Set<string>();
     try {
@@ -138,6 +150,7 @@ export class OfflineStore {
         await writer.appendRow(row);
       }
       await writer.close();
+      await writeFile(tmp, Buffer.concat(chunks));
     } catch (e) {
       if (existsSync(tmp)) unlinkSync(tmp);
       throw e;

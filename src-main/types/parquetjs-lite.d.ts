@@ -12,6 +12,7 @@ declare module 'parquetjs-lite' {
   }
   export class ParquetWriter {
     static openFile(schema: ParquetSchema, path: string, opts?: Record<string, unknown>): Promise<ParquetWriter>;
+    static openStream(schema: ParquetSchema, stream: NodeJS.WritableStream, opts?: Record<string, unknown>): Promise<ParquetWriter>;
     appendRow(row: Record<string, unknown>): Promise<void>;
     setRowGroupSize(n: number): void;
     close(): Promise<void>;
