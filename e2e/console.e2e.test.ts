@@ -100,7 +100,8 @@ describe('headless console in Chromium', () => {
     await h.page.goto(`${h.base}/#/features`);
     await h.page.getByLabel('sms ids').fill('sms90001, nope');
     await h.page.getByRole('button', { name: 'Look up' }).click();
-    await h.page.locator('.status.PRESENT').first().waitFor();
+    // a loaded machine (the suite beside two CPU-bound processes) took over 30 s here once: 60 s, as the other waits
+    await h.page.locator('.status.PRESENT').first().waitFor({ timeout: 60_000 });
     await expect(h.page.locator('.status.NOT_FOUND').count()).resolves.toBeGreaterThan(0);
     await shot('features-lookup');
   });
