@@ -15,6 +15,17 @@ const KEYS_PER_SELECT = 32;
 type StoredRow = { entity_key: string; values_json: string; event_ts: number; created_ts: number };
 
 export class SqliteOnlineStore implements OnlineStore {
+  /** statements prepared once (preparing cost as much as running them on the inbox's path) */
+  private readonly statements = new Map<string, Database.Statement>();
+  private stmt(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
+
   private readonly upsert;
   private readonly upsertMany;
   private readonly selectOne;
@@ -33,12 +44,12 @@ export class SqliteOnlineStore implements OnlineStore {
     this.selectOne = db.prepare('SELECT entity_key, values_json, event_ts, created_ts FROM online_features WHERE view = ? AND entity_key = ?');
   }
   async ensureView(view: string): Promise<void> {
-    this.db.prepare('INSERT OR IGNORE INTO online_views (view) VALUES (?)').run(view);
+    this.stmt('INSERT OR IGNORE INTO online_views (view) VALUES (?)').run(view);
   }
   async dropView(view: string): Promise<void> {
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM online_features WHERE view = ?').run(view);
-      this.db.prepare('DELETE FROM online_views WHERE view = ?').run(view);
+      this.stmt('DELETE FROM online_features WHERE view = ?').run(view);
+      this.stmt('DELETE FROM online_views WHERE view = ?').run(view);
     })();
   }
   async writeBatch(view: string, rows: OnlineRow[]): Promise<void> {
@@ -74,7 +85,7 @@ export class SqliteOnlineStore implements OnlineStore {
   private selectKeys(n: number): Database.Statement {
     let q = this.selectIn.get(n);
     if (!q) {
-      q = this.db.prepare(
+      q = this.stmt(
         `SELECT entity_key, values_json, event_ts, created_ts FROM online_features WHERE view = ? AND entity_key IN (${Array(n).fill('?').join(', ')})`,
       );
       this.selectIn.set(n, q);
@@ -82,6 +93,6 @@ export class SqliteOnlineStore implements OnlineStore {
     return q;
   }
   async count(view: string): Promise<number> {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM online_features WHERE view = ?').get(view) as { n: number }).n;
+    return (this.stmt('SELECT COUNT(*) AS n FROM online_features WHERE view = ?').get(view) as { n: number }).n;
   }
 }

@@ -19,6 +19,17 @@ const position = (after: string | undefined): number => {
 };
 
 export class SqliteUserData implements UserDataStore {
+  /** statements prepared once (preparing cost as much as running them on the inbox's path) */
+  private readonly statements = new Map<string, Database.Statement>();
+  private stmt(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
+
   private readonly listeners = new ChangeListeners();
   private readonly insertRow;
   private readonly selectRow;
@@ -61,23 +72,24 @@ export class SqliteUserData implements UserDataStore {
     return outcomes;
   }
   async listByUser(userId: string, limit = 1000): Promise<SmsMessage[]> {
-    return this.db
-      .prepare('SELECT user_id, sms_id, sender_id, sms_text FROM smss_by_users WHERE user_id = ? ORDER BY sent_at DESC, sms_id DESC LIMIT ?')
-      .all(userId, limit) as SmsMessage[];
+    return this.stmt('SELECT user_id, sms_id, sender_id, sms_text FROM smss_by_users WHERE user_id = ? ORDER BY sent_at DESC, sms_id DESC LIMIT ?').all(
+      userId,
+      limit,
+    ) as SmsMessage[];
   }
   async get(userId: string, smsId: string): Promise<SmsMessage | undefined> {
     return this.selectRow.get(userId, smsId) as SmsMessage | undefined;
   }
   async findBySmsId(smsIds: string[]): Promise<(SmsMessage | undefined)[]> {
-    const byId = this.db.prepare('SELECT user_id, sms_id, sender_id, sms_text FROM smss_by_users WHERE sms_id = ? LIMIT 1');
+    const byId = this.stmt('SELECT user_id, sms_id, sender_id, sms_text FROM smss_by_users WHERE sms_id = ? LIMIT 1');
     return smsIds.map((id) => byId.get(id) as SmsMessage | undefined);
   }
   async listUsers(): Promise<string[]> {
-    return (this.db.prepare('SELECT DISTINCT user_id FROM smss_by_users ORDER BY user_id').all() as { user_id: string }[]).map((r) => r.user_id);
+    return (this.stmt('SELECT DISTINCT user_id FROM smss_by_users ORDER BY user_id').all() as { user_id: string }[]).map((r) => r.user_id);
   }
 
   async *scanAll(batchSize = 1000): AsyncGenerator<SmsMessage[]> {
-    const page = this.db.prepare('SELECT rowid AS r, user_id, sms_id, sender_id, sms_text FROM smss_by_users WHERE rowid > ? ORDER BY rowid LIMIT ?');
+    const page = this.stmt('SELECT rowid AS r, user_id, sms_id, sender_id, sms_text FROM smss_by_users WHERE rowid > ? ORDER BY rowid LIMIT ?');
     let after = 0;
     for (;;) {
       const rows = page.all(after, batchSize) as (SmsMessage & { r: number })[];
@@ -87,13 +99,11 @@ export class SqliteUserData implements UserDataStore {
     }
   }
 
-  async changesAfter(after: string | undefined, limit: number): Promise<{ changes: SmsChange[]; next: string | undefined }> {
-    const rows = this.db
-      .prepare(
-        `SELECT c.seq, c.at, m.user_id, m.sms_id, m.sender_id, m.sms_text FROM sms_changes c
-         JOIN smss_by_users m ON m.user_id = c.user_id AND m.sms_id = c.sms_id WHERE c.seq > ? ORDER BY c.seq LIMIT ?`,
-      )
-      .all(position(after), limit) as ChangeRow[];
+  async changesAfter(after: string | undefined, limit: number, through?: string): Promise<{ changes: SmsChange[]; next: string | undefined }> {
+    const rows = this.stmt(
+      `SELECT c.seq, c.at, m.user_id, m.sms_id, m.sender_id, m.sms_text FROM sms_changes c
+         JOIN smss_by_users m ON m.user_id = c.user_id AND m.sms_id = c.sms_id WHERE c.seq > ? AND c.seq <= ? ORDER BY c.seq LIMIT ?`,
+    ).all(position(after), through === undefined ? Number.MAX_SAFE_INTEGER : position(through), limit) as ChangeRow[];
     const changes = rows.map((r) => ({
       seq: String(r.seq),
       at: r.at,
@@ -102,19 +112,20 @@ export class SqliteUserData implements UserDataStore {
     return { changes, next: changes.length ? changes[changes.length - 1].seq : undefined };
   }
   async countChangesAfter(after: string | undefined, cap: number): Promise<number> {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM (SELECT 1 FROM sms_changes WHERE seq > ? LIMIT ?)').get(position(after), cap) as { n: number }).n;
+    return (this.stmt('SELECT COUNT(*) AS n FROM (SELECT 1 FROM sms_changes WHERE seq > ? LIMIT ?)').get(position(after), cap) as { n: number }).n;
   }
   async getCursor(name: string): Promise<string | undefined> {
-    const r = this.db.prepare('SELECT seq FROM sms_change_cursors WHERE name = ?').get(name) as { seq: number } | undefined;
+    const r = this.stmt('SELECT seq FROM sms_change_cursors WHERE name = ?').get(name) as { seq: number } | undefined;
     return r ? String(r.seq) : undefined;
   }
   async setCursor(name: string, seq: string): Promise<void> {
-    this.db
-      .prepare('INSERT INTO sms_change_cursors (name, seq) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET seq = max(seq, excluded.seq)')
-      .run(name, position(seq));
+    this.stmt('INSERT INTO sms_change_cursors (name, seq) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET seq = max(seq, excluded.seq)').run(
+      name,
+      position(seq),
+    );
   }
   async pruneChanges(through: string, beforeMs: number): Promise<number> {
-    return this.db.prepare('DELETE FROM sms_changes WHERE seq <= ? AND at < ?').run(position(through), beforeMs).changes;
+    return this.stmt('DELETE FROM sms_changes WHERE seq <= ? AND at < ?').run(position(through), beforeMs).changes;
   }
   onChange(listener: () => void): () => void {
     return this.listeners.add(listener);
