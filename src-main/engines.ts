@@ -10,7 +10,7 @@ import { FeatureStore } from './featurestore';
 import { TokenizerStore } from './features';
 import { ModelRegistry, TrainingRuns, type TrainJobDeps } from './training';
 import { OffThreadPredictor, ServedModels, VersionEvaluations, parseServedNames } from './serving';
-import { EmbeddedIngestion, FeatureStep, InboxPipeline, V2Backfill, type Ingestion } from './inbox';
+import { EmbeddedIngestion, FeatureStep, InboxPipeline, offlineFollower, V2Backfill, type Ingestion } from './inbox';
 import { DriftRunner, FeedbackLog, InboxVerdicts, Monitor, Retrainer, Simulator } from './monitoring';
 
 export interface Engines {
@@ -94,7 +94,14 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
   });
   const predictor = new OffThreadPredictor();
   const verdicts = new InboxVerdicts({ models: serving, recorder: monitor.recorder, predictor }, config.inboxModel);
-  const featureStep = new FeatureStep({ features, online: storage.online, tokenizers, onPushed: (messages) => verdicts.record(messages) });
+  // embedded, the offline rows are group-committed behind the step (offline-follower.ts); the stream's step writes both
+  const featureStep = new FeatureStep({
+    features,
+    online: storage.online,
+    tokenizers,
+    onPushed: (messages) => verdicts.record(messages),
+    to: config.stream ? 'online_and_offline' : 'online',
+  });
   // the stream's engine (and the NATS client) is loaded only when the stream is on
   const ingestion: Ingestion = config.stream
     ? await (await import('./streaming')).openStreamIngestion(config.stream, {
@@ -103,7 +110,7 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
         meta: storage.registry,
         where: `${storage.location} on ${hostname()}`,
       })
-    : new EmbeddedIngestion({ changes: storage.users, step: featureStep });
+    : new EmbeddedIngestion({ changes: storage.users, step: featureStep, offline: offlineFollower({ changes: storage.users, features, tokenizers }) });
   const inbox = new InboxPipeline({ users: storage.users, step: featureStep, legacyOutbox: storage.documents });
   const backfill = new V2Backfill({ users: storage.users, online: storage.online, features, tokenizers });
   const feedback = new FeedbackLog({ feedback: storage.feedback, features });

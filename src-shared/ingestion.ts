@@ -41,6 +41,18 @@ export const IngestionStats = Type.Object({
   }),
   incoming: Type.Union([ConsumerStats, Type.Null()], { description: 'the stream entry point (null when the stream is off)' }),
   features: ConsumerStats,
+  offline: Type.Optional(
+    Type.Union(
+      [
+        Type.Object({
+          pending: Type.Integer({ description: 'changes the feature step handed on whose offline rows are not written yet (up to 100,000)' }),
+          last_error: Nullable(Type.String()),
+        }),
+        Type.Null(),
+      ],
+      { description: 'the offline rows, group-committed behind the feature step (embedded; null: the step writes them itself)' },
+    ),
+  ),
   dead_letters: Nullable(Type.Integer({ description: 'messages in the dead-letter subject (null when the stream is off or unreachable)' })),
 });
 export type IngestionStats = Static<typeof IngestionStats>;

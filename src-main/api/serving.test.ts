@@ -5,6 +5,7 @@ import { renameSync, writeFileSync, rmSync, mkdirSync, existsSync, readFileSync 
 import { join } from 'node:path';
 import type { Engines } from '../engines';
 import { SAMPLE_DATASET, sampleServer } from '../testing/fixtures';
+import { until } from '../testing/wait';
 
 let engines: Engines;
 let base: string;
@@ -225,24 +226,63 @@ describe('user data and the inbox pipeline', () => {
   });
 
   it('loses nothing when the feature push fails: stored, outboxed, retried', async () => {
-    const dir = join(engines.config.offlineDir, 'smss2');
-    renameSync(dir, `${dir}.away`);
-    writeFileSync(dir, 'the offline store is down'); // a file where the source folder should be
+    // the online store refuses writes: the push fails whole, the message stays stored and outboxed
+    const online = engines.storage.online;
+    const writeBatch = online.writeBatch;
+    online.writeBatch = async () => {
+      throw new Error('the online store is down');
+    };
     try {
       const res = await post('/sms', { recipient_id: 'max', sender_id: 'roger', sms_text: 'Running tomorrow at 7?' });
       expect(res.status).toBe(202);
       const r = await res.json();
+      expect(r.reason).toContain('the online store is down');
       expect((await json(fetch(`${base}/sms/max/${r.sms_id}`))).sms_text).toBe('Running tomorrow at 7?');
       expect((await json(fetch(`${base}/inbox/outbox`))).map((e: { message: { sms_id: string } }) => e.message.sms_id)).toContain(r.sms_id);
       expect((await engines.storage.online.read('sms_features2', [r.sms_id]))[0]).toBeUndefined(); // whole push or nothing
-      rmSync(dir);
-      renameSync(`${dir}.away`, dir);
+      online.writeBatch = writeBatch;
       const drained = await engines.ingestion.drain();
       expect(drained.failed).toBe(0);
       expect((await engines.storage.online.read('sms_features2', [r.sms_id]))[0]).toBeDefined();
       expect(await json(fetch(`${base}/inbox/outbox`))).toEqual([]);
     } finally {
-      if (!existsSync(dir) || !existsSync(join(dir))) mkdirSync(dir, { recursive: true });
+      online.writeBatch = writeBatch;
+    }
+  });
+
+  it('answers once the features are online; the offline rows follow, and wait out a broken offline store', async () => {
+    const dir = join(engines.config.offlineDir, 'smss2');
+    await engines.ingestion.drain();
+    renameSync(dir, `${dir}.away`);
+    writeFileSync(dir, 'the offline store is down'); // a file where the source folder should be
+    try {
+      const res = await post('/sms', { recipient_id: 'max', sender_id: 'roger', sms_text: 'Lunch at 1?' });
+      expect(res.status).toBe(200);
+      const r = await res.json();
+      expect(r.reason).toContain('offline store takes them');
+      expect((await engines.storage.online.read('sms_features2', [r.sms_id]))[0]).toBeDefined();
+      // the offline follower meets the broken store, says so, and keeps the message pending
+      const stats = await until('the offline follower to meet the broken store', async () => {
+        const s = await json(fetch(`${base}/ingestion/stats`));
+        return s.offline?.last_error ? s : undefined;
+      });
+      expect(stats.offline.pending).toBeGreaterThanOrEqual(1);
+      expect(stats.features.last_error).toBeNull(); // the online half is fine
+      expect(await engines.ingestion.offlinePending?.(1000)).toContain(r.sms_id);
+      rmSync(dir);
+      renameSync(`${dir}.away`, dir);
+      expect((await engines.ingestion.drain()).failed).toBe(0);
+      expect(await engines.ingestion.offlinePending?.(1000)).toEqual([]);
+      const h = await engines.features.getHistoricalFeatures(
+        { keys: [r.sms_id], timestamps: [Date.now()] },
+        await engines.features.resolveRefs({ features: ['sms_features2:features'] }),
+      );
+      expect(h.rows[0].features).not.toBeNull();
+      // written once: a second drain writes nothing again
+      const parts = (await engines.features.offline.manifest(await engines.features.fileSource('smss2')).read()).parts.length;
+      await engines.ingestion.drain();
+      expect((await engines.features.offline.manifest(await engines.features.fileSource('smss2')).read()).parts.length).toBe(parts);
+    } finally {
       if (existsSync(`${dir}.away`)) {
         rmSync(dir, { recursive: true, force: true });
         renameSync(`${dir}.away`, dir);

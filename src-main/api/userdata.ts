@@ -27,7 +27,8 @@ export const userDataRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
   });
   serve(app, inbox.ingest, async (req, reply) => {
     const r = await engines.inbox.ingest(req.body.recipient_id, req.body.sender_id, req.body.sms_text);
-    if (r.pushed) return { success: true, reason: 'stored; v2 features pushed to the online and offline store', sms_id: r.sms_id };
+    if (r.pushed)
+      return { success: true, reason: 'stored; v2 features pushed to the online store (the offline store takes them within a second)', sms_id: r.sms_id };
     reply.status(202);
     return { success: true, reason: `stored; its v2 features are on their way (${r.error})`, sms_id: r.sms_id };
   });

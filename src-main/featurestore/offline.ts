@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { FeatureValue, FeatureValueType, FieldDef, FileSourceDef } from '../../src-shared/featurestore';
 import { duckdbApi, OfflineMemoryError, releaseConnection, sqlFileList, sqlIdent, sqlString, type DuckEngine } from './duckdb';
-import { type Manifest, type PartEntry, PartsManifest, publishFile, retire } from './parts';
+import { type Manifest, type PartEntry, type PartMark, PartsManifest, publishFile, retire } from './parts';
 import { epochMicros } from './timestamps';
 
 /** One row of a source: the entity, its times (epoch ms) and its feature values. */
@@ -159,13 +159,29 @@ export class OfflineStore {
   }
 
   /** Second half: the part moved into place and listed, at the end of the write order. */
-  async publishPart(source: FileSourceDef, tmp: TempPart): Promise<string> {
+  /**
+   * Puts a written part in place. With a `mark`, only if the writer's mark in the manifest is
+   * still `mark.after` (else another process, or this one before a crash, wrote these rows
+   * already): the part is then discarded and `published` is false.
+   */
+  async publishPart(source: FileSourceDef, tmp: TempPart, mark?: PartMark): Promise<{ path: string; published: boolean }> {
     const dir = this.sourceDir(source);
-    await this.manifest(source).update((m) => {
+    const { result } = await this.manifest(source).update((m) => {
+      const at = m.marks?.[mark?.name ?? ''];
+      // no mark yet: the writer's first part (its position came from its own cursor)
+      if (mark && at !== undefined && at !== mark.after) return false;
       publishFile(tmp.path, dir, tmp.entry.file);
       m.parts.push(tmp.entry);
+      if (mark) m.marks = { ...m.marks, [mark.name]: mark.through };
+      return true;
     });
-    return join(dir, tmp.entry.file);
+    if (!result) this.discardPart(tmp);
+    return { path: join(dir, tmp.entry.file), published: result };
+  }
+
+  /** a log follower's mark (see PartMark): how far its parts reach */
+  async markOf(source: FileSourceDef, name: string): Promise<string | undefined> {
+    return (await this.manifest(source).read()).marks?.[name];
   }
 
   discardPart(tmp: TempPart): void {
@@ -173,7 +189,7 @@ export class OfflineStore {
   }
 
   async appendPart(source: FileSourceDef, key: string, fields: FieldDef[], rows: OfflineRow[]): Promise<string> {
-    return this.publishPart(source, await this.writePartTemp(source, key, fields, rows));
+    return (await this.publishPart(source, await this.writePartTemp(source, key, fields, rows))).path;
   }
 
   /* ---------------- large writes: rebuilds (DuckDB) ---------------- */

@@ -30,6 +30,22 @@ export interface Manifest {
   parts: PartEntry[];
   /** files no longer part of the source, removed once `at` is older than the grace period */
   retired: { file: string; at: number }[];
+  /**
+   * How far a writer that follows a log has written, by writer (the inbox's offline follower: the
+   * change-log position of the last message in its parts). Moved in the same manifest write that
+   * publishes the part, so a writer killed after publishing never writes the same rows twice.
+   */
+  marks?: Record<string, string>;
+}
+
+/** a part written by a log follower: published only if the manifest's mark is still `after` */
+export interface PartMark {
+  /** the writer (one mark per writer) */
+  name: string;
+  /** the position the part's rows follow; undefined: the writer's first part */
+  after: string | undefined;
+  /** the position of the part's last row: the mark once published */
+  through: string;
 }
 
 export const MANIFEST = '_parts.json';

@@ -25,6 +25,7 @@ import { createHash } from 'node:crypto';
 import { rowsStatistics, viewStatistics } from './statistics';
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBResult } from '@duckdb/node-api';
 import { COMPACT_AFTER_PARTS, OfflineStore, asSourceError, sourceRelation, type OfflineRow, type SourceParts } from './offline';
+import type { PartMark } from './parts';
 import { DEFAULT_OFFLINE_MEMORY, DuckEngine, releaseConnection, sqlIdent, sqlString, type OfflineEngineSettings } from './duckdb';
 import {
   chunksOf,
@@ -723,7 +724,12 @@ export class FeatureStore {
    * store, or both. The batch is checked whole against the schema first; then written whole
    * or not at all (the offline part is published only once the online write succeeded).
    */
-  async push(pushSourceName: string, df: Record<string, unknown[]>, to: PushTarget = 'online'): Promise<{ rows: number; views: string[] }> {
+  async push(
+    pushSourceName: string,
+    df: Record<string, unknown[]>,
+    to: PushTarget = 'online',
+    o: { mark?: PartMark } = {},
+  ): Promise<{ rows: number; views: string[]; published?: boolean }> {
     const d = await this.registry.definitions();
     const src = d.sources.find((s) => s.name === pushSourceName && s.kind === 'push');
     if (src?.kind !== 'push')
@@ -791,10 +797,19 @@ export class FeatureStore {
       throw e;
     }
     if (tmp) {
-      await this.offline.publishPart(batch, tmp);
+      const { published } = await this.offline.publishPart(batch, tmp, o.mark);
       await this.maybeCompact(batch, joinKey);
+      if (o.mark) return { rows: n, views: views.map((v) => v.name), published };
     }
     return { rows: n, views: views.map((v) => v.name) };
+  }
+
+  /** how far a log follower's offline pushes through `pushSourceName` reach (see PartMark) */
+  async pushMark(pushSourceName: string, name: string): Promise<string | undefined> {
+    const d = await this.registry.definitions();
+    const src = d.sources.find((s) => s.name === pushSourceName && s.kind === 'push');
+    if (src?.kind !== 'push') return undefined;
+    return this.offline.markOf(await this.fileSource(src.batchSource), name);
   }
 
   private compacting = new Set<string>();

@@ -12,12 +12,26 @@ export type ChangeLog = Pick<UserDataStore, 'changesAfter' | 'countChangesAfter'
 export interface FollowerOptions {
   /** the durable cursor's name: one per consumer of the log */
   cursor: string;
-  /** hands a batch on; resolves once the cursor may move past it */
-  handle(changes: SmsChange[]): Promise<void>;
+  /**
+   * Hands a batch on (the changes after position `after`, up to `next`); resolves once the cursor
+   * may move past it, or with 'moved' when another process handed them on already (the follower
+   * then reads its position again, through `position`).
+   */
+  handle(changes: SmsChange[], after: string | undefined, next: string | undefined): Promise<void | 'moved'>;
   /** told when a batch failed (its changes stay in the log and are tried again) */
   onFailure?(changes: SmsChange[], reason: string): void;
   batch?: number;
   pollMs?: number;
+  /** reads only what the consumer of this cursor has handed on (a follower of a follower) */
+  follows?: string;
+  /** where to start, given the stored cursor (a handler that records its own position elsewhere) */
+  position?(stored: string | undefined): Promise<string | undefined>;
+  /** waits this long after a wake before reading, so that one read takes what arrives meanwhile */
+  gatherMs?: number;
+  /** drops handed-on changes older than a day (default true; off for a consumer another follows) */
+  prune?: boolean;
+  /** told after the cursor moved */
+  onAdvance?(): void;
 }
 
 /** handed-on changes are kept this long for a consumer that starts later (the other mode's cursor) */
@@ -40,6 +54,7 @@ export class ChangeFollower {
   private retryTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private delayMs = FIRST_RETRY_MS;
+  private gatherTimer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
   private lastPrune = 0;
   private exclusive: Promise<unknown> = Promise.resolve();
@@ -71,6 +86,8 @@ export class ChangeFollower {
     clearInterval(this.pollTimer);
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    clearTimeout(this.gatherTimer);
+    this.gatherTimer = undefined;
   }
 
   /** tries at once, whatever the backoff (the stream came back) */
@@ -91,16 +108,49 @@ export class ChangeFollower {
 
   /** changes after the cursor (not handed on yet), oldest first */
   async pending(limit: number): Promise<SmsChange[]> {
-    await this.load();
-    return (await this.log.changesAfter(this.position, limit)).changes;
+    const through = await this.through();
+    if (through === null) return [];
+    return (await this.log.changesAfter(await this.positionForCount(), limit, through)).changes;
   }
 
   async lag(cap = 100_000): Promise<number> {
-    await this.load();
-    return this.log.countChangesAfter(this.position, cap);
+    if (this.o.follows) return (await this.pending(cap)).length;
+    return this.log.countChangesAfter(await this.positionForCount(), cap);
   }
 
-  private wake(): void {
+  /** the position, or the stored cursor while `position` cannot be read (its store is broken): what is pending is then at most that */
+  private async positionForCount(): Promise<string | undefined> {
+    try {
+      await this.load();
+      return this.position;
+    } catch {
+      return this.log.getCursor(this.o.cursor);
+    }
+  }
+
+  /** how far this follower may read: undefined, all; null, nothing yet (its leader has read nothing) */
+  private async through(): Promise<string | undefined | null> {
+    if (!this.o.follows) return undefined;
+    return (await this.log.getCursor(this.o.follows)) ?? null;
+  }
+
+  /** reads what is new now, or after `gatherMs` (what the change log or a leader calls) */
+  wake(): void {
+    if (this.stopped) return;
+    const gather = this.o.gatherMs ?? 0;
+    if (gather > 0 && !this.running) {
+      if (this.gatherTimer) return;
+      this.gatherTimer = setTimeout(() => {
+        this.gatherTimer = undefined;
+        this.wakeNow();
+      }, gather);
+      this.gatherTimer.unref();
+      return;
+    }
+    this.wakeNow();
+  }
+
+  private wakeNow(): void {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
@@ -136,7 +186,8 @@ export class ChangeFollower {
 
   private async load(): Promise<void> {
     if (this.loaded) return;
-    this.position = await this.log.getCursor(this.o.cursor);
+    const stored = await this.log.getCursor(this.o.cursor);
+    this.position = this.o.position ? await this.o.position(stored) : stored;
     this.loaded = true;
   }
 
@@ -147,11 +198,17 @@ export class ChangeFollower {
       await this.load();
       for (;;) {
         changes = [];
-        const page = await this.log.changesAfter(this.position, this.o.batch ?? 256);
+        const through = await this.through();
+        if (through === null) break;
+        const page = await this.log.changesAfter(this.position, this.o.batch ?? 256, through);
         changes = page.changes;
         if (changes.length > 0) {
           if (this.attempts > 0) this.redelivered += changes.length;
-          await this.o.handle(changes);
+          if ((await this.o.handle(changes, this.position, page.next)) === 'moved') {
+            this.loaded = false;
+            await this.load();
+            continue;
+          }
           handled += changes.length;
           this.attempts = 0;
           this.lastError = undefined;
@@ -159,6 +216,7 @@ export class ChangeFollower {
         if (page.next === undefined || page.next === this.position) break;
         await this.log.setCursor(this.o.cursor, page.next);
         this.position = page.next;
+        this.o.onAdvance?.();
         if (changes.length === 0) break;
       }
       await this.prune();
@@ -173,7 +231,7 @@ export class ChangeFollower {
   }
 
   private async prune(): Promise<void> {
-    if (this.position === undefined || Date.now() - this.lastPrune < PRUNE_EVERY_MS) return;
+    if (this.o.prune === false || this.position === undefined || Date.now() - this.lastPrune < PRUNE_EVERY_MS) return;
     this.lastPrune = Date.now();
     await this.log.pruneChanges(this.position, Date.now() - KEEP_MS).catch(() => undefined);
   }

@@ -22,6 +22,11 @@ export interface FeatureStepDeps {
   tokenizers: TokenizerSource;
   /** called with the messages of each push once it succeeded (the monitoring engine records verdicts) */
   onPushed?: (messages: SmsMessage[]) => void;
+  /**
+   * Where a push goes: both stores (default), or the online store only when an offline follower
+   * group-commits the offline rows from the same change log (the embedded ingestion).
+   */
+  to?: 'online' | 'online_and_offline';
 }
 
 /** someone waiting for a message's features (the Inbox API's answer) */
@@ -58,7 +63,7 @@ export class FeatureStep {
             event_timestamp: missing.map((m) => isoUtc(timeOfTimeUuid(m.sms_id).getTime())),
             features: missing.map((m) => tokenizer.encode(m.sms_text)),
           },
-          'online_and_offline',
+          this.deps.to ?? 'online_and_offline',
         );
       }
     } catch (e) {

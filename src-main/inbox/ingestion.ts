@@ -8,6 +8,7 @@
 import type { SmsMessage } from '../storage';
 import type { DeadLetter, IngestionHealth, IngestionStats, RetryAnswer } from '../../src-shared/ingestion';
 import { ChangeFollower, type ChangeLog } from './change-follower';
+import { FEATURES_CURSOR } from './offline-follower';
 import type { FeatureStep } from './feature-step';
 
 /** a stored message whose change has not been handed on yet */
@@ -28,6 +29,8 @@ export interface Ingestion {
   /** hands on what the change log holds now (tests, and the CLI's view of a data dir) */
   drain(): Promise<{ handled: number; failed: number }>;
   pending(limit?: number): Promise<PendingChange[]>;
+  /** ids of messages handed on whose offline rows are still to be written (embedded, group-committed) */
+  offlinePending?(limit: number): Promise<string[]>;
   stats(): Promise<IngestionStats>;
   health(): IngestionHealth;
   deadLetters(limit: number): Promise<DeadLetter[]>;
@@ -58,36 +61,56 @@ export async function pendingOf(follower: ChangeFollower, limit: number): Promis
 export interface EmbeddedIngestionDeps {
   changes: ChangeLog;
   step: Pick<FeatureStep, 'process' | 'meter' | 'failures' | 'lastError'>;
+  /** the offline rows, group-committed behind the step (which then pushes online only); absent: the step pushes both */
+  offline?: ChangeFollower;
 }
 
 /** The embedded default: the feature step follows the change log from its own cursor. */
 export class EmbeddedIngestion implements Ingestion {
   readonly mode = 'embedded' as const;
   readonly follower: ChangeFollower;
+  readonly offline: ChangeFollower | undefined;
 
   constructor(private readonly deps: EmbeddedIngestionDeps) {
+    this.offline = deps.offline;
     this.follower = new ChangeFollower(deps.changes, {
-      cursor: 'features',
+      cursor: FEATURES_CURSOR,
       handle: async (changes) => {
         await deps.step.process(changes.map((c) => c.message));
       },
+      // the offline follower reads behind this one, so it prunes the log
+      prune: !deps.offline,
+      onAdvance: () => deps.offline?.wake(),
     });
   }
 
   async start(): Promise<void> {
     // what a previous process left (killed mid-push, or the CLI wrote while no server ran)
     const r = await this.follower.drain();
+    const o = await this.offline?.drain();
     this.follower.start();
+    this.offline?.start();
     if (r.failed) this.follower.kick();
+    if (o?.failed) this.offline?.kick();
   }
   async stop(): Promise<void> {
     this.follower.stop();
+    this.offline?.stop();
   }
-  drain(): Promise<{ handled: number; failed: number }> {
-    return this.follower.drain();
+  /** the feature step's changes, then the offline rows behind them */
+  async drain(): Promise<{ handled: number; failed: number }> {
+    const r = await this.follower.drain();
+    if (this.offline) {
+      const o = await this.offline.drain();
+      return { handled: r.handled, failed: r.failed + o.failed };
+    }
+    return r;
   }
   pending(limit = 1000): Promise<PendingChange[]> {
     return pendingOf(this.follower, limit);
+  }
+  async offlinePending(limit: number): Promise<string[]> {
+    return this.offline ? (await this.offline.pending(limit)).map((c) => c.message.sms_id) : [];
   }
   async stats(): Promise<IngestionStats> {
     const step = this.deps.step;
@@ -106,6 +129,7 @@ export class EmbeddedIngestion implements Ingestion {
         failures: step.failures,
         last_error: step.lastError ?? null,
       },
+      offline: this.offline ? { pending: await this.offline.lag(), last_error: this.offline.lastError ?? null } : null,
       dead_letters: null,
     };
   }

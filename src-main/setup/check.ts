@@ -46,6 +46,8 @@ export async function checkDataDir(deps: CheckDeps, now = Date.now()): Promise<C
 
   // messages whose change has not reached the feature step yet lack features for a good reason
   const pending = new Set((await deps.ingestion.pending(100_000)).map((p) => p.message.sms_id));
+  // and, embedded, those whose offline rows the offline follower has still to write
+  const offlinePending = new Set([...pending, ...((await deps.ingestion.offlinePending?.(100_000)) ?? [])]);
 
   let messages = 0;
   const holders = new Map<string, string>();
@@ -87,7 +89,7 @@ export async function checkDataDir(deps: CheckDeps, now = Date.now()): Promise<C
         add({ kind: 'features_differ', sms_id: m.sms_id, store: 'online', detail: `${where}: online v2 features differ from the features of its text` });
       const off = offline.get(m.sms_id);
       if (off === null || off === undefined) {
-        if (!pending.has(m.sms_id))
+        if (!offlinePending.has(m.sms_id))
           add({ kind: 'offline_missing', sms_id: m.sms_id, detail: `${where}: no offline v2 features at its time, and its change is not pending` });
       } else if (!sameFeatures(off, expected[i]))
         add({ kind: 'features_differ', sms_id: m.sms_id, store: 'offline', detail: `${where}: offline v2 features differ from the features of its text` });

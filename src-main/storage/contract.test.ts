@@ -194,6 +194,12 @@ for (const b of backends) {
         's6',
         'late',
       ]);
+      // bounded by another consumer's position: at or before `through` only
+      expect((await s.users.changesAfter(third, 100, ours[4].seq)).changes.filter((c) => c.message.user_id === 'uc').map((c) => c.message.sender_id)).toEqual([
+        's3',
+        's4',
+      ]);
+      expect((await s.users.changesAfter(third, 100, third)).changes).toEqual([]);
 
       expect(await s.users.getCursor('test-consumer')).toBeUndefined();
       await s.users.setCursor('test-consumer', ours[4].seq);

@@ -84,9 +84,10 @@ export interface UserDataStore {
   /**
    * The change log after position `after` (from its start when undefined), oldest first, at most
    * `limit` changes; `next` is where the following read starts (the last change's seq, or further
-   * when the backend skipped empty stretches), undefined when nothing was read.
+   * when the backend skipped empty stretches), undefined when nothing was read. `through`: only
+   * changes at or before that position (a consumer that follows another consumer's cursor).
    */
-  changesAfter(after: string | undefined, limit: number): Promise<{ changes: SmsChange[]; next: string | undefined }>;
+  changesAfter(after: string | undefined, limit: number, through?: string): Promise<{ changes: SmsChange[]; next: string | undefined }>;
   /** how many changes follow `after`, counted up to `cap` */
   countChangesAfter(after: string | undefined, cap: number): Promise<number>;
   /** a consumer's durable position in the change log (undefined: it has read nothing) */

@@ -34,7 +34,7 @@ export const inbox = {
     url: '/sms',
     tags: ['inbox'],
     summary:
-      'The Inbox API: store the message, then answer once its v2 features are pushed online and offline (200), or after 5 s with why they are late (202: stored, features on their way)',
+      'The Inbox API: store the message, then answer once its v2 features are pushed online (200; the offline store takes them, group-committed, within a second), or after 5 s with why they are late (202: stored, features on their way)',
     body: InboxBody,
     response: { 200: InboxAnswer, 202: InboxAnswer },
   }),

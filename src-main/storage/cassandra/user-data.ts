@@ -185,8 +185,13 @@ export class CassandraUserData implements UserDataStore {
     return { rows, next };
   }
 
-  async changesAfter(after: string | undefined, limit: number): Promise<{ changes: SmsChange[]; next: string | undefined }> {
-    const { rows, next } = await this.scan(after, limit, 'bucket, change_id, user_id, sms_id, sender_id, sms_text');
+  async changesAfter(after: string | undefined, limit: number, through?: string): Promise<{ changes: SmsChange[]; next: string | undefined }> {
+    const { rows, next } = await this.scan(
+      after,
+      limit,
+      'bucket, change_id, user_id, sms_id, sender_id, sms_text',
+      through === undefined ? undefined : parsePosition(through),
+    );
     const changes = rows.map((r) => {
       const id = (r.get('change_id') as types.TimeUuid).toString();
       return { seq: formatPosition({ bucket: num(r, 'bucket'), id }), at: timeOfTimeUuid(id).getTime(), message: this.toMsg(r) };
