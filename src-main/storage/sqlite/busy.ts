@@ -2,7 +2,7 @@
  * Waiting for another connection's write lock without stopping the event loop. better-sqlite3 is
  * synchronous: its busy_timeout would hold the whole process (every request, /health) for as long
  * as it waits. So SQLite gives up at once (busy_timeout 0) and a call that met the lock is tried
- * again after an asynchronous pause (5 ms doubling to 100 ms), up to 5 s, then refused with a
+ * again after an asynchronous pause (1 ms doubling to 100 ms), up to 5 s, then refused with a
  * StorageBusyError; nothing was written, since every store method is one statement or one
  * transaction. Once the lock has lasted that long, later calls wait 0.25 s only: the lock is not
  * a moment's, and the callers (the API, the stream) have better things to do than hang.
@@ -14,7 +14,7 @@ import { type StorageBusy, StorageBusyError } from '../types';
 export const BUSY_WAIT_MS = 5000;
 /** how long a call waits once the lock has been held BUSY_WAIT_MS already */
 const BUSY_WAIT_IN_LONG_SPELL_MS = 250;
-const FIRST_PAUSE_MS = 5;
+const FIRST_PAUSE_MS = 1;
 const MAX_PAUSE_MS = 100;
 /** how often /health's question may try the lock itself (a try that never waits) */
 const PROBE_EVERY_MS = 250;

@@ -1,6 +1,7 @@
 /** The call log (the seed's `spam_calls_log`): SQLite has no TTL, so rows carry their expiry. */
 import type Database from 'better-sqlite3';
 import type { CallLog, CallLogEntry } from '../types';
+import type { WriteBehind } from './write-behind';
 
 type DB = Database.Database;
 
@@ -8,7 +9,11 @@ export class SqliteCallLog implements CallLog {
   private seq = 0;
   private lastPurge = 0;
   private readonly insert;
-  constructor(private readonly db: DB) {
+  /** `behind`: the thread that appends for this file (write-behind.ts); absent or stopped, this connection does */
+  constructor(
+    private readonly db: DB,
+    private readonly behind?: WriteBehind,
+  ) {
     this.insert = db.prepare('INSERT INTO spam_calls_log (caller_id, called_at, seq, endpoint, version, input_json, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
   }
   async append(e: CallLogEntry, ttlSeconds: number): Promise<void> {
@@ -24,6 +29,11 @@ export class SqliteCallLog implements CallLog {
     })();
   }
   async appendMany(entries: CallLogEntry[], ttlSeconds: number): Promise<void> {
+    if (this.behind?.usable)
+      return this.behind.write(
+        'calls',
+        entries.map((e) => [e.caller_id, e.called_at, ++this.seq, e.endpoint, e.version, e.input_json, e.called_at + ttlSeconds * 1000]),
+      );
     this.db.transaction(() => {
       for (const e of entries) this.insert.run(e.caller_id, e.called_at, ++this.seq, e.endpoint, e.version, e.input_json, e.called_at + ttlSeconds * 1000);
     })();

@@ -25,6 +25,7 @@ import { SqliteImports } from './imports';
 import { SqliteAlerts, SqliteDecisions, SqliteDriftReports } from './monitoring';
 import { migrateLegacyDocuments } from './migrate';
 import { startCheckpointer } from './checkpointer';
+import { WriteBehind } from './write-behind';
 
 /** The embedded backend's settings: where its file is. */
 export interface SqliteSettings {
@@ -59,6 +60,8 @@ export function openSqliteStorage(settings: SqliteSettings | string): Storage {
   db.pragma('busy_timeout = 0');
   // WAL checkpoints on a thread of their own, not inside a request's commit (checkpointer.ts)
   const checkpointer = path === ':memory:' ? undefined : startCheckpointer(db, path);
+  // served predictions and the call log appended on a thread of their own (write-behind.ts)
+  const behind = path === ':memory:' ? undefined : WriteBehind.start(path);
   const waits = new BusyWaits(db, path);
   return {
     backend: 'sqlite',
@@ -67,7 +70,7 @@ export function openSqliteStorage(settings: SqliteSettings | string): Storage {
     users: waits.wrap(new SqliteUserData(db)),
     labelled: waits.wrap(new SqliteLabelled(db)),
     cache: waits.wrap(new SqliteCache(db)),
-    callLog: waits.wrap(new SqliteCallLog(db)),
+    callLog: waits.wrap(new SqliteCallLog(db, behind)),
     registry: waits.wrap(new SqliteRegistry(db)),
     runs: waits.wrap(new SqliteRuns(db)),
     models: waits.wrap(new SqliteModelVersions(db)),
@@ -77,10 +80,11 @@ export function openSqliteStorage(settings: SqliteSettings | string): Storage {
     alerts: waits.wrap(new SqliteAlerts(db)),
     decisions: waits.wrap(new SqliteDecisions(db)),
     documents: waits.wrap(new SqliteDocuments(db)),
-    predictions: waits.wrap(new SqlitePredictions(db)),
+    predictions: waits.wrap(new SqlitePredictions(db, behind)),
     busy: () => waits.state(),
     problems: () => [],
     close: async () => {
+      await behind?.close();
       await checkpointer?.close();
       if (db.open) db.close();
     },

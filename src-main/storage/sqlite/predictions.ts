@@ -1,12 +1,22 @@
 /** Served predictions kept for monitoring, pruned by age and count. */
 import type Database from 'better-sqlite3';
 import type { PredictionRecord, PredictionStore } from '../types';
+import type { WriteBehind } from './write-behind';
 
 type DB = Database.Database;
 
 export class SqlitePredictions implements PredictionStore {
-  constructor(private readonly db: DB) {}
+  /** `behind`: the thread that appends for this file (write-behind.ts); absent or stopped, this connection does */
+  constructor(
+    private readonly db: DB,
+    private readonly behind?: WriteBehind,
+  ) {}
   async appendMany(rows: PredictionRecord[]): Promise<void> {
+    if (this.behind?.usable)
+      return this.behind.write(
+        'predictions',
+        rows.map((r) => [r.id, r.at, r.model, r.version, r.endpoint, r.features, r.spam, r.label, r.caller, r.sms_id ?? null, r.oov ?? null]),
+      );
     const q = this.db.prepare(
       'INSERT OR IGNORE INTO served_predictions (id, at, model, version, endpoint, features, spam, label, caller, sms_id, oov) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );

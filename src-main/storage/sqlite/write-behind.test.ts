@@ -1,0 +1,70 @@
+/**
+ * Served predictions and the call log appended on their own thread (write-behind.ts): committed
+ * once the caller's promise resolves, errors reach the caller with SQLite's code, and a store
+ * whose thread stopped writes on its own connection.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { tempDir } from '../../testing/fixtures';
+import { openSqliteStorage } from '.';
+import { SCHEMA } from './schema';
+import { SqlitePredictions } from './predictions';
+import { WriteBehind } from './write-behind';
+import type { PredictionRecord } from '../types';
+
+const t = tempDir('spamops-write-behind-');
+afterAll(() => t.remove());
+
+const T0 = Date.now() - 1000;
+const record = (i: number): PredictionRecord => ({
+  id: `wb-${i}`,
+  at: T0 + i,
+  model: 'v3',
+  version: '1',
+  endpoint: 'text_to_prediction',
+  features: [i, 2, 3],
+  spam: 0.25,
+  label: 'ham',
+  caller: '127.0.0.1',
+  ...(i % 2 ? { sms_id: `sms${i}`, oov: 0.5 } : {}),
+});
+
+describe('the write-behind thread', () => {
+  it('commits predictions and calls before the promise resolves; a read on the engines connection sees them', async () => {
+    const s = openSqliteStorage(join(t.dir, 'a.sqlite'));
+    try {
+      await s.predictions.appendMany(Array.from({ length: 500 }, (_, i) => record(i)));
+      const rows = await s.predictions.recent('v3', 0, 1000);
+      expect(rows).toHaveLength(500);
+      const one = rows.find((r) => r.id === 'wb-7');
+      expect(one).toEqual({ ...record(7) });
+      expect(rows.find((r) => r.id === 'wb-8')).toEqual(record(8)); // no sms_id, no oov
+      await s.callLog.appendMany([{ caller_id: 'me', called_at: Date.now(), endpoint: 'text_to_prediction', version: 'v3', input_json: '"hi"' }], 3600);
+      const calls = [];
+      for await (const c of s.callLog.recent('me', 0)) calls.push(c);
+      expect(calls.map((c) => c.input_json)).toEqual(['"hi"']);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("hands the thread's SQLite error to the caller, and writes on the store's own connection once the thread is gone", async () => {
+    const path = join(t.dir, 'b.sqlite');
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.exec(SCHEMA);
+    const behind = WriteBehind.start(path);
+    expect(behind?.usable).toBe(true);
+    // a table the thread cannot write (dropped under it): the caller hears why
+    db.exec('ALTER TABLE served_predictions RENAME TO away');
+    const store = new SqlitePredictions(db, behind);
+    await expect(store.appendMany([record(1)])).rejects.toMatchObject({ code: expect.stringMatching(/^SQLITE_/) });
+    db.exec('ALTER TABLE away RENAME TO served_predictions');
+    await behind?.close();
+    expect(behind?.usable).toBe(false);
+    await store.appendMany([record(2)]);
+    expect((await store.recent('v3', 0, 10)).map((r) => r.id)).toEqual(['wb-2']);
+    db.close();
+  });
+});
