@@ -31,7 +31,35 @@ export interface InboxDeps {
 }
 
 export class InboxPipeline {
+  /** messages to store in the next group commit, with their callers */
+  private queued: { message: SmsMessage; resolve: () => void; reject: (e: unknown) => void }[] = [];
+
   constructor(private readonly deps: InboxDeps) {}
+
+  /**
+   * Group commit: the messages of the requests that arrive in the same turn of the event loop are
+   * stored in one transaction (one WAL commit, one change-log notification, and so one feature-step
+   * batch), each caller answered once it is durable. A failed write fails each of them.
+   */
+  private store(message: SmsMessage): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (this.queued.length === 0) setImmediate(() => void this.commit());
+      this.queued.push({ message, resolve, reject });
+    });
+  }
+
+  private async commit(): Promise<void> {
+    const batch = this.queued;
+    this.queued = [];
+    try {
+      const outcomes = await this.deps.users.insertMany(batch.map((q) => q.message));
+      for (const [i, q] of batch.entries())
+        if (outcomes[i] === 'inserted' || outcomes[i] === 'present') q.resolve();
+        else q.reject(new Error(`message ${q.message.user_id}/${q.message.sms_id} not stored: ${outcomes[i]}`));
+    } catch (e) {
+      for (const q of batch) q.reject(e);
+    }
+  }
 
   /** stores the message (durable once this resolves) and waits a little for its features */
   async ingest(recipient: string, sender: string, text: string): Promise<IngestResult> {
@@ -39,7 +67,7 @@ export class InboxPipeline {
     // waiting starts before the write: the feature step may get there before insert() returns
     const wait = this.deps.step.waitFor(message.sms_id, ANSWER_WITHIN_MS);
     try {
-      await this.deps.users.insert(message);
+      await this.store(message);
     } catch (e) {
       wait.cancel();
       throw e;
