@@ -1,5 +1,5 @@
 /** Contracts of the monitoring engine: drift reports, alerts, settings, retraining, the simulator. */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { EvalMetrics, MODEL_ID_PATTERN, Metric } from './training';
 import { PageLimit } from './paging';
 
@@ -50,6 +50,11 @@ export const FeatureDrift = Type.Object({
 });
 export type FeatureDrift = Static<typeof FeatureDrift>;
 
+/** a 95 % confidence interval of a proportion (Wilson score) */
+export const Interval95 = Type.Object({ low: Type.Number(), high: Type.Number() });
+export type Interval95 = Static<typeof Interval95>;
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
 export const DriftReport = Type.Object({
   id: Type.String(),
   at: Type.String(),
@@ -96,8 +101,36 @@ export const DriftReport = Type.Object({
       description: Type.String(),
     }),
   ),
-  prediction: Type.Object({ referenceSpamShare: Type.Number(), currentSpamShare: Type.Number(), pValue: Type.Number(), drifted: Type.Boolean() }),
-  quality: Type.Optional(Type.Object({ n: Type.Integer(), accuracy: Type.Number(), precision: Type.Number(), recall: Type.Number(), f1: Type.Number() })),
+  prediction: Type.Object({
+    referenceSpamShare: Type.Number(),
+    currentSpamShare: Type.Number(),
+    pValue: Type.Number(),
+    drifted: Type.Boolean(),
+    /** the sample sizes behind the two shares, and their 95 % Wilson intervals (null without a sample) */
+    referenceN: Type.Optional(Type.Integer()),
+    currentN: Type.Optional(Type.Integer()),
+    referenceCi95: Type.Optional(Nullable(Interval95)),
+    currentCi95: Type.Optional(Nullable(Interval95)),
+  }),
+  quality: Type.Optional(
+    Type.Object({
+      n: Type.Integer(),
+      accuracy: Type.Number(),
+      precision: Type.Number(),
+      recall: Type.Number(),
+      f1: Type.Number(),
+      /** 95 % Wilson intervals, each over its own denominator: labelled (accuracy), predicted spam (precision), true spam (recall) */
+      ci95: Type.Optional(
+        Type.Object({
+          accuracy: Nullable(Interval95),
+          precision: Nullable(Interval95),
+          recall: Nullable(Interval95),
+          precisionN: Type.Integer(),
+          recallN: Type.Integer(),
+        }),
+      ),
+    }),
+  ),
 });
 export type DriftReport = Static<typeof DriftReport>;
 /** the history leaves the charts' bins out */

@@ -13,6 +13,7 @@ export type { DriftOptions, DriftReport, FeatureDrift } from '../../src-shared/m
 import type { PredictionRecord } from '../storage';
 import { familyOf, messageSurprisal, type DatasetDriftRule, type FeatureReference, type NumericReference, type TokenReference } from '../models';
 import { evidentlyShares, holmAdjusted, jensenShannon, psi, zTestProportions } from './stats';
+import { wilsonInterval } from './stattests/wilson';
 import { TESTS, chooseTest, type FeatureKind, type StatTest } from './stattests';
 
 /** categories seen in either sample: Evidently's PSI has no bin for a value neither has */
@@ -271,6 +272,13 @@ export function computeDrift(
       precision,
       recall,
       f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0,
+      ci95: {
+        accuracy: wilsonInterval(tp + tn, labelled.length),
+        precision: wilsonInterval(tp, tp + fp),
+        recall: wilsonInterval(tp, tp + fn),
+        precisionN: tp + fp,
+        recallN: tp + fn,
+      },
     };
   }
   const at = new Date().toISOString();
@@ -310,7 +318,17 @@ export function computeDrift(
     driftShare,
     datasetDrift,
     ...(collecting ? {} : { rule }),
-    prediction: { referenceSpamShare: refSpam, currentSpamShare: curSpam, pValue: pz, drifted: pz < 0.05 },
+    prediction: {
+      referenceSpamShare: refSpam,
+      currentSpamShare: curSpam,
+      pValue: pz,
+      drifted: pz < 0.05,
+      // the training set's labels (the share above is theirs)
+      referenceN: version.data.classBalance.spam + version.data.classBalance.ham,
+      currentN: records.length,
+      referenceCi95: wilsonInterval(version.data.classBalance.spam, version.data.classBalance.spam + version.data.classBalance.ham),
+      currentCi95: wilsonInterval(records.filter((r) => r.label === 'spam').length, records.length),
+    },
     quality,
   };
 }

@@ -11,6 +11,7 @@ import { testEngines, sampleServer, fullDatasetPath, SKIP_FULL, SAMPLE_DATASET }
 import { parseDataset } from '../dataset';
 import { bootstrap, buildOfflineSources, queueMissingModels } from '../setup';
 import { definitionsForStage } from '../featurestore';
+import { wilsonInterval } from './stattests/wilson';
 
 /** a loopback webhook receiver */
 async function webhookSink(): Promise<{ url: string; received: unknown[]; close: () => void }> {
@@ -229,6 +230,23 @@ describe('monitoring on the sample data, over HTTP', () => {
     const r = await engines.monitor.check('v3', { size: 1000 }, false);
     expect(r.quality?.n).toBe(30);
     expect(r.quality!.accuracy).toBeGreaterThan(0.5);
+    // each proportion with its sample size and 95 % Wilson interval (item 8), over the same window
+    const q = r.quality!;
+    const correct = Math.round(q.accuracy * q.n);
+    expect(q.ci95?.accuracy).toEqual(wilsonInterval(correct, 30));
+    expect(q.ci95!.accuracy!.low).toBeLessThan(q.accuracy);
+    expect(q.ci95!.accuracy!.high).toBeGreaterThanOrEqual(q.accuracy);
+    expect(q.ci95!.precisionN + q.ci95!.recallN).toBeGreaterThan(0);
+    const p = r.prediction;
+    expect(p.currentN).toBe(r.window.n);
+    const spam = Math.round(p.currentSpamShare * r.window.n);
+    expect(p.currentCi95).toEqual(wilsonInterval(spam, r.window.n));
+    expect(p.referenceN).toBeGreaterThan(0);
+    expect(p.referenceCi95!.low).toBeLessThan(p.referenceSpamShare);
+    // and through the API, as the Drift pane reads it
+    const wire = await (await fetch(`${base}/monitoring/drift?model=v3&size=1000`)).json();
+    expect(wire.quality.ci95.accuracy).toEqual(q.ci95?.accuracy);
+    expect(wire.prediction.currentN).toBe(wire.window.n);
   });
 });
 

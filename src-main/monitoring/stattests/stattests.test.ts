@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { messageSurprisal, numericReference, tokenReference } from '../../models';
 import { TESTS, autoTest, chooseTest } from '.';
+import { wilsonInterval } from './wilson';
 
 const numeric = (n: number, distinct = n) => numericReference(Array.from({ length: n }, (_, i) => i % distinct));
 
@@ -104,5 +105,23 @@ describe('the tests against scipy', () => {
     const js = TESTS.jensen_shannon.run(r, c);
     expect(js.statistic).toBeCloseTo(0.2357593494720185, 12);
     expect(TESTS.jensen_shannon.drifted(js, 0.1)).toBe(true);
+  });
+});
+
+describe('the Wilson score interval', () => {
+  // reference values: the formula in Python with scipy's norm.ppf(0.975) (statsmodels' method='wilson')
+  it.each([
+    [23, 100, 0.158432658803, 0.321543830229],
+    [0, 10, 0, 0.277532799863],
+    [10, 10, 0.722467200137, 1],
+    [1, 3, 0.06149194472, 0.792340399198],
+    [700, 3000, 0.218545310566, 0.248803408754],
+  ])('%i of %i', (k, n, low, high) => {
+    const ci = wilsonInterval(k, n);
+    expect(ci?.low).toBeCloseTo(low, 10);
+    expect(ci?.high).toBeCloseTo(high, 10);
+  });
+  it('gives no interval without a sample', () => {
+    expect(wilsonInterval(0, 0)).toBeNull();
   });
 });

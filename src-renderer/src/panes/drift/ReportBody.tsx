@@ -34,13 +34,36 @@ export function ReportBody({ r }: { r: DriftReport }) {
               {pct(r.prediction.referenceSpamShare)} → {pct(r.prediction.currentSpamShare)}
             </>
           }
-          hint={r.prediction.drifted ? 'prediction drift' : 'stable'}
+          hint={
+            <span data-testid="spam-share-ci">
+              {r.prediction.drifted ? 'prediction drift' : 'stable'}
+              {r.prediction.currentN !== undefined && (
+                <>
+                  {' · now '}
+                  {withInterval(r.prediction.currentSpamShare, r.prediction.currentCi95, r.prediction.currentN)}
+                  {' · reference '}
+                  {withInterval(r.prediction.referenceSpamShare, r.prediction.referenceCi95, r.prediction.referenceN ?? 0)}
+                </>
+              )}
+            </span>
+          }
           tone={r.prediction.drifted ? 'bad' : undefined}
         />
         <Stat
           label="quality (feedback labels)"
           value={r.quality ? `accuracy ${num(r.quality.accuracy, 3)}` : '–'}
-          hint={r.quality ? `${r.quality.n} labelled, F1 ${num(r.quality.f1, 3)}` : 'no feedback labels yet'}
+          hint={
+            r.quality ? (
+              <span data-testid="quality-ci">
+                {r.quality.ci95 ? `accuracy ${withInterval(r.quality.accuracy, r.quality.ci95.accuracy, r.quality.n)}; ` : `${r.quality.n} labelled; `}
+                {r.quality.ci95
+                  ? `precision ${withInterval(r.quality.precision, r.quality.ci95.precision, r.quality.ci95.precisionN)}; recall ${withInterval(r.quality.recall, r.quality.ci95.recall, r.quality.ci95.recallN)}`
+                  : `F1 ${num(r.quality.f1, 3)}`}
+              </span>
+            ) : (
+              'no feedback labels yet'
+            )
+          }
         />
       </div>
       <div className="scroll">
@@ -150,4 +173,10 @@ export function ReportBody({ r }: { r: DriftReport }) {
       </div>
     </>
   );
+}
+
+/** "23.3% (95 % CI 21.1–25.6 %, n = 1,200)": a proportion with its Wilson interval and sample size */
+function withInterval(value: number, ci: { low: number; high: number } | null | undefined, n: number): string {
+  if (!ci) return `${pct(value)} (n = ${n.toLocaleString()})`;
+  return `${pct(value)} (95 % CI ${(ci.low * 100).toFixed(1)}–${(ci.high * 100).toFixed(1)} %, n = ${n.toLocaleString()})`;
 }
