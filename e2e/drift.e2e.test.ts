@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { startHarness, ARTIFACTS, type Harness } from './harness';
 import { fullDatasetPath, SKIP_FULL } from '../src-main/testing/fixtures';
 
@@ -100,6 +101,32 @@ describe.skipIf(!full)(`drift pane on the full dataset${full ? '' : ` (skipped: 
     // token ids: the 20 most frequent reference tokens and "other"
     await p.getByLabel('history feature').selectOption('token_ids');
     await expect.poll(() => grid.locator('rect.heat-cell').count(), { timeout: 30_000 }).toBe(3 * 21);
+    expect(h.consoleErrors).toEqual([]);
+  }, 120_000);
+
+  it('saves the report as one HTML page that opens offline, charts drawn (item 7)', async () => {
+    const p = h.page;
+    await p.evaluate(() => window.scrollTo(0, 0));
+    const [download] = await Promise.all([p.waitForEvent('download'), p.getByRole('button', { name: 'Download report (HTML)' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^drift-sms-only-.*\.html$/);
+    const file = join(ARTIFACTS, 'drift-report.html');
+    await download.saveAs(file);
+    // opened from disk, with every request off: nothing it needs is elsewhere
+    const page = await h.browser.newPage({ viewport: { width: 1100, height: 900 } });
+    try {
+      await page.route('**/*', (route) => (route.request().url().startsWith('file:') ? route.continue() : route.abort()));
+      await page.goto(pathToFileURL(file).href);
+      await expect(page.locator('#verdict').textContent()).resolves.toBe('DATASET DRIFT');
+      const charts = await page.locator('svg.histogram').count();
+      expect(charts).toBeGreaterThan(0);
+      expect(await page.locator('svg.histogram rect.cur').count()).toBeGreaterThan(0);
+      // drawn: the bars have a size on the page
+      const box = await page.locator('svg.histogram').first().boundingBox();
+      expect(box?.width).toBeGreaterThan(100);
+      await page.screenshot({ path: join(ARTIFACTS, 'drift-report-html.png'), fullPage: false });
+    } finally {
+      await page.close();
+    }
     expect(h.consoleErrors).toEqual([]);
   }, 120_000);
 

@@ -222,6 +222,17 @@ export const ModelQuery = Type.Object(
   { additionalProperties: false },
 );
 export type ModelQuery = Static<typeof ModelQuery>;
+/** GET /monitoring/drift/report: the same window and reference, and the file's format */
+export const DriftReportFileQuery = Type.Object(
+  {
+    ...ModelQuery.properties,
+    format: Type.Optional(
+      Type.Union([Type.Literal('html'), Type.Literal('json')], { description: 'html (default): one self-contained page; json: the report' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type DriftReportFileQuery = Static<typeof DriftReportFileQuery>;
 /** a page of recorded predictions, newest first; `before` is the `at` (epoch ms) of the last one seen */
 export const PredictionsQuery = Type.Object(
   {

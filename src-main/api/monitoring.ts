@@ -1,7 +1,7 @@
 /** Monitoring over HTTP: drift reports (current and over time), alerts, recorded predictions, the simulator. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Engines } from '../engines';
-import { TESTS, applicable, type CheckWindow } from '../monitoring';
+import { TESTS, applicable, driftReportHtml, type CheckWindow } from '../monitoring';
 import { FEATURES_V1 } from '../features';
 
 /** the kind of a monitored feature (forest: FEATURES_V1; LSTM: token_ids, length, oov_rate) */
@@ -15,6 +15,7 @@ import { HttpError } from './errors';
 import { compileUserPattern } from '../platform';
 import { pageLimit } from '../../src-shared/paging';
 import { monitoring as routes } from '../../src-shared/routes/monitoring';
+import type { ModelQuery } from '../../src-shared/monitoring';
 import { serve } from './declare';
 
 /** an instant of the API (epoch ms or ISO 8601) as epoch ms; a clear 400 naming the field otherwise */
@@ -67,9 +68,9 @@ export const monitoringRoutes: FastifyPluginAsync<{ engines: Engines }> = async 
     return fn();
   };
 
-  serve(app, routes.drift, async (req) => {
-    const model = modelOf(req.query.model);
-    const q = req.query;
+  /** GET /monitoring/drift's report (not stored): the window and reference of the query */
+  const reportOf = (q: ModelQuery) => {
+    const model = modelOf(q.model);
     return checked(model, () =>
       mon.check(
         model,
@@ -82,6 +83,18 @@ export const monitoringRoutes: FastifyPluginAsync<{ engines: Engines }> = async 
         false,
       ),
     );
+  };
+  serve(app, routes.drift, async (req) => reportOf(req.query));
+  serve(app, routes.driftReportFile, async (req, reply) => {
+    const { format = 'html', ...q } = req.query;
+    const r = await reportOf(q);
+    const name = `drift-${r.model}-v${r.version}-${r.at.replace(/[:.]/g, '-')}`;
+    if (format === 'json')
+      return reply
+        .type('application/json; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${name}.json"`)
+        .send(`${JSON.stringify(r, null, 2)}\n`);
+    return reply.type('text/html; charset=utf-8').header('content-disposition', `attachment; filename="${name}.html"`).send(driftReportHtml(r));
   });
   serve(app, routes.check, async (req) => {
     const model = modelOf(req.body.model);

@@ -5,13 +5,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Engines } from '../engines';
 import { testEngines, sampleServer, fullDatasetPath, SKIP_FULL, SAMPLE_DATASET } from '../testing/fixtures';
 import { parseDataset } from '../dataset';
 import { bootstrap, buildOfflineSources, queueMissingModels } from '../setup';
 import { definitionsForStage } from '../featurestore';
 import { wilsonInterval } from './stattests/wilson';
+import { escapeHtml } from './report-html';
+import { spamops } from '../testing/cli';
 
 /** a loopback webhook receiver */
 async function webhookSink(): Promise<{ url: string; received: unknown[]; close: () => void }> {
@@ -248,6 +251,52 @@ describe('monitoring on the sample data, over HTTP', () => {
     expect(wire.quality.ci95.accuracy).toEqual(q.ci95?.accuracy);
     expect(wire.prediction.currentN).toBe(wire.window.n);
   });
+
+  it('saves the report as one self-contained HTML page and as JSON (item 7)', async () => {
+    engines.monitor.settings.drift = { minWindow: 10 }; // the 30 predictions above make a verdict
+    try {
+      await savesReport();
+    } finally {
+      engines.monitor.settings.drift = {};
+    }
+  });
+  it('spamops drift --html --json writes both files', async () => {
+    const dir = engines.config.dataDir;
+    const html = join(dir, 'shared', 'report.html');
+    const json = join(dir, 'shared', 'report.json');
+    mkdirSync(join(dir, 'shared'), { recursive: true });
+    const r = spamops(['drift', 'v3', '--size', '1000', '--html', html, '--json', json], dir);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(`wrote ${html}`);
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    expect(report.model).toBe('v3');
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain(`<span id="status-text">${escapeHtml(report.statusText)}</span>`);
+    expect(page.match(/<svg /g)?.length ?? 0).toBe(report.features.length);
+    // a file that cannot be written is named with its flag
+    const bad = spamops(['drift', 'v3', '--html', join(dir, 'no', 'such', 'dir', 'r.html')], dir);
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toContain('--html: cannot write');
+  });
+  const savesReport = async () => {
+    const res = await fetch(`${base}/monitoring/drift/report?model=v3&size=1000`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="drift-v3-v\d+-[0-9T-]+Z\.html"$/);
+    const html = await res.text();
+    const json = await (await fetch(`${base}/monitoring/drift/report?model=v3&size=1000&format=json`)).json();
+    expect(json.features.length).toBeGreaterThan(0);
+    // a chart per feature, drawn as inline SVG; no script, nothing fetched from elsewhere
+    expect(html.match(/<svg /g)?.length).toBe(json.features.length);
+    expect(html).not.toMatch(/<script|src=|href=/i);
+    // the verdict the page states is the report's
+    expect(html).toContain(`<span id="status-text">${escapeHtml(json.statusText)}</span>`);
+    for (const f of json.features) expect(html).toContain(`<h3>${escapeHtml(f.feature)} `);
+    // bad input: named
+    const bad = await fetch(`${base}/monitoring/drift/report?model=v3&format=pdf`);
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).field).toContain('format');
+  };
 });
 
 describe('retraining on feedback, champion against challenger', () => {

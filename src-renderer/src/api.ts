@@ -12,7 +12,7 @@ import type { AliasBody, PromotionQuery, RunEvent, RunLabelsBody, StartRunReques
 import type { FeedbackBody } from '../../src-shared/feedback';
 import type { ImportEvent } from '../../src-shared/data';
 
-import type { CheckBody, ModelQuery, SettingsBody, SimulateBody } from '../../src-shared/monitoring';
+import type { CheckBody, DriftReportFileQuery, ModelQuery, SettingsBody, SimulateBody } from '../../src-shared/monitoring';
 export type { RetrainDecision, Simulation } from '../../src-shared/monitoring';
 
 export type { Alert, DriftReport, DriftReportSummary, FeatureDrift, FeatureHistograms, MonitorSettings, StatTestName } from '../../src-shared/monitoring';
@@ -200,6 +200,15 @@ export const api = {
   // monitoring
   drift: (model: string, c: DriftChoice = {}) =>
     call(routes.monitoring.drift, { query: { model, ...Object.fromEntries(Object.entries(chosen(c)).map(([k, v]) => [k, String(v)])) } as ModelQuery }),
+  /** the report of the same window and reference as a file: one self-contained HTML page, or JSON */
+  downloadDriftReport: (model: string, c: DriftChoice, format: 'html' | 'json') =>
+    downloadFile(
+      urlOf(routes.monitoring.driftReportFile, {
+        query: { model, format, ...Object.fromEntries(Object.entries(chosen(c)).map(([k, v]) => [k, String(v)])) } as DriftReportFileQuery,
+      }),
+      format === 'html' ? 'text/html' : 'application/json',
+      `drift-${model}-${new Date().toISOString().replace(/[:.]/g, '-')}.${format}`,
+    ),
   check: (model: string, c: DriftChoice = {}) => call(routes.monitoring.check, { body: { model, ...chosen(c) } as CheckBody }),
   monitorSettings: () => call(routes.monitoring.settings),
   saveMonitorSettings: (patch: SettingsBody) => call(routes.monitoring.saveSettings, { body: patch }),
@@ -324,8 +333,13 @@ export function queryString(params: Record<string, string | number | undefined>)
   return p.length ? `?${p.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join('&')}` : '';
 }
 
-async function downloadCsv(path: string, params: Record<string, string | number | undefined>, file: string): Promise<void> {
-  const res = await fetch(`${apiBase}${path}${queryString({ ...params, format: 'csv' })}`, { headers: { accept: 'text/csv', ...authHeaders() } });
+function downloadCsv(path: string, params: Record<string, string | number | undefined>, file: string): Promise<void> {
+  return downloadFile(`${path}${queryString({ ...params, format: 'csv' })}`, 'text/csv', file);
+}
+
+/** fetches a file the API makes (with the console's token) and hands it to the browser as a download */
+async function downloadFile(pathAndQuery: string, type: string, file: string): Promise<void> {
+  const res = await fetch(`${apiBase}${pathAndQuery}`, { headers: { accept: type, ...authHeaders() } });
   const text = await res.text();
   if (!res.ok) {
     let body: Partial<ApiErrorBody> = { detail: `HTTP ${res.status}` };
@@ -336,7 +350,7 @@ async function downloadCsv(path: string, params: Record<string, string | number 
     }
     throw new ApiError(res.status, body);
   }
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
+  const url = URL.createObjectURL(new Blob([text], { type }));
   const a = document.createElement('a');
   a.href = url;
   a.download = file;

@@ -5,6 +5,7 @@ import {
   AlertIdParam,
   CheckBody,
   DriftReport,
+  DriftReportFileQuery,
   DriftReportSummary,
   FeatureHistograms,
   HistogramsParams,
@@ -36,6 +37,16 @@ export const monitoring = {
     summary: 'Drift of the latest window against the training reference (not stored)',
     querystring: ModelQuery,
     response: { 200: DriftReport },
+  }),
+  driftReportFile: route({
+    method: 'GET',
+    url: '/monitoring/drift/report',
+    tags,
+    summary:
+      'The drift report as a file to share (not stored): one self-contained HTML page (charts as inline SVG, no script, opens offline) or the JSON report, as an attachment',
+    querystring: DriftReportFileQuery,
+    response: { 200: DriftReport },
+    transport: 'file-stream',
   }),
   check: route({
     method: 'POST',

@@ -1,7 +1,10 @@
 /** `spamops drift [model]`: drift of a window of predictions against a reference (the training rows by default). */
 import { Command, InvalidArgumentError } from 'commander';
 import { GROUPS } from '../groups';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { CliError, integer, oneOf, out, table, withEngines } from '../context';
+import { driftReportHtml } from '../../monitoring';
 
 /** a time on the command line: epoch milliseconds or an ISO 8601 date/time */
 function instant(flag: string): (raw: string) => number {
@@ -20,6 +23,18 @@ interface DriftFlags {
   referenceFrom?: number;
   referenceTo?: number;
   referenceSize?: number;
+  html?: string;
+  json?: string;
+}
+
+/** writes a report file, or says which flag's file could not be written */
+function save(flag: string, path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (e) {
+    throw new CliError(`${flag}: cannot write ${path}: ${(e as Error).message}`);
+  }
+  out(`wrote ${resolve(path)}`);
 }
 
 export const driftCommand = new Command('drift')
@@ -37,6 +52,8 @@ export const driftCommand = new Command('drift')
   .option('--reference-from <time>', 'the reference window starts at', instant('--reference-from'))
   .option('--reference-to <time>', 'the reference window ends before', instant('--reference-to'))
   .option('--reference-size <n>', 'at most this many predictions in the reference window', integer('--reference-size', 1, 100_000))
+  .option('--html <file>', 'also save the report as one self-contained HTML page (charts included, opens offline)')
+  .option('--json <file>', 'also save the report as JSON')
   .action(async (model: string, o: DriftFlags, cmd: Command) => {
     if (o.from !== undefined && o.to !== undefined && o.to <= o.from) throw new CliError('--to: must be after --from');
     const refWindow = o.referenceFrom !== undefined || o.referenceTo !== undefined || o.referenceSize !== undefined;
@@ -53,6 +70,8 @@ export const driftCommand = new Command('drift')
       out(`${model} version ${r.version}: window ${r.window.n} predictions (${r.window.from ?? '-'} .. ${r.window.to ?? '-'}; ${r.window.selection ?? ''})`);
       out(`reference: ${r.reference?.description ?? `${r.referenceRows} training rows`}`);
       out(`status: ${r.statusText ?? r.status}`);
+      if (o.html) save('--html', o.html, driftReportHtml(r));
+      if (o.json) save('--json', o.json, `${JSON.stringify(r, null, 2)}\n`);
       if (r.status === 'collecting') return;
       const rows = r.features.map((f) => [
         f.feature,

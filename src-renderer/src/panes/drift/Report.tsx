@@ -1,3 +1,5 @@
+import { useState } from 'react';
+import { api, errorText } from '../../api';
 import { monitoredModels, useDrift } from '../../store/drift';
 import { Card, Empty, ErrorBox, Spinner } from '../../ui';
 import { ReportBody } from './ReportBody';
@@ -13,6 +15,15 @@ export function Report() {
   const ids = monitoredModels(models.data);
   const model = chosen ?? ids[0];
   const r = report.data;
+  const [saveError, setSaveError] = useState<string>();
+  const save = async (m: string, format: 'html' | 'json') => {
+    setSaveError(undefined);
+    try {
+      await api.downloadDriftReport(m, useDrift.getState().choice, format);
+    } catch (e) {
+      setSaveError(`saving the report failed: ${errorText(e)}`);
+    }
+  };
   return (
     <Card
       title="Data drift: a window of predictions against a reference"
@@ -36,11 +47,22 @@ export function Report() {
           >
             {checking.loading ? <Spinner label="Checking" /> : 'Run check (store + alert)'}
           </button>
+          <button
+            type="button"
+            onClick={() => model && void save(model, 'html')}
+            disabled={!model || !r}
+            title="The report as one self-contained HTML page (charts included, opens offline), to share"
+          >
+            Download report (HTML)
+          </button>
+          <button type="button" onClick={() => model && void save(model, 'json')} disabled={!model || !r} title="The report as JSON">
+            Download report (JSON)
+          </button>
         </>
       }
     >
       <WindowControls />
-      <ErrorBox error={models.error ?? report.error ?? checking.error} onRetry={() => void useDrift.getState().loadAll()} />
+      <ErrorBox error={models.error ?? report.error ?? checking.error ?? saveError} onRetry={() => void useDrift.getState().loadAll()} />
       {(models.loading || report.loading) && !r && <Spinner />}
       {models.data && ids.length === 0 && (
         <Empty icon="drift" title="No trained model yet">
