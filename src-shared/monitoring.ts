@@ -186,9 +186,36 @@ export const Alert = Type.Object({
   reportId: Type.String(),
   acknowledged: Type.Boolean(),
   acknowledgedAt: Type.Optional(Type.String()),
+  /** the operator's note when acknowledging (what was done, why it is fine) */
+  acknowledgedNote: Type.Optional(Type.String()),
   webhook: Type.Optional(Type.Object({ url: Type.String(), status: Type.Union([Type.Number(), Type.String()]), at: Type.String() })),
+  /** a retrain started from this alert, and once decided, its decision: both versions scored on the same evaluation set */
+  retrain: Type.Optional(
+    Type.Object({
+      runId: Type.String(),
+      status: Type.Union([Type.Literal('running'), Type.Literal('decided'), Type.Literal('failed')]),
+      decisionId: Type.Optional(Type.String()),
+      promoted: Type.Optional(Type.Boolean()),
+      reason: Type.Optional(Type.String()),
+      champion: Type.Optional(Type.Object({ version: Type.String(), f1: Type.Optional(Type.Number()) })),
+      challenger: Type.Optional(Type.Object({ version: Type.String(), f1: Type.Optional(Type.Number()) })),
+      evaluationSet: Type.Optional(Type.String()),
+      error: Type.Optional(Type.String()),
+    }),
+  ),
 });
 export type Alert = Static<typeof Alert>;
+/** POST /monitoring/alerts/{id}/ack: an optional note (a call without a body acknowledges without one) */
+export const AckBody = Type.Object({ note: Type.Optional(Type.String({ maxLength: 1000 })) }, { additionalProperties: false });
+export type AckBody = Static<typeof AckBody>;
+/** what happened to the webhook's test payload */
+export const WebhookTestAnswer = Type.Object({
+  url: Type.String(),
+  delivered: Type.Boolean({ description: 'the receiver answered 2xx' }),
+  status: Type.Optional(Type.Integer({ description: "the receiver's HTTP status" })),
+  error: Type.Optional(Type.String({ description: 'why nothing was delivered (refused, timed out, ...) or what the receiver answered' })),
+});
+export type WebhookTestAnswer = Static<typeof WebhookTestAnswer>;
 
 /* ---------- routes ---------- */
 
@@ -310,7 +337,15 @@ export type Simulation = Static<typeof Simulation>;
 export const SimulationIdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 40 }) });
 export type SimulationIdParam = Static<typeof SimulationIdParam>;
 
-export const RetrainBody = Type.Object({ model: ModelId, margin: Type.Optional(Type.Number({ minimum: -1, maximum: 1 })) }, { additionalProperties: false });
+export const RetrainBody = Type.Object(
+  {
+    model: ModelId,
+    margin: Type.Optional(Type.Number({ minimum: -1, maximum: 1 })),
+    /** the alert this retrain answers: its decision is shown beside it */
+    alertId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);
 export type RetrainBody = Static<typeof RetrainBody>;
 export const RetrainAnswer = Type.Object({ model: Type.String(), challenger_run: Type.String(), decisions: Type.String() });
 export type RetrainAnswer = Static<typeof RetrainAnswer>;

@@ -112,9 +112,17 @@ export const monitoringRoutes: FastifyPluginAsync<{ engines: Engines }> = async 
   );
   serve(app, routes.alerts, async (req) => mon.alerts({ limit: pageLimit(req.query.limit), before: req.query.before }));
   serve(app, routes.ack, async (req) => {
-    const a = await mon.acknowledge(req.params.id);
+    const a = await mon.acknowledge(req.params.id, req.body?.note);
     if (!a) throw new HttpError(404, 'not_found', `no alert ${req.params.id}`);
     return a;
+  });
+  serve(app, routes.testWebhook, async () => {
+    const r = await mon.testWebhook();
+    if (!r)
+      throw new HttpError(409, 'no_webhook', 'no webhook is configured: set webhookUrl in the monitoring settings (PUT /monitoring/settings)', {
+        field: 'webhookUrl',
+      });
+    return r;
   });
   serve(app, routes.predictions, async (req) => {
     await mon.recorder.flush();
@@ -141,6 +149,16 @@ export const monitoringRoutes: FastifyPluginAsync<{ engines: Engines }> = async 
 
   serve(app, routes.retrain, async (req, reply) => {
     const model = modelOf(req.body.model);
+    const alertId = req.body.alertId;
+    if (alertId !== undefined) {
+      const alert = await mon.alertById(alertId);
+      if (!alert) throw new HttpError(404, 'not_found', `no alert ${alertId}`, { field: 'body.alertId' });
+      if (alert.model !== model)
+        throw new HttpError(400, 'validation_error', `body.alertId: alert ${alertId} is about model ${alert.model}, not ${model}`, { field: 'body.alertId' });
+      const r = await checked(model, () => mon.retrainFromAlert(alertId, req.body.margin));
+      reply.status(202);
+      return { model, challenger_run: r!.runId, decisions: '/monitoring/retrain' };
+    }
     const { run } = await checked(model, () => engines.retrainer.start(model, { margin: req.body.margin ?? mon.settings.retrainMargin, trigger: 'manual' }));
     reply.status(202);
     return { model, challenger_run: run.id, decisions: '/monitoring/retrain' };

@@ -75,6 +75,7 @@ describe('one sms_id, one user', () => {
 
   it('check reports an id held twice (a data dir written before the rule), features that are another text’s, a missing online row and an unlisted part; exit 1', async () => {
     await until('alice', hasFeatures(engines, [shared]));
+    await engines.ingestion.drain(); // and her offline row (group-committed behind the online push)
     // what an older version let in: a second user's message under the same id, written behind the store's back
     const db = new Database((engines.config.storage as { path: string }).path);
     const stray = newTimeUuid();

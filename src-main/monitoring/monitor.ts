@@ -189,12 +189,76 @@ export class Monitor {
     return this.deps.alerts.page({ limit: o.limit ?? 100, before: o.before });
   }
 
-  async acknowledge(id: string): Promise<Alert | undefined> {
+  alertById(id: string): Promise<Alert | undefined> {
+    return this.deps.alerts.get(id);
+  }
+
+  async acknowledge(id: string, note?: string): Promise<Alert | undefined> {
     const stored = await this.deps.alerts.get(id);
     if (!stored) return undefined;
-    const a = { ...stored, acknowledged: true, acknowledgedAt: new Date().toISOString() };
+    const a: Alert = { ...stored, acknowledged: true, acknowledgedAt: new Date().toISOString(), ...(note?.trim() ? { acknowledgedNote: note.trim() } : {}) };
     await this.deps.alerts.put(a);
     return a;
+  }
+
+  /**
+   * A retrain answering an alert: started at once, the alert showing it running and then its
+   * decision (champion kept or replaced, both scored on the same evaluation set). Resolves the
+   * run and the alert as it is now; undefined for an unknown alert.
+   */
+  async retrainFromAlert(id: string, margin?: number): Promise<{ runId: string; alert: Alert } | undefined> {
+    const stored = await this.deps.alerts.get(id);
+    if (!stored) return undefined;
+    const { run, decision } = await this.deps.retrainer.start(stored.model, { trigger: 'alert', margin: margin ?? this.settings.retrainMargin });
+    const running: Alert = { ...stored, retrain: { runId: run.id, status: 'running' } };
+    await this.deps.alerts.put(running);
+    const settle = async (retrain: NonNullable<Alert['retrain']>) => {
+      const now = (await this.deps.alerts.get(id)) ?? running;
+      await this.deps.alerts.put({ ...now, retrain });
+    };
+    void decision
+      .then(
+        (d) =>
+          settle({
+            runId: run.id,
+            status: 'decided',
+            decisionId: d.id,
+            promoted: d.promoted,
+            reason: d.reason,
+            champion: { version: d.champion.version, ...(d.champion.metrics?.f1 === undefined ? {} : { f1: d.champion.metrics.f1 }) },
+            ...(d.challenger
+              ? { challenger: { version: d.challenger.version, ...(d.challenger.metrics?.f1 === undefined ? {} : { f1: d.challenger.metrics.f1 }) } }
+              : {}),
+            ...(d.evaluationSet ? { evaluationSet: `${d.evaluationSet.set} (${d.evaluationSet.messages} messages)` } : {}),
+          }),
+        (e: unknown) => settle({ runId: run.id, status: 'failed', error: (e as Error).message }),
+      )
+      .catch(() => undefined);
+    return { runId: run.id, alert: running };
+  }
+
+  /** sends the webhook a test payload (an alert's shape, `test: true`); says what happened */
+  async testWebhook(): Promise<{ url: string; delivered: boolean; status?: number; error?: string } | undefined> {
+    const url = this.settings.webhookUrl;
+    if (!url) return undefined;
+    const at = new Date().toISOString();
+    const payload: Alert & { source: string; test: true } = {
+      source: 'spamops',
+      test: true,
+      id: `test-${at.replace(/[-:.TZ]/g, '')}`,
+      at,
+      model: 'test',
+      version: '0',
+      kind: 'dataset_drift',
+      message: 'a test of the webhook from SpamOps: no drift happened',
+      numbers: {},
+      reportId: 'test',
+      acknowledged: false,
+    };
+    const r = await postWebhook(url, payload);
+    return typeof r.status === 'number'
+      ? { url, delivered: r.status >= 200 && r.status < 300, status: r.status, ...(r.status >= 300 ? { error: `the receiver answered ${r.status}` } : {}) }
+      : { url, delivered: false, error: r.status };
   }
 
   private async alert(report: DriftReport, kind: Alert['kind'], message: string, numbers: Record<string, number>): Promise<void> {
@@ -210,20 +274,28 @@ export class Monitor {
       acknowledged: false,
     };
     if (this.settings.webhookUrl) {
-      try {
-        const res = await fetch(this.settings.webhookUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ source: 'spamops', ...a }),
-          signal: AbortSignal.timeout(3000),
-        });
-        a.webhook = { url: this.settings.webhookUrl, status: res.status, at: new Date().toISOString() };
-      } catch (e) {
-        a.webhook = { url: this.settings.webhookUrl, status: `failed: ${(e as Error).message}`, at: new Date().toISOString() };
-      }
+      const r = await postWebhook(this.settings.webhookUrl, { source: 'spamops', ...a });
+      a.webhook = { url: this.settings.webhookUrl, status: r.status, at: new Date().toISOString() };
     }
     await this.deps.alerts.put(a);
     if (this.settings.retrainOnAlert)
       void this.deps.retrainer.start(report.model, { trigger: 'alert', margin: this.settings.retrainMargin }).catch(() => undefined);
+  }
+}
+
+/** POSTs a payload to a webhook within 3 s: the receiver's status, or why there was none */
+async function postWebhook(url: string, payload: object): Promise<{ status: number | string }> {
+  try {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(payload),
+      signal: AbortSignal.timeout(3000),
+    });
+    await res.body?.cancel().catch(() => undefined);
+    return { status: res.status };
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    return { status: `failed: ${(e as Error).message}${cause?.code ? ` (${cause.code})` : cause?.message ? ` (${cause.message})` : ''}` };
   }
 }

@@ -15,16 +15,17 @@ import { definitionsForStage } from '../featurestore';
 import { wilsonInterval } from './stattests/wilson';
 import { escapeHtml } from './report-html';
 import { spamops } from '../testing/cli';
+import { until } from '../testing/wait';
 
 /** a loopback webhook receiver */
-async function webhookSink(): Promise<{ url: string; received: unknown[]; close: () => void }> {
+async function webhookSink(status = 204): Promise<{ url: string; received: unknown[]; close: () => void }> {
   const received: unknown[] = [];
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (d) => (body += d));
     req.on('end', () => {
       received.push(JSON.parse(body));
-      res.writeHead(204).end();
+      res.writeHead(status).end();
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -164,8 +165,60 @@ describe('monitoring on the sample data, over HTTP', () => {
       // still drifting: no second alert
       await post('/monitoring/check', { model: 'v1', size: 60 });
       expect((await (await fetch(`${base}/monitoring/alerts`)).json()).length).toBe(alerts.length);
-      const ack = await (await post(`/monitoring/alerts/${alerts[0].id}/ack`, {})).json();
-      expect(ack.acknowledged).toBe(true);
+      // acknowledged with a note (item 6); a note too long, or an unknown alert, is refused by name
+      const long = await post(`/monitoring/alerts/${alerts[0].id}/ack`, { note: 'x'.repeat(1001) });
+      expect(long.status).toBe(400);
+      expect((await long.json()).field).toContain('note');
+      expect((await post('/monitoring/alerts/nope/ack', {})).status).toBe(404);
+      const ack = await (await post(`/monitoring/alerts/${alerts[0].id}/ack`, { note: 'a marketing blast, expected' })).json();
+      expect(ack).toMatchObject({ acknowledged: true, acknowledgedNote: 'a marketing blast, expected' });
+      expect((await (await fetch(`${base}/monitoring/alerts`)).json())[0].acknowledgedNote).toBe('a marketing blast, expected');
+      // an older client's call, with no body at all, still acknowledges (and keeps the note)
+      const bare = await fetch(`${base}/monitoring/alerts/${alerts[0].id}/ack`, { method: 'POST' });
+      expect(bare.status).toBe(200);
+      expect((await bare.json()).acknowledgedNote).toBe('a marketing blast, expected');
+
+      // the webhook's test button: delivered, refused by the receiver, nobody listening, none set
+      const test = await (await post('/monitoring/alerts/test-webhook', {})).json();
+      expect(test).toEqual({ url: sink.url, delivered: true, status: 204 });
+      expect(sink.received.at(-1)).toMatchObject({ source: 'spamops', test: true, kind: 'dataset_drift' });
+      const failing = await webhookSink(500);
+      engines.monitor.settings.webhookUrl = failing.url;
+      expect(await (await post('/monitoring/alerts/test-webhook', {})).json()).toEqual({
+        url: failing.url,
+        delivered: false,
+        status: 500,
+        error: 'the receiver answered 500',
+      });
+      failing.close();
+      await new Promise((r) => setTimeout(r, 100));
+      const gone = await (await post('/monitoring/alerts/test-webhook', {})).json();
+      expect(gone).toMatchObject({ url: failing.url, delivered: false });
+      expect(gone.error).toMatch(/ECONNREFUSED|fetch failed/);
+      engines.monitor.settings.webhookUrl = undefined;
+      const none = await post('/monitoring/alerts/test-webhook', {});
+      expect(none.status).toBe(409);
+      expect((await none.json()).field).toBe('webhookUrl');
+
+      // a retrain from the alert: its decision is shown beside it, both versions scored on the same set
+      expect((await post('/monitoring/retrain', { model: 'v3', alertId: alerts[0].id })).status).toBe(400);
+      expect((await post('/monitoring/retrain', { model: 'v1', alertId: 'nope' })).status).toBe(404);
+      const started = await post('/monitoring/retrain', { model: 'v1', alertId: alerts[0].id });
+      expect(started.status).toBe(202);
+      const { challenger_run } = await started.json();
+      const decided = await until('the retrain to decide', async () => {
+        const a = (await (await fetch(`${base}/monitoring/alerts`)).json()).find((x: { id: string }) => x.id === alerts[0].id);
+        return a.retrain?.status === 'decided' || a.retrain?.status === 'failed' ? a : undefined;
+      });
+      expect(decided.retrain).toMatchObject({
+        runId: challenger_run,
+        status: 'decided',
+        champion: { f1: expect.any(Number) },
+        challenger: { f1: expect.any(Number) },
+      });
+      expect(decided.retrain.evaluationSet).toMatch(/messages/);
+      const decision = (await (await fetch(`${base}/monitoring/retrain`)).json())[0];
+      expect(decision).toMatchObject({ id: decided.retrain.decisionId, trigger: 'alert', promoted: decided.retrain.promoted });
       const history = await (await fetch(`${base}/monitoring/drift/history?model=v1`)).json();
       expect(history.length).toBeGreaterThanOrEqual(2);
     } finally {

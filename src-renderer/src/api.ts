@@ -219,9 +219,11 @@ export const api = {
   simulate: (body: SimulateBody) => call(routes.monitoring.simulate, { body }),
   simulations: () => call(routes.monitoring.simulations),
   stopSimulation: (id: string) => call(routes.monitoring.stopSimulation, { params: { id } }),
-  retrain: (model: string, margin?: number) => call(routes.monitoring.retrain, { body: { model, ...(margin === undefined ? {} : { margin }) } }),
+  retrain: (model: string, margin?: number, alertId?: string) =>
+    call(routes.monitoring.retrain, { body: { model, ...(margin === undefined ? {} : { margin }), ...(alertId === undefined ? {} : { alertId }) } }),
+  testWebhook: () => call(routes.monitoring.testWebhook),
   decisions: () => call(routes.monitoring.decisions),
-  ack: (id: string) => call(routes.monitoring.ack, { params: { id } }),
+  ack: (id: string, note?: string) => call(routes.monitoring.ack, { params: { id }, body: note ? { note } : {} }),
 
   // data
   dataSummary: () => call(routes.data.summary),

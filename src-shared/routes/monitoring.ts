@@ -1,6 +1,7 @@
 /** Monitoring: drift reports (current and over time), alerts, recorded predictions, retraining, the simulator; and operator feedback. */
 import { Type } from '@sinclair/typebox';
 import {
+  AckBody,
   Alert,
   AlertIdParam,
   CheckBody,
@@ -22,6 +23,7 @@ import {
   SimulateBody,
   Simulation,
   SimulationIdParam,
+  WebhookTestAnswer,
 } from '../monitoring';
 import { FeedbackAnswer, FeedbackBody, FeedbackRecord } from '../feedback';
 import { PageQuery } from '../paging';
@@ -82,7 +84,22 @@ export const monitoring = {
     querystring: PageQuery,
     response: { 200: Type.Array(Alert) },
   }),
-  ack: route({ method: 'POST', url: '/monitoring/alerts/:id/ack', tags, summary: 'Acknowledge an alert', params: AlertIdParam, response: { 200: Alert } }),
+  ack: route({
+    method: 'POST',
+    url: '/monitoring/alerts/:id/ack',
+    tags,
+    summary: 'Acknowledge an alert, with an optional note (body {note}, at most 1,000 characters)',
+    params: AlertIdParam,
+    body: AckBody,
+    response: { 200: Alert },
+  }),
+  testWebhook: route({
+    method: 'POST',
+    url: '/monitoring/alerts/test-webhook',
+    tags,
+    summary: "Send a test payload (an alert's shape, test: true) to the configured webhook and say what happened",
+    response: { 200: WebhookTestAnswer },
+  }),
   predictions: route({
     method: 'GET',
     url: '/monitoring/predictions',

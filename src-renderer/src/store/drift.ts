@@ -19,7 +19,11 @@ interface DriftSlice {
   loadAll(): Promise<void>;
   choose(model: string): Promise<void>;
   runCheck(): Promise<void>;
-  ack(id: string): Promise<void>;
+  ack(id: string, note?: string): Promise<void>;
+  /** starts a retrain answering an alert (its decision is then shown beside it) */
+  retrainFromAlert(model: string, id: string): Promise<void>;
+  /** reloads the alerts quietly (a retrain started from one is deciding) */
+  refreshAlerts(): Promise<void>;
 }
 
 /** models with a trained version can be monitored; v3 first when there is one */
@@ -72,15 +76,28 @@ export const useDrift = create<DriftSlice>((set, get) => {
       if (r) set({ report: { data: r, loading: false, at: Date.now() } });
       await Promise.all([load('history', () => api.driftHistory(model), { quiet: true }), load('alerts', api.alerts, { quiet: true })]);
     },
-    ack: async (id) => {
+    ack: async (id, note) => {
       await load(
         'alerts',
         async () => {
-          await api.ack(id);
+          await api.ack(id, note);
           return api.alerts();
         },
         { quiet: true },
       );
+    },
+    retrainFromAlert: async (model, id) => {
+      await load(
+        'alerts',
+        async () => {
+          await api.retrain(model, undefined, id);
+          return api.alerts();
+        },
+        { quiet: true },
+      );
+    },
+    refreshAlerts: async () => {
+      await load('alerts', api.alerts, { quiet: true });
     },
   };
 });
