@@ -162,4 +162,24 @@ describe.skipIf(!full)(`drift pane on the full dataset${full ? '' : ` (skipped: 
     await p.screenshot({ path: join(ARTIFACTS, 'replay-retrain.png'), fullPage: false });
     expect(h.consoleErrors).toEqual([]);
   }, 300_000);
+
+  it('acknowledges the drift alert with a note (item 6)', async () => {
+    const p = h.page;
+    const item = p
+      .getByTestId('alert-item')
+      .filter({ hasText: /dataset drift on sms-only/ })
+      .first();
+    await item.getByRole('button', { name: /^acknowledge the dataset_drift alert/ }).click();
+    await item.getByLabel(/^note for the dataset_drift alert/).fill('YouTube comments arrived: expected after the launch');
+    await item.getByRole('button', { name: 'acknowledge', exact: true }).click();
+    await expect(item.getByTestId('alert-ack').textContent({ timeout: 30_000 })).resolves.toContain('“YouTube comments arrived: expected after the launch”');
+    const alerts = await (await fetch(`${h.base}/monitoring/alerts`)).json();
+    expect(alerts.find((a: { message: string }) => /dataset drift on sms-only/.test(a.message))).toMatchObject({
+      acknowledged: true,
+      acknowledgedNote: 'YouTube comments arrived: expected after the launch',
+    });
+    await item.scrollIntoViewIfNeeded();
+    await p.screenshot({ path: join(ARTIFACTS, 'drift-alert-ack.png'), fullPage: false });
+    expect(h.consoleErrors).toEqual([]);
+  }, 120_000);
 });

@@ -79,25 +79,25 @@ function AlertItem({ a, busy }: { a: Alert; busy: boolean }) {
             </button>
           </form>
         )}
-      </div>
-      <div className="row">
-        {!a.acknowledged && !noting && (
-          <button type="button" className="small" onClick={() => setNoting(true)} disabled={busy} aria-label={`acknowledge ${label}`}>
-            acknowledge
-          </button>
-        )}
-        {!a.retrain && (
-          <button
-            type="button"
-            className="small"
-            onClick={() => void retrain(a.model, a.id)}
-            disabled={busy}
-            aria-label={`retrain ${a.model} for ${label}`}
-            title="Train a challenger on the training set plus the feedback labels; it replaces the champion only if it scores better on the same evaluation set"
-          >
-            retrain
-          </button>
-        )}
+        <div className="row alert-actions">
+          {!a.acknowledged && !noting && (
+            <button type="button" className="small" onClick={() => setNoting(true)} disabled={busy} aria-label={`acknowledge ${label}`}>
+              acknowledge
+            </button>
+          )}
+          {!a.retrain && (
+            <button
+              type="button"
+              className="small"
+              onClick={() => void retrain(a.model, a.id)}
+              disabled={busy}
+              aria-label={`retrain ${a.model} for ${label}`}
+              title="Train a challenger on the training set plus the feedback labels; it replaces the champion only if it scores better on the same evaluation set"
+            >
+              retrain
+            </button>
+          )}
+        </div>
       </div>
     </li>
   );
