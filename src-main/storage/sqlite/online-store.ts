@@ -1,5 +1,6 @@
 /** The online store: one row per (view, entity), the newer event (then creation) wins. */
 import type Database from 'better-sqlite3';
+import { preparedOnce } from './statements';
 import type { OnlineRow, OnlineStore } from '../types';
 
 type DB = Database.Database;
@@ -15,22 +16,15 @@ const KEYS_PER_SELECT = 32;
 type StoredRow = { entity_key: string; values_json: string; event_ts: number; created_ts: number };
 
 export class SqliteOnlineStore implements OnlineStore {
-  /** statements prepared once (preparing cost as much as running them on the inbox's path) */
-  private readonly statements = new Map<string, Database.Statement>();
-  private stmt(sql: string): Database.Statement {
-    let st = this.statements.get(sql);
-    if (!st) {
-      st = this.db.prepare(sql);
-      this.statements.set(sql, st);
-    }
-    return st;
-  }
+  /** statements prepared once (statements.ts) */
+  private readonly stmt: ReturnType<typeof preparedOnce>;
 
   private readonly upsert;
   private readonly upsertMany;
   private readonly selectOne;
   private readonly selectIn = new Map<number, Database.Statement>();
   constructor(private readonly db: DB) {
+    this.stmt = preparedOnce(db);
     // Keep the newer row: an older event (or same event, older creation) never overwrites.
     const upsert = (rows: number) =>
       db.prepare(`INSERT INTO online_features (view, entity_key, values_json, event_ts, created_ts)

@@ -3,6 +3,7 @@
  * change log: each stored message adds a row to `sms_changes` in the same transaction.
  */
 import type Database from 'better-sqlite3';
+import { preparedOnce } from './statements';
 import type { InsertOutcome, SmsChange, SmsMessage, UserDataStore } from '../types';
 import { DuplicateKeyError, SmsIdTakenError } from '../types';
 import { timeOfTimeUuid } from '../../platform';
@@ -19,16 +20,8 @@ const position = (after: string | undefined): number => {
 };
 
 export class SqliteUserData implements UserDataStore {
-  /** statements prepared once (preparing cost as much as running them on the inbox's path) */
-  private readonly statements = new Map<string, Database.Statement>();
-  private stmt(sql: string): Database.Statement {
-    let st = this.statements.get(sql);
-    if (!st) {
-      st = this.db.prepare(sql);
-      this.statements.set(sql, st);
-    }
-    return st;
-  }
+  /** statements prepared once (statements.ts) */
+  private readonly stmt: ReturnType<typeof preparedOnce>;
 
   private readonly listeners = new ChangeListeners();
   private readonly insertRow;
@@ -38,6 +31,7 @@ export class SqliteUserData implements UserDataStore {
   private readonly writeMany;
 
   constructor(private readonly db: DB) {
+    this.stmt = preparedOnce(db);
     this.insertRow = db.prepare(
       'INSERT INTO smss_by_users (user_id, sms_id, sent_at, sender_id, sms_text) VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, sms_id) DO NOTHING',
     );
