@@ -152,7 +152,10 @@ export async function featureStatistics(c: DuckDBConnection, rel: string, f: Fie
       tokens: { ...tokens.summary, top: tokens.top, histogram: tokens.histogram },
     };
   }
-  const n = await numericSummary(c, rel, col);
+  // from its frequency table: exact, and one grouping pass instead of sorting every value for
+  // each percentile (a numeric feature has few distinct values: 10M rows of sms_features1 took
+  // 64 s with quantile_cont over the raw values)
+  const n = await frequencySummary(c, rel, `(${col})::DOUBLE`);
   return { ...base, kind: 'numeric', ...n.summary, histogram: n.histogram };
 }
 
