@@ -1,7 +1,7 @@
 /** Serving, user data and the inbox over real HTTP, against real engines and trained models. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
-import { renameSync, writeFileSync, rmSync, mkdirSync, existsSync, readFileSync } from 'node:fs';
+import { renameSync, writeFileSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Engines } from '../engines';
 import { SAMPLE_DATASET, sampleServer } from '../testing/fixtures';

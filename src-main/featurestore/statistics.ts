@@ -21,27 +21,6 @@ async function rows(c: DuckDBConnection, sql: string): Promise<unknown[][]> {
   return (await c.runAndReadAll(sql)).getRows() as unknown[][];
 }
 
-/** count, missing, min/max/mean/std and exact percentiles (linear interpolation, as numpy's default) of `expr` over `rel` */
-async function numericSummary(c: DuckDBConnection, rel: string, expr: string): Promise<{ summary: NumericSummary; histogram: HistogramBin[] }> {
-  const q = PERCENTILES.map((p) => `quantile_cont(x, ${p})`).join(', ');
-  const xs = `(SELECT (${expr})::DOUBLE AS x FROM ${rel})`;
-  const [r] = await rows(
-    c,
-    `SELECT count(x)::DOUBLE, min(x)::DOUBLE, max(x)::DOUBLE, avg(x)::DOUBLE, stddev_samp(x)::DOUBLE, count(DISTINCT x)::DOUBLE, ${q} FROM ${xs}`,
-  );
-  const [present, min, max, mean, std, distinct, ...qs] = r.map(num);
-  const summary: NumericSummary = {
-    present: present ?? 0,
-    min,
-    max,
-    mean,
-    std,
-    distinct: distinct ?? 0,
-    percentiles: PERCENTILES.map((p, i) => ({ p, value: qs[i] })),
-  };
-  return { summary, histogram: await histogram(c, xs, 'count(x)', min, max, distinct ?? 0) };
-}
-
 /**
  * The same summary, plus the distinct count and top values, of a column of few distinct values (the
  * token ids pooled from every list, the lists' lengths), computed from its frequency table: DuckDB

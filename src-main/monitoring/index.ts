@@ -7,7 +7,7 @@ export { computeDrift, minWindowOf, windowReference } from './drift';
 export { TESTS, applicable, autoTest, chooseTest } from './stattests';
 export { DriftRunner, computeWindow } from './drift-window';
 export { UnknownFeatureError } from './histograms';
-export { driftReportHtml, escapeHtml, histogramSvg } from './report-html';
+export { driftReportHtml } from './report-html';
 
 export { FeedbackLog } from './feedback';
 export type { FeedbackDeps, FeedbackInput } from './feedback';

@@ -30,7 +30,7 @@ export class SqliteUserData implements UserDataStore {
   private readonly holderOf;
   private readonly writeMany;
 
-  constructor(private readonly db: DB) {
+  constructor(db: DB) {
     this.stmt = preparedOnce(db);
     this.insertRow = db.prepare(
       'INSERT INTO smss_by_users (user_id, sms_id, sent_at, sender_id, sms_text) VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, sms_id) DO NOTHING',
