@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { startHarness, ARTIFACTS, type Harness } from './harness';
+import { startHarness, ARTIFACTS, lookUpIds, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -98,8 +98,7 @@ describe('headless console in Chromium', () => {
 
   it('looks up an sms_id in the online store', async () => {
     await h.page.goto(`${h.base}/#/features`);
-    await h.page.getByLabel('sms ids').fill('sms90001, nope');
-    await h.page.getByRole('button', { name: 'Look up' }).click();
+    await lookUpIds(h.page, 'sms90001, nope');
     // a loaded machine (the suite beside two CPU-bound processes) took over 30 s here once: 60 s, as the other waits
     await h.page.locator('.status.PRESENT').first().waitFor({ timeout: 60_000 });
     await expect(h.page.locator('.status.NOT_FOUND').count()).resolves.toBeGreaterThan(0);

@@ -4,6 +4,7 @@
  * Playwright. Screenshots go to e2e/artifacts/.
  */
 import { chromium, type Browser, type Page } from 'playwright';
+import { expect } from 'vitest';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -65,4 +66,18 @@ export async function startHarness(
       await cleanup();
     },
   };
+}
+
+/**
+ * Look ids up in the Feature store pane as a user does: type them, check the field holds exactly
+ * them (the pane fills an empty field with a suggestion once; a fill racing it would not show here
+ * as a wrong lookup 30 s later), then press the button (not Enter: Enter may pick an entry of the
+ * ids' suggestion list when it is open).
+ */
+export async function lookUpIds(page: Page, ids: string): Promise<void> {
+  const field = page.getByLabel('sms ids');
+  await field.fill(ids);
+  if ((await field.inputValue()) !== ids) await field.fill(ids);
+  await expect.poll(() => field.inputValue()).toBe(ids);
+  await page.getByRole('button', { name: 'Look up' }).click();
 }

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { ARTIFACTS, startHarness, type Harness } from './harness';
+import { ARTIFACTS, lookUpIds, startHarness, type Harness } from './harness';
 
 let h: Harness;
 /** a second v1, trained here beside the released one (production) */
@@ -25,8 +25,7 @@ const INBOX_ID = '87b4c000-8592-11e9-bff6-20a2e9f40feb';
 describe("the operator's lookups and trials", () => {
   it('an online lookup shows the message text, its user and date beside the features', async () => {
     await h.page.goto(`${h.base}/#/features`);
-    await h.page.getByLabel('sms ids').fill(`${INBOX_ID}, sms90001`);
-    await h.page.getByRole('button', { name: 'Look up' }).click();
+    await lookUpIds(h.page, `${INBOX_ID}, sms90001`);
     const text = h.page.getByTestId(`lookup-message-${INBOX_ID}`);
     await text.filter({ hasText: 'Dear winner, please call 800-884433 to retrieve your FREE delivery' }).waitFor();
     await h.page.getByTestId(`lookup-user-${INBOX_ID}`).filter({ hasText: 'fiona' }).waitFor();

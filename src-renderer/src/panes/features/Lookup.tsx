@@ -1,5 +1,5 @@
 /** Online-store lookup of entities through a feature service or feature refs, with statuses and event times. */
-import { type ReactNode, useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { api, type FeatureStatus, type MessageContext } from '../../api';
 import { useFeatures } from '../../store/features';
 import { Card, ErrorBox, Icon, Progress, ago, when } from '../../ui';
@@ -91,12 +91,14 @@ export function Lookup() {
       clearTimeout(t);
     };
   }, [typed]);
-  // the first suggestion fills the empty field once (a field the user cleared stays empty)
+  // the first suggestion fills the empty field once (a field the user cleared stays empty), unless the
+  // user is in the field: a value written under the cursor would join what is being typed
   const [prefilled, setPrefilled] = useState(false);
+  const field = useRef<HTMLInputElement>(null);
   useEffect(() => {
     if (!prefilled && suggested.length) {
       setPrefilled(true);
-      setIds((now) => now || suggested[0]);
+      setIds((now) => (now || document.activeElement === field.current ? now : suggested[0]));
     }
   }, [prefilled, suggested]);
   /** the view of a feature column (names are unique across the views here), for its ttl */
@@ -125,7 +127,7 @@ export function Lookup() {
       >
         <label className="field grow">
           <span>sms_id(s)</span>
-          <input aria-label="sms ids" list="lookup-ids" value={ids} onChange={(e) => setIds(e.target.value)} placeholder={suggested.slice(0, 2).join(', ')} />
+          <input ref={field} aria-label="sms ids" list="lookup-ids" value={ids} onChange={(e) => setIds(e.target.value)} placeholder={suggested.slice(0, 2).join(', ')} />
           <datalist id="lookup-ids">
             {suggested.map((id) => (
               <option key={id} value={ids.includes(',') ? `${ids.slice(0, ids.lastIndexOf(',') + 1)} ${id}` : id} />
