@@ -127,7 +127,14 @@ export function Lookup() {
       >
         <label className="field grow">
           <span>sms_id(s)</span>
-          <input ref={field} aria-label="sms ids" list="lookup-ids" value={ids} onChange={(e) => setIds(e.target.value)} placeholder={suggested.slice(0, 2).join(', ')} />
+          <input
+            ref={field}
+            aria-label="sms ids"
+            list="lookup-ids"
+            value={ids}
+            onChange={(e) => setIds(e.target.value)}
+            placeholder={suggested.slice(0, 2).join(', ')}
+          />
           <datalist id="lookup-ids">
             {suggested.map((id) => (
               <option key={id} value={ids.includes(',') ? `${ids.slice(0, ids.lastIndexOf(',') + 1)} ${id}` : id} />
