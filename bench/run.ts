@@ -63,7 +63,7 @@ async function timeIt(n: number, fn: () => Promise<unknown>): Promise<number[]> 
   return runs;
 }
 
-export async function runBench(o: { dataset?: string; quick?: boolean; only?: 'http' } = {}): Promise<void> {
+export async function runBench(o: { dataset?: string; quick?: boolean; only?: 'http' | 'stream' } = {}): Promise<void> {
   const dataset = o.dataset ?? fullDatasetPath();
   if (!dataset || !existsSync(dataset))
     throw new Error('the bench runs on the full labelled dataset: pass --dataset FILE (a CSV sms_id,text,label) or set SPAMOPS_DATASET');
@@ -79,11 +79,16 @@ export async function runBench(o: { dataset?: string; quick?: boolean; only?: 'h
     const ids = existsSync(idsFile) ? readTrainingIds(idsFile) : undefined;
     process.stderr.write(`dataset: ${parsed.rows.length} messages\n`);
 
-    if (o.only === 'http') {
-      // the HTTP rows alone, on the released models (no training): for working on serving
+    if (o.only) {
+      // the HTTP rows, or the stream rows, alone on the released models (no training): for working on serving
       await registerReleased(engines, { tokenizer: true, log: (x) => process.stderr.write(`${x}\n`) });
       await buildOfflineSources(engines, ids);
       await engines.features.apply(definitionsForStage('2021'), '2021');
+      if (o.only === 'stream') {
+        await engines.features.materialize(0, Date.now());
+        rows.push(...(await streamBench(config, o.quick ? 10_000 : 20_000)));
+        return finish(rows);
+      }
       const h = await httpBench(engines, config.dataDir, o.quick ? 5 : 10);
       rows.push(...h.rows, ...(await redisOnlineBench(config.dataDir, o.quick ? 5 : 10, h.ceiling)));
       return finish(rows);
@@ -230,8 +235,11 @@ function cpuProbe(): Row {
 }
 
 /** `spamops serve` on the data dir as its own process, once it listens */
+/** node flags for the bench's servers, e.g. SPAMOPS_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p" to profile them */
+const childNodeArgs = () => (process.env.SPAMOPS_BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+
 async function startServe(dataDir: string, port: number, env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [join(appRoot(), 'bin', 'spamops.mjs'), 'serve', '--data-dir', dataDir, '--port', String(port)], {
+  const child = spawn(process.execPath, [...childNodeArgs(), join(appRoot(), 'bin', 'spamops.mjs'), 'serve', '--data-dir', dataDir, '--port', String(port)], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -297,7 +305,7 @@ async function onlineLookupRows(port: number, seconds: number, where: string, ce
       unit: 'ms',
       target: '< 1 ms',
       ok: lat.p50 < 1,
-      note: `${lat.n} requests`,
+      note: `${lat.n} requests, after 2 s of warm-up requests`,
     },
     {
       name: `POST /get-online-features, 3 entities${where}: p99 latency (sequential, 1 conn)`,
@@ -501,7 +509,9 @@ async function sequentialLatencies(port: number, path: string, body: string, n: 
       req.on('error', reject);
       req.end(body);
     });
-  for (let i = 0; i < 200; i++) await once();
+  // warm both processes first (JIT, caches): 2 s of requests, at least 200
+  const warmUntil = performance.now() + 2000;
+  for (let i = 0; i < 200 || performance.now() < warmUntil; i++) await once();
   const xs: number[] = [];
   for (let i = 0; i < n; i++) xs.push(await once());
   agent.destroy();
@@ -825,7 +835,7 @@ async function streamBench(config: AppConfig, count: number): Promise<Row[]> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SPAMOPS_')));
   const child = spawn(
     process.execPath,
-    [join(appRoot(), 'bin', 'spamops.mjs'), 'serve', '--data-dir', config.dataDir, '--port', String(port), '--stream', nats.url],
+    [...childNodeArgs(), join(appRoot(), 'bin', 'spamops.mjs'), 'serve', '--data-dir', config.dataDir, '--port', String(port), '--stream', nats.url],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
       env,

@@ -92,11 +92,16 @@ describe("serving's micro-batches", () => {
     return loadConfig({ dataDir: dir }, env).batching;
   };
 
-  it('gather for 1 ms and 32 rows unless the environment or config.json says otherwise (the environment first)', () => {
-    expect(load({}).batching).toEqual({ maxWaitMs: 1, maxBatch: 32 });
-    expect(load({ SPAMOPS_BATCH_WAIT_MS: '0.5', SPAMOPS_BATCH_SIZE: '1' }).batching).toEqual({ maxWaitMs: 0.5, maxBatch: 1 });
-    expect(withFile({ batching: { maxWaitMs: 2, maxBatch: 64 } })).toEqual({ maxWaitMs: 2, maxBatch: 64 });
-    expect(withFile({ batching: { maxWaitMs: 2, maxBatch: 64 } }, { SPAMOPS_BATCH_SIZE: '8' })).toEqual({ maxWaitMs: 2, maxBatch: 8 });
+  it('gather for 1 ms and 8 rows on a helper thread unless the environment or config.json says otherwise (the environment first)', () => {
+    expect(load({}).batching).toEqual({ maxWaitMs: 1, maxBatch: 8, offThread: true });
+    expect(load({ SPAMOPS_BATCH_WAIT_MS: '0.5', SPAMOPS_BATCH_SIZE: '1' }).batching).toEqual({ maxWaitMs: 0.5, maxBatch: 1, offThread: true });
+    expect(withFile({ batching: { maxWaitMs: 2, maxBatch: 64, offThread: false } })).toEqual({ maxWaitMs: 2, maxBatch: 64, offThread: false });
+    expect(withFile({ batching: { maxWaitMs: 2, maxBatch: 64, offThread: false } }, { SPAMOPS_BATCH_SIZE: '8', SPAMOPS_BATCH_THREAD: '1' })).toEqual({
+      maxWaitMs: 2,
+      maxBatch: 8,
+      offThread: true,
+    });
+    expect(load({ SPAMOPS_BATCH_THREAD: '0' }).batching.offThread).toBe(false);
   });
 
   it('refuses what cannot work, naming the setting and the bounds', () => {
@@ -105,6 +110,8 @@ describe("serving's micro-batches", () => {
     expect(() => load({ SPAMOPS_BATCH_WAIT_MS: 'soon' })).toThrow(/SPAMOPS_BATCH_WAIT_MS: expected a number from 0 to 50, got "soon"/);
     expect(() => withFile({ batching: { maxWaitMs: 500 } })).toThrow(/config.json batching.maxWaitMs: expected a number from 0 to 50, got "500"/);
     expect(() => withFile({ batching: { maxBatch: null } })).toThrow(/config.json batching.maxBatch: expected an integer from 1 to 256, got null/);
+    expect(() => load({ SPAMOPS_BATCH_THREAD: 'yes' })).toThrow(/SPAMOPS_BATCH_THREAD: expected 0 or 1, got "yes"/);
+    expect(() => withFile({ batching: { offThread: 'no' } })).toThrow(/config.json batching.offThread: expected true or false, got "no"/);
   });
 });
 

@@ -71,9 +71,10 @@ export interface AppConfig {
   code: CodeVersion;
   /**
    * serving's micro-batches (v2, v3): concurrent uncached requests gathered for at most `maxWaitMs`
-   * (a lone request never waits), a batch run at once when it reaches `maxBatch` (1: no batching)
+   * (a lone request never waits), a batch run at once when it reaches `maxBatch` (1: no batching);
+   * `offThread`: batches of two or more run on a helper thread of their own (SPAMOPS_BATCH_THREAD=0: here)
    */
-  batching: { maxWaitMs: number; maxBatch: number };
+  batching: { maxWaitMs: number; maxBatch: number; offThread: boolean };
 }
 
 /**
@@ -136,7 +137,7 @@ export interface ConfigOverrides {
 }
 
 type FileConfig = Partial<Omit<AppConfig, 'server' | 'storage' | 'stream' | 'offlineEngine' | 'batching'>> & {
-  batching?: { maxWaitMs?: number; maxBatch?: number };
+  batching?: { maxWaitMs?: number; maxBatch?: number; offThread?: boolean };
   /** the online store elsewhere than the main backend: { "url": "redis://127.0.0.1:6379/0" } */
   onlineStore?: { url?: string; prefix?: string };
   offlineEngine?: { memoryLimit?: string; threads?: number };
@@ -313,7 +314,7 @@ function boundedSetting(name: string, raw: string | number | undefined, fallback
   return n;
 }
 
-/** serving's micro-batches: the variable, else config.json `batching`, else 1 ms and 32 rows */
+/** serving's micro-batches: the variable, else config.json `batching`, else 1 ms and 8 rows, on a helper thread */
 function batchingSettings(env: NodeJS.ProcessEnv, fc: FileConfig): AppConfig['batching'] {
   const pick = (variable: string, key: 'maxWaitMs' | 'maxBatch'): [string, unknown] =>
     env[variable] !== undefined ? [variable, env[variable]] : [`config.json batching.${key}`, fc.batching?.[key]];
@@ -323,7 +324,15 @@ function batchingSettings(env: NodeJS.ProcessEnv, fc: FileConfig): AppConfig['ba
       throw new Error(`${name}: expected ${integer ? 'an integer' : 'a number'} from ${integer ? 1 : 0} to ${max}, got ${JSON.stringify(raw)}`);
     return boundedSetting(name, raw, fallback, integer ? 1 : 0, max, integer);
   };
-  return { maxWaitMs: setting('SPAMOPS_BATCH_WAIT_MS', 'maxWaitMs', 1, 50, false), maxBatch: setting('SPAMOPS_BATCH_SIZE', 'maxBatch', 32, 256, true) };
+  const thread = env.SPAMOPS_BATCH_THREAD;
+  if (thread !== undefined && thread !== '0' && thread !== '1') throw new Error(`SPAMOPS_BATCH_THREAD: expected 0 or 1, got ${JSON.stringify(thread)}`);
+  if (fc.batching?.offThread !== undefined && typeof fc.batching.offThread !== 'boolean')
+    throw new Error(`config.json batching.offThread: expected true or false, got ${JSON.stringify(fc.batching.offThread)}`);
+  return {
+    maxWaitMs: setting('SPAMOPS_BATCH_WAIT_MS', 'maxWaitMs', 1, 50, false),
+    maxBatch: setting('SPAMOPS_BATCH_SIZE', 'maxBatch', 8, 256, true),
+    offThread: thread !== undefined ? thread === '1' : (fc.batching?.offThread ?? true),
+  };
 }
 
 function offlineEngineSettings(env: NodeJS.ProcessEnv, fc: FileConfig): AppConfig['offlineEngine'] {

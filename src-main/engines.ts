@@ -35,6 +35,8 @@ export interface Engines {
   monitor: Monitor;
   /** which model's verdict on each inbox message is recorded */
   verdicts: InboxVerdicts;
+  /** the helper thread of serving's micro-batches (config.batching.offThread) */
+  servingThread: OffThreadPredictor;
   /** v2 features of every stored message, from the change log or the change stream */
   featureStep: FeatureStep;
   /** how stored messages reach the feature step: the embedded change log, or NATS JetStream (`config.stream`) */
@@ -93,6 +95,8 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
     defaults: config.monitoring,
   });
   const predictor = new OffThreadPredictor();
+  // serving's micro-batches get a thread of their own: a burst of inbox verdicts never delays them
+  const servingThread = new OffThreadPredictor();
   const verdicts = new InboxVerdicts({ models: serving, recorder: monitor.recorder, predictor }, config.inboxModel);
   // embedded, the offline rows are group-committed behind the step (offline-follower.ts); the stream's step writes both
   const featureStep = new FeatureStep({
@@ -135,6 +139,7 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
     retrainer,
     monitor,
     verdicts,
+    servingThread,
     featureStep,
     ingestion,
     inbox,
@@ -145,6 +150,7 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
       serving.stop();
       await ingestion.stop();
       predictor.close();
+      servingThread.close();
       monitor.stop();
       await monitor.recorder.flush();
       await runs.close();

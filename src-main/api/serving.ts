@@ -25,6 +25,7 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
     recordServed: (m, p) => engines.monitor.recorder.recordServed(m, p),
     warn: (e) => app.log.warn(e),
     batching: engines.config.batching,
+    ...(engines.config.batching.offThread ? { offThread: (m, rows) => engines.servingThread.predict(m, rows) } : {}),
   });
   app.addHook('onClose', endpoints.flushCallLog);
   // latency of every serving request, from arrival to the response being sent

@@ -11,7 +11,7 @@ import type { CallLogRow, FeaturesAnswer, PredictionAnswer, ServingStatsAnswer, 
 import { NoModelYetError, NotServedError, pinnedKey, type ServedModels } from './served';
 import { thresholdOf, top, type Prediction, type ServedModel } from './models';
 import { ServingStats } from './request-stats';
-import { MicroBatcher, type MicroBatchSettings } from './micro-batcher';
+import { MicroBatcher, type MicroBatchSettings, type OffThreadRun } from './micro-batcher';
 
 const CALL_LOG_TTL_SECONDS = 3600;
 const CALL_LOG_MAX_ROWS = 10_000;
@@ -59,6 +59,8 @@ export interface ServingEndpointsDeps {
   warn: (e: unknown) => void;
   /** how concurrent uncached requests are gathered into one predict call (DEFAULT_MICRO_BATCH when absent) */
   batching?: Partial<MicroBatchSettings>;
+  /** a helper thread for the batches of models worth one (the LSTMs); absent, every batch runs in this thread */
+  offThread?: OffThreadRun;
 }
 
 /** what answers a request: the model, the key its answers are cached under, the name its calls are logged under */
@@ -88,7 +90,7 @@ export class ServingEndpoints {
   readonly batcher: MicroBatcher;
 
   constructor(private readonly deps: ServingEndpointsDeps) {
-    this.batcher = new MicroBatcher(deps.batching);
+    this.batcher = new MicroBatcher(deps.batching, deps.offThread);
   }
 
   /** the call log is written in batches, after the responses */

@@ -5,10 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelVersion } from '../../src-shared/training';
 import { SAMPLE_DATASET } from '../testing/fixtures';
-import { MicroBatcher } from './micro-batcher';
+import { MicroBatcher, type OffThreadRun } from './micro-batcher';
+import { OffThreadPredictor } from './off-thread';
 import { FeatureVectorError, loadServedModel, type Prediction, type ServedModel } from './models';
 
 const RELEASED_V3 = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'models', 'v3');
@@ -59,13 +60,13 @@ function counted(m: ServedModel): { model: ServedModel; calls: number[] } {
 }
 
 describe('MicroBatcher', () => {
-  it('answers 64 concurrent calls with 2 predict calls of 32 (the default largest batch), each answer bit for bit the one-at-a-time prediction', async () => {
+  it('answers 64 concurrent calls with 8 predict calls of 8 (the default largest batch), each answer bit for bit the one-at-a-time prediction', async () => {
     const { model: m, calls } = counted(model);
     const batcher = new MicroBatcher();
     const answers = await Promise.all(rows.map((r) => batcher.predict(m, r)));
-    expect(calls).toEqual([32, 32]);
+    expect(calls).toEqual(Array(8).fill(8));
     expect(answers).toEqual(alone);
-    expect(batcher.snapshot()).toEqual({ calls: 2, rows: 64, largest: 32, max_wait_ms: 1, max_batch: 32 });
+    expect(batcher.snapshot()).toEqual({ calls: 8, rows: 64, largest: 8, max_wait_ms: 1, max_batch: 8 });
   });
 
   it('runs a batch at once when it reaches maxBatch, before the event loop turns', async () => {
@@ -143,5 +144,63 @@ describe('MicroBatcher', () => {
       expect(c.calls).toEqual([1, 1, 1]); // before the event loop turns
       expect(await Promise.all(pending)).toEqual(alone.slice(0, 3));
     }
+  });
+});
+
+describe('MicroBatcher with a helper thread (the real OffThreadPredictor and its worker)', () => {
+  const thread = new OffThreadPredictor();
+  afterAll(() => thread.close());
+  /** the helper thread's batches, by size */
+  const onThread = (): { run: OffThreadRun; batches: number[] } => {
+    const batches: number[] = [];
+    return {
+      batches,
+      run: (m, batch) => {
+        batches.push(batch.length);
+        return thread.predict(m, batch);
+      },
+    };
+  };
+
+  it('runs batches on the thread, three in flight, the calls arriving meanwhile as the next batch; each answer bit for bit the one-at-a-time prediction', async () => {
+    const { model: m, calls } = counted(model);
+    const t = onThread();
+    const batcher = new MicroBatcher({}, t.run);
+    const answers = await Promise.all(rows.map((r) => batcher.predict(m, r)));
+    // three batches of 8 went at once; the other 40 waited for the first to come back, then went as one
+    expect(t.batches).toEqual([8, 8, 8, 40]);
+    expect(calls).toEqual([]);
+    expect(answers).toEqual(alone);
+  });
+
+  it('gathers what arrives while three batches are on the thread into one batch, past maxBatch', async () => {
+    const t = onThread();
+    const batcher = new MicroBatcher({ maxBatch: 4 }, t.run);
+    const first = rows.slice(0, 12).map((r) => batcher.predict(model, r));
+    // three in flight now: 20 more, over two event-loop turns, wait for one of them
+    const more = rows.slice(12, 22).map((r) => batcher.predict(model, r));
+    const later = await new Promise<Promise<Prediction>[]>((resolve) => setImmediate(() => resolve(rows.slice(22, 32).map((r) => batcher.predict(model, r)))));
+    expect(await Promise.all([...first, ...more, ...later])).toEqual(alone.slice(0, 32));
+    expect(t.batches).toEqual([4, 4, 4, 20]);
+  });
+
+  it('answers a lone call in this thread, within its event-loop turn', async () => {
+    const { model: m, calls } = counted(model);
+    const t = onThread();
+    const batcher = new MicroBatcher({}, t.run);
+    const first = await new Promise((resolve, reject) =>
+      setTimeout(() => {
+        Promise.race([batcher.predict(m, rows[3]).then((p) => ({ p })), oneMsTimer()]).then(resolve, reject);
+      }, 0),
+    );
+    expect(first).toEqual({ p: alone[3] });
+    expect([calls, t.batches]).toEqual([[1], []]);
+  });
+
+  it('answers every row here, one by one, when the thread fails a batch', async () => {
+    const { model: m, calls } = counted(model);
+    const batcher = new MicroBatcher({}, () => Promise.reject(new Error('the helper thread is gone')));
+    expect(await Promise.all(rows.slice(0, 6).map((r) => batcher.predict(m, r)))).toEqual(alone.slice(0, 6));
+    expect(calls).toEqual([1, 1, 1, 1, 1, 1]);
   });
 });

@@ -17,13 +17,17 @@ export const benchCommand = new Command('bench')
   .description('measure the engines on the full dataset; prints a table, writes bench/results/latest.json')
   .option('--dataset <file>', 'the full labelled dataset (env SPAMOPS_DATASET)')
   .option('--quick', 'fewer repetitions')
-  .option('--only <part>', 'only this part: http (the serving rows beside the ceiling, on the released models)', (v: string) => {
-    if (v !== 'http') throw new InvalidArgumentError(`--only: expected http, got "${v}"`);
-    return v as 'http';
-  })
+  .option(
+    '--only <part>',
+    'only this part, on the released models: http (the serving rows beside the ceiling) or stream (NATS JetStream ingestion)',
+    (v: string) => {
+      if (v !== 'http' && v !== 'stream') throw new InvalidArgumentError(`--only: expected http or stream, got "${v}"`);
+      return v as 'http' | 'stream';
+    },
+  )
   .option('--scale <sizes>', 'instead: the feature store and v1 training on synthetic datasets of these sizes (e.g. 7500,75000,1000000)', sizes)
   .option('--lstm', 'with --scale: also train v2 for one epoch at each size (its memory)')
-  .action(async (o: { dataset?: string; quick?: boolean; only?: 'http'; scale?: number[]; lstm?: boolean }) => {
+  .action(async (o: { dataset?: string; quick?: boolean; only?: 'http' | 'stream'; scale?: number[]; lstm?: boolean }) => {
     if (o.scale) {
       const { runScaleBench } = await import('../../../bench/scale');
       await runScaleBench({ sizes: o.scale, dataset: o.dataset, lstm: o.lstm });
