@@ -176,7 +176,7 @@ describe('model serving (the seed curl commands)', () => {
     expect(concurrent).toEqual(alone);
     // every one of those 7 x 64 predictions went through the batcher (how many shared a call depends on arrival)
     const batches = (await json(fetch(`${base}/serving/stats`))).batches;
-    expect(batches).toMatchObject({ max_wait_ms: 1, max_batch: 32 });
+    expect(batches).toMatchObject({ max_wait_ms: 1, max_batch: 8 });
     expect(batches.rows - batchesBefore.rows).toBe(7 * 64);
     expect(batches.calls - batchesBefore.calls).toBeGreaterThan(0);
     expect(batches.calls - batchesBefore.calls).toBeLessThanOrEqual(7 * 64);
