@@ -10,13 +10,13 @@ import type { FieldSpec } from 'parquetjs-lite';
 import { existsSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
-import { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { FeatureValue, FeatureValueType, FieldDef, FileSourceDef } from '../../src-shared/featurestore';
 import { duckdbApi, OfflineMemoryError, releaseConnection, sqlFileList, sqlIdent, sqlString, type DuckEngine } from './duckdb';
 import { type Manifest, type PartEntry, type PartMark, PartsManifest, publishFile, retire } from './parts';
 import { epochMicros } from './timestamps';
+import { ParquetEncoder } from './parquet-encode';
 
 /** One row of a source: the entity, its times (epoch ms) and its feature values. */
 export interface OfflineRow {
@@ -78,6 +78,8 @@ const SEGMENT_BYTES = 48 * 1024 * 1024;
 
 export class OfflineStore {
   private readonly manifests = new Map<string, PartsManifest>();
+  /** pushed parts are encoded on a thread of their own (parquet-encode.ts) */
+  readonly encoder = new ParquetEncoder();
 
   constructor(
     readonly dir: string,
@@ -122,35 +124,25 @@ export class OfflineStore {
     };
     for (const f of fields) spec[f.name] = { ...PARQUETJS_TYPES[f.dtype], optional: !f.dtype.startsWith('Array') };
     const tmp = tempName(dir);
-    // The part is built in memory and written with one call: parquetjs-lite's file writer issues
-    // many writes without awaiting each, so on a full disk several failed and all but one of their
-    // rejections went unhandled. A pushed part is small (one feature-step batch).
-    const chunks: Buffer[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        chunks.push(chunk);
-        done();
-      },
-    });
-    const writer = await parquet.ParquetWriter.openStream(new parquet.ParquetSchema(spec), sink);
-    writer.setRowGroupSize(8192);
+    // The part is encoded in memory (on the encoding thread) and written with one call. A pushed
+    // part is small (one feature-step batch, or what the offline follower gathered in 250 ms).
     const keys = new Set<string>();
-    try {
-      for (const r of rows) {
-        keys.add(r.entityKey);
-        const row: Record<string, unknown> = {
-          [key]: r.entityKey,
-          [source.timestampField]: timestampMicros(r.eventTs),
-          [source.createdTimestampColumn]: timestampMicros(r.createdTs),
-        };
-        for (const f of fields) {
-          const v = r.values[f.name];
-          if (v !== null && v !== undefined) row[f.name] = v;
-        }
-        await writer.appendRow(row);
+    const out: Record<string, unknown>[] = [];
+    for (const r of rows) {
+      keys.add(r.entityKey);
+      const row: Record<string, unknown> = {
+        [key]: r.entityKey,
+        [source.timestampField]: timestampMicros(r.eventTs),
+        [source.createdTimestampColumn]: timestampMicros(r.createdTs),
+      };
+      for (const f of fields) {
+        const v = r.values[f.name];
+        if (v !== null && v !== undefined) row[f.name] = v;
       }
-      await writer.close();
-      await writeFile(tmp, Buffer.concat(chunks));
+      out.push(row);
+    }
+    try {
+      await writeFile(tmp, await this.encoder.encode(spec, 8192, out));
     } catch (e) {
       if (existsSync(tmp)) unlinkSync(tmp);
       throw e;

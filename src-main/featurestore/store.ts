@@ -107,6 +107,7 @@ export class FeatureStore {
   /** closes the offline store's engine (its spill files go with it) */
   close(): void {
     this.offline.engine.close();
+    this.offline.encoder.close();
   }
 
   /* ---------------- definitions ---------------- */
