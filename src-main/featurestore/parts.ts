@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
-import { writeFileAtomic } from '../platform';
+import { writeFileAtomicAsync } from '../platform';
 
 export interface PartEntry {
   /** file name inside the source's folder */
@@ -106,7 +106,7 @@ export class PartsManifest {
       const m = this.readFile() ?? (await this.legacy());
       const result = fn(m);
       this.collect(m, now);
-      writeFileAtomic(this.path, `${JSON.stringify(m, null, 1)}\n`);
+      await writeFileAtomicAsync(this.path, `${JSON.stringify(m, null, 1)}\n`);
       return { ...m, result };
     } finally {
       await release();

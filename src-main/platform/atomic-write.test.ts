@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic-write';
+import { writeFileAtomic, writeFileAtomicAsync } from './atomic-write';
 
 const dirs: string[] = [];
 const temp = () => {
@@ -53,5 +53,26 @@ describe('writeFileAtomic', () => {
     }
     expect(readFileSync(f, 'utf8')).toBe('old');
     expect(readdirSync(d)).toEqual(['a.json']);
+  });
+});
+
+describe('writeFileAtomicAsync', () => {
+  it('replaces the content whole, with the mode asked for, and leaves no temporary file', async () => {
+    const d = temp();
+    const f = join(d, 'a.json');
+    writeFileSync(f, 'old');
+    await writeFileAtomicAsync(f, '{"new":true}');
+    expect(readFileSync(f, 'utf8')).toBe('{"new":true}');
+    await writeFileAtomicAsync(join(d, 'token'), 'x', 0o600);
+    expect(statSync(join(d, 'token')).mode & 0o777).toBe(0o600);
+    expect(readdirSync(d).sort()).toEqual(['a.json', 'token']);
+  });
+
+  it('keeps the old content when the write fails', async () => {
+    const d = temp();
+    writeFileSync(join(d, 'file'), 'x');
+    await expect(writeFileAtomicAsync(join(d, 'file', 'child'), 'y')).rejects.toThrow(/ENOTDIR/);
+    expect(readdirSync(d)).toEqual(['file']);
+    expect(readFileSync(join(d, 'file'), 'utf8')).toBe('x');
   });
 });

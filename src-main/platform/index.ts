@@ -1,5 +1,5 @@
 /** Platform pieces every engine may use: atomic files, TimeUUIDs, the install token, TypeScript worker threads, a rate meter, CSV records and cells. */
-export { writeFileAtomic } from './atomic-write';
+export { writeFileAtomic, writeFileAtomicAsync } from './atomic-write';
 export { newTimeUuid, isTimeUuid, timeOfTimeUuid, timeUuidOf, messageTimeProblem, smsIdProblem } from './timeuuid';
 export { RateMeter } from './rate-meter';
 export { ensureInstallToken, INSTALL_TOKEN_FILE } from './install-token';
