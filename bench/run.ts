@@ -8,7 +8,6 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import http from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import { appRoot } from '../src-main/config';
 import { openEngines, type Engines } from '../src-main/engines';
@@ -494,29 +493,19 @@ async function unbatchedV3(dataDir: string, text: string, seconds: number) {
   }
 }
 
+/** p50/p99 of `n` requests one after another, from a small client process of its own (sequential-client.mjs) */
 async function sequentialLatencies(port: number, path: string, body: string, n: number): Promise<{ p50: number; p99: number; n: number }> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const once = () =>
-    new Promise<number>((resolve, reject) => {
-      const t0 = process.hrtime.bigint();
-      const req = http.request(
-        { host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-        (res) => {
-          res.resume();
-          res.on('end', () => (res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - t0) / 1e6) : reject(new Error(`status ${res.statusCode}`))));
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
-  // warm both processes first (JIT, caches): 2 s of requests, at least 200
-  const warmUntil = performance.now() + 2000;
-  for (let i = 0; i < 200 || performance.now() < warmUntil; i++) await once();
-  const xs: number[] = [];
-  for (let i = 0; i < n; i++) xs.push(await once());
-  agent.destroy();
-  xs.sort((a, b) => a - b);
-  return { p50: xs[Math.floor(n * 0.5)], p99: xs[Math.floor(n * 0.99)], n };
+  const child = spawn(process.execPath, [join(appRoot(), 'bench', 'sequential-client.mjs'), String(port), path, String(n)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  child.stdin.end(body);
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`the sequential client exited with ${code} on ${path}`);
+  return JSON.parse(out) as { p50: number; p99: number; n: number };
 }
 
 /**
