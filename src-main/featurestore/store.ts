@@ -689,8 +689,10 @@ export class FeatureStore {
         throw new FeatureInputError(`entities.${joinKey}[${i}]`, `entities.${joinKey}[${i}]: expected a non-empty string, got ${describe(k)}`);
     });
     const results: GetOnlineFeaturesResponse['results'] = [{ values: [...keys], statuses: keys.map(() => 'PRESENT'), event_timestamps: keys.map(() => EPOCH) }];
-    const byView = new Map<string, (OnlineRow | undefined)[]>();
-    for (const r of refs) if (!byView.has(r.view.name)) byView.set(r.view.name, await this.storage.online.read(r.view.name, keys));
+    const viewNames = [...new Set(refs.map((r) => r.view.name))];
+    const online = this.storage.online;
+    const byView = online.readViews ? await online.readViews(viewNames, keys) : new Map<string, (OnlineRow | undefined)[]>();
+    for (const v of viewNames) if (!byView.has(v)) byView.set(v, await online.read(v, keys));
     for (const r of refs) {
       const rows = byView.get(r.view.name)!;
       const values: FeatureValue[] = [];

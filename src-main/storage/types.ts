@@ -30,6 +30,11 @@ export interface OnlineStore {
   writeBatch(view: string, rows: OnlineRow[]): Promise<void>;
   /** one entry per key, in order; undefined when absent */
   read(view: string, keys: string[]): Promise<(OnlineRow | undefined)[]>;
+  /**
+   * the same for several views at once (a feature service's lookup), where the store answers them
+   * in one round (SQLite: one statement, one read of the WAL); absent, `read` is called per view
+   */
+  readViews?(views: string[], keys: string[]): Promise<Map<string, (OnlineRow | undefined)[]>>;
   count(view: string): Promise<number>;
 }
 

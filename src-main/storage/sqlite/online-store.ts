@@ -22,6 +22,7 @@ export class SqliteOnlineStore implements OnlineStore {
   private readonly upsert;
   private readonly upsertMany;
   private readonly selectOne;
+  /** by key count; a lookup across views by -(views * 1000 + keys) */
   private readonly selectIn = new Map<number, Database.Statement>();
   constructor(private readonly db: DB) {
     this.stmt = preparedOnce(db);
@@ -75,6 +76,35 @@ export class SqliteOnlineStore implements OnlineStore {
       for (const r of this.selectKeys(part.length).all(view, ...part) as StoredRow[]) found.set(r.entity_key, r);
     }
     return keys.map((k) => toRow(found.get(k)));
+  }
+  async readViews(views: string[], keys: string[]): Promise<Map<string, (OnlineRow | undefined)[]>> {
+    const out = new Map<string, (OnlineRow | undefined)[]>();
+    if (views.length * keys.length > KEYS_PER_SELECT * 2 || views.length === 1) {
+      for (const v of views) out.set(v, await this.read(v, keys));
+      return out;
+    }
+    const found = new Map<string, StoredRow>();
+    for (const r of this.selectViewsKeys(views.length, keys.length).all(...views, ...keys) as (StoredRow & { view: string })[])
+      found.set(`${r.view}\u0000${r.entity_key}`, r);
+    for (const v of views)
+      out.set(
+        v,
+        keys.map((k) => {
+          const r = found.get(`${v}\u0000${k}`);
+          return r && { entityKey: r.entity_key, values: JSON.parse(r.values_json), eventTs: r.event_ts, createdTs: r.created_ts };
+        }),
+      );
+    return out;
+  }
+  private selectViewsKeys(views: number, keys: number): Database.Statement {
+    let q = this.selectIn.get(-(views * 1000 + keys));
+    if (!q) {
+      q = this.stmt(
+        `SELECT view, entity_key, values_json, event_ts, created_ts FROM online_features WHERE view IN (${Array(views).fill('?').join(', ')}) AND entity_key IN (${Array(keys).fill('?').join(', ')})`,
+      );
+      this.selectIn.set(-(views * 1000 + keys), q);
+    }
+    return q;
   }
   private selectKeys(n: number): Database.Statement {
     let q = this.selectIn.get(n);
