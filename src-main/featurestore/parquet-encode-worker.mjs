@@ -12,7 +12,7 @@ parentPort.on('message', async (m) => {
     // a copy of its own, so the whole buffer moves without a copy back
     const out = new Uint8Array(buf.length);
     out.set(buf);
-    parentPort.postMessage({ id: m.id, bytes: out }, [out.buffer]);
+    parentPort.postMessage({ id: m.id, value: out }, [out.buffer]);
   } catch (e) {
     parentPort.postMessage({ id: m.id, error: e instanceof Error ? e.message : String(e) });
   }

@@ -4,6 +4,7 @@
  * stays usable; with the thread gone, this thread encodes.
  */
 import { Writable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import parquet from 'parquetjs-lite';
@@ -60,11 +61,15 @@ describe('ParquetEncoder', () => {
     }
   });
 
-  it('encodes in this thread once its thread is gone', async () => {
-    const e = new ParquetEncoder();
-    await e.encode(spec, 8192, rows.slice(0, 2)); // the thread is up
-    e.close(); // and gone: as if it had crashed
-    const bytes = await e.encode(spec, 8192, rows);
-    expect(bytes.equals(await encodeRows(parquet, Writable, spec, 8192, rows))).toBe(true);
+  it('encodes in this thread when its thread dies, and from then on', async () => {
+    let started = 0;
+    const e = new ParquetEncoder(() => {
+      started++;
+      return new Worker('process.exit(3)', { eval: true });
+    });
+    const here = await encodeRows(parquet, Writable, spec, 8192, rows);
+    expect((await e.encode(spec, 8192, rows)).equals(here)).toBe(true);
+    expect((await e.encode(spec, 8192, rows)).equals(here)).toBe(true);
+    expect(started).toBe(1);
   });
 });

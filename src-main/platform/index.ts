@@ -4,6 +4,7 @@ export { newTimeUuid, isTimeUuid, timeOfTimeUuid, timeUuidOf, messageTimeProblem
 export { RateMeter } from './rate-meter';
 export { ensureInstallToken, INSTALL_TOKEN_FILE } from './install-token';
 export { tsxWorker } from './tsx-worker';
+export { ThreadCalls, ThreadCallError } from './thread-calls';
 export { ArtifactError, sha256File, readArtifact, readJsonArtifact } from './artifact-error';
 export { installProcessPolicy, internalErrors, type InternalError } from './process-policy';
 export { isDiskFullError, noteDiskFull, diskStatus, LOW_SPACE_BYTES, type DiskStatus } from './disk';

@@ -93,11 +93,20 @@ export class ServingEndpoints {
     this.batcher = new MicroBatcher(deps.batching, deps.offThread);
   }
 
-  /** the call log is written in batches, after the responses */
-  flushCallLog = async (): Promise<void> => {
+  /** the flushes so far, in order: a flush resolves once every entry taken before it is stored */
+  private callLogFlushed: Promise<void> = Promise.resolve();
+
+  /**
+   * the call log is written in batches, after the responses; a flush waits for the one before it
+   * (a reader flushing right after a timer's flush took the buffer would otherwise read too early)
+   */
+  flushCallLog = (): Promise<void> => {
     const entries = this.callLogBuffer;
     this.callLogBuffer = [];
-    if (entries.length) await this.deps.callLog.appendMany(entries, CALL_LOG_TTL_SECONDS).catch(this.deps.warn);
+    this.callLogFlushed = this.callLogFlushed.then(async () => {
+      if (entries.length) await this.deps.callLog.appendMany(entries, CALL_LOG_TTL_SECONDS).catch(this.deps.warn);
+    });
+    return this.callLogFlushed;
   };
 
   textToFeatures(version: string, text: string, flags: AnswerFlags, caller: string): Promise<FeaturesAnswer> {

@@ -20,12 +20,12 @@ function predictorFor(kind: string, dir: string): BatchPredictor {
   return p;
 }
 
-parentPort!.on('message', (req: PredictRequest) => {
+parentPort!.on('message', (req: PredictRequest & { id: number }) => {
   try {
     const p = predictorFor(req.kind, req.dir);
     if (req.tokens.length !== req.rows * p.width) throw new Error(`expected ${req.rows} rows of ${p.width} token ids, got ${req.tokens.length} ids`);
     const probs = p.predict(req.tokens, req.rows);
-    parentPort!.postMessage({ id: req.id, probs } satisfies PredictReply, [probs.buffer as ArrayBuffer]);
+    parentPort!.postMessage({ id: req.id, value: probs } satisfies PredictReply, [probs.buffer as ArrayBuffer]);
   } catch (e) {
     parentPort!.postMessage({ id: req.id, error: (e as Error).message } satisfies PredictReply);
   }
