@@ -174,12 +174,22 @@ describe('MicroBatcher with a helper thread (the real OffThreadPredictor and its
   });
 
   it('gathers what arrives while three batches are on the thread into one batch, past maxBatch', async () => {
-    const t = onThread();
-    const batcher = new MicroBatcher({ maxBatch: 4 }, t.run);
+    // the thread's answers held back until all the calls are made (a fast thread would answer between two turns)
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const batches: number[] = [];
+    const batcher = new MicroBatcher({ maxBatch: 4 }, (m, batch) => {
+      batches.push(batch.length);
+      return gate.then(() => thread.predict(m, batch));
+    });
+    const t = { batches };
     const first = rows.slice(0, 12).map((r) => batcher.predict(model, r));
     // three in flight now: 20 more, over two event-loop turns, wait for one of them
     const more = rows.slice(12, 22).map((r) => batcher.predict(model, r));
     const later = await new Promise<Promise<Prediction>[]>((resolve) => setImmediate(() => resolve(rows.slice(22, 32).map((r) => batcher.predict(model, r)))));
+    open();
     expect(await Promise.all([...first, ...more, ...later])).toEqual(alone.slice(0, 32));
     expect(t.batches).toEqual([4, 4, 4, 20]);
   });

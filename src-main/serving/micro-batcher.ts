@@ -14,9 +14,10 @@
  *
  * With a helper thread (`offThread`, serving's own OffThreadPredictor), a batch of two or more rows
  * of a model worth one (the LSTM) runs there, so the serving thread goes on reading, parsing and
- * answering while the kernel multiplies; one batch per model is in flight at a time, and the
- * requests that arrive meanwhile are gathered into the next, sent when it returns. A lone request
- * still runs here, at once (the thread's round trip would only add to its latency).
+ * answering while the kernel multiplies; up to three batches per model are in flight at a time,
+ * and the requests that arrive while three are out are gathered into the next, sent when one
+ * returns. A lone request still runs here, at once (the thread's round trip would only add to its
+ * latency).
  */
 import type { Prediction, ServedModel } from './models';
 
