@@ -233,10 +233,10 @@ function cpuProbe(): Row {
   };
 }
 
-/** `spamops serve` on the data dir as its own process, once it listens */
 /** node flags for the bench's servers, e.g. SPAMOPS_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p" to profile them */
 const childNodeArgs = () => (process.env.SPAMOPS_BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 
+/** `spamops serve` on the data dir as its own process, once it listens */
 async function startServe(dataDir: string, port: number, env: Record<string, string> = {}) {
   const child = spawn(process.execPath, [...childNodeArgs(), join(appRoot(), 'bin', 'spamops.mjs'), 'serve', '--data-dir', dataDir, '--port', String(port)], {
     env: { ...process.env, ...env },

@@ -69,10 +69,10 @@ export async function startHarness(
 }
 
 /**
- * Look ids up in the Feature store pane as a user does: type them, check the field holds exactly
- * them (the pane fills an empty field with a suggestion once; a fill racing it would not show here
- * as a wrong lookup 30 s later), then press the button (not Enter: Enter may pick an entry of the
- * ids' suggestion list when it is open).
+ * Look ids up in the Feature store pane as a user does: type them, check that the field holds
+ * exactly them (the pane fills an empty field with a suggestion once: a fill racing that shows here,
+ * not as a wrong lookup 30 s later), then press the button (not Enter: Enter may pick an entry of
+ * the ids' suggestion list when it is open).
  */
 export async function lookUpIds(page: Page, ids: string): Promise<void> {
   const field = page.getByLabel('sms ids');
