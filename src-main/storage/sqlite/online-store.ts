@@ -15,6 +15,9 @@ const KEYS_PER_SELECT = 32;
 
 type StoredRow = { entity_key: string; values_json: string; event_ts: number; created_ts: number };
 
+const toRow = (r: StoredRow | undefined): OnlineRow | undefined =>
+  r && { entityKey: r.entity_key, values: JSON.parse(r.values_json), eventTs: r.event_ts, createdTs: r.created_ts };
+
 export class SqliteOnlineStore implements OnlineStore {
   /** statements prepared once (statements.ts) */
   private readonly stmt: ReturnType<typeof preparedOnce>;
@@ -22,7 +25,6 @@ export class SqliteOnlineStore implements OnlineStore {
   private readonly upsert;
   private readonly upsertMany;
   private readonly selectOne;
-  /** by key count; a lookup across views by -(views * 1000 + keys) */
   private readonly selectIn = new Map<number, Database.Statement>();
   constructor(private readonly db: DB) {
     this.stmt = preparedOnce(db);
@@ -67,8 +69,6 @@ export class SqliteOnlineStore implements OnlineStore {
     })();
   }
   async read(view: string, keys: string[]): Promise<(OnlineRow | undefined)[]> {
-    const toRow = (r: StoredRow | undefined): OnlineRow | undefined =>
-      r && { entityKey: r.entity_key, values: JSON.parse(r.values_json), eventTs: r.event_ts, createdTs: r.created_ts };
     if (keys.length === 1) return [toRow(this.selectOne.get(view, keys[0]) as StoredRow | undefined)];
     const found = new Map<string, StoredRow>();
     for (let i = 0; i < keys.length; i += KEYS_PER_SELECT) {
@@ -89,22 +89,16 @@ export class SqliteOnlineStore implements OnlineStore {
     for (const v of views)
       out.set(
         v,
-        keys.map((k) => {
-          const r = found.get(`${v}\u0000${k}`);
-          return r && { entityKey: r.entity_key, values: JSON.parse(r.values_json), eventTs: r.event_ts, createdTs: r.created_ts };
-        }),
+        keys.map((k) => toRow(found.get(`${v}\u0000${k}`))),
       );
     return out;
   }
+  /** the statement for `views` views and `keys` keys (preparedOnce keeps it) */
   private selectViewsKeys(views: number, keys: number): Database.Statement {
-    let q = this.selectIn.get(-(views * 1000 + keys));
-    if (!q) {
-      q = this.stmt(
-        `SELECT view, entity_key, values_json, event_ts, created_ts FROM online_features WHERE view IN (${Array(views).fill('?').join(', ')}) AND entity_key IN (${Array(keys).fill('?').join(', ')})`,
-      );
-      this.selectIn.set(-(views * 1000 + keys), q);
-    }
-    return q;
+    const list = (n: number) => Array(n).fill('?').join(', ');
+    return this.stmt(
+      `SELECT view, entity_key, values_json, event_ts, created_ts FROM online_features WHERE view IN (${list(views)}) AND entity_key IN (${list(keys)})`,
+    );
   }
   private selectKeys(n: number): Database.Statement {
     let q = this.selectIn.get(n);
