@@ -77,7 +77,6 @@ export async function startHarness(
 export async function lookUpIds(page: Page, ids: string): Promise<void> {
   const field = page.getByLabel('sms ids');
   await field.fill(ids);
-  if ((await field.inputValue()) !== ids) await field.fill(ids);
   await expect.poll(() => field.inputValue()).toBe(ids);
   await page.getByRole('button', { name: 'Look up' }).click();
 }
