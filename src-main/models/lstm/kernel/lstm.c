@@ -9,11 +9,13 @@
  * the big products are GEMMs over all time steps at once, and weights stay in place.
  *
  * Memory is managed by the host (JavaScript): it allocates with `sp_alloc` and passes offsets.
- * Build: see build.sh (clang --target=wasm32 -O3 -msimd128, no libc).
+ * Build: see build.sh (clang --target=wasm32 -O3 -msimd128, no libc). The same source builds
+ * natively (native/: an N-API addon, AVX2/FMA where the CPU has them), where the host can.
  */
-#include <wasm_simd128.h>
 #include <stdint.h>
 
+#ifdef __wasm__
+#include <wasm_simd128.h>
 #define EXPORT __attribute__((visibility("default")))
 
 extern unsigned char __heap_base;
@@ -35,6 +37,12 @@ EXPORT void *sp_alloc(int bytes) {
 }
 
 EXPORT void sp_reset(void) { heap_top = 0; }
+#else
+/* native (native/lstm-addon.c includes this file): the addon's arena allocator */
+#define EXPORT static
+static void *sp_alloc(int bytes);
+static void sp_reset(void);
+#endif
 
 /* ---------- math ---------- */
 
@@ -77,6 +85,7 @@ static inline float tanhf_(float x) {
  * B is [K,N] row-major. Blocks of 4 rows x 8 columns; columns past the last multiple of 4
  * are done by a scalar loop.
  */
+#ifdef __wasm__
 EXPORT void sp_gemm(int M, int Nfull, int K, const float *A, int sai, int sak, const float *B, float *C, int acc) {
   const int N = Nfull; /* row stride */
   const int NV = Nfull & ~3; /* vectorised columns */
@@ -136,7 +145,47 @@ EXPORT void sp_gemm(int M, int Nfull, int K, const float *A, int sai, int sak, c
   }
 }
 
+#else
+#include "native/gemm.h"
+#endif
+
 /* ---------- the model ---------- */
+
+/*
+ * One sample's gates at one time step, in place: pre-activations z (i, f, c, o) become
+ * activations; the new cell state, its tanh and the hidden state are written. Every pointer
+ * names a disjoint run of H floats (restrict), so compilers vectorise the loop.
+ */
+static void gates_forward(int H, float *restrict zi, float *restrict zf, float *restrict zg, float *restrict zo,
+                          const float *restrict cprev, float *restrict ccur, float *restrict tc, float *restrict h) {
+  for (int j = 0; j < H; j++) {
+    float ig = sigmoidf(zi[j]), fg = sigmoidf(zf[j]), gg = tanhf_(zg[j]), og = sigmoidf(zo[j]);
+    zi[j] = ig; zf[j] = fg; zg[j] = gg; zo[j] = og;
+    float c = fg * cprev[j] + ig * gg;
+    ccur[j] = c;
+    float th = tanhf_(c);
+    tc[j] = th;
+    h[j] = og * th;
+  }
+}
+
+/* The same step backwards: the pre-activation gradients dz from dh and the running dc (updated). */
+static void gates_backward(int H, const float *restrict ai, const float *restrict af, const float *restrict ag,
+                           const float *restrict ao, const float *restrict tc, const float *restrict cprev,
+                           const float *restrict dh, float *restrict dcr, float *restrict dzi, float *restrict dzf,
+                           float *restrict dzg, float *restrict dzo) {
+  for (int j = 0; j < H; j++) {
+    float ig = ai[j], fg = af[j], gg = ag[j], og = ao[j];
+    float th = tc[j], dhq = dh[j];
+    float dc = dcr[j] + dhq * og * (1.0f - th * th);
+    float dog = dhq * th;
+    dzi[j] = dc * gg * ig * (1.0f - ig);
+    dzf[j] = dc * cprev[j] * fg * (1.0f - fg);
+    dzg[j] = dc * ig * (1.0f - gg * gg);
+    dzo[j] = dog * og * (1.0f - og);
+    dcr[j] = dc * fg;
+  }
+}
 
 typedef struct {
   int V, D, H, C, T, Bmax;
@@ -161,21 +210,28 @@ typedef struct {
   int lastB;
 } Model;
 
-static Model M_;
+#ifdef __wasm__
+static Model M_; /* one model per WebAssembly instance */
+#define SP_MODEL (&M_)
+#else
+/* one model per addon instance: the one the calling thread works on (set by the addon per call) */
+static __thread Model *sp_model_now;
+#define SP_MODEL sp_model_now
+#endif
 
-EXPORT float *sp_params(void) { return M_.params; }
-EXPORT float *sp_adam_m(void) { return M_.adam_m; }
-EXPORT float *sp_adam_v(void) { return M_.adam_v; }
-EXPORT float *sp_grads(void) { return M_.grads; }
-EXPORT float *sp_probs(void) { return M_.probs; }
-EXPORT int sp_nparams(void) { return M_.nparams; }
+EXPORT float *sp_params(void) { return SP_MODEL->params; }
+EXPORT float *sp_adam_m(void) { return SP_MODEL->adam_m; }
+EXPORT float *sp_adam_v(void) { return SP_MODEL->adam_v; }
+EXPORT float *sp_grads(void) { return SP_MODEL->grads; }
+EXPORT float *sp_probs(void) { return SP_MODEL->probs; }
+EXPORT int sp_nparams(void) { return SP_MODEL->nparams; }
 
 static float *falloc(int n) { return (float *)sp_alloc(n * 4); }
 
 /* Allocates parameters and work space; returns 0 when memory cannot grow. H*4 and D must be multiples of 4. */
 EXPORT int sp_init(int V, int D, int H, int C, int T, int Bmax) {
   sp_reset();
-  Model *m = &M_;
+  Model *m = SP_MODEL;
   m->V = V; m->D = D; m->H = H; m->C = C; m->T = T; m->Bmax = Bmax;
   int G = 4 * H;
   m->nparams = V * D + D * G + H * G + G + H * C + C;
@@ -205,7 +261,7 @@ EXPORT int sp_init(int V, int D, int H, int C, int T, int Bmax) {
  * input dropout, already scaled) or 0; hmask: [B, H] recurrent mask or 0. Leaves probs [B, C].
  */
 EXPORT void sp_forward(const int32_t *tokens, int B, const float *xmask, const float *hmask) {
-  Model *m = &M_;
+  Model *m = SP_MODEL;
   const int T = m->T, D = m->D, H = m->H, G = 4 * H, C = m->C;
   m->lastB = B;
   for (int t = 0; t < T; t++)
@@ -233,15 +289,7 @@ EXPORT void sp_forward(const int32_t *tokens, int B, const float *xmask, const f
     float *h = m->Hs;
     for (int s = 0; s < B; s++) {
       float *z = Zt + s * G;
-      for (int j = 0; j < H; j++) {
-        float ig = sigmoidf(z[j]), fg = sigmoidf(z[H + j]), gg = tanhf_(z[2 * H + j]), og = sigmoidf(z[3 * H + j]);
-        z[j] = ig; z[H + j] = fg; z[2 * H + j] = gg; z[3 * H + j] = og;
-        float c = fg * cprev[s * H + j] + ig * gg;
-        ccur[s * H + j] = c;
-        float th = tanhf_(c);
-        tc[s * H + j] = th;
-        h[s * H + j] = og * th;
-      }
+      gates_forward(H, z, z + H, z + 2 * H, z + 3 * H, cprev + s * H, ccur + s * H, tc + s * H, h + s * H);
     }
     /* the (masked) state the next step multiplies with U */
     if (t + 1 < T) {
@@ -271,7 +319,7 @@ EXPORT void sp_forward(const int32_t *tokens, int B, const float *xmask, const f
  * grads. Returns the loss.
  */
 EXPORT float sp_backward(const int32_t *tokens, const int32_t *labels, int B, const float *xmask, const float *hmask) {
-  Model *m = &M_;
+  Model *m = SP_MODEL;
   const int T = m->T, D = m->D, H = m->H, G = 4 * H, C = m->C;
   sp_forward(tokens, B, xmask, hmask);
   for (int i = 0; i < m->nparams; i++) m->grads[i] = 0.0f;
@@ -306,18 +354,9 @@ EXPORT float sp_backward(const int32_t *tokens, const int32_t *labels, int B, co
     float *A = m->Z + t * B * G, *dZt = m->dZ + t * B * G;
     float *cprev = m->Cs + t * B * H, *tc = m->TC + t * B * H;
     for (int s = 0; s < B; s++) {
-      for (int j = 0; j < H; j++) {
-        int q = s * H + j;
-        float ig = A[s * G + j], fg = A[s * G + H + j], gg = A[s * G + 2 * H + j], og = A[s * G + 3 * H + j];
-        float th = tc[q], dhq = m->dh[q];
-        float dc = m->dc[q] + dhq * og * (1.0f - th * th);
-        float dog = dhq * th;
-        dZt[s * G + j] = dc * gg * ig * (1.0f - ig);
-        dZt[s * G + H + j] = dc * cprev[q] * fg * (1.0f - fg);
-        dZt[s * G + 2 * H + j] = dc * ig * (1.0f - gg * gg);
-        dZt[s * G + 3 * H + j] = dog * og * (1.0f - og);
-        m->dc[q] = dc * fg;
-      }
+      const float *a = A + s * G;
+      float *dz = dZt + s * G;
+      gates_backward(H, a, a + H, a + 2 * H, a + 3 * H, tc + s * H, cprev + s * H, m->dh + s * H, m->dc + s * H, dz, dz + H, dz + 2 * H, dz + 3 * H);
     }
     if (t > 0) {
       sp_gemm(B, H, G, dZt, G, 1, m->UT, m->dh, 0);
@@ -348,7 +387,7 @@ EXPORT float sp_backward(const int32_t *tokens, const int32_t *labels, int B, co
 
 /* Adam with Keras' defaults for epsilon placement (epsilon-hat), bias-corrected step size. */
 EXPORT void sp_adam(float lr, float beta1, float beta2, float eps, int step) {
-  Model *m = &M_;
+  Model *m = SP_MODEL;
   float b1t = 1.0f, b2t = 1.0f;
   for (int i = 0; i < step; i++) { b1t *= beta1; b2t *= beta2; }
   float alpha = lr * __builtin_sqrtf(1.0f - b2t) / (1.0f - b1t);
