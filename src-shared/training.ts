@@ -20,6 +20,7 @@ export const RunStatus = Type.Union([
 export type RunStatus = Static<typeof RunStatus>;
 export const BackendName = Type.Union([
   Type.Literal('auto'),
+  Type.Literal('fused-native'),
   Type.Literal('fused-wasm'),
   Type.Literal('tfjs-node'),
   Type.Literal('tfjs-wasm'),

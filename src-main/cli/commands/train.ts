@@ -21,7 +21,7 @@ import { ModelRegistry } from '../../training';
 import { CliError, oneOf, withEngines, initRunsForTraining } from '../context';
 import { trainWithProgress } from './training-output';
 
-export const BACKENDS: readonly BackendName[] = ['auto', 'fused-wasm', 'tfjs-node', 'tfjs-wasm', 'tfjs-cpu', 'js-forest'];
+export const BACKENDS: readonly BackendName[] = ['auto', 'fused-native', 'fused-wasm', 'tfjs-node', 'tfjs-wasm', 'tfjs-cpu', 'js-forest'];
 
 /** a `--flag value` checked as the parameter `key` of the schema */
 const param = (key: string) => (raw: string) => {

@@ -1,8 +1,12 @@
 /**
- * The fused LSTM kernel (kernel/lstm.c compiled to WebAssembly SIMD) behind a typed face:
- * weights in Keras/tfjs layout, a training step per call, and fast inference.
+ * The fused LSTM kernel (kernel/lstm.c) behind a typed face: weights in Keras/tfjs layout, a
+ * training step per call, and fast inference. Two builds of the one source: a native addon
+ * (kernel/native, AVX2 and FMA, built by `npm install` where it can be) and WebAssembly SIMD
+ * (committed, runs everywhere). Both expose the same functions over one block of memory, so
+ * everything below drives either alike; the native one is taken when it loads.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,7 +31,7 @@ export interface LstmWeights {
 }
 
 interface Exports {
-  memory: WebAssembly.Memory;
+  memory: { readonly buffer: ArrayBuffer };
   sp_alloc(bytes: number): number;
   sp_init(V: number, D: number, H: number, C: number, T: number, B: number): number;
   sp_params(): number;
@@ -48,6 +52,48 @@ function wasmPath(): string {
   return join(dirname(fileURLToPath(import.meta.url)), 'kernel', 'lstm.wasm');
 }
 
+/** which build of the kernel runs */
+export type KernelBuild = 'native' | 'wasm';
+
+interface NativeAddon {
+  instance(bytes: number): Exports;
+  cpu(): string;
+  /** this core's measured single-precision FMA throughput, GFLOP/s, over about `ms` milliseconds */
+  peak(ms: number): number;
+}
+
+/** the addon `npm install` builds (scripts/build-native.mjs); absent where it could not */
+export function nativeAddonPath(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), 'kernel', 'native', 'build', 'Release', 'spamops_lstm.node');
+}
+
+let addon: { ok: NativeAddon } | { error: string } | undefined;
+
+/** the native kernel, or why it is not there (not built, or refused by this CPU or runtime) */
+export function nativeKernel(): { ok: NativeAddon } | { error: string } {
+  if (addon) return addon;
+  const path = nativeAddonPath();
+  if (!existsSync(path)) addon = { error: "not built (npm install builds it where a C compiler and Node's headers are present)" };
+  else
+    try {
+      addon = { ok: createRequire(import.meta.url)(path) as NativeAddon };
+    } catch (e) {
+      addon = { error: (e as Error).message.split('\n')[0] };
+    }
+  return addon;
+}
+
+/** the build a kernel takes unless told (training's backend fused-wasm tells): the native one when it loads */
+export function defaultKernelBuild(): KernelBuild {
+  return 'ok' in nativeKernel() ? 'native' : 'wasm';
+}
+
+/** for run records: what the native build was made for (x86-64 AVX2+FMA, arm64 NEON) */
+export function nativeKernelTarget(): string | undefined {
+  const n = nativeKernel();
+  return 'ok' in n ? n.ok.cpu() : undefined;
+}
+
 /** true when this runtime can run the kernel (WebAssembly with SIMD128) */
 export function fusedKernelAvailable(): boolean {
   try {
@@ -63,9 +109,18 @@ export class FusedLstm {
   private readonly off: { tokens: number; labels: number; xmask: number; hmask: number };
   readonly nparams: number;
 
-  constructor(readonly shape: LstmShape) {
-    compiled ??= new WebAssembly.Module(readFileSync(wasmPath()));
-    this.x = new WebAssembly.Instance(compiled, {}).exports as unknown as Exports;
+  constructor(
+    readonly shape: LstmShape,
+    readonly build: KernelBuild = defaultKernelBuild(),
+  ) {
+    if (build === 'native') {
+      const n = nativeKernel();
+      if (!('ok' in n)) throw new Error(`the native LSTM kernel is not available: ${n.error}; SPAMOPS_LSTM_KERNEL=wasm runs the WebAssembly one`);
+      this.x = n.ok.instance(kernelBytes(shape));
+    } else {
+      compiled ??= new WebAssembly.Module(readFileSync(wasmPath()));
+      this.x = new WebAssembly.Instance(compiled, {}).exports as unknown as Exports;
+    }
     const { vocab, embed, units, classes, seqLen, maxBatch } = shape;
     if (!this.x.sp_init(vocab, embed, units, classes, seqLen, maxBatch)) throw new Error('the LSTM kernel could not allocate its memory');
     this.nparams = this.x.sp_nparams();

@@ -13,7 +13,7 @@ import { FeatureVectorError, type BatchPredictor, type DriftInput, type ModelFam
 import { numericReference, tokenReference, type FeatureReference } from '../reference';
 import { tokenRows } from '../training-set';
 import { readLstmArtifacts } from './artifacts';
-import { FusedLstm, fusedKernelAvailable, KERNEL_MAX_BYTES, kernelBytes } from './fused-lstm';
+import { nativeKernelTarget, FusedLstm, fusedKernelAvailable, KERNEL_MAX_BYTES, kernelBytes, nativeKernel } from './fused-lstm';
 import { trainThreads } from './lstm-shards';
 import { trainLstm, type LstmTrainResult } from './lstm-trainer';
 
@@ -30,12 +30,20 @@ function lstmThreads(rows: number, seqLen: number, p: RunRecord['params'], confi
   return flops > 2e10 ? trainThreads(configured) : 1;
 }
 
-async function chooseLstmBackend(requested: BackendName): Promise<'fused-wasm' | 'tfjs-node' | 'tfjs-cpu' | 'tfjs-wasm'> {
+type LstmBackend = 'fused-native' | 'fused-wasm' | 'tfjs-node' | 'tfjs-cpu' | 'tfjs-wasm';
+
+async function chooseLstmBackend(requested: BackendName): Promise<LstmBackend> {
   if (requested === 'js-forest')
-    throw new Error('backend js-forest trains random forests (v1) only; the LSTM models use auto, fused-wasm, tfjs-node or tfjs-cpu');
+    throw new Error('backend js-forest trains random forests (v1) only; the LSTM models use auto, fused-native, fused-wasm, tfjs-node or tfjs-cpu');
+  if (requested === 'fused-native') {
+    const n = nativeKernel();
+    if ('error' in n) throw new Error(`backend fused-native: the native LSTM kernel is not available here (${n.error}); use auto or fused-wasm`);
+    return requested;
+  }
   if (requested !== 'auto') return requested;
   const { tryTfjsNode } = await import('./tfjs-trainer');
   if (await tryTfjsNode()) return 'tfjs-node';
+  if ('ok' in nativeKernel()) return 'fused-native';
   return fusedKernelAvailable() ? 'fused-wasm' : 'tfjs-cpu';
 }
 
@@ -120,17 +128,19 @@ export const lstmFamily: ModelFamily = {
 
   async train({ data, params: p, backend: requested, dir, tokenizers, texts: textsOf, settings }, progress) {
     const chosen = await chooseLstmBackend(requested);
-    const threads = chosen === 'fused-wasm' ? lstmThreads(data.train.length, data.width, p, settings?.threads) : 1;
-    const backend = threads > 1 ? `${chosen} (${threads} threads)` : chosen;
+    const fused = chosen === 'fused-native' || chosen === 'fused-wasm';
+    const build = chosen === 'fused-native' ? 'native' : 'wasm';
+    const threads = fused ? lstmThreads(data.train.length, data.width, p, settings?.threads) : 1;
+    const about = [build === 'native' ? nativeKernelTarget() : undefined, threads > 1 ? `${threads} threads` : undefined].filter(Boolean);
+    const backend = fused && about.length > 0 ? `${chosen} (${about.join(', ')})` : chosen;
     progress.onBackend?.(backend);
     const tokenizer = tokenizers.get();
     const vocab = tokenizer.state.settings.MAX_NUM_WORDS;
     const args = [tokenRows(data), data.labels, data.train, data.test, p, vocab, progress] as const;
     // tfjs is loaded only to train (and to write the model): serving and monitoring never load it
-    const r: LstmTrainResult =
-      chosen === 'fused-wasm'
-        ? trainLstm(...args, threads, { recurrentDropout: settings?.recurrentDropout })
-        : await (await import('./tfjs-trainer')).trainLstmTfjs(chosen, ...args);
+    const r: LstmTrainResult = fused
+      ? trainLstm(...args, threads, { recurrentDropout: settings?.recurrentDropout, build })
+      : await (await import('./tfjs-trainer')).trainLstmTfjs(chosen, ...args);
     const { writeLstmArtifacts } = await import('./tfjs-model');
     const artifacts = await writeLstmArtifacts(dir, r.shape, r.weights, {
       spatialDropout: p.spatialDropout!,

@@ -7,7 +7,7 @@ import { workerData } from 'node:worker_threads';
 import { FusedLstm } from './fused-lstm';
 import { CTRL, type ShardWorkerData } from './lstm-shards';
 
-const { shape, buffers } = workerData as ShardWorkerData;
+const { shape, build, buffers } = workerData as ShardWorkerData;
 const ctrl = new Int32Array(buffers.ctrl);
 const params = new Float32Array(buffers.params);
 const grads = new Float32Array(buffers.grads);
@@ -18,7 +18,7 @@ const hmask = new Float32Array(buffers.hmask);
 const out = new Float32Array(buffers.out);
 
 try {
-  const k = new FusedLstm(shape);
+  const k = new FusedLstm(shape, build);
   let last = 0;
   for (;;) {
     Atomics.wait(ctrl, CTRL.seq, last);

@@ -12,7 +12,7 @@
 import type { Worker } from 'node:worker_threads';
 import { tsxWorker } from '../../platform';
 import { availableParallelism } from 'node:os';
-import type { FusedLstm, LstmShape } from './fused-lstm';
+import type { FusedLstm, KernelBuild, LstmShape } from './fused-lstm';
 
 /** far above a step's time (tens of ms), short enough that a lost helper fails the run */
 const STEP_TIMEOUT_MS = 60_000;
@@ -33,6 +33,8 @@ export interface ShardBuffers {
 
 export interface ShardWorkerData {
   shape: LstmShape;
+  /** the caller's kernel build: every shard runs the same one */
+  build: KernelBuild;
   buffers: ShardBuffers;
 }
 
@@ -70,6 +72,7 @@ export class LstmShardPool {
     private readonly shape: LstmShape,
     nparams: number,
     helpers: number,
+    build: KernelBuild,
   ) {
     this.params = new Float32Array(new SharedArrayBuffer(nparams * 4));
     const { maxBatch: B, seqLen: T, embed: D, units: H, classes: C } = shape;
@@ -85,7 +88,7 @@ export class LstmShardPool {
         hmask: sab(B * H),
         out: sab(1 + B * C),
       };
-      const worker = spawnShardWorker({ shape, buffers });
+      const worker = spawnShardWorker({ shape, build, buffers });
       // reported when this thread's event loop turns again (after the run): for the log
       worker.on('error', (e) => process.stderr.write(`LSTM training thread: ${e.stack ?? e.message}\n`));
       worker.unref();
@@ -103,8 +106,8 @@ export class LstmShardPool {
   }
 
   /** a pool of `threads - 1` helpers beside the caller (undefined for one thread) */
-  static open(shape: LstmShape, nparams: number, threads: number): LstmShardPool | undefined {
-    return threads > 1 ? new LstmShardPool(shape, nparams, threads - 1) : undefined;
+  static open(shape: LstmShape, nparams: number, threads: number, build: KernelBuild): LstmShardPool | undefined {
+    return threads > 1 ? new LstmShardPool(shape, nparams, threads - 1, build) : undefined;
   }
 
   get threads(): number {

@@ -4,7 +4,7 @@
  * masks drawn per sample from the run's seed, progress after every batch, cancellable.
  */
 import type { BatchMetrics, EpochMetrics, RunRecord } from '../../../src-shared/training';
-import { FusedLstm, type LstmShape, type LstmWeights } from './fused-lstm';
+import { FusedLstm, type KernelBuild, type LstmShape, type LstmWeights } from './fused-lstm';
 import { LstmShardPool } from './lstm-shards';
 import { initLstmWeights } from './init';
 import { Rng } from '../rng';
@@ -47,13 +47,13 @@ export function trainLstm(
   /** threads per training step (data-parallel shards of each batch); 1 = this thread only */
   threads = 1,
   /** recurrentDropout: apply the recurrent mask (Keras' implementation 1, tfjs; SPAMOPS_RECURRENT_DROPOUT=1) */
-  o: { recurrentDropout?: boolean } = {},
+  o: { recurrentDropout?: boolean; build?: KernelBuild } = {},
 ): LstmTrainResult {
   const applyRecurrentDropout = o.recurrentDropout === true;
   const seqLen = tokens[0].length;
   const B = p.batchSize!;
   const shape: LstmShape = { vocab, embed: p.embeddingDim!, units: p.lstmUnits!, classes: 2, seqLen, maxBatch: B };
-  const k = new FusedLstm(shape);
+  const k = new FusedLstm(shape, o.build);
   k.setWeights(initLstmWeights(shape, p.seed));
   let pool: LstmShardPool | undefined;
   const rng = new Rng(p.seed + 1);
@@ -94,7 +94,7 @@ export function trainLstm(
   };
   let scores = new Float32Array(0);
   try {
-    pool = LstmShardPool.open(shape, k.nparams, threads);
+    pool = LstmShardPool.open(shape, k.nparams, threads, k.build);
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const te = performance.now();
       rng.shuffle(order);

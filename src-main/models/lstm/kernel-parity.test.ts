@@ -1,0 +1,94 @@
+/**
+ * Both builds of the fused LSTM kernel (native and WebAssembly) against PyTorch's nn.LSTM with
+ * the same weights: probabilities, loss and every gradient (fixtures/torch-parity.json, written
+ * by scripts/reference/lstm_torch.py in float64). And the two builds against each other on
+ * the v3 shape, over a run of Adam steps.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { FusedLstm, type KernelBuild, type LstmShape, type LstmWeights, nativeKernel } from './fused-lstm';
+import { initLstmWeights } from './init';
+import { Rng } from '../rng';
+
+const fx = JSON.parse(readFileSync(new URL('./fixtures/torch-parity.json', import.meta.url), 'utf8')) as {
+  shape: LstmShape;
+  weights: Record<keyof LstmWeights, number[]>;
+  tokens: number[];
+  labels: number[];
+  xmask: number[];
+  expected: { probs: number[]; loss: number; grads: Record<keyof LstmWeights, number[]> };
+};
+
+const native = nativeKernel();
+const builds: KernelBuild[] = ['wasm', 'native'];
+const weights = () => Object.fromEntries(Object.entries(fx.weights).map(([k, v]) => [k, Float32Array.from(v)])) as unknown as LstmWeights;
+
+describe.each(builds)('the %s kernel against PyTorch 1.13 (nn.LSTM, same weights)', (build) => {
+  // the native build is made by npm install; where it could not be, the WebAssembly one runs
+  const skip = build === 'native' && !('ok' in native) ? `native kernel not built: ${'error' in native ? native.error : ''}` : '';
+
+  it.skipIf(skip !== '')(`gives PyTorch's probabilities to 1e-6 ${skip}`, () => {
+    const k = new FusedLstm(fx.shape, build);
+    k.setWeights(weights());
+    const p = k.predict(Int32Array.from(fx.tokens), fx.shape.maxBatch);
+    expect(p.length).toBe(fx.expected.probs.length);
+    const worst = Math.max(...fx.expected.probs.map((e, i) => Math.abs(p[i] - e)));
+    expect(worst).toBeLessThan(1e-6);
+  });
+
+  it.skipIf(skip !== '')(`gives PyTorch's loss and gradients of every weight to 1e-6 (with a dropout mask) ${skip}`, () => {
+    const k = new FusedLstm(fx.shape, build);
+    k.setWeights(weights());
+    const loss = k.gradientStep(Int32Array.from(fx.tokens), Int32Array.from(fx.labels), fx.shape.maxBatch, Float32Array.from(fx.xmask));
+    expect(Math.abs(loss - fx.expected.loss)).toBeLessThan(1e-6);
+    const g = k.gradients();
+    for (const name of Object.keys(fx.expected.grads) as (keyof LstmWeights)[]) {
+      const want = fx.expected.grads[name];
+      expect(g[name].length, name).toBe(want.length);
+      let worst = 0;
+      let at = -1;
+      want.forEach((e, i) => {
+        const d = Math.abs(g[name][i] - e);
+        if (d > worst) [worst, at] = [d, i];
+      });
+      expect(worst, `${name}[${at}]: ${g[name][at]} against PyTorch's ${want[at]}`).toBeLessThan(1e-6);
+      // not all zero: the case exercises every weight group
+      expect(
+        want.some((e) => Math.abs(e) > 1e-4),
+        name,
+      ).toBe(true);
+    }
+  });
+});
+
+describe.skipIf(!('ok' in native))('the native kernel against the WebAssembly one', () => {
+  it('trains the v3 shape alike: 200 Adam steps of batches of 32, with dropout masks', () => {
+    const shape: LstmShape = { vocab: 180, embed: 64, units: 96, classes: 2, seqLen: 30, maxBatch: 32 };
+    const run = (build: KernelBuild) => {
+      const k = new FusedLstm(shape, build);
+      k.setWeights(initLstmWeights(shape, 42));
+      const rng = new Rng(9);
+      const losses: number[] = [];
+      for (let step = 1; step <= 200; step++) {
+        const tokens = Int32Array.from({ length: 32 * 30 }, (_, i) => (i % 30 < 18 ? 0 : Math.floor(rng.next() * 180)));
+        const labels = Int32Array.from({ length: 32 }, (_, b) => (tokens[b * 30 + 29] % 3 === 0 ? 1 : 0));
+        const xmask = Float32Array.from({ length: 32 * 64 }, () => (rng.next() < 0.2 ? 0 : 1.25));
+        losses.push(k.gradientStep(tokens, labels, 32, xmask));
+        k.adam(1e-3, 0.9, 0.999, 1e-7, step);
+      }
+      return {
+        losses,
+        probs: k.predict(
+          Int32Array.from({ length: 32 * 30 }, (_, i) => i % 180),
+          32,
+        ),
+      };
+    };
+    const a = run('wasm');
+    const b = run('native');
+    // FMA rounds once where WebAssembly rounds twice: the runs part in the last bits, never more
+    for (let i = 0; i < a.losses.length; i++) expect(Math.abs(a.losses[i] - b.losses[i]), `step ${i + 1}`).toBeLessThan(1e-4);
+    expect(a.losses[199]).toBeLessThan(a.losses[0]);
+    for (let i = 0; i < a.probs.length; i++) expect(Math.abs(a.probs[i] - b.probs[i])).toBeLessThan(1e-4);
+  });
+});
