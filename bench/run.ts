@@ -28,6 +28,7 @@ import { readLstmArtifacts } from '../src-main/models/lstm/artifacts';
 import { extractV1 } from '../src-main/features';
 import { computeDrift, PredictionRecorder } from '../src-main/monitoring';
 import { driftQualityRows } from './drift';
+import { trainingAgainstPytorch } from './pytorch';
 import type { FeatureReference } from '../src-main/models';
 import type { AppConfig } from '../src-main/config';
 import type { IngestionStats } from '../src-shared/ingestion';
@@ -62,7 +63,7 @@ async function timeIt(n: number, fn: () => Promise<unknown>): Promise<number[]> 
   return runs;
 }
 
-export async function runBench(o: { dataset?: string; quick?: boolean; only?: 'http' | 'stream' } = {}): Promise<void> {
+export async function runBench(o: { dataset?: string; quick?: boolean; only?: 'http' | 'stream' | 'training'; anchors?: string } = {}): Promise<void> {
   const dataset = o.dataset ?? fullDatasetPath();
   if (!dataset || !existsSync(dataset))
     throw new Error('the bench runs on the full labelled dataset: pass --dataset FILE (a CSV sms_id,text,label) or set SPAMOPS_DATASET');
@@ -78,6 +79,13 @@ export async function runBench(o: { dataset?: string; quick?: boolean; only?: 'h
     const ids = existsSync(idsFile) ? readTrainingIds(idsFile) : undefined;
     process.stderr.write(`dataset: ${parsed.rows.length} messages\n`);
 
+    if (o.only === 'training') {
+      // v3's training against PyTorch's, in turn (the anchor script beside the dataset)
+      await buildOfflineSources(engines, ids);
+      await engines.features.apply(definitionsForStage('2021'), '2021');
+      rows.push(...(await trainingAgainstPytorch(engines, dataset, o.anchors)));
+      return finish(rows);
+    }
     if (o.only) {
       // the HTTP rows, or the stream rows, alone on the released models (no training): for working on serving
       await registerReleased(engines, { tokenizer: true, log: (x) => process.stderr.write(`${x}\n`) });

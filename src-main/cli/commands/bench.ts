@@ -19,20 +19,21 @@ export const benchCommand = new Command('bench')
   .option('--quick', 'fewer repetitions')
   .option(
     '--only <part>',
-    'only this part, on the released models: http (the serving rows beside the ceiling) or stream (NATS JetStream ingestion)',
+    'only this part: http (the serving rows beside the ceiling, on the released models), stream (NATS JetStream ingestion) or training (v3 against PyTorch, in turn)',
     (v: string) => {
-      if (v !== 'http' && v !== 'stream') throw new InvalidArgumentError(`--only: expected http or stream, got "${v}"`);
-      return v as 'http' | 'stream';
+      if (v !== 'http' && v !== 'stream' && v !== 'training') throw new InvalidArgumentError(`--only: expected http, stream or training, got "${v}"`);
+      return v as 'http' | 'stream' | 'training';
     },
   )
+  .option('--anchors <dir>', "the seed's Python anchors (lstm_train.py), for the PyTorch rows; default: anchors/ beside the dataset's folder")
   .option('--scale <sizes>', 'instead: the feature store and v1 training on synthetic datasets of these sizes (e.g. 7500,75000,1000000)', sizes)
   .option('--lstm', 'with --scale: also train v2 for one epoch at each size (its memory)')
-  .action(async (o: { dataset?: string; quick?: boolean; only?: 'http' | 'stream'; scale?: number[]; lstm?: boolean }) => {
+  .action(async (o: { dataset?: string; quick?: boolean; only?: 'http' | 'stream' | 'training'; anchors?: string; scale?: number[]; lstm?: boolean }) => {
     if (o.scale) {
       const { runScaleBench } = await import('../../../bench/scale');
       await runScaleBench({ sizes: o.scale, dataset: o.dataset, lstm: o.lstm });
       return;
     }
     const { runBench } = await import('../../../bench/run');
-    await runBench({ dataset: o.dataset, quick: o.quick, only: o.only });
+    await runBench({ dataset: o.dataset, quick: o.quick, only: o.only, anchors: o.anchors });
   });
