@@ -4,7 +4,8 @@
  *   C[M,N] = (acc ? C : 0) + A * B, A(i,k) = A[i*sai + k*sak], B [K,N] row-major,
  * in GCC vector extensions of 8 floats, which the compiler turns into AVX2 and FMA when the
  * addon is built with -march=native on a CPU that has them (SSE pairs elsewhere). Blocks of
- * 4 rows x 16 columns keep 8 accumulators in registers; the rest of the columns go 8, then 1.
+ * 4 rows x 16 columns keep 8 accumulators in registers; the rest of the columns go 8, then 1;
+ * the last rows (fewer than 4) one at a time, 32 columns at once.
  */
 typedef float vf8 __attribute__((vector_size(32), aligned(4))); /* aligned(4): rows need not be 32-byte aligned */
 
@@ -47,12 +48,29 @@ static void sp_gemm_panel(int M, int N, int K, const float *A, int sai, int sak,
       }
     }
   }
+  /* the last rows one at a time (a lone message's recurrent step is one row): 32 columns at once,
+     so that four independent FMA chains hide each other's latency */
+  const int N32 = N & ~31;
   for (; i < M; i++) {
     const float *a = A + i * sai;
-    for (int j = 0; j < N8; j += 8) {
-      vf8 c = acc ? *(const vf8 *)(C + i * N + j) : vf8_splat(0.0f);
-      for (int k = 0; k < K; k++) c += vf8_splat(a[k * sak]) * *(const vf8 *)(B + k * N + j);
-      *(vf8 *)(C + i * N + j) = c;
+    float *c = C + i * N;
+    int j = 0;
+    for (; j < N32; j += 32) {
+      vf8 z = vf8_splat(0.0f);
+      vf8 r0 = acc ? *(const vf8 *)(c + j) : z, r1 = acc ? *(const vf8 *)(c + j + 8) : z;
+      vf8 r2 = acc ? *(const vf8 *)(c + j + 16) : z, r3 = acc ? *(const vf8 *)(c + j + 24) : z;
+      for (int k = 0; k < K; k++) {
+        const vf8 x = vf8_splat(a[k * sak]);
+        const float *b = B + k * N + j;
+        r0 += x * *(const vf8 *)b; r1 += x * *(const vf8 *)(b + 8);
+        r2 += x * *(const vf8 *)(b + 16); r3 += x * *(const vf8 *)(b + 24);
+      }
+      *(vf8 *)(c + j) = r0; *(vf8 *)(c + j + 8) = r1; *(vf8 *)(c + j + 16) = r2; *(vf8 *)(c + j + 24) = r3;
+    }
+    for (; j < N8; j += 8) {
+      vf8 r = acc ? *(const vf8 *)(c + j) : vf8_splat(0.0f);
+      for (int k = 0; k < K; k++) r += vf8_splat(a[k * sak]) * *(const vf8 *)(B + k * N + j);
+      *(vf8 *)(c + j) = r;
     }
   }
   /* columns past the last multiple of 8, every row */
