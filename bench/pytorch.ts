@@ -142,5 +142,24 @@ export async function trainingAgainstPytorch(engines: Engines, dataset: string, 
       note: `${s.toFixed(2)} s against ${anchor.toFixed(2)} s; ${(gflop / s).toFixed(1)} GFLOP/s${peak ? ` (${((100 * gflop) / s / peak).toFixed(0)} % of the measured peak of ${threads === 1 ? 'a core' : `${threads} cores`}, ${peak.toFixed(0)} GFLOP/s)` : ''}; accuracy ${o.acc.toFixed(4)}`,
     });
   }
+  // accuracy unchanged: the median over seeds 1-5 (fixed in advance) of each build, one thread
+  for (const backend of native ? (['fused-native', 'fused-wasm'] as const) : (['fused-wasm'] as const)) {
+    const accs: number[] = [];
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const r = await runTrainJob(
+        { ...engines.training, lstm: { ...engines.training.lstm, threads: 1 } },
+        { runId: `bench-v3-acc-${backend}-${seed}`, model: 'v3', base: 'v3', params: resolveParams('v3', { seed, split: 'random' }), backend },
+      );
+      accs.push(r.metrics.accuracy);
+    }
+    rows.push({
+      name: `  v3 held-out accuracy, ${backend}, median over seeds 1-5`,
+      value: median(accs),
+      unit: '',
+      target: '>= 0.95',
+      ok: median(accs) >= 0.95,
+      runs: accs,
+    });
+  }
   return rows;
 }
