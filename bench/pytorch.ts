@@ -8,8 +8,9 @@
  *
  * The anchors: `--anchors DIR`, else `anchors/` beside the dataset's folder.
  *
- * The kernel's GFLOP/s: the multiply-adds of every step (forward, backward through time, the
- * weight gradients) and of the validation passes, over the loop's time, beside the machine's
+ * The kernel's GFLOP/s: the multiply-adds it performs in every step (forward, backward through
+ * time, the weight gradients; see v3Flops for what it skips) and in the validation passes, over
+ * the loop's time, beside the machine's
  * peak measured in the same sitting (the native addon's `peak`: 12 independent chains of 8-wide
  * FMAs in registers, one core; x the threads used). A clock read from /proc/cpuinfo would be
  * the nominal one: these cores boost well past it.
@@ -56,15 +57,20 @@ function pytorchRun(script: string, dataset: string): { seconds: number; accurac
   return { seconds: Number(m[1]), accuracy: Number(m[2]) };
 }
 
-/** multiply-adds x 2 of one training step of B rows, and of a forward pass of n rows */
+/**
+ * Multiply-adds x 2 the kernel performs for one row (a message) in a training step and in a
+ * forward pass, when the row holds u distinct tokens (padding included): the input projection,
+ * W's gradient and the embeddings' gradient run over the distinct (message, token) rows only,
+ * and the recurrent products over the steps after the first (h_0 = 0).
+ */
 function v3Flops(T: number, D: number, H: number) {
   const G = 4 * H;
-  const forward = (B: number) => 2 * B * (T * D * G + (T - 1) * H * G) + 2 * B * H * 2;
-  const step = (B: number) => forward(B) + 2 * B * ((T - 1) * G * H + T * H * G + T * D * G + T * G * D);
+  const forward = (u: number) => 2 * (u * D * G + (T - 1) * H * G) + 2 * H * 2;
+  const step = (u: number) => forward(u) + 2 * ((T - 1) * G * H + (T - 1) * H * G + u * D * G + u * G * D);
   return { forward, step };
 }
 
-export async function trainingAgainstPytorch(engines: Engines, dataset: string, anchors?: string): Promise<BenchRow[]> {
+export async function trainingAgainstPytorch(engines: Engines, dataset: string, texts: string[], anchors?: string): Promise<BenchRow[]> {
   const script = anchorScript(dataset, anchors);
   const skip = (why: string): BenchRow[] => [
     { name: 'v3 training against PyTorch (same sitting)', value: Number.NaN, unit: 's', target: '<= 0.5x PyTorch', ok: false, note: `not measured: ${why}` },
@@ -85,7 +91,7 @@ export async function trainingAgainstPytorch(engines: Engines, dataset: string, 
   ];
   const torch: number[] = [];
   let torchAcc = Number.NaN;
-  const ours = new Map<string, { s: number[]; acc: number; steps: number; evalRows: number; T: number }>();
+  const ours = new Map<string, { s: number[]; acc: number; trainRows: number; evalRows: number }>();
   for (let round = 0; round < 2; round++) {
     const t = pytorchRun(script, dataset);
     if ('error' in t) return skip(`PyTorch did not run (${t.error}); apt-get install python3-torch python3-sklearn`);
@@ -103,9 +109,8 @@ export async function trainingAgainstPytorch(engines: Engines, dataset: string, 
       const o = ours.get(s.label) ?? {
         s: [],
         acc: r.metrics.accuracy,
-        steps: r.history.batches.length,
+        trainRows: r.data.trainRows * p.epochs!,
         evalRows: r.data.testRows * p.epochs!,
-        T: r.inputShape[0],
       };
       o.s.push(loop);
       ours.set(s.label, o);
@@ -127,9 +132,12 @@ export async function trainingAgainstPytorch(engines: Engines, dataset: string, 
   const n = nativeKernel();
   const corePeak = 'ok' in n ? median([n.ok.peak(300), n.ok.peak(300), n.ok.peak(300)]) : undefined;
   const { step, forward } = v3Flops(30, p.embeddingDim!, p.lstmUnits!);
+  // distinct token ids a message holds once encoded (padding 0 included), over the dataset
+  const tokenizer = engines.tokenizers.get();
+  const u = texts.reduce((a, t) => a + new Set(tokenizer.encode(t)).size, 0) / texts.length;
   for (const [label, o] of ours) {
     const s = median(o.s);
-    const gflop = (o.steps * step(p.batchSize!) + o.evalRows * forward(1)) / 1e9;
+    const gflop = (o.trainRows * step(u) + o.evalRows * forward(u)) / 1e9;
     const threads = label.includes('2 threads') ? 2 : 1;
     const peak = corePeak ? corePeak * threads : undefined;
     rows.push({
@@ -139,7 +147,7 @@ export async function trainingAgainstPytorch(engines: Engines, dataset: string, 
       target: '<= 0.5x',
       ok: s / anchor <= 0.5,
       runs: o.s.map((x) => x / anchor),
-      note: `${s.toFixed(2)} s against ${anchor.toFixed(2)} s; ${(gflop / s).toFixed(1)} GFLOP/s${peak ? ` (${((100 * gflop) / s / peak).toFixed(0)} % of the measured peak of ${threads === 1 ? 'a core' : `${threads} cores`}, ${peak.toFixed(0)} GFLOP/s)` : ''}; accuracy ${o.acc.toFixed(4)}`,
+      note: `${s.toFixed(2)} s against ${anchor.toFixed(2)} s; ${(gflop / s).toFixed(1)} GFLOP/s performed${peak ? ` (${((100 * gflop) / s / peak).toFixed(0)} % of the measured peak of ${threads === 1 ? 'a core' : `${threads} cores`}, ${peak.toFixed(0)} GFLOP/s)` : ''}; accuracy ${o.acc.toFixed(4)}`,
     });
   }
   // accuracy unchanged: the median over seeds 1-5 (fixed in advance) of each build, one thread

@@ -83,7 +83,14 @@ export async function runBench(o: { dataset?: string; quick?: boolean; only?: 'h
       // v3's training against PyTorch's, in turn (the anchor script beside the dataset)
       await buildOfflineSources(engines, ids);
       await engines.features.apply(definitionsForStage('2021'), '2021');
-      rows.push(...(await trainingAgainstPytorch(engines, dataset, o.anchors)));
+      rows.push(
+        ...(await trainingAgainstPytorch(
+          engines,
+          dataset,
+          parsed.rows.map((r) => r.text),
+          o.anchors,
+        )),
+      );
       return finish(rows);
     }
     if (o.only) {

@@ -227,6 +227,6 @@ export function kernelBytes(s: LstmShape): number {
   const G = 4 * H;
   const nparams = V * D + D * G + H * G + G + H * C + C;
   const floats = 4 * nparams + T * B * D * 2 + T * B * G * 2 + (T + 1) * B * H + T * B * H * 2 + B * H * 4 + G * H + G * D + B * C;
-  const ints = B * T + B;
+  const ints = B * T + B + 3 * T * B + 2 * V; // tokens, labels; the distinct rows' map, tokens, samples; two scratch arrays over the vocabulary
   return (floats + ints + B * D + B * H) * 4 + 2 * 1024 * 1024; // + the 2 MB the module starts with
 }

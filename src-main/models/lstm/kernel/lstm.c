@@ -195,7 +195,7 @@ typedef struct {
   float *E, *W, *U, *b, *Wd, *bd;
   float *gE, *gW, *gU, *gb, *gWd, *gbd;
   /* work buffers, time-major rows r = t*B + b */
-  float *X;      /* [T*B, D]  masked embeddings */
+  float *X;      /* [T*B, D]  masked embeddings of the distinct rows (U of them) */
   float *Z;      /* [T*B, 4H] pre-activations, then activations i f g o */
   float *Cs;     /* [(T+1)*B, H] cell states, Cs[0] = 0 */
   float *Hm;     /* [T*B, H] masked previous hidden state fed to step t */
@@ -208,6 +208,12 @@ typedef struct {
   float *dh, *dc, *dtmp; /* [B, H] */
   float *probs;  /* [B, C] */
   int lastB;
+  /* the distinct (sample, token) rows of the last forward pass: padding repeats token 0 through
+     most of a message, and a row's input projection depends on its token and sample only */
+  int nU;        /* how many */
+  int *rowmap;   /* [T*B] row r = t*B + s -> its distinct row */
+  int *u_tok, *u_s; /* [T*B] token and sample of each distinct row */
+  int *stamp, *uidx; /* [V] scratch: which sample last met a token, and its distinct row */
 } Model;
 
 #ifdef __wasm__
@@ -241,9 +247,12 @@ EXPORT int sp_init(int V, int D, int H, int C, int T, int Bmax) {
   m->Hm = falloc(T * Bmax * H); m->Hs = falloc(Bmax * H); m->TC = falloc(T * Bmax * H);
   m->dZ = falloc(T * Bmax * G); m->dX = falloc(T * Bmax * D); m->UT = falloc(G * H); m->WT = falloc(G * D);
   m->dh = falloc(Bmax * H); m->dc = falloc(Bmax * H); m->dtmp = falloc(Bmax * H); m->probs = falloc(Bmax * C);
+  m->rowmap = (int *)sp_alloc(T * Bmax * 4); m->u_tok = (int *)sp_alloc(T * Bmax * 4); m->u_s = (int *)sp_alloc(T * Bmax * 4);
+  m->stamp = (int *)sp_alloc(V * 4); m->uidx = (int *)sp_alloc(V * 4);
   /* every buffer: a large one may fail while a later, smaller one still fits */
   void *all[] = {m->params, m->grads, m->adam_m, m->adam_v, m->X, m->Z, m->Cs, m->Hm, m->Hs, m->TC,
-                 m->dZ, m->dX, m->UT, m->WT, m->dh, m->dc, m->dtmp, m->probs};
+                 m->dZ, m->dX, m->UT, m->WT, m->dh, m->dc, m->dtmp, m->probs,
+                 m->rowmap, m->u_tok, m->u_s, m->stamp, m->uidx};
   for (unsigned i = 0; i < sizeof all / sizeof all[0]; i++) if (!all[i]) return 0;
   float *p = m->params, *g = m->grads;
   m->E = p; m->gE = g; p += V * D; g += V * D;
@@ -264,20 +273,34 @@ EXPORT void sp_forward(const int32_t *tokens, int B, const float *xmask, const f
   Model *m = SP_MODEL;
   const int T = m->T, D = m->D, H = m->H, G = 4 * H, C = m->C;
   m->lastB = B;
-  for (int t = 0; t < T; t++)
-    for (int s = 0; s < B; s++) {
+  /* the distinct rows: X holds one masked embedding per (sample, token), projected once */
+  for (int v = 0; v < m->V; v++) m->stamp[v] = 0;
+  int U = 0;
+  for (int s = 0; s < B; s++)
+    for (int t = 0; t < T; t++) {
       int tok = tokens[s * T + t];
       if (tok < 0 || tok >= m->V) tok = 0;
-      const float *e = m->E + tok * D;
-      float *x = m->X + (t * B + s) * D;
-      if (xmask) for (int d = 0; d < D; d++) x[d] = e[d] * xmask[s * D + d];
-      else for (int d = 0; d < D; d++) x[d] = e[d];
+      if (m->stamp[tok] != s + 1) {
+        m->stamp[tok] = s + 1;
+        m->uidx[tok] = U;
+        m->u_tok[U] = tok;
+        m->u_s[U] = s;
+        const float *e = m->E + tok * D;
+        float *x = m->X + U * D;
+        if (xmask) for (int d = 0; d < D; d++) x[d] = e[d] * xmask[s * D + d];
+        else for (int d = 0; d < D; d++) x[d] = e[d];
+        U++;
+      }
+      m->rowmap[t * B + s] = m->uidx[tok];
     }
-  /* input projections of all time steps at once */
-  sp_gemm(T * B, G, D, m->X, D, 1, m->W, m->Z, 0);
+  m->nU = U;
+  /* input projections of the distinct rows (into dZ, free until the backward pass), then every
+     row's pre-activation from its distinct row's */
+  sp_gemm(U, G, D, m->X, D, 1, m->W, m->dZ, 0);
   for (int r = 0; r < T * B; r++) {
     float *z = m->Z + r * G;
-    for (int k = 0; k < G; k++) z[k] += m->b[k];
+    const float *xw = m->dZ + m->rowmap[r] * G;
+    for (int k = 0; k < G; k++) z[k] = xw[k] + m->b[k];
   }
   for (int i = 0; i < B * H; i++) m->Cs[i] = 0.0f;
   for (int t = 0; t < T; t++) {
@@ -363,25 +386,33 @@ EXPORT float sp_backward(const int32_t *tokens, const int32_t *labels, int B, co
       if (hmask) for (int i = 0; i < B * H; i++) m->dh[i] *= hmask[i];
     }
   }
-  /* weight gradients over all time steps at once */
-  sp_gemm(H, G, T * B, m->Hm, 1, H, m->dZ, m->gU, 0);
-  sp_gemm(D, G, T * B, m->X, 1, D, m->dZ, m->gW, 0);
+  /* weight gradients over all time steps at once; h_0 = 0, so the first step adds nothing to U's */
+  sp_gemm(H, G, (T - 1) * B, m->Hm + B * H, 1, H, m->dZ + B * G, m->gU, 0);
   for (int r = 0; r < T * B; r++) {
     const float *dz = m->dZ + r * G;
     for (int k = 0; k < G; k++) m->gb[k] += dz[k];
   }
+  /* W and the embeddings see the distinct rows only: sum each one's dZ rows first (into Z, free
+     now), then one product each for W's gradient and the embeddings' */
+  const int U = m->nU;
+  float *dZu = m->Z;
+  for (int i = 0; i < U * G; i++) dZu[i] = 0.0f;
+  for (int r = 0; r < T * B; r++) {
+    const float *dz = m->dZ + r * G;
+    float *du = dZu + m->rowmap[r] * G;
+    for (int k = 0; k < G; k++) du[k] += dz[k];
+  }
+  sp_gemm(D, G, U, m->X, 1, D, dZu, m->gW, 0);
   for (int d = 0; d < D; d++)
     for (int k = 0; k < G; k++) m->WT[k * D + d] = m->W[d * G + k];
-  sp_gemm(T * B, D, G, m->dZ, G, 1, m->WT, m->dX, 0);
-  for (int t = 0; t < T; t++)
-    for (int s = 0; s < B; s++) {
-      int tok = tokens[s * T + t];
-      if (tok < 0 || tok >= m->V) tok = 0;
-      float *ge = m->gE + tok * D;
-      const float *dx = m->dX + (t * B + s) * D;
-      if (xmask) for (int d = 0; d < D; d++) ge[d] += dx[d] * xmask[s * D + d];
-      else for (int d = 0; d < D; d++) ge[d] += dx[d];
-    }
+  sp_gemm(U, D, G, dZu, G, 1, m->WT, m->dX, 0);
+  for (int u = 0; u < U; u++) {
+    float *ge = m->gE + m->u_tok[u] * D;
+    const float *dx = m->dX + u * D;
+    const int s = m->u_s[u];
+    if (xmask) for (int d = 0; d < D; d++) ge[d] += dx[d] * xmask[s * D + d];
+    else for (int d = 0; d < D; d++) ge[d] += dx[d];
+  }
   return loss;
 }
 
