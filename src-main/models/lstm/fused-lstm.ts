@@ -115,7 +115,7 @@ export class FusedLstm {
   ) {
     if (build === 'native') {
       const n = nativeKernel();
-      if (!('ok' in n)) throw new Error(`the native LSTM kernel is not available: ${n.error}; SPAMOPS_LSTM_KERNEL=wasm runs the WebAssembly one`);
+      if (!('ok' in n)) throw new Error(`the native LSTM kernel is not available: ${n.error}; the WebAssembly one runs everywhere (backend fused-wasm)`);
       this.x = n.ok.instance(kernelBytes(shape));
     } else {
       compiled ??= new WebAssembly.Module(readFileSync(wasmPath()));

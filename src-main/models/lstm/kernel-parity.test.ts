@@ -4,8 +4,12 @@
  * by scripts/reference/lstm_torch.py in float64). And the two builds against each other on
  * the v3 shape, over a run of Adam steps.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { appRoot } from '../../config';
+import { tempDir } from '../../scratch';
 import { FusedLstm, type KernelBuild, type LstmShape, type LstmWeights, nativeKernel } from './fused-lstm';
 import { initLstmWeights } from './init';
 import { Rng } from '../rng';
@@ -90,5 +94,37 @@ describe.skipIf(!('ok' in native))('the native kernel against the WebAssembly on
     for (let i = 0; i < a.losses.length; i++) expect(Math.abs(a.losses[i] - b.losses[i]), `step ${i + 1}`).toBeLessThan(1e-4);
     expect(a.losses[199]).toBeLessThan(a.losses[0]);
     for (let i = 0; i < a.probs.length; i++) expect(Math.abs(a.probs[i] - b.probs[i])).toBeLessThan(1e-4);
+  });
+});
+
+describe('where npm install could not build the native kernel', () => {
+  it('runs the WebAssembly one, and says why the native one is missing', () => {
+    // the module and the WebAssembly kernel alone, as a checkout without the addon's build holds them
+    const t = tempDir('spamops-no-native-');
+    try {
+      const dir = join(t.dir, 'lstm');
+      mkdirSync(join(dir, 'kernel'), { recursive: true });
+      writeFileSync(join(t.dir, 'package.json'), '{ "type": "module" }');
+      cpSync(join(appRoot(), 'src-main/models/lstm/fused-lstm.ts'), join(dir, 'fused-lstm.ts'));
+      cpSync(join(appRoot(), 'src-main/models/lstm/kernel/lstm.wasm'), join(dir, 'kernel', 'lstm.wasm'));
+      const script = `
+        const m = await import(${JSON.stringify(join(dir, 'fused-lstm.ts'))});
+        const k = new m.FusedLstm({ vocab: 12, embed: 4, units: 4, classes: 2, seqLen: 5, maxBatch: 2 });
+        const p = k.predict(new Int32Array([0, 0, 3, 4, 5, 0, 1, 2, 3, 4]), 2);
+        console.log(JSON.stringify({ build: k.build, why: m.nativeKernel().error, sum: p[0] + p[1] }));
+        let refused = '';
+        try { new m.FusedLstm({ vocab: 12, embed: 4, units: 4, classes: 2, seqLen: 5, maxBatch: 2 }, 'native'); } catch (e) { refused = e.message; }
+        console.log(refused);`;
+      const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: appRoot(), encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      const [first, refused] = r.stdout.trim().split('\n');
+      const out = JSON.parse(first) as { build: string; why: string; sum: number };
+      expect(out.build).toBe('wasm');
+      expect(out.why).toMatch(/not built/);
+      expect(out.sum).toBeCloseTo(1, 6);
+      expect(refused).toMatch(/^the native LSTM kernel is not available: not built .*backend fused-wasm/);
+    } finally {
+      t.remove();
+    }
   });
 });
