@@ -43,6 +43,8 @@ interface Exports {
   sp_forward(tokens: number, B: number, xmask: number, hmask: number): void;
   sp_backward(tokens: number, labels: number, B: number, xmask: number, hmask: number): number;
   sp_adam(lr: number, b1: number, b2: number, eps: number, step: number): void;
+  /** the native build only: each step's products and gates on two threads (2) or one (1) */
+  sp_threads?(n: number): number;
 }
 
 let compiled: WebAssembly.Module | undefined;
@@ -211,6 +213,14 @@ export class FusedLstm {
 
   adam(lr: number, beta1: number, beta2: number, epsilon: number, step: number): void {
     this.x.sp_adam(lr, beta1, beta2, epsilon, step);
+  }
+
+  /**
+   * Threads inside each call (the native build: 1 or 2; the results are the same bit for bit).
+   * Returns the threads now used: always 1 in WebAssembly, or where a thread cannot start.
+   */
+  setThreads(n: number): number {
+    return this.x.sp_threads ? this.x.sp_threads(Math.max(1, Math.min(2, Math.floor(n)))) : 1;
   }
 }
 

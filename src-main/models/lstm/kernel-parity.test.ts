@@ -97,6 +97,43 @@ describe.skipIf(!('ok' in native))('the native kernel against the WebAssembly on
   });
 });
 
+describe.skipIf(!('ok' in native))('the native kernel on two threads', () => {
+  it('gives the one-thread results bit for bit (products split by columns, gates by samples)', () => {
+    const shape: LstmShape = { vocab: 180, embed: 64, units: 96, classes: 2, seqLen: 30, maxBatch: 32 };
+    const run = (threads: number) => {
+      const k = new FusedLstm(shape, 'native');
+      expect(k.setThreads(threads)).toBe(threads);
+      k.setWeights(initLstmWeights(shape, 5));
+      const rng = new Rng(3);
+      const losses: number[] = [];
+      for (let step = 1; step <= 40; step++) {
+        // a ragged batch now and then: 32 rows, or fewer
+        const B = step % 7 === 0 ? 13 : 32;
+        const tokens = Int32Array.from({ length: B * 30 }, (_, i) => (i % 30 < 20 ? 0 : Math.floor(rng.next() * 180)));
+        const labels = Int32Array.from({ length: B }, (_, b) => (tokens[b * 30 + 29] % 2 === 0 ? 1 : 0));
+        const xmask = Float32Array.from({ length: B * 64 }, () => (rng.next() < 0.2 ? 0 : 1.25));
+        losses.push(k.gradientStep(tokens, labels, B, xmask));
+        k.adam(1e-3, 0.9, 0.999, 1e-7, step);
+      }
+      const out = {
+        losses,
+        params: Float32Array.from(k.paramsFlat()),
+        probs: k.predict(
+          Int32Array.from({ length: 32 * 30 }, (_, i) => i % 180),
+          32,
+        ),
+      };
+      k.setThreads(1);
+      return out;
+    };
+    const one = run(1);
+    const two = run(2);
+    expect(two.losses).toEqual(one.losses);
+    expect(Buffer.from(two.params.buffer).equals(Buffer.from(one.params.buffer))).toBe(true);
+    expect(Array.from(two.probs)).toEqual(Array.from(one.probs));
+  });
+});
+
 describe('where npm install could not build the native kernel', () => {
   it('runs the WebAssembly one, and says why the native one is missing', () => {
     // the module and the WebAssembly kernel alone, as a checkout without the addon's build holds them

@@ -44,7 +44,7 @@ export function trainLstm(
   p: RunRecord['params'],
   vocab: number,
   hooks: LstmTrainHooks = {},
-  /** threads per training step (data-parallel shards of each batch); 1 = this thread only */
+  /** threads per training step (2 on the native kernel: inside each call; else data-parallel shards of each batch); 1 = this thread only */
   threads = 1,
   /** recurrentDropout: apply the recurrent mask (Keras' implementation 1, tfjs; SPAMOPS_RECURRENT_DROPOUT=1) */
   o: { recurrentDropout?: boolean; build?: KernelBuild } = {},
@@ -94,7 +94,10 @@ export function trainLstm(
   };
   let scores = new Float32Array(0);
   try {
-    pool = LstmShardPool.open(shape, k.nparams, threads, k.build);
+    // the native kernel splits each step's work between two threads itself (the same results as
+    // one); WebAssembly, or more than two threads, cut each batch into data-parallel shards
+    const inKernel = k.build === 'native' && threads === 2 && k.setThreads(2) === 2;
+    pool = inKernel ? undefined : LstmShardPool.open(shape, k.nparams, threads, k.build);
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const te = performance.now();
       rng.shuffle(order);
@@ -148,6 +151,7 @@ export function trainLstm(
     }
   } finally {
     pool?.close();
+    k.setThreads(1); // the kernel's helper thread, if any, stops now rather than at collection
   }
   return {
     shape: { vocab, embed: shape.embed, units: shape.units, classes: 2, seqLen },

@@ -187,6 +187,7 @@ static void gates_backward(int H, const float *restrict ai, const float *restric
   }
 }
 
+
 typedef struct {
   int V, D, H, C, T, Bmax;
   /* parameters, contiguous: E[V*D] W[D*4H] U[H*4H] b[4H] Wd[H*C] bd[C] */
@@ -214,6 +215,7 @@ typedef struct {
   int *rowmap;   /* [T*B] row r = t*B + s -> its distinct row */
   int *u_tok, *u_s; /* [T*B] token and sample of each distinct row */
   int *stamp, *uidx; /* [V] scratch: which sample last met a token, and its distinct row */
+  struct SpPool *pool; /* native builds: the helper thread of a two-thread step, or none */
 } Model;
 
 #ifdef __wasm__
@@ -224,6 +226,38 @@ static Model M_; /* one model per WebAssembly instance */
 static __thread Model *sp_model_now;
 #define SP_MODEL sp_model_now
 #endif
+
+/* ---------- ranges of work, on one thread or two ---------- */
+
+typedef void (*sp_range_fn)(void *arg, int lo, int hi);
+
+#ifdef __wasm__
+/* WebAssembly runs every range itself */
+static void sp_parallel(Model *m, sp_range_fn fn, void *arg, int n, int align, long work) {
+  (void)m; (void)align; (void)work;
+  fn(arg, 0, n);
+}
+#else
+#include "native/threads.h"
+#endif
+
+typedef struct { int M, N, K; const float *A; int sai, sak; const float *B; float *C; int acc; } GemmJob;
+
+static void gemm_range(void *p, int j0, int j1) {
+  const GemmJob *g = p;
+#ifdef __wasm__
+  (void)j0; (void)j1; /* always the whole width */
+  sp_gemm(g->M, g->N, g->K, g->A, g->sai, g->sak, g->B, g->C, g->acc);
+#else
+  sp_gemm_cols(g->M, j0, j1, g->N, g->K, g->A, g->sai, g->sak, g->B, g->C, g->acc);
+#endif
+}
+
+/* sp_gemm's product, its columns shared between the step's threads */
+static void gemm(Model *m, int M, int N, int K, const float *A, int sai, int sak, const float *B, float *C, int acc) {
+  GemmJob g = {M, N, K, A, sai, sak, B, C, acc};
+  sp_parallel(m, gemm_range, &g, N, 16, (long)M * N * K);
+}
 
 EXPORT float *sp_params(void) { return SP_MODEL->params; }
 EXPORT float *sp_adam_m(void) { return SP_MODEL->adam_m; }
@@ -266,6 +300,90 @@ EXPORT int sp_init(int V, int D, int H, int C, int T, int Bmax) {
 }
 
 /*
+ * The recurrence of samples lo..hi (rows t*B + s, s in [lo, hi)): forward through the 30 steps
+ * (the recurrent product of their rows, their gates, their masked state for the next step), or
+ * backward through them (their gates' gradients, then dh of the step before). Every row is
+ * computed the same way whichever range holds it.
+ */
+typedef struct { Model *m; int B; const float *hmask; } RecurJob;
+
+/* columns k0..k1 of the bias's gradient and of the distinct rows' summed dZ (rows in order, as on one thread) */
+typedef struct { Model *m; int B; } ColSumJob;
+
+static void column_sums(void *p, int k0, int k1) {
+  const ColSumJob *j = p;
+  Model *m = j->m;
+  const int R = m->T * j->B, G = 4 * m->H;
+  float *dZu = m->Z;
+  for (int u = 0; u < m->nU; u++)
+    for (int k = k0; k < k1; k++) dZu[u * G + k] = 0.0f;
+  for (int r = 0; r < R; r++) {
+    const float *dz = m->dZ + r * G;
+    float *du = dZu + m->rowmap[r] * G;
+    for (int k = k0; k < k1; k++) {
+      m->gb[k] += dz[k];
+      du[k] += dz[k];
+    }
+  }
+}
+
+static void forward_recurrence(void *p, int lo, int hi) {
+  const RecurJob *j = p;
+  Model *m = j->m;
+  const int B = j->B, T = m->T, H = m->H, G = 4 * H, n = hi - lo;
+  const float *hmask = j->hmask;
+  /* each row's pre-activation from its distinct row's projection (in dZ) and the bias */
+  for (int t = 0; t < T; t++)
+    for (int s = lo; s < hi; s++) {
+      float *z = m->Z + (t * B + s) * G;
+      const float *xw = m->dZ + m->rowmap[t * B + s] * G;
+      for (int k = 0; k < G; k++) z[k] = xw[k] + m->b[k];
+    }
+  for (int i = lo * H; i < hi * H; i++) m->Cs[i] = 0.0f;
+  for (int t = 0; t < T; t++) {
+    float *Zt = m->Z + (t * B + lo) * G;
+    float *Hmt = m->Hm + (t * B + lo) * H;
+    if (t > 0) sp_gemm(n, G, H, Hmt, H, 1, m->U, Zt, 1); /* h_0 = 0: no recurrent term at t = 0 */
+    else for (int i = 0; i < n * H; i++) Hmt[i] = 0.0f;
+    float *cprev = m->Cs + (t * B + lo) * H, *ccur = m->Cs + ((t + 1) * B + lo) * H, *tc = m->TC + (t * B + lo) * H;
+    float *h = m->Hs + lo * H;
+    for (int s = 0; s < n; s++) {
+      float *z = Zt + s * G;
+      gates_forward(H, z, z + H, z + 2 * H, z + 3 * H, cprev + s * H, ccur + s * H, tc + s * H, h + s * H);
+    }
+    /* the (masked) state the next step multiplies with U */
+    if (t + 1 < T) {
+      float *Hmn = m->Hm + ((t + 1) * B + lo) * H;
+      const float *hm = hmask ? hmask + lo * H : 0;
+      for (int i = 0; i < n * H; i++) Hmn[i] = hm ? h[i] * hm[i] : h[i];
+    }
+  }
+}
+
+static void backward_recurrence(void *p, int lo, int hi) {
+  const RecurJob *j = p;
+  Model *m = j->m;
+  const int B = j->B, T = m->T, H = m->H, G = 4 * H, n = hi - lo;
+  const float *hmask = j->hmask;
+  float *dh = m->dh + lo * H, *dcr = m->dc + lo * H;
+  for (int i = 0; i < n * H; i++) dcr[i] = 0.0f;
+  for (int t = T - 1; t >= 0; t--) {
+    const float *A = m->Z + (t * B + lo) * G;
+    float *dZt = m->dZ + (t * B + lo) * G;
+    const float *cprev = m->Cs + (t * B + lo) * H, *tc = m->TC + (t * B + lo) * H;
+    for (int s = 0; s < n; s++) {
+      const float *a = A + s * G;
+      float *dz = dZt + s * G;
+      gates_backward(H, a, a + H, a + 2 * H, a + 3 * H, tc + s * H, cprev + s * H, dh + s * H, dcr + s * H, dz, dz + H, dz + 2 * H, dz + 3 * H);
+    }
+    if (t > 0) {
+      sp_gemm(n, H, G, dZt, G, 1, m->UT, dh, 0);
+      if (hmask) for (int i = 0; i < n * H; i++) dh[i] *= hmask[lo * H + i];
+    }
+  }
+}
+
+/*
  * Forward pass for B samples. tokens: [B, T] ids; xmask: [B, D] input mask (spatial dropout x
  * input dropout, already scaled) or 0; hmask: [B, H] recurrent mask or 0. Leaves probs [B, C].
  */
@@ -296,30 +414,11 @@ EXPORT void sp_forward(const int32_t *tokens, int B, const float *xmask, const f
   m->nU = U;
   /* input projections of the distinct rows (into dZ, free until the backward pass), then every
      row's pre-activation from its distinct row's */
-  sp_gemm(U, G, D, m->X, D, 1, m->W, m->dZ, 0);
-  for (int r = 0; r < T * B; r++) {
-    float *z = m->Z + r * G;
-    const float *xw = m->dZ + m->rowmap[r] * G;
-    for (int k = 0; k < G; k++) z[k] = xw[k] + m->b[k];
-  }
-  for (int i = 0; i < B * H; i++) m->Cs[i] = 0.0f;
-  for (int t = 0; t < T; t++) {
-    float *Zt = m->Z + t * B * G;
-    float *Hmt = m->Hm + t * B * H;
-    if (t > 0) sp_gemm(B, G, H, Hmt, H, 1, m->U, Zt, 1); /* h_0 = 0: no recurrent term at t = 0 */
-    else for (int i = 0; i < B * H; i++) Hmt[i] = 0.0f;
-    float *cprev = m->Cs + t * B * H, *ccur = m->Cs + (t + 1) * B * H, *tc = m->TC + t * B * H;
-    float *h = m->Hs;
-    for (int s = 0; s < B; s++) {
-      float *z = Zt + s * G;
-      gates_forward(H, z, z + H, z + 2 * H, z + 3 * H, cprev + s * H, ccur + s * H, tc + s * H, h + s * H);
-    }
-    /* the (masked) state the next step multiplies with U */
-    if (t + 1 < T) {
-      float *Hmn = m->Hm + (t + 1) * B * H;
-      for (int i = 0; i < B * H; i++) Hmn[i] = hmask ? h[i] * hmask[i] : h[i];
-    }
-  }
+  gemm(m, U, G, D, m->X, D, 1, m->W, m->dZ, 0);
+  /* the recurrence: samples are independent through it, so two threads take half the samples
+     each for all 30 steps (one hand-over per pass, each thread's rows stay in its own cache) */
+  RecurJob rj = {m, B, hmask};
+  sp_parallel(m, forward_recurrence, &rj, B, 4, (long)B * T * H * G);
   /* dense + softmax */
   for (int s = 0; s < B; s++) {
     float mx = -1e30f;
@@ -369,43 +468,23 @@ EXPORT float sp_backward(const int32_t *tokens, const int32_t *labels, int B, co
       for (int c = 0; c < C; c++) a += dlog[s * C + c] * m->Wd[j * C + c];
       m->dh[s * H + j] = a;
     }
-  for (int i = 0; i < B * H; i++) m->dc[i] = 0.0f;
   /* U^T once per batch: dh_prev = dZ_t U^T becomes a plain GEMM */
   for (int j = 0; j < H; j++)
     for (int k = 0; k < G; k++) m->UT[k * H + j] = m->U[j * G + k];
-  for (int t = T - 1; t >= 0; t--) {
-    float *A = m->Z + t * B * G, *dZt = m->dZ + t * B * G;
-    float *cprev = m->Cs + t * B * H, *tc = m->TC + t * B * H;
-    for (int s = 0; s < B; s++) {
-      const float *a = A + s * G;
-      float *dz = dZt + s * G;
-      gates_backward(H, a, a + H, a + 2 * H, a + 3 * H, tc + s * H, cprev + s * H, m->dh + s * H, m->dc + s * H, dz, dz + H, dz + 2 * H, dz + 3 * H);
-    }
-    if (t > 0) {
-      sp_gemm(B, H, G, dZt, G, 1, m->UT, m->dh, 0);
-      if (hmask) for (int i = 0; i < B * H; i++) m->dh[i] *= hmask[i];
-    }
-  }
+  RecurJob rj = {m, B, hmask};
+  sp_parallel(m, backward_recurrence, &rj, B, 4, (long)B * T * H * G);
   /* weight gradients over all time steps at once; h_0 = 0, so the first step adds nothing to U's */
-  sp_gemm(H, G, (T - 1) * B, m->Hm + B * H, 1, H, m->dZ + B * G, m->gU, 0);
-  for (int r = 0; r < T * B; r++) {
-    const float *dz = m->dZ + r * G;
-    for (int k = 0; k < G; k++) m->gb[k] += dz[k];
-  }
-  /* W and the embeddings see the distinct rows only: sum each one's dZ rows first (into Z, free
-     now), then one product each for W's gradient and the embeddings' */
+  gemm(m, H, G, (T - 1) * B, m->Hm + B * H, 1, H, m->dZ + B * G, m->gU, 0);
+  /* the bias's gradient, and (W and the embeddings see the distinct rows only) each distinct
+     row's summed dZ rows, into Z (free now): one pass over dZ, its columns shared by the threads */
   const int U = m->nU;
   float *dZu = m->Z;
-  for (int i = 0; i < U * G; i++) dZu[i] = 0.0f;
-  for (int r = 0; r < T * B; r++) {
-    const float *dz = m->dZ + r * G;
-    float *du = dZu + m->rowmap[r] * G;
-    for (int k = 0; k < G; k++) du[k] += dz[k];
-  }
-  sp_gemm(D, G, U, m->X, 1, D, dZu, m->gW, 0);
+  ColSumJob cj = {m, B};
+  sp_parallel(m, column_sums, &cj, G, 16, (long)T * B * G);
+  gemm(m, D, G, U, m->X, 1, D, dZu, m->gW, 0);
   for (int d = 0; d < D; d++)
     for (int k = 0; k < G; k++) m->WT[k * D + d] = m->W[d * G + k];
-  sp_gemm(U, D, G, dZu, G, 1, m->WT, m->dX, 0);
+  gemm(m, U, D, G, dZu, G, 1, m->WT, m->dX, 0);
   for (int u = 0; u < U; u++) {
     float *ge = m->gE + m->u_tok[u] * D;
     const float *dx = m->dX + u * D;
@@ -417,16 +496,26 @@ EXPORT float sp_backward(const int32_t *tokens, const int32_t *labels, int B, co
 }
 
 /* Adam with Keras' defaults for epsilon placement (epsilon-hat), bias-corrected step size. */
-EXPORT void sp_adam(float lr, float beta1, float beta2, float eps, int step) {
-  Model *m = SP_MODEL;
-  float b1t = 1.0f, b2t = 1.0f;
-  for (int i = 0; i < step; i++) { b1t *= beta1; b2t *= beta2; }
-  float alpha = lr * __builtin_sqrtf(1.0f - b2t) / (1.0f - b1t);
-  for (int i = 0; i < m->nparams; i++) {
+typedef struct { Model *m; float alpha, beta1, beta2, eps; } AdamJob;
+
+static void adam_range(void *p, int lo, int hi) {
+  const AdamJob *j = p;
+  Model *m = j->m;
+  const float beta1 = j->beta1, beta2 = j->beta2, alpha = j->alpha, eps = j->eps;
+  for (int i = lo; i < hi; i++) {
     float g = m->grads[i];
     float mm = beta1 * m->adam_m[i] + (1.0f - beta1) * g;
     float vv = beta2 * m->adam_v[i] + (1.0f - beta2) * g * g;
     m->adam_m[i] = mm; m->adam_v[i] = vv;
     m->params[i] -= alpha * mm / (__builtin_sqrtf(vv) + eps);
   }
+}
+
+EXPORT void sp_adam(float lr, float beta1, float beta2, float eps, int step) {
+  Model *m = SP_MODEL;
+  float b1t = 1.0f, b2t = 1.0f;
+  for (int i = 0; i < step; i++) { b1t *= beta1; b2t *= beta2; }
+  float alpha = lr * __builtin_sqrtf(1.0f - b2t) / (1.0f - b1t);
+  AdamJob j = {m, alpha, beta1, beta2, eps};
+  sp_parallel(m, adam_range, &j, m->nparams, 16, (long)m->nparams * 8);
 }

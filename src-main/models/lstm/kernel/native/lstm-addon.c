@@ -38,6 +38,7 @@ static void sp_reset(void) { sp_inst_now->top = 64; }
 static void finalize(napi_env env, void *data, void *hint) {
   (void)env; (void)data;
   Instance *in = hint;
+  sp_pool_stop(in->model.pool);
   free(in->base);
   free(in);
 }
@@ -138,6 +139,21 @@ static napi_value f_adam(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* sp_threads(n): 2 runs each step's products and gates on two threads (a helper of this
+   instance), 1 on the caller's alone; returns the threads now used (1 when no thread starts) */
+static napi_value f_threads(napi_env env, napi_callback_info info) {
+  size_t argc = 1; napi_value argv[1];
+  Instance *in = enter(env, info, &argc, argv);
+  if (!in) return NULL;
+  int n = argc ? arg_int(env, argv[0]) : 1;
+  if (n >= 2 && !in->model.pool) in->model.pool = sp_pool_start();
+  if (n < 2 && in->model.pool) {
+    sp_pool_stop(in->model.pool);
+    in->model.pool = NULL;
+  }
+  return num(env, in->model.pool ? 2 : 1);
+}
+
 /* instance(bytes): a kernel with an arena of `bytes`, as { memory: { buffer }, sp_* } */
 static napi_value f_instance(napi_env env, napi_callback_info info) {
   size_t argc = 1; napi_value argv[1];
@@ -169,7 +185,7 @@ static napi_value f_instance(napi_env env, napi_callback_info info) {
   const struct { const char *name; napi_callback fn; } fns[] = {
     {"sp_alloc", f_alloc}, {"sp_init", f_init}, {"sp_params", f_params}, {"sp_grads", f_grads},
     {"sp_adam_m", f_adam_m}, {"sp_adam_v", f_adam_v}, {"sp_probs", f_probs}, {"sp_nparams", f_nparams},
-    {"sp_forward", f_forward}, {"sp_backward", f_backward}, {"sp_adam", f_adam},
+    {"sp_forward", f_forward}, {"sp_backward", f_backward}, {"sp_adam", f_adam}, {"sp_threads", f_threads},
   };
   for (unsigned i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;
