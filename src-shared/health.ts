@@ -26,6 +26,8 @@ export const HealthAnswer = Type.Object(
     registry_version: Type.Integer(),
     bootstrapped: Type.Boolean(),
     ingestion: IngestionHealth,
+    /** what computes each model family here, by kind (lstm: the kernel's build, native or WebAssembly, and why) */
+    runtimes: Type.Record(Type.String(), Type.String()),
   },
   { additionalProperties: true },
 );

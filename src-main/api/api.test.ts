@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import { sampleServer } from '../testing/fixtures';
+import { nativeKernelTarget } from '../models/lstm/fused-lstm';
 
 let base: string;
 let close: () => Promise<void>;
@@ -18,6 +19,13 @@ describe('feature server over HTTP', () => {
   it('answers /health and the OpenAPI document', async () => {
     const h = await (await fetch(`${base}/health`)).json();
     expect(h).toMatchObject({ status: 'ok', bootstrapped: true, storage: { backend: 'sqlite' } });
+    // what computes the LSTMs here: the native kernel where npm install built it, else WebAssembly with why
+    const target = nativeKernelTarget();
+    expect(h.runtimes.lstm).toBe(
+      target
+        ? `fused LSTM kernel, native (${target}): training backend auto = fused-native`
+        : expect.stringMatching(/^fused LSTM kernel, WebAssembly SIMD128 \(the native build is not available: /),
+    );
     const doc = await (await fetch(`${base}/openapi.json`)).json();
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/get-online-features', '/push', '/materialize', '/materialize-incremental']));
     expect((await fetch(`${base}/docs`)).status).toBe(200);

@@ -7,6 +7,7 @@ import { serve } from './declare';
 import { diskStatus, internalErrors } from '../platform';
 import { isLoopbackAddress } from './security';
 import { HttpError } from './errors';
+import { familyRuntimes } from '../models';
 
 /** what does not work right now, each with what to do */
 async function problems(engines: Engines): Promise<HealthProblem[]> {
@@ -84,6 +85,7 @@ export const healthRoutes: FastifyPluginAsync<{ engines: Engines }> = async (app
       bootstrapped: snap !== undefined,
       // the stream's state: SpamOps serves while NATS is down, and says so here
       ingestion: engines.ingestion.health(),
+      runtimes: familyRuntimes(),
     };
   });
 

@@ -38,6 +38,16 @@ export function registerFamily(family: ModelFamily): () => void {
   };
 }
 
+/** each family's `runtime()` line, by kind (families without one are left out) */
+export function familyRuntimes(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kind of familyKinds()) {
+    const r = familyOf(kind).runtime?.();
+    if (r) out[kind] = r;
+  }
+  return out;
+}
+
 export function familyKinds(): string[] {
   return [...FAMILIES.keys()];
 }

@@ -119,6 +119,8 @@ export interface ModelFamily {
   usesTokenizer: boolean;
   /** refuses, by name, parameters known bad before a run starts (throws InputError) */
   checkParams?(params: RunRecord['params']): void;
+  /** what computes this family's training and predictions here, for /health (the LSTM kernel's build, and why not the native one) */
+  runtime?(): string;
   /** trains on the set's train rows, scores its test rows, saves the artifacts into `input.dir` */
   train(input: TrainInput, progress: TrainProgress): Promise<TrainedModel>;
   /** a registered version's artifacts (checksums already verified), ready to answer */

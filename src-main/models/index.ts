@@ -18,7 +18,7 @@ export type {
   TrainInput,
   TrainProgress,
 } from './family';
-export { familyOf, familyKinds, registerFamily, UnknownFamilyError } from './families';
+export { familyOf, familyKinds, familyRuntimes, registerFamily, UnknownFamilyError } from './families';
 export { messageSurprisal, numericReference, tokenReference } from './reference';
 export type { FeatureReference, NumericReference, TokenReference } from './reference';
 export { evaluate, rocAuc } from './metrics';

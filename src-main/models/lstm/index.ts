@@ -106,6 +106,13 @@ export const lstmFamily: ModelFamily = {
   keepsIds: true,
   usesTokenizer: true,
 
+  runtime() {
+    const n = nativeKernel();
+    return 'ok' in n
+      ? `fused LSTM kernel, native (${n.ok.cpu()}): training backend auto = fused-native`
+      : `fused LSTM kernel, WebAssembly SIMD128 (the native build is not available: ${n.error}; npm run build-native builds it)`;
+  },
+
   /** an LSTM that cannot fit the kernel's memory would fail minutes later, mid-run: refused at once */
   checkParams(p) {
     const shape = {
