@@ -165,6 +165,8 @@ export async function runBench(o: { dataset?: string; quick?: boolean; only?: 'h
 
     // 4. training on the full dataset (fused WebAssembly kernel; the forest for v1) and inference
     rows.push(...(await trainingBench(engines, o.quick ? 1 : 3)));
+    // v3 against the seed's PyTorch script in turn (issue 23's ratio; skipped with why without the anchors)
+    rows.push(...(await trainingAgainstPytorch(engines, dataset, parsed.rows.map((r) => r.text), o.anchors)));
 
     // 5. the HTTP API under load: feature server, model serving, inbox; then stream ingestion
     // (NATS JetStream) beside the POST /sms row
