@@ -23,22 +23,7 @@ import { nativeKernel } from '../src-main/models/lstm/fused-lstm';
 import { runTrainJob } from '../src-main/training';
 import { resolveParams } from '../src-shared/model-specs';
 import type { BackendName } from '../src-shared/training';
-
-export interface BenchRow {
-  name: string;
-  value: number;
-  unit: string;
-  target: string;
-  ok: boolean;
-  runs?: number[];
-  note?: string;
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
+import { median, type Row } from './row';
 
 /** the anchor script: in `anchors` (a folder), else in `anchors/` beside the dataset's folder */
 function anchorScript(dataset: string, anchors?: string): string | undefined {
@@ -70,9 +55,9 @@ function v3Flops(T: number, D: number, H: number) {
   return { forward, step };
 }
 
-export async function trainingAgainstPytorch(engines: Engines, dataset: string, texts: string[], anchors?: string): Promise<BenchRow[]> {
+export async function trainingAgainstPytorch(engines: Engines, dataset: string, texts: string[], anchors?: string): Promise<Row[]> {
   const script = anchorScript(dataset, anchors);
-  const skip = (why: string): BenchRow[] => [
+  const skip = (why: string): Row[] => [
     { name: 'v3 training against PyTorch (same sitting)', value: Number.NaN, unit: 's', target: '<= 0.5x PyTorch', ok: false, note: `not measured: ${why}` },
   ];
   if (!script) return skip('the anchors (lstm_train.py) are not beside the dataset; pass --anchors DIR');
@@ -117,7 +102,7 @@ export async function trainingAgainstPytorch(engines: Engines, dataset: string, 
     }
   }
   const anchor = median(torch);
-  const rows: BenchRow[] = [
+  const rows: Row[] = [
     {
       name: 'PyTorch 1.13 anchor: v3, 5 epochs, training loop (2 torch threads, OPENBLAS_NUM_THREADS=1)',
       value: anchor,

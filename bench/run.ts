@@ -29,6 +29,7 @@ import { extractV1 } from '../src-main/features';
 import { computeDrift, PredictionRecorder } from '../src-main/monitoring';
 import { driftQualityRows } from './drift';
 import { trainingAgainstPytorch } from './pytorch';
+import { median, type Row } from './row';
 import type { FeatureReference } from '../src-main/models';
 import type { AppConfig } from '../src-main/config';
 import type { IngestionStats } from '../src-shared/ingestion';
@@ -36,22 +37,6 @@ import { newTimeUuid } from '../src-main/platform';
 import Database from 'better-sqlite3';
 import { connect as natsConnect, headers as natsHeaders } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
-
-interface Row {
-  name: string;
-  value: number;
-  unit: string;
-  target: string;
-  ok: boolean;
-  runs?: number[];
-  note?: string;
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 async function timeIt(n: number, fn: () => Promise<unknown>): Promise<number[]> {
   const runs: number[] = [];
@@ -166,7 +151,14 @@ export async function runBench(o: { dataset?: string; quick?: boolean; only?: 'h
     // 4. training on the full dataset (fused WebAssembly kernel; the forest for v1) and inference
     rows.push(...(await trainingBench(engines, o.quick ? 1 : 3)));
     // v3 against the seed's PyTorch script in turn (issue 23's ratio; skipped with why without the anchors)
-    rows.push(...(await trainingAgainstPytorch(engines, dataset, parsed.rows.map((r) => r.text), o.anchors)));
+    rows.push(
+      ...(await trainingAgainstPytorch(
+        engines,
+        dataset,
+        parsed.rows.map((r) => r.text),
+        o.anchors,
+      )),
+    );
 
     // 5. the HTTP API under load: feature server, model serving, inbox; then stream ingestion
     // (NATS JetStream) beside the POST /sms row
