@@ -64,18 +64,19 @@ export async function runBench(o: { dataset?: string; quick?: boolean; only?: 'h
     const ids = existsSync(idsFile) ? readTrainingIds(idsFile) : undefined;
     process.stderr.write(`dataset: ${parsed.rows.length} messages\n`);
 
+    // v3 against the seed's PyTorch script in turn (issue 23's ratio; skipped with why without the anchors)
+    const againstPytorch = () =>
+      trainingAgainstPytorch(
+        engines,
+        dataset,
+        parsed.rows.map((r) => r.text),
+        o.anchors,
+      );
     if (o.only === 'training') {
       // v3's training against PyTorch's, in turn (the anchor script beside the dataset)
       await buildOfflineSources(engines, ids);
       await engines.features.apply(definitionsForStage('2021'), '2021');
-      rows.push(
-        ...(await trainingAgainstPytorch(
-          engines,
-          dataset,
-          parsed.rows.map((r) => r.text),
-          o.anchors,
-        )),
-      );
+      rows.push(...(await againstPytorch()));
       return finish(rows);
     }
     if (o.only) {
@@ -148,17 +149,9 @@ export async function runBench(o: { dataset?: string; quick?: boolean; only?: 'h
       runs: mat,
     });
 
-    // 4. training on the full dataset (fused WebAssembly kernel; the forest for v1) and inference
+    // 4. training on the full dataset (the fused kernel, native where it built; the forest for v1) and inference, then v3 against PyTorch
     rows.push(...(await trainingBench(engines, o.quick ? 1 : 3)));
-    // v3 against the seed's PyTorch script in turn (issue 23's ratio; skipped with why without the anchors)
-    rows.push(
-      ...(await trainingAgainstPytorch(
-        engines,
-        dataset,
-        parsed.rows.map((r) => r.text),
-        o.anchors,
-      )),
-    );
+    rows.push(...(await againstPytorch()));
 
     // 5. the HTTP API under load: feature server, model serving, inbox; then stream ingestion
     // (NATS JetStream) beside the POST /sms row
