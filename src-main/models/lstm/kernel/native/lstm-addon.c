@@ -105,31 +105,44 @@ GETTER(f_adam_v, offset_of(env, in, sp_adam_v()))
 GETTER(f_probs, offset_of(env, in, sp_probs()))
 GETTER(f_nparams, num(env, sp_nparams()))
 
+/* a batch's arguments checked against the instance: its size, then its tokens and masks as pointers */
+typedef struct { int B; const int32_t *tokens; const float *xmask, *hmask; } BatchArgs;
+
+static int batch_args(napi_env env, Instance *in, napi_value tokens, napi_value B, napi_value xmask, napi_value hmask, BatchArgs *out) {
+  const Model *m = &in->model;
+  out->B = arg_int(env, B);
+  if (out->B < 1 || out->B > m->Bmax) {
+    napi_throw_range_error(env, NULL, "spamops_lstm: batch out of range");
+    return 0;
+  }
+  out->tokens = at(in, arg_int(env, tokens), (size_t)out->B * m->T * 4);
+  if (!out->tokens) {
+    napi_throw_range_error(env, NULL, "spamops_lstm: tokens offset out of range");
+    return 0;
+  }
+  out->xmask = at(in, arg_int(env, xmask), (size_t)out->B * m->D * 4);
+  out->hmask = at(in, arg_int(env, hmask), (size_t)out->B * m->H * 4);
+  return 1;
+}
+
 static napi_value f_forward(napi_env env, napi_callback_info info) {
   size_t argc = 4; napi_value argv[4];
   Instance *in = enter(env, info, &argc, argv);
-  if (!in) return NULL;
-  Model *m = &in->model;
-  int B = arg_int(env, argv[1]);
-  if (B < 1 || B > m->Bmax) { napi_throw_range_error(env, NULL, "spamops_lstm: batch out of range"); return NULL; }
-  const int32_t *tokens = at(in, arg_int(env, argv[0]), (size_t)B * m->T * 4);
-  if (!tokens) { napi_throw_range_error(env, NULL, "spamops_lstm: tokens offset out of range"); return NULL; }
-  sp_forward(tokens, B, at(in, arg_int(env, argv[2]), (size_t)B * m->D * 4), at(in, arg_int(env, argv[3]), (size_t)B * m->H * 4));
+  BatchArgs a;
+  if (!in || !batch_args(env, in, argv[0], argv[1], argv[2], argv[3], &a)) return NULL;
+  sp_forward(a.tokens, a.B, a.xmask, a.hmask);
   return NULL;
 }
 static napi_value f_backward(napi_env env, napi_callback_info info) {
   size_t argc = 5; napi_value argv[5];
   Instance *in = enter(env, info, &argc, argv);
-  if (!in) return NULL;
-  Model *m = &in->model;
-  int B = arg_int(env, argv[2]);
-  if (B < 1 || B > m->Bmax) { napi_throw_range_error(env, NULL, "spamops_lstm: batch out of range"); return NULL; }
-  const int32_t *tokens = at(in, arg_int(env, argv[0]), (size_t)B * m->T * 4);
-  const int32_t *labels = at(in, arg_int(env, argv[1]), (size_t)B * 4);
-  if (!tokens || !labels) { napi_throw_range_error(env, NULL, "spamops_lstm: tokens or labels offset out of range"); return NULL; }
-  for (int s = 0; s < B; s++)
-    if (labels[s] < 0 || labels[s] >= m->C) { napi_throw_range_error(env, NULL, "spamops_lstm: label out of range"); return NULL; }
-  return num(env, sp_backward(tokens, labels, B, at(in, arg_int(env, argv[3]), (size_t)B * m->D * 4), at(in, arg_int(env, argv[4]), (size_t)B * m->H * 4)));
+  BatchArgs a;
+  if (!in || !batch_args(env, in, argv[0], argv[2], argv[3], argv[4], &a)) return NULL;
+  const int32_t *labels = at(in, arg_int(env, argv[1]), (size_t)a.B * 4);
+  if (!labels) { napi_throw_range_error(env, NULL, "spamops_lstm: labels offset out of range"); return NULL; }
+  for (int s = 0; s < a.B; s++)
+    if (labels[s] < 0 || labels[s] >= in->model.C) { napi_throw_range_error(env, NULL, "spamops_lstm: label out of range"); return NULL; }
+  return num(env, sp_backward(a.tokens, labels, a.B, a.xmask, a.hmask));
 }
 static napi_value f_adam(napi_env env, napi_callback_info info) {
   size_t argc = 5; napi_value argv[5];
