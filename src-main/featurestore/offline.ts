@@ -1,22 +1,19 @@
 /**
  * The offline store: each file source is a folder of Parquet parts listed by a manifest (see
- * parts.ts). Small pushes are written by parquetjs-lite (no engine needed to append a few rows);
- * full rebuilds and merges by DuckDB, fed in chunks, so that memory stays bounded whatever the
- * size. Every read is a DuckDB query over the manifest's parts (see retrieval.ts): nothing is
+ * parts.ts). Every part is written by DuckDB, fed in chunks: pushes as one small part each,
+ * rebuilds in segments and merges, so that memory stays bounded whatever the size. (Pushes were
+ * encoded by parquetjs-lite in JavaScript, about 100 µs a row, which held the stream's feature step
+ * to ~2,500 messages a second; DuckDB writes them at about 10 µs a row, mostly on its own threads.) Every read is a DuckDB query over the manifest's parts (see retrieval.ts): nothing is
  * kept in memory between queries.
  */
 import parquet from 'parquetjs-lite';
-import type { FieldSpec } from 'parquetjs-lite';
 import { existsSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { FeatureValue, FeatureValueType, FieldDef, FileSourceDef } from '../../src-shared/featurestore';
 import { duckdbApi, OfflineMemoryError, releaseConnection, sqlFileList, sqlIdent, sqlString, type DuckEngine } from './duckdb';
 import { type Manifest, type PartEntry, type PartMark, PartsManifest, publishFile, retire } from './parts';
-import { epochMicros } from './timestamps';
-import { ParquetEncoder } from './parquet-encode';
 
 /** One row of a source: the entity, its times (epoch ms) and its feature values. */
 export interface OfflineRow {
@@ -36,14 +33,6 @@ export class OfflineSourceError extends Error {
     this.name = 'OfflineSourceError';
   }
 }
-
-const PARQUETJS_TYPES: Record<FeatureValueType, FieldSpec> = {
-  Float32: { type: 'FLOAT' },
-  Float64: { type: 'DOUBLE' },
-  Int64: { type: 'INT64' },
-  String: { type: 'UTF8' },
-  'Array(Int64)': { type: 'INT64', repeated: true },
-};
 
 /** the SQL type of a field in the Parquet parts */
 export const SQL_TYPES: Record<FeatureValueType, string> = {
@@ -78,8 +67,6 @@ const SEGMENT_BYTES = 48 * 1024 * 1024;
 
 export class OfflineStore {
   private readonly manifests = new Map<string, PartsManifest>();
-  /** pushed parts are encoded on a thread of their own (parquet-encode.ts) */
-  readonly encoder = new ParquetEncoder();
 
   constructor(
     readonly dir: string,
@@ -111,42 +98,34 @@ export class OfflineStore {
     return (await this.manifest(source).read()).parts.length;
   }
 
-  /* ---------------- small writes: pushes (parquetjs-lite) ---------------- */
+  /* ---------------- small writes: pushes ---------------- */
 
   /** First half of an append: the part written under a name nothing reads. */
   async writePartTemp(source: FileSourceDef, key: string, fields: FieldDef[], rows: OfflineRow[]): Promise<TempPart> {
     const dir = this.sourceDir(source);
     mkdirSync(dir, { recursive: true });
-    const spec: Record<string, FieldSpec> = {
-      [key]: { type: 'UTF8' },
-      [source.timestampField]: { type: 'TIMESTAMP_MICROS' },
-      [source.createdTimestampColumn]: { type: 'TIMESTAMP_MICROS' },
-    };
-    for (const f of fields) spec[f.name] = { ...PARQUETJS_TYPES[f.dtype], optional: !f.dtype.startsWith('Array') };
     const tmp = tempName(dir);
-    // The part is encoded in memory (on the encoding thread) and written with one call. A pushed
-    // part is small (one feature-step batch, or what the offline follower gathered in 250 ms).
-    const keys = new Set<string>();
-    const out: Record<string, unknown>[] = [];
-    for (const r of rows) {
-      keys.add(r.entityKey);
-      const row: Record<string, unknown> = {
-        [key]: r.entityKey,
-        [source.timestampField]: timestampMicros(r.eventTs),
-        [source.createdTimestampColumn]: timestampMicros(r.createdTs),
-      };
-      for (const f of fields) {
-        const v = r.values[f.name];
-        if (v !== null && v !== undefined) row[f.name] = v;
-      }
-      out.push(row);
-    }
+    const staging = new Staging(await duckdbApi(), fields);
+    const table = `part_${randomBytes(4).toString('hex')}`;
+    const conn = await this.engine.connection();
     try {
-      await writeFile(tmp, await this.encoder.encode(spec, 8192, out));
+      await conn.run(`CREATE TEMP TABLE ${table} (${staging.columns().join(', ')})`);
+      const appender = await conn.createAppender(table, 'main', 'temp');
+      try {
+        const chunk = staging.chunk();
+        for (let i = 0; i < rows.length; i += CHUNK_ROWS) appender.appendDataChunk(staging.fill(chunk, rows.slice(i, i + CHUNK_ROWS)));
+      } finally {
+        appender.closeSync();
+      }
+      await conn.run(`COPY (SELECT ${staging.select(key, source).join(', ')} FROM ${table}) TO ${sqlString(tmp)} (FORMAT parquet)`);
     } catch (e) {
       if (existsSync(tmp)) unlinkSync(tmp);
       throw e;
+    } finally {
+      await conn.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+      conn.closeSync();
     }
+    const keys = new Set(rows.map((r) => r.entityKey));
     return { path: tmp, entry: { file: nextPartName(), rows: rows.length, columns: fields.map((f) => f.name), uniqueKeys: keys.size === rows.length } };
   }
 
@@ -260,6 +239,61 @@ export class OfflineStore {
   }
 }
 
+type DuckApi = Awaited<ReturnType<typeof duckdbApi>>;
+type DataChunk = InstanceType<DuckApi['DuckDBDataChunk']>;
+
+/**
+ * How rows go to DuckDB on their way to a Parquet part: a staging table of the key, the times in
+ * epoch ms (DOUBLE) and the values, filled by data chunks, and the SELECT that gives the part's
+ * columns (times as TIMESTAMP to the microsecond, values in their SQL types).
+ */
+class Staging {
+  constructor(
+    private readonly api: DuckApi,
+    private readonly fields: FieldDef[],
+  ) {}
+
+  columns(): string[] {
+    return [
+      'k VARCHAR',
+      'ev DOUBLE',
+      'cr DOUBLE',
+      ...this.fields.map((f) => `${sqlIdent(f.name)} ${f.dtype === 'String' ? 'VARCHAR' : f.dtype === 'Array(Int64)' ? 'DOUBLE[]' : 'DOUBLE'}`),
+    ];
+  }
+
+  /** a chunk of CHUNK_ROWS rows of the table's types (reuse it: its native memory goes only when collected) */
+  chunk(): DataChunk {
+    const { DuckDBDataChunk, VARCHAR, DOUBLE, LIST } = this.api;
+    const types = [VARCHAR, DOUBLE, DOUBLE, ...this.fields.map((f) => (f.dtype === 'String' ? VARCHAR : f.dtype === 'Array(Int64)' ? LIST(DOUBLE) : DOUBLE))];
+    return DuckDBDataChunk.create(types, CHUNK_ROWS);
+  }
+
+  /** `chunk` holding `rows` (at most CHUNK_ROWS) */
+  fill(chunk: DataChunk, rows: OfflineRow[]): DataChunk {
+    const { listValue } = this.api;
+    chunk.reset();
+    chunk.rowCount = rows.length;
+    const cols: unknown[][] = [rows.map((r) => r.entityKey), rows.map((r) => r.eventTs), rows.map((r) => r.createdTs)];
+    for (const f of this.fields) {
+      if (f.dtype === 'Array(Int64)') cols.push(rows.map((r) => listValue((r.values[f.name] as number[] | null) ?? [])));
+      else cols.push(rows.map((r) => r.values[f.name] ?? null));
+    }
+    chunk.setColumns(cols as Parameters<typeof chunk.setColumns>[0]);
+    return chunk;
+  }
+
+  /** the part's columns, selected from the staging table */
+  select(key: string, source: FileSourceDef): string[] {
+    return [
+      `k AS ${sqlIdent(key)}`,
+      `make_timestamp((ev * 1000)::BIGINT) AS ${sqlIdent(source.timestampField)}`,
+      `make_timestamp((cr * 1000)::BIGINT) AS ${sqlIdent(source.createdTimestampColumn)}`,
+      ...this.fields.map((f) => `${sqlIdent(f.name)}::${SQL_TYPES[f.dtype]} AS ${sqlIdent(f.name)}`),
+    ];
+  }
+}
+
 /**
  * Feeds a new base of a source to DuckDB in chunks (see `OfflineStore.baseWriter`): rows collect
  * in a temporary table, written out as a Parquet file every SEGMENT_ROWS rows and emptied, so
@@ -271,7 +305,8 @@ export class BaseWriter {
   private pending: OfflineRow[] = [];
   private readonly files: { tmp: string; rows: number }[] = [];
   /** one chunk, reused: a chunk's native memory is freed only when JavaScript collects it */
-  private chunk?: InstanceType<Awaited<ReturnType<typeof duckdbApi>>['DuckDBDataChunk']>;
+  private chunk?: DataChunk;
+  private readonly staging: Staging;
 
   private appender!: Awaited<ReturnType<DuckDBConnection['createAppender']>>;
   /** rows per segment: about SEGMENT_BYTES of values */
@@ -284,8 +319,9 @@ export class BaseWriter {
     private readonly fields: FieldDef[],
     private readonly conn: DuckDBConnection,
     private readonly table: string,
-    private readonly api: Awaited<ReturnType<typeof duckdbApi>>,
+    api: DuckApi,
   ) {
+    this.staging = new Staging(api, fields);
     const width = 4 + fields.reduce((n, f) => n + (f.dtype === 'Array(Int64)' ? (f.length ?? 32) : 1), 0);
     this.segmentRows = Math.max(50_000, Math.min(2_000_000, Math.floor(SEGMENT_BYTES / (8 * width))));
   }
@@ -305,13 +341,7 @@ export class BaseWriter {
 
   /** a fresh table for the next segment (dropping the last one frees its memory at once) */
   private async newTable(): Promise<void> {
-    const cols = [
-      'k VARCHAR',
-      'ev DOUBLE',
-      'cr DOUBLE',
-      ...this.fields.map((f) => `${sqlIdent(f.name)} ${f.dtype === 'String' ? 'VARCHAR' : f.dtype === 'Array(Int64)' ? 'DOUBLE[]' : 'DOUBLE'}`),
-    ];
-    await this.conn.run(`CREATE TEMP TABLE ${this.table} (${cols.join(', ')})`);
+    await this.conn.run(`CREATE TEMP TABLE ${this.table} (${this.staging.columns().join(', ')})`);
     this.appender = await this.conn.createAppender(this.table, 'main', 'temp');
   }
 
@@ -329,19 +359,8 @@ export class BaseWriter {
     const rows = this.pending;
     if (rows.length === 0) return;
     this.pending = [];
-    const { DuckDBDataChunk, VARCHAR, DOUBLE, LIST, listValue } = this.api;
-    const types = [VARCHAR, DOUBLE, DOUBLE, ...this.fields.map((f) => (f.dtype === 'String' ? VARCHAR : f.dtype === 'Array(Int64)' ? LIST(DOUBLE) : DOUBLE))];
-    this.chunk ??= DuckDBDataChunk.create(types, CHUNK_ROWS);
-    const chunk = this.chunk;
-    chunk.reset();
-    chunk.rowCount = rows.length;
-    const cols: unknown[][] = [rows.map((r) => r.entityKey), rows.map((r) => r.eventTs), rows.map((r) => r.createdTs)];
-    for (const f of this.fields) {
-      if (f.dtype === 'Array(Int64)') cols.push(rows.map((r) => listValue((r.values[f.name] as number[] | null) ?? [])));
-      else cols.push(rows.map((r) => r.values[f.name] ?? null));
-    }
-    chunk.setColumns(cols as Parameters<typeof chunk.setColumns>[0]);
-    this.appender.appendDataChunk(chunk);
+    this.chunk ??= this.staging.chunk();
+    this.appender.appendDataChunk(this.staging.fill(this.chunk, rows));
     this.inTable += rows.length;
   }
 
@@ -352,13 +371,9 @@ export class BaseWriter {
     this.appender.closeSync();
     const tmp = tempName(this.store.sourceDir(this.source));
     this.files.push({ tmp, rows: this.inTable });
-    const cols = [
-      `k AS ${sqlIdent(this.key)}`,
-      `make_timestamp((ev * 1000)::BIGINT) AS ${sqlIdent(this.source.timestampField)}`,
-      `make_timestamp((cr * 1000)::BIGINT) AS ${sqlIdent(this.source.createdTimestampColumn)}`,
-      ...this.fields.map((f) => `${sqlIdent(f.name)}::${SQL_TYPES[f.dtype]} AS ${sqlIdent(f.name)}`),
-    ];
-    await this.conn.run(`COPY (SELECT ${cols.join(', ')} FROM ${this.table}) TO ${sqlString(tmp)} (FORMAT parquet, ROW_GROUP_SIZE 122880)`);
+    await this.conn.run(
+      `COPY (SELECT ${this.staging.select(this.key, this.source).join(', ')} FROM ${this.table}) TO ${sqlString(tmp)} (FORMAT parquet, ROW_GROUP_SIZE 122880)`,
+    );
     await this.conn.run(`DROP TABLE ${this.table}`);
     this.inTable = 0;
     if (more) await this.newTable();
@@ -412,16 +427,6 @@ export class BaseWriter {
   private discard(): void {
     for (const f of this.files) if (existsSync(f.tmp)) unlinkSync(f.tmp);
   }
-}
-
-/**
- * A time as parquetjs-lite writes it to a TIMESTAMP_MICROS column: whole microseconds (a Date
- * would keep milliseconds only). It refuses negative integers, so a time before 1970 goes as a
- * Date, to the millisecond.
- */
-function timestampMicros(ms: number): bigint | Date {
-  const us = epochMicros(ms);
-  return us >= 0 ? BigInt(us) : new Date(ms);
 }
 
 function closeQuietly(a: { closeSync(): void }): void {

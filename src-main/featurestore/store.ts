@@ -107,7 +107,6 @@ export class FeatureStore {
   /** closes the offline store's engine (its spill files go with it) */
   close(): void {
     this.offline.engine.close();
-    this.offline.encoder.close();
   }
 
   /* ---------------- definitions ---------------- */
