@@ -52,7 +52,9 @@ export interface ConsumerSpec {
   onMissing?(reason: string): void;
 }
 
+/** a batch holds at most BATCH messages and about BATCH_BYTES of payload (a change envelope holds many messages) */
 const BATCH = 512;
+const BATCH_BYTES = 1024 * 1024;
 const MAX_ACK_PENDING = 4096;
 const NS_PER_MS = 1_000_000;
 /**
@@ -206,9 +208,9 @@ export class BatchConsumer {
     heartbeat.unref();
     try {
       for (let busy = false; this.queue.length; busy = true) {
-        if (busy && this.spec.lingerMs && this.queue.length < BATCH) await new Promise((r) => setTimeout(r, this.spec.lingerMs));
+        if (busy && this.spec.lingerMs && this.fullBatch() === undefined) await new Promise((r) => setTimeout(r, this.spec.lingerMs));
         try {
-          inHand = this.queue.splice(0, BATCH);
+          inHand = this.queue.splice(0, this.fullBatch() ?? this.queue.length);
           await this.handleBatch(link, inHand);
         } catch (e) {
           // an acknowledgement on a closed connection: the server delivers those messages again
@@ -221,6 +223,16 @@ export class BatchConsumer {
       clearInterval(heartbeat);
       this.flushing = undefined;
     }
+  }
+
+  /** how many queued messages make a full batch (BATCH of them, or BATCH_BYTES of payload); undefined while the queue holds less */
+  private fullBatch(): number | undefined {
+    let bytes = 0;
+    for (let i = 0; i < this.queue.length; i++) {
+      bytes += this.queue[i].data.length;
+      if (i + 1 >= BATCH || bytes >= BATCH_BYTES) return i + 1;
+    }
+    return undefined;
   }
 
   private async handleBatch(link: Link, batch: JsMsg[]): Promise<void> {

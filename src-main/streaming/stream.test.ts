@@ -12,6 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { appRoot } from '../config';
+import { newTimeUuid } from '../platform';
 import { FeatureStep } from '../inbox';
 import type { SmsMessage } from '../storage';
 import { SAMPLE_DATASET, startTestServer, testEngines } from '../testing/fixtures';
@@ -137,6 +138,43 @@ describe.skipIf(!!skip)(`the stream (NATS JetStream)${skip ? ` (skipped: ${skip}
       return d.length === 3 && !d.some((x: { seq: number }) => x.seq === missing.seq) && d;
     });
     expect((await post(`/ingestion/dead-letters/${missing.seq}/retry`, {})).status).toBe(404);
+  });
+
+  it('(B) the relay sends up to 256 change events in one stream message; a lone event (as earlier versions sent) is read, a malformed envelope goes to the dead letters whole, naming the entry', async () => {
+    const jsm = await js.jetstreamManager();
+    const heldBefore = (await jsm.streams.info('SMS_CHANGES')).state.messages;
+    // 600 messages stored in one transaction (an import does this): three envelopes of 256, 256, 88
+    const messages: SmsMessage[] = Array.from({ length: 600 }, (_, i) => ({
+      user_id: 'enveloped',
+      sms_id: newTimeUuid(),
+      sender_id: 'x',
+      sms_text: `enveloped ${i}`,
+    }));
+    await srv.engines.storage.users.insertMany(messages);
+    await untilFeatures(
+      'the 600 messages featured',
+      srv.engines,
+      messages.map((m) => m.sms_id),
+    );
+    const sent = (await jsm.streams.info('SMS_CHANGES')).state.messages - heldBefore;
+    expect(sent).toBeGreaterThan(0);
+    expect(sent).toBeLessThanOrEqual(3);
+
+    const event = (text: string) => ({ op: 'insert', at: Date.now(), message: { user_id: 'legacy', sms_id: newTimeUuid(), sender_id: 'x', sms_text: text } });
+    const lone = event('one event to a stream message, as before');
+    await js.publish('sms.changes', JSON.stringify(lone));
+    await untilFeatures('the lone event featured', srv.engines, [lone.message.sms_id]);
+
+    const deadBefore = (await (await fetch(`${srv.base}/ingestion/stats`)).json()).dead_letters as number;
+    const fine = event('fine, but in a bad envelope');
+    await js.publish('sms.changes', JSON.stringify({ changes: [fine, { op: 'insert', message: { user_id: 'legacy' } }] }));
+    const letter = await until('the envelope in the dead letters', async () => {
+      const d = await (await fetch(`${srv.base}/ingestion/dead-letters`)).json();
+      return d.find((x: { subject: string }) => x.subject === 'sms.changes');
+    });
+    expect(letter.reason).toMatch(/changes\.1 is no change event/);
+    expect((await (await fetch(`${srv.base}/ingestion/stats`)).json()).dead_letters).toBe(deadBefore + 1);
+    expect(await srv.engines.storage.online.read('sms_features2', [fine.message.sms_id])).toEqual([undefined]);
   });
 
   it('(B) every write path reaches the feature step through the stream: POST /sms/{user}, POST /sms, the CLI, an import', async () => {
