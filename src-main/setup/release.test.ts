@@ -3,7 +3,7 @@
  * answers (no training), never replaced by a later run unless promoted. The release shipped in
  * models/ is checked too: valid, and v3 calls the seed story's spam spam.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appRoot } from '../config';
@@ -46,6 +46,9 @@ describe('a first start', () => {
         expect(v.runId).toMatch(/^release/);
       }
       expect(e.runs.list()).toHaveLength(0);
+      // the served models load right after the start, before any request asks for one (the
+      // watch for promotions would load them only after 3 s)
+      await vi.waitFor(() => expect(['v1', 'v2', 'v3'].map((m) => e.serving.current(m as 'v3')?.info.version)).toEqual(['1', '1', '1']), { timeout: 2000 });
       // the sample's v2 features were computed with the released tokenizer
       expect(readFileSync(join(config.modelsDir, 'tokenizer', 'tokenizer.json'), 'utf8')).toBe(
         readFileSync(join(released, 'tokenizer', 'tokenizer.json'), 'utf8'),

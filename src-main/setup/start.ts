@@ -2,7 +2,8 @@
  * Starting the engines for a long-lived process (headless `serve` or the desktop app): open
  * them, bootstrap an empty data dir, resume queued runs, start ingestion (the change log, or the
  * stream when it is on; what a killed process left is taken up first), watch for
- * promoted models, make sure the install has its API token, queue the first model versions.
+ * promoted models, make sure the install has its API token, queue the first model versions, and
+ * load the served models in the background.
  */
 import { mkdirSync } from 'node:fs';
 import { installToken, type AppConfig } from '../config';
@@ -66,5 +67,6 @@ export async function startEngines(config: AppConfig, opts: { autoBootstrap: boo
     const queued = await queueMissingModels(engines);
     if (queued.length) opts.log(`Training in the background: ${queued.map((r) => `${r.model} (${r.id})`).join(', ')}`);
   }
+  void engines.serving.warm();
   return engines;
 }
