@@ -870,6 +870,7 @@ async function streamBench(config: AppConfig, count: number): Promise<Row[]> {
     let last = { stored: 0, featured: 0 };
     for (;;) {
       last = countFeatured.get(user) as { stored: number; featured: number };
+      if (process.env.SPAMOPS_BENCH_TRACE) console.error(`trace ${(performance.now() - t0).toFixed(0)} ms: stored ${last.stored}, featured ${last.featured}, published ${published}`);
       if (last.featured >= count || performance.now() - t0 > 600_000) break;
       await new Promise((r) => setTimeout(r, 50));
     }
