@@ -26,6 +26,8 @@ export interface NatsServer {
   /** SIGKILL, store kept */
   kill(): Promise<void>;
   stop(o?: { keepStore?: boolean }): Promise<void>;
+  /** the server's process id while it runs */
+  pid(): number | undefined;
 }
 
 export async function startNats(o: { port?: number; jetstream?: boolean } = {}): Promise<NatsServer> {
@@ -37,6 +39,7 @@ export async function startNats(o: { port?: number; jetstream?: boolean } = {}):
     port: server.port,
     start: () => server.start(),
     kill: () => server.kill(),
+    pid: () => server.pid(),
     async stop(s = {}) {
       await server.stop();
       if (!s.keepStore) rmSync(store, { recursive: true, force: true });

@@ -63,6 +63,8 @@ export interface LocalServer {
   stop(): Promise<void>;
   /** SIGKILL: a crash */
   kill(): Promise<void>;
+  /** the running process's id (the bench reads its CPU time) */
+  pid(): number | undefined;
 }
 
 /** a generous wait: the machine may be loaded with other work */
@@ -80,6 +82,7 @@ export async function localServer(binary: ServerBinary, args: (port: number) => 
   const exit = (c: ChildProcess) => new Promise((r) => c.once('exit', r));
   return {
     port,
+    pid: () => (exited() ? undefined : child?.pid),
     async start() {
       const c = spawn(bin, args(port), { stdio: ['ignore', 'pipe', 'pipe'] });
       child = c;
