@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Engines } from '../engines';
 import { testEngines } from '../testing/fixtures';
 import { definitionsForStage } from '../featurestore';
+import parquet from 'parquetjs-lite';
 
 vi.mock('@duckdb/node-api', () => {
   throw new Error('no prebuilt binary for this platform');
@@ -43,5 +44,21 @@ describe('the offline engine cannot load', () => {
     expect((await inject('GET', '/sms/nina')).json()).toHaveLength(1);
     expect((await inject('POST', '/get-online-features', { entities: { sms_id: ['x'] }, feature_service: 'labeled_sms_1' })).statusCode).toBe(200);
     expect((await inject('GET', '/health')).statusCode).toBe(200);
+  });
+
+  it('still writes pushes to the offline store (parquetjs-lite), online and offline', async () => {
+    const smss2 = (await e.features.registry.definitions()).sources.find((s) => s.name === 'smss2');
+    if (smss2?.kind !== 'file') throw new Error('the 2021 definitions have the smss2 file source');
+    const before = await e.features.offline.partCount(smss2);
+    const features = [Array.from({ length: 30 }, (_, i) => i)];
+    await e.features.push('smss2_push', { sms_id: ['no-duckdb'], event_timestamp: ['2021-09-02T10:00:00.123456Z'], features }, 'online_and_offline');
+    expect(await e.features.offline.partCount(smss2)).toBe(before + 1);
+    expect((await e.storage.online.read('sms_features2', ['no-duckdb']))[0]?.values.features).toEqual(features[0]);
+    const { parts } = await e.features.offline.parts(smss2, 'sms_id', []);
+    const reader = await parquet.ParquetReader.openFile(parts[parts.length - 1].path);
+    const row = await reader.getCursor().next();
+    await reader.close();
+    expect(String(row?.sms_id)).toBe('no-duckdb');
+    expect(((row?.features ?? []) as unknown[]).map(Number)).toEqual(features[0]);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The offline store: each file source is a folder of Parquet parts listed by a manifest (see
  * parts.ts). Every part is written by DuckDB, fed in chunks: pushes as one small part each,
- * rebuilds in segments and merges, so that memory stays bounded whatever the size. (Pushes were
+ * rebuilds in segments and merges, so that memory stays bounded whatever the size (where DuckDB
+ * cannot load, pushes are written by parquetjs-lite: parquetjs-part.ts). (Pushes were
  * encoded by parquetjs-lite in JavaScript, about 100 µs a row, which held the stream's feature step
  * to ~2,500 messages a second; DuckDB writes them at about 10 µs a row, mostly on its own threads.) Every read is a DuckDB query over the manifest's parts (see retrieval.ts): nothing is
  * kept in memory between queries.
@@ -9,10 +10,12 @@
 import parquet from 'parquetjs-lite';
 import { existsSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { FeatureValue, FeatureValueType, FieldDef, FileSourceDef } from '../../src-shared/featurestore';
-import { duckdbApi, OfflineMemoryError, releaseConnection, sqlFileList, sqlIdent, sqlString, type DuckEngine } from './duckdb';
+import { duckdbApi, OfflineEngineError, OfflineMemoryError, releaseConnection, sqlFileList, sqlIdent, sqlString, type DuckEngine } from './duckdb';
+import { parquetjsPart } from './parquetjs-part';
 import { type Manifest, type PartEntry, type PartMark, PartsManifest, publishFile, retire } from './parts';
 
 /** One row of a source: the entity, its times (epoch ms) and its feature values. */
@@ -105,7 +108,21 @@ export class OfflineStore {
     const dir = this.sourceDir(source);
     mkdirSync(dir, { recursive: true });
     const tmp = tempName(dir);
-    const staging = new Staging(await duckdbApi(), fields);
+    const api = await duckdbApi().catch((e: unknown) => {
+      if (e instanceof OfflineEngineError) return undefined;
+      throw e;
+    });
+    if (!api) {
+      // DuckDB cannot load: the part by parquetjs-lite, so that pushes go on (reads need DuckDB)
+      try {
+        await writeFile(tmp, await parquetjsPart(source, key, fields, rows));
+      } catch (e) {
+        if (existsSync(tmp)) unlinkSync(tmp);
+        throw e;
+      }
+      return { path: tmp, entry: partEntry(fields, rows) };
+    }
+    const staging = new Staging(api, fields);
     const table = `part_${randomBytes(4).toString('hex')}`;
     const conn = await this.engine.connection();
     try {
@@ -125,8 +142,7 @@ export class OfflineStore {
       await conn.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
       conn.closeSync();
     }
-    const keys = new Set(rows.map((r) => r.entityKey));
-    return { path: tmp, entry: { file: nextPartName(), rows: rows.length, columns: fields.map((f) => f.name), uniqueKeys: keys.size === rows.length } };
+    return { path: tmp, entry: partEntry(fields, rows) };
   }
 
   /** Second half: the part moved into place and listed, at the end of the write order. */
@@ -237,6 +253,12 @@ export class OfflineStore {
     const m = await this.manifest(source).read();
     return m.parts.filter((p) => !p.base).length;
   }
+}
+
+/** the manifest's entry for a new part of these rows */
+function partEntry(fields: FieldDef[], rows: OfflineRow[]): PartEntry {
+  const keys = new Set(rows.map((r) => r.entityKey));
+  return { file: nextPartName(), rows: rows.length, columns: fields.map((f) => f.name), uniqueKeys: keys.size === rows.length };
 }
 
 type DuckApi = Awaited<ReturnType<typeof duckdbApi>>;
