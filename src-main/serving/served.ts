@@ -119,10 +119,16 @@ export class ServedModels {
 
   /**
    * Loads the served models now, one at a time between other work (what a long-lived process does
-   * once it starts): the first answers, and the first inbox verdicts, do not wait for a load (v1–v3
-   * and the tokenizer took about 0.4 s of the serving thread, paid inside the first stream burst).
+   * once it starts), the tokenizer first: the first answers, features and inbox verdicts do not
+   * wait for a load (v1–v3 and the tokenizer took about 0.4 s of the serving thread, paid inside the
+   * first stream burst).
    */
   async warm(): Promise<void> {
+    try {
+      this.deps.tokenizers.get();
+    } catch {
+      // none fitted yet, or broken: /health says which
+    }
     for (const n of this.names) {
       await new Promise((r) => setImmediate(r));
       await this.get(n).catch(() => undefined); // none yet, or broken: problems() says which

@@ -67,6 +67,6 @@ export async function startEngines(config: AppConfig, opts: { autoBootstrap: boo
     const queued = await queueMissingModels(engines);
     if (queued.length) opts.log(`Training in the background: ${queued.map((r) => `${r.model} (${r.id})`).join(', ')}`);
   }
-  void engines.serving.warm();
+  void engines.serving.warm().then(() => engines.features.warm());
   return engines;
 }
