@@ -122,24 +122,20 @@ export class OfflineStore {
       }
       return { path: tmp, entry: partEntry(fields, rows) };
     }
+    // The rows go to DuckDB as one JSON text, parsed on its threads: through a data chunk and an
+    // appender every value crossed into DuckDB on this thread (9 ms for 2,048 rows against 1 ms).
     const staging = new Staging(api, fields);
-    const table = `part_${randomBytes(4).toString('hex')}`;
     const conn = await this.engine.connection();
     try {
-      await conn.run(`CREATE TEMP TABLE ${table} (${staging.columns().join(', ')})`);
-      const appender = await conn.createAppender(table, 'main', 'temp');
-      try {
-        const chunk = staging.chunk();
-        for (let i = 0; i < rows.length; i += CHUNK_ROWS) appender.appendDataChunk(staging.fill(chunk, rows.slice(i, i + CHUNK_ROWS)));
-      } finally {
-        appender.closeSync();
-      }
-      await conn.run(`COPY (SELECT ${staging.select(key, source).join(', ')} FROM ${table}) TO ${sqlString(tmp)} (FORMAT parquet)`);
+      const copy = await conn.prepare(
+        `COPY (SELECT ${staging.select(key, source).join(', ')} FROM ${staging.fromJson()}) TO ${sqlString(tmp)} (FORMAT parquet)`,
+      );
+      copy.bindVarchar(1, staging.json(rows));
+      await copy.run();
     } catch (e) {
       if (existsSync(tmp)) unlinkSync(tmp);
       throw e;
     } finally {
-      await conn.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
       conn.closeSync();
     }
     return { path: tmp, entry: partEntry(fields, rows) };
@@ -305,7 +301,30 @@ class Staging {
     return chunk;
   }
 
-  /** the part's columns, selected from the staging table */
+  /** the rows as the JSON text `fromJson` reads: the staging table's columns as keys */
+  json(rows: OfflineRow[]): string {
+    return JSON.stringify(
+      rows.map((r) => {
+        const o: Record<string, unknown> = { k: r.entityKey, ev: r.eventTs, cr: r.createdTs };
+        for (const f of this.fields) {
+          const v = r.values[f.name];
+          // as the data chunk takes them: no list is an empty one; text that is not well-formed
+          // UTF-16 (a lone surrogate) gets U+FFFD, as DuckDB's VARCHAR holds UTF-8 only
+          o[f.name] = f.dtype === 'Array(Int64)' ? (v ?? []) : typeof v === 'string' ? v.toWellFormed() : (v ?? null);
+        }
+        return o;
+      }),
+    );
+  }
+
+  /** a FROM clause giving the staging table's columns from the JSON text bound as $1 */
+  fromJson(): string {
+    const type: Record<string, string> = { k: 'VARCHAR', ev: 'DOUBLE', cr: 'DOUBLE' };
+    for (const f of this.fields) type[f.name] = f.dtype === 'String' ? 'VARCHAR' : f.dtype === 'Array(Int64)' ? 'DOUBLE[]' : 'DOUBLE';
+    return `(SELECT unnest(r) FROM (SELECT unnest(from_json($1, ${sqlString(JSON.stringify([type]))})) AS r))`;
+  }
+
+  /** the part's columns, selected from the staging table (or `fromJson`) */
   select(key: string, source: FileSourceDef): string[] {
     return [
       `k AS ${sqlIdent(key)}`,
