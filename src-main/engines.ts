@@ -10,7 +10,7 @@ import { FeatureStore } from './featurestore';
 import { TokenizerStore } from './features';
 import { ModelRegistry, TrainingRuns, type TrainJobDeps } from './training';
 import { OffThreadPredictor, ServedModels, VersionEvaluations, parseServedNames } from './serving';
-import { EmbeddedIngestion, FeatureStep, InboxPipeline, offlineFollower, V2Backfill, type Ingestion } from './inbox';
+import { EmbeddedIngestion, FeatureStep, InboxPipeline, offlineFollower, STREAM_RELAY_CURSOR, V2Backfill, type Ingestion } from './inbox';
 import { DriftRunner, FeedbackLog, InboxVerdicts, Monitor, Retrainer, Simulator } from './monitoring';
 
 export interface Engines {
@@ -98,13 +98,14 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
   // serving's micro-batches get a thread of their own: a burst of inbox verdicts never delays them
   const servingThread = new OffThreadPredictor();
   const verdicts = new InboxVerdicts({ models: serving, recorder: monitor.recorder, predictor }, config.inboxModel);
-  // embedded, the offline rows are group-committed behind the step (offline-follower.ts); the stream's step writes both
+  // the step pushes online; the offline rows are group-committed behind it (offline-follower.ts),
+  // embedded behind the step's cursor, with the stream on behind the relay's
   const featureStep = new FeatureStep({
     features,
     online: storage.online,
     tokenizers,
     onPushed: (messages) => verdicts.record(messages),
-    to: config.stream ? 'online_and_offline' : 'online',
+    to: 'online',
   });
   // the stream's engine (and the NATS client) is loaded only when the stream is on
   const ingestion: Ingestion = config.stream
@@ -113,6 +114,7 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
         step: featureStep,
         meta: storage.registry,
         where: `${storage.location} on ${hostname()}`,
+        offline: offlineFollower({ changes: storage.users, features, tokenizers, follows: STREAM_RELAY_CURSOR }),
       })
     : new EmbeddedIngestion({ changes: storage.users, step: featureStep, offline: offlineFollower({ changes: storage.users, features, tokenizers }) });
   const inbox = new InboxPipeline({ users: storage.users, step: featureStep, legacyOutbox: storage.documents });

@@ -13,18 +13,13 @@ import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { FeatureValue, FeatureValueType, FieldDef, FileSourceDef } from '../../src-shared/featurestore';
+import type { FeatureValueType, FieldDef, FileSourceDef } from '../../src-shared/featurestore';
 import { duckdbApi, OfflineEngineError, OfflineMemoryError, releaseConnection, sqlFileList, sqlIdent, sqlString, type DuckEngine } from './duckdb';
+import type { OfflineRow } from './offline-row';
 import { parquetjsPart } from './parquetjs-part';
 import { type Manifest, type PartEntry, type PartMark, PartsManifest, publishFile, retire } from './parts';
 
-/** One row of a source: the entity, its times (epoch ms) and its feature values. */
-export interface OfflineRow {
-  entityKey: string;
-  eventTs: number;
-  createdTs: number;
-  values: Record<string, FeatureValue>;
-}
+export type { OfflineRow } from './offline-row';
 
 export class OfflineSourceError extends Error {
   constructor(

@@ -8,7 +8,7 @@
 import { Writable } from 'node:stream';
 import parquet, { type FieldSpec } from 'parquetjs-lite';
 import type { FeatureValueType, FieldDef, FileSourceDef } from '../../src-shared/featurestore';
-import type { OfflineRow } from './offline';
+import type { OfflineRow } from './offline-row';
 import { epochMicros } from './timestamps';
 
 const PARQUETJS_TYPES: Record<FeatureValueType, FieldSpec> = {

@@ -10,7 +10,7 @@ export type { FeatureStepDeps, FeatureWait } from './feature-step';
 export { ChangeFollower } from './change-follower';
 export type { ChangeLog, FollowerOptions } from './change-follower';
 export { EmbeddedIngestion, IngestionError, pendingOf } from './ingestion';
-export { offlineFollower, OFFLINE_CURSOR, FEATURES_CURSOR } from './offline-follower';
+export { offlineFollower, OFFLINE_CURSOR, FEATURES_CURSOR, STREAM_RELAY_CURSOR } from './offline-follower';
 export type { OfflineFollowerDeps } from './offline-follower';
 export type { Ingestion, EmbeddedIngestionDeps, PendingChange } from './ingestion';
 export { V2Backfill, V2_PUSH_SOURCE, V2_VIEW } from './backfill';

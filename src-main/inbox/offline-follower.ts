@@ -3,7 +3,8 @@
  * for 7 rows as for 5,000 (the part, its fsync, the manifest under its lock: about 15 ms here),
  * so the inbox's answer waits for the online push only, and this follower writes the offline rows
  * of everything the feature step handed on, once per gathering (a quarter of a second), as one
- * part. It reads the same change log, behind the feature step's cursor; its position is recorded
+ * part. It reads the same change log, behind the feature step's cursor (with the stream on, behind
+ * the relay's: the stream's feature step then pushes online only too); its position is recorded
  * in the offline store's manifest by the same write that publishes the part, so a crash at any
  * point neither loses rows nor writes them twice, and two processes never both write a batch.
  */
@@ -16,8 +17,10 @@ import { V2_PUSH_SOURCE } from './backfill';
 
 /** the offline follower's cursor in the change log, and its mark in the offline store */
 export const OFFLINE_CURSOR = 'offline-features';
-/** the cursor of the feature step, which the offline follower stays behind */
+/** the cursor of the feature step, which the offline follower stays behind (embedded) */
 export const FEATURES_CURSOR = 'features';
+/** the cursor of the stream's relay, which the offline follower stays behind (the stream on) */
+export const STREAM_RELAY_CURSOR = 'stream-relay';
 /** how long a wake waits to gather what arrives meanwhile into the same part */
 const GATHER_MS = 250;
 const BATCH = 5000;
@@ -27,12 +30,14 @@ export interface OfflineFollowerDeps {
   features: Pick<FeatureStore, 'push' | 'pushMark'>;
   tokenizers: TokenizerSource;
   gatherMs?: number;
+  /** the cursor it stays behind: the feature step's (embedded, the default) or the stream's relay */
+  follows?: string;
 }
 
 export function offlineFollower(deps: OfflineFollowerDeps): ChangeFollower {
   return new ChangeFollower(deps.changes, {
     cursor: OFFLINE_CURSOR,
-    follows: FEATURES_CURSOR,
+    follows: deps.follows ?? FEATURES_CURSOR,
     batch: BATCH,
     gatherMs: deps.gatherMs ?? GATHER_MS,
     pollMs: 1000,

@@ -22,7 +22,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { DiscardPolicy, JetStreamApiCodes, RetentionPolicy, StorageType, type JsMsg } from '@nats-io/jetstream';
 import { timeUuidOf, isTimeUuid, smsIdProblem } from '../platform';
 import { StorageBusyError, storeIdentity, type RegistryStore, type SmsMessage, type UserDataStore } from '../storage';
-import { ChangeFollower, IngestionError, pendingOf, type ChangeLog, type FeatureStep, type Ingestion, type PendingChange } from '../inbox';
+import { ChangeFollower, IngestionError, pendingOf, STREAM_RELAY_CURSOR, type ChangeLog, type FeatureStep, type Ingestion, type PendingChange } from '../inbox';
 import { InboxBody } from '../../src-shared/userdata';
 import type { DeadLetter, IngestionHealth, IngestionStats, RetryAnswer } from '../../src-shared/ingestion';
 import { NatsLink, type Link } from './connection';
@@ -37,6 +37,13 @@ export interface StreamIngestionDeps {
   step: Pick<FeatureStep, 'process' | 'fail'>;
   /** the store the consumers belong to: the processes of one store share them, another store is refused */
   owner: StoreOwner;
+  /**
+   * The offline rows, group-committed from the change log behind the relay (offline-follower.ts,
+   * following STREAM_RELAY_CURSOR); the feature step then pushes online only. Absent, the step must
+   * push both (and a crash between its online write and its offline part loses the offline rows:
+   * the redelivered change finds the features online and is skipped).
+   */
+  offline?: ChangeFollower;
 }
 
 const DAY_NS = 24 * 3600 * 1e9;
@@ -193,7 +200,10 @@ export class StreamIngestion implements Ingestion {
       this.dead,
     );
     this.relay = new ChangeFollower(deps.users, {
-      cursor: 'stream-relay',
+      cursor: STREAM_RELAY_CURSOR,
+      // the offline follower reads behind the relay, so it prunes the log
+      prune: !deps.offline,
+      onAdvance: () => deps.offline?.wake(),
       handle: (changes) => this.publishChanges(changes.map((c) => ({ op: 'insert', at: c.at, message: c.message }))),
       // the Inbox API's answer need not wait out its timeout: the features are late, and why
       onFailure: (changes, reason) =>
@@ -213,6 +223,7 @@ export class StreamIngestion implements Ingestion {
   async start(log?: (line: string) => void): Promise<void> {
     if (log) this.log = log;
     this.relay.start();
+    this.deps.offline?.start();
     await this.link.start();
     // another store holds the consumers: refused at start, naming it (found later: unavailable with why)
     if (this.claimed) {
@@ -223,6 +234,7 @@ export class StreamIngestion implements Ingestion {
 
   async stop(): Promise<void> {
     this.relay.stop();
+    this.deps.offline?.stop();
     await Promise.all([this.incoming.stop(), this.features.stop()]);
     await this.link.stop();
   }
@@ -412,8 +424,15 @@ export class StreamIngestion implements Ingestion {
     }
   }
 
-  drain(): Promise<{ handled: number; failed: number }> {
-    return this.relay.drain();
+  /** the relay's changes, then the offline rows behind them */
+  async drain(): Promise<{ handled: number; failed: number }> {
+    const r = await this.relay.drain();
+    const o = await this.deps.offline?.drain();
+    return o ? { handled: r.handled, failed: r.failed + o.failed } : r;
+  }
+
+  async offlinePending(limit: number): Promise<string[]> {
+    return this.deps.offline ? (await this.deps.offline.pending(limit)).map((c) => c.message.sms_id) : [];
   }
 
   pending(limit = 1000): Promise<PendingChange[]> {
@@ -454,6 +473,7 @@ export class StreamIngestion implements Ingestion {
       change_log: { consumer: `the relay to ${s.changesSubject}`, pending: lag, last_error: this.relay.lastError ?? null },
       incoming,
       features,
+      offline: this.deps.offline ? { pending: await this.deps.offline.lag(), last_error: this.deps.offline.lastError ?? null } : null,
       dead_letters: deadLetters,
     };
   }
@@ -482,5 +502,5 @@ export async function openStreamIngestion(
   deps: Omit<StreamIngestionDeps, 'owner'> & { meta: Pick<RegistryStore, 'getMeta' | 'setMeta'>; where: string },
 ): Promise<StreamIngestion> {
   const owner = { id: await storeIdentity(deps.meta), where: deps.where, takeOver: settings.takeOver };
-  return new StreamIngestion(settings, { users: deps.users, step: deps.step, owner });
+  return new StreamIngestion(settings, { users: deps.users, step: deps.step, owner, offline: deps.offline });
 }
