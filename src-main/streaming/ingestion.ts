@@ -193,8 +193,8 @@ export class StreamIngestion implements Ingestion {
         durable: FEATURES_DURABLE,
         filter: settings.changesSubject,
         handle: (msgs) => this.featureChanges(msgs),
-        // each batch is a Parquet part, and the offline store merges parts by rewriting them all:
-        // under load, batches of 50 ms rather than of whatever arrived during the last push
+        // each batch is one online write and one batch of verdicts: under load, batches of 50 ms
+        // rather than of whatever arrived during the last push (a batch after a quiet spell goes at once)
         lingerMs: FEATURE_LINGER_MS,
       },
       this.dead,
