@@ -1,11 +1,13 @@
 /**
  * The offline store: each file source is a folder of Parquet parts listed by a manifest (see
- * parts.ts). Every part is written by DuckDB, fed in chunks: pushes as one small part each,
- * rebuilds in segments and merges, so that memory stays bounded whatever the size (where DuckDB
- * cannot load, pushes are written by parquetjs-lite: parquetjs-part.ts). (Pushes were
- * encoded by parquetjs-lite in JavaScript, about 100 µs a row, which held the stream's feature step
- * to ~2,500 messages a second; DuckDB writes them at about 10 µs a row, mostly on its own threads.) Every read is a DuckDB query over the manifest's parts (see retrieval.ts): nothing is
- * kept in memory between queries.
+ * parts.ts). Parts are written by DuckDB: a push as one small part, its rows handed over as one
+ * JSON text; rebuilds fed in chunks and written in segments, then merged, so that memory stays
+ * bounded whatever the size. Where DuckDB cannot load, cannot open or has no memory left, pushes
+ * are written by parquetjs-lite (parquetjs-part.ts). (Pushes were encoded by parquetjs-lite in
+ * JavaScript, about 100 µs a row, which held the stream's feature step to ~2,500 messages a
+ * second; DuckDB writes them at about 10 µs a row, mostly on its own threads.) Every read is a
+ * DuckDB query over the manifest's parts (see retrieval.ts): nothing is kept in memory between
+ * queries.
  */
 import parquet from 'parquetjs-lite';
 import { existsSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
@@ -98,42 +100,48 @@ export class OfflineStore {
 
   /* ---------------- small writes: pushes ---------------- */
 
-  /** First half of an append: the part written under a name nothing reads. */
+  /**
+   * First half of an append: the part written under a name nothing reads. DuckDB writes it; where
+   * DuckDB cannot load, cannot open its instance (its spill folder unwritable, say) or has no memory
+   * left under its limit (other offline work holds it), parquetjs-lite does, so that pushes go on
+   * (reads need DuckDB).
+   */
   async writePartTemp(source: FileSourceDef, key: string, fields: FieldDef[], rows: OfflineRow[]): Promise<TempPart> {
     const dir = this.sourceDir(source);
     mkdirSync(dir, { recursive: true });
     const tmp = tempName(dir);
-    const api = await duckdbApi().catch((e: unknown) => {
-      if (e instanceof OfflineEngineError) return undefined;
-      throw e;
-    });
-    if (!api) {
-      // DuckDB cannot load: the part by parquetjs-lite, so that pushes go on (reads need DuckDB)
+    const entry = partEntry(fields, rows);
+    const api = await duckdbApi().catch((e: unknown) => (e instanceof OfflineEngineError ? undefined : Promise.reject(e)));
+    const conn = api && (await this.engine.connection().catch(() => undefined));
+    if (api && conn) {
+      // The rows go to DuckDB as one JSON text, parsed on its threads: through a data chunk and an
+      // appender every value crossed into DuckDB on this thread (9 ms for 2,048 rows against 1 ms).
+      const staging = new Staging(api, fields);
       try {
-        await writeFile(tmp, await parquetjsPart(source, key, fields, rows));
+        const copy = await conn.prepare(
+          `COPY (SELECT ${staging.select(key, source).join(', ')} FROM ${staging.fromJson()}) TO ${sqlString(tmp)} (FORMAT parquet)`,
+        );
+        try {
+          copy.bindVarchar(1, staging.json(rows));
+          await copy.run();
+        } finally {
+          copy.destroySync();
+        }
+        return { path: tmp, entry };
       } catch (e) {
         if (existsSync(tmp)) unlinkSync(tmp);
-        throw e;
+        if (!isOutOfMemory(e)) throw e;
+      } finally {
+        conn.closeSync();
       }
-      return { path: tmp, entry: partEntry(fields, rows) };
     }
-    // The rows go to DuckDB as one JSON text, parsed on its threads: through a data chunk and an
-    // appender every value crossed into DuckDB on this thread (9 ms for 2,048 rows against 1 ms).
-    const staging = new Staging(api, fields);
-    const conn = await this.engine.connection();
     try {
-      const copy = await conn.prepare(
-        `COPY (SELECT ${staging.select(key, source).join(', ')} FROM ${staging.fromJson()}) TO ${sqlString(tmp)} (FORMAT parquet)`,
-      );
-      copy.bindVarchar(1, staging.json(rows));
-      await copy.run();
+      await writeFile(tmp, await parquetjsPart(source, key, fields, rows));
     } catch (e) {
       if (existsSync(tmp)) unlinkSync(tmp);
       throw e;
-    } finally {
-      conn.closeSync();
     }
-    return { path: tmp, entry: partEntry(fields, rows) };
+    return { path: tmp, entry };
   }
 
   /** Second half: the part moved into place and listed, at the end of the write order. */
@@ -256,9 +264,11 @@ type DuckApi = Awaited<ReturnType<typeof duckdbApi>>;
 type DataChunk = InstanceType<DuckApi['DuckDBDataChunk']>;
 
 /**
- * How rows go to DuckDB on their way to a Parquet part: a staging table of the key, the times in
- * epoch ms (DOUBLE) and the values, filled by data chunks, and the SELECT that gives the part's
- * columns (times as TIMESTAMP to the microsecond, values in their SQL types).
+ * How rows go to DuckDB on their way to a Parquet part: staged columns of the key (`k`), the times
+ * in epoch ms (`ev`, `cr`, DOUBLE) and the values (`f0`, `f1`, … by position, so that no feature's
+ * name meets a staging column's), filled by data chunks (rebuilds) or read from one JSON text
+ * (pushes), and the SELECT that gives the part's columns (times as TIMESTAMP to the microsecond,
+ * values in their SQL types, under the features' names).
  */
 class Staging {
   constructor(
@@ -267,12 +277,7 @@ class Staging {
   ) {}
 
   columns(): string[] {
-    return [
-      'k VARCHAR',
-      'ev DOUBLE',
-      'cr DOUBLE',
-      ...this.fields.map((f) => `${sqlIdent(f.name)} ${f.dtype === 'String' ? 'VARCHAR' : f.dtype === 'Array(Int64)' ? 'DOUBLE[]' : 'DOUBLE'}`),
-    ];
+    return ['k VARCHAR', 'ev DOUBLE', 'cr DOUBLE', ...this.fields.map((f, i) => `f${i} ${stagedType(f)}`)];
   }
 
   /** a chunk of CHUNK_ROWS rows of the table's types (reuse it: its native memory goes only when collected) */
@@ -296,26 +301,26 @@ class Staging {
     return chunk;
   }
 
-  /** the rows as the JSON text `fromJson` reads: the staging table's columns as keys */
+  /** the rows as the JSON text `fromJson` reads: the staged columns as keys */
   json(rows: OfflineRow[]): string {
     return JSON.stringify(
       rows.map((r) => {
         const o: Record<string, unknown> = { k: r.entityKey, ev: r.eventTs, cr: r.createdTs };
-        for (const f of this.fields) {
+        for (const [i, f] of this.fields.entries()) {
           const v = r.values[f.name];
           // as the data chunk takes them: no list is an empty one; text that is not well-formed
           // UTF-16 (a lone surrogate) gets U+FFFD, as DuckDB's VARCHAR holds UTF-8 only
-          o[f.name] = f.dtype === 'Array(Int64)' ? (v ?? []) : typeof v === 'string' ? v.toWellFormed() : (v ?? null);
+          o[`f${i}`] = f.dtype === 'Array(Int64)' ? (v ?? []) : typeof v === 'string' ? v.toWellFormed() : (v ?? null);
         }
         return o;
       }),
     );
   }
 
-  /** a FROM clause giving the staging table's columns from the JSON text bound as $1 */
+  /** a FROM clause giving the staged columns from the JSON text bound as $1 */
   fromJson(): string {
     const type: Record<string, string> = { k: 'VARCHAR', ev: 'DOUBLE', cr: 'DOUBLE' };
-    for (const f of this.fields) type[f.name] = f.dtype === 'String' ? 'VARCHAR' : f.dtype === 'Array(Int64)' ? 'DOUBLE[]' : 'DOUBLE';
+    for (const [i, f] of this.fields.entries()) type[`f${i}`] = stagedType(f);
     return `(SELECT unnest(r) FROM (SELECT unnest(from_json($1, ${sqlString(JSON.stringify([type]))})) AS r))`;
   }
 
@@ -325,10 +330,13 @@ class Staging {
       `k AS ${sqlIdent(key)}`,
       `make_timestamp((ev * 1000)::BIGINT) AS ${sqlIdent(source.timestampField)}`,
       `make_timestamp((cr * 1000)::BIGINT) AS ${sqlIdent(source.createdTimestampColumn)}`,
-      ...this.fields.map((f) => `${sqlIdent(f.name)}::${SQL_TYPES[f.dtype]} AS ${sqlIdent(f.name)}`),
+      ...this.fields.map((f, i) => `f${i}::${SQL_TYPES[f.dtype]} AS ${sqlIdent(f.name)}`),
     ];
   }
 }
+
+/** a field's staged type: text as text, numbers as DOUBLE (cast to their type by `select`) */
+const stagedType = (f: FieldDef) => (f.dtype === 'String' ? 'VARCHAR' : f.dtype === 'Array(Int64)' ? 'DOUBLE[]' : 'DOUBLE');
 
 /**
  * Feeds a new base of a source to DuckDB in chunks (see `OfflineStore.baseWriter`): rows collect
@@ -517,10 +525,12 @@ export function sourceRelation(s: SourceParts, o: { ordinals: boolean; partOffse
   return `(SELECT ${cols.join(', ')} FROM read_parquet(${sqlFileList(s.parts.map((p) => p.path))}, union_by_name = true))`;
 }
 
+const isOutOfMemory = (e: unknown) => String((e as Error)?.message ?? e).startsWith('Out of Memory Error');
+
 /** DuckDB's errors about a part name the file: turn them into OfflineSourceError */
 export function asSourceError(e: unknown, s: SourceParts[]): unknown {
   const msg = String((e as Error)?.message ?? e);
-  if (msg.startsWith('Out of Memory Error')) return new OfflineMemoryError(msg.split('\n')[0].slice(0, 300));
+  if (isOutOfMemory(e)) return new OfflineMemoryError(msg.split('\n')[0].slice(0, 300));
   for (const src of s)
     for (const p of src.parts) if (msg.includes(p.path)) return new OfflineSourceError(src.source.name, p.path, msg.split('\n')[0].slice(0, 400));
   return e;

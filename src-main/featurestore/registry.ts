@@ -66,6 +66,7 @@ export function validateDefinitions(d: RegistryDefinitions): string[] {
     if (!sources.has(v.source)) errors.push(`feature view "${v.name}" reads unknown source "${v.source}"`);
     for (const e of v.entities) if (!entities.has(e)) errors.push(`feature view "${v.name}" uses unknown entity "${e}"`);
     if (v.ttlSeconds < 0) errors.push(`feature view "${v.name}" has a negative ttl`);
+    errors.push(...fieldNameErrors(v, d));
   }
   for (const s of d.featureServices) {
     for (const ref of s.features) {
@@ -75,6 +76,39 @@ export function validateDefinitions(d: RegistryDefinitions): string[] {
         for (const f of ref.features ?? [])
           if (!v.schema.some((x) => x.name === f)) errors.push(`feature service "${s.name}" uses unknown feature "${ref.view}:${f}"`);
     }
+  }
+  return errors;
+}
+
+/**
+ * Names a feature cannot take: the columns every offline query adds beside the features (the key
+ * `k`, the times `ev` and `cr`, the write order `o`, the entity row's `idx` and `ts`), and, as in
+ * Feast, the view's join keys and its source's timestamp columns. DuckDB's identifiers ignore
+ * case, so neither does this. A field named so made the offline queries ambiguous (a 500).
+ */
+const RESERVED_FIELDS = ['k', 'ev', 'cr', 'o', 'idx', 'ts'];
+
+function fieldNameErrors(v: RegistryDefinitions['featureViews'][number], d: RegistryDefinitions): string[] {
+  const errors: string[] = [];
+  const source = d.sources.find((s) => s.name === v.source);
+  const file = source?.kind === 'push' ? d.sources.find((s) => s.name === source.batchSource) : source;
+  const taken = new Map<string, string>();
+  for (const e of d.entities.filter((x) => v.entities.includes(x.name)))
+    for (const k of e.joinKeys) taken.set(k.toLowerCase(), `the join key of entity "${e.name}"`);
+  if (file?.kind === 'file') {
+    taken.set(file.timestampField.toLowerCase(), `the timestamp field of source "${file.name}"`);
+    taken.set(file.createdTimestampColumn.toLowerCase(), `the created timestamp column of source "${file.name}"`);
+  }
+  const seen = new Set<string>();
+  for (const f of v.schema) {
+    const name = f.name.toLowerCase();
+    const where = `feature view "${v.name}": field "${f.name}"`;
+    if (!f.name.trim()) errors.push(`feature view "${v.name}": a field has an empty name`);
+    else if (RESERVED_FIELDS.includes(name) || name.startsWith('__'))
+      errors.push(`${where} is a name the offline store keeps for itself (${RESERVED_FIELDS.join(', ')} and names starting with __): rename it`);
+    else if (taken.has(name)) errors.push(`${where} has the name of ${taken.get(name)}: rename it`);
+    else if (seen.has(name)) errors.push(`${where} is defined twice (names ignore case)`);
+    seen.add(name);
   }
   return errors;
 }

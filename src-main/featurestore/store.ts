@@ -856,6 +856,9 @@ function checkValue(v: unknown, f: FieldDef, path: string): FeatureValue {
       if (typeof v !== 'string') fail('a string');
       return v as string;
     case 'Float32':
+      // beyond FLOAT's range (about ±3.4e38) the part's cast failed: a 500 where the value is at fault
+      if (typeof v !== 'number' || !Number.isFinite(Math.fround(v))) fail('a finite number within Float32 range (±3.4e38)');
+      return v as number;
     case 'Float64':
       if (typeof v !== 'number' || !Number.isFinite(v)) fail('a finite number');
       return v as number;
