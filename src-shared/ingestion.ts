@@ -45,12 +45,17 @@ export const IngestionStats = Type.Object({
     Type.Union(
       [
         Type.Object({
-          pending: Type.Integer({ description: 'changes the feature step handed on whose offline rows are not written yet (up to 100,000)' }),
+          pending: Type.Integer({
+            description: 'changes whose offline rows are not written yet (up to 100,000): behind the feature step (embedded) or the relay (stream)',
+          }),
           last_error: Nullable(Type.String()),
         }),
         Type.Null(),
       ],
-      { description: 'the offline rows, group-committed behind the feature step (embedded; null: the step writes them itself)' },
+      {
+        description:
+          'the offline rows, group-committed from the change log behind the feature step (embedded) or the relay (stream); null: the step writes them itself',
+      },
     ),
   ),
   dead_letters: Nullable(Type.Integer({ description: 'messages in the dead-letter subject (null when the stream is off or unreachable)' })),

@@ -104,12 +104,12 @@ export class FeatureStore {
     this.offline = new OfflineStore(offlineDir, new DuckEngine(settings));
   }
 
-  /** closes the offline store's engine (its spill files go with it) */
   /** loads the offline store's engine module now: the first push would pay for it (about 0.15 s of the serving thread) */
   async warm(): Promise<void> {
     await duckdbApi().catch(() => undefined); // cannot load: the first push says why
   }
 
+  /** closes the offline store's engine (its spill files go with it) */
   close(): void {
     this.offline.engine.close();
   }

@@ -1,7 +1,8 @@
 /**
  * The feature step (the seed's chapter 4 "function"): v2 features of stored messages, pushed through
- * the push source to the online and offline store in one push per batch, then their verdicts
- * recorded (`onPushed`). Every door into the inboxes reaches it the same way: the store records a
+ * the push source to the online store in one push per batch (the offline rows are group-committed
+ * from the change log by the offline follower: offline-follower.ts), then their verdicts recorded
+ * (`onPushed`). Every door into the inboxes reaches it the same way: the store records a
  * change with each message, and the change log (embedded) or the change stream (NATS) hands the
  * changes here in batches.
  *
@@ -24,7 +25,8 @@ export interface FeatureStepDeps {
   onPushed?: (messages: SmsMessage[]) => void;
   /**
    * Where a push goes: both stores (default), or the online store only when an offline follower
-   * group-commits the offline rows from the same change log (the embedded ingestion).
+   * group-commits the offline rows from the same change log (both ingestions do: embedded behind
+   * the feature step, stream behind the relay).
    */
   to?: 'online' | 'online_and_offline';
 }

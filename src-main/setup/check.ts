@@ -46,7 +46,7 @@ export async function checkDataDir(deps: CheckDeps, now = Date.now()): Promise<C
 
   // messages whose change has not reached the feature step yet lack features for a good reason
   const pending = new Set((await deps.ingestion.pending(100_000)).map((p) => p.message.sms_id));
-  // and, embedded, those whose offline rows the offline follower has still to write
+  // and those whose offline rows the offline follower has still to write (behind the feature step or the relay)
   const offlinePending = new Set([...pending, ...((await deps.ingestion.offlinePending?.(100_000)) ?? [])]);
 
   let messages = 0;

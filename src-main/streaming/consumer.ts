@@ -6,7 +6,7 @@
  * once when it can never succeed) it goes to the dead letters with the reason, then is acknowledged.
  * A batch that met a passing state (the store locked by another program) is delivered again until
  * that passes, without counting against maxDeliver: waiting out a lock is no reason for a dead letter.
- * The server bounds what is in flight (max_ack_pending), which is the back-pressure.
+ * The server bounds what is in flight (max_ack_pending, per consumer), which is the back-pressure.
  */
 import {
   AckPolicy,
@@ -25,10 +25,10 @@ import type { DeadLetters } from './dead-letters';
 import { heldBy, ownerDescription, StreamClaimedError, type StoreOwner } from './lease';
 
 /**
- * what became of one message: done, try again later (counted against maxDeliver), wait for a
+ * what became of one message: done (`items`: how many it held, for the rate; 1 unless said), try again later (counted against maxDeliver), wait for a
  * passing state to pass (not counted: redelivered until it goes), or never (dead letter)
  */
-export type Outcome = { ok: true } | { retry: string } | { wait: string } | { dead: string; smsId?: string };
+export type Outcome = { ok: true; items?: number } | { retry: string } | { wait: string } | { dead: string; smsId?: string };
 
 export interface ConsumerSpec {
   stream: string;
@@ -50,12 +50,20 @@ export interface ConsumerSpec {
   lingerMs?: number;
   /** the consumer or its stream was deleted while SpamOps runs (the client says so): set them up again */
   onMissing?(reason: string): void;
+  /**
+   * Messages delivered and not yet acknowledged, at most (the server's max_ack_pending, and what
+   * this process buffers): the back-pressure. MAX_ACK_PENDING unless said; a consumer of messages
+   * that each hold many (change envelopes of up to 256 events) keeps it low.
+   */
+  maxAckPending?: number;
 }
 
 /** a batch holds at most BATCH messages and about BATCH_BYTES of payload (a change envelope holds many messages) */
 const BATCH = 512;
 const BATCH_BYTES = 1024 * 1024;
 const MAX_ACK_PENDING = 4096;
+/** what the client pulls ahead, at most */
+const PULL_MESSAGES = 1024;
 const NS_PER_MS = 1_000_000;
 /**
  * A failed message comes back after 2 s, then 4, 8, … up to 60 s: with the default five
@@ -82,8 +90,6 @@ export class BatchConsumer {
   private readonly errors = new Map<number, string>();
   /** deliveries spent waiting for a passing state, by stream sequence: they do not count against maxDeliver */
   private readonly waits = new Map<number, number>();
-  /** when each message in hand arrived (its heartbeat stops after a while: see flush) */
-  private readonly arrived = new WeakMap<JsMsg, number>();
 
   constructor(
     private readonly spec: ConsumerSpec,
@@ -102,7 +108,7 @@ export class BatchConsumer {
       ack_wait: ackWaitMs * NS_PER_MS,
       // redelivery is counted here, so that the last failure goes to the dead letters with its reason
       max_deliver: -1,
-      max_ack_pending: MAX_ACK_PENDING,
+      max_ack_pending: this.spec.maxAckPending ?? MAX_ACK_PENDING,
       filter_subject: filter,
     };
     let ci: ConsumerInfo;
@@ -136,9 +142,8 @@ export class BatchConsumer {
     this.messages?.stop();
     const c = await link.js.consumers.get(this.spec.stream, this.spec.durable);
     const messages = await c.consume({
-      max_messages: 1024,
+      max_messages: Math.min(PULL_MESSAGES, this.spec.maxAckPending ?? MAX_ACK_PENDING),
       callback: (m) => {
-        this.arrived.set(m, Date.now());
         this.queue.push(m);
         // let the messages of this burst join before the batch is cut
         if (!this.flushing) this.flushing = new Promise<void>((r) => setImmediate(r)).then(() => this.flush(link));
@@ -188,20 +193,22 @@ export class BatchConsumer {
     // a large push) is not delivered again meanwhile, so only a process that died or stalled for
     // good makes the server redeliver (it did: a loaded machine sent change events to the dead
     // letters after 5 ack waits of 2 s, though each was handled in the end).
-    // A handler stuck for good is not kept alive: a message is vouched for for at most
-    // max(60 s, maxDeliver ack waits) after it arrived, then the server's redeliveries count again.
+    // A handler stuck for good is not kept alive: once a batch has run max(60 s, maxDeliver ack
+    // waits), nothing is vouched for until it ends, and the server's redeliveries count again.
+    // (Counted from the batch's start, not from each message's arrival: a backlog queued behind
+    // slow but moving batches is not redelivered for its wait.)
     let inHand: JsMsg[] = [];
+    let batchStarted = Date.now();
     const vouchMs = Math.max(60_000, this.spec.maxDeliver * this.spec.ackWaitMs);
     const heartbeat = setInterval(
       () => {
-        const now = Date.now();
+        if (Date.now() - batchStarted >= vouchMs) return;
         for (const m of [...inHand, ...this.queue])
-          if (now - (this.arrived.get(m) ?? now) < vouchMs)
-            try {
-              m.working();
-            } catch {
-              // the connection is gone: the server delivers the message again
-            }
+          try {
+            m.working();
+          } catch {
+            // the connection is gone: the server delivers the message again
+          }
       },
       Math.max(100, Math.floor(this.spec.ackWaitMs / 3)),
     );
@@ -211,6 +218,7 @@ export class BatchConsumer {
         if (busy && this.spec.lingerMs && this.fullBatch() === undefined) await new Promise((r) => setTimeout(r, this.spec.lingerMs));
         try {
           inHand = this.queue.splice(0, this.fullBatch() ?? this.queue.length);
+          batchStarted = Date.now();
           await this.handleBatch(link, inHand);
         } catch (e) {
           // an acknowledgement on a closed connection: the server delivers those messages again
@@ -265,7 +273,7 @@ export class BatchConsumer {
       if ('ok' in o) {
         m.ack();
         this.forget(m);
-        done += 1;
+        done += o.items ?? 1;
       } else if ('dead' in o) {
         await this.toDeadLetters(link, m, o.dead, o.smsId);
       } else if ('wait' in o) {

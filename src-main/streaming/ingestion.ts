@@ -9,8 +9,8 @@
  * (B) change data capture: a relay publishes the user-data store's change log to `changesSubject`
  *     (an event per stored message, whichever door it came through: POST /sms, POST /sms/{user},
  *     the CLI, imports, the stream; up to 256 events to a stream message), and the feature step
- *     consumes them with a durable consumer: features pushed online and offline, verdicts
- *     recorded, then acknowledged.
+ *     consumes them with a durable consumer: features pushed online, verdicts recorded, then
+ *     acknowledged; the offline rows are group-committed from the change log behind the relay.
  *
  * The relay moves its cursor only after the server stored the events (Nats-Msg-Id = the first and
  * last messages' keys: a repeat after a crash is dropped by the duplicate window), and the feature step skips
@@ -48,6 +48,7 @@ export interface StreamIngestionDeps {
 
 const DAY_NS = 24 * 3600 * 1e9;
 const FEATURE_LINGER_MS = 50;
+const FEATURE_ACK_PENDING = 64;
 const INCOMING_DURABLE = 'spamops-incoming';
 const FEATURES_DURABLE = 'spamops-features';
 /** Nats-Msg-Id duplicates are dropped within this window (JetStream's default) */
@@ -196,6 +197,8 @@ export class StreamIngestion implements Ingestion {
         // each batch is one online write and one batch of verdicts: under load, batches of 50 ms
         // rather than of whatever arrived during the last push (a batch after a quiet spell goes at once)
         lingerMs: FEATURE_LINGER_MS,
+        // an envelope holds up to 256 changes: 64 in flight is up to 16,384 messages, not a million
+        maxAckPending: FEATURE_ACK_PENDING,
       },
       this.dead,
     );
@@ -380,7 +383,7 @@ export class StreamIngestion implements Ingestion {
   private async featureChanges(msgs: JsMsg[]): Promise<Outcome[]> {
     const outcomes: Outcome[] = new Array(msgs.length);
     const messages: SmsMessage[] = [];
-    const at: number[] = [];
+    const held: { i: number; items: number }[] = [];
     for (const [i, m] of msgs.entries()) {
       const parsed = changesOf(m);
       if ('error' in parsed) {
@@ -388,12 +391,11 @@ export class StreamIngestion implements Ingestion {
         continue;
       }
       for (const msg of parsed.messages) messages.push(msg);
-      at.push(i);
+      held.push({ i, items: parsed.messages.length });
     }
-    if (messages.length) {
-      await this.deps.step.process(messages); // a failure retries the batch (the consumer naks it)
-      for (const i of at) outcomes[i] = { ok: true };
-    }
+    if (messages.length) await this.deps.step.process(messages); // a failure retries the batch (the consumer naks it)
+    // the rate counts stored messages, not envelopes (an empty envelope is done too)
+    for (const { i, items } of held) outcomes[i] = { ok: true, items };
     return outcomes;
   }
 

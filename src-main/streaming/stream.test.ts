@@ -143,6 +143,8 @@ describe.skipIf(!!skip)(`the stream (NATS JetStream)${skip ? ` (skipped: ${skip}
   it('(B) the relay sends up to 256 change events in one stream message; a lone event (as earlier versions sent) is read, a malformed envelope goes to the dead letters whole, naming the entry', async () => {
     const jsm = await js.jetstreamManager();
     const heldBefore = (await jsm.streams.info('SMS_CHANGES')).state.messages;
+    const stats = async () => (await fetch(`${srv.base}/ingestion/stats`)).json();
+    const processedBefore = (await stats()).features.processed as number;
     // 600 messages stored in one transaction (an import does this): three envelopes of 256, 256, 88
     const messages: SmsMessage[] = Array.from({ length: 600 }, (_, i) => ({
       user_id: 'enveloped',
@@ -159,6 +161,19 @@ describe.skipIf(!!skip)(`the stream (NATS JetStream)${skip ? ` (skipped: ${skip}
     const sent = (await jsm.streams.info('SMS_CHANGES')).state.messages - heldBefore;
     expect(sent).toBeGreaterThan(0);
     expect(sent).toBeLessThanOrEqual(3);
+    // the feature step's rate counts stored messages, not envelopes
+    await until('600 counted as processed', async () => (await stats()).features.processed >= processedBefore + 600);
+
+    // an empty envelope is done (it was delivered again and again, a failure each time)
+    const failuresBefore = (await stats()).features.failures as number;
+    await js.publish('sms.changes', JSON.stringify({ changes: [] }));
+    await until('the empty envelope acknowledged', async () => {
+      const s = await stats();
+      return s.features.pending === 0 && s.features.ack_pending === 0;
+    });
+    expect((await stats()).features.failures).toBe(failuresBefore);
+    // an envelope holds up to 256 changes: what is in flight is bounded in envelopes accordingly
+    expect((await jsm.consumers.info('SMS_CHANGES', 'spamops-features')).config.max_ack_pending).toBe(64);
 
     const event = (text: string) => ({ op: 'insert', at: Date.now(), message: { user_id: 'legacy', sms_id: newTimeUuid(), sender_id: 'x', sms_text: text } });
     const lone = event('one event to a stream message, as before');
