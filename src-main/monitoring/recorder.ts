@@ -29,6 +29,8 @@ export interface ServedPrediction {
   sms_id?: string;
   /** the unknown-word rate of `text`, when the caller computed it already (null: the model has none) */
   oov?: number | null;
+  /** the record's id when it must be stored once whoever records it (an inbox verdict); else a fresh one */
+  id?: string;
 }
 
 export interface RecorderOptions {
@@ -53,8 +55,8 @@ export class PredictionRecorder {
     private readonly o: RecorderOptions = { retentionDays: 30, maxRows: 1_000_000, flushEveryMs: 250 },
   ) {}
 
-  record(r: Omit<PredictionRecord, 'id' | 'at'> & { at?: number }): void {
-    this.buffer.push({ ...r, at: r.at ?? Date.now(), id: `${this.prefix}-${(++this.seq).toString(36)}` });
+  record(r: Omit<PredictionRecord, 'id' | 'at'> & { at?: number; id?: string }): void {
+    this.buffer.push({ ...r, at: r.at ?? Date.now(), id: r.id ?? `${this.prefix}-${(++this.seq).toString(36)}` });
     if (this.buffer.length >= 1000) void this.flush();
     else if (!this.timer) {
       this.timer = setTimeout(() => void this.flush(), this.o.flushEveryMs);
@@ -77,6 +79,7 @@ export class PredictionRecorder {
       spam: p.spam,
       label: isSpam(p.spam, model.info?.threshold?.value) ? 'spam' : 'ham',
       caller: p.caller,
+      ...(p.id !== undefined ? { id: p.id } : {}),
       ...(p.sms_id !== undefined ? { sms_id: p.sms_id } : {}),
       ...(oov !== undefined ? { oov } : {}),
     });

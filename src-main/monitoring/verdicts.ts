@@ -14,6 +14,13 @@ export interface InboxVerdictsDeps {
   predictor?: { predict(model: ServedModel, rows: number[][]): Promise<Prediction[]> };
 }
 
+/**
+ * A verdict's id, the same in every process: the store keeps one verdict per message and model.
+ * (Two processes of one data dir may each feature a message once: their relays cut the change log
+ * into different envelopes, and both may find its features missing at the same moment.)
+ */
+export const inboxVerdictId = (model: string, smsId: string) => `inbox:${model}:${smsId}`;
+
 export class InboxVerdicts {
   private readonly inFlight = new Set<Promise<void>>();
 
@@ -42,6 +49,7 @@ export class InboxVerdicts {
             spam: p.spam,
             text: messages[i].sms_text,
             sms_id: messages[i].sms_id,
+            id: inboxVerdictId(m.name, messages[i].sms_id),
           });
       })
       .catch(() => undefined) // no model trained yet: nothing to record
