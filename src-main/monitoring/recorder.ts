@@ -31,6 +31,8 @@ export interface ServedPrediction {
   oov?: number | null;
   /** the record's id when it must be stored once whoever records it (an inbox verdict); else a fresh one */
   id?: string;
+  /** `features` as JSON, when the caller has it already */
+  featuresJson?: string;
 }
 
 export interface RecorderOptions {
@@ -56,7 +58,15 @@ export class PredictionRecorder {
   ) {}
 
   record(r: Omit<PredictionRecord, 'id' | 'at'> & { at?: number; id?: string }): void {
-    this.buffer.push({ ...r, at: r.at ?? Date.now(), id: r.id ?? `${this.prefix}-${(++this.seq).toString(36)}` });
+    this.push({ ...r, at: r.at ?? Date.now(), id: r.id ?? this.nextId() });
+  }
+
+  private nextId(): string {
+    return `${this.prefix}-${(++this.seq).toString(36)}`;
+  }
+
+  private push(r: PredictionRecord): void {
+    this.buffer.push(r);
     if (this.buffer.length >= 1000) void this.flush();
     else if (!this.timer) {
       this.timer = setTimeout(() => void this.flush(), this.o.flushEveryMs);
@@ -71,7 +81,10 @@ export class PredictionRecorder {
    */
   recordServed(model: ScoringModel, p: ServedPrediction): void {
     const oov = p.oov !== undefined ? (p.oov ?? undefined) : p.text !== undefined ? model.outOfVocabularyRate(p.text) : undefined;
-    this.record({
+    // one object of one shape, built once: this runs for every served request
+    this.push({
+      id: p.id ?? this.nextId(),
+      at: Date.now(),
       model: model.name,
       version: model.version,
       endpoint: p.endpoint,
@@ -79,9 +92,9 @@ export class PredictionRecorder {
       spam: p.spam,
       label: isSpam(p.spam, model.info?.threshold?.value) ? 'spam' : 'ham',
       caller: p.caller,
-      ...(p.id !== undefined ? { id: p.id } : {}),
-      ...(p.sms_id !== undefined ? { sms_id: p.sms_id } : {}),
-      ...(oov !== undefined ? { oov } : {}),
+      sms_id: p.sms_id,
+      oov,
+      featuresJson: p.featuresJson,
     });
   }
 

@@ -37,6 +37,8 @@ export interface ServedPredictionNote {
   text?: string;
   /** the unknown-word rate of `text`, when already computed (null: the model has none) */
   oov?: number | null;
+  /** `features` as JSON, when already made */
+  featuresJson?: string;
 }
 
 /** what recording needs of a text besides the answer, computed once per (version, text) */
@@ -44,6 +46,8 @@ interface TextNote {
   version: string;
   features: number[];
   oov: number | null;
+  /** `features` as JSON, made once: a hot text is recorded again and again */
+  featuresJson: string;
 }
 
 /** texts whose features are remembered for recording cached answers (oldest dropped first) */
@@ -134,7 +138,8 @@ export class ServingEndpoints {
     const key = `${m.name}\u0000${text}`;
     const known = this.notes.get(key);
     if (known && known.version === m.version) return known;
-    const note: TextNote = { version: m.version, features: m.textToFeatures(text), oov: m.outOfVocabularyRate(text) ?? null };
+    const features = m.textToFeatures(text);
+    const note: TextNote = { version: m.version, features, oov: m.outOfVocabularyRate(text) ?? null, featuresJson: JSON.stringify(features) };
     if (this.notes.size >= MAX_NOTES) this.notes.delete(this.notes.keys().next().value as string);
     this.notes.set(key, note);
     return note;
@@ -258,7 +263,7 @@ export class ServingEndpoints {
     if (features) this.deps.recordServed(m, { endpoint, caller, features, spam, text });
     else {
       const note = this.noteOf(m, text ?? '');
-      this.deps.recordServed(m, { endpoint, caller, features: note.features, spam, text, oov: note.oov });
+      this.deps.recordServed(m, { endpoint, caller, features: note.features, spam, text, oov: note.oov, featuresJson: note.featuresJson });
     }
   }
 }

@@ -328,6 +328,11 @@ export interface PredictionRecord {
   sms_id?: string;
   /** share of the text's words the tokenizer does not know (v2 features, when the text is known) */
   oov?: number;
+  /**
+   * `features` as JSON, when the recorder has it already (a cached answer's text note keeps it):
+   * a store that keeps the JSON text may take it as it is
+   */
+  featuresJson?: string;
 }
 
 export interface PredictionStore {

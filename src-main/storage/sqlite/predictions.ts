@@ -15,14 +15,27 @@ export class SqlitePredictions implements PredictionStore {
     if (this.behind?.usable)
       return this.behind.write(
         'predictions',
-        rows.map((r) => [r.id, r.at, r.model, r.version, r.endpoint, r.features, r.spam, r.label, r.caller, r.sms_id ?? null, r.oov ?? null]),
+        // the features as JSON where the recorder has it (a string crosses to the thread as one copy)
+        rows.map((r) => [r.id, r.at, r.model, r.version, r.endpoint, r.featuresJson ?? r.features, r.spam, r.label, r.caller, r.sms_id ?? null, r.oov ?? null]),
       );
     const q = this.db.prepare(
       'INSERT OR IGNORE INTO served_predictions (id, at, model, version, endpoint, features, spam, label, caller, sms_id, oov) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.db.transaction(() => {
       for (const r of rows)
-        q.run(r.id, r.at, r.model, r.version, r.endpoint, JSON.stringify(r.features), r.spam, r.label, r.caller, r.sms_id ?? null, r.oov ?? null);
+        q.run(
+          r.id,
+          r.at,
+          r.model,
+          r.version,
+          r.endpoint,
+          r.featuresJson ?? JSON.stringify(r.features),
+          r.spam,
+          r.label,
+          r.caller,
+          r.sms_id ?? null,
+          r.oov ?? null,
+        );
     })();
   }
   async recent(model: string, sinceMs: number, limit: number, beforeMs = Number.MAX_SAFE_INTEGER): Promise<PredictionRecord[]> {
@@ -38,6 +51,7 @@ export class SqlitePredictions implements PredictionStore {
     return (q as { n: number }).n;
   }
   async prune(beforeMs: number, maxRows: number): Promise<number> {
+    if (this.behind?.usable) return this.behind.prunePredictions(beforeMs, maxRows);
     return this.db.transaction(() => {
       let n = this.db.prepare('DELETE FROM served_predictions WHERE at < ?').run(beforeMs).changes;
       const total = (this.db.prepare('SELECT COUNT(*) AS n FROM served_predictions').get() as { n: number }).n;

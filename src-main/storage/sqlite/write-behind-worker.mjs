@@ -13,17 +13,50 @@ const insertPrediction = db.prepare(
   'INSERT OR IGNORE INTO served_predictions (id, at, model, version, endpoint, features, spam, label, caller, sms_id, oov) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
 );
 const insertCall = db.prepare('INSERT INTO spam_calls_log (caller_id, called_at, seq, endpoint, version, input_json, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+
+// Deletes in transactions of CHUNK rows: the engines' connection waits for this one's write lock
+// (it retries without holding its event loop, busy.ts), so no single delete holds it for long.
+const CHUNK = 5000;
+function deleteInChunks(sql, value) {
+  const q = db.prepare(sql);
+  let n = 0;
+  for (;;) {
+    const changes = q.run(value, CHUNK).changes;
+    n += changes;
+    if (changes < CHUNK) return n;
+  }
+}
+const expiredCalls = 'DELETE FROM spam_calls_log WHERE rowid IN (SELECT rowid FROM spam_calls_log WHERE expires_at <= ? LIMIT ?)';
+const CALLS_PURGE_EVERY_MS = 60_000;
+let lastCallsPurge = 0;
+
 const write = {
-  // [id, at, model, version, endpoint, features (numbers), spam, label, caller, sms_id, oov]
+  // [id, at, model, version, endpoint, features (numbers, or their JSON), spam, label, caller, sms_id, oov]
   predictions: db.transaction((rows) => {
     for (const r of rows) {
-      r[5] = JSON.stringify(r[5]);
+      if (typeof r[5] !== 'string') r[5] = JSON.stringify(r[5]);
       insertPrediction.run(r);
     }
   }),
-  calls: db.transaction((rows) => {
-    for (const r of rows) insertCall.run(r);
-  }),
+  calls: (rows) => {
+    db.transaction(() => {
+      for (const r of rows) insertCall.run(r);
+    })();
+    // SQLite has no TTL: expired calls (hidden on read) are purged at most once a minute
+    const now = Date.now();
+    if (now - lastCallsPurge > CALLS_PURGE_EVERY_MS) {
+      lastCallsPurge = now;
+      deleteInChunks(expiredCalls, now);
+    }
+  },
+  // served predictions older than `before`, then the oldest beyond `maxRows` (rows of the same
+  // millisecond as the last one kept may go too); returns how many went
+  prune: ({ before, maxRows }) => {
+    let n = deleteInChunks('DELETE FROM served_predictions WHERE rowid IN (SELECT rowid FROM served_predictions WHERE at < ? LIMIT ?)', before);
+    const cut = db.prepare('SELECT at FROM served_predictions ORDER BY at DESC LIMIT 1 OFFSET ?').get(maxRows);
+    if (cut) n += deleteInChunks('DELETE FROM served_predictions WHERE rowid IN (SELECT rowid FROM served_predictions WHERE at <= ? LIMIT ?)', cut.at);
+    return n;
+  },
 };
 parentPort.on('message', (m) => {
   if (m === 'close') {
@@ -32,8 +65,8 @@ parentPort.on('message', (m) => {
     return;
   }
   try {
-    write[m.table](m.rows);
-    parentPort.postMessage({ id: m.id });
+    const result = write[m.table](m.rows);
+    parentPort.postMessage({ id: m.id, result });
   } catch (e) {
     parentPort.postMessage({ id: m.id, error: e.message, code: e.code });
   }

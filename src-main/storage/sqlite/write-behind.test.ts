@@ -67,4 +67,37 @@ describe('the write-behind thread', () => {
     expect((await store.recent('v3', 0, 10)).map((r) => r.id)).toEqual(['wb-2']);
     db.close();
   });
+
+  it('prunes predictions and purges expired calls on the thread, in chunks, keeping the newest', async () => {
+    const path = join(t.dir, 'c.sqlite');
+    const s = openSqliteStorage(path);
+    try {
+      // 12,000 records (more than one chunk of deletes), the oldest 2,000 past the age limit
+      const old = Date.now() - 100_000;
+      const rows = Array.from({ length: 12_000 }, (_, i) => ({ ...record(i), id: `p-${i}`, at: old + i * 5 }));
+      await s.predictions.appendMany(rows);
+      const before = old + 2_000 * 5;
+      expect(await s.predictions.prune(before, 6_000)).toBe(6_000); // 2,000 by age, then the oldest 4,000 beyond 6,000
+      expect(await s.predictions.count()).toBe(6_000);
+      const kept = await s.predictions.recent('v3', 0, 10_000);
+      expect(kept[kept.length - 1].id).toBe('p-6000');
+      expect(kept[0].id).toBe('p-11999');
+
+      // calls appended behind were never purged (only the one-at-a-time append did): 1.5M rows in a long-lived data dir
+      const entry = (i: number, at: number) => ({ caller_id: 'c', called_at: at + i, endpoint: 'text_to_prediction', version: 'v3', input_json: `${i}` });
+      await s.callLog.appendMany(
+        Array.from({ length: 7_000 }, (_, i) => entry(i, Date.now() - 7_200_000)),
+        3600,
+      );
+      await s.callLog.appendMany([entry(0, Date.now())], 3600);
+      const db = new Database(path, { readonly: true });
+      try {
+        expect((db.prepare('SELECT count(*) AS n FROM spam_calls_log').get() as { n: number }).n).toBe(1);
+      } finally {
+        db.close();
+      }
+    } finally {
+      await s.close();
+    }
+  });
 });

@@ -25,20 +25,20 @@ class WriteBehindError extends Error {
 }
 
 export class WriteBehind {
-  private readonly waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly waiting = new Map<number, { resolve: (result: unknown) => void; reject: (e: Error) => void }>();
+  private readonly inFlight = new Set<Promise<unknown>>();
   private next = 0;
   private stopped = false;
 
   private constructor(private readonly worker: Worker) {
     worker.unref();
-    worker.on('message', (m: { id: number; error?: string; code?: string }) => {
+    worker.on('message', (m: { id: number; error?: string; code?: string; result?: unknown }) => {
       const w = this.waiting.get(m.id);
       if (!w) return;
       this.waiting.delete(m.id);
       if (this.waiting.size === 0) this.worker.unref();
       if (m.error !== undefined) w.reject(new WriteBehindError(m.error, m.code));
-      else w.resolve();
+      else w.resolve(m.result);
     });
     const gone = (e?: Error) => {
       this.stopped = true;
@@ -65,11 +65,24 @@ export class WriteBehind {
 
   /** rows as the table's insert takes its parameters; resolves once committed */
   write(table: WriteBehindTable, rows: unknown[][]): Promise<void> {
+    return this.ask(table, rows).then(() => undefined);
+  }
+
+  /**
+   * Served predictions older than `beforeMs`, then the oldest beyond `maxRows`, deleted on the
+   * thread in chunks (on the serving thread, a prune of a table past its limit held every request
+   * for seconds); resolves with how many went.
+   */
+  prunePredictions(beforeMs: number, maxRows: number): Promise<number> {
+    return this.ask('prune', { before: beforeMs, maxRows }).then(Number);
+  }
+
+  private ask(job: WriteBehindTable | 'prune', payload: unknown): Promise<unknown> {
     const id = ++this.next;
-    const p = new Promise<void>((resolve, reject) => {
+    const p = new Promise<unknown>((resolve, reject) => {
       if (this.waiting.size === 0) this.worker.ref(); // the process waits for what it asked to be written
       this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ id, table, rows });
+      this.worker.postMessage({ id, table: job, rows: payload });
     });
     this.inFlight.add(p);
     const done = () => void this.inFlight.delete(p);
