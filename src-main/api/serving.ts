@@ -29,15 +29,17 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
   });
   app.addHook('onClose', endpoints.flushCallLog);
   // latency of every serving request, from arrival to the response being sent
-  app.addHook('onResponse', async (req, reply) => {
+  // (a callback hook: an async one costs every request a promise)
+  app.addHook('onResponse', (req, reply, done) => {
     const url = req.routeOptions.url ?? '';
     if (url.startsWith('/model/') || url === '/prediction') {
       const params = req.params as { version?: unknown } | undefined;
       const body = (req.body ?? req.query) as { model_id?: unknown } | undefined;
       const version = typeof params?.version === 'string' ? params.version : typeof body?.model_id === 'string' ? body.model_id : '';
       // a version is a served name (short); an unknown one answered 404 and is counted under it, capped in length
-      endpoints.stats.record(url.split('/').pop() ?? url, reply.elapsedTime, Date.now(), version.slice(0, 40));
+      endpoints.stats.record(url.slice(url.lastIndexOf('/') + 1), reply.elapsedTime, Date.now(), version.slice(0, 40));
     }
+    done();
   });
 
   serve(app, routes.stats, async (req) => {

@@ -8,7 +8,8 @@ import type { PredictionCache } from '../storage';
 const MAX_ENTRIES = 20_000;
 
 export class LayeredPredictionCache implements PredictionCache {
-  private readonly memory = new Map<string, string>();
+  /** the stored JSON, and what it parses to once asked (an answer is built from it, never changed) */
+  private readonly memory = new Map<string, { json: string; value?: object }>();
   constructor(private readonly store: PredictionCache) {}
 
   private static key(endpoint: string, version: string, inputKey: string): string {
@@ -18,10 +19,20 @@ export class LayeredPredictionCache implements PredictionCache {
   async get(endpoint: string, version: string, inputKey: string): Promise<string | undefined> {
     const k = LayeredPredictionCache.key(endpoint, version, inputKey);
     const hit = this.memory.get(k);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) return hit.json;
     const stored = await this.store.get(endpoint, version, inputKey);
     if (stored !== undefined) this.remember(k, stored);
     return stored;
+  }
+
+  /** the answer in memory, parsed, or undefined (no wait: the stored layer is not asked) */
+  peek(endpoint: string, version: string, inputKey: string): object | undefined {
+    const hit = this.memory.get(LayeredPredictionCache.key(endpoint, version, inputKey));
+    if (hit && hit.value === undefined) {
+      const value: unknown = JSON.parse(hit.json);
+      if (value && typeof value === 'object') hit.value = value;
+    }
+    return hit?.value;
   }
 
   async set(endpoint: string, version: string, inputKey: string, output: string): Promise<void> {
@@ -36,6 +47,6 @@ export class LayeredPredictionCache implements PredictionCache {
 
   private remember(k: string, v: string): void {
     if (this.memory.size >= MAX_ENTRIES) this.memory.delete(this.memory.keys().next().value as string); // oldest first
-    this.memory.set(k, v);
+    this.memory.set(k, { json: v });
   }
 }

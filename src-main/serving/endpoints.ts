@@ -69,7 +69,8 @@ export interface ServingEndpointsDeps {
 
 /** what answers a request: the model, the key its answers are cached under, the name its calls are logged under */
 interface AnswerTarget {
-  model: Promise<ServedModel>;
+  /** the model, asked for only when the answer is not in the memory cache */
+  model: () => Promise<ServedModel>;
   cacheKey: string;
   logAs: string;
 }
@@ -153,7 +154,7 @@ export class ServingEndpoints {
   async predictWithVersion(name: string, ref: string, text: string, flags: AnswerFlags, caller: string): Promise<VersionPredictionAnswer> {
     const { model: m, version: v } = await this.deps.served.getVersion(name, ref);
     const r = await this.answer(
-      { model: Promise.resolve(m), cacheKey: pinnedKey(v), logAs: `${name}@${v.version}` },
+      { model: () => Promise.resolve(m), cacheKey: pinnedKey(v), logAs: `${name}@${v.version}` },
       'text_to_prediction',
       text,
       flags,
@@ -221,7 +222,7 @@ export class ServingEndpoints {
 
   /** a served model id: cached and logged under its name (its cache is cleared when its version changes) */
   private servedTarget(version: string): AnswerTarget {
-    return { model: this.deps.served.get(version), cacheKey: version, logAs: version };
+    return { model: () => this.deps.served.get(version), cacheKey: version, logAs: version };
   }
 
   private async answer<T extends object>(
@@ -232,9 +233,19 @@ export class ServingEndpoints {
     caller: string,
     compute: (m: ServedModel) => T | Promise<T>,
   ): Promise<T & { from_cache: boolean; input?: unknown }> {
-    const m = await target.model;
     const key = JSON.stringify(input);
     const echo = flags.echo_input ? { input } : {};
+    if (!flags.skip_cache) {
+      // a hot input: answered from memory without a wait (an entry exists only for a version
+      // being served: a version's entries go when it changes or stops being served)
+      const hot = this.deps.served.cache.peek(endpoint, target.cacheKey, key);
+      if (hot !== undefined) {
+        this.stats.hits++;
+        this.afterAnswer(caller, target, endpoint, key, undefined);
+        return { ...(hot as T), from_cache: true, ...echo };
+      }
+    }
+    const m = await target.model();
     if (!flags.skip_cache) {
       const hit = await this.deps.served.cache.get(endpoint, target.cacheKey, key);
       if (hit !== undefined) {
