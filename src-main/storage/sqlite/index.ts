@@ -60,7 +60,7 @@ export function openSqliteStorage(settings: SqliteSettings | string): Storage {
   db.pragma('busy_timeout = 0');
   // WAL checkpoints on a thread of their own, not inside a request's commit (checkpointer.ts)
   const checkpointer = path === ':memory:' ? undefined : startCheckpointer(db, path);
-  // served predictions and the call log appended on a thread of their own (write-behind.ts)
+  // served predictions, the call log and the prediction cache written on a thread of their own (write-behind.ts)
   const behind = path === ':memory:' ? undefined : WriteBehind.start(path);
   const waits = new BusyWaits(db, path);
   return {
@@ -69,7 +69,7 @@ export function openSqliteStorage(settings: SqliteSettings | string): Storage {
     online: waits.wrap(new SqliteOnlineStore(db)),
     users: waits.wrap(new SqliteUserData(db)),
     labelled: waits.wrap(new SqliteLabelled(db)),
-    cache: waits.wrap(new SqliteCache(db)),
+    cache: waits.wrap(new SqliteCache(db, behind)),
     callLog: waits.wrap(new SqliteCallLog(db, behind)),
     registry: waits.wrap(new SqliteRegistry(db)),
     runs: waits.wrap(new SqliteRuns(db)),

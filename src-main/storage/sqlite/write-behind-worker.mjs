@@ -12,6 +12,8 @@ db.pragma('wal_autocheckpoint = 0');
 const insertPrediction = db.prepare(
   'INSERT OR IGNORE INTO served_predictions (id, at, model, version, endpoint, features, spam, label, caller, sms_id, oov) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
 );
+const setCache = db.prepare('INSERT OR REPLACE INTO model_serving_api_cache (endpoint, version, input_key, output) VALUES (?, ?, ?, ?)');
+const clearCache = db.prepare('DELETE FROM model_serving_api_cache WHERE version = ?');
 const insertCall = db.prepare('INSERT INTO spam_calls_log (caller_id, called_at, seq, endpoint, version, input_json, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
 
 // Deletes in transactions of CHUNK rows: the engines' connection waits for this one's write lock
@@ -48,6 +50,13 @@ const write = {
       lastCallsPurge = now;
       deleteInChunks(expiredCalls, now);
     }
+  },
+  // [endpoint, version, input_key, output]
+  cache: db.transaction((rows) => {
+    for (const r of rows) setCache.run(r);
+  }),
+  invalidateCache: (version) => {
+    clearCache.run(version);
   },
   // served predictions older than `before`, then the oldest beyond `maxRows` (rows of the same
   // millisecond as the last one kept may go too); returns how many went

@@ -100,4 +100,22 @@ describe('the write-behind thread', () => {
       await s.close();
     }
   });
+
+  it('writes the prediction cache on the thread; an invalidation lands after the writes gathered before it', async () => {
+    const s = openSqliteStorage(join(t.dir, 'd.sqlite'));
+    try {
+      await s.cache.set('text_to_prediction', 'v3', '"a"', '{"spam":0.1}');
+      expect(await s.cache.get('text_to_prediction', 'v3', '"a"')).toBe('{"spam":0.1}');
+      // a write still gathering when its version is invalidated: gone after, not back later
+      const late = s.cache.set('text_to_prediction', 'v3', '"b"', '{"spam":0.2}');
+      const other = s.cache.set('text_to_prediction', 'v1', '"b"', '{"spam":0.3}');
+      await s.cache.invalidateVersion('v3');
+      await Promise.all([late, other]);
+      expect(await s.cache.get('text_to_prediction', 'v3', '"a"')).toBeUndefined();
+      expect(await s.cache.get('text_to_prediction', 'v3', '"b"')).toBeUndefined();
+      expect(await s.cache.get('text_to_prediction', 'v1', '"b"')).toBe('{"spam":0.3}');
+    } finally {
+      await s.close();
+    }
+  });
 });

@@ -5,14 +5,15 @@
  * 8.3-9.3k req/s, p99 7-14 ms with them; 12.7-16.7k, p99 2.8-3.9 ms without). A worker thread with
  * its own connection to the same file writes them instead; the caller's promise resolves once they
  * are committed, so a read after it sees them. Where the worker cannot start or stops, the store
- * writes on its own connection, as before.
+ * writes on its own connection, as before. The prediction cache's writes go the same way
+ * (prediction-cache.ts), and pruning the predictions and purging expired calls.
  */
 import { Worker } from 'node:worker_threads';
 
 /** the worker's script (a plain module: the thread needs no TypeScript loader) */
 const SCRIPT = new URL('./write-behind-worker.mjs', import.meta.url);
 
-export type WriteBehindTable = 'predictions' | 'calls';
+export type WriteBehindTable = 'predictions' | 'calls' | 'cache';
 
 /** an error the worker met, with SQLite's code (busy.ts retries SQLITE_BUSY as for the engines' own calls) */
 class WriteBehindError extends Error {
@@ -77,7 +78,12 @@ export class WriteBehind {
     return this.ask('prune', { before: beforeMs, maxRows }).then(Number);
   }
 
-  private ask(job: WriteBehindTable | 'prune', payload: unknown): Promise<unknown> {
+  /** a version's cached answers deleted, after every write asked before */
+  invalidateCache(version: string): Promise<void> {
+    return this.ask('invalidateCache', version).then(() => undefined);
+  }
+
+  private ask(job: WriteBehindTable | 'prune' | 'invalidateCache', payload: unknown): Promise<unknown> {
     const id = ++this.next;
     const p = new Promise<unknown>((resolve, reject) => {
       if (this.waiting.size === 0) this.worker.ref(); // the process waits for what it asked to be written
