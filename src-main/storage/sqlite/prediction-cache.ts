@@ -46,7 +46,10 @@ export class SqliteCache implements PredictionCache {
     return rows.length && this.behind?.usable ? this.behind.write('cache', rows) : Promise.resolve(this.writeHere(rows));
   }
   private writeHere(rows: unknown[][]): void {
-    if (rows.length) this.db.transaction(() => rows.forEach((r) => this.setQ.run(...r)))();
+    if (!rows.length) return;
+    this.db.transaction(() => {
+      for (const r of rows) this.setQ.run(...r);
+    })();
   }
   async invalidateVersion(version: string): Promise<void> {
     if (this.behind?.usable) {
