@@ -25,8 +25,9 @@ import type { DeadLetters } from './dead-letters';
 import { heldBy, ownerDescription, StreamClaimedError, type StoreOwner } from './lease';
 
 /**
- * what became of one message: done (`items`: how many it held, for the rate; 1 unless said), try again later (counted against maxDeliver), wait for a
- * passing state to pass (not counted: redelivered until it goes), or never (dead letter)
+ * what became of one message: done (`items`: how many it held, for the rate; 1 unless said), try
+ * again later (counted against maxDeliver), wait for a passing state to pass (not counted:
+ * redelivered until it goes), or never (dead letter)
  */
 export type Outcome = { ok: true; items?: number } | { retry: string } | { wait: string } | { dead: string; smsId?: string };
 
