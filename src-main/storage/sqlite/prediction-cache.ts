@@ -19,6 +19,8 @@ export class SqliteCache implements PredictionCache {
   private readonly setQ;
   private pending: unknown[][] = [];
   private flushing: Promise<void> | undefined;
+  /** versions whose invalidation the thread has not committed yet: their stored answers are stale */
+  private readonly invalidating = new Map<string, number>();
   constructor(
     private readonly db: DB,
     private readonly behind?: WriteBehind,
@@ -27,6 +29,8 @@ export class SqliteCache implements PredictionCache {
     this.setQ = db.prepare('INSERT OR REPLACE INTO model_serving_api_cache (endpoint, version, input_key, output) VALUES (?, ?, ?, ?)');
   }
   async get(endpoint: string, version: string, inputKey: string): Promise<string | undefined> {
+    // a promoted version answers at once: the old one's rows may not be deleted yet
+    if (this.invalidating.has(version)) return undefined;
     return this.getQ.get(version, endpoint, inputKey) as string | undefined;
   }
   async set(endpoint: string, version: string, inputKey: string, output: string): Promise<void> {
@@ -53,9 +57,16 @@ export class SqliteCache implements PredictionCache {
   }
   async invalidateVersion(version: string): Promise<void> {
     if (this.behind?.usable) {
-      // in the thread's queue after every write gathered so far
-      const before = this.pending.length ? this.flush() : undefined;
-      await Promise.all([before, this.behind.invalidateCache(version)]);
+      this.invalidating.set(version, (this.invalidating.get(version) ?? 0) + 1);
+      try {
+        // in the thread's queue after every write gathered so far
+        const before = this.pending.length ? this.flush() : undefined;
+        await Promise.all([before, this.behind.invalidateCache(version)]);
+      } finally {
+        const n = (this.invalidating.get(version) ?? 1) - 1;
+        if (n > 0) this.invalidating.set(version, n);
+        else this.invalidating.delete(version);
+      }
       return;
     }
     this.db.prepare('DELETE FROM model_serving_api_cache WHERE version = ?').run(version);
