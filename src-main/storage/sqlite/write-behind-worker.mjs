@@ -44,11 +44,17 @@ const write = {
     db.transaction(() => {
       for (const r of rows) insertCall.run(r);
     })();
-    // SQLite has no TTL: expired calls (hidden on read) are purged at most once a minute
+    // SQLite has no TTL: expired calls (hidden on read) are purged at most once a minute. A purge
+    // that fails is tried again next time: it is not the append's failure (the calls are
+    // committed; a caller told otherwise would append them again)
     const now = Date.now();
     if (now - lastCallsPurge > CALLS_PURGE_EVERY_MS) {
       lastCallsPurge = now;
-      deleteInChunks(expiredCalls, now);
+      try {
+        deleteInChunks(expiredCalls, now);
+      } catch {
+        // the lock held past busy_timeout, or the disk full: next minute
+      }
     }
   },
   // [endpoint, version, input_key, output]
