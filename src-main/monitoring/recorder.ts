@@ -57,8 +57,8 @@ export class PredictionRecorder {
     private readonly o: RecorderOptions = { retentionDays: 30, maxRows: 1_000_000, flushEveryMs: 250 },
   ) {}
 
-  record(r: Omit<PredictionRecord, 'id' | 'at'> & { at?: number; id?: string }): void {
-    this.push({ ...r, at: r.at ?? Date.now(), id: r.id ?? this.nextId() });
+  record(r: Omit<PredictionRecord, 'id' | 'at'> & { at?: number }): void {
+    this.push({ ...r, at: r.at ?? Date.now(), id: this.nextId() });
   }
 
   private nextId(): string {
