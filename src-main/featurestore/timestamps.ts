@@ -47,9 +47,19 @@ export function isoMicros(ms: number): string {
   return rest ? `${iso.slice(0, -1)}${String(rest).padStart(3, '0')}Z` : iso;
 }
 
+/** the texts of recent times: an online lookup stamps every value, and rows share few event times */
+const recentIso = new Map<number, string>();
+const RECENT_ISO_MAX = 4096;
+
 /** ISO 8601 in UTC as the seed prints it: no fraction when it is zero */
 export function isoUtc(ms: number): string {
-  return isoMicros(ms).replace('.000Z', 'Z');
+  let s = recentIso.get(ms);
+  if (s === undefined) {
+    s = isoMicros(ms).replace('.000Z', 'Z');
+    if (recentIso.size >= RECENT_ISO_MAX) recentIso.clear();
+    recentIso.set(ms, s);
+  }
+  return s;
 }
 
 export function describe(v: unknown): string {
