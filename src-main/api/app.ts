@@ -7,6 +7,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
+import { isAscii } from 'node:buffer';
 import { loneSurrogatePath, strictUtf8, utf8Problem } from '../platform';
 import type { Engines } from '../engines';
 import { HttpError, installErrorHandler } from './errors';
@@ -64,7 +65,7 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
     if (text instanceof HttpError) return done(text, undefined);
     const tooDeep = jsonDepthError(text);
     if (tooDeep) return done(tooDeep, undefined);
-    jsonParser(req, text, (err, value) => (err ? done(err, undefined) : done(unicodeError(value), value)));
+    jsonParser(req, text, (err, value) => (err ? done(err, undefined) : done(unicodeError(text, value), value)));
   });
   // Bodies are JSON; plain text is refused with 415 rather than guessed at.
   app.removeContentTypeParser('text/plain');
@@ -77,7 +78,7 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
     if (tooDeep) return done(tooDeep, undefined);
     try {
       const value = JSON.parse(text);
-      done(unicodeError(value), value);
+      done(unicodeError(text, value), value);
     } catch (e) {
       const err = e as Error & { statusCode?: number };
       err.statusCode = 400;
@@ -120,7 +121,9 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
  * refused with 400 naming the field: stored, such a string becomes invalid UTF-8 that can never
  * be read back.
  */
-function unicodeError(value: unknown): HttpError | null {
+function unicodeError(text: string, value: unknown): HttpError | null {
+  // UTF-8 cannot encode a surrogate: only a \u escape can make one
+  if (!text.includes('\\u')) return null;
   const path = loneSurrogatePath(value);
   if (path === undefined) return null;
   const field = path ? `body.${path}` : 'body';
@@ -129,6 +132,7 @@ function unicodeError(value: unknown): HttpError | null {
 
 /** the body as text; bytes that are not UTF-8 (0xff 0xfe), read as U+FFFD before, are refused naming the field */
 function utf8Text(body: Buffer): string | HttpError {
+  if (isAscii(body)) return body.toString('latin1');
   const text = strictUtf8(body);
   if (text !== undefined) return text;
   const bad = utf8Problem(body);

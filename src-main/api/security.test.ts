@@ -67,4 +67,24 @@ describe('reachability', () => {
     const local = await (await fetch(`${base}/local/info`)).json();
     expect(local.token).toBeTruthy();
   });
+
+  it("answers a configured origin's preflight itself (204, nothing after it runs), refuses another origin's", async () => {
+    const { base } = await start({ corsOrigins: ['http://localhost:3000'] });
+    const preflight = (origin: string) =>
+      fetch(`${base}/model/v3/text_to_prediction`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
+    const ok = await preflight('http://localhost:3000');
+    expect(ok.status).toBe(204);
+    expect(ok.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+    expect(ok.headers.get('access-control-allow-methods')).toBe('GET,POST,DELETE,OPTIONS');
+    expect(ok.headers.get('access-control-allow-headers')).toBe('Content-Type, Authorization');
+    expect(await ok.text()).toBe('');
+    const refused = await preflight('http://evil.example');
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).error).toBe('origin_not_allowed');
+    // the server goes on answering after both
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+  });
 });

@@ -31,7 +31,8 @@ export function installSecurity(app: FastifyInstance, cfg: ServerConfig): void {
   const origins = new Set(cfg.corsOrigins);
   const token = cfg.token ? Buffer.from(`Bearer ${cfg.token}`) : undefined;
 
-  app.addHook('onRequest', async (req, reply) => {
+  // a callback hook (an async one costs every request a promise); a throw answers with the error
+  app.addHook('onRequest', (req, reply, done) => {
     const host = hostName(String(req.headers.host ?? ''));
     if (!exposed && !allowedHosts.has(host)) throw new HttpError(421, 'misdirected_request', `Host "${host}" is not served here: use localhost or 127.0.0.1`);
     const origin = req.headers.origin;
@@ -46,7 +47,8 @@ export function installSecurity(app: FastifyInstance, cfg: ServerConfig): void {
           reply.header('Access-Control-Allow-Methods', 'GET,POST,DELETE,OPTIONS');
           reply.header('Access-Control-Allow-Headers', 'Content-Type, Authorization');
           reply.header('Access-Control-Max-Age', '600');
-          return reply.status(204).send();
+          reply.status(204).send();
+          return; // answered: the request goes no further
         }
       }
     }
@@ -63,5 +65,6 @@ export function installSecurity(app: FastifyInstance, cfg: ServerConfig): void {
       if (got.length !== token.length || !timingSafeEqual(got, token))
         throw new HttpError(401, 'unauthorized', 'send Authorization: Bearer <token> (shown in the console, stored in the data dir)');
     }
+    done();
   });
 }
