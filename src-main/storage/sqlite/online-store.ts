@@ -13,10 +13,11 @@ const ROWS_PER_STATEMENT = 50;
  * lookup's time), and one SELECT with `view IN (…) AND entity_key IN (…)` costs several times
  * the point lookups it replaces; inside one, a point lookup costs about what its row does.
  */
-type StoredRow = { entity_key: string; values_json: string; event_ts: number; created_ts: number };
+/** a stored row as the point lookup returns it: values_json, event_ts, created_ts (an array: no object per row) */
+type StoredRow = [string, number, number];
 
-const toRow = (r: StoredRow | undefined): OnlineRow | undefined =>
-  r && { entityKey: r.entity_key, values: JSON.parse(r.values_json), eventTs: r.event_ts, createdTs: r.created_ts };
+const toRow = (key: string, r: StoredRow | undefined): OnlineRow | undefined =>
+  r && { entityKey: key, values: JSON.parse(r[0]), eventTs: r[1], createdTs: r[2] };
 
 export class SqliteOnlineStore implements OnlineStore {
   /** statements prepared once (statements.ts) */
@@ -39,9 +40,11 @@ export class SqliteOnlineStore implements OnlineStore {
          OR (excluded.event_ts = online_features.event_ts AND excluded.created_ts >= online_features.created_ts)`);
     this.upsert = upsert(1);
     this.upsertMany = upsert(ROWS_PER_STATEMENT);
-    this.selectOne = db.prepare('SELECT entity_key, values_json, event_ts, created_ts FROM online_features WHERE view = ? AND entity_key = ?');
+    this.selectOne = db.prepare('SELECT values_json, event_ts, created_ts FROM online_features WHERE view = ? AND entity_key = ?').raw(true);
     const selectOne = this.selectOne;
-    this.readMany = db.transaction((views: string[], keys: string[]) => views.map((v) => keys.map((k) => toRow(selectOne.get(v, k) as StoredRow | undefined))));
+    this.readMany = db.transaction((views: string[], keys: string[]) =>
+      views.map((v) => keys.map((k) => toRow(k, selectOne.get(v, k) as StoredRow | undefined))),
+    );
   }
   async ensureView(view: string): Promise<void> {
     this.stmt('INSERT OR IGNORE INTO online_views (view) VALUES (?)').run(view);
@@ -72,7 +75,7 @@ export class SqliteOnlineStore implements OnlineStore {
     })();
   }
   async read(view: string, keys: string[]): Promise<(OnlineRow | undefined)[]> {
-    if (keys.length === 1) return [toRow(this.selectOne.get(view, keys[0]) as StoredRow | undefined)];
+    if (keys.length === 1) return [toRow(keys[0], this.selectOne.get(view, keys[0]) as StoredRow | undefined)];
     return this.readMany([view], keys)[0];
   }
   /** every view's rows of `keys`, in the order of `keys`, as of one moment */
