@@ -32,7 +32,8 @@ export interface OnlineStore {
   read(view: string, keys: string[]): Promise<(OnlineRow | undefined)[]>;
   /**
    * the same for several views at once (a feature service's lookup), where the store answers them
-   * in one round (SQLite: one statement, one read of the WAL); absent, `read` is called per view
+   * in one round (SQLite: point lookups in one read transaction; Redis: one pipeline); absent,
+   * `read` is called per view
    */
   readViews?(views: string[], keys: string[]): Promise<Map<string, (OnlineRow | undefined)[]>>;
   count(view: string): Promise<number>;
