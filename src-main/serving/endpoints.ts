@@ -127,12 +127,9 @@ export class ServingEndpoints {
   }
 
   async predictText(version: string, text: string, flags: AnswerFlags, caller: string): Promise<PredictionAnswer> {
-    // a hot text first, before anything is built for computing it
-    const r =
-      this.fromMemory<PredictionAnswer>(version, 'text_to_prediction', text, flags, caller) ??
-      (await this.answerNotHot(this.servedTarget(version), 'text_to_prediction', text, flags, caller, async (m) =>
-        predictionOf(await this.batcher.predict(m, this.noteOf(m, text).features), thresholdOf(m)),
-      ));
+    const r = await this.answer(this.servedTarget(version), 'text_to_prediction', text, flags, caller, async (m) =>
+      predictionOf(await this.batcher.predict(m, this.noteOf(m, text).features), thresholdOf(m)),
+    );
     this.record(version, 'text_to_prediction', caller, r.prediction.spam, undefined, text);
     return r;
   }
@@ -236,63 +233,38 @@ export class ServingEndpoints {
     caller: string,
     compute: (m: ServedModel) => T | Promise<T>,
   ): Promise<T & { from_cache: boolean; input?: unknown }> {
-    return (
-      this.fromMemory<T>(target.cacheKey, endpoint, input, flags, caller, target.logAs) ?? this.answerNotHot(target, endpoint, input, flags, caller, compute)
-    );
-  }
-
-  /** an answer not in the memory cache: from the stored cache, or computed (then cached) */
-  private async answerNotHot<T extends object>(
-    target: AnswerTarget,
-    endpoint: Endpoint,
-    input: unknown,
-    flags: AnswerFlags,
-    caller: string,
-    compute: (m: ServedModel) => T | Promise<T>,
-  ): Promise<T & { from_cache: boolean; input?: unknown }> {
     const key = JSON.stringify(input);
     const echo = flags.echo_input ? { input } : {};
+    if (!flags.skip_cache) {
+      // a hot input: answered from memory without a wait (an entry exists only for a version
+      // being served: a version's entries go when it changes or stops being served)
+      const hot = this.deps.served.cache.peek(endpoint, target.cacheKey, key);
+      if (hot !== undefined) {
+        this.stats.hits++;
+        this.afterAnswer(caller, target, endpoint, key, undefined);
+        return { ...(hot as T), from_cache: true, ...echo };
+      }
+    }
     const m = await target.model();
     if (!flags.skip_cache) {
       const hit = await this.deps.served.cache.get(endpoint, target.cacheKey, key);
       if (hit !== undefined) {
         this.stats.hits++;
-        this.afterAnswer(caller, target.logAs, endpoint, key, undefined);
+        this.afterAnswer(caller, target, endpoint, key, undefined);
         return { ...(JSON.parse(hit) as T), from_cache: true, ...echo };
       }
       this.stats.misses++;
     }
     const out = await compute(m);
-    this.afterAnswer(caller, target.logAs, endpoint, key, JSON.stringify(out), target.cacheKey);
+    this.afterAnswer(caller, target, endpoint, key, JSON.stringify(out));
     return { ...out, from_cache: false, ...echo };
   }
 
-  /**
-   * A hot input's answer from memory, without a wait (an entry exists only for a version being
-   * served: a version's entries go when it changes or stops being served); undefined otherwise.
-   */
-  private fromMemory<T extends object>(
-    cacheKey: string,
-    endpoint: Endpoint,
-    input: unknown,
-    flags: AnswerFlags,
-    caller: string,
-    logAs = cacheKey,
-  ): (T & { from_cache: boolean; input?: unknown }) | undefined {
-    if (flags.skip_cache) return undefined;
-    const key = JSON.stringify(input);
-    const hot = this.deps.served.cache.peek(endpoint, cacheKey, key);
-    if (hot === undefined) return undefined;
-    this.stats.hits++;
-    this.afterAnswer(caller, logAs, endpoint, key, undefined);
-    return flags.echo_input ? { ...(hot as T), from_cache: true, input } : { ...(hot as T), from_cache: true };
-  }
-
   /** after the answer: cache write and call log, so the caller does not wait for them */
-  private afterAnswer(caller: string, logAs: string, endpoint: Endpoint, inputKey: string, output: string | undefined, cacheKey = logAs): void {
-    if (this.callLogBuffer.length === 0) setTimeout(this.flushCallLog, 20);
-    this.callLogBuffer.push({ caller_id: caller, called_at: Date.now(), endpoint, version: logAs, input_json: inputKey });
-    if (output !== undefined) setImmediate(() => void this.deps.served.cache.set(endpoint, cacheKey, inputKey, output).catch(this.deps.warn));
+  private afterAnswer(caller: string, target: AnswerTarget, endpoint: Endpoint, inputKey: string, output: string | undefined): void {
+    if (this.callLogBuffer.length === 0) setTimeout(() => void this.flushCallLog(), 20);
+    this.callLogBuffer.push({ caller_id: caller, called_at: Date.now(), endpoint, version: target.logAs, input_json: inputKey });
+    if (output !== undefined) setImmediate(() => void this.deps.served.cache.set(endpoint, target.cacheKey, inputKey, output).catch(this.deps.warn));
   }
 
   /** every served prediction goes to monitoring, with the model that answered */
