@@ -7,12 +7,6 @@ type DB = Database.Database;
 
 /** rows per INSERT statement of a batch (one statement per row costs a third more on a bulk load) */
 const ROWS_PER_STATEMENT = 50;
-/**
- * A read's lookups run as point lookups inside one read transaction. Outside a transaction each
- * statement opens and closes its own read of the WAL (two file-lock calls and a stat: most of a
- * lookup's time), and one SELECT with `view IN (…) AND entity_key IN (…)` costs several times
- * the point lookups it replaces; inside one, a point lookup costs about what its row does.
- */
 /** a stored row as the point lookup returns it: values_json, event_ts, created_ts (an array: no object per row) */
 type StoredRow = [string, number, number];
 
@@ -26,7 +20,13 @@ export class SqliteOnlineStore implements OnlineStore {
   private readonly upsert;
   private readonly upsertMany;
   private readonly selectOne;
-  /** one read transaction of point lookups: rows[view][key] */
+  /**
+   * A read's lookups, as point lookups inside one read transaction: rows[view][key]. Outside a
+   * transaction each statement opens and closes its own read of the WAL (two file-lock calls and
+   * a stat: most of a lookup's time), and one SELECT with `view IN (…) AND entity_key IN (…)`
+   * costs several times the point lookups it replaces; inside one, a point lookup costs about
+   * what its row does.
+   */
   private readonly readMany: (views: string[], keys: string[]) => (OnlineRow | undefined)[][];
   constructor(private readonly db: DB) {
     this.stmt = preparedOnce(db);
