@@ -3,7 +3,7 @@
  * OpenAPI, and the serializer of every answer) come from it; the handler's input and answer are
  * typed from the same schemas, so tsc checks the handler against the wire format.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onResponseHookHandler } from 'fastify';
 import type { AnswerOf, BodyOf, ParamsOf, QueryOf, RouteDeclaration } from '../../src-shared/routes/define';
 
 export type RequestOf<R extends RouteDeclaration> = FastifyRequest<{ Params: ParamsOf<R>; Querystring: QueryOf<R>; Body: BodyOf<R> }>;
@@ -28,7 +28,12 @@ function asSent(schema: unknown): unknown {
   return out;
 }
 
-export function serve<R extends RouteDeclaration>(app: FastifyInstance, decl: R, handler: HandlerOf<R>): void {
+/** what a route adds besides its declaration: a hook of its own after each response (statistics) */
+export interface RouteExtras {
+  onResponse?: onResponseHookHandler;
+}
+
+export function serve<R extends RouteDeclaration>(app: FastifyInstance, decl: R, handler: HandlerOf<R>, extras: RouteExtras = {}): void {
   const { method, url, summary, tags, params, querystring, body, response, multipart, transport, bodyLimit } = decl;
   app.route({
     method,
@@ -61,6 +66,7 @@ export function serve<R extends RouteDeclaration>(app: FastifyInstance, decl: R,
           },
         }
       : {}),
+    ...(extras.onResponse ? { onResponse: extras.onResponse } : {}),
     handler: handler as unknown as (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
   });
 }

@@ -47,6 +47,10 @@ describe('model serving (the seed curl commands)', () => {
     const c = await json(post('/model/v3/text_to_prediction', { ...body, skip_cache: true }));
     expect([a.from_cache, b.from_cache, c.from_cache]).toEqual([false, true, false]);
     expect(b.prediction).toEqual(a.prediction);
+    // a hot input's answer is one object shared by its callers: echoing the input changes no one else's
+    const echoed = await json(post('/model/v3/text_to_prediction', { ...body, echo_input: true }));
+    expect(echoed).toEqual({ ...b, input: body.text });
+    expect(await json(post('/model/v3/text_to_prediction', body))).toEqual(b);
     expect((await json(post('/model/v2/text_to_prediction', body))).from_cache).toBe(false);
   });
 
@@ -78,6 +82,24 @@ describe('model serving (the seed curl commands)', () => {
     // another caller (behind a trusted proxy in production) sees nothing of these
     const other = await engines.storage.callLog.recent('10.9.9.9', 0)[Symbol.asyncIterator]().next();
     expect(other.done).toBe(true);
+  });
+
+  it('counts every serving response under its route and the version asked for, 404s included', async () => {
+    const before = await json(fetch(`${base}/serving/stats`));
+    await json(post('/model/v1/text_to_prediction', { text: 'counted once' }));
+    await json(post('/model/v1/text_to_features', { text: 'counted once' }));
+    await json(post('/prediction', { model_id: 'v2', text: 'counted once' }));
+    await fetch(`${base}/prediction?model_id=v3&text=counted`);
+    await (await fetch(`${base}/model/v1/recent_call_log`)).text();
+    await post('/model/v9/text_to_prediction', { text: 'not served' });
+    await post('/models/v1/versions/1/text_to_prediction', { text: 'a trial is not traffic' });
+    const after = await json(fetch(`${base}/serving/stats`));
+    const grew = (route: string) => (after.requests.by_endpoint[route] ?? 0) - (before.requests.by_endpoint[route] ?? 0);
+    expect([grew('text_to_prediction'), grew('text_to_features'), grew('prediction'), grew('recent_call_log')]).toEqual([2, 1, 2, 1]);
+    expect(after.requests.total - before.requests.total).toBe(6);
+    const series = (route: string) => after.series.filter((x: { route: string }) => x.route === route).map((x: { version: string }) => x.version);
+    expect(series('text_to_prediction')).toEqual(expect.arrayContaining(['v1', 'v9']));
+    expect(series('prediction')).toEqual(expect.arrayContaining(['v2', 'v3']));
   });
 
   it('answers unknown versions and bad vectors with 404 and 422', async () => {

@@ -34,21 +34,23 @@ describe('LayeredPredictionCache', () => {
     expect(reads()).toBe(1);
   });
 
-  it('peeks at memory only, parsed once, without a wait; a version forgotten is gone from it', async () => {
+  it('peeks at memory only, without a wait: one frozen answer per entry; a version forgotten is gone from it', async () => {
     const { store, reads } = counted();
     const c = new LayeredPredictionCache(store);
-    await c.set('text_to_prediction', 'v3', '"hi"', '{"spam":0.1}');
-    const first = c.peek('text_to_prediction', 'v3', '"hi"');
-    expect(first).toEqual({ spam: 0.1 });
-    expect(c.peek('text_to_prediction', 'v3', '"hi"')).toBe(first);
+    await c.set('text_to_prediction', 'v3', '"hi"', '{"prediction":{"spam":0.1}}');
+    const first = c.peekAnswer('text_to_prediction', 'v3', '"hi"');
+    expect(first).toEqual({ prediction: { spam: 0.1 }, from_cache: true });
+    // the same object each time, which nobody can change (it is sent to every caller)
+    expect(c.peekAnswer('text_to_prediction', 'v3', '"hi"')).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen((first as { prediction: object }).prediction)).toBe(true);
     // in the stored layer only (another process wrote it): not in memory until a get brings it
     const other = new LayeredPredictionCache(store);
-    expect(other.peek('text_to_prediction', 'v3', '"hi"')).toBeUndefined();
+    expect(other.peekAnswer('text_to_prediction', 'v3', '"hi"')).toBeUndefined();
     await other.get('text_to_prediction', 'v3', '"hi"');
-    expect(other.peek('text_to_prediction', 'v3', '"hi"')).toEqual({ spam: 0.1 });
+    expect(other.peekAnswer('text_to_prediction', 'v3', '"hi"')).toEqual({ prediction: { spam: 0.1 }, from_cache: true });
     expect(reads()).toBe(1);
     await c.invalidateVersion('v3');
-    expect(c.peek('text_to_prediction', 'v3', '"hi"')).toBeUndefined();
+    expect(c.peekAnswer('text_to_prediction', 'v3', '"hi"')).toBeUndefined();
   });
 
   it('keeps endpoints and versions apart and forgets a whole version in both layers', async () => {
