@@ -2,7 +2,8 @@
  * HTTP load for the bench: wrk where it is installed (a C load generator light enough to find a
  * Node server's ceiling on two cores; one thread), autocannon otherwise (it shares Node's costs, so
  * its figures are lower). Every HTTP row is measured beside the ceiling: bare Fastify answering a
- * JSON POST with a fixed body (ceiling-server.mjs), run the same way in the same sitting.
+ * JSON POST with a fixed body (ceiling-server.mjs), loaded the same way in slices alternated with
+ * the row's (Ceiling).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -127,14 +128,96 @@ export async function startCeiling(): Promise<{ url: string; stop: () => Promise
   };
 }
 
-/** the ceiling measured with the same load as the rows beside it */
-export async function measureCeiling(o: { connections?: number; seconds?: number }): Promise<LoadResult> {
-  const server = await startCeiling();
-  try {
-    const body = JSON.stringify({ text: 'WINNER!! You have been selected to receive a FREE prize of 1000 cash, call 09061701461 now' });
-    await load({ url: server.url, body, connections: o.connections, seconds: 2 }); // warm-up
-    return await load({ url: server.url, body, connections: o.connections, seconds: o.seconds });
-  } finally {
-    await server.stop();
+/** a route's load in slices alternated with the ceiling's, and their ratios */
+export interface Paired {
+  /** the route: median throughput and percentiles of its slices, answers and errors summed */
+  route: LoadResult;
+  /** the ceiling's slices, summed up the same way */
+  ceiling: LoadResult;
+  /** medians over the slice pairs of route/ceiling: throughput and p99 */
+  share: number;
+  tail: number;
+  slices: number;
+}
+
+/** seconds per slice: longer than a connection's start, shorter than the machine's swings */
+const SLICE_SECONDS = 2;
+
+/**
+ * The ceiling, kept running through the HTTP rows, and loaded in slices that alternate with a
+ * route's (ceiling, route, route, ceiling, …): a row's ratios are the medians of its slice pairs'.
+ * These virtual machines swing in speed from one ten seconds to the next: bare Fastify alone,
+ * loaded eight times for 8 s in a row, gave 16-28k req/s, so a ratio to one measurement taken
+ * minutes before (or even just before) said as much about the swing as about the route.
+ */
+export class Ceiling {
+  /** every slice of the ceiling so far */
+  readonly runs: LoadResult[] = [];
+  private constructor(
+    private readonly server: { url: string; stop: () => Promise<void> },
+    private readonly connections: number,
+  ) {}
+
+  static async start(connections: number): Promise<Ceiling> {
+    const c = new Ceiling(await startCeiling(), connections);
+    await load({ url: c.server.url, body: CEILING_BODY, connections, seconds: 2 }); // warm-up
+    return c;
   }
+
+  /**
+   * `run(seconds)` loads the route (already warmed up) for that long; `seconds` in all is split
+   * into slices of SLICE_SECONDS (at least three), each beside a slice of the ceiling.
+   */
+  async pair(seconds: number, run: (seconds: number) => Promise<LoadResult>): Promise<Paired> {
+    const slices = Math.max(3, Math.round(seconds / SLICE_SECONDS));
+    const route: LoadResult[] = [];
+    const ceiling: LoadResult[] = [];
+    const measure = async () => {
+      const r = await load({ url: this.server.url, body: CEILING_BODY, connections: this.connections, seconds: SLICE_SECONDS });
+      this.runs.push(r);
+      ceiling.push(r);
+    };
+    for (let i = 0; i < slices; i++) {
+      if (i % 2 === 0) await measure();
+      route.push(await run(SLICE_SECONDS));
+      if (i % 2 === 1) await measure();
+    }
+    return {
+      route: summed(route),
+      ceiling: summed(ceiling),
+      share: median(route.map((r, i) => r.rps / ceiling[i].rps)),
+      tail: median(route.map((r, i) => r.p99 / ceiling[i].p99)),
+      slices,
+    };
+  }
+
+  /** every slice of the ceiling, summed up */
+  summary(): LoadResult {
+    return summed(this.runs);
+  }
+
+  stop(): Promise<void> {
+    return this.server.stop();
+  }
+}
+
+const CEILING_BODY = JSON.stringify({ text: 'WINNER!! You have been selected to receive a FREE prize of 1000 cash, call 09061701461 now' });
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** slices as one result: median throughput and percentiles, answers, errors and seconds summed */
+function summed(runs: LoadResult[]): LoadResult {
+  return {
+    ...runs[0],
+    rps: median(runs.map((r) => r.rps)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    total: runs.reduce((n, r) => n + r.total, 0),
+    non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+    seconds: runs.reduce((n, r) => n + r.seconds, 0),
+  };
 }

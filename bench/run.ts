@@ -2,7 +2,7 @@
  * `npm run bench`: speed of the engines on the full 7,528-message dataset, on this machine.
  * Prints a table and writes bench/results/bench-<time>.json (plus latest.json). Medians of
  * several runs; the HTTP load comes from wrk (autocannon where wrk is missing) against a server in a child
- * process, every HTTP row beside the ceiling of bare Fastify measured the same way (load.ts).
+ * process, every HTTP row in slices alternated with the ceiling's, bare Fastify loaded the same way (load.ts).
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { appRoot } from '../src-main/config';
 import { openEngines, type Engines } from '../src-main/engines';
 import { parseDataset, readTrainingIds } from '../src-main/dataset';
 import { buildOfflineSources, registerReleased } from '../src-main/setup';
-import { load, measureCeiling, type LoadResult } from './load';
+import { Ceiling, load, type Paired } from './load';
 import { definitionsForStage, FeatureStore, parseTimestamp } from '../src-main/featurestore';
 import { releaseConnection } from '../src-main/featurestore/duckdb';
 import { tempDir, scratchConfig, fullDatasetPath, natsSkipReason, startNats, freePort, redisSkipReason, startRedis } from '../src-main/scratch';
@@ -89,8 +89,7 @@ export async function runBench(o: { dataset?: string; quick?: boolean; only?: 'h
         rows.push(...(await streamBench(config, o.quick ? 10_000 : 20_000)));
         return finish(rows);
       }
-      const h = await httpBench(engines, config.dataDir, o.quick ? 5 : 10);
-      rows.push(...h.rows, ...(await redisOnlineBench(config.dataDir, o.quick ? 5 : 10, h.ceiling)));
+      rows.push(...(await httpSection(engines, config.dataDir, o.quick ? 5 : 10)));
       return finish(rows);
     }
 
@@ -155,8 +154,7 @@ export async function runBench(o: { dataset?: string; quick?: boolean; only?: 'h
 
     // 5. the HTTP API under load: feature server, model serving, inbox; then stream ingestion
     // (NATS JetStream) beside the POST /sms row
-    const h = await httpBench(engines, config.dataDir, o.quick ? 5 : 10);
-    const http = [...h.rows, ...(await redisOnlineBench(config.dataDir, o.quick ? 5 : 10, h.ceiling))];
+    const http = await httpSection(engines, config.dataDir, o.quick ? 5 : 10);
     const stream = await streamBench(config, o.quick ? 10_000 : 20_000);
     const at = http.findIndex((r) => r.name.startsWith('POST /sms '));
     http.splice(at < 0 ? http.length : at + 1, 0, ...stream);
@@ -257,13 +255,14 @@ const ONLINE_LOOKUP = JSON.stringify({ feature_service: 'labeled_sms_2', entitie
 /** connections of every HTTP row under load (issue 23's setting) */
 const CONNECTIONS = 16;
 
-/** a route under load beside the ceiling: its throughput and its p99 as ratios to the ceiling's */
-function loadRows(name: string, r: LoadResult, ceiling: LoadResult, throughput: { share?: number; atLeast?: number; unit?: string } = {}): Row[] {
-  const share = r.rps / ceiling.rps;
+/** a route under load in slices alternated with the ceiling's: its throughput and its p99 as ratios to the ceiling's */
+function loadRows(name: string, p: Paired, throughput: { share?: number; atLeast?: number; unit?: string } = {}): Row[] {
+  const { route: r, ceiling } = p;
   const unit = throughput.unit ?? 'req/s';
   const target =
     throughput.share !== undefined ? `>= ${throughput.share} x ceiling` : throughput.atLeast !== undefined ? `>= ${throughput.atLeast} ${unit}` : 'context';
-  const ok = throughput.share !== undefined ? share >= throughput.share : throughput.atLeast !== undefined ? r.rps >= throughput.atLeast : true;
+  const ok = throughput.share !== undefined ? p.share >= throughput.share : throughput.atLeast !== undefined ? r.rps >= throughput.atLeast : true;
+  const slices = `median of ${p.slices} slices of ${r.seconds / p.slices} s, each beside one of the ceiling's`;
   return [
     {
       name: `${name}: throughput, ${r.connections} connections`,
@@ -271,34 +270,34 @@ function loadRows(name: string, r: LoadResult, ceiling: LoadResult, throughput: 
       unit,
       target,
       ok,
-      note: `${share.toFixed(2)} of the ceiling; p50 ${r.p50.toFixed(2)} ms; ${r.total} answers (${r.tool})`,
+      note: `${p.share.toFixed(2)} of the ceiling (${Math.round(ceiling.rps)} req/s in its slices); ${slices}; p50 ${r.p50.toFixed(2)} ms; ${r.total} answers (${r.tool})`,
     },
     {
       name: `${name}: p99 latency, ${r.connections} connections`,
       value: r.p99,
       unit: 'ms',
       target: '<= 2 x ceiling p99',
-      ok: r.p99 <= 2 * ceiling.p99,
-      note: `${(r.p99 / ceiling.p99).toFixed(1)} x the ceiling's ${ceiling.p99.toFixed(2)} ms`,
+      ok: p.tail <= 2,
+      note: `${p.tail.toFixed(1)} x the ceiling's (${ceiling.p99.toFixed(2)} ms in its slices)`,
     },
   ];
 }
 
-/** a route loaded after a 2 s warm-up; any non-2xx or socket error fails the bench */
-async function loadRoute(port: number, path: string, payload: unknown, seconds: number): Promise<LoadResult> {
+/** a route after a 2 s warm-up, then in slices beside the ceiling's; any non-2xx or socket error fails the bench */
+async function loadRoute(ceiling: Ceiling, port: number, path: string, payload: unknown, seconds: number): Promise<Paired> {
   const url = `http://127.0.0.1:${port}${path}`;
   const body = JSON.stringify(payload);
   await load({ url, body, connections: CONNECTIONS, seconds: 2 });
-  const r = await load({ url, body, connections: CONNECTIONS, seconds });
-  if (r.non2xx > 0 || r.errors > 0) throw new Error(`${path} answered ${r.non2xx} non-2xx and ${r.errors} socket errors under load`);
-  return r;
+  const p = await ceiling.pair(seconds, (s) => load({ url, body, connections: CONNECTIONS, seconds: s }));
+  if (p.route.non2xx > 0 || p.route.errors > 0) throw new Error(`${path} answered ${p.route.non2xx} non-2xx and ${p.route.errors} socket errors under load`);
+  return p;
 }
 
 /** p50/p99 sequential (one keep-alive connection), then throughput and p99 under load beside the ceiling */
-async function onlineLookupRows(port: number, seconds: number, where: string, ceiling: LoadResult): Promise<Row[]> {
+async function onlineLookupRows(port: number, seconds: number, where: string, ceiling: Ceiling): Promise<Row[]> {
   // Latency at microsecond resolution: one keep-alive connection, requests one after another.
   const lat = await sequentialLatencies(port, '/get-online-features', ONLINE_LOOKUP, 3000);
-  const r = await loadRoute(port, '/get-online-features', JSON.parse(ONLINE_LOOKUP), seconds);
+  const r = await loadRoute(ceiling, port, '/get-online-features', JSON.parse(ONLINE_LOOKUP), seconds);
   return [
     {
       name: `POST /get-online-features, 3 entities${where}: p50 latency (sequential, 1 conn)`,
@@ -306,7 +305,7 @@ async function onlineLookupRows(port: number, seconds: number, where: string, ce
       unit: 'ms',
       target: '< 1 ms',
       ok: lat.p50 < 1,
-      note: `${lat.n} requests, after 2 s of warm-up requests`,
+      note: `${lat.n} requests, after ${SEQUENTIAL_WARM_S} s of warm-up requests`,
     },
     {
       name: `POST /get-online-features, 3 entities${where}: p99 latency (sequential, 1 conn)`,
@@ -315,7 +314,7 @@ async function onlineLookupRows(port: number, seconds: number, where: string, ce
       target: '<= 1 ms',
       ok: lat.p99 <= 1,
     },
-    ...loadRows(`POST /get-online-features, 3 entities${where}`, r, ceiling, { share: 0.7 }),
+    ...loadRows(`POST /get-online-features, 3 entities${where}`, r, { share: 0.7 }),
   ];
 }
 
@@ -324,7 +323,7 @@ async function onlineLookupRows(port: number, seconds: number, where: string, ce
  * materialized into by `spamops materialize`, then `serve` with SPAMOPS_ONLINE_STORE); one row
  * saying skipped, with the reason, where redis-server is missing.
  */
-async function redisOnlineBench(dataDir: string, seconds: number, ceiling: LoadResult): Promise<Row[]> {
+async function redisOnlineBench(dataDir: string, seconds: number, ceiling: Ceiling): Promise<Row[]> {
   const skip = redisSkipReason();
   if (skip)
     return [{ name: 'POST /get-online-features, online store in Redis', value: Number.NaN, unit: 'ms', target: 'context', ok: true, note: `skipped: ${skip}` }];
@@ -352,49 +351,72 @@ async function redisOnlineBench(dataDir: string, seconds: number, ceiling: LoadR
 }
 
 /**
- * The ceiling (bare Fastify, ceiling-server.mjs) and then the API's serving routes in a
- * `spamops serve` child, each loaded the same way (wrk where installed: one thread, 16 connections).
+ * The HTTP rows: the ceiling (bare Fastify, ceiling-server.mjs) kept running and measured just
+ * before each row, the API's serving routes in a `spamops serve` child, then the lookups with the
+ * online store in Redis; each loaded the same way (wrk where installed: one thread, 16 connections).
  */
-async function httpBench(engines: Engines, dataDir: string, seconds: number): Promise<{ rows: Row[]; ceiling: LoadResult }> {
-  await engines.features.materialize(0, Date.now());
-  const ceiling = await measureCeiling({ connections: CONNECTIONS, seconds });
-  const ceilingRows: Row[] = [
+async function httpSection(engines: Engines, dataDir: string, seconds: number): Promise<Row[]> {
+  const ceiling = await Ceiling.start(CONNECTIONS);
+  try {
+    const serving = await httpBench(engines, dataDir, seconds, ceiling);
+    const redis = await redisOnlineBench(dataDir, seconds, ceiling);
+    return [...ceilingRows(ceiling), ...serving, ...redis];
+  } finally {
+    await ceiling.stop();
+  }
+}
+
+/** the ceiling over all its slices, with their spread */
+function ceilingRows(ceiling: Ceiling): Row[] {
+  const m = ceiling.summary();
+  const rps = ceiling.runs.map((r) => r.rps);
+  const p99 = ceiling.runs.map((r) => r.p99);
+  return [
     {
       name: `ceiling: bare Fastify answering a JSON POST, throughput, ${CONNECTIONS} connections`,
-      value: ceiling.rps,
+      value: m.rps,
       unit: 'req/s',
       target: 'context',
       ok: true,
-      note: `p50 ${ceiling.p50.toFixed(2)} ms, load by ${ceiling.tool}${ceiling.tool === 'wrk' ? ' (1 thread)' : ' (wrk not installed: autocannon shares the cores)'}`,
+      note: `median of its ${rps.length} slices of ${m.seconds / rps.length} s, alternated with the rows' (${Math.round(Math.min(...rps))}-${Math.round(Math.max(...rps))} req/s); p50 ${m.p50.toFixed(2)} ms, load by ${m.tool}${m.tool === 'wrk' ? ' (1 thread)' : ' (wrk not installed: autocannon shares the cores)'}`,
     },
     {
       name: `ceiling: bare Fastify answering a JSON POST, p99 latency, ${CONNECTIONS} connections`,
-      value: ceiling.p99,
+      value: m.p99,
       unit: 'ms',
       target: 'context',
       ok: true,
+      note: `slices: ${Math.min(...p99).toFixed(2)}-${Math.max(...p99).toFixed(2)} ms`,
     },
   ];
+}
+
+/** the API's serving routes in a `spamops serve` child, each in slices alternated with the ceiling's */
+async function httpBench(engines: Engines, dataDir: string, seconds: number, ceiling: Ceiling): Promise<Row[]> {
+  await engines.features.materialize(0, Date.now());
   const text = 'WINNER!! You have been selected to receive a FREE prize of 1000 cash, call 09061701461 now';
   // first, in a server of its own (never two at once on the data dir): the comparison row
-  const unbatched = await unbatchedV3(dataDir, text, seconds);
+  const unbatched = await unbatchedV3(dataDir, text, seconds, ceiling);
   const port = await freePort();
   const child = await startServe(dataDir, port);
   try {
     const lookups = await onlineLookupRows(port, seconds, '', ceiling);
     const v3lat = await sequentialLatencies(port, '/model/v3/text_to_prediction', JSON.stringify({ text, skip_cache: true }), 2000);
     const batchesBefore = await servingBatches(port);
-    const v3u = await loadRoute(port, '/model/v3/text_to_prediction', { text, skip_cache: true }, seconds);
+    const v3u = await loadRoute(ceiling, port, '/model/v3/text_to_prediction', { text, skip_cache: true }, seconds);
     const batches = await servingBatches(port);
-    const v3c = await loadRoute(port, '/model/v3/text_to_prediction', { text }, seconds);
-    const v1u = await loadRoute(port, '/model/v1/text_to_prediction', { text, skip_cache: true }, seconds);
-    const v1c = await loadRoute(port, '/model/v1/text_to_prediction', { text }, seconds);
-    const inbox = await load({
-      url: `http://127.0.0.1:${port}/sms`,
-      body: JSON.stringify({ recipient_id: 'bench-user', sender_id: 'bench-sender', sms_text: text }),
-      connections: CONNECTIONS,
-      seconds,
-    });
+    const v3c = await loadRoute(ceiling, port, '/model/v3/text_to_prediction', { text }, seconds);
+    const v1u = await loadRoute(ceiling, port, '/model/v1/text_to_prediction', { text, skip_cache: true }, seconds);
+    const v1c = await loadRoute(ceiling, port, '/model/v1/text_to_prediction', { text }, seconds);
+    const inboxLoad = await ceiling.pair(seconds, (s) =>
+      load({
+        url: `http://127.0.0.1:${port}/sms`,
+        body: JSON.stringify({ recipient_id: 'bench-user', sender_id: 'bench-sender', sms_text: text }),
+        connections: CONNECTIONS,
+        seconds: s,
+      }),
+    );
+    const inbox = inboxLoad.route;
     if (inbox.non2xx > 0 || inbox.errors > 0) throw new Error(`/sms answered ${inbox.non2xx} non-2xx and ${inbox.errors} socket errors under load`);
     await new Promise((r) => setTimeout(r, 1000)); // requests still in flight when the load stopped
     const stored = await engines.storage.users.listByUser('bench-user', 10_000_000);
@@ -413,7 +435,7 @@ async function httpBench(engines: Engines, dataDir: string, seconds: number): Pr
     const offlineSeconds = (performance.now() - offlineSettle) / 1000;
     const offlineRows = await offlineRowCounts(engines, 'smss2', new Set(stored.map((m) => m.sms_id)));
     const offlineOnce = [...offlineRows.values()].filter((n) => n === 1).length;
-    const inboxRows = loadRows('POST /sms (inbox: store + v2 features online; offline group-committed behind)', inbox, ceiling, {
+    const inboxRows = loadRows('POST /sms (inbox: store + v2 features online; offline group-committed behind)', inboxLoad, {
       atLeast: 3000,
       unit: 'msg/s',
     });
@@ -423,9 +445,8 @@ async function httpBench(engines: Engines, dataDir: string, seconds: number): Pr
     inboxRows[1].target = '<= 20 ms';
     inboxRows[1].ok = inbox.p99 <= 20;
     const serving: Row[] = [
-      ...ceilingRows,
       { name: 'POST /model/v3/text_to_prediction uncached: p50 latency (sequential)', value: v3lat.p50, unit: 'ms', target: '<= 3 ms', ok: v3lat.p50 <= 3 },
-      ...withNote(loadRows('POST /model/v3/text_to_prediction uncached', v3u, ceiling, { atLeast: 5000 }), batchNote(batchesBefore, batches)),
+      ...withNote(loadRows('POST /model/v3/text_to_prediction uncached', v3u, { atLeast: 5000 }), batchNote(batchesBefore, batches)),
       {
         name: 'POST /model/v3/text_to_prediction uncached, batching off (SPAMOPS_BATCH_SIZE=1): p50 latency (sequential)',
         value: unbatched.sequential.p50,
@@ -434,13 +455,13 @@ async function httpBench(engines: Engines, dataDir: string, seconds: number): Pr
         ok: true,
         note: `a lone request's latency with batching on: ${v3lat.p50.toFixed(3)} ms (the row above)`,
       },
-      ...loadRows('POST /model/v3/text_to_prediction uncached, batching off (SPAMOPS_BATCH_SIZE=1)', unbatched.load, ceiling),
-      ...loadRows('POST /model/v3/text_to_prediction cached', v3c, ceiling, { share: 0.7 }),
-      ...loadRows('POST /model/v1/text_to_prediction uncached', v1u, ceiling, { share: 0.5 }),
-      ...loadRows('POST /model/v1/text_to_prediction cached', v1c, ceiling, { share: 0.7 }),
+      ...loadRows('POST /model/v3/text_to_prediction uncached, batching off (SPAMOPS_BATCH_SIZE=1)', unbatched.load),
+      ...loadRows('POST /model/v3/text_to_prediction cached', v3c, { share: 0.7 }),
+      ...loadRows('POST /model/v1/text_to_prediction uncached', v1u, { share: 0.5 }),
+      ...loadRows('POST /model/v1/text_to_prediction cached', v1c, { share: 0.7 }),
       ...inboxRows,
     ];
-    return { rows: [...serving, ...lookups], ceiling };
+    return [...serving, ...lookups];
   } finally {
     child.kill('SIGTERM');
     await once(child, 'exit');
@@ -483,21 +504,28 @@ function batchNote(before: BatchCounts, after: BatchCounts): string {
 const withNote = (rows: Row[], note: string): Row[] => rows.map((r, i) => (i === 0 ? { ...r, note: `${r.note ?? ''}; ${note}` } : r));
 
 /** v3 uncached with batching off, in a server of its own in the same sitting: the row to compare with */
-async function unbatchedV3(dataDir: string, text: string, seconds: number) {
+async function unbatchedV3(dataDir: string, text: string, seconds: number, ceiling: Ceiling) {
   const port = await freePort();
   const child = await startServe(dataDir, port, { SPAMOPS_BATCH_SIZE: '1' });
   try {
     const sequential = await sequentialLatencies(port, '/model/v3/text_to_prediction', JSON.stringify({ text, skip_cache: true }), 2000);
-    return { sequential, load: await loadRoute(port, '/model/v3/text_to_prediction', { text, skip_cache: true }, seconds) };
+    return { sequential, load: await loadRoute(ceiling, port, '/model/v3/text_to_prediction', { text, skip_cache: true }, seconds) };
   } finally {
     child.kill('SIGTERM');
     await once(child, 'exit');
   }
 }
 
+/**
+ * Warm-up before sequential latencies: both processes' JIT. Measured on a server just started,
+ * lookups one after another had a p99 of 3-6 ms over their first thousand, 1-2 ms over the next
+ * few thousand (the first 3 s), then 0.4-1 ms; 2 s measured part of the warm-up.
+ */
+const SEQUENTIAL_WARM_S = 5;
+
 /** p50/p99 of `n` requests one after another, from a small client process of its own (sequential-client.mjs) */
 async function sequentialLatencies(port: number, path: string, body: string, n: number): Promise<{ p50: number; p99: number; n: number }> {
-  const child = spawn(process.execPath, [join(appRoot(), 'bench', 'sequential-client.mjs'), String(port), path, String(n)], {
+  const child = spawn(process.execPath, [join(appRoot(), 'bench', 'sequential-client.mjs'), String(port), path, String(n), String(SEQUENTIAL_WARM_S)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   child.stdin.end(body);

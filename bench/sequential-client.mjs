@@ -1,11 +1,12 @@
 // The bench's sequential latencies (bench/run.ts), measured from a process of their own: the
 // bench's process holds the dataset and the engines, and its collector's pauses showed in the
 // client's timings as the server's. One keep-alive connection, one request after another, after
-// 2 s of warm-up requests (both processes' JIT); prints one JSON line {p50, p99, n} in ms.
-// usage: node sequential-client.mjs PORT PATH N  (the body on stdin)
+// WARM_S seconds of warm-up requests (both processes' JIT: a server just started answers its first
+// few thousand lookups with a p99 of 2-3 ms, then below 1 ms); prints one JSON line {p50, p99, n} in ms.
+// usage: node sequential-client.mjs PORT PATH N WARM_S  (the body on stdin)
 import http from 'node:http';
 
-const [port, path, nArg] = process.argv.slice(2);
+const [port, path, nArg, warmArg] = process.argv.slice(2);
 const n = Number(nArg);
 let body = '';
 for await (const chunk of process.stdin) body += chunk;
@@ -23,7 +24,7 @@ const once = () =>
     req.on('error', reject);
     req.end(body);
   });
-const warmUntil = performance.now() + 2000;
+const warmUntil = performance.now() + Number(warmArg ?? 2) * 1000;
 for (let i = 0; i < 200 || performance.now() < warmUntil; i++) await once();
 const xs = [];
 for (let i = 0; i < n; i++) xs.push(await once());
