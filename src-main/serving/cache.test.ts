@@ -34,6 +34,38 @@ describe('LayeredPredictionCache', () => {
     expect(reads()).toBe(1);
   });
 
+  it('writes an answer it already holds only once; a failed write is tried again by the next', async () => {
+    const inner = openSqliteStorage(':memory:').cache;
+    let writes = 0;
+    let failNext = false;
+    const c = new LayeredPredictionCache({
+      get: (...a) => inner.get(...a),
+      set: async (...a) => {
+        writes++;
+        if (failNext) {
+          failNext = false;
+          throw new Error('disk full');
+        }
+        return inner.set(...a);
+      },
+      invalidateVersion: (v) => inner.invalidateVersion(v),
+    });
+    await c.set('text_to_prediction', 'v1', '"same"', '{"spam":0.2}');
+    await c.set('text_to_prediction', 'v1', '"same"', '{"spam":0.2}');
+    expect(writes).toBe(1);
+    // another answer for the input (a new threshold) is written
+    await c.set('text_to_prediction', 'v1', '"same"', '{"spam":0.3}');
+    expect([writes, await inner.get('text_to_prediction', 'v1', '"same"')]).toEqual([2, '{"spam":0.3}']);
+    failNext = true;
+    await expect(c.set('text_to_prediction', 'v1', '"lost"', '{"spam":0.4}')).rejects.toThrow('disk full');
+    await c.set('text_to_prediction', 'v1', '"lost"', '{"spam":0.4}');
+    expect([writes, await inner.get('text_to_prediction', 'v1', '"lost"')]).toEqual([4, '{"spam":0.4}']);
+    // after a version's invalidation its answers are written again
+    await c.invalidateVersion('v1');
+    await c.set('text_to_prediction', 'v1', '"same"', '{"spam":0.3}');
+    expect([writes, await inner.get('text_to_prediction', 'v1', '"same"')]).toEqual([5, '{"spam":0.3}']);
+  });
+
   it('peeks at memory only, without a wait: one frozen answer per entry; a version forgotten is gone from it', async () => {
     const { store, reads } = counted();
     const c = new LayeredPredictionCache(store);

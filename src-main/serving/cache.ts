@@ -40,9 +40,22 @@ export class LayeredPredictionCache implements PredictionCache {
     return hit?.answer;
   }
 
+  /**
+   * An answer held in memory with the same output is not written again: the stored layer has it,
+   * or is being given it (an input asked again with skip_cache, a campaign's one text, would
+   * otherwise rewrite its identical row on every request). A failed write forgets the memory
+   * entry, so the next answer writes again.
+   */
   async set(endpoint: string, version: string, inputKey: string, output: string): Promise<void> {
-    this.remember(LayeredPredictionCache.key(endpoint, version, inputKey), output);
-    await this.store.set(endpoint, version, inputKey, output);
+    const k = LayeredPredictionCache.key(endpoint, version, inputKey);
+    if (this.memory.get(k)?.json === output) return;
+    this.remember(k, output);
+    try {
+      await this.store.set(endpoint, version, inputKey, output);
+    } catch (e) {
+      if (this.memory.get(k)?.json === output) this.memory.delete(k);
+      throw e;
+    }
   }
 
   async invalidateVersion(version: string): Promise<void> {
