@@ -33,7 +33,11 @@ export interface RouteExtras {
   onResponse?: onResponseHookHandler;
 }
 
-export function serve<R extends RouteDeclaration>(app: FastifyInstance, decl: R, handler: HandlerOf<R>, extras: RouteExtras = {}): void {
+/** `serve(app, decl, handler)`, or with extras before the handler as in Fastify's own `app.post(url, options, handler)` */
+export function serve<R extends RouteDeclaration>(app: FastifyInstance, decl: R, handler: HandlerOf<R>): void;
+export function serve<R extends RouteDeclaration>(app: FastifyInstance, decl: R, extras: RouteExtras, handler: HandlerOf<R>): void;
+export function serve<R extends RouteDeclaration>(app: FastifyInstance, decl: R, a: HandlerOf<R> | RouteExtras, b?: HandlerOf<R>): void {
+  const [extras, handler] = typeof a === 'function' ? [{}, a] : [a, b as HandlerOf<R>];
   const { method, url, summary, tags, params, querystring, body, response, multipart, transport, bodyLimit } = decl;
   app.route({
     method,

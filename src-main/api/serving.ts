@@ -49,34 +49,26 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
     const windowMs = w ? Number(w.slice(0, -1)) * { s: 1000, m: 60_000, h: 3_600_000 }[w.slice(-1) as 's' | 'm' | 'h'] : undefined;
     return endpoints.statsAnswer(windowMs);
   });
-  serve(app, routes.textToFeatures, async (req) => endpoints.textToFeatures(req.params.version, req.body.text, req.body, req.ip), timed('text_to_features'));
-  serve(
-    app,
-    routes.featuresToPrediction,
-    async (req) => endpoints.featuresToPrediction(req.params.version, req.body.features, req.body, req.ip),
-    timed('features_to_prediction'),
+  serve(app, routes.textToFeatures, timed('text_to_features'), async (req) => endpoints.textToFeatures(req.params.version, req.body.text, req.body, req.ip));
+  serve(app, routes.featuresToPrediction, timed('features_to_prediction'), async (req) =>
+    endpoints.featuresToPrediction(req.params.version, req.body.features, req.body, req.ip),
   );
-  serve(app, routes.textToPrediction, async (req) => endpoints.predictText(req.params.version, req.body.text, req.body, req.ip), timed('text_to_prediction'));
-  serve(
-    app,
-    routes.callLog,
-    async (req, reply) => {
-      endpoints.checkServed(req.params.version);
-      const rows = endpoints.recentCalls(req.params.version, req.ip);
-      // a large log is streamed row by row instead of being gathered first
-      async function* json() {
-        yield '[';
-        let first = true;
-        for await (const r of rows) {
-          yield `${first ? '' : ','}${JSON.stringify(r)}`;
-          first = false;
-        }
-        yield ']';
+  serve(app, routes.textToPrediction, timed('text_to_prediction'), async (req) => endpoints.predictText(req.params.version, req.body.text, req.body, req.ip));
+  serve(app, routes.callLog, timed('recent_call_log'), async (req, reply) => {
+    endpoints.checkServed(req.params.version);
+    const rows = endpoints.recentCalls(req.params.version, req.ip);
+    // a large log is streamed row by row instead of being gathered first
+    async function* json() {
+      yield '[';
+      let first = true;
+      for await (const r of rows) {
+        yield `${first ? '' : ','}${JSON.stringify(r)}`;
+        first = false;
       }
-      return reply.type('application/json').send(Readable.from(json()));
-    },
-    timed('recent_call_log'),
-  );
+      yield ']';
+    }
+    return reply.type('application/json').send(Readable.from(json()));
+  });
 
   serve(app, routes.versionPrediction, async (req) => endpoints.predictWithVersion(req.params.name, req.params.version, req.body.text, req.body, req.ip));
   serve(app, routes.callLogFile, async (req, reply) => {
@@ -92,35 +84,30 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
       .send(rowsCsv(CALL_LOG_COLUMNS, all));
   });
 
-  serve(app, routes.predict, async (req) => endpoints.topPredictions(req.body.model_id, req.body.text, req.body.n_top ?? 1, true), timed('prediction'));
-  serve(
-    app,
-    routes.predictGet,
-    async (req) => {
-      let src: Record<string, unknown> = { ...req.query };
-      const len = Number(req.headers['content-length'] ?? 0);
-      if (len > 0) {
-        if (len > 100_000) throw new HttpError(413, 'payload_too_large', 'request body too large: GET /prediction takes at most 100,000 bytes');
-        const chunks: Buffer[] = [];
-        for await (const c of req.raw) chunks.push(c as Buffer);
-        const text = Buffer.concat(chunks).toString('utf8');
-        const tooDeep = jsonDepthError(text);
-        if (tooDeep) throw tooDeep;
-        try {
-          src = JSON.parse(text) as Record<string, unknown>;
-        } catch (e) {
-          throw new HttpError(400, 'bad_request', `malformed JSON: ${(e as Error).message}`);
-        }
-        if (!src || typeof src !== 'object' || Array.isArray(src))
-          throw new HttpError(400, 'validation_error', 'body: expected a JSON object {model_id, text, n_top?}');
+  serve(app, routes.predict, timed('prediction'), async (req) => endpoints.topPredictions(req.body.model_id, req.body.text, req.body.n_top ?? 1, true));
+  serve(app, routes.predictGet, timed('prediction'), async (req) => {
+    let src: Record<string, unknown> = { ...req.query };
+    const len = Number(req.headers['content-length'] ?? 0);
+    if (len > 0) {
+      if (len > 100_000) throw new HttpError(413, 'payload_too_large', 'request body too large: GET /prediction takes at most 100,000 bytes');
+      const chunks: Buffer[] = [];
+      for await (const c of req.raw) chunks.push(c as Buffer);
+      const text = Buffer.concat(chunks).toString('utf8');
+      const tooDeep = jsonDepthError(text);
+      if (tooDeep) throw tooDeep;
+      try {
+        src = JSON.parse(text) as Record<string, unknown>;
+      } catch (e) {
+        throw new HttpError(400, 'bad_request', `malformed JSON: ${(e as Error).message}`);
       }
-      const { model_id, text } = src;
-      const n = src.n_top === undefined ? 1 : Number(src.n_top);
-      if (typeof model_id !== 'string' || !model_id) throw new HttpError(400, 'validation_error', 'model_id is required: v1, v2 or v3', { field: 'model_id' });
-      if (typeof text !== 'string') throw new HttpError(400, 'validation_error', 'text is required: the text to classify', { field: 'text' });
-      if (!Number.isInteger(n) || n < 1) throw new HttpError(400, 'validation_error', 'n_top: expected a positive integer', { field: 'n_top' });
-      return endpoints.topPredictions(model_id, text, n, false);
-    },
-    timed('prediction'),
-  );
+      if (!src || typeof src !== 'object' || Array.isArray(src))
+        throw new HttpError(400, 'validation_error', 'body: expected a JSON object {model_id, text, n_top?}');
+    }
+    const { model_id, text } = src;
+    const n = src.n_top === undefined ? 1 : Number(src.n_top);
+    if (typeof model_id !== 'string' || !model_id) throw new HttpError(400, 'validation_error', 'model_id is required: v1, v2 or v3', { field: 'model_id' });
+    if (typeof text !== 'string') throw new HttpError(400, 'validation_error', 'text is required: the text to classify', { field: 'text' });
+    if (!Number.isInteger(n) || n < 1) throw new HttpError(400, 'validation_error', 'n_top: expected a positive integer', { field: 'n_top' });
+    return endpoints.topPredictions(model_id, text, n, false);
+  });
 };
