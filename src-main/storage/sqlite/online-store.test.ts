@@ -2,14 +2,15 @@
  * The SQLite online store's reads run as one read transaction per call (online-store.ts): a
  * lookup sees what other connections committed before it (another process's materialize, the
  * write-behind thread), the views of one lookup are read as of one moment, and a read from inside
- * a caller's own transaction works.
+ * a caller's own transaction works. Rows read twice are kept while the file has not changed:
+ * any commit of another connection, or any write of this one, and the next read goes to the file.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { tempDir } from '../../testing/fixtures';
 import { openSqliteStorage } from '.';
-import { SqliteOnlineStore } from './online-store';
+import { MAX_HOT_ROWS, SqliteOnlineStore } from './online-store';
 
 const t = tempDir('spamops-online-sqlite-');
 afterAll(() => t.remove());
@@ -60,5 +61,88 @@ describe('the SQLite online store: reads', () => {
     expect(db.inTransaction).toBe(true);
     db.exec('COMMIT');
     db.close();
+  });
+
+  it('rows read twice are kept and answered again while nothing changed; any commit, of any connection, and the next read has it', async () => {
+    const path = join(t.dir, 'kept.sqlite');
+    const s = openSqliteStorage(path);
+    const store = s.online as SqliteOnlineStore;
+    const other = new Database(path);
+    try {
+      await s.online.ensureView('v');
+      await s.online.writeBatch('v', [{ entityKey: 'a', values: { x: 1, seq: [1, 2] }, eventTs: 10, createdTs: 10 }]);
+      await s.online.read('v', ['a', 'none']);
+      expect(store.hotRows).toBe(0); // a key read once is only noted
+      const second = await s.online.read('v', ['a', 'none']);
+      expect(store.hotRows).toBe(2); // read twice: kept, the absent key as absent
+      const again = await s.online.read('v', ['a', 'none']);
+      expect(again[0]).toBe(second[0]); // the same row, not read again
+      expect(again[1]).toBeUndefined();
+      // kept rows are frozen: a reader cannot change what the next one gets
+      expect(() => {
+        (again[0]!.values.seq as number[]).push(3);
+      }).toThrow(TypeError);
+      expect(() => {
+        again[0]!.values.x = 2;
+      }).toThrow(TypeError);
+
+      // another connection (a CLI in another process, a worker thread) commits: seen at once
+      other.prepare("UPDATE online_features SET values_json = '{\"x\":5}', event_ts = 20 WHERE view = 'v' AND entity_key = 'a'").run();
+      other.prepare("INSERT INTO online_features VALUES ('v', 'none', '{\"x\":6}', 21, 21)").run();
+      expect((await s.online.read('v', ['a', 'none'])).map((r) => r?.values.x)).toEqual([5, 6]);
+
+      // this connection writes, through the store or not: seen at once
+      await s.online.writeBatch('v', [{ entityKey: 'a', values: { x: 7 }, eventTs: 30, createdTs: 30 }]);
+      expect((await s.online.readViews!(['v'], ['a'])).get('v')?.[0]?.values.x).toBe(7);
+      // an older event does not overwrite, so nothing changed and the kept row stays right
+      await s.online.writeBatch('v', [{ entityKey: 'a', values: { x: 9 }, eventTs: 1, createdTs: 1 }]);
+      expect((await s.online.read('v', ['a']))[0]?.values.x).toBe(7);
+      await s.online.dropView('v');
+      expect(await s.online.read('v', ['a'])).toEqual([undefined]);
+    } finally {
+      other.close();
+      await s.close();
+    }
+  });
+
+  it('a write of the same connection outside the store is seen by the next read (total_changes)', async () => {
+    const db = new Database(':memory:');
+    db.exec(
+      'CREATE TABLE online_features (view TEXT NOT NULL, entity_key TEXT NOT NULL, values_json TEXT NOT NULL, event_ts INTEGER NOT NULL, created_ts INTEGER NOT NULL, PRIMARY KEY (view, entity_key)) WITHOUT ROWID',
+    );
+    const store = new SqliteOnlineStore(db);
+    db.prepare(`INSERT INTO online_features VALUES ('v', 'k', '{"x":1}', 1, 1)`).run();
+    await store.read('v', ['k']);
+    expect((await store.read('v', ['k']))[0]?.values.x).toBe(1);
+    expect(store.hotRows).toBe(1);
+    db.prepare(`UPDATE online_features SET values_json = '{"x":2}'`).run();
+    expect((await store.read('v', ['k']))[0]?.values.x).toBe(2);
+    db.close();
+  });
+
+  it('at most MAX_HOT_ROWS rows are kept', async () => {
+    const path = join(t.dir, 'bounded.sqlite');
+    const s = openSqliteStorage(path);
+    const store = s.online as SqliteOnlineStore;
+    try {
+      await s.online.ensureView('v');
+      const keys = Array.from({ length: MAX_HOT_ROWS + 10 }, (_, i) => `k${i}`);
+      await s.online.writeBatch(
+        'v',
+        keys.map((k, i) => ({ entityKey: k, values: { i }, eventTs: 1, createdTs: 1 })),
+      );
+      const half = keys.length >> 1;
+      await s.online.read('v', keys.slice(0, half));
+      await s.online.read('v', keys.slice(0, half));
+      expect(store.hotRows).toBe(half);
+      for (let pass = 0; pass < 3; pass++) {
+        const rows = await s.online.read('v', keys);
+        expect(rows.map((r) => r?.values.i)).toEqual(keys.map((_, i) => i));
+        expect(store.hotRows).toBeGreaterThan(0);
+        expect(store.hotRows).toBeLessThanOrEqual(MAX_HOT_ROWS);
+      }
+    } finally {
+      await s.close();
+    }
   });
 });
