@@ -37,18 +37,26 @@ export class BusyWaits {
 
   /** the store with each of its async methods retried while the lock is held (others as they are) */
   wrap<T extends object>(store: T): T {
+    // one wrapper per method, made on its first call: a call builds no closure of its own unless
+    // it met the lock (under tsx every named closure also gets its name set, per call)
+    const wrappers = new Map<PropertyKey, { method: unknown; wrapper: unknown }>();
     return new Proxy(store, {
       get: (target, prop, receiver) => {
         const value: unknown = Reflect.get(target, prop, receiver);
         if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          const call = () => value.apply(target, args) as unknown;
-          const first = call();
-          if (!(first instanceof Promise)) return first; // sync methods, async generators (reads)
-          return first.catch((e: unknown) => (isBusyError(e) ? this.retry(call as () => Promise<unknown>, e) : Promise.reject(e)));
-        };
+        let w = wrappers.get(prop);
+        if (w?.method !== value) wrappers.set(prop, (w = { method: value, wrapper: this.retrying(target, value as (...args: unknown[]) => unknown) }));
+        return w.wrapper;
       },
     });
+  }
+
+  private retrying(target: object, method: (...args: unknown[]) => unknown): (...args: unknown[]) => unknown {
+    return (...args) => {
+      const first = method.apply(target, args);
+      if (!(first instanceof Promise)) return first; // sync methods, async generators (reads)
+      return first.catch((e: unknown) => (isBusyError(e) ? this.retry(() => method.apply(target, args) as Promise<unknown>, e) : Promise.reject(e)));
+    };
   }
 
   private async retry<T>(call: () => Promise<T>, met: unknown): Promise<T> {
