@@ -48,6 +48,38 @@ describe.skipIf(!!skip)(`the Redis online store${skip ? ` (skipped: ${skip})` : 
     }
   });
 
+  it('reads every view of a lookup in one script call, in batches past 1,000 hashes, and after SCRIPT FLUSH', async () => {
+    const s = new RedisOnlineStore({ url: redis.url, prefix: 'reads:' });
+    try {
+      expect(await s.ready()).toBe(true);
+      await s.ensureView('a', { ttlSeconds: 0 });
+      await s.ensureView('b', { ttlSeconds: 0 });
+      const keys = Array.from({ length: 1203 }, (_, i) => `k${i}`);
+      await s.writeBatch(
+        'a',
+        keys.map((k, i) => ({ entityKey: k, values: { i }, eventTs: 1, createdTs: 1 })),
+      );
+      await s.writeBatch(
+        'b',
+        keys.filter((_, i) => i % 2 === 0).map((k, i) => ({ entityKey: k, values: { j: i * 2 }, eventTs: 2, createdTs: 2 })),
+      );
+      const asked = [...keys, 'missing'];
+      const rows = await s.readViews(['a', 'b'], asked);
+      expect(rows.get('a')?.map((r) => r?.values.i)).toEqual([...keys.map((_, i) => i), undefined]);
+      expect(rows.get('b')?.map((r) => r?.values.j)).toEqual(asked.map((_, i) => (i % 2 === 0 && i < keys.length ? i : undefined)));
+      expect(rows.get('a')?.[5]).toEqual({ entityKey: 'k5', values: { i: 5 }, eventTs: 1, createdTs: 1 });
+      // Redis forgot its scripts (a restart, SCRIPT FLUSH): the script is sent whole
+      const { createClient } = await import('@redis/client');
+      const admin = createClient({ url: redis.url });
+      await admin.connect();
+      await admin.sendCommand(['SCRIPT', 'FLUSH']);
+      await admin.quit();
+      expect((await s.read('b', ['k2', 'k3'])).map((r) => r?.values.j)).toEqual([2, undefined]);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('a view whose ttl is dropped keeps its rows (their old expiry is cleared)', async () => {
     const s = new RedisOnlineStore({ url: redis.url, prefix: 'ttl-dropped:' });
     try {
