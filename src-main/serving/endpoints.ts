@@ -292,8 +292,17 @@ export class ServingEndpoints {
   }
 }
 
-/** an answer as sent: `from_cache`, and the input when asked to echo it (no spread of an empty object: that copy is slow) */
-const withFlags = <T extends object>(out: T, fromCache: boolean, echo: boolean | undefined, input: unknown) =>
-  echo ? { ...out, from_cache: fromCache, input } : { ...out, from_cache: fromCache };
+/**
+ * An answer as sent: `from_cache`, and the input when asked to echo it, added to the answer itself
+ * (always a fresh object: computed for this request, or parsed from the stored JSON). A spread
+ * copy cost more than the rest of the answer: it left the copy in a shape that Fastify's
+ * serializer reads slowly (v1 uncached, in the profile: 2.7 µs per request against 0.4).
+ */
+function withFlags<T extends object>(out: T, fromCache: boolean, echo: boolean | undefined, input: unknown): T & { from_cache: boolean; input?: unknown } {
+  const sent = out as T & { from_cache: boolean; input?: unknown };
+  sent.from_cache = fromCache;
+  if (echo) sent.input = input;
+  return sent;
+}
 
 const predictionOf = (p: Prediction, threshold: number | undefined) => ({ prediction: { ham: p.ham, spam: p.spam }, top: top(p, threshold) });
