@@ -45,7 +45,10 @@ export class BusyWaits {
         const value: unknown = Reflect.get(target, prop, receiver);
         if (typeof value !== 'function') return value;
         let w = wrappers.get(prop);
-        if (w?.method !== value) wrappers.set(prop, (w = { method: value, wrapper: this.retrying(target, value as (...args: unknown[]) => unknown) }));
+        if (w?.method !== value) {
+          w = { method: value, wrapper: this.retrying(target, value as (...args: unknown[]) => unknown) };
+          wrappers.set(prop, w);
+        }
         return w.wrapper;
       },
     });

@@ -98,9 +98,15 @@ export class SqliteOnlineStore implements OnlineStore {
     }
     for (let i = 0; i < views.length; i++) {
       let kept = this.hot.get(views[i]);
-      if (!kept) this.hot.set(views[i], (kept = new Map()));
+      if (!kept) {
+        kept = new Map();
+        this.hot.set(views[i], kept);
+      }
       let seen = this.seen.get(views[i]);
-      if (!seen) this.seen.set(views[i], (seen = new Set()));
+      if (!seen) {
+        seen = new Set();
+        this.seen.set(views[i], seen);
+      }
       const rows = read.rows[i];
       for (let j = 0; j < keys.length; j++) {
         const key = keys[j];
@@ -110,7 +116,8 @@ export class SqliteOnlineStore implements OnlineStore {
           // read a second time: kept from now on
           if (this.hotCount >= MAX_HOT_ROWS) {
             this.forget();
-            this.hot.set(views[i], (kept = new Map()));
+            kept = new Map();
+            this.hot.set(views[i], kept);
           }
           kept.set(key, row ? frozen(row) : null);
           this.hotCount++;
@@ -118,7 +125,8 @@ export class SqliteOnlineStore implements OnlineStore {
           // read once: only noted (keeping every row read once costs a lookup of keys never asked again a quarter more)
           if (this.seenCount >= MAX_HOT_ROWS) {
             this.forgetSeen();
-            this.seen.set(views[i], (seen = new Set()));
+            seen = new Set();
+            this.seen.set(views[i], seen);
           }
           seen.add(key);
           this.seenCount++;
