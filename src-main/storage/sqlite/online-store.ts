@@ -40,7 +40,7 @@ export class SqliteOnlineStore implements OnlineStore {
   /**
    * Rows read before, while the database has not changed since: per view, key to the row, or
    * null where there is none. Six point lookups in a read transaction cost a lookup of three
-   * entities 14-27 µs; asking SQLite whether anything changed costs 6 µs (`PRAGMA data_version`
+   * entities 14-31 µs; asking SQLite whether anything changed costs 6 µs (`PRAGMA data_version`
    * changes when another connection commits, another process's included; `total_changes()` when
    * this one writes). Any change empties the set, so a read never returns a row older than the
    * file's, and the rows of one read are still of one moment.
@@ -88,8 +88,8 @@ export class SqliteOnlineStore implements OnlineStore {
     }
     // all kept: still the file's rows if no other connection committed since they were read
     // (asked only then: a read that goes to the file learns the version inside its transaction)
-    const kept = this.fromHot(views, keys);
-    if (kept && this.dataVersion.get() === this.hotVersion) return kept;
+    const allKept = this.fromHot(views, keys);
+    if (allKept && this.dataVersion.get() === this.hotVersion) return allKept;
     const read = this.readMany(views, keys);
     // another connection committed since the kept rows were read: they may be older
     if (read.version !== this.hotVersion) {
