@@ -214,7 +214,7 @@ export class RedisOnlineStore implements OnlineStore {
     const out: (OnlineRow | undefined)[][] = views.map(() => []);
     const per = Math.max(1, Math.floor(READ_BATCH / views.length));
     for (let i = 0; i < keys.length; i += per) {
-      const part = i === 0 && keys.length <= per ? keys : keys.slice(i, i + per);
+      const part = keys.slice(i, i + per);
       const hashes: string[] = [];
       for (const v of views) for (const k of part) hashes.push(this.key(v, k));
       const replies = await this.evalScript<(string | null)[][]>(READ_SHA, READ_SCRIPT, hashes, []);

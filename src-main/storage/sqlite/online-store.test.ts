@@ -11,6 +11,14 @@ import { join } from 'node:path';
 import { tempDir } from '../../testing/fixtures';
 import { openSqliteStorage } from '.';
 import { MAX_HOT_ROWS, SqliteOnlineStore } from './online-store';
+import { SCHEMA } from './schema';
+
+/** a store on a connection of its own, in memory, with the project's schema */
+function inMemory(): { db: Database.Database; store: SqliteOnlineStore } {
+  const db = new Database(':memory:');
+  db.exec(SCHEMA);
+  return { db, store: new SqliteOnlineStore(db) };
+}
 
 const t = tempDir('spamops-online-sqlite-');
 afterAll(() => t.remove());
@@ -49,11 +57,7 @@ describe('the SQLite online store: reads', () => {
   });
 
   it('a read inside an open transaction of the same connection reads it (a savepoint, not a second BEGIN)', async () => {
-    const db = new Database(':memory:');
-    db.exec(
-      'CREATE TABLE online_features (view TEXT NOT NULL, entity_key TEXT NOT NULL, values_json TEXT NOT NULL, event_ts INTEGER NOT NULL, created_ts INTEGER NOT NULL, PRIMARY KEY (view, entity_key)) WITHOUT ROWID',
-    );
-    const store = new SqliteOnlineStore(db);
+    const { db, store } = inMemory();
     db.exec('BEGIN');
     db.prepare("INSERT INTO online_features VALUES ('v', 'k', '[1,2]', 1, 1)").run();
     const rows = await store.read('v', ['k', 'none']);
@@ -106,11 +110,7 @@ describe('the SQLite online store: reads', () => {
   });
 
   it('a write of the same connection outside the store is seen by the next read (total_changes)', async () => {
-    const db = new Database(':memory:');
-    db.exec(
-      'CREATE TABLE online_features (view TEXT NOT NULL, entity_key TEXT NOT NULL, values_json TEXT NOT NULL, event_ts INTEGER NOT NULL, created_ts INTEGER NOT NULL, PRIMARY KEY (view, entity_key)) WITHOUT ROWID',
-    );
-    const store = new SqliteOnlineStore(db);
+    const { db, store } = inMemory();
     db.prepare(`INSERT INTO online_features VALUES ('v', 'k', '{"x":1}', 1, 1)`).run();
     await store.read('v', ['k']);
     expect((await store.read('v', ['k']))[0]?.values.x).toBe(1);
