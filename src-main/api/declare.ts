@@ -8,11 +8,14 @@ import type { AnswerOf, BodyOf, ParamsOf, QueryOf, RouteDeclaration } from '../.
 
 export type RequestOf<R extends RouteDeclaration> = FastifyRequest<{ Params: ParamsOf<R>; Querystring: QueryOf<R>; Body: BodyOf<R> }>;
 
-/** a JSON route answers its schema; a streamed one (events, NDJSON, a file) answers through the reply */
+/** a JSON route answers its schema; a streamed one (events, NDJSON, a file) answers through the reply; a hot answer may come at once */
 export type HandlerOf<R extends RouteDeclaration> = (
   req: RequestOf<R>,
   reply: FastifyReply,
-) => Promise<R extends { transport: 'json-stream' | 'event-stream' | 'file-stream' } ? AnswerOf<R> | FastifyReply : AnswerOf<R>>;
+) => MaybePromise<R extends { transport: 'json-stream' | 'event-stream' | 'file-stream' } ? AnswerOf<R> | FastifyReply : AnswerOf<R>>;
+
+/** a handler may answer at once (Fastify sends a returned value as is) or through a promise */
+type MaybePromise<T> = T | Promise<T>;
 
 /**
  * The schema an answer is serialized with: the declared one without `required`, so that a record
@@ -71,6 +74,6 @@ export function serve<R extends RouteDeclaration>(app: FastifyInstance, decl: R,
         }
       : {}),
     ...(extras.onResponse ? { onResponse: extras.onResponse } : {}),
-    handler: handler as unknown as (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
+    handler: handler as unknown as (req: FastifyRequest, reply: FastifyReply) => unknown,
   });
 }

@@ -54,6 +54,32 @@ describe('model serving (the seed curl commands)', () => {
     expect((await json(post('/model/v2/text_to_prediction', body))).from_cache).toBe(false);
   });
 
+  it('answers a hot input of every route from memory, logged and recorded as a computed one', async () => {
+    const text = 'A hot input for all three routes';
+    await engines.monitor.recorder.flush();
+    const since = Date.now() - 1;
+    const f1 = await json(post('/model/v2/text_to_features', { text }));
+    await idle();
+    const f2 = await json(post('/model/v2/text_to_features', { text }));
+    expect([f1.from_cache, f2.from_cache]).toEqual([false, true]);
+    expect(f2.features).toEqual(f1.features);
+    const p1 = await json(post('/model/v2/features_to_prediction', { features: f1.features }));
+    await idle();
+    const p2 = await json(post('/model/v2/features_to_prediction', { features: f1.features, echo_input: true }));
+    expect([p1.from_cache, p2.from_cache]).toEqual([false, true]);
+    expect(p2).toEqual({ ...p1, from_cache: true, input: f1.features });
+    await engines.monitor.recorder.flush();
+    const rows = (await engines.storage.predictions.recent('v2', since, 10_000)).filter((r) => r.endpoint === 'features_to_prediction');
+    expect(rows.map((r) => r.features)).toEqual([f1.features, f1.features]);
+    const log = await json(fetch(`${base}/model/v2/recent_call_log`));
+    expect(
+      log
+        .filter((c: { endpoint: string }) => c.endpoint !== 'text_to_prediction')
+        .slice(0, 4)
+        .map((c: { endpoint: string }) => c.endpoint),
+    ).toEqual(['features_to_prediction', 'features_to_prediction', 'text_to_features', 'text_to_features']);
+  });
+
   it('records a cached answer with the same features and unknown-word rate as the answer it repeats', async () => {
     const text = 'Zorblax quintuple your FREE prize now';
     await engines.monitor.recorder.flush();

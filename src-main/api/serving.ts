@@ -49,11 +49,11 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (ap
     const windowMs = w ? Number(w.slice(0, -1)) * { s: 1000, m: 60_000, h: 3_600_000 }[w.slice(-1) as 's' | 'm' | 'h'] : undefined;
     return endpoints.statsAnswer(windowMs);
   });
-  serve(app, routes.textToFeatures, timed('text_to_features'), async (req) => endpoints.textToFeatures(req.params.version, req.body.text, req.body, req.ip));
-  serve(app, routes.featuresToPrediction, timed('features_to_prediction'), async (req) =>
+  serve(app, routes.textToFeatures, timed('text_to_features'), (req) => endpoints.textToFeatures(req.params.version, req.body.text, req.body, req.ip));
+  serve(app, routes.featuresToPrediction, timed('features_to_prediction'), (req) =>
     endpoints.featuresToPrediction(req.params.version, req.body.features, req.body, req.ip),
   );
-  serve(app, routes.textToPrediction, timed('text_to_prediction'), async (req) => endpoints.predictText(req.params.version, req.body.text, req.body, req.ip));
+  serve(app, routes.textToPrediction, timed('text_to_prediction'), (req) => endpoints.predictText(req.params.version, req.body.text, req.body, req.ip));
   serve(app, routes.callLog, timed('recent_call_log'), async (req, reply) => {
     endpoints.checkServed(req.params.version);
     const rows = endpoints.recentCalls(req.params.version, req.ip);

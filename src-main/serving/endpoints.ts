@@ -124,18 +124,47 @@ export class ServingEndpoints {
   private readonly predictionOfTextUnnoted = async (m: ServedModel, text: string) =>
     predictionOf(await this.batcher.predict(m, m.textToFeatures(text)), thresholdOf(m));
 
-  textToFeatures(version: string, text: string, flags: AnswerFlags, caller: string): Promise<FeaturesAnswer> {
-    return this.answer(this.servedTarget(version), 'text_to_features', text, flags, caller, this.featuresOfText);
+  // The three routes answer a hot input at once, not through a promise: Fastify sends an answer a
+  // handler returns as is, where a promise costs each level an allocation and a turn of the queue.
+
+  textToFeatures(version: string, text: string, flags: AnswerFlags, caller: string): FeaturesAnswer | Promise<FeaturesAnswer> {
+    const target = this.servedTarget(version);
+    return (
+      this.hotAnswer<FeaturesAnswer>(target, 'text_to_features', text, flags, caller) ??
+      this.answer(target, 'text_to_features', text, flags, caller, this.featuresOfText)
+    );
   }
 
-  async featuresToPrediction(version: string, features: unknown[], flags: AnswerFlags, caller: string): Promise<PredictionAnswer> {
-    const r = await this.answer(this.servedTarget(version), 'features_to_prediction', features, flags, caller, this.predictionOfFeatures);
+  featuresToPrediction(version: string, features: unknown[], flags: AnswerFlags, caller: string): PredictionAnswer | Promise<PredictionAnswer> {
+    const target = this.servedTarget(version);
+    const hot = this.hotAnswer<PredictionAnswer>(target, 'features_to_prediction', features, flags, caller);
+    if (hot === undefined) return this.featuresToPredictionCold(target, version, features, flags, caller);
+    this.record(version, 'features_to_prediction', caller, hot.prediction.spam, features as number[]);
+    return hot;
+  }
+
+  private async featuresToPredictionCold(
+    target: AnswerTarget,
+    version: string,
+    features: unknown[],
+    flags: AnswerFlags,
+    caller: string,
+  ): Promise<PredictionAnswer> {
+    const r = await this.answer(target, 'features_to_prediction', features, flags, caller, this.predictionOfFeatures);
     this.record(version, 'features_to_prediction', caller, r.prediction.spam, features as number[]);
     return r;
   }
 
-  async predictText(version: string, text: string, flags: AnswerFlags, caller: string): Promise<PredictionAnswer> {
-    const r = await this.answer(this.servedTarget(version), 'text_to_prediction', text, flags, caller, this.predictionOfText);
+  predictText(version: string, text: string, flags: AnswerFlags, caller: string): PredictionAnswer | Promise<PredictionAnswer> {
+    const target = this.servedTarget(version);
+    const hot = this.hotAnswer<PredictionAnswer>(target, 'text_to_prediction', text, flags, caller);
+    if (hot === undefined) return this.predictTextCold(target, version, text, flags, caller);
+    this.record(version, 'text_to_prediction', caller, hot.prediction.spam, undefined, text);
+    return hot;
+  }
+
+  private async predictTextCold(target: AnswerTarget, version: string, text: string, flags: AnswerFlags, caller: string): Promise<PredictionAnswer> {
+    const r = await this.answer(target, 'text_to_prediction', text, flags, caller, this.predictionOfText);
     this.record(version, 'text_to_prediction', caller, r.prediction.spam, undefined, text);
     return r;
   }
@@ -159,14 +188,10 @@ export class ServingEndpoints {
    */
   async predictWithVersion(name: string, ref: string, text: string, flags: AnswerFlags, caller: string): Promise<VersionPredictionAnswer> {
     const { model: m, version: v } = await this.deps.served.getVersion(name, ref);
-    const r = await this.answer(
-      { model: () => Promise.resolve(m), cacheKey: pinnedKey(v), logAs: `${name}@${v.version}` },
-      'text_to_prediction',
-      text,
-      flags,
-      caller,
-      this.predictionOfTextUnnoted,
-    );
+    const target: AnswerTarget = { model: () => Promise.resolve(m), cacheKey: pinnedKey(v), logAs: `${name}@${v.version}` };
+    const r =
+      this.hotAnswer<PredictionAnswer>(target, 'text_to_prediction', text, flags, caller) ??
+      (await this.answer(target, 'text_to_prediction', text, flags, caller, this.predictionOfTextUnnoted));
     return { ...r, model: name, version: v.version, asked: ref, aliases: v.aliases, threshold: thresholdOf(m) ?? null };
   }
 
@@ -239,6 +264,21 @@ export class ServingEndpoints {
     return target;
   }
 
+  /**
+   * A hot input's answer from memory, at once (the call is logged), or undefined: the input is not
+   * in the memory cache, or `skip_cache`. An entry exists only for a version being served: a
+   * version's entries go when it changes or stops being served.
+   */
+  private hotAnswer<T extends object>(target: AnswerTarget, endpoint: Endpoint, input: unknown, flags: AnswerFlags, caller: string): T | undefined {
+    if (flags.skip_cache) return undefined;
+    const key = JSON.stringify(input);
+    const hot = this.deps.served.cache.peekAnswer(endpoint, target.cacheKey, key) as T | undefined;
+    if (hot === undefined) return undefined;
+    this.stats.hits++;
+    this.afterAnswer(caller, target, endpoint, key, undefined);
+    return flags.echo_input ? { ...hot, input } : hot;
+  }
+
   private async answer<I, T extends object>(
     target: AnswerTarget,
     endpoint: Endpoint,
@@ -248,16 +288,6 @@ export class ServingEndpoints {
     compute: (m: ServedModel, input: I) => T | Promise<T>,
   ): Promise<T & { from_cache: boolean; input?: unknown }> {
     const key = JSON.stringify(input);
-    if (!flags.skip_cache) {
-      // a hot input: answered from memory without a wait (an entry exists only for a version
-      // being served: a version's entries go when it changes or stops being served)
-      const hot = this.deps.served.cache.peekAnswer(endpoint, target.cacheKey, key) as (T & { from_cache: true }) | undefined;
-      if (hot !== undefined) {
-        this.stats.hits++;
-        this.afterAnswer(caller, target, endpoint, key, undefined);
-        return flags.echo_input ? { ...hot, input } : hot;
-      }
-    }
     const m = await target.model();
     if (!flags.skip_cache) {
       const hit = await this.deps.served.cache.get(endpoint, target.cacheKey, key);
