@@ -80,6 +80,23 @@ describe('model serving (the seed curl commands)', () => {
     ).toEqual(['features_to_prediction', 'features_to_prediction', 'text_to_features', 'text_to_features']);
   });
 
+  it('answers skip_cache on the forest at once with what the model says, logged, recorded and cached', async () => {
+    const text = 'Forest past the cache: claim your prize';
+    await engines.monitor.recorder.flush();
+    const since = Date.now() - 1;
+    const a = await json(post('/model/v1/text_to_prediction', { text, skip_cache: true, echo_input: true }));
+    const v1 = await engines.serving.get('v1');
+    const p = v1.predict([v1.textToFeatures(text)])[0];
+    expect(a).toMatchObject({ prediction: { ham: p.ham, spam: p.spam }, from_cache: false, input: text });
+    await idle(); // the cache is written after the response
+    expect(await json(post('/model/v1/text_to_prediction', { text }))).toEqual({ prediction: a.prediction, top: a.top, from_cache: true });
+    await engines.monitor.recorder.flush();
+    const rows = (await engines.storage.predictions.recent('v1', since, 10_000)).filter((r) => r.endpoint === 'text_to_prediction');
+    expect(rows.map((r) => r.features)).toEqual([v1.textToFeatures(text), v1.textToFeatures(text)]);
+    const log = await json(fetch(`${base}/model/v1/recent_call_log`));
+    expect(log.slice(0, 2).map((c: { input_json: string }) => c.input_json)).toEqual([JSON.stringify(text), JSON.stringify(text)]);
+  });
+
   it('records a cached answer with the same features and unknown-word rate as the answer it repeats', async () => {
     const text = 'Zorblax quintuple your FREE prize now';
     await engines.monitor.recorder.flush();

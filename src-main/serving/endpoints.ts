@@ -157,10 +157,26 @@ export class ServingEndpoints {
 
   predictText(version: string, text: string, flags: AnswerFlags, caller: string): PredictionAnswer | Promise<PredictionAnswer> {
     const target = this.servedTarget(version);
-    const hot = this.hotAnswer<PredictionAnswer>(target, 'text_to_prediction', text, flags, caller);
+    const hot =
+      this.hotAnswer<PredictionAnswer>(target, 'text_to_prediction', text, flags, caller) ?? this.computedAtOnce(target, version, text, flags, caller);
     if (hot === undefined) return this.predictTextCold(target, version, text, flags, caller);
     this.record(version, 'text_to_prediction', caller, hot.prediction.spam, undefined, text);
     return hot;
+  }
+
+  /**
+   * An answer computed at once, without a promise: asked past the cache (`skip_cache`, so no stored
+   * answer is to be read first) of a loaded model that predicts each row at once (the forest; an
+   * LSTM's rows wait to be batched). Logged and cached as the promised path does; undefined otherwise.
+   */
+  private computedAtOnce(target: AnswerTarget, version: string, text: string, flags: AnswerFlags, caller: string): PredictionAnswer | undefined {
+    if (!flags.skip_cache || !this.deps.served.isServed(version)) return undefined;
+    const m = this.deps.served.current(version);
+    if (m === undefined || !this.batcher.predictsAtOnce(m)) return undefined;
+    const out = predictionOf(m.predict([this.noteOf(m, text).features])[0], thresholdOf(m));
+    const key = JSON.stringify(text);
+    this.afterAnswer(caller, target, 'text_to_prediction', key, JSON.stringify(out));
+    return withFlags(out, false, flags.echo_input, text);
   }
 
   private async predictTextCold(target: AnswerTarget, version: string, text: string, flags: AnswerFlags, caller: string): Promise<PredictionAnswer> {

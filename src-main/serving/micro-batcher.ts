@@ -76,9 +76,14 @@ export class MicroBatcher {
     return { ...this.counts, max_wait_ms: this.settings.maxWaitMs, max_batch: this.settings.maxBatch };
   }
 
+  /** true when a row of this model is predicted at once, not gathered into a batch */
+  predictsAtOnce(model: ServedModel): boolean {
+    return !model.batchable || this.settings.maxBatch <= 1;
+  }
+
   /** the prediction for one row, answered within a batch when the model gains from it */
   predict(model: ServedModel, row: number[]): Promise<Prediction> {
-    if (!model.batchable || this.settings.maxBatch <= 1) return new Promise((resolve) => resolve(model.predict([row])[0]));
+    if (this.predictsAtOnce(model)) return new Promise((resolve) => resolve(model.predict([row])[0]));
     let q = this.queues.get(model);
     if (!q) {
       q = { waiting: [], since: 0, seen: 0, scheduled: false, inFlight: 0 };
