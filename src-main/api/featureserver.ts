@@ -9,7 +9,7 @@ import { serve } from './declare';
 export const featureServerRoutes: FastifyPluginAsync<{ engines: Engines }> = async (app, { engines }) => {
   const fs = engines.features;
 
-  serve(app, routes.onlineFeatures, async (req) => fs.getOnlineFeatures(req.body));
+  serve(app, routes.onlineFeatures, (req) => fs.getOnlineFeatures(req.body));
   serve(app, routes.historicalFeatures, async (req, reply) => streamHistorical(fs, req.body, reply));
   serve(app, routes.push, async (req) => {
     const r = await fs.push(req.body.push_source_name, req.body.df, req.body.to ?? 'online');

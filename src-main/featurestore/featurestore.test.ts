@@ -79,6 +79,22 @@ describe('seed story on the sample data', () => {
     expect(full.metadata.feature_names).toEqual(['sms_id', 'sms_features1__cap_r', 'sms_labels__label']);
   });
 
+  it('a lookup follows the registry: a service or ttl applied after the last lookup is used by the next', async () => {
+    const ask = { entities: { sms_id: ['sms90001'] }, feature_service: 'labeled_sms_2' };
+    const before = await engines.features.getOnlineFeatures(ask);
+    expect(before.metadata.feature_names).toEqual(['sms_id', 'features', 'label']);
+    expect((await engines.features.getOnlineFeatures(ask)).metadata.feature_names).toEqual(['sms_id', 'features', 'label']);
+    const defs = structuredClone(await engines.features.registry.definitions());
+    defs.featureServices.find((s) => s.name === 'labeled_sms_2')!.features = [{ view: 'sms_labels' }];
+    defs.featureViews.find((v) => v.name === 'sms_labels')!.ttlSeconds = 1;
+    await engines.features.apply(defs, 'narrowed');
+    const after = await engines.features.getOnlineFeatures(ask);
+    expect(after.metadata.feature_names).toEqual(['sms_id', 'label']);
+    expect(after.results[1].statuses).toEqual(['OUTSIDE_MAX_AGE']);
+    // the earlier answer was not changed by the later one (the header is shared within one snapshot only)
+    expect(before.metadata.feature_names).toEqual(['sms_id', 'features', 'label']);
+  });
+
   it('unknown names list the known ones; bad refs name the field', async () => {
     await expect(engines.features.getOnlineFeatures({ entities: { sms_id: ['a'] }, feature_service: 'nope' })).rejects.toMatchObject({
       known: ['labeled_sms_1', 'labeled_sms_2'],

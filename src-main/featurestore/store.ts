@@ -65,6 +65,17 @@ export interface HistoricalChunk {
 
 export type ExportFormat = 'parquet' | 'csv';
 
+/** an online lookup's references and answer header, resolved once per registry snapshot (getOnlineFeatures) */
+interface LookupPlan {
+  refs: FeatureRef[];
+  joinKey: string;
+  viewNames: string[];
+  /** shared by every answer of the plan: never changed */
+  featureNames: readonly string[];
+}
+/** distinct lookups resolved per snapshot, at most (a caller may ask many lists of references) */
+const MAX_LOOKUP_PLANS = 256;
+
 const EPOCH = '1970-01-01T00:00:00Z';
 /** online rows written per transaction by materialize */
 const ONLINE_BATCH = 5_000;
@@ -676,11 +687,40 @@ export class FeatureStore {
 
   /* ---------------- online: reads ---------------- */
 
-  async getOnlineFeatures(req: GetOnlineFeaturesRequest, now = Date.now()): Promise<GetOnlineFeaturesResponse> {
-    const refs = await this.resolveRefs(req);
+  /**
+   * What a lookup of a feature service (or a list of references) reads and answers, resolved once
+   * per registry snapshot: a snapshot's definitions are one object until the next apply, so a new
+   * one starts afresh. A few hundred asks are kept; only lookups that resolved are.
+   */
+  private readonly lookupPlans = new WeakMap<RegistryDefinitions, Map<string, LookupPlan>>();
+
+  private async lookupPlan(req: GetOnlineFeaturesRequest): Promise<LookupPlan> {
     const full = req.full_feature_names ?? false;
+    const key = JSON.stringify([full, req.feature_service ?? null, req.features ?? null]);
+    const d = await this.registry.definitions();
+    let plans = this.lookupPlans.get(d);
+    const known = plans?.get(key);
+    if (known) return known;
+    const refs = await this.resolveRefs(req);
     FeatureStore.checkNames(refs, full);
     const joinKey = await this.joinKey(refs[0].view);
+    const plan: LookupPlan = {
+      refs,
+      joinKey,
+      viewNames: [...new Set(refs.map((r) => r.view.name))],
+      featureNames: Object.freeze([joinKey, ...refs.map((r) => FeatureStore.columnName(r, full))]),
+    };
+    if (!plans) {
+      plans = new Map();
+      this.lookupPlans.set(d, plans);
+    }
+    if (plans.size >= MAX_LOOKUP_PLANS) plans.clear();
+    plans.set(key, plan);
+    return plan;
+  }
+
+  async getOnlineFeatures(req: GetOnlineFeaturesRequest, now = Date.now()): Promise<GetOnlineFeaturesResponse> {
+    const { refs, joinKey, viewNames, featureNames } = await this.lookupPlan(req);
     const names = Object.keys(req.entities);
     if (names.length !== 1 || names[0] !== joinKey)
       throw new FeatureInputError(
@@ -693,7 +733,6 @@ export class FeatureStore {
         throw new FeatureInputError(`entities.${joinKey}[${i}]`, `entities.${joinKey}[${i}]: expected a non-empty string, got ${describe(k)}`);
     });
     const results: GetOnlineFeaturesResponse['results'] = [{ values: [...keys], statuses: keys.map(() => 'PRESENT'), event_timestamps: keys.map(() => EPOCH) }];
-    const viewNames = [...new Set(refs.map((r) => r.view.name))];
     const online = this.storage.online;
     const byView = online.readViews ? await online.readViews(viewNames, keys) : new Map<string, (OnlineRow | undefined)[]>();
     for (const v of viewNames) if (!byView.has(v)) byView.set(v, await online.read(v, keys));
@@ -721,7 +760,7 @@ export class FeatureStore {
       }
       results.push({ values, statuses, event_timestamps: stamps });
     }
-    return { metadata: { feature_names: [joinKey, ...refs.map((r) => FeatureStore.columnName(r, full))] }, results };
+    return { metadata: { feature_names: featureNames as string[] }, results };
   }
 
   /* ---------------- push ---------------- */
