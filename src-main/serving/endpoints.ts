@@ -129,16 +129,18 @@ export class ServingEndpoints {
 
   textToFeatures(version: string, text: string, flags: AnswerFlags, caller: string): FeaturesAnswer | Promise<FeaturesAnswer> {
     const target = this.servedTarget(version);
+    const key = JSON.stringify(text);
     return (
-      this.hotAnswer<FeaturesAnswer>(target, 'text_to_features', text, flags, caller) ??
-      this.answer(target, 'text_to_features', text, flags, caller, this.featuresOfText)
+      this.hotAnswer<FeaturesAnswer>(target, 'text_to_features', key, text, flags, caller) ??
+      this.answer(target, 'text_to_features', key, text, flags, caller, this.featuresOfText)
     );
   }
 
   featuresToPrediction(version: string, features: unknown[], flags: AnswerFlags, caller: string): PredictionAnswer | Promise<PredictionAnswer> {
     const target = this.servedTarget(version);
-    const hot = this.hotAnswer<PredictionAnswer>(target, 'features_to_prediction', features, flags, caller);
-    if (hot === undefined) return this.featuresToPredictionCold(target, version, features, flags, caller);
+    const key = JSON.stringify(features);
+    const hot = this.hotAnswer<PredictionAnswer>(target, 'features_to_prediction', key, features, flags, caller);
+    if (hot === undefined) return this.featuresToPredictionCold(target, version, key, features, flags, caller);
     this.record(version, 'features_to_prediction', caller, hot.prediction.spam, features as number[]);
     return hot;
   }
@@ -146,20 +148,23 @@ export class ServingEndpoints {
   private async featuresToPredictionCold(
     target: AnswerTarget,
     version: string,
+    key: string,
     features: unknown[],
     flags: AnswerFlags,
     caller: string,
   ): Promise<PredictionAnswer> {
-    const r = await this.answer(target, 'features_to_prediction', features, flags, caller, this.predictionOfFeatures);
+    const r = await this.answer(target, 'features_to_prediction', key, features, flags, caller, this.predictionOfFeatures);
     this.record(version, 'features_to_prediction', caller, r.prediction.spam, features as number[]);
     return r;
   }
 
   predictText(version: string, text: string, flags: AnswerFlags, caller: string): PredictionAnswer | Promise<PredictionAnswer> {
     const target = this.servedTarget(version);
+    const key = JSON.stringify(text);
     const hot =
-      this.hotAnswer<PredictionAnswer>(target, 'text_to_prediction', text, flags, caller) ?? this.computedAtOnce(target, version, text, flags, caller);
-    if (hot === undefined) return this.predictTextCold(target, version, text, flags, caller);
+      this.hotAnswer<PredictionAnswer>(target, 'text_to_prediction', key, text, flags, caller) ??
+      this.computedAtOnce(target, version, key, text, flags, caller);
+    if (hot === undefined) return this.predictTextCold(target, version, key, text, flags, caller);
     this.record(version, 'text_to_prediction', caller, hot.prediction.spam, undefined, text);
     return hot;
   }
@@ -169,18 +174,24 @@ export class ServingEndpoints {
    * answer is to be read first) of a loaded model that predicts each row at once (the forest; an
    * LSTM's rows wait to be batched). Logged and cached as the promised path does; undefined otherwise.
    */
-  private computedAtOnce(target: AnswerTarget, version: string, text: string, flags: AnswerFlags, caller: string): PredictionAnswer | undefined {
+  private computedAtOnce(target: AnswerTarget, version: string, key: string, text: string, flags: AnswerFlags, caller: string): PredictionAnswer | undefined {
     if (!flags.skip_cache || !this.deps.served.isServed(version)) return undefined;
     const m = this.deps.served.current(version);
     if (m === undefined || !this.batcher.predictsAtOnce(m)) return undefined;
     const out = predictionOf(m.predict([this.noteOf(m, text).features])[0], thresholdOf(m));
-    const key = JSON.stringify(text);
     this.afterAnswer(caller, target, 'text_to_prediction', key, JSON.stringify(out));
     return withFlags(out, false, flags.echo_input, text);
   }
 
-  private async predictTextCold(target: AnswerTarget, version: string, text: string, flags: AnswerFlags, caller: string): Promise<PredictionAnswer> {
-    const r = await this.answer(target, 'text_to_prediction', text, flags, caller, this.predictionOfText);
+  private async predictTextCold(
+    target: AnswerTarget,
+    version: string,
+    key: string,
+    text: string,
+    flags: AnswerFlags,
+    caller: string,
+  ): Promise<PredictionAnswer> {
+    const r = await this.answer(target, 'text_to_prediction', key, text, flags, caller, this.predictionOfText);
     this.record(version, 'text_to_prediction', caller, r.prediction.spam, undefined, text);
     return r;
   }
@@ -205,9 +216,10 @@ export class ServingEndpoints {
   async predictWithVersion(name: string, ref: string, text: string, flags: AnswerFlags, caller: string): Promise<VersionPredictionAnswer> {
     const { model: m, version: v } = await this.deps.served.getVersion(name, ref);
     const target: AnswerTarget = { model: () => Promise.resolve(m), cacheKey: pinnedKey(v), logAs: `${name}@${v.version}` };
+    const key = JSON.stringify(text);
     const r =
-      this.hotAnswer<PredictionAnswer>(target, 'text_to_prediction', text, flags, caller) ??
-      (await this.answer(target, 'text_to_prediction', text, flags, caller, this.predictionOfTextUnnoted));
+      this.hotAnswer<PredictionAnswer>(target, 'text_to_prediction', key, text, flags, caller) ??
+      (await this.answer(target, 'text_to_prediction', key, text, flags, caller, this.predictionOfTextUnnoted));
     return { ...r, model: name, version: v.version, asked: ref, aliases: v.aliases, threshold: thresholdOf(m) ?? null };
   }
 
@@ -283,11 +295,17 @@ export class ServingEndpoints {
   /**
    * A hot input's answer from memory, at once (the call is logged), or undefined: the input is not
    * in the memory cache, or `skip_cache`. An entry exists only for a version being served: a
-   * version's entries go when it changes or stops being served.
+   * version's entries go when it changes or stops being served. `key`: the input as JSON.
    */
-  private hotAnswer<T extends object>(target: AnswerTarget, endpoint: Endpoint, input: unknown, flags: AnswerFlags, caller: string): T | undefined {
+  private hotAnswer<T extends object>(
+    target: AnswerTarget,
+    endpoint: Endpoint,
+    key: string,
+    input: unknown,
+    flags: AnswerFlags,
+    caller: string,
+  ): T | undefined {
     if (flags.skip_cache) return undefined;
-    const key = JSON.stringify(input);
     const hot = this.deps.served.cache.peekAnswer(endpoint, target.cacheKey, key) as T | undefined;
     if (hot === undefined) return undefined;
     this.stats.hits++;
@@ -298,12 +316,12 @@ export class ServingEndpoints {
   private async answer<I, T extends object>(
     target: AnswerTarget,
     endpoint: Endpoint,
+    key: string,
     input: I,
     flags: AnswerFlags,
     caller: string,
     compute: (m: ServedModel, input: I) => T | Promise<T>,
   ): Promise<T & { from_cache: boolean; input?: unknown }> {
-    const key = JSON.stringify(input);
     const m = await target.model();
     if (!flags.skip_cache) {
       const hit = await this.deps.served.cache.get(endpoint, target.cacheKey, key);
