@@ -161,6 +161,11 @@ describe('model serving (the seed curl commands)', () => {
     expect((await post('/model/v1/features_to_prediction', { features: [0, 0, 0, 0, 0, 0, 0, 0, null] })).status).toBe(422);
     const bad = await (await post('/model/v1/features_to_prediction', { features: [1, 2] })).json();
     expect(bad).toMatchObject({ error: 'unprocessable_features', field: 'body.features' });
+    // past the cache the forest answers at once: a bad vector is refused the same way there
+    for (const v of ['v1', 'v3']) {
+      const r = await post(`/model/${v}/features_to_prediction`, { features: [1, 2], skip_cache: true });
+      expect([v, r.status, (await r.json()).field]).toEqual([v, 422, 'body.features']);
+    }
   });
 
   it("answers the registry's domain errors with their statuses: a version not registered 404 naming the versions, a served one 409", async () => {

@@ -71,6 +71,8 @@ export interface ServingEndpointsDeps {
 interface AnswerTarget {
   /** the model, asked for only when the answer is not in the memory cache */
   model: () => Promise<ServedModel>;
+  /** the model if it is loaded now, else undefined (then `model()` loads it, or says why not) */
+  loaded: () => ServedModel | undefined;
   cacheKey: string;
   logAs: string;
 }
@@ -117,15 +119,23 @@ export class ServingEndpoints {
   // What each route computes on a miss. Made once, not per request: a hot input is answered
   // without building a closure (under tsx each closure also gets its name set, ~0.5 µs).
   private readonly featuresOfText = (m: ServedModel, text: string) => ({ features: m.textToFeatures(text) });
-  private readonly predictionOfFeatures = async (m: ServedModel, features: unknown[]) =>
-    predictionOf(await this.batcher.predict(m, m.checkFeatures(features)), thresholdOf(m));
-  private readonly predictionOfText = async (m: ServedModel, text: string) =>
-    predictionOf(await this.batcher.predict(m, this.noteOf(m, text).features), thresholdOf(m));
-  private readonly predictionOfTextUnnoted = async (m: ServedModel, text: string) =>
-    predictionOf(await this.batcher.predict(m, m.textToFeatures(text)), thresholdOf(m));
+  private readonly predictionOfFeatures = (m: ServedModel, features: unknown[]) => this.predicted(m, m.checkFeatures(features));
+  private readonly predictionOfText = (m: ServedModel, text: string) => this.predicted(m, this.noteOf(m, text).features);
+  private readonly predictionOfTextUnnoted = (m: ServedModel, text: string) => this.predicted(m, m.textToFeatures(text));
 
-  // The three routes answer a hot input at once, not through a promise: Fastify sends an answer a
-  // handler returns as is, where a promise costs each level an allocation and a turn of the queue.
+  /** a row's prediction as answered: at once where the model predicts each row at once (the forest), else once its batch has run */
+  private predicted(m: ServedModel, row: number[]): PredictionShape | Promise<PredictionShape> {
+    if (this.batcher.predictsAtOnce(m)) return predictionOf(m.predict([row])[0], thresholdOf(m));
+    return this.predictedInBatch(m, row);
+  }
+
+  private async predictedInBatch(m: ServedModel, row: number[]): Promise<PredictionShape> {
+    return predictionOf(await this.batcher.predict(m, row), thresholdOf(m));
+  }
+
+  // The routes answer at once, not through a promise, whatever needs no wait: a hot input, and
+  // past the cache a model that predicts at once. Fastify sends an answer a handler returns as
+  // is, where a promise costs each level an allocation and a turn of the queue.
 
   textToFeatures(version: string, text: string, flags: AnswerFlags, caller: string): FeaturesAnswer | Promise<FeaturesAnswer> {
     const target = this.servedTarget(version);
@@ -139,61 +149,46 @@ export class ServingEndpoints {
   featuresToPrediction(version: string, features: unknown[], flags: AnswerFlags, caller: string): PredictionAnswer | Promise<PredictionAnswer> {
     const target = this.servedTarget(version);
     const key = JSON.stringify(features);
-    const hot = this.hotAnswer<PredictionAnswer>(target, 'features_to_prediction', key, features, flags, caller);
-    if (hot === undefined) return this.featuresToPredictionCold(target, version, key, features, flags, caller);
-    this.record(version, 'features_to_prediction', caller, hot.prediction.spam, features as number[]);
-    return hot;
-  }
-
-  private async featuresToPredictionCold(
-    target: AnswerTarget,
-    version: string,
-    key: string,
-    features: unknown[],
-    flags: AnswerFlags,
-    caller: string,
-  ): Promise<PredictionAnswer> {
-    const r = await this.answer(target, 'features_to_prediction', key, features, flags, caller, this.predictionOfFeatures);
-    this.record(version, 'features_to_prediction', caller, r.prediction.spam, features as number[]);
-    return r;
+    const r =
+      this.hotAnswer<PredictionAnswer>(target, 'features_to_prediction', key, features, flags, caller) ??
+      this.answer(target, 'features_to_prediction', key, features, flags, caller, this.predictionOfFeatures);
+    return this.recorded(r, version, 'features_to_prediction', caller, features as number[], undefined);
   }
 
   predictText(version: string, text: string, flags: AnswerFlags, caller: string): PredictionAnswer | Promise<PredictionAnswer> {
     const target = this.servedTarget(version);
     const key = JSON.stringify(text);
-    const hot =
+    const r =
       this.hotAnswer<PredictionAnswer>(target, 'text_to_prediction', key, text, flags, caller) ??
-      this.computedAtOnce(target, version, key, text, flags, caller);
-    if (hot === undefined) return this.predictTextCold(target, version, key, text, flags, caller);
-    this.record(version, 'text_to_prediction', caller, hot.prediction.spam, undefined, text);
-    return hot;
+      this.answer(target, 'text_to_prediction', key, text, flags, caller, this.predictionOfText);
+    return this.recorded(r, version, 'text_to_prediction', caller, undefined, text);
   }
 
-  /**
-   * An answer computed at once, without a promise: asked past the cache (`skip_cache`, so no stored
-   * answer is to be read first) of a loaded model that predicts each row at once (the forest; an
-   * LSTM's rows wait to be batched). Logged and cached as the promised path does; undefined otherwise.
-   */
-  private computedAtOnce(target: AnswerTarget, version: string, key: string, text: string, flags: AnswerFlags, caller: string): PredictionAnswer | undefined {
-    if (!flags.skip_cache || !this.deps.served.isServed(version)) return undefined;
-    const m = this.deps.served.current(version);
-    if (m === undefined || !this.batcher.predictsAtOnce(m)) return undefined;
-    const out = predictionOf(m.predict([this.noteOf(m, text).features])[0], thresholdOf(m));
-    this.afterAnswer(caller, target, 'text_to_prediction', key, JSON.stringify(out));
-    return withFlags(out, false, flags.echo_input, text);
-  }
-
-  private async predictTextCold(
-    target: AnswerTarget,
+  /** the answer, recorded for monitoring once it is there (at once, or when the promise settles) */
+  private recorded(
+    r: PredictionAnswer | Promise<PredictionAnswer>,
     version: string,
-    key: string,
-    text: string,
-    flags: AnswerFlags,
+    endpoint: Endpoint,
     caller: string,
-  ): Promise<PredictionAnswer> {
-    const r = await this.answer(target, 'text_to_prediction', key, text, flags, caller, this.predictionOfText);
-    this.record(version, 'text_to_prediction', caller, r.prediction.spam, undefined, text);
+    features: number[] | undefined,
+    text: string | undefined,
+  ): PredictionAnswer | Promise<PredictionAnswer> {
+    if (r instanceof Promise) return this.recordedLater(r, version, endpoint, caller, features, text);
+    this.record(version, endpoint, caller, r.prediction.spam, features, text);
     return r;
+  }
+
+  private async recordedLater(
+    r: Promise<PredictionAnswer>,
+    version: string,
+    endpoint: Endpoint,
+    caller: string,
+    features: number[] | undefined,
+    text: string | undefined,
+  ): Promise<PredictionAnswer> {
+    const answer = await r;
+    this.record(version, endpoint, caller, answer.prediction.spam, features, text);
+    return answer;
   }
 
   /** a text's features and unknown-word rate under a served version, remembered */
@@ -215,7 +210,7 @@ export class ServingEndpoints {
    */
   async predictWithVersion(name: string, ref: string, text: string, flags: AnswerFlags, caller: string): Promise<VersionPredictionAnswer> {
     const { model: m, version: v } = await this.deps.served.getVersion(name, ref);
-    const target: AnswerTarget = { model: () => Promise.resolve(m), cacheKey: pinnedKey(v), logAs: `${name}@${v.version}` };
+    const target: AnswerTarget = { model: () => Promise.resolve(m), loaded: () => m, cacheKey: pinnedKey(v), logAs: `${name}@${v.version}` };
     const key = JSON.stringify(text);
     const r =
       this.hotAnswer<PredictionAnswer>(target, 'text_to_prediction', key, text, flags, caller) ??
@@ -286,7 +281,13 @@ export class ServingEndpoints {
   private servedTarget(version: string): AnswerTarget {
     const known = this.servedTargets.get(version);
     if (known) return known;
-    const target: AnswerTarget = { model: () => this.deps.served.get(version), cacheKey: version, logAs: version };
+    const served = this.deps.served;
+    const target: AnswerTarget = {
+      model: () => served.get(version),
+      loaded: () => (served.isServed(version) ? served.current(version) : undefined),
+      cacheKey: version,
+      logAs: version,
+    };
     // kept for served names only: any other name answers 404, and a caller may send many
     if (this.deps.served.isServed(version)) this.servedTargets.set(version, target);
     return target;
@@ -313,7 +314,13 @@ export class ServingEndpoints {
     return flags.echo_input ? { ...hot, input } : hot;
   }
 
-  private async answer<I, T extends object>(
+  /**
+   * An answer not in the memory cache. Past the cache (`skip_cache`: no stored answer to read
+   * first) with the model loaded, it is computed here and now, and given at once where `compute`
+   * needs no wait (the forest's prediction, any features); else read from the stored cache or
+   * computed once the model is there.
+   */
+  private answer<I, T extends object>(
     target: AnswerTarget,
     endpoint: Endpoint,
     key: string,
@@ -321,7 +328,49 @@ export class ServingEndpoints {
     flags: AnswerFlags,
     caller: string,
     compute: (m: ServedModel, input: I) => T | Promise<T>,
-  ): Promise<T & { from_cache: boolean; input?: unknown }> {
+  ): Sent<T> | Promise<Sent<T>> {
+    const m = flags.skip_cache ? target.loaded() : undefined;
+    if (m === undefined) return this.answerLater(target, endpoint, key, input, flags, caller, compute);
+    const out = compute(m, input);
+    if (out instanceof Promise) return this.computedLater(out, target, endpoint, key, input, flags, caller);
+    return this.computed(out, target, endpoint, key, input, flags, caller);
+  }
+
+  private async computedLater<T extends object>(
+    out: Promise<T>,
+    target: AnswerTarget,
+    endpoint: Endpoint,
+    key: string,
+    input: unknown,
+    flags: AnswerFlags,
+    caller: string,
+  ): Promise<Sent<T>> {
+    return this.computed(await out, target, endpoint, key, input, flags, caller);
+  }
+
+  /** a computed answer as sent; the call logged and the answer cached after it */
+  private computed<T extends object>(
+    out: T,
+    target: AnswerTarget,
+    endpoint: Endpoint,
+    key: string,
+    input: unknown,
+    flags: AnswerFlags,
+    caller: string,
+  ): Sent<T> {
+    this.afterAnswer(caller, target, endpoint, key, JSON.stringify(out));
+    return withFlags(out, false, flags.echo_input, input);
+  }
+
+  private async answerLater<I, T extends object>(
+    target: AnswerTarget,
+    endpoint: Endpoint,
+    key: string,
+    input: I,
+    flags: AnswerFlags,
+    caller: string,
+    compute: (m: ServedModel, input: I) => T | Promise<T>,
+  ): Promise<Sent<T>> {
     const m = await target.model();
     if (!flags.skip_cache) {
       const hit = await this.deps.served.cache.get(endpoint, target.cacheKey, key);
@@ -332,9 +381,7 @@ export class ServingEndpoints {
       }
       this.stats.misses++;
     }
-    const out = await compute(m, input);
-    this.afterAnswer(caller, target, endpoint, key, JSON.stringify(out));
-    return withFlags(out, false, flags.echo_input, input);
+    return this.computed(await compute(m, input), target, endpoint, key, input, flags, caller);
   }
 
   /** after the answer: cache write and call log, so the caller does not wait for them */
@@ -362,11 +409,15 @@ export class ServingEndpoints {
  * copy cost more than the rest of the answer: it left the copy in a shape that Fastify's
  * serializer reads slowly (v1 uncached, in the profile: 2.7 µs per request against 0.4).
  */
-function withFlags<T extends object>(out: T, fromCache: boolean, echo: boolean | undefined, input: unknown): T & { from_cache: boolean; input?: unknown } {
-  const sent = out as T & { from_cache: boolean; input?: unknown };
+function withFlags<T extends object>(out: T, fromCache: boolean, echo: boolean | undefined, input: unknown): Sent<T> {
+  const sent = out as Sent<T>;
   sent.from_cache = fromCache;
   if (echo) sent.input = input;
   return sent;
 }
 
+/** an answer as sent: the computed or cached one, with `from_cache` and the echoed input */
+type Sent<T> = T & { from_cache: boolean; input?: unknown };
+
+type PredictionShape = ReturnType<typeof predictionOf>;
 const predictionOf = (p: Prediction, threshold: number | undefined) => ({ prediction: { ham: p.ham, spam: p.spam }, top: top(p, threshold) });
