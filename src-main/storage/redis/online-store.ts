@@ -177,14 +177,10 @@ export class RedisOnlineStore implements OnlineStore {
         const keys = part.map((r) => this.key(view, r.entityKey));
         const args: string[] = [String(ttlMs)];
         for (const r of part) args.push(JSON.stringify(r.values), String(r.eventTs), String(r.createdTs));
-        calls.push(this.evalWrite(keys, args));
+        calls.push(this.evalScript(WRITE_SHA, WRITE_SCRIPT, keys, args));
       }
       await Promise.all(calls);
     });
-  }
-
-  private async evalWrite(keys: string[], args: string[]): Promise<unknown> {
-    return this.evalScript(WRITE_SHA, WRITE_SCRIPT, keys, args);
   }
 
   /** a script by its digest, sent whole where this Redis does not hold it yet (NOSCRIPT: a restart, SCRIPT FLUSH) */
