@@ -893,6 +893,22 @@ async function streamBench(config: AppConfig, count: number): Promise<Row[]> {
        LEFT JOIN online_features o ON o.view = 'sms_features2' AND o.entity_key = u.sms_id WHERE u.user_id = ?`,
     );
     const text = (i: number) => `stream bench ${i}: WINNER!! You have been selected to receive a FREE prize, call 09061701461 now`;
+    const countVerdicts = db.prepare(
+      `SELECT COUNT(*) AS n FROM served_predictions p JOIN smss_by_users u ON u.user_id = ? AND u.sms_id = p.sms_id WHERE p.endpoint = 'inbox'`,
+    );
+
+    // Warm-up, not measured: a sustained rate is the steady state's. The server's first messages
+    // start its verdict helper (the thread loads its modules and the kernel: about a second of CPU)
+    // and bring its code paths to the optimising compiler; measured, that once-only cost fell
+    // inside a burst of two seconds.
+    const warmUser = `stream-bench-warm-${Date.now()}`;
+    const WARM = 1000;
+    for (let i = 0; i < WARM; i++) nc.publish('sms.incoming', JSON.stringify({ recipient_id: warmUser, sender_id: 'bench', sms_text: text(i) }));
+    await nc.flush();
+    for (const t0 = Date.now(); (countVerdicts.get(warmUser) as { n: number }).n < WARM; ) {
+      if (Date.now() - t0 > 120_000) throw new Error(`stream bench: the warm-up's ${WARM} verdicts were not recorded within 120 s`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
 
     // Throughput: published as a fast producer does, without waiting for each acknowledgement (core
     // NATS publishes into the stream's subject, with Nats-Msg-Id; a flush, one round trip, every
@@ -912,16 +928,24 @@ async function streamBench(config: AppConfig, count: number): Promise<Row[]> {
     }
     await nc.flush();
     const tPublished = performance.now();
-    let last = { stored: 0, featured: 0 };
+    // done when every message is stored, featured online and has its verdict recorded: the
+    // verdicts are computed on a helper thread and recorded in batches, behind the features, and a
+    // pipeline whose verdicts fall behind does not sustain the rate its features reach
+    let featuredAt: number | undefined;
+    let verdicts = 0;
     for (;;) {
-      last = countFeatured.get(user) as { stored: number; featured: number };
-      if (process.env.SPAMOPS_BENCH_TRACE) console.error(`trace ${(performance.now() - t0).toFixed(0)} ms: stored ${last.stored}, featured ${last.featured}`);
-      if (last.featured >= count || performance.now() - t0 > 600_000) break;
-      await new Promise((r) => setTimeout(r, 50));
+      const now = performance.now();
+      const last = countFeatured.get(user) as { stored: number; featured: number };
+      if (featuredAt === undefined && last.featured >= count) featuredAt = now;
+      verdicts = (countVerdicts.get(user) as { n: number }).n;
+      if (process.env.SPAMOPS_BENCH_TRACE) console.error(`trace ${(now - t0).toFixed(0)} ms: stored ${last.stored}, featured ${last.featured}, verdicts ${verdicts}`);
+      if ((featuredAt !== undefined && verdicts >= count) || now - t0 > 600_000) break;
+      await new Promise((r) => setTimeout(r, 20));
     }
     const seconds = (performance.now() - t0) / 1000;
-    // what the stream received, read once everything was featured (right after the flush, the
-    // server may not have stored the last publishes yet)
+    const featuredSeconds = ((featuredAt ?? performance.now()) - t0) / 1000;
+    // what the stream received, read once everything was done (right after the flush, the server
+    // may not have stored the last publishes yet)
     const published = (await jsm.streams.info('SMS_INCOMING')).state.last_seq - seq0;
     // where the cores went meanwhile: 10,000 msg/s on 2 cores leaves 200 µs of CPU a message for all three
     const server = (cpuSeconds(child.pid) ?? Number.NaN) - (cpu0.server ?? Number.NaN);
@@ -934,17 +958,6 @@ async function streamBench(config: AppConfig, count: number): Promise<Row[]> {
     await new Promise((r) => setTimeout(r, 1000)); // anything stored twice would show now
     const settled = countFeatured.get(user) as { stored: number; featured: number };
     const rate = count / seconds;
-    // the verdicts are computed on a helper thread and recorded in batches: when were they all there?
-    const countVerdicts = db.prepare(
-      `SELECT COUNT(*) AS n FROM served_predictions p JOIN smss_by_users u ON u.user_id = ? AND u.sms_id = p.sms_id WHERE p.endpoint = 'inbox'`,
-    );
-    let verdicts = 0;
-    for (;;) {
-      verdicts = (countVerdicts.get(user) as { n: number }).n;
-      if (verdicts >= count || performance.now() - t0 > seconds * 1000 + 60_000) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const verdictSeconds = (performance.now() - t0) / 1000;
 
     // latency at a steady 1,000 msg/s for 5 s: publish to features present
     const online = db.prepare(`SELECT entity_key FROM online_features WHERE view = 'sms_features2' AND entity_key = ?`);
@@ -990,7 +1003,7 @@ async function streamBench(config: AppConfig, count: number): Promise<Row[]> {
     const s = await stats();
     const note =
       `${count} published (${published} new), publishing took ${((tPublished - t0) / 1000).toFixed(1)} s; ${settled.stored} stored, ` +
-      `${settled.featured} with online features; v3 verdicts recorded for ${verdicts} (all by ${verdictSeconds.toFixed(1)} s); ` +
+      `${settled.featured} with online features (all by ${featuredSeconds.toFixed(1)} s), v3 verdicts recorded for ${verdicts} (all by ${seconds.toFixed(1)} s); after a warm-up of ${WARM} messages; ` +
       `redeliveries ${s.incoming?.redelivered ?? 0}, dead letters ${s.dead_letters ?? 0}${cpuNote}`;
     return [
       {
@@ -998,7 +1011,7 @@ async function streamBench(config: AppConfig, count: number): Promise<Row[]> {
         value: rate,
         unit: 'msg/s',
         target: '>= 10000 msg/s',
-        ok: rate >= 10_000 && settled.stored === count && settled.featured === count,
+        ok: rate >= 10_000 && settled.stored === count && settled.featured === count && verdicts === count,
         note,
       },
       {
