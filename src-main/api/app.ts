@@ -8,7 +8,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import { isAscii } from 'node:buffer';
-import { loneSurrogatePath, strictUtf8, utf8Problem } from '../platform';
+import { jsonLoneSurrogatePath, strictUtf8, utf8Problem } from '../platform';
 import type { Engines } from '../engines';
 import { HttpError, installErrorHandler } from './errors';
 import type { ApiErrorBody } from '../../src-shared/errors';
@@ -122,9 +122,7 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
  * be read back.
  */
 function unicodeError(text: string, value: unknown): HttpError | null {
-  // UTF-8 cannot encode a surrogate: only a \u escape can make one
-  if (!text.includes('\\u')) return null;
-  const path = loneSurrogatePath(value);
+  const path = jsonLoneSurrogatePath(text, value);
   if (path === undefined) return null;
   const field = path ? `body.${path}` : 'body';
   return new HttpError(400, 'validation_error', `${field}: contains a lone UTF-16 surrogate, not valid Unicode text`, { field });

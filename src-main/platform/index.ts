@@ -13,4 +13,4 @@ export { compileUserPattern, type UserPattern } from './user-pattern';
 export { tryLockDataDir, isAlive, thisProcess, LOCK_FILE, type DataDirLock, type ProcessId } from './data-dir-lock';
 export { CsvRecords, type CsvEvent } from './csv-records';
 export { csvCell, type CsvCellOptions } from './csv-cell';
-export { strictUtf8, utf8Problem, loneSurrogatePath } from './unicode-text';
+export { strictUtf8, utf8Problem, jsonLoneSurrogatePath } from './unicode-text';

@@ -2,7 +2,7 @@
  * A stream message's payload as JSON, refused naming the field when its text is not valid
  * Unicode, as POST /sms refuses it (platform/unicode-text.ts serves both).
  */
-import { loneSurrogatePath, strictUtf8, utf8Problem } from '../platform';
+import { jsonLoneSurrogatePath, strictUtf8, utf8Problem } from '../platform';
 
 export function parsePayload(data: Uint8Array): { value: unknown } | { error: string } {
   const json = strictUtf8(data);
@@ -16,6 +16,6 @@ export function parsePayload(data: Uint8Array): { value: unknown } | { error: st
   } catch (e) {
     return { error: `the payload is not JSON (${(e as Error).message}): expected {"recipient_id", "sender_id", "sms_text"}` };
   }
-  const field = loneSurrogatePath(value);
+  const field = jsonLoneSurrogatePath(json, value);
   return field === undefined ? { value } : { error: `${field || 'the payload'}: contains a lone UTF-16 surrogate, not valid Unicode text` };
 }
