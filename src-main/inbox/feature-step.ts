@@ -11,10 +11,10 @@
  * repeat costs one lookup, not a second offline row.
  */
 import type { OnlineStore, SmsMessage } from '../storage';
-import { RateMeter, timeOfTimeUuid } from '../platform';
-import { isoUtc, type FeatureStore } from '../featurestore';
+import { RateMeter } from '../platform';
+import type { FeatureStore } from '../featurestore';
 import type { TokenizerSource } from '../features';
-import { V2_PUSH_SOURCE, V2_VIEW } from './backfill';
+import { V2_PUSH_SOURCE, V2_VIEW, v2PushColumns } from './backfill';
 
 /** What the step reads (the online store, to skip what is there), pushes through, and encodes with. */
 export interface FeatureStepDeps {
@@ -57,16 +57,7 @@ export class FeatureStep {
       const have = await this.deps.online.read(V2_VIEW, ids);
       missing = unique.filter((_, i) => !have[i]);
       if (missing.length) {
-        const tokenizer = this.deps.tokenizers.get();
-        await this.deps.features.push(
-          V2_PUSH_SOURCE,
-          {
-            sms_id: missing.map((m) => m.sms_id),
-            event_timestamp: missing.map((m) => isoUtc(timeOfTimeUuid(m.sms_id).getTime())),
-            features: missing.map((m) => tokenizer.encode(m.sms_text)),
-          },
-          this.deps.to ?? 'online_and_offline',
-        );
+        await this.deps.features.push(V2_PUSH_SOURCE, v2PushColumns(missing, this.deps.tokenizers.get()), this.deps.to ?? 'online_and_offline');
       }
     } catch (e) {
       const reason = (e as Error).message;

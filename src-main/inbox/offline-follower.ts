@@ -9,11 +9,10 @@
  * point neither loses rows nor writes them twice, and two processes never both write a batch.
  */
 import type { SmsMessage } from '../storage';
-import { timeOfTimeUuid } from '../platform';
-import { isoUtc, type FeatureStore } from '../featurestore';
+import type { FeatureStore } from '../featurestore';
 import type { TokenizerSource } from '../features';
 import { ChangeFollower, type ChangeLog } from './change-follower';
-import { V2_PUSH_SOURCE } from './backfill';
+import { V2_PUSH_SOURCE, v2PushColumns } from './backfill';
 
 /** the offline follower's cursor in the change log, and its mark in the offline store */
 export const OFFLINE_CURSOR = 'offline-features';
@@ -45,17 +44,9 @@ export function offlineFollower(deps: OfflineFollowerDeps): ChangeFollower {
     position: async (stored) => (await deps.features.pushMark(V2_PUSH_SOURCE, OFFLINE_CURSOR)) ?? stored,
     handle: async (changes, after, next) => {
       const messages = [...new Map(changes.map((c) => [c.message.sms_id, c.message] as [string, SmsMessage])).values()];
-      const tokenizer = deps.tokenizers.get();
-      const r = await deps.features.push(
-        V2_PUSH_SOURCE,
-        {
-          sms_id: messages.map((m) => m.sms_id),
-          event_timestamp: messages.map((m) => isoUtc(timeOfTimeUuid(m.sms_id).getTime())),
-          features: messages.map((m) => tokenizer.encode(m.sms_text)),
-        },
-        'offline',
-        { mark: { name: OFFLINE_CURSOR, after, through: next ?? changes[changes.length - 1].seq } },
-      );
+      const r = await deps.features.push(V2_PUSH_SOURCE, v2PushColumns(messages, deps.tokenizers.get()), 'offline', {
+        mark: { name: OFFLINE_CURSOR, after, through: next ?? changes[changes.length - 1].seq },
+      });
       return r.published === false ? 'moved' : undefined;
     },
   });
