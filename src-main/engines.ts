@@ -104,7 +104,7 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
     features,
     online: storage.online,
     tokenizers,
-    onPushed: (messages) => verdicts.record(messages),
+    onPushed: (messages, encoded) => verdicts.record(messages, encoded),
     to: 'online',
   });
   // the stream's engine (and the NATS client) is loaded only when the stream is on

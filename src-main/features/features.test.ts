@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { FeatureExtractorV1, FeatureExtractorV2, FEATURES_V1, KerasTokenizer, extractV1, padSequence, textToWordSequence } from '.';
 import { parseDataset } from '../dataset/import';
-import { fullDatasetPath, SKIP_FULL } from '../testing/fixtures';
+import { fullDatasetPath, SAMPLE_DATASET, SKIP_FULL } from '../testing/fixtures';
 
 const fixture = (name: string) => JSON.parse(gunzipSync(readFileSync(join(__dirname, 'fixtures', name))).toString());
 const v1List = (text: string) => FEATURES_V1.map((n) => extractV1(text)[n]);
@@ -124,6 +124,19 @@ describe('Keras-style tokenizer', () => {
     expect(t.textToSequence('d c b a zz')).toEqual([2, 1]);
     expect(t.encode('d c b a zz')).toEqual([0, 0, 2, 1]);
     expect(t.outOfVocabularyRate('a b zz c')).toBe(0.5);
+    // both from one pass over the words
+    expect(t.encodeNoted('a b zz c')).toEqual({ ids: [0, 0, 1, 2], oov: 0.5 });
+    expect(t.encodeNoted('')).toEqual({ ids: [0, 0, 0, 0], oov: 0 });
+  });
+  it("encodeNoted gives, for every text of the sample, encode's ids and the share of words the kept vocabulary lacks", () => {
+    const texts = readFileSync(SAMPLE_DATASET, 'utf8').split('\n').slice(1, 400);
+    const t = KerasTokenizer.fit(texts, { MAX_NUM_WORDS: 180, MAX_SEQ_LENGTH: 30 });
+    for (const text of texts) {
+      // the rate counted here word by word, from the fitted index
+      const words = textToWordSequence(text);
+      const unknown = words.filter((w) => !(t.state.wordIndex[w] < 180)).length;
+      expect(t.encodeNoted(text), text).toEqual({ ids: t.encode(text), oov: words.length ? unknown / words.length : 0 });
+    }
   });
   it('breaks ties at the 180-word boundary by first appearance, as Keras (scripts/reference/v2_tokenizer.py)', () => {
     const t = KerasTokenizer.fit(tieCorpus(), { MAX_NUM_WORDS: 180, MAX_SEQ_LENGTH: 30 });

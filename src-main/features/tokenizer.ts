@@ -32,6 +32,18 @@ export function textToWordSequence(text: string): string[] {
     .filter((w) => w.length > 0);
 }
 
+/** a text's token ids (KerasTokenizer.encode) and the share of its words the vocabulary does not know */
+export interface EncodedText {
+  ids: number[];
+  oov: number;
+}
+
+/** texts encoded by one tokenizer (`texts[i]`: the i-th text's) */
+export interface EncodedBatch {
+  tokenizer: KerasTokenizer;
+  texts: EncodedText[];
+}
+
 export interface TokenizerState {
   settings: TokenizerSettings;
   /** word → index (1-based), most frequent first; the whole vocabulary as Keras keeps it */
@@ -84,13 +96,19 @@ export class KerasTokenizer {
   }
 
   textToSequence(text: string): number[] {
+    return this.scan(text).sequence;
+  }
+
+  /** the kept token ids of the text's words, and the share of its words not kept */
+  private scan(text: string): { sequence: number[]; oov: number } {
     const limit = this.state.settings.MAX_NUM_WORDS;
-    const out: number[] = [];
-    for (const w of textToWordSequence(text)) {
+    const words = textToWordSequence(text);
+    const sequence: number[] = [];
+    for (const w of words) {
       const i = this.index.get(w);
-      if (i !== undefined && i < limit) out.push(i);
+      if (i !== undefined && i < limit) sequence.push(i);
     }
-    return out;
+    return { sequence, oov: words.length === 0 ? 0 : (words.length - sequence.length) / words.length };
   }
 
   /** token ids of the text, pre-padded with zeros and pre-truncated to MAX_SEQ_LENGTH */
@@ -100,15 +118,13 @@ export class KerasTokenizer {
 
   /** share of the text's words that the kept vocabulary does not know (for drift checks) */
   outOfVocabularyRate(text: string): number {
-    const words = textToWordSequence(text);
-    if (words.length === 0) return 0;
-    const limit = this.state.settings.MAX_NUM_WORDS;
-    let unknown = 0;
-    for (const w of words) {
-      const i = this.index.get(w);
-      if (i === undefined || i >= limit) unknown += 1;
-    }
-    return unknown / words.length;
+    return this.scan(text).oov;
+  }
+
+  /** encode and outOfVocabularyRate from one pass over the words (the inbox's verdicts want both) */
+  encodeNoted(text: string): EncodedText {
+    const { sequence, oov } = this.scan(text);
+    return { ids: padSequence(sequence, this.state.settings.MAX_SEQ_LENGTH), oov };
   }
 
   /**

@@ -11,15 +11,16 @@ export const V2_PUSH_SOURCE = 'smss2_push';
 export const V2_VIEW = 'sms_features2';
 
 /**
- * The push source's columns for these messages: the id, the event time (the TimeUUID's, as a
- * Date: the push reads a string back through a pattern, a cost per message for nothing), the
- * v2 features. The feature step, the offline follower and the backfill push the same rows.
+ * The push source's columns for these messages and their v2 features (`features[i]`, the
+ * tokenizer's encoding of message i): the id, the event time (the TimeUUID's, as a Date: the push
+ * reads a string back through a pattern, a cost per message for nothing), the features. The
+ * feature step, the offline follower and the backfill push the same rows.
  */
-export function v2PushColumns(messages: SmsMessage[], tokenizer: ReturnType<TokenizerSource['get']>): Record<string, unknown[]> {
+export function v2PushColumns(messages: SmsMessage[], features: number[][]): Record<string, unknown[]> {
   return {
     sms_id: messages.map((m) => m.sms_id),
     event_timestamp: messages.map((m) => timeOfTimeUuid(m.sms_id)),
-    features: messages.map((m) => tokenizer.encode(m.sms_text)),
+    features,
   };
 }
 
@@ -60,7 +61,14 @@ async function backfillV2Features(
     const missing = msgs.filter((_, i) => !have[i]);
     present += msgs.length - missing.length;
     if (missing.length === 0) continue;
-    await deps.features.push(V2_PUSH_SOURCE, v2PushColumns(missing, tokenizer), 'online_and_offline');
+    await deps.features.push(
+      V2_PUSH_SOURCE,
+      v2PushColumns(
+        missing,
+        missing.map((m) => tokenizer.encode(m.sms_text)),
+      ),
+      'online_and_offline',
+    );
     pushed += missing.length;
   }
   return { users: targets.length, pushed, present };

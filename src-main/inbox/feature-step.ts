@@ -13,7 +13,7 @@
 import type { OnlineStore, SmsMessage } from '../storage';
 import { RateMeter } from '../platform';
 import type { FeatureStore } from '../featurestore';
-import type { TokenizerSource } from '../features';
+import type { EncodedBatch, TokenizerSource } from '../features';
 import { V2_PUSH_SOURCE, V2_VIEW, v2PushColumns } from './backfill';
 
 /** What the step reads (the online store, to skip what is there), pushes through, and encodes with. */
@@ -21,8 +21,11 @@ export interface FeatureStepDeps {
   features: Pick<FeatureStore, 'push'>;
   online: Pick<OnlineStore, 'read'>;
   tokenizers: TokenizerSource;
-  /** called with the messages of each push once it succeeded (the monitoring engine records verdicts) */
-  onPushed?: (messages: SmsMessage[]) => void;
+  /**
+   * called with the messages of each push once it succeeded, and their encodings (`encoded.texts[i]`
+   * is message i's, by `encoded.tokenizer`): the monitoring engine records verdicts
+   */
+  onPushed?: (messages: SmsMessage[], encoded: EncodedBatch) => void;
   /**
    * Where a push goes: both stores (default), or the online store only when an offline follower
    * group-commits the offline rows from the same change log (both ingestions do: embedded behind
@@ -53,11 +56,21 @@ export class FeatureStep {
     if (unique.length === 0) return { pushed: 0, present: 0 };
     const ids = unique.map((m) => m.sms_id);
     let missing: SmsMessage[];
+    let encoded: EncodedBatch | undefined;
     try {
       const have = await this.deps.online.read(V2_VIEW, ids);
       missing = unique.filter((_, i) => !have[i]);
       if (missing.length) {
-        await this.deps.features.push(V2_PUSH_SOURCE, v2PushColumns(missing, this.deps.tokenizers.get()), this.deps.to ?? 'online_and_offline');
+        const tokenizer = this.deps.tokenizers.get();
+        encoded = { tokenizer, texts: missing.map((m) => tokenizer.encodeNoted(m.sms_text)) };
+        await this.deps.features.push(
+          V2_PUSH_SOURCE,
+          v2PushColumns(
+            missing,
+            encoded.texts.map((e) => e.ids),
+          ),
+          this.deps.to ?? 'online_and_offline',
+        );
       }
     } catch (e) {
       const reason = (e as Error).message;
@@ -68,9 +81,9 @@ export class FeatureStep {
     }
     this.lastError = undefined;
     this.meter.add(unique.length);
-    if (missing.length) {
+    if (encoded) {
       try {
-        this.deps.onPushed?.(missing);
+        this.deps.onPushed?.(missing, encoded);
       } catch {
         /* recording verdicts is monitoring's business; the features are pushed */
       }

@@ -44,7 +44,9 @@ export function offlineFollower(deps: OfflineFollowerDeps): ChangeFollower {
     position: async (stored) => (await deps.features.pushMark(V2_PUSH_SOURCE, OFFLINE_CURSOR)) ?? stored,
     handle: async (changes, after, next) => {
       const messages = [...new Map(changes.map((c) => [c.message.sms_id, c.message] as [string, SmsMessage])).values()];
-      const r = await deps.features.push(V2_PUSH_SOURCE, v2PushColumns(messages, deps.tokenizers.get()), 'offline', {
+      const tokenizer = deps.tokenizers.get();
+      const features = messages.map((m) => tokenizer.encode(m.sms_text));
+      const r = await deps.features.push(V2_PUSH_SOURCE, v2PushColumns(messages, features), 'offline', {
         mark: { name: OFFLINE_CURSOR, after, through: next ?? changes[changes.length - 1].seq },
       });
       return r.published === false ? 'moved' : undefined;

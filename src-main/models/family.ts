@@ -4,7 +4,7 @@
  * drift features) behind one interface. Training, serving and monitoring call these; only the
  * family registry (families.ts) names the families.
  */
-import type { TokenizerSource } from '../features';
+import type { KerasTokenizer, TokenizerSource } from '../features';
 import type { PredictionRecord } from '../storage';
 import type { BackendName, BatchMetrics, EpochMetrics, ModelName, ModelVersion, RunRecord } from '../../src-shared/training';
 import type { FeatureReference, NumericReference, TokenReference } from './reference';
@@ -35,6 +35,12 @@ export interface ServedModel {
   predict(rows: number[][]): Prediction[];
   /** share of the text's words the model's tokenizer does not know; undefined for models without one */
   outOfVocabularyRate(text: string): number | undefined;
+  /**
+   * Whether the model's features of every text are `tokenizer.encode(text)` (and its unknown-word
+   * rate the tokenizer's): the inbox's verdicts then score the rows the feature step encoded
+   * rather than encoding each text twice more. Absent: never.
+   */
+  encodesLike?(tokenizer: KerasTokenizer): boolean;
   /** whether a batch is worth a helper thread (OffThreadPredictor); such a family supplies openPredictor */
   readonly offThread: boolean;
   /**

@@ -12,6 +12,7 @@ import { testEngines, sampleServer, fullDatasetPath, SKIP_FULL, SAMPLE_DATASET }
 import { parseDataset } from '../dataset';
 import { bootstrap, buildOfflineSources, queueMissingModels } from '../setup';
 import { definitionsForStage } from '../featurestore';
+import { KerasTokenizer } from '../features';
 import { wilsonInterval } from './stattests/wilson';
 import { escapeHtml } from './report-html';
 import { spamops } from '../testing/cli';
@@ -303,6 +304,22 @@ describe('monitoring on the sample data, over HTTP', () => {
     const wire = await (await fetch(`${base}/monitoring/drift?model=v3&size=1000`)).json();
     expect(wire.quality.ci95.accuracy).toEqual(q.ci95?.accuracy);
     expect(wire.prediction.currentN).toBe(wire.window.n);
+  });
+
+  it("records each inbox verdict with v3's own features and unknown-word rate of its text, from the feature step's one encoding", async () => {
+    const v3 = await engines.serving.getAny('v3');
+    // the path under test: v3 encodes like the feature step's tokenizer, so its rows are reused
+    expect(v3.encodesLike?.(engines.tokenizers.get())).toBe(true);
+    // and not like a tokenizer whose kept ids mean other words
+    expect(v3.encodesLike?.(KerasTokenizer.fit(['other words entirely'], { MAX_NUM_WORDS: 180, MAX_SEQ_LENGTH: 30 }))).toBe(false);
+    const texts = new Map((await engines.storage.users.listByUser('sim', 1000)).map((m) => [m.sms_id, m.sms_text]));
+    const verdicts = (await engines.storage.predictions.recent('v3', 0, 10_000)).filter((p) => p.endpoint === 'inbox' && texts.has(p.sms_id ?? ''));
+    expect(verdicts.length).toBeGreaterThanOrEqual(30);
+    for (const p of verdicts) {
+      const text = texts.get(p.sms_id ?? '') ?? '';
+      expect(p.features, text).toEqual(v3.textToFeatures(text));
+      expect(p.oov, text).toBe(v3.outOfVocabularyRate(text));
+    }
   });
 
   it('saves the report as one self-contained HTML page and as JSON (item 7)', async () => {

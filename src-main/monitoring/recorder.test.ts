@@ -8,6 +8,7 @@ import { testEngines } from '../testing/fixtures';
 import { PredictionRecorder } from './recorder';
 import { InboxVerdicts } from './verdicts';
 import type { ServedModel } from '../serving';
+import { KerasTokenizer } from '../features';
 
 describe('PredictionRecorder', () => {
   it('writes a flush of 999 records in slices, with the event loop answering between them, each record once', async () => {
@@ -68,6 +69,56 @@ describe('PredictionRecorder', () => {
         await recorder.flush();
       }
       expect(await store.count('v3')).toBe(3);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it("scores the feature step's encodings when the model encodes like its tokenizer, and encodes the texts itself otherwise", async () => {
+    const { engines, cleanup } = await testEngines();
+    try {
+      const store = engines.storage.predictions;
+      const tokenizer = KerasTokenizer.fit(['win a prize now', 'see you at lunch'], { MAX_NUM_WORDS: 180, MAX_SEQ_LENGTH: 4 });
+      const messages = ['win a prize', 'lunch at noon'].map((sms_text, i) => ({
+        user_id: 'u',
+        sms_id: `9b2b5a2e-7f5f-11ec-8000-00000000001${i}`,
+        sender_id: 's',
+        sms_text,
+      }));
+      const encoded = { tokenizer, texts: messages.map((m) => tokenizer.encodeNoted(m.sms_text)) };
+      let encodedHere = 0;
+      const modelLike = (alike: boolean, name: string) =>
+        ({
+          name,
+          version: '1',
+          info: {},
+          encodesLike: (t: KerasTokenizer) => alike && t === tokenizer,
+          outOfVocabularyRate: () => 0.25,
+          textToFeatures: () => {
+            encodedHere += 1;
+            return [7, 7, 7, 7];
+          },
+          predict: (rows: number[][]) => rows.map(() => ({ spam: 0.9 })),
+        }) as unknown as ServedModel;
+      for (const [alike, name] of [
+        [true, 'v3'],
+        [false, 'v2'],
+      ] as const) {
+        const recorder = new PredictionRecorder(store, { retentionDays: 30, maxRows: 1_000_000, flushEveryMs: 60_000 });
+        const verdicts = new InboxVerdicts({ models: { getAny: async () => modelLike(alike, name) }, recorder }, name);
+        verdicts.record(messages, encoded);
+        await verdicts.settled();
+        await recorder.flush();
+      }
+      const byModel = async (model: string) => (await store.recent(model, 0, 10)).sort((a, b) => (a.sms_id! < b.sms_id! ? -1 : 1));
+      // alike: the step's rows and rates, nothing encoded again
+      expect((await byModel('v3')).map((r) => [r.features, r.oov])).toEqual(encoded.texts.map((e) => [e.ids, e.oov]));
+      // not alike: the model's own encoding and rate
+      expect((await byModel('v2')).map((r) => [r.features, r.oov])).toEqual([
+        [[7, 7, 7, 7], 0.25],
+        [[7, 7, 7, 7], 0.25],
+      ]);
+      expect(encodedHere).toBe(2);
     } finally {
       await cleanup();
     }

@@ -3,6 +3,7 @@
  * otherwise) once its features are pushed, and recorded for monitoring with its sms_id so that
  * feedback can be joined to it.
  */
+import type { EncodedBatch } from '../features';
 import type { SmsMessage } from '../storage';
 import type { Prediction, ServedModel } from '../serving';
 import type { PredictionRecorder } from './recorder';
@@ -35,11 +36,17 @@ export class InboxVerdicts {
     while (this.inFlight.size) await Promise.all([...this.inFlight]);
   }
 
-  record(messages: SmsMessage[]): void {
+  /**
+   * Scores the messages and records the verdicts. `encoded`: the texts as the feature step encoded
+   * them (`texts[i]` is message i's), used as they are when the model encodes like that tokenizer
+   * (each text is then tokenized once, not three times: features, verdict, unknown-word rate).
+   */
+  record(messages: SmsMessage[], encoded?: EncodedBatch): void {
     const p = this.deps.models
       .getAny(this.model)
       .then(async (m) => {
-        const rows = messages.map((msg) => m.textToFeatures(msg.sms_text));
+        const known = encoded && m.encodesLike?.(encoded.tokenizer) ? encoded.texts : undefined;
+        const rows = known ? known.map((e) => e.ids) : messages.map((msg) => m.textToFeatures(msg.sms_text));
         const predictions = this.deps.predictor ? await this.deps.predictor.predict(m, rows) : m.predict(rows);
         for (const [i, p] of predictions.entries())
           this.deps.recorder.recordServed(m, {
@@ -47,6 +54,7 @@ export class InboxVerdicts {
             caller: 'inbox',
             features: rows[i],
             spam: p.spam,
+            oov: known?.[i].oov,
             text: messages[i].sms_text,
             sms_id: messages[i].sms_id,
             id: inboxVerdictId(m.name, messages[i].sms_id),

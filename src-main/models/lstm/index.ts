@@ -68,6 +68,16 @@ class LstmModel implements ServedModel {
   textToFeatures(text: string): number[] {
     return this.tokenizer.encode(text);
   }
+  /** tokenizers compared so far (a comparison walks both vocabularies) */
+  private readonly alike = new WeakMap<KerasTokenizer, boolean>();
+  encodesLike(tokenizer: KerasTokenizer): boolean {
+    let same = this.alike.get(tokenizer);
+    if (same === undefined) {
+      same = tokenizer === this.tokenizer || this.tokenizer.keptIdsDifferingFrom(tokenizer) === 0;
+      this.alike.set(tokenizer, same);
+    }
+    return same;
+  }
   outOfVocabularyRate(text: string): number {
     return this.tokenizer.outOfVocabularyRate(text);
   }
