@@ -1,6 +1,7 @@
 /**
  * Micro-batches against the released v3 (models/v3): concurrent calls answered by fewer predict
- * calls, each row's answer the one it gets alone, a lone call answered within its event-loop turn.
+ * calls, each row's answer the one it gets alone, a lone call answered within its event-loop turn;
+ * and the unknown-word rate serving notes beside the features, kept from their encoding.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -58,6 +59,24 @@ function counted(m: ServedModel): { model: ServedModel; calls: number[] } {
   };
   return { model: spy, calls };
 }
+
+describe('the released v3 as serving loads it', () => {
+  it("gives each text's unknown-word rate, whichever text was encoded last (the rate is kept from the encoding of the same text)", () => {
+    const v3 = releasedV3();
+    const texts = sampleTexts(40);
+    // the rate of each text alone, with nothing encoded before it
+    const alone = texts.map((t) => releasedV3().outOfVocabularyRate(t));
+    expect(new Set(alone).size).toBeGreaterThan(5);
+    texts.forEach((t, i) => {
+      v3.textToFeatures(t);
+      expect(v3.outOfVocabularyRate(t), t).toBe(alone[i]);
+      // another text encoded in between: its rate, not the last one's
+      const next = texts[(i + 1) % texts.length];
+      v3.textToFeatures(next);
+      expect(v3.outOfVocabularyRate(t), t).toBe(alone[i]);
+    });
+  });
+});
 
 describe('MicroBatcher', () => {
   it('answers 64 concurrent calls with 8 predict calls of 8 (the default largest batch), each answer bit for bit the one-at-a-time prediction', async () => {

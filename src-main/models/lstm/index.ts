@@ -65,8 +65,12 @@ class LstmModel implements ServedModel {
   get featureLength() {
     return this.kernel.shape.seqLen;
   }
+  /** the unknown-word rate of the text last encoded: serving asks for the features, then the rate */
+  private last: { text: string; oov: number } | undefined;
   textToFeatures(text: string): number[] {
-    return this.tokenizer.encode(text);
+    const { ids, oov } = this.tokenizer.encodeNoted(text);
+    this.last = { text, oov };
+    return ids;
   }
   /** tokenizers compared so far (a comparison walks both vocabularies) */
   private readonly alike = new WeakMap<KerasTokenizer, boolean>();
@@ -79,7 +83,7 @@ class LstmModel implements ServedModel {
     return same;
   }
   outOfVocabularyRate(text: string): number {
-    return this.tokenizer.outOfVocabularyRate(text);
+    return this.last?.text === text ? this.last.oov : this.tokenizer.outOfVocabularyRate(text);
   }
   checkFeatures(f: unknown): number[] {
     const n = this.featureLength;
