@@ -1024,7 +1024,8 @@ async function streamBench(config: AppConfig, count: number): Promise<Row[]> {
         const now = performance.now();
         const p = progress.look();
         if (featured === undefined && p.featured >= count) featured = now;
-        if (process.env.SPAMOPS_BENCH_TRACE) console.error(`trace ${user} ${(now - t0).toFixed(0)} ms: stored ${p.stored}, featured ${p.featured}, verdicts ${p.verdicts}`);
+        if (process.env.SPAMOPS_BENCH_TRACE)
+          console.error(`trace ${user} ${(now - t0).toFixed(0)} ms: stored ${p.stored}, featured ${p.featured}, verdicts ${p.verdicts}`);
         if ((featured !== undefined && p.verdicts >= count) || now - t0 > 600_000) break;
         await new Promise((r) => setTimeout(r, 20));
       }
