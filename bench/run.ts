@@ -901,10 +901,10 @@ async function rawNatsPublisher(url: string): Promise<{ publish(frames: Buffer):
 /**
  * A burst's progress (one user's messages), read as a light client would: the ids stored since the
  * last look, then whether the oldest still waiting have their features online and their verdict
- * recorded. Counted over the whole burst at every look (two joins over its 10,000 rows), progress
- * took 19 ms of the two shared cores 30 times a burst: a quarter of a core taken from the server
- * it measured. Features and verdicts come in the change log's order, so a look stops at the first
- * still waiting: it may count late, never early (the exact joins check the totals afterwards).
+ * recorded. Counted over the whole burst at every look (two joins over its 10,000 rows), a look
+ * took 19 ms, 30 times a burst, on the cores the server it measured needed. Features and verdicts
+ * come in the change log's order, so a look stops at the first still waiting: it may count late,
+ * never early (the exact joins check the totals afterwards).
  */
 function burstProgress(db: Database.Database, user: string): { look(): { stored: number; featured: number; verdicts: number } } {
   const last = (table: string) => (db.prepare(`SELECT MAX(rowid) AS r FROM ${table}`).get() as { r: number | null }).r ?? 0;
@@ -998,9 +998,10 @@ async function streamBench(config: AppConfig, count: number): Promise<Row[]> {
     // NATS publishes into the stream's subject, with Nats-Msg-Id), by a load generator lighter than
     // the server, as wrk is for the HTTP rows: the frames are encoded before the clock starts and
     // written to nats-server's socket as they are, then one round trip (PING, PONG) says it has
-    // read them all. Publishing through the client instead cost this process 0.45 s of the shared
-    // cores per 10,000 messages, a sixth of everything the burst took (an acknowledged JetStream
-    // publish: 136 µs a message). What the stream received is counted from its own sequence.
+    // read them all. With publishes through the client (and progress counted over the whole
+    // burst), this process took 0.45 s of the shared cores per 10,000 messages, a sixth of
+    // everything the burst took; now 0.17-0.25 s (an acknowledged JetStream publish: 136 µs a
+    // message). What the stream received is counted from its own sequence.
     // A burst is done when every message is stored, featured online and has its verdict recorded:
     // the verdicts are computed on a helper thread and recorded in batches, behind the features,
     // and a pipeline whose verdicts fall behind does not sustain the rate its features reach.
