@@ -329,59 +329,33 @@ export class ServingEndpoints {
     caller: string,
     compute: (m: ServedModel, input: I) => T | Promise<T>,
   ): Sent<T> | Promise<Sent<T>> {
+    // one request's answer, from here on (built on a miss only: a hot answer never gets here)
+    const r: Asked<I> = { target, endpoint, key, input, flags, caller };
     const m = flags.skip_cache ? target.loaded() : undefined;
-    if (m === undefined) return this.answerLater(target, endpoint, key, input, flags, caller, compute);
+    if (m === undefined) return this.answerLater(r, compute);
     const out = compute(m, input);
-    if (out instanceof Promise) return this.computedLater(out, target, endpoint, key, input, flags, caller);
-    return this.computed(out, target, endpoint, key, input, flags, caller);
-  }
-
-  private async computedLater<T extends object>(
-    out: Promise<T>,
-    target: AnswerTarget,
-    endpoint: Endpoint,
-    key: string,
-    input: unknown,
-    flags: AnswerFlags,
-    caller: string,
-  ): Promise<Sent<T>> {
-    return this.computed(await out, target, endpoint, key, input, flags, caller);
+    return out instanceof Promise ? out.then((o) => this.computed(r, o)) : this.computed(r, out);
   }
 
   /** a computed answer as sent; the call logged and the answer cached after it */
-  private computed<T extends object>(
-    out: T,
-    target: AnswerTarget,
-    endpoint: Endpoint,
-    key: string,
-    input: unknown,
-    flags: AnswerFlags,
-    caller: string,
-  ): Sent<T> {
-    this.afterAnswer(caller, target, endpoint, key, JSON.stringify(out));
-    return withFlags(out, false, flags.echo_input, input);
+  private computed<T extends object>(r: Asked<unknown>, out: T): Sent<T> {
+    this.afterAnswer(r.caller, r.target, r.endpoint, r.key, JSON.stringify(out));
+    return withFlags(out, false, r.flags.echo_input, r.input);
   }
 
-  private async answerLater<I, T extends object>(
-    target: AnswerTarget,
-    endpoint: Endpoint,
-    key: string,
-    input: I,
-    flags: AnswerFlags,
-    caller: string,
-    compute: (m: ServedModel, input: I) => T | Promise<T>,
-  ): Promise<Sent<T>> {
-    const m = await target.model();
-    if (!flags.skip_cache) {
-      const hit = await this.deps.served.cache.get(endpoint, target.cacheKey, key);
+  /** once the model is loaded: the stored cache's answer, else one computed */
+  private async answerLater<I, T extends object>(r: Asked<I>, compute: (m: ServedModel, input: I) => T | Promise<T>): Promise<Sent<T>> {
+    const m = await r.target.model();
+    if (!r.flags.skip_cache) {
+      const hit = await this.deps.served.cache.get(r.endpoint, r.target.cacheKey, r.key);
       if (hit !== undefined) {
         this.stats.hits++;
-        this.afterAnswer(caller, target, endpoint, key, undefined);
-        return withFlags(JSON.parse(hit) as T, true, flags.echo_input, input);
+        this.afterAnswer(r.caller, r.target, r.endpoint, r.key, undefined);
+        return withFlags(JSON.parse(hit) as T, true, r.flags.echo_input, r.input);
       }
       this.stats.misses++;
     }
-    return this.computed(await compute(m, input), target, endpoint, key, input, flags, caller);
+    return this.computed(r, await compute(m, r.input));
   }
 
   /** after the answer: cache write and call log, so the caller does not wait for them */
@@ -418,6 +392,16 @@ function withFlags<T extends object>(out: T, fromCache: boolean, echo: boolean |
 
 /** an answer as sent: the computed or cached one, with `from_cache` and the echoed input */
 type Sent<T> = T & { from_cache: boolean; input?: unknown };
+
+/** what one request asks past the memory cache: where its answer comes from, and how it is sent */
+interface Asked<I> {
+  target: AnswerTarget;
+  endpoint: Endpoint;
+  key: string;
+  input: I;
+  flags: AnswerFlags;
+  caller: string;
+}
 
 type PredictionShape = ReturnType<typeof predictionOf>;
 const predictionOf = (p: Prediction, threshold: number | undefined) => ({ prediction: { ham: p.ham, spam: p.spam }, top: top(p, threshold) });
