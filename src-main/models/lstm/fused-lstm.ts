@@ -41,6 +41,7 @@ interface Exports {
   sp_probs(): number;
   sp_nparams(): number;
   sp_forward(tokens: number, B: number, xmask: number, hmask: number): void;
+  sp_predict(tokens: number, B: number): void;
   sp_backward(tokens: number, labels: number, B: number, xmask: number, hmask: number): number;
   sp_adam(lr: number, b1: number, b2: number, eps: number, step: number): void;
   /** the native build only: each step's products and gates on two threads (2) or one (1) */
@@ -182,10 +183,10 @@ export class FusedLstm {
     return [xmask ? this.off.xmask : 0, hmask ? this.off.hmask : 0];
   }
 
-  /** class probabilities [B, classes] of B token sequences [B, seqLen] (no dropout) */
+  /** class probabilities [B, classes] of B token sequences [B, seqLen] (no dropout; the leading padding is not run through, see sp_predict) */
   predict(tokens: Int32Array, B: number): Float32Array {
     this.load(tokens, B);
-    this.x.sp_forward(this.off.tokens, B, 0, 0);
+    this.x.sp_predict(this.off.tokens, B);
     return Float32Array.from(this.f32(this.x.sp_probs(), B * this.shape.classes));
   }
 

@@ -65,6 +65,32 @@ describe.each(builds)('the %s kernel against PyTorch 1.13 (nn.LSTM, same weights
   });
 });
 
+describe.each(builds)('the %s kernel predicting without running through the padding', (build) => {
+  const skip = build === 'native' && !('ok' in native) ? `native kernel not built: ${'error' in native ? native.error : ''}` : '';
+
+  it.skipIf(skip !== '')(`gives the full forward pass's probabilities bit for bit, on one thread and two ${skip}`, () => {
+    const shape: LstmShape = { vocab: 180, embed: 64, units: 96, classes: 2, seqLen: 30, maxBatch: 32 };
+    for (const threads of [1, 2]) {
+      const k = new FusedLstm(shape, build);
+      k.setThreads(threads);
+      k.setWeights(initLstmWeights(shape, 5));
+      const rng = new Rng(9);
+      // texts of every length: none (padding only), the whole window, and a token out of the
+      // vocabulary (read as 0) at the end of one
+      const tokens = new Int32Array(32 * 30);
+      for (let b = 0; b < 32; b++) {
+        const len = b === 0 ? 0 : b === 1 ? 30 : Math.floor(rng.next() * 31);
+        for (let t = 30 - len; t < 30; t++) tokens[b * 30 + t] = b === 2 && t === 29 ? 999 : Math.floor(rng.next() * 180);
+      }
+      const skipped = k.predict(tokens, 32);
+      k.gradientStep(tokens, new Int32Array(32), 32); // the training pass: every step of every row
+      const full = k.lastProbs(32);
+      expect(Array.from(skipped), `${threads} thread(s)`).toEqual(Array.from(full));
+      expect(new Set(skipped).size).toBeGreaterThan(32); // the rows differ: the lengths were not confused
+    }
+  });
+});
+
 describe.skipIf(!('ok' in native))('the native kernel against the WebAssembly one', () => {
   it('trains the v3 shape alike: 200 Adam steps of batches of 32, with dropout masks', () => {
     const shape: LstmShape = { vocab: 180, embed: 64, units: 96, classes: 2, seqLen: 30, maxBatch: 32 };

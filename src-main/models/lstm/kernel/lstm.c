@@ -215,6 +215,7 @@ typedef struct {
   int *rowmap;   /* [T*B] row r = t*B + s -> its distinct row */
   int *u_tok, *u_s; /* [T*B] token and sample of each distinct row */
   int *stamp, *uidx; /* [V] scratch: which sample last met a token, and its distinct row */
+  int *byLead;   /* [T+1] sp_predict's counting sort: samples per length of leading padding */
   struct SpPool *pool; /* native builds: the helper thread of a two-thread step, or none */
 } Model;
 
@@ -282,11 +283,11 @@ EXPORT int sp_init(int V, int D, int H, int C, int T, int Bmax) {
   m->dZ = falloc(T * Bmax * G); m->dX = falloc(T * Bmax * D); m->UT = falloc(G * H); m->WT = falloc(G * D);
   m->dh = falloc(Bmax * H); m->dc = falloc(Bmax * H); m->dtmp = falloc(Bmax * H); m->probs = falloc(Bmax * C);
   m->rowmap = (int *)sp_alloc(T * Bmax * 4); m->u_tok = (int *)sp_alloc(T * Bmax * 4); m->u_s = (int *)sp_alloc(T * Bmax * 4);
-  m->stamp = (int *)sp_alloc(V * 4); m->uidx = (int *)sp_alloc(V * 4);
+  m->stamp = (int *)sp_alloc(V * 4); m->uidx = (int *)sp_alloc(V * 4); m->byLead = (int *)sp_alloc((T + 1) * 4);
   /* every buffer: a large one may fail while a later, smaller one still fits */
   void *all[] = {m->params, m->grads, m->adam_m, m->adam_v, m->X, m->Z, m->Cs, m->Hm, m->Hs, m->TC,
                  m->dZ, m->dX, m->UT, m->WT, m->dh, m->dc, m->dtmp, m->probs,
-                 m->rowmap, m->u_tok, m->u_s, m->stamp, m->uidx};
+                 m->rowmap, m->u_tok, m->u_s, m->stamp, m->uidx, m->byLead};
   for (unsigned i = 0; i < sizeof all / sizeof all[0]; i++) if (!all[i]) return 0;
   float *p = m->params, *g = m->grads;
   m->E = p; m->gE = g; p += V * D; g += V * D;
@@ -383,13 +384,31 @@ static void backward_recurrence(void *p, int lo, int hi) {
   }
 }
 
+/* dense + softmax of the last hidden states Hs; row i of Hs is sample order[i] (order 0: sample i) */
+static void dense_softmax(Model *m, int B, const int *order) {
+  const int H = m->H, C = m->C;
+  for (int i = 0; i < B; i++) {
+    float mx = -1e30f;
+    float *p = m->probs + (order ? order[i] : i) * C;
+    for (int c = 0; c < C; c++) {
+      float a = m->bd[c];
+      for (int j = 0; j < H; j++) a += m->Hs[i * H + j] * m->Wd[j * C + c];
+      p[c] = a;
+      if (a > mx) mx = a;
+    }
+    float sum = 0.0f;
+    for (int c = 0; c < C; c++) { p[c] = fast_exp(p[c] - mx); sum += p[c]; }
+    for (int c = 0; c < C; c++) p[c] /= sum;
+  }
+}
+
 /*
  * Forward pass for B samples. tokens: [B, T] ids; xmask: [B, D] input mask (spatial dropout x
  * input dropout, already scaled) or 0; hmask: [B, H] recurrent mask or 0. Leaves probs [B, C].
  */
 EXPORT void sp_forward(const int32_t *tokens, int B, const float *xmask, const float *hmask) {
   Model *m = SP_MODEL;
-  const int T = m->T, D = m->D, H = m->H, G = 4 * H, C = m->C;
+  const int T = m->T, D = m->D, H = m->H, G = 4 * H;
   m->lastB = B;
   /* the distinct rows: X holds one masked embedding per (sample, token), projected once */
   for (int v = 0; v < m->V; v++) m->stamp[v] = 0;
@@ -419,20 +438,106 @@ EXPORT void sp_forward(const int32_t *tokens, int B, const float *xmask, const f
      each for all 30 steps (one hand-over per pass, each thread's rows stay in its own cache) */
   RecurJob rj = {m, B, hmask};
   sp_parallel(m, forward_recurrence, &rj, B, 4, (long)B * T * H * G);
-  /* dense + softmax */
-  for (int s = 0; s < B; s++) {
-    float mx = -1e30f;
-    float *p = m->probs + s * C;
-    for (int c = 0; c < C; c++) {
-      float a = m->bd[c];
-      for (int j = 0; j < H; j++) a += m->Hs[s * H + j] * m->Wd[j * C + c];
-      p[c] = a;
-      if (a > mx) mx = a;
+  dense_softmax(m, B, 0);
+}
+
+/*
+ * Class probabilities of B samples [B, T] without dropout (inference): sp_forward's numbers,
+ * without running the recurrence through each sample's leading padding. Texts are padded in
+ * front with token 0, and every sample's state after k padding tokens is the same (it starts at
+ * h = c = 0 and meets the same input each step), so that state is computed once, on one row, and
+ * a sample starts from it at its first real token. A short message costs its own tokens only:
+ * an SMS of 12 tokens in a 30-step window takes 12 steps, not 30.
+ *
+ * The samples are taken in order of their padding (longest text first, a counting sort), so the
+ * rows still running at a step are a prefix of each thread's range and each step's recurrent
+ * product is one GEMM over them. Leaves probs [B, C] in the samples' own order.
+ */
+typedef struct { Model *m; const int32_t *tokens; const int *order, *lead; float *c0, *c1; } PredictJob;
+
+static int token_at(const Model *m, const int32_t *tokens, int s, int t) {
+  int tok = tokens[s * m->T + t];
+  return tok < 0 || tok >= m->V ? 0 : tok;
+}
+
+/* the projection (in dZ, one row per distinct token) and bias: a row's pre-activation before its recurrent term */
+static void input_term(const Model *m, int tok, float *z) {
+  const int G = 4 * m->H;
+  const float *xw = m->dZ + m->uidx[tok] * G;
+  for (int k = 0; k < G; k++) z[k] = xw[k] + m->b[k];
+}
+
+static void predict_recurrence(void *p, int lo, int hi) {
+  const PredictJob *j = p;
+  Model *m = j->m;
+  const int T = m->T, H = m->H, G = 4 * H;
+  const float *padH = m->Hm, *padC = m->TC; /* the padding's state after k + 1 tokens, row k */
+  float *h = m->Hs, *c = j->c0, *cn = j->c1, *tc = m->dtmp, *z = m->Z;
+  int act = lo;
+  for (int t = j->lead[j->order[lo]]; t < T; t++) {
+    /* samples whose text starts now join, in the padding's state after t tokens */
+    for (; act < hi && j->lead[j->order[act]] <= t; act++)
+      for (int k = 0; k < H; k++) {
+        h[act * H + k] = t > 0 ? padH[(t - 1) * H + k] : 0.0f;
+        c[act * H + k] = t > 0 ? padC[(t - 1) * H + k] : 0.0f;
+      }
+    const int n = act - lo;
+    for (int i = lo; i < act; i++) input_term(m, token_at(m, j->tokens, j->order[i], t), z + i * G);
+    if (t > 0) sp_gemm(n, G, H, h + lo * H, H, 1, m->U, z + lo * G, 1); /* h = 0 at t = 0 */
+    for (int i = lo; i < act; i++) {
+      float *zi = z + i * G;
+      gates_forward(H, zi, zi + H, zi + 2 * H, zi + 3 * H, c + i * H, cn + i * H, tc + i * H, h + i * H);
     }
-    float sum = 0.0f;
-    for (int c = 0; c < C; c++) { p[c] = fast_exp(p[c] - mx); sum += p[c]; }
-    for (int c = 0; c < C; c++) p[c] /= sum;
+    float *swap = c; c = cn; cn = swap;
   }
+  /* samples of padding only end in the padding's state after T tokens */
+  for (; act < hi; act++)
+    for (int k = 0; k < H; k++) h[act * H + k] = padH[(T - 1) * H + k];
+}
+
+EXPORT void sp_predict(const int32_t *tokens, int B) {
+  Model *m = SP_MODEL;
+  const int T = m->T, D = m->D, H = m->H, G = 4 * H;
+  m->lastB = B;
+  /* each sample's leading padding, then the samples ordered by it (counting sort) */
+  int *lead = m->u_s, *order = m->rowmap, *count = m->byLead, maxLead = 0;
+  for (int k = 0; k <= T; k++) count[k] = 0;
+  for (int s = 0; s < B; s++) {
+    int t = 0;
+    while (t < T && token_at(m, tokens, s, t) == 0) t++;
+    lead[s] = t;
+    count[t]++;
+    if (t > maxLead) maxLead = t;
+  }
+  for (int k = 0, at = 0; k <= T; k++) { int n = count[k]; count[k] = at; at += n; }
+  for (int s = 0; s < B; s++) order[count[lead[s]]++] = s;
+  /* the distinct tokens met (the padding's token if any sample has padding), projected once */
+  for (int v = 0; v < m->V; v++) m->stamp[v] = 0;
+  int U = 0;
+  for (int s = 0; s < B; s++)
+    for (int t = lead[s] > 0 ? lead[s] - 1 : 0; t < T; t++) {
+      const int tok = token_at(m, tokens, s, t);
+      if (m->stamp[tok]) continue;
+      m->stamp[tok] = 1;
+      m->uidx[tok] = U;
+      const float *e = m->E + tok * D;
+      float *x = m->X + U * D;
+      for (int d = 0; d < D; d++) x[d] = e[d];
+      U++;
+    }
+  gemm(m, U, G, D, m->X, D, 1, m->W, m->dZ, 0);
+  /* the padding's states, one row, as sp_forward computes each padded sample's */
+  float *padH = m->Hm, *padC = m->TC, *z = m->Z, *zero = m->dc;
+  for (int k = 0; k < H; k++) zero[k] = 0.0f;
+  for (int t = 0; t < maxLead; t++) {
+    input_term(m, 0, z);
+    if (t > 0) sp_gemm(1, G, H, padH + (t - 1) * H, H, 1, m->U, z, 1);
+    gates_forward(H, z, z + H, z + 2 * H, z + 3 * H, t > 0 ? padC + (t - 1) * H : zero, padC + t * H, m->dtmp, padH + t * H);
+  }
+  /* the texts, from their first token; the cell states alternate between two halves of Cs */
+  PredictJob pj = {m, tokens, order, lead, m->Cs, m->Cs + m->Bmax * H};
+  sp_parallel(m, predict_recurrence, &pj, B, 4, (long)B * T * H * G);
+  dense_softmax(m, B, order);
 }
 
 /*

@@ -120,8 +120,9 @@ static int batch_args(napi_env env, Instance *in, napi_value tokens, napi_value 
     napi_throw_range_error(env, NULL, "spamops_lstm: tokens offset out of range");
     return 0;
   }
-  out->xmask = at(in, arg_int(env, xmask), (size_t)out->B * m->D * 4);
-  out->hmask = at(in, arg_int(env, hmask), (size_t)out->B * m->H * 4);
+  /* no masks given (sp_predict takes none): none */
+  out->xmask = xmask ? at(in, arg_int(env, xmask), (size_t)out->B * m->D * 4) : NULL;
+  out->hmask = hmask ? at(in, arg_int(env, hmask), (size_t)out->B * m->H * 4) : NULL;
   return 1;
 }
 
@@ -131,6 +132,14 @@ static napi_value f_forward(napi_env env, napi_callback_info info) {
   BatchArgs a;
   if (!in || !batch_args(env, in, argv[0], argv[1], argv[2], argv[3], &a)) return NULL;
   sp_forward(a.tokens, a.B, a.xmask, a.hmask);
+  return NULL;
+}
+static napi_value f_predict(napi_env env, napi_callback_info info) {
+  size_t argc = 2; napi_value argv[2];
+  Instance *in = enter(env, info, &argc, argv);
+  BatchArgs a;
+  if (!in || !batch_args(env, in, argv[0], argv[1], NULL, NULL, &a)) return NULL;
+  sp_predict(a.tokens, a.B);
   return NULL;
 }
 static napi_value f_backward(napi_env env, napi_callback_info info) {
@@ -198,7 +207,7 @@ static napi_value f_instance(napi_env env, napi_callback_info info) {
   const struct { const char *name; napi_callback fn; } fns[] = {
     {"sp_alloc", f_alloc}, {"sp_init", f_init}, {"sp_params", f_params}, {"sp_grads", f_grads},
     {"sp_adam_m", f_adam_m}, {"sp_adam_v", f_adam_v}, {"sp_probs", f_probs}, {"sp_nparams", f_nparams},
-    {"sp_forward", f_forward}, {"sp_backward", f_backward}, {"sp_adam", f_adam}, {"sp_threads", f_threads},
+    {"sp_forward", f_forward}, {"sp_predict", f_predict}, {"sp_backward", f_backward}, {"sp_adam", f_adam}, {"sp_threads", f_threads},
   };
   for (unsigned i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;
