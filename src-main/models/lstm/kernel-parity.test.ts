@@ -67,27 +67,58 @@ describe.each(builds)('the %s kernel against PyTorch 1.13 (nn.LSTM, same weights
 
 describe.each(builds)('the %s kernel predicting without running through the padding', (build) => {
   const skip = build === 'native' && !('ok' in native) ? `native kernel not built: ${'error' in native ? native.error : ''}` : '';
+  const shape: LstmShape = { vocab: 180, embed: 64, units: 96, classes: 2, seqLen: 30, maxBatch: 32 };
+  // 32 texts of up to `longest` tokens, padded in front: with `longest` 30, texts of every length,
+  // none (padding only) and the whole window among them, and a token out of the vocabulary (read
+  // as 0) at the end of one
+  const batch = (seed: number, longest: number) => {
+    const rng = new Rng(seed);
+    const tokens = new Int32Array(32 * 30);
+    for (let b = 0; b < 32; b++) {
+      const len = b === 0 ? 0 : b === 1 ? longest : Math.floor(rng.next() * (longest + 1));
+      for (let t = 30 - len; t < 30; t++) tokens[b * 30 + t] = b === 2 && t === 29 ? 999 : Math.floor(rng.next() * 180);
+    }
+    return tokens;
+  };
+  // the training pass's forward: every step of every row (it leaves the parameters as they are)
+  const fullPass = (k: FusedLstm, tokens: Int32Array) => {
+    k.gradientStep(tokens, new Int32Array(32), 32);
+    return Array.from(k.lastProbs(32));
+  };
 
   it.skipIf(skip !== '')(`gives the full forward pass's probabilities bit for bit, on one thread and two ${skip}`, () => {
-    const shape: LstmShape = { vocab: 180, embed: 64, units: 96, classes: 2, seqLen: 30, maxBatch: 32 };
     for (const threads of [1, 2]) {
       const k = new FusedLstm(shape, build);
       k.setThreads(threads);
       k.setWeights(initLstmWeights(shape, 5));
-      const rng = new Rng(9);
-      // texts of every length: none (padding only), the whole window, and a token out of the
-      // vocabulary (read as 0) at the end of one
-      const tokens = new Int32Array(32 * 30);
-      for (let b = 0; b < 32; b++) {
-        const len = b === 0 ? 0 : b === 1 ? 30 : Math.floor(rng.next() * 31);
-        for (let t = 30 - len; t < 30; t++) tokens[b * 30 + t] = b === 2 && t === 29 ? 999 : Math.floor(rng.next() * 180);
-      }
-      const skipped = k.predict(tokens, 32);
-      k.gradientStep(tokens, new Int32Array(32), 32); // the training pass: every step of every row
-      const full = k.lastProbs(32);
-      expect(Array.from(skipped), `${threads} thread(s)`).toEqual(Array.from(full));
+      const tokens = batch(9, 30);
+      const skipped = Array.from(k.predict(tokens, 32));
+      expect(skipped, `${threads} thread(s)`).toEqual(fullPass(k, tokens));
       expect(new Set(skipped).size).toBeGreaterThan(32); // the rows differ: the lengths were not confused
     }
+  });
+
+  it.skipIf(skip !== '')(`keeps the padding's states only while the weights stay: set, trained, written ${skip}`, () => {
+    const k = new FusedLstm(shape, build);
+    k.setWeights(initLstmWeights(shape, 5));
+    // long texts first (a few padding states known), then short ones (more of them computed)
+    for (const tokens of [batch(1, 30), batch(2, 3)]) expect(Array.from(k.predict(tokens, 32))).toEqual(fullPass(k, tokens));
+    const tokens = batch(3, 12);
+    const before = Array.from(k.predict(tokens, 32));
+    k.setWeights(initLstmWeights(shape, 6));
+    const set = Array.from(k.predict(tokens, 32));
+    expect(set).not.toEqual(before);
+    expect(set).toEqual(fullPass(k, tokens));
+    k.gradientStep(tokens, new Int32Array(32).fill(1), 32);
+    k.adam(1e-2, 0.9, 0.999, 1e-7, 1);
+    const trained = Array.from(k.predict(tokens, 32));
+    expect(trained).not.toEqual(set);
+    expect(trained).toEqual(fullPass(k, tokens));
+    const flat = k.paramsFlat();
+    flat.set(flat.map((w) => w * 0.5));
+    const written = Array.from(k.predict(tokens, 32));
+    expect(written).not.toEqual(trained);
+    expect(written).toEqual(fullPass(k, tokens));
   });
 });
 
