@@ -72,7 +72,7 @@ export interface AppConfig {
   /**
    * serving's micro-batches (v2, v3): concurrent uncached requests gathered for at most `maxWaitMs`
    * (a lone request never waits), a batch run at once when it reaches `maxBatch` (1: no batching);
-   * `offThread`: batches of two or more run on a helper thread of their own (SPAMOPS_BATCH_THREAD=0: here)
+   * `offThread`: batches that would take 1 ms or more run on a helper thread of their own (SPAMOPS_BATCH_THREAD=0: here)
    */
   batching: { maxWaitMs: number; maxBatch: number; offThread: boolean };
 }

@@ -166,7 +166,7 @@ describe('MicroBatcher', () => {
   });
 });
 
-describe('MicroBatcher with a helper thread (the real OffThreadPredictor and its worker)', () => {
+describe('MicroBatcher with a helper thread (the real OffThreadPredictor and its worker), every batch of two or more sent there', () => {
   const thread = new OffThreadPredictor();
   afterAll(() => thread.close());
   /** the helper thread's batches, by size */
@@ -184,7 +184,7 @@ describe('MicroBatcher with a helper thread (the real OffThreadPredictor and its
   it('runs batches on the thread, three in flight, the calls arriving meanwhile as the next batch; each answer bit for bit the one-at-a-time prediction', async () => {
     const { model: m, calls } = counted(model);
     const t = onThread();
-    const batcher = new MicroBatcher({}, t.run);
+    const batcher = new MicroBatcher({ offThreadFromMs: 0 }, t.run);
     const answers = await Promise.all(rows.map((r) => batcher.predict(m, r)));
     // three batches of 8 went at once; the other 40 waited for the first to come back, then went as one
     expect(t.batches).toEqual([8, 8, 8, 40]);
@@ -199,7 +199,7 @@ describe('MicroBatcher with a helper thread (the real OffThreadPredictor and its
       open = resolve;
     });
     const batches: number[] = [];
-    const batcher = new MicroBatcher({ maxBatch: 4 }, (m, batch) => {
+    const batcher = new MicroBatcher({ maxBatch: 4, offThreadFromMs: 0 }, (m, batch) => {
       batches.push(batch.length);
       return gate.then(() => thread.predict(m, batch));
     });
@@ -216,7 +216,7 @@ describe('MicroBatcher with a helper thread (the real OffThreadPredictor and its
   it('answers a lone call in this thread, within its event-loop turn', async () => {
     const { model: m, calls } = counted(model);
     const t = onThread();
-    const batcher = new MicroBatcher({}, t.run);
+    const batcher = new MicroBatcher({ offThreadFromMs: 0 }, t.run);
     const first = await new Promise((resolve, reject) =>
       setTimeout(() => {
         Promise.race([batcher.predict(m, rows[3]).then((p) => ({ p })), oneMsTimer()]).then(resolve, reject);
@@ -228,8 +228,47 @@ describe('MicroBatcher with a helper thread (the real OffThreadPredictor and its
 
   it('answers every row here, one by one, when the thread fails a batch', async () => {
     const { model: m, calls } = counted(model);
-    const batcher = new MicroBatcher({}, () => Promise.reject(new Error('the helper thread is gone')));
+    const batcher = new MicroBatcher({ offThreadFromMs: 0 }, () => Promise.reject(new Error('the helper thread is gone')));
     expect(await Promise.all(rows.slice(0, 6).map((r) => batcher.predict(m, r)))).toEqual(alone.slice(0, 6));
     expect(calls).toEqual([1, 1, 1, 1, 1, 1]);
+  });
+});
+
+describe('MicroBatcher choosing between the helper thread and here', () => {
+  /** a model whose rows each take `ms` of this thread (v3's answers), its calls here counted */
+  const slowed = (ms: number) => {
+    const c = counted(model);
+    const predict = c.model.predict;
+    c.model.predict = (batch: number[][]) => {
+      for (const end = performance.now() + ms * batch.length; performance.now() < end; );
+      return predict(batch);
+    };
+    return c;
+  };
+  const sentOff = (): { run: OffThreadRun; batches: number[] } => {
+    const batches: number[] = [];
+    return {
+      batches,
+      run: async (m, batch) => {
+        batches.push(batch.length);
+        return Object.getPrototypeOf(m).predict(batch); // what the thread answers: the model's own predictions
+      },
+    };
+  };
+
+  it('runs batches here while they are shorter than offThreadFromMs, on the thread once a batch here took longer (the default: 1 ms)', async () => {
+    // v3 itself: 8 rows take about 0.15 ms (20 ms: a margin for a busy machine), every batch stays here
+    const fast = counted(model);
+    const t1 = sentOff();
+    const b1 = new MicroBatcher({ offThreadFromMs: 20 }, t1.run);
+    expect(await Promise.all(rows.map((r) => b1.predict(fast.model, r)))).toEqual(alone);
+    expect([fast.calls, t1.batches]).toEqual([[8, 8, 8, 8, 8, 8, 8, 8], []]);
+    // rows of 0.3 ms: the first batch here (2.4 ms) says so, the next ones go to the thread
+    const slow = slowed(0.3);
+    const t2 = sentOff();
+    const b2 = new MicroBatcher({}, t2.run);
+    expect(await Promise.all(rows.slice(0, 8).map((r) => b2.predict(slow.model, r)))).toEqual(alone.slice(0, 8));
+    expect(await Promise.all(rows.slice(8, 24).map((r) => b2.predict(slow.model, r)))).toEqual(alone.slice(8, 24));
+    expect([slow.calls, t2.batches]).toEqual([[8], [8, 8]]);
   });
 });

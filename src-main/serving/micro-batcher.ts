@@ -13,11 +13,14 @@
  * Models that say they gain nothing from batches (`batchable` false: the forest) predict at once.
  *
  * With a helper thread (`offThread`, serving's own OffThreadPredictor), a batch of two or more rows
- * of a model worth one (the LSTM) runs there, so the serving thread goes on reading, parsing and
- * answering while the kernel multiplies; up to three batches per model are in flight at a time,
- * and the requests that arrive while three are out are gathered into the next, sent when one
- * returns. A lone request still runs here, at once (the thread's round trip would only add to its
- * latency).
+ * of a model worth one (the LSTM) runs there when it would hold this thread for `offThreadFromMs`
+ * or more (the model's time per row, measured on the batches run here), so the serving thread goes
+ * on reading, parsing and answering while the kernel multiplies; up to three batches per model are
+ * in flight at a time, and the requests that arrive while three are out are gathered into the next,
+ * sent when one returns. Shorter batches, and a lone request, run here, at once: the thread's
+ * round trip and the two threads' competing for the cores cost more than they save. (v3 on the
+ * dataset's texts takes 14-20 µs a row, about 0.15 ms a batch of 8: with every batch on the helper
+ * thread, 16 connections got 10-25 % fewer answers and a p99 1.3-3.3 times as long, wrk, alternated.)
  */
 import type { Prediction, ServedModel } from './models';
 
@@ -26,6 +29,8 @@ export interface MicroBatchSettings {
   maxWaitMs: number;
   /** a batch is run as soon as it holds this many rows (1: no batching) */
   maxBatch: number;
+  /** a batch expected to take this long or longer here runs on the helper thread, if there is one (0: every batch of two or more) */
+  offThreadFromMs: number;
 }
 
 /**
@@ -35,7 +40,7 @@ export interface MicroBatchSettings {
  */
 const MAX_IN_FLIGHT = 3;
 
-export const DEFAULT_MICRO_BATCH: MicroBatchSettings = { maxWaitMs: 1, maxBatch: 8 };
+export const DEFAULT_MICRO_BATCH: MicroBatchSettings = { maxWaitMs: 1, maxBatch: 8, offThreadFromMs: 1 };
 
 interface Waiting {
   row: number[];
@@ -52,6 +57,8 @@ interface Queue {
   scheduled: boolean;
   /** batches of this model on the helper thread: at MAX_IN_FLIGHT, the waiting ones go when one returns */
   inFlight: number;
+  /** the model's time per row in the batches run here (ms, a moving average; 0 before the first) */
+  rowMs: number;
 }
 
 /** predictions of a batch on a helper thread (OffThreadPredictor.predict) */
@@ -86,7 +93,7 @@ export class MicroBatcher {
     if (this.predictsAtOnce(model)) return new Promise((resolve) => resolve(model.predict([row])[0]));
     let q = this.queues.get(model);
     if (!q) {
-      q = { waiting: [], since: 0, seen: 0, scheduled: false, inFlight: 0 };
+      q = { waiting: [], since: 0, seen: 0, scheduled: false, inFlight: 0, rowMs: 0 };
       this.queues.set(model, q);
     }
     const queue = q;
@@ -127,7 +134,7 @@ export class MicroBatcher {
     this.counts.calls++;
     this.counts.rows += batch.length;
     this.counts.largest = Math.max(this.counts.largest, batch.length);
-    if (this.offThread && model.offThread && batch.length > 1) {
+    if (this.offThread && model.offThread && batch.length > 1 && batch.length * q.rowMs >= this.settings.offThreadFromMs) {
       q.inFlight++;
       this.offThread(
         model,
@@ -145,12 +152,15 @@ export class MicroBatcher {
       return;
     }
     let predictions: Prediction[];
+    const t0 = performance.now();
     try {
       predictions = model.predict(batch.map((w) => w.row));
     } catch {
       this.oneByOne(model, batch);
       return;
     }
+    const rowMs = (performance.now() - t0) / batch.length;
+    q.rowMs = q.rowMs === 0 ? rowMs : 0.8 * q.rowMs + 0.2 * rowMs;
     for (const [i, w] of batch.entries()) w.resolve(predictions[i]);
   }
 
