@@ -943,6 +943,17 @@ function burstProgress(db: Database.Database, user: string): { look(): { stored:
   };
 }
 
+/** the failures the stream's stages met during the run, if any: a slow phase says what it waited on */
+function streamErrors(s: IngestionStats): string {
+  const seen = [
+    ['the relay', s.change_log.last_error],
+    ['the inbox', s.incoming?.last_error ? `${s.incoming.failures} failures, last: ${s.incoming.last_error}` : null],
+    ['the feature step', s.features.last_error ? `${s.features.failures} failures, last: ${s.features.last_error}` : null],
+    ['the offline rows', s.offline?.last_error ?? null],
+  ].filter(([, e]) => e);
+  return seen.length ? `; errors met: ${seen.map(([who, e]) => `${who}: ${e}`).join('; ')}` : '';
+}
+
 async function streamBench(config: AppConfig, count: number): Promise<Row[]> {
   const skip = natsSkipReason();
   const rowsIfSkipped = (note: string): Row[] => [
@@ -1110,7 +1121,7 @@ async function streamBench(config: AppConfig, count: number): Promise<Row[]> {
     const note =
       `${count} published (${published} new), publishing took ${timed.publishedSeconds.toFixed(1)} s; ${settled.stored} stored, ` +
       `${settled.featured} with online features (all by ${featuredSeconds.toFixed(1)} s), v3 verdicts recorded for ${verdicts} (all by ${seconds.toFixed(1)} s); after three warm-up bursts of as many; ` +
-      `redeliveries ${s.incoming?.redelivered ?? 0}, dead letters ${s.dead_letters ?? 0}${cpuNote}`;
+      `redeliveries ${s.incoming?.redelivered ?? 0}, dead letters ${s.dead_letters ?? 0}${cpuNote}${streamErrors(s)}`;
     return [
       {
         name: 'stream ingestion (NATS JetStream -> inbox + v2 features + push online + verdict, offline rows behind the relay): sustained',
