@@ -20,7 +20,7 @@
  * sent when one returns. Shorter batches, and a lone request, run here, at once: the thread's
  * round trip and the two threads' competing for the cores cost more than they save. (v3 on the
  * dataset's texts takes 14-20 µs a row, about 0.15 ms a batch of 8: with every batch on the helper
- * thread, 16 connections got 10-25 % fewer answers and a p99 1.3-3.3 times as long, wrk, alternated.)
+ * thread, 16 connections got 10-22 % fewer answers and a p99 1.3-3.3 times as long, wrk, alternated.)
  */
 import type { Prediction, ServedModel } from './models';
 

@@ -286,7 +286,7 @@ export class StreamIngestion implements Ingestion {
       [this.incoming, this.incomingStream, INCOMING_DURABLE],
       [this.features, this.changesStream, FEATURES_DURABLE],
     ] as const) {
-      // the stream's state read before the consumer's, and after it when needed (see stoppedDelivering)
+      // the stream's state read before the consumer's and after it (see stoppedDelivering)
       const before = await link.jsm.streams.info(stream);
       const ci = await link.jsm.consumers
         .info(stream, durable)
@@ -299,8 +299,8 @@ export class StreamIngestion implements Ingestion {
         return (e as Error).message;
       }
       const consumerState = { pending: ci.num_pending, ackPending: ci.num_ack_pending, delivered: ci.delivered.stream_seq };
-      const after = consumerState.pending === 0 && consumerState.ackPending === 0 ? (await link.jsm.streams.info(stream)).state : before.state;
-      if (stoppedDelivering(before.state, consumerState, after)) {
+      const after = await link.jsm.streams.info(stream);
+      if (stoppedDelivering(before.state, consumerState, after.state)) {
         await link.jsm.consumers.delete(stream, durable).catch(() => undefined);
         return `consumer ${durable} of stream ${stream} stopped delivering (nothing pending while the stream holds messages up to ${before.state.last_seq}, delivered up to ${consumerState.delivered}): creating it again`;
       }
