@@ -943,7 +943,11 @@ function burstProgress(db: Database.Database, user: string): { look(): { stored:
   };
 }
 
-/** the failures the stream's stages met during the run, if any: a slow phase says what it waited on */
+/**
+ * The stream's stages' errors at the end of the run, if any: the inbox's and the feature step's
+ * failures as counted over the run with their last error, the relay's and the offline rows' error
+ * only while it stands (a success clears it; the server logs each of the relay's failures).
+ */
 function streamErrors(s: IngestionStats): string {
   const seen = [
     ['the relay', s.change_log.last_error],
