@@ -70,6 +70,28 @@ export function nativeAddonPath(): string {
   return join(dirname(fileURLToPath(import.meta.url)), 'kernel', 'native', 'build', 'Release', 'spamops_lstm.node');
 }
 
+/** the functions this code calls: a build made before one of them was added is refused as a whole */
+const KERNEL_FUNCTIONS = [
+  'sp_alloc',
+  'sp_init',
+  'sp_params',
+  'sp_grads',
+  'sp_adam_m',
+  'sp_adam_v',
+  'sp_probs',
+  'sp_nparams',
+  'sp_forward',
+  'sp_predict',
+  'sp_backward',
+  'sp_adam',
+  'sp_threads',
+] as const satisfies readonly (keyof Exports)[];
+
+/** the kernel functions an instance lacks (a native addon left from an older checkout lacks the newer ones) */
+export function kernelLacks(instance: object): string[] {
+  return KERNEL_FUNCTIONS.filter((f) => typeof (instance as Record<string, unknown>)[f] !== 'function');
+}
+
 let addon: { ok: NativeAddon } | { error: string } | undefined;
 
 /** the native kernel, or why it is not there (not built, or refused by this CPU or runtime) */
@@ -79,7 +101,11 @@ export function nativeKernel(): { ok: NativeAddon } | { error: string } {
   if (!existsSync(path)) addon = { error: "not built (npm install builds it where a C compiler and Node's headers are present)" };
   else
     try {
-      addon = { ok: createRequire(import.meta.url)(path) as NativeAddon };
+      const loaded = createRequire(import.meta.url)(path) as NativeAddon;
+      const lacks = kernelLacks(loaded.instance(1024));
+      addon = lacks.length
+        ? { error: `built from older sources (it lacks ${lacks.join(', ')}); npm install or npm run build-native rebuilds it` }
+        : { ok: loaded };
     } catch (e) {
       addon = { error: (e as Error).message.split('\n')[0] };
     }

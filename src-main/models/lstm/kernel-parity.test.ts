@@ -222,3 +222,28 @@ describe('where npm install could not build the native kernel', () => {
     }
   });
 });
+
+describe.skipIf(!('ok' in native))('where the native kernel was built from older sources', () => {
+  it('refuses it as a whole, says what it lacks and how to rebuild it, and runs the WebAssembly one', () => {
+    // a checkout updated without npm install keeps the addon it had: this one loads the real
+    // addon through Node's loader for .node files and takes sp_predict out of its instances
+    const script = `
+      import Module from 'node:module';
+      const load = Module._extensions['.node'];
+      Module._extensions['.node'] = (mod, file) => {
+        load(mod, file);
+        const real = mod.exports;
+        mod.exports = { ...real, instance: (bytes) => { const i = real.instance(bytes); delete i.sp_predict; return i; } };
+      };
+      const m = await import(${JSON.stringify(join(appRoot(), 'src-main/models/lstm/fused-lstm.ts'))});
+      const k = new m.FusedLstm({ vocab: 12, embed: 4, units: 4, classes: 2, seqLen: 5, maxBatch: 2 });
+      const p = k.predict(new Int32Array([0, 0, 3, 4, 5, 0, 1, 2, 3, 4]), 2);
+      console.log(JSON.stringify({ build: k.build, why: m.nativeKernel().error, sum: p[0] + p[1] }));`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: appRoot(), encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim()) as { build: string; why: string; sum: number };
+    expect(out.build).toBe('wasm');
+    expect(out.why).toBe('built from older sources (it lacks sp_predict); npm install or npm run build-native rebuilds it');
+    expect(out.sum).toBeCloseTo(1, 6);
+  });
+});
