@@ -2,7 +2,8 @@
  * The one Fastify app: `spamops serve` starts this (also as the desktop app's engine process). It only
  * composes plugins; each route group owns its schemas.
  */
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import pino from 'pino';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
@@ -36,8 +37,14 @@ export interface AppOptions {
 
 export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise<FastifyInstance> {
   const cfg = engines.config.server;
+  // The log (warnings and errors, one JSON line each on stdout) is ours, not Fastify's: given a
+  // logger, Fastify makes each request a child logger and listens for the end of each response
+  // to log it at info level, which this log never shows (6-9 µs a request, a tenth of a cached
+  // answer's time). Every request logs to this one logger; an error's line names its request.
+  const log = opts.logger ? pino({ level: 'warn' }) : undefined;
   const app = Fastify({
-    logger: opts.logger ? { level: 'warn' } : false,
+    logger: false,
+    ...(log ? { childLoggerFactory: () => log } : {}),
     bodyLimit: cfg.bodyLimitBytes,
     // no request may hold a connection for ever: stalled headers or bodies get 408 and are closed
     requestTimeout: cfg.requestTimeoutMs,
@@ -104,7 +111,7 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
   const streams = new EventStreams(cfg.maxEventStreams);
   await app.register(trainingRoutes, { engines, streams });
   await app.register(dataRoutes, { engines, streams });
-  await app.register(servingRoutes, { engines });
+  await app.register(servingRoutes, { engines, log: log ?? app.log });
   await app.register(userDataRoutes, { engines });
   await app.register(ingestionRoutes, { engines });
   await app.register(feedbackRoutes, { engines });

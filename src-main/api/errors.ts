@@ -157,7 +157,7 @@ export function installErrorHandler(app: FastifyInstance): void {
         detail: `the disk is full: ${err.message}; this request was not carried out — free space on the disk holding the data dir, then retry`,
       });
     }
-    req.log.error(err);
+    req.log.error({ reqId: req.id, err }, err.message);
     return send(500, { error: 'internal_error', detail: `the server failed on this request: ${err.message}` });
   });
   app.setNotFoundHandler((req, reply) => {

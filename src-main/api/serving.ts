@@ -4,7 +4,7 @@
  * call log and the recording of predictions are serving's (`serving/endpoints.ts`). The caller is
  * the client address (X-Forwarded-For only from trusted proxies).
  */
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
 import { Readable } from 'node:stream';
 import type { Engines } from '../engines';
 import { ServingEndpoints } from '../serving';
@@ -17,30 +17,46 @@ import type { CallLogRow } from '../../src-shared/serving';
 
 const CALL_LOG_COLUMNS = ['called_at', 'caller_id', 'endpoint', 'version', 'input_json'];
 
-export const servingRoutes: FastifyPluginAsync<{ engines: Engines }> = async (app, { engines }) => {
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** when a timed serving route took the request (performance.now()); 0 on the other routes */
+    servedFrom: number;
+  }
+}
+
+export const servingRoutes: FastifyPluginAsync<{ engines: Engines; log: FastifyBaseLogger }> = async (app, { engines, log }) => {
   const endpoints = new ServingEndpoints({
     served: engines.serving,
     callLog: engines.storage.callLog,
     models: engines.models,
     recordServed: (m, p) => engines.monitor.recorder.recordServed(m, p),
-    warn: (e) => app.log.warn(e),
+    warn: (e) => log.warn(e),
     batching: engines.config.batching,
     ...(engines.config.batching.offThread ? { offThread: (m, rows) => engines.servingThread.predict(m, rows) } : {}),
   });
   app.addHook('onClose', endpoints.flushCallLog);
   /**
-   * A serving route's hook that counts each response under the route's endpoint name: latency from
-   * arrival to the response being sent, and the version asked for. A hook per route, so no request
-   * has to look up which route it took (Fastify builds that answer as a new object each time).
+   * A serving route's hooks, counting each response under the route's endpoint name: its latency
+   * from the route taking the request to the answer being sent, and the version asked for. Hooks
+   * per route, so no request has to look up which route it took (Fastify builds that answer as a
+   * new object each time). A request refused before the route took it (a Host not served) is
+   * not counted.
    */
+  app.decorateRequest('servedFrom', 0);
   const timed = (endpoint: string): RouteExtras => ({
-    onResponse(req, reply, done) {
-      const params = req.params as { version?: unknown } | undefined;
-      const body = (req.body ?? req.query) as { model_id?: unknown } | undefined;
-      const version = typeof params?.version === 'string' ? params.version : typeof body?.model_id === 'string' ? body.model_id : '';
-      // a version is a served name (short); an unknown one answered 404 and is counted under it, capped in length
-      endpoints.stats.record(endpoint, reply.elapsedTime, Date.now(), version.slice(0, 40));
+    onRequest(req, _reply, done) {
+      req.servedFrom = performance.now();
       done();
+    },
+    onSend(req, _reply, payload, done) {
+      if (req.servedFrom !== 0) {
+        const params = req.params as { version?: unknown } | undefined;
+        const body = (req.body ?? req.query) as { model_id?: unknown } | undefined;
+        const version = typeof params?.version === 'string' ? params.version : typeof body?.model_id === 'string' ? body.model_id : '';
+        // a version is a served name (short); an unknown one answered 404 and is counted under it, capped in length
+        endpoints.stats.record(endpoint, performance.now() - req.servedFrom, Date.now(), version.slice(0, 40));
+      }
+      done(null, payload);
     },
   });
 
