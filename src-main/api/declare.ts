@@ -33,7 +33,7 @@ function asSent(schema: unknown): unknown {
 
 /**
  * What a route adds besides its declaration: hooks of its own (statistics). Not onResponse: a
- * route with one has Fastify listen for the end of each of its responses (3-4 µs a request).
+ * route with one has Fastify listen for the end of each of its responses (see app.ts's log).
  */
 export interface RouteExtras {
   onRequest?: onRequestHookHandler;
