@@ -32,17 +32,37 @@ const env = (url: string) => ({
   SPAMOPS_STREAM_ACK_WAIT_MS: '2000',
 });
 
+/** what the server said last (stdout and stderr), and how it ended if it did: a failure names them */
+let said = '';
+let ended: string | undefined;
+const serverState = () => `the server ${ended ?? 'still runs'}; its last output: ${said}`;
+
 async function startServer(port: number, url: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, [bin, 'serve', '--data-dir', t.dir, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], env: env(url) });
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    err = (err + d.toString()).slice(-2000);
+  said = '';
+  ended = undefined;
+  const hear = (d: Buffer) => {
+    said = (said + d.toString()).slice(-3000);
+  };
+  child.stderr!.on('data', hear);
+  child.stdout!.on('data', hear);
+  child.once('exit', (c, signal) => {
+    ended = `exited with ${c ?? signal}`;
   });
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
-    child.once('exit', (c) => reject(new Error(`server exited with ${c}: ${err}`)));
+    child.stdout!.on('data', (d: Buffer) => d.toString().includes('SpamOps API listening') && resolve());
+    child.once('exit', (c) => reject(new Error(`server exited with ${c}: ${said}`)));
   });
   return child;
+}
+
+/** a request to the server; a refused one says how the server is (it was seen refused right after it listened, once, in a busy suite) */
+async function ask(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (e) {
+    throw new Error(`${(e as Error).message} (${String((e as Error).cause ?? '')}); ${serverState()}`);
+  }
 }
 
 async function until<T>(what: string, fn: () => Promise<T | undefined | false>, withinMs: number, everyMs = 100): Promise<T> {
@@ -63,8 +83,8 @@ describe.skipIf(!!skip)(`stream ingestion across kill -9${skip ? ` (skipped: ${s
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     server = await startServer(port, nats.url);
-    await until('the stream', async () => (await (await fetch(`${base}/health`)).json()).ingestion.stream === 'connected', 20_000);
-    const stored = async () => (await (await fetch(`${base}/sms/kill9?limit=99999`)).json()) as { sms_id: string; sms_text: string }[];
+    await until('the stream', async () => (await (await ask(`${base}/health`)).json()).ingestion.stream === 'connected', 20_000);
+    const stored = async () => (await (await ask(`${base}/sms/kill9?limit=99999`)).json()) as { sms_id: string; sms_text: string }[];
 
     const nc = await connect({ servers: nats.url });
     const js = jetstream(nc);
@@ -104,7 +124,7 @@ describe.skipIf(!!skip)(`stream ingestion across kill -9${skip ? ` (skipped: ${s
     const stats = await until(
       'the consumers and the relay to catch up',
       async () => {
-        const s = await (await fetch(`${base}/ingestion/stats`)).json();
+        const s = await (await ask(`${base}/ingestion/stats`)).json();
         const idle =
           s.change_log.pending === 0 && s.incoming.pending === 0 && s.incoming.ack_pending === 0 && s.features.pending === 0 && s.features.ack_pending === 0;
         return idle && s;
@@ -114,7 +134,7 @@ describe.skipIf(!!skip)(`stream ingestion across kill -9${skip ? ` (skipped: ${s
     );
     const ids = all.map((m) => m.sms_id);
     const online = await (
-      await fetch(`${base}/get-online-features`, {
+      await ask(`${base}/get-online-features`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ features: ['sms_features2:features'], entities: { sms_id: ids } }),
@@ -129,10 +149,10 @@ describe.skipIf(!!skip)(`stream ingestion across kill -9${skip ? ` (skipped: ${s
     expect(afterRestart).toBe(N);
     expect(new Set(all.map((m) => m.sms_text)).size).toBe(N);
     expect(withFeatures).toBe(N);
-    expect(await (await fetch(`${base}/inbox/outbox`)).json()).toEqual([]);
-    expect(await (await fetch(`${base}/ingestion/dead-letters`)).json()).toEqual([]);
+    expect(await (await ask(`${base}/inbox/outbox`)).json()).toEqual([]);
+    expect(await (await ask(`${base}/ingestion/dead-letters`)).json()).toEqual([]);
     // and the data dir verifies: every message's features online and offline are its own text's, each id held once, each part listed
-    const check = await (await fetch(`${base}/check`)).json();
+    const check = await (await ask(`${base}/check`)).json();
     expect(check.findings).toEqual([]);
     expect(check.messages).toBeGreaterThanOrEqual(N); // with the sample inbox
     server.kill('SIGTERM');
