@@ -37,7 +37,8 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines; log: FastifyB
   app.addHook('onClose', endpoints.flushCallLog);
   /**
    * A serving route's hooks, counting each response under the route's endpoint name: its latency
-   * from the route taking the request to the answer being sent, and the version asked for. Hooks
+   * from the route taking the request to the answer serialized, about to be written, and the
+   * version asked for. Hooks
    * per route, so no request has to look up which route it took (Fastify builds that answer as a
    * new object each time). A request refused before the route took it (a Host not served) is
    * not counted.

@@ -88,7 +88,7 @@ const KERNEL_FUNCTIONS = [
 ] as const satisfies readonly (keyof Exports)[];
 
 /** the kernel functions an instance lacks (a native addon left from an older checkout lacks the newer ones) */
-export function kernelLacks(instance: object): string[] {
+function kernelLacks(instance: object): string[] {
   return KERNEL_FUNCTIONS.filter((f) => typeof (instance as Record<string, unknown>)[f] !== 'function');
 }
 
