@@ -235,15 +235,16 @@ describe('MicroBatcher with a helper thread (the real OffThreadPredictor and its
 });
 
 describe('MicroBatcher choosing between the helper thread and here', () => {
-  /** a model whose rows each take `ms` of this thread (v3's answers), its calls here counted */
+  /** a model whose rows each take `cost.ms` of this thread (v3's answers), its calls here counted */
   const slowed = (ms: number) => {
     const c = counted(model);
+    const cost = { ms };
     const predict = c.model.predict;
     c.model.predict = (batch: number[][]) => {
-      for (const end = performance.now() + ms * batch.length; performance.now() < end; );
+      for (const end = performance.now() + cost.ms * batch.length; performance.now() < end; );
       return predict(batch);
     };
-    return c;
+    return { ...c, cost };
   };
   const sentOff = (): { run: OffThreadRun; batches: number[] } => {
     const batches: number[] = [];
@@ -270,5 +271,20 @@ describe('MicroBatcher choosing between the helper thread and here', () => {
     expect(await Promise.all(rows.slice(0, 8).map((r) => b2.predict(slow.model, r)))).toEqual(alone.slice(0, 8));
     expect(await Promise.all(rows.slice(8, 24).map((r) => b2.predict(slow.model, r)))).toEqual(alone.slice(8, 24));
     expect([slow.calls, t2.batches]).toEqual([[8], [8, 8]]);
+  });
+
+  it('runs one batch here after 32 on the thread, and keeps them here once that one says they are short again', async () => {
+    // a first batch here slowed (as by a preemption on a busy machine), then the model's real cost
+    const m = slowed(0.3);
+    const t = sentOff();
+    const b = new MicroBatcher({}, t.run);
+    const batchOf8 = () => Promise.all(rows.slice(0, 8).map((r) => b.predict(m.model, r)));
+    await batchOf8();
+    m.cost.ms = 0;
+    for (let i = 0; i < 32; i++) expect(await batchOf8()).toEqual(alone.slice(0, 8));
+    expect([m.calls.length, t.batches.length]).toEqual([1, 32]);
+    // the 33rd measures again here; the next ones stay here
+    for (let i = 0; i < 3; i++) expect(await batchOf8()).toEqual(alone.slice(0, 8));
+    expect([m.calls, t.batches.length]).toEqual([[8, 8, 8, 8], 32]);
   });
 });

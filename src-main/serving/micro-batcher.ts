@@ -39,6 +39,13 @@ export interface MicroBatchSettings {
  * half idle, the requests arriving in lockstep with the answers)
  */
 const MAX_IN_FLIGHT = 3;
+/**
+ * After this many batches in a row on the helper thread, one runs here and its time per row
+ * replaces the estimate. Measured only here, one slow batch (the thread preempted on a busy
+ * machine, a long GC) would otherwise send every batch to the thread for as long as the load
+ * lasts, whatever the model's real cost.
+ */
+const REMEASURE_EVERY = 32;
 
 export const DEFAULT_MICRO_BATCH: MicroBatchSettings = { maxWaitMs: 1, maxBatch: 8, offThreadFromMs: 1 };
 
@@ -59,6 +66,8 @@ interface Queue {
   inFlight: number;
   /** the model's time per row in the batches run here (ms, a moving average; 0 before the first) */
   rowMs: number;
+  /** batches sent to the helper thread since the last one run here (see REMEASURE_EVERY) */
+  offSinceHere: number;
 }
 
 /** predictions of a batch on a helper thread (OffThreadPredictor.predict) */
@@ -93,7 +102,7 @@ export class MicroBatcher {
     if (this.predictsAtOnce(model)) return new Promise((resolve) => resolve(model.predict([row])[0]));
     let q = this.queues.get(model);
     if (!q) {
-      q = { waiting: [], since: 0, seen: 0, scheduled: false, inFlight: 0, rowMs: 0 };
+      q = { waiting: [], since: 0, seen: 0, scheduled: false, inFlight: 0, rowMs: 0, offSinceHere: 0 };
       this.queues.set(model, q);
     }
     const queue = q;
@@ -134,7 +143,9 @@ export class MicroBatcher {
     this.counts.calls++;
     this.counts.rows += batch.length;
     this.counts.largest = Math.max(this.counts.largest, batch.length);
-    if (this.offThread && model.offThread && batch.length > 1 && batch.length * q.rowMs >= this.settings.offThreadFromMs) {
+    const heavy = batch.length * q.rowMs >= this.settings.offThreadFromMs;
+    if (this.offThread && model.offThread && batch.length > 1 && heavy && q.offSinceHere < REMEASURE_EVERY) {
+      q.offSinceHere++;
       q.inFlight++;
       this.offThread(
         model,
@@ -160,7 +171,9 @@ export class MicroBatcher {
       return;
     }
     const rowMs = (performance.now() - t0) / batch.length;
-    q.rowMs = q.rowMs === 0 ? rowMs : 0.8 * q.rowMs + 0.2 * rowMs;
+    // a batch run here to measure again (the thread had them all) replaces the estimate
+    q.rowMs = q.rowMs === 0 || q.offSinceHere >= REMEASURE_EVERY ? rowMs : 0.8 * q.rowMs + 0.2 * rowMs;
+    q.offSinceHere = 0;
     for (const [i, w] of batch.entries()) w.resolve(predictions[i]);
   }
 
