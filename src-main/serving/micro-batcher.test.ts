@@ -274,10 +274,11 @@ describe('MicroBatcher choosing between the helper thread and here', () => {
   });
 
   it('runs one batch here after 32 on the thread, and keeps them here once that one says they are short again', async () => {
-    // a first batch here slowed (as by a preemption on a busy machine), then the model's real cost
-    const m = slowed(0.3);
+    // a first batch here slowed (as by a preemption on a busy machine: 40 ms), then the model's
+    // real cost; 20 ms from which a batch goes to the thread: a margin for a busy machine
+    const m = slowed(5);
     const t = sentOff();
-    const b = new MicroBatcher({}, t.run);
+    const b = new MicroBatcher({ offThreadFromMs: 20 }, t.run);
     const batchOf8 = () => Promise.all(rows.slice(0, 8).map((r) => b.predict(m.model, r)));
     await batchOf8();
     m.cost.ms = 0;
