@@ -96,7 +96,7 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
     }
   });
   limitConnections(app.server, cfg);
-  if (log) useLog(app, log);
+  if (log) logEveryRequestTo(app, log);
   installErrorHandler(app);
   installSecurity(app, cfg);
 
@@ -131,7 +131,7 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
  * Every request's log, and its reply's, is `log`: set in the first hook, before anything a request
  * does can log (Fastify's own warnings, a reply sent twice, go through the reply's log).
  */
-function useLog(app: FastifyInstance, log: FastifyBaseLogger): void {
+function logEveryRequestTo(app: FastifyInstance, log: FastifyBaseLogger): void {
   app.addHook('onRequest', (req, reply, done) => {
     req.log = log;
     reply.log = log;
