@@ -292,10 +292,14 @@ export class StreamIngestion implements Ingestion {
         .info(stream, durable)
         .catch((e) => (isApiError(e, JetStreamApiCodes.ConsumerNotFound) ? undefined : Promise.reject(e)));
       if (!ci) return `consumer ${durable} of stream ${stream} was deleted while SpamOps ran: creating it again, as at start`;
-      // another store took it over (SPAMOPS_STREAM_TAKE_OVER)
+      // another store took it over (SPAMOPS_STREAM_TAKE_OVER): consuming stops here, before /health
+      // says so; stopped only once set up again, a message published as it said so was still
+      // delivered here and stored in this store instead of the one holding the consumers (a loaded
+      // machine, in the suite)
       try {
         consumer.checkHolder(ci);
       } catch (e) {
+        await Promise.all([this.incoming.stop(), this.features.stop()]);
         return (e as Error).message;
       }
       const consumerState = { pending: ci.num_pending, ackPending: ci.num_ack_pending, delivered: ci.delivered.stream_seq };
