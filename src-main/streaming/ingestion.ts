@@ -293,9 +293,9 @@ export class StreamIngestion implements Ingestion {
         .catch((e) => (isApiError(e, JetStreamApiCodes.ConsumerNotFound) ? undefined : Promise.reject(e)));
       if (!ci) return `consumer ${durable} of stream ${stream} was deleted while SpamOps ran: creating it again, as at start`;
       // another store took it over (SPAMOPS_STREAM_TAKE_OVER): consuming stops here, before /health
-      // says so; stopped only once set up again, a message published as it said so was still
-      // delivered here and stored in this store instead of the one holding the consumers (a loaded
-      // machine, in the suite)
+      // says so. Stopped only once set up again (NATS round trips later), this store could still
+      // take messages published once /health said so: on a loaded machine, in the suite, the store
+      // holding the consumers did not store one within 60 s
       try {
         consumer.checkHolder(ci);
       } catch (e) {
