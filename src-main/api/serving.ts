@@ -38,10 +38,9 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines; log: FastifyB
   /**
    * A serving route's hooks, counting each response under the route's endpoint name: its latency
    * from the route taking the request to the answer serialized, about to be written, and the
-   * version asked for. Hooks
-   * per route, so no request has to look up which route it took (Fastify builds that answer as a
-   * new object each time). A request refused before the route took it (a Host not served) is
-   * not counted.
+   * version asked for. Hooks per route, so no request has to look up which route it took
+   * (Fastify builds that answer as a new object each time). A request refused before the route
+   * took it (a Host not served) is not counted.
    */
   app.decorateRequest('servedFrom', 0);
   const timed = (endpoint: string): RouteExtras => ({
