@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
+import { createConnection, createServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
@@ -323,4 +324,62 @@ describe.skipIf(!!skip)(`two data dirs on one NATS server${skip ? ` (skipped: ${
     await until('stored by the third', async () => (await third.engines.storage.users.listByUser('taken')).length === 1);
     expect(await first.engines.storage.users.listByUser('taken')).toEqual([]);
   });
+
+  it('taken over while its link to NATS is slow, a store stops consuming before /health says so: what is published then goes to the store that took over', async () => {
+    // the old store talks to NATS through a proxy that can hold every chunk back: its setting up
+    // again (NATS round trips) then takes seconds, a window in which it used to consume still
+    const proxy = await delayingProxy(nats.url);
+    cleanups.push(() => proxy.close());
+    const own = { subject: 'slow.incoming', changesSubject: 'slow.changes', deadLetterSubject: 'slow.dead' };
+    const old = await streamingServer({ ...settingsFor(proxy.url), ...own });
+    cleanups.push(() => old.close());
+    await until('the old store connects', async () => old.engines.ingestion.health().stream === 'connected');
+    proxy.delayMs = 400;
+    const taker = await streamingServer({ ...settingsFor(nats.url), ...own, takeOver: true });
+    cleanups.push(() => taker.close());
+    await until('the store that takes over connects', async () => taker.engines.ingestion.health().stream === 'connected');
+    await until('the old store to give them up', async () => {
+      const x = await old.get('/health');
+      return x.status === 'degraded' && x;
+    });
+    const n = 10;
+    for (let i = 0; i < n; i++)
+      await js.publish('slow.incoming', JSON.stringify({ recipient_id: 'slow-taken', sender_id: 'x', sms_text: `slow ${i}` }), { msgID: `slow-${i}` });
+    await until('all stored by the store that took over', async () => (await taker.engines.storage.users.listByUser('slow-taken', 100)).length === n);
+    expect(await old.engines.storage.users.listByUser('slow-taken', 100)).toEqual([]);
+  });
 });
+
+/** a TCP proxy to a nats:// URL on loopback that holds every chunk back `delayMs` (0: none), in order */
+async function delayingProxy(target: string): Promise<{ url: string; delayMs: number; close: () => Promise<void> }> {
+  const to = new URL(target);
+  const sockets = new Set<Socket>();
+  const p: { url: string; delayMs: number; close: () => Promise<void> } = { url: '', delayMs: 0, close: async () => {} };
+  const forward = (from: Socket, dst: Socket) =>
+    from.on('data', (chunk) => {
+      if (p.delayMs > 0) setTimeout(() => dst.writable && dst.write(chunk), p.delayMs);
+      else dst.write(chunk);
+    });
+  const server: NetServer = createServer((client) => {
+    const upstream = createConnection({ host: to.hostname, port: Number(to.port) });
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => {
+        sockets.delete(s);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    forward(client, upstream);
+    forward(upstream, client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  p.url = `nats://127.0.0.1:${port}`;
+  p.close = async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return p;
+}
