@@ -43,8 +43,8 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
   // (which had it listen too), that was about 4 % of the serving thread's time on a cached
   // answer (perf, the thread's samples). Nor is it given as a child logger factory: Fastify then
   // checks each request's logger for its seven methods (an array and a closure a request: about
-  // 1.4 % of a cached answer's serving-thread samples). Each request is handed this one logger in the first hook; an
-  // error's line names its request.
+  // 1.4 % of a cached answer's serving-thread samples). Each request is handed this one logger in
+  // the first hook; an error's line names its request.
   const log = opts.logger ? pino({ level: 'warn' }) : undefined;
   const app = Fastify({
     logger: false,

@@ -240,8 +240,13 @@ export class StreamIngestion implements Ingestion {
   async stop(): Promise<void> {
     this.relay.stop();
     this.deps.offline?.stop();
-    await Promise.all([this.incoming.stop(), this.features.stop()]);
+    await this.stopConsuming();
     await this.link.stop();
+  }
+
+  /** both consumers stop taking messages (those in hand are finished first) */
+  private stopConsuming(): Promise<unknown> {
+    return Promise.all([this.incoming.stop(), this.features.stop()]);
   }
 
   /** streams and consumers, created when missing (the server may also have restarted empty) */
@@ -259,7 +264,7 @@ export class StreamIngestion implements Ingestion {
       if (!(e instanceof StreamClaimedError)) throw e;
       // taken over by another store: stop consuming before a message goes to the wrong store
       this.claimed = e;
-      await Promise.all([this.incoming.stop(), this.features.stop()]);
+      await this.stopConsuming();
       throw e;
     }
     await this.incoming.consume(link);
@@ -299,7 +304,7 @@ export class StreamIngestion implements Ingestion {
       try {
         consumer.checkHolder(ci);
       } catch (e) {
-        await Promise.all([this.incoming.stop(), this.features.stop()]);
+        await this.stopConsuming();
         return (e as Error).message;
       }
       const consumerState = { pending: ci.num_pending, ackPending: ci.num_ack_pending, delivered: ci.delivered.stream_seq };
