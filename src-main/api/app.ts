@@ -8,6 +8,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isAscii } from 'node:buffer';
 import { jsonLoneSurrogatePath, strictUtf8, utf8Problem } from '../platform';
 import type { Engines } from '../engines';
@@ -24,6 +25,7 @@ import { featureServerRoutes } from './featureserver';
 import { registryRoutes } from './registry';
 import { trainingRoutes } from './training';
 import { servingRoutes } from './serving';
+import { AJV_CUSTOM_OPTIONS, HotRoutes } from './hot-routes';
 import { userDataRoutes } from './userdata';
 import { ingestionRoutes } from './ingestion';
 import { feedbackRoutes } from './feedback';
@@ -33,6 +35,15 @@ export interface AppOptions {
   /** built console (renderer) to serve at `/`, when running headless */
   consoleDir?: string;
   logger?: boolean;
+  /** serving's hot routes answered in front of Fastify (hot-routes.ts); true unless false */
+  hotRoutes?: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** every request's way in, on every port: the hot routes, then Fastify (`routing`) */
+    serveRequest: (req: IncomingMessage, res: ServerResponse) => void;
+  }
 }
 
 export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise<FastifyInstance> {
@@ -57,7 +68,7 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
     trustProxy: cfg.trustedProxies.length ? cfg.trustedProxies : false,
     // Strict bodies: no silent type coercion, no dropped fields; one error is enough to answer.
     // verbose: a failed check carries its schema, whose description names what was expected
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, verbose: true } },
+    ajv: { customOptions: AJV_CUSTOM_OPTIONS },
     routerOptions: { maxParamLength: 500 },
     // errors of the router itself (a URL that is not valid UTF-8, ...) in the API's error shape too
     frameworkErrors: (error, _req, reply) => {
@@ -110,12 +121,13 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
 
   await app.register(healthRoutes, { engines });
   await app.register(checkRoutes, { engines });
-  await app.register(featureServerRoutes, { engines });
+  const hot = opts.hotRoutes === false ? undefined : new HotRoutes(cfg, log ?? app.log);
+  await app.register(featureServerRoutes, { engines, ...(hot ? { hot } : {}) });
   await app.register(registryRoutes, { engines });
   const streams = new EventStreams(cfg.maxEventStreams);
   await app.register(trainingRoutes, { engines, streams });
   await app.register(dataRoutes, { engines, streams });
-  await app.register(servingRoutes, { engines, log: log ?? app.log });
+  await app.register(servingRoutes, { engines, log: log ?? app.log, ...(hot ? { hot } : {}) });
   await app.register(userDataRoutes, { engines });
   await app.register(ingestionRoutes, { engines });
   await app.register(feedbackRoutes, { engines });
@@ -124,6 +136,7 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
   if (opts.consoleDir && existsSync(opts.consoleDir)) {
     await app.register(fastifyStatic, { root: opts.consoleDir, prefix: '/', index: ['index.html'], wildcard: false });
   }
+  app.decorate('serveRequest', hot ? hot.install(app) : app.routing);
   return app;
 }
 

@@ -23,7 +23,7 @@ type MaybePromise<T> = T | Promise<T>;
  * instead of failing the serializer; fields not declared are still left out. The OpenAPI document
  * shows the declared schema.
  */
-function asSent(schema: unknown): unknown {
+export function asSent(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(asSent);
   if (!schema || typeof schema !== 'object') return schema;
   const out: Record<string, unknown> = {};

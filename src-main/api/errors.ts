@@ -94,46 +94,73 @@ function bodyTooLarge(req: FastifyRequest): string {
   return `request body too large: ${req.method} ${url} takes at most ${limit.toLocaleString('en')} bytes (${from})`;
 }
 
+/** an error's answer: its status, body and headers */
+export interface ErrorAnswer {
+  status: number;
+  body: ApiErrorBody;
+  headers?: Record<string, string>;
+}
+
+/**
+ * The answer of every error that is not Fastify's own (a domain error, an HttpError, a full disk);
+ * undefined for the others. Fastify's error handler and the hot routes (hot-routes.ts) answer
+ * through it.
+ */
+export function errorAnswer(err: unknown): ErrorAnswer | undefined {
+  const send = (status: number, body: ApiErrorBody): ErrorAnswer => ({ status, body });
+  if (err instanceof HttpError) return send(err.statusCode, { error: err.code, detail: err.message, ...err.extra });
+  if (err instanceof UnknownNameError) return send(404, { error: 'not_found', detail: err.message, known: err.known });
+  // training and the model registry
+  if (err instanceof RunNotFoundError) return send(404, { error: 'not_found', detail: err.message, known: err.known });
+  if (err instanceof VersionNotFoundError) return send(404, { error: 'not_found', detail: err.message, known: err.known });
+  if (err instanceof InvalidAliasError) return send(400, { error: 'bad_request', detail: err.message });
+  if (err instanceof VersionInUseError) return send(409, { error: 'conflict', detail: err.message });
+  // serving
+  if (err instanceof NotServedError) return send(404, { error: 'not_found', detail: err.message, known: err.served });
+  if (err instanceof UnknownModelError) return send(404, { error: 'not_found', detail: err.message, known: err.known });
+  if (err instanceof UnknownAliasError) return send(404, { error: 'not_found', detail: err.message, known: err.known });
+  if (err instanceof NoModelYetError) return send(503, { error: 'model_not_trained', detail: err.message });
+  if (err instanceof FeatureVectorError) return send(422, { error: 'unprocessable_features', detail: err.message, field: 'body.features' });
+  if (err instanceof WorseThanHolderError) return send(409, { error: 'worse_than_holder', detail: err.message, field: 'version', check: err.check });
+  if (err instanceof NothingToRollBackError) return send(409, { error: 'nothing_to_roll_back', detail: err.message, field: 'alias' });
+  if (err instanceof ThresholdUnreachableError) return send(422, { error: 'threshold_unreachable', detail: err.message, field: err.field });
+  // monitoring
+  if (err instanceof UnknownFeatureError)
+    return send(400, { error: 'validation_error', detail: `params.feature: ${err.message}`, field: 'params.feature', known: err.known });
+  if (err instanceof InputError) return send(400, { error: 'bad_request', detail: err.message, field: err.field });
+  if (err instanceof RegistryEmptyError) return send(409, { error: REGISTRY_EMPTY, detail: err.message });
+  if (err instanceof OfflineSourceError) return send(503, { error: 'offline_source_unavailable', detail: err.message });
+  if (err instanceof OfflineEngineError) return send(503, { error: 'offline_engine_unavailable', detail: err.message });
+  if (err instanceof OfflineMemoryError) return send(503, { error: 'offline_engine_out_of_memory', detail: err.message });
+  // a missing or broken model file or tokenizer: this route cannot answer, the others can
+  if (err instanceof ArtifactError) return send(503, { error: 'artifact_unavailable', detail: err.message, file: err.file });
+  // another program holds the database's lock: nothing was written, and it passes
+  if (err instanceof StorageBusyError)
+    return { status: 503, body: { error: 'storage_busy', detail: err.message }, headers: { 'retry-after': String(err.retryAfterSeconds) } };
+  if (err instanceof IngestionError)
+    return send(err.code === 'not_found' ? 404 : err.code === 'stream_off' ? 409 : 503, { error: err.code, detail: err.message });
+  if (err instanceof OnlineStoreUnavailableError)
+    return send(503, { error: 'online_store_unavailable', detail: `${err.message}; start it again: SpamOps reconnects by itself` });
+  if (err instanceof SmsIdTakenError) return send(409, { error: 'sms_id_taken', detail: err.message, field: 'sms_id' });
+  if (err instanceof DuplicateKeyError) return send(409, { error: 'conflict', detail: err.message, field: 'sms_id' });
+  if (isDiskFullError(err)) {
+    noteDiskFull(err);
+    return send(507, {
+      error: 'insufficient_storage',
+      detail: `the disk is full: ${(err as Error).message}; this request was not carried out — free space on the disk holding the data dir, then retry`,
+    });
+  }
+  return undefined;
+}
+
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | Error, req, reply) => {
     const send = (status: number, body: ApiErrorBody) => reply.status(status).send(body);
-    if (err instanceof HttpError) return send(err.statusCode, { error: err.code, detail: err.message, ...err.extra });
-    if (err instanceof UnknownNameError) return send(404, { error: 'not_found', detail: err.message, known: err.known });
-    // training and the model registry
-    if (err instanceof RunNotFoundError) return send(404, { error: 'not_found', detail: err.message, known: err.known });
-    if (err instanceof VersionNotFoundError) return send(404, { error: 'not_found', detail: err.message, known: err.known });
-    if (err instanceof InvalidAliasError) return send(400, { error: 'bad_request', detail: err.message });
-    if (err instanceof VersionInUseError) return send(409, { error: 'conflict', detail: err.message });
-    // serving
-    if (err instanceof NotServedError) return send(404, { error: 'not_found', detail: err.message, known: err.served });
-    if (err instanceof UnknownModelError) return send(404, { error: 'not_found', detail: err.message, known: err.known });
-    if (err instanceof UnknownAliasError) return send(404, { error: 'not_found', detail: err.message, known: err.known });
-    if (err instanceof NoModelYetError) return send(503, { error: 'model_not_trained', detail: err.message });
-    if (err instanceof FeatureVectorError) return send(422, { error: 'unprocessable_features', detail: err.message, field: 'body.features' });
-    if (err instanceof WorseThanHolderError) return send(409, { error: 'worse_than_holder', detail: err.message, field: 'version', check: err.check });
-    if (err instanceof NothingToRollBackError) return send(409, { error: 'nothing_to_roll_back', detail: err.message, field: 'alias' });
-    if (err instanceof ThresholdUnreachableError) return send(422, { error: 'threshold_unreachable', detail: err.message, field: err.field });
-    // monitoring
-    if (err instanceof UnknownFeatureError)
-      return send(400, { error: 'validation_error', detail: `params.feature: ${err.message}`, field: 'params.feature', known: err.known });
-    if (err instanceof InputError) return send(400, { error: 'bad_request', detail: err.message, field: err.field });
-    if (err instanceof RegistryEmptyError) return send(409, { error: REGISTRY_EMPTY, detail: err.message });
-    if (err instanceof OfflineSourceError) return send(503, { error: 'offline_source_unavailable', detail: err.message });
-    if (err instanceof OfflineEngineError) return send(503, { error: 'offline_engine_unavailable', detail: err.message });
-    if (err instanceof OfflineMemoryError) return send(503, { error: 'offline_engine_out_of_memory', detail: err.message });
-    // a missing or broken model file or tokenizer: this route cannot answer, the others can
-    if (err instanceof ArtifactError) return send(503, { error: 'artifact_unavailable', detail: err.message, file: err.file });
-    // another program holds the database's lock: nothing was written, and it passes
-    if (err instanceof StorageBusyError) {
-      reply.header('retry-after', String(err.retryAfterSeconds));
-      return send(503, { error: 'storage_busy', detail: err.message });
+    const known = errorAnswer(err);
+    if (known) {
+      if (known.headers) reply.headers(known.headers);
+      return send(known.status, known.body);
     }
-    if (err instanceof IngestionError)
-      return send(err.code === 'not_found' ? 404 : err.code === 'stream_off' ? 409 : 503, { error: err.code, detail: err.message });
-    if (err instanceof OnlineStoreUnavailableError)
-      return send(503, { error: 'online_store_unavailable', detail: `${err.message}; start it again: SpamOps reconnects by itself` });
-    if (err instanceof SmsIdTakenError) return send(409, { error: 'sms_id_taken', detail: err.message, field: 'sms_id' });
-    if (err instanceof DuplicateKeyError) return send(409, { error: 'conflict', detail: err.message, field: 'sms_id' });
     const fe = err as FastifyError;
     if (fe.validation) return send(400, validationAnswer(fe.validation, fe.validationContext ?? 'body'));
     const status = fe.statusCode ?? 500;
@@ -149,13 +176,6 @@ export function installErrorHandler(app: FastifyInstance): void {
                 ? `malformed JSON: ${err.message}`
                 : err.message;
       return send(status, { error: fe.code ?? 'bad_request', detail });
-    }
-    if (isDiskFullError(err)) {
-      noteDiskFull(err);
-      return send(507, {
-        error: 'insufficient_storage',
-        detail: `the disk is full: ${err.message}; this request was not carried out — free space on the disk holding the data dir, then retry`,
-      });
     }
     req.log.error({ reqId: req.id, err }, err.message);
     return send(500, { error: 'internal_error', detail: `the server failed on this request: ${err.message}` });

@@ -5,11 +5,15 @@ import { parseTimestamp } from '../featurestore';
 import { featureServer as routes } from '../../src-shared/routes/featurestore';
 import { streamHistorical } from './historical';
 import { serve } from './declare';
+import type { HotHandler, HotRoutes } from './hot-routes';
 
-export const featureServerRoutes: FastifyPluginAsync<{ engines: Engines }> = async (app, { engines }) => {
+export const featureServerRoutes: FastifyPluginAsync<{ engines: Engines; hot?: HotRoutes }> = async (app, { engines, hot }) => {
   const fs = engines.features;
 
-  serve(app, routes.onlineFeatures, (req) => fs.getOnlineFeatures(req.body));
+  // lookups through Fastify and through the hot door (hot-routes.ts)
+  const onlineFeatures: HotHandler<typeof routes.onlineFeatures> = (req) => fs.getOnlineFeatures(req.body);
+  serve(app, routes.onlineFeatures, onlineFeatures);
+  hot?.add(routes.onlineFeatures, onlineFeatures);
   serve(app, routes.historicalFeatures, async (req, reply) => streamHistorical(fs, req.body, reply));
   serve(app, routes.push, async (req) => {
     const r = await fs.push(req.body.push_source_name, req.body.df, req.body.to ?? 'online');

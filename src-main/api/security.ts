@@ -10,7 +10,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { ServerConfig } from '../config';
 import { HttpError } from './errors';
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 /** methods that never change state here (GET routes only read: see serving's GET /prediction) */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -18,7 +18,8 @@ export function isLoopbackAddress(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
-function hostName(hostHeader: string): string {
+/** the name in a Host header, lowercased, without its port */
+export function hostName(hostHeader: string): string {
   if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1);
   const i = hostHeader.lastIndexOf(':');
   return (i >= 0 ? hostHeader.slice(0, i) : hostHeader).toLowerCase();

@@ -28,7 +28,7 @@ export async function listen(app: FastifyInstance, cfg: ServerConfig): Promise<L
     for (const p of COMPAT_PORTS) {
       // The same request handler behind more ports: one app, many doors.
       const s = http.createServer({ connectionsCheckingInterval: Math.min(5000, Math.max(250, Math.floor(cfg.requestTimeoutMs / 4))) }, (req, res) =>
-        app.routing(req, res),
+        app.serveRequest(req, res),
       );
       limitConnections(s, cfg);
       await new Promise<void>((resolve, reject) => {

@@ -12,6 +12,7 @@ import { serving as routes } from '../../src-shared/routes/serving';
 import { HttpError } from './errors';
 import { jsonDepthError } from './json-depth';
 import { serve, type RouteExtras } from './declare';
+import type { HotHandler, HotRoutes } from './hot-routes';
 import { rowsCsv } from '../featurestore';
 import type { CallLogRow } from '../../src-shared/serving';
 
@@ -24,7 +25,13 @@ declare module 'fastify' {
   }
 }
 
-export const servingRoutes: FastifyPluginAsync<{ engines: Engines; log: FastifyBaseLogger }> = async (app, { engines, log }) => {
+/** a served version's statistics name (short); an unknown one answered 404 and is counted under it, capped in length */
+function versionOf(params: { version?: unknown } | undefined, body: { model_id?: unknown } | undefined): string {
+  const version = typeof params?.version === 'string' ? params.version : typeof body?.model_id === 'string' ? body.model_id : '';
+  return version.slice(0, 40);
+}
+
+export const servingRoutes: FastifyPluginAsync<{ engines: Engines; log: FastifyBaseLogger; hot?: HotRoutes }> = async (app, { engines, log, hot }) => {
   const endpoints = new ServingEndpoints({
     served: engines.serving,
     callLog: engines.storage.callLog,
@@ -49,27 +56,38 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines; log: FastifyB
       done();
     },
     onSend(req, _reply, payload, done) {
-      if (req.servedFrom !== 0) {
-        const params = req.params as { version?: unknown } | undefined;
-        const body = (req.body ?? req.query) as { model_id?: unknown } | undefined;
-        const version = typeof params?.version === 'string' ? params.version : typeof body?.model_id === 'string' ? body.model_id : '';
-        // a version is a served name (short); an unknown one answered 404 and is counted under it, capped in length
-        endpoints.stats.record(endpoint, performance.now() - req.servedFrom, Date.now(), version.slice(0, 40));
-      }
+      if (req.servedFrom !== 0)
+        endpoints.stats.record(
+          endpoint,
+          performance.now() - req.servedFrom,
+          Date.now(),
+          versionOf(req.params as { version?: unknown }, (req.body ?? req.query) as { model_id?: unknown }),
+        );
       done(null, payload);
     },
   });
+  /** the same count for an answer of the hot door (hot-routes.ts) */
+  const counted =
+    (endpoint: string) =>
+    (req: { params: { version: string } }, ms: number): void =>
+      endpoints.stats.record(endpoint, ms, Date.now(), versionOf(req.params, undefined));
 
   serve(app, routes.stats, async (req) => {
     const w = req.query.window;
     const windowMs = w ? Number(w.slice(0, -1)) * { s: 1000, m: 60_000, h: 3_600_000 }[w.slice(-1) as 's' | 'm' | 'h'] : undefined;
     return endpoints.statsAnswer(windowMs);
   });
-  serve(app, routes.textToFeatures, timed('text_to_features'), (req) => endpoints.textToFeatures(req.params.version, req.body.text, req.body, req.ip));
-  serve(app, routes.featuresToPrediction, timed('features_to_prediction'), (req) =>
-    endpoints.featuresToPrediction(req.params.version, req.body.features, req.body, req.ip),
-  );
-  serve(app, routes.textToPrediction, timed('text_to_prediction'), (req) => endpoints.predictText(req.params.version, req.body.text, req.body, req.ip));
+  // the model routes, each through Fastify and through the hot door (same handler, same count)
+  const textToFeatures: HotHandler<typeof routes.textToFeatures> = (req) => endpoints.textToFeatures(req.params.version, req.body.text, req.body, req.ip);
+  const featuresToPrediction: HotHandler<typeof routes.featuresToPrediction> = (req) =>
+    endpoints.featuresToPrediction(req.params.version, req.body.features, req.body, req.ip);
+  const textToPrediction: HotHandler<typeof routes.textToPrediction> = (req) => endpoints.predictText(req.params.version, req.body.text, req.body, req.ip);
+  serve(app, routes.textToFeatures, timed('text_to_features'), textToFeatures);
+  serve(app, routes.featuresToPrediction, timed('features_to_prediction'), featuresToPrediction);
+  serve(app, routes.textToPrediction, timed('text_to_prediction'), textToPrediction);
+  hot?.add(routes.textToFeatures, textToFeatures, counted('text_to_features'));
+  hot?.add(routes.featuresToPrediction, featuresToPrediction, counted('features_to_prediction'));
+  hot?.add(routes.textToPrediction, textToPrediction, counted('text_to_prediction'));
   serve(app, routes.callLog, timed('recent_call_log'), async (req, reply) => {
     endpoints.checkServed(req.params.version);
     const rows = endpoints.recentCalls(req.params.version, req.ip);

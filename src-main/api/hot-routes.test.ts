@@ -1,0 +1,191 @@
+/**
+ * The hot door (hot-routes.ts) against Fastify itself: two servers over the same engines, one with
+ * the hot routes and one without, asked the same requests over real HTTP; every answer must be the
+ * same bytes with the same status and headers, and the hot server's Fastify must see exactly the
+ * requests the hot routes pass on.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import type { Engines } from '../engines';
+import { sampleServer } from '../testing/fixtures';
+
+let engines: Engines;
+let close: () => Promise<void>;
+let hot: FastifyInstance;
+let plain: FastifyInstance;
+/** the requests the hot server's Fastify answered (every answer of Fastify's ends in onResponse) */
+let reachedFastify = 0;
+
+const portOf = (app: FastifyInstance) => {
+  const a = app.server.address();
+  return typeof a === 'object' && a ? a.port : 0;
+};
+
+beforeAll(async () => {
+  ({ engines, close } = await sampleServer());
+  const { buildApp } = await import('.');
+  hot = await buildApp(engines);
+  hot.addHook('onResponse', (_req, _reply, done) => {
+    reachedFastify++;
+    done();
+  });
+  plain = await buildApp(engines, { hotRoutes: false });
+  await hot.listen({ host: '127.0.0.1', port: 0 });
+  await plain.listen({ host: '127.0.0.1', port: 0 });
+}, 240_000);
+afterAll(async () => {
+  await hot?.close();
+  await plain?.close();
+  await close?.();
+});
+
+interface Raw {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+interface Ask {
+  path: string;
+  body?: string | Buffer;
+  headers?: Record<string, string>;
+  method?: string;
+}
+
+function ask(app: FastifyInstance, a: Ask): Promise<Raw> {
+  return new Promise((resolve, reject) => {
+    const body = a.body === undefined ? undefined : Buffer.isBuffer(a.body) ? a.body : Buffer.from(a.body);
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port: portOf(app),
+        method: a.method ?? 'POST',
+        path: a.path,
+        headers: { 'content-type': 'application/json', ...(body ? { 'content-length': String(body.length) } : {}), ...a.headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
+    req.on('error', reject);
+    // an answer that never comes fails the test in seconds, not at the suite's timeout
+    req.setTimeout(10_000, () => req.destroy(new Error(`no answer to ${a.method ?? 'POST'} ${a.path} within 10 s`)));
+    req.end(body);
+  });
+}
+
+/** what must be equal: status, body, and every header but the date and the connection's own */
+const comparable = (r: Raw) => {
+  const { date: _d, connection: _c, 'keep-alive': _k, ...headers } = r.headers;
+  return { status: r.status, headers, body: r.body };
+};
+
+/** the same request to both servers (Fastify's first, so that both find the same cache), compared */
+async function same(a: Ask): Promise<{ answer: Raw; viaFastify: boolean }> {
+  await ask(plain, a); // warms what the first call of an input writes (cache, notes)
+  await new Promise((r) => setTimeout(r, 30));
+  const before = reachedFastify;
+  const fromHot = await ask(hot, a);
+  const viaFastify = reachedFastify !== before;
+  const fromPlain = await ask(plain, a);
+  expect(comparable(fromHot), `${a.path} ${String(a.body).slice(0, 80)}`).toEqual(comparable(fromPlain));
+  return { answer: fromHot, viaFastify };
+}
+
+const text = (t: string, extra: Record<string, unknown> = {}) => JSON.stringify({ text: t, ...extra });
+
+describe('the hot door answers as Fastify does', () => {
+  it('answers well-formed model requests itself, with the same bytes', async () => {
+    const cases: Ask[] = [
+      { path: '/model/v3/text_to_prediction', body: text('WINNER!! Call 09061701461 to claim your FREE prize') },
+      { path: '/model/v3/text_to_prediction', body: text('see you at the meeting tomorrow', { echo_input: true }) },
+      { path: '/model/v2/text_to_prediction', body: text('see you at the meeting tomorrow', { skip_cache: true }) },
+      { path: '/model/v1/text_to_prediction', body: text('Free entry in 2 a wkly comp to win FA Cup final tkts') },
+      // not ASCII, valid UTF-8: taken too
+      { path: '/model/v3/text_to_prediction', body: text('café £100 prize — call now') },
+      { path: '/model/v2/text_to_features', body: text('I have a dream') },
+      { path: '/model/v1/features_to_prediction', body: JSON.stringify({ features: [0.09090909090909091, 0, 0, 0, 0, 0, 0, 0, 0] }) },
+    ];
+    for (const c of cases) {
+      const { answer, viaFastify } = await same(c);
+      expect(answer.status, c.path).toBe(200);
+      expect(viaFastify, `${c.path} should not reach Fastify`).toBe(false);
+    }
+  });
+
+  it("answers its handlers' errors through the same mapping and error schema", async () => {
+    const cases: [Ask, number][] = [
+      [{ path: '/model/v9/text_to_prediction', body: text('hello') }, 404],
+      [{ path: '/model/v1/features_to_prediction', body: JSON.stringify({ features: ['a', 0, 0, 0, 0, 0, 0, 0, 0] }) }, 422],
+      [{ path: '/model/v3/features_to_prediction', body: JSON.stringify({ features: [1, 2] }) }, 422],
+      [{ path: '/get-online-features', body: JSON.stringify({ feature_service: 'nope', entities: { sms_id: ['a'] } }) }, 404],
+    ];
+    for (const [c, status] of cases) {
+      const { answer, viaFastify } = await same(c);
+      expect(answer.status, c.path).toBe(status);
+      expect(JSON.parse(answer.body).error).toBeTruthy();
+      expect(viaFastify, `${c.path} should not reach Fastify`).toBe(false);
+    }
+  });
+
+  it('answers lookups itself', async () => {
+    const { answer, viaFastify } = await same({
+      path: '/get-online-features',
+      body: JSON.stringify({ feature_service: 'labeled_sms_2', entities: { sms_id: ['sms00001', 'sms00002', 'nope'] } }),
+    });
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body).results.length).toBeGreaterThan(1);
+    expect(viaFastify).toBe(false);
+  });
+
+  it('passes everything else to Fastify, which answers as it always did (a body already read included)', async () => {
+    const p = '/model/v3/text_to_prediction';
+    const cases: [Ask, number][] = [
+      [{ path: p, body: JSON.stringify({ text: 5 }) }, 400],
+      [{ path: p, body: text('x', { extra: 1 }) }, 400],
+      [{ path: p, body: '{"text": "unfinished' }, 400],
+      [{ path: p, body: '{"text":"caf\\u00e9 escaped"}' }, 200],
+      [{ path: p, body: '{"text":"a lone \\ud800 surrogate"}' }, 400],
+      [{ path: p, body: Buffer.from([0x7b, 0x22, 0x74, 0x65, 0x78, 0x74, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]) }, 400],
+      [{ path: p, body: '{"text":"x","__proto__":{"a":1}}' }, 400],
+      [{ path: p, body: `{"text":"x","skip_cache":${'['.repeat(300)}${']'.repeat(300)}}` }, 400],
+      [{ path: p, body: 'text=hello', headers: { 'content-type': 'text/plain' } }, 415],
+      [{ path: p, body: text('charset given'), headers: { 'content-type': 'application/json; charset=utf-8' } }, 200],
+      [{ path: p, body: text('from a page'), headers: { origin: 'http://evil.example' } }, 403],
+      [{ path: p, body: text('from a page'), headers: { 'sec-fetch-site': 'cross-site' } }, 403],
+      [{ path: p, body: text('rebinding'), headers: { host: 'evil.example' } }, 421],
+      [{ path: `${p}?x=1`, body: text('a query') }, 200],
+      [{ path: '/model/%76%33/text_to_prediction', body: text('percent-encoded version') }, 200],
+      [{ path: p, body: '' }, 400],
+      [{ path: p, body: text('x'.repeat(20_001)) }, 400],
+      [{ path: p, body: text('x'.repeat(2_000_000)) }, 413],
+      [{ path: p, method: 'GET' }, 404],
+      [{ path: '/get-online-features', body: JSON.stringify({ feature_service: 'labeled_sms_1', entities: { sms_id: 'a' } }) }, 400],
+    ];
+    for (const [c, status] of cases) {
+      const { answer, viaFastify } = await same(c);
+      expect(answer.status, `${c.path} ${String(c.body).slice(0, 60)}`).toBe(status);
+      expect(viaFastify, `${c.path} ${String(c.body).slice(0, 60)} should reach Fastify`).toBe(true);
+    }
+  });
+
+  it('counts its answers in the serving statistics like Fastify routes', async () => {
+    const count = async () =>
+      (JSON.parse((await ask(hot, { path: '/serving/stats', method: 'GET' })).body) as { requests: { by_endpoint: Record<string, number> } }).requests
+        .by_endpoint.text_to_prediction ?? 0;
+    const before = await count();
+    await ask(hot, { path: '/model/v3/text_to_prediction', body: text('counted once') });
+    await ask(hot, { path: '/model/v9/text_to_prediction', body: text('counted under v9') });
+    expect(await count()).toBe(before + 2);
+  });
+
+  it('records a hot answer for monitoring and logs the call', async () => {
+    const t = 'recorded through the hot door';
+    await ask(hot, { path: '/model/v3/text_to_prediction', body: text(t) });
+    await engines.monitor.recorder.flush();
+    const log = JSON.parse((await ask(hot, { path: '/model/v3/recent_call_log', method: 'GET' })).body) as { input_json: string }[];
+    expect(log.some((r) => r.input_json.includes(t))).toBe(true);
+  });
+});

@@ -1,0 +1,270 @@
+/**
+ * Serving's hot routes answered in front of Fastify (issue 23). A well-formed request to a hot route
+ * (a text to predict, entities to look up) is parsed, checked against the route's declared body
+ * schema with Fastify's own validator compiler and options, answered by the route's own handler,
+ * and serialized with Fastify's own serializer compiler from the declared answer schema: the same
+ * bytes, without Fastify's request and reply objects, hooks and router (about a fifth of a cached
+ * answer's time on the serving thread; see the README's Benchmarks).
+ *
+ * Anything else goes to Fastify as before: another route or method, a content type other than
+ * `application/json`, a Host not served, an Origin or Sec-Fetch-Site header, a bearer token to
+ * check, trusted proxies, a body without Content-Length or above the limit, a body that is not
+ * UTF-8, holds `\u` escapes, `__proto__` or `constructor`, is nested too deep, is not JSON or fails
+ * its schema. A body already read is handed to Fastify's parser as it was received (a preParsing
+ * hook), so Fastify answers it exactly as if it had read it itself: every refusal keeps its one
+ * place, the error handler. An error of the handler itself is answered through the same mapping
+ * (`errorAnswer`) and the route's declared error schema.
+ */
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { TSchema } from '@sinclair/typebox';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isAscii } from 'node:buffer';
+import { Readable } from 'node:stream';
+import AjvCompiler from '@fastify/ajv-compiler';
+import SerializerSelector from '@fastify/fast-json-stringify-compiler';
+import type { AnswerOf, BodyOf, ParamsOf, RouteDeclaration } from '../../src-shared/routes/define';
+import type { ServerConfig } from '../config';
+import { strictUtf8 } from '../platform';
+import { asSent } from './declare';
+import { errorAnswer, type ErrorAnswer } from './errors';
+import { jsonDepthError } from './json-depth';
+import { LOOPBACK_HOSTS, hostName, isLoopbackAddress } from './security';
+
+/** what a hot route's handler is given: the parts of a Fastify request it may read */
+export interface HotRequest<R extends RouteDeclaration> {
+  /** `{}` for a route without parameters */
+  params: R extends { params: TSchema } ? ParamsOf<R> : unknown;
+  body: BodyOf<R>;
+  ip: string;
+}
+
+/** a handler both doors call: Fastify's route (with its full request) and the hot one */
+export type HotHandler<R extends RouteDeclaration> = (req: HotRequest<R>) => AnswerOf<R> | Promise<AnswerOf<R>>;
+
+/** told of each answer of a hot route (serving's statistics): the request, and the milliseconds since the route took it */
+export type Answered<R extends RouteDeclaration> = (req: HotRequest<R>, ms: number) => void;
+
+/** the options Fastify's validator is built with (app.ts): the hot check must accept exactly what it accepts */
+export const AJV_CUSTOM_OPTIONS = { coerceTypes: false, removeAdditional: false, allErrors: false, verbose: true } as const;
+
+type Validate = ((data: unknown) => boolean) & { errors?: unknown };
+type Serialize = (value: unknown) => string;
+
+interface HotRoute {
+  /** the path's fixed parts, and between them one parameter each ("/model/", "/text_to_prediction") */
+  parts: string[];
+  names: string[];
+  validateParams?: Validate;
+  validateBody: Validate;
+  answer: Serialize;
+  error4xx: Serialize;
+  error5xx: Serialize;
+  bodyLimit: number;
+  handler: (req: HotRequest<RouteDeclaration>) => unknown;
+  answered?: (req: HotRequest<RouteDeclaration>, ms: number) => void;
+}
+
+/** a request's body as received, handed to Fastify when the hot route passes it on */
+const RECEIVED = Symbol('spamops.receivedBody');
+type WithBody = IncomingMessage & { [RECEIVED]?: Buffer };
+
+/** a path parameter's characters taken here: anything percent-encoded goes to Fastify's router */
+const PLAIN_PARAM = /^[A-Za-z0-9._~-]+$/;
+
+export class HotRoutes {
+  private readonly routes: HotRoute[] = [];
+  private readonly compileValidator = AjvCompiler()({}, { customOptions: AJV_CUSTOM_OPTIONS });
+  private readonly compileSerializer = SerializerSelector()({}, {});
+  /** Host headers found to name loopback (a few: "127.0.0.1:8000", "localhost:8000"), so each is judged once */
+  private readonly loopbackHosts = new Set<string>();
+  /** every request goes to Fastify when the server listens beyond loopback (a token to check) or behind trusted proxies */
+  private readonly off: boolean;
+  private closing = false;
+
+  constructor(
+    private readonly cfg: ServerConfig,
+    private readonly log: FastifyBaseLogger,
+  ) {
+    this.off = !isLoopbackAddress(cfg.host) || cfg.trustedProxies.length > 0;
+  }
+
+  /** answers `decl`'s well-formed POSTs with `handler` (the one its Fastify route calls) */
+  add<R extends RouteDeclaration>(decl: R, handler: HotHandler<R>, answered?: Answered<R>): void {
+    if (decl.method !== 'POST' || !decl.body || decl.multipart || (decl.transport && decl.transport !== 'json'))
+      throw new Error(`${decl.method} ${decl.url}: only JSON POST routes can be hot`);
+    // "/model/:version/text_to_prediction" splits into ["/model/", "version", "/text_to_prediction"]
+    const pieces = decl.url.split(/:([A-Za-z_][A-Za-z0-9_]*)/);
+    const parts = pieces.filter((_, i) => i % 2 === 0);
+    const names = pieces.filter((_, i) => i % 2 === 1);
+    const at = { method: decl.method, url: decl.url };
+    const serializer = (status: number | string) =>
+      this.compileSerializer({ schema: asSent(decl.response[status as keyof typeof decl.response]) as object, ...at, httpStatus: String(status) });
+    this.routes.push({
+      parts,
+      names,
+      ...(decl.params ? { validateParams: this.compileValidator({ schema: decl.params, ...at, httpPart: 'params' }) as Validate } : {}),
+      validateBody: this.compileValidator({ schema: decl.body, ...at, httpPart: 'body' }) as Validate,
+      answer: serializer(200),
+      error4xx: serializer('4xx'),
+      error5xx: serializer('5xx'),
+      bodyLimit: decl.bodyLimit ?? this.cfg.bodyLimitBytes,
+      handler: handler as HotRoute['handler'],
+      ...(answered ? { answered: answered as HotRoute['answered'] } : {}),
+    });
+  }
+
+  /**
+   * Puts the hot routes in front of `app`'s request handler, and returns the handler for the other
+   * ports (the compatibility ports call it too). Call once every route is added.
+   */
+  install(app: FastifyInstance): (req: IncomingMessage, res: ServerResponse) => void {
+    // a body read here and passed on is parsed by Fastify from what was received
+    app.addHook('preParsing', (req, _reply, payload, done) => {
+      const received = (req.raw as WithBody)[RECEIVED];
+      if (received === undefined) return done(null, payload);
+      const replay = Readable.from([received], { objectMode: false }) as Readable & { receivedEncodedLength?: number };
+      replay.receivedEncodedLength = received.length;
+      done(null, replay);
+    });
+    app.addHook('preClose', (done) => {
+      this.closing = true; // Fastify answers while closing (it sets Connection: close)
+      done();
+    });
+    const fastify = app.routing.bind(app);
+    const handle = (req: IncomingMessage, res: ServerResponse): void => {
+      const route = this.off || this.closing ? undefined : this.routeOf(req);
+      const params = route && this.paramsOf(route, req.url as string);
+      if (route && params) this.readBody(route, req as WithBody, res, params, fastify);
+      else fastify(req, res);
+    };
+    const listeners = app.server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+    if (listeners.length !== 1) throw new Error(`expected Fastify's one request listener, found ${listeners.length}`);
+    app.server.removeAllListeners('request');
+    app.server.on('request', handle);
+    return handle;
+  }
+
+  /** the hot route a request may take, judged on its headers alone */
+  private routeOf(req: IncomingMessage): HotRoute | undefined {
+    if (req.method !== 'POST') return undefined;
+    const h = req.headers;
+    if (h['content-type'] !== 'application/json' || h.origin !== undefined || h['sec-fetch-site'] !== undefined || h['transfer-encoding'] !== undefined)
+      return undefined;
+    const host = h.host ?? '';
+    if (!this.loopbackHosts.has(host)) {
+      if (!LOOPBACK_HOSTS.has(hostName(host))) return undefined;
+      if (this.loopbackHosts.size < 64) this.loopbackHosts.add(host);
+    }
+    const url = req.url as string;
+    for (const r of this.routes) if (url.startsWith(r.parts[0]) && url.endsWith(r.parts[r.parts.length - 1])) return r;
+    return undefined;
+  }
+
+  /** the path's parameters when it matches the route with plain ones, else undefined */
+  private paramsOf(route: HotRoute, url: string): Record<string, string> | undefined {
+    const { parts, names } = route;
+    if (names.length === 0) return url === parts[0] ? {} : undefined;
+    const params: Record<string, string> = {};
+    let at = parts[0].length;
+    for (let i = 0; i < names.length; i++) {
+      const next = parts[i + 1];
+      const end = i === names.length - 1 ? url.length - next.length : url.indexOf(next, at);
+      if (end <= at) return undefined;
+      const value = url.slice(at, end);
+      if (!PLAIN_PARAM.test(value)) return undefined;
+      params[names[i]] = value;
+      at = end + next.length;
+    }
+    if (at !== url.length) return undefined;
+    if (route.validateParams && !route.validateParams(params)) return undefined;
+    return params;
+  }
+
+  private readBody(
+    route: HotRoute,
+    req: WithBody,
+    res: ServerResponse,
+    params: Record<string, string>,
+    fastify: (req: IncomingMessage, res: ServerResponse) => void,
+  ): void {
+    const length = Number(req.headers['content-length']);
+    if (!(length > 0 && length <= route.bodyLimit)) {
+      fastify(req, res);
+      return;
+    }
+    const from = performance.now();
+    const chunks: Buffer[] = [];
+    let received = 0;
+    req.on('data', (c: Buffer) => {
+      chunks.push(c);
+      received += c.length;
+    });
+    req.on('end', () => {
+      const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received);
+      const parsed = received === length ? parseBody(body) : undefined;
+      if (parsed === undefined || !route.validateBody(parsed)) {
+        req[RECEIVED] = body;
+        fastify(req, res);
+      } else this.answer(route, { params, body: parsed, ip: req.socket.remoteAddress ?? '' }, res, from);
+    });
+  }
+
+  private answer(route: HotRoute, hot: HotRequest<RouteDeclaration>, res: ServerResponse, from: number): void {
+    let value: unknown;
+    try {
+      value = route.handler(hot);
+    } catch (e) {
+      this.fail(route, hot, res, from, e);
+      return;
+    }
+    if (value instanceof Promise)
+      value.then(
+        (v) => this.send(route, hot, res, from, 200, route.answer(v)),
+        (e) => this.fail(route, hot, res, from, e),
+      );
+    else this.send(route, hot, res, from, 200, route.answer(value));
+  }
+
+  private fail(route: HotRoute, hot: HotRequest<RouteDeclaration>, res: ServerResponse, from: number, e: unknown): void {
+    const { status, body, headers } = errorAnswer(e) ?? this.unknownError(e);
+    if (headers) for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    this.send(route, hot, res, from, status, (status < 500 ? route.error4xx : route.error5xx)(body));
+  }
+
+  /** as Fastify's error handler answers an error it does not know: a 4xx it carries, else 500 (logged) */
+  private unknownError(e: unknown): ErrorAnswer {
+    const err = e as { statusCode?: number; code?: string; message?: string };
+    if (err?.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500)
+      return { status: err.statusCode, body: { error: err.code ?? 'bad_request', detail: String(err.message) } };
+    this.log.error({ err: e }, String(err?.message));
+    return { status: 500, body: { error: 'internal_error', detail: `the server failed on this request: ${err?.message}` } };
+  }
+
+  private send(route: HotRoute, hot: HotRequest<RouteDeclaration>, res: ServerResponse, from: number, status: number, payload: string): void {
+    if (res.destroyed) return;
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) });
+    res.end(payload);
+    route.answered?.(hot, performance.now() - from);
+  }
+}
+
+/**
+ * The body as a value when it is plain JSON Fastify's parser would take as it is; undefined to let
+ * Fastify judge it (and answer its error).
+ */
+function parseBody(body: Buffer): unknown {
+  let text: string | undefined;
+  if (isAscii(body)) text = body.toString('latin1');
+  else {
+    text = strictUtf8(body);
+    if (text === undefined) return undefined;
+  }
+  // escapes (lone surrogates, escaped keys) and prototype keys: Fastify's parser and checks judge those
+  if (text.includes('\\u') || text.includes('__proto__') || text.includes('constructor')) return undefined;
+  if (jsonDepthError(text)) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
