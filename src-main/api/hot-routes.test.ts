@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
+import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Engines } from '../engines';
 import { sampleServer } from '../testing/fixtures';
@@ -169,6 +170,21 @@ describe('the hot door answers as Fastify does', () => {
       expect(answer.status, `${c.path} ${String(c.body).slice(0, 60)}`).toBe(status);
       expect(viaFastify, `${c.path} ${String(c.body).slice(0, 60)} should reach Fastify`).toBe(true);
     }
+  });
+
+  it('outlives a client that leaves in the middle of a body', async () => {
+    await new Promise<void>((resolve, reject) => {
+      const s = net.connect(portOf(hot), '127.0.0.1', () => {
+        s.write('POST /model/v3/text_to_prediction HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"text":"hal');
+        setTimeout(() => {
+          s.destroy();
+          resolve();
+        }, 100);
+      });
+      s.on('error', reject);
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await ask(hot, { path: '/model/v3/text_to_prediction', body: text('still here') })).status).toBe(200);
   });
 
   it('counts its answers in the serving statistics like Fastify routes', async () => {
