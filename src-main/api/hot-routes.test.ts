@@ -7,7 +7,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import net from 'node:net';
-import type { FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import pino from 'pino';
+import { route } from '../../src-shared/routes/define';
+import type { ServerConfig } from '../config';
+import { HotRoutes } from './hot-routes';
+import { installErrorHandler } from './errors';
 import type { Engines } from '../engines';
 import { sampleServer } from '../testing/fixtures';
 
@@ -203,5 +209,42 @@ describe('the hot door answers as Fastify does', () => {
     await engines.monitor.recorder.flush();
     const log = JSON.parse((await ask(hot, { path: '/model/v3/recent_call_log', method: 'GET' })).body) as { input_json: string }[];
     expect(log.some((r) => r.input_json.includes(t))).toBe(true);
+  });
+});
+
+describe('a hot route whose answer cannot be written', () => {
+  it('answers 500 naming the failure, as Fastify would, and goes on serving', async () => {
+    const toy = route({
+      method: 'POST',
+      url: '/toy/:n',
+      tags: ['test'],
+      summary: 'a toy route',
+      params: Type.Object({ n: Type.String() }),
+      body: Type.Object({ x: Type.String() }, { additionalProperties: false }),
+      response: { 200: Type.Object({ n: Type.Integer() }) },
+    });
+    const app = Fastify({ logger: false });
+    installErrorHandler(app);
+    const logged: string[] = [];
+    const log = pino({ level: 'error' }, { write: (line: string) => void logged.push(line) });
+    const door = new HotRoutes({ host: '127.0.0.1', trustedProxies: [], bodyLimitBytes: 1024 } as unknown as ServerConfig, log);
+    // "abc" is no integer: the serializer throws, at once or once the promise settles
+    door.add(toy, (req) =>
+      req.params.n === 'later' ? Promise.resolve({ n: 'abc' as unknown as number }) : { n: req.params.n === 'ok' ? 1 : ('abc' as unknown as number) },
+    );
+    door.install(app);
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      for (const n of ['now', 'later']) {
+        const r = await ask(app, { path: `/toy/${n}`, body: '{"x":"y"}' });
+        expect(r.status, n).toBe(500);
+        expect(JSON.parse(r.body).error).toBe('internal_error');
+      }
+      expect(logged.length).toBe(2);
+      const ok = await ask(app, { path: '/toy/ok', body: '{"x":"y"}' });
+      expect([ok.status, ok.body]).toEqual([200, '{"n":1}']);
+    } finally {
+      await app.close();
+    }
   });
 });
