@@ -9,13 +9,12 @@ import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isAscii } from 'node:buffer';
-import { jsonLoneSurrogatePath, strictUtf8, utf8Problem } from '../platform';
 import type { Engines } from '../engines';
 import { HttpError, installErrorHandler } from './errors';
 import type { ApiErrorBody } from '../../src-shared/errors';
 import { installSecurity } from './security';
 import { jsonDepthError } from './json-depth';
+import { unicodeError, utf8Text } from './body-text';
 import { healthRoutes } from './health';
 import { checkRoutes } from './check';
 import { dataRoutes } from './data';
@@ -150,26 +149,4 @@ function logEveryRequestTo(app: FastifyInstance, log: FastifyBaseLogger): void {
     reply.log = log;
     done();
   });
-}
-
-/**
- * A body whose strings are not valid Unicode (a lone UTF-16 surrogate, "\ud800" in JSON) is
- * refused with 400 naming the field: stored, such a string becomes invalid UTF-8 that can never
- * be read back.
- */
-function unicodeError(text: string, value: unknown): HttpError | null {
-  const path = jsonLoneSurrogatePath(text, value);
-  if (path === undefined) return null;
-  const field = path ? `body.${path}` : 'body';
-  return new HttpError(400, 'validation_error', `${field}: contains a lone UTF-16 surrogate, not valid Unicode text`, { field });
-}
-
-/** the body as text; bytes that are not UTF-8 (0xff 0xfe), read as U+FFFD before, are refused naming the field */
-function utf8Text(body: Buffer): string | HttpError {
-  if (isAscii(body)) return body.toString('latin1');
-  const text = strictUtf8(body);
-  if (text !== undefined) return text;
-  const bad = utf8Problem(body);
-  const field = bad?.field ? `body.${bad.field}` : 'body';
-  return new HttpError(400, 'validation_error', `${field}: ${bad?.detail ?? 'is not UTF-8 text'}`, { field });
 }

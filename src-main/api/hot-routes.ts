@@ -18,15 +18,14 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { TSchema } from '@sinclair/typebox';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isAscii } from 'node:buffer';
 import { Readable } from 'node:stream';
 import AjvCompiler from '@fastify/ajv-compiler';
 import SerializerSelector from '@fastify/fast-json-stringify-compiler';
 import type { AnswerOf, BodyOf, ParamsOf, RouteDeclaration } from '../../src-shared/routes/define';
 import type { ServerConfig } from '../config';
-import { strictUtf8 } from '../platform';
 import { asSent } from './declare';
-import { errorAnswer, type ErrorAnswer } from './errors';
+import { utf8Text } from './body-text';
+import { errorAnswer, HttpError, type ErrorAnswer } from './errors';
 import { jsonDepthError } from './json-depth';
 import { LOOPBACK_HOSTS, hostName, isLoopbackAddress } from './security';
 
@@ -265,12 +264,8 @@ export class HotRoutes {
  * Fastify judge it (and answer its error).
  */
 function parseBody(body: Buffer): unknown {
-  let text: string | undefined;
-  if (isAscii(body)) text = body.toString('latin1');
-  else {
-    text = strictUtf8(body);
-    if (text === undefined) return undefined;
-  }
+  const text = utf8Text(body);
+  if (text instanceof HttpError) return undefined;
   // escapes (lone surrogates, escaped keys) and prototype keys: Fastify's parser and checks judge those
   if (text.includes('\\u') || text.includes('__proto__') || text.includes('constructor')) return undefined;
   if (jsonDepthError(text)) return undefined;
