@@ -63,10 +63,11 @@ export function openSqliteStorage(settings: SqliteSettings | string): Storage {
   // served predictions, the call log and the prediction cache written on a thread of their own (write-behind.ts)
   const behind = path === ':memory:' ? undefined : WriteBehind.start(path);
   const waits = new BusyWaits(db, path);
+  const online = new SqliteOnlineStore(db);
   return {
     backend: 'sqlite',
     location: path,
-    online: waits.wrap(new SqliteOnlineStore(db)),
+    online: waits.wrap(online),
     users: waits.wrap(new SqliteUserData(db)),
     labelled: waits.wrap(new SqliteLabelled(db)),
     cache: waits.wrap(new SqliteCache(db, behind)),
@@ -86,6 +87,8 @@ export function openSqliteStorage(settings: SqliteSettings | string): Storage {
     close: async () => {
       await behind?.close();
       await checkpointer?.close();
+      // the mapped wal-index header first: once no connection holds the file, its -shm may be truncated
+      online.unwatch();
       if (db.open) db.close();
     },
   };

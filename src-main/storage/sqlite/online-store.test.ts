@@ -7,11 +7,14 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../../testing/fixtures';
 import { openSqliteStorage } from '.';
 import { MAX_HOT_ROWS, SqliteOnlineStore } from './online-store';
 import { SCHEMA } from './schema';
+import { openWalWatch, walWatchAddonPath } from './wal-watch';
 
 /** a store on a connection of its own, in memory, with the project's schema */
 function inMemory(): { db: Database.Database; store: SqliteOnlineStore } {
@@ -143,6 +146,95 @@ describe('the SQLite online store: reads', () => {
       }
     } finally {
       await s.close();
+    }
+  });
+
+  // `npm install` builds the watch (scripts/build-native.mjs); where it could not, SQLite is asked and this says why
+  const built = existsSync(walWatchAddonPath());
+
+  it.each([true, false])(
+    'whether anything changed, from the wal-index header (%s) or from SQLite: every commit seen, of this connection, another, another process',
+    async (watch) => {
+      const path = join(t.dir, `watched-${watch}.sqlite`);
+      const s = openSqliteStorage(path);
+      await s.close(); // the schema, in WAL mode
+      const db = new Database(path);
+      db.pragma('journal_mode = WAL');
+      const store = new SqliteOnlineStore(db, { watch });
+      const other = new Database(path);
+      const put = (c: Database.Database, key: string, x: number, ts: number) =>
+        c
+          .prepare('INSERT OR REPLACE INTO online_features (view, entity_key, values_json, event_ts, created_ts) VALUES (?, ?, ?, ?, ?)')
+          .run('v', key, JSON.stringify({ x }), ts, ts);
+      const x = async () => (await store.read('v', ['a', 'b'])).map((r) => r?.values.x);
+      try {
+        put(db, 'a', 1, 1);
+        expect(await x()).toEqual([1, undefined]);
+        expect(store.changeCheck.by).toBe(watch && built ? 'wal-index header' : 'data_version');
+        if (!watch) expect(store.changeCheck.why).toBe('turned off');
+        else if (!built) expect(store.changeCheck.why).toMatch(/not built/);
+        expect(await x()).toEqual([1, undefined]);
+        expect(store.hotRows).toBe(2);
+        // nothing committed: the kept rows answer, again and again (a header that moved without a commit would make the set useless)
+        const kept = await store.read('v', ['a']);
+        for (let i = 0; i < 50; i++) expect((await store.read('v', ['a']))[0]).toBe(kept[0]);
+        // another connection commits; then this one; then another process
+        put(other, 'b', 2, 2);
+        expect(await x()).toEqual([1, 2]);
+        await x();
+        expect(store.hotRows).toBe(2);
+        put(db, 'a', 3, 3);
+        expect(await x()).toEqual([3, 2]);
+        await x();
+        const script = `const D=require(${JSON.stringify(require.resolve('better-sqlite3'))});const d=new D(${JSON.stringify(path)});d.prepare("UPDATE online_features SET values_json='{\\"x\\":4}' WHERE entity_key='b'").run();d.close()`;
+        execFileSync(process.execPath, ['-e', script]);
+        expect(await x()).toEqual([3, 4]);
+        // a checkpoint by another connection changes no row: the rows read after it are right either way
+        other.pragma('wal_checkpoint(TRUNCATE)');
+        expect(await x()).toEqual([3, 4]);
+        put(other, 'a', 5, 5);
+        expect(await x()).toEqual([5, 4]);
+        // unwatched (as before the connection closes): SQLite is asked from then on, and still every commit is seen
+        store.unwatch();
+        expect(store.changeCheck.by).toBe('data_version');
+        put(other, 'b', 6, 6);
+        expect(await x()).toEqual([5, 6]);
+      } finally {
+        other.close();
+        db.close();
+      }
+    },
+  );
+
+  it('the watch itself: its generation moves with each commit and only then; a file without a header is refused', () => {
+    if (!built) {
+      expect(openWalWatch(join(t.dir, 'none.sqlite'))).toEqual({ error: expect.stringMatching(/not built/) });
+      return;
+    }
+    expect(openWalWatch(join(t.dir, 'none.sqlite'))).toEqual({ error: 'cannot open the -shm file' });
+    const path = join(t.dir, 'generation.sqlite');
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.exec('CREATE TABLE t (x)');
+    const other = new Database(path);
+    const w = openWalWatch(path);
+    if (!('ok' in w)) throw new Error(w.error);
+    try {
+      const g0 = w.ok.generation();
+      other.prepare('SELECT count(*) FROM t').get();
+      expect(w.ok.generation()).toBe(g0);
+      other.prepare('INSERT INTO t VALUES (1)').run();
+      const g1 = w.ok.generation();
+      expect(g1).not.toBe(g0);
+      expect(w.ok.generation()).toBe(g1);
+      db.prepare('INSERT INTO t VALUES (2)').run();
+      expect(w.ok.generation()).not.toBe(g1);
+      w.ok.close();
+      expect(() => w.ok.generation()).toThrow(/closed/);
+    } finally {
+      w.ok.close();
+      other.close();
+      db.close();
     }
   });
 });
