@@ -8,7 +8,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../../testing/fixtures';
 import { openSqliteStorage } from '.';
@@ -212,6 +212,32 @@ describe('the SQLite online store: reads', () => {
       return;
     }
     expect(openWalWatch(join(t.dir, 'none.sqlite'))).toEqual({ error: 'cannot open the -shm file' });
+    // SQLite's locks on the -shm are POSIX record locks: closing any descriptor of the file would
+    // release them all (another process could then re-initialise it under this one). The watch's
+    // descriptor stays open: this process's locks on the file are the same before, during and after.
+    const locked = join(t.dir, 'locks.sqlite');
+    const holder = new Database(locked);
+    holder.pragma('journal_mode = WAL');
+    holder.exec('CREATE TABLE t (x)');
+    const locks = () => {
+      const inode = statSync(`${locked}-shm`).ino;
+      return readFileSync('/proc/locks', 'utf8')
+        .split('\n')
+        .filter((l) => {
+          const f = l.trim().split(/\s+/);
+          return f[1] === 'POSIX' && Number(f[4]) === process.pid && Number(f[5]?.split(':')[2]) === inode;
+        }).length;
+    };
+    if (existsSync('/proc/locks')) {
+      const held = locks();
+      expect(held).toBeGreaterThan(0); // the connection's "the -shm is open here"
+      const lw = openWalWatch(locked);
+      expect('ok' in lw).toBe(true);
+      expect(locks()).toBe(held);
+      if ('ok' in lw) lw.ok.close();
+      expect(locks()).toBe(held);
+    }
+    holder.close();
     const path = join(t.dir, 'generation.sqlite');
     const db = new Database(path);
     db.pragma('journal_mode = WAL');

@@ -5,6 +5,10 @@
  * transaction (file locks, a read of the header), which was a tenth of a hot online lookup's time
  * on the serving thread; the mapped header answers in well under a microsecond.
  *
+ * The addon never closes the descriptor it maps the header from: SQLite's locks on the `-shm`
+ * are POSIX record locks, released for the whole process when any descriptor of the file closes
+ * (native/wal-watch.c). One descriptor per watch, for the life of the process.
+ *
  * The addon is built by `npm install` (scripts/build-native.mjs); where it is not (no compiler,
  * another runtime's ABI), `openWalWatch` says why and the store asks SQLite as before.
  */

@@ -10,6 +10,13 @@
  * Safe only while a connection of this process holds the database open: SQLite truncates the
  * `-shm` file only when its first connection opens it, and a mapped page truncated under us would
  * be a SIGBUS. The store maps it after its connection read, and unmaps it before that closes.
+ *
+ * The descriptor opened here is never closed. SQLite's locks on the `-shm` (the one saying a
+ * connection has it open, and the WAL's read marks) are POSIX record locks, which belong to the
+ * process and are all released when any descriptor of the file is closed, this one included: a
+ * close would let another process re-initialise the file under this process's connections, and a
+ * checkpoint overwrite pages a reader here still reads. One descriptor per watch opened, for the
+ * life of the process (a server opens one).
  */
 #define NAPI_VERSION 8
 #include <node_api.h>
@@ -18,7 +25,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #define HEADER_BYTES 96
 
@@ -60,13 +66,10 @@ static napi_value open_watch(napi_env env, napi_callback_info info) {
   if (napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len) != napi_ok || len >= sizeof path - 1) return fail(env, "open(path): path must be a string");
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return fail(env, "cannot open the -shm file");
+  /* from here on, fd stays open whatever happens (see the top of this file) */
   struct stat st;
-  if (fstat(fd, &st) != 0 || st.st_size < HEADER_BYTES) {
-    close(fd);
-    return fail(env, "the -shm file holds no wal-index header yet");
-  }
+  if (fstat(fd, &st) != 0 || st.st_size < HEADER_BYTES) return fail(env, "the -shm file holds no wal-index header yet");
   void *map = mmap(NULL, HEADER_BYTES, PROT_READ, MAP_SHARED, fd, 0);
-  close(fd);
   if (map == MAP_FAILED) return fail(env, "cannot map the -shm file");
   Watch *w = calloc(1, sizeof *w);
   if (!w) {
