@@ -117,6 +117,60 @@ describe.skipIf(!!skip)(`the Redis online store${skip ? ` (skipped: ${skip})` : 
     }
   });
 
+  it("keeps the rows it read while Redis has not invalidated them: its own writes seen at once, another client's as its invalidation arrives, a broken tracking connection drops them", async () => {
+    const s = new RedisOnlineStore({ url: redis.url, prefix: 'kept:' });
+    const { createClient } = await import('@redis/client');
+    const admin = createClient({ url: redis.url });
+    await admin.connect();
+    const evalshaCalls = async () => Number(/cmdstat_evalsha:calls=(\d+)/.exec(String(await admin.sendCommand(['INFO', 'commandstats'])))?.[1] ?? 0);
+    const x = async () => (await s.readViews(['v', 'w'], ['a', 'b'])).get('v')?.map((r) => r?.values.x);
+    try {
+      expect(await s.ready()).toBe(true);
+      await s.ensureView('v');
+      await s.ensureView('w', { ttlSeconds: 0 });
+      await s.writeBatch('v', [{ entityKey: 'a', values: { x: 1, seq: [1, 2] }, eventTs: 1, createdTs: 1 }]);
+      // the tracked connection comes up beside the other: from then on a lookup's rows are kept
+      await until('rows kept', async () => (await x()) !== undefined && s.keptRows === 4);
+      const before = await evalshaCalls();
+      for (let i = 0; i < 20; i++) expect(await x()).toEqual([1, undefined]);
+      expect(await evalshaCalls()).toBe(before); // answered from the kept rows, not Redis
+      const kept = (await s.read('v', ['a']))[0];
+      expect(() => {
+        (kept!.values.seq as number[]).push(3);
+      }).toThrow(TypeError); // frozen: no reader changes what the next one gets
+
+      // this store writes: seen by the very next read
+      await s.writeBatch('v', [{ entityKey: 'a', values: { x: 2 }, eventTs: 2, createdTs: 2 }]);
+      expect(await x()).toEqual([2, undefined]);
+      await until('kept again', async () => (await x()) !== undefined && s.keptRows === 4);
+
+      // another client writes (a CLI materialize, another server): Redis pushes the invalidation,
+      // seen well before the kept rows' one-second bound could explain it
+      await admin.sendCommand(['HSET', 'kept:v:b', 'v', '{"x":3}', 'e', '3', 'c', '3']);
+      const t0 = Date.now();
+      await until('the invalidation', async () => (await x())?.[1] === 3, 5000);
+      expect(Date.now() - t0).toBeLessThan(900);
+      await admin.sendCommand(['DEL', 'kept:v:a']);
+      await until('the deletion', async () => (await x())?.[0] === undefined, 5000);
+
+      // the tracked connection killed: every kept row goes (invalidations may have been lost);
+      // reads are right meanwhile, and kept again once it is back
+      await until('kept again', async () => (await x()) !== undefined && s.keptRows === 4);
+      const clients = String(await admin.sendCommand(['CLIENT', 'LIST'])).split('\n');
+      const trackedId = clients.find((c) => / flags=\S*t/.test(c))?.match(/^id=(\d+)/)?.[1];
+      expect(trackedId).toBeDefined();
+      await admin.sendCommand(['CLIENT', 'KILL', 'ID', trackedId!]);
+      await until('the kept rows dropped', () => s.keptRows === 0, 5000);
+      await admin.sendCommand(['HSET', 'kept:v:a', 'v', '{"x":4}', 'e', '4', 'c', '4']);
+      expect(await x()).toEqual([4, 3]);
+      await until('kept after the reconnect', async () => (await x()) !== undefined && s.keptRows === 4, 10_000);
+      expect(await x()).toEqual([4, 3]);
+    } finally {
+      await admin.quit();
+      await s.close();
+    }
+  });
+
   it('fails at once naming the store while Redis is down, and serves again once it is back', async () => {
     const s = new RedisOnlineStore({ url: redis.url, prefix: 'down:' });
     try {

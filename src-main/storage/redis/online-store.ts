@@ -9,11 +9,17 @@
  * Redis down: every call fails at once (no offline queue: a command never waits for a reconnect
  * that may not come) with OnlineStoreUnavailableError naming the store; the client reconnects
  * by itself and `problem()` says so meanwhile (the API answers 503, /health is degraded).
+ *
+ * Rows read are kept, as the SQLite store keeps its own, while Redis has not said they changed:
+ * lookups go through a second connection with client tracking on (RESP3, `CLIENT TRACKING ON`),
+ * and Redis pushes an invalidation on it for every key read there that any client then changes,
+ * expires or deletes. See `kept`.
  */
 import { createHash } from 'node:crypto';
 import { createClient, type RedisClientType } from '@redis/client';
 import type { OnlineRow, OnlineStore } from '../types';
 import { OnlineStoreUnavailableError } from '../types';
+import { frozenRow, MAX_KEPT_ROWS } from '../kept-row';
 
 /** hashes written per script call (one round trip each) */
 const WRITE_BATCH = 1000;
@@ -42,20 +48,35 @@ end
 return written`;
 const WRITE_SHA = createHash('sha1').update(WRITE_SCRIPT).digest('hex');
 
-// KEYS: the hashes; per key its v, e and c (nil where there is no row). One script for every
-// view's rows of a lookup: read as of one moment (no write can come between two views' rows, as
-// it could between pipelined HMGETs), and one command per lookup, not one per (view, key): the
-// client's encoding and decoding of six HMGETs cost a lookup of three entities more than Redis did.
+// KEYS: the hashes; per key its v, e and c (nil where there is no row), then its time to live in
+// ms (-1: none; -2: no key). One script for every view's rows of a lookup: read as of one moment
+// (no write can come between two views' rows, as it could between pipelined HMGETs), and one
+// command per lookup, not one per (view, key): the client's encoding and decoding of six HMGETs
+// cost a lookup of three entities more than Redis did.
 const READ_SCRIPT = `
 local out = {}
 for i, key in ipairs(KEYS) do
-  out[i] = redis.call('HMGET', key, 'v', 'e', 'c')
+  local r = redis.call('HMGET', key, 'v', 'e', 'c')
+  r[4] = redis.call('PTTL', key)
+  out[i] = r
 end
 return out`;
 const READ_SHA = createHash('sha1').update(READ_SCRIPT).digest('hex');
 
 /** a glob pattern matching the text literally (SCAN's MATCH) */
 const globLiteral = (s: string) => s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+
+/**
+ * How long a kept row answers at most without asking Redis again. Invalidations say when a row
+ * changed; this bounds what a lost one could cost (a connection that died without a word).
+ */
+const KEPT_MS = 1000;
+
+/** a kept row (undefined: known absent), answered until `until` (ms since the epoch) */
+interface KeptRow {
+  row: OnlineRow | undefined;
+  until: number;
+}
 
 export interface RedisOnlineSettings {
   /** redis://[user:password@]host:port/db */
@@ -69,13 +90,41 @@ export class RedisOnlineStore implements OnlineStore {
   private lastError: string | undefined;
   private readonly ttls = new Map<string, number>();
   private readonly connecting: Promise<unknown>;
+  /**
+   * The lookups' connection: RESP3 with client tracking on (the client turns it on in every
+   * handshake, reconnections included), so Redis pushes an invalidation on it for every key read
+   * there that then changes, by any client, this store's writes included, or expires.
+   */
+  private readonly tracked: RedisClientType;
+  /**
+   * Rows read through `tracked`, by hash key, while Redis has not invalidated them; each at most
+   * KEPT_MS and never past its key's expiry. A reply is kept only if no invalidation came while it
+   * was in flight (`invalidations` unchanged): an invalidation may be read from the socket before
+   * a reply sent ahead of it is handed on. This store's writes drop their keys themselves, before
+   * they are sent and once they are done, so this process reads its own writes at once. Another
+   * process's write is seen once its invalidation has arrived: on one machine, within the turn of
+   * the event loop that reads it. A broken or reconnected connection drops every kept row.
+   */
+  private readonly kept = new Map<string, KeptRow>();
+  private invalidations = 0;
 
   constructor(private readonly settings: RedisOnlineSettings) {
-    this.client = createClient({
+    const options = {
       url: settings.url,
       disableOfflineQueue: true,
-      socket: { connectTimeout: 2000, reconnectStrategy: (retries) => Math.min(100 * 2 ** Math.min(retries, 5), 2000) },
-    }) as RedisClientType;
+      socket: { connectTimeout: 2000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** Math.min(retries, 5), 2000) },
+    };
+    this.client = createClient(options) as RedisClientType;
+    this.tracked = createClient({ ...options, RESP: 3, emitInvalidate: true }) as unknown as RedisClientType;
+    this.tracked.on('invalidate', (key: unknown) => {
+      this.invalidations++;
+      if (key === null) this.kept.clear();
+      else this.kept.delete(String(key));
+    });
+    // whatever was kept may have changed unseen while the connection was down
+    for (const event of ['error', 'end', 'reconnecting', 'ready']) this.tracked.on(event, () => this.forgetKept());
+    // the first connection may fail too; the store then reads through `client` meanwhile
+    this.tracked.connect().catch(() => undefined);
     this.client.on('error', (e: Error) => {
       this.lastError = e.message || e.name;
     });
@@ -130,6 +179,8 @@ export class RedisOnlineStore implements OnlineStore {
 
   async ensureView(view: string, o: { ttlSeconds?: number } = {}): Promise<void> {
     const ttl = o.ttlSeconds ?? 0;
+    // a ttl dropped clears the rows' expiries: the kept rows' ends are re-read
+    this.forgetKept();
     await this.call('ensureView', async () => {
       const before = Number((await this.client.sendCommand<string | null>(['HGET', `${this.settings.prefix}views`, view])) ?? 0) || 0;
       // writes without a ttl set no expiry (and clear none): a ttl dropped clears the old ones once, here
@@ -152,6 +203,7 @@ export class RedisOnlineStore implements OnlineStore {
   }
 
   async dropView(view: string): Promise<void> {
+    this.forgetKept();
     await this.call('dropView', async () => {
       let batch: string[] = [];
       for await (const keys of this.client.scanIterator({ MATCH: `${globLiteral(this.key(view, ''))}*`, COUNT: 1000 })) {
@@ -163,7 +215,7 @@ export class RedisOnlineStore implements OnlineStore {
       }
       if (batch.length) await this.client.sendCommand(['UNLINK', ...batch]);
       await this.client.sendCommand(['HDEL', `${this.settings.prefix}views`, view]);
-    });
+    }).finally(() => this.forgetKept());
     this.ttls.delete(view);
   }
 
@@ -172,24 +224,31 @@ export class RedisOnlineStore implements OnlineStore {
     const ttlMs = (await this.ttlOf(view)) * 1000;
     await this.call('writeBatch', async () => {
       const calls: Promise<unknown>[] = [];
+      const written: string[] = [];
       for (let i = 0; i < rows.length; i += WRITE_BATCH) {
         const part = rows.slice(i, i + WRITE_BATCH);
         const keys = part.map((r) => this.key(view, r.entityKey));
+        written.push(...keys);
         const args: string[] = [String(ttlMs)];
         for (const r of part) args.push(JSON.stringify(r.values), String(r.eventTs), String(r.createdTs));
+        this.forgetKeys(keys);
         calls.push(this.evalScript(WRITE_SHA, WRITE_SCRIPT, keys, args));
       }
-      await Promise.all(calls);
+      try {
+        await Promise.all(calls);
+      } finally {
+        this.forgetKeys(written);
+      }
     });
   }
 
   /** a script by its digest, sent whole where this Redis does not hold it yet (NOSCRIPT: a restart, SCRIPT FLUSH) */
-  private async evalScript<T>(sha: string, script: string, keys: string[], args: string[]): Promise<T> {
+  private async evalScript<T>(sha: string, script: string, keys: string[], args: string[], client = this.client): Promise<T> {
     try {
-      return await this.client.sendCommand<T>(['EVALSHA', sha, String(keys.length), ...keys, ...args]);
+      return await client.sendCommand<T>(['EVALSHA', sha, String(keys.length), ...keys, ...args]);
     } catch (e) {
       if (!/NOSCRIPT/.test((e as Error).message)) throw e;
-      return this.client.sendCommand<T>(['EVAL', script, String(keys.length), ...keys, ...args]);
+      return client.sendCommand<T>(['EVAL', script, String(keys.length), ...keys, ...args]);
     }
   }
 
@@ -207,20 +266,82 @@ export class RedisOnlineStore implements OnlineStore {
 
   /** rows[view][key]; beyond READ_BATCH hashes, one script call per batch of keys */
   private async rows(views: string[], keys: string[]): Promise<(OnlineRow | undefined)[][]> {
+    const kept = this.fromKept(views, keys);
+    if (kept) return kept;
+    // through the tracked connection when it is up (its replies can be kept), else the other
+    let tracked = this.tracked.isReady;
+    let client = tracked ? this.tracked : this.client;
+    const mark = this.invalidations;
+    const sentAt = Date.now();
     const out: (OnlineRow | undefined)[][] = views.map(() => []);
+    const expiries: number[][] = views.map(() => []);
     const per = Math.max(1, Math.floor(READ_BATCH / views.length));
     for (let i = 0; i < keys.length; i += per) {
       const part = keys.slice(i, i + per);
       const hashes: string[] = [];
       for (const v of views) for (const k of part) hashes.push(this.key(v, k));
-      const replies = await this.evalScript<(string | null)[][]>(READ_SHA, READ_SCRIPT, hashes, []);
+      let replies: (string | number | null)[][];
+      try {
+        replies = await this.evalScript(READ_SHA, READ_SCRIPT, hashes, [], client);
+      } catch (e) {
+        // the tracked connection broke under this read: the other one answers it (nothing is kept)
+        if (client !== this.tracked) throw e;
+        tracked = false;
+        client = this.client;
+        replies = await this.evalScript(READ_SHA, READ_SCRIPT, hashes, [], client);
+      }
       for (let a = 0; a < views.length; a++)
         for (let j = 0; j < part.length; j++) {
-          const [v, e, c] = replies[a * part.length + j];
-          out[a].push(v === null ? undefined : { entityKey: part[j], values: JSON.parse(v), eventTs: Number(e), createdTs: Number(c) });
+          const [v, e, c, pttl] = replies[a * part.length + j];
+          out[a].push(v === null ? undefined : { entityKey: part[j], values: JSON.parse(String(v)), eventTs: Number(e), createdTs: Number(c) });
+          expiries[a].push(Number(pttl) >= 0 ? sentAt + Number(pttl) : Number.POSITIVE_INFINITY);
         }
     }
+    if (tracked && this.invalidations === mark && this.tracked.isReady) this.keep(views, keys, out, expiries, sentAt);
     return out;
+  }
+
+  /** every row asked for, if all are kept and still answer; else undefined */
+  private fromKept(views: string[], keys: string[]): (OnlineRow | undefined)[][] | undefined {
+    if (this.kept.size === 0) return undefined;
+    const now = Date.now();
+    const out: (OnlineRow | undefined)[][] = [];
+    for (const v of views) {
+      const rows: (OnlineRow | undefined)[] = [];
+      for (const k of keys) {
+        const kept = this.kept.get(this.key(v, k));
+        if (kept === undefined || kept.until <= now) return undefined;
+        rows.push(kept.row);
+      }
+      out.push(rows);
+    }
+    return out;
+  }
+
+  private keep(views: string[], keys: string[], rows: (OnlineRow | undefined)[][], expiries: number[][], sentAt: number): void {
+    if (this.kept.size + views.length * keys.length > MAX_KEPT_ROWS) this.kept.clear();
+    const until = sentAt + KEPT_MS;
+    for (let a = 0; a < views.length; a++)
+      for (let j = 0; j < keys.length; j++) {
+        const row = rows[a][j];
+        this.kept.set(this.key(views[a], keys[j]), { row: row && frozenRow(row), until: Math.min(until, expiries[a][j]) });
+      }
+  }
+
+  private forgetKept(): void {
+    this.invalidations++;
+    this.kept.clear();
+  }
+
+  /** keys this store is about to change, or has changed: no kept row of theirs answers again, nor a read in flight meanwhile */
+  private forgetKeys(keys: string[]): void {
+    this.invalidations++;
+    for (const k of keys) this.kept.delete(k);
+  }
+
+  /** how many rows are kept (for tests) */
+  get keptRows(): number {
+    return this.kept.size;
   }
 
   async count(view: string): Promise<number> {
@@ -232,11 +353,13 @@ export class RedisOnlineStore implements OnlineStore {
   }
 
   async close(): Promise<void> {
-    try {
-      if (this.client.isOpen) await this.client.close();
-      else this.client.destroy();
-    } catch {
-      this.client.destroy();
-    }
+    this.forgetKept();
+    for (const c of [this.client, this.tracked])
+      try {
+        if (c.isOpen) await c.close();
+        else c.destroy();
+      } catch {
+        c.destroy();
+      }
   }
 }

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import { preparedOnce } from './statements';
 import type { OnlineRow, OnlineStore } from '../types';
 import { openWalWatch, type WalWatch } from './wal-watch';
+import { frozenRow as frozen, MAX_KEPT_ROWS } from '../kept-row';
 
 type DB = Database.Database;
 
@@ -15,14 +16,7 @@ const toRow = (key: string, r: StoredRow | undefined): OnlineRow | undefined =>
   r && { entityKey: key, values: JSON.parse(r[0]), eventTs: r[1], createdTs: r[2] };
 
 /** rows kept from earlier reads at most (about 200 bytes each); beyond, the set starts again */
-export const MAX_HOT_ROWS = 50_000;
-
-/** a row as kept for later reads: frozen with its values, so no reader can change what the next one gets */
-function frozen(row: OnlineRow): OnlineRow {
-  for (const v of Object.values(row.values)) if (typeof v === 'object' && v !== null) Object.freeze(v);
-  Object.freeze(row.values);
-  return Object.freeze(row);
-}
+export const MAX_HOT_ROWS = MAX_KEPT_ROWS;
 
 export class SqliteOnlineStore implements OnlineStore {
   /** statements prepared once (statements.ts) */
