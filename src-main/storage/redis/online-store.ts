@@ -107,6 +107,13 @@ export class RedisOnlineStore implements OnlineStore {
    */
   private readonly kept = new Map<string, KeptRow>();
   private invalidations = 0;
+  /**
+   * Whether this server tracks the keys a script reads for the client that called it: checked
+   * on Redis 7.0 (a key read by the lookup script, then written by another client, is
+   * invalidated). Asked on each connection (INFO's redis_version, 7 or later); until known, or on
+   * an older server, nothing is kept.
+   */
+  private scriptsTracked = false;
 
   constructor(private readonly settings: RedisOnlineSettings) {
     const options = {
@@ -123,6 +130,7 @@ export class RedisOnlineStore implements OnlineStore {
     });
     // whatever was kept may have changed unseen while the connection was down
     for (const event of ['error', 'end', 'reconnecting', 'ready']) this.tracked.on(event, () => this.forgetKept());
+    this.tracked.on('ready', () => void this.checkScriptsTracked());
     // the first connection may fail too; the store then reads through `client` meanwhile
     this.tracked.connect().catch(() => undefined);
     this.client.on('error', (e: Error) => {
@@ -269,7 +277,7 @@ export class RedisOnlineStore implements OnlineStore {
     const kept = this.fromKept(views, keys);
     if (kept) return kept;
     // through the tracked connection when it is up (its replies can be kept), else the other
-    let tracked = this.tracked.isReady;
+    let tracked = this.tracked.isReady && this.scriptsTracked;
     let client = tracked ? this.tracked : this.client;
     const mark = this.invalidations;
     const sentAt = Date.now();
@@ -297,7 +305,7 @@ export class RedisOnlineStore implements OnlineStore {
           expiries[a].push(Number(pttl) >= 0 ? sentAt + Number(pttl) : Number.POSITIVE_INFINITY);
         }
     }
-    if (tracked && this.invalidations === mark && this.tracked.isReady) this.keep(views, keys, out, expiries, sentAt);
+    if (tracked && this.invalidations === mark && this.tracked.isReady && this.scriptsTracked) this.keep(views, keys, out, expiries, sentAt);
     return out;
   }
 
@@ -326,6 +334,16 @@ export class RedisOnlineStore implements OnlineStore {
         const row = rows[a][j];
         this.kept.set(this.key(views[a], keys[j]), { row: row && frozenRow(row), until: Math.min(until, expiries[a][j]) });
       }
+  }
+
+  private async checkScriptsTracked(): Promise<void> {
+    this.scriptsTracked = false;
+    try {
+      const info = String(await this.tracked.sendCommand(['INFO', 'server']));
+      this.scriptsTracked = Number(/redis_version:(\d+)/.exec(info)?.[1] ?? 0) >= 7;
+    } catch {
+      // asked again on the next connection
+    }
   }
 
   private forgetKept(): void {
