@@ -12,7 +12,7 @@
  * The addon is built by `npm install` (scripts/build-native.mjs); where it is not (no compiler,
  * another runtime's ABI), `openWalWatch` says why and the store asks SQLite as before.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,7 +59,8 @@ export function openWalWatch(dbPath: string): { ok: WalWatch } | { error: string
   if ('error' in a) return a;
   let handle: object;
   try {
-    handle = a.ok.open(`${dbPath}-shm`);
+    // SQLite names the -shm after the database's path with its links resolved
+    handle = a.ok.open(`${realpathSync(dbPath)}-shm`);
   } catch (e) {
     return { error: (e as Error).message };
   }
