@@ -72,7 +72,7 @@ const globLiteral = (s: string) => s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
  */
 const KEPT_MS = 1000;
 
-/** a kept row (undefined: known absent), answered until `until` (ms since the epoch) */
+/** a kept row (undefined: known absent), answered until `until` (`performance.now()`, ms) */
 interface KeptRow {
   row: OnlineRow | undefined;
   until: number;
@@ -114,6 +114,8 @@ export class RedisOnlineStore implements OnlineStore {
    * an older server, nothing is kept.
    */
   private scriptsTracked = false;
+  /** connections of `tracked` so far: a version answered on an earlier one is not taken for the current one's */
+  private connections = 0;
 
   constructor(private readonly settings: RedisOnlineSettings) {
     const options = {
@@ -122,7 +124,9 @@ export class RedisOnlineStore implements OnlineStore {
       socket: { connectTimeout: 2000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** Math.min(retries, 5), 2000) },
     };
     this.client = createClient(options) as RedisClientType;
-    this.tracked = createClient({ ...options, RESP: 3, emitInvalidate: true }) as unknown as RedisClientType;
+    // maintenance notifications off: with them a client may move to another socket without an
+    // event, and the invalidations tracked on the old one would be lost unseen
+    this.tracked = createClient({ ...options, RESP: 3, emitInvalidate: true, maintNotifications: 'disabled' }) as unknown as RedisClientType;
     this.tracked.on('invalidate', (key: unknown) => {
       this.invalidations++;
       if (key === null) this.kept.clear();
@@ -242,11 +246,12 @@ export class RedisOnlineStore implements OnlineStore {
         this.forgetKeys(keys);
         calls.push(this.evalScript(WRITE_SHA, WRITE_SCRIPT, keys, args));
       }
-      try {
-        await Promise.all(calls);
-      } finally {
-        this.forgetKeys(written);
-      }
+      // every part settled before the keys are dropped again (a part still running after another
+      // failed would otherwise change a row after the drop); then the first failure, if any
+      const settled = await Promise.allSettled(calls);
+      this.forgetKeys(written);
+      const failed = settled.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
     });
   }
 
@@ -280,7 +285,8 @@ export class RedisOnlineStore implements OnlineStore {
     let tracked = this.tracked.isReady && this.scriptsTracked;
     let client = tracked ? this.tracked : this.client;
     const mark = this.invalidations;
-    const sentAt = Date.now();
+    // a monotonic clock: a clock set back does not lengthen a kept row's time
+    const sentAt = performance.now();
     const out: (OnlineRow | undefined)[][] = views.map(() => []);
     const expiries: number[][] = views.map(() => []);
     const per = Math.max(1, Math.floor(READ_BATCH / views.length));
@@ -312,7 +318,7 @@ export class RedisOnlineStore implements OnlineStore {
   /** every row asked for, if all are kept and still answer; else undefined */
   private fromKept(views: string[], keys: string[]): (OnlineRow | undefined)[][] | undefined {
     if (this.kept.size === 0) return undefined;
-    const now = Date.now();
+    const now = performance.now();
     const out: (OnlineRow | undefined)[][] = [];
     for (const v of views) {
       const rows: (OnlineRow | undefined)[] = [];
@@ -337,10 +343,11 @@ export class RedisOnlineStore implements OnlineStore {
   }
 
   private async checkScriptsTracked(): Promise<void> {
+    const connection = ++this.connections;
     this.scriptsTracked = false;
     try {
       const info = String(await this.tracked.sendCommand(['INFO', 'server']));
-      this.scriptsTracked = Number(/redis_version:(\d+)/.exec(info)?.[1] ?? 0) >= 7;
+      if (connection === this.connections) this.scriptsTracked = Number(/redis_version:(\d+)/.exec(info)?.[1] ?? 0) >= 7;
     } catch {
       // asked again on the next connection
     }

@@ -136,7 +136,9 @@ export class SqliteOnlineStore implements OnlineStore {
 
   private startWatch(): void {
     const mode = this.db.name === ':memory:' ? 'memory' : String(this.db.pragma('journal_mode', { simple: true }));
-    const w = mode === 'wal' ? openWalWatch(this.db.name) : { error: `the journal mode is ${mode}, not WAL` };
+    // the file as SQLite resolved it at open (absolute, links resolved): it names the -shm after it
+    const file = (this.db.pragma('database_list') as { name: string; file: string }[]).find((d) => d.name === 'main')?.file ?? '';
+    const w = mode !== 'wal' ? { error: `the journal mode is ${mode}, not WAL` } : file ? openWalWatch(file) : { error: 'the database has no file' };
     if ('ok' in w) {
       this.watch = w.ok;
       // the rows kept so far were judged by data_version: judged by the header from now on

@@ -12,7 +12,7 @@
  * The addon is built by `npm install` (scripts/build-native.mjs); where it is not (no compiler,
  * another runtime's ABI), `openWalWatch` says why and the store asks SQLite as before.
  */
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,17 +50,18 @@ export interface WalWatch {
 }
 
 /**
- * The watch of a database file's `-shm`, or why there is none. Only while a connection of this
- * process has read the file in WAL mode (its `-shm` exists and is never truncated under it), and
- * closed before that connection is.
+ * The watch of a database file's `-shm`, or why there is none. `dbPath` as SQLite resolved it
+ * when it opened the file (`PRAGMA database_list`: absolute, its links resolved), which it names
+ * the `-shm` after; not the name it was opened by (a relative one depends on the working directory
+ * of the moment). Only while a connection of this process has read the file in WAL mode (its
+ * `-shm` exists and is never truncated under it), and closed before that connection is.
  */
 export function openWalWatch(dbPath: string): { ok: WalWatch } | { error: string } {
   const a = loadAddon();
   if ('error' in a) return a;
   let handle: object;
   try {
-    // SQLite names the -shm after the database's path with its links resolved
-    handle = a.ok.open(`${realpathSync(dbPath)}-shm`);
+    handle = a.ok.open(`${dbPath}-shm`);
   } catch (e) {
     return { error: (e as Error).message };
   }
