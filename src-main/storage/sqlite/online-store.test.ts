@@ -12,7 +12,8 @@ import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync } from 'node
 import { join } from 'node:path';
 import { tempDir } from '../../testing/fixtures';
 import { openSqliteStorage } from '.';
-import { MAX_HOT_ROWS, SqliteOnlineStore } from './online-store';
+import { SqliteOnlineStore } from './online-store';
+import { MAX_KEPT_ROWS } from '../kept-row';
 import { SCHEMA } from './schema';
 import { openWalWatch, walWatchAddonPath } from './wal-watch';
 
@@ -123,13 +124,13 @@ describe('the SQLite online store: reads', () => {
     db.close();
   });
 
-  it('at most MAX_HOT_ROWS rows are kept', async () => {
+  it('at most MAX_KEPT_ROWS rows are kept', async () => {
     const path = join(t.dir, 'bounded.sqlite');
     const s = openSqliteStorage(path);
     const store = s.online as SqliteOnlineStore;
     try {
       await s.online.ensureView('v');
-      const keys = Array.from({ length: MAX_HOT_ROWS + 10 }, (_, i) => `k${i}`);
+      const keys = Array.from({ length: MAX_KEPT_ROWS + 10 }, (_, i) => `k${i}`);
       await s.online.writeBatch(
         'v',
         keys.map((k, i) => ({ entityKey: k, values: { i }, eventTs: 1, createdTs: 1 })),
@@ -142,7 +143,7 @@ describe('the SQLite online store: reads', () => {
         const rows = await s.online.read('v', keys);
         expect(rows.map((r) => r?.values.i)).toEqual(keys.map((_, i) => i));
         expect(store.hotRows).toBeGreaterThan(0);
-        expect(store.hotRows).toBeLessThanOrEqual(MAX_HOT_ROWS);
+        expect(store.hotRows).toBeLessThanOrEqual(MAX_KEPT_ROWS);
       }
     } finally {
       await s.close();

@@ -15,9 +15,6 @@ type StoredRow = [string, number, number];
 const toRow = (key: string, r: StoredRow | undefined): OnlineRow | undefined =>
   r && { entityKey: key, values: JSON.parse(r[0]), eventTs: r[1], createdTs: r[2] };
 
-/** rows kept from earlier reads at most (about 200 bytes each); beyond, the set starts again */
-export const MAX_HOT_ROWS = MAX_KEPT_ROWS;
-
 export class SqliteOnlineStore implements OnlineStore {
   /** statements prepared once (statements.ts) */
   private readonly stmt: ReturnType<typeof preparedOnce>;
@@ -185,7 +182,7 @@ export class SqliteOnlineStore implements OnlineStore {
         if (kept.has(key)) kept.set(key, row ? frozen(row) : null);
         else if (seen.has(key)) {
           // read a second time: kept from now on
-          if (this.hotCount >= MAX_HOT_ROWS) {
+          if (this.hotCount >= MAX_KEPT_ROWS) {
             this.forget();
             kept = new Map();
             this.hot.set(views[i], kept);
@@ -194,7 +191,7 @@ export class SqliteOnlineStore implements OnlineStore {
           this.hotCount++;
         } else {
           // read once: only noted (keeping every row read once costs a lookup of keys never asked again a quarter more)
-          if (this.seenCount >= MAX_HOT_ROWS) {
+          if (this.seenCount >= MAX_KEPT_ROWS) {
             this.forgetSeen();
             seen = new Set();
             this.seen.set(views[i], seen);
