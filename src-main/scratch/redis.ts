@@ -24,6 +24,8 @@ export interface RedisServer {
   /** starts it again on the same port (after stop()) */
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** its process while it runs (a test freezes it with SIGSTOP) */
+  pid(): number | undefined;
   /** stops it and removes its folder */
   remove(): Promise<void>;
 }
@@ -38,6 +40,7 @@ export async function startRedis(o: { persistence?: 'aof' | 'default' } = {}): P
     port: server.port,
     start: () => server.start(),
     stop: () => server.stop(),
+    pid: () => server.pid(),
     async remove() {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });

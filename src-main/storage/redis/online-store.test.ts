@@ -171,6 +171,52 @@ describe.skipIf(!!skip)(`the Redis online store${skip ? ` (skipped: ${skip})` : 
     }
   });
 
+  it('fails within its timeouts naming the store while Redis is frozen (SIGSTOP: connections open, nothing answers), and serves again once it runs', async () => {
+    const s = new RedisOnlineStore({ url: redis.url, prefix: 'frozen:' });
+    const pid = redis.pid();
+    expect(pid).toBeDefined();
+    try {
+      expect(await s.ready()).toBe(true);
+      await s.ensureView('v');
+      await s.writeBatch('v', [{ entityKey: 'k', values: { x: 1 }, eventTs: 1, createdTs: 1 }]);
+      process.kill(pid!, 'SIGSTOP');
+      const t0 = Date.now();
+      const timed = <T>(p: Promise<T>) =>
+        p.then(
+          () => ({ err: undefined as unknown, ms: Date.now() - t0 }),
+          (err: unknown) => ({ err, ms: Date.now() - t0 }),
+        );
+      // a row not kept (the kept ones answer without Redis), and a write, both sent to a server that never answers
+      const [read, write] = await Promise.all([
+        timed(s.read('v', ['not-kept'])),
+        timed(s.writeBatch('v', [{ entityKey: 'k', values: { x: 2 }, eventTs: 2, createdTs: 2 }])),
+      ]);
+      expect(read.err).toBeInstanceOf(OnlineStoreUnavailableError);
+      expect((read.err as Error).message).toMatch(/Redis at redis:\/\/127\.0\.0\.1:\d+\/0 \(keys frozen:\*\)\) did not answer read within 1000 ms/);
+      expect(read.ms).toBeGreaterThanOrEqual(900);
+      expect(read.ms).toBeLessThan(4000); // not the minutes TCP takes to notice
+      expect(write.err).toBeInstanceOf(OnlineStoreUnavailableError);
+      expect((write.err as Error).message).toMatch(/did not answer writeBatch within 5000 ms/);
+      expect(write.ms).toBeLessThan(8000);
+      expect(s.problem()).toMatch(/is unreachable: no answer within 5000 ms/);
+      // still frozen: refused at once while the connection is opened again, never a wait
+      const t1 = Date.now();
+      await expect(s.read('v', ['k'])).rejects.toBeInstanceOf(OnlineStoreUnavailableError);
+      expect(Date.now() - t1).toBeLessThan(1500);
+    } finally {
+      process.kill(pid!, 'SIGCONT');
+    }
+    try {
+      await until('the connection opened again', () => s.problem() === undefined, 15_000);
+      // the write given up on may have been applied by the frozen server once it ran (the newer row wins either way)
+      expect([1, 2]).toContain((await s.read('v', ['k']))[0]?.values.x);
+      await s.writeBatch('v', [{ entityKey: 'k', values: { x: 3 }, eventTs: 3, createdTs: 3 }]);
+      await until('the lookups answered again', async () => (await s.read('v', ['k']).catch(() => undefined))?.[0]?.values.x === 3, 15_000);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('fails at once naming the store while Redis is down, and serves again once it is back', async () => {
     const s = new RedisOnlineStore({ url: redis.url, prefix: 'down:' });
     try {

@@ -9,6 +9,9 @@
  * Redis down: every call fails at once (no offline queue: a command never waits for a reconnect
  * that may not come) with OnlineStoreUnavailableError naming the store; the client reconnects
  * by itself and `problem()` says so meanwhile (the API answers 503, /health is degraded).
+ * Redis silent (a frozen server, a peer gone without a word, which TCP notices only after
+ * minutes): a lookup unanswered within READ_TIMEOUT_MS, any other command within
+ * COMMAND_TIMEOUT_MS, fails the same way, and its connection is opened again.
  *
  * Rows read are kept, as the SQLite store keeps its own, while Redis has not said they changed:
  * lookups go through a second connection with client tracking on (RESP3, `CLIENT TRACKING ON`),
@@ -16,7 +19,7 @@
  * expires or deletes. See `kept`.
  */
 import { createHash } from 'node:crypto';
-import { createClient, type RedisClientType } from '@redis/client';
+import { createClient, TimeoutReadError, type RedisClientType } from '@redis/client';
 import type { OnlineRow, OnlineStore } from '../types';
 import { OnlineStoreUnavailableError } from '../types';
 import { frozenRow, MAX_KEPT_ROWS } from '../kept-row';
@@ -62,6 +65,16 @@ for i, key in ipairs(KEYS) do
 end
 return out`;
 const READ_SHA = createHash('sha1').update(READ_SCRIPT).digest('hex');
+
+/**
+ * How long a lookup waits for its answer (Redis answers one in well under a millisecond here);
+ * past it the lookup fails (the API's 503) rather than hang, and the connection is opened again.
+ */
+const READ_TIMEOUT_MS = 1000;
+/** how long any other command waits for its answer (a script writing 1,000 rows takes a few ms) */
+const COMMAND_TIMEOUT_MS = 5000;
+/** a lookup's command: rejected once READ_TIMEOUT_MS pass, sent or not (`rejectInFlight`: a read is safe to give up) */
+const READ_OPTIONS = { timeout: READ_TIMEOUT_MS, rejectInFlight: true } as const;
 
 /** a glob pattern matching the text literally (SCAN's MATCH) */
 const globLiteral = (s: string) => s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
@@ -121,6 +134,9 @@ export class RedisOnlineStore implements OnlineStore {
     const options = {
       url: settings.url,
       disableOfflineQueue: true,
+      // every command waits COMMAND_TIMEOUT_MS at most, after it was sent too (a write given up
+      // on may still have been applied: the newer row wins, so writing it again is safe)
+      commandOptions: { timeout: COMMAND_TIMEOUT_MS, rejectInFlight: true },
       socket: { connectTimeout: 2000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** Math.min(retries, 5), 2000) },
     };
     this.client = createClient(options) as RedisClientType;
@@ -181,12 +197,28 @@ export class RedisOnlineStore implements OnlineStore {
     try {
       return await fn();
     } catch (e) {
+      if (e instanceof OnlineStoreUnavailableError) throw e;
+      if (e instanceof TimeoutReadError) throw this.unanswered(this.client, what, what === 'read' ? READ_TIMEOUT_MS : COMMAND_TIMEOUT_MS);
       const message = (e as Error).message;
       // a script error or a wrong type is ours; a closed or broken connection is the store's
       if (!this.client.isReady || /closed|ECONNRESET|EPIPE|Socket|offline/i.test(message))
         throw new OnlineStoreUnavailableError(`the online store (Redis at ${this.location}) failed during ${what}: ${message}`, this.location);
       throw e;
     }
+  }
+
+  /**
+   * A command of `client` went unanswered for `ms`: the connection is taken for dead (a server
+   * frozen, a peer gone without a word) and opened again; the error to answer with.
+   */
+  private unanswered(client: RedisClientType, what: string, ms: number): OnlineStoreUnavailableError {
+    const message = `the online store (Redis at ${this.location}) did not answer ${what} within ${ms} ms; its connection is being opened again`;
+    if (client === this.client) this.lastError = `no answer within ${ms} ms`;
+    if (client.isOpen) {
+      client.destroy(); // fails what is still waiting on it; the tracked connection's 'end' drops the kept rows
+      client.connect().catch(() => undefined);
+    }
+    return new OnlineStoreUnavailableError(message, this.location);
   }
 
   async ensureView(view: string, o: { ttlSeconds?: number } = {}): Promise<void> {
@@ -256,12 +288,12 @@ export class RedisOnlineStore implements OnlineStore {
   }
 
   /** a script by its digest, sent whole where this Redis does not hold it yet (NOSCRIPT: a restart, SCRIPT FLUSH) */
-  private async evalScript<T>(sha: string, script: string, keys: string[], args: string[], client = this.client): Promise<T> {
+  private async evalScript<T>(sha: string, script: string, keys: string[], args: string[], client = this.client, options?: typeof READ_OPTIONS): Promise<T> {
     try {
-      return await client.sendCommand<T>(['EVALSHA', sha, String(keys.length), ...keys, ...args]);
+      return await client.sendCommand<T>(['EVALSHA', sha, String(keys.length), ...keys, ...args], options);
     } catch (e) {
       if (!/NOSCRIPT/.test((e as Error).message)) throw e;
-      return client.sendCommand<T>(['EVAL', script, String(keys.length), ...keys, ...args]);
+      return client.sendCommand<T>(['EVAL', script, String(keys.length), ...keys, ...args], options);
     }
   }
 
@@ -296,13 +328,15 @@ export class RedisOnlineStore implements OnlineStore {
       for (const v of views) for (const k of part) hashes.push(this.key(v, k));
       let replies: (string | number | null)[][];
       try {
-        replies = await this.evalScript(READ_SHA, READ_SCRIPT, hashes, [], client);
+        replies = await this.evalScript(READ_SHA, READ_SCRIPT, hashes, [], client, READ_OPTIONS);
       } catch (e) {
-        // the tracked connection broke under this read: the other one answers it (nothing is kept)
         if (client !== this.tracked) throw e;
+        // unanswered: Redis may be frozen, so the other connection is not tried (the lookup would wait twice)
+        if (e instanceof TimeoutReadError) throw this.unanswered(this.tracked, 'read', READ_TIMEOUT_MS);
+        // the tracked connection broke under this read: the other one answers it (nothing is kept)
         tracked = false;
         client = this.client;
-        replies = await this.evalScript(READ_SHA, READ_SCRIPT, hashes, [], client);
+        replies = await this.evalScript(READ_SHA, READ_SCRIPT, hashes, [], client, READ_OPTIONS);
       }
       for (let a = 0; a < views.length; a++)
         for (let j = 0; j < part.length; j++) {
