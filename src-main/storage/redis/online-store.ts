@@ -11,7 +11,8 @@
  * by itself and `problem()` says so meanwhile (the API answers 503, /health is degraded).
  * Redis silent (a frozen server, a peer gone without a word, which TCP notices only after
  * minutes): a lookup unanswered within READ_TIMEOUT_MS, any other command within
- * COMMAND_TIMEOUT_MS, fails the same way, and its connection is opened again.
+ * COMMAND_TIMEOUT_MS, fails the same way; the connection is then asked a PING, and if that goes
+ * unanswered too it is opened again (see `suspect`). Meanwhile every call fails at once.
  *
  * Rows read are kept, as the SQLite store keeps its own, while Redis has not said they changed:
  * lookups go through a second connection with client tracking on (RESP3, `CLIENT TRACKING ON`),
@@ -19,7 +20,7 @@
  * expires or deletes. See `kept`.
  */
 import { createHash } from 'node:crypto';
-import { createClient, TimeoutReadError, type RedisClientType } from '@redis/client';
+import { createClient, TimeoutError, TimeoutReadError, type RedisClientType } from '@redis/client';
 import type { OnlineRow, OnlineStore } from '../types';
 import { OnlineStoreUnavailableError } from '../types';
 import { frozenRow, MAX_KEPT_ROWS } from '../kept-row';
@@ -75,6 +76,10 @@ const READ_TIMEOUT_MS = 1000;
 const COMMAND_TIMEOUT_MS = 5000;
 /** a lookup's command: rejected once READ_TIMEOUT_MS pass, sent or not (`rejectInFlight`: a read is safe to give up) */
 const READ_OPTIONS = { timeout: READ_TIMEOUT_MS, rejectInFlight: true } as const;
+/** the PING asked of a connection after a command went unanswered: no answer within it, and the connection is opened again */
+const PROBE_OPTIONS = { timeout: READ_TIMEOUT_MS, rejectInFlight: true } as const;
+/** how long a reopened connection may take to be ready (its handshake answered) before it is opened once more */
+const REOPEN_WITHIN_MS = COMMAND_TIMEOUT_MS;
 
 /** a glob pattern matching the text literally (SCAN's MATCH) */
 const globLiteral = (s: string) => s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
@@ -101,6 +106,12 @@ export interface RedisOnlineSettings {
 export class RedisOnlineStore implements OnlineStore {
   private readonly client: RedisClientType;
   private lastError: string | undefined;
+  /**
+   * Connections a command went unanswered on, with the timeout it exceeded: asked a PING, then
+   * opened again until ready (`suspect`). While any is here, every call fails at once.
+   */
+  private readonly silent = new Map<RedisClientType, number>();
+  private closed = false;
   private readonly ttls = new Map<string, number>();
   private readonly connecting: Promise<unknown>;
   /**
@@ -139,10 +150,17 @@ export class RedisOnlineStore implements OnlineStore {
       commandOptions: { timeout: COMMAND_TIMEOUT_MS, rejectInFlight: true },
       socket: { connectTimeout: 2000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** Math.min(retries, 5), 2000) },
     };
-    this.client = createClient(options) as RedisClientType;
+    // named, so that an operator's CLIENT LIST tells this store's two connections from others'
+    this.client = createClient({ ...options, name: 'spamops-online' }) as RedisClientType;
     // maintenance notifications off: with them a client may move to another socket without an
     // event, and the invalidations tracked on the old one would be lost unseen
-    this.tracked = createClient({ ...options, RESP: 3, emitInvalidate: true, maintNotifications: 'disabled' }) as unknown as RedisClientType;
+    this.tracked = createClient({
+      ...options,
+      name: 'spamops-online-tracking',
+      RESP: 3,
+      emitInvalidate: true,
+      maintNotifications: 'disabled',
+    }) as unknown as RedisClientType;
     this.tracked.on('invalidate', (key: unknown) => {
       this.invalidations++;
       if (key === null) this.kept.clear();
@@ -184,6 +202,9 @@ export class RedisOnlineStore implements OnlineStore {
 
   /** why the store cannot answer now, or undefined */
   problem(): string | undefined {
+    const ms = Math.max(0, ...this.silent.values());
+    if (ms > 0)
+      return `the online store (Redis at ${this.location}) is not answering (no reply within ${ms} ms); its connection is being checked and opened again`;
     if (this.client.isReady) return undefined;
     return `the online store (Redis at ${this.location}) is unreachable${this.lastError ? `: ${this.lastError}` : ''}`;
   }
@@ -193,12 +214,14 @@ export class RedisOnlineStore implements OnlineStore {
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    if (!this.client.isReady) throw new OnlineStoreUnavailableError(this.problem() ?? 'the online store (Redis) is unreachable', this.location);
+    if (!this.client.isReady || this.silent.size > 0)
+      throw new OnlineStoreUnavailableError(this.problem() ?? 'the online store (Redis) is unreachable', this.location);
     try {
       return await fn();
     } catch (e) {
       if (e instanceof OnlineStoreUnavailableError) throw e;
-      if (e instanceof TimeoutReadError) throw this.unanswered(this.client, what, what === 'read' ? READ_TIMEOUT_MS : COMMAND_TIMEOUT_MS);
+      if (e instanceof TimeoutReadError || e instanceof TimeoutError)
+        throw this.unanswered(this.client, what, what === 'read' ? READ_TIMEOUT_MS : COMMAND_TIMEOUT_MS);
       const message = (e as Error).message;
       // a script error or a wrong type is ours; a closed or broken connection is the store's
       if (!this.client.isReady || /closed|ECONNRESET|EPIPE|Socket|offline/i.test(message))
@@ -207,18 +230,51 @@ export class RedisOnlineStore implements OnlineStore {
     }
   }
 
-  /**
-   * A command of `client` went unanswered for `ms`: the connection is taken for dead (a server
-   * frozen, a peer gone without a word) and opened again; the error to answer with.
-   */
+  /** a command of `client` went unanswered for `ms`: the connection is suspected; the error to answer with */
   private unanswered(client: RedisClientType, what: string, ms: number): OnlineStoreUnavailableError {
-    const message = `the online store (Redis at ${this.location}) did not answer ${what} within ${ms} ms; its connection is being opened again`;
+    this.suspect(client, ms);
+    return new OnlineStoreUnavailableError(
+      `the online store (Redis at ${this.location}) did not answer ${what} within ${ms} ms; its connection is being checked and opened again`,
+      this.location,
+    );
+  }
+
+  /**
+   * Once per connection at a time: asks it a PING, since a command may also go unanswered because
+   * this thread was busy past its timeout (timers run before replies already received are read).
+   * Answered: nothing else. Unanswered: the connection is taken for dead (a frozen server, a peer
+   * gone without a word) and opened again, once more each REOPEN_WITHIN_MS until its handshake is
+   * answered. Calls fail at once meanwhile (`silent`).
+   */
+  private suspect(client: RedisClientType, ms: number): void {
+    // not ready: its socket already broke, and node-redis is opening it again by itself
+    if (this.silent.has(client) || this.closed || !client.isReady) return;
+    this.silent.set(client, ms);
     if (client === this.client) this.lastError = `no answer within ${ms} ms`;
-    if (client.isOpen) {
-      client.destroy(); // fails what is still waiting on it; the tracked connection's 'end' drops the kept rows
-      client.connect().catch(() => undefined);
-    }
-    return new OnlineStoreUnavailableError(message, this.location);
+    void (async () => {
+      try {
+        const answered = await client.sendCommand(['PING'], PROBE_OPTIONS).then(
+          () => true,
+          () => false,
+        );
+        while (!answered && !this.closed) {
+          // destroy() fails what still waits on it; the tracked connection's 'end' drops the kept rows
+          if (client.isOpen) client.destroy();
+          const connecting = client.connect().then(
+            () => true,
+            () => false,
+          );
+          const ready = await Promise.race([connecting, new Promise<boolean>((r) => setTimeout(() => r(false), REOPEN_WITHIN_MS).unref())]);
+          if (ready && client.isReady) break;
+          // a handshake never answered (something accepts the connection but nothing replies): the
+          // attempt is ended and settled before the next, so two never run on one client
+          if (client.isOpen) client.destroy();
+          await Promise.race([connecting, new Promise((r) => setTimeout(r, REOPEN_WITHIN_MS).unref())]);
+        }
+      } finally {
+        this.silent.delete(client);
+      }
+    })();
   }
 
   async ensureView(view: string, o: { ttlSeconds?: number } = {}): Promise<void> {
@@ -331,8 +387,10 @@ export class RedisOnlineStore implements OnlineStore {
         replies = await this.evalScript(READ_SHA, READ_SCRIPT, hashes, [], client, READ_OPTIONS);
       } catch (e) {
         if (client !== this.tracked) throw e;
-        // unanswered: Redis may be frozen, so the other connection is not tried (the lookup would wait twice)
-        if (e instanceof TimeoutReadError) throw this.unanswered(this.tracked, 'read', READ_TIMEOUT_MS);
+        // unanswered, or ended because another read on it went unanswered: Redis may be frozen, so
+        // the other connection is not tried (the lookup would wait twice)
+        if (e instanceof TimeoutReadError || e instanceof TimeoutError) throw this.unanswered(this.tracked, 'read', READ_TIMEOUT_MS);
+        if (this.silent.has(this.tracked)) throw this.unanswered(this.tracked, 'read', this.silent.get(this.tracked) ?? READ_TIMEOUT_MS);
         // the tracked connection broke under this read: the other one answers it (nothing is kept)
         tracked = false;
         client = this.client;
@@ -412,11 +470,13 @@ export class RedisOnlineStore implements OnlineStore {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.forgetKept();
     for (const c of [this.client, this.tracked])
       try {
-        if (c.isOpen) await c.close();
-        else c.destroy();
+        // a close waits for the replies still due; a silent Redis is not waited for past COMMAND_TIMEOUT_MS
+        if (c.isOpen) await Promise.race([c.close(), new Promise((r) => setTimeout(r, COMMAND_TIMEOUT_MS).unref())]);
+        c.destroy();
       } catch {
         c.destroy();
       }
