@@ -69,7 +69,7 @@ const READ_SHA = createHash('sha1').update(READ_SCRIPT).digest('hex');
 
 /**
  * How long a lookup waits for its answer (Redis answers one in well under a millisecond here);
- * past it the lookup fails (the API's 503) rather than hang, and the connection is opened again.
+ * past it the lookup fails (the API's 503) rather than hang, and the connection is checked (`suspect`).
  */
 const READ_TIMEOUT_MS = 1000;
 /** how long any other command waits for its answer (a script writing 1,000 rows takes a few ms) */
