@@ -18,6 +18,23 @@ async function until(what: string, fn: () => boolean | Promise<boolean>, withinM
   }
 }
 
+/** the ids of a store's two connections as Redis lists them (named by the store), sorted: a leaked one stays listed */
+async function storeConnectionIds(admin: { sendCommand(args: string[]): Promise<unknown> }): Promise<string[]> {
+  return String(await admin.sendCommand(['CLIENT', 'LIST']))
+    .split('\n')
+    .filter((c) => / name=spamops-online(-tracking)? /.test(c))
+    .map((c) => c.match(/^id=(\d+)/)?.[1] ?? '?')
+    .sort();
+}
+
+/** a view `v` with row `k` ({x: 1}) written, and read until the tracking connection answers lookups (the row kept) */
+async function withKeptRow(s: RedisOnlineStore): Promise<void> {
+  expect(await s.ready()).toBe(true);
+  await s.ensureView('v');
+  await s.writeBatch('v', [{ entityKey: 'k', values: { x: 1 }, eventTs: 1, createdTs: 1 }]);
+  await until('rows kept', async () => (await s.read('v', ['k']))[0] !== undefined && s.keptRows > 0);
+}
+
 describe.skipIf(!!skip)(`the Redis online store${skip ? ` (skipped: ${skip})` : ''}`, () => {
   let redis: RedisServer;
   beforeAll(async () => {
@@ -177,11 +194,7 @@ describe.skipIf(!!skip)(`the Redis online store${skip ? ` (skipped: ${skip})` : 
     const admin = createClient({ url: redis.url });
     const pid = redis.pid();
     expect(pid).toBeDefined();
-    // this store's connections, as Redis lists them (a leaked one would stay listed)
-    const connections = async () =>
-      String(await admin.sendCommand(['CLIENT', 'LIST']))
-        .split('\n')
-        .filter((c) => / name=spamops-online(-tracking)? /.test(c)).length;
+    const connections = async () => (await storeConnectionIds(admin)).length;
     let thawed = false;
     const thaw = () => {
       if (!thawed) process.kill(pid!, 'SIGCONT');
@@ -191,11 +204,7 @@ describe.skipIf(!!skip)(`the Redis online store${skip ? ` (skipped: ${skip})` : 
     const safety = setTimeout(thaw, 20_000);
     try {
       await admin.connect();
-      expect(await s.ready()).toBe(true);
-      await s.ensureView('v');
-      await s.writeBatch('v', [{ entityKey: 'k', values: { x: 1 }, eventTs: 1, createdTs: 1 }]);
-      // both connections up, the tracking one answering lookups (its rows kept)
-      await until('rows kept', async () => (await s.read('v', ['k']))[0] !== undefined && s.keptRows > 0);
+      await withKeptRow(s); // both connections up, the tracking one answering lookups
       expect(await connections()).toBe(2);
       process.kill(pid!, 'SIGSTOP');
       const t0 = Date.now();
@@ -248,18 +257,10 @@ describe.skipIf(!!skip)(`the Redis online store${skip ? ` (skipped: ${skip})` : 
     const s = new RedisOnlineStore({ url: redis.url, prefix: 'stalled:' });
     const { createClient } = await import('@redis/client');
     const admin = createClient({ url: redis.url });
-    const ids = async () =>
-      String(await admin.sendCommand(['CLIENT', 'LIST']))
-        .split('\n')
-        .filter((c) => / name=spamops-online(-tracking)? /.test(c))
-        .map((c) => c.match(/^id=(\d+)/)?.[1])
-        .sort();
+    const ids = () => storeConnectionIds(admin);
     try {
       await admin.connect();
-      expect(await s.ready()).toBe(true);
-      await s.ensureView('v');
-      await s.writeBatch('v', [{ entityKey: 'k', values: { x: 1 }, eventTs: 1, createdTs: 1 }]);
-      await until('rows kept', async () => (await s.read('v', ['k']))[0] !== undefined && s.keptRows > 0);
+      await withKeptRow(s);
       const before = await ids();
       expect(before).toHaveLength(2);
       const late = s.read('v', ['not-kept']).catch((e: unknown) => e);
