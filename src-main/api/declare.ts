@@ -3,7 +3,8 @@
  * OpenAPI, and the serializer of every answer) come from it; the handler's input and answer are
  * typed from the same schemas, so tsc checks the handler against the wire format.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, onSendHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySerializerCompiler, onRequestHookHandler, onSendHookHandler } from 'fastify';
+import SerializerSelector from '@fastify/fast-json-stringify-compiler';
 import type { AnswerOf, BodyOf, ParamsOf, QueryOf, RouteDeclaration } from '../../src-shared/routes/define';
 
 export type RequestOf<R extends RouteDeclaration> = FastifyRequest<{ Params: ParamsOf<R>; Querystring: QueryOf<R>; Body: BodyOf<R> }>;
@@ -38,7 +39,19 @@ export function asSent(schema: unknown): unknown {
 export interface RouteExtras {
   onRequest?: onRequestHookHandler;
   onSend?: onSendHookHandler;
+  /**
+   * writes the 200 answer in place of the serializer compiled from its schema, byte for byte as that
+   * one would (a test of its own compares them): for a hot answer whose parts are written once
+   * and kept (a lookup's kept rows). Other statuses keep their schema's serializer.
+   */
+  answer?: AnswerWriter;
 }
+
+/** what writes a route's 200 answer (its value is the route's answer) */
+export type AnswerWriter = (answer: never) => string;
+
+/** the serializers Fastify compiles from a route's schemas, with its default options (app.ts sets none) */
+export const compileSerializer = SerializerSelector()({}, {});
 
 /** `serve(app, decl, handler)`, or with extras before the handler as in Fastify's own `app.post(url, options, handler)` */
 export function serve<R extends RouteDeclaration>(app: FastifyInstance, decl: R, handler: HandlerOf<R>): void;
@@ -79,6 +92,13 @@ export function serve<R extends RouteDeclaration>(app: FastifyInstance, decl: R,
       : {}),
     ...(extras.onRequest ? { onRequest: extras.onRequest } : {}),
     ...(extras.onSend ? { onSend: extras.onSend } : {}),
+    ...(extras.answer ? { serializerCompiler: answerWith(extras.answer) } : {}),
     handler: handler as unknown as (req: FastifyRequest, reply: FastifyReply) => unknown,
   });
+}
+
+/** a route's serializer compiler: `answer` for its 200 answer, its schemas' own for the others */
+function answerWith(answer: AnswerWriter): FastifySerializerCompiler<unknown> {
+  return (route) =>
+    route.httpStatus === '200' ? (answer as (value: unknown) => string) : compileSerializer({ ...route, httpStatus: String(route.httpStatus) });
 }

@@ -1,7 +1,7 @@
 /** The Feast-compatible feature server routes. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Engines } from '../engines';
-import { parseTimestamp } from '../featurestore';
+import { onlineFeaturesJson, parseTimestamp } from '../featurestore';
 import { featureServer as routes } from '../../src-shared/routes/featurestore';
 import { streamHistorical } from './historical';
 import { serve } from './declare';
@@ -12,8 +12,9 @@ export const featureServerRoutes: FastifyPluginAsync<{ engines: Engines; hot?: H
 
   // lookups through Fastify and through the hot door (hot-routes.ts)
   const onlineFeatures: HotHandler<typeof routes.onlineFeatures> = (req) => fs.getOnlineFeatures(req.body);
-  serve(app, routes.onlineFeatures, onlineFeatures);
-  hot?.add(routes.onlineFeatures, onlineFeatures);
+  // the answer written with each kept value's text written once (online-answer.ts)
+  serve(app, routes.onlineFeatures, { answer: onlineFeaturesJson }, onlineFeatures);
+  hot?.add(routes.onlineFeatures, onlineFeatures, { answer: onlineFeaturesJson });
   serve(app, routes.historicalFeatures, async (req, reply) => streamHistorical(fs, req.body, reply));
   serve(app, routes.push, async (req) => {
     const r = await fs.push(req.body.push_source_name, req.body.df, req.body.to ?? 'online');

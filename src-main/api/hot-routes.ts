@@ -20,10 +20,9 @@ import type { TSchema } from '@sinclair/typebox';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import AjvCompiler from '@fastify/ajv-compiler';
-import SerializerSelector from '@fastify/fast-json-stringify-compiler';
 import type { AnswerOf, BodyOf, ParamsOf, RouteDeclaration } from '../../src-shared/routes/define';
 import type { ServerConfig } from '../config';
-import { asSent } from './declare';
+import { asSent, compileSerializer, type AnswerWriter } from './declare';
 import { utf8Text } from './body-text';
 import { errorAnswer, HttpError, type ErrorAnswer } from './errors';
 import { jsonDepthError } from './json-depth';
@@ -73,7 +72,6 @@ const PLAIN_PARAM = /^[A-Za-z0-9._~-]+$/;
 export class HotRoutes {
   private readonly routes: HotRoute[] = [];
   private readonly compileValidator = AjvCompiler()({}, { customOptions: AJV_CUSTOM_OPTIONS });
-  private readonly compileSerializer = SerializerSelector()({}, {});
   /** Host headers found to name loopback (a few: "127.0.0.1:8000", "localhost:8000"), so each is judged once */
   private readonly loopbackHosts = new Set<string>();
   /** every request goes to Fastify when the server listens beyond loopback (a token to check) or behind trusted proxies */
@@ -87,8 +85,12 @@ export class HotRoutes {
     this.off = !isLoopbackAddress(cfg.host) || cfg.trustedProxies.length > 0;
   }
 
-  /** answers `decl`'s well-formed POSTs with `handler` (the one its Fastify route calls) */
-  add<R extends RouteDeclaration>(decl: R, handler: HotHandler<R>, answered?: Answered<R>): void {
+  /**
+   * answers `decl`'s well-formed POSTs with `handler` (the one its Fastify route calls); `answer`
+   * writes the 200 answer when its Fastify route has one too (`RouteExtras.answer`)
+   */
+  add<R extends RouteDeclaration>(decl: R, handler: HotHandler<R>, o: { answered?: Answered<R>; answer?: AnswerWriter } = {}): void {
+    const { answered } = o;
     if (decl.method !== 'POST' || !decl.body || decl.multipart || (decl.transport && decl.transport !== 'json') || !(200 in decl.response))
       throw new Error(`${decl.method} ${decl.url}: only JSON POST routes answering 200 can be hot`);
     // "/model/:version/text_to_prediction" splits into ["/model/", "version", "/text_to_prediction"]
@@ -97,13 +99,13 @@ export class HotRoutes {
     const names = pieces.filter((_, i) => i % 2 === 1);
     const at = { method: decl.method, url: decl.url };
     const serializer = (status: number | string) =>
-      this.compileSerializer({ schema: asSent(decl.response[status as keyof typeof decl.response]) as object, ...at, httpStatus: String(status) });
+      compileSerializer({ schema: asSent(decl.response[status as keyof typeof decl.response]) as object, ...at, httpStatus: String(status) }) as Serialize;
     this.routes.push({
       parts,
       names,
       ...(decl.params ? { validateParams: this.compileValidator({ schema: decl.params, ...at, httpPart: 'params' }) as Validate } : {}),
       validateBody: this.compileValidator({ schema: decl.body, ...at, httpPart: 'body' }) as Validate,
-      answer: serializer(200),
+      answer: (o.answer as Serialize | undefined) ?? serializer(200),
       error4xx: serializer('4xx'),
       error5xx: serializer('5xx'),
       bodyLimit: decl.bodyLimit ?? this.cfg.bodyLimitBytes,

@@ -85,9 +85,9 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines; log: FastifyB
   serve(app, routes.textToFeatures, timed('text_to_features'), textToFeatures);
   serve(app, routes.featuresToPrediction, timed('features_to_prediction'), featuresToPrediction);
   serve(app, routes.textToPrediction, timed('text_to_prediction'), textToPrediction);
-  hot?.add(routes.textToFeatures, textToFeatures, counted('text_to_features'));
-  hot?.add(routes.featuresToPrediction, featuresToPrediction, counted('features_to_prediction'));
-  hot?.add(routes.textToPrediction, textToPrediction, counted('text_to_prediction'));
+  hot?.add(routes.textToFeatures, textToFeatures, { answered: counted('text_to_features') });
+  hot?.add(routes.featuresToPrediction, featuresToPrediction, { answered: counted('features_to_prediction') });
+  hot?.add(routes.textToPrediction, textToPrediction, { answered: counted('text_to_prediction') });
   serve(app, routes.callLog, timed('recent_call_log'), async (req, reply) => {
     endpoints.checkServed(req.params.version);
     const rows = endpoints.recentCalls(req.params.version, req.ip);

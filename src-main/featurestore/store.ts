@@ -18,7 +18,7 @@ import type {
   PushTarget,
   RegistryDefinitions,
 } from '../../src-shared/featurestore';
-import type { OnlineRow, OnlineStore, RegistryStore } from '../storage';
+import { kept, type OnlineRow, type OnlineStore, type RegistryStore } from '../storage';
 import { FeatureRegistry } from './registry';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -708,7 +708,7 @@ export class FeatureStore {
       refs,
       joinKey,
       viewNames: [...new Set(refs.map((r) => r.view.name))],
-      featureNames: Object.freeze([joinKey, ...refs.map((r) => FeatureStore.columnName(r, full))]),
+      featureNames: kept([joinKey, ...refs.map((r) => FeatureStore.columnName(r, full))]),
     };
     if (!plans) {
       plans = new Map();

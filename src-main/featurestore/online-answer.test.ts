@@ -1,0 +1,130 @@
+/**
+ * A lookup's answer written by `onlineFeaturesJson` is, byte for byte, what the serializer compiled
+ * from the route's declared schema writes (issue 23): for answers built by hand with hostile
+ * values (escapes, lone surrogates, nested objects, numbers JSON cannot hold), kept and not, and
+ * for answers of a real feature store over a real SQLite online store, read from the file and
+ * then from the kept rows. A kept value's text is written once; a value not kept is written afresh.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GetOnlineFeaturesResponse } from '../../src-shared/featurestore';
+import { featureServer as routes } from '../../src-shared/routes/featurestore';
+import { asSent, compileSerializer } from '../api/declare';
+import type { Engines } from '../engines';
+import { kept } from '../storage';
+import { testEngines } from '../testing/fixtures';
+import { definitionsForStage, onlineFeaturesJson } from '.';
+
+const declared = compileSerializer({
+  schema: asSent(routes.onlineFeatures.response[200]),
+  method: routes.onlineFeatures.method,
+  url: routes.onlineFeatures.url,
+  httpStatus: '200',
+});
+
+/** both writers, twice (the second time from kept texts), and the text parses back to the answer */
+function expectSameBytes(answer: GetOnlineFeaturesResponse): void {
+  const first = onlineFeaturesJson(answer);
+  expect(first).toBe(declared(answer));
+  expect(onlineFeaturesJson(answer)).toBe(first);
+  expect(JSON.parse(first)).toEqual(JSON.parse(JSON.stringify(answer)));
+}
+
+const HOSTILE_STRINGS = [
+  '',
+  'plain',
+  'quote " and \\ backslash',
+  'tab\tnew\nline\r\u0000\u001f',
+  'lone \ud800 high',
+  'lone \udfff low',
+  '\u2028\u2029',
+  'emoji 😀 é ß',
+  '</script>',
+];
+
+function answerOf(values: unknown[][], names = ['sms_id', 'features', 'label']): GetOnlineFeaturesResponse {
+  return {
+    metadata: { feature_names: names },
+    results: values.map((v) => ({
+      values: v,
+      statuses: v.map((x) => (x === null ? 'NOT_FOUND' : 'PRESENT')),
+      event_timestamps: v.map((_, i) => (i % 2 ? '2021-09-02T10:00:00.000500Z' : '1970-01-01T00:00:00Z')),
+    })),
+  };
+}
+
+describe('onlineFeaturesJson', () => {
+  it('writes what the declared schema serializer writes, for hostile values kept and not kept', () => {
+    const tokens = () => Array.from({ length: 30 }, (_, i) => (i < 20 ? 0 : i * 7));
+    const values = [
+      ['sms1', 'sms2', 'sms3'],
+      [kept(tokens()), tokens(), null],
+      [...HOSTILE_STRINGS],
+      HOSTILE_STRINGS.map((s) => kept([s, s.length])),
+      [0, -0, 1.5, -2e-7, 1e21, Number.MAX_SAFE_INTEGER, Number.NaN, Number.POSITIVE_INFINITY, true, false, null],
+      [kept({ a: [1, { b: 'c"' }], 'k"ey': null, '\ud800': [[]] }), { nested: { deeper: [1, 'two', null] } }, kept([]), kept({})],
+      [],
+    ];
+    expectSameBytes(answerOf(values));
+    expectSameBytes(answerOf(values, kept(['sms_id', 'name "quoted"', 'ünï \ud83d'])));
+    expectSameBytes({ metadata: { feature_names: [] }, results: [] });
+  });
+
+  it('keeps a value deeply frozen, and writes a value not kept afresh at every call', () => {
+    const k = kept({ list: [1, 2], inner: { more: [3] } });
+    expect(Object.isFrozen(k) && Object.isFrozen(k.list) && Object.isFrozen(k.inner.more)).toBe(true);
+    expect(() => {
+      (k.list as number[]).push(3);
+    }).toThrow();
+    const loose = [1, 2];
+    const answer = answerOf([[loose, k]]);
+    expect(onlineFeaturesJson(answer)).toContain('"values":[[1,2],{"list":[1,2],"inner":{"more":[3]}}]');
+    loose.push(3);
+    expect(onlineFeaturesJson(answer)).toContain('"values":[[1,2,3],');
+    expect(onlineFeaturesJson(answer)).toBe(declared(answer));
+  });
+
+  it('writes null for a value JSON cannot hold, where the schema serializer writes invalid JSON', () => {
+    const answer = answerOf([[undefined, () => 1]]);
+    expect(onlineFeaturesJson(answer)).toContain('"values":[null,null]');
+    expect(declared(answer)).toContain('"values":[undefined,undefined]');
+    expect(() => JSON.parse(onlineFeaturesJson(answer))).not.toThrow();
+  });
+});
+
+describe('onlineFeaturesJson over a real feature store (SQLite online store)', () => {
+  let engines: Engines;
+  let cleanup: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ engines, cleanup } = await testEngines());
+    await engines.features.apply(definitionsForStage('2021'), '2021');
+    const ids = HOSTILE_STRINGS.map((_, i) => `hostile${i}`);
+    const at = ids.map(() => '2021-09-02T10:00:00.000500Z');
+    await engines.features.push('labels_push', { sms_id: ids, event_timestamp: at, label: HOSTILE_STRINGS }, 'online');
+    await engines.features.push(
+      'smss2_push',
+      { sms_id: ids, event_timestamp: at, features: ids.map((_, i) => Array.from({ length: 30 }, (_, j) => (j + i) % 5)) },
+      'online',
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await cleanup?.();
+  });
+
+  it('answers the same bytes read from the file and then from the kept rows, by service and by references', async () => {
+    const keys = [...HOSTILE_STRINGS.map((_, i) => `hostile${i}`), 'missing'];
+    for (const ask of [
+      { entities: { sms_id: keys }, feature_service: 'labeled_sms_2' },
+      { entities: { sms_id: keys }, features: ['sms_labels:label', 'sms_features2:features'], full_feature_names: true },
+    ]) {
+      const fromFile = await engines.features.getOnlineFeatures(ask);
+      const fromKept = await engines.features.getOnlineFeatures(ask);
+      // the second answer's token arrays are the kept rows' own (frozen), whose texts were written by the first
+      const arrays = fromKept.results.flatMap((r) => r.values).filter(Array.isArray);
+      expect(arrays).toHaveLength(HOSTILE_STRINGS.length);
+      expect(arrays.every((a) => Object.isFrozen(a))).toBe(true);
+      for (const answer of [fromFile, fromKept]) expectSameBytes(answer);
+      expect(JSON.parse(onlineFeaturesJson(fromKept)).results.at(-1).values.at(-1)).toBe(null);
+    }
+  });
+});
