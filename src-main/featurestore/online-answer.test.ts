@@ -1,18 +1,20 @@
 /**
  * A lookup's answer written by `onlineFeaturesJson` is, byte for byte, what the serializer compiled
  * from the route's declared schema writes (issue 23): for answers built by hand with hostile
- * values (escapes, lone surrogates, nested objects, numbers JSON cannot hold), kept and not, and
- * for answers of a real feature store over a real SQLite online store, read from the file and
- * then from the kept rows. A kept value's text is written once; a value not kept is written afresh.
+ * values (escapes, lone surrogates, nested objects, numbers JSON cannot hold), from kept rows and
+ * not, and for answers of a real feature store over a real SQLite online store, read from the file
+ * and then from the kept rows. A kept row's values are deeply frozen with their texts; a value
+ * not kept is written afresh.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GetOnlineFeaturesResponse } from '../../src-shared/featurestore';
 import { featureServer as routes } from '../../src-shared/routes/featurestore';
 import { asSent, compileSerializer } from '../api/declare';
 import type { Engines } from '../engines';
-import { kept } from '../storage';
+import { frozenRow, keptTexts } from '../storage/kept-row';
 import { testEngines } from '../testing/fixtures';
 import { definitionsForStage, onlineFeaturesJson } from '.';
+import { resultWithTexts } from './online-answer';
 
 const declared = compileSerializer({
   schema: asSent(routes.onlineFeatures.response[200]),
@@ -41,40 +43,68 @@ const HOSTILE_STRINGS = [
   '</script>',
 ];
 
-function answerOf(values: unknown[][], names = ['sms_id', 'features', 'label']): GetOnlineFeaturesResponse {
+/** a value as a store keeps it: in a frozen row, with the text the row holds */
+class Kept {
+  readonly value: unknown;
+  readonly text: string | undefined;
+  constructor(v: unknown) {
+    const row = frozenRow({ entityKey: 'k', values: { f: v as never }, eventTs: 0, createdTs: 0 });
+    this.value = row.values.f;
+    this.text = keptTexts(row)?.f;
+  }
+}
+
+/** an answer of columns of values; a `Kept` value comes with the text its row holds */
+function answerOf(columns: unknown[][], names = ['sms_id', 'features', 'label']): GetOnlineFeaturesResponse {
   return {
     metadata: { feature_names: names },
-    results: values.map((v) => ({
-      values: v,
-      statuses: v.map((x) => (x === null ? 'NOT_FOUND' : 'PRESENT')),
-      event_timestamps: v.map((_, i) => (i % 2 ? '2021-09-02T10:00:00.000500Z' : '1970-01-01T00:00:00Z')),
-    })),
+    results: columns.map((column) => {
+      const values = column.map((x) => (x instanceof Kept ? x.value : x));
+      const texts = column.map((x) => (x instanceof Kept ? x.text : undefined));
+      return resultWithTexts(
+        {
+          values,
+          statuses: values.map((x) => (x === null ? 'NOT_FOUND' : 'PRESENT')),
+          event_timestamps: values.map((_, i) => (i % 2 ? '2021-09-02T10:00:00.000500Z' : '1970-01-01T00:00:00Z')),
+        },
+        texts.some((t) => t !== undefined) ? texts : undefined,
+      );
+    }),
   };
 }
 
 describe('onlineFeaturesJson', () => {
   it('writes what the declared schema serializer writes, for hostile values kept and not kept', () => {
     const tokens = () => Array.from({ length: 30 }, (_, i) => (i < 20 ? 0 : i * 7));
+    const kept = (v: unknown) => new Kept(v);
     const values = [
       ['sms1', 'sms2', 'sms3'],
       [kept(tokens()), tokens(), null],
       [...HOSTILE_STRINGS],
       HOSTILE_STRINGS.map((s) => kept([s, s.length])),
-      [0, -0, 1.5, -2e-7, 1e21, Number.MAX_SAFE_INTEGER, Number.NaN, Number.POSITIVE_INFINITY, true, false, null],
+      [0, -0, 1.5, -2e-7, 1e21, Number.MAX_SAFE_INTEGER, Number.NaN, Number.POSITIVE_INFINITY, true, false, null, kept('a kept string')],
       [kept({ a: [1, { b: 'c"' }], 'k"ey': null, '\ud800': [[]] }), { nested: { deeper: [1, 'two', null] } }, kept([]), kept({})],
       [],
     ];
     expectSameBytes(answerOf(values));
-    expectSameBytes(answerOf(values, kept(['sms_id', 'name "quoted"', 'ünï \ud83d'])));
+    expectSameBytes(answerOf(values, Object.freeze(['sms_id', 'name "quoted"', 'ünï \ud83d']) as string[]));
     expectSameBytes({ metadata: { feature_names: [] }, results: [] });
   });
 
-  it('keeps a value deeply frozen, and writes a value not kept afresh at every call', () => {
-    const k = kept({ list: [1, 2], inner: { more: [3] } });
-    expect(Object.isFrozen(k) && Object.isFrozen(k.list) && Object.isFrozen(k.inner.more)).toBe(true);
+  it('keeps a row’s values deeply frozen with their texts, and writes a value not kept afresh at every call', () => {
+    const k = new Kept({ list: [1, 2], inner: { more: [3] } });
+    const v = k.value as { list: number[]; inner: { more: number[] } };
+    expect(Object.isFrozen(v) && Object.isFrozen(v.list) && Object.isFrozen(v.inner.more)).toBe(true);
     expect(() => {
-      (k.list as number[]).push(3);
+      v.list.push(3);
     }).toThrow();
+    expect(k.text).toBe('{"list":[1,2],"inner":{"more":[3]}}');
+    // the texts are not in the row's JSON, and a copy of the row with other values has none
+    const row = frozenRow({ entityKey: 'k', values: { f: [1] }, eventTs: 1, createdTs: 2 });
+    expect(JSON.stringify(row)).toBe('{"entityKey":"k","values":{"f":[1]},"eventTs":1,"createdTs":2}');
+    expect(keptTexts(row)).toEqual({ f: '[1]' });
+    expect(keptTexts({ ...row })).toEqual({ f: '[1]' });
+    expect(keptTexts({ ...row, values: { f: [2] } })).toBeUndefined();
     const loose = [1, 2];
     const answer = answerOf([[loose, k]]);
     expect(onlineFeaturesJson(answer)).toContain('"values":[[1,2],{"list":[1,2],"inner":{"more":[3]}}]');

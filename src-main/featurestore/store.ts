@@ -18,7 +18,7 @@ import type {
   PushTarget,
   RegistryDefinitions,
 } from '../../src-shared/featurestore';
-import { kept, type OnlineRow, type OnlineStore, type RegistryStore } from '../storage';
+import { keptTexts, type OnlineRow, type OnlineStore, type RegistryStore } from '../storage';
 import { FeatureRegistry } from './registry';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -42,6 +42,7 @@ import {
 } from './retrieval';
 import { FeatureInputError, UnknownNameError } from './errors';
 import { describe, isoMicros, isoUtc, parseTimestamp } from './timestamps';
+import { resultWithTexts } from './online-answer';
 
 export interface FeatureRef {
   view: FeatureViewDef;
@@ -708,7 +709,7 @@ export class FeatureStore {
       refs,
       joinKey,
       viewNames: [...new Set(refs.map((r) => r.view.name))],
-      featureNames: kept([joinKey, ...refs.map((r) => FeatureStore.columnName(r, full))]),
+      featureNames: Object.freeze([joinKey, ...refs.map((r) => FeatureStore.columnName(r, full))]),
     };
     if (!plans) {
       plans = new Map();
@@ -741,7 +742,10 @@ export class FeatureStore {
       const values: FeatureValue[] = [];
       const statuses: FeatureStatus[] = [];
       const stamps: string[] = [];
-      for (const row of rows) {
+      // the JSON texts of the values kept rows hold (onlineFeaturesJson serves them as they are)
+      let texts: (string | undefined)[] | undefined;
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i];
         if (!row) {
           values.push(null);
           statuses.push('NOT_FOUND');
@@ -756,9 +760,14 @@ export class FeatureStore {
         } else {
           values.push(v);
           statuses.push(v === null ? 'NULL_VALUE' : 'PRESENT');
+          const text = v === null ? undefined : keptTexts(row)?.[r.field.name];
+          if (text !== undefined) {
+            texts ??= [];
+            texts[i] = text;
+          }
         }
       }
-      results.push({ values, statuses, event_timestamps: stamps });
+      results.push(resultWithTexts({ values, statuses, event_timestamps: stamps }, texts));
     }
     return { metadata: { feature_names: featureNames as string[] }, results };
   }
