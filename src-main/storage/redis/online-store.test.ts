@@ -54,6 +54,9 @@ describe.skipIf(!!skip)(`the Redis online store${skip ? ` (skipped: ${skip})` : 
         { entityKey: 'old', values: { x: 2 }, eventTs: now - 10_000, createdTs: now },
       ]);
       await s.writeBatch('forever', [{ entityKey: 'old', values: { x: 3 }, eventTs: now - 10_000_000, createdTs: now }]);
+      // an event time with microseconds (…000500Z) gets the first whole millisecond at or after it + ttl
+      await s.writeBatch('short', [{ entityKey: 'micro', values: { x: 4 }, eventTs: now + 0.5, createdTs: now }]);
+      expect((await s.read('short', ['micro']))[0]?.values).toEqual({ x: 4 });
       const [fresh, old] = await s.read('short', ['fresh', 'old']);
       expect(fresh?.values).toEqual({ x: 1 });
       expect(old).toBeUndefined(); // its expiry was already past

@@ -34,6 +34,8 @@ const READ_BATCH = 1000;
 // Per row the cheapest check first (HGET of the event time; the created time only on a tie), one
 // HSET of every field, and an expiry only where the view has a ttl: a view without one never gives
 // its hashes an expiry, so nothing needs PERSIST (ensureView clears old expiries if a ttl is dropped).
+// The expiry is the first whole millisecond at or after event time + ttl (an event time may hold
+// microseconds; PEXPIREAT takes an integer).
 const WRITE_SCRIPT = `
 local ttl = tonumber(ARGV[1])
 local written = 0
@@ -45,7 +47,7 @@ for i, key in ipairs(KEYS) do
   if (not newer) and ev == ce then newer = tonumber(ARGV[a + 3]) >= tonumber(redis.call('HGET', key, 'c')) end
   if newer then
     redis.call('HSET', key, 'v', ARGV[a + 1], 'e', ARGV[a + 2], 'c', ARGV[a + 3])
-    if ttl > 0 then redis.call('PEXPIREAT', key, ev + ttl) end
+    if ttl > 0 then redis.call('PEXPIREAT', key, math.ceil(ev + ttl)) end
     written = written + 1
   end
 end
