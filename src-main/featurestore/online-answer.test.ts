@@ -67,7 +67,7 @@ function answerOf(columns: unknown[][], names = ['sms_id', 'features', 'label'])
           statuses: values.map((x) => (x === null ? 'NOT_FOUND' : 'PRESENT')),
           event_timestamps: values.map((_, i) => (i % 2 ? '2021-09-02T10:00:00.000500Z' : '1970-01-01T00:00:00Z')),
         },
-        texts.some((t) => t !== undefined) ? texts : undefined,
+        texts.some((t) => t !== undefined) ? { texts, of: [...values] } : undefined,
       );
     }),
   };
@@ -105,11 +105,31 @@ describe('onlineFeaturesJson', () => {
     expect(keptTexts(row)).toEqual({ f: '[1]' });
     expect(keptTexts({ ...row })).toEqual({ f: '[1]' });
     expect(keptTexts({ ...row, values: { f: [2] } })).toBeUndefined();
+    // frozen with the row, the texts too; a row frozen twice is the same row
+    expect(Object.isFrozen(keptTexts(row))).toBe(true);
+    expect(() => {
+      (keptTexts(row) as Record<string, string>).f = '"poisoned"';
+    }).toThrow();
+    expect(frozenRow(row)).toBe(row);
+    // a field named after a member of Object.prototype finds its own text or none
+    const named = frozenRow({ entityKey: 'k', values: { toString: 5, constructor: 'c', __proto__x: [1], valueOf: [2] }, eventTs: 1, createdTs: 2 });
+    expect(keptTexts(named)?.toString).toBeUndefined();
+    expect(keptTexts(named)?.constructor).toBeUndefined();
+    expect(keptTexts(named)?.valueOf).toBe('[2]');
     const loose = [1, 2];
     const answer = answerOf([[loose, k]]);
     expect(onlineFeaturesJson(answer)).toContain('"values":[[1,2],{"list":[1,2],"inner":{"more":[3]}}]');
     loose.push(3);
     expect(onlineFeaturesJson(answer)).toContain('"values":[[1,2,3],');
+    expect(onlineFeaturesJson(answer)).toBe(declared(answer));
+  });
+
+  it('writes a value put in place of a kept one afresh, not the kept one’s text', () => {
+    const answer = answerOf([[new Kept([1, 2]), new Kept({ a: 1 })]]);
+    expect(onlineFeaturesJson(answer)).toContain('"values":[[1,2],{"a":1}]');
+    answer.results[0].values[0] = null;
+    answer.results[0].values[1] = [3];
+    expect(onlineFeaturesJson(answer)).toContain('"values":[null,[3]]');
     expect(onlineFeaturesJson(answer)).toBe(declared(answer));
   });
 

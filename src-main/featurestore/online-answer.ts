@@ -13,8 +13,14 @@ const VALUE_TEXTS = Symbol('spamops.valueTexts');
 
 type Result = GetOnlineFeaturesResponse['results'][number];
 
-/** a result with the known texts of its values (`texts[i]`, the text of `values[i]`, or undefined) */
-export function resultWithTexts(result: Result, texts: (string | undefined)[] | undefined): Result {
+/** the known texts of a result's values: `texts[i]` was written for `of[i]` */
+export interface ValueTexts {
+  texts: (string | undefined)[];
+  of: unknown[];
+}
+
+/** a result with the known texts of its values */
+export function resultWithTexts(result: Result, texts: ValueTexts | undefined): Result {
   if (texts) Object.defineProperty(result, VALUE_TEXTS, { value: texts });
   return result;
 }
@@ -23,13 +29,15 @@ export function onlineFeaturesJson(answer: GetOnlineFeaturesResponse): string {
   let json = `{"metadata":{"feature_names":${JSON.stringify(answer.metadata.feature_names)}},"results":[`;
   const { results } = answer;
   for (let r = 0; r < results.length; r++) {
-    const result = results[r] as Result & { [VALUE_TEXTS]?: (string | undefined)[] };
+    const result = results[r] as Result & { [VALUE_TEXTS]?: ValueTexts };
     const { values, statuses, event_timestamps } = result;
-    const texts = result[VALUE_TEXTS];
+    const known = result[VALUE_TEXTS];
     json += r === 0 ? '{"values":[' : ',{"values":[';
     for (let i = 0; i < values.length; i++) {
       if (i > 0) json += ',';
-      json += texts?.[i] ?? JSON.stringify(values[i]) ?? 'null';
+      // a text serves only the value it was written for (a value put in its place is written afresh)
+      const text = known !== undefined && known.of[i] === values[i] ? known.texts[i] : undefined;
+      json += text ?? JSON.stringify(values[i]) ?? 'null';
     }
     json += `],"statuses":${JSON.stringify(statuses)},"event_timestamps":${JSON.stringify(event_timestamps)}}`;
   }

@@ -42,7 +42,7 @@ import {
 } from './retrieval';
 import { FeatureInputError, UnknownNameError } from './errors';
 import { describe, isoMicros, isoUtc, parseTimestamp } from './timestamps';
-import { resultWithTexts } from './online-answer';
+import { resultWithTexts, type ValueTexts } from './online-answer';
 
 export interface FeatureRef {
   view: FeatureViewDef;
@@ -743,7 +743,7 @@ export class FeatureStore {
       const statuses: FeatureStatus[] = [];
       const stamps: string[] = [];
       // the JSON texts of the values kept rows hold (onlineFeaturesJson serves them as they are)
-      let texts: (string | undefined)[] | undefined;
+      let texts: ValueTexts | undefined;
       for (let i = 0; i < rows.length; i++) {
         const row = rows[i];
         if (!row) {
@@ -760,10 +760,11 @@ export class FeatureStore {
         } else {
           values.push(v);
           statuses.push(v === null ? 'NULL_VALUE' : 'PRESENT');
-          const text = v === null ? undefined : keptTexts(row)?.[r.field.name];
+          const text = typeof v === 'object' && v !== null ? keptTexts(row)?.[r.field.name] : undefined;
           if (text !== undefined) {
-            texts ??= [];
-            texts[i] = text;
+            texts ??= { texts: [], of: [] };
+            texts.texts[i] = text;
+            texts.of[i] = v;
           }
         }
       }

@@ -12,18 +12,20 @@ type WithTexts = OnlineRow & { [TEXTS]?: { of: OnlineRow['values']; texts: Reado
  * array through its slow path (2.46 µs for three 30-token arrays, 1.2 µs unfrozen).
  */
 export function frozenRow(row: OnlineRow): OnlineRow {
+  if (Object.isFrozen(row)) return row;
   let texts: Record<string, string> | undefined;
   for (const field in row.values) {
     const v = row.values[field];
     if (typeof v !== 'object' || v === null) continue;
-    texts ??= {};
+    // no prototype: a field named "toString" or "__proto__" finds only its own text
+    texts ??= Object.create(null) as Record<string, string>;
     texts[field] = JSON.stringify(v);
     deepFreeze(v);
   }
   Object.freeze(row.values);
-  // a symbol's property (JSON leaves it out), naming the values it describes; assigned, as defining
-  // it not enumerable cost more than the texts save on a row read once
-  if (texts) (row as WithTexts)[TEXTS] = { of: row.values, texts };
+  // a symbol's property (JSON leaves it out), naming the values it describes, frozen with the row;
+  // assigned, as defining it not enumerable cost more than the texts save on a row read once
+  if (texts) (row as WithTexts)[TEXTS] = Object.freeze({ of: row.values, texts: Object.freeze(texts) });
   return Object.freeze(row);
 }
 
