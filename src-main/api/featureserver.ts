@@ -12,7 +12,7 @@ export const featureServerRoutes: FastifyPluginAsync<{ engines: Engines; hot?: H
 
   // lookups through Fastify and through the hot door (hot-routes.ts)
   const onlineFeatures: HotHandler<typeof routes.onlineFeatures> = (req) => fs.getOnlineFeatures(req.body);
-  // the answer written with each kept value's text written once (online-answer.ts)
+  // the answer written with the JSON texts the kept rows hold (online-answer.ts)
   serve(app, routes.onlineFeatures, { answer: onlineFeaturesJson }, onlineFeatures);
   hot?.add(routes.onlineFeatures, onlineFeatures, { answer: onlineFeaturesJson });
   serve(app, routes.historicalFeatures, async (req, reply) => streamHistorical(fs, req.body, reply));

@@ -23,7 +23,7 @@ const declared = compileSerializer({
   httpStatus: '200',
 });
 
-/** both writers, twice (the second time from kept texts), and the text parses back to the answer */
+/** both writers give the same bytes, ours twice alike, and the text parses back to the answer */
 function expectSameBytes(answer: GetOnlineFeaturesResponse): void {
   const first = onlineFeaturesJson(answer);
   expect(first).toBe(declared(answer));
@@ -169,7 +169,7 @@ describe('onlineFeaturesJson over a real feature store (SQLite online store)', (
     ]) {
       const fromFile = await engines.features.getOnlineFeatures(ask);
       const fromKept = await engines.features.getOnlineFeatures(ask);
-      // the second answer's token arrays are the kept rows' own (frozen), whose texts were written by the first
+      // the second answer's token arrays are the kept rows' own (frozen), with the texts written as they were kept
       const arrays = fromKept.results.flatMap((r) => r.values).filter(Array.isArray);
       expect(arrays).toHaveLength(HOSTILE_STRINGS.length);
       expect(arrays.every((a) => Object.isFrozen(a))).toBe(true);
