@@ -62,8 +62,12 @@ describe('processes on one data dir', () => {
     const part = join(config.offlineDir, 'smss2', '.part-123-abcd.parquet.tmp');
     mkdirSync(join(config.offlineDir, 'smss2'), { recursive: true });
     writeFileSync(part, 'half a parquet file');
+    // the rows of a push staged as JSON for DuckDB (offline.ts), left by a push killed mid-way
+    const rows = join(config.offlineDir, 'smss2', '.part-123-abcd.rows.json.tmp');
+    writeFileSync(rows, '{"n":0,"k":"');
     const old = new Date(Date.now() - 3600_000);
     utimesSync(part, old, old);
+    utimesSync(rows, old, old);
     const fresh = join(config.offlineDir, 'smss2', '.part-999-beef.parquet.tmp');
     writeFileSync(fresh, 'a push under way in another process');
     mkdirSync(join(config.modelsDir, '.staging', 'run-killed'), { recursive: true });
@@ -75,6 +79,7 @@ describe('processes on one data dir', () => {
     const e = await startEngines(config, quiet);
     await e.close();
     expect(existsSync(part)).toBe(false);
+    expect(existsSync(rows)).toBe(false);
     expect(existsSync(fresh)).toBe(true);
     expect(existsSync(deadWrite)).toBe(false);
     expect(existsSync(liveWrite)).toBe(true);

@@ -4,8 +4,8 @@
  * has no memory left (the part is then written by parquetjs-lite, and reads back the same).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { FileSourceDef, FieldDef, RegistryDefinitions } from '../../src-shared/featurestore';
 import { tempDir } from '../testing/fixtures';
 import { DuckEngine } from './duckdb';
@@ -39,10 +39,10 @@ afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
 
-function store(memoryLimit = '256MB', spillDir?: string): OfflineStore {
+function store(memoryLimit = '256MB', spillDir?: string, threads = 1): OfflineStore {
   const t = tempDir('push-parts-');
   cleanups.push(t.remove);
-  const engine = new DuckEngine({ memoryLimit, threads: 1, spillDir: spillDir ?? join(t.dir, 'spill') });
+  const engine = new DuckEngine({ memoryLimit, threads, spillDir: spillDir ?? join(t.dir, 'spill') });
   engines.push(engine);
   return new OfflineStore(join(t.dir, 'offline'), engine);
 }
@@ -59,6 +59,14 @@ async function readBack(s: OfflineStore): Promise<unknown[][]> {
   );
 }
 
+/** the files in the source's folder but its manifest and its parts (a push's rows staged as JSON, say) */
+async function strays(s: OfflineStore): Promise<string[]> {
+  const { parts } = await s.parts(source, 'sms_id', fields);
+  const dir = s.sourceDir(source);
+  const listed = new Set(parts.map((p) => basename(p.path)));
+  return readdirSync(dir).filter((f) => !listed.has(f) && !f.startsWith('_parts'));
+}
+
 const expected = [
   ['a', Date.UTC(2021, 0, 1) * 1000, Date.UTC(2021, 0, 2) * 1000, 0.5, 'x\uFFFDy', '[1, 2]'],
   ['b', Date.UTC(2021, 0, 3) * 1000, 0, null, null, '[]'],
@@ -69,6 +77,30 @@ describe('pushed parts', () => {
     const s = store();
     await s.appendPart(source, 'sms_id', fields, rows);
     expect(await readBack(s)).toEqual(expected);
+  });
+
+  it('a part holds the rows in the order pushed, though DuckDB reads them on two threads; nothing else is left', async () => {
+    const s = store('256MB', undefined, 2);
+    const n = 20_000;
+    // keys out of sorted order, so that neither a sort nor the threads' order gives the push's
+    const keys = Array.from({ length: n }, (_, i) => `k${(i * 7919) % n}`);
+    const many = keys.map((k, i) => ({ entityKey: k, eventTs: Date.UTC(2021, 0, 1), createdTs: 0, values: { score: i, text: k, ids: [i] } }));
+    await s.appendPart(source, 'sms_id', fields, many);
+    const [part] = (await s.parts(source, 'sms_id', fields)).parts;
+    const inFile = await s.engine.with(async (c) =>
+      (await c.runAndReadAll(`SELECT sms_id FROM read_parquet('${part.path}', file_row_number = true) ORDER BY file_row_number`)).getRows().map((r) => r[0]),
+    );
+    expect(inFile).toEqual(keys);
+    expect(await strays(s)).toEqual([]);
+  });
+
+  it('a row over 16 MB (read_json refuses one unless told) is written whole', async () => {
+    const s = store();
+    const text = 'é'.repeat(9_000_000); // 18 MB of UTF-8
+    await s.appendPart(source, 'sms_id', fields, [rows[1], { ...rows[0], values: { ...rows[0].values, text } }]);
+    const back = await readBack(s);
+    expect(back.map((r) => (r[4] as string | null)?.length ?? null)).toEqual([text.length, null]);
+    expect(back[0][4] === text).toBe(true);
   });
 
   it('DuckDB loads but cannot open its instance: parquetjs-lite writes the part, read back the same', async () => {
@@ -93,6 +125,7 @@ describe('pushed parts', () => {
       values: { score: i, text: `message number ${i} `.repeat(4), ids: Array.from({ length: 30 }, (_, j) => i + j) },
     }));
     await s.appendPart(source, 'sms_id', fields, many);
+    expect(await strays(s)).toEqual([]);
     mkdirSync(join(s.dir, '..', 'reader-spill'), { recursive: true });
     const back = await readBack(s);
     expect(back).toHaveLength(20_000);
