@@ -123,16 +123,25 @@ export class OfflineStore {
       const input = stagedRowsName(tmp);
       try {
         const { text, longest } = staging.json(rows);
-        await writeFile(input, text);
+        await writeFile(input, text).catch((e: Error) => {
+          e.message = `${e.message} (writing a push's rows for DuckDB to ${input})`;
+          throw e;
+        });
+        // staged.n, qualified: ORDER BY takes an unqualified name for the select list's aliases
+        // first (without case), and a feature, a join key or a timestamp column may be called n
         await conn.run(
-          `COPY (SELECT ${staging.select(key, source).join(', ')} FROM ${staging.readJson(input, longest)} ORDER BY n) TO ${sqlString(tmp)} (FORMAT parquet)`,
+          `COPY (SELECT ${staging.select(key, source).join(', ')} FROM ${staging.readJson(input, longest)} AS staged ORDER BY staged.n) TO ${sqlString(tmp)} (FORMAT parquet)`,
         );
         return { path: tmp, entry };
       } catch (e) {
         if (existsSync(tmp)) unlinkSync(tmp);
         if (!isOutOfMemory(e)) throw e;
       } finally {
-        rmSync(input, { force: true });
+        try {
+          rmSync(input, { force: true });
+        } catch {
+          // not removable now (its folder's permissions changed, say): swept at the next start (leftovers.ts)
+        }
         conn.closeSync();
       }
     }
