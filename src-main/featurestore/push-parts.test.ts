@@ -4,6 +4,7 @@
  * has no memory left (the part is then written by parquetjs-lite, and reads back the same).
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { FileSourceDef, FieldDef, RegistryDefinitions } from '../../src-shared/featurestore';
@@ -94,6 +95,32 @@ describe('pushed parts', () => {
     expect(await strays(s)).toEqual([]);
   });
 
+  it("keeps the push's order whatever its columns are called: a feature, a join key or a timestamp column named n", async () => {
+    // every column descends as pushed: a part sorted by any of them instead comes out reversed
+    const day = (d: number) => Date.UTC(2021, 0, d);
+    const pushed = [3, 2, 1].map((d) => ({ entityKey: `k${d}`, eventTs: day(d), createdTs: day(d), values: { n: d, staged: `s${d}` } }));
+    const named = [
+      { key: 'sms_id', fields: [{ name: 'n', dtype: 'Float64' }], at: source },
+      { key: 'sms_id', fields: [{ name: 'N', dtype: 'Int64' }], at: source },
+      { key: 'sms_id', fields: [{ name: 'staged', dtype: 'String' }], at: source },
+      { key: 'n', fields: [{ name: 'staged', dtype: 'String' }], at: source },
+      { key: 'sms_id', fields: [{ name: 'staged', dtype: 'String' }], at: { ...source, timestampField: 'n' } },
+      { key: 'sms_id', fields: [{ name: 'staged', dtype: 'String' }], at: { ...source, createdTimestampColumn: 'N' } },
+    ] as const;
+    for (const { key, fields: f, at } of named) {
+      const s = store('256MB', undefined, 2);
+      const rowsOf = pushed.map((r) => ({ ...r, values: Object.fromEntries(f.map((x) => [x.name, x.name === 'staged' ? r.values.staged : r.values.n])) }));
+      await s.appendPart(at, key, f.map((x) => ({ ...x, description: '' })) as FieldDef[], rowsOf);
+      const [part] = (await s.parts(at, key, [])).parts;
+      const inFile = await s.engine.with(async (c) =>
+        (await c.runAndReadAll(`SELECT "${key}" FROM read_parquet('${part.path}', file_row_number = true) ORDER BY file_row_number`))
+          .getRows()
+          .map((r) => r[0]),
+      );
+      expect(inFile, `${key} / ${f[0].name} / ${at.timestampField} / ${at.createdTimestampColumn}`).toEqual(['k3', 'k2', 'k1']);
+    }
+  });
+
   it('a row over 16 MB (read_json refuses one unless told) is written whole', async () => {
     const s = store();
     const text = 'é'.repeat(9_000_000); // 18 MB of UTF-8
@@ -101,6 +128,33 @@ describe('pushed parts', () => {
     const back = await readBack(s);
     expect(back.map((r) => (r[4] as string | null)?.length ?? null)).toEqual([text.length, null]);
     expect(back[0][4] === text).toBe(true);
+  });
+
+  it('a full disk fails the push naming the file it could not write, and leaves nothing behind', async (ctx) => {
+    if (process.getuid?.() !== 0) return ctx.skip(); // needs root to mount a tmpfs
+    const t = tempDir('push-parts-full-');
+    cleanups.push(t.remove);
+    const disk = join(t.dir, 'disk');
+    mkdirSync(disk);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', disk], { stdio: 'pipe' });
+    cleanups.unshift(() => execFileSync('umount', [disk], { stdio: 'pipe' }));
+    const engine = new DuckEngine({ memoryLimit: '256MB', threads: 1, spillDir: join(t.dir, 'spill') });
+    engines.push(engine);
+    const s = new OfflineStore(join(disk, 'offline'), engine);
+    // about 2 MB of JSON: more than the disk holds
+    const many = Array.from({ length: 5_000 }, (_, i) => ({
+      entityKey: `k${i}`,
+      eventTs: 0,
+      createdTs: 0,
+      values: { score: i, text: 'x'.repeat(300), ids: [i] },
+    }));
+    const failed = await s.appendPart(source, 'sms_id', fields, many).catch((e: NodeJS.ErrnoException) => e);
+    expect(failed).toMatchObject({
+      code: 'ENOSPC',
+      message: expect.stringMatching(/writing a push's rows for DuckDB to .*\/pushes\/\.part-[^/]+\.rows\.json\.tmp/),
+    });
+    expect(readdirSync(s.sourceDir(source))).toEqual([]);
+    expect(await s.partCount(source)).toBe(0);
   });
 
   it('DuckDB loads but cannot open its instance: parquetjs-lite writes the part, read back the same', async () => {
@@ -160,6 +214,28 @@ describe('feature names the offline store keeps for itself', () => {
 });
 
 describe('values beyond their column type', () => {
+  it('an entity key with a lone surrogate is refused naming the field (DuckDB failed on it writing the part)', async () => {
+    const { testEngines } = await import('../testing/fixtures');
+    const { engines, cleanup } = await testEngines();
+    try {
+      await engines.features.apply(definitionsForStage('2021'), '2021');
+      const smss2 = await engines.features.fileSource('smss2');
+      const before = await engines.features.offline.partCount(smss2);
+      const df = (id: string) => ({ sms_id: ['ok', id], event_timestamp: ['2021-09-02', '2021-09-02'], features: [Array(30).fill(1), Array(30).fill(2)] });
+      await expect(engines.features.push('smss2_push', df('x\uD800'), 'online_and_offline')).rejects.toThrow(
+        /df\.sms_id\[1\]: expected an id of well-formed text, got one with a lone surrogate/,
+      );
+      expect(await engines.features.offline.partCount(smss2)).toBe(before);
+      expect((await engines.features.getOnlineFeatures({ features: ['sms_features2:features'], entities: { sms_id: ['ok'] } })).results[1].statuses).toEqual([
+        'NOT_FOUND',
+      ]); // nothing of the batch written
+      await engines.features.push('smss2_push', df('x\uD83D\uDE00'), 'online_and_offline');
+      expect(await engines.features.offline.partCount(smss2)).toBe(before + 1);
+    } finally {
+      await cleanup();
+    }
+  });
+
   it('a Float32 beyond ±3.4e38 is refused naming the field (its part cast failed: a 500)', async () => {
     const { testEngines } = await import('../testing/fixtures');
     const { engines, cleanup } = await testEngines();

@@ -822,6 +822,9 @@ export class FeatureStore {
       const key = df[joinKey][i];
       if (typeof key !== 'string' || key.length === 0 || key.length > 200)
         throw new FeatureInputError(`df.${joinKey}[${i}]`, `df.${joinKey}[${i}]: expected a non-empty id string, got ${describe(key)}`);
+      // a lone surrogate: SQLite and DuckDB hold UTF-8, so the key could not be stored as given
+      if (!key.isWellFormed())
+        throw new FeatureInputError(`df.${joinKey}[${i}]`, `df.${joinKey}[${i}]: expected an id of well-formed text, got one with a lone surrogate`);
       const eventTs = parseTimestamp(df[batch.timestampField][i], `df.${batch.timestampField}[${i}]`);
       const createdCol = df[batch.createdTimestampColumn];
       const createdTs = createdCol ? parseTimestamp(createdCol[i], `df.${batch.createdTimestampColumn}[${i}]`) : now;
