@@ -109,4 +109,25 @@ describe('LayeredPredictionCache', () => {
     expect(await c.get('e', 'v', '0')).toBe('x'); // oldest: dropped from memory, still stored
     expect(reads()).toBe(before + 1);
   });
+
+  it('goes on dropping exactly the oldest, past many evictions, a version forgotten and an input set again', async () => {
+    const { store } = counted();
+    const c = new LayeredPredictionCache(store);
+    const inMemory = (v: string, from: number, to: number) => {
+      const held: number[] = [];
+      for (let i = from; i < to; i++) if (c.peekAnswer('e', v, String(i))) held.push(i);
+      return held;
+    };
+    for (let i = 0; i < 45_000; i++) await c.set('e', 'a', String(i), '{"n":1}');
+    expect(inMemory('a', 0, 45_000)).toEqual(Array.from({ length: 20_000 }, (_, i) => 25_000 + i));
+    // a version forgotten empties memory; the next fill drops in its own order
+    await c.invalidateVersion('a');
+    for (let i = 0; i < 20_000; i++) await c.set('e', 'b', String(i), '{"n":1}');
+    await c.set('e', 'b', '5', '{"n":2}'); // set again: an entry keeps its place
+    await c.set('e', 'b', 'new', '{"n":1}');
+    expect(inMemory('a', 0, 45_000)).toEqual([]);
+    expect(inMemory('b', 0, 20_000)).toEqual(Array.from({ length: 19_999 }, (_, i) => i + 1));
+    expect(c.peekAnswer('e', 'b', '5')).toEqual({ n: 2, from_cache: true });
+    expect(c.peekAnswer('e', 'b', 'new')).toBeDefined();
+  });
 });
