@@ -11,6 +11,7 @@ import type { CallLogRow, FeaturesAnswer, PredictionAnswer, ServingStatsAnswer, 
 import { NoModelYetError, NotServedError, pinnedKey, type ServedModels } from './served';
 import { thresholdOf, top, type Prediction, type ServedModel } from './models';
 import { ServingStats } from './request-stats';
+import { BoundedMap } from '../platform';
 import { MicroBatcher, type MicroBatchSettings, type OffThreadRun } from './micro-batcher';
 
 const CALL_LOG_TTL_SECONDS = 3600;
@@ -91,7 +92,7 @@ export class ServingEndpoints {
    * spares the feature extraction (and the tokenizer's second pass for the unknown-word rate)
    * that would otherwise cost a cache hit as much as a miss.
    */
-  private readonly notes = new Map<string, TextNote>();
+  private readonly notes = new BoundedMap<string, TextNote>(MAX_NOTES);
 
   /** concurrent uncached predictions of a version answered by one predict call (the LSTM's kernel runs them as one batch) */
   readonly batcher: MicroBatcher;
@@ -198,8 +199,7 @@ export class ServingEndpoints {
     if (known && known.version === m.version) return known;
     const features = m.textToFeatures(text);
     const note: TextNote = { version: m.version, features, oov: m.outOfVocabularyRate(text) ?? null, featuresJson: JSON.stringify(features) };
-    if (this.notes.size >= MAX_NOTES) this.notes.delete(this.notes.keys().next().value as string);
-    this.notes.set(key, note);
+    this.notes.set(key, note); // the oldest dropped first
     return note;
   }
 
