@@ -7,6 +7,8 @@ declare module 'autocannon' {
     connections?: number;
     duration?: number;
     pipelining?: number;
+    /** per-request settings; `setupRequest` may give each its own body */
+    requests?: { method?: string; setupRequest?: (req: { body?: string }) => { body?: string } }[];
   }
   interface Histogram {
     average: number;

@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import { appRoot } from '../src-main/config';
 
@@ -34,6 +35,11 @@ export interface LoadOptions {
   seconds?: number;
   /** forces the tool (default: wrk when installed) */
   tool?: 'wrk' | 'autocannon';
+  /**
+   * a marker in `body` replaced in each request by a token no other request of any load sent (a
+   * new text each time, as real messages are: every one misses the caches)
+   */
+  fresh?: string;
 }
 
 let wrkPath: string | null | undefined;
@@ -59,15 +65,28 @@ done = function(summary, latency, requests)
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), e.status, e.connect + e.read + e.write + e.timeout))
 end`;
 
+// the same, the body's marker replaced in each request by this load's tag and the request's number
+const WRK_FRESH_SCRIPT = (bodyFile: string, marker: string, tag: string) => `${WRK_SCRIPT(bodyFile)}
+local at = string.find(body, ${JSON.stringify(marker)}, 1, true)
+local head, tail = string.sub(body, 1, at - 1), string.sub(body, at + ${marker.length})
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format(nil, nil, nil, head .. ${JSON.stringify(tag)} .. n .. tail)
+end`;
+
 export async function load(o: LoadOptions): Promise<LoadResult> {
   const connections = o.connections ?? 16;
   const seconds = o.seconds ?? 10;
   const tool = o.tool ?? (wrk() ? 'wrk' : 'autocannon');
+  const marker = o.fresh;
+  if (marker !== undefined && !o.body.includes(marker)) throw new Error(`load: the body has no ${marker} to replace`);
+  const tag = `${randomBytes(4).toString('hex')}-`;
   if (tool === 'wrk') {
     const dir = mkdtempSync(join(tmpdir(), 'spamops-wrk-'));
     try {
       writeFileSync(join(dir, 'body.json'), o.body);
-      writeFileSync(join(dir, 'post.lua'), WRK_SCRIPT(join(dir, 'body.json')));
+      writeFileSync(join(dir, 'post.lua'), marker === undefined ? WRK_SCRIPT(join(dir, 'body.json')) : WRK_FRESH_SCRIPT(join(dir, 'body.json'), marker, tag));
       const child = spawn(wrk()!, ['-t1', `-c${connections}`, `-d${seconds}s`, '-s', join(dir, 'post.lua'), o.url], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       child.stdout.on('data', (d: Buffer) => {
@@ -95,7 +114,17 @@ export async function load(o: LoadOptions): Promise<LoadResult> {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  const r = await autocannon({ url: o.url, method: 'POST', headers: { 'content-type': 'application/json' }, body: o.body, connections, duration: seconds });
+  let n = 0;
+  const [head, tail] = marker === undefined ? [] : [o.body.slice(0, o.body.indexOf(marker)), o.body.slice(o.body.indexOf(marker) + marker.length)];
+  const r = await autocannon({
+    url: o.url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: o.body,
+    connections,
+    duration: seconds,
+    ...(marker === undefined ? {} : { requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, body: `${head}${tag}${++n}${tail}` }) }] }),
+  });
   return {
     tool,
     rps: r.requests.average,

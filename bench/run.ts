@@ -285,11 +285,11 @@ function loadRows(name: string, p: Paired, throughput: { share?: number; atLeast
 }
 
 /** a route after a 2 s warm-up, then in slices beside the ceiling's; any non-2xx or socket error fails the bench */
-async function loadRoute(ceiling: Ceiling, port: number, path: string, payload: unknown, seconds: number): Promise<Paired> {
+async function loadRoute(ceiling: Ceiling, port: number, path: string, payload: unknown, seconds: number, fresh?: string): Promise<Paired> {
   const url = `http://127.0.0.1:${port}${path}`;
   const body = JSON.stringify(payload);
-  await load({ url, body, connections: CONNECTIONS, seconds: 2 });
-  const p = await ceiling.pair(seconds, (s) => load({ url, body, connections: CONNECTIONS, seconds: s }));
+  await load({ url, body, connections: CONNECTIONS, seconds: 2, fresh });
+  const p = await ceiling.pair(seconds, (s) => load({ url, body, connections: CONNECTIONS, seconds: s, fresh }));
   if (p.route.non2xx > 0 || p.route.errors > 0) throw new Error(`${path} answered ${p.route.non2xx} non-2xx and ${p.route.errors} socket errors under load`);
   return p;
 }
@@ -409,6 +409,10 @@ async function httpBench(engines: Engines, dataDir: string, seconds: number, cei
     const v3c = await loadRoute(ceiling, port, '/model/v3/text_to_prediction', { text }, seconds);
     const v1u = await loadRoute(ceiling, port, '/model/v1/text_to_prediction', { text, skip_cache: true }, seconds);
     const v1c = await loadRoute(ceiling, port, '/model/v1/text_to_prediction', { text }, seconds);
+    // real traffic: a new text each request, which misses both caches and is written to them
+    const fresh = { text: `${text}, ref {{n}}` };
+    const v3n = await loadRoute(ceiling, port, '/model/v3/text_to_prediction', fresh, seconds, '{{n}}');
+    const v1n = await loadRoute(ceiling, port, '/model/v1/text_to_prediction', fresh, seconds, '{{n}}');
     const inboxLoad = await ceiling.pair(seconds, (s) =>
       load({
         url: `http://127.0.0.1:${port}/sms`,
@@ -460,6 +464,8 @@ async function httpBench(engines: Engines, dataDir: string, seconds: number, cei
       ...loadRows('POST /model/v3/text_to_prediction cached', v3c, { share: 0.7 }),
       ...loadRows('POST /model/v1/text_to_prediction uncached', v1u, { share: 0.5 }),
       ...loadRows('POST /model/v1/text_to_prediction cached', v1c, { share: 0.7 }),
+      ...withNote(loadRows('POST /model/v3/text_to_prediction, a new text each request', v3n), 'every text new: it misses both caches and is written to them'),
+      ...withNote(loadRows('POST /model/v1/text_to_prediction, a new text each request', v1n), 'every text new: it misses both caches and is written to them'),
       ...inboxRows,
     ];
     return [...serving, ...lookups];
