@@ -6,12 +6,12 @@
  */
 import type { CallLog, CallLogEntry } from '../storage';
 import type { ModelRegistry } from '../models';
+import { BoundedMap } from '../platform';
 import type { ModelName } from '../../src-shared/training';
 import type { CallLogRow, FeaturesAnswer, PredictionAnswer, ServingStatsAnswer, TopPredictionsAnswer, VersionPredictionAnswer } from '../../src-shared/serving';
 import { NoModelYetError, NotServedError, pinnedKey, type ServedModels } from './served';
 import { thresholdOf, top, type Prediction, type ServedModel } from './models';
 import { ServingStats } from './request-stats';
-import { BoundedMap } from '../platform';
 import { MicroBatcher, type MicroBatchSettings, type OffThreadRun } from './micro-batcher';
 
 const CALL_LOG_TTL_SECONDS = 3600;

@@ -1,9 +1,9 @@
 /**
  * What a killed process leaves behind, removed when the server starts: Parquet parts written under
  * their temporary name and never published, with the rows staged for them as JSON (a push killed
- * mid-way: its messages are still in the change log), manifest writes a dead process cut short, DuckDB staging databases of a killed
- * rebuild, DuckDB spill folders of dead processes, and staging folders of runs that are not
- * running any more.
+ * mid-way: its messages are still in the change log), manifest writes a dead process cut short,
+ * DuckDB staging databases of a killed rebuild, DuckDB spill folders of dead processes, and
+ * staging folders of runs that are not running any more.
  */
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
