@@ -4,7 +4,7 @@
  * invalidating a version clears both.
  */
 import type { PredictionCache } from '../storage';
-import { BoundedMap } from '../platform';
+import { BoundedMap, deepFreeze } from '../platform';
 
 const MAX_ENTRIES = 20_000;
 
@@ -67,9 +67,4 @@ export class LayeredPredictionCache implements PredictionCache {
   private remember(k: string, v: string): void {
     this.memory.set(k, { json: v }); // the oldest dropped first
   }
-}
-
-function deepFreeze<T extends object>(o: T): Readonly<T> {
-  for (const v of Object.values(o)) if (v && typeof v === 'object') deepFreeze(v);
-  return Object.freeze(o);
 }

@@ -1,5 +1,6 @@
 /** Online rows kept from earlier reads by a store (SQLite's, Redis's), shared by every later reader. */
 import type { OnlineRow } from './types';
+import { deepFreeze } from '../platform';
 
 /** where a kept row holds its values' texts */
 const TEXTS = Symbol('spamops.keptTexts');
@@ -35,16 +36,6 @@ export function keptTexts(row: OnlineRow): Readonly<Record<string, string>> | un
   const kept = (row as WithTexts)[TEXTS];
   // a copy of the row with other values (`{ ...row, values }`) has none of these texts
   return kept !== undefined && kept.of === row.values ? kept.texts : undefined;
-}
-
-function deepFreeze(value: object): void {
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const v: unknown = value[i];
-      if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) deepFreeze(v);
-    }
-  } else for (const v of Object.values(value)) if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) deepFreeze(v);
-  Object.freeze(value);
 }
 
 /** rows kept at most, per store (about 200 bytes each, and as much again for the texts of their values); beyond, the set starts again */
