@@ -1,8 +1,9 @@
-/** Platform pieces every engine may use: atomic files, TimeUUIDs, the install token, TypeScript worker threads, a rate meter, a bounded map, deep freezing, CSV records and cells. */
+/** Platform pieces every engine may use: atomic files, TimeUUIDs, the install token, TypeScript worker threads, a rate meter, a bounded map and its doorkeeper, deep freezing, CSV records and cells. */
 export { writeFileAtomic, writeFileAtomicAsync } from './atomic-write';
 export { newTimeUuid, isTimeUuid, timeOfTimeUuid, timeUuidOf, messageTimeProblem, smsIdProblem } from './timeuuid';
 export { RateMeter } from './rate-meter';
 export { BoundedMap } from './bounded-map';
+export { Doorkeeper } from './doorkeeper';
 export { deepFreeze } from './deep-freeze';
 export { ensureInstallToken, INSTALL_TOKEN_FILE } from './install-token';
 export { tsxWorker } from './tsx-worker';

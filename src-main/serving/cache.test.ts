@@ -20,18 +20,45 @@ function counted(): { store: PredictionCache; reads: () => number } {
   };
 }
 
+/** an answer set twice: held in memory from then on */
+async function twice(c: LayeredPredictionCache, endpoint: string, version: string, key: string, output: string): Promise<void> {
+  await c.set(endpoint, version, key, output);
+  await c.set(endpoint, version, key, output);
+}
+
 describe('LayeredPredictionCache', () => {
-  it('answers a hot input from memory and writes through to the storage layer', async () => {
+  it('answers an input from memory from its second sight on, and writes through to the storage layer', async () => {
     const { store, reads } = counted();
     const c = new LayeredPredictionCache(store);
     await c.set('text_to_prediction', 'v3', '"hi"', '{"spam":0.1}');
+    // seen once: stored, not kept in memory
     expect(await c.get('text_to_prediction', 'v3', '"hi"')).toBe('{"spam":0.1}');
-    expect(reads()).toBe(0);
-    // a fresh layer (another process) finds it in the store, then keeps it in memory
-    const other = new LayeredPredictionCache(store);
-    expect(await other.get('text_to_prediction', 'v3', '"hi"')).toBe('{"spam":0.1}');
-    expect(await other.get('text_to_prediction', 'v3', '"hi"')).toBe('{"spam":0.1}');
     expect(reads()).toBe(1);
+    // seen twice: kept
+    expect(await c.get('text_to_prediction', 'v3', '"hi"')).toBe('{"spam":0.1}');
+    expect(reads()).toBe(1);
+    // a fresh layer (another process) finds it in the store, and keeps it once asked twice
+    const other = new LayeredPredictionCache(store);
+    for (let i = 0; i < 4; i++) expect(await other.get('text_to_prediction', 'v3', '"hi"')).toBe('{"spam":0.1}');
+    expect(reads()).toBe(3);
+  });
+
+  it('keeps inputs asked once out of memory: any number of them leaves a hot input there', async () => {
+    const { store, reads } = counted();
+    const c = new LayeredPredictionCache(store);
+    await c.set('e', 'v', 'hot', '{"n":0}');
+    await c.get('e', 'v', 'hot');
+    for (let i = 0; i < 200_000; i++) await c.set('e', 'v', String(i), '{"n":1}');
+    expect(c.peekAnswer('e', 'v', 'hot')).toEqual({ n: 0, from_cache: true });
+    let held = 0;
+    for (let i = 0; i < 200_000; i++) if (c.peekAnswer('e', 'v', String(i))) held++;
+    expect(held).toBe(0);
+    const before = reads();
+    expect(await c.get('e', 'v', '123')).toBe('{"n":1}'); // from the stored layer
+    expect(reads()).toBe(before + 1);
+    // a held input's new answer replaces it, though the doorkeeper forgot the input long ago
+    await c.set('e', 'v', 'hot', '{"n":2}');
+    expect(c.peekAnswer('e', 'v', 'hot')).toEqual({ n: 2, from_cache: true });
   });
 
   it('writes an answer it already holds only once; a failed write is tried again by the next', async () => {
@@ -50,37 +77,48 @@ describe('LayeredPredictionCache', () => {
       },
       invalidateVersion: (v) => inner.invalidateVersion(v),
     });
-    await c.set('text_to_prediction', 'v1', '"same"', '{"spam":0.2}');
-    await c.set('text_to_prediction', 'v1', '"same"', '{"spam":0.2}');
-    expect(writes).toBe(1);
+    // written each time until held (from its second sight), then not again
+    for (let i = 0; i < 4; i++) await c.set('text_to_prediction', 'v1', '"same"', '{"spam":0.2}');
+    expect(writes).toBe(2);
     // another answer for the input (a new threshold) is written
     await c.set('text_to_prediction', 'v1', '"same"', '{"spam":0.3}');
-    expect([writes, await inner.get('text_to_prediction', 'v1', '"same"')]).toEqual([2, '{"spam":0.3}']);
+    expect([writes, await inner.get('text_to_prediction', 'v1', '"same"')]).toEqual([3, '{"spam":0.3}']);
+    // a failed write forgets the answer in memory: the next is written
     failNext = true;
-    await expect(c.set('text_to_prediction', 'v1', '"lost"', '{"spam":0.4}')).rejects.toThrow('disk full');
-    await c.set('text_to_prediction', 'v1', '"lost"', '{"spam":0.4}');
-    expect([writes, await inner.get('text_to_prediction', 'v1', '"lost"')]).toEqual([4, '{"spam":0.4}']);
+    await expect(c.set('text_to_prediction', 'v1', '"same"', '{"spam":0.4}')).rejects.toThrow('disk full');
+    expect(c.peekAnswer('text_to_prediction', 'v1', '"same"')).toBeUndefined();
+    await c.set('text_to_prediction', 'v1', '"same"', '{"spam":0.4}');
+    expect([writes, await inner.get('text_to_prediction', 'v1', '"same"')]).toEqual([5, '{"spam":0.4}']);
+    // an input seen once whose write failed is written by the next
+    failNext = true;
+    await expect(c.set('text_to_prediction', 'v1', '"lost"', '{"spam":0.5}')).rejects.toThrow('disk full');
+    await c.set('text_to_prediction', 'v1', '"lost"', '{"spam":0.5}');
+    expect([writes, await inner.get('text_to_prediction', 'v1', '"lost"')]).toEqual([7, '{"spam":0.5}']);
     // after a version's invalidation its answers are written again
     await c.invalidateVersion('v1');
-    await c.set('text_to_prediction', 'v1', '"same"', '{"spam":0.3}');
-    expect([writes, await inner.get('text_to_prediction', 'v1', '"same"')]).toEqual([5, '{"spam":0.3}']);
+    await c.set('text_to_prediction', 'v1', '"same"', '{"spam":0.4}');
+    expect([writes, await inner.get('text_to_prediction', 'v1', '"same"')]).toEqual([8, '{"spam":0.4}']);
   });
 
   it('peeks at memory only, without a wait: one frozen answer per entry; a version forgotten is gone from it', async () => {
     const { store, reads } = counted();
     const c = new LayeredPredictionCache(store);
     await c.set('text_to_prediction', 'v3', '"hi"', '{"prediction":{"spam":0.1}}');
+    expect(c.peekAnswer('text_to_prediction', 'v3', '"hi"')).toBeUndefined(); // seen once
+    await c.set('text_to_prediction', 'v3', '"hi"', '{"prediction":{"spam":0.1}}');
     const first = c.peekAnswer('text_to_prediction', 'v3', '"hi"');
     expect(first).toEqual({ prediction: { spam: 0.1 }, from_cache: true });
     // the same object each time, which nobody can change (it is sent to every caller)
     expect(c.peekAnswer('text_to_prediction', 'v3', '"hi"')).toBe(first);
     expect(Object.isFrozen(first) && Object.isFrozen((first as { prediction: object }).prediction)).toBe(true);
-    // in the stored layer only (another process wrote it): not in memory until a get brings it
+    // in the stored layer only (another process wrote it): not in memory until gets bring it
     const other = new LayeredPredictionCache(store);
     expect(other.peekAnswer('text_to_prediction', 'v3', '"hi"')).toBeUndefined();
     await other.get('text_to_prediction', 'v3', '"hi"');
+    expect(other.peekAnswer('text_to_prediction', 'v3', '"hi"')).toBeUndefined();
+    await other.get('text_to_prediction', 'v3', '"hi"');
     expect(other.peekAnswer('text_to_prediction', 'v3', '"hi"')).toEqual({ prediction: { spam: 0.1 }, from_cache: true });
-    expect(reads()).toBe(1);
+    expect(reads()).toBe(2);
     await c.invalidateVersion('v3');
     expect(c.peekAnswer('text_to_prediction', 'v3', '"hi"')).toBeUndefined();
   });
@@ -102,7 +140,7 @@ describe('LayeredPredictionCache', () => {
   it('holds at most 20,000 entries in memory, dropping the oldest first', async () => {
     const { store, reads } = counted();
     const c = new LayeredPredictionCache(store);
-    for (let i = 0; i < 20_001; i++) await c.set('e', 'v', String(i), 'x');
+    for (let i = 0; i < 20_001; i++) await twice(c, 'e', 'v', String(i), 'x');
     const before = reads();
     await c.get('e', 'v', '20000'); // newest: memory
     expect(reads()).toBe(before);
@@ -118,13 +156,13 @@ describe('LayeredPredictionCache', () => {
       for (let i = from; i < to; i++) if (c.peekAnswer('e', v, String(i))) held.push(i);
       return held;
     };
-    for (let i = 0; i < 45_000; i++) await c.set('e', 'a', String(i), '{"n":1}');
+    for (let i = 0; i < 45_000; i++) await twice(c, 'e', 'a', String(i), '{"n":1}');
     expect(inMemory('a', 0, 45_000)).toEqual(Array.from({ length: 20_000 }, (_, i) => 25_000 + i));
     // a version forgotten empties memory; the next fill drops in its own order
     await c.invalidateVersion('a');
-    for (let i = 0; i < 20_000; i++) await c.set('e', 'b', String(i), '{"n":1}');
+    for (let i = 0; i < 20_000; i++) await twice(c, 'e', 'b', String(i), '{"n":1}');
     await c.set('e', 'b', '5', '{"n":2}'); // set again: an entry keeps its place
-    await c.set('e', 'b', 'new', '{"n":1}');
+    await twice(c, 'e', 'b', 'new', '{"n":1}');
     expect(inMemory('a', 0, 45_000)).toEqual([]);
     expect(inMemory('b', 0, 20_000)).toEqual(Array.from({ length: 19_999 }, (_, i) => i + 1));
     expect(c.peekAnswer('e', 'b', '5')).toEqual({ n: 2, from_cache: true });

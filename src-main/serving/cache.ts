@@ -1,16 +1,20 @@
 /**
  * The prediction cache as serving uses it: a bounded in-memory layer in front of the storage
- * layer's cache (SQLite or Cassandra), so that hot inputs cost a map lookup. Writes go to both;
- * invalidating a version clears both.
+ * layer's cache (SQLite or Cassandra), so that hot inputs cost a map lookup. Writes go to the
+ * storage layer always, to memory from an input's second sight on (a text asked once is not kept:
+ * see Doorkeeper); invalidating a version clears both.
  */
 import type { PredictionCache } from '../storage';
-import { BoundedMap, deepFreeze } from '../platform';
+import { BoundedMap, Doorkeeper, deepFreeze } from '../platform';
 
 const MAX_ENTRIES = 20_000;
+/** inputs seen lately, by hash: about three times as many as memory keeps */
+const DOORKEEPER_SLOTS = 65_536;
 
 export class LayeredPredictionCache implements PredictionCache {
   /** the stored JSON, and the answer made of it once asked (see peekAnswer) */
   private readonly memory = new BoundedMap<string, { json: string; answer?: Readonly<object> }>(MAX_ENTRIES);
+  private readonly door = new Doorkeeper(DOORKEEPER_SLOTS);
   constructor(private readonly store: PredictionCache) {}
 
   private static key(endpoint: string, version: string, inputKey: string): string {
@@ -49,8 +53,10 @@ export class LayeredPredictionCache implements PredictionCache {
    */
   async set(endpoint: string, version: string, inputKey: string, output: string): Promise<void> {
     const k = LayeredPredictionCache.key(endpoint, version, inputKey);
-    if (this.memory.get(k)?.json === output) return;
-    this.remember(k, output);
+    const held = this.memory.get(k);
+    if (held?.json === output) return;
+    if (held) this.memory.set(k, { json: output });
+    else this.remember(k, output);
     try {
       await this.store.set(endpoint, version, inputKey, output);
     } catch (e) {
@@ -64,7 +70,8 @@ export class LayeredPredictionCache implements PredictionCache {
     await this.store.invalidateVersion(version);
   }
 
+  /** keeps an entry not in memory, if its input was seen before (the oldest dropped first) */
   private remember(k: string, v: string): void {
-    this.memory.set(k, { json: v }); // the oldest dropped first
+    if (this.door.seenBefore(k)) this.memory.set(k, { json: v });
   }
 }

@@ -6,7 +6,7 @@
  */
 import type { CallLog, CallLogEntry } from '../storage';
 import type { ModelRegistry } from '../models';
-import { BoundedMap } from '../platform';
+import { BoundedMap, Doorkeeper } from '../platform';
 import type { ModelName } from '../../src-shared/training';
 import type { CallLogRow, FeaturesAnswer, PredictionAnswer, ServingStatsAnswer, TopPredictionsAnswer, VersionPredictionAnswer } from '../../src-shared/serving';
 import { NoModelYetError, NotServedError, pinnedKey, type ServedModels } from './served';
@@ -53,6 +53,13 @@ interface TextNote {
 
 /** texts whose features are remembered for recording cached answers (oldest dropped first) */
 const MAX_NOTES = 10_000;
+/** texts seen lately, by hash (see Doorkeeper) */
+const NOTE_DOORKEEPER_SLOTS = 32_768;
+/**
+ * the notes of texts seen once, until they are recorded: a request's answer is computed and then
+ * recorded (at once, or after its batch: at most a few dozen requests later under any load)
+ */
+const MAX_FIRST_NOTES = 64;
 
 export interface ServingEndpointsDeps {
   served: ServedModels;
@@ -93,6 +100,9 @@ export class ServingEndpoints {
    * that would otherwise cost a cache hit as much as a miss.
    */
   private readonly notes = new BoundedMap<string, TextNote>(MAX_NOTES);
+  /** a text is noted on its second sight; until then its note waits here to be recorded */
+  private readonly noteDoor = new Doorkeeper(NOTE_DOORKEEPER_SLOTS);
+  private readonly firstNotes = new BoundedMap<string, TextNote>(MAX_FIRST_NOTES);
 
   /** concurrent uncached predictions of a version answered by one predict call (the LSTM's kernel runs them as one batch) */
   readonly batcher: MicroBatcher;
@@ -195,11 +205,12 @@ export class ServingEndpoints {
   /** a text's features and unknown-word rate under a served version, remembered */
   private noteOf(m: ServedModel, text: string): TextNote {
     const key = `${m.name}\u0000${text}`;
-    const known = this.notes.get(key);
+    const known = this.notes.get(key) ?? this.firstNotes.get(key);
     if (known && known.version === m.version) return known;
     const features = m.textToFeatures(text);
     const note: TextNote = { version: m.version, features, oov: m.outOfVocabularyRate(text) ?? null, featuresJson: JSON.stringify(features) };
-    this.notes.set(key, note); // the oldest dropped first
+    if (this.notes.get(key) || this.noteDoor.seenBefore(key)) this.notes.set(key, note);
+    else this.firstNotes.set(key, note);
     return note;
   }
 
