@@ -6,12 +6,12 @@
  */
 import type { CallLog, CallLogEntry } from '../storage';
 import type { ModelRegistry } from '../models';
-import { BoundedMap, Doorkeeper } from '../platform';
 import type { ModelName } from '../../src-shared/training';
 import type { CallLogRow, FeaturesAnswer, PredictionAnswer, ServingStatsAnswer, TopPredictionsAnswer, VersionPredictionAnswer } from '../../src-shared/serving';
 import { NoModelYetError, NotServedError, pinnedKey, type ServedModels } from './served';
 import { thresholdOf, top, type Prediction, type ServedModel } from './models';
 import { ServingStats } from './request-stats';
+import { TextNotes } from './text-notes';
 import { MicroBatcher, type MicroBatchSettings, type OffThreadRun } from './micro-batcher';
 
 const CALL_LOG_TTL_SECONDS = 3600;
@@ -41,25 +41,6 @@ export interface ServedPredictionNote {
   /** `features` as JSON, when already made */
   featuresJson?: string;
 }
-
-/** what recording needs of a text besides the answer, computed once per (version, text) */
-interface TextNote {
-  version: string;
-  features: number[];
-  oov: number | null;
-  /** `features` as JSON, made once: a hot text is recorded again and again */
-  featuresJson: string;
-}
-
-/** texts whose features are remembered for recording cached answers (oldest dropped first) */
-const MAX_NOTES = 10_000;
-/** texts seen lately, by hash (see Doorkeeper) */
-const NOTE_DOORKEEPER_SLOTS = 32_768;
-/**
- * the notes of texts seen once, until they are recorded: a request's answer is computed and then
- * recorded (at once, or after its batch: at most a few dozen requests later under any load)
- */
-const MAX_FIRST_NOTES = 64;
 
 export interface ServingEndpointsDeps {
   served: ServedModels;
@@ -94,15 +75,8 @@ export interface AnswerFlags {
 export class ServingEndpoints {
   readonly stats = new ServingStats();
   private callLogBuffer: CallLogEntry[] = [];
-  /**
-   * A cached answer is still recorded with its features: remembering them per (version, text)
-   * spares the feature extraction (and the tokenizer's second pass for the unknown-word rate)
-   * that would otherwise cost a cache hit as much as a miss.
-   */
-  private readonly notes = new BoundedMap<string, TextNote>(MAX_NOTES);
-  /** a text is noted on its second sight; until then its note waits here to be recorded */
-  private readonly noteDoor = new Doorkeeper(NOTE_DOORKEEPER_SLOTS);
-  private readonly firstNotes = new BoundedMap<string, TextNote>(MAX_FIRST_NOTES);
+  /** each text's features and unknown-word rate, for recording its answers (cached ones too) */
+  private readonly notes = new TextNotes();
 
   /** concurrent uncached predictions of a version answered by one predict call (the LSTM's kernel runs them as one batch) */
   readonly batcher: MicroBatcher;
@@ -131,7 +105,7 @@ export class ServingEndpoints {
   // without building a closure (under tsx each closure also gets its name set, ~0.5 µs).
   private readonly featuresOfText = (m: ServedModel, text: string) => ({ features: m.textToFeatures(text) });
   private readonly predictionOfFeatures = (m: ServedModel, features: unknown[]) => this.predicted(m, m.checkFeatures(features));
-  private readonly predictionOfText = (m: ServedModel, text: string) => this.predicted(m, this.noteOf(m, text).features);
+  private readonly predictionOfText = (m: ServedModel, text: string) => this.predicted(m, this.notes.of(m, text).features);
   private readonly predictionOfTextUnnoted = (m: ServedModel, text: string) => this.predicted(m, m.textToFeatures(text));
 
   /** a row's prediction as answered: at once where the model predicts each row at once (the forest), else once its batch has run */
@@ -200,18 +174,6 @@ export class ServingEndpoints {
     const answer = await r;
     this.record(version, endpoint, caller, answer.prediction.spam, features, text);
     return answer;
-  }
-
-  /** a text's features and unknown-word rate under a served version, remembered */
-  private noteOf(m: ServedModel, text: string): TextNote {
-    const key = `${m.name}\u0000${text}`;
-    const known = this.notes.get(key) ?? this.firstNotes.get(key);
-    if (known && known.version === m.version) return known;
-    const features = m.textToFeatures(text);
-    const note: TextNote = { version: m.version, features, oov: m.outOfVocabularyRate(text) ?? null, featuresJson: JSON.stringify(features) };
-    if (this.notes.get(key) || this.noteDoor.seenBefore(key)) this.notes.set(key, note);
-    else this.firstNotes.set(key, note);
-    return note;
   }
 
   /**
@@ -382,7 +344,7 @@ export class ServingEndpoints {
     if (!m) return;
     if (features) this.deps.recordServed(m, { endpoint, caller, features, spam, text });
     else {
-      const note = this.noteOf(m, text ?? '');
+      const note = this.notes.of(m, text ?? '');
       this.deps.recordServed(m, { endpoint, caller, features: note.features, spam, text, oov: note.oov, featuresJson: note.featuresJson });
     }
   }
