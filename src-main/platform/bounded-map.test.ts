@@ -1,4 +1,6 @@
 /** The bounded map against a plain reference: the same entries after every step of random work. */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { BoundedMap } from './bounded-map';
 
@@ -59,5 +61,31 @@ describe('BoundedMap', () => {
     for (const k of ['b', 'c', 'd']) m.delete(k);
     for (const k of ['e', 'f', 'g', 'h']) m.set(k, 2);
     expect([...m.keys()]).toEqual(['f', 'g', 'h']);
+  });
+
+  it('lets go of what was deleted, in a map that churns below its bound', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const m = new BoundedMap<string, object>(1000);
+    // answers set and deleted ten at a time (invalidations, failed writes): the map never fills,
+    // and V8 rebuilds its table again and again
+    const churn = (from: number) => {
+      for (let i = from; i < from + 20_000; i++) {
+        m.set(`key ${i}`, {});
+        if (i >= 10) m.delete(`key ${i - 10}`);
+      }
+    };
+    const watched = (() => {
+      const answer = { payload: new Array(1000).fill(1) };
+      m.set('watched', answer);
+      return new WeakRef(answer);
+    })();
+    churn(0); // rebuilt while the watched answer is in the map
+    m.delete('watched');
+    churn(20_000);
+    await new Promise((r) => setTimeout(r, 0)); // a WeakRef holds its target until the job ends
+    gc();
+    expect(watched.deref()).toBeUndefined();
+    expect(m.size).toBe(10);
   });
 });
