@@ -23,7 +23,7 @@ export class Doorkeeper {
 
   /** true when `key` was seen since its slot last held another key; else notes it, and false */
   seenBefore(key: string): boolean {
-    const h = hashOf(key) || 1; // never 0, the empty slot's value
+    const h = hash32(key) || 1; // never 0, the empty slot's value
     const slot = h & this.mask;
     if (this.seen[slot] === h) return true;
     this.seen[slot] = h;
@@ -32,10 +32,10 @@ export class Doorkeeper {
 }
 
 /**
- * FNV-1a over the UTF-16 code units, then MurmurHash3's finalizer: FNV's low bits alone left texts
- * that differ in one number on 4 % fewer slots than chance would
+ * A 32-bit hash of a string: FNV-1a over the UTF-16 code units, then MurmurHash3's finalizer
+ * (FNV's low bits alone left texts that differ in one number on 4 % fewer slots than chance would)
  */
-function hashOf(s: string): number {
+export function hash32(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);

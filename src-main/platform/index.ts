@@ -3,7 +3,7 @@ export { writeFileAtomic, writeFileAtomicAsync } from './atomic-write';
 export { newTimeUuid, isTimeUuid, timeOfTimeUuid, timeUuidOf, messageTimeProblem, smsIdProblem } from './timeuuid';
 export { RateMeter } from './rate-meter';
 export { BoundedMap } from './bounded-map';
-export { Doorkeeper } from './doorkeeper';
+export { Doorkeeper, hash32 } from './doorkeeper';
 export { deepFreeze } from './deep-freeze';
 export { ensureInstallToken, INSTALL_TOKEN_FILE } from './install-token';
 export { tsxWorker } from './tsx-worker';

@@ -20,6 +20,28 @@ function counted(): { store: PredictionCache; reads: () => number } {
   };
 }
 
+/** a store whose reads and writes finish when the test says (Cassandra's round trip, SQLite's gathered writes) */
+function heldStore() {
+  const rows = new Map<string, string>();
+  const held: (() => void)[] = [];
+  const later = <T>(f: () => T) => new Promise<T>((resolve) => held.push(() => resolve(f())));
+  const store: PredictionCache = {
+    get: (e, v, k) => {
+      const row = rows.get(`${v}|${e}|${k}`); // read now, answered when released
+      return later(() => row);
+    },
+    set: (e, v, k, o) => later(() => void rows.set(`${v}|${e}|${k}`, o)),
+    invalidateVersion: async (v) => {
+      for (const k of [...rows.keys()]) if (k.startsWith(`${v}|`)) rows.delete(k);
+    },
+  };
+  const release = async () => {
+    while (held.length) held.shift()?.();
+    await new Promise((r) => setImmediate(r));
+  };
+  return { store, rows, release };
+}
+
 /** an answer set twice: held in memory from then on */
 async function twice(c: LayeredPredictionCache, endpoint: string, version: string, key: string, output: string): Promise<void> {
   await c.set(endpoint, version, key, output);
@@ -167,5 +189,54 @@ describe('LayeredPredictionCache', () => {
     expect(inMemory('b', 0, 20_000)).toEqual(Array.from({ length: 19_999 }, (_, i) => i + 1));
     expect(c.peekAnswer('e', 'b', '5')).toEqual({ n: 2, from_cache: true });
     expect(c.peekAnswer('e', 'b', 'new')).toBeDefined();
+  });
+
+  // Found by a hostile review of the second-sight rule: a read of the store that a write or an
+  // invalidation overtakes must not put what it read into memory, where hot callers would get it
+  // until it is pushed out.
+  it('keeps out of memory what a read brings back across an invalidation or a write of its input', async () => {
+    // an invalidation (a promotion) while the input's second sight reads the store
+    let s = heldStore();
+    let c = new LayeredPredictionCache(s.store);
+    const first = c.set('text_to_prediction', 'v2', '"hi"', '{"old":1}');
+    await s.release();
+    await first;
+    const read = c.get('text_to_prediction', 'v2', '"hi"');
+    await c.invalidateVersion('v2');
+    await s.release();
+    expect(await read).toBe('{"old":1}'); // read before the invalidation: answered, not kept
+    expect(c.peekAnswer('text_to_prediction', 'v2', '"hi"')).toBeUndefined();
+
+    // a read while a new answer's write is under way (the store still holds the one it replaces)
+    s = heldStore();
+    s.rows.set('v2|text_to_prediction|"hi"', '{"spam":0.9}');
+    c = new LayeredPredictionCache(s.store);
+    const write = c.set('text_to_prediction', 'v2', '"hi"', '{"spam":0.1}');
+    const during = c.get('text_to_prediction', 'v2', '"hi"');
+    await s.release();
+    await Promise.all([write, during]);
+    expect(s.rows.get('v2|text_to_prediction|"hi"')).toBe('{"spam":0.1}');
+    expect(c.peekAnswer('text_to_prediction', 'v2', '"hi"')).toBeUndefined();
+
+    // a write that begins while the read is out
+    s = heldStore();
+    s.rows.set('v2|text_to_prediction|"hi"', '{"spam":0.9}');
+    c = new LayeredPredictionCache(s.store);
+    const before = c.get('text_to_prediction', 'v2', '"hi"');
+    const after = c.set('text_to_prediction', 'v2', '"hi"', '{"spam":0.1}');
+    await s.release();
+    await Promise.all([before, after]);
+    expect(c.peekAnswer('text_to_prediction', 'v2', '"hi"')).toBeUndefined();
+
+    // with nothing in between, the second sight keeps what it read
+    s = heldStore();
+    s.rows.set('v2|text_to_prediction|"hi"', '{"spam":0.9}');
+    c = new LayeredPredictionCache(s.store);
+    for (let i = 0; i < 2; i++) {
+      const r = c.get('text_to_prediction', 'v2', '"hi"');
+      await s.release();
+      await r;
+    }
+    expect(c.peekAnswer('text_to_prediction', 'v2', '"hi"')).toEqual({ spam: 0.9, from_cache: true });
   });
 });

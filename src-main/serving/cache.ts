@@ -5,16 +5,21 @@
  * see Doorkeeper); invalidating a version clears both.
  */
 import type { PredictionCache } from '../storage';
-import { BoundedMap, Doorkeeper, deepFreeze } from '../platform';
+import { BoundedMap, Doorkeeper, deepFreeze, hash32 } from '../platform';
 
 const MAX_ENTRIES = 20_000;
 /** inputs seen lately, by hash: about three times as many as memory keeps */
 const DOORKEEPER_SLOTS = 65_536;
+/** writes under way, counted by hash (see WritesUnderWay) */
+const WRITE_SLOTS = 4096;
 
 export class LayeredPredictionCache implements PredictionCache {
   /** the stored JSON, and the answer made of it once asked (see peekAnswer) */
   private readonly memory = new BoundedMap<string, { json: string; answer?: Readonly<object> }>(MAX_ENTRIES);
   private readonly door = new Doorkeeper(DOORKEEPER_SLOTS);
+  private readonly writes = new WritesUnderWay(WRITE_SLOTS);
+  /** one more at the start and at the end of each version's invalidation */
+  private invalidations = 0;
   constructor(private readonly store: PredictionCache) {}
 
   private static key(endpoint: string, version: string, inputKey: string): string {
@@ -25,8 +30,15 @@ export class LayeredPredictionCache implements PredictionCache {
     const k = LayeredPredictionCache.key(endpoint, version, inputKey);
     const hit = this.memory.get(k);
     if (hit !== undefined) return hit.json;
+    // What the store answers is kept only if nothing could have changed it meanwhile: no write
+    // of this input under way or begun during the read (the store may hold the answer it
+    // replaces), no invalidation (it may have been read before the invalidation deleted it).
+    const slot = this.writes.slotOf(k);
+    const quiet = this.writes.quiet(slot);
+    const begun = this.writes.begun(slot);
+    const invalidations = this.invalidations;
     const stored = await this.store.get(endpoint, version, inputKey);
-    if (stored !== undefined) this.remember(k, stored);
+    if (stored !== undefined && quiet && this.writes.begun(slot) === begun && this.invalidations === invalidations && !this.memory.get(k)) this.remember(k, stored);
     return stored;
   }
 
@@ -57,21 +69,71 @@ export class LayeredPredictionCache implements PredictionCache {
     if (held?.json === output) return;
     if (held) this.memory.set(k, { json: output });
     else this.remember(k, output);
+    const slot = this.writes.begin(k);
     try {
       await this.store.set(endpoint, version, inputKey, output);
     } catch (e) {
       if (this.memory.get(k)?.json === output) this.memory.delete(k);
       throw e;
+    } finally {
+      this.writes.end(slot);
     }
   }
 
   async invalidateVersion(version: string): Promise<void> {
-    for (const k of this.memory.keys()) if (k.startsWith(`${version}\u0000`)) this.memory.delete(k);
-    await this.store.invalidateVersion(version);
+    this.invalidations++;
+    try {
+      for (const k of this.memory.keys()) if (k.startsWith(`${version}\u0000`)) this.memory.delete(k);
+      await this.store.invalidateVersion(version);
+    } finally {
+      this.invalidations++;
+    }
   }
 
   /** keeps an entry not in memory, if its input was seen before (the oldest dropped first) */
   private remember(k: string, v: string): void {
     if (this.door.seenBefore(k)) this.memory.set(k, { json: v });
+  }
+}
+
+/**
+ * The writes of inputs under way, and how many ever began, counted by the input's hash: numbers
+ * in typed arrays, no object per write. Two inputs of one slot count as one, which only keeps a
+ * stored answer out of memory a little more often.
+ */
+class WritesUnderWay {
+  private readonly underWay: Int32Array;
+  private readonly begunCount: Int32Array;
+  private readonly mask: number;
+
+  constructor(slots: number) {
+    this.underWay = new Int32Array(slots);
+    this.begunCount = new Int32Array(slots);
+    this.mask = slots - 1;
+  }
+
+  slotOf(key: string): number {
+    return hash32(key) & this.mask;
+  }
+
+  begin(key: string): number {
+    const slot = this.slotOf(key);
+    this.underWay[slot]++;
+    this.begunCount[slot]++;
+    return slot;
+  }
+
+  end(slot: number): void {
+    this.underWay[slot]--;
+  }
+
+  /** no write of the slot's inputs under way */
+  quiet(slot: number): boolean {
+    return this.underWay[slot] === 0;
+  }
+
+  /** how many writes of the slot's inputs began (it wraps, and is only compared for a change) */
+  begun(slot: number): number {
+    return this.begunCount[slot];
   }
 }
