@@ -38,7 +38,8 @@ export class LayeredPredictionCache implements PredictionCache {
     const begun = this.writes.begun(slot);
     const invalidations = this.invalidations;
     const stored = await this.store.get(endpoint, version, inputKey);
-    if (stored !== undefined && quiet && this.writes.begun(slot) === begun && this.invalidations === invalidations && !this.memory.get(k)) this.remember(k, stored);
+    const overtaken = !quiet || this.writes.begun(slot) !== begun || this.invalidations !== invalidations;
+    if (stored !== undefined && !overtaken && !this.memory.get(k)) this.remember(k, stored);
     return stored;
   }
 
