@@ -239,4 +239,33 @@ describe('LayeredPredictionCache', () => {
     }
     expect(c.peekAnswer('text_to_prediction', 'v2', '"hi"')).toEqual({ spam: 0.9, from_cache: true });
   });
+
+  it('answers an input asked again while its first answer is being written, from that answer', async () => {
+    const s = heldStore();
+    const c = new LayeredPredictionCache(s.store);
+    const settled = (p: Promise<unknown>) => {
+      let done = false;
+      void p.then(() => (done = true));
+      return new Promise<boolean>((r) => setImmediate(() => r(done)));
+    };
+    const write = c.set('text_to_prediction', 'v3', '"hi"', '{"spam":0.1}'); // seen once, not in memory
+    const during = c.get('text_to_prediction', 'v3', '"hi"');
+    expect(await settled(during)).toBe(true); // no wait for the store
+    expect(await during).toBe('{"spam":0.1}');
+    expect(c.peekAnswer('text_to_prediction', 'v3', '"hi"')).toBeUndefined();
+    await s.release();
+    await write;
+    // written: the store answers from now on
+    const after = c.get('text_to_prediction', 'v3', '"hi"');
+    expect(await settled(after)).toBe(false);
+    await s.release();
+    expect(await after).toBe('{"spam":0.1}');
+    // a version forgotten forgets the answers being written too
+    const again = c.set('text_to_prediction', 'v4', '"x"', '{"spam":0.2}');
+    await c.invalidateVersion('v4');
+    const gone = c.get('text_to_prediction', 'v4', '"x"');
+    expect(await settled(gone)).toBe(false);
+    await s.release();
+    await again;
+  });
 });

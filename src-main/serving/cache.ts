@@ -30,10 +30,12 @@ export class LayeredPredictionCache implements PredictionCache {
     const k = LayeredPredictionCache.key(endpoint, version, inputKey);
     const hit = this.memory.get(k);
     if (hit !== undefined) return hit.json;
+    const slot = this.writes.slotOf(k);
+    const writing = this.writes.answerOf(slot, k);
+    if (writing !== undefined) return writing;
     // What the store answers is kept only if nothing could have changed it meanwhile: no write
     // of this input under way or begun during the read (the store may hold the answer it
     // replaces), no invalidation (it may have been read before the invalidation deleted it).
-    const slot = this.writes.slotOf(k);
     const quiet = this.writes.quiet(slot);
     const begun = this.writes.begun(slot);
     const invalidations = this.invalidations;
@@ -70,14 +72,15 @@ export class LayeredPredictionCache implements PredictionCache {
     if (held?.json === output) return;
     if (held) this.memory.set(k, { json: output });
     else this.remember(k, output);
-    const slot = this.writes.begin(k);
+    // seen once: not in memory, so answered from the write until the store has it
+    const slot = this.writes.begin(k, this.memory.get(k) === undefined ? output : undefined);
     try {
       await this.store.set(endpoint, version, inputKey, output);
     } catch (e) {
       if (this.memory.get(k)?.json === output) this.memory.delete(k);
       throw e;
     } finally {
-      this.writes.end(slot);
+      this.writes.end(slot, k, output);
     }
   }
 
@@ -85,6 +88,7 @@ export class LayeredPredictionCache implements PredictionCache {
     this.invalidations++;
     try {
       for (const k of this.memory.keys()) if (k.startsWith(`${version}\u0000`)) this.memory.delete(k);
+      this.writes.forget(`${version}\u0000`);
       await this.store.invalidateVersion(version);
     } finally {
       this.invalidations++;
@@ -98,18 +102,31 @@ export class LayeredPredictionCache implements PredictionCache {
 }
 
 /**
- * The writes of inputs under way, and how many ever began, counted by the input's hash: numbers
- * in typed arrays, no object per write. Two inputs of one slot count as one, which only keeps a
- * stored answer out of memory a little more often.
+ * The writes of inputs under way, and how many ever began, counted by the input's hash in typed
+ * arrays. Two inputs of one slot count as one, which only keeps a stored answer out of memory a
+ * little more often.
+ *
+ * The answer of an input seen once is kept here while its write is under way: the store may not
+ * have it yet (SQLite's writes are gathered for 20 ms, then committed on their thread), and the
+ * input asked again meanwhile is answered from it, as when memory kept every answer. One answer a
+ * slot (a later write's takes it). In arrays of fixed size, not a Map: with a Map that an entry
+ * entered and left each request, V8 promoted 155-162 KB a scavenge (v3, a new text each request),
+ * with these arrays none. Our reading, not verified: a table the Map was rebuilt from, promoted
+ * before it was dropped, still points at its entries, and the young generation's collections take
+ * those pointers for live until a full collection.
  */
 class WritesUnderWay {
   private readonly underWay: Int32Array;
   private readonly begunCount: Int32Array;
+  private readonly keys: (string | undefined)[];
+  private readonly answers: (string | undefined)[];
   private readonly mask: number;
 
   constructor(slots: number) {
     this.underWay = new Int32Array(slots);
     this.begunCount = new Int32Array(slots);
+    this.keys = new Array(slots).fill(undefined);
+    this.answers = new Array(slots).fill(undefined);
     this.mask = slots - 1;
   }
 
@@ -117,15 +134,31 @@ class WritesUnderWay {
     return hash32(key) & this.mask;
   }
 
-  begin(key: string): number {
+  /** a write of `key` begins; `answer`: kept to answer the key until the write ends */
+  begin(key: string, answer: string | undefined): number {
     const slot = this.slotOf(key);
     this.underWay[slot]++;
     this.begunCount[slot]++;
+    if (answer !== undefined) {
+      this.keys[slot] = key;
+      this.answers[slot] = answer;
+    }
     return slot;
   }
 
-  end(slot: number): void {
+  end(slot: number, key: string, answer: string): void {
     this.underWay[slot]--;
+    if (this.keys[slot] === key && this.answers[slot] === answer) this.keys[slot] = this.answers[slot] = undefined;
+  }
+
+  /** the answer being written for `key`, if kept */
+  answerOf(slot: number, key: string): string | undefined {
+    return this.keys[slot] === key ? this.answers[slot] : undefined;
+  }
+
+  /** drops the kept answers of the keys that start with `prefix` (a version invalidated) */
+  forget(prefix: string): void {
+    for (let i = 0; i < this.keys.length; i++) if (this.keys[i]?.startsWith(prefix)) this.keys[i] = this.answers[i] = undefined;
   }
 
   /** no write of the slot's inputs under way */
