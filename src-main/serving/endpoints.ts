@@ -159,7 +159,7 @@ export class ServingEndpoints {
     text: string | undefined,
   ): PredictionAnswer | Promise<PredictionAnswer> {
     if (r instanceof Promise) return this.recordedLater(r, version, endpoint, caller, features, text);
-    this.record(version, endpoint, caller, r.prediction.spam, features, text);
+    this.record(version, endpoint, caller, r.prediction.spam, r.from_cache, features, text);
     return r;
   }
 
@@ -172,7 +172,7 @@ export class ServingEndpoints {
     text: string | undefined,
   ): Promise<PredictionAnswer> {
     const answer = await r;
-    this.record(version, endpoint, caller, answer.prediction.spam, features, text);
+    this.record(version, endpoint, caller, answer.prediction.spam, answer.from_cache, features, text);
     return answer;
   }
 
@@ -339,12 +339,13 @@ export class ServingEndpoints {
   }
 
   /** every served prediction goes to monitoring, with the model that answered */
-  private record(name: string, endpoint: string, caller: string, spam: number, features?: number[], text?: string): void {
+  private record(name: string, endpoint: string, caller: string, spam: number, fromCache: boolean, features?: number[], text?: string): void {
     const m = this.deps.served.current(name);
     if (!m) return;
     if (features) this.deps.recordServed(m, { endpoint, caller, features, spam, text });
     else {
-      const note = this.notes.of(m, text ?? '');
+      // a computed answer's note was made for it: not a second sight of its text
+      const note = this.notes.of(m, text ?? '', fromCache);
       this.deps.recordServed(m, { endpoint, caller, features: note.features, spam, text, oov: note.oov, featuresJson: note.featuresJson });
     }
   }

@@ -63,4 +63,23 @@ describe('TextNotes', () => {
     expect(notes.of(a3, 'hi').version).toBe('3');
     expect(a3.extractions).toBe(1);
   });
+
+  // Found by a hostile review: more first sights in flight than the ring holds (LSTM requests
+  // waiting on their batches) made each one's recording a second sight, and kept every text.
+  it('does not count a request asking again for the note it computed as a second sight', () => {
+    const notes = new TextNotes();
+    const m = model('v3', '1');
+    const texts = Array.from({ length: 40 }, (_, i) => `new text ${i}`);
+    for (const t of texts) notes.of(m, t); // 40 uncached requests computed, waiting on their batches
+    for (const t of texts) notes.of(m, t, false); // each recorded once its batch answered
+    expect(m.extractions).toBe(48); // the 8 oldest had left the ring of 32: computed again
+    // not remembered for it: the first of those texts seen again is a second sight, computed once
+    // more and remembered from now on
+    notes.of(m, texts[0]);
+    notes.of(m, texts[0]);
+    expect(m.extractions).toBe(49);
+    // a text still in the ring is found whatever the sighting
+    expect(notes.of(m, texts[39], false)).toBe(notes.of(m, texts[39]));
+    expect(m.extractions).toBe(49);
+  });
 });

@@ -43,8 +43,14 @@ export class TextNotes {
   /** where the next first note goes */
   private at = 0;
 
-  /** a text's note under a served version: remembered, or computed now */
-  of(m: ServedModel, text: string): TextNote {
+  /**
+   * A text's note under a served version: remembered, or computed now. `sighting` false: the
+   * same request asks again for the note it computed (to record a computed answer). It is found
+   * in the ring unless more than the ring's texts were seen since (many requests in flight, each
+   * waiting on its batch); then it is computed again, and neither remembered nor counted as a
+   * second sight, which would keep every text of such a load.
+   */
+  of(m: ServedModel, text: string, sighting = true): TextNote {
     const waiting = this.waiting(m, text);
     if (waiting) return waiting;
     const key = `${m.name}\u0000${text}`;
@@ -52,6 +58,7 @@ export class TextNotes {
     if (known && known.version === m.version) return known;
     const features = m.textToFeatures(text);
     const note: TextNote = { version: m.version, features, oov: m.outOfVocabularyRate(text) ?? null, featuresJson: JSON.stringify(features) };
+    if (!sighting) return note;
     if (known || this.door.seenBefore(key)) this.notes.set(key, note);
     else {
       this.ring[this.at] = { model: m.name, text, note };
