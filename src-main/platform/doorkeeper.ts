@@ -23,7 +23,12 @@ export class Doorkeeper {
 
   /** true when `key` was seen since its slot last held another key; else notes it, and false */
   seenBefore(key: string): boolean {
-    const h = hash32(key) || 1; // never 0, the empty slot's value
+    return this.hashSeenBefore(hash32(key));
+  }
+
+  /** seenBefore, for a key whose hash32 the caller has already */
+  hashSeenBefore(hash: number): boolean {
+    const h = hash || 1; // never 0, the empty slot's value
     const slot = h & this.mask;
     if (this.seen[slot] === h) return true;
     this.seen[slot] = h;

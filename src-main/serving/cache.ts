@@ -30,7 +30,8 @@ export class LayeredPredictionCache implements PredictionCache {
     const k = LayeredPredictionCache.key(endpoint, version, inputKey);
     const hit = this.memory.get(k);
     if (hit !== undefined) return hit.json;
-    const slot = this.writes.slotOf(k);
+    const hash = hash32(k);
+    const slot = this.writes.slotOf(hash);
     const writing = this.writes.answerOf(slot, k);
     if (writing !== undefined) return writing;
     // What the store answers is kept only if nothing could have changed it meanwhile: no write
@@ -41,7 +42,7 @@ export class LayeredPredictionCache implements PredictionCache {
     const invalidations = this.invalidations;
     const stored = await this.store.get(endpoint, version, inputKey);
     const overtaken = !quiet || this.writes.begun(slot) !== begun || this.invalidations !== invalidations;
-    if (stored !== undefined && !overtaken && !this.memory.get(k)) this.remember(k, stored);
+    if (stored !== undefined && !overtaken && !this.memory.get(k)) this.remember(k, hash, stored);
     return stored;
   }
 
@@ -70,10 +71,11 @@ export class LayeredPredictionCache implements PredictionCache {
     const k = LayeredPredictionCache.key(endpoint, version, inputKey);
     const held = this.memory.get(k);
     if (held?.json === output) return;
+    const hash = hash32(k);
     if (held) this.memory.set(k, { json: output });
-    else this.remember(k, output);
+    else this.remember(k, hash, output);
     // seen once: not in memory, so answered from the write until the store has it
-    const slot = this.writes.begin(k, this.memory.get(k) === undefined ? output : undefined);
+    const slot = this.writes.begin(k, hash, this.memory.get(k) === undefined ? output : undefined);
     try {
       await this.store.set(endpoint, version, inputKey, output);
     } catch (e) {
@@ -95,9 +97,9 @@ export class LayeredPredictionCache implements PredictionCache {
     }
   }
 
-  /** keeps an entry not in memory, if its input was seen before (the oldest dropped first) */
-  private remember(k: string, v: string): void {
-    if (this.door.seenBefore(k)) this.memory.set(k, { json: v });
+  /** keeps an entry not in memory, if its input was seen before (the oldest dropped first); `hash`: hash32(k) */
+  private remember(k: string, hash: number, v: string): void {
+    if (this.door.hashSeenBefore(hash)) this.memory.set(k, { json: v });
   }
 }
 
@@ -130,13 +132,14 @@ class WritesUnderWay {
     this.mask = slots - 1;
   }
 
-  slotOf(key: string): number {
-    return hash32(key) & this.mask;
+  /** the slot of a key, by its hash32 */
+  slotOf(hash: number): number {
+    return hash & this.mask;
   }
 
-  /** a write of `key` begins; `answer`: kept to answer the key until the write ends */
-  begin(key: string, answer: string | undefined): number {
-    const slot = this.slotOf(key);
+  /** a write of `key` begins (`hash`: its hash32); `answer`: kept to answer the key until the write ends */
+  begin(key: string, hash: number, answer: string | undefined): number {
+    const slot = this.slotOf(hash);
     this.underWay[slot]++;
     this.begunCount[slot]++;
     if (answer !== undefined) {
