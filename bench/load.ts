@@ -115,7 +115,8 @@ export async function load(o: LoadOptions): Promise<LoadResult> {
     }
   }
   let n = 0;
-  const [head, tail] = marker === undefined ? [] : [o.body.slice(0, o.body.indexOf(marker)), o.body.slice(o.body.indexOf(marker) + marker.length)];
+  const at = marker === undefined ? -1 : o.body.indexOf(marker);
+  const [head, tail] = marker === undefined ? [] : [o.body.slice(0, at), o.body.slice(at + marker.length)];
   const r = await autocannon({
     url: o.url,
     method: 'POST',

@@ -399,41 +399,42 @@ describe.skipIf(!dataset)('ids suggested from the store (full dataset)', () => {
   });
 });
 
-// last: spawnSync blocks this process (and so the server in it) while each command runs
+// the CLI in one child process, without blocking this one (and so the server in it)
 describe.skipIf(!dataset)('the CLI (full dataset)', () => {
   it.skipIf(!dataset)('offline-rows pages and filters, statistics prints the view; bad options name the option', { timeout: 300_000 }, async () => {
-    const rows = (
-      await spamopsBatchAsync([
-        { args: ['offline-rows', 'smss1', '--prefix', 'sms1000', '--sort', 'entity_key', '--order', 'asc', '--columns', 'cap_r', '--csv'], dataDir: dataDir },
-      ])
-    )[0];
-    expect(rows.err).toBe('');
-    expect(rows.code).toBe(0);
-    const lines = rows.out.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('entity_key,event_timestamp,created_timestamp,cap_r');
-    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(Array.from({ length: 9 }, (_, i) => `sms1000${i + 1}`));
-    const spam = (await spamopsBatchAsync([{ args: ['offline-rows', 'labels', '--label', 'spam', '--limit', '3', '--offset', '10'], dataDir: dataDir }]))[0];
-    expect(spam.code).toBe(0);
-    expect(spam.out).toMatch(/rows 11-13 of 1752 matching/);
-    const stats = (await spamopsBatchAsync([{ args: ['statistics', 'sms_labels'], dataDir: dataDir }]))[0];
-    expect(stats.code).toBe(0);
-    expect(stats.out).toMatch(/label \[String\] missing 0\.0% distinct 2 top ham:5776 spam:1752/);
-    const svc = (await spamopsBatchAsync([{ args: ['service-statistics', 'labeled_sms_1', '--at', '2021-01-01'], dataDir: dataDir }]))[0];
-    expect(svc.code).toBe(0);
-    expect(svc.out).toMatch(/^labeled_sms_1 at 2021-01-01T00:00:00\.000Z \(sms_features1 \+ sms_labels\): 7528 entity rows, 7528 entities/);
-    expect(svc.out).toMatch(/label \[String\] missing 0\.0% distinct 2 top ham:5776 spam:1752/);
-    for (const [args, msg] of [
+    const refused: [string[], RegExp][] = [
       [['service-statistics', 'labeled_sms_1', '--at', 'yesterday'], /--at: expected an ISO 8601 time/],
       [['service-statistics', 'nope'], /unknown feature service "nope"/],
       [['offline-rows', 'smss1', '--sort', 'nope'], /sort.*unknown column "nope"/],
       [['offline-rows', 'smss1', '--limit', '0'], /--limit: expected an integer from 1 to 1000/],
       [['offline-rows', 'smss1', '--from', 'yesterday'], /--from: expected an ISO 8601 time/],
       [['offline-rows', 'nope'], /unknown file source "nope"/],
-    ] as [string[], RegExp][]) {
-      const r = (await spamopsBatchAsync([{ args: args, dataDir: dataDir }]))[0];
-      expect(r.code, args.join(' ')).not.toBe(0);
-      expect(r.err, args.join(' ')).toMatch(msg);
-    }
+    ];
+    const [rows, spam, stats, svc, ...bad] = await spamopsBatchAsync(
+      [
+        ['offline-rows', 'smss1', '--prefix', 'sms1000', '--sort', 'entity_key', '--order', 'asc', '--columns', 'cap_r', '--csv'],
+        ['offline-rows', 'labels', '--label', 'spam', '--limit', '3', '--offset', '10'],
+        ['statistics', 'sms_labels'],
+        ['service-statistics', 'labeled_sms_1', '--at', '2021-01-01'],
+        ...refused.map(([args]) => args),
+      ].map((args) => ({ args, dataDir })),
+    );
+    expect(rows.err).toBe('');
+    expect(rows.code).toBe(0);
+    const lines = rows.out.trimEnd().split('\r\n');
+    expect(lines[0]).toBe('entity_key,event_timestamp,created_timestamp,cap_r');
+    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(Array.from({ length: 9 }, (_, i) => `sms1000${i + 1}`));
+    expect(spam.code).toBe(0);
+    expect(spam.out).toMatch(/rows 11-13 of 1752 matching/);
+    expect(stats.code).toBe(0);
+    expect(stats.out).toMatch(/label \[String\] missing 0\.0% distinct 2 top ham:5776 spam:1752/);
+    expect(svc.code).toBe(0);
+    expect(svc.out).toMatch(/^labeled_sms_1 at 2021-01-01T00:00:00\.000Z \(sms_features1 \+ sms_labels\): 7528 entity rows, 7528 entities/);
+    expect(svc.out).toMatch(/label \[String\] missing 0\.0% distinct 2 top ham:5776 spam:1752/);
+    refused.forEach(([args, msg], i) => {
+      expect(bad[i].code, args.join(' ')).not.toBe(0);
+      expect(bad[i].err, args.join(' ')).toMatch(msg);
+    });
   });
 });
 

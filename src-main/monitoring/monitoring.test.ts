@@ -335,7 +335,10 @@ describe('monitoring on the sample data, over HTTP', () => {
     const html = join(dir, 'shared', 'report.html');
     const json = join(dir, 'shared', 'report.json');
     mkdirSync(join(dir, 'shared'), { recursive: true });
-    const r = (await spamopsBatchAsync([{ args: ['drift', 'v3', '--size', '1000', '--html', html, '--json', json], dataDir: dir }]))[0];
+    const [r, bad] = await spamopsBatchAsync([
+      { args: ['drift', 'v3', '--size', '1000', '--html', html, '--json', json], dataDir: dir },
+      { args: ['drift', 'v3', '--html', join(dir, 'no', 'such', 'dir', 'r.html')], dataDir: dir },
+    ]);
     expect(r.code, r.err).toBe(0);
     expect(r.out).toContain(`wrote ${html}`);
     const report = JSON.parse(readFileSync(json, 'utf8'));
@@ -344,7 +347,6 @@ describe('monitoring on the sample data, over HTTP', () => {
     expect(page).toContain(`<span id="status-text">${escapeHtml(report.statusText)}</span>`);
     expect(page.match(/<svg /g)?.length ?? 0).toBe(report.features.length);
     // a file that cannot be written is named with its flag
-    const bad = (await spamopsBatchAsync([{ args: ['drift', 'v3', '--html', join(dir, 'no', 'such', 'dir', 'r.html')], dataDir: dir }]))[0];
     expect(bad.code).not.toBe(0);
     expect(bad.err).toContain('--html: cannot write');
   });
