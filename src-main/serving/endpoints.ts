@@ -62,8 +62,20 @@ interface AnswerTarget {
   model: () => Promise<ServedModel>;
   /** the model if it is loaded now, else undefined (then `model()` loads it, or says why not) */
   loaded: () => ServedModel | undefined;
-  cacheKey: string;
+  /**
+   * the cache's name for what a model answers as: its version, run and threshold (pinnedKey). An
+   * answer is read and written under the model that computed it, so one computed by a version
+   * just replaced (a promotion, a new threshold) is never read for the next one, in this process
+   * or after a restart.
+   */
+  cacheKeyOf: (m: ServedModel) => string;
   logAs: string;
+}
+
+/** what a prediction route records for monitoring once it has its answer (the text or the features asked) */
+interface Recorded {
+  features?: number[];
+  text?: string;
 }
 
 /** the request flags of the `/model/{v}/…` routes */
@@ -126,54 +138,29 @@ export class ServingEndpoints {
     const target = this.servedTarget(version);
     const key = JSON.stringify(text);
     return (
-      this.hotAnswer<FeaturesAnswer>(target, 'text_to_features', key, text, flags, caller) ??
-      this.answer(target, 'text_to_features', key, text, flags, caller, this.featuresOfText)
+      this.hotAnswer<FeaturesAnswer>(target, 'text_to_features', key, text, flags, caller, undefined) ??
+      this.answer(target, 'text_to_features', key, text, flags, caller, undefined, this.featuresOfText)
     );
   }
 
   featuresToPrediction(version: string, features: unknown[], flags: AnswerFlags, caller: string): PredictionAnswer | Promise<PredictionAnswer> {
     const target = this.servedTarget(version);
     const key = JSON.stringify(features);
-    const r =
-      this.hotAnswer<PredictionAnswer>(target, 'features_to_prediction', key, features, flags, caller) ??
-      this.answer(target, 'features_to_prediction', key, features, flags, caller, this.predictionOfFeatures);
-    return this.recorded(r, version, 'features_to_prediction', caller, features as number[], undefined);
+    const rec = { features: features as number[] };
+    return (
+      this.hotAnswer<PredictionAnswer>(target, 'features_to_prediction', key, features, flags, caller, rec) ??
+      this.answer(target, 'features_to_prediction', key, features, flags, caller, rec, this.predictionOfFeatures)
+    );
   }
 
   predictText(version: string, text: string, flags: AnswerFlags, caller: string): PredictionAnswer | Promise<PredictionAnswer> {
     const target = this.servedTarget(version);
     const key = JSON.stringify(text);
-    const r =
-      this.hotAnswer<PredictionAnswer>(target, 'text_to_prediction', key, text, flags, caller) ??
-      this.answer(target, 'text_to_prediction', key, text, flags, caller, this.predictionOfText);
-    return this.recorded(r, version, 'text_to_prediction', caller, undefined, text);
-  }
-
-  /** the answer, recorded for monitoring once it is there (at once, or when the promise settles) */
-  private recorded(
-    r: PredictionAnswer | Promise<PredictionAnswer>,
-    version: string,
-    endpoint: Endpoint,
-    caller: string,
-    features: number[] | undefined,
-    text: string | undefined,
-  ): PredictionAnswer | Promise<PredictionAnswer> {
-    if (r instanceof Promise) return this.recordedLater(r, version, endpoint, caller, features, text);
-    this.record(version, endpoint, caller, r.prediction.spam, r.from_cache, features, text);
-    return r;
-  }
-
-  private async recordedLater(
-    r: Promise<PredictionAnswer>,
-    version: string,
-    endpoint: Endpoint,
-    caller: string,
-    features: number[] | undefined,
-    text: string | undefined,
-  ): Promise<PredictionAnswer> {
-    const answer = await r;
-    this.record(version, endpoint, caller, answer.prediction.spam, answer.from_cache, features, text);
-    return answer;
+    const rec = { text };
+    return (
+      this.hotAnswer<PredictionAnswer>(target, 'text_to_prediction', key, text, flags, caller, rec) ??
+      this.answer(target, 'text_to_prediction', key, text, flags, caller, rec, this.predictionOfText)
+    );
   }
 
   /**
@@ -183,11 +170,12 @@ export class ServingEndpoints {
    */
   async predictWithVersion(name: string, ref: string, text: string, flags: AnswerFlags, caller: string): Promise<VersionPredictionAnswer> {
     const { model: m, version: v } = await this.deps.served.getVersion(name, ref);
-    const target: AnswerTarget = { model: () => Promise.resolve(m), loaded: () => m, cacheKey: pinnedKey(v), logAs: `${name}@${v.version}` };
+    const cacheKey = pinnedKey(v);
+    const target: AnswerTarget = { model: () => Promise.resolve(m), loaded: () => m, cacheKeyOf: () => cacheKey, logAs: `${name}@${v.version}` };
     const key = JSON.stringify(text);
     const r =
-      this.hotAnswer<PredictionAnswer>(target, 'text_to_prediction', key, text, flags, caller) ??
-      (await this.answer(target, 'text_to_prediction', key, text, flags, caller, this.predictionOfTextUnnoted));
+      this.hotAnswer<PredictionAnswer>(target, 'text_to_prediction', key, text, flags, caller, undefined) ??
+      (await this.answer(target, 'text_to_prediction', key, text, flags, caller, undefined, this.predictionOfTextUnnoted));
     return { ...r, model: name, version: v.version, asked: ref, aliases: v.aliases, threshold: thresholdOf(m) ?? null };
   }
 
@@ -250,15 +238,24 @@ export class ServingEndpoints {
   /** the targets of served model ids, made once each */
   private readonly servedTargets = new Map<string, AnswerTarget>();
 
-  /** a served model id: cached and logged under its name (its cache is cleared when its version changes) */
+  /** a served model id: logged under its name, cached under the version it answers with */
   private servedTarget(version: string): AnswerTarget {
     const known = this.servedTargets.get(version);
     if (known) return known;
     const served = this.deps.served;
+    // the key of the model last asked about, made once per loaded model (not per request)
+    let keyed: ServedModel | undefined;
+    let key = '';
     const target: AnswerTarget = {
       model: () => served.get(version),
       loaded: () => (served.isServed(version) ? served.current(version) : undefined),
-      cacheKey: version,
+      cacheKeyOf: (m) => {
+        if (m !== keyed) {
+          key = pinnedKey(m.info);
+          keyed = m;
+        }
+        return key;
+      },
       logAs: version,
     };
     // kept for served names only: any other name answers 404, and a caller may send many
@@ -267,9 +264,9 @@ export class ServingEndpoints {
   }
 
   /**
-   * A hot input's answer from memory, at once (the call is logged), or undefined: the input is not
-   * in the memory cache, or `skip_cache`. An entry exists only for a version being served: a
-   * version's entries go when it changes or stops being served. `key`: the input as JSON.
+   * A hot input's answer from memory, at once (the call is logged, the prediction recorded), or
+   * undefined: the model is not loaded yet, the input is not in the memory cache, or `skip_cache`.
+   * `key`: the input as JSON.
    */
   private hotAnswer<T extends object>(
     target: AnswerTarget,
@@ -278,12 +275,16 @@ export class ServingEndpoints {
     input: unknown,
     flags: AnswerFlags,
     caller: string,
+    rec: Recorded | undefined,
   ): T | undefined {
     if (flags.skip_cache) return undefined;
-    const hot = this.deps.served.cache.peekAnswer(endpoint, target.cacheKey, key) as T | undefined;
+    const m = target.loaded();
+    if (m === undefined) return undefined;
+    const hot = this.deps.served.cache.peekAnswer(endpoint, target.cacheKeyOf(m), key) as T | undefined;
     if (hot === undefined) return undefined;
     this.stats.hits++;
-    this.afterAnswer(caller, target, endpoint, key, undefined);
+    this.afterAnswer(caller, target, endpoint, key, undefined, '');
+    if (rec) this.record(m, endpoint, caller, hot, true, rec);
     return flags.echo_input ? { ...hot, input } : hot;
   }
 
@@ -300,19 +301,21 @@ export class ServingEndpoints {
     input: I,
     flags: AnswerFlags,
     caller: string,
+    rec: Recorded | undefined,
     compute: (m: ServedModel, input: I) => T | Promise<T>,
   ): Sent<T> | Promise<Sent<T>> {
     // one request's answer, from here on (built on a miss only: a hot answer never gets here)
-    const r: Asked<I> = { target, endpoint, key, input, flags, caller };
+    const r: Asked<I> = { target, endpoint, key, input, flags, caller, rec };
     const m = flags.skip_cache ? target.loaded() : undefined;
     if (m === undefined) return this.answerLater(r, compute);
     const out = compute(m, input);
-    return out instanceof Promise ? out.then((o) => this.computed(r, o)) : this.computed(r, out);
+    return out instanceof Promise ? out.then((o) => this.computed(r, m, o)) : this.computed(r, m, out);
   }
 
-  /** a computed answer as sent; the call logged and the answer cached after it */
-  private computed<T extends object>(r: Asked<unknown>, out: T): Sent<T> {
-    this.afterAnswer(r.caller, r.target, r.endpoint, r.key, JSON.stringify(out));
+  /** an answer `m` computed, as sent; the call logged, the answer cached under `m` and recorded with it */
+  private computed<T extends object>(r: Asked<unknown>, m: ServedModel, out: T): Sent<T> {
+    this.afterAnswer(r.caller, r.target, r.endpoint, r.key, JSON.stringify(out), r.target.cacheKeyOf(m));
+    if (r.rec) this.record(m, r.endpoint, r.caller, out, false, r.rec);
     return withFlags(out, false, r.flags.echo_input, r.input);
   }
 
@@ -320,28 +323,34 @@ export class ServingEndpoints {
   private async answerLater<I, T extends object>(r: Asked<I>, compute: (m: ServedModel, input: I) => T | Promise<T>): Promise<Sent<T>> {
     const m = await r.target.model();
     if (!r.flags.skip_cache) {
-      const hit = await this.deps.served.cache.get(r.endpoint, r.target.cacheKey, r.key);
+      const hit = await this.deps.served.cache.get(r.endpoint, r.target.cacheKeyOf(m), r.key);
       if (hit !== undefined) {
         this.stats.hits++;
-        this.afterAnswer(r.caller, r.target, r.endpoint, r.key, undefined);
-        return withFlags(JSON.parse(hit) as T, true, r.flags.echo_input, r.input);
+        this.afterAnswer(r.caller, r.target, r.endpoint, r.key, undefined, '');
+        const answer = JSON.parse(hit) as T;
+        if (r.rec) this.record(m, r.endpoint, r.caller, answer, true, r.rec);
+        return withFlags(answer, true, r.flags.echo_input, r.input);
       }
       this.stats.misses++;
     }
-    return this.computed(r, await compute(m, r.input));
+    return this.computed(r, m, await compute(m, r.input));
   }
 
-  /** after the answer: cache write and call log, so the caller does not wait for them */
-  private afterAnswer(caller: string, target: AnswerTarget, endpoint: Endpoint, inputKey: string, output: string | undefined): void {
+  /** after the answer: cache write (`output` under `cacheKey`) and call log, so the caller does not wait for them */
+  private afterAnswer(caller: string, target: AnswerTarget, endpoint: Endpoint, inputKey: string, output: string | undefined, cacheKey: string): void {
     if (this.callLogBuffer.length === 0) setTimeout(() => void this.flushCallLog(), 20);
     this.callLogBuffer.push({ caller_id: caller, called_at: Date.now(), endpoint, version: target.logAs, input_json: inputKey });
-    if (output !== undefined) setImmediate(() => void this.deps.served.cache.set(endpoint, target.cacheKey, inputKey, output).catch(this.deps.warn));
+    if (output !== undefined) setImmediate(() => void this.deps.served.cache.set(endpoint, cacheKey, inputKey, output).catch(this.deps.warn));
   }
 
-  /** every served prediction goes to monitoring, with the model that answered */
-  private record(name: string, endpoint: string, caller: string, spam: number, fromCache: boolean, features?: number[], text?: string): void {
-    const m = this.deps.served.current(name);
-    if (!m) return;
+  /**
+   * every served prediction goes to monitoring, with the model that answered (its label at that
+   * model's threshold: the one the caller was given, even when a new version or threshold came
+   * in while the answer was computed)
+   */
+  private record(m: ServedModel, endpoint: string, caller: string, answer: object, fromCache: boolean, rec: Recorded): void {
+    const spam = (answer as PredictionShape).prediction.spam;
+    const { features, text } = rec;
     if (features) this.deps.recordServed(m, { endpoint, caller, features, spam, text });
     else {
       // a computed answer's note was made for it: not a second sight of its text
@@ -375,6 +384,8 @@ interface Asked<I> {
   input: I;
   flags: AnswerFlags;
   caller: string;
+  /** recorded for monitoring, with the model that answered (absent: not recorded) */
+  rec: Recorded | undefined;
 }
 
 type PredictionShape = ReturnType<typeof predictionOf>;

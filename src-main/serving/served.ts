@@ -105,6 +105,15 @@ export class ServedModels {
     deps.models.on('changed', (name: ModelName) => void this.refresh(name));
   }
 
+  /**
+   * Deletes the stored answers cached under a served model id alone, as versions before
+   * 2026-12-07 wrote them: nothing reads them any more (answers are cached under the version that
+   * computed them). Once, at a serving process's start.
+   */
+  async dropUnpinnedAnswers(): Promise<void> {
+    for (const n of this.names) await this.cache.invalidateVersion(n);
+  }
+
   /** checks every few seconds for versions promoted by another process */
   watch(intervalMs = 3000): void {
     this.timer = setInterval(() => {
@@ -242,7 +251,10 @@ export class ServedModels {
         return;
       }
     }
-    await this.cache.invalidateVersion(name);
+    // Answers are cached under the version, run and threshold that computed them (pinnedKey), so
+    // the new one reads none of the old one's, even one written after this (computed before the
+    // change, written after it). The old one's are deleted to keep the cache to what is served.
+    if (have) await this.cache.invalidateVersion(pinnedKey(have.info));
   }
 }
 
