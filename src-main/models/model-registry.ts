@@ -5,7 +5,7 @@
  * relative to the models dir, so a data dir survives copy, move and backup-restore: the absolute
  * path is made from wherever the data dir is now, at every read.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { EventEmitter } from 'node:events';
 import type { ModelVersionStore } from '../storage';
@@ -152,9 +152,10 @@ export class ModelRegistry extends EventEmitter {
       rmSync(stagingDir, { recursive: true, force: true });
       return { ...same, duplicate: true };
     }
-    const version = String(existing.reduce((m, v) => Math.max(m, Number(v.version)), 0) + 1);
+    const version = String((await this.highestNumber(meta.name, existing)) + 1);
     const dir = join(this.modelsDir, meta.name, version);
     mkdirSync(join(this.modelsDir, meta.name), { recursive: true });
+    writeFileAtomic(this.lastNumberFile(meta.name), version);
     if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
     renameSync(stagingDir, dir);
     const checksums = checksumsOf(dir, readdirSync(dir));
@@ -163,6 +164,29 @@ export class ModelRegistry extends EventEmitter {
     await this.store.put(stored);
     this.emit('changed', meta.name);
     return { ...stored, dir };
+  }
+
+  /**
+   * The highest number `name` ever gave a version, deleted ones included: a number is never given
+   * twice. Predictions, drift reports, alerts, alias history and the serving thread's loaded
+   * weights are all kept by (model, version), so a new version under a deleted one's number read
+   * the deleted one's (a hostile probe found its drift window, its rollback target and its
+   * verdicts). Kept in `models/<name>/.last-version`; for data dirs from before that file, the
+   * numbers the alias history names count too.
+   */
+  private async highestNumber(name: ModelName, existing: ModelVersion[]): Promise<number> {
+    let n = existing.reduce((m, v) => Math.max(m, Number(v.version)), 0);
+    try {
+      n = Math.max(n, Number(readFileSync(this.lastNumberFile(name), 'utf8').trim()) || 0);
+    } catch {
+      // no version registered since the file came in
+    }
+    for (const m of await this.store.aliasHistory(name)) n = Math.max(n, Number(m.from ?? 0) || 0, Number(m.to ?? 0) || 0);
+    return n;
+  }
+
+  private lastNumberFile(name: ModelName): string {
+    return join(this.modelsDir, name, '.last-version');
   }
 
   async setAlias(name: ModelName, alias: string, version: string, note?: string): Promise<void> {
