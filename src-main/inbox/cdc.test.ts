@@ -132,7 +132,7 @@ describe('the feature step', () => {
 
   it('pushes once per batch, skips what is there, tells waiters, and fails whole', async () => {
     const pushes: number[] = [];
-    const pushed: string[][] = [];
+    const pushed: { ids: string[]; encoded: boolean }[] = [];
     let down = false;
     const step = new FeatureStep({
       features: {
@@ -145,7 +145,7 @@ describe('the feature step', () => {
       },
       online: engines.storage.online,
       tokenizers: engines.tokenizers,
-      onPushed: (m) => pushed.push(m.map((x) => x.sms_id)),
+      onPushed: (m, encoded) => void pushed.push({ ids: m.map((x) => x.sms_id), encoded: encoded !== undefined }),
     });
     const batch = [msg(1), msg(2), msg(3)];
     const w = step.waitFor(batch[0].sms_id, 5000);
@@ -154,7 +154,12 @@ describe('the feature step', () => {
     expect(pushes).toEqual([3]);
     expect(await step.process(batch)).toEqual({ pushed: 0, present: 3 }); // a repeat: a lookup, no second offline row
     expect(pushes).toEqual([3]);
-    expect(pushed).toHaveLength(1);
+    // its verdicts asked for again (a crash may have come before they were stored; stored once)
+    const ids = batch.map((m) => m.sms_id);
+    expect(pushed).toEqual([
+      { ids, encoded: true },
+      { ids, encoded: false },
+    ]);
     down = true;
     const late = msg(4);
     const w2 = step.waitFor(late.sms_id, 5000);
@@ -162,5 +167,33 @@ describe('the feature step', () => {
     expect(await w2.done).toMatch(/the feature push failed: offline store down/);
     expect((await engines.storage.online.read(V2_VIEW, [late.sms_id]))[0]).toBeUndefined();
     expect(await step.waitFor('nobody', 50).done).toMatch(/has not reached it within 0.05 s/);
+  });
+
+  it('is done with a batch once its verdicts are stored, not before; a verdict that fails does not fail the batch', async () => {
+    let stored: () => void = () => undefined;
+    let fail = false;
+    const step = new FeatureStep({
+      features: engines.features,
+      online: engines.storage.online,
+      tokenizers: engines.tokenizers,
+      onPushed: () =>
+        fail
+          ? Promise.reject(new Error('monitoring down'))
+          : new Promise<void>((resolve) => {
+              stored = resolve;
+            }),
+      to: 'online',
+    });
+    const m = msg(5);
+    const w = step.waitFor(m.sms_id, 5000);
+    let done = false;
+    const p = step.process([m]).then(() => (done = true));
+    expect(await w.done).toBeUndefined(); // the features are there: the inbox answers at once
+    await new Promise((r) => setTimeout(r, 50));
+    expect(done).toBe(false); // the cursor does not move past a verdict on its way
+    stored();
+    await p;
+    fail = true;
+    expect(await step.process([msg(6)])).toEqual({ pushed: 1, present: 0 });
   });
 });

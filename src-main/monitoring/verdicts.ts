@@ -10,7 +10,7 @@ import type { PredictionRecorder } from './recorder';
 
 export interface InboxVerdictsDeps {
   models: { getAny(name: string): Promise<ServedModel> };
-  recorder: Pick<PredictionRecorder, 'recordServed'>;
+  recorder: Pick<PredictionRecorder, 'recordServed' | 'flush'>;
   /** where the verdicts are computed: a helper thread (serving's OffThreadPredictor), else this one */
   predictor?: { predict(model: ServedModel, rows: number[][]): Promise<Prediction[]> };
 }
@@ -40,8 +40,10 @@ export class InboxVerdicts {
    * Scores the messages and records the verdicts. `encoded`: the texts as the feature step encoded
    * them (`texts[i]` is message i's), used as they are when the model encodes like that tokenizer
    * (each text is then tokenized once, not three times: features, verdict, unknown-word rate).
+   * Resolves once the verdicts are stored (a feature step's batch is not done before: see
+   * feature-step.ts); never rejects: a verdict not stored is monitoring's loss, not the inbox's.
    */
-  record(messages: SmsMessage[], encoded?: EncodedBatch): void {
+  record(messages: SmsMessage[], encoded?: EncodedBatch): Promise<void> {
     const p = this.deps.models
       .getAny(this.model)
       .then(async (m) => {
@@ -59,9 +61,11 @@ export class InboxVerdicts {
             sms_id: messages[i].sms_id,
             id: inboxVerdictId(m.name, messages[i].sms_id),
           });
+        await this.deps.recorder.flush();
       })
       .catch(() => undefined) // no model trained yet: nothing to record
       .finally(() => this.inFlight.delete(p));
     this.inFlight.add(p);
+    return p;
   }
 }
