@@ -123,7 +123,11 @@ export class Monitor {
     if (!version) throw new Error(`model ${model} has no trained version to monitor`);
     const report = await this.deps.drift.compute({ version, options: this.settings.drift, ...windowOf(window, this.settings) });
     if (!store) return report;
-    const previous = (await this.history(model, 1)).at(-1);
+    // an alert is raised once a condition starts: the model's previous report counts only if it
+    // is of the same version (a new version that drifts, or answers badly, is told of anew; it
+    // was told of once per model, and a promoted version's drift raised nothing)
+    const latest = (await this.history(model, 1)).at(-1);
+    const previous = latest?.version === report.version ? latest : undefined;
     await this.deps.reports.put(report);
     if (report.status !== 'collecting' && report.datasetDrift && !previous?.datasetDrift)
       await this.alert(
