@@ -267,6 +267,13 @@ export const PredictionsQuery = Type.Object(
     size: Type.Optional(PageLimit),
     hours: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
     before: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$', description: 'epoch milliseconds' })),
+    before_id: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 300,
+        description: "with `before`: the last record's id, so the next page starts right after it (records of one millisecond are many)",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

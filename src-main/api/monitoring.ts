@@ -132,6 +132,7 @@ export const monitoringRoutes: FastifyPluginAsync<{ engines: Engines }> = async 
       since,
       pageLimit(req.query.size),
       req.query.before ? Number(req.query.before) : undefined,
+      req.query.before_id,
     );
   });
   serve(app, routes.simulate, async (req, reply) => {

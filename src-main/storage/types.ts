@@ -339,7 +339,11 @@ export interface PredictionRecord {
 export interface PredictionStore {
   appendMany(rows: PredictionRecord[]): Promise<void>;
   /** the newest records of a model, at most `limit`, newer than sinceMs (and older than beforeMs); newest first */
-  recent(model: string, sinceMs: number, limit: number, beforeMs?: number): Promise<PredictionRecord[]>;
+  /**
+   * newest first (by time, then id); `beforeMs`: older than that, or with `beforeId` as well, after
+   * the record (beforeMs, beforeId) in that order (a page's last record: many share a millisecond)
+   */
+  recent(model: string, sinceMs: number, limit: number, beforeMs?: number, beforeId?: string): Promise<PredictionRecord[]>;
   count(model?: string): Promise<number>;
   /** drops records older than beforeMs, then the oldest beyond maxRows; returns how many went */
   prune(beforeMs: number, maxRows: number): Promise<number>;

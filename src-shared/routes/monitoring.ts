@@ -105,7 +105,7 @@ export const monitoring = {
     url: '/monitoring/predictions',
     tags,
     summary:
-      'Recorded predictions of a model, newest first: `size` (100, at most 1000) of the last `hours` (24), before the epoch-ms `before` for the next page',
+      "Recorded predictions of a model, newest first: `size` (100, at most 1000) of the last `hours` (24); the next page: `before` and `before_id`, the last record's `at` and `id`",
     querystring: PredictionsQuery,
     response: { 200: Type.Array(RecordedPrediction) },
   }),

@@ -44,10 +44,15 @@ export class CassandraPredictions implements PredictionStore {
       ...(oov !== null && oov !== undefined ? { oov: Number(oov) } : {}),
     };
   }
-  async recent(model: string, sinceMs: number, limit: number, beforeMs = 8.64e15): Promise<PredictionRecord[]> {
+  async recent(model: string, sinceMs: number, limit: number, beforeMs = 8.64e15, beforeId?: string): Promise<PredictionRecord[]> {
     const out: PredictionRecord[] = [];
-    for await (const r of this.cql.paged(`SELECT * FROM ${this.table} WHERE model = ? AND at > ? AND at < ?`, [model, new Date(sinceMs), new Date(beforeMs)])) {
-      out.push(CassandraPredictions.row(r));
+    // with beforeId, the records of beforeMs itself too, from the one after beforeId (the
+    // clustering order is at DESC, id DESC)
+    const upTo = beforeId === undefined ? '<' : '<=';
+    for await (const r of this.cql.paged(`SELECT * FROM ${this.table} WHERE model = ? AND at > ? AND at ${upTo} ?`, [model, new Date(sinceMs), new Date(beforeMs)])) {
+      const row = CassandraPredictions.row(r);
+      if (beforeId !== undefined && row.at === beforeMs && row.id >= beforeId) continue;
+      out.push(row);
       if (out.length >= limit) break;
     }
     return out;

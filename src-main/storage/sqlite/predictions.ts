@@ -38,10 +38,14 @@ export class SqlitePredictions implements PredictionStore {
         );
     })();
   }
-  async recent(model: string, sinceMs: number, limit: number, beforeMs = Number.MAX_SAFE_INTEGER): Promise<PredictionRecord[]> {
-    const rows = this.db
-      .prepare('SELECT * FROM served_predictions WHERE model = ? AND at > ? AND at < ? ORDER BY at DESC, id DESC LIMIT ?')
-      .all(model, sinceMs, beforeMs, limit) as (Omit<PredictionRecord, 'features'> & { features: string; sms_id: string | null; oov: number | null })[];
+  async recent(model: string, sinceMs: number, limit: number, beforeMs = Number.MAX_SAFE_INTEGER, beforeId?: string): Promise<PredictionRecord[]> {
+    const rows = (
+      beforeId === undefined
+        ? this.db.prepare('SELECT * FROM served_predictions WHERE model = ? AND at > ? AND at < ? ORDER BY at DESC, id DESC LIMIT ?').all(model, sinceMs, beforeMs, limit)
+        : this.db
+            .prepare('SELECT * FROM served_predictions WHERE model = ? AND at > ? AND (at < ? OR (at = ? AND id < ?)) ORDER BY at DESC, id DESC LIMIT ?')
+            .all(model, sinceMs, beforeMs, beforeMs, beforeId, limit)
+    ) as (Omit<PredictionRecord, 'features'> & { features: string; sms_id: string | null; oov: number | null })[];
     return rows.map((r) => ({ ...r, features: JSON.parse(r.features) as number[], sms_id: r.sms_id ?? undefined, oov: r.oov ?? undefined }));
   }
   async count(model?: string): Promise<number> {
