@@ -49,7 +49,11 @@ export class CassandraPredictions implements PredictionStore {
     // with beforeId, the records of beforeMs itself too, from the one after beforeId (the
     // clustering order is at DESC, id DESC)
     const upTo = beforeId === undefined ? '<' : '<=';
-    for await (const r of this.cql.paged(`SELECT * FROM ${this.table} WHERE model = ? AND at > ? AND at ${upTo} ?`, [model, new Date(sinceMs), new Date(beforeMs)])) {
+    for await (const r of this.cql.paged(`SELECT * FROM ${this.table} WHERE model = ? AND at > ? AND at ${upTo} ?`, [
+      model,
+      new Date(sinceMs),
+      new Date(beforeMs),
+    ])) {
       const row = CassandraPredictions.row(r);
       if (beforeId !== undefined && row.at === beforeMs && row.id >= beforeId) continue;
       out.push(row);

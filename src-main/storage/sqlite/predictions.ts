@@ -41,7 +41,9 @@ export class SqlitePredictions implements PredictionStore {
   async recent(model: string, sinceMs: number, limit: number, beforeMs = Number.MAX_SAFE_INTEGER, beforeId?: string): Promise<PredictionRecord[]> {
     const rows = (
       beforeId === undefined
-        ? this.db.prepare('SELECT * FROM served_predictions WHERE model = ? AND at > ? AND at < ? ORDER BY at DESC, id DESC LIMIT ?').all(model, sinceMs, beforeMs, limit)
+        ? this.db
+            .prepare('SELECT * FROM served_predictions WHERE model = ? AND at > ? AND at < ? ORDER BY at DESC, id DESC LIMIT ?')
+            .all(model, sinceMs, beforeMs, limit)
         : this.db
             .prepare('SELECT * FROM served_predictions WHERE model = ? AND at > ? AND (at < ? OR (at = ? AND id < ?)) ORDER BY at DESC, id DESC LIMIT ?')
             .all(model, sinceMs, beforeMs, beforeMs, beforeId, limit)
