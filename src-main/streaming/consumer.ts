@@ -29,7 +29,8 @@ import { heldBy, ownerDescription, StreamClaimedError, type StoreOwner } from '.
  * again later (counted against maxDeliver), wait for a passing state to pass (not counted:
  * redelivered until it goes), or never (dead letter)
  */
-export type Outcome = { ok: true; items?: number } | { retry: string } | { wait: string } | { dead: string; smsId?: string };
+/** `after`: acknowledge once it resolves (the next batch is taken meanwhile; it never rejects) */
+export type Outcome = { ok: true; items?: number; after?: Promise<void> } | { retry: string } | { wait: string } | { dead: string; smsId?: string };
 
 export interface ConsumerSpec {
   stream: string;
@@ -272,8 +273,20 @@ export class BatchConsumer {
     for (const [i, m] of live.entries()) {
       const o = outcomes[i] ?? { retry: 'no outcome' };
       if ('ok' in o) {
-        m.ack();
-        this.forget(m);
+        if (o.after)
+          void o.after.then(() => {
+            try {
+              m.ack();
+              this.forget(m);
+            } catch (e) {
+              // the connection closed meanwhile: the server delivers the message again
+              this.lastError = (e as Error).message;
+            }
+          });
+        else {
+          m.ack();
+          this.forget(m);
+        }
         done += o.items ?? 1;
       } else if ('dead' in o) {
         await this.toDeadLetters(link, m, o.dead, o.smsId);

@@ -401,9 +401,11 @@ export class StreamIngestion implements Ingestion {
       for (const msg of parsed.messages) messages.push(msg);
       held.push({ i, items: parsed.messages.length });
     }
-    if (messages.length) await this.deps.step.process(messages); // a failure retries the batch (the consumer naks it)
+    // a failure retries the batch (the consumer naks it); the envelopes are acknowledged once
+    // their verdicts are stored, while the next batch is taken
+    const after = messages.length ? (await this.deps.step.process(messages)).stored : undefined;
     // the rate counts stored messages, not envelopes (an empty envelope is done too)
-    for (const { i, items } of held) outcomes[i] = { ok: true, items };
+    for (const { i, items } of held) outcomes[i] = after ? { ok: true, items, after } : { ok: true, items };
     return outcomes;
   }
 
