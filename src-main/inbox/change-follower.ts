@@ -15,9 +15,12 @@ export interface FollowerOptions {
   /**
    * Hands a batch on (the changes after position `after`, up to `next`); resolves once the cursor
    * may move past it, or with 'moved' when another process handed them on already (the follower
-   * then reads its position again, through `position`).
+   * then reads its position again, through `position`), or with `{ done }` when the batch's last
+   * work goes on (the inbox's verdicts): the next batch is read and handed on meanwhile, and the
+   * cursor moves past this one once `done` resolves (it must not reject), at most PIPELINED
+   * batches behind.
    */
-  handle(changes: SmsChange[], after: string | undefined, next: string | undefined): Promise<void | 'moved'>;
+  handle(changes: SmsChange[], after: string | undefined, next: string | undefined): Promise<void | 'moved' | { done: Promise<void> }>;
   /** told when a batch failed (its changes stay in the log and are tried again) */
   onFailure?(changes: SmsChange[], reason: string): void;
   batch?: number;
@@ -38,6 +41,8 @@ export interface FollowerOptions {
 const KEEP_MS = 24 * 3600_000;
 const PRUNE_EVERY_MS = 10 * 60_000;
 const FIRST_RETRY_MS = 500;
+/** batches handed on whose last work goes on, at most (see handle's `done`) */
+const PIPELINED = 2;
 const MAX_RETRY_MS = 30_000;
 
 export class ChangeFollower {
@@ -194,6 +199,14 @@ export class ChangeFollower {
   private async drainNow(): Promise<{ handled: number; failed: number }> {
     let handled = 0;
     let changes: SmsChange[] = [];
+    // the cursor's moves past batches whose last work goes on, in order (see handle's `done`)
+    let moves: Promise<void> = Promise.resolve();
+    let moving = 0;
+    let moveError: unknown;
+    const settled = async () => {
+      await moves;
+      if (moveError !== undefined) throw moveError;
+    };
     try {
       await this.load();
       for (;;) {
@@ -202,26 +215,52 @@ export class ChangeFollower {
         if (through === null) break;
         const page = await this.log.changesAfter(this.position, this.o.batch ?? 256, through);
         changes = page.changes;
+        let done: Promise<void> | undefined;
         if (changes.length > 0) {
           if (this.attempts > 0) this.redelivered += changes.length;
-          if ((await this.o.handle(changes, this.position, page.next)) === 'moved') {
+          const r = await this.o.handle(changes, this.position, page.next);
+          if (r === 'moved') {
+            await settled();
             this.loaded = false;
             await this.load();
             continue;
           }
+          done = r?.done;
           handled += changes.length;
           this.attempts = 0;
           this.lastError = undefined;
         }
         if (page.next === undefined || page.next === this.position) break;
-        await this.log.setCursor(this.o.cursor, page.next);
-        this.position = page.next;
-        this.o.onAdvance?.();
+        const next = page.next;
+        const move = async () => {
+          await this.log.setCursor(this.o.cursor, next);
+          this.o.onAdvance?.();
+        };
+        if (done) {
+          moving += 1;
+          moves = moves
+            .then(() => done)
+            .then(move)
+            .catch((e: unknown) => {
+              moveError ??= e;
+            })
+            .finally(() => {
+              moving -= 1;
+            });
+        } else {
+          await settled();
+          await move();
+        }
+        this.position = next;
         if (changes.length === 0) break;
+        if (moving >= PIPELINED) await settled();
       }
+      await settled();
       await this.prune();
       return { handled, failed: 0 };
     } catch (e) {
+      // a move still on its way finishes on its own (it never rejects); the next drain reads on
+      // from the position handed on
       const reason = (e as Error).message;
       this.attempts += 1;
       this.lastError = reason;

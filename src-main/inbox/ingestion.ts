@@ -76,8 +76,9 @@ export class EmbeddedIngestion implements Ingestion {
     this.follower = new ChangeFollower(deps.changes, {
       cursor: FEATURES_CURSOR,
       handle: async (changes) => {
-        // the cursor moves once the batch's verdicts are stored (a kill -9 lost those on their way)
-        await (await deps.step.process(changes.map((c) => c.message))).stored;
+        // the cursor moves once the batch's verdicts are stored (a kill -9 lost those on their
+        // way); the next batch is pushed meanwhile
+        return { done: (await deps.step.process(changes.map((c) => c.message))).stored };
       },
       // the offline follower reads behind this one, so it prunes the log
       prune: !deps.offline,
