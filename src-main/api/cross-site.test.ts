@@ -17,6 +17,8 @@ beforeAll(async () => {
   engines = t.engines;
   // the released models: /prediction answers without training first
   await bootstrap(engines, { datasetPath: SAMPLE_DATASET, released: true, log: () => undefined });
+  // the sample inbox's verdicts, recorded as the change log is followed (counted before the GETs)
+  await engines.ingestion.drain();
   const server = await startTestServer(engines);
   base = server.base;
   stop = async () => {

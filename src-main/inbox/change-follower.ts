@@ -259,8 +259,9 @@ export class ChangeFollower {
       await this.prune();
       return { handled, failed: 0 };
     } catch (e) {
-      // a move still on its way finishes on its own (it never rejects); the next drain reads on
-      // from the position handed on
+      // the moves on their way first (they never reject): a later drain's move must not be
+      // overtaken by an earlier batch's; the next drain reads on from the position handed on
+      await moves;
       const reason = (e as Error).message;
       this.attempts += 1;
       this.lastError = reason;

@@ -9,7 +9,8 @@
  * A change may arrive twice (a crash between the push and the consumer's cursor or acknowledgement,
  * a redelivery): a message whose features are in the online store already is not pushed again, so
  * a repeat costs one lookup, not a second offline row; its verdict is asked for again (stored once:
- * its id is the message's and the model's), since the crash may have come before it was stored.
+ * its id is the message's and the model's), since the crash may have come before it was stored
+ * (a message whose features the backfill pushed gets its verdict this way too).
  * A batch is done, and the cursor or acknowledgement moves past it, once its verdicts are stored
  * (`stored`): a verdict still on its way when the process was killed was lost for good (a hostile
  * probe: 2 of 304 messages after a kill -9 under load).

@@ -58,8 +58,9 @@ export async function startEngines(config: AppConfig, opts: { autoBootstrap: boo
   if (replayed.replayed) opts.log(`Stored ${replayed.replayed} messages an earlier version's outbox held; the feature step takes them from the change log`);
   await engines.ingestion.start(opts.log);
   engines.serving.watch();
-  // answers an earlier version cached under a model id alone: never read now, so not kept
-  await engines.serving.dropUnpinnedAnswers().catch((e: unknown) => opts.log(`could not clear the old cache entries: ${(e as Error).message}`));
+  // answers an earlier version cached under a model id alone: never read now, so not kept (in
+  // the background: nothing waits for them)
+  void engines.serving.dropUnpinnedAnswers().catch((e: unknown) => opts.log(`could not clear the old cache entries: ${(e as Error).message}`));
   await engines.monitor.loadSettings();
   engines.monitor.schedule();
   installToken(config);

@@ -273,20 +273,20 @@ export class BatchConsumer {
     for (const [i, m] of live.entries()) {
       const o = outcomes[i] ?? { retry: 'no outcome' };
       if ('ok' in o) {
-        if (o.after)
+        const ack = () => {
+          m.ack();
+          this.forget(m);
+        };
+        if (!o.after) ack();
+        else
           void o.after.then(() => {
             try {
-              m.ack();
-              this.forget(m);
+              ack();
             } catch (e) {
               // the connection closed meanwhile: the server delivers the message again
               this.lastError = (e as Error).message;
             }
           });
-        else {
-          m.ack();
-          this.forget(m);
-        }
         done += o.items ?? 1;
       } else if ('dead' in o) {
         await this.toDeadLetters(link, m, o.dead, o.smsId);
