@@ -283,7 +283,7 @@ export class ServingEndpoints {
     const hot = this.deps.served.cache.peekAnswer(endpoint, target.cacheKeyOf(m), key) as T | undefined;
     if (hot === undefined) return undefined;
     this.stats.hits++;
-    this.afterAnswer(caller, target, endpoint, key, undefined, '');
+    this.afterAnswer(caller, target, endpoint, key);
     if (rec) this.record(m, endpoint, caller, hot, true, rec);
     return flags.echo_input ? { ...hot, input } : hot;
   }
@@ -326,7 +326,7 @@ export class ServingEndpoints {
       const hit = await this.deps.served.cache.get(r.endpoint, r.target.cacheKeyOf(m), r.key);
       if (hit !== undefined) {
         this.stats.hits++;
-        this.afterAnswer(r.caller, r.target, r.endpoint, r.key, undefined, '');
+        this.afterAnswer(r.caller, r.target, r.endpoint, r.key);
         const answer = JSON.parse(hit) as T;
         if (r.rec) this.record(m, r.endpoint, r.caller, answer, true, r.rec);
         return withFlags(answer, true, r.flags.echo_input, r.input);
@@ -336,11 +336,12 @@ export class ServingEndpoints {
     return this.computed(r, m, await compute(m, r.input));
   }
 
-  /** after the answer: cache write (`output` under `cacheKey`) and call log, so the caller does not wait for them */
-  private afterAnswer(caller: string, target: AnswerTarget, endpoint: Endpoint, inputKey: string, output: string | undefined, cacheKey: string): void {
+  /** after the answer: the call log, and a computed `output` cached under `cacheKey`, so the caller does not wait for them */
+  private afterAnswer(caller: string, target: AnswerTarget, endpoint: Endpoint, inputKey: string, output?: string, cacheKey?: string): void {
     if (this.callLogBuffer.length === 0) setTimeout(() => void this.flushCallLog(), 20);
     this.callLogBuffer.push({ caller_id: caller, called_at: Date.now(), endpoint, version: target.logAs, input_json: inputKey });
-    if (output !== undefined) setImmediate(() => void this.deps.served.cache.set(endpoint, cacheKey, inputKey, output).catch(this.deps.warn));
+    if (output !== undefined && cacheKey !== undefined)
+      setImmediate(() => void this.deps.served.cache.set(endpoint, cacheKey, inputKey, output).catch(this.deps.warn));
   }
 
   /**
