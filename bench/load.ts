@@ -221,6 +221,21 @@ export class Ceiling {
     };
   }
 
+  /**
+   * A/A: bare Fastify in a second process, loaded as a row is (warm-up, then slices alternated
+   * with the ceiling's). Its ratios would be 1 with a perfect measure; their distance from 1 is the
+   * noise every row's ratios carry on this machine at this moment.
+   */
+  async againstItself(seconds: number): Promise<Paired> {
+    const twin = await startCeiling();
+    try {
+      await load({ url: twin.url, body: CEILING_BODY, connections: this.connections, seconds: 2 });
+      return await this.pair(seconds, (s) => load({ url: twin.url, body: CEILING_BODY, connections: this.connections, seconds: s }));
+    } finally {
+      await twin.stop();
+    }
+  }
+
   /** every slice of the ceiling, summed up */
   summary(): LoadResult {
     return summed(this.runs);

@@ -359,9 +359,11 @@ async function redisOnlineBench(dataDir: string, seconds: number, ceiling: Ceili
 async function httpSection(engines: Engines, dataDir: string, seconds: number): Promise<Row[]> {
   const ceiling = await Ceiling.start(CONNECTIONS);
   try {
+    const before = await ceiling.againstItself(seconds);
     const serving = await httpBench(engines, dataDir, seconds, ceiling);
     const redis = await redisOnlineBench(dataDir, seconds, ceiling);
-    return [...ceilingRows(ceiling), ...serving, ...redis];
+    const after = await ceiling.againstItself(seconds);
+    return [...ceilingRows(ceiling), ...selfCheckRows(before, after), ...serving, ...redis];
   } finally {
     await ceiling.stop();
   }
@@ -390,6 +392,23 @@ function ceilingRows(ceiling: Ceiling): Row[] {
       note: `slices: ${Math.min(...p99).toFixed(2)}-${Math.max(...p99).toFixed(2)} ms`,
     },
   ];
+}
+
+/**
+ * The measure's own noise: bare Fastify in a second process measured as a row, before the rows
+ * and after them. A perfect measure gives 1 and 1; a row's ratio within this distance of its
+ * target is as much the machine's swing as the route's.
+ */
+function selfCheckRows(before: Paired, after: Paired): Row[] {
+  const row = (when: string, p: Paired): Row => ({
+    name: `A/A, ${when}: a second bare Fastify measured as a row, throughput (1 = no noise)`,
+    value: p.share,
+    unit: 'x ceiling',
+    target: 'context',
+    ok: true,
+    note: `p99 ${p.tail.toFixed(2)} x the ceiling's; median of ${p.slices} slice pairs (${Math.round(p.route.rps)} against ${Math.round(p.ceiling.rps)} req/s)`,
+  });
+  return [row('before the rows', before), row('after the rows', after)];
 }
 
 /** the API's serving routes in a `spamops serve` child, each in slices alternated with the ceiling's */
