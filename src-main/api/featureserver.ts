@@ -10,11 +10,13 @@ import type { HotHandler, HotRoutes } from './hot-routes';
 export const featureServerRoutes: FastifyPluginAsync<{ engines: Engines; hot?: HotRoutes }> = async (app, { engines, hot }) => {
   const fs = engines.features;
 
-  // lookups through Fastify and through the hot door (hot-routes.ts)
+  // lookups through Fastify, and through the hot door (hot-routes.ts) at once when the lookup is
+  // known and its rows are read synchronously (no await on the way)
   const onlineFeatures: HotHandler<typeof routes.onlineFeatures> = (req) => fs.getOnlineFeatures(req.body);
+  const onlineFeaturesNow: HotHandler<typeof routes.onlineFeatures> = (req) => fs.getOnlineFeaturesNow(req.body) ?? fs.getOnlineFeatures(req.body);
   // the answer written with the JSON texts the kept rows hold (online-answer.ts)
   serve(app, routes.onlineFeatures, { answer: onlineFeaturesJson }, onlineFeatures);
-  hot?.add(routes.onlineFeatures, onlineFeatures, { answer: onlineFeaturesJson });
+  hot?.add(routes.onlineFeatures, onlineFeaturesNow, { answer: onlineFeaturesJson });
   serve(app, routes.historicalFeatures, async (req, reply) => streamHistorical(fs, req.body, reply));
   serve(app, routes.push, async (req) => {
     const r = await fs.push(req.body.push_source_name, req.body.df, req.body.to ?? 'online');

@@ -177,4 +177,28 @@ describe('onlineFeaturesJson over a real feature store (SQLite online store)', (
       expect(JSON.parse(onlineFeaturesJson(fromKept)).results.at(-1).values.at(-1)).toBe(null);
     }
   });
+
+  it('answers at once, without a wait, what it answers after one, once the lookup is known (the hot door asks so)', async () => {
+    const fs = engines.features;
+    const ask = { entities: { sms_id: ['hostile1', 'hostile2', 'missing'] }, features: ['sms_labels:label'] };
+    // a lookup not resolved yet: asked the long way
+    expect(fs.getOnlineFeaturesNow(ask)).toBeUndefined();
+    const waited = await fs.getOnlineFeatures(ask);
+    const now = fs.getOnlineFeaturesNow(ask);
+    expect(now).toBeDefined();
+    expect(onlineFeaturesJson(now!)).toBe(onlineFeaturesJson(waited));
+    // a row written since (a commit): the answer at once has it, not the row kept before
+    await fs.push('labels_push', { sms_id: ['hostile1'], event_timestamp: ['2021-09-03T10:00:00Z'], label: ['relabelled'] }, 'online');
+    expect(fs.getOnlineFeaturesNow(ask)!.results[1].values).toEqual(['relabelled', HOSTILE_STRINGS[2], null]);
+    expect(onlineFeaturesJson(fs.getOnlineFeaturesNow(ask)!)).toBe(onlineFeaturesJson(await fs.getOnlineFeatures(ask)));
+    // past the view's time to live, both say so alike
+    const late = Date.parse('2030-01-01T00:00:00Z');
+    expect(fs.getOnlineFeaturesNow(ask, late)).toEqual(await fs.getOnlineFeatures(ask, late));
+    // a bad ask is refused alike, naming the field
+    for (const bad of [{ ...ask, entities: { id: ['hostile1'] } }, { ...ask, entities: { sms_id: ['hostile1', ''] } }]) {
+      const waitedError = await fs.getOnlineFeatures(bad).catch((e: Error) => e.message);
+      expect(waitedError).toMatch(/entities/);
+      expect(() => fs.getOnlineFeaturesNow(bad)).toThrow(waitedError as string);
+    }
+  });
 });

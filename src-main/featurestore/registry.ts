@@ -125,6 +125,11 @@ export class FeatureRegistry {
     return this.cached;
   }
 
+  /** the definitions of the snapshot read already, if one was (no wait, no read) */
+  cachedDefinitions(): RegistryDefinitions | undefined {
+    return this.cached?.definitions;
+  }
+
   /** the definitions to serve; throws with what to do when nothing was applied yet */
   async definitions(): Promise<RegistryDefinitions> {
     const snap = await this.current();

@@ -695,9 +695,13 @@ export class FeatureStore {
    */
   private readonly lookupPlans = new WeakMap<RegistryDefinitions, Map<string, LookupPlan>>();
 
+  private static planKey(req: GetOnlineFeaturesRequest): string {
+    return JSON.stringify([req.full_feature_names ?? false, req.feature_service ?? null, req.features ?? null]);
+  }
+
   private async lookupPlan(req: GetOnlineFeaturesRequest): Promise<LookupPlan> {
     const full = req.full_feature_names ?? false;
-    const key = JSON.stringify([full, req.feature_service ?? null, req.features ?? null]);
+    const key = FeatureStore.planKey(req);
     const d = await this.registry.definitions();
     let plans = this.lookupPlans.get(d);
     const known = plans?.get(key);
@@ -721,7 +725,38 @@ export class FeatureStore {
   }
 
   async getOnlineFeatures(req: GetOnlineFeaturesRequest, now = Date.now()): Promise<GetOnlineFeaturesResponse> {
-    const { refs, joinKey, viewNames, featureNames } = await this.lookupPlan(req);
+    const plan = await this.lookupPlan(req);
+    const keys = FeatureStore.entityKeys(req, plan.joinKey);
+    const online = this.storage.online;
+    const byView = online.readViews ? await online.readViews(plan.viewNames, keys) : new Map<string, (OnlineRow | undefined)[]>();
+    for (const v of plan.viewNames) if (!byView.has(v)) byView.set(v, await online.read(v, keys));
+    return FeatureStore.onlineAnswer(plan, keys, (view) => byView.get(view)!, now);
+  }
+
+  /**
+   * The same answer at once, without a turn of the event loop, when everything it needs is at hand:
+   * the registry's snapshot read, this lookup resolved before, and an online store that reads
+   * synchronously (SQLite). Else undefined: ask `getOnlineFeatures`. A bad request throws as there;
+   * a store that fails here is asked again there, where a busy file is waited for.
+   */
+  getOnlineFeaturesNow(req: GetOnlineFeaturesRequest, now = Date.now()): GetOnlineFeaturesResponse | undefined {
+    const online = this.storage.online;
+    const d = this.registry.cachedDefinitions();
+    if (d === undefined || !online.readViewsNow) return undefined;
+    const plan = this.lookupPlans.get(d)?.get(FeatureStore.planKey(req));
+    if (plan === undefined) return undefined;
+    const keys = FeatureStore.entityKeys(req, plan.joinKey);
+    let rows: (OnlineRow | undefined)[][];
+    try {
+      rows = online.readViewsNow(plan.viewNames, keys);
+    } catch {
+      return undefined;
+    }
+    return FeatureStore.onlineAnswer(plan, keys, (view) => rows[plan.viewNames.indexOf(view)], now);
+  }
+
+  /** the lookup's entity keys: exactly the join key, a list of non-empty strings */
+  private static entityKeys(req: GetOnlineFeaturesRequest, joinKey: string): string[] {
     const names = Object.keys(req.entities);
     if (names.length !== 1 || names[0] !== joinKey)
       throw new FeatureInputError(
@@ -733,12 +768,19 @@ export class FeatureStore {
       if (typeof k !== 'string' || k.length === 0)
         throw new FeatureInputError(`entities.${joinKey}[${i}]`, `entities.${joinKey}[${i}]: expected a non-empty string, got ${describe(k)}`);
     });
+    return keys as string[];
+  }
+
+  /** a lookup's answer from its rows: `rowsOf(view)` in the order of `keys` */
+  private static onlineAnswer(
+    { refs, featureNames }: LookupPlan,
+    keys: string[],
+    rowsOf: (view: string) => (OnlineRow | undefined)[],
+    now: number,
+  ): GetOnlineFeaturesResponse {
     const results: GetOnlineFeaturesResponse['results'] = [{ values: [...keys], statuses: keys.map(() => 'PRESENT'), event_timestamps: keys.map(() => EPOCH) }];
-    const online = this.storage.online;
-    const byView = online.readViews ? await online.readViews(viewNames, keys) : new Map<string, (OnlineRow | undefined)[]>();
-    for (const v of viewNames) if (!byView.has(v)) byView.set(v, await online.read(v, keys));
     for (const r of refs) {
-      const rows = byView.get(r.view.name)!;
+      const rows = rowsOf(r.view.name);
       const values: FeatureValue[] = [];
       const statuses: FeatureStatus[] = [];
       const stamps: string[] = [];

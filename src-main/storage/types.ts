@@ -36,6 +36,11 @@ export interface OnlineStore {
    * `read` is called per view
    */
   readViews?(views: string[], keys: string[]): Promise<Map<string, (OnlineRow | undefined)[]>>;
+  /**
+   * the same at once, `rows[i]` for `views[i]`, where the store reads synchronously (SQLite): a
+   * lookup answered without a turn of the event loop (FeatureStore.getOnlineFeaturesNow)
+   */
+  readViewsNow?(views: string[], keys: string[]): (OnlineRow | undefined)[][];
   count(view: string): Promise<number>;
 }
 

@@ -271,6 +271,9 @@ export class SqliteOnlineStore implements OnlineStore {
     const rows = this.lookup(views, keys);
     return new Map(views.map((v, i) => [v, rows[i]]));
   }
+  readViewsNow(views: string[], keys: string[]): (OnlineRow | undefined)[][] {
+    return this.lookup(views, keys);
+  }
   async count(view: string): Promise<number> {
     return (this.stmt('SELECT COUNT(*) AS n FROM online_features WHERE view = ?').get(view) as { n: number }).n;
   }
