@@ -465,13 +465,17 @@ export const RollbackBody = Type.Object({ note: Type.Optional(Type.String({ maxL
 export type RollbackBody = Static<typeof RollbackBody>;
 
 /** a candidate beside the alias's holder on the shared evaluation set */
+/** whether a version was trained on some of the evaluation set's messages ('unknown': registered before the set) */
+const TrainedOn = Type.Union([Type.Boolean(), Type.Literal('unknown')], { description: 'trained on messages of the evaluation set' });
 export const PromotionCheck = Type.Object({
   name: Type.String(),
   alias: Type.String(),
   metric: Type.String(),
-  candidate: Type.Object({ version: Type.String(), value: Type.Number() }),
-  holder: Type.Union([Type.Object({ version: Type.String(), value: Type.Number() }), Type.Null()]),
+  candidate: Type.Object({ version: Type.String(), value: Type.Number(), trainedOn: Type.Optional(TrainedOn) }),
+  holder: Type.Union([Type.Object({ version: Type.String(), value: Type.Number(), trainedOn: Type.Optional(TrainedOn) }), Type.Null()]),
   worse: Type.Boolean(),
+  /** the candidate was trained on the evaluation set: its value flatters it (a promotion then asks to confirm) */
+  flattered: Type.Optional(Type.Boolean()),
   set: Type.String(),
   messages: Type.Number(),
 });

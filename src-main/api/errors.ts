@@ -17,9 +17,10 @@ import {
   UnknownAliasError,
   UnknownModelError,
   WorseThanHolderError,
+  FlatteredCandidateError,
 } from '../serving';
 import { InvalidAliasError, NothingToRollBackError, RunNotFoundError, VersionInUseError, VersionNotFoundError } from '../training';
-import { DuplicateKeyError, OnlineStoreUnavailableError, SmsIdTakenError, StorageBusyError } from '../storage';
+import { AliasMovedError, DuplicateKeyError, OnlineStoreUnavailableError, SmsIdTakenError, StorageBusyError } from '../storage';
 
 export class HttpError extends Error {
   constructor(
@@ -122,6 +123,8 @@ export function errorAnswer(err: unknown): ErrorAnswer | undefined {
   if (err instanceof NoModelYetError) return send(503, { error: 'model_not_trained', detail: err.message });
   if (err instanceof FeatureVectorError) return send(422, { error: 'unprocessable_features', detail: err.message, field: 'body.features' });
   if (err instanceof WorseThanHolderError) return send(409, { error: 'worse_than_holder', detail: err.message, field: 'version', check: err.check });
+  if (err instanceof FlatteredCandidateError) return send(409, { error: 'trained_on_evaluation_set', detail: err.message, field: 'version', check: err.check });
+  if (err instanceof AliasMovedError) return send(409, { error: 'alias_moved', detail: err.message, field: 'alias' });
   if (err instanceof NothingToRollBackError) return send(409, { error: 'nothing_to_roll_back', detail: err.message, field: 'alias' });
   if (err instanceof ThresholdUnreachableError) return send(422, { error: 'threshold_unreachable', detail: err.message, field: err.field });
   // monitoring

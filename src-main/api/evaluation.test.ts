@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engines } from '../engines';
 import { sampleServer } from '../testing/fixtures';
-import { pickThreshold, type EvaluationScores } from '../serving';
+import { pickThreshold, promote, type EvaluationScores, type VersionEvaluations } from '../serving';
+import { AliasMovedError } from '../storage';
 import { computeCurves } from '../../src-shared/curves';
 
 let engines: Engines;
@@ -158,5 +159,78 @@ describe('choosing a threshold that no point reaches', () => {
     const e: EvaluationScores = { set: 's', ids: ['a', 'b', 'c', 'd'], labels, scores, curves: computeCurves(labels, scores), trainedOn: false };
     expect(() => pickThreshold(e, { by: 'precision', target: 0.99 })).toThrow(/precision: no threshold reaches 0.99 .* the best precision is 0.6667/);
     expect(pickThreshold(e, { by: 'precision', target: 0.6 }).value).toBe(0.2);
+  });
+});
+
+describe('promotions decided on what the alias held', () => {
+  /** a v2 version trained for one epoch, with these params */
+  const trained = async (params: Record<string, unknown> = {}) => {
+    const run = await engines.runs.wait((await engines.runs.start({ model: 'v2', params: { epochs: 1, ...params } })).id);
+    expect(run.status).toBe('succeeded');
+    return run.version!;
+  };
+
+  it('refuses a candidate trained on the evaluation set it is judged on, unless confirmed', async () => {
+    const cand = await trained({ trainOnEvaluation: true, seed: 7 });
+    const check = await get(`/models/v2/versions/${cand}/promotion-check`);
+    expect(check).toMatchObject({ candidate: { version: cand, trainedOn: true }, flattered: true });
+    expect(check.holder.trainedOn).not.toBe(true);
+    const before = (await engines.models.resolve('v2'))!.version;
+    const refused = await post('/models/v2/aliases', { alias: 'production', version: cand, guard: 'f1' });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ error: 'trained_on_evaluation_set', field: 'version', check: { flattered: true } });
+    expect(refused.body.detail).toMatch(new RegExp(`v2 version ${cand} was trained on the evaluation set holdout-fnv1a-20 it is judged on`));
+    expect((await engines.models.resolve('v2'))!.version).toBe(before);
+    const confirmed = await post('/models/v2/aliases', { alias: 'production', version: cand, guard: 'f1', confirm: true, note: 'knowingly' });
+    expect(confirmed.status).toBe(200);
+    expect((await engines.models.resolve('v2'))!.version).toBe(cand);
+    // back to a fair holder for the next tests
+    expect((await post('/models/v2/aliases', { alias: 'production', version: before })).status).toBe(200);
+  });
+
+  it('never undoes a move made while its check ran', async () => {
+    const holder = (await engines.models.resolve('v2'))!.version;
+    const cand = await trained({ seed: 11 });
+    const operators = await trained({ seed: 12 });
+    // the check waits until the operator's move is made
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const gated = {
+      evaluate: async (v: never) => {
+        await gate;
+        return engines.evaluations.evaluate(v);
+      },
+    } as unknown as VersionEvaluations;
+    const guarded = promote(engines.models, gated, 'v2', 'production', cand, { guard: 'f1', confirm: true, note: 'guarded' });
+    await new Promise((r) => setTimeout(r, 50));
+    await engines.models.setAlias('v2', 'production', operators, 'the operator');
+    release();
+    const e = await guarded.then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(AliasMovedError);
+    expect((e as Error).message).toMatch(new RegExp(`alias production moved to version ${operators} since it was read \\(it was version ${holder}\\)`));
+    expect((await engines.models.resolve('v2'))!.version).toBe(operators);
+    const history = await get('/models/v2/aliases/history?alias=production');
+    expect(history.at(-1)).toMatchObject({ from: holder, to: operators, note: 'the operator' });
+    // back to the holder for the next test
+    const now = await post('/models/v2/aliases/production/rollback', {});
+    expect(now.body.version).toBe(holder);
+  });
+
+  it('rolls back once when asked twice at once (a double click): the second is refused, not undone', async () => {
+    const holder = (await engines.models.resolve('v2'))!.version;
+    const cand = (await engines.models.list('v2')).map((v) => v.version).find((v) => v !== holder)!;
+    await engines.models.setAlias('v2', 'production', cand, 'to roll back');
+    const both = await Promise.allSettled([engines.models.rollback('v2', 'production'), engines.models.rollback('v2', 'production')]);
+    expect(both.map((b) => b.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((both.find((b) => b.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(AliasMovedError);
+    expect((await engines.models.resolve('v2'))!.version).toBe(holder);
+    const history = await get('/models/v2/aliases/history?alias=production');
+    expect(history.at(-1)).toMatchObject({ from: cand, to: holder, note: `rollback from version ${cand}` });
+    expect(history.at(-2)).toMatchObject({ from: holder, to: cand });
   });
 });

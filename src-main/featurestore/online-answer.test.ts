@@ -195,7 +195,8 @@ describe('onlineFeaturesJson over a real feature store (SQLite online store)', (
     const late = Date.parse('2030-01-01T00:00:00Z');
     expect(fs.getOnlineFeaturesNow(ask, late)).toEqual(await fs.getOnlineFeatures(ask, late));
     // a bad ask is refused alike, naming the field
-    for (const bad of [{ ...ask, entities: { id: ['hostile1'] } }, { ...ask, entities: { sms_id: ['hostile1', ''] } }]) {
+    for (const entities of [{ id: ['hostile1'] }, { sms_id: ['hostile1', ''] }] as Record<string, string[]>[]) {
+      const bad = { ...ask, entities };
       const waitedError = await fs.getOnlineFeatures(bad).catch((e: Error) => e.message);
       expect(waitedError).toMatch(/entities/);
       expect(() => fs.getOnlineFeaturesNow(bad)).toThrow(waitedError as string);

@@ -189,11 +189,28 @@ export class ModelRegistry extends EventEmitter {
     return join(this.modelsDir, name, '.last-version');
   }
 
-  async setAlias(name: ModelName, alias: string, version: string, note?: string): Promise<void> {
+  /**
+   * Points the alias at the version. With `expect` (the version it was seen to hold; null: not
+   * set), only if it still does: else AliasMovedError, nothing changed.
+   */
+  async setAlias(name: ModelName, alias: string, version: string, note?: string, o: { expect?: string | null } = {}): Promise<void> {
     if (!/^[a-z][a-z0-9_-]{0,39}$/.test(alias)) throw new InvalidAliasError(alias);
     const v = await this.get(name, version);
-    await this.store.moveAlias(name, alias, v.version, { note });
+    await this.moving(name, () => this.store.moveAlias(name, alias, v.version, { note, expect: o.expect }));
     this.emit('changed', name);
+  }
+
+  /** a model's alias moves one at a time in this process (a store that checks `expect` by a read needs it) */
+  private readonly moves = new Map<string, Promise<unknown>>();
+  private moving<T>(name: string, move: () => Promise<T>): Promise<T> {
+    const before = this.moves.get(name) ?? Promise.resolve();
+    const next = before.then(move, move);
+    const settled = next.catch(() => undefined);
+    this.moves.set(name, settled);
+    void settled.then(() => {
+      if (this.moves.get(name) === settled) this.moves.delete(name);
+    });
+    return next;
   }
 
   /** Sets the version's decision threshold (serving uses it), kept with every earlier one. */
@@ -228,13 +245,17 @@ export class ModelRegistry extends EventEmitter {
     const last = moves[moves.length - 1];
     if (!last?.from) throw new NothingToRollBackError(name, alias);
     const back = await this.get(name, last.from); // a deleted earlier holder: VersionNotFoundError
-    await this.store.moveAlias(name, alias, back.version, { note: note ?? `rollback from version ${last.to ?? '(none)'}` });
+    // only from where the history says it is: a second rollback sent at once (a double click, a
+    // retry) is refused instead of undoing the first
+    await this.moving(name, () =>
+      this.store.moveAlias(name, alias, back.version, { note: note ?? `rollback from version ${last.to ?? '(none)'}`, expect: last.to ?? null }),
+    );
     this.emit('changed', name);
     return this.get(name, back.version);
   }
 
   async removeAlias(name: ModelName, alias: string): Promise<void> {
-    await this.store.moveAlias(name, alias, undefined);
+    await this.moving(name, () => this.store.moveAlias(name, alias, undefined));
     this.emit('changed', name);
   }
 

@@ -406,9 +406,54 @@ describe('retraining on feedback, champion against challenger', () => {
     const before = (await engines.models.resolve('v2'))!.version;
     const d = await (await engines.retrainer.start('v2', { margin: 1 })).decision;
     expect(d.promoted).toBe(false);
-    expect(d.reason).toMatch(/champion kept/);
+    // the same data and parameters as the champion's own run: the same weights, nothing to judge
+    expect(d.reason).toMatch(/the challenger came out the same as the champion/);
     expect((await engines.models.resolve('v2'))!.version).toBe(before);
     expect((await engines.retrainer.decisions()).map((x) => x.promoted)).toEqual([false, true]);
+  });
+
+  /** a v2 version trained for one epoch, with these params */
+  const trained = async (params: Record<string, unknown>) =>
+    (await engines.runs.wait((await engines.runs.start({ model: 'v2', params: { epochs: 1, ...params } })).id)).version!;
+
+  it('leaves a promotion made while the challenger trained where it is', async () => {
+    const first = (await engines.models.list('v2'))[0].version;
+    await engines.models.setAlias('v2', 'production', first, 'the champion');
+    const third = await trained({ seed: 13 });
+    const { decision } = await engines.retrainer.start('v2', { margin: -1 }); // would promote
+    await engines.models.setAlias('v2', 'production', third, 'the operator picks another');
+    const d = await decision;
+    expect(d.promoted).toBe(false);
+    expect(d.champion.version).toBe(first);
+    expect(d.reason).toMatch(
+      new RegExp(
+        `but production moved to version ${third} while the challenger trained: not promoted \\(the challenger is version ${d.challenger!.version}\\)`,
+      ),
+    );
+    expect((await engines.models.resolve('v2'))!.version).toBe(third);
+  });
+
+  it('never trains the challenger on the evaluation set, even when the champion was', async () => {
+    await engines.models.setAlias('v2', 'production', await trained({ trainOnEvaluation: true, seed: 5 }));
+    const { run, decision } = await engines.retrainer.start('v2', { margin: 1 });
+    expect(run.params.trainOnEvaluation).toBeUndefined();
+    const d = await decision;
+    expect(d.reason).toMatch(/champion kept/);
+    expect(d.evaluationSet).toMatchObject({ championTrainedOn: true });
+    expect(engines.runs.get(d.challenger!.runId).data!.evaluation).toMatchObject({ set: 'holdout-fnv1a-20', trainedOn: false });
+  });
+
+  it('records a decision that failed (its champion deleted meanwhile) instead of dropping it', async () => {
+    // a champion never evaluated yet: its files are read at the decision
+    const champion = await trained({ seed: 17 });
+    await engines.models.setAlias('v2', 'production', champion);
+    const before = (await engines.retrainer.decisions()).length;
+    const { decision } = await engines.retrainer.start('v2', { margin: -1 });
+    await engines.models.delete('v2', champion, { force: true });
+    const d = await decision;
+    expect(d.promoted).toBe(false);
+    expect(d.reason).toMatch(/^the decision failed: /);
+    expect(await engines.retrainer.decisions()).toHaveLength(before + 1);
   });
 });
 

@@ -6,7 +6,7 @@
  * F1 beats the champion's by the margin. Every decision is recorded with its numbers.
  */
 import { randomBytes } from 'node:crypto';
-import type { FeedbackStore, RetrainDecisionStore } from '../storage';
+import { AliasMovedError, type FeedbackStore, type RetrainDecisionStore } from '../storage';
 import type { RunRecord, StartRunRequest } from '../../src-shared/training';
 import type { RetrainDecision } from '../../src-shared/monitoring';
 import { evaluate, type ModelRegistry } from '../models';
@@ -39,13 +39,19 @@ export class Retrainer {
     const { models, runs, decisions, feedback, evaluations } = this.deps;
     const champion = await models.resolve(model);
     if (!champion) throw new Error(`model ${model} has no version to challenge: train it first`);
+    // what production holds now (the champion, or nothing when the newest version answers for it)
+    const holder = champion.aliases.includes('production') ? champion.version : null;
     const margin = o.margin ?? 0.01;
     const trigger = o.trigger ?? 'manual';
     const feedbackIds = [...new Set((await feedback.all()).map((f) => f.sms_id))];
     // the champion's entities (its ids, or every labelled id, its pattern applied) and the
     // messages operators labelled since; the ids are listed only when the champion listed them
+    // never trained on the evaluation set it is judged on, whatever the champion was: the shared
+    // split, the set held out (a champion trained with `trainOnEvaluation` or a random split passed
+    // that on, and its challenger was promoted on figures that flattered it)
+    const { trainOnEvaluation: _t, split: _s, testSize: _z, ...championParams } = champion.params;
     const params = {
-      ...champion.params,
+      ...championParams,
       extraEntityIds: [...new Set([...(champion.params.extraEntityIds ?? []), ...feedbackIds])].slice(0, 200_000),
       timeFreeze: new Date().toISOString(),
     };
@@ -65,9 +71,24 @@ export class Retrainer {
         promoted: false,
         reason: '',
       };
+      try {
+        await judge(d);
+      } catch (e) {
+        // the champion deleted meanwhile, the evaluation failed: recorded, never an unhandled rejection
+        d.promoted = false;
+        d.reason = `the decision failed: ${(e as Error).message}`;
+      }
+      await decisions.put(d);
+      return d;
+    };
+
+    const judge = async (d: RetrainDecision): Promise<void> => {
       const done = await runs.wait(run.id);
       if (done.status !== 'succeeded' || !done.version) {
         d.reason = `the challenger run ${done.status}: ${done.error ?? ''}`;
+      } else if (done.version === champion.version) {
+        d.challenger = { version: done.version, runId: done.id };
+        d.reason = `the challenger came out the same as the champion (the same weights, registered as version ${champion.version} again): nothing to promote`;
       } else {
         const challenger = await models.get(model, done.version);
         const score = async (v: typeof champion) => {
@@ -84,11 +105,21 @@ export class Retrainer {
         d.reason = d.promoted
           ? `challenger F1 ${ch.f1.toFixed(4)} >= champion F1 ${cm.metrics.f1.toFixed(4)} + margin ${margin} on ${e.labels.length} messages of ${e.set}: promoted to production`
           : `challenger F1 ${ch.f1.toFixed(4)} < champion F1 ${cm.metrics.f1.toFixed(4)} + margin ${margin} on ${e.labels.length} messages of ${e.set}: champion kept`;
-        if (d.promoted) await models.setAlias(model, 'production', challenger.version, `retraining ${d.id}: ${d.reason}`);
+        if (d.promoted) {
+          try {
+            // only from the champion it was judged against: a promotion made while it trained stands
+            await models.setAlias(model, 'production', challenger.version, `retraining ${d.id}: ${d.reason}`, { expect: holder });
+          } catch (e) {
+            if (!(e instanceof AliasMovedError)) throw e;
+            d.promoted = false;
+            d.reason = `${d.reason.replace(/: promoted to production$/, '')}, but production moved to ${e.actual === null ? 'no version' : `version ${e.actual}`} while the challenger trained: not promoted (the challenger is version ${challenger.version})`;
+          }
+        }
       }
-      await decisions.put(d);
-      return d;
     };
-    return { run, decision: decide() };
+    const decision = decide();
+    // awaited by whoever asked for it, if anyone: its failure is recorded in it, never unhandled
+    decision.catch(() => undefined);
+    return { run, decision };
   }
 }

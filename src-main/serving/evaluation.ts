@@ -297,17 +297,34 @@ export async function promotionCheck(
 ): Promise<PromotionCheck> {
   const ce = await evaluations.evaluate(candidate);
   const c = metricOf(candidate, ce, metric);
-  const h = holder && holder.version !== candidate.version ? metricOf(holder, await evaluations.evaluate(holder), metric) : undefined;
+  const he = holder && holder.version !== candidate.version ? await evaluations.evaluate(holder) : undefined;
+  const h = holder && he ? metricOf(holder, he, metric) : undefined;
   return {
     name: candidate.name,
     alias,
     metric,
-    candidate: { version: candidate.version, value: c },
-    holder: holder && h !== undefined ? { version: holder.version, value: h } : null,
+    candidate: { version: candidate.version, value: c, trainedOn: ce.trainedOn },
+    holder: holder && he && h !== undefined ? { version: holder.version, value: h, trainedOn: he.trainedOn } : null,
     worse: h !== undefined && c < h,
+    flattered: ce.trainedOn === true,
     set: ce.set,
     messages: ce.curves.n,
   };
+}
+
+/**
+ * a guarded promotion refused: the candidate was trained on the evaluation set it is judged on,
+ * so its figures flatter it (a version trained with `trainOnEvaluation`)
+ */
+export class FlatteredCandidateError extends Error {
+  constructor(readonly check: PromotionCheck) {
+    super(
+      `${check.name} version ${check.candidate.version} was trained on the evaluation set ${check.set} it is judged on: its ${check.metric} ` +
+        `${check.candidate.value.toFixed(4)} flatters it${check.holder ? ` against version ${check.holder.version}'s ${check.holder.value.toFixed(4)}` : ''}; ` +
+        'train it without trainOnEvaluation for a fair comparison, or confirm to promote it anyway',
+    );
+    this.name = 'FlatteredCandidateError';
+  }
 }
 
 /** a guarded promotion refused: the candidate is worse than the holder on the chosen metric */
@@ -325,7 +342,7 @@ export class WorseThanHolderError extends Error {
 export interface PromotionRegistry {
   get(name: string, version: string): Promise<ModelVersion>;
   list(name: string): Promise<ModelVersion[]>;
-  setAlias(name: string, alias: string, version: string, note?: string): Promise<unknown>;
+  setAlias(name: string, alias: string, version: string, note?: string, o?: { expect?: string | null }): Promise<unknown>;
 }
 
 /**
@@ -345,8 +362,11 @@ export async function promote(
   if (o.guard) {
     const holder = (await registry.list(name)).find((v) => v.aliases.includes(alias));
     check = await promotionCheck(evaluations, await registry.get(name, version), holder, alias, o.guard);
+    if (check.flattered && !o.confirm) throw new FlatteredCandidateError(check);
     if (check.worse && !o.confirm) throw new WorseThanHolderError(check);
-  }
-  await registry.setAlias(name, alias, version, o.note);
+    // judged against this holder: moved only if it still holds the alias (AliasMovedError), so a
+    // promotion made while this one's check ran is never undone by it
+    await registry.setAlias(name, alias, version, o.note, { expect: holder?.version ?? null });
+  } else await registry.setAlias(name, alias, version, o.note);
   return { version: await registry.get(name, version), check };
 }

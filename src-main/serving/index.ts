@@ -14,6 +14,7 @@ export {
   VersionEvaluations,
   ThresholdUnreachableError,
   WorseThanHolderError,
+  FlatteredCandidateError,
   describeEvaluation,
   pickThreshold,
   promotionCheck,

@@ -261,8 +261,11 @@ export interface ModelVersionStore {
    * Points the alias at `to` (undefined: removes it) and records the move in its history, in one
    * write; resolves the move (a move to where it points already is recorded too: someone said so).
    * Removing an alias that is not set changes nothing, records nothing and resolves undefined.
+   * With `expect`, only while the alias points at that version (null: while it is not set): else
+   * AliasMovedError, nothing written. A move decided on what the alias held (a guarded promotion,
+   * a retrain's champion, a rollback) so never undoes one made meanwhile.
    */
-  moveAlias(name: string, alias: string, to: string | undefined, o?: { note?: string; at?: number }): Promise<AliasMove | undefined>;
+  moveAlias(name: string, alias: string, to: string | undefined, o?: { note?: string; at?: number; expect?: string | null }): Promise<AliasMove | undefined>;
   /** the alias moves of a model, oldest first; only `alias`'s when given */
   aliasHistory(name: string, alias?: string): Promise<AliasMove[]>;
 }
@@ -451,6 +454,21 @@ export interface StorageBusy {
  * allowed (nothing was written): a passing state, so try again later. The API answers 503 with
  * Retry-After; the stream delivers the message again later.
  */
+/** a conditional alias move refused: the alias no longer points where the caller saw it (nothing was written) */
+export class AliasMovedError extends Error {
+  constructor(
+    readonly model: string,
+    readonly alias: string,
+    readonly expected: string | null,
+    readonly actual: string | null,
+  ) {
+    super(
+      `${model}: alias ${alias} moved to ${actual === null ? 'no version' : `version ${actual}`} since it was read (it was ${expected === null ? 'not set' : `version ${expected}`}); nothing was changed: look again and decide anew`,
+    );
+    this.name = 'AliasMovedError';
+  }
+}
+
 export class StorageBusyError extends Error {
   constructor(
     readonly location: string,

@@ -9,6 +9,7 @@ import { MODEL_NAMES } from '../../../src-shared/training';
 import { ModelRegistry, VersionInUseError } from '../../training';
 import { CliError, decimal, fmt, out, table, withEngines } from '../context';
 import { InputError } from '../../platform';
+import { AliasMovedError } from '../../storage';
 import {
   compareRegistered,
   describeEvaluation,
@@ -17,6 +18,7 @@ import {
   thresholdRule,
   ThresholdUnreachableError,
   WorseThanHolderError,
+  FlatteredCandidateError,
   type PromotionMetric,
 } from '../../serving';
 import type { VersionEvaluation } from '../../../src-shared/training';
@@ -208,7 +210,8 @@ const promoteCmd = new Command('promote')
           : '';
         out(`${name}: ${o.alias} -> version ${r.version.version}${beside}`);
       } catch (err) {
-        if (err instanceof WorseThanHolderError) throw new CliError(`${err.message} (--confirm)`);
+        if (err instanceof WorseThanHolderError || err instanceof FlatteredCandidateError) throw new CliError(`${err.message} (--confirm)`);
+        if (err instanceof AliasMovedError) throw new CliError(err.message);
         if (err instanceof InputError) throw new CliError(err.message);
         throw err;
       }

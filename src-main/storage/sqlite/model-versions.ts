@@ -1,6 +1,6 @@
 /** Model versions (key columns, the record as JSON), aliases, and every move of an alias. */
 import type Database from 'better-sqlite3';
-import type { AliasMove, ModelAlias, ModelVersionStore, StoredModelVersion } from '../types';
+import { type AliasMove, AliasMovedError, type ModelAlias, type ModelVersionStore, type StoredModelVersion } from '../types';
 
 type DB = Database.Database;
 type MoveRow = { name: string; alias: string; at: number; from_version: string | null; to_version: string | null; note: string | null };
@@ -62,18 +62,27 @@ export class SqliteModelVersions implements ModelVersionStore {
         : this.db.prepare('SELECT name, alias, version FROM model_aliases WHERE name = ? ORDER BY alias').all(name)
     ) as ModelAlias[];
   }
-  async moveAlias(name: string, alias: string, to: string | undefined, o: { note?: string; at?: number } = {}): Promise<AliasMove | undefined> {
-    return this.db.transaction(() => {
-      const from = this.db.prepare('SELECT version FROM model_aliases WHERE name = ? AND alias = ?').pluck().get(name, alias) as string | undefined;
-      if (from === undefined && to === undefined) return undefined;
-      if (to === undefined) this.db.prepare('DELETE FROM model_aliases WHERE name = ? AND alias = ?').run(name, alias);
-      else this.db.prepare('INSERT OR REPLACE INTO model_aliases (name, alias, version) VALUES (?, ?, ?)').run(name, alias, to);
-      const at = o.at ?? Date.now();
-      this.db
-        .prepare('INSERT INTO model_alias_moves (name, alias, at, from_version, to_version, note) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(name, alias, at, from ?? null, to ?? null, o.note ?? null);
-      return moveOf({ name, alias, at, from_version: from ?? null, to_version: to ?? null, note: o.note ?? null });
-    })();
+  async moveAlias(
+    name: string,
+    alias: string,
+    to: string | undefined,
+    o: { note?: string; at?: number; expect?: string | null } = {},
+  ): Promise<AliasMove | undefined> {
+    // IMMEDIATE: the write lock first, so that no other connection moves the alias between the read and the write
+    return this.db
+      .transaction(() => {
+        const from = this.db.prepare('SELECT version FROM model_aliases WHERE name = ? AND alias = ?').pluck().get(name, alias) as string | undefined;
+        if (o.expect !== undefined && (from ?? null) !== o.expect) throw new AliasMovedError(name, alias, o.expect, from ?? null);
+        if (from === undefined && to === undefined) return undefined;
+        if (to === undefined) this.db.prepare('DELETE FROM model_aliases WHERE name = ? AND alias = ?').run(name, alias);
+        else this.db.prepare('INSERT OR REPLACE INTO model_aliases (name, alias, version) VALUES (?, ?, ?)').run(name, alias, to);
+        const at = o.at ?? Date.now();
+        this.db
+          .prepare('INSERT INTO model_alias_moves (name, alias, at, from_version, to_version, note) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(name, alias, at, from ?? null, to ?? null, o.note ?? null);
+        return moveOf({ name, alias, at, from_version: from ?? null, to_version: to ?? null, note: o.note ?? null });
+      })
+      .immediate();
   }
   async aliasHistory(name: string, alias?: string): Promise<AliasMove[]> {
     const cols = 'name, alias, at, from_version, to_version, note';

@@ -1,6 +1,6 @@
 /**
  * Guarded promotion: the candidate beside the alias's holder on the shared evaluation set, a
- * confirmation when it is worse on the chosen metric, a note; then the alias's history with a
+ * confirmation when it is worse on the chosen metric or was trained on that set, a note; then the alias's history with a
  * one-click rollback to the previous holder.
  */
 import { useCallback, useEffect, useState } from 'react';
@@ -139,9 +139,12 @@ export function Promote({ name, version, onDone }: { name: string; version: stri
             </tr>
           </thead>
           <tbody>
-            <tr className={check.worse ? 'warn-row' : ''}>
+            <tr className={check.worse || check.flattered ? 'warn-row' : ''}>
               <th scope="row">candidate</th>
-              <td>{check.candidate.version}</td>
+              <td>
+                {check.candidate.version}
+                {check.flattered && <span className="muted tiny"> (trained on this set)</span>}
+              </td>
               <td className="num" data-testid="candidate-value">
                 {check.candidate.value.toFixed(4)}
               </td>
@@ -159,15 +162,22 @@ export function Promote({ name, version, onDone }: { name: string; version: stri
           </caption>
         </table>
       )}
-      {check?.worse && (
+      {(check?.worse || check?.flattered) && (
         <label className="warn small">
-          <input type="checkbox" checked={confirmed} onChange={(e) => setConfirmed(e.target.checked)} /> It is worse than the version it replaces: promote it
-          anyway
+          <input type="checkbox" checked={confirmed} onChange={(e) => setConfirmed(e.target.checked)} />{' '}
+          {check.flattered
+            ? 'It was trained on the evaluation set it is judged on, so its figures flatter it: promote it anyway'
+            : 'It is worse than the version it replaces: promote it anyway'}
         </label>
       )}
       <div className="threshold-form">
         <input type="text" placeholder="note (why)" value={note} onChange={(e) => setNote(e.target.value)} aria-label="promotion note" maxLength={500} />
-        <button type="button" className="small solid" disabled={busy || !check || (check.worse && !confirmed)} onClick={() => void promote()}>
+        <button
+          type="button"
+          className="small solid"
+          disabled={busy || !check || ((check.worse || check.flattered === true) && !confirmed)}
+          onClick={() => void promote()}
+        >
           Promote
         </button>
       </div>
