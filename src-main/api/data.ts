@@ -40,6 +40,13 @@ function multipartError(e: unknown): unknown {
 
 export const dataRoutes: FastifyPluginAsync<{ engines: Engines; streams: EventStreams }> = async (app, { engines, streams }) => {
   const imports = new DataImports(engines);
+  // the imports an earlier process left unfinished: said so, and their rows brought into the feature store
+  const recovered = await imports.recover().catch((e: Error) => {
+    app.log.warn({ err: e }, `the imports left unfinished could not be looked at: ${e.message}`);
+    return [];
+  });
+  if (recovered.length > 0)
+    app.log.warn(`${recovered.length} import(s) left unfinished by an earlier process: marked failed (${recovered.map((j) => j.id).join(', ')})`);
   const limit = engines.config.server.uploadLimitBytes;
   await app.register(multipart, { limits: { fileSize: limit, files: 1, fields: 4, parts: 5 } });
 

@@ -8,7 +8,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Engines } from '../engines';
 import {
@@ -96,8 +96,111 @@ export class DataImports extends EventEmitter {
       });
     this.jobs.set(id, job);
     this.publish(job);
+    // stored from the start, and at every step: a server killed meanwhile leaves a record its next start finds
+    this.save(job);
     this.queue = this.queue.then(() => this.run(job, source));
     return job;
+  }
+
+  private saving: Promise<void> = Promise.resolve();
+  /** the job's record as it is now, written after the ones before it */
+  private save(job: ImportJob): Promise<void> {
+    const record = structuredClone(job);
+    this.saving = this.saving.then(() => this.engines.storage.imports.put(record).catch(() => undefined));
+    return this.saving;
+  }
+
+  /**
+   * At start: the jobs an earlier process left running (killed, crashed, or stopped before its
+   * import ended) are marked failed, saying where they stopped. The rows one had stored are kept;
+   * so that the offline sources, the registry and the online store have them too (a training run
+   * read the warehouse's rows without their features: dropped), its last steps are run again
+   * here, in the queue. Uploads an earlier process left are deleted.
+   */
+  async recover(): Promise<ImportJob[]> {
+    const stale = (await this.engines.storage.imports.page({ limit: 1000 })).filter((j) => j.status === 'running' && !this.jobs.has(j.id));
+    for (const job of stale) {
+      const at = job.steps.find((s) => s.status === 'running');
+      const read = job.steps.find((s) => s.key === 'read');
+      const rows = job.report ? ` (at least ${job.report.inserted} new rows stored of ${job.report.read} read)` : '';
+      const where = at ? `during "${at.label}"${at.key === 'read' ? rows : ''}` : 'before it started';
+      job.error = `interrupted ${where}: the server stopped (killed, crashed, or stopped before the import ended)`;
+      if (at) Object.assign(at, { status: 'failed', detail: job.error });
+      const stored = read?.status === 'running' || read?.status === 'done' || read?.status === 'failed';
+      if (!stored) {
+        for (const s of job.steps) if (s.status === 'pending') s.status = 'skipped';
+        job.status = 'failed';
+        job.finishedAt = new Date().toISOString();
+        job.error += '; nothing of it was stored: import the file again';
+        await this.save(job);
+        continue;
+      }
+      // its rows are in the warehouse: the steps after the read bring the rest up to date
+      job.error +=
+        read?.status === 'done'
+          ? '; its rows are kept, and the steps after the read were run again after the restart'
+          : '; the rows stored before the stop are kept (the steps after the read were run again after the restart with them): import the file again to add the rest, rows already stored count as duplicates';
+      for (const s of job.steps) if (s.key !== 'read' && s.key !== 'upload' && s.key !== 'download') Object.assign(s, { status: 'pending', detail: undefined });
+      this.jobs.set(job.id, job);
+      this.publish(job);
+      await this.save(job);
+      this.queue = this.queue.then(() => this.finishInterrupted(job));
+    }
+    // uploads of jobs that will never run (this process has received none yet when it recovers)
+    const dir = join(this.engines.config.dataDir, 'imports');
+    if (existsSync(dir)) for (const f of readdirSync(dir)) if (f.endsWith('.upload')) rmSync(join(dir, f), { force: true });
+    return stale;
+  }
+
+  private async finishInterrupted(job: ImportJob): Promise<void> {
+    // every row read was stored before the stop: once the steps after it are done, so is the import
+    const complete = job.steps.find((s) => s.key === 'read')?.status === 'done';
+    let current: ImportStepKey = 'offline-sources';
+    const mark = (key: ImportStepKey, patch: Partial<ImportStep>, throttle = false) => {
+      current = key;
+      this.step(job, key, patch, throttle);
+      if (patch.status) this.save(job);
+    };
+    let done = false;
+    try {
+      await this.afterRead(mark);
+      done = complete;
+    } catch (err) {
+      job.error += `; then the steps after the read failed: ${(err as Error).message}`;
+      this.step(job, current, { status: 'failed', detail: (err as Error).message });
+      for (const s of job.steps) if (s.status === 'pending') s.status = 'skipped';
+    } finally {
+      job.status = done ? 'succeeded' : 'failed';
+      if (done) delete job.error;
+      job.finishedAt = new Date().toISOString();
+      await this.save(job);
+      this.jobs.delete(job.id);
+      this.publish(job);
+    }
+  }
+
+  /** the steps after the warehouse import: the offline sources rebuilt, the registry applied, the views materialized */
+  private async afterRead(mark: (key: ImportStepKey, patch: Partial<ImportStep>, throttle?: boolean) => void): Promise<void> {
+    const e = this.engines;
+    this.checkStopping();
+    mark('offline-sources', { status: 'running' });
+    const rep = await buildOfflineSources(e, undefined, (s) => mark('offline-sources', { detail: s }, true), { keepTokenizer: true });
+    mark('offline-sources', { status: 'done', detail: rep.sources.map((s) => `${s.source} ${s.rows} rows`).join(', ') });
+
+    this.checkStopping();
+    mark('apply', { status: 'running' });
+    const applied = await e.features.apply(definitionsForStage(LATEST_STAGE), LATEST_STAGE);
+    mark('apply', {
+      status: 'done',
+      detail: applied.changed ? `registry version ${applied.snapshot.version} (stage ${LATEST_STAGE})` : `unchanged at version ${applied.snapshot.version}`,
+    });
+
+    this.checkStopping();
+    mark('materialize', { status: 'running', unit: 'rows' });
+    const m = await e.features.materialize(0, Date.now(), undefined, (p) =>
+      mark('materialize', { detail: `${p.view}: ${p.done} / ${p.total}`, done: p.done, total: p.total }, true),
+    );
+    mark('materialize', { status: 'done', detail: m.views.map((v) => `${v.feature_view} ${v.rows_written}`).join(', ') });
   }
 
   /** resolves when every queued import has ended (tests, shutdown) */
@@ -137,6 +240,7 @@ export class DataImports extends EventEmitter {
     const mark = (key: ImportStepKey, patch: Partial<ImportStep>, throttle = false) => {
       current = key;
       this.step(job, key, patch, throttle);
+      if (patch.status) this.save(job);
     };
     try {
       this.checkStopping();
@@ -171,11 +275,17 @@ export class DataImports extends EventEmitter {
         batches = readDatasetFile(source.path, { origin: source.name, name: source.name, format: source.format, idStart });
       }
       mark('read', { status: 'running', unit: 'rows', done: 0, total, ...(numbered ? { detail: numbered } : {}) });
+      let lastSaved = 0;
       const report = await importBatches(e, batches, {
         file: source.kind === 'uci' ? 'UCI' : source.name,
         onBatch: (r) => {
           job.report = { ...r, problems: r.problems.slice(0, 100) };
           mark('read', { done: r.read }, true);
+          // how far it got, stored now and then: what a restart after a kill says
+          if (Date.now() - lastSaved >= 500) {
+            lastSaved = Date.now();
+            this.save(job);
+          }
           this.checkStopping();
         },
       });
@@ -187,23 +297,7 @@ export class DataImports extends EventEmitter {
         detail: `${report.inserted} new messages (${report.labels.ham} ham, ${report.labels.spam} spam read${numbered ? `; ${numbered}` : ''}), ${report.problemCount} bad rows skipped, ${report.duplicates} duplicates kept as they were`,
       });
 
-      this.checkStopping();
-      mark('offline-sources', { status: 'running' });
-      const rep = await buildOfflineSources(e, undefined, (s) => mark('offline-sources', { detail: s }, true), { keepTokenizer: true });
-      mark('offline-sources', { status: 'done', detail: rep.sources.map((s) => `${s.source} ${s.rows} rows`).join(', ') });
-
-      mark('apply', { status: 'running' });
-      const applied = await e.features.apply(definitionsForStage(LATEST_STAGE), LATEST_STAGE);
-      mark('apply', {
-        status: 'done',
-        detail: applied.changed ? `registry version ${applied.snapshot.version} (stage ${LATEST_STAGE})` : `unchanged at version ${applied.snapshot.version}`,
-      });
-
-      mark('materialize', { status: 'running', unit: 'rows' });
-      const m = await e.features.materialize(0, Date.now(), undefined, (p) =>
-        mark('materialize', { detail: `${p.view}: ${p.done} / ${p.total}`, done: p.done, total: p.total }, true),
-      );
-      mark('materialize', { status: 'done', detail: m.views.map((v) => `${v.feature_view} ${v.rows_written}`).join(', ') });
+      await this.afterRead(mark);
       job.status = 'succeeded';
     } catch (err) {
       job.status = 'failed';
@@ -213,7 +307,7 @@ export class DataImports extends EventEmitter {
     } finally {
       job.finishedAt = new Date().toISOString();
       if (source.kind !== 'uci') rmSync(source.path, { force: true });
-      await e.storage.imports.put(job).catch(() => undefined);
+      await this.save(job);
       this.jobs.delete(job.id);
       this.publish(job);
     }
