@@ -234,3 +234,20 @@ describe('promotions decided on what the alias held', () => {
     expect(history.at(-2)).toMatchObject({ from: holder, to: cand });
   });
 });
+
+describe('training a new model id', () => {
+  it('starts one run when the same request comes five times at once; the others are told it is on its way', async () => {
+    const body = { id: 'race1', base: 'v1', params: { nEstimators: 5 } };
+    const answers = await Promise.all(Array.from({ length: 5 }, () => post('/models', body)));
+    const started = answers.filter((a) => a.status === 202);
+    expect(started).toHaveLength(1);
+    for (const a of answers.filter((x) => x.status !== 202)) {
+      expect(a.status).toBe(409);
+      expect(a.body.detail).toMatch(new RegExp(`model race1 is being trained already \\(run ${started[0].body.run_id}, (queued|running)\\)`));
+    }
+    expect((await engines.runs.wait(started[0].body.run_id)).status).toBe('succeeded');
+    expect(engines.runs.list().filter((r) => r.model === 'race1')).toHaveLength(1);
+    // registered: a new version needs force_update, as before
+    expect((await post('/models', body)).body.detail).toMatch(/exists already/);
+  });
+});

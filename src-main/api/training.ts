@@ -97,6 +97,15 @@ export const trainingRoutes: FastifyPluginAsync<{ engines: Engines; streams: Eve
     const force = req.body.force_update === true || req.body.force_update === 'True' || req.body.force_update === 'true';
     if (!force && (await models.list(name)).length > 0)
       throw new HttpError(409, 'conflict', `model ${name} exists already: send "force_update": true to train a new version`);
+    // nor while its first run is on its way (the same request sent again, at once: five runs, a hostile probe);
+    // checked and queued with no wait between, so two such requests cannot both pass
+    const inFlight = force ? undefined : runs.list().find((r) => r.model === name && (r.status === 'queued' || r.status === 'running'));
+    if (inFlight)
+      throw new HttpError(
+        409,
+        'conflict',
+        `model ${name} is being trained already (run ${inFlight.id}, ${inFlight.status}): wait for it, or send "force_update": true to train another version`,
+      );
     const run = await runs.start({ model: name, base: req.body.base, params: req.body.params, alias: req.body.alias });
     reply.status(202);
     return { status: 'queued' as const, model_id: name, run_id: run.id, job_id: run.id, events: `/runs/${run.id}/events` };
