@@ -126,6 +126,17 @@ describe('a file that is not lines of messages', () => {
     expect(served * (1 << 16)).toBeLessThanOrEqual(MAX_LINE_CHARS + (1 << 16));
   });
 
+  it('refuses a line past the limit that came whole in one chunk, between two short ones, with its number', async () => {
+    const { readDataset, MAX_LINE_CHARS } = await import('./import');
+    async function* oneChunk() {
+      yield Buffer.from(`sms_id,text,label\nid1,hello,ham\nid2,${'a'.repeat(MAX_LINE_CHARS)},ham\nid3,bye,ham\n`);
+    }
+    const read = async () => {
+      for await (const _ of readDataset(oneChunk(), 'long.csv', { origin: 'long' })) void _;
+    };
+    await expect(read()).rejects.toThrow(/long\.csv: line 3 runs past 1,048,576 characters without a line break/);
+  });
+
   it('reads a file with old Mac line endings (CR alone) line by line, TSV and CSV', async () => {
     const { readDataset } = await import('./import');
     const read = async (text: string) => {

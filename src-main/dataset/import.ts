@@ -263,6 +263,10 @@ export async function* readDataset(
   let lineNo = 0;
   let bytesRead = 0;
   const batch = () => ({ format: format!, ...reader!.take(), bytesRead, nextId: reader!.nextId });
+  const tooLong = (line: number) =>
+    new DatasetFileError(
+      `${name}: line ${line} runs past ${MAX_LINE_CHARS.toLocaleString('en')} characters without a line break: not a dataset of messages (a message is at most a few thousand characters)`,
+    );
   // a file with old Mac line endings (CR alone) has no '\n' at all: its CRs end its lines
   let crOnly: boolean | undefined;
   for await (const chunk of stream) {
@@ -274,6 +278,8 @@ export async function* readDataset(
     carry += text;
     let start = 0;
     for (let j = carry.indexOf('\n', scanned); j >= 0; j = carry.indexOf('\n', start)) {
+      // the same limit for a line whole in one chunk as for one spread over many
+      if (j - start > MAX_LINE_CHARS) throw tooLong(lineNo + 1);
       const line = carry.slice(start, j);
       start = j + 1;
       if (!reader) {
@@ -287,13 +293,11 @@ export async function* readDataset(
     scanned = carry.length;
     // a message is a few KB at most: a line past the limit is not a dataset of messages (or is a
     // decompression bomb), and reading on would hold the whole of it in one string
-    if (carry.length > MAX_LINE_CHARS)
-      throw new DatasetFileError(
-        `${name}: line ${lineNo + 1} runs past ${MAX_LINE_CHARS.toLocaleString('en')} characters without a line break: not a dataset of messages (a message is at most a few thousand characters)`,
-      );
+    if (carry.length > MAX_LINE_CHARS) throw tooLong(lineNo + 1);
   }
   const rest = decode();
   carry += crOnly ? rest.replaceAll('\r', '\n') : rest;
+  if (carry.length > MAX_LINE_CHARS) throw tooLong(lineNo + 1);
   if (carry !== '') {
     if (!reader) {
       format ??= detectFormat(carry);
