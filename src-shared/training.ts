@@ -264,7 +264,18 @@ export const CodeVersion = Type.Object({ version: Type.String(), commit: Type.Un
 export type CodeVersion = Static<typeof CodeVersion>;
 
 /** an import job whose data was in a version's training set (finished before its run started) */
-export const LineageImport = Type.Object({ id: Type.String(), source: Type.String(), finishedAt: Type.String(), inserted: Type.Number() });
+export const LineageImport = Type.Object({
+  id: Type.String(),
+  source: Type.String(),
+  /** when it ended (absent: it was still under way when the run started) */
+  finishedAt: Type.Optional(Type.String()),
+  inserted: Type.Number(),
+  /**
+   * as the run started: succeeded (all its rows are in), running (its rows stored by the time the
+   * run read the warehouse are in), failed (it stopped partway: the rows it stored are in)
+   */
+  status: Type.Optional(Type.Union([Type.Literal('succeeded'), Type.Literal('running'), Type.Literal('failed')])),
+});
 export type LineageImport = Static<typeof LineageImport>;
 
 /**

@@ -26,9 +26,9 @@ const send = async (method: string, path: string, body?: unknown) => {
 const post = (path: string, body: unknown) => send('POST', path, body);
 const get = (path: string) => send('GET', path);
 
-const job = (id: string, status: ImportJob['status'], finishedAt: string | undefined, inserted: number): ImportJob => ({
+const job = (id: string, status: ImportJob['status'], finishedAt: string | undefined, inserted: number, createdAt = '2026-01-01T00:00:00.000Z'): ImportJob => ({
   id,
-  createdAt: '2026-01-01T00:00:00.000Z',
+  createdAt,
   ...(finishedAt ? { finishedAt } : {}),
   source: { kind: 'file', name: `${id}.csv`, format: 'seed-csv' },
   status,
@@ -46,6 +46,9 @@ beforeAll(async () => {
   await engines.storage.imports.put(job('imp-20260101-done', 'succeeded', '2026-01-01T00:01:00.000Z', 120));
   await engines.storage.imports.put(job('imp-20260102-failed', 'failed', '2026-01-02T00:01:00.000Z', 0));
   await engines.storage.imports.put(job('imp-29990101-later', 'succeeded', '2999-01-01T00:01:00.000Z', 5));
+  // stopped partway (killed) with rows stored, and one begun after every run here
+  await engines.storage.imports.put(job('imp-20260103-killed', 'failed', '2026-01-03T00:01:00.000Z', 60));
+  await engines.storage.imports.put(job('imp-29990102-after', 'succeeded', '2999-01-02T00:01:00.000Z', 7, '2999-01-02T00:00:00.000Z'));
   const start = async (body: unknown) => {
     const r = await post('/runs', body);
     expect(r.status).toBe(202);
@@ -124,13 +127,29 @@ describe('the lineage of a version, recorded at registration', () => {
     });
     const ids = v.lineage.imports.map((i: { id: string }) => i.id);
     expect(ids).toContain('imp-20260101-done');
+    // failed with nothing stored, and begun after the run: not in its data
     expect(ids).not.toContain('imp-20260102-failed');
-    expect(ids).not.toContain('imp-29990101-later');
+    expect(ids).not.toContain('imp-29990102-after');
     expect(v.lineage.imports.find((i: { id: string }) => i.id === 'imp-20260101-done')).toEqual({
       id: 'imp-20260101-done',
       source: 'imp-20260101-done.csv',
       finishedAt: '2026-01-01T00:01:00.000Z',
       inserted: 120,
+      status: 'succeeded',
+    });
+    // the rows of an import stopped partway, and of one under way as the run started, may be in its data: named, saying so
+    expect(v.lineage.imports.find((i: { id: string }) => i.id === 'imp-20260103-killed')).toEqual({
+      id: 'imp-20260103-killed',
+      source: 'imp-20260103-killed.csv',
+      finishedAt: '2026-01-03T00:01:00.000Z',
+      inserted: 60,
+      status: 'failed',
+    });
+    expect(v.lineage.imports.find((i: { id: string }) => i.id === 'imp-29990101-later')).toEqual({
+      id: 'imp-29990101-later',
+      source: 'imp-29990101-later.csv',
+      inserted: 5,
+      status: 'running',
     });
     // the data snapshot as before, beside it
     expect(v.data.checksum).toMatch(/^[0-9a-f]{64}$/);

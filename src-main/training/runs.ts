@@ -380,7 +380,11 @@ export class TrainingRuns extends EventEmitter {
 
   /**
    * The import jobs whose data a run read: every import that succeeded before the run started (the
-   * warehouse holds no import id per message, so an import counts whole). Newest first, as stored.
+   * warehouse holds no import id per message, so an import counts whole), and every one that had
+   * stored rows by then without succeeding first: under way (its rows stored before the run read the
+   * warehouse are in) or stopped partway (the rows it stored are in). Only the succeeded ones were
+   * listed, and a version trained on an import's rows did not name it (a hostile probe). Newest
+   * first, as stored.
    */
   private async importsBefore(startedAt: string): Promise<LineageImport[]> {
     const store = this.deps.imports;
@@ -388,9 +392,20 @@ export class TrainingRuns extends EventEmitter {
     let before: string | undefined;
     for (;;) {
       const page = await store.page({ limit: 200, before });
-      for (const j of page)
+      for (const j of page) {
+        if (j.createdAt > startedAt) continue;
+        const inserted = j.report?.inserted ?? 0;
         if (j.status === 'succeeded' && j.finishedAt && j.finishedAt <= startedAt)
-          out.push({ id: j.id, source: j.source.name, finishedAt: j.finishedAt, inserted: j.report?.inserted ?? 0 });
+          out.push({ id: j.id, source: j.source.name, finishedAt: j.finishedAt, inserted, status: 'succeeded' });
+        else if (inserted > 0 || j.steps.some((s) => s.key === 'read' && s.status !== 'pending' && s.status !== 'skipped'))
+          out.push({
+            id: j.id,
+            source: j.source.name,
+            ...(j.finishedAt && j.finishedAt <= startedAt ? { finishedAt: j.finishedAt } : {}),
+            inserted,
+            status: j.finishedAt && j.finishedAt <= startedAt ? 'failed' : 'running',
+          });
+      }
       if (page.length < 200) return out;
       before = page[page.length - 1].id;
     }

@@ -46,10 +46,15 @@ export function Lineage({ version: v }: { version: ModelVersion }) {
         {!l
           ? NOT_RECORDED
           : l.imports.length === 0
-            ? 'none: no import job had finished before the run (a bootstrap is not an import job)'
+            ? 'none: no import job had stored rows before the run (a bootstrap is not an import job)'
             : l.imports.map((i) => (
-                <span key={i.id} className="lineage-import" title={`${i.source}, ${i.inserted} new messages, finished ${when(i.finishedAt)}`}>
-                  <span className="mono small">{i.id}</span> ({i.source}){' '}
+                <span
+                  key={i.id}
+                  className="lineage-import"
+                  title={`${i.source}, ${i.inserted} new messages, ${i.finishedAt ? `finished ${when(i.finishedAt)}` : 'still under way when the run started'}`}
+                >
+                  <span className="mono small">{i.id}</span> ({i.source}
+                  {i.status === 'running' ? ', under way: the rows it had stored' : i.status === 'failed' ? ', stopped partway: the rows it stored' : ''}){' '}
                 </span>
               ))}
       </dd>
