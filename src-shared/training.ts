@@ -214,6 +214,12 @@ export const RunRecord = Type.Object({
   /** the weights came out byte for byte those of this version: no new version was registered */
   duplicateOf: Type.Optional(Type.String()),
   rerunOf: Type.Optional(Type.String()),
+  /**
+   * a rerun's data beside the run it repeats: the same rows and labels (same checksum), or not,
+   * and why it may differ (the data is read again at the same time freeze, so rows imported
+   * since with earlier event times are in it)
+   */
+  rerunData: Type.Optional(Type.Object({ same: Type.Boolean(), detail: Type.String() })),
   /** the process that runs (or queued) it: another process leaves it alone while that one lives */
   owner: Type.Optional(Type.Object({ pid: Type.Integer(), host: Type.String() })),
 });

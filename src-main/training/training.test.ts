@@ -92,6 +92,7 @@ describe('training runs', () => {
     const first = engines.runs.list().find((r) => r.model === 'v2')!;
     const again = await engines.runs.wait((await engines.runs.rerun(first.id)).id);
     expect(again.rerunOf).toBe(first.id);
+    expect(again.rerunData).toMatchObject({ same: true, detail: expect.stringMatching(new RegExp(`^the same [0-9,]+ rows and labels as run ${first.id}`)) });
     expect(again.metrics!.accuracy).toBe(first.metrics!.accuracy);
     expect(again.history.epochs.map((e) => e.loss)).toEqual(first.history.epochs.map((e) => e.loss));
   });

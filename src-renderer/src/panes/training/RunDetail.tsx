@@ -107,6 +107,11 @@ export function RunDetail() {
           Same weights as {run.model} version {run.duplicateOf}, byte for byte: no new version was registered; this run points at that one.
         </p>
       )}
+      {run.rerunData && (
+        <p className={run.rerunData.same ? 'note' : 'note warn'} role="status" data-testid="rerun-data">
+          {run.rerunData.detail}
+        </p>
+      )}
       <div className="run-body">
         <div className="charts">
           {batchSeries.length > 1 && <BatchCurve series={batchSeries} batches={view.batches.length} live={view.streaming && active} />}
