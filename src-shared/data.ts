@@ -61,6 +61,8 @@ export const ImportJob = Type.Object({
     }),
   ),
   error: Type.Optional(Type.String()),
+  /** the process that runs it: a job left running by a process that is gone was interrupted */
+  owner: Type.Optional(Type.Object({ pid: Type.Integer(), host: Type.String() })),
 });
 export type ImportJob = Static<typeof ImportJob>;
 

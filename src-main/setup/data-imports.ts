@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Engines } from '../engines';
+import { isAlive, thisProcess } from '../platform';
 import {
   archivesOf,
   downloadArchive,
@@ -85,6 +86,7 @@ export class DataImports extends EventEmitter {
           : { kind: source.kind, name: source.name, ...(source.kind === 'file' ? { format: source.format } : {}) },
       status: 'running',
       steps: keys.map((key) => ({ key, label: LABELS[key], status: 'pending' })),
+      owner: thisProcess(),
     };
     if (source.kind !== 'uci')
       Object.assign(job.steps[0], {
@@ -118,7 +120,9 @@ export class DataImports extends EventEmitter {
    * here, in the queue. Uploads an earlier process left are deleted.
    */
   async recover(): Promise<ImportJob[]> {
-    const stale = (await this.engines.storage.imports.page({ limit: 1000 })).filter((j) => j.status === 'running' && !this.jobs.has(j.id));
+    const running = (await this.engines.storage.imports.page({ limit: 1000 })).filter((j) => j.status === 'running' && !this.jobs.has(j.id));
+    // another live process's import is its own (records from before the owner was kept have none: theirs is gone)
+    const stale = running.filter((j) => !isAlive(j.owner));
     for (const job of stale) {
       const at = job.steps.find((s) => s.status === 'running');
       const read = job.steps.find((s) => s.key === 'read');
@@ -146,28 +150,24 @@ export class DataImports extends EventEmitter {
       await this.save(job);
       this.queue = this.queue.then(() => this.finishInterrupted(job));
     }
-    // uploads of jobs that will never run (this process has received none yet when it recovers)
+    // uploads of jobs that will never run (this process has received none yet when it recovers),
+    // unless another live process is importing one
     const dir = join(this.engines.config.dataDir, 'imports');
-    if (existsSync(dir)) for (const f of readdirSync(dir)) if (f.endsWith('.upload')) rmSync(join(dir, f), { force: true });
+    if (running.length === stale.length && existsSync(dir)) for (const f of readdirSync(dir)) if (f.endsWith('.upload')) rmSync(join(dir, f), { force: true });
     return stale;
   }
 
   private async finishInterrupted(job: ImportJob): Promise<void> {
     // every row read was stored before the stop: once the steps after it are done, so is the import
     const complete = job.steps.find((s) => s.key === 'read')?.status === 'done';
-    let current: ImportStepKey = 'offline-sources';
-    const mark = (key: ImportStepKey, patch: Partial<ImportStep>, throttle = false) => {
-      current = key;
-      this.step(job, key, patch, throttle);
-      if (patch.status) this.save(job);
-    };
+    const { mark, current } = this.marker(job, 'offline-sources');
     let done = false;
     try {
       await this.afterRead(mark);
       done = complete;
     } catch (err) {
       job.error += `; then the steps after the read failed: ${(err as Error).message}`;
-      this.step(job, current, { status: 'failed', detail: (err as Error).message });
+      this.step(job, current(), { status: 'failed', detail: (err as Error).message });
       for (const s of job.steps) if (s.status === 'pending') s.status = 'skipped';
     } finally {
       job.status = done ? 'succeeded' : 'failed';
@@ -177,6 +177,19 @@ export class DataImports extends EventEmitter {
       this.jobs.delete(job.id);
       this.publish(job);
     }
+  }
+
+  /** a job's step marker: a step's change published (and stored when its status changes), and the step last marked */
+  private marker(job: ImportJob, first: ImportStepKey) {
+    let last = first;
+    return {
+      mark: (key: ImportStepKey, patch: Partial<ImportStep>, throttle = false) => {
+        last = key;
+        this.step(job, key, patch, throttle);
+        if (patch.status) this.save(job);
+      },
+      current: () => last,
+    };
   }
 
   /** the steps after the warehouse import: the offline sources rebuilt, the registry applied, the views materialized */
@@ -236,12 +249,7 @@ export class DataImports extends EventEmitter {
 
   private async run(job: ImportJob, source: ImportSource): Promise<void> {
     const e = this.engines;
-    let current: ImportStepKey = job.steps[0].key;
-    const mark = (key: ImportStepKey, patch: Partial<ImportStep>, throttle = false) => {
-      current = key;
-      this.step(job, key, patch, throttle);
-      if (patch.status) this.save(job);
-    };
+    const { mark, current } = this.marker(job, job.steps[0].key);
     try {
       this.checkStopping();
       let batches: AsyncIterable<DatasetBatch & { entry?: string }>;
@@ -302,7 +310,7 @@ export class DataImports extends EventEmitter {
     } catch (err) {
       job.status = 'failed';
       job.error = (err as Error).message;
-      this.step(job, current, { status: 'failed', detail: job.error });
+      this.step(job, current(), { status: 'failed', detail: job.error });
       for (const s of job.steps) if (s.status === 'pending') s.status = 'skipped';
     } finally {
       job.finishedAt = new Date().toISOString();
