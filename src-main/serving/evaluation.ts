@@ -314,14 +314,14 @@ export async function promotionCheck(
 
 /**
  * a guarded promotion refused: the candidate was trained on the evaluation set it is judged on,
- * so its figures flatter it (a version trained with `trainOnEvaluation`)
+ * so its figures flatter it (a version trained with `trainOnEvaluation`, or on a random split)
  */
 export class FlatteredCandidateError extends Error {
   constructor(readonly check: PromotionCheck) {
     super(
       `${check.name} version ${check.candidate.version} was trained on the evaluation set ${check.set} it is judged on: its ${check.metric} ` +
         `${check.candidate.value.toFixed(4)} flatters it${check.holder ? ` against version ${check.holder.version}'s ${check.holder.value.toFixed(4)}` : ''}; ` +
-        'train it without trainOnEvaluation for a fair comparison, or confirm to promote it anyway',
+        'train it on the shared split (without trainOnEvaluation, not a random split) for a fair comparison, or confirm to promote it anyway',
     );
     this.name = 'FlatteredCandidateError';
   }
