@@ -9,6 +9,7 @@
  * holds an alias (production, ...), unless forced.
  */
 import { existsSync } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { join } from 'node:path';
 import { FeatureExtractorV1, KerasTokenizer } from '../features';
 import { definitionsForStage, fieldsOfSource, LATEST_STAGE, SOURCE_EVENT_TIMES, type BaseWriter, type OfflineRow, type Progress } from '../featurestore';
@@ -87,12 +88,6 @@ async function versionsOnOtherVocabulary(
 
 const BATCH = 5000;
 const SLICE = 1000;
-/**
- * a turn of the event loop between two batches: the scan and the writers' `add` resolve at once,
- * so a loop over them never let the server answer (an import's rebuild of 300,000 rows held
- * /health for 3.2 s)
- */
-const letServerAnswer = () => new Promise<void>((r) => setImmediate(r));
 
 /**
  * Writes a new base part of each file source (the previous base is retired; pushed parts are
@@ -136,7 +131,8 @@ export async function buildOfflineSources(
         }
       seen += batch.length;
       o.onProgress?.({ view: 'tokenizer fit', done: seen, total });
-      await letServerAnswer();
+      // a turn of the event loop: the scan resolves at once, so a loop over it never let the server answer
+      await nextTurn();
     }
     if (fitted === 0) throw new Error('none of the training ids is among the imported messages: check the training ids file');
     tokenizer = fit.done();
@@ -176,11 +172,12 @@ export async function buildOfflineSources(
     onStep?.(`writing offline sources ${targets.map((t) => t.source.name).join(', ')} (${total} rows each)`);
     let done = 0;
     for await (const batch of deps.storage.labelled.scan({ batchSize: BATCH })) {
-      // in slices, the server answering between them (a slice's features take some 20 ms)
+      // in slices, the server answering between them (a slice's features take some 20 ms): the scan
+      // and the writers' \`add\` resolve at once, and an import's rebuild of 300,000 rows held /health for 3.2 s
       for (let i = 0; i < batch.length; i += SLICE) {
         const slice = batch.slice(i, i + SLICE);
         for (const t of targets) await t.writer.add(slice.map((m) => ({ entityKey: m.sms_id, eventTs: t.eventTs, createdTs: created, values: t.values(m) })));
-        await letServerAnswer();
+        await nextTurn();
       }
       done += batch.length;
       o.onProgress?.({ view: 'offline sources', done, total });

@@ -4,6 +4,7 @@
  * Memory stays bounded: a batch is written before the next is read, and only the first 1,000
  * problems and 20 duplicate ids are kept for the report (all are counted).
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Engines } from '../engines';
 import type { DatasetBatch, RowProblem } from '../dataset';
 
@@ -66,7 +67,7 @@ async function readInto(
       r.inserted += ins.inserted;
       r.duplicates += ins.duplicates.length;
       for (const d of ins.duplicates) if (r.duplicateIds.length < KEEP_DUPLICATES) r.duplicateIds.push(d);
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await nextTurn();
     }
     o.onBatch?.(r, b.bytesRead);
   }
