@@ -6,26 +6,17 @@
  * warehouse without features (a training run dropped them) and the upload stayed for good.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { appRoot } from '../config';
 import { tempDir } from '../testing/fixtures';
+import { SPAMOPS_BIN as bin, cleanEnv, startServeChild } from '../testing/serve-child';
 import { until } from '../testing/wait';
 
-const bin = join(appRoot(), 'bin', 'spamops.mjs');
-const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SPAMOPS_') && !k.startsWith('CASSANDRA_')));
 const t = tempDir('spamops-import-kill-');
 afterAll(() => t.remove());
 
-async function startServer(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [bin, 'serve', '--data-dir', t.dir, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
-    child.once('exit', (c) => reject(new Error(`server exited with ${c}`)));
-  });
-  return child;
-}
+const startServer = (port: number) => startServeChild(t.dir, port);
 
 const ROWS = 150_000;
 

@@ -5,28 +5,14 @@
  * in time is cut short after 10 s, which kill -9 tests show to be safe.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { appRoot } from '../config';
 import { tempDir } from '../testing/fixtures';
+import { startServeChild } from '../testing/serve-child';
 import type { ImportJob } from '../../src-shared/data';
 
-const bin = join(appRoot(), 'bin', 'spamops.mjs');
-const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SPAMOPS_') && !k.startsWith('CASSANDRA_')));
 const t = tempDir('spamops-stop-');
 afterAll(() => t.remove());
 
-async function startServer(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [bin, 'serve', '--auto-bootstrap', '--data-dir', t.dir, '--port', String(port)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: cleanEnv(),
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
-    child.once('exit', (c) => reject(new Error(`server exited with ${c}`)));
-  });
-  return child;
-}
+const startServer = (port: number) => startServeChild(t.dir, port, ['--auto-bootstrap']);
 
 describe('stopping a busy server', () => {
   it('stops an import at its next batch on SIGTERM, exits within seconds, and the job says what it kept', async () => {

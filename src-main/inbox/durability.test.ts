@@ -3,26 +3,17 @@
  * a real server process, SIGKILL, a restart whose offline follower writes what was pending.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { appRoot } from '../config';
 import { tempDir } from '../testing/fixtures';
+import { SPAMOPS_BIN as bin, cleanEnv, startServeChild } from '../testing/serve-child';
 import { until } from '../testing/wait';
 
-const bin = join(appRoot(), 'bin', 'spamops.mjs');
-const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SPAMOPS_') && !k.startsWith('CASSANDRA_')));
 const t = tempDir('spamops-inbox-');
 afterAll(() => t.remove());
 
-async function startServer(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [bin, 'serve', '--data-dir', t.dir, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
-    child.once('exit', (c) => reject(new Error(`server exited with ${c}`)));
-  });
-  return child;
-}
+const startServer = (port: number) => startServeChild(t.dir, port);
 
 describe('inbox durability across a killed process', () => {
   it('a killed process leaves nothing behind: the message is kept and its offline features arrive after the restart', async () => {

@@ -86,9 +86,6 @@ export class Retrainer {
       const done = await runs.wait(run.id);
       if (done.status !== 'succeeded' || !done.version) {
         d.reason = `the challenger run ${done.status}: ${done.error ?? ''}`;
-      } else if (done.version === champion.version) {
-        d.challenger = { version: done.version, runId: done.id };
-        d.reason = `the challenger came out the same as the champion (the same weights, registered as version ${champion.version} again): nothing to promote`;
       } else {
         const challenger = await models.get(model, done.version);
         const score = async (v: typeof champion) => {
@@ -101,10 +98,14 @@ export class Retrainer {
         d.challenger = { version: challenger.version, runId: done.id, metrics: ch };
         d.heldOutRows = e.labels.length;
         d.evaluationSet = { set: e.set, messages: e.labels.length, championTrainedOn: cm.e.trainedOn };
-        d.promoted = ch.f1 >= cm.metrics.f1 + margin;
-        d.reason = d.promoted
-          ? `challenger F1 ${ch.f1.toFixed(4)} >= champion F1 ${cm.metrics.f1.toFixed(4)} + margin ${margin} on ${e.labels.length} messages of ${e.set}: promoted to production`
-          : `challenger F1 ${ch.f1.toFixed(4)} < champion F1 ${cm.metrics.f1.toFixed(4)} + margin ${margin} on ${e.labels.length} messages of ${e.set}: champion kept`;
+        // the same weights registered as the champion's version again: nothing to promote, whatever the margin
+        const same = challenger.version === champion.version;
+        d.promoted = !same && ch.f1 >= cm.metrics.f1 + margin;
+        d.reason = same
+          ? `the challenger came out the same as the champion (the same weights, version ${champion.version}; F1 ${ch.f1.toFixed(4)} on ${e.labels.length} messages of ${e.set}): nothing to promote`
+          : d.promoted
+            ? `challenger F1 ${ch.f1.toFixed(4)} >= champion F1 ${cm.metrics.f1.toFixed(4)} + margin ${margin} on ${e.labels.length} messages of ${e.set}: promoted to production`
+            : `challenger F1 ${ch.f1.toFixed(4)} < champion F1 ${cm.metrics.f1.toFixed(4)} + margin ${margin} on ${e.labels.length} messages of ${e.set}: champion kept`;
         if (d.promoted) {
           try {
             // only from the champion it was judged against: a promotion made while it trained stands

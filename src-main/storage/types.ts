@@ -265,7 +265,7 @@ export interface ModelVersionStore {
    * AliasMovedError, nothing written. A move decided on what the alias held (a guarded promotion,
    * a retrain's champion, a rollback) so never undoes one made meanwhile.
    */
-  moveAlias(name: string, alias: string, to: string | undefined, o?: { note?: string; at?: number; expect?: string | null }): Promise<AliasMove | undefined>;
+  moveAlias(name: string, alias: string, to: string | undefined, o?: AliasMoveOptions): Promise<AliasMove | undefined>;
   /** the alias moves of a model, oldest first; only `alias`'s when given */
   aliasHistory(name: string, alias?: string): Promise<AliasMove[]>;
 }
@@ -454,6 +454,13 @@ export interface StorageBusy {
  * allowed (nothing was written): a passing state, so try again later. The API answers 503 with
  * Retry-After; the stream delivers the message again later.
  */
+/** an alias move's note and time, and the version the alias must still point at (null: not set) */
+export interface AliasMoveOptions {
+  note?: string;
+  at?: number;
+  expect?: string | null;
+}
+
 /** a conditional alias move refused: the alias no longer points where the caller saw it (nothing was written) */
 export class AliasMovedError extends Error {
   constructor(

@@ -10,6 +10,7 @@ import {
   type AlertStore,
   type AliasMove,
   AliasMovedError,
+  type AliasMoveOptions,
   type DriftReport,
   type DriftReportStore,
   DuplicateKeyError,
@@ -135,12 +136,7 @@ export class CassandraModelVersions implements ModelVersionStore {
         : [`SELECT name, alias, version FROM ${this.aliasTable} WHERE project = ? AND name = ?`, [PROJECT, name]];
     return (await this.cql.run(q, p)).rows.map((r) => ({ name: str(r, 'name'), alias: str(r, 'alias'), version: str(r, 'version') }));
   }
-  async moveAlias(
-    name: string,
-    alias: string,
-    to: string | undefined,
-    o: { note?: string; at?: number; expect?: string | null } = {},
-  ): Promise<AliasMove | undefined> {
+  async moveAlias(name: string, alias: string, to: string | undefined, o: AliasMoveOptions = {}): Promise<AliasMove | undefined> {
     const from = await this.alias(name, alias);
     // checked by this read: two processes moving the same alias at one moment are not kept apart here
     // (the registry keeps one process's moves apart; a lightweight transaction could not cover the move's record too)

@@ -1,6 +1,6 @@
 /** Model versions (key columns, the record as JSON), aliases, and every move of an alias. */
 import type Database from 'better-sqlite3';
-import { type AliasMove, AliasMovedError, type ModelAlias, type ModelVersionStore, type StoredModelVersion } from '../types';
+import { type AliasMove, AliasMovedError, type AliasMoveOptions, type ModelAlias, type ModelVersionStore, type StoredModelVersion } from '../types';
 
 type DB = Database.Database;
 type MoveRow = { name: string; alias: string; at: number; from_version: string | null; to_version: string | null; note: string | null };
@@ -62,12 +62,7 @@ export class SqliteModelVersions implements ModelVersionStore {
         : this.db.prepare('SELECT name, alias, version FROM model_aliases WHERE name = ? ORDER BY alias').all(name)
     ) as ModelAlias[];
   }
-  async moveAlias(
-    name: string,
-    alias: string,
-    to: string | undefined,
-    o: { note?: string; at?: number; expect?: string | null } = {},
-  ): Promise<AliasMove | undefined> {
+  async moveAlias(name: string, alias: string, to: string | undefined, o: AliasMoveOptions = {}): Promise<AliasMove | undefined> {
     // IMMEDIATE: the write lock first, so that no other connection moves the alias between the read and the write
     return this.db
       .transaction(() => {
