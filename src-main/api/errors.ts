@@ -19,7 +19,7 @@ import {
   WorseThanHolderError,
   FlatteredCandidateError,
 } from '../serving';
-import { InvalidAliasError, NothingToRollBackError, RunNotFoundError, VersionInUseError, VersionNotFoundError } from '../training';
+import { InvalidAliasError, NothingToRollBackError, RunNotFoundError, RunOfAnotherProcessError, VersionInUseError, VersionNotFoundError } from '../training';
 import { AliasMovedError, DuplicateKeyError, OnlineStoreUnavailableError, SmsIdTakenError, StorageBusyError } from '../storage';
 
 export class HttpError extends Error {
@@ -116,6 +116,7 @@ export function errorAnswer(err: unknown): ErrorAnswer | undefined {
   if (err instanceof VersionNotFoundError) return send(404, { error: 'not_found', detail: err.message, known: err.known });
   if (err instanceof InvalidAliasError) return send(400, { error: 'bad_request', detail: err.message });
   if (err instanceof VersionInUseError) return send(409, { error: 'conflict', detail: err.message });
+  if (err instanceof RunOfAnotherProcessError) return send(409, { error: 'conflict', detail: err.message });
   // serving
   if (err instanceof NotServedError) return send(404, { error: 'not_found', detail: err.message, known: err.served });
   if (err instanceof UnknownModelError) return send(404, { error: 'not_found', detail: err.message, known: err.known });

@@ -28,6 +28,16 @@ import type { TrainOutcome } from './train';
 
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
+/** a cancel of a run another process trains (the CLI, another server) */
+export class RunOfAnotherProcessError extends Error {
+  constructor(r: RunRecord) {
+    super(
+      `run ${r.id} (${r.status}) is trained by another process${r.owner ? ` (pid ${r.owner.pid} on ${r.owner.host})` : ''}: cancel it there (Ctrl-C for \`spamops train\`), or stop that process`,
+    );
+    this.name = 'RunOfAnotherProcessError';
+  }
+}
+
 export class RunNotFoundError extends Error {
   constructor(
     id: string,
@@ -258,6 +268,11 @@ export class TrainingRuns extends EventEmitter {
 
   async cancel(id: string): Promise<RunRecord> {
     const r = this.get(id);
+    if (TERMINAL.has(r.status)) return r;
+    // another process's run (seen through the store): its own process trains it and alone can stop
+    // it. Taken for ours, a queued one was marked cancelled here while its process went on, and the
+    // last run of this queue was dropped in its place (never trained, queued for ever)
+    if (!this.queue.includes(id) && this.running?.id !== id) throw new RunOfAnotherProcessError(r);
     if (r.status === 'queued') {
       this.queue.splice(this.queue.indexOf(id), 1);
       await this.finish(r, 'cancelled');

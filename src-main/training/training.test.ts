@@ -2,10 +2,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { FastifyInstance } from 'fastify';
 import type { Engines } from '../engines';
 import { testEngines, SAMPLE_DATASET } from '../testing/fixtures';
+import { until } from '../testing/wait';
 import { bootstrap } from '../setup';
 import { buildApp } from '../api';
 import { evaluate, rocAuc } from '../models';
@@ -197,5 +199,21 @@ describe('training over HTTP', () => {
     expect((await post('/runs', { model: 'v 7!' })).status).toBe(400);
     expect((await post('/runs', { model: 'v2', params: { epochs: 0 } })).status).toBe(400);
     expect((await fetch(`${base}/runs/nope`)).status).toBe(404);
+  });
+
+  it('refuses to cancel a run another process trains (409), and leaves it as it is', async () => {
+    // a run another live process queued (the CLI's `spamops train`), seen here through the store
+    const template = engines.runs.list()[0];
+    const id = `run-20990101-000000-${process.pid.toString(16).slice(-4)}`;
+    await engines.storage.runs.put({ ...template, id, status: 'queued', owner: { pid: process.ppid, host: hostname() }, createdAt: new Date().toISOString() });
+    engines.runs.followOthers(50);
+    await until('the other process’s run to be seen', async () => engines.runs.find(id));
+    const r = await post(`/runs/${id}/cancel`, {});
+    expect(r.status).toBe(409);
+    expect((await r.json()).detail).toMatch(
+      new RegExp(`^run ${id} \\(queued\\) is trained by another process \\(pid ${process.ppid} on .+\\): cancel it there`),
+    );
+    expect((await engines.storage.runs.get(id))!.status).toBe('queued');
+    await engines.storage.runs.delete(id);
   });
 });
