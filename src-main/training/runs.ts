@@ -31,8 +31,11 @@ const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
 /** a cancel of a run another process trains (the CLI, another server) */
 export class RunOfAnotherProcessError extends Error {
   constructor(r: RunRecord) {
+    const who = r.owner ? ` (pid ${r.owner.pid} on ${r.owner.host})` : '';
     super(
-      `run ${r.id} (${r.status}) is trained by another process${r.owner ? ` (pid ${r.owner.pid} on ${r.owner.host})` : ''}: cancel it there (Ctrl-C for \`spamops train\`), or stop that process`,
+      isAlive(r.owner)
+        ? `run ${r.id} (${r.status}) is trained by another process${who}: cancel it there (Ctrl-C for \`spamops train\`), or stop that process`
+        : `run ${r.id} (${r.status}) belongs to a process that has stopped${who}: the server's next start takes it over (a queued run is queued there, a running one marked interrupted)`,
     );
     this.name = 'RunOfAnotherProcessError';
   }

@@ -214,6 +214,14 @@ describe('training over HTTP', () => {
       new RegExp(`^run ${id} \\(queued\\) is trained by another process \\(pid ${process.ppid} on .+\\): cancel it there`),
     );
     expect((await engines.storage.runs.get(id))!.status).toBe('queued');
+    // one whose process has stopped: said so, not "cancel it there"
+    const gone = id.replace('20990101', '20990102');
+    await engines.storage.runs.put({ ...template, id: gone, status: 'queued', owner: { pid: 2 ** 30, host: hostname() }, createdAt: new Date().toISOString() });
+    await until('the stopped process’s run to be seen', async () => engines.runs.find(gone));
+    const g = await post(`/runs/${gone}/cancel`, {});
+    expect(g.status).toBe(409);
+    expect((await g.json()).detail).toMatch(/belongs to a process that has stopped \(pid 1073741824 on .+\): the server's next start takes it over/);
     await engines.storage.runs.delete(id);
+    await engines.storage.runs.delete(gone);
   });
 });
