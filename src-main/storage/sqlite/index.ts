@@ -13,7 +13,7 @@ import { SqliteOnlineStore } from './online-store';
 import { SqliteUserData } from './user-data';
 import { SqliteLabelled } from './labelled';
 import { SqliteCache } from './prediction-cache';
-import { SqliteCallLog } from './call-log';
+import { migrateCallRows, SqliteCallLog } from './call-log';
 import { SqliteRegistry } from './registry-store';
 import { SqliteDocuments } from './documents';
 import { SqlitePredictions } from './predictions';
@@ -57,6 +57,8 @@ export function openSqliteStorage(settings: SqliteSettings | string): Storage {
   db.exec(SCHEMA);
   // runs, versions, aliases and feedback an older version kept as documents move to their tables (once)
   migrateLegacyDocuments(db);
+  // calls logged a row each by an older version move into batches (once)
+  migrateCallRows(db);
   db.pragma('busy_timeout = 0');
   // WAL checkpoints on a thread of their own, not inside a request's commit (checkpointer.ts)
   const checkpointer = path === ':memory:' ? undefined : startCheckpointer(db, path);

@@ -26,11 +26,13 @@ CREATE INDEX IF NOT EXISTS labelled_sms_seq ON labelled_sms (seq);
 CREATE TABLE IF NOT EXISTS model_serving_api_cache (
   endpoint TEXT NOT NULL, version TEXT NOT NULL, input_key TEXT NOT NULL, output TEXT NOT NULL,
   PRIMARY KEY (version, endpoint, input_key)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS spam_calls_log (
-  caller_id TEXT NOT NULL, called_at INTEGER NOT NULL, seq INTEGER NOT NULL, endpoint TEXT NOT NULL,
-  version TEXT NOT NULL, input_json TEXT NOT NULL, expires_at INTEGER NOT NULL,
-  PRIMARY KEY (caller_id, called_at, seq));
-CREATE INDEX IF NOT EXISTS spam_calls_log_expiry ON spam_calls_log (expires_at);
+-- the call log (the seed's spam_calls_log), one row per caller and batch of calls (call-log.ts);
+-- entries: a JSON array of [called_at, endpoint, version, input_json]
+CREATE TABLE IF NOT EXISTS spam_calls_log_batches (
+  caller_id TEXT NOT NULL, first_at INTEGER NOT NULL, last_at INTEGER NOT NULL, ttl_ms INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL, entries TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS spam_calls_log_batches_caller ON spam_calls_log_batches (caller_id, last_at);
+CREATE INDEX IF NOT EXISTS spam_calls_log_batches_expiry ON spam_calls_log_batches (expires_at);
 CREATE TABLE IF NOT EXISTS registry_snapshots (
   version INTEGER PRIMARY KEY, json TEXT NOT NULL, applied_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -14,7 +14,8 @@ const insertPrediction = db.prepare(
 );
 const setCache = db.prepare('INSERT OR REPLACE INTO model_serving_api_cache (endpoint, version, input_key, output) VALUES (?, ?, ?, ?)');
 const clearCache = db.prepare('DELETE FROM model_serving_api_cache WHERE version = ?');
-const insertCall = db.prepare('INSERT INTO spam_calls_log (caller_id, called_at, seq, endpoint, version, input_json, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+// as call-log.ts (INSERT_CALL_BATCH, DELETE_EXPIRED_CALL_BATCHES; this plain module cannot import it): one row per caller and batch
+const insertCalls = db.prepare('INSERT INTO spam_calls_log_batches (caller_id, first_at, last_at, ttl_ms, expires_at, entries) VALUES (?, ?, ?, ?, ?, ?)');
 
 // Deletes in transactions of CHUNK rows: the engines' connection waits for this one's write lock
 // (it retries without holding its event loop, busy.ts), so no single delete holds it for long.
@@ -28,7 +29,7 @@ function deleteInChunks(sql, value) {
     if (changes < CHUNK) return n;
   }
 }
-const expiredCalls = 'DELETE FROM spam_calls_log WHERE rowid IN (SELECT rowid FROM spam_calls_log WHERE expires_at <= ? LIMIT ?)';
+const expiredCalls = 'DELETE FROM spam_calls_log_batches WHERE rowid IN (SELECT rowid FROM spam_calls_log_batches WHERE expires_at <= ? LIMIT ?)';
 const CALLS_PURGE_EVERY_MS = 60_000;
 let lastCallsPurge = 0;
 
@@ -40,9 +41,10 @@ const write = {
       insertPrediction.run(r);
     }
   }),
+  // [caller_id, first_at, last_at, ttl_ms, expires_at, entries] (call-log.ts: callBatchRows)
   calls: (rows) => {
     db.transaction(() => {
-      for (const r of rows) insertCall.run(r);
+      for (const r of rows) insertCalls.run(r);
     })();
     // SQLite has no TTL: expired calls (hidden on read) are purged at most once a minute. A purge
     // that fails is tried again next time: it is not the append's failure (the calls are

@@ -89,10 +89,12 @@ describe('the write-behind thread', () => {
         Array.from({ length: 7_000 }, (_, i) => entry(i, Date.now() - 7_200_000)),
         3600,
       );
-      await s.callLog.appendMany([entry(0, Date.now())], 3600);
+      const entryAt = Date.now();
+      await s.callLog.appendMany([entry(0, entryAt)], 3600);
       const db = new Database(path, { readonly: true });
       try {
-        expect((db.prepare('SELECT count(*) AS n FROM spam_calls_log').get() as { n: number }).n).toBe(1);
+        // the 7,000 expired calls were one batch: gone; the new call's batch is left
+        expect(db.prepare('SELECT entries FROM spam_calls_log_batches').pluck().all()).toEqual([`[[${entryAt},"text_to_prediction","v3","0"]]`]);
       } finally {
         db.close();
       }
