@@ -68,6 +68,12 @@ export const DriftReport = Type.Object({
     selection: Type.Optional(Type.String()),
   }),
   referenceRows: Type.Integer(),
+  /**
+   * a check of the traffic up to now against the training rows: the only kind that raises alerts
+   * (false: a chosen window, one ending before now or against an earlier window; absent in
+   * reports stored before it was kept: live)
+   */
+  live: Type.Optional(Type.Boolean()),
   /** 'collecting' below the minimum window (no verdict, no alert), else 'ok' or 'drift' */
   status: Type.Optional(Type.Union([Type.Literal('collecting'), Type.Literal('ok'), Type.Literal('drift')])),
   /** the minimum window (predictions) for a verdict; `collecting: n of minWindow` below it */

@@ -8,7 +8,7 @@ import { REGISTRY_EMPTY, type ApiErrorBody } from '../../src-shared/errors';
 import { OfflineEngineError, OfflineMemoryError, OfflineSourceError, RegistryEmptyError, UnknownNameError } from '../featurestore';
 import { ArtifactError, InputError, isDiskFullError, noteDiskFull } from '../platform';
 import { IngestionError } from '../inbox';
-import { UnknownFeatureError } from '../monitoring';
+import { RetrainUnderWayError, UnknownFeatureError } from '../monitoring';
 import {
   FeatureVectorError,
   NoModelYetError,
@@ -117,6 +117,7 @@ export function errorAnswer(err: unknown): ErrorAnswer | undefined {
   if (err instanceof InvalidAliasError) return send(400, { error: 'bad_request', detail: err.message });
   if (err instanceof VersionInUseError) return send(409, { error: 'conflict', detail: err.message });
   if (err instanceof RunOfAnotherProcessError) return send(409, { error: 'conflict', detail: err.message });
+  if (err instanceof RetrainUnderWayError) return send(409, { error: 'retrain_under_way', detail: err.message, field: 'model' });
   // serving
   if (err instanceof NotServedError) return send(404, { error: 'not_found', detail: err.message, known: err.served });
   if (err instanceof UnknownModelError) return send(404, { error: 'not_found', detail: err.message, known: err.known });

@@ -17,13 +17,13 @@ import { pageLimit } from '../../src-shared/paging';
 import { monitoring as routes } from '../../src-shared/routes/monitoring';
 import type { ModelQuery } from '../../src-shared/monitoring';
 import { serve } from './declare';
+import { instantMs } from '../featurestore';
 
 /** an instant of the API (epoch ms or ISO 8601) as epoch ms; a clear 400 naming the field otherwise */
 function instant(v: string | undefined, field: string): number | undefined {
   if (v === undefined) return undefined;
-  const ms = /^[0-9]+$/.test(v) ? Number(v) : Date.parse(v);
-  if (!Number.isFinite(ms))
-    throw new HttpError(400, 'validation_error', `${field} is not a time: expected epoch milliseconds or an ISO 8601 date/time`, { field });
+  const ms = instantMs(v);
+  if (ms === undefined) throw new HttpError(400, 'validation_error', `${field} is not a time: expected epoch milliseconds or an ISO 8601 date/time`, { field });
   return ms;
 }
 
@@ -181,7 +181,29 @@ export const monitoringRoutes: FastifyPluginAsync<{ engines: Engines }> = async 
           { field: `body.drift.tests.${feature}` },
         );
     }
+    for (const feature of Object.keys(req.body.drift?.thresholds ?? {}))
+      if (!featureKind(feature))
+        throw new HttpError(400, 'validation_error', `body.drift.thresholds: no feature ${feature}`, {
+          field: `body.drift.thresholds.${feature}`,
+          known: [...FEATURES_V1, 'token_ids', 'length', 'oov_rate'],
+        });
+    const byModel = Object.keys(req.body.drift?.minWindowByModel ?? {});
+    if (byModel.length > 0) {
+      const known = [...new Set([...engines.serving.names, ...(await engines.models.names())])];
+      for (const model of byModel)
+        if (!known.includes(model))
+          throw new HttpError(400, 'validation_error', `body.drift.minWindowByModel: no model ${model}`, {
+            field: `body.drift.minWindowByModel.${model}`,
+            known,
+          });
+    }
     const { webhookUrl, ...rest } = req.body;
+    if (webhookUrl && !URL.canParse(webhookUrl))
+      throw new HttpError(400, 'validation_error', `body.webhookUrl: "${webhookUrl}" is not a URL; expected e.g. http://127.0.0.1:9000/alerts`, {
+        field: 'body.webhookUrl',
+      });
+    if (webhookUrl && new URL(webhookUrl).hostname === '')
+      throw new HttpError(400, 'validation_error', `body.webhookUrl: "${webhookUrl}" names no host`, { field: 'body.webhookUrl' });
     return mon.saveSettings({ ...rest, ...(webhookUrl !== undefined ? { webhookUrl: webhookUrl ?? undefined } : {}) });
   });
   serve(app, routes.decisions, async (req) => engines.retrainer.decisions({ limit: pageLimit(req.query.limit), before: req.query.before }));

@@ -7,7 +7,7 @@ export { MANIFEST, RETIRE_GRACE_MS, type Manifest, type PartEntry } from './part
 export { DEFAULT_OFFLINE_MEMORY, OfflineEngineError, OfflineMemoryError, type OfflineEngineSettings } from './duckdb';
 export type { EntitySpec, ColumnReader } from './retrieval';
 export { UnknownNameError, FeatureInputError } from './errors';
-export { parseTimestamp, isoUtc, isoMicros } from './timestamps';
+export { instantMs, parseTimestamp, isoUtc, isoMicros } from './timestamps';
 export { definitionsForStage, STAGES, LATEST_STAGE, isStage, SOURCE_EVENT_TIMES } from './definitions';
 export type { Stage } from './definitions';
 export { rowsCsv, statisticsCsv } from './csv';

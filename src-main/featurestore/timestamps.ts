@@ -33,6 +33,20 @@ export function parseTimestamp(value: unknown, field: string): number {
   return micros ? t + micros / 1000 : t;
 }
 
+/**
+ * An instant as the API's and the CLI's time flags take it: epoch milliseconds, or a timestamp
+ * parseTimestamp takes (ISO 8601; an impossible date such as February 30 is not one); undefined
+ * when it is neither.
+ */
+export function instantMs(raw: string): number | undefined {
+  if (/^[0-9]+$/.test(raw)) return Number(raw);
+  try {
+    return parseTimestamp(raw, 'time');
+  } catch {
+    return undefined;
+  }
+}
+
 /** a time (epoch ms, microseconds in the fraction) as whole epoch microseconds */
 export function epochMicros(ms: number): number {
   return Math.round(ms * 1000);

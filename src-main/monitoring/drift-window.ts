@@ -66,6 +66,7 @@ export async function computeWindow(src: DriftSources, w: DriftWindow): Promise<
     rows: refRecords.length,
     from: refRecords.length ? new Date(refRecords[refRecords.length - 1].at).toISOString() : null,
     to: refRecords.length ? new Date(refRecords[0].at).toISOString() : null,
+    predicted: { spam: refRecords.filter((r) => r.label === 'spam').length, n: refRecords.length },
   };
   return computeDrift(v, windowReference(v, reference, refRecords), records, labels, w.options, choice, w.selection);
 }

@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import type { FeedbackStore } from '../storage';
 import type { FeatureStore } from '../featurestore';
 
+/** the push source feedback labels go to (the registry's stage 2021) */
+export const LABELS_PUSH_SOURCE = 'labels_push';
 export interface FeedbackInput {
   sms_id: string;
   true_label: 'ham' | 'spam';
@@ -43,7 +45,7 @@ async function recordFeedback(deps: FeedbackDeps, fb: FeedbackInput): Promise<{ 
   const id = `${at.replace(/[-:.TZ]/g, '')}-${randomBytes(3).toString('hex')}`;
   await deps.feedback.append({ id, at, ...fb });
   try {
-    await deps.features.push('labels_push', { sms_id: [fb.sms_id], event_timestamp: [at], label: [fb.true_label] }, 'online_and_offline');
+    await deps.features.push(LABELS_PUSH_SOURCE, { sms_id: [fb.sms_id], event_timestamp: [at], label: [fb.true_label] }, 'online_and_offline');
     return { id, at, label_pushed: true };
   } catch (e) {
     return { id, at, label_pushed: false, reason: (e as Error).message };

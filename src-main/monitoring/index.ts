@@ -9,9 +9,9 @@ export { DriftRunner, computeWindow } from './drift-window';
 export { UnknownFeatureError } from './histograms';
 export { driftReportHtml } from './report-html';
 
-export { FeedbackLog } from './feedback';
+export { FeedbackLog, LABELS_PUSH_SOURCE } from './feedback';
 export type { FeedbackDeps, FeedbackInput } from './feedback';
-export { Retrainer } from './retrain';
+export { Retrainer, RetrainUnderWayError } from './retrain';
 export type { RetrainerDeps } from './retrain';
 export { InboxVerdicts } from './verdicts';
 export { Simulator } from './simulator';

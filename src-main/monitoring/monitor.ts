@@ -41,6 +41,9 @@ export interface CheckWindow {
   reference?: { fromMs?: number; toMs?: number; size?: number };
 }
 
+/** the stored reports looked through for the latest live one (checks of chosen windows between are passed over) */
+const PREVIOUS_LOOKBACK = 50;
+
 const iso = (ms?: number) => (ms === undefined ? '-' : new Date(ms).toISOString());
 
 /** a check's window in the drift runner's terms, with the words that say how it was chosen */
@@ -116,19 +119,30 @@ export class Monitor {
 
   private retrainTimer: NodeJS.Timeout | undefined;
 
-  /** a drift report of the model's current version over the latest window; stored and alerted on */
+  /**
+   * A drift report of the model's current version over the latest window; stored and alerted on.
+   * A check of a chosen window (one ending before now, or against an earlier window of live
+   * traffic instead of the training rows) is stored for the time series but raises no alert and
+   * is not the report an alert's start is judged from: a look at last week's drift would
+   * otherwise raise an alert about the past, or hide (or raise anew) the one about now.
+   */
   async check(model: string, window: CheckWindow = {}, store = true): Promise<DriftReport> {
     await this.recorder.flush();
     const version = await this.deps.models.resolve(model);
     if (!version) throw new Error(`model ${model} has no trained version to monitor`);
-    const report = await this.deps.drift.compute({ version, options: this.settings.drift, ...windowOf(window, this.settings) });
+    const live = window.toMs === undefined && window.reference === undefined;
+    const report: DriftReport = {
+      ...(await this.deps.drift.compute({ version, options: this.settings.drift, ...windowOf(window, this.settings) })),
+      live,
+    };
     if (!store) return report;
-    // an alert is raised once a condition starts: the model's previous report counts only if it
-    // is of the same version (a new version that drifts, or answers badly, is told of anew; it
+    // an alert is raised once a condition starts: the model's previous live report counts only if
+    // it is of the same version (a new version that drifts, or answers badly, is told of anew; it
     // was told of once per model, and a promoted version's drift raised nothing)
-    const latest = (await this.history(model, 1)).at(-1);
+    const latest = live ? (await this.history(model, PREVIOUS_LOOKBACK)).reverse().find((r) => r.live !== false) : undefined;
     const previous = latest?.version === report.version ? latest : undefined;
     await this.deps.reports.put(report);
+    if (!live) return report;
     if (report.status !== 'collecting' && report.datasetDrift && !previous?.datasetDrift)
       await this.alert(
         report,
@@ -144,7 +158,8 @@ export class Monitor {
       q &&
       q.n >= this.settings.minLabelled &&
       q.accuracy < this.settings.qualityThreshold &&
-      !(previous?.quality && previous.quality.accuracy < this.settings.qualityThreshold)
+      // the previous report told of low quality only if it had enough labels to say so
+      !(previous?.quality && previous.quality.n >= this.settings.minLabelled && previous.quality.accuracy < this.settings.qualityThreshold)
     )
       await this.alert(
         report,
@@ -277,13 +292,24 @@ export class Monitor {
       reportId: report.id,
       acknowledged: false,
     };
-    if (this.settings.webhookUrl) {
-      const r = await postWebhook(this.settings.webhookUrl, { source: 'spamops', ...a });
-      a.webhook = { url: this.settings.webhookUrl, status: r.status, at: new Date().toISOString() };
-    }
+    // stored before the webhook is sent (up to 3 s): a process stopped meanwhile loses no alert
+    // (the next check sees the drift already reported and raises none)
     await this.deps.alerts.put(a);
-    if (this.settings.retrainOnAlert)
-      void this.deps.retrainer.start(report.model, { trigger: 'alert', margin: this.settings.retrainMargin }).catch(() => undefined);
+    const url = this.settings.webhookUrl;
+    if (url) {
+      const r = await postWebhook(url, { source: 'spamops', ...a });
+      const now = (await this.deps.alerts.get(a.id)) ?? a;
+      await this.deps.alerts.put({ ...now, webhook: { url, status: r.status, at: new Date().toISOString() } });
+    }
+    // the retrain shows on its alert (running, then its decision or why it failed), as one an operator starts
+    if (this.settings.retrainOnAlert) void this.retrainFromAlert(a.id).catch((e: unknown) => this.retrainNotStarted(a.id, e));
+  }
+
+  /** a retrain asked for by an alert that could not start: the alert says why */
+  private async retrainNotStarted(id: string, e: unknown): Promise<void> {
+    const now = await this.deps.alerts.get(id).catch(() => undefined);
+    if (now && !now.retrain)
+      await this.deps.alerts.put({ ...now, retrain: { runId: '', status: 'failed', error: (e as Error).message } }).catch(() => undefined);
   }
 }
 

@@ -335,20 +335,27 @@ describe('monitoring on the sample data, over HTTP', () => {
     const html = join(dir, 'shared', 'report.html');
     const json = join(dir, 'shared', 'report.json');
     mkdirSync(join(dir, 'shared'), { recursive: true });
+    const stored = (await engines.monitor.history('v3', 1000)).length;
+    // the operator's saved settings judge the CLI's report too (it used the defaults)
+    const saved = engines.monitor.settings.drift;
+    await engines.monitor.saveSettings({ drift: { minWindowByModel: { v3: 4321 } } });
     const [r, bad] = await spamopsBatchAsync([
       { args: ['drift', 'v3', '--size', '1000', '--html', html, '--json', json], dataDir: dir },
       { args: ['drift', 'v3', '--html', join(dir, 'no', 'such', 'dir', 'r.html')], dataDir: dir },
-    ]);
+    ]).finally(() => engines.monitor.saveSettings({ drift: { ...saved, minWindowByModel: {} } }));
     expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/of 4321 predictions/);
+    // a look, not a check: not stored (it was, and raised alerts with the default settings)
+    expect((await engines.monitor.history('v3', 1000)).length).toBe(stored);
     expect(r.out).toContain(`wrote ${html}`);
     const report = JSON.parse(readFileSync(json, 'utf8'));
     expect(report.model).toBe('v3');
     const page = readFileSync(html, 'utf8');
     expect(page).toContain(`<span id="status-text">${escapeHtml(report.statusText)}</span>`);
     expect(page.match(/<svg /g)?.length ?? 0).toBe(report.features.length);
-    // a file that cannot be written is named with its flag
+    // a file that cannot be written is named with its flag, before anything is computed
     expect(bad.code).not.toBe(0);
-    expect(bad.err).toContain('--html: cannot write');
+    expect(bad.err).toContain(`--html: the folder ${join(dir, 'no', 'such', 'dir')} does not exist`);
   });
   const savesReport = async () => {
     const res = await fetch(`${base}/monitoring/drift/report?model=v3&size=1000`);

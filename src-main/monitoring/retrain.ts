@@ -23,8 +23,23 @@ export interface RetrainerDeps {
   evaluations: Pick<VersionEvaluations, 'evaluate'>;
 }
 
+/** a retrain asked for while one of the same model is under way (three clicks started three challengers) */
+export class RetrainUnderWayError extends Error {
+  constructor(
+    readonly model: string,
+    readonly runId: string | undefined,
+  ) {
+    super(
+      `a retrain of ${model} is under way${runId ? ` (challenger run ${runId})` : ''}: its decision comes first; ask again once it is recorded (GET /monitoring/retrain)`,
+    );
+  }
+}
+
 export class Retrainer {
   constructor(private readonly deps: RetrainerDeps) {}
+
+  /** the models with a retrain under way in this process, and their challenger's run once queued */
+  private readonly underWay = new Map<string, string | undefined>();
 
   /** a page of decisions, newest first (ids start with their time) */
   async decisions(o: { limit?: number; before?: string } = {}): Promise<RetrainDecision[]> {
@@ -35,6 +50,24 @@ export class Retrainer {
   async start(
     model: string,
     o: { margin?: number; trigger?: RetrainDecision['trigger'] } = {},
+  ): Promise<{ run: RunRecord; decision: Promise<RetrainDecision> }> {
+    // taken before the first await: requests at once see each other
+    if (this.underWay.has(model)) throw new RetrainUnderWayError(model, this.underWay.get(model));
+    this.underWay.set(model, undefined);
+    try {
+      const started = await this.started(model, o);
+      this.underWay.set(model, started.run.id);
+      void started.decision.finally(() => this.underWay.delete(model)).catch(() => undefined);
+      return started;
+    } catch (e) {
+      this.underWay.delete(model);
+      throw e;
+    }
+  }
+
+  private async started(
+    model: string,
+    o: { margin?: number; trigger?: RetrainDecision['trigger'] },
   ): Promise<{ run: RunRecord; decision: Promise<RetrainDecision> }> {
     const { models, runs, decisions, feedback, evaluations } = this.deps;
     const champion = await models.resolve(model);

@@ -1,16 +1,17 @@
 /** `spamops drift [model]`: drift of a window of predictions against a reference (the training rows by default). */
 import { Command, InvalidArgumentError } from 'commander';
 import { GROUPS } from '../groups';
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { CliError, integer, oneOf, out, table, withEngines } from '../context';
 import { driftReportHtml } from '../../monitoring';
+import { instantMs } from '../../featurestore';
 
-/** a time on the command line: epoch milliseconds or an ISO 8601 date/time */
+/** a time on the command line: epoch milliseconds or an ISO 8601 date/time (an impossible date, such as February 30, refused) */
 function instant(flag: string): (raw: string) => number {
   return (raw) => {
-    const ms = /^[0-9]+$/.test(raw) ? Number(raw) : Date.parse(raw);
-    if (!Number.isFinite(ms)) throw new InvalidArgumentError(`${flag}: expected epoch milliseconds or an ISO 8601 date/time, got "${raw}"`);
+    const ms = instantMs(raw);
+    if (ms === undefined) throw new InvalidArgumentError(`${flag}: expected epoch milliseconds or an ISO 8601 date/time, got "${raw}"`);
     return ms;
   };
 }
@@ -27,6 +28,14 @@ interface DriftFlags {
   json?: string;
 }
 
+/** a report file's path that cannot be written (a directory, a missing folder): said before the report is computed */
+function checkWritable(flag: string, path: string | undefined): void {
+  if (path === undefined) return;
+  const full = resolve(path);
+  if (existsSync(full) && statSync(full).isDirectory()) throw new CliError(`${flag}: ${full} is a directory; expected a file name`);
+  if (!existsSync(dirname(full))) throw new CliError(`${flag}: the folder ${dirname(full)} does not exist`);
+}
+
 /** writes a report file, or says which flag's file could not be written */
 function save(flag: string, path: string, text: string): void {
   try {
@@ -39,7 +48,9 @@ function save(flag: string, path: string, text: string): void {
 
 export const driftCommand = new Command('drift')
   .helpGroup(GROUPS.monitoring)
-  .description('drift of a window of predictions against a reference (the training rows, or an earlier window of live traffic)')
+  .description(
+    "drift of a window of predictions against a reference (the training rows, or an earlier window of live traffic), judged with the saved monitoring settings; a look: the report is not stored and raises no alert (the server's checks do)",
+  )
   .argument('[model]', 'the model id', 'v3')
   .option('--size <n>', 'predictions in the window (default: the monitoring setting, 1000)', integer('--size', 1, 100_000))
   .option('--from <time>', 'the window starts at (epoch ms or ISO 8601)', instant('--from'))
@@ -60,13 +71,21 @@ export const driftCommand = new Command('drift')
     if (o.reference !== 'window' && refWindow) throw new CliError('--reference-from/--reference-to/--reference-size need --reference window');
     if (o.reference === 'window' && o.referenceFrom === undefined && o.referenceTo === undefined)
       throw new CliError('--reference window needs --reference-from or --reference-to (the earlier window of live traffic)');
+    checkWritable('--html', o.html);
+    checkWritable('--json', o.json);
     return withEngines(cmd, async (e) => {
-      const r = await e.monitor.check(model, {
-        size: o.size,
-        fromMs: o.from,
-        toMs: o.to,
-        ...(o.reference === 'window' ? { reference: { fromMs: o.referenceFrom, toMs: o.referenceTo, size: o.referenceSize } } : {}),
-      });
+      // the operator's tests, thresholds and minimum windows, as the server judges with
+      await e.monitor.loadSettings();
+      const r = await e.monitor.check(
+        model,
+        {
+          size: o.size,
+          fromMs: o.from,
+          toMs: o.to,
+          ...(o.reference === 'window' ? { reference: { fromMs: o.referenceFrom, toMs: o.referenceTo, size: o.referenceSize } } : {}),
+        },
+        false,
+      );
       out(`${model} version ${r.version}: window ${r.window.n} predictions (${r.window.from ?? '-'} .. ${r.window.to ?? '-'}; ${r.window.selection ?? ''})`);
       out(`reference: ${r.reference?.description ?? `${r.referenceRows} training rows`}`);
       out(`status: ${r.statusText ?? r.status}`);
