@@ -150,6 +150,7 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
     simulator,
     close: async () => {
       serving.stop();
+      features.registry.unwatch();
       await ingestion.stop();
       predictor.close();
       servingThread.close();

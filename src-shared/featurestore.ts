@@ -87,6 +87,12 @@ export const GetHistoricalFeaturesRequest = Type.Object(
     feature_service: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     full_feature_names: Type.Optional(Type.Boolean()),
     format: Type.Optional(HistoricalFormat),
+    raw: Type.Optional(
+      Type.Boolean({
+        description:
+          "csv: texts as stored, formulas included (for tools that read the file back); by default a text a spreadsheet would run as a formula gets a leading '",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

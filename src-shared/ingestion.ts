@@ -67,6 +67,8 @@ export const IngestionHealth = Type.Object({
   mode: Type.Union([Type.Literal('embedded'), Type.Literal('stream')]),
   stream: Type.Union([Type.Literal('off'), Type.Literal('connected'), Type.Literal('unavailable')]),
   reason: Nullable(Type.String()),
+  /** the feature step failing on the changes it takes, attempt after attempt (the messages wait in the change log) */
+  featuresFailing: Type.Optional(Type.Object({ attempts: Type.Integer(), error: Type.String() })),
 });
 export type IngestionHealth = Static<typeof IngestionHealth>;
 

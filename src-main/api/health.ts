@@ -54,6 +54,14 @@ async function problems(engines: Engines): Promise<HealthProblem[]> {
       remedy:
         'what the reason says: NATS down or without JetStream, start nats-server -js at the configured URL; a stream deleted, nothing (SpamOps creates it again); another store holding the consumers, subjects of its own for this data dir. SpamOps reconnects and catches up by itself',
     });
+  if (ing.featuresFailing)
+    out.push({
+      component: 'inbox features',
+      detail: `the feature step failed ${ing.featuresFailing.attempts} times in a row: ${ing.featuresFailing.error}. Messages are stored and wait in the change log; they get no features and no verdicts until it succeeds`,
+      remedy: /unknown (push source|feature view)/.test(ing.featuresFailing.error)
+        ? 'the applied feature definitions lack what the inbox pushes to: apply the latest stage (spamops apply); the waiting messages are featured then'
+        : 'what the error says; the step retries by itself and takes the waiting messages in order',
+    });
   for (const p of engines.storage.problems()) out.push({ component: p.component, detail: p.detail, remedy: p.remedy });
   const errs = internalErrors();
   if (errs.length) {

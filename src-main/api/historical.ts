@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { FeatureValue, GetHistoricalFeaturesRequest } from '../../src-shared/featurestore';
 import { FeatureInputError, isoUtc, parseTimestamp, type EntitySpec, type FeatureStore, type HistoricalChunk } from '../featurestore';
+import { csvCell } from '../platform';
 
 function entitySpec(body: GetHistoricalFeaturesRequest, joinKey: string): EntitySpec {
   const at = body.at === undefined ? undefined : parseTimestamp(body.at, 'at');
@@ -33,18 +34,18 @@ function entitySpec(body: GetHistoricalFeaturesRequest, joinKey: string): Entity
   };
 }
 
-function csvField(v: FeatureValue): string {
+/** a value as a CSV cell (platform/csv-cell: formulas escaped unless `raw`) */
+function csvField(v: FeatureValue, raw: boolean): string {
   if (v === null || v === undefined) return '';
-  const s = Array.isArray(v) ? `[${v.join(', ')}]` : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return csvCell(Array.isArray(v) ? `[${v.join(', ')}]` : typeof v === 'number' ? v : String(v), { raw });
 }
 
-function* lines(chunk: HistoricalChunk, format: 'ndjson' | 'csv'): Generator<string> {
+function* lines(chunk: HistoricalChunk, format: 'ndjson' | 'csv', raw: boolean): Generator<string> {
   const out: string[] = [];
   for (let i = 0; i < chunk.rows; i++) {
     const values = chunk.read.map((r) => r(i));
     values[1] = isoUtc(values[1] as number);
-    if (format === 'csv') out.push(values.map(csvField).join(','));
+    if (format === 'csv') out.push(values.map((v) => csvField(v, raw)).join(','));
     else out.push(JSON.stringify(Object.fromEntries(chunk.columns.map((c, j) => [c, values[j]]))));
   }
   if (out.length) yield `${out.join('\n')}\n`;
@@ -56,6 +57,7 @@ export async function streamHistorical(fs: FeatureStore, body: GetHistoricalFeat
   const entities = entitySpec(body, joinKey);
   const full = body.full_feature_names ?? false;
   const format = body.format ?? 'ndjson';
+  const raw = body.raw ?? false;
 
   if (format === 'parquet') {
     const dir = mkdtempSync(join(tmpdir(), 'spamops-historical-'));
@@ -82,9 +84,9 @@ export async function streamHistorical(fs: FeatureStore, body: GetHistoricalFeat
           yield `${[joinKey, 'event_timestamp', ...refs.map((r) => (full ? `${r.view.name}__${r.field.name}` : r.field.name))].join(',')}\n`;
         return;
       }
-      if (format === 'csv') yield `${first.value.columns.map((c) => csvField(c)).join(',')}\n`;
-      yield* lines(first.value, text);
-      for await (const chunk of chunks) yield* lines(chunk, text);
+      if (format === 'csv') yield `${first.value.columns.map((c) => csvField(c, raw)).join(',')}\n`;
+      yield* lines(first.value, text, raw);
+      for await (const chunk of chunks) yield* lines(chunk, text, raw);
     } finally {
       await chunks.return(undefined);
     }

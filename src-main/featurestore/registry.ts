@@ -163,6 +163,38 @@ export class FeatureRegistry {
   refresh(): void {
     this.cached = undefined;
   }
+
+  private timer: NodeJS.Timeout | undefined;
+
+  /**
+   * Reads the latest snapshot again: one another process applied (`spamops apply` beside a
+   * server) replaces the one kept. Resolves true when it did.
+   */
+  async sync(): Promise<boolean> {
+    const row = await this.store.latest();
+    if (!row || row.version === this.cached?.version) return false;
+    this.cached = { ...(JSON.parse(row.json) as RegistrySnapshot), version: row.version };
+    return true;
+  }
+
+  /** syncs every `intervalMs` (a long-lived process), telling `changed` of each new snapshot */
+  watch(changed: (s: RegistrySnapshot) => void, intervalMs = 2000): void {
+    this.unwatch();
+    this.timer = setInterval(() => {
+      void this.sync().then(
+        (yes) => {
+          if (yes && this.cached) changed(this.cached);
+        },
+        () => undefined, // the store busy or gone: next time
+      );
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  unwatch(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
 }
 
 export class RegistryEmptyError extends Error {

@@ -100,6 +100,9 @@ export interface BrowseQuery {
   columns?: string[];
 }
 
+/** how far ahead of this machine's clock a pushed row's event time may be (clocks differ; the inbox allows as much) */
+const MAX_EVENT_AHEAD_MS = 24 * 3_600_000;
+
 export class FeatureStore {
   readonly registry: FeatureRegistry;
   readonly offline: OfflineStore;
@@ -868,6 +871,13 @@ export class FeatureStore {
       if (!key.isWellFormed())
         throw new FeatureInputError(`df.${joinKey}[${i}]`, `df.${joinKey}[${i}]: expected an id of well-formed text, got one with a lone surrogate`);
       const eventTs = parseTimestamp(df[batch.timestampField][i], `df.${batch.timestampField}[${i}]`);
+      // a row dated in the far future would hold its entity's online value until then: the
+      // lookup keeps the newest event, so no later push or materialization could replace it
+      if (eventTs > now + MAX_EVENT_AHEAD_MS)
+        throw new FeatureInputError(
+          `df.${batch.timestampField}[${i}]`,
+          `df.${batch.timestampField}[${i}]: ${isoUtc(eventTs)} is more than a day ahead of this machine's clock (${isoUtc(now)}); an event time is when the event happened`,
+        );
       const createdCol = df[batch.createdTimestampColumn];
       const createdTs = createdCol ? parseTimestamp(createdCol[i], `df.${batch.createdTimestampColumn}[${i}]`) : now;
       const values: Record<string, FeatureValue> = {};

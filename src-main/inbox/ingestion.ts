@@ -12,6 +12,9 @@ import { FEATURES_CURSOR } from './offline-follower';
 import type { FeatureStep } from './feature-step';
 
 /** a stored message whose change has not been handed on yet */
+
+/** failed attempts in a row of the feature step after which /health tells of it */
+const FAILING_AFTER = 3;
 export interface PendingChange {
   message: SmsMessage;
   /** failed attempts at the batch it is in */
@@ -136,7 +139,10 @@ export class EmbeddedIngestion implements Ingestion {
     };
   }
   health(): IngestionHealth {
-    return { mode: 'embedded', stream: 'off', reason: null };
+    const { attempts, lastError } = this.follower;
+    // one failure is retried at once (a busy file, a lock): a few in a row is a problem to tell
+    const failing = attempts >= FAILING_AFTER && lastError ? { featuresFailing: { attempts, error: lastError } } : {};
+    return { mode: 'embedded', stream: 'off', reason: null, ...failing };
   }
   async deadLetters(): Promise<DeadLetter[]> {
     return [];

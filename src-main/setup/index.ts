@@ -16,4 +16,6 @@ export type { ImportReport } from './warehouse-import';
 export { DataImports } from './data-imports';
 export type { ImportSource } from './data-imports';
 export { checkDataDir } from './check';
+export { definitionsInUse } from './registry-uses';
+export type { DefinitionInUse } from './registry-uses';
 export type { CheckDeps } from './check';

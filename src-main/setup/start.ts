@@ -58,6 +58,8 @@ export async function startEngines(config: AppConfig, opts: { autoBootstrap: boo
   if (replayed.replayed) opts.log(`Stored ${replayed.replayed} messages an earlier version's outbox held; the feature step takes them from the change log`);
   await engines.ingestion.start(opts.log);
   engines.serving.watch();
+  // feature definitions another process applies (`spamops apply` beside this server) are served from the next lookup on
+  engines.features.registry.watch((s) => opts.log(`feature registry version ${s.version} (stage ${s.stage}) applied by another process: serving it`));
   // answers an earlier version cached under a model id alone: never read now, so not kept (in
   // the background: nothing waits for them)
   void engines.serving.dropUnpinnedAnswers().catch((e: unknown) => opts.log(`could not clear the old cache entries: ${(e as Error).message}`));

@@ -2,7 +2,8 @@
 import { Command } from 'commander';
 import { GROUPS } from '../groups';
 import { definitionsForStage, formatDiff } from '../../featurestore';
-import { out, stageOf, withEngines } from '../context';
+import { CliError, out, stageOf, withEngines } from '../context';
+import { definitionsInUse } from '../../setup';
 
 const STAGE = ['--stage <stage>', 'the story stage 2019, 2020 or 2021 (env FEAST_STORE_STAGE; default 2021)'] as const;
 
@@ -18,10 +19,20 @@ export const applyCommand = new Command('apply')
   .helpGroup(GROUPS.data)
   .description('apply the feature definitions of a stage (a snapshot with its diff is kept)')
   .option(...STAGE)
-  .action(async (o: { stage?: string }, cmd: Command) => {
+  .option('--force', 'apply even when it removes definitions that trained models, the inbox or feedback use')
+  .action(async (o: { stage?: string; force?: boolean }, cmd: Command) => {
     const stage = stageOf(o.stage);
     await withEngines(cmd, async (e) => {
-      const r = await e.features.apply(definitionsForStage(stage), stage);
+      const defs = definitionsForStage(stage);
+      const diff = await e.features.registry.plan(defs);
+      const inUse = await definitionsInUse(e, (await e.features.registry.current())?.definitions, diff);
+      if (inUse.length && !o.force)
+        throw new CliError(
+          `stage ${stage} would remove definitions in use (their online rows go too):\n${inUse
+            .map((u) => `  - ${u.kind.replace('_', ' ')} ${u.name}: used by ${u.usedBy.join('; ')}`)
+            .join('\n')}\nServing lookups, retraining and the inbox's features would fail. Apply a later stage, or pass --force to apply anyway.`,
+        );
+      const r = await e.features.apply(defs, stage);
       out(formatDiff(r.diff));
       out(r.changed ? `applied: registry version ${r.snapshot.version} (stage ${stage})` : `registry unchanged at version ${r.snapshot.version}`);
     });
