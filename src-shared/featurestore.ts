@@ -46,10 +46,18 @@ export type GetOnlineFeaturesResponse = Static<typeof GetOnlineFeaturesResponse>
 export const PushTarget = Type.Union([Type.Literal('online'), Type.Literal('offline'), Type.Literal('online_and_offline')]);
 export type PushTarget = Static<typeof PushTarget>;
 
+/** rows of one POST /push */
+export const PUSH_MAX_ROWS = 100_000;
+/**
+ * The body limit of that route, above the server's default (1 MiB held about 40,000 labels and
+ * 5,000 rows of features v2): room for PUSH_MAX_ROWS rows of features v2 (about 230 bytes each).
+ */
+export const PUSH_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
+
 export const PushRequest = Type.Object(
   {
     push_source_name: Type.String({ minLength: 1, maxLength: 200 }),
-    df: Type.Record(Type.String({ maxLength: 200 }), Type.Array(Type.Any(), { maxItems: 100000 })),
+    df: Type.Record(Type.String({ maxLength: 200 }), Type.Array(Type.Any(), { maxItems: PUSH_MAX_ROWS })),
     to: Type.Optional(PushTarget),
   },
   { additionalProperties: false },

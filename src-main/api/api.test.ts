@@ -76,7 +76,11 @@ describe('feature server over HTTP', () => {
   it('maps malformed, wrong-typed, oversized and misdirected requests to 4xx', async () => {
     expect((await post('/get-online-features', '{"entities": ')).status).toBe(400);
     expect((await post('/get-online-features', 'x', { 'content-type': 'text/plain' })).status).toBe(415);
-    expect((await post('/push', JSON.stringify({ push_source_name: 'smss2_push', df: { sms_id: ['x'.repeat(2_000_000)] } }))).status).toBe(413);
+    expect((await post('/get-online-features', JSON.stringify({ features: ['sms_labels:label'], entities: { sms_id: ['x'.repeat(2_000_000)] } }))).status).toBe(
+      413,
+    );
+    // /push takes 32 MiB (room for its 100,000 rows): a body past that is a 413 too
+    expect((await post('/push', JSON.stringify({ push_source_name: 'smss2_push', df: { sms_id: ['x'.repeat(34_000_000)] } }))).status).toBe(413);
     // fetch cannot set Host: a raw request as a DNS-rebinding page would send it
     const rebinding = await new Promise<number>((resolve, reject) => {
       const u = new URL(base);

@@ -83,6 +83,23 @@ describe('POST /get-historical-features takes the 100,000 entity rows its schema
     const tooLarge = await send('POST', '/get-historical-features', `{"feature_service":"labeled_sms_1","at":"${'x'.repeat(HISTORICAL_BODY_LIMIT_BYTES)}"}`);
     expect(tooLarge.status).toBe(413);
     expect((await tooLarge.json()).detail).toMatch(/POST \/get-historical-features takes at most 33,554,432 bytes \(room for 100,000 entity rows/);
+    // a push of as many rows as its schema takes (over 1 MiB: 413 before) is taken whole
+    const n = 100_000;
+    const pushed = await send(
+      'POST',
+      '/push',
+      JSON.stringify({
+        push_source_name: 'labels_push',
+        df: {
+          sms_id: Array.from({ length: n }, (_, i) => `p${i}`),
+          event_timestamp: Array.from({ length: n }, () => '2021-09-02T00:00:00Z'),
+          label: Array.from({ length: n }, (_, i) => (i % 4 ? 'ham' : 'spam')),
+        },
+        to: 'online',
+      }),
+    );
+    expect(pushed.status, await pushed.clone().text()).toBe(200);
+    expect(((await pushed.json()) as { rows: number }).rows).toBe(n);
     // every other route keeps the server's limit, and says which setting it is
     const other = await send('POST', '/feedback', `{"note":"${'x'.repeat(2 * 1024 * 1024)}"}`);
     expect(other.status).toBe(413);

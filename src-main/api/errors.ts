@@ -3,7 +3,7 @@
  * with a 4xx for bad input, and a 5xx only for what the server itself could not do.
  */
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
-import { HISTORICAL_MAX_ENTITIES } from '../../src-shared/featurestore';
+import { HISTORICAL_MAX_ENTITIES, PUSH_MAX_ROWS } from '../../src-shared/featurestore';
 import { REGISTRY_EMPTY, type ApiErrorBody } from '../../src-shared/errors';
 import { OfflineEngineError, OfflineMemoryError, OfflineSourceError, RegistryEmptyError, UnknownNameError } from '../featurestore';
 import { ArtifactError, InputError, isDiskFullError, noteDiskFull } from '../platform';
@@ -91,7 +91,9 @@ function bodyTooLarge(req: FastifyRequest): string {
   const from =
     url === '/get-historical-features'
       ? `room for ${HISTORICAL_MAX_ENTITIES.toLocaleString('en')} entity rows; send more as several requests, or entities: "all"`
-      : 'server.bodyLimitBytes in config.json';
+      : url === '/push'
+        ? `room for ${PUSH_MAX_ROWS.toLocaleString('en')} rows of features v2; send more as several pushes`
+        : 'server.bodyLimitBytes in config.json';
   return `request body too large: ${req.method} ${url} takes at most ${limit.toLocaleString('en')} bytes (${from})`;
 }
 

@@ -112,7 +112,21 @@ export const monitoringRoutes: FastifyPluginAsync<{ engines: Engines }> = async 
   );
   serve(app, routes.alerts, async (req) => mon.alerts({ limit: pageLimit(req.query.limit), before: req.query.before }));
   serve(app, routes.ack, async (req) => {
-    const a = await mon.acknowledge(req.params.id, req.body?.note);
+    const note = req.body?.note?.trim();
+    const before = await mon.alertById(req.params.id);
+    if (!before) throw new HttpError(404, 'not_found', `no alert ${req.params.id}`);
+    // the first acknowledgement stands (a second overwrote its time and note without a word); the same again is answered as it is
+    if (before.acknowledged) {
+      if (note && note !== before.acknowledgedNote)
+        throw new HttpError(
+          409,
+          'already_acknowledged',
+          `alert ${before.id} was acknowledged at ${before.acknowledgedAt ?? 'an earlier time'}${before.acknowledgedNote ? ` with the note "${before.acknowledgedNote}"` : ' without a note'}; that acknowledgement stands`,
+          { field: 'body.note' },
+        );
+      return before;
+    }
+    const a = await mon.acknowledge(req.params.id, note);
     if (!a) throw new HttpError(404, 'not_found', `no alert ${req.params.id}`);
     return a;
   });
@@ -125,6 +139,12 @@ export const monitoringRoutes: FastifyPluginAsync<{ engines: Engines }> = async 
     return r;
   });
   serve(app, routes.predictions, async (req) => {
+    // an unknown model is a 404, as for its drift (a list of nothing said nothing of the typo)
+    const model = modelOf(req.query.model);
+    if (!engines.serving.names.includes(model as never) && !(await engines.models.names()).includes(model as never))
+      throw new HttpError(404, 'not_found', `no model ${model} is served or registered`, { field: 'query.model', known: await engines.models.names() });
+    if (req.query.before_id !== undefined && req.query.before === undefined)
+      throw new HttpError(400, 'validation_error', "query.before_id: give it with query.before (the last record's at and id)", { field: 'query.before_id' });
     await mon.recorder.flush();
     const since = Date.now() - Number(req.query.hours ?? 24) * 3_600_000;
     return engines.storage.predictions.recent(

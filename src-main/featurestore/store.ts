@@ -240,11 +240,14 @@ export class FeatureStore {
   }
 
   private static checkNames(refs: FeatureRef[], full: boolean): void {
-    const seen = new Set<string>();
+    const seen = new Map<string, FeatureRef>();
     for (const r of refs) {
       const n = FeatureStore.columnName(r, full);
-      if (seen.has(n)) throw new FeatureInputError('full_feature_names', `feature name "${n}" appears in two views: set full_feature_names`);
-      seen.add(n);
+      const before = seen.get(n);
+      if (before?.view.name === r.view.name)
+        throw new FeatureInputError('features', `features: "${r.view.name}:${r.field.name}" is asked for twice; ask for each feature once`);
+      if (before) throw new FeatureInputError('full_feature_names', `feature name "${n}" appears in two views: set full_feature_names`);
+      seen.set(n, r);
     }
   }
 

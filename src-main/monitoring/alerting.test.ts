@@ -190,6 +190,58 @@ describe('alerting on a live window', () => {
   });
 });
 
+describe('answers that named nothing wrong', () => {
+  let s: Awaited<ReturnType<typeof sampleServer>>;
+  beforeAll(async () => {
+    s = await sampleServer({ train: false });
+  }, 120_000);
+  afterAll(async () => s?.close());
+  const post = (path: string, body: unknown) =>
+    fetch(s.base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('an unknown model and a half cursor are refused, naming the field', async () => {
+    const unknown = await fetch(`${s.base}/monitoring/predictions?model=nosuch`);
+    expect(unknown.status).toBe(404); // was 200 []
+    expect(((await unknown.json()) as { field: string }).field).toBe('query.model');
+    const half = await fetch(`${s.base}/monitoring/predictions?model=v1&before_id=x`);
+    expect(half.status).toBe(400); // was ignored
+    expect(((await half.json()) as { field: string }).field).toBe('query.before_id');
+  });
+
+  it('keeps the first acknowledgement: the same again is answered as it is, another note is a 409', { timeout: 60_000 }, async () => {
+    await s.engines.monitor.saveSettings({ minLabelled: 1, qualityThreshold: 0.99, drift: { minWindow: 1 } });
+    expect((await s.engines.runs.wait((await s.engines.runs.start({ model: 'v1', params: { nEstimators: 3, seed: 1 } })).id)).status).toBe('succeeded');
+    const m = await s.engines.serving.getAny('v1');
+    s.engines.monitor.recorder.recordServed(m, {
+      endpoint: 'inbox',
+      caller: 'inbox',
+      features: m.textToFeatures('hi there'),
+      spam: 0.9,
+      text: 'hi there',
+      sms_id: 'ack-1',
+    });
+    expect((await post('/feedback', { sms_id: 'ack-1', true_label: 'ham' })).status).toBe(201);
+    await s.engines.monitor.check('v1', { size: 10 });
+    const alert = (await s.engines.monitor.alerts()).find((a) => a.kind === 'quality')!;
+    const first = (await (await post(`/monitoring/alerts/${alert.id}/ack`, { note: 'looked at it' })).json()) as Alert;
+    expect(first.acknowledgedNote).toBe('looked at it');
+    await new Promise((r) => setTimeout(r, 5));
+    const again = await post(`/monitoring/alerts/${alert.id}/ack`, {});
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as Alert).acknowledgedAt).toBe(first.acknowledgedAt);
+    const other = await post(`/monitoring/alerts/${alert.id}/ack`, { note: 'something else' });
+    expect(other.status).toBe(409);
+    expect(((await other.json()) as { error: string; detail: string }).detail).toMatch(/looked at it.*stands/);
+    expect((await s.engines.monitor.alertById(alert.id))?.acknowledgedNote).toBe('looked at it');
+  });
+
+  it('a feature asked for twice is named as such', async () => {
+    const r = await post('/get-online-features', { features: ['sms_labels:label', 'sms_labels:label'], entities: { sms_id: ['sms90001'] } });
+    expect(r.status).toBe(400);
+    expect(((await r.json()) as { detail: string }).detail).toMatch(/"sms_labels:label" is asked for twice/);
+  });
+});
+
 describe("a version's predicted spam on its held-out rows", () => {
   const version = (threshold?: Partial<NonNullable<ModelVersion['threshold']>>) =>
     ({

@@ -1,6 +1,7 @@
 /** The Feast-compatible feature server, and the registry and offline store read for the console and discovery. */
 import { Type } from '@sinclair/typebox';
 import {
+  PUSH_BODY_LIMIT_BYTES,
   EntityDef,
   EntityIdsAnswer,
   EntityIdsQuery,
@@ -62,6 +63,8 @@ export const featureServer = {
     summary: 'Push rows through a push source (whole batch or nothing)',
     body: PushRequest,
     response: { 200: PushAnswer },
+    // the schema takes 100,000 rows: the body limit leaves room for them (the default 1 MiB did not)
+    bodyLimit: PUSH_BODY_LIMIT_BYTES,
   }),
   materialize: route({
     method: 'POST',
