@@ -8,7 +8,10 @@ import { FeatureHistograms } from './FeatureHistograms';
 export function History() {
   const history = useDrift((s) => s.history);
   const theme = useChartTheme();
-  const data = history.data ?? [];
+  // checks of chosen windows (a past range, or against an earlier window) are not the traffic of the
+  // time they were made: the lines over time are drawn from the live checks
+  const data = (history.data ?? []).filter((h) => h.live !== false);
+  const chosen = (history.data?.length ?? 0) - data.length;
   // reports still collecting have no verdict: a gap in the line, not a 0 %
   const points = data.map((h) => ({
     at: Date.parse(h.at),
@@ -36,7 +39,10 @@ export function History() {
     />
   );
   return (
-    <Card title="Drift over time" subtitle="Stored checks: Run check stores one, and the server checks on its schedule">
+    <Card
+      title="Drift over time"
+      subtitle={`Stored checks: Run check stores one, and the server checks on its schedule${chosen ? ` (${chosen} of a chosen window not drawn: they are not the traffic of their time)` : ''}`}
+    >
       <ErrorBox error={history.error} />
       {history.data?.length === 0 && (
         <Empty icon="history" title="No stored checks yet">

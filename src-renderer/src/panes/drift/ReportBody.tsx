@@ -41,7 +41,7 @@ export function ReportBody({ r }: { r: DriftReport }) {
                 <>
                   {' · now '}
                   {withInterval(r.prediction.currentSpamShare, r.prediction.currentCi95, r.prediction.currentN)}
-                  {' · reference '}
+                  {r.reference?.kind === 'window' ? ' · reference window ' : ' · held-out predictions of the version '}
                   {withInterval(r.prediction.referenceSpamShare, r.prediction.referenceCi95, r.prediction.referenceN ?? 0)}
                 </>
               )}
