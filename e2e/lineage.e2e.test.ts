@@ -57,6 +57,18 @@ describe('lineage, names and tags, filters, versions compared', () => {
     await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(2);
     expect((await rows.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-version-row')))).sort()).toEqual([`v1/${a}`, `v1/${b}`].sort());
     expect(new URL(page.url()).hash).toContain('versionTag=lineage-demo');
+    // a metric floor that is no share is said at the field, not sent: the table keeps its rows (a
+    // failed search emptied it into "No model versions yet")
+    await page.getByLabel('filter by metric').selectOption('accuracy');
+    await page.getByLabel('metric at least').fill('abc');
+    await page.getByLabel('metric at least').press('Enter');
+    await page.getByText('at least: "abc" is not a number from 0 to 1').waitFor({ timeout: 10_000 });
+    expect(new URL(page.url()).hash).not.toContain('abc');
+    expect(await rows.count()).toBeGreaterThan(0);
+    await page.getByLabel('metric at least').fill('');
+    await page.getByLabel('filter by metric').selectOption('');
+    await page.getByLabel('filter by tag').selectOption('lineage-demo');
+    await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(2);
 
     // a version's details: its run's name and tags, and its lineage
     await page.getByRole('button', { name: `details of v1 version ${b}` }).click();

@@ -62,6 +62,7 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
     registry: models,
     imports: storage.imports,
     code: config.code,
+    featureServices: () => features.registry.cachedDefinitions()?.featureServices.map((s) => s.name),
     worker: {
       storage: config.storage,
       offlineDir: config.offlineDir,

@@ -25,6 +25,7 @@ import type { TrainingWorkerSettings, WorkerInput, WorkerMessage } from './worke
 import { familyOf, stagingDirFor } from '../models';
 import { InputError, compileUserPattern, isAlive, thisProcess } from '../platform';
 import type { TrainOutcome } from './train';
+import { parseTimestamp } from '../featurestore';
 
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
@@ -74,6 +75,11 @@ export interface TrainingRunsDeps {
   imports: ImportJobStore;
   /** read once at start by the shell (package.json, git) */
   code: CodeVersion;
+  /**
+   * the feature services the registry read already holds (no wait: a run is checked and queued in
+   * one turn); undefined when none was read yet, and the run's own read says what is missing
+   */
+  featureServices?: () => string[] | undefined;
 }
 
 /** a name and tags as stored: trimmed, no empty name, no repeated tag */
@@ -197,6 +203,10 @@ export class TrainingRuns extends EventEmitter {
     const base = baseOf(req.model, req.base);
     const params = resolveParams(req.model, req.params, base);
     checkRunParams(base, params);
+    // a service that does not exist failed the run seconds later, a failed run left in the history each time
+    const services = this.deps.featureServices?.();
+    if (services && !services.includes(params.featureService))
+      throw new InputError('params.featureService', `params.featureService: no feature service "${params.featureService}"; known: ${services.join(', ')}`);
     const labels = cleanLabels(req);
     const r: RunRecord = {
       id: newRunId(),
@@ -503,6 +513,7 @@ export class TrainingRuns extends EventEmitter {
  */
 function checkRunParams(base: string, p: RunRecord['params']): void {
   if (p.entityIdPattern) compileUserPattern(p.entityIdPattern, 'params.entityIdPattern');
+  parseTimestamp(p.timeFreeze, 'params.timeFreeze');
   const spec = MODEL_SPECS[base as keyof typeof MODEL_SPECS];
   if (spec) familyOf(spec.kind).checkParams?.(p);
 }

@@ -199,6 +199,18 @@ describe('training over HTTP', () => {
     expect((await post('/runs', { model: 'v 7!' })).status).toBe(400);
     expect((await post('/runs', { model: 'v2', params: { epochs: 0 } })).status).toBe(400);
     expect((await fetch(`${base}/runs/nope`)).status).toBe(404);
+    // a service that does not exist and a time freeze that is no time: refused at once, naming the
+    // field (each was queued, then failed seconds later, a failed run left in the history)
+    const runsBefore = ((await (await fetch(`${base}/runs`)).json()) as unknown[]).length;
+    for (const [params, field] of [
+      [{ featureService: 'abc' }, 'params.featureService'],
+      [{ timeFreeze: 'yesterday' }, 'params.timeFreeze'],
+    ] as const) {
+      const r = await post('/runs', { model: 'v1', params });
+      expect(r.status, JSON.stringify(params)).toBe(400);
+      expect(((await r.json()) as { field: string }).field).toBe(field);
+    }
+    expect(((await (await fetch(`${base}/runs`)).json()) as unknown[]).length).toBe(runsBefore);
   });
 
   it('refuses to cancel a run another process trains (409), and leaves it as it is', async () => {

@@ -36,6 +36,9 @@ export const useData = create<DataSlice>((set, get) => {
     training: idle(),
     load: async () => {
       await Promise.all([load('summary', api.dataSummary), load('imports', api.imports)]);
+      // an import under way (this page reloaded, or started elsewhere) is followed live, as one started here
+      const running = get().imports.data?.find((j) => j.status === 'running');
+      if (running && get().current?.id !== running.id) get().follow(running);
     },
     upload: (file) => started(() => uploadDataset(file)),
     uci: (which) => started(() => api.importUci(which)),

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Alert } from '../../../../src-shared/monitoring';
 import { api, errorText } from '../../api';
 import { useDrift } from '../../store/drift';
@@ -38,6 +38,18 @@ function AlertItem({ a, busy }: { a: Alert; busy: boolean }) {
   const retrain = useDrift((s) => s.retrainFromAlert);
   const [noting, setNoting] = useState(false);
   const [note, setNote] = useState('');
+  // one action at a time on an alert: a double click sent two acknowledgements, or two retrains (the second a 409)
+  const acting = useRef(false);
+  const [working, setWorking] = useState(false);
+  const act = (f: () => Promise<void>) => {
+    if (acting.current) return;
+    acting.current = true;
+    setWorking(true);
+    void f().finally(() => {
+      acting.current = false;
+      setWorking(false);
+    });
+  };
   const label = `the ${a.kind} alert of ${when(a.at)}`;
   return (
     <li className={a.acknowledged ? 'alert-item muted' : 'alert-item'} data-testid="alert-item">
@@ -59,7 +71,7 @@ function AlertItem({ a, busy }: { a: Alert; busy: boolean }) {
             className="row"
             onSubmit={(e) => {
               e.preventDefault();
-              void ack(a.id, note).then(() => setNoting(false));
+              act(() => ack(a.id, note).then(() => setNoting(false)));
             }}
           >
             <input
@@ -71,7 +83,7 @@ function AlertItem({ a, busy }: { a: Alert; busy: boolean }) {
               // biome-ignore lint/a11y/noAutofocus: the field the operator just asked for
               autoFocus
             />
-            <button type="submit" className="small primary" disabled={busy}>
+            <button type="submit" className="small primary" disabled={busy || working}>
               acknowledge
             </button>
             <button type="button" className="small" onClick={() => setNoting(false)}>
@@ -89,8 +101,8 @@ function AlertItem({ a, busy }: { a: Alert; busy: boolean }) {
             <button
               type="button"
               className="small"
-              onClick={() => void retrain(a.model, a.id)}
-              disabled={busy}
+              onClick={() => act(() => retrain(a.model, a.id))}
+              disabled={busy || working}
               aria-label={`retrain ${a.model} for ${label}`}
               title="Train a challenger on the training set plus the feedback labels; it replaces the champion only if it scores better on the same evaluation set"
             >

@@ -101,6 +101,11 @@ export function ReplayRetrain() {
                 <td>
                   {s.status}
                   {s.status === 'running' && <Progress value={s.sent / Math.max(1, s.count)} label={`replay ${s.id}`} />}
+                  {s.error && (
+                    <div className="error-text small" data-testid="replay-error">
+                      {s.error}
+                    </div>
+                  )}
                 </td>
                 <td className="num">
                   {s.sent} of {s.count}

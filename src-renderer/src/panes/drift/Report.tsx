@@ -14,7 +14,8 @@ export function Report() {
   const runCheck = useDrift((s) => s.runCheck);
   const ids = monitoredModels(models.data);
   const model = chosen ?? ids[0];
-  const r = report.data;
+  // a window the API refused: its error, not the report of the window before under it (it read as the new one's)
+  const r = report.error ? undefined : report.data;
   const [saveError, setSaveError] = useState<string>();
   const save = async (m: string, format: 'html' | 'json') => {
     setSaveError(undefined);

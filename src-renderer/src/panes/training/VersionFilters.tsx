@@ -51,7 +51,8 @@ export function useFilteredVersions(): FilteredVersions {
         });
       })
       .catch((e) => {
-        if (current) setState({ keys: new Set(), values: new Map(), metric: filter.metric, loading: false, error: errorText(e) });
+        // the search failed: every version stays listed, with the reason (an empty table said there were none)
+        if (current) setState({ values: new Map(), metric: filter.metric, loading: false, error: errorText(e) });
       });
     return () => {
       current = false;
@@ -65,6 +66,12 @@ export function VersionFilters({ models, shown, total, state }: { models: ModelE
   const setFilter = useTraining((s) => s.setVersionFilter);
   const [min, setMin] = useState(filter.min ?? '');
   useEffect(() => setMin(filter.min ?? ''), [filter.min]);
+  // a metric is a share: a value outside [0, 1] is said here, not sent (nor written into the address)
+  const minValue = min.trim() === '' ? undefined : Number(min.trim());
+  const minProblem = minValue !== undefined && !(minValue >= 0 && minValue <= 1) ? `"${min.trim()}" is not a number from 0 to 1` : undefined;
+  const applyMin = () => {
+    if (!minProblem) change({ min: min.trim() || undefined });
+  };
   const names = models.filter((m) => m.versions.length > 0).map((m) => m.id);
   const aliases = [...new Set(models.flatMap((m) => m.versions.flatMap((v) => v.aliases)))].sort();
   const tags = [...new Set(models.flatMap((m) => m.versions.flatMap((v) => v.run?.tags ?? [])))].sort();
@@ -75,7 +82,7 @@ export function VersionFilters({ models, shown, total, state }: { models: ModelE
       aria-label="filter versions"
       onSubmit={(e) => {
         e.preventDefault();
-        change({ min: min.trim() || undefined });
+        applyMin();
       }}
     >
       <label className="field">
@@ -135,9 +142,15 @@ export function VersionFilters({ models, shown, total, state }: { models: ModelE
           value={min}
           disabled={!filter.metric}
           onChange={(e) => setMin(e.target.value)}
-          onBlur={() => change({ min: min.trim() || undefined })}
+          onBlur={applyMin}
+          aria-invalid={minProblem ? true : undefined}
         />
       </label>
+      {minProblem && (
+        <span className="error-text small" role="alert">
+          at least: {minProblem}
+        </span>
+      )}
       <button type="submit" className="small" disabled={!filter.metric}>
         Apply
       </button>
@@ -147,7 +160,7 @@ export function VersionFilters({ models, shown, total, state }: { models: ModelE
         </button>
       )}
       <span className="muted small" role="status" data-testid="version-filter-count">
-        {state.loading ? 'searching…' : Object.keys(filter).length > 0 ? `${shown} of ${total} versions` : `${total} versions`}
+        {state.loading ? 'searching…' : Object.keys(filter).length > 0 && !state.error ? `${shown} of ${total} versions` : `${total} versions`}
       </span>
       {state.error && (
         <p className="error-text small" role="alert">

@@ -31,7 +31,7 @@ export function Versions() {
     >
       <ErrorBox error={models.error} />
       {models.loading && !models.data && <Spinner />}
-      {models.data && rows.length === 0 && (
+      {models.data && allRows.length === 0 && (
         <Empty icon="layers" title="No model versions yet">
           A successful run registers a version. Start one above.
         </Empty>
