@@ -6,7 +6,15 @@ import { idle, loader, type Remote } from './remote';
 import { MODEL_NAMES, parseTrainParam, runLabelsProblem, type BuiltinModel } from '../../../src-shared/training';
 
 /** tags as typed: separated by commas or spaces, each once */
-export const parseTags = (raw: string): string[] => [...new Set(raw.split(/[\s,]+/).filter(Boolean))];
+/** comma-separated, as the field's hint says (a tag may hold spaces: the API names what it refuses) */
+export const parseTags = (raw: string): string[] => [
+  ...new Set(
+    raw
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean),
+  ),
+];
 
 export type TrainModel = BuiltinModel;
 export const TRAIN_MODELS: readonly TrainModel[] = MODEL_NAMES;

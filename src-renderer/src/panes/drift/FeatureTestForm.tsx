@@ -10,6 +10,7 @@ export function FeatureTestForm({ features }: { features: FeatureDrift[] }) {
   const [test, setTest] = useState<StatTestName | ''>('');
   const [threshold, setThreshold] = useState('');
   const [message, setMessage] = useState('');
+  const [failed, setFailed] = useState(false);
   const save = async () => {
     try {
       const s = await api.monitorSettings();
@@ -20,9 +21,11 @@ export function FeatureTestForm({ features }: { features: FeatureDrift[] }) {
       if (threshold) thresholds[feature] = Number(threshold);
       else delete thresholds[feature];
       await api.saveMonitorSettings({ drift: { ...s.drift, tests, thresholds } });
+      setFailed(false);
       setMessage(`saved for ${feature}`);
       await useDrift.getState().loadAll();
     } catch (e) {
+      setFailed(true);
       setMessage((e as Error).message);
     }
   };
@@ -61,7 +64,16 @@ export function FeatureTestForm({ features }: { features: FeatureDrift[] }) {
       <button type="button" onClick={() => void save()}>
         Set for this feature
       </button>
-      {message && <span className="muted small">{message}</span>}
+      {message &&
+        (failed ? (
+          <span className="error-text small" role="alert">
+            {message}
+          </span>
+        ) : (
+          <span className="muted small" role="status">
+            {message}
+          </span>
+        ))}
     </div>
   );
 }

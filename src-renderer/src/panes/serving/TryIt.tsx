@@ -65,7 +65,7 @@ export function TryIt() {
         </div>
         <label className="field">
           <span>Text</span>
-          <textarea aria-label="text to classify" rows={3} value={text} onChange={(e) => setText(e.target.value)} />
+          <textarea aria-label="text to classify" rows={3} maxLength={20_000} value={text} onChange={(e) => setText(e.target.value)} />
         </label>
         <div className="row">
           <button type="submit" className="primary" disabled={prediction.loading || !text.trim()}>
