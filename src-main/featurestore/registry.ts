@@ -172,7 +172,8 @@ export class FeatureRegistry {
    */
   async sync(): Promise<boolean> {
     const row = await this.store.latest();
-    if (!row || row.version === this.cached?.version) return false;
+    // only a newer one: an apply of this process while the read was on its way is kept (versions only grow)
+    if (!row || row.version <= (this.cached?.version ?? 0)) return false;
     this.cached = { ...(JSON.parse(row.json) as RegistrySnapshot), version: row.version };
     return true;
   }

@@ -121,8 +121,8 @@ export class Monitor {
 
   /**
    * A drift report of the model's current version over the latest window; stored and alerted on.
-   * A check of a chosen window (one ending before now, or against an earlier window of live
-   * traffic instead of the training rows) is stored for the time series but raises no alert and
+   * A check of a chosen window (a time range with an end of its own, or against an earlier window
+   * of live traffic instead of the training rows) is stored for the time series but raises no alert and
    * is not the report an alert's start is judged from: a look at last week's drift would
    * otherwise raise an alert about the past, or hide (or raise anew) the one about now.
    */
