@@ -70,7 +70,7 @@ export const DriftReport = Type.Object({
   referenceRows: Type.Integer(),
   /**
    * a check of the traffic up to now against the training rows: the only kind that raises alerts
-   * (false: a chosen window, one ending before now or against an earlier window; absent in
+   * (false: a chosen window, a time range with an end of its own or against an earlier window; absent in
    * reports stored before it was kept: live)
    */
   live: Type.Optional(Type.Boolean()),
