@@ -8,7 +8,7 @@ import { REGISTRY_EMPTY, type ApiErrorBody } from '../../src-shared/errors';
 import { OfflineEngineError, OfflineMemoryError, OfflineSourceError, RegistryEmptyError, UnknownNameError } from '../featurestore';
 import { ArtifactError, InputError, isDiskFullError, noteDiskFull } from '../platform';
 import { IngestionError } from '../inbox';
-import { RetrainUnderWayError, UnknownFeatureError } from '../monitoring';
+import { AlreadyAcknowledgedError, RetrainUnderWayError, UnknownFeatureError } from '../monitoring';
 import {
   FeatureVectorError,
   NoModelYetError,
@@ -120,6 +120,7 @@ export function errorAnswer(err: unknown): ErrorAnswer | undefined {
   if (err instanceof VersionInUseError) return send(409, { error: 'conflict', detail: err.message });
   if (err instanceof RunOfAnotherProcessError) return send(409, { error: 'conflict', detail: err.message });
   if (err instanceof RetrainUnderWayError) return send(409, { error: 'retrain_under_way', detail: err.message, field: 'model' });
+  if (err instanceof AlreadyAcknowledgedError) return send(409, { error: 'already_acknowledged', detail: err.message, field: 'body.note' });
   // serving
   if (err instanceof NotServedError) return send(404, { error: 'not_found', detail: err.message, known: err.served });
   if (err instanceof UnknownModelError) return send(404, { error: 'not_found', detail: err.message, known: err.known });

@@ -112,21 +112,7 @@ export const monitoringRoutes: FastifyPluginAsync<{ engines: Engines }> = async 
   );
   serve(app, routes.alerts, async (req) => mon.alerts({ limit: pageLimit(req.query.limit), before: req.query.before }));
   serve(app, routes.ack, async (req) => {
-    const note = req.body?.note?.trim();
-    const before = await mon.alertById(req.params.id);
-    if (!before) throw new HttpError(404, 'not_found', `no alert ${req.params.id}`);
-    // the first acknowledgement stands (a second overwrote its time and note without a word); the same again is answered as it is
-    if (before.acknowledged) {
-      if (note && note !== before.acknowledgedNote)
-        throw new HttpError(
-          409,
-          'already_acknowledged',
-          `alert ${before.id} was acknowledged at ${before.acknowledgedAt ?? 'an earlier time'}${before.acknowledgedNote ? ` with the note "${before.acknowledgedNote}"` : ' without a note'}; that acknowledgement stands`,
-          { field: 'body.note' },
-        );
-      return before;
-    }
-    const a = await mon.acknowledge(req.params.id, note);
+    const a = await mon.acknowledge(req.params.id, req.body?.note);
     if (!a) throw new HttpError(404, 'not_found', `no alert ${req.params.id}`);
     return a;
   });

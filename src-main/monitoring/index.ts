@@ -1,5 +1,5 @@
 /** Monitoring: recorded predictions, drift reports and alerts, feedback, retraining, the simulator. */
-export { Monitor } from './monitor';
+export { AlreadyAcknowledgedError, Monitor } from './monitor';
 export type { CheckWindow, MonitorDeps } from './monitor';
 export { PredictionRecorder } from './recorder';
 export type { ScoringModel, ServedPrediction } from './recorder';

@@ -63,6 +63,15 @@ export function windowOf(w: CheckWindow, s: Pick<MonitorSettings, 'windowSize' |
   };
 }
 
+/** a second acknowledgement with another note: the first stands */
+export class AlreadyAcknowledgedError extends Error {
+  constructor(readonly alert: Alert) {
+    super(
+      `alert ${alert.id} was acknowledged at ${alert.acknowledgedAt ?? 'an earlier time'}${alert.acknowledgedNote ? ` with the note "${alert.acknowledgedNote}"` : ' without a note'}; that acknowledgement stands`,
+    );
+  }
+}
+
 export class Monitor {
   readonly recorder: PredictionRecorder;
   settings: MonitorSettings;
@@ -212,10 +221,20 @@ export class Monitor {
     return this.deps.alerts.get(id);
   }
 
+  /**
+   * The alert acknowledged, with the operator's note; undefined for an unknown alert. The first
+   * acknowledgement stands (a second overwrote its time and note without a word): the same again
+   * is answered as it is, another note is an AlreadyAcknowledgedError.
+   */
   async acknowledge(id: string, note?: string): Promise<Alert | undefined> {
     const stored = await this.deps.alerts.get(id);
     if (!stored) return undefined;
-    const a: Alert = { ...stored, acknowledged: true, acknowledgedAt: new Date().toISOString(), ...(note?.trim() ? { acknowledgedNote: note.trim() } : {}) };
+    const said = note?.trim() || undefined;
+    if (stored.acknowledged) {
+      if (said && said !== stored.acknowledgedNote) throw new AlreadyAcknowledgedError(stored);
+      return stored;
+    }
+    const a: Alert = { ...stored, acknowledged: true, acknowledgedAt: new Date().toISOString(), ...(said ? { acknowledgedNote: said } : {}) };
     await this.deps.alerts.put(a);
     return a;
   }
