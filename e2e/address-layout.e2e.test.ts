@@ -102,6 +102,8 @@ describe('addresses', () => {
     await p.waitForFunction(() => window.location.hash.includes('lookup=sms90001&'), undefined, { timeout: 60_000 });
     await p.locator('table.lookup').getByText('sms90001').first().waitFor({ timeout: 60_000 });
     expect(await p.locator('table.lookup').getByText('sms90003').count()).toBe(0);
+    // the field says the ids of the table shown (it kept the later lookup's text)
+    await expect.poll(() => p.getByLabel('sms ids').inputValue(), { timeout: 30_000 }).toBe('sms90001');
   });
 });
 

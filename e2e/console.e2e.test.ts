@@ -93,6 +93,14 @@ describe('headless console in Chromium', () => {
     await msg.getByTestId('features-status').filter({ hasText: 'features v2 ✓' }).waitFor();
     await msg.getByRole('button', { name: 'Mark verdict wrong' }).click();
     await msg.getByText('feedback sent').waitFor();
+    // a recheck keeps the label given and does not offer "Mark wrong" again (it offered it, and a
+    // second click recorded the opposite label whenever the new verdict agreed with the first)
+    const answered = h.page.waitForResponse((r) => r.url().includes('prediction') && r.request().method() === 'POST');
+    await msg.getByRole('button', { name: /check message/ }).click();
+    await answered;
+    await expect.poll(() => msg.getByRole('button', { name: /check message/ }).isEnabled()).toBe(true);
+    expect(await msg.getByText('feedback sent').count()).toBe(1);
+    expect(await msg.getByRole('button', { name: 'Mark verdict wrong' }).count()).toBe(0);
     await shot('inbox-compose');
   });
 

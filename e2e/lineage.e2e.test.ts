@@ -70,6 +70,24 @@ describe('lineage, names and tags, filters, versions compared', () => {
     await page.getByLabel('filter by tag').selectOption('lineage-demo');
     await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(2);
 
+    // an alias name left empty or not an alias is said at the field, and nothing is sent (an empty
+    // name did nothing at all); a good one points the alias
+    await page.getByLabel('alias model').selectOption('v1');
+    await page.getByLabel('alias version').selectOption(b);
+    await page.getByLabel('alias name').fill('');
+    await page.getByRole('button', { name: 'Set alias' }).click();
+    await page.getByText('Name the alias, e.g. production').waitFor({ timeout: 10_000 });
+    expect(await page.getByLabel('alias name').getAttribute('aria-invalid')).toBe('true');
+    await page.getByLabel('alias name').fill('Staging');
+    await page.getByRole('button', { name: 'Set alias' }).click();
+    await page.getByText('"Staging" is not an alias name').waitFor({ timeout: 10_000 });
+    await page.getByLabel('alias name').fill('staging');
+    await page.getByRole('button', { name: 'Set alias' }).click();
+    await page.getByText(`v1 version ${b} is now "staging"`).waitFor({ timeout: 30_000 });
+    expect(await page.getByText('is not an alias name').count()).toBe(0);
+    const moves = (await (await fetch(`${h.base}/models/v1/aliases/history`)).json()) as { alias: string; to: string }[];
+    expect(moves.filter((m) => m.alias === 'staging').map((m) => m.to)).toEqual([b]);
+
     // a version's details: its run's name and tags, and its lineage
     await page.getByRole('button', { name: `details of v1 version ${b}` }).click();
     await expect.poll(() => page.getByTestId('version-run').textContent(), { timeout: 30_000 }).toMatch(/twelve trees · tags lineage-demo/);

@@ -8,6 +8,15 @@ export const MODEL_NAMES = ['v1', 'v2', 'v3'] as const;
 export type BuiltinModel = (typeof MODEL_NAMES)[number];
 export type ModelName = string;
 export const MODEL_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$';
+/** an alias: a lower-case letter, then up to 39 lower-case letters, digits, - or _ */
+export const ALIAS_PATTERN = '^[a-z][a-z0-9_-]{0,39}$';
+
+/** what is wrong with an alias name, or '' (the console says it beside the field) */
+export function aliasProblem(alias: string): string {
+  if (alias === '') return 'Name the alias, e.g. production';
+  if (!new RegExp(ALIAS_PATTERN).test(alias)) return `"${alias}" is not an alias name: a lower-case letter, then up to 39 lower-case letters, digits, - or _`;
+  return '';
+}
 export const BaseModel = Type.Union([Type.Literal('v1'), Type.Literal('v2'), Type.Literal('v3')]);
 
 export const RunStatus = Type.Union([
@@ -104,7 +113,7 @@ export const StartRunRequest = Type.Object(
     params: Type.Optional(TrainParams),
     backend: Type.Optional(BackendName),
     /** register the trained version and point this alias at it (e.g. "production") */
-    alias: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_-]{0,39}$' })),
+    alias: Type.Optional(Type.String({ pattern: ALIAS_PATTERN })),
     /** a free text of what the run is for */
     note: Type.Optional(Type.String({ maxLength: 500 })),
   },
@@ -394,7 +403,7 @@ export function parseTrainParam(key: string, raw: string): { value: string | num
 
 /* ---------- routes of the training engine and the model registry ---------- */
 
-const Alias = Type.String({ pattern: '^[a-z][a-z0-9_-]{0,39}$', description: 'an alias: lower-case letters, digits, - or _' });
+const Alias = Type.String({ pattern: ALIAS_PATTERN, description: 'an alias: lower-case letters, digits, - or _' });
 const VersionNumber = Type.String({ pattern: '^[0-9]{1,6}$', description: 'a version number' });
 export const ModelId = Type.String({ pattern: MODEL_ID_PATTERN, description: 'a model id: 1-40 letters, digits, ".", "_" or "-"' });
 export const RunIdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });

@@ -27,6 +27,8 @@ export interface Feedback {
   state: 'sending' | 'sent' | 'error' | 'unavailable';
   trueLabel: 'ham' | 'spam';
   message?: string;
+  /** the API stored the label (sent, or stored without reaching the feature store) */
+  recorded?: boolean;
 }
 
 /** whether a message's features v2 are in the online store (the feature step put them there) */
@@ -146,8 +148,11 @@ export const useInbox = create<InboxSlice>((set, get) => {
       try {
         const result = await predict(m, version, architecture);
         putVerdict(m.sms_id, { result, version, architecture, at: Date.now() });
+        // a failed feedback is forgotten (it may be tried again on the new verdict); a recorded label
+        // stays, and "Mark wrong" is not offered again: it would record the opposite of the label
+        // just given whenever the new verdict agrees with it
         const f = get().feedback[m.sms_id];
-        if (f && f.state !== 'sending') {
+        if (f && f.state !== 'sending' && !f.recorded) {
           const { [m.sms_id]: _, ...rest } = get().feedback;
           set({ feedback: rest });
         }
@@ -180,11 +185,12 @@ export const useInbox = create<InboxSlice>((set, get) => {
           model_version: v.version,
           architecture: v.architecture,
         });
-        if (r.label_pushed) put({ state: 'sent', trueLabel });
+        if (r.label_pushed) put({ state: 'sent', trueLabel, recorded: true });
         else
           put({
             state: 'unavailable',
             trueLabel,
+            recorded: true,
             message: `Feedback recorded as ${trueLabel}, but the label did not reach the feature store (labels_push): ${r.reason ?? 'no reason given'}. Monitoring sees it; retraining will not.`,
           });
       } catch (e) {

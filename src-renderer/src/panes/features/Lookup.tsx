@@ -110,6 +110,14 @@ export function Lookup() {
   /** the view of a feature column (names are unique across the views here), for its ttl */
   const viewOf = (name: string) => views?.find((v) => v.schema.some((f) => f.name === name || `${v.name}__${f.name}` === name));
   const [chosen, setTarget] = useState(() => lookup.query?.target ?? 'service:labeled_sms_2');
+  // a lookup named by the address (back, forward, a link) puts its ids and target in the fields: the
+  // field kept the text of the lookup left while the table showed the one gone back to
+  const query = lookup.query;
+  useEffect(() => {
+    if (!query) return;
+    setIds(query.ids.join(', '));
+    setTarget(query.target);
+  }, [query]);
   // what the applied registry has: an earlier stage has no labeled_sms_2
   const available = services || views ? [...(services ?? []).map((sv) => `service:${sv.name}`), ...(views ?? []).map((v) => `view:${v.name}`)] : undefined;
   const target = !available || available.includes(chosen) ? chosen : (available.filter((a) => a.startsWith('service:')).pop() ?? available[0] ?? chosen);
