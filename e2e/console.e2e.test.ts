@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { startHarness, ARTIFACTS, lookUpIds, type Harness } from './harness';
+import { newTimeUuid } from '../src-main/platform/timeuuid';
 
 let h: Harness;
 beforeAll(async () => {
@@ -102,6 +103,35 @@ describe('headless console in Chromium', () => {
     expect(await msg.getByText('feedback sent').count()).toBe(1);
     expect(await msg.getByRole('button', { name: 'Mark verdict wrong' }).count()).toBe(0);
     await shot('inbox-compose');
+  });
+
+  it('says when a user has more messages than are drawn, and draws the older ones on asking', async () => {
+    // 1,005 messages: the inbox asked for its default 1,000 and said "1000 messages" as if they were all
+    const t0 = Date.UTC(2026, 0, 1);
+    await h.engines.storage.users.insertMany(
+      Array.from({ length: 1005 }, (_, i) => ({
+        user_id: 'many',
+        sms_id: newTimeUuid(new Date(t0 + i * 60_000)),
+        sender_id: 'bulk',
+        sms_text: `bulk message ${i}`,
+      })),
+    );
+    await h.page.getByRole('button', { name: 'Switch user' }).click();
+    await h.page.getByLabel('user name').fill('many');
+    await h.page.getByRole('button', { name: 'Open inbox' }).click();
+    await h.page.getByText('the newest 1,000 messages, older ones not drawn').waitFor({ timeout: 30_000 });
+    expect(await h.page.locator('.message').count()).toBe(1000);
+    expect(await h.page.locator('.message', { hasText: 'bulk message 1004' }).count()).toBe(1);
+    expect(await h.page.locator('.msg-text', { hasText: /^bulk message 4$/ }).count()).toBe(0);
+    await h.page.getByRole('button', { name: 'Show 1,000 older' }).click();
+    await h.page.getByText('1005 messages, newest first').waitFor({ timeout: 30_000 });
+    expect(await h.page.locator('.message').count()).toBe(1005);
+    expect(await h.page.locator('.msg-text', { hasText: /^bulk message 0$/ }).count()).toBe(1);
+    expect(await h.page.getByRole('button', { name: /older$/ }).count()).toBe(0);
+    await h.page.getByRole('button', { name: 'Switch user' }).click();
+    await h.page.getByLabel('user name').fill('fiona');
+    await h.page.getByRole('button', { name: 'Open inbox' }).click();
+    await h.page.locator('.message').first().waitFor();
   });
 
   it('looks up an sms_id in the online store', async () => {

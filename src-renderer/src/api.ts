@@ -132,7 +132,8 @@ export const api = {
   health: () => call(routes.health.health),
 
   // inbox
-  messages: (user_id: string) => call(routes.userData.messages, { params: { user_id } }),
+  messages: (user_id: string, limit?: number) =>
+    call(routes.userData.messages, { params: { user_id }, query: limit === undefined ? {} : { limit: String(limit) } }),
   send: (recipient_id: string, sender_id: string, sms_text: string) => call(routes.inbox.ingest, { body: { recipient_id, sender_id, sms_text } }),
   feedback: (body: FeedbackBody) => call(routes.feedback.record, { body }),
 

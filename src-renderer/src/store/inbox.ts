@@ -44,6 +44,11 @@ interface InboxSlice {
   verdicts: Record<string, Verdict>;
   feedback: Record<string, Feedback>;
   checkingAll: boolean;
+  /** how many of the newest messages are asked for, and whether the user has older ones beyond them */
+  shown: number;
+  older: boolean;
+  /** the next INBOX_PAGE older messages too */
+  showOlder(): Promise<void>;
   /** the message just sent, highlighted once */
   fresh?: string;
   signIn(user: string): Promise<void>;
@@ -58,6 +63,9 @@ interface InboxSlice {
   /** reads which messages have their features v2 online; checks again a while when some are missing */
   checkFeatures(): Promise<void>;
 }
+
+/** messages drawn at first, and added by each "Show older" (GET /sms/{user} answers its newest 1,000 unless asked for more) */
+export const INBOX_PAGE = 1000;
 
 /** features arrive within seconds of a message (change data capture): look again for ~30 s */
 const FEATURE_RECHECK_MS = 2000;
@@ -92,23 +100,28 @@ export const useInbox = create<InboxSlice>((set, get) => {
     feedback: {},
     features: {},
     checkingAll: false,
+    shown: INBOX_PAGE,
+    older: false,
     signIn: async (user) => {
       writeSetting('spamops.user', user);
-      set({ user, messages: idle(), verdicts: {}, feedback: {}, features: {}, fresh: undefined });
+      set({ user, messages: idle(), verdicts: {}, feedback: {}, features: {}, fresh: undefined, shown: INBOX_PAGE, older: false });
       await get().refresh();
     },
     signOut: () => {
       writeSetting('spamops.user', undefined);
       clearTimeout(featureTimer);
-      set({ user: '', messages: idle(), verdicts: {}, feedback: {}, features: {}, fresh: undefined });
+      set({ user: '', messages: idle(), verdicts: {}, feedback: {}, features: {}, fresh: undefined, shown: INBOX_PAGE, older: false });
     },
     refresh: async () => {
       const { user } = get();
       if (!user) return;
+      const { shown } = get();
       const ms = await load('messages', async () => {
-        const ms = await api.messages(user);
+        // one more than drawn: whether older ones exist (the inbox said "1000 messages" of 2,000)
+        const ms = await api.messages(user, shown + 1);
+        set({ older: ms.length > shown });
         // newest first, whatever the storage answers with
-        return [...ms].sort((a, b) => (a.date_sent < b.date_sent ? 1 : a.date_sent > b.date_sent ? -1 : 0));
+        return [...ms].sort((a, b) => (a.date_sent < b.date_sent ? 1 : a.date_sent > b.date_sent ? -1 : 0)).slice(0, shown);
       });
       if (ms) await get().checkFeatures();
     },
@@ -132,6 +145,10 @@ export const useInbox = create<InboxSlice>((set, get) => {
         }
       };
       await once();
+    },
+    showOlder: async () => {
+      set({ shown: get().shown + INBOX_PAGE });
+      await get().refresh();
     },
     setVersion: (version) => {
       writeSetting('spamops.inbox.version', version);

@@ -1,6 +1,6 @@
 /** A user's inbox: verdicts per message or all at once, by the chosen model and architecture. */
 import { useEffect } from 'react';
-import { useInbox, VERSIONS, supportsArchitectureII, type Architecture, type ModelVersion } from '../../store/inbox';
+import { INBOX_PAGE, useInbox, VERSIONS, supportsArchitectureII, type Architecture, type ModelVersion } from '../../store/inbox';
 import { Card, DefinitionList, Empty, ErrorBox, Icon, Segmented, Spinner } from '../../ui';
 import { Message } from './Message';
 import { Compose } from './Compose';
@@ -80,7 +80,7 @@ export function SignedIn({ user }: { user: string }) {
           title="Messages"
           subtitle={
             s.messages.data
-              ? `${messages.length} message${messages.length === 1 ? '' : 's'}, newest first${verdicts.length ? ` · ${verdicts.length} checked, ${spam} flagged spam` : ''}`
+              ? `${s.older ? `the newest ${messages.length.toLocaleString('en-US')} messages, older ones not drawn` : `${messages.length} message${messages.length === 1 ? '' : 's'}, newest first`}${verdicts.length ? ` · ${verdicts.length} checked, ${spam} flagged spam` : ''}`
               : undefined
           }
           actions={s.messages.loading && s.messages.data ? <Spinner label="Refreshing" /> : undefined}
@@ -97,6 +97,14 @@ export function SignedIn({ user }: { user: string }) {
               <Message key={m.sms_id} m={m} fresh={s.fresh === m.sms_id} />
             ))}
           </ul>
+          {s.older && (
+            <div className="row">
+              <span className="muted small">Older messages are not drawn yet.</span>
+              <button type="button" className="small" onClick={() => void s.showOlder()} disabled={s.messages.loading}>
+                Show {INBOX_PAGE.toLocaleString('en-US')} older
+              </button>
+            </div>
+          )}
         </Card>
         <div className="stack">
           <Compose user={user} />
