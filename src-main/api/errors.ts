@@ -19,7 +19,17 @@ import {
   WorseThanHolderError,
   FlatteredCandidateError,
 } from '../serving';
-import { InvalidAliasError, NothingToRollBackError, RunNotFoundError, RunOfAnotherProcessError, VersionInUseError, VersionNotFoundError } from '../training';
+import {
+  AliasNotSetError,
+  InvalidAliasError,
+  ModelNotFoundError,
+  NothingToRollBackError,
+  ServingAliasError,
+  RunNotFoundError,
+  RunOfAnotherProcessError,
+  VersionInUseError,
+  VersionNotFoundError,
+} from '../training';
 import { AliasMovedError, DuplicateKeyError, OnlineStoreUnavailableError, SmsIdTakenError, StorageBusyError } from '../storage';
 
 export class HttpError extends Error {
@@ -118,6 +128,9 @@ export function errorAnswer(err: unknown): ErrorAnswer | undefined {
   if (err instanceof VersionNotFoundError) return send(404, { error: 'not_found', detail: err.message, known: err.known });
   if (err instanceof InvalidAliasError) return send(400, { error: 'bad_request', detail: err.message });
   if (err instanceof VersionInUseError) return send(409, { error: 'conflict', detail: err.message });
+  if (err instanceof ModelNotFoundError) return send(404, { error: 'not_found', detail: err.message, known: err.known, field: 'name' });
+  if (err instanceof AliasNotSetError) return send(404, { error: 'not_found', detail: err.message, known: err.known, field: 'alias' });
+  if (err instanceof ServingAliasError) return send(409, { error: 'alias_serving', detail: err.message, field: 'alias' });
   if (err instanceof RunOfAnotherProcessError) return send(409, { error: 'conflict', detail: err.message });
   if (err instanceof RetrainUnderWayError) return send(409, { error: 'retrain_under_way', detail: err.message, field: 'model' });
   if (err instanceof AlreadyAcknowledgedError) return send(409, { error: 'already_acknowledged', detail: err.message, field: 'body.note' });

@@ -171,7 +171,7 @@ export const trainingRoutes: FastifyPluginAsync<{ engines: Engines; streams: Eve
     return (await promote(models, engines.evaluations, req.params.name, alias, version, { guard, confirm, note })).version;
   });
   serve(app, modelRoutes.removeAlias, async (req) => {
-    await models.removeAlias(req.params.name, req.params.alias);
+    await models.removeAlias(req.params.name, req.params.alias, { force: req.query.force === 'true' });
     return { removed: req.params.alias };
   });
 };

@@ -3,7 +3,17 @@
  * (forest/, lstm/) behind one interface (family.ts) and one registry of families (families.ts).
  * Training, serving and monitoring reach models only through here.
  */
-export { ModelRegistry, InvalidAliasError, NothingToRollBackError, VersionInUseError, VersionNotFoundError, stagingDirFor } from './model-registry';
+export {
+  ModelRegistry,
+  AliasNotSetError,
+  InvalidAliasError,
+  ModelNotFoundError,
+  NothingToRollBackError,
+  ServingAliasError,
+  VersionInUseError,
+  VersionNotFoundError,
+  stagingDirFor,
+} from './model-registry';
 export { checksumsOf, verifyChecksums, modelRemedy } from './artifacts';
 export { FeatureVectorError } from './family';
 export type {

@@ -45,7 +45,46 @@ export class VersionInUseError extends Error {
   }
 }
 
-/** where a run stages its artifacts before they are registered: `<models dir>/.staging/<run>` */
+/** a model id with no version */
+export class ModelNotFoundError extends Error {
+  constructor(
+    readonly model: string,
+    readonly known: string[],
+  ) {
+    super(`no model "${model}" is registered; models: ${known.length ? known.join(', ') : 'none yet'}`);
+    this.name = 'ModelNotFoundError';
+  }
+}
+
+/** an alias the model does not have */
+export class AliasNotSetError extends Error {
+  constructor(
+    readonly model: string,
+    readonly alias: string,
+    readonly known: string[],
+  ) {
+    super(`model ${model} has no alias "${alias}"; its aliases: ${known.length ? known.join(', ') : 'none is set'}`);
+    this.name = 'AliasNotSetError';
+  }
+}
+
+/** the alias serving answers with; without it serving falls back to the newest version */
+export const SERVING_ALIAS = 'production';
+
+/** removing the serving alias would serve another version, never promoted */
+export class ServingAliasError extends Error {
+  constructor(
+    readonly model: string,
+    readonly holder: string,
+    readonly next: string,
+  ) {
+    super(
+      `removing "${SERVING_ALIAS}" from ${model} would serve version ${next} (the newest, never promoted) in place of version ${holder}: point ${SERVING_ALIAS} at the version to serve instead (POST /models/${model}/aliases), or remove it with force=true`,
+    );
+    this.name = 'ServingAliasError';
+  }
+}
+
 /** an alias with no earlier holder to go back to */
 export class NothingToRollBackError extends Error {
   constructor(name: string, alias: string) {
@@ -61,6 +100,7 @@ function sameWeights(a: Record<string, string> | undefined, b: Record<string, st
   return !!a && files.length > 0 && files.every((f) => a[f] === b[f]);
 }
 
+/** where a run stages its artifacts before they are registered: `<models dir>/.staging/<run>` */
 export function stagingDirFor(modelsDir: string, runId: string): string {
   return join(modelsDir, '.staging', runId);
 }
@@ -254,8 +294,21 @@ export class ModelRegistry extends EventEmitter {
     return this.get(name, back.version);
   }
 
-  async removeAlias(name: ModelName, alias: string): Promise<void> {
-    await this.moving(name, () => this.store.moveAlias(name, alias, undefined));
+  /**
+   * Removes an alias the model has. Removing `production` when it is not on the newest version is
+   * refused unless forced: serving would fall back to the newest version, which nobody promoted (a
+   * removal answered 200 and a version with F1 0 served at once).
+   */
+  async removeAlias(name: ModelName, alias: string, opts: { force?: boolean } = {}): Promise<void> {
+    await this.moving(name, async () => {
+      const all = await this.list(name);
+      if (all.length === 0) throw new ModelNotFoundError(name, await this.names());
+      const holder = await this.store.alias(name, alias);
+      if (holder === undefined) throw new AliasNotSetError(name, alias, [...new Set(all.flatMap((v) => v.aliases))].sort());
+      const newest = all[all.length - 1].version;
+      if (alias === SERVING_ALIAS && !opts.force && newest !== holder) throw new ServingAliasError(name, holder, newest);
+      await this.store.moveAlias(name, alias, undefined);
+    });
     this.emit('changed', name);
   }
 

@@ -215,8 +215,10 @@ export const models = {
     method: 'DELETE',
     url: '/models/:name/aliases/:alias',
     tags: rtags,
-    summary: 'Remove an alias',
+    summary:
+      'Remove an alias (404 when the model has no such alias); removing production from a version other than the newest is refused (409 alias_serving: serving would fall back to the newest) unless ?force=true',
     params: AliasParam,
+    querystring: ForceQuery,
     response: { 200: RemovedAnswer },
   }),
 };
