@@ -29,7 +29,8 @@ const post = async (path: string, body: unknown) => {
 describe('removing an alias', () => {
   it('refuses removing production from an older version, and says which version would serve', async () => {
     // two versions of v1: the first in production, a newer one never promoted
-    for (const nEstimators of [4, 9]) expect((await engines.runs.wait((await engines.runs.start({ model: 'v1', params: { nEstimators } })).id)).status).toBe('succeeded');
+    for (const nEstimators of [4, 9])
+      expect((await engines.runs.wait((await engines.runs.start({ model: 'v1', params: { nEstimators } })).id)).status).toBe('succeeded');
     const [first, second] = (await engines.models.list('v1')).map((v) => v.version);
     expect(second).toBeDefined();
     expect((await post('/models/v1/aliases', { alias: 'production', version: first })).status).toBe(200);

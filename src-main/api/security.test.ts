@@ -25,6 +25,16 @@ async function start(server: Partial<Engines['config']['server']>): Promise<{ ba
   return { base: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`, engines: t.engines };
 }
 
+/** a message in an inbox (feedback labels a message the product has) */
+async function inboxMessage(base: string): Promise<string> {
+  const r = await fetch(`${base}/sms`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ recipient_id: 'otto', sender_id: 'eve', sms_text: 'Lunch at noon?' }),
+  });
+  return ((await r.json()) as { sms_id: string }).sms_id;
+}
+
 describe('reachability', () => {
   it('requires the install token when bound beyond loopback', async () => {
     const { base, engines } = await start({ host: '0.0.0.0' });
@@ -39,22 +49,24 @@ describe('reachability', () => {
 
   it('believes X-Forwarded-For only from a configured proxy', async () => {
     const { base } = await start({ trustedProxies: ['127.0.0.1'] });
+    const sms_id = await inboxMessage(base);
     const info = await fetch(`${base}/feedback`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.7' },
-      body: JSON.stringify({ sms_id: 'sms90001', true_label: 'spam', predicted_label: 'ham', model_version: 'v3' }),
+      body: JSON.stringify({ sms_id, true_label: 'spam', predicted_label: 'ham', model_version: 'v3' }),
     });
     expect(info.status).toBe(201);
     const list = await (await fetch(`${base}/feedback`)).json();
-    expect(list[0]).toMatchObject({ sms_id: 'sms90001', true_label: 'spam', caller: '203.0.113.7' });
+    expect(list[0]).toMatchObject({ sms_id, true_label: 'spam', caller: '203.0.113.7' });
   });
 
   it('ignores X-Forwarded-For from anyone else, and refuses bad feedback', async () => {
     const { base } = await start({});
+    const sms_id = await inboxMessage(base);
     await fetch(`${base}/feedback`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.7' },
-      body: JSON.stringify({ sms_id: 'a', true_label: 'ham' }),
+      body: JSON.stringify({ sms_id, true_label: 'ham' }),
     });
     expect((await (await fetch(`${base}/feedback`)).json())[0].caller).toBe('127.0.0.1');
     const bad = await fetch(`${base}/feedback`, {

@@ -170,7 +170,8 @@ export const feedback = {
     method: 'POST',
     url: '/feedback',
     tags,
-    summary: 'State the true label of a message',
+    summary:
+      "State the true label of a message the product has (in an inbox, the warehouse, or with features v2 online): 404 for an id none has, 409 when user_id is not the message's user",
     body: FeedbackBody,
     response: { 201: FeedbackAnswer },
   }),
