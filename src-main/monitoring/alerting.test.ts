@@ -20,6 +20,7 @@ import { sampleServer } from '../testing/fixtures';
 import type { Alert } from '../../src-shared/monitoring';
 import { heldOutPredictedSpam } from './drift';
 import type { ModelVersion } from '../../src-shared/training';
+import { newTimeUuid } from '../platform/timeuuid';
 
 describe('alerting on a live window', () => {
   let engines: Engines;
@@ -49,7 +50,9 @@ describe('alerting on a live window', () => {
     const m = await engines.serving.getAny('v1');
     for (let i = 0; i < n; i++) {
       const text = `hello ${tag} ${i} see you at the meeting tomorrow`;
-      const sms_id = `${tag}-${i}`;
+      // a message of an inbox (feedback labels a message the product has)
+      const sms_id = newTimeUuid();
+      await engines.storage.users.insert({ user_id: 'otto', sms_id, sender_id: tag, sms_text: text });
       engines.monitor.recorder.recordServed(m, { endpoint: 'inbox', caller: 'inbox', features: m.textToFeatures(text), spam: 0.9, text, sms_id });
       expect((await post('/feedback', { sms_id, true_label: 'ham' })).status).toBe(201);
     }
@@ -212,15 +215,17 @@ describe('answers that named nothing wrong', () => {
     await s.engines.monitor.saveSettings({ minLabelled: 1, qualityThreshold: 0.99, drift: { minWindow: 1 } });
     expect((await s.engines.runs.wait((await s.engines.runs.start({ model: 'v1', params: { nEstimators: 3, seed: 1 } })).id)).status).toBe('succeeded');
     const m = await s.engines.serving.getAny('v1');
+    const sms_id = newTimeUuid();
+    await s.engines.storage.users.insert({ user_id: 'otto', sms_id, sender_id: 'ack', sms_text: 'hi there' });
     s.engines.monitor.recorder.recordServed(m, {
       endpoint: 'inbox',
       caller: 'inbox',
       features: m.textToFeatures('hi there'),
       spam: 0.9,
       text: 'hi there',
-      sms_id: 'ack-1',
+      sms_id,
     });
-    expect((await post('/feedback', { sms_id: 'ack-1', true_label: 'ham' })).status).toBe(201);
+    expect((await post('/feedback', { sms_id, true_label: 'ham' })).status).toBe(201);
     await s.engines.monitor.check('v1', { size: 10 });
     const alert = (await s.engines.monitor.alerts()).find((a) => a.kind === 'quality')!;
     const first = (await (await post(`/monitoring/alerts/${alert.id}/ack`, { note: 'looked at it' })).json()) as Alert;

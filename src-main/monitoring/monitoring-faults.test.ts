@@ -10,6 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engines } from '../engines';
 import { sampleServer } from '../testing/fixtures';
+import { newTimeUuid } from '../platform/timeuuid';
 
 describe('monitoring over HTTP', () => {
   let engines: Engines;
@@ -34,7 +35,9 @@ describe('monitoring over HTTP', () => {
     expect(m.version).toBe(version);
     for (let i = 0; i < 10; i++) {
       const text = `hello ${i} see you at the meeting tomorrow`;
-      const sms_id = `${tag}-${i}`;
+      // a message of an inbox (feedback labels a message the product has)
+      const sms_id = newTimeUuid();
+      await engines.storage.users.insert({ user_id: 'otto', sms_id, sender_id: tag, sms_text: text });
       engines.monitor.recorder.recordServed(m, { endpoint: 'inbox', caller: 'inbox', features: m.textToFeatures(text), spam: 0.9, text, sms_id });
       expect((await post('/feedback', { sms_id, true_label: 'ham' })).status).toBe(201);
     }
