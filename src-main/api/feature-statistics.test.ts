@@ -393,6 +393,11 @@ describe.skipIf(!dataset)('ids suggested from the store (full dataset)', () => {
     const j = (await r.json()) as { results: { statuses: string[] }[] };
     expect(j.results[1].statuses[0]).not.toBe('NOT_FOUND');
     expect((await get<unknown>('/online/ids?prefix=zzz')).body).toEqual({ source: 'smss1', ids: [] });
+    // a NUL in a prefix is a character as another (DuckDB's parser ended the literal there: a 500 showing the SQL)
+    expect(await get<unknown>('/online/ids?prefix=sms1%00')).toEqual({ status: 200, body: { source: 'smss1', ids: [] } });
+    const nul = await fetch(`${base}/offline/smss1/preview?prefix=a%00b&limit=5`);
+    expect(nul.status).toBe(200);
+    expect(((await nul.json()) as { rows: unknown[] }).rows).toEqual([]);
     const bad = await get<{ field: string }>('/online/ids?limit=500');
     expect(bad.status).toBe(400);
     expect(bad.body.field).toBe('limit');

@@ -144,9 +144,13 @@ export class DuckEngine {
   }
 }
 
-/** a SQL string literal */
+/**
+ * A SQL string literal. DuckDB's parser ends a literal at a NUL ("unterminated quoted string", a 500
+ * for `?prefix=a%00b`): a NUL is spliced in as chr(0).
+ */
 export function sqlString(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
+  const quoted = `'${s.replace(/'/g, "''")}'`;
+  return s.includes('\0') ? `(${quoted.split('\0').join("' || chr(0) || '")})` : quoted;
 }
 
 /** a SQL identifier */
