@@ -13,6 +13,7 @@ import { BACKEND_NAMES, backendFromUrl, backendRefusal, type BackendSettings } f
 import { STORAGE_CONCERNS, type StorageConcern } from './storage/types';
 import type { StreamSettings } from './streaming';
 import { ensureInstallToken } from './platform';
+import { MODEL_ID_PATTERN } from '../src-shared/training';
 import type { CodeVersion } from '../src-shared/training';
 
 export interface ServerConfig {
@@ -203,7 +204,7 @@ export function loadConfig(o: ConfigOverrides = {}, rawEnv: NodeJS.ProcessEnv = 
     offlineEngine: offlineEngineSettings(env, fc),
     batching: batchingSettings(env, fc),
     servedModels: env.SPAM_MODEL_VERSIONS,
-    inboxModel: env.SPAMOPS_INBOX_MODEL ?? 'v3',
+    inboxModel: modelIdSetting(env, 'SPAMOPS_INBOX_MODEL', 'v3'),
     monitoring: {
       webhookUrl: env.SPAMOPS_ALERT_WEBHOOK,
       retrainOnAlert: env.SPAMOPS_RETRAIN_ON_ALERT === '1',
@@ -303,6 +304,15 @@ function concernBackend(
 /** a number from the environment, checked: the variable named with what was expected */
 function numberSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, integer = false): number {
   return boundedSetting(name, env[name], fallback, min, max, integer);
+}
+
+/** a model id from the environment, checked as one (letters, digits, '_', '.', '-', at most 40) */
+function modelIdSetting(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const raw = env[name];
+  if (raw === undefined) return fallback;
+  if (!new RegExp(MODEL_ID_PATTERN).test(raw))
+    throw new Error(`${name}: expected a model id (letters, digits, '_', '.', '-', at most 40, e.g. v3), got ${JSON.stringify(raw)}`);
+  return raw;
 }
 
 /** a number from the environment (a string) or config.json (a number), checked against its bounds by name */

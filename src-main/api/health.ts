@@ -62,6 +62,15 @@ async function problems(engines: Engines): Promise<HealthProblem[]> {
         ? 'the applied feature definitions lack what the inbox pushes to: apply the latest stage (spamops apply); the waiting messages are featured then'
         : 'what the error says; the step retries by itself and takes the waiting messages in order',
     });
+  // a served model with no version yet is told on its own routes (503 model_not_trained) and above;
+  // an inbox model serving does not know (a typo in SPAMOPS_INBOX_MODEL) only here
+  const verdicts = engines.verdicts.failing;
+  if (verdicts && !engines.serving.names.includes(engines.verdicts.model))
+    out.push({
+      component: 'inbox verdicts',
+      detail: `${verdicts.messages} inbox message(s) since ${verdicts.since} got no verdict of ${engines.verdicts.model} (SPAMOPS_INBOX_MODEL): ${verdicts.error}. Monitoring does not see them`,
+      remedy: `train ${engines.verdicts.model}, or set SPAMOPS_INBOX_MODEL to a model with a version (${engines.serving.names.join(', ')}) and restart; the next message's verdict clears this`,
+    });
   for (const p of engines.storage.problems()) out.push({ component: p.component, detail: p.detail, remedy: p.remedy });
   const errs = internalErrors();
   if (errs.length) {

@@ -24,6 +24,8 @@ export const inboxVerdictId = (model: string, smsId: string) => `inbox:${model}:
 
 export class InboxVerdicts {
   private readonly inFlight = new Set<Promise<void>>();
+  /** why the last messages got no verdict, until one gets it (/health tells; a typo in SPAMOPS_INBOX_MODEL was silent) */
+  failing?: { since: string; messages: number; error: string };
 
   /** `model`: the model whose verdict on each new message is recorded (SPAMOPS_INBOX_MODEL) */
   constructor(
@@ -62,8 +64,13 @@ export class InboxVerdicts {
             id: inboxVerdictId(m.name, messages[i].sms_id),
           });
         await this.deps.recorder.flush();
+        this.failing = undefined;
       })
-      .catch(() => undefined) // no model trained yet: nothing to record
+      .catch((e: Error) => {
+        // no model trained yet, or a model id nothing registers: nothing recorded, and /health says so
+        const f = this.failing;
+        this.failing = { since: f?.since ?? new Date().toISOString(), messages: (f?.messages ?? 0) + messages.length, error: e.message };
+      })
       .finally(() => this.inFlight.delete(p));
     this.inFlight.add(p);
     return p;

@@ -14,6 +14,8 @@ describe('SPAM_MODEL_VERSIONS', () => {
   it('refuses what is not a model id, naming the variable and the value', () => {
     expect(() => parseServedNames('v1,../etc')).toThrow(/SPAM_MODEL_VERSIONS: "\.\.\/etc" is not a model id/);
     expect(() => parseServedNames(`v1,${'x'.repeat(41)}`)).toThrow(/at most 40/);
+    // commas only: it started and served nothing
+    expect(() => parseServedNames(',,')).toThrow('SPAM_MODEL_VERSIONS: no model id in ",,"');
   });
 });
 

@@ -71,6 +71,8 @@ export function parseServedNames(raw: string | undefined): ModelName[] {
         .filter(Boolean),
     ),
   ];
+  if (names.length === 0)
+    throw new Error(`SPAM_MODEL_VERSIONS: no model id in ${JSON.stringify(raw)}: name one or more, e.g. ${MODEL_NAMES.join(',')} (unset, those are served)`);
   const idPattern = new RegExp(MODEL_ID_PATTERN);
   for (const n of names)
     if (!idPattern.test(n))
