@@ -137,6 +137,19 @@ export function chooseThreshold(curves: Curves, rule: ThresholdRule): ThresholdP
   return best;
 }
 
+/**
+ * The lowest score a version without a threshold calls spam: any above 0.5. Serving's top label is
+ * spam when spam outscores ham, so a tie at 0.5 is ham (as the seed's max over the classes); the
+ * held-out metrics and the evaluation at 0.5 counted it spam, so a forest's exact ties (half its
+ * trees) were counted one way and served the other.
+ */
+export const UNSET_THRESHOLD_CUT = 0.5 + Number.EPSILON / 2;
+
+/** the counts at a version's threshold, or (none set) at the default rule, said as 0.5 */
+export function pointAtVersion(curves: Curves, threshold: number | undefined): ThresholdPoint {
+  return threshold === undefined ? { ...pointAt(curves, UNSET_THRESHOLD_CUT), threshold: 0.5 } : pointAt(curves, threshold);
+}
+
 /** the counts at any threshold: the point of the lowest listed score >= it (none flagged above the top score) */
 export function pointAt(curves: Curves, threshold: number): ThresholdPoint {
   const negatives = curves.n - curves.positives;

@@ -123,7 +123,7 @@ export class Retrainer {
         const challenger = await models.get(model, done.version);
         const score = async (v: typeof champion) => {
           const e = await evaluations.evaluate(v);
-          return { e, metrics: evaluate(e.labels, e.scores, v.threshold?.value ?? 0.5) };
+          return { e, metrics: evaluate(e.labels, e.scores, v.threshold?.value) };
         };
         const cm = await score(champion);
         const { e, metrics: ch } = await score(challenger);

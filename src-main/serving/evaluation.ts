@@ -20,7 +20,7 @@ import {
   type VersionRun,
   type VersionThreshold,
 } from '../../src-shared/training';
-import { chooseThreshold, computeCurves, pointAt, type Curves, type ThresholdPoint, type ThresholdRule } from '../../src-shared/curves';
+import { chooseThreshold, computeCurves, pointAtVersion, type Curves, type ThresholdPoint, type ThresholdRule } from '../../src-shared/curves';
 import { EVALUATION_SET, inEvaluationSet } from '../dataset';
 import { InputError } from '../platform';
 import { loadServedModel } from './models';
@@ -142,7 +142,6 @@ export function describeEvaluation(v: ModelVersion, e: EvaluationScores): Versio
   const c = e.curves;
   const pr = spread(c.pr.recall.length, 200);
   const roc = spread(c.roc.fpr.length, 200);
-  const t = v.threshold?.value ?? 0.5;
   return {
     name: v.name,
     version: v.version,
@@ -152,8 +151,8 @@ export function describeEvaluation(v: ModelVersion, e: EvaluationScores): Versio
     trainedOn: e.trainedOn,
     averagePrecision: c.averagePrecision,
     rocAuc: c.rocAuc,
-    atThreshold: at(pointAt(c, t), c.n),
-    atDefault: at(pointAt(c, 0.5), c.n),
+    atThreshold: at(pointAtVersion(c, v.threshold?.value), c.n),
+    atDefault: at(pointAtVersion(c, undefined), c.n),
     pr: {
       precision: pr.map((i) => c.pr.precision[i]),
       recall: pr.map((i) => c.pr.recall[i]),
@@ -209,7 +208,7 @@ export type PromotionMetric = 'f1' | 'averagePrecision' | 'rocAuc' | 'accuracy';
 export function metricOf(v: ModelVersion, e: EvaluationScores, metric: EvaluationMetricName): number {
   if (metric === 'averagePrecision') return e.curves.averagePrecision;
   if (metric === 'rocAuc') return e.curves.rocAuc;
-  const p = pointAt(e.curves, v.threshold?.value ?? 0.5);
+  const p = pointAtVersion(e.curves, v.threshold?.value);
   if (metric === 'precision') return p.precision;
   if (metric === 'recall') return p.recall;
   return metric === 'f1' ? p.f1 : e.curves.n ? (p.tp + p.tn) / e.curves.n : 0;

@@ -87,7 +87,7 @@ export function trainLstm(
         scores[i + b] = ps;
         const py = lab[b] === 1 ? ps : 1 - ps;
         loss -= Math.log(Math.max(py, 1e-7));
-        if ((ps >= 0.5 ? 1 : 0) === lab[b]) correct++;
+        if ((ps > 0.5 ? 1 : 0) === lab[b]) correct++;
       }
     }
     return { scores, loss: loss / test.length, accuracy: correct / test.length };
@@ -125,7 +125,7 @@ export function trainLstm(
         const { loss, probs } = pool ? pool.step(k, tok, lab, n, xmask, hm) : { loss: k.gradientStep(tok, lab, n, xmask, hm), probs: k.lastProbs(n) };
         k.adam(p.learningRate!, 0.9, 0.999, 1e-7, ++step);
         let ok = 0;
-        for (let b = 0; b < n; b++) if ((probs[b * 2 + 1] >= 0.5 ? 1 : 0) === lab[b]) ok++;
+        for (let b = 0; b < n; b++) if ((probs[b * 2 + 1] > 0.5 ? 1 : 0) === lab[b]) ok++;
         lossSum += loss * n;
         correct += ok;
         seen += n;
