@@ -102,6 +102,38 @@ describe('spamops CLI', () => {
     }
   });
 
+  it('sms send and sms import take the text POST /sms takes: counted in characters, Unicode, never empty', () => {
+    const dir = join(t.dir, 'texts');
+    const notUtf8 = join(t.dir, 'not-utf8.json');
+    writeFileSync(notUtf8, Buffer.concat([Buffer.from('[{"user_id":"jo","sender_id":"a","sms_text":"bad'), Buffer.from([0xff, 0xfe]), Buffer.from('"}]')]));
+    const lone = join(t.dir, 'lone.json');
+    writeFileSync(lone, '{"user_id":"jo","sender_id":"a","sms_text":"lone \\ud800 surrogate"}\n');
+    const [empty, replaced, emoji, longText, bytes, surrogate, folder] = batch([
+      [['sms', 'send', 'bob', '', '--from', 'x'], dir],
+      [['sms', 'send', 'bob', 'bad\uFFFD\uFFFDbytes', '--from', 'x'], dir],
+      [['sms', 'send', '😀'.repeat(60), 'hello', '--from', 'x'], dir],
+      [['sms', 'send', 'bob', '😀'.repeat(1500), '--from', 'x'], dir],
+      [['sms', 'import', notUtf8], dir],
+      [['sms', 'import', lone], dir],
+      [['sms', 'import', t.dir], dir],
+    ]);
+    // an empty message was stored (exit 0), and bytes that were not UTF-8 stored as U+FFFD
+    expect(empty.code).toBe(1);
+    expect(empty.err).toMatch(/<text>: expected 1-2000 characters, got 0/);
+    expect(replaced.code).toBe(1);
+    expect(replaced.err).toMatch(/<text>: holds U\+FFFD, the mark of bytes that were not UTF-8/);
+    // 60 emoji are 60 characters (the API takes a user of 100), 1,500 emoji are 1,500
+    expect(emoji.code, emoji.err).toBe(0);
+    expect(longText.code, longText.err).toBe(0);
+    expect(bytes.code).toBe(1);
+    expect(bytes.err).toMatch(/not-utf8\.json is not UTF-8 text \(bytes ff fe .* at byte 48\)/);
+    expect(surrogate.code).toBe(1);
+    expect(surrogate.err).toMatch(/line 1: sms_text: holds a lone UTF-16 surrogate/);
+    expect(folder.code).toBe(1);
+    expect(folder.err).toMatch(/is a directory: give a JSON file/);
+    expect(folder.err).not.toMatch(/EISDIR/);
+  });
+
   it('bootstraps the sample and samples the online store', { timeout: 300_000 }, () => {
     const dir = join(t.dir, 'boot');
     mkdirSync(dir, { recursive: true });

@@ -67,6 +67,15 @@ function firstInvalidByte(data: Uint8Array): number {
     if (validPrefix(mid)) lo = mid;
     else hi = mid - 1;
   }
+  // a prefix ending in a sequence begun but not finished (c3 of c3 28): the bad bytes start at its
+  // lead byte, not past it (the error named "28 ..." for "c3 28")
+  if (lo < data.length) {
+    let k = lo;
+    while (k > 0 && (data[k - 1] & 0xc0) === 0x80) k--;
+    const lead = data[k - 1];
+    const needs = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+    if (k > 0 && lead >= 0xc0 && lo - (k - 1) < needs) return k - 1;
+  }
   return lo;
 }
 

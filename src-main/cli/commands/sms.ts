@@ -6,12 +6,28 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { GROUPS } from '../groups';
-import { existsSync, readFileSync } from 'node:fs';
-import { messageTimeProblem, newTimeUuid, smsIdProblem, timeUuidOf } from '../../platform';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { messageTimeProblem, newTimeUuid, smsIdProblem, strictUtf8, timeUuidOf, utf8Problem } from '../../platform';
 import type { SmsMessage } from '../../storage';
 import { CliError, note, out, withEngines } from '../context';
 
-const USER = /^[^/\s]{1,100}$/;
+// lengths in characters (code points), as the API's schema counts them: 100 emoji are 100, not 200
+const USER = /^[^/\s]{1,100}$/u;
+const chars = (s: string) => [...s].length;
+
+/**
+ * What is wrong with a text field, or undefined: the API's bounds in characters, and text that is
+ * Unicode (a lone surrogate from a \u escape; in the shell's arguments, U+FFFD, the mark bytes that
+ * were not UTF-8 leave). It stored an empty message and such text changed, where POST /sms refuses.
+ */
+function textProblem(s: string, max: number, fromShell = false): string | undefined {
+  const n = chars(s);
+  if (n < 1 || n > max) return `expected 1-${max} characters, got ${n}`;
+  if (!s.isWellFormed()) return 'holds a lone UTF-16 surrogate (a \\ud800-style escape): not Unicode text';
+  // a file is read as strict UTF-8 (its U+FFFD is one it holds); the shell's arguments are not
+  if (fromShell && s.includes('\uFFFD')) return 'holds U+FFFD, the mark of bytes that were not UTF-8: give the text as UTF-8';
+  return undefined;
+}
 const NEXT = 'a running `spamops serve` pushes their v2 features within seconds (change data capture), else the next one does';
 
 const userArg = (name: string) => (raw: string) => {
@@ -19,7 +35,8 @@ const userArg = (name: string) => (raw: string) => {
   return raw;
 };
 const senderArg = (raw: string) => {
-  if (raw.length < 1 || raw.length > 100) throw new InvalidArgumentError(`--from: expected 1-100 characters, got "${raw}"`);
+  const problem = textProblem(raw, 100, true);
+  if (problem) throw new InvalidArgumentError(`--from: ${problem}`);
   return raw;
 };
 
@@ -30,7 +47,8 @@ const send = new Command('send')
   .requiredOption('--from <sender>', 'the sender', senderArg)
   .action(async (user: string, words: string[], o: { from: string }, cmd: Command) => {
     const text = words.join(' ');
-    if (text.length > 2000) throw new CliError(`<text>: expected 1-2000 characters, got ${text.length}`);
+    const problem = textProblem(text, 2000, true);
+    if (problem) throw new CliError(`<text>: ${problem}`);
     await withEngines(cmd, async (e) => {
       const sms_id = newTimeUuid();
       await e.storage.users.insert({ user_id: user, sms_id, sender_id: o.from, sms_text: text });
@@ -46,9 +64,12 @@ function parseLine(raw: unknown, where: string, user: string | undefined): SmsMe
   const user_id = r.user_id ?? user;
   if (typeof user_id !== 'string' || !USER.test(user_id))
     throw new CliError(`${where}: user_id: expected 1-100 characters without / or spaces (or pass --user)`);
-  if (typeof r.sender_id !== 'string' || r.sender_id.length < 1 || r.sender_id.length > 100)
-    throw new CliError(`${where}: sender_id: expected 1-100 characters`);
-  if (typeof r.sms_text !== 'string' || r.sms_text.length < 1 || r.sms_text.length > 2000) throw new CliError(`${where}: sms_text: expected 1-2000 characters`);
+  if (typeof r.sender_id !== 'string') throw new CliError(`${where}: sender_id: expected 1-100 characters`);
+  const senderProblem = textProblem(r.sender_id, 100);
+  if (senderProblem) throw new CliError(`${where}: sender_id: ${senderProblem}`);
+  if (typeof r.sms_text !== 'string') throw new CliError(`${where}: sms_text: expected 1-2000 characters`);
+  const textIssue = textProblem(r.sms_text, 2000);
+  if (textIssue) throw new CliError(`${where}: sms_text: ${textIssue}`);
   let sms_id: string;
   if (r.sms_id !== undefined) {
     if (typeof r.sms_id !== 'string') throw new CliError(`${where}: sms_id: expected a TimeUUID (version-1 UUID)`);
@@ -76,7 +97,11 @@ const importInbox = new Command('import')
   .option('--user <user>', 'the recipient of lines without user_id', userArg('--user'))
   .action(async (file: string, o: { user?: string }, cmd: Command) => {
     if (!existsSync(file)) throw new CliError(`no such file: ${file}`);
-    const body = readFileSync(file, 'utf8');
+    if (statSync(file).isDirectory()) throw new CliError(`${file} is a directory: give a JSON file`);
+    const bytes = readFileSync(file);
+    const body = strictUtf8(bytes);
+    // read leniently, bytes that are not UTF-8 became U+FFFD in the stored text
+    if (body === undefined) throw new CliError(`${file} ${(utf8Problem(bytes)?.detail ?? 'is not UTF-8 text').replace('send the text', 'save the file')}`);
     let rows: unknown[];
     try {
       rows = body.trimStart().startsWith('[')
