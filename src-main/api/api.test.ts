@@ -40,6 +40,11 @@ describe('feature server over HTTP', () => {
     const i = j.metadata.feature_names.indexOf('features');
     expect(j.results[i].values[0]).toHaveLength(30);
     expect(j.results[i].statuses).toEqual(['PRESENT', 'PRESENT', 'NOT_FOUND']);
+    // read as JSON, with JSON's guard: a prototype key is refused as it is with application/json
+    for (const type of ['application/x-www-form-urlencoded', 'application/json']) {
+      const proto = await post('/feedback', '{"sms_id":"sms90001","true_label":"ham","__proto__":{"x":1}}', { 'content-type': type });
+      expect(proto.status, type).toBe(400);
+    }
   });
 
   it('pushes through the push source, then reads the new value', async () => {

@@ -91,19 +91,13 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
   app.removeContentTypeParser('text/plain');
   // curl -d (the seed's commands) sends x-www-form-urlencoded: read such a body as JSON.
   // Cross-site forms cannot abuse this: requests from browser origins not configured are refused.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_req, body, done) => {
+  // The same parser as JSON's: a "__proto__" or "constructor" key is refused here too (JSON.parse took it).
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (req, body, done) => {
     const text = utf8Text(body as Buffer);
     if (text instanceof HttpError) return done(text, undefined);
     const tooDeep = jsonDepthError(text);
     if (tooDeep) return done(tooDeep, undefined);
-    try {
-      const value = JSON.parse(text);
-      done(unicodeError(text, value), value);
-    } catch (e) {
-      const err = e as Error & { statusCode?: number };
-      err.statusCode = 400;
-      done(err, undefined);
-    }
+    jsonParser(req, text, (err, value) => (err ? done(err, undefined) : done(unicodeError(text, value), value)));
   });
   limitConnections(app.server, cfg);
   if (log) logEveryRequestTo(app, log);
