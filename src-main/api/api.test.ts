@@ -44,6 +44,7 @@ describe('feature server over HTTP', () => {
     for (const type of ['application/x-www-form-urlencoded', 'application/json']) {
       const proto = await post('/feedback', '{"sms_id":"sms90001","true_label":"ham","__proto__":{"x":1}}', { 'content-type': type });
       expect(proto.status, type).toBe(400);
+      expect(await proto.json(), type).toMatchObject({ field: 'body', detail: expect.stringMatching(/^body: holds a "__proto__"/) });
     }
   });
 

@@ -2,7 +2,7 @@
  * The one Fastify app: `spamops serve` starts this (also as the desktop app's engine process). It only
  * composes plugins; each route group owns its schemas.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import pino from 'pino';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -78,6 +78,33 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
   // The seed's DELETE sends "Content-Type: application/json" with no body: an empty body is no
   // body there; for POST it stays an error. Fastify's own parser guards against proto poisoning.
   const jsonParser = app.getDefaultJsonParser('error', 'error');
+  /**
+   * JSON by Fastify's parser, which refuses "__proto__" and "constructor.prototype" keys but says
+   * "Body is not valid JSON" of them too: JSON that parses is told as the key it holds.
+   */
+  const parseJson = (req: FastifyRequest, text: string, done: (err: Error | null, value: unknown) => void) =>
+    jsonParser(req, text, (err, value) => {
+      if (!err) return done(unicodeError(text, value), value);
+      let parses = true;
+      try {
+        JSON.parse(text);
+      } catch {
+        parses = false;
+      }
+      done(
+        parses
+          ? new HttpError(
+              400,
+              'validation_error',
+              'body: holds a "__proto__" or "constructor" "prototype" key, refused (it could change every object): remove it',
+              {
+                field: 'body',
+              },
+            )
+          : err,
+        undefined,
+      );
+    });
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
     if ((body as Buffer).length === 0 && (req.method === 'DELETE' || req.method === 'GET')) return done(null, undefined);
@@ -85,7 +112,7 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
     if (text instanceof HttpError) return done(text, undefined);
     const tooDeep = jsonDepthError(text);
     if (tooDeep) return done(tooDeep, undefined);
-    jsonParser(req, text, (err, value) => (err ? done(err, undefined) : done(unicodeError(text, value), value)));
+    parseJson(req, text, done);
   });
   // Bodies are JSON; plain text is refused with 415 rather than guessed at.
   app.removeContentTypeParser('text/plain');
@@ -97,7 +124,7 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
     if (text instanceof HttpError) return done(text, undefined);
     const tooDeep = jsonDepthError(text);
     if (tooDeep) return done(tooDeep, undefined);
-    jsonParser(req, text, (err, value) => (err ? done(err, undefined) : done(unicodeError(text, value), value)));
+    parseJson(req, text, done);
   });
   limitConnections(app.server, cfg);
   if (log) logEveryRequestTo(app, log);
