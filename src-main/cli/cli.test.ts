@@ -134,6 +134,30 @@ describe('spamops CLI', () => {
     expect(folder.err).not.toMatch(/EISDIR/);
   });
 
+  it('names a directory given for a file, a file given for the data dir, and leaves no data dir when bootstrap cannot start', () => {
+    const fileAsDir = join(t.dir, 'a-file');
+    writeFileSync(fileAsDir, 'x');
+    const fresh = join(t.dir, 'never-made');
+    const [folder, dataDirFile, noDataset, v7] = batch([
+      ['import', t.dir],
+      [['models'], fileAsDir],
+      [['bootstrap', '--dataset', join(t.dir, 'nonexistent.csv')], fresh],
+      [['bootstrap', '--models', 'v7'], fresh],
+    ]);
+    expect(folder.code).toBe(1);
+    expect(folder.err).toMatch(/is a directory: give a dataset file/);
+    expect(dataDirFile.code).toBe(1);
+    expect(dataDirFile.err).toMatch(/a-file exists and is not a directory: give a directory/);
+    expect(`${folder.err}${dataDirFile.err}`).not.toMatch(/EISDIR|EEXIST/);
+    expect(noDataset.code).toBe(1);
+    expect(noDataset.err).toMatch(/--dataset: no such file .*nonexistent\.csv/);
+    // "v7" was trained as a model of its own
+    expect(v7.code).toBe(1);
+    expect(v7.err).toMatch(/--models: expected a list of v1, v2, v3 or "none", got "v7"/);
+    // neither made the data dir (a failed bootstrap left one with a database in it)
+    expect(existsSync(fresh)).toBe(false);
+  });
+
   it('bootstraps the sample and samples the online store', { timeout: 300_000 }, () => {
     const dir = join(t.dir, 'boot');
     mkdirSync(dir, { recursive: true });

@@ -42,6 +42,35 @@ function fullName(c: Command): string {
   return names.join(' ');
 }
 
+/**
+ * A file system error as a sentence naming the path and what to give instead ("EISDIR: illegal
+ * operation on a directory, read" for `spamops import /tmp`); undefined for any other error.
+ */
+export function systemErrorText(e: unknown): string | undefined {
+  const err = e as NodeJS.ErrnoException;
+  if (!err || typeof err.code !== 'string' || typeof err.path !== 'string' || typeof err.syscall !== 'string') return undefined;
+  const p = err.path;
+  switch (err.code) {
+    case 'EISDIR':
+      return `${p} is a directory: give a file`;
+    case 'ENOTDIR':
+      return `${p}: a part of this path is a file, not a directory`;
+    case 'EEXIST':
+      return err.syscall === 'mkdir' ? `${p} exists and is not a directory: give a directory (or a path that does not exist yet)` : undefined;
+    case 'ENOENT':
+      return `${p}: no such file or directory`;
+    case 'EACCES':
+    case 'EPERM':
+      return `${p}: permission denied (${err.syscall})`;
+    case 'EROFS':
+      return `${p}: the file system is read-only`;
+    case 'ENOSPC':
+      return `${p}: no space left on the disk; free some and run it again`;
+    default:
+      return undefined;
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const p = program();
   if (argv.length === 0) {
@@ -62,7 +91,7 @@ export async function main(argv: string[]): Promise<number> {
       return e.code === 'commander.unknownCommand' ? 1 : 2;
     }
     const err = e as Error;
-    process.stderr.write(`spamops ${current}: ${err?.message || String(e)}\n`);
+    process.stderr.write(`spamops ${current}: ${systemErrorText(e) ?? (err?.message || String(e))}\n`);
     if (process.env.SPAMOPS_DEBUG) process.stderr.write(`${err?.stack}\n`);
     return 1;
   }

@@ -61,6 +61,7 @@ export const importCommand = new Command('import')
     }
     if (file) {
       if (!existsSync(file)) throw new CliError(`no such file: ${file}`);
+      if (statSync(file).isDirectory()) throw new CliError(`${file} is a directory: give a dataset file (CSV, TSV, the UCI collection or a zip)`);
       const size = statSync(file).size;
       await withEngines(cmd, async (e) => {
         const bar = countProgress(`reading ${file.split('/').pop()}`, 'bytes');
