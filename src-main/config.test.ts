@@ -177,3 +177,40 @@ describe('storage per concern', () => {
     );
   });
 });
+
+describe("the server's settings", () => {
+  let n = 0;
+  const withFile = (file: object, env: Record<string, string> = {}) => {
+    const dir = join(t.dir, `server-${n++}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(file));
+    return loadConfig({ dataDir: dir }, env).server;
+  };
+
+  it('refuses what cannot work, naming the setting where it came from and the value', () => {
+    // Fastify's own option name ("'bodyLimit' option must be an integer > 0") named no setting of ours
+    expect(() => withFile({ server: { bodyLimitBytes: 'big' } })).toThrow(
+      /server\.bodyLimitBytes in config\.json: expected an integer from 1 to \d+, got "big"/,
+    );
+    expect(() => withFile({ server: { maxConnections: 0 } })).toThrow(/server\.maxConnections in config\.json: expected an integer from 1/);
+    // "port: ... got NaN" named neither the variable nor the value
+    expect(() => load({ SPAMOPS_PORT: 'abc' })).toThrow(/SPAMOPS_PORT: expected an integer from 0 to 65535, got "abc"/);
+    expect(() => withFile({ server: { port: 70000 } })).toThrow(/server\.port in config\.json: expected an integer from 0 to 65535, got "70000"/);
+    expect(() => load({ SPAMOPS_CORS_ORIGINS: 'not a url' })).toThrow(/SPAMOPS_CORS_ORIGINS: "not a url" is not a browser origin/);
+    expect(() => withFile({ server: { corsOrigins: ['http://x.test/path'] } })).toThrow(
+      /server\.corsOrigins in config\.json: "http:\/\/x\.test\/path" is not a browser origin/,
+    );
+  });
+
+  it('refuses a key config.json does not have, naming it (a misspelt one was ignored)', () => {
+    expect(() => withFile({ server: { bodyLimitByte: 5 } })).toThrow(/unknown setting "server\.bodyLimitByte"; known: server\.host, server\.port/);
+    expect(() => withFile({ modelDir: 'm' })).toThrow(/unknown setting "modelDir"; known: batching, datasetPath, modelsDir/);
+    expect(() => withFile([] as unknown as object)).toThrow(/expected a JSON object of settings/);
+  });
+
+  it('takes good values, an origin with a trailing slash as the origin', () => {
+    const s = withFile({ server: { bodyLimitBytes: 2048, port: 8123, corsOrigins: ['http://localhost:5173/'] } });
+    expect(s).toMatchObject({ bodyLimitBytes: 2048, port: 8123, corsOrigins: ['http://localhost:5173'] });
+    expect(load({ SPAMOPS_PORT: '0' }).server.port).toBe(0);
+  });
+});

@@ -172,10 +172,19 @@ export function loadConfig(o: ConfigOverrides = {}, rawEnv: NodeJS.ProcessEnv = 
       throw new Error(`${file} is not valid JSON: ${(e as Error).message}`);
     }
   }
+  checkFileKeys(fc, file);
   const root = appRoot();
   const storage = storageSettings(o, env, fc, dataDir);
-  const port = o.port ?? (env.SPAMOPS_PORT ? Number(env.SPAMOPS_PORT) : undefined) ?? fc.server?.port ?? 8000;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`port: expected an integer 0-65535, got ${String(port)}`);
+  // named by where it came from: "port: got NaN" said neither the variable nor the value
+  const [portName, portRaw] =
+    o.port !== undefined
+      ? ['--port', o.port]
+      : env.SPAMOPS_PORT !== undefined
+        ? ['SPAMOPS_PORT', env.SPAMOPS_PORT]
+        : ['server.port in config.json', fc.server?.port];
+  const port = boundedSetting(portName, portRaw, 8000, 0, 65535, true);
+  const fileNumber = (key: keyof ServerConfig, fallback: number, min: number, max: number) =>
+    boundedSetting(`server.${key} in config.json`, fc.server?.[key] as number | undefined, fallback, min, max, true);
   return {
     dataDir,
     storage,
@@ -185,16 +194,19 @@ export function loadConfig(o: ConfigOverrides = {}, rawEnv: NodeJS.ProcessEnv = 
       host: o.host ?? env.SPAMOPS_HOST ?? fc.server?.host ?? '127.0.0.1',
       port,
       compatPorts: o.compatPorts ?? (env.SPAMOPS_COMPAT_PORTS === '1' || fc.server?.compatPorts === true),
-      corsOrigins: list(env.SPAMOPS_CORS_ORIGINS) ?? fc.server?.corsOrigins ?? ['http://localhost:3000', 'http://127.0.0.1:3000'],
+      corsOrigins: origins(
+        list(env.SPAMOPS_CORS_ORIGINS) ?? fc.server?.corsOrigins ?? ['http://localhost:3000', 'http://127.0.0.1:3000'],
+        env.SPAMOPS_CORS_ORIGINS !== undefined ? 'SPAMOPS_CORS_ORIGINS' : 'server.corsOrigins in config.json',
+      ),
       trustedProxies: list(env.SPAMOPS_TRUSTED_PROXIES) ?? fc.server?.trustedProxies ?? [],
       token: env.SPAMOPS_TOKEN ?? fc.server?.token,
-      bodyLimitBytes: fc.server?.bodyLimitBytes ?? 1024 * 1024,
-      requestTimeoutMs: fc.server?.requestTimeoutMs ?? 60_000,
-      headersTimeoutMs: fc.server?.headersTimeoutMs ?? 10_000,
-      keepAliveTimeoutMs: fc.server?.keepAliveTimeoutMs ?? 5_000,
-      maxConnections: fc.server?.maxConnections ?? 512,
-      maxEventStreams: fc.server?.maxEventStreams ?? 100,
-      uploadLimitBytes: fc.server?.uploadLimitBytes ?? 200 * 1024 * 1024,
+      bodyLimitBytes: fileNumber('bodyLimitBytes', 1024 * 1024, 1, 2 ** 31),
+      requestTimeoutMs: fileNumber('requestTimeoutMs', 60_000, 0, 2 ** 31),
+      headersTimeoutMs: fileNumber('headersTimeoutMs', 10_000, 0, 2 ** 31),
+      keepAliveTimeoutMs: fileNumber('keepAliveTimeoutMs', 5_000, 0, 2 ** 31),
+      maxConnections: fileNumber('maxConnections', 512, 1, 1_000_000),
+      maxEventStreams: fileNumber('maxEventStreams', 100, 0, 100_000),
+      uploadLimitBytes: fileNumber('uploadLimitBytes', 200 * 1024 * 1024, 1, 2 ** 40),
     },
     datasetPath: resolve(o.datasetPath ?? env.SPAMOPS_DATASET ?? fc.datasetPath ?? join(root, 'raw_data', 'sample_dataset.csv')),
     trainingIdsPath: env.SPAMOPS_TRAINING_IDS ?? fc.trainingIdsPath,
@@ -304,6 +316,61 @@ function concernBackend(
 /** a number from the environment, checked: the variable named with what was expected */
 function numberSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, integer = false): number {
   return boundedSetting(name, env[name], fallback, min, max, integer);
+}
+
+/** the keys config.json may hold: a misspelt one ("bodyLimitByte") was ignored without a word */
+const FILE_KEYS = [
+  'batching',
+  'datasetPath',
+  'modelsDir',
+  'offlineDir',
+  'offlineEngine',
+  'onlineStore',
+  'sampleInboxPath',
+  'server',
+  'storage',
+  'stream',
+  'trainingIdsPath',
+];
+const SERVER_KEYS: (keyof ServerConfig)[] = [
+  'host',
+  'port',
+  'compatPorts',
+  'corsOrigins',
+  'trustedProxies',
+  'token',
+  'bodyLimitBytes',
+  'requestTimeoutMs',
+  'headersTimeoutMs',
+  'keepAliveTimeoutMs',
+  'maxConnections',
+  'maxEventStreams',
+  'uploadLimitBytes',
+];
+
+function checkFileKeys(fc: FileConfig, file: string): void {
+  if (!fc || typeof fc !== 'object' || Array.isArray(fc)) throw new Error(`${file}: expected a JSON object of settings`);
+  const unknown = (o: object, known: string[], prefix: string) => {
+    const bad = Object.keys(o).filter((k) => !known.includes(k));
+    if (bad.length)
+      throw new Error(`${file}: unknown setting ${bad.map((k) => `"${prefix}${k}"`).join(', ')}; known: ${known.map((k) => prefix + k).join(', ')}`);
+  };
+  unknown(fc, FILE_KEYS, '');
+  if (fc.server !== undefined) unknown(fc.server, SERVER_KEYS, 'server.');
+}
+
+/** browser origins (scheme://host[:port]), each checked: "not a url" was taken and matched nothing */
+function origins(values: string[], name: string): string[] {
+  for (const v of values) {
+    let origin: string | undefined;
+    try {
+      origin = new URL(v).origin;
+    } catch {
+      origin = undefined;
+    }
+    if (origin !== v.replace(/\/$/, '')) throw new Error(`${name}: "${v}" is not a browser origin: expected scheme://host[:port], e.g. http://localhost:3000`);
+  }
+  return values.map((v) => v.replace(/\/$/, ''));
 }
 
 /** a model id from the environment, checked as one (letters, digits, '_', '.', '-', at most 40) */
