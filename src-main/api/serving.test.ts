@@ -288,6 +288,8 @@ describe('user data and the inbox pipeline', () => {
     expect(r).toMatchObject({ success: true });
     const [latest] = await json(fetch(`${base}/sms/otto`));
     expect(latest.sms_id).toBe(r.sms_id);
+    // one message by its id, written in either case (upper case answered 404)
+    for (const id of [r.sms_id, r.sms_id.toUpperCase()]) expect((await json(fetch(`${base}/sms/otto/${id}`))).sms_id).toBe(r.sms_id);
     const online = await json(post('/get-online-features', { feature_service: 'labeled_sms_2', entities: { sms_id: [latest.sms_id] } }));
     const i = online.metadata.feature_names.indexOf('features');
     expect(online.results[i].statuses[0]).toBe('PRESENT');

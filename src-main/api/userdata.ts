@@ -16,7 +16,8 @@ export const userDataRoutes: FastifyPluginAsync<{ engines: Engines }> = async (a
   serve(app, routes.users, async () => users.listUsers());
   serve(app, routes.messages, async (req) => (await users.listByUser(req.params.user_id, Number(req.query.limit ?? 1000))).map(withDate));
   serve(app, routes.message, async (req) => {
-    const m = await users.get(req.params.user_id, req.params.sms_id);
+    // ids are stored lower-cased (as a UUID is written); the pattern takes either case
+    const m = await users.get(req.params.user_id, req.params.sms_id.toLowerCase());
     if (!m) throw new HttpError(404, 'not_found', `user ${req.params.user_id} has no message ${req.params.sms_id}`);
     return withDate(m);
   });
