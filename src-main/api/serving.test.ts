@@ -172,6 +172,14 @@ describe('model serving (the seed curl commands)', () => {
     const missing = await fetch(`${base}/models/v1/versions/999`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ error: 'not_found', detail: 'model v1 has no version 999', known: expect.arrayContaining(['1']) });
+    // of a model with no version, the models there are (it said `known: []`)
+    const model = await fetch(`${base}/models/v9/versions/1`);
+    expect(model.status).toBe(404);
+    expect(await model.json()).toMatchObject({
+      field: 'name',
+      detail: expect.stringMatching(/^no model "v9" is registered; models: .*v1/),
+      known: expect.arrayContaining(['v1']),
+    });
     const served = (await engines.models.resolve('v1'))?.version as string;
     const del = await fetch(`${base}/models/v1/versions/${served}`, { method: 'DELETE' });
     expect(del.status).toBe(409);

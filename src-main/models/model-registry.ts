@@ -159,14 +159,15 @@ export class ModelRegistry extends EventEmitter {
     return n;
   }
 
+  /** a version not found: of a model with none, the models there are (`known: []` said nothing) */
+  private async notFound(name: ModelName, version: string): Promise<Error> {
+    const versions = (await this.list(name)).map((v) => v.version);
+    return versions.length ? new VersionNotFoundError(name, version, versions) : new ModelNotFoundError(name, await this.names());
+  }
+
   async get(name: ModelName, version: string): Promise<ModelVersion> {
     const stored = await this.store.get(name, version);
-    if (!stored)
-      throw new VersionNotFoundError(
-        name,
-        version,
-        (await this.list(name)).map((v) => v.version),
-      );
+    if (!stored) throw await this.notFound(name, version);
     const v = stored as ModelVersion;
     return { ...this.located(v), aliases: (await this.aliasMap()).get(`${name}:${v.version}`) ?? [] };
   }
@@ -256,12 +257,7 @@ export class ModelRegistry extends EventEmitter {
   /** Sets the version's decision threshold (serving uses it), kept with every earlier one. */
   async setThreshold(name: ModelName, version: string, t: VersionThreshold): Promise<ModelVersion> {
     const stored = await this.store.get(name, version);
-    if (!stored)
-      throw new VersionNotFoundError(
-        name,
-        version,
-        (await this.list(name)).map((v) => v.version),
-      );
+    if (!stored) throw await this.notFound(name, version);
     await this.store.put({ ...stored, threshold: t, thresholdHistory: [...(stored.thresholdHistory ?? []), t] });
     this.emit('changed', name);
     return this.get(name, stored.version);
