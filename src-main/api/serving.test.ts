@@ -28,6 +28,16 @@ describe('model serving (the seed curl commands)', () => {
     const p1 = await json(post('/model/v1/features_to_prediction', { features: [0.09090909090909091, 0.0, 0, 0, 0, 0, 0, 0, 0] }));
     expect(p1.prediction.ham + p1.prediction.spam).toBeCloseTo(1, 6);
     expect(p1.top.label).toBe(p1.prediction.ham >= p1.prediction.spam ? 'ham' : 'spam');
+    // a value no text gives is refused naming the feature (cap_r 1e308 was answered, and recorded for drift)
+    for (const [features, field] of [
+      [[1e308, 0, 0, 0, 0, 0, 0, 0, 0], /^features\[0\] \(cap_r\): expected a number from 0 to 1/],
+      [[0.5, -1, 0, 0, 0, 0, 0, 0, 0], /^features\[1\] \(nal_r\): expected a number from 0 to 40000/],
+      [[0.5, 1, 0, 2, 0, 0, 0, 0, 0], /^features\[3\] \(cw_scores_1\): expected a number from 0 to 1/],
+    ] as const) {
+      const r = await post('/model/v1/features_to_prediction', { features });
+      expect(r.status).toBe(422);
+      expect((await r.json()).detail).toMatch(field);
+    }
     for (const v of ['v2', 'v3']) {
       const f = await json(post(`/model/${v}/text_to_features`, { text: 'I have a dream' }));
       expect(f.features).toHaveLength(30);

@@ -17,6 +17,12 @@ export function forestOptions(p: RunRecord['params'], nFeatures: number): Forest
   return { nEstimators: p.nEstimators!, maxDepth: p.maxDepth!, maxFeatures: Math.min(p.maxFeatures!, nFeatures), minSamplesSplit: 2, seed: p.seed };
 }
 
+/**
+ * The values features v1 take (features/v1.ts): cap_r a share of the letters, nal_r other characters
+ * over letters (a quote counts 2, so at most twice the longest text), each cue word 0 or 1.
+ */
+const V1_DOMAIN: [number, number][] = FEATURES_V1.map((name) => (name === 'nal_r' ? [0, 40_000] : [0, 1]));
+
 class ForestModel implements ServedModel {
   readonly featureLength = FEATURES_V1.length;
   readonly offThread = false;
@@ -43,6 +49,13 @@ class ForestModel implements ServedModel {
       );
     f.forEach((v, i) => {
       if (typeof v !== 'number' || !Number.isFinite(v)) throw new FeatureVectorError(`features[${i}]: expected a finite number, got ${JSON.stringify(v)}`);
+      // features v1 have a domain: a value no text gives (cap_r 1e308) was answered and recorded,
+      // and stretched the drift histograms' bins to [0, 9e306)
+      const [lo, hi] = this.featureLength === FEATURES_V1.length ? V1_DOMAIN[i] : [-Infinity, Infinity];
+      if (v < lo || v > hi)
+        throw new FeatureVectorError(
+          `features[${i}] (${FEATURES_V1[i]}): expected a number from ${lo} to ${hi} (what a text of at most 20,000 characters gives), got ${v}`,
+        );
     });
     return f as number[];
   }
