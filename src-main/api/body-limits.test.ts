@@ -18,20 +18,16 @@ const send = (method: string, path: string, body: string, type = 'application/js
   fetch(`${s.base}${path}`, { method, headers: { 'content-type': type }, body });
 
 /** GET with a body, as the seed's curl -X GET -d sends it (fetch cannot) */
-function getWithBody(path: string, body: string): Promise<{ status: number; json: { detail: string; field?: string } }> {
+function getWithBody(path: string, body: string | Buffer, type = 'application/json'): Promise<{ status: number; json: { detail: string; field?: string } }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(
-      `${s.base}${path}`,
-      { method: 'GET', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => {
-          text += d;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) }));
-      },
-    );
+    const req = http.request(`${s.base}${path}`, { method: 'GET', headers: { 'content-type': type, 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => {
+        text += d;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) }));
+    });
     req.on('error', reject);
     req.end(body);
   });
@@ -52,6 +48,15 @@ describe('nesting depth', () => {
       expect(j, `${path} ${type}`).toMatchObject({ error: 'validation_error', field: 'body' });
       expect(j.detail).toMatch(/nested more than 64 deep .*at most 64 levels/);
     }
+    // GET /prediction's body is read as every other: a text/plain one, bytes that are not UTF-8 and a lone surrogate are refused
+    expect((await getWithBody('/prediction', '{"model_id":"v1","text":"hi"}', 'text/plain')).status).toBe(415);
+    const bytes = await getWithBody('/prediction', Buffer.concat([Buffer.from('{"model_id":"v1","text":"a'), Buffer.from([0xff]), Buffer.from('"}')]));
+    expect(bytes.status).toBe(400);
+    expect(bytes.json.detail).toMatch(/is not UTF-8 text/);
+    const lone = await getWithBody('/prediction', '{"model_id":"v1","text":"\\ud800"}');
+    expect(lone.status).toBe(400);
+    expect(lone.json.field).toBe('body.text');
+    expect((await getWithBody('/prediction', '{"model_id":"v1","text":"hi"}', 'application/x-www-form-urlencoded')).status).toBe(200);
     const get = await getWithBody('/prediction', `{"model_id":"v3","text":${deep(5000)}}`);
     expect(get.status).toBe(400);
     expect(get.json.detail).toMatch(/nested more than 64 deep/);

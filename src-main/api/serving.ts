@@ -11,6 +11,7 @@ import { ServingEndpoints } from '../serving';
 import { serving as routes } from '../../src-shared/routes/serving';
 import { HttpError } from './errors';
 import { jsonDepthError } from './json-depth';
+import { unicodeError, utf8Text } from './body-text';
 import { serve, type RouteExtras } from './declare';
 import type { HotHandler, HotRoutes } from './hot-routes';
 import { rowsCsv } from '../featurestore';
@@ -124,9 +125,15 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines; log: FastifyB
     const len = Number(req.headers['content-length'] ?? 0);
     if (len > 0) {
       if (len > 100_000) throw new HttpError(413, 'payload_too_large', 'request body too large: GET /prediction takes at most 100,000 bytes');
+      // as every body: JSON (curl -d's form type read as JSON), strict UTF-8, no lone surrogate; a
+      // text/plain body and "\ud800" were taken here alone
+      const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+      if (type && type !== 'application/json' && type !== 'application/x-www-form-urlencoded')
+        throw new HttpError(415, 'FST_ERR_CTP_INVALID_MEDIA_TYPE', `unsupported content type "${type}": send application/json`);
       const chunks: Buffer[] = [];
       for await (const c of req.raw) chunks.push(c as Buffer);
-      const text = Buffer.concat(chunks).toString('utf8');
+      const text = utf8Text(Buffer.concat(chunks));
+      if (text instanceof HttpError) throw text;
       const tooDeep = jsonDepthError(text);
       if (tooDeep) throw tooDeep;
       try {
@@ -136,6 +143,8 @@ export const servingRoutes: FastifyPluginAsync<{ engines: Engines; log: FastifyB
       }
       if (!src || typeof src !== 'object' || Array.isArray(src))
         throw new HttpError(400, 'validation_error', 'body: expected a JSON object {model_id, text, n_top?}');
+      const lone = unicodeError(text, src);
+      if (lone) throw lone;
     }
     const { model_id, text } = src;
     const n = src.n_top === undefined ? 1 : Number(src.n_top);
