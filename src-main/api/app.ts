@@ -8,7 +8,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Engines } from '../engines';
 import { HttpError, installErrorHandler } from './errors';
 import type { ApiErrorBody } from '../../src-shared/errors';
@@ -45,6 +46,36 @@ declare module 'fastify' {
   }
 }
 
+/** what Node's HTTP parser refused, said for the operator (its codes: llhttp's HPE_*) */
+const CLIENT_ERRORS: Record<string, string> = {
+  HPE_UNEXPECTED_CONTENT_LENGTH: 'the request has two Content-Length headers, or Content-Length with Transfer-Encoding',
+  HPE_INVALID_CONTENT_LENGTH: "the request's Content-Length is not a number",
+  HPE_HEADER_OVERFLOW: "the request's headers are larger than the server takes",
+  HPE_INVALID_METHOD: 'the request line names no HTTP method',
+  HPE_INVALID_TRANSFER_ENCODING: "the request's Transfer-Encoding is not chunked",
+};
+
+/**
+ * A request Node's HTTP parser refused (a second Content-Length, a bad chunk, headers too large)
+ * or one that timed out, answered in the API's error shape: Fastify's default answered
+ * {"error":"Bad Request","message":"Client Error"}, naming nothing.
+ */
+function answerClientError(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const timeout = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+  const status = timeout ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const body: ApiErrorBody = timeout
+    ? { error: 'request_timeout', detail: 'the request did not arrive whole within the request timeout (server.requestTimeoutMs)' }
+    : { error: 'bad_request', detail: `malformed HTTP request: ${CLIENT_ERRORS[err.code ?? ''] ?? err.message}${err.code ? ` (${err.code})` : ''}` };
+  const text = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+  );
+}
+
 export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise<FastifyInstance> {
   const cfg = engines.config.server;
   // The log (warnings and errors, one JSON line each on stdout) is ours, not Fastify's: given a
@@ -74,6 +105,7 @@ export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise
       const body: ApiErrorBody = { error: 'bad_request', detail: `${error.message}: the URL must be valid percent-encoded UTF-8` };
       (reply as FastifyReply).status(400).send(body);
     },
+    clientErrorHandler: answerClientError,
   });
   // The seed's DELETE sends "Content-Type: application/json" with no body: an empty body is no
   // body there; for POST it stays an error. Fastify's own parser guards against proto poisoning.

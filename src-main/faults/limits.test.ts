@@ -53,6 +53,22 @@ describe('F7: timeouts and caps', () => {
     expect(r.closedAfterMs, 'the server closed the connection').toBeDefined();
     expect(r.closedAfterMs!).toBeLessThan(5000);
     expect(r.data).toMatch(/^HTTP\/1\.1 408/);
+    expect(r.data).toMatch(/"error":"request_timeout"/);
+  });
+
+  it('a request the HTTP parser refuses is answered in the API error shape, naming what is wrong', async () => {
+    // Fastify's default said {"error":"Bad Request","message":"Client Error"}
+    const two = await raw(
+      'POST /feedback HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\n{"a":1}',
+      5000,
+    );
+    expect(two.data).toMatch(/^HTTP\/1\.1 400 Bad Request/);
+    expect(JSON.parse(two.data.slice(two.data.indexOf('\r\n\r\n') + 4))).toEqual({
+      error: 'bad_request',
+      detail: 'malformed HTTP request: the request has two Content-Length headers, or Content-Length with Transfer-Encoding (HPE_UNEXPECTED_CONTENT_LENGTH)',
+    });
+    const nan = await raw('GET /health HTTP/1.1\r\nHost: localhost\r\nContent-Length: abc\r\n\r\n', 5000);
+    expect(nan.data).toMatch(/"detail":"malformed HTTP request: the request's Content-Length is not a number/);
   });
 
   it('headers that never end are cut off too', async () => {
