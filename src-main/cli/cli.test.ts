@@ -138,12 +138,16 @@ describe('spamops CLI', () => {
     const fileAsDir = join(t.dir, 'a-file');
     writeFileSync(fileAsDir, 'x');
     const fresh = join(t.dir, 'never-made');
-    const [folder, dataDirFile, noDataset, v7] = batch([
+    const [folder, dataDirFile, noDataset, v7, bogus] = batch([
       ['import', t.dir],
       [['models'], fileAsDir],
       [['bootstrap', '--dataset', join(t.dir, 'nonexistent.csv')], fresh],
       [['bootstrap', '--models', 'v7'], fresh],
+      ['models', 'bogus'],
     ]);
+    // a model id that is not there (it said "too many arguments for 'list'")
+    expect(bogus.code).toBe(1);
+    expect(bogus.err).toMatch(/no model "bogus" is registered; models: .* \(or a command: list, /);
     expect(folder.code).toBe(1);
     expect(folder.err).toMatch(/is a directory: give a dataset file/);
     expect(dataDirFile.code).toBe(1);

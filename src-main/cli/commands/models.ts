@@ -28,25 +28,36 @@ const modelName = (raw: string): string => {
   return raw;
 };
 
-const list = new Command('list').description('every version with its metrics, aliases and whether it is served').action(async (_o: unknown, cmd: Command) =>
-  withEngines(cmd, async (e) => {
-    const served = new Map<string, string | undefined>();
-    for (const m of MODEL_NAMES) served.set(m, (await e.models.resolve(m))?.version);
-    const rows = (await e.models.list()).map((m) => [
-      m.name,
-      m.version,
-      m.aliases.join(',') || '-',
-      served.get(m.name) === m.version ? 'yes' : '',
-      fmt(m.metrics.accuracy),
-      fmt(m.metrics.f1),
-      fmt(m.metrics.rocAuc),
-      m.backend,
-      m.runId,
-      m.createdAt.slice(0, 19),
-    ]);
-    out(table(['model', 'version', 'aliases', 'served', 'accuracy', 'f1 spam', 'roc auc', 'backend', 'run', 'created'], rows));
-  }),
-);
+const list = new Command('list')
+  .description('every version (of one model id, when named) with its metrics, aliases and whether it is served')
+  // `spamops models bogus` reached here as an argument: commander said "too many arguments for 'list'"
+  .argument('[name]', 'only the versions of this model id')
+  .action(async (name: string | undefined, _o: unknown, cmd: Command) =>
+    withEngines(cmd, async (e) => {
+      const served = new Map<string, string | undefined>();
+      for (const m of MODEL_NAMES) served.set(m, (await e.models.resolve(m))?.version);
+      const versions = await e.models.list(name);
+      if (name !== undefined && versions.length === 0) {
+        const known = await e.models.names();
+        throw new CliError(
+          `no model "${name}" is registered; models: ${known.length ? known.join(', ') : 'none yet'} (or a command: ${cmd.parent?.commands.map((c) => c.name()).join(', ')})`,
+        );
+      }
+      const rows = versions.map((m) => [
+        m.name,
+        m.version,
+        m.aliases.join(',') || '-',
+        served.get(m.name) === m.version ? 'yes' : '',
+        fmt(m.metrics.accuracy),
+        fmt(m.metrics.f1),
+        fmt(m.metrics.rocAuc),
+        m.backend,
+        m.runId,
+        m.createdAt.slice(0, 19),
+      ]);
+      out(table(['model', 'version', 'aliases', 'served', 'accuracy', 'f1 spam', 'roc auc', 'backend', 'run', 'created'], rows));
+    }),
+  );
 
 const del = new Command('delete')
   .description('delete a version (or every version) and its artifacts; a served one only with --force')
