@@ -68,7 +68,10 @@ function answerClientError(err: Error & { code?: string }, socket: Socket): void
   const timeout = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
   const status = timeout ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
   const body: ApiErrorBody = timeout
-    ? { error: 'request_timeout', detail: 'the request did not arrive whole within the request timeout (server.requestTimeoutMs)' }
+    ? {
+        error: 'request_timeout',
+        detail: 'the request did not arrive whole in time (server.headersTimeoutMs for its headers, server.requestTimeoutMs for all of it)',
+      }
     : { error: 'bad_request', detail: `malformed HTTP request: ${CLIENT_ERRORS[err.code ?? ''] ?? err.message}${err.code ? ` (${err.code})` : ''}` };
   const text = JSON.stringify(body);
   socket.end(

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engines } from '../engines';
 import { sampleServer } from '../testing/fixtures';
+import { OnlineStoreUnavailableError } from '../storage';
 
 let engines: Engines;
 let base: string;
@@ -56,5 +57,21 @@ describe('feedback', () => {
     const p = await post('/feedback', { sms_id: 'pushed-only', true_label: 'ham' });
     expect(p.status).toBe(201);
     expect(await labelOnline('pushed-only')).toBe('ham');
+  });
+
+  it('says the online store failed (503), not that the message does not exist, when it cannot look', async () => {
+    const read = engines.features.getOnlineFeatures;
+    engines.features.getOnlineFeatures = async () => {
+      throw new OnlineStoreUnavailableError('the online store (redis://127.0.0.1:6379/0) is not answering', 'redis://127.0.0.1:6379/0');
+    };
+    try {
+      const r = await post('/feedback', { sms_id: 'pushed-elsewhere', true_label: 'ham' });
+      expect(r.status).toBe(503);
+      expect(r.body.error).toBe('online_store_unavailable');
+      // an inbox or warehouse message needs no online lookup
+      expect((await post('/feedback', { sms_id: 'sms90001', true_label: 'ham' })).status).toBe(201);
+    } finally {
+      engines.features.getOnlineFeatures = read;
+    }
   });
 });

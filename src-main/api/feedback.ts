@@ -5,6 +5,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Engines } from '../engines';
+import { UnknownNameError } from '../featurestore';
 import { messageContexts } from '../inbox';
 import { pageLimit } from '../../src-shared/paging';
 import { feedback as routes } from '../../src-shared/routes/monitoring';
@@ -25,7 +26,11 @@ async function checkTarget(engines: Engines, smsId: string, userId: string | und
   if (context.user_id !== null && userId !== undefined && userId !== context.user_id)
     throw new HttpError(409, 'conflict', `message ${smsId} is in the inbox of ${context.user_id}, not of ${userId}`, { field: 'body.user_id' });
   if (context.found_in.length > 0) return;
-  const online = await engines.features.getOnlineFeatures({ features: [FEATURES_V2], entities: { sms_id: [smsId] } }).catch(() => undefined);
+  // a registry without features v2 (an earlier stage) has none; an online store that fails says so (503), not 404
+  const online = await engines.features.getOnlineFeatures({ features: [FEATURES_V2], entities: { sms_id: [smsId] } }).catch((e: unknown) => {
+    if (e instanceof UnknownNameError) return undefined;
+    throw e;
+  });
   const at = online?.metadata.feature_names.indexOf('features') ?? -1;
   if (online && at >= 0 && online.results[at].statuses[0] === 'PRESENT') return;
   throw new HttpError(

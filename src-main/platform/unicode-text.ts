@@ -72,9 +72,9 @@ function firstInvalidByte(data: Uint8Array): number {
   if (lo < data.length) {
     let k = lo;
     while (k > 0 && (data[k - 1] & 0xc0) === 0x80) k--;
-    const lead = data[k - 1];
+    const lead = k > 0 ? data[k - 1] : 0;
     const needs = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
-    if (k > 0 && lead >= 0xc0 && lo - (k - 1) < needs) return k - 1;
+    if (lead >= 0xc0 && lo - (k - 1) < needs) return k - 1;
   }
   return lo;
 }
