@@ -36,7 +36,7 @@ describe('engine process for the desktop shell', () => {
     try {
       await expect(
         startEngineProcess({ root: appRoot(), dataDir: t.dir, node: process.execPath, env: { ...process.env, SPAMOPS_PORT: 'eighty' } }),
-      ).rejects.toThrow(/exited with code 1 before listening:[\s\S]*port: expected an integer 0-65535/);
+      ).rejects.toThrow(/exited with code 1 before listening:[\s\S]*SPAMOPS_PORT: expected an integer from 0 to 65535, got "eighty"/);
       await expect(startEngineProcess({ root: appRoot(), dataDir: t.dir, node: '/nonexistent/node' })).rejects.toThrow(/could not start .*SPAMOPS_NODE/);
     } finally {
       t.remove();
