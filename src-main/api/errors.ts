@@ -19,17 +19,9 @@ import {
   WorseThanHolderError,
   FlatteredCandidateError,
 } from '../serving';
-import {
-  AliasNotSetError,
-  InvalidAliasError,
-  ModelNotFoundError,
-  NothingToRollBackError,
-  ServingAliasError,
-  RunNotFoundError,
-  RunOfAnotherProcessError,
-  VersionInUseError,
-  VersionNotFoundError,
-} from '../training';
+import { InvalidAliasError, NothingToRollBackError, RunNotFoundError, RunOfAnotherProcessError, VersionInUseError, VersionNotFoundError } from '../training';
+// the registry's newer errors straight from the models module (the training module passes on only those it had)
+import { AliasNotSetError, ModelNotFoundError, ServingAliasError } from '../models';
 import { AliasMovedError, DuplicateKeyError, OnlineStoreUnavailableError, SmsIdTakenError, StorageBusyError } from '../storage';
 
 export class HttpError extends Error {

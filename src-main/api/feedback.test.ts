@@ -3,29 +3,17 @@
  * one in the warehouse, or one whose features v2 were pushed. A made-up id was taken (201), and its
  * label went into the labels view as a row without features.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engines } from '../engines';
-import { sampleServer } from '../testing/fixtures';
+import { describe, expect, it } from 'vitest';
+import { sampleServerForFile } from '../testing/fixtures';
 import { OnlineStoreUnavailableError } from '../storage';
 
-let engines: Engines;
-let base: string;
-let close: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ engines, base, close } = await sampleServer({ train: false }));
-}, 120_000);
-afterAll(async () => close());
-
-const post = async (path: string, body: unknown) => {
-  const r = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: r.status, body: await r.json() };
-};
-const labelOnline = async (id: string) => (await engines.storage.online.read('sms_labels', [id]))[0]?.values.label;
+const server = sampleServerForFile({ train: false });
+const { post } = server;
+const labelOnline = async (id: string) => (await server.engines.storage.online.read('sms_labels', [id]))[0]?.values.label;
 
 describe('feedback', () => {
   it('refuses an id no inbox, warehouse or online store has, naming the field, and stores nothing', async () => {
-    const before = (await (await fetch(`${base}/feedback`)).json()).length;
+    const before = (await (await fetch(`${server.base}/feedback`)).json()).length;
     for (const id of ['does-not-exist-xyz', ' ', 'a\u0000b']) {
       const r = await post('/feedback', { sms_id: id, true_label: 'spam' });
       expect(r.status).toBe(404);
@@ -33,7 +21,7 @@ describe('feedback', () => {
       expect(r.body.detail).toContain(JSON.stringify(id));
       expect(await labelOnline(id)).toBeUndefined();
     }
-    expect((await (await fetch(`${base}/feedback`)).json()).length).toBe(before);
+    expect((await (await fetch(`${server.base}/feedback`)).json()).length).toBe(before);
   });
 
   it("takes an inbox message's label from its user, and refuses it from another user", async () => {
@@ -53,15 +41,15 @@ describe('feedback', () => {
     expect(w.status).toBe(201);
     expect(w.body.label_pushed).toBe(true);
     const features = [Array.from({ length: 30 }, (_, i) => i)];
-    await engines.features.push('smss2_push', { sms_id: ['pushed-only'], event_timestamp: [new Date().toISOString()], features }, 'online');
+    await server.engines.features.push('smss2_push', { sms_id: ['pushed-only'], event_timestamp: [new Date().toISOString()], features }, 'online');
     const p = await post('/feedback', { sms_id: 'pushed-only', true_label: 'ham' });
     expect(p.status).toBe(201);
     expect(await labelOnline('pushed-only')).toBe('ham');
   });
 
   it('says the online store failed (503), not that the message does not exist, when it cannot look', async () => {
-    const read = engines.features.getOnlineFeatures;
-    engines.features.getOnlineFeatures = async () => {
+    const read = server.engines.features.getOnlineFeatures;
+    server.engines.features.getOnlineFeatures = async () => {
       throw new OnlineStoreUnavailableError('the online store (redis://127.0.0.1:6379/0) is not answering', 'redis://127.0.0.1:6379/0');
     };
     try {
@@ -71,7 +59,7 @@ describe('feedback', () => {
       // an inbox or warehouse message needs no online lookup
       expect((await post('/feedback', { sms_id: 'sms90001', true_label: 'ham' })).status).toBe(201);
     } finally {
-      engines.features.getOnlineFeatures = read;
+      server.engines.features.getOnlineFeatures = read;
     }
   });
 });

@@ -3,6 +3,7 @@
  * loopback port. The temporary dir, its configuration and the full dataset's path come from
  * scratch/ (the bench shares them); they are re-exported here for the tests.
  */
+import { afterAll, beforeAll } from 'vitest';
 import { join } from 'node:path';
 import { appRoot, type AppConfig } from '../config';
 import { openEngines, type Engines } from '../engines';
@@ -84,5 +85,36 @@ export async function sampleServer(
       await server.close();
       await cleanup();
     },
+  };
+}
+
+/**
+ * A sampleServer for one test file, started before its tests and closed after them, with JSON
+ * calls that answer their status and parsed body (each HTTP test file wrote these lines again).
+ */
+export function sampleServerForFile(o: { train?: boolean; config?: Partial<AppConfig> } = {}) {
+  let s: Awaited<ReturnType<typeof sampleServer>> | undefined;
+  beforeAll(async () => {
+    s = await sampleServer(o);
+  }, 180_000);
+  afterAll(async () => s?.close());
+  const started = () => {
+    if (!s) throw new Error('the sample server is not started yet (use it inside a test)');
+    return s;
+  };
+  const call = async (method: string, path: string, body?: unknown) => {
+    const init: RequestInit = body === undefined ? { method } : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+    const r = await fetch(started().base + path, init);
+    return { status: r.status, body: await r.json() };
+  };
+  return {
+    get engines(): Engines {
+      return started().engines;
+    },
+    get base(): string {
+      return started().base;
+    },
+    post: (path: string, body: unknown) => call('POST', path, body),
+    del: (path: string) => call('DELETE', path),
   };
 }

@@ -7,15 +7,4 @@ export type { TrainJob, TrainJobDeps, TrainOutcome } from './train';
 export { TrainingDataError, loadTrainingSet } from './dataset';
 export type { TrainingDataSource } from './dataset';
 // the model layer's registry, for the shells that reach it through training
-export {
-  ModelRegistry,
-  AliasNotSetError,
-  InvalidAliasError,
-  ModelNotFoundError,
-  NothingToRollBackError,
-  ServingAliasError,
-  VersionInUseError,
-  VersionNotFoundError,
-  stagingDirFor,
-  checksumsOf,
-} from '../models';
+export { ModelRegistry, InvalidAliasError, NothingToRollBackError, VersionInUseError, VersionNotFoundError, stagingDirFor, checksumsOf } from '../models';
