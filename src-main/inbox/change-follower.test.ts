@@ -37,3 +37,34 @@ describe('a change follower whose handler hands back work still going on', () =>
     expect((await users.changesAfter(await users.getCursor('test'), 10)).changes).toHaveLength(0);
   });
 });
+
+describe('a gathering change follower (the offline rows: one part per gathering)', () => {
+  it('waits its gathering time again when woken while it reads, so a steady stream of changes is handed on in few batches', async () => {
+    const users = openSqliteStorage(':memory:').users;
+    const handed: number[] = [];
+    const f = new ChangeFollower(users, {
+      cursor: 'gathering',
+      gatherMs: 100,
+      handle: async (changes) => {
+        handed.push(changes.length);
+        await new Promise((r) => setTimeout(r, 10)); // a part's write
+      },
+    });
+    f.start();
+    // a message every 2 ms for 1 s, each waking the follower (as the feature step's cursor does)
+    const started = Date.now();
+    let stored = 0;
+    while (Date.now() - started < 1000) {
+      await users.insert({ user_id: 'u', sms_id: newTimeUuid(), sender_id: 's', sms_text: `m${stored}` });
+      stored += 1;
+      f.wake();
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    f.stop();
+    // about one batch per 110 ms (the gathering and the write); read back to back it was one per write
+    expect(handed.reduce((a, b) => a + b, 0)).toBe(stored);
+    expect(handed.length).toBeLessThanOrEqual(14);
+    expect(handed.length).toBeGreaterThanOrEqual(5);
+  });
+});

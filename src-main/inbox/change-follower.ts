@@ -162,7 +162,9 @@ export class ChangeFollower {
       return;
     }
     this.running = true;
+    const gathers = (this.o.gatherMs ?? 0) > 0;
     void (async () => {
+      let gatherAgain = false;
       try {
         do {
           this.again = false;
@@ -172,9 +174,13 @@ export class ChangeFollower {
             break;
           }
           this.delayMs = FIRST_RETRY_MS;
-        } while (this.again && !this.stopped);
+          // woken while it ran: a gathering follower waits its time again (under steady load it
+          // read back to back, and the offline follower wrote a part some 25 times a second, not 4)
+          gatherAgain = gathers && this.again;
+        } while (this.again && !gatherAgain && !this.stopped);
       } finally {
         this.running = false;
+        if (gatherAgain) this.wake();
       }
     })();
   }
@@ -253,6 +259,9 @@ export class ChangeFollower {
         }
         this.position = next;
         if (changes.length === 0) break;
+        // a gathering follower stops at the end of what the log held when it read, and gathers
+        // what came meanwhile for its next batch (read on at once, it handed on a batch per write)
+        if ((this.o.gatherMs ?? 0) > 0 && changes.length < (this.o.batch ?? 256)) break;
         if (moving >= PIPELINED) await settled();
       }
       await settled();
