@@ -81,11 +81,15 @@ export const DeadLetter = Type.Object({
   failed_at: Type.String(),
   origin_seq: Nullable(Type.Integer()),
   data: Type.String({ description: 'the payload as text (the first 2,000 characters)' }),
+  retryable: Type.Boolean({
+    description:
+      'false for a message that can never be stored as it is (not valid, or its id held by another message): Retry refuses it; publish a corrected one',
+  }),
 });
 export type DeadLetter = Static<typeof DeadLetter>;
 
 export const DeadLettersQuery = Type.Object(
-  { limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: 'at most 999' })) },
+  { limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: 'an integer from 0 to 999' })) },
   { additionalProperties: false },
 );
 export type DeadLettersQuery = Static<typeof DeadLettersQuery>;

@@ -151,7 +151,10 @@ export function errorAnswer(err: unknown): ErrorAnswer | undefined {
   if (err instanceof StorageBusyError)
     return { status: 503, body: { error: 'storage_busy', detail: err.message }, headers: { 'retry-after': String(err.retryAfterSeconds) } };
   if (err instanceof IngestionError)
-    return send(err.code === 'not_found' ? 404 : err.code === 'stream_off' ? 409 : 503, { error: err.code, detail: err.message });
+    return send(err.code === 'not_found' ? 404 : err.code === 'stream_off' || err.code === 'never_stored' ? 409 : 503, {
+      error: err.code,
+      detail: err.message,
+    });
   if (err instanceof OnlineStoreUnavailableError)
     return send(503, { error: 'online_store_unavailable', detail: `${err.message}; start it again: SpamOps reconnects by itself` });
   if (err instanceof SmsIdTakenError) return send(409, { error: 'sms_id_taken', detail: err.message, field: 'sms_id' });

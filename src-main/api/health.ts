@@ -52,7 +52,7 @@ async function problems(engines: Engines): Promise<HealthProblem[]> {
       component: 'stream',
       detail: `NATS unavailable (${ing.reason ?? 'no reason given'}): messages are stored and wait in the change log`,
       remedy:
-        'what the reason says: NATS down or without JetStream, start nats-server -js at the configured URL; a stream deleted, nothing (SpamOps creates it again); another store holding the consumers, subjects of its own for this data dir. SpamOps reconnects and catches up by itself',
+        'what the reason says: NATS down or without JetStream, start nats-server -js at the configured URL; a stream deleted, nothing (SpamOps creates it again); another store holding the consumers, subjects of its own for this data dir; a stream SpamOps cannot use or a subject another stream takes, the change the reason names. Once that is done SpamOps sets up and catches up by itself',
     });
   if (ing.featuresFailing)
     out.push({

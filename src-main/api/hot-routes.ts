@@ -27,6 +27,7 @@ import { utf8Text } from './body-text';
 import { errorAnswer, HttpError, type ErrorAnswer } from './errors';
 import { jsonDepthError } from './json-depth';
 import { LOOPBACK_HOSTS, hostName, isLoopbackAddress } from './security';
+import { AJV_CUSTOM_OPTIONS } from '../platform';
 
 /** what a hot route's handler is given: the parts of a Fastify request it may read */
 export interface HotRequest<R extends RouteDeclaration> {
@@ -41,9 +42,6 @@ export type HotHandler<R extends RouteDeclaration> = (req: HotRequest<R>) => Ans
 
 /** told of each answer of a hot route (serving's statistics): the request, and the milliseconds since the route took it */
 export type Answered<R extends RouteDeclaration> = (req: HotRequest<R>, ms: number) => void;
-
-/** the options Fastify's validator is built with (app.ts): the hot check must accept exactly what it accepts */
-export const AJV_CUSTOM_OPTIONS = { coerceTypes: false, removeAdditional: false, allErrors: false, verbose: true } as const;
 
 type Validate = ((data: unknown) => boolean) & { errors?: unknown };
 type Serialize = (value: unknown) => string;

@@ -43,7 +43,7 @@ export interface Ingestion {
 /** what an ingestion route cannot do, and why: the API turns the code into a status */
 export class IngestionError extends Error {
   constructor(
-    readonly code: 'stream_off' | 'stream_unavailable' | 'not_found',
+    readonly code: 'stream_off' | 'stream_unavailable' | 'not_found' | 'never_stored',
     message: string,
   ) {
     super(message);

@@ -17,3 +17,4 @@ export { tryLockDataDir, isAlive, thisProcess, LOCK_FILE, type DataDirLock, type
 export { CsvRecords, type CsvEvent } from './csv-records';
 export { csvCell, type CsvCellOptions } from './csv-cell';
 export { strictUtf8, utf8Problem, jsonLoneSurrogatePath } from './unicode-text';
+export { AJV_CUSTOM_OPTIONS, compileSchema, type SchemaValidate, type SchemaCheckError } from './json-schema';

@@ -45,6 +45,12 @@ export interface ConsumerSpec {
   /** a rejection that passes by itself (the store locked a while): the batch waits, whatever maxDeliver says */
   transient?(e: unknown): boolean;
   /**
+   * The id a message is (or would be) stored under, for its dead letter whatever sent it there: a
+   * message stored by a delivery whose answer was lost (the process killed, the store failing
+   * after the commit) was stored a second time, under a new id, by the retry of its dead letter.
+   */
+  storedIdOf?(m: JsMsg): string | undefined;
+  /**
    * Under sustained load, how long a small batch waits for more before it is cut: fewer, larger
    * batches (for the feature step: fewer Parquet parts to write and merge). A batch after a quiet
    * spell goes at once.
@@ -289,7 +295,7 @@ export class BatchConsumer {
           });
         done += o.items ?? 1;
       } else if ('dead' in o) {
-        await this.toDeadLetters(link, m, o.dead, o.smsId);
+        await this.toDeadLetters(link, m, o.dead, o.smsId, true);
       } else if ('wait' in o) {
         this.failures += 1;
         this.lastError = o.wait;
@@ -320,9 +326,10 @@ export class BatchConsumer {
     this.waits.delete(m.seq);
   }
 
-  private async toDeadLetters(link: Link, m: JsMsg, reason: string, smsId?: string): Promise<void> {
+  /** `never`: the handler found it can never succeed as it is (a retry is refused) */
+  private async toDeadLetters(link: Link, m: JsMsg, reason: string, smsId?: string, never = false): Promise<void> {
     try {
-      await this.dead.put(link, m, reason, smsId);
+      await this.dead.put(link, m, reason, smsId ?? this.spec.storedIdOf?.(m), never);
       // handled: it lives on in the dead letters (an ack rather than a term, which nats-server 2.9 drops when given a reason)
       m.ack();
       this.forget(m);

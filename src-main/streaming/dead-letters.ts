@@ -21,6 +21,8 @@ export const H = {
   failedAt: 'SpamOps-Failed-At',
   /** the id the message is (or would be) stored under: a retry keeps it, so it is never stored twice */
   smsId: 'SpamOps-Sms-Id',
+  /** "true" when the message can never be stored as it is (not valid, its id held): a retry is refused */
+  never: 'SpamOps-Never',
 } as const;
 
 /** header values are one line of printable text */
@@ -34,7 +36,7 @@ export class DeadLetters {
   ) {}
 
   /** publishes the message to the dead-letter subject; resolves once the server stored it */
-  async put(link: Link, m: JsMsg, reason: string, smsId?: string): Promise<void> {
+  async put(link: Link, m: JsMsg, reason: string, smsId?: string, never = false): Promise<void> {
     const h = headers();
     for (const [k, vs] of m.headers ?? []) if (k !== 'Nats-Msg-Id' && !k.startsWith('SpamOps-')) for (const v of vs) h.append(k, v);
     h.set(H.reason, oneLine(reason));
@@ -46,6 +48,7 @@ export class DeadLetters {
     h.set(H.deliveries, String(m.info.deliveryCount));
     h.set(H.failedAt, new Date().toISOString());
     if (smsId) h.set(H.smsId, smsId);
+    if (never) h.set(H.never, 'true');
     // the same failure put twice (a crash before the original was acknowledged) is stored once
     await link.js.publish(this.subject, m.data, { headers: h, msgID: `dead:${m.info.stream}:${m.seq}` });
   }
@@ -75,6 +78,11 @@ export class DeadLetters {
   async retry(link: Link, seq: number): Promise<RetryAnswer> {
     const sm = await link.jsm.streams.getMessage(this.stream, { seq });
     if (!sm) throw new IngestionError('not_found', `no dead letter ${seq} in ${this.stream} (retried already, or past the stream's age limit)`);
+    if (sm.header?.get(H.never) === 'true')
+      throw new IngestionError(
+        'never_stored',
+        `dead letter ${seq} can never be stored as it is (${sm.header.get(H.reason) || 'no reason recorded'}): publish a corrected message to ${sm.header.get(H.subject) || 'the entry subject'} instead`,
+      );
     const to = sm.header?.get(H.subject);
     if (!to) throw new IngestionError('not_found', `dead letter ${seq} does not say where it came from (no ${H.subject} header)`);
     const h = headers();
@@ -98,5 +106,6 @@ function describe(seq: number, h: MsgHdrs | undefined, data: Uint8Array, time: D
     failed_at: h?.get(H.failedAt) || time.toISOString(),
     origin_seq: num(H.seq),
     data: text.decode(data).slice(0, 2000),
+    retryable: h?.get(H.never) !== 'true',
   };
 }

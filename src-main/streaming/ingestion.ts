@@ -18,9 +18,8 @@
  * While NATS is unreachable the APIs keep storing (the changes wait in the change log) and /health
  * says why; the relay catches up once the connection is back.
  */
-import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { DiscardPolicy, JetStreamApiCodes, RetentionPolicy, StorageType, type JsMsg } from '@nats-io/jetstream';
-import { timeUuidOf, isTimeUuid, smsIdProblem } from '../platform';
+import { compileSchema, timeUuidOf, isTimeUuid, smsIdProblem } from '../platform';
 import { StorageBusyError, storeIdentity, type RegistryStore, type SmsMessage, type UserDataStore } from '../storage';
 import { ChangeFollower, IngestionError, pendingOf, STREAM_RELAY_CURSOR, type ChangeLog, type FeatureStep, type Ingestion, type PendingChange } from '../inbox';
 import { InboxBody } from '../../src-shared/userdata';
@@ -77,28 +76,75 @@ const CHANGES_PER_MESSAGE = 256;
 /** well under NATS's default max_payload (1 MiB): an envelope is cut once its JSON passes this */
 const ENVELOPE_BYTES = 256 * 1024;
 
+/** failed publishes in a row of the relay, while connected, after which /health tells of it */
+const RELAY_FAILING_AFTER = 3;
+
+/** the server's error code when a new stream's subjects overlap another stream's */
+const SUBJECT_OVERLAP = 10065;
+
+type StreamRole = 'incoming' | 'changes' | 'dead letters';
+
+/**
+ * The largest message SpamOps publishes to each stream: a valid incoming message (2,000 characters,
+ * each up to 12 bytes escaped in JSON), a change envelope (cut past ENVELOPE_BYTES), a dead letter
+ * (whatever was published to the entry subject, up to NATS's default max_payload).
+ */
+const LARGEST_MESSAGE: Record<StreamRole, number> = { incoming: 64 * 1024, changes: 2 * ENVELOPE_BYTES, 'dead letters': 1024 * 1024 };
+
+/** what makes an existing stream unusable for its role (a stream someone made before SpamOps did) */
+function unusable(c: { sealed?: boolean; max_msg_size?: number; retention?: string; deny_delete?: boolean }, role: StreamRole): string[] {
+  const out: string[] = [];
+  if (c.sealed) out.push('it is sealed (it takes no new messages)');
+  const need = LARGEST_MESSAGE[role];
+  if (c.max_msg_size !== undefined && c.max_msg_size > 0 && c.max_msg_size < need)
+    out.push(`max_msg_size ${c.max_msg_size} bytes, where SpamOps publishes ${role} of up to ${need} bytes to it (-1, no limit, or at least ${need})`);
+  if (role === 'dead letters' && c.retention !== undefined && c.retention !== RetentionPolicy.Limits)
+    out.push(`retention ${c.retention}, where dead letters must stay until retried or aged out (limits)`);
+  if (role === 'dead letters' && c.deny_delete) out.push('deny_delete, where a retried dead letter is deleted from it');
+  return out;
+}
+
+/** whether a stream's subject (with NATS wildcards: * one token, > the rest) takes a literal subject */
+function subjectMatches(pattern: string, subject: string): boolean {
+  const p = pattern.split('.');
+  const t = subject.split('.');
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === '>') return t.length > i;
+    if (i >= t.length || (p[i] !== '*' && p[i] !== t[i])) return false;
+  }
+  return p.length === t.length;
+}
+
 function parseJson(m: JsMsg): { value: unknown } | { error: string } {
   return parsePayload(m.data);
 }
 
-const inboxBody = TypeCompiler.Compile(InboxBody);
+/** POST /sms's check of its body (Fastify's validator, as the route's): the same texts pass either door */
+const inboxBody = compileSchema(InboxBody);
 
 /** a failure that passes by itself (the store locked by another program): delivered again until stored, never a dead letter */
 const isTransient = (e: unknown): boolean => e instanceof StorageBusyError;
 
 /** the first thing wrong with a body, named by field, as POST /sms would answer it */
 function bodyError(value: unknown): string | undefined {
-  if (inboxBody.Check(value)) return undefined;
-  const first = inboxBody.Errors(value).First();
-  if (!first) return undefined;
-  const field = first.path.replace(/^\//, '').replace(/\//g, '.');
+  if (inboxBody(value)) return undefined;
+  const first = inboxBody.errors?.[0];
+  if (!first) return 'the message: expected a JSON object {recipient_id, sender_id, sms_text}';
+  const missing = first.params?.missingProperty as string | undefined;
+  const extra = first.params?.additionalProperty as string | undefined;
+  const field = [first.instancePath.replace(/^\//, '').replace(/\//g, '.'), missing ?? extra].filter(Boolean).join('.');
   if (!field) return 'the message: expected a JSON object {recipient_id, sender_id, sms_text}';
-  const what =
-    first.message === 'Expected required property'
-      ? 'is required'
-      : first.message === 'Unexpected property'
-        ? 'is not an accepted field (expected recipient_id, sender_id, sms_text)'
-        : first.message.replace(/^Expected/, 'expected');
+  const what = missing
+    ? 'is required'
+    : extra
+      ? 'is not an accepted field (expected recipient_id, sender_id, sms_text)'
+      : first.keyword === 'maxLength' || first.keyword === 'minLength'
+        ? `expected ${first.keyword === 'maxLength' ? 'at most' : 'at least'} ${first.params?.limit} characters`
+        : first.keyword === 'pattern'
+          ? `expected a string matching ${first.params?.pattern}`
+          : first.keyword === 'type'
+            ? `expected ${first.params?.type === 'object' ? 'an object' : `a ${first.params?.type}`}`
+            : (first.message ?? 'is invalid');
   return `${field}: ${what}`;
 }
 
@@ -184,7 +230,17 @@ export class StreamIngestion implements Ingestion {
       transient: isTransient,
     };
     this.incoming = new BatchConsumer(
-      { ...common, stream: this.incomingStream, durable: INCOMING_DURABLE, filter: settings.subject, handle: (msgs) => this.storeIncoming(msgs) },
+      {
+        ...common,
+        stream: this.incomingStream,
+        durable: INCOMING_DURABLE,
+        filter: settings.subject,
+        handle: (msgs) => this.storeIncoming(msgs),
+        storedIdOf: (m) => {
+          const id = this.smsIdOf(m);
+          return 'smsId' in id ? id.smsId : undefined;
+        },
+      },
       this.dead,
     );
     this.features = new BatchConsumer(
@@ -253,9 +309,9 @@ export class StreamIngestion implements Ingestion {
   private async setUp(link: Link): Promise<void> {
     await link.jsm.getAccountInfo(); // fails with a clear error when the server runs without JetStream
     const s = this.settings;
-    await this.ensureStream(link, this.incomingStream, s.subject, 7);
-    await this.ensureStream(link, this.changesStream, s.changesSubject, 7);
-    await this.ensureStream(link, this.dead.stream, s.deadLetterSubject, 30);
+    await this.ensureStream(link, this.incomingStream, s.subject, 7, 'incoming');
+    await this.ensureStream(link, this.changesStream, s.changesSubject, 7, 'changes');
+    await this.ensureStream(link, this.dead.stream, s.deadLetterSubject, 30, 'dead letters');
     try {
       await this.incoming.ensure(link);
       await this.features.ensure(link);
@@ -317,26 +373,43 @@ export class StreamIngestion implements Ingestion {
     return undefined;
   }
 
-  private async ensureStream(link: Link, name: string, subject: string, days: number): Promise<void> {
+  private async ensureStream(link: Link, name: string, subject: string, days: number, role: StreamRole): Promise<void> {
     try {
       const info = await link.jsm.streams.info(name);
       if (!(info.config.subjects ?? []).includes(subject))
         throw new Error(
           `stream ${name} exists without subject ${subject} (it has ${(info.config.subjects ?? []).join(', ') || 'none'}): add the subject or choose another (SPAMOPS_STREAM_*SUBJECT)`,
         );
+      const problems = unusable(info.config, role);
+      if (problems.length)
+        throw new Error(
+          `stream ${name} exists set up in a way SpamOps cannot use: ${problems.join('; ')}. Change it (nats stream edit ${name}) or delete it (SpamOps creates it again)`,
+        );
       return;
     } catch (e) {
       if (!isApiError(e, JetStreamApiCodes.StreamNotFound)) throw e;
     }
-    await link.jsm.streams.add({
-      name,
-      subjects: [subject],
-      storage: StorageType.File,
-      retention: RetentionPolicy.Limits,
-      discard: DiscardPolicy.Old,
-      max_age: days * DAY_NS,
-      duplicate_window: DUPLICATE_WINDOW_NS,
-    });
+    try {
+      await link.jsm.streams.add({
+        name,
+        subjects: [subject],
+        storage: StorageType.File,
+        retention: RetentionPolicy.Limits,
+        discard: DiscardPolicy.Old,
+        max_age: days * DAY_NS,
+        duplicate_window: DUPLICATE_WINDOW_NS,
+      });
+    } catch (e) {
+      if (!isApiError(e, SUBJECT_OVERLAP)) throw e;
+      // another stream takes the subject: name it (the server's error does not)
+      const holders: string[] = [];
+      for await (const other of link.jsm.streams.list())
+        if ((other.config.subjects ?? []).some((pattern) => subjectMatches(pattern, subject)))
+          holders.push(`${other.config.name} (${(other.config.subjects ?? []).join(', ')})`);
+      throw new Error(
+        `subject ${subject} is taken by ${holders.length ? `stream ${holders.join(', stream ')}` : 'another stream'}, so SpamOps cannot create its stream ${name}: choose other subjects (SPAMOPS_STREAM_*SUBJECT) or take ${subject} out of that stream`,
+      );
+    }
   }
 
   /** (A) store each valid message under an id derived from its place in the stream */
@@ -453,7 +526,13 @@ export class StreamIngestion implements Ingestion {
 
   health(): IngestionHealth {
     const st = this.link.state;
-    return { mode: 'stream', stream: st.connected ? 'connected' : 'unavailable', reason: st.reason };
+    const { attempts, lastError } = this.relay;
+    // connected, yet the server refuses the changes (a limit of the stream's): told as a failing step
+    const failing =
+      st.connected && attempts >= RELAY_FAILING_AFTER && lastError
+        ? { featuresFailing: { attempts, error: `the relay cannot publish the changes to ${this.settings.changesSubject}: ${lastError}` } }
+        : {};
+    return { mode: 'stream', stream: st.connected ? 'connected' : 'unavailable', reason: st.reason, ...failing };
   }
 
   private connected(): Link | undefined {

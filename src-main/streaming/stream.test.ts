@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { appRoot } from '../config';
 import { newTimeUuid } from '../platform';
 import { FeatureStep } from '../inbox';
@@ -110,7 +110,7 @@ describe.skipIf(!!skip)(`the stream (NATS JetStream)${skip ? ` (skipped: ${skip}
     });
   });
 
-  it('a message that can never be stored goes to the dead letters with its reason, the rest flow, and retry sends it back', async () => {
+  it('a message that can never be stored goes to the dead letters with its reason, the rest flow, and Retry refuses it naming why', async () => {
     await publish('not json at all', 'poison-1');
     await publish({ recipient_id: 'poisoned', sender_id: 'x' }, 'poison-2');
     await publish({ recipient_id: 'a/b', sender_id: 'x', sms_text: 'bad recipient' }, 'poison-3');
@@ -122,22 +122,24 @@ describe.skipIf(!!skip)(`the stream (NATS JetStream)${skip ? ` (skipped: ${skip}
     const reasons = dead.map((d: { reason: string }) => d.reason).join('\n');
     expect(reasons).toMatch(/the payload is not JSON/);
     expect(reasons).toMatch(/sms_text: is required/);
-    expect(reasons).toMatch(/recipient_id: expected string to match/);
+    expect(reasons).toMatch(/recipient_id: expected a string matching \^\[\^\/\\s\]\+\$/);
     expect(dead[0]).toMatchObject({ subject: 'sms.incoming', deliveries: 1 });
     expect((await srv.engines.storage.users.listByUser('poisoned')).map((m) => m.sms_text)).toEqual(['fine']);
     const stats = await (await fetch(`${srv.base}/ingestion/stats`)).json();
     expect(stats.dead_letters).toBe(3);
     await until('no unacknowledged message', async () => (await (await fetch(`${srv.base}/ingestion/stats`)).json()).incoming.ack_pending === 0);
 
+    // it can never be stored as it is: Retry is refused, naming why, and the letter stays
     const missing = dead.find((d: { reason: string }) => /required/.test(d.reason));
-    const r = await (await post(`/ingestion/dead-letters/${missing.seq}/retry`, {})).json();
-    expect(r).toMatchObject({ seq: missing.seq, to: 'sms.incoming' });
-    // still invalid: it comes back as a new dead letter, the old one is gone
-    await until('the retried letter back', async () => {
-      const d = await (await fetch(`${srv.base}/ingestion/dead-letters`)).json();
-      return d.length === 3 && !d.some((x: { seq: number }) => x.seq === missing.seq) && d;
+    expect(missing.retryable).toBe(false);
+    const refused = await post(`/ingestion/dead-letters/${missing.seq}/retry`, {});
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toEqual({
+      error: 'never_stored',
+      detail: `dead letter ${missing.seq} can never be stored as it is (sms_text: is required): publish a corrected message to sms.incoming instead`,
     });
-    expect((await post(`/ingestion/dead-letters/${missing.seq}/retry`, {})).status).toBe(404);
+    expect((await (await fetch(`${srv.base}/ingestion/dead-letters`)).json()).map((d: { seq: number }) => d.seq)).toContain(missing.seq);
+    expect((await post('/ingestion/dead-letters/99999/retry', {})).status).toBe(404);
   });
 
   it('(B) the relay sends up to 256 change events in one stream message; a lone event (as earlier versions sent) is read, a malformed envelope goes to the dead letters whole, naming the entry', async () => {
@@ -256,6 +258,137 @@ describe.skipIf(!!skip)(`the stream, failing and missing${skip ? ` (skipped: ${s
     } finally {
       await nc.close();
       await ingestion.stop();
+      await t.cleanup();
+      await nats.stop();
+    }
+  });
+
+  it('a message stored by a delivery whose answer was lost goes to the dead letters with its stored id: retried, it is stored once; a text of 1,500 emoji is taken, as POST /sms takes it', async () => {
+    const nats = await startNats();
+    const t = await testEngines();
+    const { bootstrap } = await import('../setup');
+    await bootstrap(t.engines, { datasetPath: SAMPLE_DATASET, log: () => undefined });
+    // a store whose commit goes through but whose answer is lost (as when the process is killed after it)
+    let losing = true;
+    const users = Object.assign(Object.create(t.engines.storage.users), {
+      insertMany: async (msgs: SmsMessage[]) => {
+        const r = await t.engines.storage.users.insertMany(msgs);
+        if (losing && msgs.some((m) => m.sms_text.includes('lost answer'))) throw new Error('the answer was lost after the commit');
+        return r;
+      },
+    }) as typeof t.engines.storage.users;
+    const step = new FeatureStep({ features: t.engines.features, online: t.engines.storage.online, tokenizers: t.engines.tokenizers });
+    const ingestion = new StreamIngestion(settingsFor(nats.url, { subject: 'l.in', changesSubject: 'l.changes', deadLetterSubject: 'l.dead', maxDeliver: 2 }), {
+      users,
+      step,
+      owner: { id: 'stream-test', where: t.dir },
+    });
+    const nc = await connect({ servers: nats.url });
+    try {
+      await ingestion.start();
+      const js = jetstream(nc);
+      await js.publish('l.in', JSON.stringify({ recipient_id: 'la', sender_id: 'x', sms_text: 'a lost answer' }), { msgID: 'l-1' });
+      await until('the dead letter', async () => (await ingestion.deadLetters(10)).length === 1, 20_000);
+      const [d] = await ingestion.deadLetters(10);
+      expect(d.reason).toMatch(/failed 2 deliveries: the answer was lost after the commit/);
+      expect(d.retryable).toBe(true);
+      const stored = await t.engines.storage.users.listByUser('la');
+      expect(stored).toHaveLength(1);
+      losing = false;
+      await ingestion.retryDeadLetter(d.seq);
+      await until('the retry handled', async () => (await ingestion.stats()).incoming?.pending === 0 && (await ingestion.deadLetters(10)).length === 0, 20_000);
+      await new Promise((r) => setTimeout(r, 300));
+      // the retry found it stored (its id kept), where it stored it again under a new id
+      expect((await t.engines.storage.users.listByUser('la')).map((m) => m.sms_id)).toEqual([stored[0].sms_id]);
+
+      const emoji = '\u{1F600}'.repeat(1500); // 1,500 characters, 3,000 UTF-16 units
+      await js.publish('l.in', JSON.stringify({ recipient_id: 'em', sender_id: 'x', sms_text: emoji }), { msgID: 'l-2' });
+      await until('the emoji message stored', async () => (await t.engines.storage.users.listByUser('em')).length === 1, 20_000);
+      expect(await ingestion.deadLetters(10)).toHaveLength(0);
+      await js.publish('l.in', JSON.stringify({ recipient_id: 'em', sender_id: 'x', sms_text: `${emoji}!`.repeat(2) }), { msgID: 'l-3' });
+      await until('the long one refused', async () => (await ingestion.deadLetters(10)).length === 1, 20_000);
+      expect((await ingestion.deadLetters(10))[0].reason).toBe('sms_text: expected at most 2000 characters');
+    } finally {
+      await nc.close();
+      await ingestion.stop();
+      await t.cleanup();
+      await nats.stop();
+    }
+  });
+
+  it('streams made before SpamOps in a way it cannot use, or taking its subjects: /health names the stream and the setting, not a passing outage', async () => {
+    const nats = await startNats();
+    const nc = await connect({ servers: nats.url });
+    const jsm = await jetstreamManager(nc);
+    // the changes' stream, taking messages of at most 2,000 bytes: every envelope of changes was refused
+    await jsm.streams.add({ name: 'U_CHANGES', subjects: ['u.changes'], max_msg_size: 2000 });
+    // a stream of someone else's that takes the dead letters' subject by a wildcard
+    await jsm.streams.add({ name: 'OTHER', subjects: ['u.dead.>', 'v.>'] });
+    const t = await testEngines({ stream: settingsFor(nats.url, { subject: 'u.in', changesSubject: 'u.changes', deadLetterSubject: 'u.dead.letters' }) });
+    try {
+      const srv = await startTestServer(t.engines);
+      try {
+        const health = await until('/health to tell of the changes stream', async () => {
+          const h = await (await fetch(`${srv.base}/health`)).json();
+          return /U_CHANGES/.test(JSON.stringify(h)) ? h : undefined;
+        });
+        expect(health.status).not.toBe('ok');
+        expect(health.ingestion.reason).toBe(
+          `NATS at ${nats.url}: ` +
+            'stream U_CHANGES exists set up in a way SpamOps cannot use: max_msg_size 2000 bytes, where SpamOps publishes changes of up to 524288 bytes to it (-1, no limit, or at least 524288). Change it (nats stream edit U_CHANGES) or delete it (SpamOps creates it again)',
+        );
+        await jsm.streams.delete('U_CHANGES');
+        await until('the dead letters subject told', async () => /u\.dead\.letters/.test(t.engines.ingestion.health().reason ?? ''), 30_000);
+        expect(t.engines.ingestion.health().reason).toBe(
+          `NATS at ${nats.url}: ` +
+            'subject u.dead.letters is taken by stream OTHER (u.dead.>, v.>), so SpamOps cannot create its stream U_DEAD_LETTERS: choose other subjects (SPAMOPS_STREAM_*SUBJECT) or take u.dead.letters out of that stream',
+        );
+        await jsm.streams.delete('OTHER');
+        await until('connected once the streams are fixed', async () => t.engines.ingestion.health().stream === 'connected', 30_000);
+      } finally {
+        await srv.close();
+      }
+    } finally {
+      await nc.close();
+      await t.cleanup();
+      await nats.stop();
+    }
+  });
+
+  it('a changes stream that refuses what the relay publishes (full, discarding new): /health tells of the failing step while connected', async () => {
+    const nats = await startNats();
+    const nc = await connect({ servers: nats.url });
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: 'F_CHANGES', subjects: ['f.changes'], max_msgs: 1, discard: 'new' as never });
+    const t = await testEngines({ stream: settingsFor(nats.url, { subject: 'f.in', changesSubject: 'f.changes', deadLetterSubject: 'f.dead' }) });
+    try {
+      const srv = await startTestServer(t.engines);
+      try {
+        await until('connected', async () => t.engines.ingestion.health().stream === 'connected', 30_000);
+        for (let i = 0; i < 3; i++) {
+          await fetch(`${srv.base}/sms`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ recipient_id: 'full', sender_id: 'x', sms_text: `message ${i}` }),
+          });
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        const health = await until(
+          '/health to tell of the relay',
+          async () => {
+            const h = await (await fetch(`${srv.base}/health`)).json();
+            return h.problems.some((p: { component: string }) => p.component === 'inbox features') ? h : undefined;
+          },
+          40_000,
+        );
+        expect(health.status).not.toBe('ok');
+        expect(health.ingestion.stream).toBe('connected');
+        expect(health.ingestion.featuresFailing.error).toMatch(/^the relay cannot publish the changes to f\.changes: .*maximum messages/);
+      } finally {
+        await srv.close();
+      }
+    } finally {
+      await nc.close();
       await t.cleanup();
       await nats.stop();
     }

@@ -138,9 +138,9 @@ function DeadLetters() {
                       type="button"
                       className="small"
                       onClick={() => void retry(d.seq)}
-                      disabled={retrying !== undefined}
+                      disabled={retrying !== undefined || !d.retryable}
                       aria-label={`retry dead letter ${d.seq}`}
-                      title={`Publish it again to ${d.subject}`}
+                      title={d.retryable ? `Publish it again to ${d.subject}` : 'It can never be stored as it is: publish a corrected message instead'}
                     >
                       {retrying === d.seq ? 'Retrying…' : 'Retry'}
                     </button>
