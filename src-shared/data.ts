@@ -53,6 +53,11 @@ export const ImportJob = Type.Object({
       inserted: Type.Number(),
       duplicates: Type.Number(),
       duplicateIds: Type.Array(Type.String()),
+      /** rows whose id holds another message (another text or label): not imported */
+      conflicts: Type.Optional(Type.Number()),
+      conflictIds: Type.Optional(Type.Array(Type.String())),
+      /** lines of a UCI SMS file numbered after the highest sms id, as the ids given held other messages */
+      renumbered: Type.Optional(Type.Number()),
       problemCount: Type.Number(),
       /** the first bad rows, by line */
       problems: Type.Array(Type.Object({ line: Type.Number(), reason: Type.String() })),

@@ -76,8 +76,8 @@ describe('spamops CLI', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/imported 2 messages/);
     expect(r.err).toMatch(/line 3: empty text/);
-    expect(again.out).toMatch(/imported 0 messages.*2 duplicates rejected/);
-    expect(again.err).toMatch(/rejected duplicate sms_id x1/);
+    expect(again.out).toMatch(/imported 0 messages.*2 duplicates kept as they were/);
+    expect(again.err).toMatch(/duplicate sms_id x1: it holds this message already/);
   });
 
   it('sms import refuses an sms_id or date_sent dated before 2000 or more than a day ahead, naming the field and line', () => {

@@ -14,6 +14,6 @@ export {
 export type { DatasetFormat, ParsedDataset, RowProblem, DatasetBatch, ReaderOptions } from './import';
 export { readTrainingIds } from './training-ids';
 export { EVALUATION_SET, inEvaluationSet } from './evaluation-set';
-export { nextSmsNumber, UCI_SMS_FIRST_ID } from './numbering';
+export { nextSmsNumber, MAX_ID_NUMBER, UCI_SMS_FIRST_ID } from './numbering';
 export { UCI_ARCHIVES, UCI_WHICH, UciError, archivesOf, downloadArchive, identifyArchive, readArchive, urlOf } from './uci';
 export type { UciArchive, UciWhich } from './uci';

@@ -30,7 +30,9 @@ export async function bootstrap(engines: Engines, o: BootstrapOptions): Promise<
   if (!existsSync(o.datasetPath)) throw new Error(`dataset not found: ${o.datasetPath} (set --dataset or SPAMOPS_DATASET)`);
   const parsed = parseDataset(readFileSync(o.datasetPath, 'utf8'), o.datasetPath);
   const ins = await engines.storage.labelled.insertMany(parsed.rows);
-  step(`imported ${ins.inserted} labelled messages from ${o.datasetPath} (${ins.duplicates.length} already there, ${parsed.problems.length} bad rows skipped)`);
+  step(
+    `imported ${ins.inserted} labelled messages from ${o.datasetPath} (${ins.duplicates.length} already there${ins.conflicts.length ? `, ${ins.conflicts.length} not imported as their ids hold other messages` : ''}, ${parsed.problems.length} bad rows skipped)`,
+  );
 
   // The seed's ids file sits beside the full dataset; the project's sample trains on all ids.
   const idsPath = o.trainingIdsPath ?? join(dirname(o.datasetPath), 'training_sms_ids.txt');

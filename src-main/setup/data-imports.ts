@@ -302,7 +302,7 @@ export class DataImports extends EventEmitter {
         status: 'done',
         done: report.read,
         total: report.read,
-        detail: `${report.inserted} new messages (${report.labels.ham} ham, ${report.labels.spam} spam read${numbered ? `; ${numbered}` : ''}), ${report.problemCount} bad rows skipped, ${report.duplicates} duplicates kept as they were`,
+        detail: `${report.inserted} new messages (${report.labels.ham} ham, ${report.labels.spam} spam read${numbered ? `; ${numbered}` : ''}${report.renumbered ? `; ${report.renumbered} lines numbered after the highest sms id, as those ids held other messages` : ''}), ${report.problemCount} bad rows skipped, ${report.duplicates} duplicates kept as they were${report.conflicts ? `, ${report.conflicts} rows not imported: their ids hold other messages (${report.conflictIds.slice(0, 3).join(', ')}${report.conflicts > 3 ? ', …' : ''})` : ''}`,
       });
 
       await this.afterRead(mark);

@@ -6,14 +6,21 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Engines } from '../engines';
-import type { DatasetBatch, RowProblem } from '../dataset';
+import { MAX_ID_NUMBER, UCI_SMS_FIRST_ID, type DatasetBatch, type RowProblem } from '../dataset';
 
 export interface ImportReport {
   /** messages read from the source (good rows) */
   read: number;
   inserted: number;
+  /** rows whose id holds this very message already */
   duplicates: number;
   duplicateIds: string[];
+  /** rows whose id holds another message (another text or label): not imported */
+  conflicts: number;
+  /** the first of them: the id, and what it holds against what the file says */
+  conflictIds: string[];
+  /** lines of a UCI SMS file (ids SpamOps gives) whose id held another message, imported under new ids */
+  renumbered: number;
   problems: RowProblem[];
   problemCount: number;
   labels: { ham: number; spam: number };
@@ -27,7 +34,19 @@ const KEEP_PROBLEMS = 1000;
 const KEEP_DUPLICATES = 20;
 
 export function emptyReport(): ImportReport {
-  return { read: 0, inserted: 0, duplicates: 0, duplicateIds: [], problems: [], problemCount: 0, labels: { ham: 0, spam: 0 }, files: {} };
+  return {
+    read: 0,
+    inserted: 0,
+    duplicates: 0,
+    duplicateIds: [],
+    conflicts: 0,
+    conflictIds: [],
+    renumbered: 0,
+    problems: [],
+    problemCount: 0,
+    labels: { ham: 0, spam: 0 },
+    files: {},
+  };
 }
 
 export async function importBatches(
@@ -48,12 +67,30 @@ export async function importBatches(
   return r;
 }
 
+/** conflicts counted, the first few kept for the report */
+function countConflicts(r: ImportReport, ids: string[]): void {
+  r.conflicts += ids.length;
+  for (const id of ids) if (r.conflictIds.length < KEEP_DUPLICATES) r.conflictIds.push(id);
+}
+
+/** numbers after every `sms<n>` id the warehouse holds, whatever its origin (one scan, on the first need) */
+async function freeSmsNumber(engines: Pick<Engines, 'storage'>): Promise<{ take(): number }> {
+  let next = UCI_SMS_FIRST_ID;
+  for await (const ids of engines.storage.labelled.scanIds(5000))
+    for (const id of ids) {
+      const m = /^sms(\d{1,13})$/.exec(id);
+      if (m && Number(m[1]) < MAX_ID_NUMBER && Number(m[1]) + 1 > next) next = Number(m[1]) + 1;
+    }
+  return { take: () => next++ };
+}
+
 async function readInto(
   engines: Pick<Engines, 'storage'>,
   batches: AsyncIterable<DatasetBatch & { entry?: string }>,
   o: { file: string; onBatch?: (r: ImportReport, bytesRead: number) => void },
   r: ImportReport,
 ): Promise<void> {
+  let numbering: Promise<{ take(): number }> | undefined;
   for await (const b of batches) {
     const file = b.entry ?? o.file;
     r.files[file] = (r.files[file] ?? 0) + b.rows.length;
@@ -63,10 +100,23 @@ async function readInto(
     for (const p of b.problems) if (r.problems.length < KEEP_PROBLEMS) r.problems.push(b.entry ? { ...p, reason: `${b.entry}: ${p.reason}` } : p);
     // in slices, the server answering between them: a batch of 20,000 in one write held /health for 0.3-0.6 s
     for (let i = 0; i < b.rows.length; i += INSERT_SLICE) {
-      const ins = await engines.storage.labelled.insertMany(b.rows.slice(i, i + INSERT_SLICE));
+      const slice = b.rows.slice(i, i + INSERT_SLICE);
+      const ins = await engines.storage.labelled.insertMany(slice);
       r.inserted += ins.inserted;
       r.duplicates += ins.duplicates.length;
       for (const d of ins.duplicates) if (r.duplicateIds.length < KEEP_DUPLICATES) r.duplicateIds.push(d);
+      if (ins.conflicts.length && b.format === 'uci-sms-tsv') {
+        // a UCI SMS file carries no ids: those SpamOps gave its lines are held by other messages
+        // (a seed CSV's, another file's), so these lines are other messages and get ids of their own
+        const held = new Set(ins.conflicts);
+        const next = await (numbering ??= freeSmsNumber(engines));
+        const again = slice.filter((row) => held.has(row.sms_id)).map((row) => ({ ...row, sms_id: `sms${next.take()}` }));
+        const more = await engines.storage.labelled.insertMany(again);
+        r.inserted += more.inserted;
+        r.renumbered += more.inserted;
+        r.duplicates += more.duplicates.length;
+        countConflicts(r, more.conflicts);
+      } else countConflicts(r, ins.conflicts);
       await nextTurn();
     }
     o.onBatch?.(r, b.bytesRead);

@@ -238,13 +238,15 @@ for (const b of backends) {
         { sms_id: 'm1', text: 'one', label: 'ham', origin: 't' },
         { sms_id: 'm2', text: 'two', label: 'spam', origin: 't' },
       ]);
-      expect(r1).toEqual({ inserted: 2, duplicates: [] });
+      expect(r1).toEqual({ inserted: 2, duplicates: [], conflicts: [] });
       const r2 = await s.labelled.insertMany([
+        { sms_id: 'm1', text: 'one', label: 'ham', origin: 'elsewhere' },
         { sms_id: 'm2', text: 'TWO', label: 'ham', origin: 't' },
         { sms_id: 'm3', text: 'three', label: 'ham', origin: 't' },
         { sms_id: 'm3', text: 'again', label: 'ham', origin: 't' },
       ]);
-      expect(r2).toEqual({ inserted: 1, duplicates: ['m2', 'm3'] });
+      // the same message again is a duplicate; another text or label under a held id, a conflict
+      expect(r2).toEqual({ inserted: 1, duplicates: ['m1'], conflicts: ['m2', 'm3'] });
       expect((await s.labelled.all()).map((m) => `${m.sms_id}:${m.text}`)).toEqual(['m1:one', 'm2:two', 'm3:three']);
       expect((await s.labelled.get(['m3', 'nope'])).map((m) => m?.label)).toEqual(['ham', undefined]);
       expect(await s.labelled.countByLabel()).toEqual({ ham: 2, spam: 1 });

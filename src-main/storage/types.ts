@@ -120,12 +120,22 @@ export interface LabelledMessage {
   origin: string;
 }
 
+/** what insertMany did with a batch: ids not written, by whether they hold the same message */
+export interface LabelledInsert {
+  inserted: number;
+  /** ids that hold this very text and label already */
+  duplicates: string[];
+  /** ids that hold another text or label: the row was not written */
+  conflicts: string[];
+}
+
 export interface LabelledMessageStore {
   /**
    * Rows whose sms_id exists already (or repeats within the batch) are not written, never
-   * overwritten, and are returned; the other rows are written.
+   * overwritten, and are returned: as `duplicates` when the id holds the same text and label, as
+   * `conflicts` when it holds another message; the other rows are written.
    */
-  insertMany(rows: LabelledMessage[]): Promise<{ inserted: number; duplicates: string[] }>;
+  insertMany(rows: LabelledMessage[]): Promise<LabelledInsert>;
   all(): Promise<LabelledMessage[]>;
   /**
    * Every message, in batches, in bounded memory. `ordered`: in insertion order (SQLite always

@@ -28,10 +28,12 @@ import { CliError, integer, note, oneOf, out, withEngines } from '../context';
 function printReport(r: ImportReport, what: string): void {
   for (const p of r.problems.slice(0, 50)) note(`  line ${p.line}: ${p.reason}`);
   if (r.problemCount > 50) note(`  ... and ${r.problemCount - 50} more bad rows`);
-  for (const d of r.duplicateIds) note(`  rejected duplicate sms_id ${d}: it exists already and is not overwritten`);
+  for (const d of r.duplicateIds) note(`  duplicate sms_id ${d}: it holds this message already`);
   if (r.duplicates > r.duplicateIds.length) note(`  ... and ${r.duplicates - r.duplicateIds.length} more duplicates`);
+  for (const d of r.conflictIds) note(`  not imported: sms_id ${d} holds another message (another text or label), which is not overwritten`);
+  if (r.conflicts > r.conflictIds.length) note(`  ... and ${r.conflicts - r.conflictIds.length} more ids holding other messages`);
   out(
-    `imported ${r.inserted} messages (${what}: ${r.labels.ham} ham, ${r.labels.spam} spam read); ${r.problemCount} bad rows skipped; ${r.duplicates} duplicates rejected`,
+    `imported ${r.inserted} messages (${what}: ${r.labels.ham} ham, ${r.labels.spam} spam read); ${r.problemCount} bad rows skipped; ${r.duplicates} duplicates kept as they were${r.conflicts ? `; ${r.conflicts} rows not imported: their ids hold other messages` : ''}${r.renumbered ? `; ${r.renumbered} lines numbered after the highest sms id (the ids SpamOps gives a UCI SMS file were held by other messages)` : ''}`,
   );
 }
 

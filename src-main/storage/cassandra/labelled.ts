@@ -1,6 +1,6 @@
 /** The labelled messages of the warehouse; IF NOT EXISTS keeps an existing sms_id. */
 import cassandra from 'cassandra-driver';
-import type { LabelledMessage, LabelledMessageStore } from '../types';
+import type { LabelledInsert, LabelledMessage, LabelledMessageStore } from '../types';
 import { type Cql, SCAN_TIMEOUT_MS, num, str } from './cql';
 
 const { Long } = cassandra.types;
@@ -11,7 +11,7 @@ export class CassandraLabelled implements LabelledMessageStore {
     private readonly cql: Cql,
     private readonly table: string,
   ) {}
-  async insertMany(rows: LabelledMessage[]): Promise<{ inserted: number; duplicates: string[] }> {
+  async insertMany(rows: LabelledMessage[]): Promise<LabelledInsert> {
     // seq orders all(): microseconds since the epoch, kept increasing in this process; a
     // MAX(seq) query would scan the whole table on every import.
     const base = Math.max(Date.now() * 1000, this.nextSeq);
@@ -28,9 +28,24 @@ export class CassandraLabelled implements LabelledMessageStore {
       fresh.map(({ row }, i) => [row.sms_id, row.text, row.label, row.origin, Long.fromNumber(base + i)]),
     );
     const written = new Set<number>();
-    for (const [i, rs] of results.entries()) if (rs.wasApplied()) written.add(fresh[i].index);
-    const duplicates = rows.filter((_, i) => !written.has(i)).map((r) => r.sms_id);
-    return { inserted: written.size, duplicates };
+    // a row not applied: the answer holds the row the id has (IF NOT EXISTS returns it)
+    const holds = new Map<string, { text: string; label: string }>();
+    for (const [i, rs] of results.entries()) {
+      if (rs.wasApplied()) written.add(fresh[i].index);
+      else {
+        const r = rs.first();
+        if (r) holds.set(fresh[i].row.sms_id, { text: str(r, 'text'), label: str(r, 'label') });
+      }
+    }
+    for (const i of written) holds.set(rows[i].sms_id, { text: rows[i].text, label: rows[i].label });
+    const duplicates: string[] = [];
+    const conflicts: string[] = [];
+    for (const [i, r] of rows.entries()) {
+      if (written.has(i)) continue;
+      const there = holds.get(r.sms_id);
+      (there && there.text === r.text && there.label === r.label ? duplicates : conflicts).push(r.sms_id);
+    }
+    return { inserted: written.size, duplicates, conflicts };
   }
   async all(): Promise<LabelledMessage[]> {
     const rows: (LabelledMessage & { seq: number })[] = [];

@@ -1,27 +1,30 @@
 /** The labelled messages of the warehouse; an existing sms_id is never overwritten. */
 import type Database from 'better-sqlite3';
-import type { LabelledMessage, LabelledMessageStore } from '../types';
+import type { LabelledInsert, LabelledMessage, LabelledMessageStore } from '../types';
 
 type DB = Database.Database;
 
 export class SqliteLabelled implements LabelledMessageStore {
   constructor(private readonly db: DB) {}
-  async insertMany(rows: LabelledMessage[]): Promise<{ inserted: number; duplicates: string[] }> {
-    const exists = this.db.prepare('SELECT 1 FROM labelled_sms WHERE sms_id = ?');
+  async insertMany(rows: LabelledMessage[]): Promise<LabelledInsert> {
+    const held = this.db.prepare('SELECT text, label FROM labelled_sms WHERE sms_id = ?');
     const insert = this.db.prepare('INSERT INTO labelled_sms (sms_id, text, label, origin, seq) VALUES (?, ?, ?, ?, ?)');
     return this.db.transaction(() => {
       const duplicates: string[] = [];
+      const conflicts: string[] = [];
       let seq = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM labelled_sms').get() as { s: number }).s;
-      const seen = new Set<string>();
+      let inserted = 0;
       for (const r of rows) {
-        if (seen.has(r.sms_id) || exists.get(r.sms_id)) {
-          duplicates.push(r.sms_id);
+        // an id written earlier in this batch is read back here too (same transaction)
+        const there = held.get(r.sms_id) as { text: string; label: string } | undefined;
+        if (there) {
+          (there.text === r.text && there.label === r.label ? duplicates : conflicts).push(r.sms_id);
           continue;
         }
-        seen.add(r.sms_id);
         insert.run(r.sms_id, r.text, r.label, r.origin, ++seq);
+        inserted += 1;
       }
-      return { inserted: seen.size, duplicates };
+      return { inserted, duplicates, conflicts };
     })();
   }
   async all(): Promise<LabelledMessage[]> {
