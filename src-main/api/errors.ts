@@ -19,7 +19,15 @@ import {
   WorseThanHolderError,
   FlatteredCandidateError,
 } from '../serving';
-import { InvalidAliasError, NothingToRollBackError, RunNotFoundError, RunOfAnotherProcessError, VersionInUseError, VersionNotFoundError } from '../training';
+import {
+  InvalidAliasError,
+  NothingToRollBackError,
+  RunEndedError,
+  RunNotFoundError,
+  RunOfAnotherProcessError,
+  VersionInUseError,
+  VersionNotFoundError,
+} from '../training';
 // the registry's newer errors straight from the models module (the training module passes on only those it had)
 import { AliasNotSetError, ModelNotFoundError, ServingAliasError } from '../models';
 import { AliasMovedError, DuplicateKeyError, OnlineStoreUnavailableError, SmsIdTakenError, StorageBusyError } from '../storage';
@@ -124,6 +132,7 @@ export function errorAnswer(err: unknown): ErrorAnswer | undefined {
   if (err instanceof AliasNotSetError) return send(404, { error: 'not_found', detail: err.message, known: err.known, field: 'alias' });
   if (err instanceof ServingAliasError) return send(409, { error: 'alias_serving', detail: err.message, field: 'alias' });
   if (err instanceof RunOfAnotherProcessError) return send(409, { error: 'conflict', detail: err.message });
+  if (err instanceof RunEndedError) return send(409, { error: 'conflict', detail: err.message });
   if (err instanceof RetrainUnderWayError) return send(409, { error: 'retrain_under_way', detail: err.message, field: 'model' });
   if (err instanceof AlreadyAcknowledgedError) return send(409, { error: 'already_acknowledged', detail: err.message, field: 'body.note' });
   // serving

@@ -1,4 +1,4 @@
-export { TrainingRuns, RunNotFoundError, RunOfAnotherProcessError } from './runs';
+export { TrainingRuns, RunEndedError, RunNotFoundError, RunOfAnotherProcessError } from './runs';
 export type { TrainingRunsDeps } from './runs';
 export type { TrainingWorkerSettings } from './worker';
 export { MODEL_SPECS, resolveParams, LABELS, baseOf, isBuiltin } from '../../src-shared/model-specs';

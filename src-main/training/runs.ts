@@ -42,6 +42,18 @@ export class RunOfAnotherProcessError extends Error {
   }
 }
 
+/** a cancel that comes too late: the run ended, or its version is being registered */
+export class RunEndedError extends Error {
+  constructor(r: RunRecord, registering: boolean) {
+    super(
+      registering
+        ? `run ${r.id} has finished training and its version is being registered: too late to cancel; delete the version if it is not wanted`
+        : `run ${r.id} has ${r.status} already${r.version ? ` (version ${r.version})` : ''}: only a queued or running run can be cancelled`,
+    );
+    this.name = 'RunEndedError';
+  }
+}
+
 export class RunNotFoundError extends Error {
   constructor(
     id: string,
@@ -93,7 +105,8 @@ function cleanLabels(o: { name?: string; tags?: string[] }): { name?: string; ta
 export class TrainingRuns extends EventEmitter {
   private readonly records = new Map<string, RunRecord>();
   private readonly queue: string[] = [];
-  private running: { id: string; worker: Worker; flag: Int32Array; killTimer?: NodeJS.Timeout } | undefined;
+  /** `ending`: the worker is done and the run is being finished (its version registered) */
+  private running: { id: string; worker: Worker; flag: Int32Array; killTimer?: NodeJS.Timeout; ending?: boolean } | undefined;
   private lastSave = 0;
   private idle: Promise<void> = Promise.resolve();
   memoryLimitMb = 4096;
@@ -281,7 +294,9 @@ export class TrainingRuns extends EventEmitter {
 
   async cancel(id: string): Promise<RunRecord> {
     const r = this.get(id);
-    if (TERMINAL.has(r.status)) return r;
+    // cancelling twice is no error; a run that succeeded or failed cannot be cancelled any more
+    if (r.status === 'cancelled') return r;
+    if (TERMINAL.has(r.status)) throw new RunEndedError(r, false);
     // another process's run (seen through the store): its own process trains it and alone can stop
     // it. Taken for ours, a queued one was marked cancelled here while its process went on, and the
     // last run of this queue was dropped in its place (never trained, queued for ever)
@@ -290,6 +305,8 @@ export class TrainingRuns extends EventEmitter {
       this.queue.splice(this.queue.indexOf(id), 1);
       await this.finish(r, 'cancelled');
     } else if (r.status === 'running' && this.running?.id === id) {
+      // trained, and its version on its way into the registry: said so, not answered as if cancelled
+      if (this.running.ending) throw new RunEndedError(r, true);
       Atomics.store(this.running.flag, 0, 1);
       // a worker stuck outside the batch loop (e.g. loading data) is stopped after a grace period
       const running = this.running;
@@ -368,6 +385,7 @@ export class TrainingRuns extends EventEmitter {
     const end = (status: RunRecord['status'], error?: string, outcome?: TrainOutcome) => {
       if (ended) return;
       ended = true;
+      if (this.running) this.running.ending = true;
       if (this.running?.killTimer) clearTimeout(this.running.killTimer);
       this.idle = this.finish(r, status, error, outcome).finally(() => {
         this.running = undefined;
@@ -398,7 +416,10 @@ export class TrainingRuns extends EventEmitter {
           this.event({ type: 'epoch', runId: id, epoch: m.epoch, progress: m.progress! });
           break;
         case 'done':
-          end('succeeded', undefined, m.outcome);
+          // a cancel asked for after the last batch (while the worker evaluated and saved): honoured,
+          // its staged files removed, no version registered (it was answered 200, and registered)
+          if (Atomics.load(flag, 0) === 1) end('cancelled');
+          else end('succeeded', undefined, m.outcome);
           break;
         case 'error':
           end(m.cancelled ? 'cancelled' : 'failed', m.cancelled ? undefined : m.message);

@@ -118,6 +118,33 @@ describe('training runs', () => {
     expect(existsSync(join(engines.models.modelsDir, '.staging', long.id))).toBe(false);
   });
 
+  it('honours a cancel asked for after the last batch (no version registered), and refuses one after the run succeeded (409)', async () => {
+    const versionsBefore = (await engines.models.list('v2')).length;
+    const run = await engines.runs.start({ model: 'v2', params: { epochs: 1 } });
+    // the last epoch told: the worker evaluates and saves now, and is then done
+    await new Promise<void>((resolve) => {
+      const on = (e: { type: string; runId: string }) => {
+        if (e.type === 'epoch' && e.runId === run.id) {
+          engines.runs.off('event', on);
+          void engines.runs.cancel(run.id);
+          resolve();
+        }
+      };
+      engines.runs.on('event', on);
+    });
+    const ended = await engines.runs.wait(run.id);
+    expect(ended.status).toBe('cancelled');
+    expect(ended.version).toBeUndefined();
+    expect((await engines.models.list('v2')).length).toBe(versionsBefore);
+    expect(existsSync(join(engines.models.modelsDir, '.staging', run.id))).toBe(false);
+    expect((await engines.runs.cancel(run.id)).status).toBe('cancelled'); // cancelled twice: no error
+    const done = await engines.runs.wait((await engines.runs.start({ model: 'v1' })).id);
+    expect(done.status).toBe('succeeded');
+    await expect(engines.runs.cancel(done.id)).rejects.toThrow(
+      `run ${done.id} has succeeded already (version ${done.version}): only a queued or running run can be cancelled`,
+    );
+  });
+
   it('fails with a reason a person can act on', async () => {
     const early = await engines.runs.wait((await engines.runs.start({ model: 'v2', params: { timeFreeze: '2019-01-01' } })).id);
     expect(early.status).toBe('failed');
@@ -211,6 +238,16 @@ describe('training over HTTP', () => {
       expect(((await r.json()) as { field: string }).field).toBe(field);
     }
     expect(((await (await fetch(`${base}/runs`)).json()) as unknown[]).length).toBe(runsBefore);
+  });
+
+  it('refuses to cancel a run that succeeded (409, naming its version)', async () => {
+    const done = engines.runs.list().find((r) => r.status === 'succeeded')!;
+    const late = await post(`/runs/${done.id}/cancel`, {});
+    expect(late.status).toBe(409);
+    expect(await late.json()).toEqual({
+      error: 'conflict',
+      detail: `run ${done.id} has succeeded already (version ${done.version}): only a queued or running run can be cancelled`,
+    });
   });
 
   it('refuses to cancel a run another process trains (409), and leaves it as it is', async () => {

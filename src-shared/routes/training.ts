@@ -52,7 +52,14 @@ export const runs = {
     body: StartRunRequest,
     response: { 202: RunRecord },
   }),
-  cancel: route({ method: 'POST', url: '/runs/:id/cancel', tags, summary: 'Cancel a queued or running run', params: RunIdParam, response: { 200: RunRecord } }),
+  cancel: route({
+    method: 'POST',
+    url: '/runs/:id/cancel',
+    tags,
+    summary: 'Cancel a queued or running run (409 once it succeeded or failed, or while its version is being registered)',
+    params: RunIdParam,
+    response: { 200: RunRecord },
+  }),
   labels: route({
     method: 'POST',
     url: '/runs/:id/labels',
