@@ -69,14 +69,48 @@ describe('feature server over HTTP', () => {
       ['/push', { push_source_name: 'smss2_push', df: { sms_id: ['a'], event_timestamp: ['2021-09-02'], features: [[1, 2]] } }, 400, /expected 30 integers/],
       ['/push', { push_source_name: 'smss2_push', df: { sms_id: ['a'], event_timestamp: ['soon'], features: [Array(30).fill(0)] } }, 400, /not a timestamp/],
       ['/materialize', { start_ts: '2020-01-01', end_ts: 'never' }, 400, /end_ts/],
+      // values a field's type allows but the product does not: stored, then refused by serving or dropped by training
+      [
+        '/push',
+        { push_source_name: 'labels_push', df: { sms_id: ['pl1', 'pl2'], event_timestamp: ['2021-09-02', '2021-09-02'], label: ['spam', 'maybe'] } },
+        400,
+        /^df\.label\[1\]: expected "ham" or "spam" \(the classes the models learn\), got "maybe"$/,
+      ],
+      [
+        '/push',
+        { push_source_name: 'smss2_push', df: { sms_id: ['pf1'], event_timestamp: ['2021-09-02'], features: [[...Array(29).fill(0), 99999999]] } },
+        400,
+        /^df\.features\[0\]\[29\]: expected a token id from 0 to \d+ \(the tokenizer keeps \d+ words; 0 pads\), got 99999999$/,
+      ],
+      [
+        '/push',
+        { push_source_name: 'smss2_push', df: { sms_id: ['pf2'], event_timestamp: ['2021-09-02'], features: [[-3, ...Array(29).fill(0)]] } },
+        400,
+        /df\.features\[0\]\[0\]: expected a token id/,
+      ],
+      // an end far ahead would become where the next incremental materialization starts
+      ['/materialize-incremental', { end_ts: '3000-01-01' }, 400, /^end_ts 3000-01-01T00:00:00(\.000)?Z is more than a day ahead of this machine's clock/],
+      ['/materialize', { start_ts: '2020-01-01', end_ts: '3000-01-01' }, 400, /end_ts .* more than a day ahead/],
       ['/materialize', { start_ts: '2020-01-01', end_ts: '2021-01-01', feature_views: ['nope'] }, 404, /sms_features1/],
     ];
     for (const [path, body, status, re] of cases) {
       const r = await post(path, body);
       const j = await r.json();
-      expect({ path, status: r.status }).toEqual({ path, status });
-      expect(j.detail).toMatch(re);
+      expect({ path, status: r.status, detail: j.detail }).toEqual({ path, status, detail: expect.stringMatching(re) });
     }
+    // nothing of a refused push was stored
+    const after = await (
+      await post('/get-online-features', { features: ['sms_labels:label', 'sms_features2:features'], entities: { sms_id: ['pl1', 'pf1'] } })
+    ).json();
+    expect(after.results[1].statuses).toEqual(['NOT_FOUND', 'NOT_FOUND']);
+    expect(after.results[2].statuses).toEqual(['NOT_FOUND', 'NOT_FOUND']);
+    // an incremental end before where every view stands: said so, not reported as a run from 1999
+    expect((await post('/materialize-incremental', { end_ts: new Date().toISOString() })).status).toBe(200);
+    const back = await post('/materialize-incremental', { end_ts: '1999-01-01' });
+    expect(back.status).toBe(400);
+    expect((await back.json()).detail).toMatch(
+      /^end_ts 1999-01-01T00:00:00(\.000)?Z is before where the views are materialized up to \(sms_features1 \(.+\): nothing to do incrementally; POST \/materialize loads any range$/,
+    );
   });
 
   it('maps malformed, wrong-typed, oversized and misdirected requests to 4xx', async () => {

@@ -1,7 +1,7 @@
 /** The Feast-compatible feature server routes. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Engines } from '../engines';
-import { onlineFeaturesJson, parseTimestamp } from '../featurestore';
+import { FeatureInputError, onlineFeaturesJson, parseTimestamp } from '../featurestore';
 import { featureServer as routes } from '../../src-shared/routes/featurestore';
 import { streamHistorical } from './historical';
 import { serve } from './declare';
@@ -19,6 +19,7 @@ export const featureServerRoutes: FastifyPluginAsync<{ engines: Engines; hot?: H
   hot?.add(routes.onlineFeatures, onlineFeaturesNow, { answer: onlineFeaturesJson });
   serve(app, routes.historicalFeatures, async (req, reply) => streamHistorical(fs, req.body, reply));
   serve(app, routes.push, async (req) => {
+    pushDomainCheck(req.body.push_source_name, req.body.df, engines.tokenizers.get().state.settings.MAX_NUM_WORDS);
     const r = await fs.push(req.body.push_source_name, req.body.df, req.body.to ?? 'online');
     return { status: 'ok' as const, rows: r.rows, feature_views: r.views, to: req.body.to ?? 'online' };
   });
@@ -27,3 +28,31 @@ export const featureServerRoutes: FastifyPluginAsync<{ engines: Engines; hot?: H
   );
   serve(app, routes.materializeIncremental, async (req) => fs.materializeIncremental(parseTimestamp(req.body.end_ts, 'end_ts'), req.body.feature_views));
 };
+
+/**
+ * What SpamOps' own push sources take beyond their fields' types: a label is "ham" or "spam" (a
+ * "maybe" was stored online and offline, then dropped by training as if missing), a token id one
+ * the tokenizer gives (ids past its words were stored, refused by serving and read as padding by
+ * training). Values of the wrong type are left to the store's check, which names them.
+ */
+function pushDomainCheck(source: string, df: Record<string, unknown[]>, words: number): void {
+  if (source === 'labels_push' && Array.isArray(df.label))
+    df.label.forEach((v, i) => {
+      if (typeof v === 'string' && v !== 'ham' && v !== 'spam')
+        throw new FeatureInputError(
+          `df.label[${i}]`,
+          `df.label[${i}]: expected "ham" or "spam" (the classes the models learn), got ${JSON.stringify(v.slice(0, 40))}`,
+        );
+    });
+  if (source === 'smss2_push' && Array.isArray(df.features))
+    df.features.forEach((row, i) => {
+      if (!Array.isArray(row)) return;
+      row.forEach((v, j) => {
+        if (Number.isSafeInteger(v) && ((v as number) < 0 || (v as number) >= words))
+          throw new FeatureInputError(
+            `df.features[${i}][${j}]`,
+            `df.features[${i}][${j}]: expected a token id from 0 to ${words - 1} (the tokenizer keeps ${words} words; 0 pads), got ${v}`,
+          );
+      });
+    });
+}

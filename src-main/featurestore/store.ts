@@ -545,6 +545,7 @@ export class FeatureStore {
 
   async materialize(startMs: number, endMs: number, views?: string[], onProgress?: Progress): Promise<MaterializeResponse> {
     if (!(startMs <= endMs)) throw new FeatureInputError('start_ts', 'start_ts must not be after end_ts');
+    checkMaterializeEnd(endMs);
     const t0 = performance.now();
     const out = await this.materializeViews(
       (await this.onlineViews(views)).map((view) => ({ view, startMs, endMs })),
@@ -555,14 +556,23 @@ export class FeatureStore {
   }
 
   async materializeIncremental(endMs: number, views?: string[], onProgress?: Progress): Promise<MaterializeResponse> {
+    checkMaterializeEnd(endMs);
     const t0 = performance.now();
     const plan: { view: FeatureViewDef; startMs: number; endMs: number }[] = [];
+    const ahead: string[] = [];
     for (const view of await this.onlineViews(views)) {
       const last = await this.storage.registry.getMeta(`materialized:${view.name}`);
       // As Feast: from where the last run stopped, else from ttl before the end (or the epoch).
       const start = last ? Date.parse(last) : view.ttlSeconds > 0 ? endMs - view.ttlSeconds * 1000 : 0;
-      plan.push({ view, startMs: Math.min(start, endMs), endMs });
+      // materialized past the end already: nothing to do for it, and said as where it stands
+      if (start > endMs) ahead.push(`${view.name} (${last})`);
+      plan.push({ view, startMs: start, endMs: Math.max(start, endMs) });
     }
+    if (ahead.length === plan.length && plan.length > 0)
+      throw new FeatureInputError(
+        'end_ts',
+        `end_ts ${isoUtc(endMs)} is before where the views are materialized up to (${ahead.join(', ')}): nothing to do incrementally; POST /materialize loads any range`,
+      );
     return { views: await this.materializeViews(plan, true, onProgress), duration_ms: performance.now() - t0 };
   }
 
@@ -952,6 +962,19 @@ export function fieldsOfSource(d: RegistryDefinitions, sourceName: string): Fiel
     if (file === sourceName) for (const f of v.schema) fields.set(f.name, f);
   }
   return [...fields.values()];
+}
+
+/**
+ * A materialization's end becomes where the next incremental one starts: an end in the far future
+ * (the year 3000 was taken) left every row dated before it unread for good.
+ */
+function checkMaterializeEnd(endMs: number): void {
+  const now = Date.now();
+  if (endMs > now + MAX_EVENT_AHEAD_MS)
+    throw new FeatureInputError(
+      'end_ts',
+      `end_ts ${isoUtc(endMs)} is more than a day ahead of this machine's clock (${isoUtc(now)}): the next incremental materialization would start there, and rows dated before it would never reach the online store`,
+    );
 }
 
 function checkValue(v: unknown, f: FieldDef, path: string): FeatureValue {
