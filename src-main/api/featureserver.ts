@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Engines } from '../engines';
 import { FeatureInputError, onlineFeaturesJson, parseTimestamp } from '../featurestore';
+import { DEFAULT_TOKENIZER_SETTINGS } from '../features';
 import { featureServer as routes } from '../../src-shared/routes/featurestore';
 import { streamHistorical } from './historical';
 import { serve } from './declare';
@@ -19,7 +20,14 @@ export const featureServerRoutes: FastifyPluginAsync<{ engines: Engines; hot?: H
   hot?.add(routes.onlineFeatures, onlineFeaturesNow, { answer: onlineFeaturesJson });
   serve(app, routes.historicalFeatures, async (req, reply) => streamHistorical(fs, req.body, reply));
   serve(app, routes.push, async (req) => {
-    pushDomainCheck(req.body.push_source_name, req.body.df, engines.tokenizers.get().state.settings.MAX_NUM_WORDS);
+    pushDomainCheck(req.body.push_source_name, req.body.df, () => {
+      // the tokenizer's words; where it is missing (a data dir without one yet), the setting it is fitted with
+      try {
+        return engines.tokenizers.get().state.settings.MAX_NUM_WORDS;
+      } catch {
+        return DEFAULT_TOKENIZER_SETTINGS.MAX_NUM_WORDS;
+      }
+    });
     const r = await fs.push(req.body.push_source_name, req.body.df, req.body.to ?? 'online');
     return { status: 'ok' as const, rows: r.rows, feature_views: r.views, to: req.body.to ?? 'online' };
   });
@@ -35,7 +43,7 @@ export const featureServerRoutes: FastifyPluginAsync<{ engines: Engines; hot?: H
  * the tokenizer gives (ids past its words were stored, refused by serving and read as padding by
  * training). Values of the wrong type are left to the store's check, which names them.
  */
-function pushDomainCheck(source: string, df: Record<string, unknown[]>, words: number): void {
+function pushDomainCheck(source: string, df: Record<string, unknown[]>, wordsOf: () => number): void {
   if (source === 'labels_push' && Array.isArray(df.label))
     df.label.forEach((v, i) => {
       if (typeof v === 'string' && v !== 'ham' && v !== 'spam')
@@ -44,7 +52,8 @@ function pushDomainCheck(source: string, df: Record<string, unknown[]>, words: n
           `df.label[${i}]: expected "ham" or "spam" (the classes the models learn), got ${JSON.stringify(v.slice(0, 40))}`,
         );
     });
-  if (source === 'smss2_push' && Array.isArray(df.features))
+  if (source === 'smss2_push' && Array.isArray(df.features)) {
+    const words = wordsOf();
     df.features.forEach((row, i) => {
       if (!Array.isArray(row)) return;
       row.forEach((v, j) => {
@@ -55,4 +64,5 @@ function pushDomainCheck(source: string, df: Record<string, unknown[]>, words: n
           );
       });
     });
+  }
 }

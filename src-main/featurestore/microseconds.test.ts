@@ -27,8 +27,8 @@ describe('timestamps keep microseconds in point-in-time joins', () => {
     server = await startTestServer(e);
     // two rows of one entity 800 µs apart, pushed as a client of Feast's feature server would
     for (const [t, label] of [
-      [`${AT}.000100Z`, 'first'],
-      [`${AT}.000900Z`, 'second'],
+      [`${AT}.000100Z`, 'ham'],
+      [`${AT}.000900Z`, 'spam'],
     ]) {
       const r = await post('/push', {
         push_source_name: 'labels_push',
@@ -66,22 +66,22 @@ describe('timestamps keep microseconds in point-in-time joins', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(rows).toEqual([
-      { sms_id: 'u1', event_timestamp: `${AT}.000500Z`, label: 'first' },
+      { sms_id: 'u1', event_timestamp: `${AT}.000500Z`, label: 'ham' },
       { sms_id: 'u1', event_timestamp: `${AT}.000099Z`, label: null },
-      { sms_id: 'u1', event_timestamp: `${AT}.000900Z`, label: 'second' },
+      { sms_id: 'u1', event_timestamp: `${AT}.000900Z`, label: 'spam' },
     ]);
   });
 
   it('in process, and in an exported Parquet file with TIMESTAMP microseconds', async () => {
     const refs = await e.features.resolveRefs({ features: ['sms_labels:label'] });
     const got = await e.features.getHistoricalFeatures({ keys: ['u1'], timestamps: [parseTimestamp(`${AT}.000500`, 't')] }, refs);
-    expect(got.rows).toEqual([{ sms_id: 'u1', event_timestamp: `${AT}.000500Z`, label: 'first' }]);
+    expect(got.rows).toEqual([{ sms_id: 'u1', event_timestamp: `${AT}.000500Z`, label: 'ham' }]);
     const file = join(dir, 'out.parquet');
     await e.features.exportHistorical({ kind: 'rows', keys: ['u1'], timestamps: [parseTimestamp(`${AT}.000500`, 't')] }, refs, { file, format: 'parquet' });
     const db = await DuckDBInstance.create(':memory:');
     const c = await db.connect();
     const res = await c.runAndReadAll(`SELECT label, epoch_us(event_timestamp) % 1000000 AS us FROM read_parquet('${file}')`);
-    expect(res.getRows()).toEqual([['first', 500n]]);
+    expect(res.getRows()).toEqual([['ham', 500n]]);
     c.closeSync();
   });
 
@@ -104,7 +104,7 @@ describe('timestamps keep microseconds in point-in-time joins', () => {
   it('materialize carries the microseconds of the latest row online', async () => {
     await e.features.materialize(Date.parse('2021-01-01T00:00:00Z'), Date.parse('2022-01-01T00:00:00Z'), ['sms_labels']);
     const r = await e.features.getOnlineFeatures({ entities: { sms_id: ['u1'] }, features: ['sms_labels:label'] });
-    expect(r.results[1].values[0]).toBe('second');
+    expect(r.results[1].values[0]).toBe('spam');
     expect(r.results[1].event_timestamps[0]).toBe(`${AT}.000900Z`);
   });
 
@@ -112,7 +112,7 @@ describe('timestamps keep microseconds in point-in-time joins', () => {
     const before = await e.features.offline.partCount(await e.features.fileSource('labels'));
     const push = await post('/push', {
       push_source_name: 'labels_push',
-      df: { sms_id: ['u2'], event_timestamp: [`${AT}.000500001Z`], label: ['x'] },
+      df: { sms_id: ['u2'], event_timestamp: [`${AT}.000500001Z`], label: ['ham'] },
       to: 'online_and_offline',
     });
     expect(push.status).toBe(400);
