@@ -34,8 +34,12 @@ export interface BackfillDeps {
 
 export class V2Backfill {
   constructor(private readonly deps: BackfillDeps) {}
-  /** the users' messages (all users when none is named) that lack v2 features, pushed; `all` pushes every message again */
-  run(users: string[], opts: { all?: boolean } = {}): Promise<{ users: number; pushed: number; present: number }> {
+  /**
+   * the users' messages (all users when none is named) that lack v2 features, pushed; `all` pushes
+   * every message again; `to: 'online'` leaves the offline rows to the offline follower (messages
+   * whose changes are still in the change log: it writes each once)
+   */
+  run(users: string[], opts: { all?: boolean; to?: 'online' | 'online_and_offline' } = {}): Promise<{ users: number; pushed: number; present: number }> {
     return backfillV2Features(this.deps, users, opts);
   }
 }
@@ -43,7 +47,7 @@ export class V2Backfill {
 async function backfillV2Features(
   deps: BackfillDeps,
   users: string[],
-  opts: { all?: boolean } = {},
+  opts: { all?: boolean; to?: 'online' | 'online_and_offline' } = {},
 ): Promise<{ users: number; pushed: number; present: number }> {
   const tokenizer = deps.tokenizers.get();
   const targets = users.length ? users : await deps.users.listUsers();
@@ -67,7 +71,7 @@ async function backfillV2Features(
         missing,
         missing.map((m) => tokenizer.encode(m.sms_text)),
       ),
-      'online_and_offline',
+      opts.to ?? 'online_and_offline',
     );
     pushed += missing.length;
   }
