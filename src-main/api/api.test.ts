@@ -121,6 +121,30 @@ describe('feature server over HTTP', () => {
   it('maps malformed, wrong-typed, oversized and misdirected requests to 4xx', async () => {
     expect((await post('/get-online-features', '{"entities": ')).status).toBe(400);
     expect((await post('/get-online-features', 'x', { 'content-type': 'text/plain' })).status).toBe(415);
+    // an empty JSON body, and a CSV sent as the body of the upload route: in the API's words
+    for (const path of ['/get-online-features', '/push']) {
+      const empty = await post(path, '');
+      expect({ path, status: empty.status, body: await empty.json() }).toEqual({
+        path,
+        status: 400,
+        body: { error: 'bad_request', detail: 'the body is empty: send a JSON object (the content type says application/json)' },
+      });
+    }
+    const csv = await post('/data/imports', 'sms_id,text,label\n', { 'content-type': 'text/csv' });
+    expect(csv.status).toBe(415);
+    expect((await csv.json()).detail).toBe(
+      'unsupported content type "text/csv": send the file as multipart/form-data in the field "file" (curl -F file=@data.csv)',
+    );
+    const both = await post('/get-historical-features', {
+      feature_service: 'labeled_sms_1',
+      entities: { sms_id: ['a'], event_timestamp: ['2021-01-01'] },
+      at: '2030-01-01',
+    });
+    expect(both.status).toBe(400);
+    expect(await both.json()).toMatchObject({
+      field: 'at',
+      detail: 'at: give either "at" (the time of every row) or entities.event_timestamp (one per id), not both',
+    });
     expect((await post('/get-online-features', JSON.stringify({ features: ['sms_labels:label'], entities: { sms_id: ['x'.repeat(2_000_000)] } }))).status).toBe(
       413,
     );

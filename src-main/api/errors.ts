@@ -192,15 +192,23 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (status >= 400 && status < 500) {
       const detail =
         fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
-          ? `unsupported content type "${req.headers['content-type'] ?? ''}": send application/json`
-          : fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
-            ? bodyTooLarge(req)
-            : fe.code === 'FST_REQ_FILE_TOO_LARGE'
-              ? 'the file is larger than the upload limit (server.uploadLimitBytes in config.json); nothing was kept'
-              : fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError
-                ? `malformed JSON: ${err.message}`
-                : err.message;
-      return send(status, { error: fe.code ?? 'bad_request', detail });
+          ? `unsupported content type "${req.headers['content-type'] ?? ''}": ${
+              req.routeOptions.url === '/data/imports'
+                ? 'send the file as multipart/form-data in the field "file" (curl -F file=@data.csv)'
+                : 'send application/json'
+            }`
+          : fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+            ? 'the body is empty: send a JSON object (the content type says application/json)'
+            : fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+              ? bodyTooLarge(req)
+              : fe.code === 'FST_REQ_FILE_TOO_LARGE'
+                ? 'the file is larger than the upload limit (server.uploadLimitBytes in config.json); nothing was kept'
+                : fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError
+                  ? `malformed JSON: ${err.message}`
+                  : err.message;
+      // Fastify's codes for a body it could not read are told as the API's own
+      const code = fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? 'bad_request' : (fe.code ?? 'bad_request');
+      return send(status, { error: code, detail });
     }
     req.log.error({ reqId: req.id, err }, err.message);
     return send(500, { error: 'internal_error', detail: `the server failed on this request: ${err.message}` });

@@ -25,6 +25,9 @@ function entitySpec(body: GetHistoricalFeaturesRequest, joinKey: string): Entity
   const times = cols.event_timestamp;
   if (!times && at === undefined)
     throw new FeatureInputError('entities.event_timestamp', 'entities: give "event_timestamp" (one per id) or "at" (the time of every row)');
+  // both: "at" was ignored without a word (the rows' own times were used)
+  if (times && at !== undefined)
+    throw new FeatureInputError('at', 'at: give either "at" (the time of every row) or entities.event_timestamp (one per id), not both');
   if (times && times.length !== keys.length)
     throw new FeatureInputError('entities.event_timestamp', `entities.event_timestamp: has ${times.length} values, "${joinKey}" has ${keys.length}`);
   return {

@@ -539,8 +539,9 @@ export class FeatureStore {
 
   private async onlineViews(names?: string[]): Promise<FeatureViewDef[]> {
     const d = await this.registry.definitions();
+    // none named (or an empty list, as Feast takes it): every online view; a view named twice runs once
     if (!names || names.length === 0) return d.featureViews.filter((v) => v.online);
-    return Promise.all(names.map((n) => this.view(n)));
+    return Promise.all([...new Set(names)].map((n) => this.view(n)));
   }
 
   async materialize(startMs: number, endMs: number, views?: string[], onProgress?: Progress): Promise<MaterializeResponse> {
