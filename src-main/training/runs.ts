@@ -11,6 +11,7 @@ import { rmSync } from 'node:fs';
 import type { ImportJobStore, RunStore } from '../storage';
 import {
   runLabelsProblem,
+  type BuiltinModel,
   type CodeVersion,
   type LineageImport,
   type RunEvent,
@@ -19,7 +20,7 @@ import {
   type StartRunRequest,
   type TrainEvent,
 } from '../../src-shared/training';
-import { MODEL_SPECS, resolveParams, baseOf } from '../../src-shared/model-specs';
+import { MODEL_SPECS, resolveParams, baseOf, isBuiltin } from '../../src-shared/model-specs';
 import type { ModelRegistry } from '../models';
 import type { TrainingWorkerSettings, WorkerInput, WorkerMessage } from './worker';
 import { familyOf, stagingDirFor } from '../models';
@@ -214,6 +215,7 @@ export class TrainingRuns extends EventEmitter {
 
   async start(req: StartRunRequest & { rerunOf?: string }): Promise<RunRecord> {
     const base = baseOf(req.model, req.base);
+    await this.checkGeneration(req, base);
     const params = resolveParams(req.model, req.params, base);
     checkRunParams(base, params);
     // a service that does not exist failed the run seconds later, a failed run left in the history each time
@@ -243,6 +245,44 @@ export class TrainingRuns extends EventEmitter {
     this.event({ type: 'status', runId: r.id, status: 'queued' });
     this.pump();
     return r;
+  }
+
+  /**
+   * One model name, one generation: a forest trained as version 2 of an LSTM model was served under
+   * its name (the model list still said v3), a built-in model's `base` was ignored, and a forest's
+   * parameters were taken for an LSTM and recorded as if used.
+   */
+  private async checkGeneration(req: StartRunRequest, base: BuiltinModel): Promise<void> {
+    if (isBuiltin(req.model) && req.base !== undefined && req.base !== req.model)
+      throw new InputError(
+        'base',
+        `base: ${req.model} is built as ${req.model}; a base names the generation of a model of your own (give it a name of its own)`,
+      );
+    if (!isBuiltin(req.model)) {
+      const versions = await this.registry.list(req.model).catch(() => []);
+      const other = versions.find((v) => v.base !== base);
+      const pending = [...this.records.values()].find((r) => r.model === req.model && (r.status === 'queued' || r.status === 'running') && r.base !== base);
+      const holds = other
+        ? `version ${other.version} built as ${other.base}`
+        : pending
+          ? `run ${pending.id} (${pending.status}) built as ${pending.base}`
+          : undefined;
+      if (holds)
+        throw new InputError(
+          'base',
+          `base: model "${req.model}" holds ${holds}; a version built as ${base} would serve another generation under the same name: train it under a name of its own`,
+        );
+    }
+    const own = MODEL_SPECS[base].defaults as Record<string, unknown>;
+    for (const k of Object.keys(req.params ?? {})) {
+      if (k in own) continue;
+      const of = Object.values(MODEL_SPECS).find((s) => k in s.defaults);
+      if (of)
+        throw new InputError(
+          `params.${k}`,
+          `params.${k}: a parameter of ${of.kind} models; ${req.model} is built as ${base} (${MODEL_SPECS[base].kind}), which takes ${Object.keys(own).join(', ')}`,
+        );
+    }
   }
 
   /** a rerun's data against the data of the run it repeats (said, never silent: a hostile probe found 310,540 rows where 7,528 were) */

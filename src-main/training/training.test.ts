@@ -240,6 +240,28 @@ describe('training over HTTP', () => {
     expect(((await (await fetch(`${base}/runs`)).json()) as unknown[]).length).toBe(runsBefore);
   });
 
+  it("keeps one generation per model name: another base, a built-in model's base, and another family's parameters are 400s naming the field", async () => {
+    const first = await post('/runs', { model: 'gen-mine', base: 'v1', params: { nEstimators: 3 } });
+    expect(first.status).toBe(202);
+    await engines.runs.wait((await first.json()).id);
+    const cases: [unknown, string, RegExp][] = [
+      [{ model: 'gen-mine', base: 'v2' }, 'base', /^base: model "gen-mine" holds version 1 built as v1; a version built as v2 would serve another generation/],
+      [{ model: 'gen-mine' }, 'base', /holds version 1 built as v1; a version built as v3/],
+      [{ model: 'v2', base: 'v1' }, 'base', /^base: v2 is built as v2; a base names the generation of a model of your own/],
+      [
+        { model: 'v2', params: { nEstimators: 1000 } },
+        'params.nEstimators',
+        /^params\.nEstimators: a parameter of random-forest models; v2 is built as v2 \(lstm\), which takes /,
+      ],
+      [{ model: 'v1', params: { epochs: 3 } }, 'params.epochs', /^params\.epochs: a parameter of lstm models/],
+    ];
+    for (const [body, field, re] of cases) {
+      const r = await post('/runs', body);
+      const j = await r.json();
+      expect({ body, status: r.status, field: j.field, detail: j.detail }).toEqual({ body, status: 400, field, detail: expect.stringMatching(re) });
+    }
+  });
+
   it('refuses to cancel a run that succeeded (409, naming its version)', async () => {
     const done = engines.runs.list().find((r) => r.status === 'succeeded')!;
     const late = await post(`/runs/${done.id}/cancel`, {});
