@@ -64,6 +64,16 @@ describe('dataset import', () => {
     expect(r.problems).toEqual([{ line: 4, reason: 'unknown label "7" (expected spam or ham)' }]);
   });
 
+  it('reads a header written with every field quoted (R, pandas with QUOTE_ALL)', () => {
+    const csv = '"sms_id","text","label"\n"q1","Hello, there","ham"\n"q2","WIN now","spam"\n';
+    expect(detectFormat(csv)).toBe('seed-csv');
+    expect(parseDataset(csv, 'q.csv').rows.map((x) => [x.sms_id, x.text, x.label])).toEqual([
+      ['q1', 'Hello, there', 'ham'],
+      ['q2', 'WIN now', 'spam'],
+    ]);
+    expect(detectFormat('"COMMENT_ID","AUTHOR","DATE","CONTENT","CLASS"\n')).toBe('uci-youtube-csv');
+  });
+
   it('says what it expected when the format is unknown', () => {
     expect(() => detectFormat('a;b;c\n')).toThrow(/sms_id,text,label/);
   });

@@ -29,8 +29,10 @@ export function formatOfFirstLine(line: string): DatasetFormat | undefined {
     .replace(/^\uFEFF/, '')
     .trim()
     .toLowerCase();
-  if (first.replace(/\s/g, '') === 'sms_id,text,label') return 'seed-csv';
-  if (first.startsWith('comment_id,')) return 'uci-youtube-csv';
+  // a header written with every field quoted (R's write.csv, pandas with QUOTE_ALL) is the same header
+  const header = first.replace(/"/g, '').replace(/\s/g, '');
+  if (header === 'sms_id,text,label') return 'seed-csv';
+  if (header.startsWith('comment_id,')) return 'uci-youtube-csv';
   if (/^(ham|spam)\t/.test(first)) return 'uci-sms-tsv';
   return undefined;
 }
