@@ -119,21 +119,23 @@ describe.skipIf(!dataset)('feature statistics (full dataset)', () => {
     const s2 = await stats('sms_features2');
     const tok = feature(s2, 'features');
     if (tok.kind !== 'list') throw new Error('features is not a list');
-    expect(s2.rows).toBe(7544);
+    // the 7,528 rows of the dataset and the sample inbox's 10, one row each (6 of them were written twice
+    // before the bootstrap handed the inbox on through the change log: 7,544 rows, 226,320 ids)
+    expect(s2.rows).toBe(7538);
     expect(tok.missing).toBe(0);
     expect([tok.length.min, tok.length.max, tok.length.mean]).toEqual([30, 30, 30]);
-    // numpy over np.concatenate of every list: 226,320 ids, 180 distinct
-    expect(tok.tokens.present).toBe(226_320);
+    // numpy over np.concatenate of every list: 226,140 ids, 180 distinct (the next test checks every figure against DuckDB)
+    expect(tok.tokens.present).toBe(226_140);
     expect(tok.tokens.distinct).toBe(180);
-    expect(tok.tokens.mean).toBeCloseTo(13.544724284199363, 10);
-    expect(tok.tokens.std).toBeCloseTo(33.41366516116632, 10);
+    expect(tok.tokens.mean).toBeCloseTo(13.550548332891129, 10);
+    expect(tok.tokens.std).toBeCloseTo(33.41917949966614, 10);
     expect(tok.tokens.percentiles.find((p) => p.p === 0.99)?.value).toBe(159);
     expect(tok.tokens.top.slice(0, 5)).toEqual([
-      { value: '0', count: 162090 },
+      { value: '0', count: 161933 },
       { value: '1', count: 2924 },
-      { value: '2', count: 2710 },
-      { value: '3', count: 2578 },
-      { value: '5', count: 1950 },
+      { value: '2', count: 2708 },
+      { value: '3', count: 2576 },
+      { value: '5', count: 1949 },
     ]);
   });
 
@@ -172,9 +174,9 @@ describe.skipIf(!dataset)('feature statistics (full dataset)', () => {
       for (const [i, p] of summary.percentiles.entries()) expect(p.value, `p${p.p}`).toBeCloseTo(pcts[i] as number, 10);
     }
     // the histogram's counts add up to every id
-    expect(tok.tokens.histogram.reduce((a, b) => a + b.count, 0)).toBe(226_320);
-    expect(tok.tokens.histogram[0].count).toBeGreaterThanOrEqual(162_090);
-    expect(tok.histogram).toEqual([{ lo: 30, hi: 30, count: 7544 }]);
+    expect(tok.tokens.histogram.reduce((a, b) => a + b.count, 0)).toBe(226_140);
+    expect(tok.tokens.histogram[0].count).toBeGreaterThanOrEqual(161_933);
+    expect(tok.histogram).toEqual([{ lo: 30, hi: 30, count: 7538 }]);
   });
 
   it.skipIf(!dataset)('are cached per source state, recomputed on refresh and after a push', { timeout: 300_000 }, async () => {
@@ -364,7 +366,7 @@ describe.skipIf(!dataset)('CSV exports (full dataset)', () => {
     const rows = (await st.text()).trimEnd().split('\r\n');
     expect(rows[0].split(',').slice(0, 4)).toEqual(['view', 'feature', 'dtype', 'kind']);
     expect(rows.slice(1).map((l) => l.split(',')[1])).toEqual(['features (length)', 'features (token ids)']);
-    expect(rows[2]).toContain('0:162090 1:2924');
+    expect(rows[2]).toContain('0:161933 1:2924');
     const bad = await fetch(`${base}/offline/smss1/preview?format=xlsx`);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { field: string }).field).toBe('querystring.format');

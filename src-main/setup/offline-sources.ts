@@ -155,7 +155,9 @@ export async function buildOfflineSources(
 
   const defs = definitionsForStage(LATEST_STAGE);
   const v1 = new FeatureExtractorV1();
-  const created = Date.now();
+  // a warehouse row is created as of its event time, whenever the sources are rebuilt: created at the
+  // rebuild, it beat a label pushed for the same event time before an import rebuilt them (a tie
+  // is decided by the later creation)
   const build: Record<string, (m: LabelledMessage) => OfflineRow['values']> = {
     smss1: (m) => v1.extract(m.text),
     labels: (m) => ({ label: m.label }),
@@ -176,7 +178,7 @@ export async function buildOfflineSources(
       // and the writers' \`add\` resolve at once, and an import's rebuild of 300,000 rows held /health for 3.2 s
       for (let i = 0; i < batch.length; i += SLICE) {
         const slice = batch.slice(i, i + SLICE);
-        for (const t of targets) await t.writer.add(slice.map((m) => ({ entityKey: m.sms_id, eventTs: t.eventTs, createdTs: created, values: t.values(m) })));
+        for (const t of targets) await t.writer.add(slice.map((m) => ({ entityKey: m.sms_id, eventTs: t.eventTs, createdTs: t.eventTs, values: t.values(m) })));
         await nextTurn();
       }
       done += batch.length;
