@@ -62,7 +62,13 @@ export async function openEngines(config: AppConfig): Promise<Engines> {
     registry: models,
     imports: storage.imports,
     code: config.code,
-    featureServices: () => features.registry.cachedDefinitions()?.featureServices.map((s) => s.name),
+    featureServices: () => {
+      const d = features.registry.cachedDefinitions();
+      if (!d) return undefined;
+      // whether a service's views hold token ids (a list field): what the LSTMs train on, not the forest
+      const lists = new Set(d.featureViews.filter((v) => v.schema.some((f) => f.dtype.startsWith('Array('))).map((v) => v.name));
+      return d.featureServices.map((s) => ({ name: s.name, tokens: s.features.some((f) => lists.has(f.view)) }));
+    },
     worker: {
       storage: config.storage,
       offlineDir: config.offlineDir,

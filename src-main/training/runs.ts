@@ -92,7 +92,7 @@ export interface TrainingRunsDeps {
    * the feature services the registry read already holds (no wait: a run is checked and queued in
    * one turn); undefined when none was read yet, and the run's own read says what is missing
    */
-  featureServices?: () => string[] | undefined;
+  featureServices?: () => { name: string; tokens: boolean }[] | undefined;
 }
 
 /** a name and tags as stored: trimmed, no empty name, no repeated tag */
@@ -220,8 +220,21 @@ export class TrainingRuns extends EventEmitter {
     checkRunParams(base, params);
     // a service that does not exist failed the run seconds later, a failed run left in the history each time
     const services = this.deps.featureServices?.();
-    if (services && !services.includes(params.featureService))
-      throw new InputError('params.featureService', `params.featureService: no feature service "${params.featureService}"; known: ${services.join(', ')}`);
+    const service = services?.find((s) => s.name === params.featureService);
+    if (services && !service)
+      throw new InputError(
+        'params.featureService',
+        `params.featureService: no feature service "${params.featureService}"; known: ${services.map((s) => s.name).join(', ')}`,
+      );
+    // a service of the other kind read all its rows before failing "not a token training set"
+    const lstm = MODEL_SPECS[base].kind === 'lstm';
+    if (services && service && service.tokens !== lstm) {
+      const fitting = services.filter((s) => s.tokens === lstm).map((s) => s.name);
+      throw new InputError(
+        'params.featureService',
+        `params.featureService: "${service.name}" ${service.tokens ? 'holds token ids' : 'holds no token ids (features v2)'}; ${base} models (${MODEL_SPECS[base].kind}) train on ${lstm ? 'token ids' : 'numeric features'}: ${fitting.join(', ') || 'no service here has them'}`,
+      );
+    }
     const labels = cleanLabels(req);
     const r: RunRecord = {
       id: newRunId(),

@@ -254,6 +254,17 @@ describe('training over HTTP', () => {
         /^params\.nEstimators: a parameter of random-forest models; v2 is built as v2 \(lstm\), which takes /,
       ],
       [{ model: 'v1', params: { epochs: 3 } }, 'params.epochs', /^params\.epochs: a parameter of lstm models/],
+      // a service of the other kind: refused at once (it read every row, then failed "not a token training set")
+      [
+        { model: 'v2', params: { featureService: 'labeled_sms_1' } },
+        'params.featureService',
+        /^params\.featureService: "labeled_sms_1" holds no token ids \(features v2\); v2 models \(lstm\) train on token ids: labeled_sms_2/,
+      ],
+      [
+        { model: 'v1', params: { featureService: 'labeled_sms_2' } },
+        'params.featureService',
+        /^params\.featureService: "labeled_sms_2" holds token ids; v1 models \(random-forest\) train on numeric features: labeled_sms_1/,
+      ],
     ];
     for (const [body, field, re] of cases) {
       const r = await post('/runs', body);
