@@ -45,6 +45,11 @@ beforeAll(async () => {
   ({ engines, base, close } = await sampleServer({ train: false }));
   await engines.storage.imports.put(job('imp-20260101-done', 'succeeded', '2026-01-01T00:01:00.000Z', 120));
   await engines.storage.imports.put(job('imp-20260102-failed', 'failed', '2026-01-02T00:01:00.000Z', 0));
+  // failed while reading, having stored nothing (a file of another encoding, a line too long)
+  await engines.storage.imports.put({
+    ...job('imp-20260102-readfailed', 'failed', '2026-01-02T00:02:00.000Z', 0),
+    steps: [{ key: 'read', label: 'Rows imported into the warehouse', status: 'failed', detail: 'not UTF-8' }],
+  });
   await engines.storage.imports.put(job('imp-29990101-later', 'succeeded', '2999-01-01T00:01:00.000Z', 5));
   // stopped partway (killed) with rows stored, and one begun after every run here
   await engines.storage.imports.put(job('imp-20260103-killed', 'failed', '2026-01-03T00:01:00.000Z', 60));
@@ -129,6 +134,7 @@ describe('the lineage of a version, recorded at registration', () => {
     expect(ids).toContain('imp-20260101-done');
     // failed with nothing stored, and begun after the run: not in its data
     expect(ids).not.toContain('imp-20260102-failed');
+    expect(ids).not.toContain('imp-20260102-readfailed');
     expect(ids).not.toContain('imp-29990102-after');
     expect(v.lineage.imports.find((i: { id: string }) => i.id === 'imp-20260101-done')).toEqual({
       id: 'imp-20260101-done',

@@ -513,7 +513,8 @@ export class TrainingRuns extends EventEmitter {
         const inserted = j.report?.inserted ?? 0;
         if (j.status === 'succeeded' && j.finishedAt && j.finishedAt <= startedAt)
           out.push({ id: j.id, source: j.source.name, finishedAt: j.finishedAt, inserted, status: 'succeeded' });
-        else if (inserted > 0 || j.steps.some((s) => s.key === 'read' && s.status !== 'pending' && s.status !== 'skipped'))
+        // one that failed having stored nothing gave the run no row (a probe found such imports listed)
+        else if (inserted > 0 || (!j.finishedAt && j.steps.some((s) => s.key === 'read' && s.status !== 'pending' && s.status !== 'skipped')))
           out.push({
             id: j.id,
             source: j.source.name,
