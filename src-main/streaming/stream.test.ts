@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { appRoot } from '../config';
 import { newTimeUuid } from '../platform';
 import { FeatureStep } from '../inbox';
@@ -219,29 +219,79 @@ describe.skipIf(!!skip)(`the stream (NATS JetStream)${skip ? ` (skipped: ${skip}
   });
 });
 
+type Users = Awaited<ReturnType<typeof testEngines>>['engines']['storage']['users'];
+
+/**
+ * A stream ingestion of its own (subjects `<p>.in`, `<p>.changes`, `<p>.dead`, two deliveries) on a
+ * bootstrapped data dir, storing through `insertMany` (the store's, changed by the test), on a NATS
+ * server of its own; `run` gets it, a client and the engines, and everything stops after.
+ */
+async function withIngestion(
+  prefix: string,
+  insertMany: (store: Users) => Users['insertMany'],
+  run: (ingestion: StreamIngestion, js: JetStreamClient, engines: Awaited<ReturnType<typeof testEngines>>['engines']) => Promise<void>,
+): Promise<void> {
+  const nats = await startNats();
+  const t = await testEngines();
+  const { bootstrap } = await import('../setup');
+  await bootstrap(t.engines, { datasetPath: SAMPLE_DATASET, log: () => undefined });
+  const users = Object.assign(Object.create(t.engines.storage.users), { insertMany: insertMany(t.engines.storage.users) }) as Users;
+  const step = new FeatureStep({ features: t.engines.features, online: t.engines.storage.online, tokenizers: t.engines.tokenizers });
+  const subjects = { subject: `${prefix}.in`, changesSubject: `${prefix}.changes`, deadLetterSubject: `${prefix}.dead`, maxDeliver: 2 };
+  const ingestion = new StreamIngestion(settingsFor(nats.url, subjects), { users, step, owner: { id: 'stream-test', where: t.dir } });
+  const nc = await connect({ servers: nats.url });
+  try {
+    await ingestion.start();
+    await run(ingestion, jetstream(nc), t.engines);
+  } finally {
+    await nc.close();
+    await ingestion.stop();
+    await t.cleanup();
+    await nats.stop();
+  }
+}
+
+/**
+ * A server whose stream uses the subjects `<p>.in`, `<p>.changes` and `<p>.dead…` (`dead`: the last
+ * one's name) on a NATS server of its own, where `prepare` made streams first; `run` gets the server,
+ * the engines, the stream manager and the NATS URL, and everything stops after.
+ */
+async function withPreparedNats(
+  prefix: string,
+  dead: string,
+  prepare: (jsm: JetStreamManager) => Promise<unknown>,
+  run: (srv: { base: string }, engines: Awaited<ReturnType<typeof testEngines>>['engines'], jsm: JetStreamManager, url: string) => Promise<void>,
+): Promise<void> {
+  const nats = await startNats();
+  const nc = await connect({ servers: nats.url });
+  try {
+    const jsm = await jetstreamManager(nc);
+    await prepare(jsm);
+    const t = await testEngines({ stream: settingsFor(nats.url, { subject: `${prefix}.in`, changesSubject: `${prefix}.changes`, deadLetterSubject: dead }) });
+    try {
+      const srv = await startTestServer(t.engines);
+      try {
+        await run(srv, t.engines, jsm, nats.url);
+      } finally {
+        await srv.close();
+      }
+    } finally {
+      await t.cleanup();
+    }
+  } finally {
+    await nc.close();
+    await nats.stop();
+  }
+}
+
 describe.skipIf(!!skip)(`the stream, failing and missing${skip ? ` (skipped: ${skip})` : ''}`, () => {
   it('a message failing every delivery goes to the dead letters after maxDeliver, with the last error; the others are stored', async () => {
-    const nats = await startNats();
-    const t = await testEngines();
-    const { bootstrap } = await import('../setup');
-    await bootstrap(t.engines, { datasetPath: SAMPLE_DATASET, log: () => undefined });
     // a store that cannot take one particular message
-    const users = Object.assign(Object.create(t.engines.storage.users), {
-      insertMany: async (msgs: SmsMessage[]) => {
-        if (msgs.some((m) => m.sms_text.includes('cursed'))) throw new Error('disk says no to cursed texts');
-        return t.engines.storage.users.insertMany(msgs);
-      },
-    }) as typeof t.engines.storage.users;
-    const step = new FeatureStep({ features: t.engines.features, online: t.engines.storage.online, tokenizers: t.engines.tokenizers });
-    const ingestion = new StreamIngestion(settingsFor(nats.url, { subject: 't.in', changesSubject: 't.changes', deadLetterSubject: 't.dead', maxDeliver: 2 }), {
-      users,
-      step,
-      owner: { id: 'stream-test', where: t.dir },
-    });
-    const nc = await connect({ servers: nats.url });
-    try {
-      await ingestion.start();
-      const js = jetstream(nc);
+    const cursed = (store: Users) => async (msgs: SmsMessage[]) => {
+      if (msgs.some((m) => m.sms_text.includes('cursed'))) throw new Error('disk says no to cursed texts');
+      return store.insertMany(msgs);
+    };
+    await withIngestion('t', cursed, async (ingestion, js, engines) => {
       const h = headers();
       h.set('X-Trace', 'abc');
       await js.publish('t.in', JSON.stringify({ recipient_id: 'cu', sender_id: 'x', sms_text: 'a cursed message' }), { msgID: 'c-1', headers: h });
@@ -250,148 +300,99 @@ describe.skipIf(!!skip)(`the stream, failing and missing${skip ? ` (skipped: ${s
       expect(d.reason).toMatch(/failed 2 deliveries: disk says no to cursed texts/);
       expect(d.deliveries).toBe(2);
       await js.publish('t.in', JSON.stringify({ recipient_id: 'cu', sender_id: 'x', sms_text: 'a blessed message' }), { msgID: 'c-2' });
-      await until('the next one stored', async () => (await t.engines.storage.users.listByUser('cu')).length === 1);
+      await until('the next one stored', async () => (await engines.storage.users.listByUser('cu')).length === 1);
       const s = await ingestion.stats();
       expect(s.incoming?.failures).toBeGreaterThanOrEqual(1);
       expect(s.incoming?.redelivered).toBeGreaterThanOrEqual(1);
       expect(s.dead_letters).toBe(1);
-    } finally {
-      await nc.close();
-      await ingestion.stop();
-      await t.cleanup();
-      await nats.stop();
-    }
+    });
   });
 
   it('a message stored by a delivery whose answer was lost goes to the dead letters with its stored id: retried, it is stored once; a text of 1,500 emoji is taken, as POST /sms takes it', async () => {
-    const nats = await startNats();
-    const t = await testEngines();
-    const { bootstrap } = await import('../setup');
-    await bootstrap(t.engines, { datasetPath: SAMPLE_DATASET, log: () => undefined });
     // a store whose commit goes through but whose answer is lost (as when the process is killed after it)
     let losing = true;
-    const users = Object.assign(Object.create(t.engines.storage.users), {
-      insertMany: async (msgs: SmsMessage[]) => {
-        const r = await t.engines.storage.users.insertMany(msgs);
-        if (losing && msgs.some((m) => m.sms_text.includes('lost answer'))) throw new Error('the answer was lost after the commit');
-        return r;
-      },
-    }) as typeof t.engines.storage.users;
-    const step = new FeatureStep({ features: t.engines.features, online: t.engines.storage.online, tokenizers: t.engines.tokenizers });
-    const ingestion = new StreamIngestion(settingsFor(nats.url, { subject: 'l.in', changesSubject: 'l.changes', deadLetterSubject: 'l.dead', maxDeliver: 2 }), {
-      users,
-      step,
-      owner: { id: 'stream-test', where: t.dir },
-    });
-    const nc = await connect({ servers: nats.url });
-    try {
-      await ingestion.start();
-      const js = jetstream(nc);
+    const lost = (store: Users) => async (msgs: SmsMessage[]) => {
+      const r = await store.insertMany(msgs);
+      if (losing && msgs.some((m) => m.sms_text.includes('lost answer'))) throw new Error('the answer was lost after the commit');
+      return r;
+    };
+    await withIngestion('l', lost, async (ingestion, js, engines) => {
       await js.publish('l.in', JSON.stringify({ recipient_id: 'la', sender_id: 'x', sms_text: 'a lost answer' }), { msgID: 'l-1' });
       await until('the dead letter', async () => (await ingestion.deadLetters(10)).length === 1, 20_000);
       const [d] = await ingestion.deadLetters(10);
       expect(d.reason).toMatch(/failed 2 deliveries: the answer was lost after the commit/);
       expect(d.retryable).toBe(true);
-      const stored = await t.engines.storage.users.listByUser('la');
+      const stored = await engines.storage.users.listByUser('la');
       expect(stored).toHaveLength(1);
       losing = false;
       await ingestion.retryDeadLetter(d.seq);
       await until('the retry handled', async () => (await ingestion.stats()).incoming?.pending === 0 && (await ingestion.deadLetters(10)).length === 0, 20_000);
       await new Promise((r) => setTimeout(r, 300));
       // the retry found it stored (its id kept), where it stored it again under a new id
-      expect((await t.engines.storage.users.listByUser('la')).map((m) => m.sms_id)).toEqual([stored[0].sms_id]);
+      expect((await engines.storage.users.listByUser('la')).map((m) => m.sms_id)).toEqual([stored[0].sms_id]);
 
       const emoji = '\u{1F600}'.repeat(1500); // 1,500 characters, 3,000 UTF-16 units
       await js.publish('l.in', JSON.stringify({ recipient_id: 'em', sender_id: 'x', sms_text: emoji }), { msgID: 'l-2' });
-      await until('the emoji message stored', async () => (await t.engines.storage.users.listByUser('em')).length === 1, 20_000);
+      await until('the emoji message stored', async () => (await engines.storage.users.listByUser('em')).length === 1, 20_000);
       expect(await ingestion.deadLetters(10)).toHaveLength(0);
       await js.publish('l.in', JSON.stringify({ recipient_id: 'em', sender_id: 'x', sms_text: `${emoji}!`.repeat(2) }), { msgID: 'l-3' });
       await until('the long one refused', async () => (await ingestion.deadLetters(10)).length === 1, 20_000);
       expect((await ingestion.deadLetters(10))[0].reason).toBe('sms_text: expected at most 2000 characters');
-    } finally {
-      await nc.close();
-      await ingestion.stop();
-      await t.cleanup();
-      await nats.stop();
-    }
+    });
   });
 
   it('streams made before SpamOps in a way it cannot use, or taking its subjects: /health names the stream and the setting, not a passing outage', async () => {
-    const nats = await startNats();
-    const nc = await connect({ servers: nats.url });
-    const jsm = await jetstreamManager(nc);
-    // the changes' stream, taking messages of at most 2,000 bytes: every envelope of changes was refused
-    await jsm.streams.add({ name: 'U_CHANGES', subjects: ['u.changes'], max_msg_size: 2000 });
-    // a stream of someone else's that takes the dead letters' subject by a wildcard
-    await jsm.streams.add({ name: 'OTHER', subjects: ['u.dead.>', 'v.>'] });
-    const t = await testEngines({ stream: settingsFor(nats.url, { subject: 'u.in', changesSubject: 'u.changes', deadLetterSubject: 'u.dead.letters' }) });
-    try {
-      const srv = await startTestServer(t.engines);
-      try {
-        const health = await until('/health to tell of the changes stream', async () => {
-          const h = await (await fetch(`${srv.base}/health`)).json();
-          return /U_CHANGES/.test(JSON.stringify(h)) ? h : undefined;
-        });
-        expect(health.status).not.toBe('ok');
-        expect(health.ingestion.reason).toBe(
-          `NATS at ${nats.url}: ` +
-            'stream U_CHANGES exists set up in a way SpamOps cannot use: max_msg_size 2000 bytes, where SpamOps publishes changes of up to 524288 bytes to it (-1, no limit, or at least 524288). Change it (nats stream edit U_CHANGES) or delete it (SpamOps creates it again)',
-        );
-        await jsm.streams.delete('U_CHANGES');
-        await until('the dead letters subject told', async () => /u\.dead\.letters/.test(t.engines.ingestion.health().reason ?? ''), 30_000);
-        expect(t.engines.ingestion.health().reason).toBe(
-          `NATS at ${nats.url}: ` +
-            'subject u.dead.letters is taken by stream OTHER (u.dead.>, v.>), so SpamOps cannot create its stream U_DEAD_LETTERS: choose other subjects (SPAMOPS_STREAM_*SUBJECT) or take u.dead.letters out of that stream',
-        );
-        await jsm.streams.delete('OTHER');
-        await until('connected once the streams are fixed', async () => t.engines.ingestion.health().stream === 'connected', 30_000);
-      } finally {
-        await srv.close();
-      }
-    } finally {
-      await nc.close();
-      await t.cleanup();
-      await nats.stop();
-    }
+    const prepare = async (jsm: JetStreamManager) => {
+      // the changes' stream, taking messages of at most 2,000 bytes: every envelope of changes was refused
+      await jsm.streams.add({ name: 'U_CHANGES', subjects: ['u.changes'], max_msg_size: 2000 });
+      // a stream of someone else's that takes the dead letters' subject by a wildcard
+      await jsm.streams.add({ name: 'OTHER', subjects: ['u.dead.>', 'v.>'] });
+    };
+    await withPreparedNats('u', 'u.dead.letters', prepare, async (srv, engines, jsm, url) => {
+      const health = await until('/health to tell of the changes stream', async () => {
+        const h = await (await fetch(`${srv.base}/health`)).json();
+        return /U_CHANGES/.test(JSON.stringify(h)) ? h : undefined;
+      });
+      expect(health.status).not.toBe('ok');
+      expect(health.ingestion.reason).toBe(
+        `NATS at ${url}: ` +
+          'stream U_CHANGES exists set up in a way SpamOps cannot use: max_msg_size 2000 bytes, where SpamOps publishes changes of up to 524288 bytes to it (-1, no limit, or at least 524288). Change it (nats stream edit U_CHANGES) or delete it (SpamOps creates it again)',
+      );
+      await jsm.streams.delete('U_CHANGES');
+      await until('the dead letters subject told', async () => /u\.dead\.letters/.test(engines.ingestion.health().reason ?? ''), 30_000);
+      expect(engines.ingestion.health().reason).toBe(
+        `NATS at ${url}: ` +
+          'subject u.dead.letters is taken by stream OTHER (u.dead.>, v.>), so SpamOps cannot create its stream U_DEAD_LETTERS: choose other subjects (SPAMOPS_STREAM_*SUBJECT) or take u.dead.letters out of that stream',
+      );
+      await jsm.streams.delete('OTHER');
+      await until('connected once the streams are fixed', async () => engines.ingestion.health().stream === 'connected', 30_000);
+    });
   });
 
   it('a changes stream that refuses what the relay publishes (full, discarding new): /health tells of the failing step while connected', async () => {
-    const nats = await startNats();
-    const nc = await connect({ servers: nats.url });
-    const jsm = await jetstreamManager(nc);
-    await jsm.streams.add({ name: 'F_CHANGES', subjects: ['f.changes'], max_msgs: 1, discard: 'new' as never });
-    const t = await testEngines({ stream: settingsFor(nats.url, { subject: 'f.in', changesSubject: 'f.changes', deadLetterSubject: 'f.dead' }) });
-    try {
-      const srv = await startTestServer(t.engines);
-      try {
-        await until('connected', async () => t.engines.ingestion.health().stream === 'connected', 30_000);
-        for (let i = 0; i < 3; i++) {
-          await fetch(`${srv.base}/sms`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ recipient_id: 'full', sender_id: 'x', sms_text: `message ${i}` }),
-          });
-          await new Promise((r) => setTimeout(r, 200));
-        }
-        const health = await until(
-          '/health to tell of the relay',
-          async () => {
-            const h = await (await fetch(`${srv.base}/health`)).json();
-            return h.problems.some((p: { component: string }) => p.component === 'inbox features') ? h : undefined;
-          },
-          40_000,
-        );
-        expect(health.status).not.toBe('ok');
-        expect(health.ingestion.stream).toBe('connected');
-        expect(health.ingestion.featuresFailing.error).toMatch(/^the relay cannot publish the changes to f\.changes: .*maximum messages/);
-      } finally {
-        await srv.close();
+    const prepare = (jsm: JetStreamManager) => jsm.streams.add({ name: 'F_CHANGES', subjects: ['f.changes'], max_msgs: 1, discard: 'new' as never });
+    await withPreparedNats('f', 'f.dead', prepare, async (srv, engines) => {
+      await until('connected', async () => engines.ingestion.health().stream === 'connected', 30_000);
+      for (let i = 0; i < 3; i++) {
+        await fetch(`${srv.base}/sms`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ recipient_id: 'full', sender_id: 'x', sms_text: `message ${i}` }),
+        });
+        await new Promise((r) => setTimeout(r, 200));
       }
-    } finally {
-      await nc.close();
-      await t.cleanup();
-      await nats.stop();
-    }
+      const health = await until(
+        '/health to tell of the relay',
+        async () => {
+          const h = await (await fetch(`${srv.base}/health`)).json();
+          return h.problems.some((p: { component: string }) => p.component === 'inbox features') ? h : undefined;
+        },
+        40_000,
+      );
+      expect(health.status).not.toBe('ok');
+      expect(health.ingestion.stream).toBe('connected');
+      expect(health.ingestion.featuresFailing.error).toMatch(/^the relay cannot publish the changes to f\.changes: .*maximum messages/);
+    });
   });
 
   it('a NATS server without JetStream: SpamOps serves and says to start it with -js', async () => {
