@@ -105,9 +105,11 @@ async function readInto(
       r.inserted += ins.inserted;
       r.duplicates += ins.duplicates.length;
       for (const d of ins.duplicates) if (r.duplicateIds.length < KEEP_DUPLICATES) r.duplicateIds.push(d);
-      if (ins.conflicts.length && b.format === 'uci-sms-tsv') {
+      if (ins.conflicts.length && b.format === 'uci-sms-tsv' && !b.entry) {
         // a UCI SMS file carries no ids: those SpamOps gave its lines are held by other messages
-        // (a seed CSV's, another file's), so these lines are other messages and get ids of their own
+        // (a seed CSV's, another file's), so these lines are other messages and get ids of their own.
+        // Not the UCI archive's: its ids are the seed story's (sms10001…), a line that differs from
+        // the message its id holds is reported, not added as a near-duplicate
         const held = new Set(ins.conflicts);
         const next = await (numbering ??= freeSmsNumber(engines));
         const again = slice.filter((row) => held.has(row.sms_id)).map((row) => ({ ...row, sms_id: `sms${next.take()}` }));
