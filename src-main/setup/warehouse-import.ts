@@ -111,7 +111,8 @@ async function readInto(
         // Not the UCI archive's: its ids are the seed story's (sms10001…), a line that differs from
         // the message its id holds is reported, not added as a near-duplicate
         const held = new Set(ins.conflicts);
-        const next = await (numbering ??= freeSmsNumber(engines));
+        numbering ??= freeSmsNumber(engines);
+        const next = await numbering;
         const again = slice.filter((row) => held.has(row.sms_id)).map((row) => ({ ...row, sms_id: `sms${next.take()}` }));
         const more = await engines.storage.labelled.insertMany(again);
         r.inserted += more.inserted;
