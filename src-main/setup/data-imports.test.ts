@@ -50,6 +50,20 @@ describe('import jobs found running at start', () => {
     });
     expect(gone.steps.map((s) => s.status)).toEqual(['done', 'skipped', 'skipped']);
     expect((await engines.storage.imports.get('imp-live'))!.status).toBe('running');
+    // stopped between its read and the next step: said as such, with what the read stored
+    await engines.storage.imports.put({
+      ...job('imp-between', 2 ** 30),
+      steps: [
+        { key: 'upload', label: 'File received', status: 'done' },
+        { key: 'read', label: 'Rows imported into the warehouse', status: 'done' },
+        { key: 'offline-sources', label: 'Offline sources rebuilt', status: 'pending' },
+      ],
+      report: { read: 200, inserted: 200, duplicates: 0, duplicateIds: [], problemCount: 0, problems: [], labels: { ham: 200, spam: 0 }, files: {} },
+    });
+    await new DataImports(engines).recover();
+    expect((await engines.storage.imports.get('imp-between'))!.error).toMatch(
+      /^interrupted after "Rows imported into the warehouse" \(at least 200 new rows stored of 200 read\): the server stopped/,
+    );
     expect(existsSync(join(uploads, '1-live.upload'))).toBe(true);
   });
 });

@@ -127,7 +127,14 @@ export class DataImports extends EventEmitter {
       const at = job.steps.find((s) => s.status === 'running');
       const read = job.steps.find((s) => s.key === 'read');
       const rows = job.report ? ` (at least ${job.report.inserted} new rows stored of ${job.report.read} read)` : '';
-      const where = at ? `during "${at.label}"${at.key === 'read' ? rows : ''}` : 'before it started';
+      // stopped between two steps: after the last one done (it said "before it started" once its
+      // read had stored 200,000 rows)
+      const done = job.steps.filter((s) => s.status === 'done' && s.key !== 'upload').at(-1);
+      const where = at
+        ? `during "${at.label}"${at.key === 'read' ? rows : ''}`
+        : done
+          ? `after "${done.label}"${done.key === 'read' ? rows : ''}`
+          : 'before it started';
       job.error = `interrupted ${where}: the server stopped (killed, crashed, or stopped before the import ended)`;
       if (at) Object.assign(at, { status: 'failed', detail: job.error });
       const stored = read?.status === 'running' || read?.status === 'done' || read?.status === 'failed';

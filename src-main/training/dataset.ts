@@ -128,7 +128,10 @@ export async function loadTrainingSet(src: TrainingDataSource, p: RunRecord['par
   const n = labels.n;
   if (n === 0)
     throw new TrainingDataError(
-      `no rows with features and labels at the time freeze ${p.timeFreeze} through ${p.featureService} (${dropped} entities had none): materialize offline sources (spamops bootstrap) or move the time freeze later`,
+      p.entityIds?.length
+        ? // ids asked for by name that nothing holds: the advice to materialize sent people the wrong way
+          `none of the ${p.entityIds.length.toLocaleString('en')} entityIds asked for has features and a label at the time freeze ${p.timeFreeze} through ${p.featureService}: check the ids (the warehouse's sms_id, e.g. ${JSON.stringify(p.entityIds[0])}) or move the time freeze later`
+        : `no rows with features and labels at the time freeze ${p.timeFreeze} through ${p.featureService} (${dropped} entities had none): materialize offline sources (spamops bootstrap) or move the time freeze later`,
     );
   const y = labels.done();
   let spam = 0;

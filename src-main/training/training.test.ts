@@ -149,6 +149,10 @@ describe('training runs', () => {
     const early = await engines.runs.wait((await engines.runs.start({ model: 'v2', params: { timeFreeze: '2019-01-01' } })).id);
     expect(early.status).toBe('failed');
     expect(early.error).toMatch(/no rows with features and labels at the time freeze 2019-01-01/);
+    const unknown = await engines.runs.wait((await engines.runs.start({ model: 'v1', params: { entityIds: ['nope1', 'nope2'] } })).id);
+    expect(unknown.error).toMatch(
+      /^none of the 2 entityIds asked for has features and a label at the time freeze .*: check the ids \(the warehouse's sms_id, e\.g\. "nope1"\)/,
+    );
     const oneClass = await engines.runs.wait((await engines.runs.start({ model: 'v1', params: { entityIds: ['sms90001', 'sms90002', 'sms90003'] } })).id);
     expect(oneClass.error).toMatch(/only one class/);
     const wrongBackend = await engines.runs.wait((await engines.runs.start({ model: 'v2', backend: 'tfjs-wasm' })).id);
