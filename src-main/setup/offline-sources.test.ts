@@ -1,21 +1,15 @@
 /** The offline sources rebuilt from the warehouse (an import does it): a label pushed meanwhile keeps its place. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engines } from '../engines';
-import { SAMPLE_DATASET, testEngines } from '../testing/fixtures';
+import { describe, expect, it } from 'vitest';
+import { sampleServerForFile } from '../testing/fixtures';
 import { SOURCE_EVENT_TIMES } from '../featurestore';
 import { buildOfflineSources } from './offline-sources';
 
-let engines: Engines;
-let cleanup: () => Promise<void>;
-beforeAll(async () => {
-  const { bootstrap } = await import('.');
-  ({ engines, cleanup } = await testEngines());
-  await bootstrap(engines, { datasetPath: SAMPLE_DATASET, log: () => undefined });
-}, 120_000);
-afterAll(async () => cleanup?.());
+// the sample bootstrapped (no models): the engines the rebuild runs on
+const sample = sampleServerForFile({ train: false });
 
 describe('rebuilding the offline sources', () => {
   it('keeps a label pushed for the warehouse rows’ own event time: the later statement wins the tie, before and after the rebuild', async () => {
+    const engines = sample.engines;
     const [m] = (await engines.storage.labelled.all()).filter((x) => x.label === 'ham');
     const at = SOURCE_EVENT_TIMES.labels;
     await engines.features.push('labels_push', { sms_id: [m.sms_id], event_timestamp: [at], label: ['spam'] }, 'online_and_offline');
