@@ -4,9 +4,12 @@
  * (the 2019 window, then incrementally up to now), load the sample inbox and push its v2 features.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Engines } from '../engines';
-import { parseDataset, readTrainingIds } from '../dataset';
+import type { LabelledInsert } from '../storage';
+import { parseDataset, readTrainingIds, type ParsedDataset } from '../dataset';
+import { RecordedImport } from './data-imports';
+import { emptyReport } from './warehouse-import';
 import { buildOfflineSources } from './offline-sources';
 import { registerReleased } from './release';
 import { definitionsForStage, formatDiff, LATEST_STAGE, parseTimestamp } from '../featurestore';
@@ -23,6 +26,34 @@ export interface BootstrapOptions {
   released?: boolean;
 }
 
+/**
+ * The dataset's rows as an import job, when they added any (a second bootstrap adds none): lineage
+ * names it for the versions trained on them, and the Data pane lists it. Its later steps are
+ * bootstrap's own (below), so the job has the read only.
+ */
+async function recordImport(engines: Engines, datasetPath: string, parsed: ParsedDataset, ins: LabelledInsert): Promise<void> {
+  const name = basename(datasetPath);
+  const report = emptyReport();
+  Object.assign(report, {
+    read: parsed.rows.length,
+    inserted: ins.inserted,
+    duplicates: ins.duplicates.length,
+    duplicateIds: ins.duplicates.slice(0, 20),
+    conflicts: ins.conflicts.length,
+    conflictIds: ins.conflicts.slice(0, 20),
+    problems: parsed.problems.slice(0, 100),
+    problemCount: parsed.problems.length,
+    files: { [name]: parsed.rows.length },
+  });
+  for (const r of parsed.rows) if (r.label === 'ham' || r.label === 'spam') report.labels[r.label]++;
+  const rec = await RecordedImport.begin(
+    engines,
+    { kind: 'file', name, format: parsed.format },
+    { via: 'spamops bootstrap', first: { key: 'upload', detail: datasetPath } },
+  );
+  await rec.succeeded(report);
+}
+
 export async function bootstrap(engines: Engines, o: BootstrapOptions): Promise<void> {
   const t0 = performance.now();
   const step = (s: string) => o.log(`[${((performance.now() - t0) / 1000).toFixed(1)}s] ${s}`);
@@ -30,6 +61,7 @@ export async function bootstrap(engines: Engines, o: BootstrapOptions): Promise<
   if (!existsSync(o.datasetPath)) throw new Error(`dataset not found: ${o.datasetPath} (set --dataset or SPAMOPS_DATASET)`);
   const parsed = parseDataset(readFileSync(o.datasetPath, 'utf8'), o.datasetPath);
   const ins = await engines.storage.labelled.insertMany(parsed.rows);
+  if (ins.inserted > 0) await recordImport(engines, o.datasetPath, parsed, ins);
   step(
     `imported ${ins.inserted} labelled messages from ${o.datasetPath} (${ins.duplicates.length} already there${ins.conflicts.length ? `, ${ins.conflicts.length} not imported as their ids hold other messages` : ''}, ${parsed.problems.length} bad rows skipped)`,
   );

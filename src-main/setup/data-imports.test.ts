@@ -64,6 +64,14 @@ describe('import jobs found running at start', () => {
     expect((await engines.storage.imports.get('imp-between'))!.error).toMatch(
       /^interrupted after "Rows imported into the warehouse" \(at least 200 new rows stored of 200 read\): the server stopped/,
     );
+    // one the CLI ran (`spamops import`, killed): said so, and its rows brought up to date as the server's own
+    await engines.storage.imports.put({
+      ...job('imp-cli', 2 ** 30),
+      via: 'spamops import',
+      steps: [{ key: 'read', label: 'Rows imported into the warehouse', status: 'running' }],
+    });
+    await new DataImports(engines).recover();
+    expect((await engines.storage.imports.get('imp-cli'))!.error).toMatch(/^interrupted during "Rows imported into the warehouse": `spamops import` stopped/);
     expect(existsSync(join(uploads, '1-live.upload'))).toBe(true);
   });
 });

@@ -27,7 +27,7 @@ import {
 import { definitionsForStage, LATEST_STAGE } from '../featurestore';
 import type { ImportEvent, ImportJob, ImportStep, ImportStepKey } from '../../src-shared/data';
 import { buildOfflineSources } from './offline-sources';
-import { importBatches } from './warehouse-import';
+import { importBatches, type ImportReport } from './warehouse-import';
 
 export type ImportSource =
   | { kind: 'file'; path: string; name: string; format: DatasetFormat; size: number }
@@ -42,6 +42,110 @@ const LABELS: Record<ImportStepKey, string> = {
   apply: 'Feature registry applied',
   materialize: 'Online store materialized',
 };
+
+/** the UCI collections an import of `which` reads, named */
+export function uciName(which: UciWhich): string {
+  return `UCI ${which === 'all' ? 'SMS + YouTube' : which === 'sms' ? 'SMS' : 'YouTube'} Spam Collection`;
+}
+
+/** a new import's id: its time, then four hex digits */
+function importId(at: Date): string {
+  return `imp-${at
+    .toISOString()
+    .replace(/[-:.TZ]/g, '')
+    .toLowerCase()}-${randomBytes(2).toString('hex')}`;
+}
+
+/** the read step's sentence: what an import stored, and what it did not */
+function readDetail(report: ImportReport, numbered?: string): string {
+  return `${report.inserted} new messages (${report.labels.ham} ham, ${report.labels.spam} spam read${numbered ? `; ${numbered}` : ''}${report.renumbered ? `; ${report.renumbered} lines numbered after the highest sms id, as those ids held other messages` : ''}), ${report.problemCount} bad rows skipped, ${report.duplicates} duplicates kept as they were${report.conflicts ? `, ${report.conflicts} rows not imported: their ids hold other messages (${report.conflictIds.slice(0, 3).join(', ')}${report.conflicts > 3 ? ', …' : ''})` : ''}`;
+}
+
+/**
+ * An import made outside the server's queue (`spamops import`, `spamops bootstrap`), recorded as
+ * an import job as it goes: lineage names the imports a version's data came from, and named only
+ * the console's and the API's (a version trained on rows the CLI imported named none). Stored at
+ * its start with its process as owner, so a server started after a kill finds it interrupted and
+ * brings the features of the rows it stored up to date, as for its own jobs.
+ */
+export class RecordedImport {
+  private saving: Promise<void> = Promise.resolve();
+  private lastSaved = 0;
+
+  private constructor(
+    private readonly engines: Pick<Engines, 'storage'>,
+    private readonly job: ImportJob,
+    /** what the steps after the read say, skipped */
+    private readonly after: string | undefined,
+  ) {}
+
+  /**
+   * `via`: the command; `first`: the step before the read (the file read, or the archives downloaded), done; `after`:
+   * what the steps after the read say (`undefined`: the import has none, as bootstrap's, which runs
+   * them itself)
+   */
+  static async begin(
+    engines: Pick<Engines, 'storage'>,
+    source: ImportJob['source'],
+    o: { via: string; first?: { key: 'upload' | 'download'; detail: string }; after?: string },
+  ): Promise<RecordedImport> {
+    const at = new Date();
+    const steps: ImportStep[] = [];
+    if (o.first) steps.push({ key: o.first.key, label: LABELS[o.first.key], status: 'done', detail: o.first.detail });
+    steps.push({ key: 'read', label: LABELS.read, status: 'running', unit: 'rows', done: 0 });
+    if (o.after !== undefined)
+      for (const key of ['offline-sources', 'apply', 'materialize'] as const) steps.push({ key, label: LABELS[key], status: 'pending' });
+    const job: ImportJob = { id: importId(at), createdAt: at.toISOString(), source, via: o.via, status: 'running', steps, owner: thisProcess() };
+    const r = new RecordedImport(engines, job, o.after);
+    await r.save();
+    return r;
+  }
+
+  get id(): string {
+    return this.job.id;
+  }
+
+  /** how far the read got, stored now and then (what a restart after a kill says) */
+  progress(report: ImportReport): void {
+    this.job.report = { ...report, problems: report.problems.slice(0, 100) };
+    this.readStep().done = report.read;
+    if (Date.now() - this.lastSaved >= 500) void this.save();
+  }
+
+  /** the read done: the import succeeded; the steps after it say what brings the features up to date */
+  async succeeded(report: ImportReport): Promise<void> {
+    this.job.report = { ...report, problems: report.problems.slice(0, 100) };
+    Object.assign(this.readStep(), { status: 'done', done: report.read, total: report.read, detail: readDetail(report) });
+    for (const s of this.job.steps) if (s.status === 'pending') Object.assign(s, { status: 'skipped', detail: this.after });
+    this.job.status = 'succeeded';
+    await this.end();
+  }
+
+  async failed(err: unknown, report?: ImportReport): Promise<void> {
+    if (report) this.job.report = { ...report, problems: report.problems.slice(0, 100) };
+    this.job.error = err instanceof Error ? err.message : String(err);
+    Object.assign(this.readStep(), { status: 'failed', detail: this.job.error });
+    for (const s of this.job.steps) if (s.status === 'pending') s.status = 'skipped';
+    this.job.status = 'failed';
+    await this.end();
+  }
+
+  private readStep(): ImportStep {
+    return this.job.steps.find((s) => s.key === 'read')!;
+  }
+
+  private async end(): Promise<void> {
+    this.job.finishedAt = new Date().toISOString();
+    await this.save();
+  }
+
+  private save(): Promise<void> {
+    this.lastSaved = Date.now();
+    const record = structuredClone(this.job);
+    this.saving = this.saving.then(() => this.engines.storage.imports.put(record).catch(() => undefined));
+    return this.saving;
+  }
+}
 
 export class DataImports extends EventEmitter {
   private readonly jobs = new Map<string, ImportJob>();
@@ -68,10 +172,7 @@ export class DataImports extends EventEmitter {
   /** queues an import; it starts when the one before it ends */
   start(source: ImportSource): ImportJob {
     const at = new Date();
-    const id = `imp-${at
-      .toISOString()
-      .replace(/[-:.TZ]/g, '')
-      .toLowerCase()}-${randomBytes(2).toString('hex')}`;
+    const id = importId(at);
     const keys: ImportStepKey[] = [source.kind === 'uci' ? 'download' : 'upload', 'read', 'offline-sources', 'apply', 'materialize'];
     const job: ImportJob = {
       id,
@@ -80,7 +181,7 @@ export class DataImports extends EventEmitter {
         source.kind === 'uci'
           ? {
               kind: 'uci',
-              name: `UCI ${source.which === 'all' ? 'SMS + YouTube' : source.which === 'sms' ? 'SMS' : 'YouTube'} Spam Collection`,
+              name: uciName(source.which),
               which: source.which,
             }
           : { kind: source.kind, name: source.name, ...(source.kind === 'file' ? { format: source.format } : {}) },
@@ -135,7 +236,7 @@ export class DataImports extends EventEmitter {
         : done
           ? `after "${done.label}"${done.key === 'read' ? rows : ''}`
           : 'before it started';
-      job.error = `interrupted ${where}: the server stopped (killed, crashed, or stopped before the import ended)`;
+      job.error = `interrupted ${where}: ${job.via ? `\`${job.via}\`` : 'the server'} stopped (killed, crashed, or stopped before the import ended)`;
       if (at) Object.assign(at, { status: 'failed', detail: job.error });
       const stored = read?.status === 'running' || read?.status === 'done' || read?.status === 'failed';
       if (!stored) {
@@ -249,7 +350,9 @@ export class DataImports extends EventEmitter {
   }
 
   private step(job: ImportJob, key: ImportStepKey, patch: Partial<ImportStep>, throttle = false): void {
-    const s = job.steps.find((x) => x.key === key)!;
+    // a step the job was recorded without (one the CLI ran, finished after a kill) is added
+    let s = job.steps.find((x) => x.key === key);
+    if (!s) job.steps.push((s = { key, label: LABELS[key], status: 'pending' }));
     Object.assign(s, patch);
     this.publish(job, throttle);
   }
@@ -309,7 +412,7 @@ export class DataImports extends EventEmitter {
         status: 'done',
         done: report.read,
         total: report.read,
-        detail: `${report.inserted} new messages (${report.labels.ham} ham, ${report.labels.spam} spam read${numbered ? `; ${numbered}` : ''}${report.renumbered ? `; ${report.renumbered} lines numbered after the highest sms id, as those ids held other messages` : ''}), ${report.problemCount} bad rows skipped, ${report.duplicates} duplicates kept as they were${report.conflicts ? `, ${report.conflicts} rows not imported: their ids hold other messages (${report.conflictIds.slice(0, 3).join(', ')}${report.conflicts > 3 ? ', …' : ''})` : ''}`,
+        detail: readDetail(report, numbered),
       });
 
       await this.afterRead(mark);

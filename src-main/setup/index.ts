@@ -13,7 +13,7 @@ export { releaseModels, releasedModels, registerReleased } from './release';
 export type { ReleasedModel, ReleaseInfo, ReleaseOptions } from './release';
 export { importBatches, emptyReport } from './warehouse-import';
 export type { ImportReport } from './warehouse-import';
-export { DataImports } from './data-imports';
+export { DataImports, RecordedImport, uciName } from './data-imports';
 export type { ImportSource } from './data-imports';
 export { checkDataDir } from './check';
 export { definitionsInUse } from './registry-uses';

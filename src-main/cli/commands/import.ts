@@ -21,9 +21,25 @@ import {
   type UciArchive,
   type UciWhich,
 } from '../../dataset';
-import { emptyReport, importBatches, type ImportReport } from '../../setup';
+import { emptyReport, importBatches, RecordedImport, uciName, type ImportReport } from '../../setup';
 import { countProgress } from '../progress';
 import { CliError, integer, note, oneOf, out, withEngines } from '../context';
+
+/** what the recorded job's steps after the read say: the CLI imports into the warehouse only, as the seed's scripts did */
+const AFTER_CLI = 'not run by `spamops import`: `spamops offline-sources`, then `spamops apply` and `spamops materialize`, bring the features up to date';
+
+/** `run` (the import) recorded as an import job: lineage and the Data pane name it; a failure is recorded, then thrown */
+async function recorded(rec: RecordedImport, run: () => Promise<ImportReport>, report?: ImportReport): Promise<ImportReport> {
+  let r: ImportReport;
+  try {
+    r = await run();
+  } catch (err) {
+    await rec.failed(err, report);
+    throw err;
+  }
+  await rec.succeeded(r);
+  return r;
+}
 
 function printReport(r: ImportReport, what: string): void {
   for (const p of r.problems.slice(0, 50)) note(`  line ${p.line}: ${p.reason}`);
@@ -66,12 +82,25 @@ export const importCommand = new Command('import')
       if (statSync(file).isDirectory()) throw new CliError(`${file} is a directory: give a dataset file (CSV, TSV, the UCI collection or a zip)`);
       const size = statSync(file).size;
       await withEngines(cmd, async (e) => {
-        const bar = countProgress(`reading ${file.split('/').pop()}`, 'bytes');
-        const r = await importBatches(e, readDatasetFile(resolve(file), { origin: resolve(file), format: o.format, idStart: o.idStart }), {
-          file,
-          onBatch: (rep, bytes) => bar.update(bytes, size, `${rep.read.toLocaleString('en-US')} messages`),
-        });
-        bar.stop();
+        const name = file.split('/').pop() ?? file;
+        const sniffed = sniffDataset(file);
+        const format = o.format ?? (sniffed?.kind === 'file' ? sniffed.format : undefined);
+        const rec = await RecordedImport.begin(
+          e,
+          { kind: 'file', name, ...(format ? { format } : {}) },
+          { via: 'spamops import', first: { key: 'upload', detail: `${resolve(file)}, ${(size / 1024).toFixed(1)} KB` }, after: AFTER_CLI },
+        );
+        const bar = countProgress(`reading ${name}`, 'bytes');
+        const r = await recorded(rec, () =>
+          importBatches(e, readDatasetFile(resolve(file), { origin: resolve(file), format: o.format, idStart: o.idStart }), {
+            file,
+            onBatch: (rep, bytes) => {
+              bar.update(bytes, size, `${rep.read.toLocaleString('en-US')} messages`);
+              rec.progress(rep);
+            },
+          }),
+        ).finally(() => bar.stop());
+        note(`  recorded as import ${rec.id}`);
         printReport(r, o.format ?? 'format told from the first line');
       });
       return;
@@ -98,15 +127,35 @@ export const importCommand = new Command('import')
         paths.push([a, path]);
       }
       const report = emptyReport();
-      for (const [a, path] of paths) {
-        const bar = countProgress(`importing ${a.key}`, 'rows');
-        const before = report.read;
-        await importBatches(e, readArchive(path, a), { file: a.file, report, onBatch: (r) => bar.update(r.read - before, a.expectedRows) });
-        bar.stop();
-        const read = report.read - before;
-        const files = a.entries.map((f) => `${f} ${report.files[f] ?? 0}`).join(', ');
-        note(`  ${a.title}: ${read} messages read (UCI's archive holds ${a.expectedRows}): ${files}`);
-      }
+      const which = o.uci!;
+      const rec = await RecordedImport.begin(
+        e,
+        { kind: 'uci', name: uciName(which), which },
+        { via: 'spamops import', first: { key: 'download', detail: paths.map(([, p]) => p).join(' and ') }, after: AFTER_CLI },
+      );
+      await recorded(
+        rec,
+        async () => {
+          for (const [a, path] of paths) {
+            const bar = countProgress(`importing ${a.key}`, 'rows');
+            const before = report.read;
+            await importBatches(e, readArchive(path, a), {
+              file: a.file,
+              report,
+              onBatch: (r) => {
+                bar.update(r.read - before, a.expectedRows);
+                rec.progress(r);
+              },
+            }).finally(() => bar.stop());
+            const read = report.read - before;
+            const files = a.entries.map((f) => `${f} ${report.files[f] ?? 0}`).join(', ');
+            note(`  ${a.title}: ${read} messages read (UCI's archive holds ${a.expectedRows}): ${files}`);
+          }
+          return report;
+        },
+        report,
+      );
+      note(`  recorded as import ${rec.id}`);
       printReport(report, wanted.map((a) => a.title).join(' + '));
     });
   });

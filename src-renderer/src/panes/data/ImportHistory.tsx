@@ -26,7 +26,10 @@ export function ImportHistory() {
           {list.map((j) => (
             <tr key={j.id}>
               <td className="nowrap">{when(j.createdAt)}</td>
-              <td>{j.source.name}</td>
+              <td>
+                {j.source.name}
+                {j.via && <span className="muted small"> · {j.via}</span>}
+              </td>
               <td>
                 <span className={`status-pill run-${j.status === 'succeeded' ? 'succeeded' : j.status === 'failed' ? 'failed' : 'running'}`}>{j.status}</span>
               </td>

@@ -38,7 +38,11 @@ export function ImportProgress() {
     );
   const r = job.report;
   return (
-    <Card title={`Import: ${job.source.name}`} subtitle={`${job.status} · started ${when(job.createdAt)}`} testId="import-progress">
+    <Card
+      title={`Import: ${job.source.name}`}
+      subtitle={`${job.status} · started ${when(job.createdAt)}${job.via ? ` · by ${job.via}` : ''}`}
+      testId="import-progress"
+    >
       <ol className="import-steps">
         {job.steps.map((s) => (
           <StepRow key={s.key} s={s} />
