@@ -352,7 +352,10 @@ export class DataImports extends EventEmitter {
   private step(job: ImportJob, key: ImportStepKey, patch: Partial<ImportStep>, throttle = false): void {
     // a step the job was recorded without (one the CLI ran, finished after a kill) is added
     let s = job.steps.find((x) => x.key === key);
-    if (!s) job.steps.push((s = { key, label: LABELS[key], status: 'pending' }));
+    if (!s) {
+      s = { key, label: LABELS[key], status: 'pending' };
+      job.steps.push(s);
+    }
     Object.assign(s, patch);
     this.publish(job, throttle);
   }
