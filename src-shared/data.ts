@@ -69,7 +69,7 @@ export const ImportJob = Type.Object({
   /** the command that ran it, when not the server (`spamops import`, `spamops bootstrap`) */
   via: Type.Optional(Type.String()),
   /** the process that runs it: a job left running by a process that is gone was interrupted */
-  owner: Type.Optional(Type.Object({ pid: Type.Integer(), host: Type.String() })),
+  owner: Type.Optional(Type.Object({ pid: Type.Integer(), host: Type.String(), start: Type.Optional(Type.Number()) })),
 });
 export type ImportJob = Static<typeof ImportJob>;
 

@@ -230,7 +230,7 @@ export const RunRecord = Type.Object({
    */
   rerunData: Type.Optional(Type.Object({ same: Type.Boolean(), detail: Type.String() })),
   /** the process that runs (or queued) it: another process leaves it alone while that one lives */
-  owner: Type.Optional(Type.Object({ pid: Type.Integer(), host: Type.String() })),
+  owner: Type.Optional(Type.Object({ pid: Type.Integer(), host: Type.String(), start: Type.Optional(Type.Number()) })),
 });
 export type RunRecord = Static<typeof RunRecord>;
 

@@ -19,7 +19,9 @@ export async function startEngines(config: AppConfig, opts: { autoBootstrap: boo
   const lock = tryLockDataDir(config.dataDir);
   if (!lock.acquired)
     throw new Error(
-      `another SpamOps server (pid ${lock.holder.pid} on ${lock.holder.host}) serves ${config.dataDir}: stop it first, or use another --data-dir`,
+      lock.holder.pid === 0
+        ? `another SpamOps process holds ${config.dataDir} (the lock on its server.lock; its server.pid cannot be read): stop it first, or use another --data-dir`
+        : `another SpamOps server (pid ${lock.holder.pid} on ${lock.holder.host}) serves ${config.dataDir}: stop it first, or use another --data-dir`,
     );
   let engines: Engines;
   try {
