@@ -208,6 +208,19 @@ describe("the server's settings", () => {
     expect(() => withFile([] as unknown as object)).toThrow(/expected a JSON object of settings/);
   });
 
+  it('refuses a value of the wrong type, naming its key (a token {"a":1} was matched by "Bearer [object Object]")', () => {
+    expect(() => withFile({ server: { token: { a: 1 } } })).toThrow(/config\.json: server\.token: expected a non-empty string, got \{"a":1\}/);
+    expect(() => withFile({ server: { token: 123 } })).toThrow(/server\.token: expected a non-empty string, got 123/);
+    expect(() => withFile({ server: { host: 5 } })).toThrow(/server\.host: expected a non-empty string, got 5/);
+    expect(() => withFile({ modelsDir: 42 })).toThrow(/modelsDir: expected a non-empty string, got 42/);
+    expect(() => withFile({ server: { corsOrigins: 'http://x' } })).toThrow(/server\.corsOrigins: expected a list of strings/);
+    expect(() => withFile({ server: 'x' })).toThrow(/server: expected an object of settings, got "x"/);
+    expect(() => withFile({ offlineEngine: { memoryLimit: '-1' } })).toThrow(/^offlineEngine\.memoryLimit in config\.json: expected a size/);
+    // numbers as people write them: Number() took hex and spaces
+    expect(() => load({ SPAMOPS_PORT: '0x20D3' })).toThrow(/SPAMOPS_PORT: expected an integer from 0 to 65535, got "0x20D3"/);
+    expect(() => load({ SPAMOPS_PORT: ' 8403' })).toThrow(/SPAMOPS_PORT: expected an integer/);
+  });
+
   it('takes good values, an origin with a trailing slash as the origin', () => {
     const s = withFile({ server: { bodyLimitBytes: 2048, port: 8123, corsOrigins: ['http://localhost:5173/'] } });
     expect(s).toMatchObject({ bodyLimitBytes: 2048, port: 8123, corsOrigins: ['http://localhost:5173'] });

@@ -356,8 +356,53 @@ function checkFileKeys(fc: FileConfig, file: string): void {
       throw new Error(`${file}: unknown setting ${bad.map((k) => `"${prefix}${k}"`).join(', ')}; known: ${known.map((k) => prefix + k).join(', ')}`);
   };
   unknown(fc, FILE_KEYS, '');
+  for (const head of ['server', 'batching', 'onlineStore', 'offlineEngine', 'storage', 'stream']) {
+    const v = (fc as Record<string, unknown>)[head];
+    if (v !== undefined && (v === null || typeof v !== 'object' || Array.isArray(v)))
+      throw new Error(`${file}: ${head}: expected an object of settings, got ${JSON.stringify(v)}`);
+  }
   if (fc.server !== undefined) unknown(fc.server, SERVER_KEYS, 'server.');
+  // each value of its type, said by its key ("host.startsWith is not a function", and a token
+  // {"a":1} that "[object Object]" matched, were what wrong types gave)
+  for (const [key, type] of Object.entries(FILE_TYPES)) {
+    const [head, tail] = key.split('.');
+    const parent = (fc as Record<string, unknown>)[head];
+    const v = tail === undefined ? parent : (parent as Record<string, unknown> | undefined)?.[tail];
+    if (v === undefined) continue;
+    const ok =
+      type === 'strings'
+        ? Array.isArray(v) && v.every((x) => typeof x === 'string' && x !== '')
+        : type === 'string'
+          ? typeof v === 'string' && v !== ''
+          : typeof v === type;
+    if (!ok)
+      throw new Error(
+        `${file}: ${key}: expected ${type === 'strings' ? 'a list of strings, e.g. ["http://localhost:3000"]' : type === 'string' ? 'a non-empty string' : `a ${type}`}, got ${JSON.stringify(v)}`,
+      );
+  }
 }
+
+/** config.json's values that are not numbers (those are checked with their bounds), by type */
+const FILE_TYPES: Record<string, 'string' | 'strings' | 'boolean'> = {
+  offlineDir: 'string',
+  modelsDir: 'string',
+  datasetPath: 'string',
+  trainingIdsPath: 'string',
+  sampleInboxPath: 'string',
+  'server.host': 'string',
+  'server.token': 'string',
+  'server.corsOrigins': 'strings',
+  'server.trustedProxies': 'strings',
+  'server.compatPorts': 'boolean',
+  'onlineStore.url': 'string',
+  'onlineStore.prefix': 'string',
+  'offlineEngine.memoryLimit': 'string',
+  'stream.url': 'string',
+  'stream.subject': 'string',
+  'stream.changesSubject': 'string',
+  'stream.deadLetterSubject': 'string',
+  'stream.takeOver': 'boolean',
+};
 
 /** browser origins (scheme://host[:port]), each checked: "not a url" was taken and matched nothing */
 function origins(values: string[], name: string): string[] {
@@ -386,7 +431,9 @@ function modelIdSetting(env: NodeJS.ProcessEnv, name: string, fallback: string):
 function boundedSetting(name: string, raw: string | number | undefined, fallback: number, min: number, max: number, integer = false): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n)))
+  // written as people write numbers: Number() also took "0x20D3" and " 8403"
+  const written = typeof raw !== 'string' || (integer ? /^-?\d+$/ : /^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i).test(raw);
+  if (!written || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n)))
     throw new Error(`${name}: expected ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got "${raw}"`);
   return n;
 }
@@ -414,12 +461,14 @@ function batchingSettings(env: NodeJS.ProcessEnv, fc: FileConfig): AppConfig['ba
 
 function offlineEngineSettings(env: NodeJS.ProcessEnv, fc: FileConfig): AppConfig['offlineEngine'] {
   const memoryLimit = env.SPAMOPS_OFFLINE_MEMORY ?? fc.offlineEngine?.memoryLimit ?? '384MB';
+  const memoryName = env.SPAMOPS_OFFLINE_MEMORY !== undefined ? 'SPAMOPS_OFFLINE_MEMORY' : 'offlineEngine.memoryLimit in config.json';
   if (!/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i.test(memoryLimit))
-    throw new Error(`SPAMOPS_OFFLINE_MEMORY: expected a size such as 512MB or 2GB, got "${memoryLimit}"`);
+    throw new Error(`${memoryName}: expected a size such as 512MB or 2GB, got "${memoryLimit}"`);
   const rawThreads = env.SPAMOPS_OFFLINE_THREADS ?? fc.offlineEngine?.threads ?? Math.max(1, Math.min(cpus().length, 8));
+  const threadsName = env.SPAMOPS_OFFLINE_THREADS !== undefined ? 'SPAMOPS_OFFLINE_THREADS' : 'offlineEngine.threads in config.json';
   const threads = Number(rawThreads);
   if (!Number.isInteger(threads) || threads < 1 || threads > 256)
-    throw new Error(`SPAMOPS_OFFLINE_THREADS: expected an integer from 1 to 256, got "${String(rawThreads)}"`);
+    throw new Error(`${threadsName}: expected an integer from 1 to 256, got "${String(rawThreads)}"`);
   return { memoryLimit, threads };
 }
 

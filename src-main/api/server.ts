@@ -18,8 +18,28 @@ export interface Listening {
   close(): Promise<void>;
 }
 
+/** why the main port could not be opened, naming the setting to change (the bare EADDRINUSE or getaddrinfo ENOTFOUND named none) */
+function listenError(e: unknown, cfg: ServerConfig): Error {
+  const code = (e as NodeJS.ErrnoException).code;
+  const where = `cannot listen on ${cfg.host}:${cfg.port}`;
+  if (code === 'EADDRINUSE')
+    return new Error(
+      `${where}: the port is in use by another program: choose another with --port or SPAMOPS_PORT (server.port in config.json), or stop that program`,
+    );
+  if (code === 'ENOTFOUND' || code === 'EADDRNOTAVAIL' || code === 'EAI_AGAIN')
+    return new Error(
+      `${where}: ${cfg.host} is not an address of this machine (${code}): set --host or SPAMOPS_HOST (server.host in config.json) to one, e.g. 127.0.0.1`,
+    );
+  if (code === 'EACCES') return new Error(`${where}: not allowed to open this port (below 1024 needs privileges): choose another with --port or SPAMOPS_PORT`);
+  return e as Error;
+}
+
 export async function listen(app: FastifyInstance, cfg: ServerConfig): Promise<Listening> {
-  await app.listen({ host: cfg.host, port: cfg.port });
+  try {
+    await app.listen({ host: cfg.host, port: cfg.port });
+  } catch (e) {
+    throw listenError(e, cfg);
+  }
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
   const urls = [`http://${cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host}:${port}`];

@@ -62,7 +62,12 @@ export async function serve(config: AppConfig, opts: { consoleDir?: string; auto
   const engines = await startEngines(config, { autoBootstrap: opts.autoBootstrap ?? false, log: (s) => process.stderr.write(`${s}\n`) });
   const consoleDir = opts.consoleDir ?? join(appRoot(), 'out', 'renderer');
   const app = await buildApp(engines, { consoleDir, logger: true });
-  const l = await listen(app, config.server);
+  const l = await listen(app, config.server).catch(async (e: unknown) => {
+    // the data dir released before saying why (its lock, its helper threads)
+    await app.close().catch(() => undefined);
+    await engines.close().catch(() => undefined);
+    throw e;
+  });
   process.stdout.write(`SpamOps API listening on ${l.urls.join(', ')} (data dir ${config.dataDir}, storage ${engines.storage.backend})\n`);
   if (existsSync(join(consoleDir, 'index.html'))) process.stdout.write(`Console: ${l.urls[0]}/\n`);
   process.stdout.write(`API docs: ${l.urls[0]}/docs\n`);
