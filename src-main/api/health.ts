@@ -8,6 +8,7 @@ import { diskStatus, internalErrors } from '../platform';
 import { isLoopbackAddress } from './security';
 import { HttpError } from './errors';
 import { familyRuntimes } from '../models';
+import type { ModelName } from '../../src-shared/training';
 
 /** what does not work right now, each with what to do */
 async function problems(engines: Engines): Promise<HealthProblem[]> {
@@ -63,13 +64,18 @@ async function problems(engines: Engines): Promise<HealthProblem[]> {
         : 'what the error says; the step retries by itself and takes the waiting messages in order',
     });
   // a served model with no version yet is told on its own routes (503 model_not_trained) and above;
-  // an inbox model serving does not know (a typo in SPAMOPS_INBOX_MODEL) only here
+  // an inbox model serving does not know (a typo in SPAMOPS_INBOX_MODEL), or one whose every version
+  // was deleted (verdicts stopped while /health said ok: a hostile probe), only here
   const verdicts = engines.verdicts.failing;
-  if (verdicts && !engines.serving.names.includes(engines.verdicts.model))
+  const model = engines.verdicts.model;
+  const served = engines.serving.names.includes(model);
+  if (verdicts && (!served || (await engines.models.everRegistered(model as ModelName))))
     out.push({
       component: 'inbox verdicts',
-      detail: `${verdicts.messages} inbox message(s) since ${verdicts.since} got no verdict of ${engines.verdicts.model} (SPAMOPS_INBOX_MODEL): ${verdicts.error}. Monitoring does not see them`,
-      remedy: `train ${engines.verdicts.model}, or set SPAMOPS_INBOX_MODEL to a model with a version (${engines.serving.names.join(', ')}) and restart; the next message's verdict clears this`,
+      detail: `${verdicts.messages} inbox message(s) since ${verdicts.since} got no verdict of ${model} (SPAMOPS_INBOX_MODEL): ${verdicts.error}. Monitoring does not see them`,
+      remedy: served
+        ? `every version of ${model} was deleted: train ${model} again (the Training pane, POST /runs or spamops train ${model}), or set SPAMOPS_INBOX_MODEL to a model with a version and restart; the next message's verdict clears this`
+        : `train ${model}, or set SPAMOPS_INBOX_MODEL to a model with a version (${engines.serving.names.join(', ')}) and restart; the next message's verdict clears this`,
     });
   for (const p of engines.storage.problems()) out.push({ component: p.component, detail: p.detail, remedy: p.remedy });
   const errs = internalErrors();

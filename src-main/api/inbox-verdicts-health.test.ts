@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engines } from '../engines';
 import { loadConfig } from '../config';
-import { sampleServer } from '../testing/fixtures';
+import { sampleServer, sampleServerForFile } from '../testing/fixtures';
 
 let engines: Engines;
 let base: string;
@@ -46,5 +46,29 @@ describe('inbox verdicts of a model with no version', () => {
 
   it('refuses a SPAMOPS_INBOX_MODEL that is no model id at start, naming it', () => {
     expect(() => loadConfig({}, { ...process.env, SPAMOPS_INBOX_MODEL: 'no such' })).toThrow(/SPAMOPS_INBOX_MODEL: expected a model id .* got "no such"/);
+  });
+});
+
+describe('inbox verdicts once the inbox model lost its every version', () => {
+  const s = sampleServerForFile({ train: false });
+
+  it('says so in /health (it said ok while every message went without a verdict)', { timeout: 300_000 }, async () => {
+    const e = s.engines;
+    const run = await s.post('/runs', { model: 'v3', params: { epochs: 1 } });
+    expect(run.status).toBe(202);
+    const done = await e.runs.wait(run.body.id);
+    expect(done.status, done.error).toBe('succeeded');
+    expect((await s.post('/sms', { recipient_id: 'otto', sender_id: 'eve', sms_text: 'before the delete' })).status).toBe(200);
+    await e.verdicts.settled();
+    expect(e.verdicts.failing).toBeUndefined();
+    expect((await s.del(`/models/v3/versions/${done.version}?force=true`)).status).toBe(200);
+    expect((await s.post('/sms', { recipient_id: 'otto', sender_id: 'eve', sms_text: 'after the delete' })).status).toBe(200);
+    await e.verdicts.settled();
+    const h = (await (await fetch(`${s.base}/health`)).json()) as { status: string; problems: { component: string; detail: string; remedy: string }[] };
+    const p = h.problems.find((x) => x.component === 'inbox verdicts');
+    expect(p, JSON.stringify(h)).toBeDefined();
+    expect(p!.detail).toMatch(/^1 inbox message\(s\) since .* got no verdict of v3 \(SPAMOPS_INBOX_MODEL\)/);
+    expect(p!.remedy).toMatch(/^every version of v3 was deleted: train v3 again/);
+    expect(h.status).toBe('degraded');
   });
 });

@@ -226,6 +226,11 @@ export class ModelRegistry extends EventEmitter {
     return n;
   }
 
+  /** did `name` ever have a version (deleted since or not)? */
+  async everRegistered(name: ModelName): Promise<boolean> {
+    return (await this.highestNumber(name, await this.list(name))) > 0;
+  }
+
   private lastNumberFile(name: ModelName): string {
     return join(this.modelsDir, name, '.last-version');
   }
