@@ -1,7 +1,9 @@
 /** Reachability rules: the token beyond loopback, trusted proxies for the caller id, feedback. */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import { request } from 'node:http';
 import { buildApp } from '.';
+import { hostName } from './security';
 import { testEngines } from '../testing/fixtures';
 import { ensureInstallToken } from '../platform';
 import { installToken } from '../config';
@@ -35,7 +37,38 @@ async function inboxMessage(base: string): Promise<string> {
   return ((await r.json()) as { sms_id: string }).sms_id;
 }
 
+/** a GET with the Host header given (fetch may not set one) */
+function withHost(base: string, path: string, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}${path}`, { headers: { host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('hostName', () => {
+  it('reads a name or a bracketed address, then at most a port; anything else whole', () => {
+    expect(hostName('localhost:8000')).toBe('localhost');
+    expect(hostName('LOCALHOST')).toBe('localhost');
+    expect(hostName('[::1]:8000')).toBe('[::1]');
+    expect(hostName('[::1]')).toBe('[::1]');
+    expect(hostName('[::1].evil.com')).toBe('[::1].evil.com');
+    expect(hostName('[::1]evil:80')).toBe('[::1]evil:80');
+    expect(hostName('localhost:80:80')).toBe('localhost:80:80');
+  });
+});
+
 describe('reachability', () => {
+  it('refuses a Host that only begins like a loopback one (a DNS-rebinding page names its own host)', async () => {
+    const { base } = await start({});
+    expect(await withHost(base, '/health', '[::1]:8000')).toBe(200);
+    expect(await withHost(base, '/health', '[::1].evil.com')).toBe(421);
+    expect(await withHost(base, '/local/info', '[::1].evil.com:8000')).toBe(421);
+  });
+
   it('requires the install token when bound beyond loopback', async () => {
     const { base, engines } = await start({ host: '0.0.0.0' });
     const token = engines.config.server.token!;
@@ -43,6 +76,11 @@ describe('reachability', () => {
     expect((await fetch(`${base}/health`)).status).toBe(401);
     expect((await fetch(`${base}/health`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
     expect((await fetch(`${base}/health`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    // the scheme's name in any case (RFC 7235); the token itself exactly
+    expect((await fetch(`${base}/health`, { headers: { authorization: `bearer ${token}` } })).status).toBe(200);
+    expect((await fetch(`${base}/health`, { headers: { authorization: `BEARER ${token}` } })).status).toBe(200);
+    expect((await fetch(`${base}/health`, { headers: { authorization: `Bearer ${token.toUpperCase()}x` } })).status).toBe(401);
+    expect((await fetch(`${base}/health`, { headers: { authorization: token } })).status).toBe(401);
     // the same token on the next start
     expect(ensureInstallToken(engines.config.dataDir)).toBe(token);
   });

@@ -20,9 +20,10 @@ export function isLoopbackAddress(host: string): boolean {
 
 /** the name in a Host header, lowercased, without its port */
 export function hostName(hostHeader: string): string {
-  if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1);
-  const i = hostHeader.lastIndexOf(':');
-  return (i >= 0 ? hostHeader.slice(0, i) : hostHeader).toLowerCase();
+  // a name or a bracketed IPv6 address, then at most a port: anything else is kept whole, and so
+  // matches no host served (`[::1].evil.com` was read as `[::1]`)
+  const m = /^(\[[0-9A-Fa-f:.]+\]|[^:[\]]*)(?::\d*)?$/.exec(hostHeader);
+  return (m ? m[1] : hostHeader).toLowerCase();
 }
 
 export function installSecurity(app: FastifyInstance, cfg: ServerConfig): void {
@@ -30,7 +31,7 @@ export function installSecurity(app: FastifyInstance, cfg: ServerConfig): void {
   const exposed = !isLoopbackAddress(cfg.host);
   if (exposed && cfg.host !== '0.0.0.0' && cfg.host !== '::') allowedHosts.add(cfg.host.toLowerCase());
   const origins = new Set(cfg.corsOrigins);
-  const token = cfg.token ? Buffer.from(`Bearer ${cfg.token}`) : undefined;
+  const token = cfg.token ? Buffer.from(cfg.token) : undefined;
 
   // a callback hook (an async one costs every request a promise); a throw answers with the error
   app.addHook('onRequest', (req, reply, done) => {
@@ -62,7 +63,8 @@ export function installSecurity(app: FastifyInstance, cfg: ServerConfig): void {
       );
     if (exposed) {
       if (!token) throw new HttpError(503, 'token_missing', 'the server listens beyond loopback but has no token configured');
-      const got = Buffer.from(String(req.headers.authorization ?? ''));
+      // the scheme's name in any case (RFC 7235: `bearer` was refused), the token compared in constant time
+      const got = Buffer.from(/^bearer +(.*)$/i.exec(String(req.headers.authorization ?? ''))?.[1] ?? '');
       if (got.length !== token.length || !timingSafeEqual(got, token))
         throw new HttpError(401, 'unauthorized', 'send Authorization: Bearer <token> (shown in the console, stored in the data dir)');
     }
