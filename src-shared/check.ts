@@ -8,6 +8,7 @@ export const CheckKind = Type.Union([
   Type.Literal('sms_id_held_twice'),
   Type.Literal('part_not_in_manifest'),
   Type.Literal('part_missing'),
+  Type.Literal('database_damaged'),
 ]);
 export type CheckKind = Static<typeof CheckKind>;
 

@@ -6,7 +6,7 @@ import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { HISTORICAL_MAX_ENTITIES, PUSH_MAX_ROWS } from '../../src-shared/featurestore';
 import { REGISTRY_EMPTY, type ApiErrorBody } from '../../src-shared/errors';
 import { OfflineEngineError, OfflineMemoryError, OfflineSourceError, RegistryEmptyError, UnknownNameError } from '../featurestore';
-import { ArtifactError, InputError, isDiskFullError, noteDiskFull } from '../platform';
+import { ArtifactError, InputError, isDatabaseDamaged, isDiskFullError, noteDatabaseDamaged, noteDiskFull } from '../platform';
 import { IngestionError } from '../inbox';
 import { AlreadyAcknowledgedError, RetrainUnderWayError, UnknownFeatureError } from '../monitoring';
 import {
@@ -168,6 +168,13 @@ export function errorAnswer(err: unknown): ErrorAnswer | undefined {
     return send(503, { error: 'online_store_unavailable', detail: `${err.message}; start it again: SpamOps reconnects by itself` });
   if (err instanceof SmsIdTakenError) return send(409, { error: 'sms_id_taken', detail: err.message, field: 'sms_id' });
   if (err instanceof DuplicateKeyError) return send(409, { error: 'conflict', detail: err.message, field: 'sms_id' });
+  if (isDatabaseDamaged(err)) {
+    noteDatabaseDamaged(err);
+    return send(503, {
+      error: 'storage_damaged',
+      detail: `the database file is damaged (${(err as Error).message}): this request was not carried out; /health names the file and how to restore or recover it`,
+    });
+  }
   if (isDiskFullError(err)) {
     noteDiskFull(err);
     return send(507, {

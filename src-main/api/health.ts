@@ -4,7 +4,7 @@ import type { Engines } from '../engines';
 import type { HealthProblem } from '../../src-shared/health';
 import { health as routes } from '../../src-shared/routes/health';
 import { serve } from './declare';
-import { diskStatus, internalErrors } from '../platform';
+import { damagedRemedy, databaseDamage, diskStatus, internalErrors } from '../platform';
 import { isLoopbackAddress } from './security';
 import { HttpError } from './errors';
 import { familyRuntimes } from '../models';
@@ -76,6 +76,14 @@ async function problems(engines: Engines): Promise<HealthProblem[]> {
       remedy: served
         ? `every version of ${model} was deleted: train ${model} again (the Training pane, POST /runs or spamops train ${model}), or set SPAMOPS_INBOX_MODEL to a model with a version and restart; the next message's verdict clears this`
         : `train ${model}, or set SPAMOPS_INBOX_MODEL to a model with a version (${engines.serving.names.join(', ')}) and restart; the next message's verdict clears this`,
+    });
+  const damaged = databaseDamage();
+  if (damaged && engines.storage.backend === 'sqlite')
+    out.push({
+      component: 'storage',
+      detail: `the database file ${engines.storage.location} is damaged (met ${Math.round((Date.now() - damaged.at) / 1000)} s ago: ${damaged.message}): what reads its damaged pages answers 503 storage_damaged`,
+      remedy: damagedRemedy(engines.storage.location),
+      file: engines.storage.location,
     });
   for (const p of engines.storage.problems()) out.push({ component: p.component, detail: p.detail, remedy: p.remedy });
   const errs = internalErrors();

@@ -12,9 +12,10 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FeatureValue } from '../../src-shared/featurestore';
 import type { CheckAnswer, CheckFinding } from '../../src-shared/check';
-import { timeOfTimeUuid } from '../platform';
 import { V2_VIEW } from '../inbox';
+import Database from 'better-sqlite3';
 import type { Engines } from '../engines';
+import { damagedRemedy, isDatabaseDamaged, timeOfTimeUuid } from '../platform';
 
 export type CheckDeps = Pick<Engines, 'storage' | 'features' | 'tokenizers' | 'ingestion'>;
 
@@ -27,6 +28,20 @@ const PART_FILE = /^part-.*\.parquet$/;
 
 const sameFeatures = (a: FeatureValue | undefined, b: number[]): boolean => Array.isArray(a) && a.length === b.length && a.every((x, i) => Number(x) === b[i]);
 
+/** SQLite's quick_check of the file, on a connection of its own: undefined when it passes, else its first findings */
+function quickCheck(path: string): string | undefined {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    const rows = db.prepare('PRAGMA quick_check(5)').pluck().all() as string[];
+    return rows.length === 1 && rows[0] === 'ok' ? undefined : rows.join('; ');
+  } catch (e) {
+    return isDatabaseDamaged(e) ? (e as Error).message : undefined;
+  } finally {
+    db?.close();
+  }
+}
+
 export async function checkDataDir(deps: CheckDeps, now = Date.now()): Promise<CheckAnswer> {
   const t0 = performance.now();
   const findings: CheckFinding[] = [];
@@ -37,12 +52,26 @@ export async function checkDataDir(deps: CheckDeps, now = Date.now()): Promise<C
     sms_id_held_twice: 0,
     part_not_in_manifest: 0,
     part_missing: 0,
+    database_damaged: 0,
   };
   const add = (f: CheckFinding) => {
     counts[f.kind] += 1;
     if (findings.length < LISTED) findings.push(f);
   };
   const notes: string[] = [];
+
+  // the database file read through first (SQLite's quick_check): the other checks need it readable.
+  // A file with 50 pages overwritten mid-way passed as "nothing wrong found" (a hostile probe)
+  const damage = deps.storage.backend === 'sqlite' ? quickCheck(deps.storage.location) : undefined;
+  if (damage) {
+    add({
+      kind: 'database_damaged',
+      file: deps.storage.location,
+      detail: `${deps.storage.location} is damaged: ${damage}. ${damagedRemedy(deps.storage.location)}`,
+    });
+    notes.push('the other checks need a readable database: not run');
+    return { ok: false, messages: 0, pending: 0, counts, findings, notes, duration_ms: Math.round(performance.now() - t0) };
+  }
 
   // messages whose change has not reached the feature step yet lack features for a good reason
   const pending = new Set((await deps.ingestion.pending(100_000)).map((p) => p.message.sms_id));

@@ -26,7 +26,7 @@ export const checkCommand = new Command('check')
       }
       if (!r.ok)
         throw new CliError(
-          'the data dir has problems (above). sms_id_held_twice: remove one of the two messages; features_differ or online_missing: `spamops backfill --all`; part_not_in_manifest: a write was cut short (removed by itself after 30 minutes); part_missing: `spamops offline-sources`',
+          'the data dir has problems (above). sms_id_held_twice: remove one of the two messages; features_differ or online_missing: `spamops backfill --all`; part_not_in_manifest: a write was cut short (removed by itself after 30 minutes); part_missing: `spamops offline-sources`; database_damaged: what its line says',
         );
     }),
   );

@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Storage } from '../types';
+import { damagedRemedy, isDatabaseDamaged } from '../../platform';
 import { SCHEMA } from './schema';
 import { SqliteOnlineStore } from './online-store';
 import { SqliteUserData } from './user-data';
@@ -48,17 +49,24 @@ export function openSqliteStorage(settings: SqliteSettings | string): Storage {
   } catch (e) {
     throw new Error(`cannot open the SQLite database ${path}: ${(e as Error).message}`);
   }
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  // opening may wait for a lock (once, before anything is served); calls after it never block (busy.ts)
-  db.pragma('busy_timeout = 5000');
-  // 32 MB of page cache (the default 2 MB thrashes once a table's index outgrows it: bulk loads of a million rows)
-  db.pragma('cache_size = -32768');
-  db.exec(SCHEMA);
-  // runs, versions, aliases and feedback an older version kept as documents move to their tables (once)
-  migrateLegacyDocuments(db);
-  // calls logged a row each by an older version move into batches (once)
-  migrateCallRows(db);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    // opening may wait for a lock (once, before anything is served); calls after it never block (busy.ts)
+    db.pragma('busy_timeout = 5000');
+    // 32 MB of page cache (the default 2 MB thrashes once a table's index outgrows it: bulk loads of a million rows)
+    db.pragma('cache_size = -32768');
+    db.exec(SCHEMA);
+    // runs, versions, aliases and feedback an older version kept as documents move to their tables (once)
+    migrateLegacyDocuments(db);
+    // calls logged a row each by an older version move into batches (once)
+    migrateCallRows(db);
+  } catch (e) {
+    db.close();
+    // "file is not a database", "database disk image is malformed" named neither the file nor what to do
+    if (isDatabaseDamaged(e)) throw new Error(`the SQLite database ${path} is damaged (${(e as Error).message}): ${damagedRemedy(path)}`);
+    throw e;
+  }
   db.pragma('busy_timeout = 0');
   // WAL checkpoints on a thread of their own, not inside a request's commit (checkpointer.ts)
   const checkpointer = path === ':memory:' ? undefined : startCheckpointer(db, path);
