@@ -3,9 +3,11 @@
  * needs. Only the shells (the CLI, the API, the set-up workflows of `serve` and the desktop app,
  * tests and the bench) import this file; no engine does.
  */
+import { existsSync, readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import type { AppConfig } from './config';
-import { openStorage, type Storage } from './storage';
+import { backendsByConcern, openStorage, type Storage } from './storage';
 import { FeatureStore } from './featurestore';
 import { TokenizerStore } from './features';
 import { ModelRegistry, TrainingRuns, type TrainJobDeps } from './training';
@@ -52,7 +54,29 @@ export interface Engines {
   close(): Promise<void>;
 }
 
+/**
+ * The model registry's SQLite file missing where the data dir shows it had one (a version was
+ * registered: `models/<name>/.last-version`) is refused, as is a database path in a folder that
+ * does not exist: either silently started an empty install beside the data (every model listed with
+ * no version, /health ok; `/nonexistent/dir` created for a mistyped SPAMOPS_SQLITE_PATH).
+ */
+function refuseLostDatabase(config: AppConfig): void {
+  const registry = backendsByConcern(config.storage).models;
+  if (registry.backend !== 'sqlite' || registry.path === ':memory:' || existsSync(registry.path)) return;
+  const dir = dirname(registry.path);
+  if (!existsSync(dir) && resolve(dir) !== resolve(config.dataDir))
+    throw new Error(
+      `the SQLite database ${registry.path} is in a folder that does not exist (SPAMOPS_SQLITE_PATH or storage.path in config.json): create ${dir}, or name a path in a folder that exists`,
+    );
+  const registered = existsSync(config.modelsDir) ? readdirSync(config.modelsDir).filter((m) => existsSync(join(config.modelsDir, m, '.last-version'))) : [];
+  if (registered.length)
+    throw new Error(
+      `the SQLite database ${registry.path} is missing, but ${config.modelsDir} holds versions of ${registered.join(', ')} it recorded: restore the database file (or point SPAMOPS_SQLITE_PATH at it); to start this data dir over instead, move ${config.modelsDir} and ${config.offlineDir} away first`,
+    );
+}
+
 export async function openEngines(config: AppConfig): Promise<Engines> {
+  refuseLostDatabase(config);
   const storage = await openStorage(config.storage);
   const features = new FeatureStore(storage, config.offlineDir, config.offlineEngine);
   const tokenizers = TokenizerStore.inModelsDir(config.modelsDir);

@@ -5,11 +5,12 @@
  * and a file that is no database at all is refused at start naming the file and the remedy (it
  * said only "file is not a database"). Real SQLite files, a real HTTP server.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, renameSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openEngines } from '../engines';
-import { bootstrap, checkDataDir } from '../setup';
+import { bootstrap, checkDataDir, registerReleased } from '../setup';
 import { SAMPLE_DATASET, startTestServer, tempDir, testConfig } from '../testing/fixtures';
 
 const t = tempDir('spamops-damaged-');
@@ -71,5 +72,25 @@ describe('a damaged database file', () => {
     await expect(openEngines(testConfig(t.dir))).rejects.toThrow(
       /the SQLite database .*spamops\.sqlite is damaged \(file is not a database\): stop SpamOps, then restore/,
     );
+  });
+});
+
+describe('a database file gone', () => {
+  it('is refused where the data dir shows it recorded versions, and a path in a folder that does not exist is refused', { timeout: 180_000 }, async () => {
+    const dir = join(t.dir, 'gone');
+    const config = testConfig(dir);
+    const first = await openEngines(config);
+    await registerReleased(first, { tokenizer: true, log: () => undefined });
+    await first.close();
+    renameSync(first.storage.location, `${first.storage.location}.moved`);
+    // it started an empty install beside the versions: every model listed with none, /health ok
+    await expect(openEngines(testConfig(dir))).rejects.toThrow(
+      /the SQLite database .*spamops\.sqlite is missing, but .*models holds versions of v1, v2, v3 it recorded: restore the database file/,
+    );
+    expect(existsSync(first.storage.location)).toBe(false);
+    const typo = testConfig(dir, {});
+    const elsewhere = join(t.dir, 'no-such-folder', 'x.sqlite');
+    await expect(openEngines({ ...typo, storage: { backend: 'sqlite', path: elsewhere } })).rejects.toThrow(/is in a folder that does not exist/);
+    expect(existsSync(join(t.dir, 'no-such-folder'))).toBe(false);
   });
 });
