@@ -93,6 +93,36 @@ describe('F5: corrupt model files', () => {
   });
 });
 
+describe('F5: model files changed while serving', () => {
+  it('/health tells of a loaded version whose file changed or went (it said ok until a restart broke the model), and forgets a file restored as it was', async () => {
+    const call = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
+      fetch(`${s.base}${url}`, { method, headers: payload ? { 'content-type': 'application/json' } : {}, body: payload ? JSON.stringify(payload) : undefined });
+    expect((await call('POST', '/model/v1/text_to_prediction', { text: 'free cash', skip_cache: true })).status).toBe(200);
+    const file = join(await dirOf(s.engines, 'v1'), 'forest.json');
+    const good = readFileSync(file);
+    const problemsOf = async () =>
+      ((await (await call('GET', '/health')).json()) as { problems: { component: string; file?: string; detail: string }[] }).problems;
+    expect((await problemsOf()).filter((p) => p.component === 'model v1')).toEqual([]);
+    try {
+      writeFileSync(file, good.subarray(0, 100));
+      const changed = (await problemsOf()).find((p) => p.component === 'model v1');
+      expect(changed).toMatchObject({
+        file,
+        detail: expect.stringMatching(/changed on disk since the version was loaded: answers come from the copy in memory, the next start cannot load it/),
+      });
+      // still answering from memory
+      expect((await call('POST', '/model/v1/text_to_prediction', { text: 'free cash', skip_cache: true })).status).toBe(200);
+      renameSync(file, `${file}.away`);
+      expect((await problemsOf()).find((p) => p.component === 'model v1')?.detail).toMatch(/^version \d+ cannot answer: removed on disk/);
+    } finally {
+      if (existsSync(`${file}.away`)) renameSync(`${file}.away`, file);
+      writeFileSync(file, good);
+    }
+    // the same bytes back (a new time): no problem
+    expect((await problemsOf()).filter((p) => p.component === 'model v1')).toEqual([]);
+  });
+});
+
 describe('F2: the tokenizer file is missing', () => {
   it('the server starts, v1/v2/v3 answer (the LSTMs carry their tokenizer), POST /sms keeps the message and says why, /health names the file', async () => {
     const tok = join(s.engines.config.modelsDir, 'tokenizer', 'tokenizer.json');

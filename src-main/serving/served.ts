@@ -11,7 +11,34 @@ import type { ModelName, ModelVersion } from '../../src-shared/training';
 import { MODEL_ID_PATTERN, MODEL_NAMES } from '../../src-shared/training';
 import { loadServedModel, type ServedModel } from './models';
 import { LayeredPredictionCache } from './cache';
-import { ArtifactError } from '../platform';
+import { ArtifactError, sha256File } from '../platform';
+import { modelRemedy } from '../models';
+import { statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** a version's files as they were when it was loaded */
+interface FilesOnDisk {
+  version: string;
+  files: { path: string; size: number; mtimeMs: number; sum: string }[];
+}
+
+function statOf(path: string): { size: number; mtimeMs: number } | undefined {
+  try {
+    const s = statSync(path);
+    return { size: s.size, mtimeMs: s.mtimeMs };
+  } catch {
+    return undefined;
+  }
+}
+
+/** the files a version's record lists (its checksums), stated now */
+function filesOf(v: ModelVersion): FilesOnDisk['files'] {
+  return Object.entries(v.checksums ?? {}).flatMap(([f, sum]) => {
+    const path = join(v.dir, f);
+    const s = statOf(path);
+    return s ? [{ path, ...s, sum }] : [];
+  });
+}
 
 /** a served model id that cannot answer: its version's files are missing or broken */
 export interface ServingProblem {
@@ -94,6 +121,8 @@ export class ServedModels {
   private readonly loading = new Map<ModelName, Promise<ServedModel | undefined>>();
   /** the latest load failure of each model id (cleared when a load succeeds) */
   private readonly broken = new Map<ModelName, ServingProblem>();
+  /** the files of each loaded version as they were at its load (problems() tells of changes) */
+  private readonly onDisk = new Map<ModelName, FilesOnDisk>();
   private timer: NodeJS.Timeout | undefined;
   readonly alias = 'production';
   /** the prediction cache serving reads and writes */
@@ -224,6 +253,7 @@ export class ServedModels {
     try {
       const m = loadServedModel(v, this.deps.tokenizers);
       this.broken.delete(name);
+      this.onDisk.set(name, { version: v.version, files: filesOf(v) });
       return m;
     } catch (e) {
       if (e instanceof ArtifactError) this.broken.set(name, { model: name, version: v.version, file: e.file, problem: e.problem, remedy: e.remedy });
@@ -231,9 +261,37 @@ export class ServedModels {
     }
   }
 
-  /** model ids whose version cannot load, with the file and what to do */
+  /**
+   * Model ids whose version cannot load, with the file and what to do; and loaded versions whose
+   * files changed or went since they were loaded (a stat; the checksum only of a file whose size or
+   * time changed, so a file restored as it was is no problem): this process
+   * answers from the copy it loaded, the next start could not load them. They were told only after a
+   * restart, which then broke all three models at once (a hostile probe truncated, edited and
+   * deleted their files while serving, /health ok).
+   */
   problems(): ServingProblem[] {
-    return [...this.broken.values()];
+    const out = [...this.broken.values()];
+    for (const [name, loaded] of this.onDisk) {
+      if (this.broken.has(name) || this.loaded.get(name)?.version !== loaded.version) continue;
+      for (const f of loaded.files) {
+        const now = statOf(f.path);
+        if (now && now.size === f.size && now.mtimeMs === f.mtimeMs) continue;
+        // touched but the same bytes (restored, copied back): taken as it is now
+        if (now && sha256File(f.path) === f.sum) {
+          Object.assign(f, now);
+          continue;
+        }
+        out.push({
+          model: name,
+          version: loaded.version,
+          file: f.path,
+          problem: `${now ? 'changed' : 'removed'} on disk since the version was loaded: answers come from the copy in memory, the next start cannot load it`,
+          remedy: `restore ${f.path} from a backup (its checksum is in the version's record), or ${modelRemedy(dirname(f.path))}`,
+        });
+        break;
+      }
+    }
+    return out;
   }
 
   /** reload when the version that should be served changed; invalidates its cache entries */
