@@ -13,6 +13,7 @@ import parquet from 'parquetjs-lite';
 import { existsSync, mkdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { FeatureValueType, FieldDef, FileSourceDef } from '../../src-shared/featurestore';
@@ -22,6 +23,9 @@ import { parquetjsPart } from './parquetjs-part';
 import { type Manifest, type PartEntry, type PartMark, PartsManifest, publishFile, retire } from './parts';
 
 export type { OfflineRow } from './offline-row';
+
+/** rows staged as JSON between two turns of the event loop */
+const JSON_SLICE = 256;
 
 export class OfflineSourceError extends Error {
   constructor(
@@ -122,7 +126,7 @@ export class OfflineStore {
       const staging = new Staging(api, fields);
       const input = stagedRowsName(tmp);
       try {
-        const { text, longest } = staging.json(rows);
+        const { text, longest } = await staging.json(rows);
         await writeFile(input, text).catch((e: Error) => {
           e.message = `${e.message} (writing a push's rows for DuckDB to ${input})`;
           throw e;
@@ -315,9 +319,13 @@ class Staging {
    * the rows as the text `readJson` reads: a JSON object a line, the staged columns as keys; and
    * the longest line's length, so that no row is over read_json's largest object
    */
-  json(rows: OfflineRow[]): { text: string; longest: number } {
+  async json(rows: OfflineRow[]): Promise<{ text: string; longest: number }> {
     let longest = 0;
-    const lines = rows.map((r, n) => {
+    const lines: string[] = [];
+    for (let n = 0; n < rows.length; n++) {
+      // between slices, the event loop answers requests (a gathering of 1,500 rows was one block)
+      if (n > 0 && n % JSON_SLICE === 0) await nextTurn();
+      const r = rows[n];
       // n: the row's place, which read_json's threads do not keep (the part keeps the push's order)
       const o: Record<string, unknown> = { n, k: r.entityKey, ev: r.eventTs, cr: r.createdTs };
       for (const [i, f] of this.fields.entries()) {
@@ -328,8 +336,8 @@ class Staging {
       }
       const line = JSON.stringify(o);
       if (line.length > longest) longest = line.length;
-      return line;
-    });
+      lines.push(line);
+    }
     return { text: lines.join('\n'), longest };
   }
 

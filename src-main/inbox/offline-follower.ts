@@ -8,6 +8,7 @@
  * in the offline store's manifest by the same write that publishes the part, so a crash at any
  * point neither loses rows nor writes them twice, and two processes never both write a batch.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { SmsMessage } from '../storage';
 import type { FeatureStore } from '../featurestore';
 import type { TokenizerSource } from '../features';
@@ -23,6 +24,8 @@ export const STREAM_RELAY_CURSOR = 'stream-relay';
 /** how long a wake waits to gather what arrives meanwhile into the same part */
 const GATHER_MS = 250;
 const BATCH = 5000;
+/** messages encoded between two turns of the event loop */
+const ENCODE_SLICE = 256;
 
 export interface OfflineFollowerDeps {
   changes: ChangeLog;
@@ -45,7 +48,12 @@ export function offlineFollower(deps: OfflineFollowerDeps): ChangeFollower {
     handle: async (changes, after, next) => {
       const messages = [...new Map(changes.map((c) => [c.message.sms_id, c.message] as [string, SmsMessage])).values()];
       const tokenizer = deps.tokenizers.get();
-      const features = messages.map((m) => tokenizer.encode(m.sms_text));
+      const features: number[][] = [];
+      for (const [i, m] of messages.entries()) {
+        // a gathering under load (1,500 messages) encoded in slices: requests answered in between
+        if (i > 0 && i % ENCODE_SLICE === 0) await nextTurn();
+        features.push(tokenizer.encode(m.sms_text));
+      }
       const r = await deps.features.push(V2_PUSH_SOURCE, v2PushColumns(messages, features), 'offline', {
         mark: { name: OFFLINE_CURSOR, after, through: next ?? changes[changes.length - 1].seq },
       });
