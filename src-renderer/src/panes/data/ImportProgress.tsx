@@ -28,11 +28,14 @@ function StepRow({ s }: { s: ImportStep }) {
 export function ImportProgress() {
   const job = useData((s) => s.current);
   const streamError = useData((s) => s.streamError);
+  // imports made before (bootstrap's, the CLI's) are listed below: this card is for the one under way
+  const earlier = useData((s) => (s.imports.data?.length ?? 0) > 0);
   if (!job)
     return (
       <Card title="Import progress">
-        <Empty icon="layers" title="No import yet">
-          Drop a file or download the public data: each step (rows imported, bad rows, offline sources, registry, materialization) shows here as it happens.
+        <Empty icon="layers" title={earlier ? 'No import under way' : 'No import yet'}>
+          Drop a file or download the public data: each step (rows imported, bad rows, offline sources, registry, materialization) shows here as it happens
+          {earlier ? '; the imports below show theirs' : ''}.
         </Empty>
       </Card>
     );
