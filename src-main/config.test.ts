@@ -211,6 +211,10 @@ describe("the server's settings", () => {
   it('refuses a value of the wrong type, naming its key (a token {"a":1} was matched by "Bearer [object Object]")', () => {
     expect(() => withFile({ server: { token: { a: 1 } } })).toThrow(/config\.json: server\.token: expected a non-empty string, got \{"a":1\}/);
     expect(() => withFile({ server: { token: 123 } })).toThrow(/server\.token: expected a non-empty string, got 123/);
+    // a token one could guess: refused, naming where it came from
+    expect(() => load({ SPAMOPS_TOKEN: 'x' })).toThrow(/SPAMOPS_TOKEN: expected a token of at least 16 characters without spaces .* got 1 characters/);
+    expect(() => withFile({ server: { token: 'short' } })).toThrow(/server\.token in config\.json: expected a token of at least 16/);
+    expect(load({ SPAMOPS_TOKEN: 'a-long-enough-token-0123' }).server.token).toBe('a-long-enough-token-0123');
     expect(() => withFile({ server: { host: 5 } })).toThrow(/server\.host: expected a non-empty string, got 5/);
     expect(() => withFile({ modelsDir: 42 })).toThrow(/modelsDir: expected a non-empty string, got 42/);
     expect(() => withFile({ server: { corsOrigins: 'http://x' } })).toThrow(/server\.corsOrigins: expected a list of strings/);

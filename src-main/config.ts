@@ -199,7 +199,7 @@ export function loadConfig(o: ConfigOverrides = {}, rawEnv: NodeJS.ProcessEnv = 
         env.SPAMOPS_CORS_ORIGINS !== undefined ? 'SPAMOPS_CORS_ORIGINS' : 'server.corsOrigins in config.json',
       ),
       trustedProxies: list(env.SPAMOPS_TRUSTED_PROXIES) ?? fc.server?.trustedProxies ?? [],
-      token: env.SPAMOPS_TOKEN ?? fc.server?.token,
+      token: tokenSetting(env.SPAMOPS_TOKEN !== undefined ? 'SPAMOPS_TOKEN' : 'server.token in config.json', env.SPAMOPS_TOKEN ?? fc.server?.token),
       bodyLimitBytes: fileNumber('bodyLimitBytes', 1024 * 1024, 1, 2 ** 31),
       requestTimeoutMs: fileNumber('requestTimeoutMs', 60_000, 0, 2 ** 31),
       headersTimeoutMs: fileNumber('headersTimeoutMs', 10_000, 0, 2 ** 31),
@@ -416,6 +416,18 @@ function origins(values: string[], name: string): string[] {
     if (origin !== v.replace(/\/$/, '')) throw new Error(`${name}: "${v}" is not a browser origin: expected scheme://host[:port], e.g. http://localhost:3000`);
   }
   return values.map((v) => v.replace(/\/$/, ''));
+}
+
+/** the fewest characters a token of one's own may have: it guards a server listening beyond loopback */
+const MIN_TOKEN_LENGTH = 16;
+
+/** a token given by the user, long enough not to be guessed (`SPAMOPS_TOKEN=x` was taken) */
+function tokenSetting(name: string, token: string | undefined): string | undefined {
+  if (token !== undefined && (token.length < MIN_TOKEN_LENGTH || /\s/.test(token)))
+    throw new Error(
+      `${name}: expected a token of at least ${MIN_TOKEN_LENGTH} characters without spaces (it guards the API beyond loopback), got ${token.length} characters; leave it unset and SpamOps makes one (stored in the data dir)`,
+    );
+  return token;
 }
 
 /** a model id from the environment, checked as one (letters, digits, '_', '.', '-', at most 40) */
