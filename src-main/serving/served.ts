@@ -19,7 +19,7 @@ import { dirname, join } from 'node:path';
 /** a version's files as they were when it was loaded */
 interface FilesOnDisk {
   version: string;
-  files: { path: string; size: number; mtimeMs: number; sum: string }[];
+  files: { path: string; size: number; mtimeMs: number; sum: string; differs?: { size: number; mtimeMs: number } }[];
 }
 
 function statOf(path: string): { size: number; mtimeMs: number } | undefined {
@@ -276,10 +276,15 @@ export class ServedModels {
       for (const f of loaded.files) {
         const now = statOf(f.path);
         if (now && now.size === f.size && now.mtimeMs === f.mtimeMs) continue;
-        // touched but the same bytes (restored, copied back): taken as it is now
-        if (now && sha256File(f.path) === f.sum) {
-          Object.assign(f, now);
-          continue;
+        // touched but the same bytes (restored, copied back): taken as it is now. Read once per
+        // change of its size or time: /health is polled
+        const known = now && f.differs && now.size === f.differs.size && now.mtimeMs === f.differs.mtimeMs;
+        if (now && !known) {
+          if (sha256File(f.path) === f.sum) {
+            Object.assign(f, now, { differs: undefined });
+            continue;
+          }
+          f.differs = now;
         }
         out.push({
           model: name,

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { FeatureValue } from '../../src-shared/featurestore';
 import type { CheckAnswer, CheckFinding } from '../../src-shared/check';
 import { V2_VIEW } from '../inbox';
-import Database from 'better-sqlite3';
+import { Worker } from 'node:worker_threads';
 import type { Engines } from '../engines';
 import { damagedRemedy, isDatabaseDamaged, timeOfTimeUuid } from '../platform';
 
@@ -28,18 +28,18 @@ const PART_FILE = /^part-.*\.parquet$/;
 
 const sameFeatures = (a: FeatureValue | undefined, b: number[]): boolean => Array.isArray(a) && a.length === b.length && a.every((x, i) => Number(x) === b[i]);
 
-/** SQLite's quick_check of the file, on a connection of its own: undefined when it passes, else its first findings */
-function quickCheck(path: string): string | undefined {
-  let db: Database.Database | undefined;
-  try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
-    const rows = db.prepare('PRAGMA quick_check(5)').pluck().all() as string[];
-    return rows.length === 1 && rows[0] === 'ok' ? undefined : rows.join('; ');
-  } catch (e) {
-    return isDatabaseDamaged(e) ? (e as Error).message : undefined;
-  } finally {
-    db?.close();
-  }
+/** SQLite's quick_check of the file, on a thread and a connection of its own: undefined when it passes, else its first findings */
+function quickCheck(path: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const worker = new Worker(new URL('./quick-check-worker.mjs', import.meta.url), { workerData: { path } });
+    worker.once('message', (m: { rows?: string[]; code?: string; message?: string }) => {
+      if (m.rows) resolve(m.rows.length === 1 && m.rows[0] === 'ok' ? undefined : m.rows.join('; '));
+      // a file that is no database is damaged; another failure (locked, gone) is not this check's to judge
+      else resolve(isDatabaseDamaged(m) ? m.message : undefined);
+    });
+    worker.once('error', () => resolve(undefined));
+    worker.once('exit', () => resolve(undefined));
+  });
 }
 
 export async function checkDataDir(deps: CheckDeps, now = Date.now()): Promise<CheckAnswer> {
@@ -62,7 +62,7 @@ export async function checkDataDir(deps: CheckDeps, now = Date.now()): Promise<C
 
   // the database file read through first (SQLite's quick_check): the other checks need it readable.
   // A file with 50 pages overwritten mid-way passed as "nothing wrong found" (a hostile probe)
-  const damage = deps.storage.backend === 'sqlite' ? quickCheck(deps.storage.location) : undefined;
+  const damage = deps.storage.backend === 'sqlite' ? await quickCheck(deps.storage.location) : undefined;
   if (damage) {
     add({
       kind: 'database_damaged',
