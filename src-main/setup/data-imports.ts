@@ -62,6 +62,19 @@ function readDetail(report: ImportReport, numbered?: string): string {
 }
 
 /**
+ * Writes job records in the order asked, each as it was when asked (a copy): a failed write is
+ * dropped, the next one carries the job on
+ */
+function jobWriter(engines: Pick<Engines, 'storage'>): (job: ImportJob) => Promise<void> {
+  let saving: Promise<void> = Promise.resolve();
+  return (job) => {
+    const record = structuredClone(job);
+    saving = saving.then(() => engines.storage.imports.put(record).catch(() => undefined));
+    return saving;
+  };
+}
+
+/**
  * An import made outside the server's queue (`spamops import`, `spamops bootstrap`), recorded as
  * an import job as it goes: lineage names the imports a version's data came from, and named only
  * the console's and the API's (a version trained on rows the CLI imported named none). Stored at
@@ -69,15 +82,17 @@ function readDetail(report: ImportReport, numbered?: string): string {
  * brings the features of the rows it stored up to date, as for its own jobs.
  */
 export class RecordedImport {
-  private saving: Promise<void> = Promise.resolve();
   private lastSaved = 0;
+  private readonly write: (job: ImportJob) => Promise<void>;
 
   private constructor(
-    private readonly engines: Pick<Engines, 'storage'>,
+    engines: Pick<Engines, 'storage'>,
     private readonly job: ImportJob,
     /** what the steps after the read say, skipped */
     private readonly after: string | undefined,
-  ) {}
+  ) {
+    this.write = jobWriter(engines);
+  }
 
   /**
    * `via`: the command; `first`: the step before the read (the file read, or the archives downloaded), done; `after`:
@@ -141,9 +156,7 @@ export class RecordedImport {
 
   private save(): Promise<void> {
     this.lastSaved = Date.now();
-    const record = structuredClone(this.job);
-    this.saving = this.saving.then(() => this.engines.storage.imports.put(record).catch(() => undefined));
-    return this.saving;
+    return this.write(this.job);
   }
 }
 
@@ -153,6 +166,7 @@ export class DataImports extends EventEmitter {
 
   constructor(private readonly engines: Engines) {
     super();
+    this.save = jobWriter(engines);
   }
 
   /** the jobs of this process, then the stored ones, newest first */
@@ -205,13 +219,8 @@ export class DataImports extends EventEmitter {
     return job;
   }
 
-  private saving: Promise<void> = Promise.resolve();
   /** the job's record as it is now, written after the ones before it */
-  private save(job: ImportJob): Promise<void> {
-    const record = structuredClone(job);
-    this.saving = this.saving.then(() => this.engines.storage.imports.put(record).catch(() => undefined));
-    return this.saving;
-  }
+  private readonly save: (job: ImportJob) => Promise<void>;
 
   /**
    * At start: the jobs an earlier process left running (killed, crashed, or stopped before its
