@@ -3,7 +3,7 @@
  * dataset, fit the tokenizer and write the offline sources, apply the definitions, materialize
  * (the 2019 window, then incrementally up to now), load the sample inbox and push its v2 features.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Engines } from '../engines';
 import type { LabelledInsert } from '../storage';
@@ -49,7 +49,8 @@ async function recordImport(engines: Engines, datasetPath: string, parsed: Parse
   const rec = await RecordedImport.begin(
     engines,
     { kind: 'file', name, format: parsed.format },
-    { via: 'spamops bootstrap', first: { key: 'upload', detail: datasetPath } },
+    // its name and size, as an upload's step says (the path is the machine's, or inside the app)
+    { via: 'spamops bootstrap', first: { key: 'upload', detail: `${name}, ${(statSync(datasetPath).size / 1024).toFixed(1)} KB` } },
   );
   await rec.succeeded(report);
 }
