@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { ROWS_PER_TURN } from '../platform';
 import { randomBytes } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { FeatureValueType, FieldDef, FileSourceDef } from '../../src-shared/featurestore';
@@ -23,9 +24,6 @@ import { parquetjsPart } from './parquetjs-part';
 import { type Manifest, type PartEntry, type PartMark, PartsManifest, publishFile, retire } from './parts';
 
 export type { OfflineRow } from './offline-row';
-
-/** rows staged as JSON between two turns of the event loop */
-const JSON_SLICE = 256;
 
 export class OfflineSourceError extends Error {
   constructor(
@@ -324,7 +322,7 @@ class Staging {
     const lines: string[] = [];
     for (let n = 0; n < rows.length; n++) {
       // between slices, the event loop answers requests (a gathering of 1,500 rows was one block)
-      if (n > 0 && n % JSON_SLICE === 0) await nextTurn();
+      if (n > 0 && n % ROWS_PER_TURN === 0) await nextTurn();
       const r = rows[n];
       // n: the row's place, which read_json's threads do not keep (the part keeps the push's order)
       const o: Record<string, unknown> = { n, k: r.entityKey, ev: r.eventTs, cr: r.createdTs };

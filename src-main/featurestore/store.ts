@@ -3,6 +3,7 @@
  * with Feast's operations: apply/plan, historical retrieval, materialize, push and online reads.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { ROWS_PER_TURN } from '../platform';
 import type {
   FeatureServiceDef,
   FeatureStatus,
@@ -103,13 +104,6 @@ export interface BrowseQuery {
 
 /** how far ahead of this machine's clock a pushed row's event time may be (clocks differ; the inbox allows as much) */
 const MAX_EVENT_AHEAD_MS = 24 * 3_600_000;
-
-/**
- * rows of a push checked (and staged for the offline store) between two turns of the event loop:
- * the offline follower's gathering of a quarter second, 1,500 messages under load, held every
- * request for one block of 10-20 ms (`POST /sms`'s p99)
- */
-export const PUSH_SLICE = 256;
 
 export class FeatureStore {
   readonly registry: FeatureRegistry;
@@ -890,7 +884,7 @@ export class FeatureStore {
     const rows: OfflineRow[] = [];
     for (let i = 0; i < n; i++) {
       // a large push (the offline follower's gathering, a /push body) lets requests in between slices
-      if (i > 0 && i % PUSH_SLICE === 0) await nextTurn();
+      if (i > 0 && i % ROWS_PER_TURN === 0) await nextTurn();
       const key = df[joinKey][i];
       if (typeof key !== 'string' || key.length === 0 || key.length > 200)
         throw new FeatureInputError(`df.${joinKey}[${i}]`, `df.${joinKey}[${i}]: expected a non-empty id string, got ${describe(key)}`);

@@ -9,6 +9,7 @@
  * point neither loses rows nor writes them twice, and two processes never both write a batch.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { ROWS_PER_TURN } from '../platform';
 import type { SmsMessage } from '../storage';
 import type { FeatureStore } from '../featurestore';
 import type { TokenizerSource } from '../features';
@@ -24,8 +25,6 @@ export const STREAM_RELAY_CURSOR = 'stream-relay';
 /** how long a wake waits to gather what arrives meanwhile into the same part */
 const GATHER_MS = 250;
 const BATCH = 5000;
-/** messages encoded between two turns of the event loop */
-const ENCODE_SLICE = 256;
 
 export interface OfflineFollowerDeps {
   changes: ChangeLog;
@@ -51,7 +50,7 @@ export function offlineFollower(deps: OfflineFollowerDeps): ChangeFollower {
       const features: number[][] = [];
       for (const [i, m] of messages.entries()) {
         // a gathering under load (1,500 messages) encoded in slices: requests answered in between
-        if (i > 0 && i % ENCODE_SLICE === 0) await nextTurn();
+        if (i > 0 && i % ROWS_PER_TURN === 0) await nextTurn();
         features.push(tokenizer.encode(m.sms_text));
       }
       const r = await deps.features.push(V2_PUSH_SOURCE, v2PushColumns(messages, features), 'offline', {

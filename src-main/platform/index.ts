@@ -11,6 +11,7 @@ export { ThreadCalls, ThreadCallError } from './thread-calls';
 export { ArtifactError, sha256File, readArtifact, readJsonArtifact } from './artifact-error';
 export { installProcessPolicy, internalErrors, type InternalError } from './process-policy';
 export { isDiskFullError, noteDiskFull, diskStatus, LOW_SPACE_BYTES, type DiskStatus } from './disk';
+export { ROWS_PER_TURN } from './turns';
 export { isDatabaseDamaged, noteDatabaseDamaged, databaseDamage, damagedRemedy } from './damage';
 export { InputError } from './input-error';
 export { compileUserPattern, type UserPattern } from './user-pattern';
