@@ -1,7 +1,7 @@
 /** The Feast-compatible feature server routes. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Engines } from '../engines';
-import { FeatureInputError, onlineFeaturesJson, parseTimestamp } from '../featurestore';
+import { answerUntil, FeatureInputError, onlineFeaturesJson, parseTimestamp } from '../featurestore';
 import { DEFAULT_TOKENIZER_SETTINGS } from '../features';
 import { featureServer as routes } from '../../src-shared/routes/featurestore';
 import { streamHistorical } from './historical';
@@ -15,9 +15,14 @@ export const featureServerRoutes: FastifyPluginAsync<{ engines: Engines; hot?: H
   // known and its rows are read synchronously (no await on the way)
   const onlineFeatures: HotHandler<typeof routes.onlineFeatures> = (req) => fs.getOnlineFeatures(req.body);
   const onlineFeaturesNow: HotHandler<typeof routes.onlineFeatures> = (req) => fs.getOnlineFeaturesNow(req.body) ?? fs.getOnlineFeatures(req.body);
-  // the answer written with the JSON texts the kept rows hold (online-answer.ts)
+  // the answer written with the JSON texts the kept rows hold (online-answer.ts); the hot door
+  // keeps answers by body while the registry and the online rows stay as they were read, and until
+  // a ttl ends a value they serve
   serve(app, routes.onlineFeatures, { answer: onlineFeaturesJson }, onlineFeatures);
-  hot?.add(routes.onlineFeatures, onlineFeaturesNow, { answer: onlineFeaturesJson });
+  hot?.add(routes.onlineFeatures, onlineFeaturesNow, {
+    answer: onlineFeaturesJson,
+    memo: { moment: () => fs.onlineMoment(), until: answerUntil },
+  });
   serve(app, routes.historicalFeatures, async (req, reply) => streamHistorical(fs, req.body, reply));
   serve(app, routes.push, async (req) => {
     pushDomainCheck(req.body.push_source_name, req.body.df, () => {

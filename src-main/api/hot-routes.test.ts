@@ -13,9 +13,11 @@ import pino from 'pino';
 import { route } from '../../src-shared/routes/define';
 import type { ServerConfig } from '../config';
 import { HotRoutes } from './hot-routes';
-import { installErrorHandler } from './errors';
+import { HttpError, installErrorHandler } from './errors';
 import type { Engines } from '../engines';
 import { sampleServer } from '../testing/fixtures';
+import { backendsByConcern } from '../storage';
+import Database from 'better-sqlite3';
 
 let engines: Engines;
 let close: () => Promise<void>;
@@ -162,6 +164,50 @@ describe('the hot door answers as Fastify does', () => {
     expect(viaFastify).toBe(false);
   });
 
+  it('answers a kept lookup again only while nothing was written and no ttl ended a value it serves', async () => {
+    const body = JSON.stringify({ features: ['sms_labels:label'], entities: { sms_id: ['sms00007'] } });
+    const label = async () => {
+      const r = await ask(hot, { path: '/get-online-features', body });
+      const a = JSON.parse(r.body) as { results: { values: unknown[]; statuses: string[] }[] };
+      return `${a.results[1].values[0]} ${a.results[1].statuses[0]}`;
+    };
+    const fs = engines.features;
+    const push = (l: string, at = Date.now()) =>
+      fs.push('labels_push', { sms_id: ['sms00007'], event_timestamp: [new Date(at).toISOString()], label: [l] }, 'online');
+    await push('ham');
+    expect(await label()).toBe('ham PRESENT');
+    expect(await label()).toBe('ham PRESENT');
+    // a push through the store
+    await push('spam');
+    expect(await label()).toBe('spam PRESENT');
+    expect(await label()).toBe('spam PRESENT');
+    // another process's commit
+    const online = backendsByConcern(engines.config.storage).online;
+    if (online.backend !== 'sqlite') throw new Error('expected the SQLite online store');
+    const other = new Database(online.path);
+    try {
+      other.prepare(`UPDATE online_features SET values_json = '{"label":"ham"}' WHERE view = 'sms_labels' AND entity_key = 'sms00007'`).run();
+    } finally {
+      other.close();
+    }
+    expect(await label()).toBe('ham PRESENT');
+    // a ttl of two seconds ends the value while nothing is written
+    const defs = await fs.registry.definitions();
+    const short = structuredClone(defs);
+    short.featureViews.find((v) => v.name === 'sms_labels')!.ttlSeconds = 2;
+    await fs.apply(short, 'short ttl');
+    try {
+      const at = Date.now();
+      await push('spam', at);
+      expect(await label()).toBe('spam PRESENT');
+      expect(await label()).toBe('spam PRESENT');
+      await new Promise((r) => setTimeout(r, at + 2_300 - Date.now()));
+      expect(await label()).toBe('null OUTSIDE_MAX_AGE');
+    } finally {
+      await fs.apply(defs, 'ttl as it was');
+    }
+  });
+
   it('passes everything else to Fastify, which answers as it always did (a body already read included)', async () => {
     const p = '/model/v3/text_to_prediction';
     const cases: [Ask, number][] = [
@@ -261,5 +307,84 @@ describe('a hot route whose answer cannot be written', () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+describe('a hot route that keeps its answers', () => {
+  const toy = route({
+    method: 'POST',
+    url: '/kept',
+    tags: ['test'],
+    summary: 'a toy route that keeps its answers',
+    body: Type.Object({ x: Type.String() }, { additionalProperties: false }),
+    response: { 200: Type.Object({ x: Type.String(), call: Type.Integer() }) },
+  });
+  const quiet = pino({ level: 'silent' });
+  const door = () => new HotRoutes({ host: '127.0.0.1', trustedProxies: [], bodyLimitBytes: 1024 } as unknown as ServerConfig, quiet);
+
+  it('answers the same bytes again while the moment holds and its answer is true; anything else is asked afresh', async () => {
+    let calls = 0;
+    let moment: object | undefined = {};
+    /** how long an answer made now stays true, in ms */
+    let lasts = Number.POSITIVE_INFINITY;
+    const app = Fastify({ logger: false });
+    installErrorHandler(app);
+    const d = door();
+    d.add(
+      toy,
+      (req) => {
+        calls++;
+        if (req.body.x === 'refused') throw new HttpError(422, 'validation_error', 'x: refused');
+        return { x: req.body.x, call: calls };
+      },
+      { memo: { moment: () => moment, until: () => Date.now() + lasts } },
+    );
+    d.install(app);
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const call = async (body: string) => {
+      const r = await ask(app, { path: '/kept', body });
+      return r.status === 200 ? (JSON.parse(r.body) as { call: number }).call : r.status;
+    };
+    try {
+      expect(await call('{"x":"a"}')).toBe(1);
+      expect(await call('{"x":"a"}')).toBe(1);
+      // other bytes, the same value: asked
+      expect(await call('{ "x":"a"}')).toBe(2);
+      expect(await call('{"x":"b"}')).toBe(3);
+      expect(await call('{"x":"a"}')).toBe(1);
+      // another moment (something it read changed): asked, then kept again
+      moment = {};
+      expect(await call('{"x":"a"}')).toBe(4);
+      expect(await call('{"x":"a"}')).toBe(4);
+      // no moment (the source cannot tell): neither kept nor served
+      moment = undefined;
+      expect(await call('{"x":"a"}')).toBe(5);
+      expect(await call('{"x":"a"}')).toBe(6);
+      // an answer true for 150 ms: asked again once they are over
+      moment = {};
+      lasts = 150;
+      expect(await call('{"x":"c"}')).toBe(7);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await call('{"x":"c"}')).toBe(8);
+      // an answer already untrue is not kept
+      lasts = -1;
+      expect(await call('{"x":"d"}')).toBe(9);
+      expect(await call('{"x":"d"}')).toBe(10);
+      // refusals are never kept
+      lasts = Number.POSITIVE_INFINITY;
+      expect(await call('{"x":"refused"}')).toBe(422);
+      expect(await call('{"x":"refused"}')).toBe(422);
+      expect(calls).toBe(12);
+      // a body Fastify judges (not JSON) is never taken from what was kept
+      expect(await call('{"x":')).toBe(400);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('is refused to a route told of its answers (a kept answer reads no request)', () => {
+    expect(() => door().add(toy, (req) => ({ x: req.body.x, call: 0 }), { memo: { moment: () => ({}), until: () => 0 }, answered: () => undefined })).toThrow(
+      /cannot keep/,
+    );
   });
 });

@@ -27,7 +27,7 @@ import { utf8Text } from './body-text';
 import { errorAnswer, HttpError, type ErrorAnswer } from './errors';
 import { jsonDepthError } from './json-depth';
 import { LOOPBACK_HOSTS, hostName, isLoopbackAddress } from './security';
-import { AJV_CUSTOM_OPTIONS } from '../platform';
+import { AJV_CUSTOM_OPTIONS, BoundedMap } from '../platform';
 
 /** what a hot route's handler is given: the parts of a Fastify request it may read */
 export interface HotRequest<R extends RouteDeclaration> {
@@ -42,6 +42,38 @@ export type HotHandler<R extends RouteDeclaration> = (req: HotRequest<R>) => Ans
 
 /** told of each answer of a hot route (serving's statistics): the request, and the milliseconds since the route took it */
 export type Answered<R extends RouteDeclaration> = (req: HotRequest<R>, ms: number) => void;
+
+/**
+ * Answers a route keeps by request body, for a route whose answer is all in what it reads (a
+ * lookup: no side effect, nothing counted). The same bytes asked again are answered with the kept
+ * answer while `moment()` returns the same value (compared by identity) and until `until(answer)`;
+ * what they skip is reading the body as JSON, checking it, the handler and writing its answer
+ * (see the README's Benchmarks).
+ */
+export interface AnswerMemo<R extends RouteDeclaration> {
+  /** what answers made now are made of; undefined: none is kept or served now */
+  moment(): unknown;
+  /** the last `Date.now()` at which the answer made now is still true (Infinity: while the moment holds) */
+  until(answer: AnswerOf<R>): number;
+}
+
+interface Kept {
+  moment: unknown;
+  until: number;
+  payload: string;
+  bytes: number;
+}
+
+/** answers kept per route, at most, and the largest body and answer kept (at most 16 MB a route) */
+const MEMO_ANSWERS = 256;
+const MEMO_MAX_BODY = 4096;
+const MEMO_MAX_ANSWER = 65_536;
+
+/** where an answer made now may be kept: its body's bytes, and the moment it is made of */
+interface KeepAt {
+  key: string;
+  moment: unknown;
+}
 
 type Validate = ((data: unknown) => boolean) & { errors?: unknown };
 type Serialize = (value: unknown) => string;
@@ -58,6 +90,7 @@ interface HotRoute {
   bodyLimit: number;
   handler: (req: HotRequest<RouteDeclaration>) => unknown;
   answered?: (req: HotRequest<RouteDeclaration>, ms: number) => void;
+  memo?: { moment(): unknown; until(answer: unknown): number; kept: BoundedMap<string, Kept> };
 }
 
 /** a request's body as received, handed to Fastify when the hot route passes it on */
@@ -87,10 +120,12 @@ export class HotRoutes {
    * answers `decl`'s well-formed POSTs with `handler` (the one its Fastify route calls); `answer`
    * writes the 200 answer when its Fastify route has one too (`RouteExtras.answer`)
    */
-  add<R extends RouteDeclaration>(decl: R, handler: HotHandler<R>, o: { answered?: Answered<R>; answer?: AnswerWriter } = {}): void {
-    const { answered } = o;
+  add<R extends RouteDeclaration>(decl: R, handler: HotHandler<R>, o: { answered?: Answered<R>; answer?: AnswerWriter; memo?: AnswerMemo<R> } = {}): void {
+    const { answered, memo } = o;
     if (decl.method !== 'POST' || !decl.body || decl.multipart || (decl.transport && decl.transport !== 'json') || !(200 in decl.response))
       throw new Error(`${decl.method} ${decl.url}: only JSON POST routes answering 200 can be hot`);
+    // a kept answer is sent without its request read: nothing may need to be told of it
+    if (memo && answered) throw new Error(`${decl.method} ${decl.url}: a route told of its answers cannot keep them`);
     // "/model/:version/text_to_prediction" splits into ["/model/", "version", "/text_to_prediction"]
     const pieces = decl.url.split(/:([A-Za-z_][A-Za-z0-9_]*)/);
     const parts = pieces.filter((_, i) => i % 2 === 0);
@@ -109,6 +144,15 @@ export class HotRoutes {
       bodyLimit: decl.bodyLimit ?? this.cfg.bodyLimitBytes,
       handler: handler as HotRoute['handler'],
       ...(answered ? { answered: answered as HotRoute['answered'] } : {}),
+      ...(memo
+        ? {
+            memo: {
+              moment: () => memo.moment(),
+              until: (a: unknown) => memo.until(a as AnswerOf<R>),
+              kept: new BoundedMap<string, Kept>(MEMO_ANSWERS),
+            },
+          }
+        : {}),
     });
   }
 
@@ -200,15 +244,30 @@ export class HotRoutes {
     });
     req.on('end', () => {
       const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received);
+      let keep: KeepAt | undefined;
+      if (route.memo !== undefined && received === length && received <= MEMO_MAX_BODY) {
+        // the moment is taken before the handler reads: a change while it reads makes the next one differ
+        const moment = route.memo.moment();
+        if (moment !== undefined) {
+          // the bytes as they came (latin1: one character per byte, no decoding)
+          const key = body.toString('latin1');
+          const kept = route.memo.kept.get(key);
+          if (kept !== undefined && kept.moment === moment && (kept.until === Number.POSITIVE_INFINITY || Date.now() <= kept.until)) {
+            this.send(route, undefined, res, from, 200, kept.payload, kept.bytes);
+            return;
+          }
+          keep = { key, moment };
+        }
+      }
       const parsed = received === length ? parseBody(body) : undefined;
       if (parsed === undefined || !route.validateBody(parsed)) {
         req[RECEIVED] = body;
         fastify(req, res);
-      } else this.answer(route, { params, body: parsed, ip: req.socket.remoteAddress ?? '' }, res, from);
+      } else this.answer(route, { params, body: parsed, ip: req.socket.remoteAddress ?? '' }, res, from, keep);
     });
   }
 
-  private answer(route: HotRoute, hot: HotRequest<RouteDeclaration>, res: ServerResponse, from: number): void {
+  private answer(route: HotRoute, hot: HotRequest<RouteDeclaration>, res: ServerResponse, from: number, keep: KeepAt | undefined): void {
     let value: unknown;
     try {
       value = route.handler(hot);
@@ -218,14 +277,14 @@ export class HotRoutes {
     }
     if (value instanceof Promise)
       value.then(
-        (v) => this.sendAnswer(route, hot, res, from, v),
+        (v) => this.sendAnswer(route, hot, res, from, v, keep),
         (e) => this.fail(route, hot, res, from, e),
       );
-    else this.sendAnswer(route, hot, res, from, value);
+    else this.sendAnswer(route, hot, res, from, value, keep);
   }
 
   /** an answer the serializer cannot write is a 500, as in Fastify (never an exception on the event loop) */
-  private sendAnswer(route: HotRoute, hot: HotRequest<RouteDeclaration>, res: ServerResponse, from: number, value: unknown): void {
+  private sendAnswer(route: HotRoute, hot: HotRequest<RouteDeclaration>, res: ServerResponse, from: number, value: unknown, keep: KeepAt | undefined): void {
     let payload: string;
     try {
       payload = route.answer(value);
@@ -233,7 +292,12 @@ export class HotRoutes {
       this.fail(route, hot, res, from, e);
       return;
     }
-    this.send(route, hot, res, from, 200, payload);
+    const bytes = Buffer.byteLength(payload);
+    if (keep !== undefined && route.memo !== undefined && bytes <= MEMO_MAX_ANSWER) {
+      const until = route.memo.until(value);
+      if (until >= Date.now()) route.memo.kept.set(keep.key, { moment: keep.moment, until, payload, bytes });
+    }
+    this.send(route, hot, res, from, 200, payload, bytes);
   }
 
   private fail(route: HotRoute, hot: HotRequest<RouteDeclaration>, res: ServerResponse, from: number, e: unknown): void {
@@ -251,11 +315,20 @@ export class HotRoutes {
     return { status: 500, body: { error: 'internal_error', detail: `the server failed on this request: ${err?.message}` } };
   }
 
-  private send(route: HotRoute, hot: HotRequest<RouteDeclaration>, res: ServerResponse, from: number, status: number, payload: string): void {
+  /** `hot` undefined: a kept answer (of a route told of none) */
+  private send(
+    route: HotRoute,
+    hot: HotRequest<RouteDeclaration> | undefined,
+    res: ServerResponse,
+    from: number,
+    status: number,
+    payload: string,
+    bytes = Buffer.byteLength(payload),
+  ): void {
     if (res.destroyed) return;
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) });
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': bytes });
     res.end(payload);
-    route.answered?.(hot, performance.now() - from);
+    if (hot !== undefined) route.answered?.(hot, performance.now() - from);
   }
 }
 

@@ -1,11 +1,23 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Engines } from '../engines';
 import type { RegistryDefinitions } from '../../src-shared/featurestore';
 import { testEngines, SAMPLE_DATASET } from '../testing/fixtures';
 import { bootstrap } from '../setup';
-import { definitionsForStage, parseTimestamp, FeatureInputError, UnknownNameError, OfflineSourceError, MANIFEST, type Manifest, type OfflineRow } from '.';
+import { backendsByConcern } from '../storage';
+import {
+  answerUntil,
+  definitionsForStage,
+  parseTimestamp,
+  FeatureInputError,
+  UnknownNameError,
+  OfflineSourceError,
+  MANIFEST,
+  type Manifest,
+  type OfflineRow,
+} from '.';
 
 let engines: Engines;
 let cleanup: () => Promise<void>;
@@ -93,6 +105,45 @@ describe('seed story on the sample data', () => {
     expect(after.results[1].statuses).toEqual(['OUTSIDE_MAX_AGE']);
     // the earlier answer was not changed by the later one (the header is shared within one snapshot only)
     expect(before.metadata.feature_names).toEqual(['sms_id', 'features', 'label']);
+  });
+
+  it("a lookup's moment holds while nothing is written, and changes with any commit, another process's included", async () => {
+    const fs = engines.features;
+    const ask = { entities: { sms_id: ['sms90001'] }, feature_service: 'labeled_sms_2' };
+    // read once from the file: its header is watched from then on
+    await fs.getOnlineFeatures(ask);
+    const first = fs.onlineMoment();
+    expect(first).toBeDefined();
+    expect(fs.onlineMoment()).toBe(first);
+    await fs.push('labels_push', { sms_id: ['sms90001'], event_timestamp: [new Date().toISOString()], label: ['spam'] }, 'online');
+    const afterPush = fs.onlineMoment();
+    expect(afterPush).not.toBe(first);
+    expect(fs.onlineMoment()).toBe(afterPush);
+    // another connection (another process's CLI, a worker thread) commits anything to the file
+    const online = backendsByConcern(engines.config.storage).online;
+    if (online.backend !== 'sqlite') throw new Error('expected the SQLite online store');
+    const other = new Database(online.path);
+    try {
+      other.prepare("UPDATE online_features SET created_ts = created_ts + 1 WHERE entity_key = 'sms90001'").run();
+    } finally {
+      other.close();
+    }
+    expect(fs.onlineMoment()).not.toBe(afterPush);
+  });
+
+  it('an answer says until when it holds: the first ttl to end among the values it serves as present', async () => {
+    const fs = engines.features;
+    const ask = { entities: { sms_id: ['sms90001', 'sms90002', 'missing'] }, features: ['sms_labels:label', 'sms_features2:features'] };
+    expect(answerUntil(await fs.getOnlineFeatures(ask))).toBe(Number.POSITIVE_INFINITY);
+    const defs = structuredClone(await fs.registry.definitions());
+    defs.featureViews.find((v) => v.name === 'sms_labels')!.ttlSeconds = 3600;
+    await fs.apply(defs, 'ttl');
+    const now = Date.now();
+    await fs.push('labels_push', { sms_id: ['sms90001'], event_timestamp: [new Date(now - 60_000).toISOString()], label: ['spam'] }, 'online');
+    const r = await fs.getOnlineFeatures(ask, now);
+    expect(r.results[1].statuses).toEqual(['PRESENT', 'OUTSIDE_MAX_AGE', 'NOT_FOUND']);
+    // sms90001's label, pushed a minute ago, is past its ttl in 59 minutes; sms90002's already is
+    expect(answerUntil(r)).toBe(now - 60_000 + 3_600_000);
   });
 
   it('unknown names list the known ones; bad refs name the field', async () => {

@@ -11,4 +11,4 @@ export { instantMs, parseTimestamp, isoUtc, isoMicros } from './timestamps';
 export { definitionsForStage, STAGES, LATEST_STAGE, isStage, SOURCE_EVENT_TIMES } from './definitions';
 export type { Stage } from './definitions';
 export { rowsCsv, statisticsCsv } from './csv';
-export { onlineFeaturesJson } from './online-answer';
+export { onlineFeaturesJson, answerUntil } from './online-answer';

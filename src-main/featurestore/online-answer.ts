@@ -19,6 +19,23 @@ export interface ValueTexts {
   of: unknown[];
 }
 
+/** where an answer holds the last moment it is true at, when a ttl ends it (not enumerable, not sent) */
+const UNTIL = Symbol('spamops.answerUntil');
+
+/** an answer that stops being true after `until` (Date.now() ms): a value it serves reaches its view's ttl */
+export function answerWithUntil(answer: GetOnlineFeaturesResponse, until: number): GetOnlineFeaturesResponse {
+  if (until !== Number.POSITIVE_INFINITY) Object.defineProperty(answer, UNTIL, { value: until });
+  return answer;
+}
+
+/**
+ * the last `Date.now()` at which an answer is still true as nothing is written: once past, a value
+ * it serves as present is past its view's ttl (Infinity: no ttl ends any)
+ */
+export function answerUntil(answer: GetOnlineFeaturesResponse): number {
+  return (answer as GetOnlineFeaturesResponse & { [UNTIL]?: number })[UNTIL] ?? Number.POSITIVE_INFINITY;
+}
+
 /** a result with the known texts of its values */
 export function resultWithTexts(result: Result, texts: ValueTexts | undefined): Result {
   if (texts) Object.defineProperty(result, VALUE_TEXTS, { value: texts });

@@ -44,7 +44,7 @@ import {
 } from './retrieval';
 import { FeatureInputError, UnknownNameError } from './errors';
 import { describe, isoMicros, isoUtc, parseTimestamp } from './timestamps';
-import { resultWithTexts, type ValueTexts } from './online-answer';
+import { answerWithUntil, resultWithTexts, type ValueTexts } from './online-answer';
 
 export interface FeatureRef {
   view: FeatureViewDef;
@@ -716,6 +716,8 @@ export class FeatureStore {
    * one starts afresh. A few hundred asks are kept; only lookups that resolved are.
    */
   private readonly lookupPlans = new WeakMap<RegistryDefinitions, Map<string, LookupPlan>>();
+  /** the last `onlineMoment` */
+  private moment: { defs: RegistryDefinitions; mark: number } | undefined;
 
   private static planKey(req: GetOnlineFeaturesRequest): string {
     return JSON.stringify([req.full_feature_names ?? false, req.feature_service ?? null, req.features ?? null]);
@@ -777,6 +779,23 @@ export class FeatureStore {
     return FeatureStore.onlineAnswer(plan, keys, (view) => rows[plan.viewNames.indexOf(view)], now);
   }
 
+  /**
+   * What a lookup's answer made now is made of, compared by identity: the registry's snapshot and
+   * the online rows' state. The same object while neither changed; undefined where the store cannot
+   * tell at once whether its rows did (Redis, SQLite before its file's header is watched). An
+   * answer kept with it (the hot door's memo) stays true while it is returned, and until
+   * `answerUntil` of the answer.
+   */
+  onlineMoment(): object | undefined {
+    const defs = this.registry.cachedDefinitions();
+    const mark = this.storage.online.changeMark?.();
+    if (defs === undefined || mark === undefined) return undefined;
+    const m = this.moment;
+    if (m !== undefined && m.defs === defs && m.mark === mark) return m;
+    this.moment = { defs, mark };
+    return this.moment;
+  }
+
   /** the lookup's entity keys: exactly the join key, a list of non-empty strings */
   private static entityKeys(req: GetOnlineFeaturesRequest, joinKey: string): string[] {
     const names = Object.keys(req.entities);
@@ -801,6 +820,8 @@ export class FeatureStore {
     now: number,
   ): GetOnlineFeaturesResponse {
     const results: GetOnlineFeaturesResponse['results'] = [{ values: [...keys], statuses: keys.map(() => 'PRESENT'), event_timestamps: keys.map(() => EPOCH) }];
+    // the last moment every value served as present is within its view's ttl
+    let until = Number.POSITIVE_INFINITY;
     for (const r of refs) {
       const rows = rowsOf(r.view.name);
       const values: FeatureValue[] = [];
@@ -822,6 +843,7 @@ export class FeatureStore {
           values.push(null);
           statuses.push('OUTSIDE_MAX_AGE');
         } else {
+          if (r.view.ttlSeconds > 0) until = Math.min(until, row.eventTs + r.view.ttlSeconds * 1000);
           values.push(v);
           statuses.push(v === null ? 'NULL_VALUE' : 'PRESENT');
           const text = typeof v === 'object' && v !== null ? keptTexts(row)?.[r.field.name] : undefined;
@@ -834,7 +856,7 @@ export class FeatureStore {
       }
       results.push(resultWithTexts({ values, statuses, event_timestamps: stamps }, texts));
     }
-    return { metadata: { feature_names: featureNames as string[] }, results };
+    return answerWithUntil({ metadata: { feature_names: featureNames as string[] }, results }, until);
   }
 
   /* ---------------- push ---------------- */

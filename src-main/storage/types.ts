@@ -41,6 +41,11 @@ export interface OnlineStore {
    * lookup answered without a turn of the event loop (FeatureStore.getOnlineFeaturesNow)
    */
   readViewsNow?(views: string[], keys: string[]): (OnlineRow | undefined)[][];
+  /**
+   * a value that changes whenever the stored rows may have, by any writer, this process's or
+   * another's; undefined where the store cannot tell at once (FeatureStore.onlineMoment)
+   */
+  changeMark?(): number | undefined;
   count(view: string): Promise<number>;
 }
 

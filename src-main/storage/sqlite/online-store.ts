@@ -131,6 +131,17 @@ export class SqliteOnlineStore implements OnlineStore {
     return read.rows;
   }
 
+  /**
+   * the watched header's generation: it changes once any connection committed to the file (rows,
+   * registry, anything); undefined before the header is watched or inside this connection's
+   * transaction (whose own writes are not committed yet)
+   */
+  changeMark(): number | undefined {
+    const w = this.watch;
+    if (!w || !this.db.open || this.db.inTransaction) return undefined;
+    return w.generation();
+  }
+
   private startWatch(): void {
     const mode = this.db.name === ':memory:' ? 'memory' : String(this.db.pragma('journal_mode', { simple: true }));
     // the file as SQLite resolved it at open (absolute, links resolved): it names the -shm after it
