@@ -191,6 +191,50 @@ describe.skipIf(!!skip)(`the Redis online store${skip ? ` (skipped: ${skip})` : 
     }
   });
 
+  it('changes its mark with every change it learns of (its writes, invalidations, the tracking connection) and at least every so often', async () => {
+    const s = new RedisOnlineStore({ url: redis.url, prefix: 'mark:' }, { markEveryMs: 3_600_000 });
+    const often = new RedisOnlineStore({ url: redis.url, prefix: 'mark:' }, { markEveryMs: 100 });
+    const { createClient } = await import('@redis/client');
+    const admin = createClient({ url: redis.url });
+    await admin.connect();
+    try {
+      expect(s.changeMark()).toBeUndefined(); // nothing tracked yet: nothing can be kept
+      await withKeptRow(s);
+      const first = s.changeMark();
+      expect(first).toBeDefined();
+      expect(s.changeMark()).toBe(first);
+      // this store writes
+      await s.writeBatch('v', [{ entityKey: 'k', values: { x: 2 }, eventTs: 2, createdTs: 2 }]);
+      const afterWrite = s.changeMark();
+      expect(afterWrite).not.toBe(first);
+      expect(s.changeMark()).toBe(afterWrite);
+      // another client writes a key it read: the mark changes once Redis's invalidation arrived
+      await until('kept again', async () => (await s.read('v', ['k']))[0]?.values.x === 2 && s.keptRows > 0);
+      const kept = s.changeMark();
+      await admin.sendCommand(['HSET', 'mark:v:k', 'v', '{"x":3}', 'e', '3', 'c', '3']);
+      await until('the invalidation', () => s.keptRows === 0, 5000);
+      expect(s.changeMark()).not.toBe(kept);
+      // the tracking connection killed: no mark while it is down, another once it is back
+      const beforeKill = s.changeMark();
+      const trackedIds = String(await admin.sendCommand(['CLIENT', 'LIST']))
+        .split('\n')
+        .filter((c) => / name=spamops-online-tracking /.test(c))
+        .map((c) => c.match(/^id=(\d+)/)?.[1] as string);
+      for (const id of trackedIds) await admin.sendCommand(['CLIENT', 'KILL', 'ID', id]);
+      await until('back', async () => (await s.ready()) && s.changeMark() !== undefined, 10_000);
+      expect(s.changeMark()).not.toBe(beforeKill);
+      // and with time alone, as often as asked
+      await withKeptRow(often);
+      const t0 = often.changeMark();
+      await new Promise((r) => setTimeout(r, 250));
+      expect(often.changeMark()).not.toBe(t0);
+    } finally {
+      await admin.quit();
+      await s.close();
+      await often.close();
+    }
+  });
+
   it('fails within its timeouts naming the store while Redis is frozen (SIGSTOP: connections open, nothing answers), and serves again once it runs', async () => {
     const s = new RedisOnlineStore({ url: redis.url, prefix: 'frozen:' });
     const { createClient } = await import('@redis/client');

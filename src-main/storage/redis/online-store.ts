@@ -133,6 +133,8 @@ export class RedisOnlineStore implements OnlineStore {
    */
   private readonly kept = new Map<string, KeptRow>();
   private invalidations = 0;
+  /** `changeMark`'s value, and the invalidations and half-second it was taken at */
+  private mark = { value: 0, invalidations: -1, epoch: -1 };
   /**
    * Whether this server tracks the keys a script reads for the client that called it: checked
    * on Redis 7.0 (a key read by the lookup script, then written by another client, is
@@ -143,7 +145,11 @@ export class RedisOnlineStore implements OnlineStore {
   /** connections of `tracked` so far: a version answered on an earlier one is not taken for the current one's */
   private connections = 0;
 
-  constructor(private readonly settings: RedisOnlineSettings) {
+  /** `markEveryMs`: how often `changeMark` changes at least (KEPT_MS / 2; tests set it) */
+  constructor(
+    private readonly settings: RedisOnlineSettings,
+    private readonly o: { markEveryMs?: number } = {},
+  ) {
     const options = {
       url: settings.url,
       disableOfflineQueue: true,
@@ -456,6 +462,25 @@ export class RedisOnlineStore implements OnlineStore {
   private forgetKeys(keys: string[]): void {
     this.invalidations++;
     for (const k of keys) this.kept.delete(k);
+  }
+
+  /**
+   * A value that changes with every invalidation Redis pushed, every write of this store and every
+   * event of the tracking connection (as the kept rows are dropped), and at least every half of
+   * KEPT_MS: an answer made of kept rows is kept no longer than they are, but for half of that
+   * bound, which stands only for an invalidation lost unseen. Undefined while lookups are not
+   * tracked (nothing can be kept then).
+   */
+  changeMark(): number | undefined {
+    if (this.closed || !this.tracked.isReady || !this.scriptsTracked) return undefined;
+    const epoch = Math.floor(performance.now() / (this.o.markEveryMs ?? KEPT_MS / 2));
+    const m = this.mark;
+    if (m.invalidations !== this.invalidations || m.epoch !== epoch) {
+      m.value++;
+      m.invalidations = this.invalidations;
+      m.epoch = epoch;
+    }
+    return m.value;
   }
 
   /** how many rows are kept (for tests) */
