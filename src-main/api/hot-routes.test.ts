@@ -382,9 +382,11 @@ describe('a hot route that keeps its answers', () => {
     }
   });
 
-  it('is refused to a route told of its answers (a kept answer reads no request)', () => {
+  it('is refused to a route told of its answers, or with path parameters (a kept answer reads no request but its body)', () => {
     expect(() => door().add(toy, (req) => ({ x: req.body.x, call: 0 }), { memo: { moment: () => ({}), until: () => 0 }, answered: () => undefined })).toThrow(
       /cannot keep/,
     );
+    const withParams = route({ ...toy, url: '/kept/:n', params: Type.Object({ n: Type.String() }) });
+    expect(() => door().add(withParams, (req) => ({ x: req.body.x, call: 0 }), { memo: { moment: () => ({}), until: () => 0 } })).toThrow(/path parameters/);
   });
 });

@@ -124,8 +124,10 @@ export class HotRoutes {
     const { answered, memo } = o;
     if (decl.method !== 'POST' || !decl.body || decl.multipart || (decl.transport && decl.transport !== 'json') || !(200 in decl.response))
       throw new Error(`${decl.method} ${decl.url}: only JSON POST routes answering 200 can be hot`);
-    // a kept answer is sent without its request read: nothing may need to be told of it
+    // a kept answer is sent without its request read: nothing may need to be told of it, and its
+    // body must be all the request asks (no path parameter)
     if (memo && answered) throw new Error(`${decl.method} ${decl.url}: a route told of its answers cannot keep them`);
+    if (memo && decl.params) throw new Error(`${decl.method} ${decl.url}: a route with path parameters cannot keep its answers by body`);
     // "/model/:version/text_to_prediction" splits into ["/model/", "version", "/text_to_prediction"]
     const pieces = decl.url.split(/:([A-Za-z_][A-Za-z0-9_]*)/);
     const parts = pieces.filter((_, i) => i % 2 === 0);
