@@ -59,6 +59,8 @@ export interface AnswerMemo<R extends RouteDeclaration> {
 
 interface Kept {
   moment: unknown;
+  /** `Date.now()` when it was made, and the last at which it is true */
+  made: number;
   until: number;
   payload: string;
   bytes: number;
@@ -254,7 +256,9 @@ export class HotRoutes {
           // the bytes as they came (latin1: one character per byte, no decoding)
           const key = body.toString('latin1');
           const kept = route.memo.kept.get(key);
-          if (kept !== undefined && kept.moment === moment && (kept.until === Number.POSITIVE_INFINITY || Date.now() <= kept.until)) {
+          const now = Date.now();
+          // within when it was made and until: a clock set back does not serve an answer made later
+          if (kept !== undefined && kept.moment === moment && kept.made <= now && now <= kept.until) {
             this.send(route, undefined, res, from, 200, kept.payload, kept.bytes);
             return;
           }
@@ -297,7 +301,8 @@ export class HotRoutes {
     const bytes = Buffer.byteLength(payload);
     if (keep !== undefined && route.memo !== undefined && bytes <= MEMO_MAX_ANSWER) {
       const until = route.memo.until(value);
-      if (until >= Date.now()) route.memo.kept.set(keep.key, { moment: keep.moment, until, payload, bytes });
+      const made = Date.now();
+      if (until >= made) route.memo.kept.set(keep.key, { moment: keep.moment, made, until, payload, bytes });
     }
     this.send(route, hot, res, from, 200, payload, bytes);
   }

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { createClient } from '@redis/client';
 import { appRoot } from '../config';
 import { openSqliteStorage } from '../storage';
+import { answerUntil } from '../featurestore';
 import { openEngines, type Engines } from '../engines';
 import { V2_VIEW } from '../inbox';
 import { SAMPLE_DATASET, startTestServer, tempDir, testConfig } from '../testing/fixtures';
@@ -75,6 +76,11 @@ describe.skipIf(!!skip)(`the online store in Redis, stopped under a running serv
       return `${r.results[1].statuses[0]} ${r.results[1].values[0]?.[0] ?? ''}`;
     };
     for (let i = 0; i < 20; i++) expect(await status()).toBe('NOT_FOUND ');
+    // an answer made of Redis's rows holds no longer than the store keeps them (a second at most)
+    const t0 = Date.now();
+    const answer = await engines.features.getOnlineFeatures({ features: [`${V2_VIEW}:features`], entities: { sms_id: ['memo-probe'] } });
+    expect(answerUntil(answer)).toBeGreaterThan(t0);
+    expect(answerUntil(answer)).toBeLessThanOrEqual(Date.now() + 1005);
     const admin = createClient({ url: redis.url });
     await admin.connect();
     try {

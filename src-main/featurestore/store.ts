@@ -20,7 +20,7 @@ import type {
   PushTarget,
   RegistryDefinitions,
 } from '../../src-shared/featurestore';
-import { keptTexts, type OnlineRow, type OnlineStore, type RegistryStore } from '../storage';
+import { keptTexts, rowsUntil, type OnlineRow, type OnlineStore, type RegistryStore } from '../storage';
 import { FeatureRegistry } from './registry';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -753,8 +753,15 @@ export class FeatureStore {
     const keys = FeatureStore.entityKeys(req, plan.joinKey);
     const online = this.storage.online;
     const byView = online.readViews ? await online.readViews(plan.viewNames, keys) : new Map<string, (OnlineRow | undefined)[]>();
-    for (const v of plan.viewNames) if (!byView.has(v)) byView.set(v, await online.read(v, keys));
-    return FeatureStore.onlineAnswer(plan, keys, (view) => byView.get(view)!, now);
+    // until when the store answers these rows again as they are (Redis keeps its rows a second at most)
+    let storeUntil = rowsUntil(byView);
+    for (const v of plan.viewNames)
+      if (!byView.has(v)) {
+        const rows = await online.read(v, keys);
+        storeUntil = Math.min(storeUntil, rowsUntil(rows));
+        byView.set(v, rows);
+      }
+    return FeatureStore.onlineAnswer(plan, keys, (view) => byView.get(view)!, now, storeUntil);
   }
 
   /**
@@ -818,10 +825,12 @@ export class FeatureStore {
     keys: string[],
     rowsOf: (view: string) => (OnlineRow | undefined)[],
     now: number,
+    storeUntil = Number.POSITIVE_INFINITY,
   ): GetOnlineFeaturesResponse {
     const results: GetOnlineFeaturesResponse['results'] = [{ values: [...keys], statuses: keys.map(() => 'PRESENT'), event_timestamps: keys.map(() => EPOCH) }];
-    // the last moment every value served as present is within its view's ttl
-    let until = Number.POSITIVE_INFINITY;
+    // the last moment every value served as present is within its view's ttl, and the store would
+    // answer the rows as they are
+    let until = storeUntil;
     for (const r of refs) {
       const rows = rowsOf(r.view.name);
       const values: FeatureValue[] = [];

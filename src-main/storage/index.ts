@@ -11,7 +11,7 @@ import { CONCERN_STORES } from './backends';
 
 export * from './types';
 export { storeIdentity } from './identity';
-export { keptTexts } from './kept-row';
+export { keptTexts, rowsUntil } from './kept-row';
 export { openSqliteStorage } from './sqlite';
 export type { SqliteSettings } from './sqlite';
 export type { CassandraSettings } from './cassandra/settings';

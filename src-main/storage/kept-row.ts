@@ -38,5 +38,25 @@ export function keptTexts(row: OnlineRow): Readonly<Record<string, string>> | un
   return kept !== undefined && kept.of === row.values ? kept.texts : undefined;
 }
 
+/** where a store's read holds until when it answers those rows again without asking */
+const ROWS_UNTIL = Symbol('spamops.rowsUntil');
+
+/**
+ * `rows` (a read's arrays, or its map by view) marked with the last `Date.now()` at which the store
+ * would answer them again as they are without asking its source: a bound of its own on rows it
+ * keeps (Redis: a second, and no later than a key's expiry). An answer made of them (the hot door's
+ * memo) is kept no longer. Nothing marked: no such bound (SQLite knows at once when its file changed).
+ */
+export function rowsWithUntil<T extends object>(rows: T, until: number): T {
+  // not enumerable: the rows compare and copy as the plain arrays they are
+  if (until !== Number.POSITIVE_INFINITY) Object.defineProperty(rows, ROWS_UNTIL, { value: until });
+  return rows;
+}
+
+/** the bound `rowsWithUntil` put on a read (Infinity: none) */
+export function rowsUntil(rows: object): number {
+  return (rows as { [ROWS_UNTIL]?: number })[ROWS_UNTIL] ?? Number.POSITIVE_INFINITY;
+}
+
 /** rows kept at most, per store (about 200 bytes each, and as much again for the texts of their values); beyond, the set starts again */
 export const MAX_KEPT_ROWS = 50_000;

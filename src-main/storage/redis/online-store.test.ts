@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisSkipReason, startRedis, type RedisServer } from '../../testing/redis';
 import { OnlineStoreUnavailableError } from '../types';
 import { RedisOnlineStore } from './online-store';
+import { rowsUntil } from '../kept-row';
 
 const skip = redisSkipReason();
 
@@ -191,12 +192,16 @@ describe.skipIf(!!skip)(`the Redis online store${skip ? ` (skipped: ${skip})` : 
     }
   });
 
-  it('changes its mark with every change it learns of (its writes, invalidations, the tracking connection) and at least every so often', async () => {
-    const s = new RedisOnlineStore({ url: redis.url, prefix: 'mark:' }, { markEveryMs: 3_600_000 });
-    const often = new RedisOnlineStore({ url: redis.url, prefix: 'mark:' }, { markEveryMs: 100 });
+  it('changes its mark with every change it learns of (its writes, invalidations, the tracking connection); none while a read would be refused', async () => {
+    const s = new RedisOnlineStore({ url: redis.url, prefix: 'mark:' });
     const { createClient } = await import('@redis/client');
     const admin = createClient({ url: redis.url });
     await admin.connect();
+    const ids = async (name: string) =>
+      String(await admin.sendCommand(['CLIENT', 'LIST']))
+        .split('\n')
+        .filter((c) => c.includes(` name=${name} `))
+        .map((c) => c.match(/^id=(\d+)/)?.[1] as string);
     try {
       expect(s.changeMark()).toBeUndefined(); // nothing tracked yet: nothing can be kept
       await withKeptRow(s);
@@ -214,24 +219,47 @@ describe.skipIf(!!skip)(`the Redis online store${skip ? ` (skipped: ${skip})` : 
       await admin.sendCommand(['HSET', 'mark:v:k', 'v', '{"x":3}', 'e', '3', 'c', '3']);
       await until('the invalidation', () => s.keptRows === 0, 5000);
       expect(s.changeMark()).not.toBe(kept);
-      // the tracking connection killed: no mark while it is down, another once it is back
+      // the tracking connection killed: another mark once it is back
       const beforeKill = s.changeMark();
-      const trackedIds = String(await admin.sendCommand(['CLIENT', 'LIST']))
+      for (const id of await ids('spamops-online-tracking')) await admin.sendCommand(['CLIENT', 'KILL', 'ID', id]);
+      // (none while it is down, if that is seen between two checks)
+      await until('back, with another mark', async () => (await s.ready()) && s.changeMark() !== undefined && s.changeMark() !== beforeKill, 10_000);
+      // the other connection down (and kept from coming back): a read is refused, so no mark
+      const connected = String(await admin.sendCommand(['CLIENT', 'LIST']))
         .split('\n')
-        .filter((c) => / name=spamops-online-tracking /.test(c))
-        .map((c) => c.match(/^id=(\d+)/)?.[1] as string);
-      for (const id of trackedIds) await admin.sendCommand(['CLIENT', 'KILL', 'ID', id]);
-      await until('back', async () => (await s.ready()) && s.changeMark() !== undefined, 10_000);
-      expect(s.changeMark()).not.toBe(beforeKill);
-      // and with time alone, as often as asked
-      await withKeptRow(often);
-      const t0 = often.changeMark();
-      await new Promise((r) => setTimeout(r, 250));
-      expect(often.changeMark()).not.toBe(t0);
+        .filter((c) => c.startsWith('id=')).length;
+      await admin.sendCommand(['CONFIG', 'SET', 'maxclients', String(connected - 1)]);
+      try {
+        for (const id of await ids('spamops-online')) await admin.sendCommand(['CLIENT', 'KILL', 'ID', id]);
+        await until('no mark', () => s.changeMark() === undefined, 5000);
+        await expect(s.read('v', ['k'])).rejects.toBeInstanceOf(OnlineStoreUnavailableError);
+      } finally {
+        await admin.sendCommand(['CONFIG', 'SET', 'maxclients', '10000']);
+      }
+      await until('a mark again', async () => s.changeMark() !== undefined, 10_000);
     } finally {
       await admin.quit();
       await s.close();
-      await often.close();
+    }
+  });
+
+  it("marks a read with until when its rows are kept: a second, and no later than a key's expiry", async () => {
+    const s = new RedisOnlineStore({ url: redis.url, prefix: 'until:' });
+    try {
+      await withKeptRow(s);
+      const t0 = Date.now();
+      const kept = await s.readViews(['v'], ['k']);
+      expect(rowsUntil(kept)).toBeGreaterThan(t0);
+      expect(rowsUntil(kept)).toBeLessThanOrEqual(Date.now() + 1000 + 5);
+      await s.ensureView('w', { ttlSeconds: 3600 });
+      // an event 59 min 59.7 s ago under a one-hour ttl: its key expires in 300 ms
+      await s.writeBatch('w', [{ entityKey: 'k', values: { x: 1 }, eventTs: Date.now() - 3_599_700, createdTs: 1 }]);
+      const soon = await s.readViews(['v', 'w'], ['k']);
+      expect(soon.get('w')?.[0]?.values.x).toBe(1);
+      expect(rowsUntil(soon)).toBeLessThanOrEqual(Date.now() + 300 + 5);
+      expect(rowsUntil(await s.read('w', ['k']))).toBeLessThanOrEqual(Date.now() + 300 + 5);
+    } finally {
+      await s.close();
     }
   });
 

@@ -23,7 +23,7 @@ import { createHash } from 'node:crypto';
 import { createClient, TimeoutError, TimeoutReadError, type RedisClientType } from '@redis/client';
 import type { OnlineRow, OnlineStore } from '../types';
 import { OnlineStoreUnavailableError } from '../types';
-import { frozenRow, MAX_KEPT_ROWS } from '../kept-row';
+import { frozenRow, MAX_KEPT_ROWS, rowsUntil, rowsWithUntil } from '../kept-row';
 
 /** hashes written per script call (one round trip each) */
 const WRITE_BATCH = 1000;
@@ -133,8 +133,6 @@ export class RedisOnlineStore implements OnlineStore {
    */
   private readonly kept = new Map<string, KeptRow>();
   private invalidations = 0;
-  /** `changeMark`'s value, and the invalidations and half-second it was taken at */
-  private mark = { value: 0, invalidations: -1, epoch: -1 };
   /**
    * Whether this server tracks the keys a script reads for the client that called it: checked
    * on Redis 7.0 (a key read by the lookup script, then written by another client, is
@@ -145,11 +143,7 @@ export class RedisOnlineStore implements OnlineStore {
   /** connections of `tracked` so far: a version answered on an earlier one is not taken for the current one's */
   private connections = 0;
 
-  /** `markEveryMs`: how often `changeMark` changes at least (KEPT_MS / 2; tests set it) */
-  constructor(
-    private readonly settings: RedisOnlineSettings,
-    private readonly o: { markEveryMs?: number } = {},
-  ) {
+  constructor(private readonly settings: RedisOnlineSettings) {
     const options = {
       url: settings.url,
       disableOfflineQueue: true,
@@ -362,18 +356,21 @@ export class RedisOnlineStore implements OnlineStore {
   }
 
   async read(view: string, keys: string[]): Promise<(OnlineRow | undefined)[]> {
-    return this.call('read', async () => (await this.rows([view], keys))[0]);
-  }
-
-  /** every view's rows of `keys`, as of one moment (one script call: see READ_SCRIPT) */
-  async readViews(views: string[], keys: string[]): Promise<Map<string, (OnlineRow | undefined)[]>> {
     return this.call('read', async () => {
-      const rows = await this.rows(views, keys);
-      return new Map(views.map((v, i) => [v, rows[i]]));
+      const rows = await this.rows([view], keys);
+      return rowsWithUntil(rows[0], rowsUntil(rows));
     });
   }
 
-  /** rows[view][key]; beyond READ_BATCH hashes, one script call per batch of keys */
+  /** every view's rows of `keys`, as of one moment (one script call: see READ_SCRIPT), marked with until when they are kept (`rowsUntil`) */
+  async readViews(views: string[], keys: string[]): Promise<Map<string, (OnlineRow | undefined)[]>> {
+    return this.call('read', async () => {
+      const rows = await this.rows(views, keys);
+      return rowsWithUntil(new Map(views.map((v, i) => [v, rows[i]])), rowsUntil(rows));
+    });
+  }
+
+  /** rows[view][key], marked with until when they are kept (the earliest end among them); beyond READ_BATCH hashes, one script call per batch of keys */
   private async rows(views: string[], keys: string[]): Promise<(OnlineRow | undefined)[][]> {
     const kept = this.fromKept(views, keys);
     if (kept) return kept;
@@ -412,7 +409,10 @@ export class RedisOnlineStore implements OnlineStore {
         }
     }
     if (tracked && this.invalidations === mark && this.tracked.isReady && this.scriptsTracked) this.keep(views, keys, out, expiries, sentAt);
-    return out;
+    // as long as they are kept (or would have been): a second, and no later than a key's expiry
+    let end = sentAt + KEPT_MS;
+    for (const e of expiries) for (const x of e) if (x < end) end = x;
+    return withEnd(out, end);
   }
 
   /** every row asked for, if all are kept and still answer; else undefined */
@@ -420,16 +420,18 @@ export class RedisOnlineStore implements OnlineStore {
     if (this.kept.size === 0) return undefined;
     const now = performance.now();
     const out: (OnlineRow | undefined)[][] = [];
+    let end = Number.POSITIVE_INFINITY;
     for (const v of views) {
       const rows: (OnlineRow | undefined)[] = [];
       for (const k of keys) {
         const kept = this.kept.get(this.key(v, k));
         if (kept === undefined || kept.until <= now) return undefined;
+        if (kept.until < end) end = kept.until;
         rows.push(kept.row);
       }
       out.push(rows);
     }
-    return out;
+    return withEnd(out, end);
   }
 
   private keep(views: string[], keys: string[], rows: (OnlineRow | undefined)[][], expiries: number[][], sentAt: number): void {
@@ -466,21 +468,14 @@ export class RedisOnlineStore implements OnlineStore {
 
   /**
    * A value that changes with every invalidation Redis pushed, every write of this store and every
-   * event of the tracking connection (as the kept rows are dropped), and at least every half of
-   * KEPT_MS: an answer made of kept rows is kept no longer than they are, but for half of that
-   * bound, which stands only for an invalidation lost unseen. Undefined while lookups are not
-   * tracked (nothing can be kept then).
+   * event of the tracking connection (as the kept rows are dropped). How long an answer made of
+   * kept rows holds is the rows' own end (`rowsUntil` of a read). Undefined while lookups are not
+   * tracked (nothing can be kept then), or while a read would be refused (the other connection down
+   * or suspected: a lookup answers 503 then).
    */
   changeMark(): number | undefined {
-    if (this.closed || !this.tracked.isReady || !this.scriptsTracked) return undefined;
-    const epoch = Math.floor(performance.now() / (this.o.markEveryMs ?? KEPT_MS / 2));
-    const m = this.mark;
-    if (m.invalidations !== this.invalidations || m.epoch !== epoch) {
-      m.value++;
-      m.invalidations = this.invalidations;
-      m.epoch = epoch;
-    }
-    return m.value;
+    if (this.closed || !this.tracked.isReady || !this.scriptsTracked || !this.client.isReady || this.silent.size > 0) return undefined;
+    return this.invalidations;
   }
 
   /** how many rows are kept (for tests) */
@@ -508,4 +503,9 @@ export class RedisOnlineStore implements OnlineStore {
         c.destroy();
       }
   }
+}
+
+/** `rows` marked with `end` (`performance.now()` ms) as a `Date.now()` (rowsWithUntil) */
+function withEnd<T extends object>(rows: T, end: number): T {
+  return end === Number.POSITIVE_INFINITY ? rows : rowsWithUntil(rows, Date.now() + (end - performance.now()));
 }
