@@ -17,7 +17,7 @@ export const featureServerRoutes: FastifyPluginAsync<{ engines: Engines; hot?: H
   const onlineFeaturesNow: HotHandler<typeof routes.onlineFeatures> = (req) => fs.getOnlineFeaturesNow(req.body) ?? fs.getOnlineFeatures(req.body);
   // the answer written with the JSON texts the kept rows hold (online-answer.ts); the hot door
   // keeps answers by body while the registry and the online rows stay as they were read, and until
-  // a ttl ends a value they serve
+  // a ttl ends a value they serve or the store would read the rows again
   serve(app, routes.onlineFeatures, { answer: onlineFeaturesJson }, onlineFeatures);
   hot?.add(routes.onlineFeatures, onlineFeaturesNow, {
     answer: onlineFeaturesJson,

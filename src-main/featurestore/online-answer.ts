@@ -19,10 +19,13 @@ export interface ValueTexts {
   of: unknown[];
 }
 
-/** where an answer holds the last moment it is true at, when a ttl ends it (not enumerable, not sent) */
+/** where an answer holds the last moment it is true at, when one ends it (not enumerable, not sent) */
 const UNTIL = Symbol('spamops.answerUntil');
 
-/** an answer that stops being true after `until` (Date.now() ms): a value it serves reaches its view's ttl */
+/**
+ * an answer that stops being true after `until` (Date.now() ms): a value it serves reaches its
+ * view's ttl, or the store stops keeping the rows it was read from (`rowsUntil`)
+ */
 export function answerWithUntil(answer: GetOnlineFeaturesResponse, until: number): GetOnlineFeaturesResponse {
   if (until !== Number.POSITIVE_INFINITY) Object.defineProperty(answer, UNTIL, { value: until });
   return answer;
@@ -30,7 +33,8 @@ export function answerWithUntil(answer: GetOnlineFeaturesResponse, until: number
 
 /**
  * the last `Date.now()` at which an answer is still true as nothing is written: once past, a value
- * it serves as present is past its view's ttl (Infinity: no ttl ends any)
+ * it serves as present is past its view's ttl, or the store would read its rows again (Infinity:
+ * neither ends)
  */
 export function answerUntil(answer: GetOnlineFeaturesResponse): number {
   return (answer as GetOnlineFeaturesResponse & { [UNTIL]?: number })[UNTIL] ?? Number.POSITIVE_INFINITY;

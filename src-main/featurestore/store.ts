@@ -789,7 +789,8 @@ export class FeatureStore {
   /**
    * What a lookup's answer made now is made of, compared by identity: the registry's snapshot and
    * the online rows' state. The same object while neither changed; undefined where the store cannot
-   * tell at once whether its rows did (Redis, SQLite before its file's header is watched). An
+   * tell at once whether its rows did (a store without `changeMark`, SQLite before its file's
+   * header is watched, Redis while its lookups are not tracked or a read would be refused). An
    * answer kept with it (the hot door's memo) stays true while it is returned, and until
    * `answerUntil` of the answer.
    */
