@@ -65,6 +65,9 @@ describe('imports by the CLI in lineage', () => {
       expect(cli.steps[2].detail).toMatch(/not run by `spamops import`/);
       expect(failed.error).toMatch(/UTF-16/);
       expect(failed.finishedAt).toBeDefined();
+      // each message's origin names its file, not the machine's path to it (the console shows it)
+      const [mine, seeded] = await engines.storage.labelled.get(['cli001', 'sms90001']);
+      expect([mine?.origin, seeded?.origin]).toEqual(['more.csv (seed-csv)', 'sample_dataset.csv (seed-csv)']);
 
       // the version trained after them names the imports before it, not the one that failed having stored nothing
       const versions = await engines.storage.models.list('v1');

@@ -60,7 +60,8 @@ export async function bootstrap(engines: Engines, o: BootstrapOptions): Promise<
   const step = (s: string) => o.log(`[${((performance.now() - t0) / 1000).toFixed(1)}s] ${s}`);
 
   if (!existsSync(o.datasetPath)) throw new Error(`dataset not found: ${o.datasetPath} (set --dataset or SPAMOPS_DATASET)`);
-  const parsed = parseDataset(readFileSync(o.datasetPath, 'utf8'), o.datasetPath);
+  // its rows' origin names the file, not the machine's path to it (shown in the console)
+  const parsed = parseDataset(readFileSync(o.datasetPath, 'utf8'), basename(o.datasetPath));
   const ins = await engines.storage.labelled.insertMany(parsed.rows);
   if (ins.inserted > 0) await recordImport(engines, o.datasetPath, parsed, ins);
   step(

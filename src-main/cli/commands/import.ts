@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import { GROUPS } from '../groups';
 import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import {
   archivesOf,
   DATASET_FORMATS,
@@ -92,7 +92,7 @@ export const importCommand = new Command('import')
         );
         const bar = countProgress(`reading ${name}`, 'bytes');
         const r = await recorded(rec, () =>
-          importBatches(e, readDatasetFile(resolve(file), { origin: resolve(file), format: o.format, idStart: o.idStart }), {
+          importBatches(e, readDatasetFile(resolve(file), { origin: basename(file), format: o.format, idStart: o.idStart }), {
             file,
             onBatch: (rep, bytes) => {
               bar.update(bytes, size, `${rep.read.toLocaleString('en-US')} messages`);
