@@ -27,7 +27,7 @@ import { utf8Text } from './body-text';
 import { errorAnswer, HttpError, type ErrorAnswer } from './errors';
 import { jsonDepthError } from './json-depth';
 import { LOOPBACK_HOSTS, hostName, isLoopbackAddress } from './security';
-import { AJV_CUSTOM_OPTIONS, BoundedMap } from '../platform';
+import { AJV_CUSTOM_OPTIONS, BoundedMap, Doorkeeper } from '../platform';
 
 /** what a hot route's handler is given: the parts of a Fastify request it may read */
 export interface HotRequest<R extends RouteDeclaration> {
@@ -68,6 +68,8 @@ interface Kept {
 
 /** answers kept per route, at most, and the largest body and answer kept (at most 16 MB a route) */
 const MEMO_ANSWERS = 256;
+/** bodies remembered by hash, so an answer is kept from its body's second sight (most bodies come once) */
+const MEMO_SEEN_SLOTS = 4096;
 const MEMO_MAX_BODY = 4096;
 const MEMO_MAX_ANSWER = 65_536;
 
@@ -92,7 +94,7 @@ interface HotRoute {
   bodyLimit: number;
   handler: (req: HotRequest<RouteDeclaration>) => unknown;
   answered?: (req: HotRequest<RouteDeclaration>, ms: number) => void;
-  memo?: { moment(): unknown; until(answer: unknown): number; kept: BoundedMap<string, Kept> };
+  memo?: { moment(): unknown; until(answer: unknown): number; kept: BoundedMap<string, Kept>; seen: Doorkeeper };
 }
 
 /** a request's body as received, handed to Fastify when the hot route passes it on */
@@ -154,6 +156,7 @@ export class HotRoutes {
               moment: () => memo.moment(),
               until: (a: unknown) => memo.until(a as AnswerOf<R>),
               kept: new BoundedMap<string, Kept>(MEMO_ANSWERS),
+              seen: new Doorkeeper(MEMO_SEEN_SLOTS),
             },
           }
         : {}),
@@ -300,9 +303,11 @@ export class HotRoutes {
     }
     const bytes = Buffer.byteLength(payload);
     if (keep !== undefined && route.memo !== undefined && bytes <= MEMO_MAX_ANSWER) {
+      // kept from the body's second sight: a body asked once (a lookup of entities asked once) would
+      // only churn the kept answers through the young generation into the old (platform/doorkeeper.ts)
       const until = route.memo.until(value);
       const made = Date.now();
-      if (until >= made) route.memo.kept.set(keep.key, { moment: keep.moment, made, until, payload, bytes });
+      if (until >= made && route.memo.seen.seenBefore(keep.key)) route.memo.kept.set(keep.key, { moment: keep.moment, made, until, payload, bytes });
     }
     this.send(route, hot, res, from, 200, payload, bytes);
   }
