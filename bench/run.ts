@@ -363,10 +363,38 @@ async function httpSection(engines: Engines, dataDir: string, seconds: number): 
     const serving = await httpBench(engines, dataDir, seconds, ceiling);
     const redis = await redisOnlineBench(dataDir, seconds, ceiling);
     const after = await ceiling.againstItself(seconds);
-    return [...ceilingRows(ceiling), ...selfCheckRows(before, after), ...serving, ...redis];
+    return [...ceilingRows(ceiling), ...selfCheckRows(before, after), ...serving, ...redis, await tickShapeRow()];
   } finally {
     await ceiling.stop();
   }
+}
+
+/**
+ * What platform/tick-shape.ts keeps: `process.nextTick` with a full collection between rounds, in
+ * a process of its own with one tick entry kept (as the server does) and one without.
+ */
+async function tickShapeRow(): Promise<Row> {
+  const run = async (keep: boolean) => {
+    const args = ['--expose-gc', '--import', 'tsx', join(appRoot(), 'bench', 'tick-shape.ts'), ...(keep ? ['keep'] : [])];
+    const child = spawn(process.execPath, args, { cwd: appRoot(), stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    const [code] = (await once(child, 'exit')) as [number | null];
+    if (code !== 0) throw new Error(`bench/tick-shape.ts exited with ${code}`);
+    return JSON.parse(out) as { early: number; late: number };
+  };
+  const kept = await run(true);
+  const lost = await run(false);
+  return {
+    name: 'process.nextTick after six full collections, one tick entry kept (as `spamops serve` keeps it)',
+    value: kept.late,
+    unit: 'ns a tick',
+    target: 'context',
+    ok: true,
+    note: `not kept: ${lost.late.toFixed(0)} ns (${(lost.late / kept.late).toFixed(1)}x); before the collections ${kept.early.toFixed(0)} / ${lost.early.toFixed(0)} ns`,
+  };
 }
 
 /** the ceiling over all its slices, with their spread */

@@ -26,7 +26,7 @@ import { registryRoutes } from './registry';
 import { trainingRoutes } from './training';
 import { servingRoutes } from './serving';
 import { HotRoutes } from './hot-routes';
-import { AJV_CUSTOM_OPTIONS } from '../platform';
+import { AJV_CUSTOM_OPTIONS, keepTickShape } from '../platform';
 import { userDataRoutes } from './userdata';
 import { ingestionRoutes } from './ingestion';
 import { feedbackRoutes } from './feedback';
@@ -81,6 +81,8 @@ function answerClientError(err: Error & { code?: string }, socket: Socket): void
 }
 
 export async function buildApp(engines: Engines, opts: AppOptions = {}): Promise<FastifyInstance> {
+  // every request takes several ticks: their entries' shape must outlive full collections (tick-shape.ts)
+  keepTickShape();
   const cfg = engines.config.server;
   // The log (warnings and errors, one JSON line each on stdout) is ours, not Fastify's: given a
   // logger, Fastify makes each request a child logger and listens for the end of each response

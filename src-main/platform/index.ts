@@ -1,4 +1,4 @@
-/** Platform pieces every engine may use: atomic files, TimeUUIDs, the install token, TypeScript worker threads, a rate meter, a bounded map and its doorkeeper, deep freezing, CSV records and cells. */
+/** Platform pieces every engine may use: atomic files, TimeUUIDs, the install token, TypeScript worker threads, a rate meter, a bounded map and its doorkeeper, deep freezing, CSV records and cells, the nextTick entries' shape kept. */
 export { writeFileAtomic, writeFileAtomicAsync } from './atomic-write';
 export { newTimeUuid, isTimeUuid, timeOfTimeUuid, timeUuidOf, messageTimeProblem, smsIdProblem } from './timeuuid';
 export { RateMeter } from './rate-meter';
@@ -10,6 +10,7 @@ export { tsxWorker } from './tsx-worker';
 export { ThreadCalls, ThreadCallError } from './thread-calls';
 export { ArtifactError, sha256File, readArtifact, readJsonArtifact } from './artifact-error';
 export { installProcessPolicy, internalErrors, type InternalError } from './process-policy';
+export { keepTickShape } from './tick-shape';
 export { isDiskFullError, noteDiskFull, diskStatus, LOW_SPACE_BYTES, type DiskStatus } from './disk';
 export { ROWS_PER_TURN } from './turns';
 export { isDatabaseDamaged, noteDatabaseDamaged, databaseDamage, damagedRemedy } from './damage';
