@@ -8,12 +8,12 @@
  * transition and by the optimized code. A mark-compact that finds no entry alive clears them; the
  * next entries get new maps, the literal's feedback turns megamorphic, and from then on every
  * entry is defined through the runtime (`Runtime_DefineKeyedOwnPropertyInLiteral`, a map
- * transition and a migration each time). A cached prediction's path takes about six ticks: after
- * the first few mark-compacts of a serving process, perf showed 5 % of the serving thread in that
- * path and v3 cached fell from 26.9k to 20.7k req/s in one sitting, depending on when the
- * collections happened to run (one reason its bench row swung from 0.59 to 0.89 of the ceiling).
- * A tick in a loop with a `gc()` between rounds: 65-100 ns, then about 300 ns from the third
- * collection on; with one entry kept, 62-70 ns throughout (bench/tick-shape.mjs measures both).
+ * transition and a migration each time). A cached prediction's path takes about six ticks: in a
+ * serving process whose collections had put it there, perf showed 5 % of the serving thread in
+ * that path, and whether a server was in it depended on when its collections happened to run (one
+ * reason v3 cached's bench row swung from 0.59 to 0.89 of the ceiling). A tick in a loop with a
+ * `gc()` between rounds: 65-100 ns, then about 300 ns from the third collection on; with one entry
+ * kept, 55-70 ns throughout (bench/tick-shape.ts measures both).
  *
  * The entry is caught by an async hook enabled for one `nextTick` and disabled at once (no hook
  * is left running); keeping it keeps its map and, through the map's back pointers, the whole
